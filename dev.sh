@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# pmemail developer entry point: ./dev.sh run | test | check | screenshots | bench NAME
+#   run          set up .venv and open the app on its embedded defaults
+#   test         install test dependencies (Debian packages when root), then
+#                ruff, mypy and the whole pytest suite
+#   check        ruff + mypy only
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=${VENV:-.venv}
+PYTHON=${PYTHON:-python3}
+
+venv() {  # venv [extras]: create .venv and install pmemail (editable) into it
+    local extras=${1:-}
+    if [[ ! -x $VENV/bin/python ]]; then
+        if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+            # Debian splits ensurepip into python3-venv
+            if [[ $EUID -eq 0 ]]; then
+                apt-get install -y --no-install-recommends python3-venv >/dev/null 2>&1 ||
+                    { apt-get update >/dev/null; apt-get install -y --no-install-recommends python3-venv >/dev/null; }
+                rm -rf "$VENV"; "$PYTHON" -m venv "$VENV"
+            else
+                echo "dev.sh: '$PYTHON -m venv' failed: install python3-venv" >&2; exit 1
+            fi
+        fi
+    fi
+    local stamp="$VENV/.installed${extras:+-$extras}"
+    if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
+        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+        "$VENV/bin/python" -m pip install -q -e ".${extras:+[$extras]}"
+        touch "$stamp"
+    fi
+}
+
+check() {
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/mypy"
+}
+
+case ${1:-} in
+    run)
+        venv
+        shift
+        exec "$VENV/bin/pmemail" "$@" ;;
+    test)
+        shift
+        bash scripts/install-debian-deps.sh
+        venv dev
+        check
+        # As root the router lab must run: a skipped lab test is then a failure.
+        if [[ $EUID -eq 0 ]]; then export PMEMAIL_REQUIRE_LAB=1; fi
+        # pytest exits 5 when it collected no test: any non-zero code fails here.
+        exec "$VENV/bin/python" -m pytest "$@" ;;
+    check)
+        venv dev
+        check ;;
+    *)
+        sed -n '2,7p' "$0" >&2; exit 2 ;;
+esac

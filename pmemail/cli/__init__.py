@@ -1,0 +1,1 @@
+"""The ``pmemail`` command line: one module per command group."""

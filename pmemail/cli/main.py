@@ -1,0 +1,73 @@
+"""Entry point of the ``pmemail`` command.
+
+Each command group lives in its own module with a ``register(sub)`` function;
+``main`` only builds the parser, loads nothing it does not need, and turns
+every expected failure into one clear line on stderr (never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+import pmemail.cli
+from pmemail import __version__
+from pmemail.cli import tui_cmd
+from pmemail.cli.context import CommandError, Context
+from pmemail.config import ConfigError, resolve_config_path
+
+
+def command_modules() -> list[ModuleType]:
+    """Every ``pmemail/cli/*_cmd.py`` module, ordered by its ``ORDER`` (then name).
+
+    Discovery keeps command groups independent: adding a command is adding a
+    module with ``register(sub)``; nothing here changes.
+    """
+    names = [m.name for m in pkgutil.iter_modules(pmemail.cli.__path__) if m.name.endswith("_cmd")]
+    modules = [importlib.import_module(f"pmemail.cli.{n}") for n in names]
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs test)."""
+    parser = argparse.ArgumentParser(
+        prog="pmemail",
+        description="Host your office's mail behind an ordinary internet router. "
+        "Without a command, opens the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"pmemail {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH",
+        help="config file (default: $PMEMAIL_CONFIG, else ~/.config/pmemail/pmemail.toml)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in command_modules():
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(config_path=resolve_config_path(args.config))
+    handler = getattr(args, "handler", None) or tui_cmd.cmd_app
+    try:
+        code: int = handler(ctx, args)
+        return code
+    except ConfigError as err:
+        print(f"pmemail: config error: {err}", file=sys.stderr)
+        return 2
+    except CommandError as err:
+        print(f"pmemail: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("pmemail: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

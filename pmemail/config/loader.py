@@ -1,0 +1,153 @@
+"""Load a TOML file into the typed :class:`~pmemail.config.model.Config`.
+
+Every problem becomes one :class:`ConfigError` naming the file, the dotted key
+and what was expected, e.g. ``ports.smtp: expected an integer 1-65535, got
+"25a"``. The walker is generic over the dataclasses in ``model``, so adding a
+key there is enough for it to be loaded, validated and documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+from pmemail.config.model import Config, PortMapping
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, with a one-line reason."""
+
+    def __init__(self, path: Path | str | None, key: str, message: str) -> None:
+        self.path = str(path) if path is not None else None
+        self.key = key
+        self.message = message
+        where = f"{self.path}: " if self.path else ""
+        keypart = f"{key}: " if key else ""
+        super().__init__(f"{where}{keypart}{message}")
+
+
+def _show(value: Any) -> str:
+    """Render a bad value the way the user wrote it (strings quoted)."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _bounds(meta: typing.Mapping[str, Any]) -> str:
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and hi is not None:
+        return f" {lo:g}-{hi:g}"
+    if lo is not None:
+        return f" >= {lo:g}"
+    return ""
+
+
+def _check_range(key: str, value: float, meta: typing.Mapping[str, Any], what: str) -> None:
+    lo, hi = meta.get("min"), meta.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(None, key, f"expected {what}{_bounds(meta)}, got {_show(value)}")
+
+
+def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any]) -> Any:
+    """Convert one TOML value to the field's type, or raise ConfigError."""
+    origin = get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(None, key, f"expected true or false, got {_show(value)}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(None, key, f"expected an integer{_bounds(meta)}, got {_show(value)}")
+        _check_range(key, value, meta, "an integer")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(None, key, f"expected a number{_bounds(meta)}, got {_show(value)}")
+        _check_range(key, float(value), meta, "a number")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(None, key, f"expected a string, got {_show(value)}")
+        return value
+    if origin is Literal:
+        choices = get_args(hint)
+        if value not in choices:
+            names = " or ".join(f'"{c}"' for c in choices)
+            raise ConfigError(None, key, f"expected one of {names}, got {_show(value)}")
+        return value
+    if origin is list:
+        (item,) = get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(None, key, f"expected a list, got {_show(value)}")
+        return [_convert(f"{key}[{i}]", item, v, meta) for i, v in enumerate(value)]
+    if hint is PortMapping and not isinstance(value, dict):
+        # Shorthand `smtp = 25`: the same port outside and inside.
+        number = _convert(key, int, value, {"min": 1, "max": 65535})
+        return dataclasses.replace(PortMapping(), external=number, internal=number)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if not isinstance(value, dict):
+            raise ConfigError(None, key, f"expected a table, got {_show(value)}")
+        return _build(hint, value, key)
+    raise TypeError(f"unsupported config type {hint!r} for {key}")  # a bug in model.py
+
+
+def _build(cls: type[T], table: dict[str, Any], prefix: str) -> T:
+    """Build dataclass ``cls`` from a TOML table, defaults for missing keys."""
+    hints = typing.get_type_hints(cls, include_extras=False)
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(table) - set(fields))
+    if unknown:
+        key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
+        known = ", ".join(sorted(fields))
+        raise ConfigError(None, key, f"unknown key (known here: {known})")
+    default = cls()
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        if name not in table:
+            values[name] = getattr(default, name)
+            continue
+        key = f"{prefix}.{name}" if prefix else name
+        hint = hints[name]
+        if isinstance(hint, types.UnionType):  # not used today; keep the error clear
+            raise TypeError(f"unsupported union type for {key}")
+        values[name] = _convert(key, hint, table[name], f.metadata)
+    return cls(**values)
+
+
+def config_from_dict(data: dict[str, Any], path: Path | str | None = None) -> Config:
+    """Validate an already parsed TOML document."""
+    try:
+        return _build(Config, data, "")
+    except ConfigError as err:
+        raise ConfigError(path, err.key, err.message) from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; a missing file is an error too."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, "", "no such file (create it with `pmemail init`)") from None
+    except OSError as err:
+        raise ConfigError(path, "", f"cannot read: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(path, "", f"not UTF-8 text (byte {err.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(path, "", f"not valid TOML: {err}") from None
+    return config_from_dict(data, path)

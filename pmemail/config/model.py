@@ -1,0 +1,236 @@
+"""The typed configuration model: every key, its default and its meaning.
+
+Each field's ``metadata`` carries ``doc`` (the comment written into the TOML
+file by ``pmemail init``) and, for numbers, ``min``/``max``. The loader and the
+writer both walk these dataclasses, so a key is declared exactly once.
+Key names are a public interface (README): rename only with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TlsMode = Literal["starttls", "tls", "none"]
+RelayMode = Literal["auto", "smarthost", "direct"]
+Protocol = Literal["TCP", "UDP"]
+Language = Literal["en", "fr"]
+
+
+def doc(text: str, default: Any = None, *, lo: float | None = None, hi: float | None = None,
+        factory: Any = None, example: str = "") -> Any:
+    """Declare a config field with its documentation and optional bounds.
+
+    ``example`` is a commented TOML snippet written when a list of tables is
+    empty, so the admin sees the shape of an entry.
+    """
+    meta: dict[str, Any] = {"doc": text}
+    if example:
+        meta["example"] = example
+    if lo is not None:
+        meta["min"] = lo
+    if hi is not None:
+        meta["max"] = hi
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def port(text: str, default: int) -> Any:
+    """A TCP/UDP port number field (1-65535)."""
+    return doc(text, default, lo=1, hi=65535)
+
+
+def optional_port(text: str, default: int = 0) -> Any:
+    """A port number where 0 means "off"."""
+    return doc(text, default, lo=0, hi=65535)
+
+
+@dataclass
+class PortMapping:
+    """One line of the port plan: what the router forwards where."""
+
+    external: int = port("Port opened on the router's public address.", 25)
+    internal: int = port("Port the service listens on inside the office.", 25)
+    internal_host: str = doc(
+        "LAN address the router forwards to; empty = this machine's LAN address.", "")
+    protocol: Protocol = doc("TCP or UDP.", "TCP")
+    description: str = doc("Shown in the router's table (prefixed with 'pmemail').", "")
+    enabled: bool = doc("Forward this port at all.", True)
+
+
+def _mapping(external: int, internal: int, description: str, host: str = "") -> Any:
+    return field(
+        default_factory=lambda: PortMapping(external, internal, host, "TCP", description, True),
+        metadata={"doc": description})
+
+
+@dataclass
+class PortPlan:
+    """The ports the router forwards. Never a DMZ: only these."""
+
+    smtp: PortMapping = _mapping(25, 25, "SMTP in: mail from the internet")
+    submission: PortMapping = _mapping(
+        1234, 1234, "SMTP submission for roaming staff (hotel ISPs block 25)")
+    imap: PortMapping = _mapping(143, 143, "IMAP (STARTTLS)")
+    pop3: PortMapping = _mapping(110, 110, "POP3 (STLS)")
+    webmail: PortMapping = _mapping(80, 80, "Webmail")
+    remote_desktop: PortMapping = _mapping(
+        20800, 3389, "Remote desktop to another office PC", "192.168.1.20")
+
+    def items(self) -> list[tuple[str, PortMapping]]:
+        """The plan's entries as (name, mapping), in declaration order."""
+        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
+
+
+@dataclass
+class MailConfig:
+    """The mail domain and how the server presents itself."""
+
+    domain: str = doc("The office's mail domain (the part after @).", "example.be")
+    hostname: str = doc("Public host name of this server (the MX target).", "mail.example.be")
+    extra_domains: list[str] = doc("Other domains delivered here.", factory=list)
+    max_message_size: int = doc(
+        "Largest accepted message in bytes (SIZE).", 104_857_600, lo=1024, hi=2**40)
+    tls_cert: str = doc("PEM certificate; empty = the one generated in data_dir/tls.", "")
+    tls_key: str = doc("PEM private key for tls_cert.", "")
+    submission_extra_ports: list[int] = doc(
+        "More internal ports that accept authenticated submission (587).", factory=lambda: [587])
+    smtps_port: int = optional_port("Implicit-TLS submission port (465); 0 = off.")
+
+
+@dataclass
+class NetworkConfig:
+    """How the ISP subscription is checked."""
+
+    interface: str = doc("LAN interface; empty = the one carrying the default route.", "")
+    echo_url: list[str] = doc(
+        "echoip-compatible services: GET /ip gives our public address, "
+        "GET /port/N tells whether port N is reachable from outside.",
+        factory=lambda: ["https://ifconfig.co"])
+    port25_probes: list[str] = doc(
+        "host:port list used to test whether the ISP blocks outbound port 25.",
+        factory=lambda: ["gmail-smtp-in.l.google.com:25", "smtp.gmail.com:587"])
+    resolver: str = doc("DNS server address for checks; empty = the system's.", "")
+    http_timeout: float = doc("Seconds for one echo-service request.", 4.0, lo=0.05, hi=120)
+    connect_timeout: float = doc("Seconds for one TCP probe.", 4.0, lo=0.05, hi=120)
+    dns_timeout: float = doc("Seconds for one DNS query.", 3.0, lo=0.05, hi=60)
+    check_timeout: float = doc("Upper bound for any single doctor check.", 8.0, lo=0.1, hi=300)
+    upnp_discover_ms: int = doc(
+        "How long SSDP discovery waits for the router, ms.", 1000, lo=10, hi=30000)
+    natpmp_timeout: float = doc("Seconds to wait for a NAT-PMP/PCP answer.", 1.0, lo=0.05, hi=30)
+    lease_seconds: int = doc(
+        "Lease requested for each router mapping; renewed before expiry.", 3600, lo=0, hi=604800)
+    renew_margin: float = doc(
+        "Renew a mapping when this fraction of its lease is left.", 0.5, lo=0.05, hi=0.95)
+    monitor_interval: float = doc(
+        "Seconds between checks that mappings are still on the router.", 60.0, lo=0.1, hi=86400)
+
+
+@dataclass
+class IspConfig:
+    """What the admin knows about the subscription and the router."""
+
+    profile: str = doc("ISP/router profile name from router_profiles (e.g. 'proximus').", "")
+    router_profile: str = doc("Router family profile name (e.g. 'fritzbox').", "")
+    fixed_ip: Literal["yes", "no", "unknown"] = doc(
+        "The admin's own answer: does the contract give a fixed address?", "unknown")
+
+
+@dataclass
+class RelayConfig:
+    """How outbound mail leaves the office."""
+
+    mode: RelayMode = doc(
+        "auto = smarthost when port 25 is blocked or a host is set; "
+        "smarthost; direct = to the recipient's MX.", "auto")
+    host: str = doc("ISP smarthost (e.g. relay.skynet.be); empty = none.", "")
+    port: int = port("Smarthost port.", 587)
+    tls: TlsMode = doc("starttls, tls (implicit) or none.", "starttls")
+    username: str = doc("Smarthost login; empty = no AUTH.", "")
+    password: str = doc("Smarthost password.", "")
+
+
+@dataclass
+class QueueConfig:
+    """Retries and bounces of the outbound queue."""
+
+    first_retry: float = doc("Seconds before the first retry.", 300.0, lo=0, hi=86400)
+    retry_factor: float = doc("Each retry waits this much longer.", 1.5, lo=1.0, hi=10)
+    max_retry_interval: float = doc("Longest wait between retries, s.", 14400.0, lo=0, hi=604800)
+    give_up_after: float = doc("Bounce after this many seconds (5 days).", 432000.0, lo=0)
+    delay_warning_after: float = doc("Warn the sender after this many s.", 14400.0, lo=0)
+    scan_interval: float = doc("Seconds between queue runs.", 30.0, lo=0.01, hi=3600)
+    connect_timeout: float = doc("Seconds to connect to a remote server.", 30.0, lo=0.05)
+
+
+@dataclass
+class CollectorMailbox:
+    """One ISP POP mailbox fetched by the collector."""
+
+    host: str = doc("POP3 server of the ISP.", "")
+    port: int = port("POP3 port (995 for SSL, 110 for STLS).", 995)
+    tls: Literal["ssl", "starttls", "none"] = doc("ssl, starttls or none.", "ssl")
+    username: str = doc("Login at the ISP.", "")
+    password: str = doc("Password at the ISP.", "")
+    deliver_to: str = doc("Single-drop: every message to this local address.", "")
+    multidrop: bool = doc("Route by Delivered-To/X-Original-To/To/Cc.", False)
+    fallback: str = doc("Multi-drop: where unroutable messages go.", "")
+
+
+@dataclass
+class CollectorConfig:
+    """Fetching the ISP's POP mailbox (the old set-up, during the move)."""
+
+    enabled: bool = doc("Run the collector.", False)
+    interval: float = doc("Seconds between fetches (10 minutes).", 600.0, lo=0.05, hi=86400)
+    timeout: float = doc("Seconds for one POP3 operation.", 60.0, lo=0.05)
+    mailboxes: list[CollectorMailbox] = doc(
+        "ISP mailboxes to fetch.", factory=list,
+        example='[[collector.mailboxes]]\nhost = "pop.isp.example"\nport = 995\ntls = "ssl"\n'
+                'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"')
+
+
+@dataclass
+class SecurityConfig:
+    """Authentication policy."""
+
+    plaintext_auth_on_loopback: bool = doc(
+        "Allow password login without TLS from 127.0.0.1 only (tests, local scripts).", False)
+    max_failures: int = doc(
+        "Wrong passwords per (client address, user) before a temporary lock.", 5, lo=1, hi=1000)
+    lock_seconds: float = doc("How long such a lock lasts.", 900.0, lo=0, hi=86400)
+    failure_delay: float = doc(
+        "Base delay after a wrong password, doubled at each failure.", 1.0, lo=0, hi=60)
+
+
+@dataclass
+class ServerConfig:
+    """The `pmemail serve` process."""
+
+    listen_address: str = doc("Address the services bind to.", "0.0.0.0")
+    control_socket: str = doc("Unix socket for status; empty = data_dir/pmemail.sock.", "")
+    pidfile: str = doc("Pid file; empty = data_dir/pmemail.pid.", "")
+    log_file: str = doc("Log file; empty = data_dir/logs/pmemail.log.", "")
+    https_port: int = optional_port("Webmail over HTTPS (443); 0 = off.")
+
+
+@dataclass
+class Config:
+    """The whole pmemail configuration (one TOML file)."""
+
+    data_dir: str = doc("Where mail, queue, users and state live.", "~/.local/share/pmemail")
+    language: Language = doc("Language of the app: en or fr.", "en")
+    mail: MailConfig = field(default_factory=MailConfig, metadata={"doc": MailConfig.__doc__})
+    ports: PortPlan = field(default_factory=PortPlan, metadata={"doc": PortPlan.__doc__})
+    network: NetworkConfig = field(
+        default_factory=NetworkConfig, metadata={"doc": NetworkConfig.__doc__})
+    isp: IspConfig = field(default_factory=IspConfig, metadata={"doc": IspConfig.__doc__})
+    relay: RelayConfig = field(default_factory=RelayConfig, metadata={"doc": RelayConfig.__doc__})
+    queue: QueueConfig = field(default_factory=QueueConfig, metadata={"doc": QueueConfig.__doc__})
+    collector: CollectorConfig = field(
+        default_factory=CollectorConfig, metadata={"doc": CollectorConfig.__doc__})
+    security: SecurityConfig = field(
+        default_factory=SecurityConfig, metadata={"doc": SecurityConfig.__doc__})
+    server: ServerConfig = field(
+        default_factory=ServerConfig, metadata={"doc": ServerConfig.__doc__})

@@ -1,0 +1,60 @@
+"""First-run set-up: write the commented config file and the TLS certificate."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailcore.tls import ensure_certificate
+from pmemail.config import Config, DataPaths, render_config
+
+# Internal ports for a server that runs without root: the router still
+# forwards the standard external ports (25, 110, 143, 80) to these.
+UNPRIVILEGED_PORTS = {"smtp": 2525, "imap": 1143, "pop3": 1110, "webmail": 8080}
+
+
+@dataclass
+class InitResult:
+    """What ``write_initial_config`` created."""
+
+    config: Config
+    paths: DataPaths
+    certificate: Path | None
+
+
+def initial_config(domain: str | None = None, hostname: str | None = None,
+                   data_dir: str | None = None, unprivileged: bool = False) -> Config:
+    """A default config adjusted with the admin's first answers."""
+    config = Config()
+    if domain:
+        config.mail.domain = domain.strip().lower().rstrip(".")
+        config.mail.hostname = f"mail.{config.mail.domain}"
+    if hostname:
+        config.mail.hostname = hostname.strip().lower().rstrip(".")
+    if data_dir:
+        config.data_dir = data_dir
+    if unprivileged:
+        for name, internal in UNPRIVILEGED_PORTS.items():
+            mapping = getattr(config.ports, name)
+            setattr(config.ports, name, dataclasses.replace(mapping, internal=internal))
+        config.mail.submission_extra_ports = []
+    return config
+
+
+def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult:
+    """Write ``path`` (mode 0600: it may later hold passwords) and a certificate."""
+    config = initial_config(**answers)  # type: ignore[arg-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(render_config(config))
+    os.replace(tmp, path)
+    paths = DataPaths.from_config(config, path)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    cert = None
+    if not config.mail.tls_cert:
+        cert, _key = ensure_certificate(paths.tls_dir, config.mail.hostname)
+    return InitResult(config, paths, cert)

@@ -1,0 +1,41 @@
+"""The core packages never import the UI toolkit (Harlequin's rule, enforced)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import mailcore
+import netcore
+import pmemail
+import router_profiles
+
+CORE_PACKAGES = [netcore, mailcore, pmemail, router_profiles]
+FORBIDDEN = ("textual", "rich")
+
+
+def all_modules() -> list[str]:
+    names = []
+    for pkg in CORE_PACKAGES:
+        names.append(pkg.__name__)
+        for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + "."):
+            names.append(info.name)
+    # the CLI module that opens the app imports pmemail_tui lazily, inside a function
+    return names
+
+
+@pytest.mark.parametrize("module", all_modules())
+def test_core_module_does_not_import_textual(module: str) -> None:
+    """Importing any core module in a fresh interpreter loads neither textual nor rich."""
+    code = (
+        f"import importlib, sys; importlib.import_module({module!r}); "
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]; "
+        "print(','.join(bad))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"{module} imported {done.stdout.strip()}"
