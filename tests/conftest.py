@@ -1,14 +1,26 @@
-"""Shared pytest configuration (the lead merges more into this file)."""
+"""Shared pytest configuration.
+
+The router lab's fixtures come from ``tests.lab.fixtures``; the network guard
+fixture there is autouse, so no test can reach an address outside loopback or
+the lab namespaces by accident.
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from tests.lab.fixtures import *  # noqa: F403  (fixtures: lab, router, guard)
+from tests.lab.fixtures import *  # noqa: F403  (fixtures: lab, router, forbid_external_network)
+
+REQUIRE_LAB = os.environ.get("PMEMAIL_REQUIRE_LAB") == "1"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``lab`` marker (tests that need the root-only router lab)."""
-    config.addinivalue_line(
-        "markers", "lab: needs the namespace router lab (root, miniupnpd, nft)"
-    )
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Where the lab must run (CI as root), a skipped lab test counts as failed."""
+    report = yield
+    if REQUIRE_LAB and report.skipped and item.get_closest_marker("lab") is not None:
+        report.outcome = "failed"
+        report.longrepr = f"lab test skipped but PMEMAIL_REQUIRE_LAB=1: {report.longrepr}"
+    return report

@@ -22,7 +22,8 @@ def all_modules() -> list[str]:
     for pkg in CORE_PACKAGES:
         names.append(pkg.__name__)
         for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg.__name__ + "."):
-            names.append(info.name)
+            if not info.name.endswith("__main__"):  # running it would start the CLI
+                names.append(info.name)
     # the CLI module that opens the app imports pmemail_tui lazily, inside a function
     return names
 

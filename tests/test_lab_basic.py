@@ -68,3 +68,53 @@ def test_guard_blocks_external_connect_in_root_namespace() -> None:
         socket.create_connection((ISP_IP, 80), timeout=0.5)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, pytest.raises(OSError):
         udp.sendto(b"M-SEARCH", ("239.255.255.250", 1900))
+
+
+@pytest.mark.lab
+def test_public_ip_change_keeps_mappings_and_echo_follows(router: Lab) -> None:
+    router.serve_banner(NS_LAN, [1234])
+    assert _map(router, 1234)["ok"]
+    router.change_public_ip("203.0.113.3")
+    assert router.run_python(NS_LAN, f"{SNIP}:upnp_external_ip")["result"] == "203.0.113.3"
+    body = router.run_python(NS_LAN, f"{SNIP}:http_get", f"http://{ISP_IP}/ip")["body"]
+    assert body == "203.0.113.3\n"
+    assert router.connect_from_wan(1234) is not None  # reloaded from the lease file
+    assert router.connect_from_wan(1234, host="203.0.113.2", timeout=1) is None
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [(RouterConfig(), "ConflictInMappingEntry"), (RouterConfig(secure_mode=False), None)],
+)
+def test_secure_mode_refuses_mapping_to_another_host(
+    router: Lab, config: RouterConfig, error: str | None
+) -> None:
+    router.reset(config)
+    res = _map(router, 20800, ihost="192.168.2.3")
+    assert res.get("error") == error, res
+
+
+@pytest.mark.lab
+def test_openwrt_refuses_privileged_ports(router: Lab) -> None:
+    router.reset(RouterConfig.openwrt())
+    assert _map(router, 25, iport=2525) == {"ok": False, "error": "Action not authorized"}
+    assert _map(router, 1234)["ok"]
+
+
+@pytest.mark.lab
+def test_smtp_sink_records_submitted_message(router: Lab) -> None:
+    code = f"""
+import json, smtplib
+with smtplib.SMTP("{REMOTE_IP}", 587, timeout=5) as s:
+    s.login("office", "secret")
+    s.sendmail("a@office.example", ["b@remote.example"], "Subject: hi\\r\\n\\r\\n.dot\\r\\n")
+print(json.dumps("sent"))
+"""
+    before = len(router.smtp_messages())
+    assert router.run_python(NS_LAN, code) == "sent"
+    msg = router.smtp_messages()[before]
+    assert (msg["port"], msg["user"], msg["mail_from"]) == (587, "office", "a@office.example")
+    assert msg["rcpt_to"] == ["b@remote.example"]
+    assert msg["peer"] == "203.0.113.2"  # masqueraded by the router
+    assert msg["data"].endswith("\r\n.dot\r\n")

@@ -34,7 +34,7 @@ class EchoHandler(BaseHTTPRequestHandler):
 
     server_version = "lab-echoip/1"
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's naming)
+    def do_GET(self) -> None:
         """Answer /ip and /port/N; 404 for anything else."""
         caller = self.client_address[0]
         path = self.path.split("?", 1)[0].rstrip("/")
@@ -44,9 +44,12 @@ class EchoHandler(BaseHTTPRequestHandler):
         if path.startswith("/port/") and path[6:].isdigit():
             port = int(path[6:])
             if 0 < port < 65536:
-                source = self.server.server_address[0]
-                body = {"ip": caller, "port": port,
-                        "reachable": reachable(caller, port, str(source))}
+                source = self.connection.getsockname()[0]  # 203.0.113.1
+                body = {
+                    "ip": caller,
+                    "port": port,
+                    "reachable": reachable(caller, port, source),
+                }
                 self._reply(200, "application/json", json.dumps(body) + "\n")
                 return
         self._reply(404, "text/plain", "not found\n")
@@ -59,7 +62,7 @@ class EchoHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Log to stdout (the lab's log file), one line a request."""
         print(f"echo: {self.client_address[0]} {format % args}", flush=True)
 

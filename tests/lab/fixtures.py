@@ -22,8 +22,9 @@ from typing import Any
 import pytest
 
 from tests.lab.guard import current_lab_netns
+from tests.lab.links import prerequisites_missing
 from tests.lab.router import RouterConfig
-from tests.lab.topology import Lab, prerequisites_missing
+from tests.lab.topology import Lab
 
 __all__ = ["forbid_external_network", "lab", "router"]
 
@@ -85,7 +86,7 @@ def forbid_external_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def sendto(self: socket.socket, data: Any, *args: Any) -> int:
         _check(self, args[-1])  # sendto(data, addr) or sendto(data, flags, addr)
-        return real_sendto(self, data, *args)  # type: ignore[call-arg]
+        return real_sendto(self, data, *args)
 
     def sendmsg(self: socket.socket, buffers: Any, *args: Any) -> int:
         if len(args) >= 3 and args[2] is not None:  # (ancdata, flags, address)
@@ -97,7 +98,7 @@ def forbid_external_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "sendto", sendto)
     monkeypatch.setattr(socket.socket, "sendmsg", sendmsg)
     try:
-        import miniupnpc  # type: ignore[import-untyped]  # noqa: PLC0415
+        import miniupnpc
     except ImportError:
         return
 

@@ -42,7 +42,5 @@ def require_lab_netns() -> str:
     """Return the lab namespace name or raise RuntimeError (fail closed)."""
     name = current_lab_netns()
     if name is None:
-        raise RuntimeError(
-            "not inside a lab network namespace (lab-*); refusing to send anything"
-        )
+        raise RuntimeError("not inside a lab network namespace (lab-*); refusing to send anything")
     return name

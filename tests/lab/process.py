@@ -70,9 +70,7 @@ def stop_popen(proc: subprocess.Popen[bytes], grace_s: float = 1.0) -> None:
 
 def netns_pids(ns: str) -> list[int]:
     """Pids of every process whose network namespace is ``ns``."""
-    res = subprocess.run(
-        ["ip", "netns", "pids", ns], capture_output=True, text=True, check=False
-    )
+    res = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, check=False)
     return [int(tok) for tok in res.stdout.split() if tok.isdigit()]
 
 

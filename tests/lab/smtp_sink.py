@@ -36,8 +36,14 @@ class Session:
         """Write the message and its envelope into the maildir."""
         n = next(_counter)
         (self.maildir / f"{n:04d}.eml").write_bytes(data)
-        env = {"port": self.port, "peer": self.peer, "helo": self.helo,
-               "user": self.user, "mail_from": self.mail_from, "rcpt_to": self.rcpt_to}
+        env = {
+            "port": self.port,
+            "peer": self.peer,
+            "helo": self.helo,
+            "user": self.user,
+            "mail_from": self.mail_from,
+            "rcpt_to": self.rcpt_to,
+        }
         # json last: a reader that sees NNNN.json also finds NNNN.eml
         (self.maildir / f"{n:04d}.json").write_text(json.dumps(env))
         self.mail_from, self.rcpt_to = None, []
@@ -49,8 +55,9 @@ def _addr(arg: str) -> str:
     return value.split()[0].strip("<>") if value.split() else ""
 
 
-async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 maildir: Path, port: int) -> None:
+async def handle(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, maildir: Path, port: int
+) -> None:
     """Run the SMTP dialogue on one connection."""
     peer = writer.get_extra_info("peername")[0]
     sess = Session(maildir, port, peer)
@@ -72,8 +79,10 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
             if verb == "HELO":
                 await send("250 mx.lab.example")
             else:
-                await send("250-mx.lab.example\r\n250-8BITMIME\r\n250-SIZE 10485760\r\n"
-                           "250 AUTH PLAIN LOGIN")
+                await send(
+                    "250-mx.lab.example\r\n250-8BITMIME\r\n250-SIZE 10485760\r\n"
+                    "250 AUTH PLAIN LOGIN"
+                )
         elif verb == "AUTH":
             mech, _, initial = arg.partition(" ")
             if mech.upper() == "PLAIN":
@@ -121,8 +130,10 @@ async def main(argv: list[str]) -> None:
     maildir.mkdir(parents=True, exist_ok=True)
     servers = []
     for port in (int(p) for p in argv[3:]):
+
         async def cb(r: asyncio.StreamReader, w: asyncio.StreamWriter, port: int = port) -> None:
             await handle(r, w, maildir, port)
+
         servers.append(await asyncio.start_server(cb, bind_ip, port, reuse_address=True))
     print(f"smtp: listening on {bind_ip} ports {argv[3:]}", flush=True)
     await asyncio.gather(*(s.serve_forever() for s in servers))

@@ -13,15 +13,12 @@ import json
 import socket
 import threading
 import time
-import urllib.request
 from typing import Any
 
-from tests.lab.constants import ROOT_DESC_URL
+from tests.lab.constants import LAN_GW, ROOT_DESC_URL
 
 
-def connect(
-    host: str, port: int, source: str | None = None, timeout: float = 3.0
-) -> str | None:
+def connect(host: str, port: int, source: str | None = None, timeout: float = 3.0) -> str | None:
     """TCP-connect to host:port; return the first bytes received or None.
 
     A connection that is accepted but sends nothing within ``timeout``
@@ -69,6 +66,8 @@ def serve_banner(
 
 def http_get(url: str, timeout: float = 5.0) -> dict[str, Any]:
     """GET ``url``; return {"status": int, "body": str} or {"error": str}."""
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             return {"status": resp.status, "body": resp.read().decode()}
@@ -77,7 +76,7 @@ def http_get(url: str, timeout: float = 5.0) -> dict[str, Any]:
 
 
 def _igd() -> Any:
-    import miniupnpc  # type: ignore[import-untyped]  # noqa: PLC0415  (C extension, lab only)
+    import miniupnpc
 
     upnp = miniupnpc.UPnP()
     # a known root description URL skips SSDP (~1 ms instead of ~1 s)
@@ -85,29 +84,34 @@ def _igd() -> Any:
     return upnp
 
 
-def _call(fn: Any, *args: Any) -> dict[str, Any]:
+def _call(method: str, *args: Any) -> dict[str, Any]:
+    """Call ``method`` on the lab IGD; discovery errors are returned too."""
     try:
-        return {"ok": True, "result": fn(*args)}
+        return {"ok": True, "result": getattr(_igd(), method)(*args)}
     except Exception as exc:  # miniupnpc raises bare Exception(str)
         return {"ok": False, "error": str(exc)}
 
 
 def upnp_external_ip() -> dict[str, Any]:
     """externalipaddress() of the lab IGD ('' when forwarding is impossible)."""
-    return _call(_igd().externalipaddress)
+    return _call("externalipaddress")
 
 
 def upnp_add(
-    eport: int, ihost: str, iport: int, proto: str = "TCP", lease: int = 3600,
+    eport: int,
+    ihost: str,
+    iport: int,
+    proto: str = "TCP",
+    lease: int = 3600,
     desc: str = "lab",
 ) -> dict[str, Any]:
     """AddPortMapping; {"ok": True} or {"ok": False, "error": "..."}."""
-    return _call(_igd().addportmapping, eport, proto, ihost, iport, desc, "", lease)
+    return _call("addportmapping", eport, proto, ihost, iport, desc, "", lease)
 
 
 def upnp_delete(eport: int, proto: str = "TCP") -> dict[str, Any]:
     """DeletePortMapping (success even when the mapping does not exist)."""
-    return _call(_igd().deleteportmapping, eport, proto)
+    return _call("deleteportmapping", eport, proto)
 
 
 def upnp_list() -> list[list[Any]]:
@@ -126,3 +130,30 @@ def upnp_list() -> list[list[Any]]:
             break
         rows.append(list(row))
     return rows
+
+
+def natpmp_public_ip() -> dict[str, Any]:
+    """NAT-PMP external address request (PyPI ``NAT-PMP``, imports as natpmp)."""
+    import natpmp
+
+    try:
+        return {"ok": True, "result": natpmp.get_public_address(gateway_ip=LAN_GW)}
+    except Exception as exc:  # natpmp raises its own NATPMP*Error types
+        return {"ok": False, "error": repr(exc)}
+
+
+def natpmp_map_tcp(public: int, private: int, lifetime: int = 3600) -> dict[str, Any]:
+    """NAT-PMP TCP mapping; a denied port is silently moved: check public_port."""
+    import natpmp
+
+    try:
+        r = natpmp.map_tcp_port(public, private, lifetime=lifetime, gateway_ip=LAN_GW)
+    except Exception as exc:
+        return {"ok": False, "error": repr(exc)}
+    return {
+        "ok": r.result == 0,
+        "result": r.result,
+        "public_port": r.public_port,
+        "private_port": r.private_port,
+        "lifetime": r.lifetime,
+    }

@@ -17,20 +17,32 @@ own namespace; nothing is ever sent outside loopback or the lab.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tests.lab import links
 from tests.lab.constants import (
-    ISP_IP, LAB_DIR, LAN_GW, LAN_PC, LAN_SRV, MINIUPNPD, NAMESPACES, NS_LAN, NS_PC,
-    NS_ROUTER, NS_WAN, REMOTE_IP, SMTP_PORTS, STUN_PORT, WAN_PREFIX,
+    ISP_IP,
+    LAB_DIR,
+    MINIUPNPD,
+    NAMESPACES,
+    NS_ROUTER,
+    NS_WAN,
+    REMOTE_IP,
+    SMTP_PORTS,
+    STUN_PORT,
 )
-from tests.lab.process import LabError, kill_pids, netns_pids, stop_popen, wait_for_log
+from tests.lab.lock import LabLock
+from tests.lab.process import stop_popen, wait_for_log
 from tests.lab.router import (
-    ISP_BLOCK25_NFT, MINIUPNPD_CHAINS, ROUTER_NFT, RouterConfig, miniupnpd_conf,
+    ISP_BLOCK25_NFT,
+    MINIUPNPD_CHAINS,
+    ROUTER_NFT,
+    RouterConfig,
+    miniupnpd_conf,
 )
 from tests.lab.runner import NetnsRunner
 
@@ -40,7 +52,7 @@ from tests.lab.runner import NetnsRunner
 # fixes that without touching the host's /dev.  unshare and sh both exec,
 # so the Popen pid is miniupnpd's.
 _CONSOLE_TO_NULL = (
-    'if [ -e /dev/console ]; then mount --bind /dev/null /dev/console || exit 97; fi; '
+    "if [ -e /dev/console ]; then mount --bind /dev/null /dev/console || exit 97; fi; "
     'exec "$0" "$@"'
 )
 
@@ -55,16 +67,22 @@ class Lab(NetnsRunner):
         self.maildir = state_dir / "mail"
         self._services: dict[str, subprocess.Popen[bytes]] = {}
         self._miniupnpd: subprocess.Popen[bytes] | None = None
+        self._lock = LabLock()
 
     # ------------------------------------------------------------ up / down
-    def up(self, config: RouterConfig | None = None) -> None:
-        """Build the lab from scratch (a stale lab is removed first)."""
-        self.down()
-        self.config = RouterConfig()  # what _build_links sets up
+    def up(self, config: RouterConfig | None = None, lock_timeout: float = 90.0) -> None:
+        """Build the lab from scratch (a stale lab is removed first).
+
+        Waits up to ``lock_timeout`` s while another session's lab is up
+        (namespace names are host-wide), then raises LabError.
+        """
+        self._lock.acquire(lock_timeout)
+        self._teardown()
+        self.config = RouterConfig()  # what links.build() sets up
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.maildir.mkdir(exist_ok=True)
         try:
-            self._build_links()
+            links.build(self.config.wan_ip)
             self._nft(ROUTER_NFT)
             self._start_services()
             self.reset(config or RouterConfig())
@@ -75,68 +93,34 @@ class Lab(NetnsRunner):
     def down(self) -> None:
         """Kill every process in the lab namespaces by pid, delete them.
 
-        Idempotent; also removes a lab left behind by a crashed earlier run.
+        Idempotent.  Never touches another live session's lab: without the
+        lock only this object's own processes are ended.
         """
+        if self._lock.held:
+            self._teardown()
+        else:
+            self._stop_own()
+        self._lock.release()
+
+    def _teardown(self) -> None:
+        # we hold the lock: anything left in the namespaces is ours or stale
+        self._stop_own()
+        links.delete_namespaces()
+
+    def _stop_own(self) -> None:
         self.kill_spawned()
         for proc in [*self._services.values(), self._miniupnpd]:
             if proc is not None:
                 stop_popen(proc)
         self._services.clear()
         self._miniupnpd = None
-        for ns in NAMESPACES:
-            if not Path(f"/run/netns/{ns}").exists():
-                continue
-            kill_pids(netns_pids(ns))
-            # deleting the namespace also destroys its veths and bridge
-            subprocess.run(["ip", "netns", "del", ns], check=False, capture_output=True)
 
     def is_up(self) -> bool:
         """True if the namespaces exist and miniupnpd + services run."""
         procs = [*self._services.values(), self._miniupnpd]
-        return all(Path(f"/run/netns/{ns}").exists() for ns in NAMESPACES) and all(
+        return all(links.namespace_exists(ns) for ns in NAMESPACES) and all(
             p is not None and p.poll() is None for p in procs
         )
-
-    def _ip(self, *args: str) -> None:
-        subprocess.run(["ip", *args], check=True, capture_output=True, timeout=10)
-
-    def _build_links(self) -> None:
-        for ns in NAMESPACES:
-            self._ip("netns", "add", ns)
-            self._ip("-n", ns, "link", "set", "lo", "up")
-            # IPv4 only: no IPv6 autoconf chatter (miniupnpd runs ipv6_disable)
-            self.run(ns, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                          "net.ipv6.conf.default.disable_ipv6=1"])
-        r = ("-n", NS_ROUTER)
-        self._ip(*r, "link", "add", "wan", "type", "veth", "peer", "name", "eth0",
-                 "netns", NS_WAN)
-        self._ip(*r, "link", "add", "br-lan", "type", "bridge")
-        # no IGMP snooping surprises for SSDP multicast (239.255.255.250)
-        self._ip(*r, "link", "set", "br-lan", "type", "bridge", "mcast_snooping", "0")
-        for port, ns in (("lan-p1", NS_LAN), ("lan-p2", NS_PC)):
-            self._ip(*r, "link", "add", port, "type", "veth", "peer", "name", "eth0",
-                     "netns", ns)
-            self._ip(*r, "link", "set", port, "master", "br-lan")
-        self._ip("-n", NS_WAN, "addr", "add", f"{ISP_IP}/{WAN_PREFIX}", "dev", "eth0")
-        self._ip("-n", NS_WAN, "addr", "add", f"{REMOTE_IP}/32", "dev", "lo")
-        self._ip("-n", NS_WAN, "link", "set", "eth0", "up")
-        self._ip(*r, "addr", "add", f"{LAN_GW}/24", "dev", "br-lan")
-        for link in ("wan", "br-lan", "lan-p1", "lan-p2"):
-            self._ip(*r, "link", "set", link, "up")
-        self._set_wan_ip(self.config.wan_ip, old=None)
-        self.run(NS_ROUTER, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        for ns, addr in ((NS_LAN, LAN_SRV), (NS_PC, LAN_PC)):
-            self._ip("-n", ns, "addr", "add", f"{addr}/24", "dev", "eth0")
-            self._ip("-n", ns, "link", "set", "eth0", "up")
-            self._ip("-n", ns, "route", "add", "default", "via", LAN_GW)
-
-    def _set_wan_ip(self, new: str, old: str | None) -> None:
-        r = ("-n", NS_ROUTER)
-        if old is not None:
-            # removing the address also removes the default route through it
-            self._ip(*r, "addr", "del", f"{old}/{WAN_PREFIX}", "dev", "wan")
-        self._ip(*r, "addr", "add", f"{new}/{WAN_PREFIX}", "dev", "wan")
-        self._ip(*r, "route", "replace", "default", "via", ISP_IP)
 
     def _nft(self, ruleset: str) -> None:
         self.run(NS_ROUTER, ["nft", "-f", "-"], input_text=ruleset)
@@ -146,12 +130,19 @@ class Lab(NetnsRunner):
         for name, argv in (
             ("stun", [str(LAB_DIR / "stun_server.py"), ISP_IP, str(STUN_PORT)]),
             ("echo", [str(LAB_DIR / "echo_server.py"), ISP_IP, "80"]),
-            ("smtp", [str(LAB_DIR / "smtp_sink.py"), REMOTE_IP, str(self.maildir),
-                      *map(str, SMTP_PORTS)]),
+            (
+                "smtp",
+                [
+                    str(LAB_DIR / "smtp_sink.py"),
+                    REMOTE_IP,
+                    str(self.maildir),
+                    *map(str, SMTP_PORTS),
+                ],
+            ),
         ):
             self._services[name] = self.spawn(
-                NS_WAN, [py, *argv], log=d / f"{name}.log", ready="listening",
-                track=False)
+                NS_WAN, [py, *argv], log=d / f"{name}.log", ready="listening", track=False
+            )
 
     # ------------------------------------------------------------ variants
     @property
@@ -168,11 +159,10 @@ class Lab(NetnsRunner):
         config = config or RouterConfig()
         self.block25(config.block25)
         if config.wan_ip != self.config.wan_ip:
-            self._set_wan_ip(config.wan_ip, old=self.config.wan_ip)
+            links.set_wan_ip(config.wan_ip, old=self.config.wan_ip)
         self.restart_router(config)
 
-    def restart_router(self, config: RouterConfig | None = None,
-                       keep_leases: bool = False) -> None:
+    def restart_router(self, config: RouterConfig | None = None, keep_leases: bool = False) -> None:
         """Restart miniupnpd (with ``config``, default: the current one).
 
         Mappings are lost unless ``keep_leases``: then miniupnpd reloads
@@ -193,13 +183,33 @@ class Lab(NetnsRunner):
         log = self.state_dir / "miniupnpd.log"
         self._miniupnpd = self.spawn(
             NS_ROUTER,
-            ["unshare", "-m", "--propagation", "private", "sh", "-c", _CONSOLE_TO_NULL,
-             str(MINIUPNPD), "-d", "-f", str(conf),
-             "-P", str(self.state_dir / "miniupnpd.pid")],
-            log=log, track=False)
-        wait_for_log(log, _ready_patterns(config), timeout=10, proc=self._miniupnpd,
-                     fail_patterns=("Port forwarding is now disabled", "STUN failed",
-                                    "EXITING") if config.stun else ())
+            [
+                "unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                _CONSOLE_TO_NULL,
+                str(MINIUPNPD),
+                "-d",
+                "-f",
+                str(conf),
+                "-P",
+                str(self.state_dir / "miniupnpd.pid"),
+            ],
+            log=log,
+            track=False,
+        )
+        wait_for_log(
+            log,
+            _ready_patterns(config),
+            timeout=10,
+            proc=self._miniupnpd,
+            fail_patterns=("Port forwarding is now disabled", "STUN failed", "EXITING")
+            if config.stun
+            else (),
+        )
 
     def block25(self, on: bool = True) -> None:
         """Emulate an ISP that drops outbound tcp/25 (own nft table)."""
@@ -215,25 +225,36 @@ class Lab(NetnsRunner):
         survive through its lease file.  The echo service sees the new
         address on its own (masquerade uses the WAN address).
         """
-        self._set_wan_ip(new_ip, old=self.config.wan_ip)
+        links.set_wan_ip(new_ip, old=self.config.wan_ip)
         self.restart_router(replace(self.config, wan_ip=new_ip), keep_leases=True)
 
     # ------------------------------------------------------------ probes
-    def connect_from_wan(self, port: int, host: str | None = None,
-                         source: str = REMOTE_IP, timeout: float = 3.0) -> str | None:
+    def connect_from_wan(
+        self, port: int, host: str | None = None, source: str = REMOTE_IP, timeout: float = 3.0
+    ) -> str | None:
         """Connect from the internet (lab-wan) to ``host`` (default: public IP).
 
         Returns the first bytes the server sent ("" if it sent nothing) or
         None when unreachable.
         """
-        return self.run_python(NS_WAN, "tests.lab.snippets:connect", host or self.public_ip,
-                               port, source, timeout, timeout=timeout + 10)  # type: ignore[no-any-return]
+        banner: str | None = self.run_python(
+            NS_WAN,
+            "tests.lab.snippets:connect",
+            host or self.public_ip,
+            port,
+            source,
+            timeout,
+            timeout=timeout + 10,
+        )
+        return banner
 
-    def serve_banner(self, ns: str, ports: list[int], bind: str = "0.0.0.0",
-                     name: str = "") -> subprocess.Popen[bytes]:
+    def serve_banner(
+        self, ns: str, ports: list[int], bind: str = "0.0.0.0", name: str = ""
+    ) -> subprocess.Popen[bytes]:
         """Start a banner TCP server in ``ns`` (killed by kill_spawned/down)."""
-        return self.spawn_python(ns, "tests.lab.snippets:serve_banner", ports, bind, name,
-                                 ready="listening")
+        return self.spawn_python(
+            ns, "tests.lab.snippets:serve_banner", ports, bind, name, ready="listening"
+        )
 
     def smtp_messages(self) -> list[dict[str, Any]]:
         """Messages received by the SMTP sink: envelope dicts plus "data"."""
@@ -260,17 +281,3 @@ def _ready_patterns(config: RouterConfig) -> list[str]:
     else:
         pats.append("Port forwarding is impossible")
     return pats
-
-
-def prerequisites_missing() -> str | None:
-    """One-line reason why the lab cannot run here, or None."""
-    import os  # noqa: PLC0415
-
-    if os.geteuid() != 0:
-        return "router lab needs root"
-    for tool in ("ip", "nft", "unshare"):
-        if shutil.which(tool) is None:
-            return f"router lab needs {tool}"
-    if not MINIUPNPD.exists():
-        return f"router lab needs {MINIUPNPD} (apt-get install miniupnpd-nftables)"
-    return None
