@@ -149,6 +149,8 @@ class RelayConfig:
     tls: TlsMode = doc("starttls, tls (implicit) or none.", "starttls")
     username: str = doc("Smarthost login; empty = no AUTH.", "")
     password: str = doc("Smarthost password.", "")
+    ca_file: str = doc(
+        "PEM CA bundle to verify the smarthost's certificate; empty = the system's.", "")
 
 
 @dataclass
@@ -205,6 +207,38 @@ class SecurityConfig:
 
 
 @dataclass
+class Pop3Config:
+    """The POP3 server (RFC 1939) for users who download their mail."""
+
+    idle_timeout: float = doc(
+        "Seconds of client silence before the server hangs up (RFC 1939 asks for 600).",
+        600.0, lo=0.05, hi=86400)
+
+
+@dataclass
+class ImapConfig:
+    """The IMAP server (RFC 3501) for users who keep their mail on the server."""
+
+    idle_timeout: float = doc(
+        "Seconds of client silence before the server hangs up (RFC 3501: at least 1800).",
+        1800.0, lo=0.05, hi=86400)
+    idle_poll: float = doc(
+        "Seconds between checks for new mail while a client IDLEs.", 0.4, lo=0.01, hi=60)
+
+
+@dataclass
+class WebmailConfig:
+    """The webmail (browser access on ports.webmail / server.https_port)."""
+
+    session_idle: float = doc(
+        "Seconds of inactivity after which a webmail login expires.", 1800.0, lo=1, hi=604800)
+    session_max: float = doc(
+        "Seconds after which a webmail login expires whatever happens.", 43200.0,
+        lo=1, hi=2592000)
+    page_size: int = doc("Messages per page in the message list.", 50, lo=5, hi=1000)
+
+
+@dataclass
 class ServerConfig:
     """The `pmemail serve` process."""
 
@@ -213,6 +247,9 @@ class ServerConfig:
     pidfile: str = doc("Pid file; empty = data_dir/pmemail.pid.", "")
     log_file: str = doc("Log file; empty = data_dir/logs/pmemail.log.", "")
     https_port: int = optional_port("Webmail over HTTPS (443); 0 = off.")
+    manage_router: bool = doc(
+        "Keep the router's port mappings in place while serving (re-add, renew leases).",
+        True)
 
 
 @dataclass
@@ -234,3 +271,7 @@ class Config:
         default_factory=SecurityConfig, metadata={"doc": SecurityConfig.__doc__})
     server: ServerConfig = field(
         default_factory=ServerConfig, metadata={"doc": ServerConfig.__doc__})
+    pop3: Pop3Config = field(default_factory=Pop3Config, metadata={"doc": Pop3Config.__doc__})
+    imap: ImapConfig = field(default_factory=ImapConfig, metadata={"doc": ImapConfig.__doc__})
+    webmail: WebmailConfig = field(
+        default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__})

@@ -1,0 +1,72 @@
+"""Crash-safe file writes: write a temporary file, fsync it, rename, fsync the directory.
+
+A reader never sees a half-written file, and once a function here returns the
+new content survives a power cut (the rename is made durable by the
+directory fsync).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make renames and new links inside ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to disk (works on a read-only descriptor on Linux)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` atomically and durably."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, value: Any) -> None:
+    """Replace ``path`` with ``value`` as JSON, atomically and durably."""
+    atomic_write_bytes(path, json.dumps(value, indent=1, sort_keys=True).encode())
+
+
+def durable_copy(source: Path, target: Path) -> None:
+    """Put ``source``'s content at ``target`` durably: a hard link when possible, else a copy.
+
+    The link shares the inode, so the caller may delete ``source`` right after
+    this returns. ``target`` must not exist.
+    """
+    try:
+        os.link(source, target)
+    except OSError:
+        # Another filesystem (EXDEV) or no link support: copy through a temp file.
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copyfile(source, tmp)
+        fsync_file(tmp)
+        os.replace(tmp, target)
+    else:
+        fsync_file(target)
+    fsync_dir(target.parent)

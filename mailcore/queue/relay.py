@@ -1,0 +1,248 @@
+"""Sending queued mail: one SMTP transaction per destination, per-recipient results.
+
+Blocking ``smtplib`` is run from the queue runner in a worker thread. The
+message is streamed from its file (dot-stuffed, CRLF-normalised) instead of
+``smtplib.SMTP.data``, which would hold several copies of a 100 MB drawing
+in memory.
+
+Routes: ``relay.mode`` ``smarthost`` (or ``auto`` with ``relay.host`` set) sends
+every recipient through the ISP relay with verified TLS and optional AUTH;
+``direct`` groups recipients by domain and tries the domain's MX hosts in
+order with opportunistic STARTTLS (RFC 3207: an MX's certificate is rarely
+verifiable, so it is encrypted without verification, as Postfix's ``may``).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailcore.queue.mx import DestinationError, MxResolver, parse_nameserver
+from pmemail.config.model import Config, RelayConfig
+
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one recipient in one attempt."""
+
+    code: int  # SMTP reply code; 0 = no reply (network, DNS or TLS error)
+    text: str
+    remote: str = ""  # host that answered, for the DSN's Remote-MTA
+
+    @property
+    def ok(self) -> bool:
+        """Accepted by the next hop."""
+        return 200 <= self.code < 300
+
+    @property
+    def permanent(self) -> bool:
+        """A 5xx answer: retrying cannot help."""
+        return 500 <= self.code < 600
+
+    def describe(self) -> str:
+        """One line for logs, ``last_error`` and the DSN's Diagnostic-Code."""
+        return f"{self.code} {self.text}" if self.code else self.text
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One SMTP server to connect to and how."""
+
+    host: str
+    port: int
+    tls: str  # "starttls" | "tls" | "none" | "opportunistic"
+    username: str = ""
+    password: str = ""
+    ca_file: str = ""
+
+
+class RelayClient:
+    """Delivers a message to remote recipients via the smarthost or their MX hosts."""
+
+    def __init__(self, relay: RelayConfig, helo_name: str, timeout: float,
+                 resolver: MxResolver | None = None, direct_port: int = 25) -> None:
+        self.relay = relay
+        self.helo_name = helo_name
+        self.timeout = timeout
+        self.resolver = resolver or MxResolver()
+        self.direct_port = direct_port  # 25 in production; tests point it at a loopback sink
+
+    @classmethod
+    def from_config(cls, config: Config) -> RelayClient:
+        """A client using ``relay.*``, ``queue.connect_timeout`` and ``network.resolver``."""
+        host, port = parse_nameserver(config.network.resolver) if config.network.resolver \
+            else ("", 53)
+        resolver = MxResolver(host, port, config.network.dns_timeout)
+        return cls(config.relay, config.mail.hostname, config.queue.connect_timeout, resolver)
+
+    def uses_smarthost(self) -> bool:
+        """Whether mail goes through ``relay.host`` (``auto`` = when a host is set)."""
+        mode = self.relay.mode
+        return mode == "smarthost" or (mode == "auto" and bool(self.relay.host))
+
+    def send(self, message: Path, sender: str, recipients: Iterable[str]) -> dict[str, Outcome]:
+        """Try every recipient once (blocking); returns an outcome for each."""
+        rcpts = list(dict.fromkeys(recipients))
+        if self.uses_smarthost():
+            if not self.relay.host:
+                return dict.fromkeys(rcpts, Outcome(0, "relay.mode is smarthost but relay.host "
+                                                       "is empty"))
+            r = self.relay
+            hop = Hop(r.host, r.port, r.tls, r.username, r.password, r.ca_file)
+            return self._transaction([hop], message, sender, rcpts)
+        results: dict[str, Outcome] = {}
+        for domain, group in _by_domain(rcpts).items():
+            try:
+                hosts = self.resolver.hosts(domain)
+            except DestinationError as err:
+                code = 550 if err.permanent else 0
+                results.update(dict.fromkeys(group, Outcome(code, f"5.1.2 {err}"
+                                                            if err.permanent else str(err))))
+                continue
+            hops = [Hop(h, self.direct_port, "opportunistic") for h in hosts]
+            results.update(self._transaction(hops, message, sender, group))
+        return results
+
+    def _transaction(self, hops: list[Hop], message: Path, sender: str,
+                     rcpts: list[str]) -> dict[str, Outcome]:
+        # Try hosts in order until one answers; an SMTP reply (even 4xx) ends the walk.
+        last = Outcome(0, "no host to try")
+        for hop in hops:
+            try:
+                smtp = self._connect(hop)
+            except (OSError, smtplib.SMTPException) as err:
+                last = Outcome(0, f"cannot deliver via {hop.host}:{hop.port}: {_reason(err)}")
+                continue
+            try:
+                return _session(smtp, hop.host, message, sender, rcpts)
+            except (OSError, smtplib.SMTPException) as err:
+                return dict.fromkeys(rcpts, Outcome(0, f"connection to {hop.host} lost: "
+                                                       f"{_reason(err)}", hop.host))
+            finally:
+                _close(smtp)
+        return dict.fromkeys(rcpts, last)
+
+    def _connect(self, hop: Hop) -> smtplib.SMTP:
+        if hop.tls == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout,
+                context=_verified_context(hop.ca_file))
+        else:
+            smtp = smtplib.SMTP(hop.host, hop.port, local_hostname=self.helo_name,
+                                timeout=self.timeout)
+        try:
+            smtp.ehlo()
+            if hop.tls == "starttls":
+                smtp.starttls(context=_verified_context(hop.ca_file))
+                smtp.ehlo()
+            elif hop.tls == "opportunistic" and smtp.has_extn("starttls"):
+                smtp = self._opportunistic_tls(smtp, hop)
+            if hop.username:
+                smtp.login(hop.username, hop.password)
+        except BaseException:
+            _close(smtp)
+            raise
+        return smtp
+
+    def _opportunistic_tls(self, smtp: smtplib.SMTP, hop: Hop) -> smtplib.SMTP:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        try:
+            smtp.starttls(context=ctx)
+            smtp.ehlo()
+            return smtp
+        except (ssl.SSLError, smtplib.SMTPException):
+            # A broken TLS stack at the MX: deliver in clear rather than not at all.
+            _close(smtp)
+            plain = smtplib.SMTP(hop.host, hop.port, local_hostname=self.helo_name,
+                                 timeout=self.timeout)
+            plain.ehlo()
+            return plain
+
+
+def _session(smtp: smtplib.SMTP, host: str, message: Path, sender: str,
+             rcpts: list[str]) -> dict[str, Outcome]:
+    options = []
+    if smtp.has_extn("size"):
+        options.append(f"SIZE={message.stat().st_size}")
+    if smtp.has_extn("8bitmime"):
+        options.append("BODY=8BITMIME")
+    code, text = smtp.mail(sender, options)
+    if code >= 300:
+        return dict.fromkeys(rcpts, Outcome(code, _text(text), host))
+    results: dict[str, Outcome] = {}
+    accepted: list[str] = []
+    for rcpt in rcpts:
+        code, text = smtp.rcpt(rcpt)
+        results[rcpt] = Outcome(code, _text(text), host)
+        if 200 <= code < 300:
+            accepted.append(rcpt)
+    if not accepted:
+        smtp.rset()
+        return results
+    smtp.putcmd("data")
+    code, text = smtp.getreply()
+    if code != 354:
+        final = Outcome(code, _text(text), host)
+    else:
+        _stream_body(smtp, message)
+        code, text = smtp.getreply()
+        final = Outcome(code, _text(text), host)
+    results.update(dict.fromkeys(accepted, final))
+    return results
+
+
+def _stream_body(smtp: smtplib.SMTP, message: Path) -> None:
+    """Send the file as DATA content: CRLF line ends, leading dots doubled, then ``.``."""
+    buf: list[bytes] = []
+    size = 0
+    with message.open("rb") as f:
+        for line in f:
+            line = line.rstrip(b"\r\n") + b"\r\n"
+            if line.startswith(b"."):
+                line = b"." + line
+            buf.append(line)
+            size += len(line)
+            if size >= _CHUNK:
+                smtp.send(b"".join(buf))
+                buf, size = [], 0
+    buf.append(b".\r\n")
+    smtp.send(b"".join(buf))
+
+
+def _by_domain(rcpts: list[str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for rcpt in rcpts:
+        groups.setdefault(rcpt.rpartition("@")[2].lower(), []).append(rcpt)
+    return groups
+
+
+def _verified_context(ca_file: str) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_file or None)
+
+
+def _text(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return " ".join(text.split())
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, socket.timeout | TimeoutError):
+        return "timed out"
+    if isinstance(err, smtplib.SMTPResponseException):
+        return f"{err.smtp_code} {_text(err.smtp_error)}"
+    return str(err) or type(err).__name__
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()

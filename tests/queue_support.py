@@ -1,0 +1,139 @@
+"""Helpers for the queue tests: a loopback smarthost (aiosmtpd) and a data dir with users."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.queue import QueueRunner, build_queue
+from mailcore.users import UserStore
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+LOCAL = "alice@example.be"
+
+
+@dataclass
+class Sink:
+    """The smarthost's behaviour and what it received."""
+
+    reject: dict[str, str] = field(default_factory=dict)  # rcpt -> "550 5.1.1 ..." reply
+    received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        if address in self.reject:
+            return self.reject[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        self.received.append((envelope.mail_from or "", list(envelope.rcpt_tos), content))
+        return "250 2.0.0 queued as sink"
+
+    def authenticate(self, server: SMTP, session: Session, envelope: Envelope,
+                     mechanism: str, auth_data: Any) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"office"
+              and auth_data.password == b"s3cret")
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (for the 'smarthost comes back' test)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def smarthost(sink: Sink, port: int = 0, tls: ssl.SSLContext | None = None,
+                    auth: bool = False) -> AsyncIterator[int]:
+    """Run an aiosmtpd server on 127.0.0.1 in this loop; yields its port."""
+    kwargs: dict[str, Any] = {"hostname": "smarthost.test"}
+    if tls is not None:
+        kwargs.update(tls_context=tls, require_starttls=True)
+    if auth:
+        kwargs.update(authenticator=sink.authenticate, auth_required=True)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(sink, **kwargs), "127.0.0.1", port,
+                                      reuse_address=True)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def fast_config(tmp_path: Path, relay_port: int) -> Config:
+    """A config with millisecond timings and the smarthost on loopback."""
+    config = Config()
+    config.data_dir = str(tmp_path / "data")
+    config.mail.domain = "example.be"
+    config.mail.hostname = "mail.example.be"
+    config.relay.mode = "smarthost"
+    config.relay.host = "127.0.0.1"
+    config.relay.port = relay_port
+    config.relay.tls = "none"
+    q = config.queue
+    q.first_retry, q.retry_factor, q.max_retry_interval = 0.05, 1.0, 0.05
+    q.scan_interval, q.connect_timeout = 0.02, 5.0
+    q.give_up_after, q.delay_warning_after = 3600.0, 3600.0
+    return config
+
+
+@dataclass
+class Office:
+    """A data dir with one local user, its delivery and a queue runner."""
+
+    config: Config
+    paths: DataPaths
+    users: UserStore
+    delivery: MaildirDelivery
+
+    def runner(self) -> QueueRunner:
+        return build_queue(self.config, self.paths, self.users, self.delivery)
+
+    def inbox(self, address: str = LOCAL) -> list[bytes]:
+        new = maildir_path(self.paths, address) / "new"
+        return [p.read_bytes() for p in sorted(new.iterdir())] if new.is_dir() else []
+
+    def spool(self, name: str, body: bytes) -> Path:
+        path = self.paths.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+        return path
+
+
+def make_office(config: Config) -> Office:
+    paths = DataPaths.from_config(config)
+    users = UserStore(paths.users_db, [config.mail.domain])
+    users.add_user(LOCAL, "pw")
+    return Office(config, paths, users, MaildirDelivery(paths))
+
+
+def message(sender: str = LOCAL, to: str = "bob@remote.test", body: str = "hello") -> bytes:
+    return (f"From: <{sender}>\r\nTo: <{to}>\r\nSubject: test\r\n"
+            f"Message-ID: <m1@example.be>\r\n\r\n{body}\r\n.starts with a dot\r\n").encode()
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Poll until ``predicate()`` is true (the bound only guards against hangs)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)

@@ -1,0 +1,183 @@
+"""The POP collector against Dovecot pop3d playing the ISP (root, dovecot-pop3d)."""
+
+from __future__ import annotations
+
+import email
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from mailcore.collector import Collector, build_collector
+from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.users import UserStore
+from pmemail.config.model import CollectorMailbox, Config
+from pmemail.config.paths import DataPaths
+from tests.collector_dovecot import PASSWORD, USER, IspMailbox, dovecot_pop3
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def isp() -> Iterator[IspMailbox]:
+    with dovecot_pop3() as box:
+        yield box
+
+
+def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
+    config = Config()
+    config.data_dir = str(tmp_path / "data")
+    config.mail.domain = "example.be"
+    config.collector.enabled = True
+    config.collector.timeout = 10.0
+    config.collector.interval = 0.05
+    entry = CollectorMailbox(host="127.0.0.1", port=isp.port, tls="none", username=USER,
+                             password=PASSWORD, deliver_to="alice@example.be")
+    for key, value in mailbox.items():
+        setattr(entry, key, value)
+    config.collector.mailboxes = [entry]
+    return config
+
+
+@pytest.fixture
+async def office(tmp_path: Path) -> AsyncIterator[tuple[DataPaths, UserStore, MaildirDelivery]]:
+    paths = DataPaths(tmp_path / "data")
+    users = UserStore(paths.users_db, ["example.be"])
+    users.add_user("alice@example.be", "pw")
+    users.add_user("bob@example.be", "pw")
+    users.add_alias("sales@example.be", "bob@example.be")
+    delivery = MaildirDelivery(paths)
+    yield paths, users, delivery
+    await delivery.aclose()
+
+
+def subjects(paths: DataPaths, address: str) -> list[str]:
+    base = maildir_path(paths, address)
+    files = [p for d in ("new", "cur") if (base / d).is_dir() for p in (base / d).iterdir()]
+    return sorted(str(email.message_from_bytes(p.read_bytes())["Subject"]) for p in files)
+
+
+def msg(subject: str, headers: str = "") -> bytes:
+    return (f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\n"
+            f"body of {subject}\r\n").encode()
+
+
+async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+    """Every message goes to deliver_to, then is deleted at the ISP; a rerun fetches nothing."""
+    paths, users, delivery = office
+    for i in range(3):
+        isp.put(f"m{i}", msg(f"s{i}"))
+    collector = build_collector(make_config(tmp_path, isp), paths, users, delivery)
+    assert isinstance(collector, Collector)
+    assert await collector.run_once() == 3
+    assert subjects(paths, "alice@example.be") == ["s0", "s1", "s2"]
+    assert isp.remaining() == []
+    assert await collector.run_once() == 0
+    status = collector.status()
+    assert status["fetched"] == 3 and status["last_error"] == "" and status["runs"] == 2
+    raw = next((maildir_path(paths, "alice@example.be") / "new").iterdir()).read_bytes()
+    assert raw.startswith(b"Received: from 127.0.0.1 by ")
+
+
+async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+    """Delivered-To, then X-Original-To, then To/Cc pick local users; else the fallback."""
+    paths, users, delivery = office
+    isp.put("a", msg("delivered-to", "Delivered-To: bob@example.be\r\nTo: alice@example.be\r\n"))
+    isp.put("b", msg("original-to", "X-Original-To: sales@example.be\r\nTo: x@far.test\r\n"))
+    isp.put("c", msg("to-cc", "To: Alice <alice@example.be>\r\nCc: bob@example.be\r\n"))
+    isp.put("d", msg("unknown", "To: nobody@example.be, other@far.test\r\n"))
+    config = make_config(tmp_path, isp, multidrop=True, deliver_to="",
+                         fallback="alice@example.be")
+    collector = build_collector(config, paths, users, delivery)
+    assert collector is not None
+    assert await collector.run_once() == 4
+    assert subjects(paths, "bob@example.be") == ["delivered-to", "original-to", "to-cc"]
+    assert subjects(paths, "alice@example.be") == ["to-cc", "unknown"]
+    assert isp.remaining() == []
+
+
+async def test_unroutable_stays_at_isp(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+    """Multi-drop without fallback never deletes what it could not deliver."""
+    paths, users, delivery = office
+    isp.put("a", msg("lost", "To: nobody@far.test\r\n"))
+    isp.put("b", msg("ok", "To: bob@example.be\r\n"))
+    config = make_config(tmp_path, isp, multidrop=True, deliver_to="")
+    collector = build_collector(config, paths, users, delivery)
+    assert collector is not None
+    assert await collector.run_once() == 1
+    assert isp.remaining() == ["a"]
+    assert subjects(paths, "bob@example.be") == ["ok"]
+
+
+def test_disabled_collector_is_not_built(tmp_path: Path) -> None:
+    """No collector service when collector.enabled is false."""
+    config = Config()
+    paths = DataPaths(tmp_path)
+    assert build_collector(config, paths, UserStore(paths.users_db, ["example.be"]),
+                           MaildirDelivery(paths)) is None
+
+
+async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+    """A login failure shows in status()['last_error'] and touches nothing."""
+    paths, users, delivery = office
+    isp.put("a", msg("kept"))
+    collector = build_collector(make_config(tmp_path, isp, password="wrong"), paths, users,
+                                delivery)
+    assert collector is not None
+    assert await collector.run_once() == 0
+    assert "127.0.0.1" in str(collector.status()["last_error"])
+    assert isp.remaining() == ["a"]
+
+
+_CRASHING_RUN = """
+import asyncio, json, os, signal, sys
+from pathlib import Path
+from mailcore.collector.service import Collector
+from mailcore.delivery import MaildirDelivery
+from mailcore.users import UserStore
+from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.paths import DataPaths
+
+data, mailbox, crash_step, crash_at = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], \
+    int(sys.argv[4])
+paths = DataPaths(Path(data))
+users = UserStore(paths.users_db, ["example.be"])
+seen = []
+
+def hook(step, uid):
+    if step == crash_step:
+        seen.append(uid)
+        if len(seen) == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+config = CollectorConfig(enabled=True, timeout=10, mailboxes=[CollectorMailbox(**mailbox)])
+collector = Collector(config, paths, users, MaildirDelivery(paths), "mail.example.be", hook)
+asyncio.run(collector.run_once())
+"""
+
+
+@pytest.mark.parametrize("step", ["pending", "delivered", "recorded", "deleted"])
+async def test_kill_mid_run_neither_loses_nor_duplicates(
+        tmp_path: Path, isp: IspMailbox, office: tuple, step: str) -> None:  # type: ignore[type-arg]
+    """SIGKILL of the collector at each step of the 2nd message; the next run completes."""
+    paths, users, delivery = office
+    names = [f"m{i}" for i in range(4)]
+    for name in names:
+        isp.put(name, msg(name))
+    config = make_config(tmp_path, isp)
+    mailbox = vars(config.collector.mailboxes[0])
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASHING_RUN, str(paths.root), json.dumps(mailbox), step, "2"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert isp.remaining() == names  # no QUIT: the ISP deleted nothing
+    collector = build_collector(config, paths, users, delivery)
+    assert collector is not None
+    await collector.run_once()
+    assert subjects(paths, "alice@example.be") == names  # each exactly once
+    assert isp.remaining() == []
+    assert await collector.run_once() == 0
