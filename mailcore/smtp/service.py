@@ -1,0 +1,162 @@
+"""SMTP listeners as ``mailcore.interfaces.Service`` objects, and their factory.
+
+``build_smtp_services`` turns the config into: the MX listener
+(``ports.smtp.internal``), the submission listener (``ports.submission.internal``,
+1234) plus one per ``mail.submission_extra_ports`` (587), and the implicit-TLS
+listener on ``mail.smtps_port`` (465) when set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import weakref
+from pathlib import Path
+from typing import Any
+
+from mailcore.bind_errors import describe_os_error
+from mailcore.interfaces import LocalDelivery, Service, ServiceStartError, UserDirectory
+from mailcore.smtp.handlers import (
+    BaseHandler,
+    InboundHandler,
+    OutboundQueue,
+    SubmissionHandler,
+)
+from mailcore.smtp.session import StreamingSMTP
+from mailcore.throttle import AuthThrottle
+from mailcore.tls import ensure_certificate, server_context
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+log = logging.getLogger("pmemail.smtp")
+SESSION_TIMEOUT = 300.0  # RFC 5321 4.5.3.2: servers wait at least 5 minutes
+
+
+def spool_dir(paths: DataPaths) -> Path:
+    """Where DATA bodies are received before delivery (same disk as the Maildirs)."""
+    return paths.root / "spool"
+
+
+def tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
+    """The server TLS context: the configured certificate, else the generated one."""
+    try:
+        if config.mail.tls_cert:
+            return server_context(Path(config.mail.tls_cert).expanduser(),
+                                  Path(config.mail.tls_key or config.mail.tls_cert).expanduser())
+        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
+        return server_context(cert, key)
+    except (OSError, ssl.SSLError) as err:
+        raise ServiceStartError(f"smtp: cannot load the TLS certificate: {err}") from err
+
+
+class SmtpService:
+    """One listening SMTP socket (``interfaces.Service``)."""
+
+    def __init__(self, name: str, host: str, port: int, handler: BaseHandler, *,
+                 tls: ssl.SSLContext | None, implicit_tls: bool, max_size: int,
+                 spool: Path, plaintext_auth_on_loopback: bool,
+                 timeout: float = SESSION_TIMEOUT) -> None:
+        """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``)."""
+        self.name = name
+        self.host, self.port = host, port
+        self.handler = handler
+        self._tls, self._implicit = tls, implicit_tls
+        self._max_size, self._spool = max_size, spool
+        self._plain_loopback = plaintext_auth_on_loopback
+        self._timeout = timeout
+        self._server: asyncio.Server | None = None
+        self._sessions: weakref.WeakSet[StreamingSMTP] = weakref.WeakSet()
+
+    def _protocol(self) -> StreamingSMTP:
+        submission = self.handler.authenticated_only
+        kwargs: dict[str, Any] = dict(
+            data_size_limit=self._max_size, hostname=self.handler.hostname,
+            ident="pmemail", timeout=self._timeout, enable_SMTPUTF8=True,
+            tls_context=None if self._implicit else self._tls,
+            auth_required=submission, auth_require_tls=not self._implicit,
+        )
+        if not submission:
+            kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        proto = StreamingSMTP(self.handler, spool_dir=self._spool,
+                              plaintext_auth_on_loopback=self._plain_loopback and submission,
+                              **kwargs)
+        self._sessions.add(proto)
+        return proto
+
+    async def start(self) -> None:
+        """Bind and listen; a clear ``ServiceStartError`` when the port is unusable."""
+        self._spool.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        try:
+            self._server = await loop.create_server(
+                self._protocol, self.host, self.port,
+                ssl=self._tls if self._implicit else None, reuse_address=True)
+        except OSError as err:
+            raise ServiceStartError(describe_os_error(err, self.name)) from err
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("%s listening on %s:%d", self.name, self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening, then close every session.
+
+        A session in the middle of a delivery is not cut: delivery is shielded
+        and its copy completes; the client just sees no 250 and retries (a
+        duplicate at worst, never a loss).
+        """
+        if self._server is None:
+            return
+        self._server.close()
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.close()
+        await self._server.wait_closed()
+        await asyncio.sleep(0)  # let connection_lost run for the closed transports
+        self._server = None
+
+    def status(self) -> dict[str, object]:
+        """State and counters for the control socket."""
+        s = self.handler.stats
+        return {"name": self.name, "state": "running" if self._server else "stopped",
+                "address": self.host, "port": self.port,
+                "connections": s.connections, "connections_total": s.connections_total,
+                "accepted": s.accepted, "rejected": s.rejected,
+                "auth_failures": s.auth_failures, "queued": s.queued}
+
+
+def build_smtp_services(config: Config, paths: DataPaths, users: UserDirectory,
+                        delivery: LocalDelivery, queue: OutboundQueue | None,
+                        throttle: AuthThrottle | None = None) -> list[Service]:
+    """Every SMTP listener the config asks for, not yet started.
+
+    Args:
+        config: the loaded configuration.
+        paths: the data dir layout (spool, TLS material).
+        users: the user directory (``mailcore.users.UserStore``).
+        delivery: local delivery (``mailcore.delivery.MaildirDelivery``).
+        queue: the outbound queue for remote recipients (None: submission
+            refuses remote recipients with 451).
+        throttle: shared with IMAP/POP3 so a storm counts everywhere; a new
+            one when None.
+    """
+    tls = tls_context(config, paths)
+    host, mail = config.server.listen_address, config.mail
+    throttle = throttle or AuthThrottle(config.security)
+    common: dict[str, Any] = dict(
+        max_size=mail.max_message_size, spool=spool_dir(paths),
+        plaintext_auth_on_loopback=config.security.plaintext_auth_on_loopback)
+    inbound = InboundHandler(users, delivery, mail.hostname, mail.domain)
+    submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)
+    services: list[Service] = [
+        SmtpService("smtp", host, config.ports.smtp.internal, inbound, tls=tls,
+                    implicit_tls=False, **common)]
+    sub_ports = list(dict.fromkeys([config.ports.submission.internal,
+                                    *mail.submission_extra_ports]))
+    for port in sub_ports:
+        name = "submission" if port == config.ports.submission.internal else f"submission-{port}"
+        services.append(SmtpService(name, host, port, submission, tls=tls,
+                                    implicit_tls=False, **common))
+    if mail.smtps_port:
+        services.append(SmtpService("smtps", host, mail.smtps_port, submission, tls=tls,
+                                    implicit_tls=True, **common))
+    return services

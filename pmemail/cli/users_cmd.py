@@ -1,0 +1,198 @@
+"""``pmemail users add|list|passwd|remove|protocol|alias``: the office's mailboxes."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from mailcore.users import PROTOCOLS, UserError, UserStore
+from pmemail.cli.context import CommandError, Context
+
+ORDER = 30
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``users`` command group."""
+    users = sub.add_parser("users", help="manage mail users, aliases and catch-alls")
+    usub = users.add_subparsers(dest="users_cmd", required=True,
+                                metavar="{add,list,passwd,remove,protocol,alias}")
+
+    add = usub.add_parser("add", help="create a user (asks for the password)")
+    add.add_argument("address", help="user@domain (a local domain)")
+    add.add_argument("--protocol", choices=PROTOCOLS, default="imap",
+                     help="how the user reads mail (default imap)")
+    add.add_argument("--name", default="", help="display name")
+    _password_flag(add)
+    add.set_defaults(handler=cmd_add)
+
+    lst = usub.add_parser("list", help="list users, aliases and catch-alls")
+    lst.add_argument("--json", action="store_true", help="as a JSON document")
+    lst.set_defaults(handler=cmd_list)
+
+    pw = usub.add_parser("passwd", help="change a user's password")
+    pw.add_argument("address")
+    _password_flag(pw)
+    pw.set_defaults(handler=cmd_passwd)
+
+    rm = usub.add_parser("remove", help="delete a user (its Maildir is kept)")
+    rm.add_argument("address")
+    rm.set_defaults(handler=cmd_remove)
+
+    proto = usub.add_parser("protocol", help="switch a user between imap and pop3")
+    proto.add_argument("address")
+    proto.add_argument("protocol", choices=PROTOCOLS)
+    proto.set_defaults(handler=cmd_protocol)
+
+    alias = usub.add_parser("alias", help="manage aliases and catch-alls")
+    asub = alias.add_subparsers(dest="alias_cmd", required=True,
+                                metavar="{add,remove,list,catchall}")
+    aadd = asub.add_parser("add", help="deliver ALIAS to TARGET (a user or alias)")
+    aadd.add_argument("alias")
+    aadd.add_argument("target")
+    aadd.set_defaults(handler=cmd_alias_add)
+    arm = asub.add_parser("remove", help="remove an alias (or one of its targets)")
+    arm.add_argument("alias")
+    arm.add_argument("target", nargs="?")
+    arm.set_defaults(handler=cmd_alias_remove)
+    als = asub.add_parser("list", help="list aliases")
+    als.add_argument("--json", action="store_true", help="as a JSON document")
+    als.set_defaults(handler=cmd_alias_list)
+    catch = asub.add_parser("catchall", help="route unknown addresses of DOMAIN to TARGET")
+    catch.add_argument("domain")
+    catch.add_argument("target", nargs="?", help="omit together with --remove")
+    catch.add_argument("--remove", action="store_true", help="remove the domain's catch-all")
+    catch.set_defaults(handler=cmd_catchall)
+
+
+def _password_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of stdin (scripts)")
+
+
+def _store(ctx: Context) -> UserStore:
+    return UserStore.from_config(ctx.config, ctx.paths)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        try:
+            password = getpass.getpass("Password: ")
+            again = getpass.getpass("Again: ")
+        except EOFError as err:
+            raise CommandError("no password given (use --password-stdin for scripts)") from err
+        if password != again:
+            raise CommandError("the two passwords differ")
+    if not password:
+        raise CommandError("empty password")
+    return password
+
+
+def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Create a user."""
+    store = _store(ctx)
+    _run("add", store.check_local, args.address)  # before asking for a password
+    if store.get(args.address) is not None:
+        raise CommandError(f"add: {args.address.lower()} already exists")
+    password = _read_password(args)
+    try:
+        user = store.add_user(args.address, password, args.protocol, args.name)
+    except UserError as err:
+        raise CommandError(str(err)) from err
+    ctx.print(f"added {user.address} ({user.protocol})")
+    return 0
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List users (and aliases, catch-alls)."""
+    store = _store(ctx)
+    users, aliases, catchalls = store.list_users(), store.list_aliases(), store.catchalls()
+    if args.json:
+        doc = {"domains": sorted(store.local_domains()),
+               "users": [{"address": u.address, "protocol": u.protocol, "name": u.display_name}
+                         for u in users],
+               "aliases": [{"alias": a.address, "target": a.target} for a in aliases],
+               "catchall": catchalls}
+        ctx.print(json.dumps(doc, indent=2))
+        return 0
+    if not users:
+        ctx.print("no users yet: pmemail users add NAME@" + ctx.config.mail.domain)
+    for u in users:
+        ctx.print(f"{u.address:40} {u.protocol:5} {u.display_name}".rstrip())
+    for a in aliases:
+        ctx.print(f"{a.address:40} -> {a.target}")
+    for domain, target in catchalls.items():
+        ctx.print(f"{'*@' + domain:40} -> {target}")
+    return 0
+
+
+def _run(action: str, fn: object, *fn_args: object) -> None:
+    try:
+        fn(*fn_args)  # type: ignore[operator]
+    except UserError as err:
+        raise CommandError(f"{action}: {err}") from err
+
+
+def cmd_passwd(ctx: Context, args: argparse.Namespace) -> int:
+    """Change a password."""
+    store = _store(ctx)
+    if store.get(args.address) is None:
+        raise CommandError(f"no such user: {args.address}")
+    _run("passwd", store.set_password, args.address, _read_password(args))
+    ctx.print(f"password changed for {args.address.lower()}")
+    return 0
+
+
+def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
+    """Delete a user."""
+    _run("remove", _store(ctx).remove_user, args.address)
+    ctx.print(f"removed {args.address.lower()} (its mail stays on disk)")
+    return 0
+
+
+def cmd_protocol(ctx: Context, args: argparse.Namespace) -> int:
+    """Switch IMAP/POP3."""
+    _run("protocol", _store(ctx).set_protocol, args.address, args.protocol)
+    ctx.print(f"{args.address.lower()} now reads mail with {args.protocol}")
+    return 0
+
+
+def cmd_alias_add(ctx: Context, args: argparse.Namespace) -> int:
+    """Add an alias."""
+    _run("alias add", _store(ctx).add_alias, args.alias, args.target)
+    ctx.print(f"{args.alias.lower()} -> {args.target.lower()}")
+    return 0
+
+
+def cmd_alias_remove(ctx: Context, args: argparse.Namespace) -> int:
+    """Remove an alias."""
+    _run("alias remove", _store(ctx).remove_alias, args.alias, args.target)
+    ctx.print(f"removed alias {args.alias.lower()}")
+    return 0
+
+
+def cmd_alias_list(ctx: Context, args: argparse.Namespace) -> int:
+    """List aliases and catch-alls."""
+    store = _store(ctx)
+    aliases, catchalls = store.list_aliases(), store.catchalls()
+    if args.json:
+        ctx.print(json.dumps({"aliases": [{"alias": a.address, "target": a.target}
+                                          for a in aliases], "catchall": catchalls}, indent=2))
+        return 0
+    for a in aliases:
+        ctx.print(f"{a.address:40} -> {a.target}")
+    for domain, target in catchalls.items():
+        ctx.print(f"{'*@' + domain:40} -> {target}")
+    return 0
+
+
+def cmd_catchall(ctx: Context, args: argparse.Namespace) -> int:
+    """Set or remove a domain's catch-all."""
+    if args.remove == bool(args.target):
+        raise CommandError("give either a TARGET or --remove")
+    _run("catchall", _store(ctx).set_catchall, args.domain, None if args.remove else args.target)
+    ctx.print(f"catch-all of {args.domain.lower()}: {args.target or 'removed'}")
+    return 0

@@ -1,0 +1,111 @@
+"""Helpers for the SMTP tests: a real server in a thread, TLS client contexts."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.smtp.service import SmtpService, build_smtp_services
+from mailcore.users import UserStore
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+PASSWORDS = {"alice@example.be": "alice-pw", "bob@example.be": "bob-pw"}
+
+
+@dataclass
+class ListQueue:
+    """A minimal outbound queue: keeps (sender, recipients, bytes)."""
+
+    items: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+
+    async def enqueue(self, message: Path, sender: str, recipients: list[str]) -> str:
+        self.items.append((sender, list(recipients), message.read_bytes()))
+        return str(len(self.items))
+
+
+def test_config(root: Path, **security: Any) -> Config:
+    """A config for loopback tests: ephemeral ports, small limits."""
+    config = Config()
+    config.data_dir = str(root)
+    config.mail.domain = "example.be"
+    config.mail.extra_domains = ["example.org"]
+    config.mail.hostname = "mail.example.be"
+    config.mail.max_message_size = 1_000_000
+    config.mail.submission_extra_ports = []
+    config.server.listen_address = "127.0.0.1"
+    config.ports.smtp.internal = 0
+    config.ports.submission.internal = 0
+    config.security.failure_delay = 0.0
+    config.security.max_failures = 3
+    config.security.lock_seconds = 60
+    for key, value in security.items():
+        setattr(config.security, key, value)
+    return config
+
+
+class MailServer:
+    """pmemail's SMTP services running on their own event loop in a thread."""
+
+    def __init__(self, root: Path, config: Config | None = None) -> None:
+        self.config = config or test_config(root)
+        self.paths = DataPaths(root)
+        self.users = UserStore.from_config(self.config, self.paths)
+        for address, password in PASSWORDS.items():
+            self.users.add_user(address, password)
+        self.users.add_alias("info@example.be", "alice@example.be")
+        self.queue = ListQueue()
+        self.loop = asyncio.new_event_loop()
+        self.delivery = MaildirDelivery(self.paths)
+        self.services: list[SmtpService] = []
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def run(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+
+    def start(self) -> MailServer:
+        self._thread.start()
+        services = build_smtp_services(self.config, self.paths, self.users,
+                                       self.delivery, self.queue)
+        for service in services:
+            assert isinstance(service, SmtpService)
+            self.run(service.start())
+            self.services.append(service)
+        return self
+
+    def stop(self) -> None:
+        for service in self.services:
+            self.run(service.stop())
+        self.run(self.delivery.aclose())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    def port(self, name: str) -> int:
+        return next(s.port for s in self.services if s.name == name)
+
+    def inbox(self, address: str) -> list[bytes]:
+        new = maildir_path(self.paths, address) / "new"
+        return [p.read_bytes() for p in sorted(new.iterdir())] if new.exists() else []
+
+
+def client_tls() -> ssl.SSLContext:
+    """A client context accepting the self-signed test certificate."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def running(root: Path, config: Config | None = None) -> Iterator[MailServer]:
+    server = MailServer(root, config).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,174 @@
+"""UserStore, AuthThrottle and MaildirDelivery: the building blocks others use."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from mailcore.delivery import MaildirDelivery, ensure_maildir, maildir_path
+from mailcore.throttle import AuthThrottle, Locked
+from mailcore.users import UserError, UserStore, normalize_address, verify_password
+from pmemail.config.model import SecurityConfig
+from pmemail.config.paths import DataPaths
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> UserStore:
+    s = UserStore(tmp_path / "users.sqlite3", ["example.be", "Other.Example"])
+    s.add_user("Alice@Example.be", "secret-a")
+    s.add_user("bob@example.be", "secret-b", protocol="pop3", display_name="Bob")
+    return s
+
+
+def test_users_case_insensitive_and_protocol(store: UserStore) -> None:
+    """Addresses are stored lower-case; protocol is per user."""
+    assert store.get("ALICE@example.BE") is not None
+    bob = store.get("bob@example.be")
+    assert bob is not None and bob.protocol == "pop3" and bob.display_name == "Bob"
+    assert [u.address for u in store.list_users()] == ["alice@example.be", "bob@example.be"]
+    assert store.local_domains() == {"example.be", "other.example"}
+
+
+def test_password_hash_is_salted_scrypt(store: UserStore) -> None:
+    """Hashes are scrypt with parameters and a per-user salt; never the password."""
+    rows = sqlite3.connect(store.db_path).execute("SELECT password FROM users").fetchall()
+    hashes = [r[0] for r in rows]
+    assert all(h.startswith("scrypt$16384$8$1$") for h in hashes)
+    assert hashes[0].split("$")[4] != hashes[1].split("$")[4]
+    assert verify_password("secret-a", hashes[0]) and not verify_password("x", hashes[0])
+    assert store.authenticate("alice@example.be", "secret-a") is not None
+    assert store.authenticate("alice@example.be", "wrong") is None
+    assert store.authenticate("nobody@example.be", "secret-a") is None
+    store.set_password("alice@example.be", "new")
+    assert store.authenticate("ALICE@example.be", "new") is not None
+
+
+def test_aliases_catchall_and_ownership(store: UserStore) -> None:
+    """Aliases expand (also nested), catch-all takes unknown local parts."""
+    store.add_alias("info@example.be", "alice@example.be")
+    store.add_alias("info@example.be", "bob@example.be")
+    store.add_alias("contact@other.example", "info@example.be")
+    assert store.resolve("INFO@example.be") == ["alice@example.be", "bob@example.be"]
+    assert store.resolve("contact@other.example") == ["alice@example.be", "bob@example.be"]
+    assert store.resolve("nobody@example.be") is None
+    assert store.resolve("alice@elsewhere.com") is None
+    store.set_catchall("example.be", "alice@example.be")
+    assert store.resolve("nobody@example.be") == ["alice@example.be"]
+    assert store.owns_address("alice@example.be", "info@example.be")
+    assert not store.owns_address("alice@example.be", "bob@example.be")
+    assert not store.owns_address("alice@example.be", "nobody@example.be")
+    store.remove_alias("info@example.be", "bob@example.be")
+    assert store.resolve("info@example.be") == ["alice@example.be"]
+
+
+@pytest.mark.parametrize("bad", ["no-at-sign", "a%b@example.be", "a!b@example.be",
+                                 '"a b"@example.be', "a@[127.0.0.1]", "a@example.be.",
+                                 "@x:a@example.be", "a b@example.be", ".a@example.be"])
+def test_normalize_refuses_tricks(bad: str) -> None:
+    """Only plain local@domain addresses are accepted for users and aliases."""
+    with pytest.raises(UserError):
+        normalize_address(bad)
+
+
+def test_admin_errors_are_clear(store: UserStore) -> None:
+    """Duplicates, foreign domains, unknown users: one clear UserError each."""
+    with pytest.raises(UserError, match="already exists"):
+        store.add_user("alice@example.be", "x")
+    with pytest.raises(UserError, match="not local"):
+        store.add_user("carol@gmail.com", "x")
+    with pytest.raises(UserError, match="no such user"):
+        store.remove_user("carol@example.be")
+    with pytest.raises(UserError, match="neither a user nor an alias"):
+        store.add_alias("sales@example.be", "carol@example.be")
+    with pytest.raises(UserError, match="imap or pop3"):
+        store.add_user("carol@example.be", "x", protocol="smtp")  # type: ignore[arg-type]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_throttle_delays_grow_and_lock_is_per_pair() -> None:
+    """Delays double, a lock hits only the (ip, user) pair that failed."""
+    clock = FakeClock()
+    sec = SecurityConfig(max_failures=3, lock_seconds=60, failure_delay=1.0)
+    t = AuthThrottle(sec, clock=clock)
+    t.failure("10.0.0.1", "alice@example.be")
+    assert t.check("10.0.0.1", "alice@example.be") == 1.0
+    t.failure("10.0.0.1", "alice@example.be")
+    assert t.check("10.0.0.1", "ALICE@example.be") == 2.0
+    t.failure("10.0.0.1", "alice@example.be")
+    with pytest.raises(Locked) as info:
+        t.check("10.0.0.1", "alice@example.be")
+    assert 59 < info.value.seconds_left <= 60
+    assert t.check("10.0.0.1", "bob@example.be") == 0.0  # same NAT address, other user
+    assert t.check("10.0.0.2", "alice@example.be") == 0.0
+    clock.now += 61
+    assert t.check("10.0.0.1", "alice@example.be") == 0.0
+    t.failure("10.0.0.1", "bob@example.be")
+    t.success("10.0.0.1", "bob@example.be")
+    assert t.check("10.0.0.1", "bob@example.be") == 0.0
+
+
+async def test_throttle_before_attempt_waits_and_raises() -> None:
+    """before_attempt sleeps the delay, and raises Locked while locked."""
+    t = AuthThrottle(SecurityConfig(max_failures=2, lock_seconds=30, failure_delay=0.01))
+    t.failure("1.2.3.4", "u@example.be")
+    await t.before_attempt("1.2.3.4", "u@example.be")
+    t.failure("1.2.3.4", "u@example.be")
+    with pytest.raises(Locked):
+        await t.before_attempt("1.2.3.4", "u@example.be")
+
+
+async def test_maildir_group_commit(tmp_path: Path) -> None:
+    """Concurrent deliveries all land in new/ with headers prepended."""
+    paths = DataPaths(tmp_path)
+    delivery = MaildirDelivery(paths)
+    src = tmp_path / "msg"
+    src.write_bytes(b"Subject: hi\r\n\r\nbody\r\n")
+    boxes = [f"user{i}@example.be" for i in range(5)]
+    await asyncio.gather(*[delivery.deliver(src, [b], headers=b"X-Test: 1\r\n")
+                           for b in boxes for _ in range(4)])
+    await delivery.deliver(src, ["user0@example.be"], folder="Sent")
+    for box in boxes:
+        files = list((maildir_path(paths, box) / "new").iterdir())
+        assert len(files) == 4
+        assert files[0].read_bytes() == b"X-Test: 1\r\nSubject: hi\r\n\r\nbody\r\n"
+        assert files[0].name.endswith(",S=32")
+        assert not list((maildir_path(paths, box) / "tmp").iterdir())
+    sent = maildir_path(paths, "user0@example.be", "Sent")
+    assert [p.name.endswith(":2,S") for p in (sent / "cur").iterdir()] == [True]
+    assert (sent / "maildirfolder").exists()
+    assert delivery.batches < 21  # batched, not one commit per message
+    await delivery.aclose()
+
+
+async def test_maildir_missing_source_fails_only_that_job(tmp_path: Path) -> None:
+    """One failing job in a batch raises for its caller only."""
+    delivery = MaildirDelivery(DataPaths(tmp_path))
+    good = tmp_path / "good"
+    good.write_bytes(b"x\r\n")
+    results = await asyncio.gather(delivery.deliver(tmp_path / "missing", ["a@example.be"]),
+                                   delivery.deliver(good, ["b@example.be"]),
+                                   return_exceptions=True)
+    assert isinstance(results[0], FileNotFoundError) and results[1] is None
+    assert not (maildir_path(DataPaths(tmp_path), "a@example.be") / "new").exists()
+    delivery.deliver_sync(good, ["b@example.be"])
+    assert len(list((maildir_path(DataPaths(tmp_path), "b@example.be") / "new").iterdir())) == 2
+    await delivery.aclose()
+
+
+def test_maildir_path_refuses_escapes(tmp_path: Path) -> None:
+    """Nothing outside the mail dir can be addressed."""
+    paths = DataPaths(tmp_path)
+    for bad in ("../x@example.be", "a@../../etc", "a/b@example.be", "nodomain"):
+        with pytest.raises(ValueError):
+            maildir_path(paths, bad)
+    assert ensure_maildir(tmp_path / "m").joinpath("new").is_dir()
