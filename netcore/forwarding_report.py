@@ -1,0 +1,81 @@
+"""Stable documents for ``pmemail ports ... --json`` (and the TUI later).
+
+One function per command builds a plain dict; the CLI prints it as JSON or
+renders it as text. Keys are a public interface (README): add, never rename.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from netcore import advice
+from netcore.forwarding import FAILED, ForwardingReport
+from netcore.plan import PlannedPort
+from netcore.profiles import RouterProfile
+from netcore.router.state import MappingRecord
+from netcore.router.upnp import RouterMapping
+
+SCHEMA_VERSION = 1
+
+
+def plan_document(plan: list[PlannedPort], lan_ip: str, gateway: str) -> dict[str, Any]:
+    """``ports plan``: the mappings to make, and why never a DMZ."""
+    return {"schema": SCHEMA_VERSION, "action": "plan", "lan_ip": lan_ip, "gateway": gateway,
+            "ports": [asdict(p) for p in plan], "dmz": advice.DMZ_EXPLANATION}
+
+
+def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> dict[str, Any]:
+    """The rules to type by hand and the router profile's steps."""
+    doc: dict[str, Any] = {
+        "needed": bool(ports),
+        "table": [asdict(r) for r in advice.manual_rows(ports)],
+        "profile": profile.id if profile else "",
+        "profile_name": profile.name if profile else "",
+        "menu_path": profile.forwarding.menu_path if profile else "",
+        "steps": list(profile.forwarding.steps) if profile else [],
+        "verified": profile.forwarding.verified if profile else False,
+        "source": profile.forwarding.source if profile else "",
+    }
+    return doc
+
+
+def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
+                        profile: RouterProfile | None) -> dict[str, Any]:
+    """``ports apply`` / ``ports remove``: per-port outcomes and what to do next.
+
+    For ``apply``, refused low ports get a ``fallback`` proposal (high
+    external ports; never for inbound SMTP) and every failed port appears in
+    ``manual.table``.
+    """
+    by_key = {p.key: p for p in plan}
+    failed = [by_key[f"{o.external}/{o.protocol}"] for o in report.outcomes
+              if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key]
+    low = [by_key[f"{o.external}/{o.protocol}"] for o in report.outcomes
+           if o.low_port and f"{o.external}/{o.protocol}" in by_key]
+    doc: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "action": report.action,
+        "router": {"igd_url": report.igd_url, "upnp_error": report.router_error},
+        "ports": [asdict(o) for o in report.outcomes],
+        "summary": {"total": len(report.outcomes), "ok": len(report.mapped),
+                    "failed": len(report.failed)},
+        "exit_code": report.exit_code(),
+    }
+    if report.action == "apply":
+        doc["fallback"] = [asdict(advice.propose_fallback(p)) for p in low]
+        doc["manual"] = manual_document(failed if report.action == "apply" else [], profile)
+        doc["dmz"] = advice.DMZ_EXPLANATION
+    return doc
+
+
+def list_document(rows: list[RouterMapping], records: list[MappingRecord],
+                  igd_url: str) -> dict[str, Any]:
+    """``ports list``: the router's whole table (ours marked) + our NAT-PMP/PCP mappings."""
+    mappings = [dict(asdict(r), method="upnp") for r in rows]
+    mappings += [{"external": r.granted_external, "protocol": r.protocol,
+                  "internal_host": r.internal_host, "internal": r.internal,
+                  "description": f"pmemail {r.name}", "enabled": True, "lease": r.lease,
+                  "ours": True, "method": r.method} for r in records]
+    return {"schema": SCHEMA_VERSION, "action": "list", "router": {"igd_url": igd_url},
+            "mappings": mappings}

@@ -1,0 +1,123 @@
+"""The port plan: which router ports go to which office machine.
+
+Built from ``config.ports`` (enabled entries only). An empty
+``internal_host`` means "this machine", i.e. the LAN address this machine
+uses to reach the router (:func:`lan_address`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+from pmemail.config.model import Config
+
+DESCRIPTION_PREFIX = "pmemail"
+"""Every mapping pmemail makes carries this description prefix: that is how
+``ports list`` marks ours and ``ports remove`` never touches another's."""
+
+
+class PlanError(ValueError):
+    """The plan cannot be built (bad address, duplicate port ...)."""
+
+
+@dataclass(frozen=True)
+class PlannedPort:
+    """One router mapping to make.
+
+    Attributes:
+        name: the config entry (``smtp``, ``imap``, ``remote_desktop`` ...).
+        external: port on the router's public address.
+        internal: port on the office machine.
+        internal_host: LAN address the router forwards to.
+        protocol: ``TCP`` or ``UDP``.
+        description: the text shown in the router's table.
+        local: True when ``internal_host`` is this machine.
+    """
+
+    name: str
+    external: int
+    internal: int
+    internal_host: str
+    protocol: str
+    description: str
+    local: bool
+
+    @property
+    def key(self) -> str:
+        """``"25/TCP"``: how the router identifies the mapping."""
+        return f"{self.external}/{self.protocol}"
+
+
+def mapping_description(name: str) -> str:
+    """The router-table description of entry ``name`` (short: routers cut it)."""
+    return f"{DESCRIPTION_PREFIX} {name}"
+
+
+def is_ours(description: str) -> bool:
+    """True when a router-table description marks a pmemail mapping."""
+    return description.strip().lower().startswith(DESCRIPTION_PREFIX)
+
+
+def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
+    """The enabled entries of ``config.ports`` with their hosts resolved.
+
+    Args:
+        config: the loaded configuration.
+        lan_ip: this machine's LAN address (used where ``internal_host`` is empty).
+
+    Raises:
+        PlanError: an address is not an IPv4 address, or two entries claim
+            the same external port and protocol.
+    """
+    plan: list[PlannedPort] = []
+    seen: dict[str, str] = {}
+    for name, entry in config.ports.items():
+        if not entry.enabled:
+            continue
+        host = entry.internal_host.strip() or lan_ip
+        _check_ipv4(host, f"ports.{name}.internal_host")
+        port = PlannedPort(
+            name=name, external=entry.external, internal=entry.internal, internal_host=host,
+            protocol=entry.protocol.upper(), description=mapping_description(name),
+            local=host == lan_ip)
+        if port.key in seen:
+            raise PlanError(f"ports.{name} and ports.{seen[port.key]} both use external "
+                            f"port {port.key}; give one of them another port")
+        seen[port.key] = name
+        plan.append(port)
+    return plan
+
+
+def _check_ipv4(value: str, where: str) -> None:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        raise PlanError(f"{where}: {value!r} is not an IPv4 address "
+                        "(the router forwards to a LAN address like 192.168.1.20)") from None
+
+
+def default_gateway() -> str | None:
+    """The IPv4 default gateway (netifaces), or None when there is none."""
+    import netifaces
+
+    default = netifaces.gateways().get("default")
+    entry = default.get(netifaces.AF_INET) if isinstance(default, dict) else None
+    return str(entry[0]) if entry else None
+
+
+def lan_address(gateway: str) -> str:
+    """The local address this machine uses to reach ``gateway``.
+
+    A UDP ``connect`` only asks the kernel for a route: no packet is sent.
+
+    Raises:
+        PlanError: there is no route to the gateway.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect((gateway, 9))
+        except OSError as exc:
+            raise PlanError(f"no route to the router {gateway}: {exc}") from None
+        return str(sock.getsockname()[0])

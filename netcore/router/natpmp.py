@@ -1,0 +1,86 @@
+"""NAT-PMP (RFC 6886) mapping through PyPI ``NAT-PMP`` (imports as ``natpmp``).
+
+NAT-PMP can only forward to the machine that asks, and a router that does
+not allow the requested external port silently grants another one: the
+caller must compare :attr:`Granted.external` with what it asked for.
+(``py-natpmp`` 0.2.5, the other package named ``natpmp``, maps UDP when
+asked for TCP: not used.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from netcore.router import errors
+from netcore.router.errors import RouterError
+
+NATPMP_MAX_LIFETIME = 604800
+"""Used when the config asks for a permanent lease (0 deletes in NAT-PMP)."""
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What the router granted for one NAT-PMP or PCP request."""
+
+    external: int
+    lifetime: int
+    external_ip: str = ""
+    nonce: str = ""
+
+
+class NatPmpClient:
+    """NAT-PMP requests to one gateway, each bounded by ``timeout`` seconds."""
+
+    def __init__(self, gateway: str, timeout: float) -> None:
+        """Args: gateway: the router's LAN address; timeout: seconds per request."""
+        self.gateway = gateway
+        self.timeout = timeout
+
+    def _send(self, request: Any, response_class: Any) -> Any:
+        import natpmp
+
+        # NAT-PMP waits n * retry_increment before retry n: two tries whose
+        # waits add up to the configured timeout instead of the RFC's ~2 min.
+        request.retry_increment = self.timeout / 3
+        try:
+            return natpmp.send_request_with_retry(
+                self.gateway, request, response_data_class=response_class, retry=2)
+        except natpmp.NATPMPUnsupportedError:
+            raise RouterError(errors.NO_ROUTER,
+                              f"the router {self.gateway} does not answer NAT-PMP") from None
+        except (OSError, natpmp.NATPMPError) as exc:
+            raise RouterError(errors.NETWORK, f"NAT-PMP failed: {exc}") from None
+
+    def external_ip(self) -> str:
+        """The public address the router reports."""
+        import natpmp
+
+        resp = self._send(natpmp.PublicAddressRequest(), natpmp.PublicAddressResponse)
+        return str(resp.ip)
+
+    def map(self, protocol: str, external: int, internal: int, lifetime: int) -> Granted:
+        """Ask for ``external`` -> this machine's ``internal``; return what was granted.
+
+        Raises:
+            RouterError: the router refused (606 for "not authorized").
+        """
+        import natpmp
+
+        proto = natpmp.NATPMP_PROTOCOL_TCP if protocol == "TCP" else natpmp.NATPMP_PROTOCOL_UDP
+        life = lifetime if lifetime > 0 else NATPMP_MAX_LIFETIME
+        resp = self._send(natpmp.PortMapRequest(proto, internal, external, life),
+                          natpmp.PortMapResponse)
+        if resp.result != 0:
+            code = (errors.NOT_AUTHORIZED if resp.result == errors.NATPMP_NOT_AUTHORIZED
+                    else errors.NETWORK)
+            raise RouterError(code, f"NAT-PMP refused port {external}: "
+                              f"{natpmp.error_str(resp.result)}")
+        return Granted(external=int(resp.public_port), lifetime=int(resp.lifetime))
+
+    def unmap(self, protocol: str, internal: int) -> None:
+        """Delete this machine's mapping of ``internal`` (lifetime 0, RFC 6886 3.4)."""
+        import natpmp
+
+        proto = natpmp.NATPMP_PROTOCOL_TCP if protocol == "TCP" else natpmp.NATPMP_PROTOCOL_UDP
+        self._send(natpmp.PortMapRequest(proto, internal, 0, 0), natpmp.PortMapResponse)

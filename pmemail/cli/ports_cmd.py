@@ -1,0 +1,179 @@
+"""``pmemail ports plan|apply|list|remove``: the router's port forwarding.
+
+Exit codes of apply/remove: 0 every port done, 1 some, 2 none.
+With ``--json`` the documents of :mod:`netcore.forwarding_report` are
+printed and nothing else (no progress lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from netcore import advice
+from netcore.forwarding import MAPPED, REMOVED, Forwarder, PortOutcome
+from netcore.forwarding_report import (
+    forwarding_document,
+    list_document,
+    plan_document,
+)
+from netcore.plan import PlanError
+from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
+from netcore.router.errors import RouterError
+from pmemail.cli.context import CommandError, Context
+
+ORDER = 40
+T = TypeVar("T")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``ports`` command group."""
+    ports = sub.add_parser("ports", help="forward the plan's ports on the router (never a DMZ)")
+    psub = ports.add_subparsers(dest="ports_cmd", required=True,
+                                metavar="{plan,apply,list,remove}")
+    for name, handler, text in (
+            ("plan", cmd_plan, "show the ports to forward"),
+            ("apply", cmd_apply, "ask the router to forward every port of the plan"),
+            ("list", cmd_list, "show the router's forwarding table (ours marked)"),
+            ("remove", cmd_remove, "delete pmemail's mappings (and only those)")):
+        p = psub.add_parser(name, help=text)
+        p.add_argument("--json", action="store_true", help="print a JSON document")
+        p.add_argument("--gateway", help="the router's LAN address (default: default route)")
+        p.add_argument("--lan-ip", help="this machine's LAN address (default: found)")
+        p.set_defaults(handler=handler)
+
+
+def _forwarder(ctx: Context, args: argparse.Namespace) -> Forwarder:
+    return Forwarder(ctx.config, ctx.paths, gateway=args.gateway, lan_ip=args.lan_ip)
+
+
+def _guarded(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except (RouterError, PlanError) as exc:
+        raise CommandError(str(exc), exit_code=2) from None
+
+
+def _profile(ctx: Context) -> RouterProfile | None:
+    isp = ctx.config.isp
+    for name in (isp.router_profile, isp.profile, GENERIC_PROFILE):
+        if name:
+            try:
+                return load_profile(name)
+            except ProfileError as exc:
+                ctx.print(f"warning: {exc}")
+    return None
+
+
+def _emit(ctx: Context, doc: dict[str, Any]) -> None:
+    ctx.print(json.dumps(doc, indent=2))
+
+
+def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
+    """Print the plan: external port -> internal address:port."""
+    fwd = _forwarder(ctx, args)
+    plan = _guarded(fwd.plan)
+    # with --lan-ip the plan needs no route to the router at all
+    gateway = args.gateway or "" if args.lan_ip else fwd.gateway
+    doc = plan_document(plan, fwd.lan_ip, gateway)
+    if args.json:
+        _emit(ctx, doc)
+        return 0
+    ctx.print(f"port plan (this machine: {fwd.lan_ip})")
+    for p in plan:
+        ctx.print(f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
+                  f"{p.name}")
+    ctx.print()
+    ctx.print(advice.DMZ_EXPLANATION)
+    return 0
+
+
+def _progress_line(ctx: Context, o: PortOutcome) -> None:
+    target = f"{o.internal_host}:{o.internal}"
+    if o.status == MAPPED:
+        lease = "permanent" if not o.lease else f"lease {o.lease} s"
+        state = f"mapped by {o.method.upper()} ({lease})"
+    elif o.status == REMOVED:
+        state = f"removed ({o.method.upper()})"
+    else:
+        state = f"FAILED: {o.message}"
+    ctx.print(f"  {o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}")
+
+
+def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
+    """Map the plan; print progress, then fallbacks and manual steps if needed."""
+    fwd = _forwarder(ctx, args)
+    plan = _guarded(fwd.plan)
+    if not args.json:
+        ctx.print(f"forwarding {len(plan)} port(s) to this office (router {fwd.gateway})")
+    report = _guarded(lambda: fwd.apply(None if args.json else
+                                        (lambda o: _progress_line(ctx, o))))
+    doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None)
+    if args.json:
+        _emit(ctx, doc)
+        return report.exit_code()
+    _render_next_steps(ctx, doc)
+    ctx.print()
+    ctx.print(advice.DMZ_EXPLANATION)
+    return report.exit_code()
+
+
+def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
+    summary = doc["summary"]
+    ctx.print(f"{summary['ok']} of {summary['total']} port(s) forwarded")
+    if doc["fallback"]:
+        ctx.print()
+        ctx.print("the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:")
+        for fb in doc["fallback"]:
+            ctx.print(f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}")
+    manual = doc["manual"]
+    if not manual["needed"]:
+        return
+    ctx.print()
+    ctx.print("add these rules by hand in the router's port-forwarding page:")
+    rows = [advice.ManualRow(**r) for r in manual["table"]]
+    for line in advice.format_manual_table(rows):
+        ctx.print(f"  {line}")
+    if manual["profile"]:
+        verified = "" if manual["verified"] else " (unverified)"
+        ctx.print(f"steps for {manual['profile_name']}{verified}:")
+        if manual["menu_path"]:
+            ctx.print(f"  menu: {manual['menu_path']}")
+        for i, step in enumerate(manual["steps"], 1):
+            ctx.print(f"  {i}. {step}")
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    """Print the router's whole table; ours are marked with '*'."""
+    fwd = _forwarder(ctx, args)
+    rows, records = _guarded(fwd.table)
+    url = fwd.igd_url
+    doc = list_document(rows, records, url)
+    if args.json:
+        _emit(ctx, doc)
+        return 0
+    ctx.print(f"router table ({url or 'no UPnP'}); * = pmemail")
+    for m in doc["mappings"]:
+        mark = "*" if m["ours"] else " "
+        lease = "permanent" if not m["lease"] else f"{m['lease']} s"
+        ctx.print(f" {mark} {m['external']:>5}/{m['protocol']} -> "
+                  f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
+                  f"{m['method']:<6} {lease}")
+    if not doc["mappings"]:
+        ctx.print("  (empty)")
+    return 0
+
+
+def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
+    """Delete pmemail's mappings; others' mappings are left alone."""
+    fwd = _forwarder(ctx, args)
+    report = _guarded(lambda: fwd.remove(None if args.json else
+                                         (lambda o: _progress_line(ctx, o))))
+    doc = forwarding_document(report, [], None)
+    if args.json:
+        _emit(ctx, doc)
+    else:
+        ctx.print(f"{doc['summary']['ok']} of {doc['summary']['total']} mapping(s) removed")
+    return report.exit_code()
