@@ -79,3 +79,45 @@ def list_document(rows: list[RouterMapping], records: list[MappingRecord],
                   "ours": True, "method": r.method} for r in records]
     return {"schema": SCHEMA_VERSION, "action": "list", "router": {"igd_url": igd_url},
             "mappings": mappings}
+
+
+def next_steps_lines(doc: dict[str, Any]) -> list[str]:
+    """What the admin must do after ``apply``: fallbacks and the manual table, as text.
+
+    Shared by the CLI and the TUI so both say exactly the same thing.
+    """
+    summary = doc["summary"]
+    lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
+    if doc.get("fallback"):
+        lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
+        lines += [f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}"
+                  for fb in doc["fallback"]]
+    manual = doc.get("manual") or {}
+    if not manual.get("needed"):
+        return lines
+    lines += ["", "add these rules by hand in the router's port-forwarding page:"]
+    rows = [advice.ManualRow(**r) for r in manual["table"]]
+    lines += [f"  {line}" for line in advice.format_manual_table(rows)]
+    if manual["profile"]:
+        verified = "" if manual["verified"] else " (unverified)"
+        lines.append(f"steps for {manual['profile_name']}{verified}:")
+        if manual["menu_path"]:
+            lines.append(f"  menu: {manual['menu_path']}")
+        lines += [f"  {i}. {step}" for i, step in enumerate(manual["steps"], 1)]
+    return lines
+
+
+def router_profile(isp_profile: str, router_profile_name: str) -> RouterProfile | None:
+    """The profile whose manual steps apply: the router's, else the ISP's, else generic.
+
+    Unloadable names are skipped (the CLI warns about them separately).
+    """
+    from netcore.profiles import GENERIC_PROFILE, ProfileError, load_profile
+
+    for name in (router_profile_name, isp_profile, GENERIC_PROFILE):
+        if name:
+            try:
+                return load_profile(name)
+            except ProfileError:
+                continue
+    return None

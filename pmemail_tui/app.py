@@ -1,47 +1,96 @@
-"""The Textual application shell: loads screens, holds the config."""
+"""The Textual application shell: picks wizard or dashboard, holds config and state.
+
+Kept thin on purpose: screens render, workers call ``netcore``/``mailcore``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
 
+from netcore.ip_history import IpHistory
+from netcore.local_ports import is_listening
 from pmemail import __version__
-from pmemail.config import Config, DataPaths
+from pmemail.config import Config, DataPaths, save_config
+from pmemail.wizard_state import load_state, save_state
+from pmemail_tui.i18n import set_language
+from pmemail_tui.screens.wizard import step_screen
+
+StartMode = Literal["auto", "wizard", "dashboard"]
 
 
 class PmemailApp(App[None]):
-    """pmemail's terminal app."""
+    """pmemail's terminal app: the setup wizard on first run, the dashboard afterwards."""
 
     CSS_PATH = "pmemail.tcss"
     TITLE = "pmemail"
-    SUB_TITLE = f"your office mail server - {__version__}"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    SUB_TITLE = f"your office mail server · {__version__}"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
-    def __init__(self, config: Config, config_path: Path, first_run: bool = False) -> None:
+    def __init__(self, config: Config, config_path: Path, first_run: bool = False,
+                 mode: StartMode = "auto") -> None:
         super().__init__()
         self.config = config
         self.config_path = config_path
         self.first_run = first_run
+        self.mode = mode
+        self.paths = DataPaths.from_config(config, config_path)
+        self.wizard = load_state(self.paths.state)
+        set_language(self.wizard.language or config.language)
 
-    def compose(self) -> ComposeResult:
-        """Header, a summary of the loaded configuration, footer."""
-        yield Header()
-        paths = DataPaths.from_config(self.config, self.config_path)
-        lines = [
-            f"Config file: {self.config_path}" + ("  (written with defaults)" if self.first_run
-                                                  else ""),
-            f"Mail domain: {self.config.mail.domain}   host: {self.config.mail.hostname}",
-            f"Data: {paths.root}",
-            "",
-            "Port plan (router → this office):",
-        ]
-        for name, m in self.config.ports.items():
-            host = m.internal_host or "this machine"
-            state = "" if m.enabled else "  (disabled)"
-            lines.append(f"  {m.external:>5}/{m.protocol}  {name:<15} → {host}:{m.internal}{state}")
-        yield Static("\n".join(lines), id="summary")
-        yield Footer()
+    def on_mount(self) -> None:
+        """Open the wizard where it was left, or the dashboard."""
+        if self.mode == "wizard" or (self.mode == "auto" and not self.wizard.finished):
+            if self.wizard.finished:
+                self.wizard.step, self.wizard.finished = "welcome", False
+            self.push_screen(step_screen(self.wizard.step))
+        else:
+            self.open_dashboard(push=True)
+
+    def open_dashboard(self, push: bool = False) -> None:
+        """Show the live dashboard."""
+        from pmemail_tui.screens.dashboard import DashboardScreen
+
+        if push:
+            self.push_screen(DashboardScreen())
+        else:
+            self.switch_screen(DashboardScreen())
+
+    def step_done(self, step: str) -> None:
+        """Record a finished step (saved to disk at once) and show the next one."""
+        self.wizard.complete(step)
+        save_state(self.paths.state, self.wizard)
+        if self.wizard.finished:
+            self.open_dashboard()
+        else:
+            self.switch_screen(step_screen(self.wizard.step))
+
+    def step_back(self) -> None:
+        """Show the previous step."""
+        self.wizard.back()
+        save_state(self.paths.state, self.wizard)
+        self.switch_screen(step_screen(self.wizard.step))
+
+    def port_busy(self, port: int) -> bool:
+        """Whether a local program already listens on ``port``."""
+        return is_listening(port)
+
+    def known_public_ip(self) -> str:
+        """The last public address the checks saw ("" before any check)."""
+        seen = [o.address or o.router_address for o in IpHistory(self.paths.state).entries()]
+        return next((a for a in reversed(seen) if a), "")
+
+    def update_config(self, config: Config) -> None:
+        """Adopt and save a changed configuration."""
+        self.config = config
+        save_config(self.config_path, config)
+
+    def update_port_host(self, name: str, host: str) -> None:
+        """Point one entry of the port plan at another LAN host."""
+        mapping = dataclasses.replace(getattr(self.config.ports, name), internal_host=host)
+        ports = dataclasses.replace(self.config.ports, **{name: mapping})
+        self.update_config(dataclasses.replace(self.config, ports=ports))

@@ -109,6 +109,20 @@ class RelayClient:
             results.update(self._transaction(hops, message, sender, group))
         return results
 
+    def probe(self) -> Outcome:
+        """Connect to the smarthost, STARTTLS and log in, then quit: checks the settings."""
+        r = self.relay
+        if not r.host:
+            return Outcome(0, "no relay host set")
+        hop = Hop(r.host, r.port, r.tls, r.username, r.password, r.ca_file)
+        try:
+            smtp = self._connect(hop)
+        except (OSError, smtplib.SMTPException) as err:
+            return Outcome(0, f"cannot use {r.host}:{r.port}: {_reason(err)}")
+        _close(smtp)
+        done = "accepted the connection and the login" if r.username else "accepted the connection"
+        return Outcome(250, f"{r.host}:{r.port} {done}", r.host)
+
     def _transaction(self, hops: list[Hop], message: Path, sender: str,
                      rcpts: list[str]) -> dict[str, Outcome]:
         # Try hosts in order until one answers; an SMTP reply (even 4xx) ends the walk.

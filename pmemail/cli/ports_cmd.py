@@ -17,6 +17,7 @@ from netcore.forwarding import MAPPED, REMOVED, Forwarder, PortOutcome
 from netcore.forwarding_report import (
     forwarding_document,
     list_document,
+    next_steps_lines,
     plan_document,
 )
 from netcore.plan import PlanError
@@ -121,28 +122,8 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
-    summary = doc["summary"]
-    ctx.print(f"{summary['ok']} of {summary['total']} port(s) forwarded")
-    if doc["fallback"]:
-        ctx.print()
-        ctx.print("the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:")
-        for fb in doc["fallback"]:
-            ctx.print(f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}")
-    manual = doc["manual"]
-    if not manual["needed"]:
-        return
-    ctx.print()
-    ctx.print("add these rules by hand in the router's port-forwarding page:")
-    rows = [advice.ManualRow(**r) for r in manual["table"]]
-    for line in advice.format_manual_table(rows):
-        ctx.print(f"  {line}")
-    if manual["profile"]:
-        verified = "" if manual["verified"] else " (unverified)"
-        ctx.print(f"steps for {manual['profile_name']}{verified}:")
-        if manual["menu_path"]:
-            ctx.print(f"  menu: {manual['menu_path']}")
-        for i, step in enumerate(manual["steps"], 1):
-            ctx.print(f"  {i}. {step}")
+    for line in next_steps_lines(doc):
+        ctx.print(line)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from pmemail.config.loader import ConfigError, config_from_dict, load_config
 from pmemail.config.model import Config, PortMapping, PortPlan
 from pmemail.config.paths import DataPaths, default_config_path, resolve_config_path
-from pmemail.config.writer import render_config
+from pmemail.config.writer import render_config, save_config
 
 __all__ = [
     "Config",
@@ -16,4 +16,5 @@ __all__ = [
     "load_config",
     "render_config",
     "resolve_config_path",
+    "save_config",
 ]

@@ -253,6 +253,22 @@ class ServerConfig:
 
 
 @dataclass
+class DashboardConfig:
+    """The live dashboard of the terminal app."""
+
+    local_refresh: float = doc(
+        "Seconds between refreshes of local facts (server, queue, log).", 3.0,
+        lo=0.05, hi=3600)
+    network_refresh: float = doc(
+        "Seconds between refreshes of the router table and outside reachability.", 60.0,
+        lo=0.5, hi=86400)
+    log_lines: int = doc("Recent log lines shown.", 200, lo=1, hi=10000)
+    start_timeout: float = doc(
+        "Seconds the dashboard waits for a started `pmemail serve` to answer.", 30.0,
+        lo=0.5, hi=600)
+
+
+@dataclass
 class Config:
     """The whole pmemail configuration (one TOML file)."""
 
@@ -275,3 +291,5 @@ class Config:
     imap: ImapConfig = field(default_factory=ImapConfig, metadata={"doc": ImapConfig.__doc__})
     webmail: WebmailConfig = field(
         default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__})
+    dashboard: DashboardConfig = field(
+        default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__})

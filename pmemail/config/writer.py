@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from pmemail.config.model import Config
@@ -78,3 +80,15 @@ def render_config(config: Config) -> str:
     out: list[str] = [HEADER.rstrip("\n")]
     _emit(config, "", out)
     return "\n".join(out) + "\n"
+
+
+def save_config(path: Path, config: Config) -> None:
+    """Write ``config`` to ``path`` atomically, mode 0600 (it may hold passwords)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(render_config(config))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,50 @@
+"""What each member of staff types into Thunderbird, Outlook or a phone.
+
+Pure data from the config (no UI): the wizard's summary shows it, and it can
+be exported as a text file to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pmemail.config import Config
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """The settings of one mailbox."""
+
+    address: str
+    protocol: str  # imap | pop3
+    incoming_host: str
+    incoming_port: int
+    incoming_security: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    webmail_url: str
+
+    def as_text(self) -> str:
+        """A printable block."""
+        incoming = "IMAP" if self.protocol == "imap" else "POP3"
+        return "\n".join([
+            f"{self.address}",
+            f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
+            f"{self.incoming_security}, normal password, user name {self.address}",
+            f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
+            f"{self.smtp_security}, normal password, user name {self.address}",
+            f"  Webmail: {self.webmail_url}",
+        ])
+
+
+def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
+    """The client settings for one user, using the router's external ports."""
+    host = config.mail.hostname
+    ports = config.ports
+    incoming = ports.imap if protocol == "imap" else ports.pop3
+    security = "STARTTLS" if protocol == "imap" else "STARTTLS (STLS)"
+    web_port = ports.webmail.external
+    web = f"http://{host}/" if web_port == 80 else f"http://{host}:{web_port}/"
+    return ClientSettings(address, protocol, host, incoming.external, security,
+                          host, ports.submission.external, "STARTTLS", web)

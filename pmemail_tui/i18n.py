@@ -1,0 +1,37 @@
+"""One catalogue for every string the app shows (English and French).
+
+Strings live in ``locale/<lang>.toml`` (flat ``key = "text"``); ``t(key,
+**values)`` formats one. A test checks both catalogues have the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib.resources import files
+
+LANGUAGES = ("en", "fr")
+_current = ["en"]
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """The strings of one language."""
+    text = files("pmemail_tui").joinpath("locale", f"{language}.toml").read_text("utf-8")
+    return {k: str(v) for k, v in tomllib.loads(text).items()}
+
+
+def set_language(language: str) -> None:
+    """Switch the language of every later ``t()`` call."""
+    _current[0] = language if language in LANGUAGES else "en"
+
+
+def current_language() -> str:
+    """The language in use."""
+    return _current[0]
+
+
+def t(key: str, **values: object) -> str:
+    """The text for ``key`` in the current language (English if missing)."""
+    text = catalogue(_current[0]).get(key) or catalogue("en").get(key, key)
+    return text.format(**values) if values else text

@@ -1,0 +1,1 @@
+"""Screens of the app: the wizard (one step a file) and the dashboard."""

@@ -1,0 +1,95 @@
+"""The frame every wizard step shares: title, progress, body, Back/Next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, ProgressBar, Static
+
+from pmemail.wizard_state import STEPS
+from pmemail_tui.i18n import t
+
+if TYPE_CHECKING:
+    from pmemail_tui.app import PmemailApp
+
+
+class WizardStep(Screen[None]):
+    """Base class of a wizard step: subclasses give ``STEP`` and ``compose_body``."""
+
+    STEP: ClassVar[str] = "welcome"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "next", "Next", show=True, priority=True),
+        Binding("pageup", "back", "Back", show=True, priority=True),
+        Binding("ctrl+q", "app.quit", "Quit", show=True),
+    ]
+
+    @property
+    def pm(self) -> PmemailApp:
+        """The app, typed."""
+        return cast("PmemailApp", self.app)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """What the admin answered in earlier visits of this step."""
+        saved: dict[str, Any] = self.pm.wizard.answers.setdefault(self.STEP, {})
+        return saved
+
+    def compose(self) -> ComposeResult:
+        """Header, step title and progress, the step's body, navigation."""
+        position = STEPS.index(self.STEP)
+        yield Header()
+        with Vertical(id="wizard"):
+            yield Static(
+                t("wizard.step_of", n=position + 1, total=len(STEPS),
+                  title=t(f"step.{self.STEP}.title")),
+                id="step-title")
+            bar = ProgressBar(total=len(STEPS), show_eta=False, id="step-progress")
+            bar.progress = position + 1
+            yield bar
+            with VerticalScroll(id="step-body"):
+                yield from self.compose_body()
+            yield Static("", id="step-error")
+            with Horizontal(id="nav"):
+                yield Button(t("nav.back"), id="back", disabled=position == 0)
+                yield Button(t("nav.finish") if position == len(STEPS) - 1 else t("nav.next"),
+                             id="next", variant="primary")
+        yield Footer()
+
+    def compose_body(self) -> Iterable[Widget]:
+        """The step's own widgets."""
+        return []
+
+    def collect(self) -> dict[str, Any] | None:
+        """Validate and return this step's answers; None keeps the admin here."""
+        return {}
+
+    def show_error(self, message: str) -> None:
+        """A one-line problem under the body (cleared on the next try)."""
+        self.query_one("#step-error", Static).update(message)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Back and Next buttons."""
+        if event.button.id == "next":
+            self.action_next()
+        elif event.button.id == "back":
+            self.action_back()
+
+    def action_next(self) -> None:
+        """Save this step's answers and move on."""
+        self.show_error("")
+        answers = self.collect()
+        if answers is None:
+            return
+        self.answers.update(answers)
+        self.pm.step_done(self.STEP)
+
+    def action_back(self) -> None:
+        """Return to the previous step (answers so far are kept)."""
+        if STEPS.index(self.STEP) > 0:
+            self.pm.step_back()

@@ -1,0 +1,123 @@
+"""Step 6: one button applies the port plan on the router; per-port results.
+
+On refusal the exact manual table (and the router profile's steps) is shown,
+with a "check again" button that re-reads the router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import on, work
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from netcore.forwarding import Forwarder, PortOutcome
+from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
+from netcore.plan import PlanError
+from netcore.router.errors import RouterError
+from pmemail_tui.i18n import t
+from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.widgets.check_list import CheckList
+
+
+class ForwardStep(WizardStep):
+    """Apply the plan, show each port's outcome, and the manual steps if needed."""
+
+    STEP = "forward"
+
+    def compose_body(self) -> Iterable[Widget]:
+        """Explanation, buttons, per-port rows, manual instructions."""
+        yield Static(t("forward.intro"))
+        with Horizontal(classes="buttons"):
+            yield Button(t("forward.apply"), id="forward-apply", variant="success")
+            yield Button(t("forward.check_again"), id="forward-check")
+        yield CheckList(id="forward-rows")
+        yield Static("", id="forward-manual", markup=False)
+
+    def forwarder(self) -> Forwarder:
+        """A forwarder for the current config."""
+        return Forwarder(self.pm.config, self.pm.paths)
+
+    @on(Button.Pressed, "#forward-apply")
+    def apply_plan(self) -> None:
+        """Start mapping (in a worker) with a spinner per port."""
+        rows = self.query_one(CheckList)
+        for name, m in self.pm.config.ports.items():
+            if m.enabled:
+                rows.add_task(name, f"{m.external}/{m.protocol} {t(f'service.{name}')}")
+        self.query_one("#forward-apply", Button).disabled = True
+        self.run_apply()
+
+    @work(thread=True, exclusive=True, group="forward")
+    def run_apply(self) -> None:
+        """Forwarder.apply with progress posted row by row."""
+        rows = self.query_one(CheckList)
+
+        def progress(outcome: PortOutcome) -> None:
+            self.app.call_from_thread(rows.set_result, outcome.name, *_row(outcome))
+
+        forwarder = self.forwarder()
+        try:
+            plan = forwarder.plan()
+            report = forwarder.apply(progress=progress)
+        except (RouterError, PlanError) as err:
+            self.app.call_from_thread(self.show_next_steps, False, str(err))
+        else:
+            isp = self.pm.config.isp
+            profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
+            doc = forwarding_document(report, plan, profile)
+            text = "\n".join(next_steps_lines(doc))
+            self.app.call_from_thread(self.show_next_steps, not report.failed, text)
+        self.app.call_from_thread(self._enable_apply)
+
+    def _enable_apply(self) -> None:
+        self.query_one("#forward-apply", Button).disabled = False
+
+    @on(Button.Pressed, "#forward-check")
+    def check_again(self) -> None:
+        """Re-read the router's table and mark what is really there."""
+        self.run_check()
+
+    @work(thread=True, exclusive=True, group="forward")
+    def run_check(self) -> None:
+        """Compare the router's table with the plan."""
+        rows = self.query_one(CheckList)
+        try:
+            router_rows, _ours = self.forwarder().table()
+        except (RouterError, PlanError) as err:
+            self.app.call_from_thread(self.query_one("#forward-manual", Static).update, str(err))
+            return
+        present = {(r.external, r.protocol.upper()) for r in router_rows}
+        for name, m in self.pm.config.ports.items():
+            if not m.enabled:
+                continue
+            there = (m.external, m.protocol.upper()) in present
+            self.app.call_from_thread(
+                rows.set_result, name, "ok" if there else "fail",
+                t("forward.present") if there else t("forward.absent"), "", "",
+                f"{m.external}/{m.protocol} {t(f'service.{name}')}")
+
+    def show_next_steps(self, all_mapped: bool, text: str) -> None:
+        """The summary, fallbacks and manual table for whatever the router refused."""
+        self.answers["all_mapped"] = all_mapped
+        self.query_one("#forward-manual", Static).update(text)
+
+    def collect(self) -> dict[str, Any] | None:
+        """Going on without every port mapped is allowed: the summary lists it."""
+        return {"all_mapped": bool(self.answers.get("all_mapped"))}
+
+
+def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:
+    """(status, finding, details, advice) of one port's outcome."""
+    if outcome.status == "failed":
+        return "fail", outcome.message, f"code {outcome.code}" if outcome.code else "", ""
+    granted = outcome.granted_external
+    moved = granted is not None and granted != outcome.external
+    finding = t("forward.mapped", method=outcome.method.upper(),
+                target=f"{outcome.internal_host}:{outcome.internal}")
+    if moved:
+        return "warn", t("forward.moved", granted=granted), finding, ""
+    return "ok", finding, f"lease {outcome.lease} s" if outcome.lease else "", ""

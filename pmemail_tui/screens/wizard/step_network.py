@@ -1,0 +1,71 @@
+"""Step 2: the LAN interface, address, gateway, and whether a router answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.widget import Widget
+from textual.widgets import Static
+
+from netcore.checks.router_probe import probe_router
+from netcore.lan import LanDetectionError, detect_lan
+from pmemail_tui.i18n import t
+from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.widgets.check_list import CheckList
+
+
+class NetworkStep(WizardStep):
+    """Detects the LAN side in a worker and shows it as it arrives."""
+
+    STEP = "network"
+
+    def compose_body(self) -> Iterable[Widget]:
+        """An intro line and the detection rows."""
+        yield Static(t("step.network.intro"))
+        yield CheckList(id="network-rows")
+
+    def on_mount(self) -> None:
+        """Start detection at once."""
+        rows = self.query_one(CheckList)
+        rows.add_task("lan", t("network.lan"))
+        rows.add_task("router", t("network.router"))
+        self.detect()
+
+    @work(thread=True, exclusive=True, group="network")
+    def detect(self) -> None:
+        """Read the interface (no packet sent), then look for the router."""
+        rows = self.query_one(CheckList)
+        interface = self.pm.config.network.interface
+        try:
+            lan = detect_lan(interface)
+        except LanDetectionError as err:
+            self.app.call_from_thread(rows.set_result, "lan", "fail", str(err))
+            self.app.call_from_thread(rows.set_result, "router", "skipped", t("network.no_lan"))
+        else:
+            finding = t("network.lan_found", interface=lan.interface, address=lan.address,
+                        netmask=lan.netmask, gateway=lan.gateway or "?")
+            details = "\n".join(
+                [f"IPv4: {', '.join([lan.address, *lan.other_addresses])}",
+                 f"IPv6: {', '.join(lan.ipv6) or '-'}"])
+            self.app.call_from_thread(rows.set_result, "lan", "ok", finding, details)
+            self.answers["lan"] = lan.to_dict()
+            self.look_for_router(lan.gateway)
+
+    def look_for_router(self, gateway: str) -> None:
+        """UPnP and NAT-PMP at once (read-only); shows what the router is."""
+        rows = self.query_one(CheckList)
+        net = self.pm.config.network
+        view = probe_router(gateway, discover_s=net.upnp_discover_ms / 1000,
+                            natpmp_s=net.natpmp_timeout, http_s=net.http_timeout,
+                            state_dir=self.pm.paths.state)
+        if view.found:
+            name = " ".join(p for p in (view.manufacturer, view.model) if p) or view.friendly_name
+            ways = ", ".join(w for w, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)
+            finding = t("network.router_found", name=name or "?", ways=ways)
+            status = "ok"
+        else:
+            finding, status = t("network.router_missing"), "warn"
+        details = "\n".join(f"{k}: {v}" for k, v in view.errors)
+        self.app.call_from_thread(rows.set_result, "router", status, finding, details)
+        self.answers["router"] = view.to_dict()

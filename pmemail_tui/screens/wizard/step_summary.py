@@ -1,0 +1,60 @@
+"""Step 10: the client settings of every user, exportable, and what is left to do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import on
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from mailcore.users import UserStore
+from pmemail.client_settings import settings_for
+from pmemail_tui.i18n import t
+from pmemail_tui.screens.wizard.base import WizardStep
+
+EXPORT_NAME = "client-settings.txt"
+
+
+class SummaryStep(WizardStep):
+    """Per-user settings (IMAP/POP3, SMTP 1234, webmail) and the to-do list."""
+
+    STEP = "summary"
+
+    def settings_text(self) -> str:
+        """Every user's settings as one printable text."""
+        users = UserStore.from_config(self.pm.config, self.pm.paths).list_users()
+        blocks = [settings_for(self.pm.config, u.address, u.protocol).as_text() for u in users]
+        return "\n\n".join(blocks) or t("summary.no_users")
+
+    def compose_body(self) -> Iterable[Widget]:
+        """Settings, to-do list, export button."""
+        yield Static(t("summary.intro"))
+        yield Static(self.settings_text(), id="settings", markup=False)
+        todo = self.todo()
+        if todo:
+            yield Static(t("summary.todo") + "\n" + "\n".join(f"• {x}" for x in todo), id="todo")
+        yield Button(t("summary.export"), id="export")
+
+    def todo(self) -> list[str]:
+        """What the earlier steps left open."""
+        answers = self.pm.wizard.answers
+        items = []
+        if not answers.get("forward", {}).get("all_mapped"):
+            items.append(t("summary.todo_forward"))
+        if answers.get("checks", {}).get("verdict_status") in ("fail", "warn"):
+            items.append(t("summary.todo_checks"))
+        items.append(t("summary.todo_dns"))
+        return items
+
+    @on(Button.Pressed, "#export")
+    def export(self) -> None:
+        """Write the settings next to the config file."""
+        target = self.pm.config_path.parent / EXPORT_NAME
+        target.write_text(self.settings_text() + "\n", encoding="utf-8")
+        self.notify(t("summary.exported", path=str(target)))
+
+    def collect(self) -> dict[str, Any] | None:
+        """Nothing to validate: finishing opens the dashboard."""
+        return {"done": True}

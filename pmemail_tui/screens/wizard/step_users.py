@@ -1,0 +1,99 @@
+"""Step 8: add the staff (name, address, password, IMAP or POP3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import on, work
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
+
+from mailcore.users import UserError, UserStore
+from pmemail_tui.i18n import t
+from pmemail_tui.screens.wizard.base import WizardStep
+
+
+class UsersStep(WizardStep):
+    """A small form that adds users to the store, and the list of users so far."""
+
+    STEP = "users"
+
+    def store(self) -> UserStore:
+        """The user store of the current config."""
+        return UserStore.from_config(self.pm.config, self.pm.paths)
+
+    def compose_body(self) -> Iterable[Widget]:
+        """Form and table."""
+        yield Static(t("users.intro", domain=self.pm.config.mail.domain))
+        with Horizontal(classes="form-row"):
+            yield Label(t("users.name"))
+            yield Input(id="user-name", placeholder="Marie Dupont")
+        with Horizontal(classes="form-row"):
+            yield Label(t("users.address"))
+            yield Input(id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}")
+        with Horizontal(classes="form-row"):
+            yield Label(t("users.password"))
+            yield Input(id="user-password", password=True)
+        with RadioSet(id="user-protocol"):
+            yield RadioButton(t("users.imap"), value=True, id="proto-imap")
+            yield RadioButton(t("users.pop3"), id="proto-pop3")
+        yield Button(t("users.add"), id="user-add")
+        table: DataTable[str] = DataTable(id="user-table", cursor_type="row")
+        table.add_columns(t("users.address"), t("users.protocol"), t("users.name"))
+        yield table
+
+    def on_mount(self) -> None:
+        """Show the users that already exist."""
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        """Reload the table from the store."""
+        table = self.query_one("#user-table", DataTable)
+        table.clear()
+        for user in self.store().list_users():
+            table.add_row(user.address, user.protocol.upper(), user.display_name)
+
+    @on(Button.Pressed, "#user-add")
+    def add_user(self) -> None:
+        """Validate the form and add the user (the password never leaves this screen)."""
+        address = self.query_one("#user-address", Input).value.strip()
+        password = self.query_one("#user-password", Input).value
+        name = self.query_one("#user-name", Input).value.strip()
+        pressed = self.query_one("#user-protocol", RadioSet).pressed_button
+        protocol = "pop3" if pressed is not None and pressed.id == "proto-pop3" else "imap"
+        if len(password) < 8:
+            self.show_error(t("users.short_password"))
+            return
+        self.show_error(t("users.adding"))
+        self.query_one("#user-add", Button).disabled = True
+        self.store_user(address, password, protocol, name)
+
+    @work(thread=True, exclusive=True, group="users")
+    def store_user(self, address: str, password: str, protocol: str, name: str) -> None:
+        """Hashing the password (scrypt) takes a moment: off the UI thread."""
+        try:
+            self.store().add_user(address, password, protocol,  # type: ignore[arg-type]
+                                  display_name=name)
+        except UserError as err:
+            self.app.call_from_thread(self.user_added, str(err))
+        else:
+            self.app.call_from_thread(self.user_added, "")
+
+    def user_added(self, error: str) -> None:
+        """Show the result; clear the form on success."""
+        self.query_one("#user-add", Button).disabled = False
+        self.show_error(error)
+        if not error:
+            for widget_id in ("#user-address", "#user-password", "#user-name"):
+                self.query_one(widget_id, Input).value = ""
+            self.refresh_table()
+
+    def collect(self) -> dict[str, Any] | None:
+        """At least one user is needed to go on."""
+        users = self.store().list_users()
+        if not users:
+            self.show_error(t("users.none_yet"))
+            return None
+        return {"users": [u.address for u in users]}

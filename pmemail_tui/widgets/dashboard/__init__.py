@@ -1,0 +1,1 @@
+"""The dashboard's panels, messages and formatting helpers."""

@@ -1,0 +1,56 @@
+"""Small pure formatters for the dashboard (durations, sizes, times, colours)."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+
+GOOD, BAD, UNKNOWN, MUTED = "green", "red", "yellow", "dim"
+
+
+def duration(seconds: float | None) -> str:
+    """``3d 4h``, ``2h 5m``, ``4m 10s`` or ``12s`` ("-" for None)."""
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def size(count: int) -> str:
+    """Bytes as ``12.3 MB`` (decimal units, like most admins expect)."""
+    value = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
+
+
+def clock(when: float | None) -> str:
+    """A Unix time as local ``HH:MM:SS`` (with the date when not today)."""
+    if not when:
+        return "never"
+    local = time.localtime(when)
+    if time.strftime("%Y-%m-%d", local) == time.strftime("%Y-%m-%d"):
+        return time.strftime("%H:%M:%S", local)
+    return time.strftime("%Y-%m-%d %H:%M", local)
+
+
+def verdict(value: bool | None, yes: str, no: str, unknown: str) -> Text:
+    """A coloured cell: green ``yes``, red ``no``, yellow ``unknown``."""
+    if value is None:
+        return Text(unknown, style=UNKNOWN)
+    return Text(yes, style=GOOD) if value else Text(no, style=BAD)
+
+
+def state(text: str) -> Text:
+    """A service state coloured: running green, failed red, others yellow."""
+    style = {"running": GOOD, "failed": BAD, "stopped": UNKNOWN}.get(text, UNKNOWN)
+    return Text(text, style=style)

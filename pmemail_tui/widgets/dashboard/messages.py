@@ -1,0 +1,55 @@
+"""Messages the dashboard's workers post to the screen.
+
+Snapshots arrive in bursts when refreshes pile up (a slow disk, a manual
+refresh during a timer tick): ``can_replace`` lets a newer snapshot of the
+same kind supersede an older one still waiting in the queue, so the screen
+only ever renders the latest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from netcore.checks.result import CheckResult
+from pmemail.dashboard_actions import ActionResult
+from pmemail.dashboard_data import LocalSnapshot, NetworkSnapshot
+
+
+@dataclass
+class LocalUpdate(Message):
+    """Fresh local facts (server, queue, log, listening ports)."""
+
+    snapshot: LocalSnapshot
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer local snapshot makes this one useless."""
+        return isinstance(message, LocalUpdate)
+
+
+@dataclass
+class NetworkUpdate(Message):
+    """Fresh network facts (router table, public address, reachability)."""
+
+    snapshot: NetworkSnapshot
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer network snapshot makes this one useless."""
+        return isinstance(message, NetworkUpdate)
+
+
+@dataclass
+class CheckProgress(Message):
+    """One doctor check finished while "re-run checks" runs."""
+
+    result: CheckResult
+
+
+@dataclass
+class ActionDone(Message):
+    """A one-click action finished: ``result`` on success, else ``error``."""
+
+    action: str
+    result: ActionResult | None
+    error: str = ""
