@@ -1,0 +1,6 @@
+"""The doctor's checks: each answers one question about the subscription.
+
+Every check returns a :class:`~netcore.checks.result.CheckResult`; the
+runner (:mod:`netcore.checks.runner`) runs them concurrently, each bounded
+by ``network.check_timeout``.
+"""

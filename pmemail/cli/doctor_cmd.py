@@ -1,0 +1,74 @@
+"""``pmemail doctor``: what does this internet subscription allow?
+
+Human mode prints each check as it finishes, then the verdict and the
+advice; ``--json`` prints one stable document (``version`` 1, see
+:meth:`netcore.checks.runner.DoctorReport.to_dict`). Exit code: 0 all ok,
+1 warnings, 2 failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from typing import TYPE_CHECKING
+
+from pmemail.cli.context import Context
+
+if TYPE_CHECKING:
+    from netcore.checks.result import CheckResult
+    from netcore.checks.runner import DoctorReport
+
+ORDER = 30
+MARK = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``doctor`` command."""
+    doctor = sub.add_parser(
+        "doctor", help="check what the internet subscription allows (router, ports, DNS)",
+        description="Check the router, the public address, NAT, fixed or dynamic address, "
+        "outbound port 25, inbound ports and DNS. Exit code: 0 ok, 1 warnings, 2 failures.")
+    doctor.add_argument("--json", action="store_true", help="one JSON document (version 1)")
+    doctor.set_defaults(handler=cmd_doctor)
+
+
+def _row(result: CheckResult) -> str:
+    return f"{MARK[result.status]:<5} {result.title:<30} {result.finding}"
+
+
+def render_advice(report: DoctorReport) -> list[str]:
+    """The lines printed after the table: verdict, then advice per check."""
+    lines = ["", str(report.verdict.get("summary", ""))]
+    grouped: dict[str, list[str]] = {}  # same advice (e.g. several ports): one line
+    for check in report.checks:
+        if check.advice and check.status in ("warn", "fail") and check.id != "subscription":
+            grouped.setdefault(check.advice, []).append(check.title)
+    for advice, titles in grouped.items():
+        first, *rest = advice.splitlines()
+        lines.append(f"- {', '.join(titles)}: {first}")
+        lines.extend(f"    {line}" for line in rest)
+    return lines
+
+
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    """Run every check; print a table (or JSON); exit 0 / 1 / 2."""
+    # imported here: requests, dnspython and miniupnpc cost ~0.4 s that other commands skip
+    from netcore.checks.runner import run_checks
+
+    config, paths = ctx.config, ctx.paths
+    if args.json:
+        report = asyncio.run(run_checks(config, paths))
+        ctx.print(json.dumps(report.to_dict(), indent=2))
+        return report.exit_code
+
+    def show(result: CheckResult) -> None:
+        if result.id != "subscription":
+            ctx.print(_row(result))
+            ctx.out.flush()
+
+    ctx.print("checking the internet subscription ...")
+    report = asyncio.run(run_checks(config, paths, on_result=show))
+    for line in render_advice(report):
+        ctx.print(line)
+    return report.exit_code
