@@ -76,3 +76,11 @@ def test_config_path_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_relative_data_dir_is_relative_to_the_config_file(tmp_path: Path) -> None:
     config = config_from_dict({"data_dir": "data"})
     assert DataPaths.from_config(config, tmp_path / "p.toml").root == tmp_path / "data"
+
+
+def test_partial_port_table_keeps_that_entrys_defaults() -> None:
+    """Setting only the PC's address keeps external 20800 and internal 3389."""
+    config = config_from_dict({"ports": {"remote_desktop": {"internal_host": "192.168.2.3"}}})
+    rdp = config.ports.remote_desktop
+    assert (rdp.external, rdp.internal, rdp.internal_host) == (20800, 3389, "192.168.2.3")
+    assert rdp.description == Config().ports.remote_desktop.description

@@ -60,8 +60,14 @@ def _check_range(key: str, value: float, meta: typing.Mapping[str, Any], what: s
         raise ConfigError(None, key, f"expected {what}{_bounds(meta)}, got {_show(value)}")
 
 
-def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any]) -> Any:
-    """Convert one TOML value to the field's type, or raise ConfigError."""
+def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any],
+             base: Any = None) -> Any:
+    """Convert one TOML value to the field's type, or raise ConfigError.
+
+    ``base`` is the field's default: a partial table such as
+    ``[ports.remote_desktop] internal_host = ...`` keeps that entry's other
+    defaults (external 20800), not those of a bare ``PortMapping()``.
+    """
     origin = get_origin(hint)
     if hint is bool:
         if not isinstance(value, bool):
@@ -95,16 +101,16 @@ def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any]) ->
     if hint is PortMapping and not isinstance(value, dict):
         # Shorthand `smtp = 25`: the same port outside and inside.
         number = _convert(key, int, value, {"min": 1, "max": 65535})
-        return dataclasses.replace(PortMapping(), external=number, internal=number)
+        return dataclasses.replace(base or PortMapping(), external=number, internal=number)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if not isinstance(value, dict):
             raise ConfigError(None, key, f"expected a table, got {_show(value)}")
-        return _build(hint, value, key)
+        return _build(hint, value, key, base)
     raise TypeError(f"unsupported config type {hint!r} for {key}")  # a bug in model.py
 
 
-def _build(cls: type[T], table: dict[str, Any], prefix: str) -> T:
-    """Build dataclass ``cls`` from a TOML table, defaults for missing keys."""
+def _build(cls: type[T], table: dict[str, Any], prefix: str, base: Any = None) -> T:
+    """Build dataclass ``cls`` from a TOML table, ``base`` (or defaults) for missing keys."""
     hints = typing.get_type_hints(cls, include_extras=False)
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     unknown = sorted(set(table) - set(fields))
@@ -112,7 +118,7 @@ def _build(cls: type[T], table: dict[str, Any], prefix: str) -> T:
         key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
         known = ", ".join(sorted(fields))
         raise ConfigError(None, key, f"unknown key (known here: {known})")
-    default = cls()
+    default = base if base is not None else cls()
     values: dict[str, Any] = {}
     for name, f in fields.items():
         if name not in table:
@@ -122,7 +128,7 @@ def _build(cls: type[T], table: dict[str, Any], prefix: str) -> T:
         hint = hints[name]
         if isinstance(hint, types.UnionType):  # not used today; keep the error clear
             raise TypeError(f"unsupported union type for {key}")
-        values[name] = _convert(key, hint, table[name], f.metadata)
+        values[name] = _convert(key, hint, table[name], f.metadata, getattr(default, name))
     return cls(**values)
 
 
