@@ -1,4 +1,4 @@
-"""``pmemail`` with no command: open the terminal app.
+"""``pmemail`` (no command), ``pmemail wizard`` and ``pmemail dashboard``: the terminal app.
 
 On first run (no config file yet) a default config is written, so the app
 always starts on its embedded defaults.
@@ -7,16 +7,23 @@ always starts on its embedded defaults.
 from __future__ import annotations
 
 import argparse
+import functools
 
 from pmemail.cli.context import Context
 from pmemail.init_setup import write_initial_config
 
+ORDER = 1
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Nothing to add: the app is the default action."""
+    """``wizard`` and ``dashboard`` force one screen; no command picks by itself."""
+    wizard = sub.add_parser("wizard", help="open the setup wizard (where it was left)")
+    wizard.set_defaults(handler=functools.partial(open_app, mode="wizard"))
+    dashboard = sub.add_parser("dashboard", help="open the live dashboard")
+    dashboard.set_defaults(handler=functools.partial(open_app, mode="dashboard"))
 
 
-def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
+def open_app(ctx: Context, args: argparse.Namespace, mode: str = "auto") -> int:
     """Open the Textual app (imported here so other commands stay light)."""
     first_run = not ctx.config_path.exists()
     if first_run:
@@ -24,5 +31,11 @@ def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config  # a broken file is reported before the screen opens
     from pmemail_tui.app import PmemailApp
 
-    PmemailApp(config=config, config_path=ctx.config_path, first_run=first_run).run()
+    PmemailApp(config=config, config_path=ctx.config_path, first_run=first_run,
+               mode=mode).run()  # type: ignore[arg-type]
     return 0
+
+
+def cmd_app(ctx: Context, args: argparse.Namespace) -> int:
+    """No command: the wizard until it is finished, then the dashboard."""
+    return open_app(ctx, args)
