@@ -250,6 +250,9 @@ class ServerConfig:
     manage_router: bool = doc(
         "Keep the router's port mappings in place while serving (re-add, renew leases).",
         True)
+    stop_timeout: float = doc(
+        "Seconds each service gets to stop on SIGTERM before it is abandoned.", 30.0,
+        lo=0.1, hi=3600)
 
 
 @dataclass

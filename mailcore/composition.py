@@ -1,0 +1,75 @@
+"""Which services ``pmemail serve`` runs, built from the config.
+
+The one place that knows every service class: the supervisor only sees
+``Service`` objects, and each service receives only what it needs. The
+order of the list is the start order; stopping runs backwards, so the
+Maildir committer (first) is flushed after every transport (later) is
+closed, and the queue runner is up before submission can hand it mail.
+"""
+
+from __future__ import annotations
+
+from mailcore.collector import build_collector
+from mailcore.delivery import MaildirDelivery
+from mailcore.imap.server import build_imap_service
+from mailcore.interfaces import Service
+from mailcore.mailstore import MailStore
+from mailcore.pop3.server import build_pop3_service
+from mailcore.queue import build_queue
+from mailcore.router_service import build_router_monitor
+from mailcore.smtp.service import build_smtp_services
+from mailcore.throttle import AuthThrottle
+from mailcore.users import UserStore
+from mailcore.webmail import build_submitter, build_webmail_service
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+
+class DeliveryService:
+    """The Maildir committer as a service: stopped last so nothing pending is lost."""
+
+    name = "delivery"
+
+    def __init__(self, delivery: MaildirDelivery) -> None:
+        self.delivery = delivery
+
+    async def start(self) -> None:
+        """Nothing to bind: the committer starts with the first delivery."""
+
+    async def stop(self) -> None:
+        """Commit every pending copy, then stop the fsync threads."""
+        await self.delivery.aclose()
+
+    def status(self) -> dict[str, object]:
+        """Delivered copies, fsync batches, copies waiting."""
+        return self.delivery.status()
+
+
+def build_services(config: Config, paths: DataPaths) -> list[Service]:
+    """The configured services in start order (stopped in reverse).
+
+    Raises:
+        ServiceStartError: a service cannot even be built (e.g. an unusable
+            TLS certificate); the message is one line for the admin.
+    """
+    paths.root.mkdir(parents=True, exist_ok=True)
+    users = UserStore.from_config(config, paths)
+    delivery = MaildirDelivery(paths)
+    throttle = AuthThrottle(config.security)
+    queue = build_queue(config, paths, users, delivery)
+    store = MailStore(paths.maildirs)  # one store: IMAP and webmail see each other's changes
+    submitter = build_submitter(config, users, delivery, queue)
+    services: list[Service] = [
+        DeliveryService(delivery),
+        queue,
+        *build_smtp_services(config, paths, users, delivery, queue, throttle),
+        build_imap_service(config, paths, users, throttle, store),
+        build_pop3_service(config, paths, users, throttle),
+        build_webmail_service(config, paths, users, throttle, store, submitter),
+    ]
+    # optional ones: None when the config turns them off
+    for optional in (build_collector(config, paths, users, delivery),
+                     build_router_monitor(config, paths)):
+        if optional is not None:
+            services.append(optional)
+    return services

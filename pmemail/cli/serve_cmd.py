@@ -1,0 +1,180 @@
+"""``pmemail serve``, ``pmemail status`` and ``pmemail service install``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from mailcore.control import ControlError, NotRunning, query_control_sync
+from mailcore.interfaces import ServiceStartError
+from mailcore.logsetup import setup_logging
+from mailcore.pidfile import AlreadyRunning, PidFile
+from mailcore.supervisor import StartupFailed, Supervisor
+from pmemail import systemd_unit
+from pmemail.cli.context import CommandError, Context
+from pmemail.config import Config
+from pmemail.init_setup import UNPRIVILEGED_PORTS
+
+ORDER = 40
+EXIT_NOT_RUNNING = 3
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``serve``, ``status`` and ``service`` commands."""
+    serve = sub.add_parser("serve", help="run the mail services in the foreground")
+    serve.set_defaults(handler=cmd_serve)
+
+    status = sub.add_parser("status", help="state of the running server")
+    status.add_argument("--json", action="store_true", help="as a JSON document")
+    status.set_defaults(handler=cmd_status)
+
+    service = sub.add_parser("service", help="run pmemail serve at boot (systemd)")
+    ssub = service.add_subparsers(dest="service_cmd", required=True, metavar="{install}")
+    install = ssub.add_parser("install", help="write a systemd unit (not enabled)")
+    install.add_argument("--user", action="store_true",
+                         help="a systemctl --user unit in ~/.config/systemd/user")
+    install.add_argument("--print", action="store_true", dest="print_only",
+                         help="print the unit instead of writing it")
+    install.add_argument("--force", action="store_true", help="overwrite an existing unit")
+    install.set_defaults(handler=cmd_service_install)
+
+
+def port_hint(config: Config) -> Any:
+    """A function giving the unprivileged way out for a refused low port."""
+
+    def hint(port: int) -> str:
+        for name, mapping in config.ports.items():
+            if mapping.internal == port and name in UNPRIVILEGED_PORTS:
+                return (f"listen on an unprivileged internal port instead: set "
+                        f"ports.{name}.internal = {UNPRIVILEGED_PORTS[name]} (the router still "
+                        f"forwards external {mapping.external}) or run "
+                        "`pmemail init --unprivileged`")
+        if port in config.mail.submission_extra_ports:
+            return (f"remove {port} from mail.submission_extra_ports (port "
+                    f"{config.ports.submission.internal} still takes submissions)")
+        if port == config.mail.smtps_port:
+            return "set mail.smtps_port = 0 or a port above 1023"
+        return "run pmemail serve as root or choose a port above 1023"
+
+    return hint
+
+
+def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
+    """Run every configured service until SIGTERM/SIGINT or ``stop``."""
+    # here, not at the top: every other command (status, --help) would pay
+    # for importing the whole mail stack (about a second)
+    from mailcore.composition import build_services
+
+    config, paths = ctx.config, ctx.paths
+    try:
+        teardown = setup_logging(paths.log_file(config))
+    except OSError as err:
+        raise CommandError(f"cannot write the log file: {_os_reason(err)}") from None
+    pidfile = PidFile(paths.pidfile(config))
+    try:
+        try:
+            pidfile.acquire()
+        except AlreadyRunning as err:
+            raise CommandError(str(err), exit_code=2) from None
+        except OSError as err:
+            raise CommandError(f"cannot write the pid file: {_os_reason(err)}") from None
+        if pidfile.stale_pid:
+            logging.getLogger("pmemail.serve").warning(
+                "the previous server (pid %d) did not stop cleanly; its pid file was replaced",
+                pidfile.stale_pid)
+        try:
+            services = build_services(config, paths)
+            supervisor = Supervisor(services, paths.control_socket(config), port_hint(config),
+                                    config.server.stop_timeout)
+            asyncio.run(supervisor.run())
+        except (StartupFailed, ServiceStartError) as err:
+            raise CommandError(str(err), exit_code=2) from None
+        except OSError as err:  # the data dir itself (permissions, full disk)
+            raise CommandError(f"cannot start: {_os_reason(err)}") from None
+        finally:
+            pidfile.release()
+    finally:
+        teardown()
+    return 0
+
+
+def _os_reason(err: OSError) -> str:
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{err.strerror or err}"
+
+
+def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    path = ctx.paths.control_socket(ctx.config)
+    try:
+        answer = query_control_sync(path, request)
+    except NotRunning as err:
+        raise CommandError(str(err), exit_code=EXIT_NOT_RUNNING) from None
+    except ControlError as err:
+        raise CommandError(str(err), exit_code=2) from None
+    if not answer.get("ok"):
+        raise CommandError(str(answer.get("error", "the server refused the request")))
+    return answer
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def _shown(key: str, value: Any) -> str | None:
+    """One status field for humans; None = left to --json (empty or nested)."""
+    if value in ("", None) or isinstance(value, dict):
+        return None
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value) if value else None
+    if isinstance(value, float) and value > 1e9 and ("run" in key or key.endswith("_at")):
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))  # a timestamp
+    return str(value)
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    """Print the running server's state (exit 3 when it is not running)."""
+    answer = _query(ctx, {"cmd": "status"})
+    if args.json:
+        ctx.print(json.dumps(answer, indent=2, sort_keys=True))
+        return 0
+    ctx.print(f"pmemail serve: running, pid {answer.get('pid')}, "
+              f"up {_duration(float(answer.get('uptime', 0)))}")
+    for service in answer.get("services", []):
+        fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
+        details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
+        ctx.print(f"  {service.get('name', '?'):<12} {service.get('state', '?'):<8} {details}")
+    return 0
+
+
+def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
+    """Write (or print) the systemd unit; never enable it."""
+    text = systemd_unit.render_unit(ctx.config_path, args.user)
+    if args.print_only:
+        ctx.out.write(text)
+        return 0
+    target = systemd_unit.unit_path(args.user)
+    if target.exists() and not args.force:
+        raise CommandError(f"{target} already exists; use --force to overwrite it", exit_code=1)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except PermissionError:
+        raise CommandError(
+            f"cannot write {target}: permission denied (run as root, or use --user)") from None
+    ctx.print(f"wrote {target} (not enabled)")
+    ctx.print(f"to start it now and at boot: {systemd_unit.enable_hint(args.user)}")
+    return 0
