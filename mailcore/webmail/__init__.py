@@ -1,0 +1,75 @@
+"""The webmail: read and send mail from a browser (aiohttp + Jinja), and client autoconfig.
+
+``build_webmail_service`` is what ``pmemail serve`` (``mailcore.composition``)
+calls; ``PolicySubmitter`` is the submission path the webmail sends through.
+"""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+from mailcore.interfaces import LocalDelivery, ServiceStartError, UserDirectory
+from mailcore.mailstore import MailStore
+from mailcore.smtp.handlers import OutboundQueue
+from mailcore.throttle import AuthThrottle
+from mailcore.webmail.context import WebmailContext, template_env
+from mailcore.webmail.mailview import MailView
+from mailcore.webmail.service import WebmailService
+from mailcore.webmail.sessions import SessionStore
+from mailcore.webmail.submit import PolicySubmitter, SubmitError, Submitter
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+__all__ = ["PolicySubmitter", "SubmitError", "Submitter", "WebmailService",
+           "build_submitter", "build_webmail_service"]
+
+
+def build_submitter(config: Config, users: UserDirectory, delivery: LocalDelivery,
+                    queue: OutboundQueue | None) -> PolicySubmitter:
+    """The webmail's sending path: submission policy, local delivery, queue, Sent copy."""
+    return PolicySubmitter(users, delivery, queue, config.mail.domain)
+
+
+def build_webmail_service(config: Config, paths: DataPaths, users: UserDirectory,
+                          throttle: AuthThrottle, store: MailStore, submitter: Submitter,
+                          tls: ssl.SSLContext | None = None) -> WebmailService:
+    """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
+
+    Args:
+        config: the loaded configuration.
+        paths: the data dir (uploads are spooled in ``<data_dir>/spool``).
+        users: the user directory (login).
+        throttle: the login throttle shared with SMTP/IMAP/POP3.
+        store: the mailbox store shared with IMAP (so flags and moves are shared).
+        submitter: how to send (``build_submitter``).
+        tls: the server TLS context; loaded from the certificate when None and
+            HTTPS is enabled.
+
+    Raises:
+        ServiceStartError: HTTPS is enabled but the certificate cannot be loaded.
+    """
+    https_port: int | None = config.server.https_port or None
+    if https_port is not None and tls is None:
+        tls = _tls_context(config, paths)
+    web = config.webmail
+    ctx = WebmailContext(config=config, users=users, throttle=throttle,
+                         view=MailView(store), submitter=submitter,
+                         sessions=SessionStore(web.session_idle, web.session_max),
+                         spool=paths.root / "spool", env=template_env())
+    return WebmailService(ctx, config.server.listen_address, config.ports.webmail.internal,
+                          https_port, tls)
+
+
+def _tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
+    from mailcore import tls as tls_mod
+
+    try:
+        if config.mail.tls_cert:
+            cert = Path(config.mail.tls_cert).expanduser()
+            key = Path(config.mail.tls_key or config.mail.tls_cert).expanduser()
+        else:
+            cert, key = tls_mod.ensure_certificate(paths.tls_dir, config.mail.hostname)
+        return tls_mod.server_context(cert, key)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ServiceStartError(f"webmail: HTTPS certificate unusable: {exc}") from None

@@ -1,0 +1,94 @@
+"""The aiohttp application: routes, middlewares and the autoconfig endpoints."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mailcore.webmail import auth, compose_views, mail_views
+from mailcore.webmail.autoconfig import (
+    AutodiscoverError,
+    autodiscover_xml,
+    parse_autodiscover_request,
+    thunderbird_xml,
+)
+from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
+
+_XML = "application/xml"
+# Autoconfig lookups carry no secret and some clients only try plain HTTP.
+PLAIN_HTTP_PATHS = ("/.well-known/autoconfig/", "/mail/config-v1.1.xml",
+                    "/autodiscover/", "/Autodiscover/")
+
+
+def _preferred(ctx: WebmailContext, address: str) -> str:
+    """The user's own protocol (IMAP or POP3) when the address is a known user."""
+    user = ctx.users.get(address) if address and "@" in address else None
+    return user.protocol if user is not None else "imap"
+
+
+async def thunderbird(request: web.Request) -> web.Response:
+    """GET the Thunderbird ``config-v1.1.xml``."""
+    ctx = ctx_of(request)
+    address = request.query.get("emailaddress", "").strip().lower()
+    body = thunderbird_xml(ctx.config, _preferred(ctx, address))
+    return web.Response(body=body, content_type=_XML, charset="utf-8")
+
+
+async def autodiscover(request: web.Request) -> web.Response:
+    """POST Outlook's ``autodiscover.xml``."""
+    ctx = ctx_of(request)
+    body = await request.content.read(64 * 1024 + 1)
+    try:
+        address = parse_autodiscover_request(body)
+    except AutodiscoverError as err:
+        return web.Response(status=400, text=f"bad autodiscover request: {err}")
+    xml = autodiscover_xml(ctx.config, address, _preferred(ctx, address.lower()))
+    return web.Response(body=xml, content_type=_XML, charset="utf-8")
+
+
+def autoconfig_routes() -> list[web.RouteDef]:
+    """The client-configuration routes (also served by the HTTP->HTTPS redirector)."""
+    return [
+        web.get("/.well-known/autoconfig/mail/config-v1.1.xml", thunderbird),
+        web.get("/mail/config-v1.1.xml", thunderbird),
+        web.post("/autodiscover/autodiscover.xml", autodiscover),
+        web.post("/Autodiscover/Autodiscover.xml", autodiscover),
+    ]
+
+
+def build_app(ctx: WebmailContext) -> web.Application:
+    """The webmail application (uploads are streamed, so no body-size cap here)."""
+    app = web.Application(middlewares=[auth.security_headers, auth.require_login],
+                          client_max_size=4 * 1024 * 1024)
+    app[CTX] = ctx
+    app.add_routes([
+        web.get("/", mail_views.index),
+        web.get("/login", auth.login_form),
+        web.post("/login", auth.login),
+        web.post("/logout", auth.logout),
+        web.get("/mail", mail_views.message_list),
+        web.get("/msg", mail_views.read),
+        web.get("/part", mail_views.download_part),
+        web.get("/raw", mail_views.download_raw),
+        web.post("/action", mail_views.action),
+        web.post("/folders", mail_views.create_folder),
+        web.get("/compose", compose_views.compose_form),
+        web.post("/send", compose_views.send),
+        web.static("/static", STATIC),
+        *autoconfig_routes(),
+    ])
+    return app
+
+
+def build_redirect_app(ctx: WebmailContext, https_port: int) -> web.Application:
+    """Port 80 when HTTPS is on: autoconfig answered, everything else sent to HTTPS."""
+
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") \
+            else request.host
+        port = "" if https_port == 443 else f":{https_port}"
+        raise web.HTTPMovedPermanently(f"https://{host}{port}{request.path_qs}")
+
+    app = web.Application()
+    app[CTX] = ctx
+    app.add_routes([*autoconfig_routes(), web.route("*", "/{tail:.*}", redirect)])
+    return app

@@ -1,0 +1,144 @@
+"""Login, logout, and the middlewares guarding every page (session, CSRF, headers).
+
+CSRF: every state-changing request is a POST carrying the session's token in
+the ``_csrf`` field (checked here for url-encoded forms; multipart forms are
+checked by their handler before any upload is stored). The login form has no
+session yet, so it uses a double-submit token held in a short cookie. A
+browser-sent ``Origin`` must also be this site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mailcore.throttle import Locked
+from mailcore.webmail.context import REMOTE_IMAGES, SESSION, ctx_of, error_page, render
+from mailcore.webmail.sessions import COOKIE, LOGIN_COOKIE, same_token
+
+log = logging.getLogger("pmemail.webmail")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PUBLIC_PREFIXES = ("/login", "/static/", "/.well-known/", "/mail/config-v1.1.xml",
+                   "/autodiscover/", "/Autodiscover/")
+CSRF_EXEMPT = ("/autodiscover/", "/Autodiscover/")  # machine-to-machine, no cookie used
+MULTIPART_CHECKED = ("/send",)  # handlers that check the token in the form stream
+
+_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'{remote}; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'")
+
+
+def _is_public(path: str) -> bool:
+    return path == "/favicon.ico" or path.startswith(PUBLIC_PREFIXES)
+
+
+def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str,
+               max_age: int | None = None) -> None:
+    """HttpOnly, SameSite=Strict, and Secure when the request came over TLS."""
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict",
+                        secure=request.secure, path="/")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """CSP (no script at all, remote images only when asked), no framing, no sniffing."""
+    ctx_of(request).requests_total += 1
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        response = exc
+    remote = " https: http:" if request.get(REMOTE_IMAGES) else ""
+    response.headers.setdefault("Content-Security-Policy", _CSP.format(remote=remote))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    if isinstance(response, web.HTTPException):
+        raise response
+    return response
+
+
+@web.middleware
+async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the session; send strangers to the login page; check CSRF on POSTs."""
+    ctx = ctx_of(request)
+    path = request.path
+    if request.method == "POST":
+        origin = request.headers.get("Origin")
+        if origin and origin != "null" and origin.split("://", 1)[-1] != request.host:
+            return error_page(request, 403, "This form was sent from another site.")
+    if _is_public(path):
+        return await handler(request)
+    session = ctx.sessions.get(request.cookies.get(COOKIE))
+    if session is None:
+        if request.method == "GET":
+            raise web.HTTPSeeOther("/login")
+        return error_page(request, 403, "Your session has expired; please log in again.")
+    request[SESSION] = session
+    if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
+        form = await request.post()
+        token = form.get("_csrf")
+        if not isinstance(token, str) or not session.csrf_ok(token):
+            log.warning("webmail: CSRF token missing or wrong for %s on %s",
+                        session.address, path)
+            return error_page(request, 403, "The form is missing its security token; "
+                                            "reload the page and try again.")
+    return await handler(request)
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    """GET /login: the form, with a fresh pre-login CSRF cookie."""
+    return _login_page(request, "")
+
+
+def _login_page(request: web.Request, error: str, status: int = 200,
+                address: str = "") -> web.Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", status=status, login_csrf=token, error=error,
+                      address=address)
+    set_cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """POST /login: check the password behind the shared throttle, start a session."""
+    ctx = ctx_of(request)
+    form = await request.post()
+    address = str(form.get("address", "")).strip().lower()
+    password = str(form.get("password", ""))
+    if not same_token(str(form.get("_csrf", "")), request.cookies.get(LOGIN_COOKIE)):
+        return _login_page(request, "The login form expired; please try again.", 403, address)
+    if not address or not password:
+        return _login_page(request, "Enter your address and password.", 400, address)
+    ip = request.remote or "unknown"
+    try:
+        await ctx.throttle.before_attempt(ip, address)
+    except Locked as locked:
+        return _login_page(request, f"Too many wrong passwords: try again in "
+                                    f"{int(locked.seconds_left) + 1} seconds.", 429, address)
+    user = await asyncio.to_thread(ctx.users.authenticate, address, password)
+    if user is None:
+        ctx.throttle.failure(ip, address)
+        return _login_page(request, "Wrong address or password.", 401, address)
+    ctx.throttle.success(ip, address)
+    ctx.logins_total += 1
+    session = ctx.sessions.create(user.address)
+    log.info("webmail login: %s from %s", user.address, ip)
+    response = web.HTTPSeeOther("/mail")
+    set_cookie(response, request, COOKIE, session.token)
+    response.del_cookie(LOGIN_COOKIE, path="/")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """POST /logout: forget the session and its cookie."""
+    token = request.cookies.get(COOKIE)
+    if token:
+        ctx_of(request).sessions.drop(token)
+    response = web.HTTPSeeOther("/login")
+    response.del_cookie(COOKIE, path="/")
+    raise response

@@ -1,0 +1,168 @@
+"""Compose, reply, reply-all, forward, and sending with streamed attachment uploads.
+
+The send form is multipart: its first field must be the CSRF token, checked
+before anything is written. Uploaded files go to spool files chunk by chunk,
+the message is written to another spool file (``compose.write_message``) and
+handed to the ``Submitter`` (the submission policy: sender, routing, queue,
+Sent copy). Spool files are removed whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from mailcore.mailstore import FolderError, FolderNameError
+from mailcore.webmail.compose import ComposeError, Draft, Upload, write_message
+from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
+from mailcore.webmail.reading import quote_for_reply, read_message
+from mailcore.webmail.submit import SubmitError
+
+log = logging.getLogger("pmemail.webmail")
+_MAX_FIELD = 4 * 1024 * 1024  # the text of a message; attachments have their own limit
+_FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "in_reply_to", "references",
+           "fwd_f", "fwd_uid")
+
+
+def _prefix(subject: str, prefix: str) -> str:
+    return subject if subject.lower().startswith(prefix.lower()) else f"{prefix} {subject}"
+
+
+async def compose_form(request: web.Request) -> web.StreamResponse:
+    """GET /compose[?mode=reply|replyall|forward&f=&uid=]: the form, pre-filled."""
+    ctx = ctx_of(request)
+    user = session_of(request).address
+    values: dict[str, str] = dict.fromkeys(_FIELDS, "")
+    values["from"] = user
+    mode = request.query.get("mode", "")
+    if mode in ("reply", "replyall", "forward"):
+        folder_name = request.query.get("f", "INBOX")
+        try:
+            uid = int(request.query.get("uid", "0"))
+            folder = ctx.view.folder(user, folder_name)
+            path = folder.file(uid)
+            m = await asyncio.to_thread(read_message, path, folder.name, uid,
+                                        allow_remote_images=False, prefer_text=True)
+        except (ValueError, KeyError, OSError, FolderError, FolderNameError):
+            return error_page(request, 404, "This message no longer exists.")
+        if mode == "forward":
+            values["subject"] = _prefix(m.subject, "Fwd:")
+            values["fwd_f"], values["fwd_uid"] = folder.name, str(uid)
+            values["body"] = "\n\n(the original message is attached)"
+        else:
+            values["subject"] = _prefix(m.subject, "Re:")
+            values["to"] = m.reply_to or m.sender_address
+            values["in_reply_to"] = m.message_id
+            values["references"] = f"{m.references} {m.message_id}".strip()
+            values["body"] = quote_for_reply(m)
+            if mode == "replyall":
+                others = [a for _, a in email.utils.getaddresses([m.to, m.cc])
+                          if a and a.lower() != user and a.lower() not in values["to"].lower()]
+                values["cc"] = ", ".join(dict.fromkeys(others))
+    return render(request, "compose.html", v=values, error="")
+
+
+async def _read_field(part: BodyPartReader) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk():
+        data += chunk
+        if len(data) > _MAX_FIELD:
+            raise ComposeError(f"the field {part.name!r} is too long")
+    return data.decode(part.get_charset("utf-8") or "utf-8", "replace")
+
+
+async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
+    """Write one uploaded file to ``path``; its size (ComposeError past ``budget``)."""
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := await part.read_chunk(1 << 16):
+            size += len(chunk)
+            if size > budget:
+                raise ComposeError("the attachments are larger than this server accepts")
+            await asyncio.to_thread(out.write, chunk)
+    return size
+
+
+async def send(request: web.Request) -> web.StreamResponse:
+    """POST /send (multipart/form-data): check CSRF first, spool uploads, submit."""
+    ctx = ctx_of(request)
+    session = session_of(request)
+    ctx.spool.mkdir(parents=True, exist_ok=True)
+    tag = secrets.token_hex(8)
+    spool_files: list[Path] = []
+    values: dict[str, str] = dict.fromkeys(_FIELDS, "")
+    try:
+        first = None
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            first = await reader.next()
+        if not isinstance(first, BodyPartReader) or first.name != "_csrf" \
+                or not session.csrf_ok(await _read_field(first)):
+            log.warning("webmail: CSRF token missing or wrong for %s on /send", session.address)
+            return error_page(request, 403, "The form is missing its security token; "
+                                            "reload the page and try again.")
+        uploads: list[Upload] = []
+        budget = ctx.config.mail.max_message_size
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader):
+                continue  # nested multipart: not something our form sends
+            if part.filename is not None:
+                if not part.filename:
+                    await part.release()  # an empty file input
+                    continue
+                path = ctx.spool / f"webmail-{tag}-{len(spool_files)}.upload"
+                spool_files.append(path)
+                budget -= await _spool_upload(part, path, budget)
+                ctype = part.headers.get("Content-Type", "")
+                uploads.append(Upload(path, part.filename, ctype))
+            elif part.name in values:
+                values[part.name] = await _read_field(part)
+            else:
+                await part.release()
+        return await _submit(request, ctx, session.address, values, uploads, spool_files, tag)
+    except ComposeError as err:
+        return render(request, "compose.html", status=400, v=values, error=str(err))
+    finally:
+        for path in spool_files:
+            path.unlink(missing_ok=True)
+
+
+async def _submit(request: web.Request, ctx: WebmailContext, user: str, values: dict[str, str],
+                  uploads: list[Upload], spool_files: list[Path], tag: str) -> web.Response:
+    forward: Path | None = None
+    if values["fwd_f"] and values["fwd_uid"]:
+        try:
+            forward = ctx.view.folder(user, values["fwd_f"]).file(int(values["fwd_uid"]))
+        except (ValueError, KeyError, FolderError, FolderNameError):
+            raise ComposeError("the message to forward no longer exists") from None
+    record = ctx.users.get(user)
+    draft = Draft(from_addr=values["from"].strip() or user,
+                  from_name=record.display_name if record else "",
+                  to=values["to"], cc=values["cc"], bcc=values["bcc"],
+                  subject=values["subject"], body=values["body"],
+                  in_reply_to=values["in_reply_to"], references=values["references"],
+                  attachments=uploads, forward=forward)
+    recipients = draft.recipients()
+    if not recipients:
+        raise ComposeError("add at least one recipient")
+    message = ctx.spool / f"webmail-{tag}.eml"
+    spool_files.append(message)
+    await asyncio.to_thread(_write, draft, message)
+    try:
+        await ctx.submitter.submit(user, draft.from_addr, recipients, message)
+    except SubmitError as err:
+        values_shown: dict[str, Any] = dict(values)
+        return render(request, "compose.html", status=400, v=values_shown,
+                      error=f"{err} (attachments must be added again)" if uploads else str(err))
+    raise web.HTTPSeeOther("/mail?sent=1")
+
+
+def _write(draft: Draft, path: Path) -> None:
+    with open(path, "wb") as out:
+        write_message(draft, out)

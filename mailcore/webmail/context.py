@@ -1,0 +1,75 @@
+"""What every webmail handler shares: config, stores, sessions, templates; and page helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from mailcore.interfaces import UserDirectory
+from mailcore.throttle import AuthThrottle
+from mailcore.webmail.mailview import MailView, format_size
+from mailcore.webmail.sessions import SessionStore, WebSession
+from mailcore.webmail.submit import Submitter
+from pmemail.config.model import Config
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+
+
+@dataclass
+class WebmailContext:
+    """The webmail's collaborators (one per service)."""
+
+    config: Config
+    users: UserDirectory
+    throttle: AuthThrottle
+    view: MailView
+    submitter: Submitter
+    sessions: SessionStore
+    spool: Path  # uploads and composed messages, on the Maildirs' disk
+    env: jinja2.Environment
+    requests_total: int = 0
+    logins_total: int = 0
+
+
+def template_env() -> jinja2.Environment:
+    """Jinja with autoescaping on (every value is HTML-escaped unless marked safe)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["size"] = format_size
+    return env
+
+
+CTX: web.AppKey[WebmailContext] = web.AppKey("webmail", WebmailContext)
+SESSION: web.RequestKey[WebSession] = web.RequestKey("session", WebSession)
+REMOTE_IMAGES: web.RequestKey[bool] = web.RequestKey("allow_remote_images", bool)
+
+
+def ctx_of(request: web.Request) -> WebmailContext:
+    """The context of the app serving ``request``."""
+    return request.app[CTX]
+
+
+def session_of(request: web.Request) -> WebSession:
+    """The logged-in session (the auth middleware guarantees one on protected routes)."""
+    return request[SESSION]
+
+
+def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
+    """A page from template ``name``; the session's CSRF token is always available."""
+    ctx = ctx_of(request)
+    session = request.get(SESSION)
+    values.setdefault("csrf", session.csrf if isinstance(session, WebSession) else "")
+    values.setdefault("user", session.address if isinstance(session, WebSession) else "")
+    values.setdefault("domain", ctx.config.mail.domain)
+    body = ctx.env.get_template(name).render(**values)
+    return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+def error_page(request: web.Request, status: int, message: str) -> web.Response:
+    """A plain page telling what went wrong."""
+    return render(request, "error.html", status=status, message=message)

@@ -1,0 +1,99 @@
+"""Turning a stored message into what the reading page shows (headers, body, attachments).
+
+Only the structure is scanned (``mime_scan``); the text shown is read from its
+own part, bounded, and HTML goes through ``sanitize``. Attachments are listed
+with links; their bytes are streamed by the download handler.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from mailcore.webmail.mime_scan import Part, Structure, read_text, scan
+from mailcore.webmail.sanitize import sanitize_html
+
+MAX_TEXT = 2 * 1024 * 1024  # larger bodies are cut (the full text stays downloadable)
+
+
+@dataclass
+class Reading:
+    """A message ready for the template."""
+
+    subject: str
+    sender: str
+    sender_address: str
+    to: str
+    cc: str
+    date: str
+    message_id: str
+    references: str
+    reply_to: str
+    text: str = ""  # plain text (escaped by the template)
+    html: str = ""  # sanitized HTML (marked safe by the template)
+    blocked_images: int = 0
+    truncated: bool = False
+    attachments: list[Part] = field(default_factory=list)
+
+
+def _header(structure: Structure, name: str) -> str:
+    try:
+        value = str(structure.headers.get(name, ""))
+    except (ValueError, LookupError, TypeError, AttributeError):
+        value = ""
+    return "".join(c if c.isprintable() else " " for c in value)
+
+
+def read_message(path: Path, folder: str, uid: int, *, allow_remote_images: bool,
+                 prefer_text: bool = False) -> Reading:
+    """The reading view of the message file at ``path``."""
+    structure = scan(path)
+    sender_name, sender_addr = email.utils.parseaddr(_header(structure, "from"))
+    reading = Reading(
+        subject=_header(structure, "subject") or "(no subject)",
+        sender=sender_name or sender_addr, sender_address=sender_addr,
+        to=_header(structure, "to"), cc=_header(structure, "cc"),
+        date=_header(structure, "date"), message_id=_header(structure, "message-id"),
+        references=_header(structure, "references"), reply_to=_header(structure, "reply-to"))
+    texts = [p for p in structure.parts if not p.is_attachment]
+    plain = next((p for p in texts if p.content_type == "text/plain"), None)
+    html = next((p for p in texts if p.content_type == "text/html"), None)
+    cids = {p.content_id: p for p in structure.parts if p.content_id}
+    reading.attachments = [p for p in structure.parts if p.is_attachment]
+    with open(path, "rb") as f:
+        if html is not None and not (prefer_text and plain is not None):
+            source, reading.truncated = read_text(f, html, MAX_TEXT)
+
+            def cid_url(cid: str) -> str | None:
+                part = cids.get(cid)
+                if part is None or not part.content_type.startswith("image/"):
+                    return None
+                return part_url(folder, uid, part.number, inline=True)
+
+            reading.html, reading.blocked_images = sanitize_html(
+                source, allow_remote_images=allow_remote_images, cid_url=cid_url)
+        elif plain is not None:
+            reading.text, reading.truncated = read_text(f, plain, MAX_TEXT)
+    # Inline images shown in the HTML are still offered as downloads.
+    return reading
+
+
+def part_url(folder: str, uid: int, number: int, *, inline: bool = False) -> str:
+    """The download URL of part ``number`` of message ``uid``."""
+    query = {"f": folder, "uid": uid, "n": number}
+    if inline:
+        query["inline"] = 1
+    return "/part?" + urlencode(query)
+
+
+def quote_for_reply(reading: Reading) -> str:
+    """The original text quoted with ``>`` for a reply."""
+    text = reading.text
+    if not text and reading.html:
+        import re
+        text = re.sub(r"<[^>]+>", "", reading.html)
+    lines = text.replace("\r\n", "\n").split("\n")
+    head = f"On {reading.date}, {reading.sender or reading.sender_address} wrote:"
+    return "\n\n" + head + "\n" + "\n".join("> " + line for line in lines[:2000])

@@ -1,0 +1,107 @@
+"""The webmail as a ``mailcore.interfaces.Service``: HTTP on ports.webmail, optional HTTPS.
+
+With ``server.https_port`` set, the webmail itself is served over TLS (the
+server certificate) and the HTTP port only answers autoconfig requests and
+redirects everything else to HTTPS.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+
+from aiohttp import web
+
+from mailcore.bind_errors import describe_bind_error
+from mailcore.interfaces import ServiceStartError
+from mailcore.webmail.app import build_app, build_redirect_app
+from mailcore.webmail.context import WebmailContext
+
+log = logging.getLogger("pmemail.webmail")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class WebmailService:
+    """HTTP (and HTTPS) listeners for the webmail."""
+
+    name = "webmail"
+
+    def __init__(self, ctx: WebmailContext, host: str, port: int,
+                 https_port: int | None = None, tls: ssl.SSLContext | None = None) -> None:
+        """Listen on ``host:port`` (0 = ephemeral; read ``port`` after ``start``).
+
+        Args:
+            ctx: the shared handler context.
+            host: address to bind.
+            port: the HTTP port (ports.webmail.internal).
+            https_port: HTTPS port (0 = ephemeral), None = HTTP only.
+            tls: the server TLS context for HTTPS.
+        """
+        self.ctx = ctx
+        self.host = host
+        self.port = port
+        self.https_port = https_port if tls is not None else None
+        self.tls = tls
+        self._runners: list[web.AppRunner] = []
+
+    async def start(self) -> None:
+        """Bind the sockets and start serving."""
+        http_sock = self._bind_or_fail(self.port)
+        https_sock = None
+        if self.https_port is not None:
+            try:
+                https_sock = self._bind_or_fail(self.https_port)
+            except ServiceStartError:
+                http_sock.close()
+                raise
+        self.port = http_sock.getsockname()[1]
+        if https_sock is not None and self.tls is not None:
+            self.https_port = https_sock.getsockname()[1]
+            await self._serve(build_app(self.ctx), https_sock, self.tls)
+            await self._serve(build_redirect_app(self.ctx, self.https_port), http_sock, None)
+        else:
+            await self._serve(build_app(self.ctx), http_sock, None)
+        log.info("webmail listening on http://%s:%d%s", self.host, self.port,
+                 f" and https port {self.https_port}" if https_sock else "")
+
+    def _bind_or_fail(self, port: int) -> socket.socket:
+        try:
+            return _bind(self.host, port)
+        except OSError as exc:
+            text = describe_bind_error(exc, "webmail", self.host, port)
+            raise ServiceStartError(text or f"webmail cannot listen on {self.host}:{port}: "
+                                    f"{exc.strerror or exc}") from None
+
+    async def _serve(self, app: web.Application, sock: socket.socket,
+                     tls: ssl.SSLContext | None) -> None:
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
+        await runner.setup()
+        await web.SockSite(runner, sock, ssl_context=tls).start()
+        self._runners.append(runner)
+
+    async def stop(self) -> None:
+        """Close the listeners and in-flight requests."""
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+
+    def status(self) -> dict[str, object]:
+        """Ports, sessions, requests and logins."""
+        return {"listening": bool(self._runners), "address": self.host, "port": self.port,
+                "https_port": self.https_port, "sessions": len(self.ctx.sessions),
+                "requests_total": self.ctx.requests_total,
+                "logins_total": self.ctx.logins_total}

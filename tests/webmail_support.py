@@ -1,0 +1,137 @@
+"""Helpers for the webmail tests: a running webmail (+ SMTP) on loopback, and a form client."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from mailcore.delivery import MaildirDelivery
+from mailcore.imap.server import build_imap_service
+from mailcore.interfaces import Service
+from mailcore.mailstore import MailStore
+from mailcore.queue import QueueRunner, build_queue
+from mailcore.smtp.service import build_smtp_services
+from mailcore.throttle import AuthThrottle
+from mailcore.tls import ensure_certificate, server_context
+from mailcore.users import UserStore
+from mailcore.webmail import WebmailService, build_submitter, build_webmail_service
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+ALICE, ALICE_PW = "alice@example.be", "alice secret 1"
+BOB, BOB_PW = "bob@example.be", "bob secret 2"
+
+
+def make_config(tmp_path: Path) -> tuple[Config, DataPaths]:
+    """Loopback, ephemeral ports, fast throttling, no HTTPS."""
+    config = Config(data_dir=str(tmp_path / "data"))
+    config.mail.domain = "example.be"
+    config.mail.hostname = "localhost"
+    config.mail.submission_extra_ports = []
+    config.server.listen_address = "127.0.0.1"
+    for mapping in (config.ports.smtp, config.ports.submission, config.ports.webmail,
+                    config.ports.imap):
+        mapping.internal = 0
+    config.security.plaintext_auth_on_loopback = True
+    config.security.failure_delay = 0.0
+    config.security.max_failures = 3
+    config.webmail.page_size = 5
+    return config, DataPaths.from_config(config)
+
+
+@dataclass
+class Stack:
+    """The running pieces a test talks to."""
+
+    config: Config
+    paths: DataPaths
+    users: UserStore
+    store: MailStore
+    queue: QueueRunner
+    webmail: WebmailService
+    smtp_port: int
+    imap_port: int
+
+    @property
+    def url(self) -> str:
+        """The webmail's base URL."""
+        return f"http://127.0.0.1:{self.webmail.port}"
+
+
+@asynccontextmanager
+async def running_stack(tmp_path: Path, config: Config | None = None,
+                        https: bool = False) -> AsyncIterator[Stack]:
+    """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
+
+    ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
+    with its HTTP port redirecting.
+    """
+    if config is None:
+        config, paths = make_config(tmp_path)
+    else:
+        paths = DataPaths.from_config(config)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    users = UserStore.from_config(config, paths)
+    users.add_user(ALICE, ALICE_PW, "imap", "Alice Martin")
+    users.add_user(BOB, BOB_PW, "imap")
+    delivery = MaildirDelivery(paths, fsync=False)
+    throttle = AuthThrottle(config.security)
+    queue = build_queue(config, paths, users, delivery)
+    store = MailStore(paths.maildirs)
+    webmail = build_webmail_service(config, paths, users, throttle, store,
+                                    build_submitter(config, users, delivery, queue))
+    if https:
+        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
+        webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
+    smtp: list[Service] = build_smtp_services(config, paths, users, delivery, queue, throttle)
+    inbound = smtp[0]
+    imap = build_imap_service(config, paths, users, throttle, store)
+    started: list[Service] = []
+    try:
+        for service in (inbound, imap, webmail):
+            await service.start()
+            started.append(service)
+        port = int(str(inbound.status()["port"]))
+        yield Stack(config, paths, users, store, queue, webmail, port, imap.port)
+    finally:
+        for service in reversed(started):
+            await service.stop()
+        await delivery.aclose()
+        store.close()
+
+
+_CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token in a page's first form."""
+    found = _CSRF.search(page)
+    assert found, page[:500]
+    return found.group(1)
+
+
+async def login(http: aiohttp.ClientSession, url: str, address: str,
+                password: str) -> aiohttp.ClientResponse:
+    """Fill and post the login form; the response after redirects."""
+    async with http.get(url + "/login") as page:
+        token = csrf_of(await page.text())
+    resp = await http.post(url + "/login", data={"_csrf": token, "address": address,
+                                                 "password": password})
+    await resp.read()
+    return resp
+
+
+def q(value: str) -> str:
+    """URL-quote a query value."""
+    return urllib.parse.quote(value)
+
+
+def client() -> aiohttp.ClientSession:
+    """A browser-like session: keeps cookies even for the 127.0.0.1 host."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
