@@ -1,0 +1,269 @@
+"""The live dashboard: services, ports, public address, mail, log, one-click actions.
+
+The screen only renders. Timers start thread workers that call the UI-free
+``pmemail.dashboard_data`` / ``pmemail.dashboard_actions`` and post messages
+back; fast local facts every ``dashboard.local_refresh`` seconds, slow
+network facts every ``dashboard.network_refresh`` seconds and on demand.
+Every action has a key shown in the footer, so it works without a mouse
+at 80×24.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Log, Static, TabbedContent, TabPane
+
+from netcore.checks.result import CheckResult
+from pmemail import dashboard_actions as actions
+from pmemail.dashboard_actions import ActionError, ActionResult
+from pmemail.dashboard_data import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
+from pmemail_tui.widgets.dashboard.messages import (
+    ActionDone,
+    CheckProgress,
+    LocalUpdate,
+    NetworkUpdate,
+)
+from pmemail_tui.widgets.dashboard.panels import (
+    MailPanel,
+    NetworkPanel,
+    PortsTable,
+    ServerBar,
+    ServicesTable,
+)
+from pmemail_tui.widgets.dashboard.text import dt
+
+if TYPE_CHECKING:
+    from pmemail_tui.app import PmemailApp
+
+TABS = ("overview", "ports", "network", "log", "actions")
+
+
+class DashboardScreen(Screen[None]):
+    """Everything the admin watches once the wizard is done."""
+
+    DEFAULT_CSS = """
+    DashboardScreen #dash-server { height: auto; padding: 0 1; }
+    DashboardScreen #dash-message { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    DashboardScreen #dash-message.error { color: $error; }
+    DashboardScreen TabbedContent { height: 1fr; }
+    DashboardScreen DataTable { height: auto; max-height: 100%; }
+    DashboardScreen #dash-mail, DashboardScreen #dash-port-why { height: auto; padding: 1 0 0 0; }
+    DashboardScreen Log { height: 1fr; }
+    """
+    """Layout only (colours come from the theme); the lead may move it to pmemail.tcss."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "Start"),
+        Binding("x", "stop", "Stop"),
+        Binding("r", "restart", "Restart"),
+        Binding("f", "forward", "Forward"),
+        Binding("u", "unmap", "Unmap"),
+        Binding("c", "checks", "Checks"),
+        Binding("e", "retry_queue", "Retry"),
+        Binding("g", "refresh", "Refresh"),
+        *[Binding(str(n), f"tab('{tab}')", tab.title(), show=False)
+          for n, tab in enumerate(TABS, start=1)],
+    ]
+    """One key per action (all in the footer); 1-5 switch tabs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local: LocalSnapshot | None = None
+        self.network: NetworkSnapshot | None = None
+        self.busy = ""  # the action running now ("" = none)
+        self._probe: LocalProbe | None = None
+
+    @property
+    def pm(self) -> PmemailApp:
+        """The app, typed."""
+        return cast("PmemailApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Server line, last action message, tabs, footer."""
+        yield Header()
+        yield ServerBar(dt("dash.server.loading"), id="dash-server")
+        yield Static("", id="dash-message", markup=False)
+        with TabbedContent(initial="overview"):
+            with TabPane(dt("dash.tab.overview"), id="overview"), VerticalScroll():
+                yield ServicesTable(id="dash-services")
+                yield MailPanel("", id="dash-mail")
+            with TabPane(dt("dash.tab.ports"), id="ports"), Vertical():
+                yield PortsTable(id="dash-ports")
+                yield Static("", id="dash-port-why", markup=False)
+            with TabPane(dt("dash.tab.network"), id="network"), VerticalScroll():
+                yield NetworkPanel(dt("dash.net.pending"), id="dash-network")
+            with TabPane(dt("dash.tab.log"), id="log"):
+                yield Log(id="dash-log", max_lines=2000)
+            with TabPane(dt("dash.tab.actions"), id="actions"):
+                yield Log(id="dash-actions", max_lines=2000)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """First refreshes at once, then on timers."""
+        self._probe = LocalProbe(self.pm.config, self.pm.paths)
+        board = self.pm.config.dashboard
+        self.refresh_local()
+        self.refresh_network()
+        self.set_interval(board.local_refresh, self.refresh_local, name="dash-local")
+        self.set_interval(board.network_refresh, self.refresh_network, name="dash-network")
+
+    # ------------------------------------------------------------ workers
+    @work(thread=True, exclusive=True, group="dash-local", exit_on_error=False)
+    def refresh_local(self) -> None:
+        """Control socket, psutil, queue dir and log tail (milliseconds)."""
+        probe = self._probe or LocalProbe(self.pm.config, self.pm.paths)
+        self.post_message(LocalUpdate(probe.snapshot()))
+
+    @work(thread=True, exclusive=True, group="dash-network", exit_on_error=False)
+    def refresh_network(self) -> None:
+        """Router table, public address, outside reachability (seconds)."""
+        self.post_message(NetworkUpdate(network_snapshot(self.pm.config, self.pm.paths)))
+
+    def launch(self, name: str, call: Callable[[], ActionResult]) -> None:
+        """Run one action in a worker unless another one is still running."""
+        if self.busy:
+            refused = dt("dash.busy", action=self.busy)
+            self.say(refused, error=True)
+            self.query_one("#dash-actions", Log).write_line(f"{name}: {refused}")
+            return
+        self.busy = name
+        self.say(dt("dash.running", action=name))
+        self._action_worker(name, call)
+
+    @work(thread=True, group="dash-action", exit_on_error=False)
+    def _action_worker(self, name: str, call: Callable[[], ActionResult]) -> None:
+        try:
+            self.post_message(ActionDone(name, call()))
+        except ActionError as err:
+            self.post_message(ActionDone(name, None, str(err)))
+        except Exception as err:  # a bug must still end as a message, not a dead UI
+            self.post_message(ActionDone(name, None, f"{type(err).__name__}: {err}"))
+
+    # ------------------------------------------------------------ messages
+    def on_local_update(self, message: LocalUpdate) -> None:
+        """Render fresh local facts."""
+        snap = self.local = message.snapshot
+        self.query_one(ServerBar).show(snap)
+        self.query_one(ServicesTable).show(snap)
+        self.query_one(MailPanel).show(snap)
+        self.query_one(PortsTable).show(snap, self.network)
+        self._show_why()
+        log = self.query_one("#dash-log", Log)
+        if list(log.lines[-len(snap.log_lines):]) != snap.log_lines:
+            log.clear()
+            log.write_lines(snap.log_lines)
+
+    def on_network_update(self, message: NetworkUpdate) -> None:
+        """Render fresh network facts."""
+        self.network = message.snapshot
+        self.query_one(NetworkPanel).show(self.network)
+        self.query_one(PortsTable).show(self.local, self.network)
+        self._show_why()
+        if self.network.address_changed:
+            self.say(dt("dash.net.changed_now", address=self.network.public_address),
+                     error=True)
+
+    def on_check_progress(self, message: CheckProgress) -> None:
+        """One check finished: append it to the actions log."""
+        r = message.result
+        self.query_one("#dash-actions", Log).write_line(
+            f"  {r.status.upper():7} {r.title}: {r.finding}")
+
+    def on_action_done(self, message: ActionDone) -> None:
+        """Show the outcome, then refresh what the action changed."""
+        self.busy = ""
+        out = self.query_one("#dash-actions", Log)
+        if message.result is None:
+            self.say(f"{message.action}: {message.error}", error=True)
+            out.write_line(f"{message.action}: {dt('dash.failed')}: {message.error}")
+        else:
+            self.say(f"{message.action}: {message.result.message}", error=not message.result.ok)
+            out.write_line(f"{message.action}: {message.result.message}")
+            out.write_lines([f"  {line}" for line in message.result.details])
+        self.refresh_local()
+        if message.action in (dt("dash.action.forward"), dt("dash.action.unmap"),
+                              dt("dash.action.checks")):
+            self.refresh_network()
+
+    @on(DataTable.RowHighlighted, "#dash-ports")
+    def _port_highlighted(self) -> None:
+        self._show_why()
+
+    def _show_why(self) -> None:
+        table = self.query_one(PortsTable)
+        why = ""
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            why = table.reasons.get(str(key), "")
+        self.query_one("#dash-port-why", Static).update(why)
+
+    def say(self, text: str, error: bool = False) -> None:
+        """The one-line message under the server line."""
+        line = self.query_one("#dash-message", Static)
+        line.update(text)
+        line.set_class(error, "error")
+
+    # ------------------------------------------------------------ actions
+    def action_tab(self, tab: str) -> None:
+        """Show one tab."""
+        self.query_one(TabbedContent).active = tab
+
+    def action_refresh(self) -> None:
+        """Refresh everything now (the network part too)."""
+        self.say(dt("dash.refreshing"))
+        self.refresh_local()
+        self.refresh_network()
+
+    def action_start(self) -> None:
+        """Start ``pmemail serve`` in the background."""
+        pm = self.pm
+        self.launch(dt("dash.action.start"),
+                        lambda: actions.start_server(pm.config, pm.config_path, pm.paths))
+
+    def action_stop(self) -> None:
+        """Stop the running server."""
+        pm = self.pm
+        self.launch(dt("dash.action.stop"), lambda: actions.stop_server(pm.config, pm.paths))
+
+    def action_restart(self) -> None:
+        """Stop then start the server."""
+        pm = self.pm
+        self.launch(dt("dash.action.restart"),
+                        lambda: actions.restart_server(pm.config, pm.config_path, pm.paths))
+
+    def action_forward(self) -> None:
+        """Apply the whole port plan on the router again."""
+        pm = self.pm
+        self.launch(dt("dash.action.forward"),
+                        lambda: actions.forward_all(pm.config, pm.paths))
+
+    def action_unmap(self) -> None:
+        """Remove pmemail's mappings from the router."""
+        pm = self.pm
+        self.launch(dt("dash.action.unmap"),
+                        lambda: actions.remove_mappings(pm.config, pm.paths))
+
+    def action_checks(self) -> None:
+        """Run the doctor's checks again; each result appears as it finishes."""
+        pm = self.pm
+        if not self.busy:
+            self.query_one("#dash-actions", Log).write_line(dt("dash.checks.start"))
+            self.action_tab("actions")
+
+        def progress(result: CheckResult) -> None:
+            self.post_message(CheckProgress(result))
+
+        self.launch(dt("dash.action.checks"),
+                    lambda: actions.rerun_checks(pm.config, pm.paths, progress))
+
+    def action_retry_queue(self) -> None:
+        """Retry every queued recipient now."""
+        pm = self.pm
+        self.launch(dt("dash.action.retry"), lambda: actions.retry_queue(pm.config, pm.paths))

@@ -1,0 +1,194 @@
+"""The dashboard's panels: each renders one part of a snapshot, nothing else.
+
+Panels never fetch anything: the screen's workers gather snapshots
+(``pmemail.dashboard_data``) and hand them to ``show(...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from pmemail.dashboard_data import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
+from pmemail_tui.widgets.dashboard import format as fmt
+from pmemail_tui.widgets.dashboard.text import dt
+
+# keys of a service's status shown in its "counters" cell, in this order
+COUNTER_KEYS = ("accepted", "rejected", "queued", "delivered", "deferred", "bounced",
+                "queue_length", "connections_total", "fetched", "pending")
+
+
+class ServerBar(Static):
+    """One line: is ``pmemail serve`` running, and its process facts."""
+
+    def show(self, snap: LocalSnapshot) -> None:
+        """Render the server line of ``snap``."""
+        if not snap.running:
+            line = Text("○ ", style=fmt.BAD)
+            line.append(dt("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
+            self.update(line)
+            return
+        line = Text("● ", style=fmt.GOOD)
+        line.append(dt("dash.server.running"), style=fmt.GOOD)
+        proc = snap.process
+        if proc is not None:
+            line.append(" · ")
+            line.append(dt("dash.server.facts", pid=proc.pid,
+                                  uptime=fmt.duration(proc.uptime), memory=fmt.size(proc.memory),
+                                  cpu=f"{proc.cpu:.1f}", connections=proc.connections))
+        self.update(line)
+
+
+def _listen(service: dict[str, Any]) -> str:
+    if "port" not in service:
+        return "-"
+    return f"{service.get('address', '')}:{service['port']}"
+
+
+def _counters(service: dict[str, Any]) -> str:
+    parts = [f"{k} {service[k]}" for k in COUNTER_KEYS if isinstance(service.get(k), int)]
+    if service.get("status_error"):
+        parts.append(str(service["status_error"]))
+    return "  ".join(parts)
+
+
+class ServicesTable(DataTable[Any]):
+    """One row per service of the running server."""
+
+    def on_mount(self) -> None:
+        """Columns and row cursor."""
+        self.cursor_type = "row"
+        self.add_columns(dt("dash.col.service"), dt("dash.col.state"), dt("dash.col.listen"),
+                         dt("dash.col.conns"), dt("dash.col.counters"))
+
+    def show(self, snap: LocalSnapshot) -> None:
+        """Replace the rows with the services of ``snap``."""
+        row = self.cursor_row
+        self.clear()
+        for s in snap.services:
+            self.add_row(str(s.get("name", "?")), fmt.state(str(s.get("state", "?"))),
+                         _listen(s), str(s.get("connections", "-")), _counters(s),
+                         key=str(s.get("name")))
+        if not snap.services:
+            self.add_row("-", Text(dt("dash.server.none"), style=fmt.MUTED), "", "", "")
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+
+class MailPanel(Static):
+    """Counters, queue and collector in a few lines."""
+
+    def show(self, snap: LocalSnapshot) -> None:
+        """Render the mail part of ``snap``."""
+        m, q = snap.mail, snap.queue
+        lines = [
+            dt("dash.mail.counters", accepted=m.accepted, local=m.delivered_local,
+               remote=m.delivered_remote, deferred=m.deferred, bounced=m.bounced),
+            dt("dash.mail.queue", messages=q.messages, recipients=q.recipients,
+               oldest=fmt.clock(q.oldest)) + (f"  {q.error}" if q.error else ""),
+            dt("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
+            + (f"  ({m.queue_error})" if m.queue_error else ""),
+            dt("dash.mail.collector", when=fmt.clock(m.collector_last_run))
+            + (f"  ({m.collector_error})" if m.collector_error else ""),
+        ]
+        self.update("\n".join(lines))
+
+
+def _here(port: LocalPort | None) -> Text:
+    if port is None:
+        return Text("?", style=fmt.UNKNOWN)
+    if not port.enabled:
+        return Text(dt("dash.port.disabled"), style=fmt.MUTED)
+    if port.listening is None:
+        return Text(dt("dash.port.other_pc", host=port.host), style=fmt.MUTED)
+    return fmt.verdict(port.listening, dt("dash.port.listening"), dt("dash.port.not_listening"),
+                       "?")
+
+
+def _why(local: LocalPort | None, reach: PortReach | None) -> str:
+    """The reason a port is not fully working (empty when it is)."""
+    reasons = []
+    if local is not None and local.enabled and local.listening is False:
+        reasons.append(dt("dash.why.not_listening", port=local.internal))
+    if reach is not None:
+        if not reach.mapped:
+            reasons.append(reach.mapped_detail)
+        if not reach.reachable:
+            reasons.append(reach.reach_detail)
+    return "; ".join(reasons)
+
+
+class PortsTable(DataTable[Any]):
+    """One row per port of the plan: here / on the router / from outside."""
+
+    def on_mount(self) -> None:
+        """Columns and row cursor."""
+        self.cursor_type = "row"
+        self.add_columns(dt("dash.col.port"), dt("dash.col.service"), dt("dash.col.here"),
+                         dt("dash.col.router"), dt("dash.col.outside"), dt("dash.col.lease"),
+                         dt("dash.col.why"))
+        self.reasons: dict[str, str] = {}
+
+    def show(self, local: LocalSnapshot | None, net: NetworkSnapshot | None) -> None:
+        """Merge the local and network facts into one row per port."""
+        locals_ = {p.name: p for p in local.ports} if local else {}
+        reaches = {p.name: p for p in net.ports} if net else {}
+        row = self.cursor_row
+        self.clear()
+        self.reasons = {}
+        for name in locals_ or reaches:
+            lp, rp = locals_.get(name), reaches.get(name)
+            external = lp.external if lp else rp.external if rp else 0
+            pending = Text(dt("dash.port.pending") if net is None else "-", style=fmt.MUTED)
+            router = (fmt.verdict(rp.mapped, dt("dash.port.mapped"), dt("dash.port.unmapped"),
+                                  dt("dash.port.unknown")) if rp else pending)
+            outside = (fmt.verdict(rp.reachable, dt("dash.port.reachable"),
+                                   dt("dash.port.unreachable"), dt("dash.port.unknown"))
+                       if rp else pending)
+            lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
+            why = _why(lp, rp)
+            self.reasons[name] = why
+            self.add_row(str(external), name, _here(lp), router, outside, lease, why, key=name)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+
+class NetworkPanel(Static):
+    """Public address and its history, the router and when it was last read."""
+
+    def show(self, net: NetworkSnapshot | None) -> None:
+        """Render ``net`` (a waiting message before the first refresh)."""
+        if net is None:
+            self.update(Text(dt("dash.net.pending"), style=fmt.MUTED))
+            return
+        out = Text()
+        if net.public_address:
+            out.append(dt("dash.net.public", address=net.public_address))
+            if net.address_changed:
+                out.append("  " + dt("dash.net.changed"), style="bold " + fmt.UNKNOWN)
+        else:
+            out.append(dt("dash.net.public_unknown", reason=net.public_error), style=fmt.BAD)
+        out.append("\n")
+        if net.router_error:
+            out.append(dt("dash.net.router_error", reason=net.router_error), style=fmt.BAD)
+        else:
+            out.append(dt("dash.net.router", router=net.router,
+                          address=net.router_address or "?"), style=fmt.GOOD)
+        out.append("\n" + dt("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n\n")
+        out.append(dt("dash.net.history") + "\n", style="bold")
+        rows, previous = [], ""
+        for obs in net.history:  # oldest first: a change is against the one before
+            rows.append((obs, bool(previous and obs.address) and obs.address != previous))
+            previous = obs.address or previous
+        for obs, changed in reversed(rows):
+            out.append(f"  {fmt.clock(obs.first_seen)} → {fmt.clock(obs.last_seen)}  "
+                       f"{obs.address or '?'}  ({dt('dash.net.router_saw')} "
+                       f"{obs.router_address or '?'})")
+            if changed:
+                out.append("  " + dt("dash.net.change_mark"), style=fmt.UNKNOWN)
+            out.append("\n")
+        if not net.history:
+            out.append("  " + dt("dash.net.no_history") + "\n", style=fmt.MUTED)
+        self.update(out)
