@@ -1,0 +1,274 @@
+"""Parse one complete IMAP command into a typed ``Command``.
+
+Pure: bytes in, dataclasses out, ``ParseError`` (-> tagged BAD) for anything
+outside the grammar. Mailbox names stay in their wire form (modified UTF-7);
+the session decodes them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
+from mailcore.imap.grammar import seq_set as parse_seq_set
+from mailcore.imap.lexer import MONTHS, Cursor, ParseError
+
+_TAG_EXCLUDE = b"+"
+NO_ARGS = {"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT",
+           "EXPUNGE", "IDLE", "NAMESPACE"}
+MAILBOX_ARG = {"SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE"}
+STATUS_ITEMS = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE",
+                "HIGHESTMODSEQ"}
+
+
+class CommandError(ParseError):
+    """A parse error for which the tag is known (so the BAD can be tagged)."""
+
+    def __init__(self, tag: str, message: str) -> None:
+        super().__init__(message)
+        self.tag = tag
+
+
+@dataclass
+class Command:
+    """A parsed command; only the fields of its kind are set."""
+
+    tag: str
+    name: str
+    uid: bool = False
+    mailbox: str = ""
+    mailbox2: str = ""
+    user: bytes = b""
+    password: bytes = b""
+    mechanism: str = ""
+    initial: bytes | None = None
+    seqset: SeqSet | None = None
+    fetch: list[FetchItem] = field(default_factory=list)
+    search: SearchKey | None = None
+    charset: str = ""
+    store_mode: str = ""
+    silent: bool = False
+    flags: list[str] = field(default_factory=list)
+    date: datetime.datetime | None = None
+    message: bytes = b""
+    items: list[str] = field(default_factory=list)
+    id_params: dict[str, str | None] | None = None
+    modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
+
+
+def parse_tag(data: bytes) -> str:
+    """The tag of a (possibly unparsable) command, or ``*`` when there is none."""
+    c = Cursor(data)
+    raw = c.read_while(extra=b"]")
+    if not raw or _TAG_EXCLUDE in raw:
+        return "*"
+    return raw.decode("ascii")
+
+
+def parse_command(data: bytes) -> Command:
+    """Parse ``data`` (one command without its final CRLF).
+
+    Raises:
+        ParseError: no usable tag.
+        CommandError: the tag is known but the rest is wrong.
+    """
+    tag = parse_tag(data)
+    if tag == "*":
+        raise ParseError("missing or invalid tag")
+    c = Cursor(data)
+    c.pos = len(tag)
+    try:
+        c.sp()
+        name = c.atom("command name").upper()
+        cmd = Command(tag, name)
+        if name == "UID":
+            c.sp()
+            sub = c.atom("UID command").upper()
+            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE"):
+                raise ParseError(f"unknown UID command {sub}")
+            cmd.name, cmd.uid = sub, True
+        _parse_args(c, cmd)
+        c.end()
+        return cmd
+    except ParseError as exc:
+        raise CommandError(tag, str(exc)) from None
+
+
+def _mailbox(c: Cursor) -> str:
+    raw = c.astring("mailbox name")
+    return c.text(raw, "mailbox name")
+
+
+def _parse_args(c: Cursor, cmd: Command) -> None:
+    name = cmd.name
+    if name in NO_ARGS and not cmd.uid:
+        return
+    if name in MAILBOX_ARG:
+        c.sp()
+        cmd.mailbox = _mailbox(c)
+        if name in ("SELECT", "EXAMINE") and c.peek() == 0x20:
+            c.sp()
+            cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    elif name == "LOGIN":
+        c.sp()
+        cmd.user = c.astring("user name")
+        c.sp()
+        cmd.password = c.astring("password")
+    elif name == "AUTHENTICATE":
+        c.sp()
+        cmd.mechanism = c.atom("mechanism").upper()
+        if c.peek() == 0x20:
+            c.sp()
+            cmd.initial = b"" if c.accept(b"=") else c.atom("initial response").encode()
+    elif name == "RENAME":
+        c.sp()
+        cmd.mailbox = _mailbox(c)
+        c.sp()
+        cmd.mailbox2 = _mailbox(c)
+    elif name in ("LIST", "LSUB"):
+        _parse_list(c, cmd)
+    elif name == "STATUS":
+        c.sp()
+        cmd.mailbox = _mailbox(c)
+        c.sp()
+        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+        bad = [i for i in cmd.items if i not in STATUS_ITEMS]
+        if bad or not cmd.items:
+            raise ParseError(f"bad STATUS item {bad[0] if bad else '(empty)'}")
+    elif name == "APPEND":
+        _parse_append(c, cmd)
+    elif name == "SEARCH":
+        c.sp()
+        if c.accept(b"CHARSET "):
+            cmd.charset = c.text(c.astring("charset"), "charset").upper()
+            c.sp()
+        cmd.search = search_program(c)
+    elif name == "FETCH":
+        c.sp()
+        cmd.seqset = parse_seq_set(c)
+        c.sp()
+        cmd.fetch = fetch_items(c)
+        if c.peek() == 0x20:
+            c.sp()
+            cmd.modseq = _modifier(c, b"CHANGEDSINCE")
+    elif name == "STORE":
+        _parse_store(c, cmd)
+    elif name in ("COPY", "MOVE"):
+        c.sp()
+        cmd.seqset = parse_seq_set(c)
+        c.sp()
+        cmd.mailbox = _mailbox(c)
+    elif name == "EXPUNGE":  # UID EXPUNGE
+        c.sp()
+        cmd.seqset = parse_seq_set(c)
+    elif name == "ENABLE":
+        while c.peek() == 0x20:
+            c.sp()
+            cmd.items.append(c.atom("capability").upper())
+        if not cmd.items:
+            raise ParseError("ENABLE needs at least one capability")
+    elif name == "ID":
+        c.sp()
+        cmd.id_params = _parse_id(c)
+    else:
+        raise ParseError(f"unknown command {name}")
+
+
+def _parse_list(c: Cursor, cmd: Command) -> None:
+    c.sp()
+    if cmd.name == "LIST" and c.peek() == 0x28:  # LIST-EXTENDED selection options
+        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+        c.sp()
+    cmd.mailbox = _mailbox(c)
+    c.sp()
+    raw = c.string() if c.peek() in (0x22, 0x7B) else c.read_while(extra=b"%*]")
+    cmd.mailbox2 = c.text(raw, "list pattern")
+    if c.peek() == 0x20 and cmd.name == "LIST":
+        c.sp()
+        c.expect(b"RETURN ", "RETURN")
+        cmd.flags = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+
+
+def _parse_store(c: Cursor, cmd: Command) -> None:
+    c.sp()
+    cmd.seqset = parse_seq_set(c)
+    c.sp()
+    if c.peek() == 0x28:
+        cmd.modseq = _modifier(c, b"UNCHANGEDSINCE")
+        c.sp()
+    word = c.atom("store item").upper()
+    mode = {"FLAGS": "set", "+FLAGS": "add", "-FLAGS": "remove"}
+    base, _, silent = word.partition(".")
+    if base not in mode or silent not in ("", "SILENT"):
+        raise ParseError(f"bad store item {word}")
+    cmd.store_mode, cmd.silent = mode[base], bool(silent)
+    c.sp()
+    cmd.flags = _flag_list(c)
+
+
+def _modifier(c: Cursor, name: bytes) -> int:
+    """``(CHANGEDSINCE n)`` / ``(UNCHANGEDSINCE n)`` (RFC 7162)."""
+    c.expect(b"(", "(")
+    if not c.accept(name + b" "):
+        raise ParseError(f"expected {name.decode()}")
+    value = c.number("mod-sequence")
+    c.expect(b")", ")")
+    return value
+
+
+def _flag_list(c: Cursor) -> list[str]:
+    if c.peek() == 0x28:
+        return [f.decode() for f in c.list_of("flag")]
+    flags = [c.flag()]
+    while c.peek() == 0x20:
+        c.sp()
+        flags.append(c.flag())
+    return flags
+
+
+def _parse_append(c: Cursor, cmd: Command) -> None:
+    c.sp()
+    cmd.mailbox = _mailbox(c)
+    c.sp()
+    if c.peek() == 0x28:
+        cmd.flags = [f.decode() for f in c.list_of("flag")]
+        c.sp()
+    if c.peek() == 0x22:
+        cmd.date = parse_datetime(c.quoted())
+        c.sp()
+    cmd.message = c.literal()
+
+
+def parse_datetime(raw: bytes) -> datetime.datetime:
+    """``"dd-Mon-yyyy hh:mm:ss +zzzz"`` (day may be space-padded)."""
+    text = raw.decode("ascii", "replace").strip()
+    try:
+        date, time, zone = text.split(" ")
+        day, mon, year = date.split("-")
+        hh, mm, ss = (int(x) for x in time.split(":"))
+        sign = -1 if zone[0] == "-" else 1
+        if zone[0] not in "+-" or len(zone) != 5:
+            raise ValueError(zone)
+        offset = sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+        return datetime.datetime(int(year), MONTHS.index(mon.capitalize()) + 1, int(day),
+                                 hh, mm, ss, tzinfo=datetime.timezone(offset))
+    except (ValueError, IndexError):
+        raise ParseError("bad date-time (expected \"17-Jul-1996 02:44:25 -0700\")") from None
+
+
+def _parse_id(c: Cursor) -> dict[str, str | None] | None:
+    if c.accept(b"NIL"):
+        return None
+    c.expect(b"(", "(")
+    out: dict[str, str | None] = {}
+    while not c.accept(b")"):
+        if out:
+            c.sp()
+        key = c.text(c.string(), "ID key")
+        c.sp()
+        value = c.nstring()
+        out[key] = None if value is None else value.decode("utf-8", "replace")
+        if len(out) > 30:
+            raise ParseError("too many ID parameters")
+    return out

@@ -1,0 +1,132 @@
+"""Build FETCH responses for one message from the index and the stored bytes."""
+
+from __future__ import annotations
+
+import datetime
+from collections import OrderedDict
+
+from mailcore.imap import mime, structure
+from mailcore.imap.grammar import FetchItem, Section
+from mailcore.imap.response import Literal, render
+from mailcore.imap.selected import flags_bytes
+from mailcore.mailstore import Folder, MessageRecord
+
+_NEEDS_BYTES = {"ENVELOPE", "BODY", "BODYSTRUCTURE", "RFC822", "RFC822.HEADER",
+                "RFC822.TEXT", "BODY.PEEK"}
+_CACHE_SIZE = 16
+
+
+def imap_date(ts: float) -> str:
+    """``17-Jul-1996 02:44:25 -0700`` in the server's local time zone."""
+    dt = datetime.datetime.fromtimestamp(ts).astimezone()
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+             "Sep", "Oct", "Nov", "Dec")[dt.month - 1]
+    return f"{dt.day:02d}-{month}-{dt.year:04d} {dt:%H:%M:%S %z}"
+
+
+def sets_seen(items: list[FetchItem]) -> bool:
+    """Whether the items imply ``\\Seen`` (non-peek body sections, RFC822, RFC822.TEXT)."""
+    return any(i.name in ("RFC822", "RFC822.TEXT") or (i.name == "BODY" and i.section)
+               for i in items)
+
+
+_STRUCT_CACHE_SIZE = 20_000
+_STRUCT_ITEMS = {"ENVELOPE", "BODYSTRUCTURE", "BODY"}
+
+
+class MessageCache:
+    """The last few parsed messages (clients fetch a message's parts one by one), and
+    rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every sync)."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
+        # Keyed with UIDVALIDITY: a folder deleted and re-created reuses uids.
+        self.rendered: OrderedDict[tuple[str, int, int, str], bytes] = OrderedDict()
+
+    def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
+        """A cached rendered structure item, if any."""
+        return self.rendered.get((str(folder.path), folder.uidvalidity, rec.uid, name))
+
+    def keep_rendered(self, folder: Folder, rec: MessageRecord, name: str, data: bytes) -> None:
+        """Remember a rendered structure item (messages never change, so no invalidation)."""
+        self.rendered[(str(folder.path), folder.uidvalidity, rec.uid, name)] = data
+        if len(self.rendered) > _STRUCT_CACHE_SIZE:
+            self.rendered.popitem(last=False)
+
+    def get(self, folder: Folder, rec: MessageRecord) -> mime.Part:
+        """The parsed message (reads the file on a miss)."""
+        key = (str(folder.path), folder.uidvalidity, rec.uid)
+        part = self._items.get(key)
+        if part is None:
+            part = mime.parse(folder.read(rec.uid))
+            self._items[key] = part
+            if len(self._items) > _CACHE_SIZE:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return part
+
+
+def fetch_response(seq: int, rec: MessageRecord, folder: Folder, items: list[FetchItem],
+                   cache: MessageCache, with_uid: bool, flags_changed: bool) -> bytes:
+    """``* seq FETCH (...)`` for one message.
+
+    Raises:
+        OSError: the message file could not be read.
+    """
+    out: list[bytes] = []
+    names = {i.name for i in items}
+    if with_uid and "UID" not in names:
+        out.append(b"UID %d" % rec.uid)
+    part: mime.Part | None = None
+    for item in items:
+        structural = item.name in _STRUCT_ITEMS and item.section is None
+        if structural:
+            hit = cache.rendered_item(folder, rec, item.name)
+            if hit is not None:
+                out.append(hit)
+                continue
+        if part is None and (item.name in _NEEDS_BYTES or item.section is not None):
+            part = cache.get(folder, rec)
+        data = _item(item, rec, part)
+        if structural:
+            cache.keep_rendered(folder, rec, item.name, data)
+        out.append(data)
+    if flags_changed and "FLAGS" not in names:
+        out.append(b"FLAGS " + flags_bytes(rec.flags))
+    return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
+
+
+def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None) -> bytes:
+    name = item.name
+    if name == "UID":
+        return b"UID %d" % rec.uid
+    if name == "FLAGS":
+        return b"FLAGS " + flags_bytes(rec.flags)
+    if name == "INTERNALDATE":
+        return b"INTERNALDATE " + render(imap_date(rec.internaldate))
+    if name == "RFC822.SIZE":
+        return b"RFC822.SIZE %d" % rec.size
+    if name == "MODSEQ":
+        return b"MODSEQ (%d)" % rec.modseq
+    assert part is not None
+    if name == "ENVELOPE":
+        return b"ENVELOPE " + render(structure.envelope(part))
+    if name == "BODYSTRUCTURE":
+        return b"BODYSTRUCTURE " + render(structure.body_structure(part, True))
+    if name == "BODY" and item.section is None:
+        return b"BODY " + render(structure.body_structure(part, False))
+    if name == "RFC822":
+        return b"RFC822 " + render(Literal(part.data))
+    if name == "RFC822.HEADER":
+        return b"RFC822.HEADER " + render(Literal(part.header_bytes()))
+    if name == "RFC822.TEXT":
+        return b"RFC822.TEXT " + render(Literal(part.body_bytes()))
+    section = item.section or Section()
+    data = structure.section_bytes(part, section)
+    label = f"BODY[{section.render()}]"
+    if item.partial is not None:
+        start, length = item.partial
+        data = data[start:start + length]
+        label += f"<{start}>"
+    return label.encode() + b" " + render(Literal(data))

@@ -1,0 +1,200 @@
+"""Mailbox-level commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE,
+LIST/LSUB, STATUS, APPEND, NAMESPACE."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from mailcore.imap.commands import Command
+from mailcore.imap.errors import Bad, No
+from mailcore.imap.response import quote_mailbox, render
+from mailcore.imap.selected import SelectedView, flags_value
+from mailcore.mailstore import DELIMITER, INBOX, Folder, FolderError, FolderNameError, Mailbox
+from mailcore.mailstore.maildir import SYSTEM_FLAGS
+from mailcore.mailstore.names import mutf7_decode, mutf7_encode
+
+if TYPE_CHECKING:
+    from mailcore.imap.session import Handler, ImapSession
+
+_SYSTEM = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
+_ATOM_OK = re.compile(r"^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$")
+
+
+def store_name(wire: str) -> str:
+    """Decode a wire (modified UTF-7) mailbox name; NO for invalid ones."""
+    try:
+        name = mutf7_decode(wire)
+    except FolderNameError as exc:
+        raise No(str(exc), "CANNOT") from None
+    return INBOX if name.upper() == INBOX else name
+
+
+def open_folder(s: ImapSession, wire: str, create_hint: bool = False) -> Folder:
+    """The folder named ``wire`` for the logged-in user."""
+    box = _box(s)
+    try:
+        return box.folder(store_name(wire))
+    except FolderError as exc:
+        raise No(str(exc), "TRYCREATE" if create_hint else "NONEXISTENT") from None
+    except FolderNameError as exc:
+        raise No(str(exc), "CANNOT") from None
+
+
+def _box(s: ImapSession) -> Mailbox:
+    assert s.mailbox is not None
+    return s.mailbox
+
+
+def check_flags(flags: list[str]) -> list[str]:
+    """Flags a client may set: system flags and keywords (not ``\\Recent`` or unknown ``\\X``)."""
+    for f in flags:
+        if f.startswith("\\") and f not in SYSTEM_FLAGS:
+            raise Bad(f"flag {f} cannot be set")
+    return flags
+
+
+async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """SELECT / EXAMINE."""
+    s.select(None)
+    folder = open_folder(s, cmd.mailbox)
+    view = SelectedView(folder, readonly=cmd.name == "EXAMINE")
+    keywords = sorted({f for m in folder.messages for f in m.flags if not f.startswith("\\")})
+    flags = render(flags_value([*_SYSTEM, *keywords]))
+    s.send(b"* FLAGS " + flags + b"\r\n")
+    perm = b"()" if view.readonly else flags[:-1] + (b" " if len(flags) > 2 else b"") + b"\\*)"
+    s.send(b"* OK [PERMANENTFLAGS " + perm + b"] flags permitted\r\n")
+    s.send(b"* %d EXISTS\r\n* 0 RECENT\r\n" % len(view.uids))
+    first_unseen = next((i for i, m in enumerate(folder.messages, 1)
+                         if "\\Seen" not in m.flags), 0)
+    if first_unseen:
+        s.send(b"* OK [UNSEEN %d] first unseen\r\n" % first_unseen)
+    s.send(b"* OK [UIDVALIDITY %d] UIDs valid\r\n" % folder.uidvalidity)
+    s.send(b"* OK [UIDNEXT %d] predicted next UID\r\n" % folder.uidnext)
+    s.send(b"* OK [HIGHESTMODSEQ %d] highest\r\n" % folder.modseq)
+    s.select(view)
+    if "CONDSTORE" in cmd.items:
+        s.enable_condstore()
+    view.condstore = s.condstore
+    return f"{cmd.name} completed", "READ-ONLY" if view.readonly else "READ-WRITE"
+
+
+async def cmd_create(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """CREATE (a trailing delimiter is allowed)."""
+    name = store_name(cmd.mailbox).rstrip(DELIMITER)
+    if name == INBOX:
+        raise No("INBOX already exists", "ALREADYEXISTS")
+    try:
+        _box(s).create(name)
+    except FolderNameError as exc:
+        raise No(str(exc), "CANNOT") from None
+    except FolderError as exc:
+        raise No(str(exc), "ALREADYEXISTS") from None
+    return "CREATE completed", ""
+
+
+async def cmd_delete(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """DELETE."""
+    name = store_name(cmd.mailbox)
+    if s.selected is not None and s.selected.folder.name == name:
+        s.select(None)
+    try:
+        _box(s).delete(name)
+    except (FolderError, FolderNameError) as exc:
+        raise No(str(exc)) from None
+    return "DELETE completed", ""
+
+
+async def cmd_rename(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """RENAME (INBOX excluded)."""
+    try:
+        _box(s).rename(store_name(cmd.mailbox), store_name(cmd.mailbox2))
+    except (FolderError, FolderNameError) as exc:
+        raise No(str(exc)) from None
+    return "RENAME completed", ""
+
+
+async def cmd_subscribe(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """SUBSCRIBE / UNSUBSCRIBE."""
+    try:
+        _box(s).subscribe(store_name(cmd.mailbox), cmd.name == "SUBSCRIBE")
+    except (FolderError, FolderNameError) as exc:
+        raise No(str(exc)) from None
+    return f"{cmd.name} completed", ""
+
+
+def _pattern(reference: str, pattern: str) -> re.Pattern[str]:
+    full = reference + pattern
+    if full.upper().startswith(INBOX):  # INBOX is case-insensitive
+        full = INBOX + full[len(INBOX):]
+    regex = "".join(".*" if ch == "*" else r"[^.]*" if ch == "%" else re.escape(ch)
+                    for ch in full)
+    return re.compile(regex + r"\Z")
+
+
+async def cmd_list(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """LIST / LSUB (with LIST-EXTENDED selection SUBSCRIBED / SPECIAL-USE and RETURN)."""
+    if cmd.mailbox2 == "":
+        if cmd.name == "LIST":
+            s.send(b'* LIST (\\Noselect) "." ""\r\n')
+        return f"{cmd.name} completed", ""
+    matcher = _pattern(cmd.mailbox, cmd.mailbox2)
+    lsub = cmd.name == "LSUB"
+    only_subscribed = lsub or "SUBSCRIBED" in cmd.items
+    only_special = "SPECIAL-USE" in cmd.items
+    show_subscribed = only_subscribed or "SUBSCRIBED" in cmd.flags
+    for info in _box(s).list_folders():
+        wire = mutf7_encode(info.name)
+        if not matcher.match(wire):
+            continue
+        if (only_subscribed and not info.subscribed) or (only_special and not info.special_use):
+            continue
+        attrs = ["\\HasChildren" if info.has_children else "\\HasNoChildren"]
+        if info.special_use and not lsub:
+            attrs.append(info.special_use)
+        if show_subscribed and info.subscribed and not lsub:
+            attrs.append("\\Subscribed")
+        line = f"* {cmd.name} ({' '.join(attrs)}) \"{DELIMITER}\" ".encode()
+        s.send(line + _mailbox_name(wire) + b"\r\n")
+    return f"{cmd.name} completed", ""
+
+
+def _mailbox_name(wire: str) -> bytes:
+    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else \
+        quote_mailbox(wire)
+
+
+async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """STATUS."""
+    folder = open_folder(s, cmd.mailbox)
+    values = {"MESSAGES": len(folder.messages), "RECENT": 0, "UIDNEXT": folder.uidnext,
+              "UIDVALIDITY": folder.uidvalidity, "UNSEEN": folder.unseen(),
+              "SIZE": sum(m.size for m in folder.messages), "HIGHESTMODSEQ": folder.modseq}
+    body = " ".join(f"{item} {values[item]}" for item in cmd.items)
+    s.send(b"* STATUS " + _mailbox_name(mutf7_encode(folder.name)) + f" ({body})\r\n".encode())
+    return "STATUS completed", ""
+
+
+async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """APPEND (UIDPLUS: answers APPENDUID)."""
+    flags = check_flags(cmd.flags)
+    if not cmd.message:
+        raise No("cannot store an empty message")
+    folder = open_folder(s, cmd.mailbox, create_hint=True)
+    ts = cmd.date.timestamp() if cmd.date is not None else None
+    uid = folder.append(cmd.message, flags, ts)
+    return "APPEND completed", f"APPENDUID {folder.uidvalidity} {uid}"
+
+
+async def cmd_namespace(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """NAMESPACE: one personal namespace, no others."""
+    s.send(f'* NAMESPACE (("" "{DELIMITER}")) NIL NIL\r\n'.encode())
+    return "NAMESPACE completed", ""
+
+
+HANDLERS: dict[str, Handler] = {
+    "SELECT": cmd_select, "EXAMINE": cmd_select, "CREATE": cmd_create, "DELETE": cmd_delete,
+    "RENAME": cmd_rename, "SUBSCRIBE": cmd_subscribe, "UNSUBSCRIBE": cmd_subscribe,
+    "LIST": cmd_list, "LSUB": cmd_list, "STATUS": cmd_status, "APPEND": cmd_append,
+    "NAMESPACE": cmd_namespace,
+}

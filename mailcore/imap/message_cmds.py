@@ -1,0 +1,209 @@
+"""Commands on the selected folder: FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE, CLOSE,
+UNSELECT (and their UID forms)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from mailcore.imap import search
+from mailcore.imap.commands import Command
+from mailcore.imap.errors import Bad, No
+from mailcore.imap.fetch import fetch_response, sets_seen
+from mailcore.imap.grammar import FetchItem, SearchKey
+from mailcore.imap.mailbox_cmds import check_flags, open_folder
+from mailcore.imap.selected import SelectedView, flags_bytes
+
+if TYPE_CHECKING:
+    from mailcore.imap.session import Handler, ImapSession
+
+_CHARSETS = {"", "UTF-8", "US-ASCII"}
+
+
+def _view(s: ImapSession) -> SelectedView:
+    assert s.selected is not None
+    return s.selected
+
+
+def targets(s: ImapSession, cmd: Command) -> list[tuple[int, int]]:
+    """(seq, uid) pairs addressed by the command's sequence set."""
+    view = _view(s)
+    assert cmd.seqset is not None
+    if cmd.uid:
+        largest = view.uids[-1] if view.uids else 0
+        return [(view.seq_of(u), u) for u in cmd.seqset.resolve(view.uids, largest)]
+    n = len(view.uids)
+    for lo, hi in cmd.seqset.ranges:
+        for v in (lo, hi):
+            if v is not None and v > n:
+                raise Bad(f"invalid message sequence number {v} (mailbox has {n})")
+    seqs = cmd.seqset.resolve(list(range(1, n + 1)), n)
+    return [(q, view.uids[q - 1]) for q in seqs]
+
+
+async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """FETCH / UID FETCH."""
+    view = _view(s)
+    folder = view.folder
+    mark_seen = sets_seen(cmd.fetch) and not view.readonly
+    items = cmd.fetch
+    if cmd.modseq is not None or any(i.name == "MODSEQ" for i in items):
+        s.enable_condstore()
+    if s.condstore and all(i.name != "MODSEQ" for i in items) and \
+            (cmd.modseq is not None or mark_seen):
+        items = [*items, FetchItem("MODSEQ")]
+    if any(i.name.startswith("BINARY") for i in cmd.fetch):
+        raise Bad("BINARY is not supported")
+    failed = 0
+    own: list[int] = []
+    for seq, uid in targets(s, cmd):
+        rec = folder.by_uid.get(uid)
+        if rec is None:
+            continue  # expunged by another session; reported later
+        if cmd.modseq is not None and rec.modseq <= cmd.modseq:
+            continue  # CHANGEDSINCE: unchanged
+        changed = False
+        if mark_seen and "\\Seen" not in rec.flags:
+            changed = bool(folder.store_flags([uid], ["\\Seen"], "add"))
+            own.append(uid)
+        try:
+            s.send(fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed))
+        except OSError:
+            failed += 1
+        await s.flush_if_large()
+    if own:  # our own \Seen changes were reported in the FETCH lines themselves
+        for line in view.updates(allow_expunge=False, exclude=own):
+            s.send(line)
+    if failed:
+        raise No(f"{failed} message(s) could not be read", "SERVERBUG")
+    return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
+
+
+async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """STORE / UID STORE (+FLAGS, -FLAGS, FLAGS, .SILENT)."""
+    view = _view(s)
+    if view.readonly:
+        raise No("mailbox is read-only")
+    flags = check_flags(cmd.flags)
+    pairs = targets(s, cmd)
+    folder = view.folder
+    modified: list[int] = []
+    if cmd.modseq is not None:  # CONDSTORE UNCHANGEDSINCE: skip what changed since
+        s.enable_condstore()
+        limit = cmd.modseq
+        modified = [u if cmd.uid else q for q, u in pairs
+                    if u in folder.by_uid and folder.by_uid[u].modseq > limit]
+        pairs = [(q, u) for q, u in pairs
+                 if u in folder.by_uid and folder.by_uid[u].modseq <= limit]
+    folder.store_flags([u for _, u in pairs], flags, cmd.store_mode)
+    own = [u for _, u in pairs]
+    for line in view.updates(allow_expunge=False, exclude=own):
+        s.send(line)
+    if not cmd.silent:
+        for seq, uid in pairs:
+            rec = folder.by_uid.get(uid)
+            if rec is None:
+                continue
+            uid_part = b"UID %d " % uid if cmd.uid else b""
+            modseq = b" MODSEQ (%d)" % rec.modseq if s.condstore else b""
+            s.send(b"* %d FETCH (%sFLAGS %s%s)\r\n"
+                   % (seq, uid_part, flags_bytes(rec.flags), modseq))
+    code = f"MODIFIED {_set(modified)}" if modified else ""
+    return f"{'UID ' if cmd.uid else ''}STORE completed", code
+
+
+async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """SEARCH / UID SEARCH."""
+    if cmd.charset not in _CHARSETS:
+        raise No(f"charset {cmd.charset} is not supported", "BADCHARSET (UTF-8 US-ASCII)")
+    view = _view(s)
+    folder = view.folder
+    assert cmd.search is not None
+    max_seq = len(view.uids)
+    max_uid = view.uids[-1] if view.uids else 0
+    found: list[int] = []
+    for seq, uid in enumerate(view.uids, 1):
+        rec = folder.by_uid.get(uid)
+        if rec is None:
+            continue
+        cand = search.Candidate(seq, rec, max_seq, max_uid,
+                                functools.partial(s.cache.get, folder, rec))
+        try:
+            if search.matches(cmd.search, cand):
+                found.append(uid if cmd.uid else seq)
+        except OSError:
+            continue
+    tail = b""
+    if _uses_modseq(cmd.search):
+        s.enable_condstore()
+        if found:  # RFC 7162 3.1.5: the highest mod-sequence of the results
+            top = max(folder.by_uid[u if cmd.uid else view.uids[u - 1]].modseq for u in found)
+            tail = b" (MODSEQ %d)" % top
+    s.send(b"* SEARCH" + b"".join(b" %d" % n for n in found) + tail + b"\r\n")
+    return f"{'UID ' if cmd.uid else ''}SEARCH completed", ""
+
+
+def _uses_modseq(key: SearchKey) -> bool:
+    return key.op == "MODSEQ" or any(isinstance(a, SearchKey) and _uses_modseq(a)
+                                     for a in key.args)
+
+
+async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """COPY / MOVE and their UID forms (UIDPLUS COPYUID)."""
+    view = _view(s)
+    if cmd.name == "MOVE" and view.readonly:
+        raise No("mailbox is read-only")
+    dest = open_folder(s, cmd.mailbox, create_hint=True)
+    uids = [u for _, u in targets(s, cmd) if u in view.folder.by_uid]
+    if not uids:
+        return f"{cmd.name} completed (no messages)", ""
+    try:
+        if cmd.name == "MOVE":
+            pairs = view.folder.move_to(uids, dest) if dest is not view.folder else \
+                _move_into_self(view, uids)
+        else:
+            pairs = view.folder.copy_to(uids, dest)
+    except OSError as exc:
+        raise No(f"{cmd.name} failed: {exc.strerror or exc}") from None
+    code = f"COPYUID {dest.uidvalidity} {_set(p[0] for p in pairs)} {_set(p[1] for p in pairs)}"
+    if cmd.name == "MOVE":
+        s.send(f"* OK [{code}] moved\r\n".encode())
+        return "MOVE completed", ""
+    return "COPY completed", code
+
+
+def _move_into_self(view: SelectedView, uids: list[int]) -> list[tuple[int, int]]:
+    """MOVE into the selected folder: a copy then an expunge of the originals."""
+    pairs = view.folder.copy_to(uids, view.folder)
+    view.folder.remove(uids)
+    return pairs
+
+
+def _set(values: Iterable[int]) -> str:
+    return ",".join(str(v) for v in values)
+
+
+async def cmd_expunge(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """EXPUNGE / UID EXPUNGE."""
+    view = _view(s)
+    if view.readonly:
+        raise No("mailbox is read-only")
+    only = [u for _, u in targets(s, cmd)] if cmd.uid else None
+    view.folder.expunge(only)
+    return "EXPUNGE completed", ""
+
+
+async def cmd_close(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """CLOSE (silent expunge unless read-only) / UNSELECT."""
+    view = _view(s)
+    if cmd.name == "CLOSE" and not view.readonly:
+        view.folder.expunge()
+    s.select(None)
+    return f"{cmd.name} completed", ""
+
+
+HANDLERS: dict[str, Handler] = {
+    "FETCH": cmd_fetch, "STORE": cmd_store, "SEARCH": cmd_search, "COPY": cmd_copy,
+    "MOVE": cmd_copy, "EXPUNGE": cmd_expunge, "CLOSE": cmd_close, "UNSELECT": cmd_close,
+}

@@ -1,0 +1,157 @@
+"""Evaluate RFC 3501 SEARCH keys against messages.
+
+Flag, size, date and uid keys use only the index; header and text keys parse
+the message, decode encoded words and transfer encodings, and compare
+case-insensitively (as Dovecot does without full-text search).
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.errors
+import email.header
+import email.utils
+from collections.abc import Callable
+
+from mailcore.imap import mime
+from mailcore.imap.grammar import SearchKey, SeqSet
+from mailcore.mailstore import MessageRecord
+
+_FLAG_KEYS = {"ANSWERED": ("\\Answered", True), "DELETED": ("\\Deleted", True),
+              "DRAFT": ("\\Draft", True), "FLAGGED": ("\\Flagged", True),
+              "SEEN": ("\\Seen", True), "UNANSWERED": ("\\Answered", False),
+              "UNDELETED": ("\\Deleted", False), "UNDRAFT": ("\\Draft", False),
+              "UNFLAGGED": ("\\Flagged", False), "UNSEEN": ("\\Seen", False)}
+_ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "SUBJECT": "subject", "TO": "to"}
+
+
+class Candidate:
+    """One message under test; parses its bytes only when a key needs them."""
+
+    def __init__(self, seq: int, rec: MessageRecord, max_seq: int, max_uid: int,
+                 load: Callable[[], mime.Part]) -> None:
+        self.seq, self.rec = seq, rec
+        self.max_seq, self.max_uid = max_seq, max_uid
+        self._load = load
+        self._part: mime.Part | None = None
+
+    @property
+    def part(self) -> mime.Part:
+        """The parsed message."""
+        if self._part is None:
+            self._part = self._load()
+        return self._part
+
+
+def decode_header(raw: bytes) -> str:
+    """A header value with encoded words decoded (best effort, never raises)."""
+    text = raw.decode("utf-8", "replace")
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+        return text
+
+
+def _body_text(part: mime.Part) -> str:
+    """Decoded text of every leaf part (for BODY and TEXT)."""
+    if part.is_multipart:
+        return "\n".join(_body_text(c) for c in part.children)
+    if part.message is not None:
+        return _body_text(part.message)
+    body = part.body_bytes()
+    enc = (part.header("content-transfer-encoding") or b"").strip().lower()
+    try:
+        if enc == b"base64":
+            import base64
+            body = base64.b64decode(body, validate=False)
+        elif enc == b"quoted-printable":
+            import quopri
+            body = quopri.decodestring(body)
+    except ValueError:
+        pass
+    charset = mime.param(part, "charset") or "utf-8"
+    try:
+        return body.decode(charset, "replace")
+    except LookupError:
+        return body.decode("utf-8", "replace")
+
+
+def _sent_date(c: Candidate) -> datetime.date:
+    """The Date header's day; the internal date when it is missing or invalid (as Dovecot)."""
+    raw = c.part.header("date")
+    if raw is not None:
+        try:
+            return email.utils.parsedate_to_datetime(raw.decode("ascii", "replace")).date()
+        except (ValueError, TypeError, IndexError):
+            pass
+    return datetime.datetime.fromtimestamp(c.rec.internaldate).date()
+
+
+def _compare(op: str, value: datetime.date | None, target: tuple[int, int, int]) -> bool:
+    if value is None:
+        return False
+    day = datetime.date(*target)
+    if op.endswith("BEFORE"):
+        return value < day
+    if op.endswith("ON"):
+        return value == day
+    return value >= day
+
+
+def _in_set(seqset: object, value: int, largest: int) -> bool:
+    assert isinstance(seqset, SeqSet)
+    return bool(seqset.resolve([value], largest))
+
+
+def matches(key: SearchKey, c: Candidate) -> bool:
+    """Whether candidate ``c`` satisfies ``key``."""
+    op, args = key.op, key.args
+    if op == "ALL":
+        return True
+    if op == "AND":
+        return all(matches(k, c) for k in args if isinstance(k, SearchKey))
+    if op == "OR":
+        a, b = args
+        assert isinstance(a, SearchKey) and isinstance(b, SearchKey)
+        return matches(a, c) or matches(b, c)
+    if op == "NOT":
+        inner = args[0]
+        assert isinstance(inner, SearchKey)
+        return not matches(inner, c)
+    if op in _FLAG_KEYS:
+        flag, want = _FLAG_KEYS[op]
+        return (flag in c.rec.flags) == want
+    if op in ("NEW", "RECENT"):
+        return False  # \Recent is not tracked: no message is recent
+    if op == "OLD":
+        return True
+    if op == "KEYWORD":
+        return args[0] in c.rec.flags
+    if op == "UNKEYWORD":
+        return args[0] not in c.rec.flags
+    if op == "LARGER":
+        return c.rec.size > int(str(args[0]))
+    if op == "SMALLER":
+        return c.rec.size < int(str(args[0]))
+    if op == "MODSEQ":
+        return c.rec.modseq >= int(str(args[0]))
+    if op == "SEQ":
+        return _in_set(args[0], c.seq, c.max_seq)
+    if op == "UID":
+        return _in_set(args[0], c.rec.uid, c.max_uid)
+    if op in ("BEFORE", "ON", "SINCE"):
+        local = datetime.datetime.fromtimestamp(c.rec.internaldate).date()
+        return _compare(op, local, args[0])  # type: ignore[arg-type]
+    if op in ("SENTBEFORE", "SENTON", "SENTSINCE"):
+        return _compare(op, _sent_date(c), args[0])  # type: ignore[arg-type]
+    needle = str(args[-1]).casefold()
+    if op in _ADDRESS_KEYS or op == "HEADER":
+        name = _ADDRESS_KEYS.get(op) or str(args[0]).lower()
+        values = [v for k, v in c.part.headers if k == name]
+        return any(needle in decode_header(mime.unfold(v)).casefold() for v in values)
+    if op == "BODY":
+        return needle in _body_text(c.part).casefold()
+    if op == "TEXT":
+        head = decode_header(c.part.header_bytes())
+        return needle in head.casefold() or needle in _body_text(c.part).casefold()
+    raise ValueError(f"unsupported search key {op}")

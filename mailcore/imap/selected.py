@@ -1,0 +1,89 @@
+"""A session's view of its selected folder: sequence numbers and pending updates.
+
+Sequence numbers belong to the session: another session's expunge only
+renumbers this one when it is told (EXPUNGE responses), which RFC 3501 forbids
+during FETCH, STORE and SEARCH. So the view keeps its own uid list and turns
+the folder's change log into untagged EXISTS / EXPUNGE / FETCH FLAGS lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import functools
+from collections.abc import Iterable
+
+from mailcore.imap.response import Atom, render
+from mailcore.mailstore import Folder
+
+
+def flags_value(flags: Iterable[str]) -> list[Atom]:
+    """Flags as a list of atoms, system flags first."""
+    return [Atom(f) for f in sorted(flags, key=lambda f: (not f.startswith("\\"), f))]
+
+
+@functools.lru_cache(maxsize=1024)
+def flags_bytes(flags: frozenset[str]) -> bytes:
+    """``(\\Seen $Work)`` for a flag set (few distinct sets exist: cached)."""
+    return render(flags_value(flags))
+
+
+class SelectedView:
+    """The selected folder as one session sees it."""
+
+    def __init__(self, folder: Folder, readonly: bool) -> None:
+        self.folder = folder
+        self.readonly = readonly
+        self.uids: list[int] = [m.uid for m in folder.messages]
+        self.modseq = folder.modseq
+        self._expunge_mark = len(folder.expunge_log)
+        self.changed = asyncio.Event()
+        self.condstore = False  # add MODSEQ to untagged FETCH (CONDSTORE enabled)
+        folder.subscribe(self.changed.set)
+
+    def close(self) -> None:
+        """Stop listening to the folder."""
+        self.folder.unsubscribe(self.changed.set)
+
+    def seq_of(self, uid: int) -> int:
+        """The sequence number of ``uid`` (0 if not in the view)."""
+        i = bisect.bisect_left(self.uids, uid)
+        return i + 1 if i < len(self.uids) and self.uids[i] == uid else 0
+
+    def updates(self, allow_expunge: bool, exclude: Iterable[int] = ()) -> list[bytes]:
+        """Untagged lines for what changed since the last call (after a disk sync).
+
+        Args:
+            allow_expunge: False during FETCH/STORE/SEARCH (expunges then wait).
+            exclude: uids whose flag change this command reports itself.
+        """
+        self.changed.clear()
+        self.folder.sync()
+        out: list[bytes] = []
+        log = self.folder.expunge_log
+        if allow_expunge and len(log) > self._expunge_mark:
+            gone = {uid for _, uid in log[self._expunge_mark:]}
+            self._expunge_mark = len(log)
+            for i in range(len(self.uids) - 1, -1, -1):
+                if self.uids[i] in gone:
+                    out.append(b"* %d EXPUNGE\r\n" % (i + 1))
+                    del self.uids[i]
+        if self.folder.modseq == self.modseq:
+            return out
+        last = self.uids[-1] if self.uids else 0
+        fresh = [m.uid for m in self.folder.messages if m.uid > last] \
+            if self.folder.uidnext - 1 > last else []
+        skip = set(exclude) | set(fresh)
+        for m in self.folder.changed_since(self.modseq):
+            if m.uid in skip:
+                continue
+            seq = self.seq_of(m.uid)
+            if seq:
+                modseq = b" MODSEQ (%d)" % m.modseq if self.condstore else b""
+                out.append(b"* %d FETCH (UID %d FLAGS %s%s)\r\n"
+                           % (seq, m.uid, flags_bytes(m.flags), modseq))
+        if fresh:
+            self.uids.extend(fresh)
+            out.append(b"* %d EXISTS\r\n" % len(self.uids))
+        self.modseq = self.folder.modseq
+        return out

@@ -1,0 +1,369 @@
+"""One IMAP connection: the state machine, dispatch, and the connection-level commands.
+
+States (RFC 3501 section 3): not authenticated -> authenticated -> selected,
+and logout. Mailbox and message commands live in ``mailbox_cmds`` and
+``message_cmds``; each handler returns the tagged result or raises ``No``/``Bad``.
+Any other exception is logged and answered with a tagged BAD: the connection
+is never dropped because of a command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import ipaddress
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from mailcore.imap import mailbox_cmds, message_cmds
+from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
+from mailcore.imap.errors import Bad, No
+from mailcore.imap.fetch import MessageCache
+from mailcore.imap.lexer import ParseError
+from mailcore.imap.reader import CommandReader, InputError
+from mailcore.imap.response import render, tagged, untagged
+from mailcore.imap.selected import SelectedView
+from mailcore.interfaces import User, UserDirectory
+from mailcore.mailstore import Mailbox, MailStore
+from mailcore.throttle import AuthThrottle, Locked
+
+log = logging.getLogger("pmemail.imap")
+
+NOT_AUTH, AUTH, SELECTED, LOGOUT = "not authenticated", "authenticated", "selected", "logout"
+_ANY = frozenset({NOT_AUTH, AUTH, SELECTED})
+_ALLOWED: dict[str, frozenset[str]] = {
+    **dict.fromkeys(["CAPABILITY", "NOOP", "LOGOUT", "ID"], _ANY),
+    **dict.fromkeys(["STARTTLS", "LOGIN", "AUTHENTICATE"], frozenset({NOT_AUTH})),
+    **dict.fromkeys(["ENABLE", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME",
+                     "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB", "STATUS", "APPEND",
+                     "NAMESPACE", "IDLE"], frozenset({AUTH, SELECTED})),
+    **dict.fromkeys(["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE",
+                     "COPY", "MOVE"], frozenset({SELECTED})),
+}
+_FLUSH_AT = 1 << 18
+BASE_CAPS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE",
+             "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED",
+             "CONDSTORE"]
+
+Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
+
+
+@dataclass
+class ImapSettings:
+    """What a session needs from the server."""
+
+    users: UserDirectory
+    throttle: AuthThrottle
+    store: MailStore
+    tls_context: ssl.SSLContext | None
+    plaintext_on_loopback: bool = False
+    greeting: str = "IMAP4rev1 server ready"
+    idle_timeout: float = 1800.0
+    idle_poll: float = 0.4
+    max_line: int = 65536
+    max_literal: int = 104_857_600
+    cache: MessageCache = field(default_factory=MessageCache)  # shared by all sessions
+
+
+class ImapSession:
+    """Serve one client over an asyncio stream pair."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 settings: ImapSettings) -> None:
+        self.writer = writer
+        self.settings = settings
+        self.input = CommandReader(reader, self._continuation, settings.max_line,
+                                   settings.max_literal)
+        peer = writer.get_extra_info("peername")
+        self.peer: str = str(peer[0]) if peer else ""
+        self.tls = writer.get_extra_info("sslcontext") is not None
+        self.state = NOT_AUTH
+        self.user: User | None = None
+        self.mailbox: Mailbox | None = None
+        self.selected: SelectedView | None = None
+        self.cache = settings.cache
+        self.condstore = False
+        self._out = bytearray()
+
+    # -- output ------------------------------------------------------------
+
+    def send(self, data: bytes) -> None:
+        """Queue response bytes (written in one go by ``flush``: one syscall per
+        command instead of one per untagged line)."""
+        self._out += data
+
+    async def flush(self) -> None:
+        """Write queued bytes and wait for the socket buffer to drain."""
+        if self._out:
+            self.writer.write(bytes(self._out))
+            self._out.clear()
+        await self.writer.drain()
+
+    async def flush_if_large(self) -> None:
+        """Flush when a long answer (FETCH 1:* on a big mailbox) has piled up."""
+        if len(self._out) > _FLUSH_AT:
+            await self.flush()
+
+    async def _continuation(self, line: bytes) -> None:
+        self.send(line)
+        await self.flush()
+
+    def capabilities(self) -> list[str]:
+        """Capabilities for the current state and transport."""
+        caps = list(BASE_CAPS)
+        if self.state == NOT_AUTH:
+            if not self.tls and self.settings.tls_context is not None:
+                caps.append("STARTTLS")
+            if self.login_allowed():
+                caps.append("AUTH=PLAIN")
+            else:
+                caps.append("LOGINDISABLED")
+        return caps
+
+    def login_allowed(self) -> bool:
+        """Passwords only over TLS, or from loopback when the config allows it."""
+        if self.tls:
+            return True
+        if not self.settings.plaintext_on_loopback:
+            return False
+        try:
+            return ipaddress.ip_address(self.peer).is_loopback
+        except ValueError:
+            return False
+
+    # -- main loop -------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Greet, then read and answer commands until LOGOUT or EOF."""
+        caps = " ".join(self.capabilities())
+        self.send(f"* OK [CAPABILITY {caps}] {self.settings.greeting}\r\n".encode())
+        try:
+            while self.state != LOGOUT:
+                await self.flush()
+                try:
+                    data = await asyncio.wait_for(self.input.read_command(),
+                                                  self.settings.idle_timeout)
+                except TimeoutError:
+                    self.send(untagged("BYE autologout: idle for too long"))
+                    break
+                except InputError as exc:
+                    tag = parse_tag(exc.line)
+                    self.send(tagged(tag, "NO" if exc.code else "BAD", str(exc), exc.code))
+                    if exc.fatal:
+                        self.send(untagged("BYE input out of sync"))
+                        break
+                    continue
+                if data is None:
+                    break
+                await self._one(data)
+        finally:
+            with contextlib.suppress(ConnectionError):
+                await self.flush()
+            if self.selected is not None:
+                self.selected.close()
+
+    async def _one(self, data: bytes) -> None:
+        try:
+            cmd = parse_command(data)
+        except CommandError as exc:
+            self.send(tagged(exc.tag, "BAD", str(exc)))
+            return
+        except ParseError as exc:
+            self.send(tagged("*", "BAD", str(exc)))
+            return
+        allowed = _ALLOWED.get(cmd.name, _ANY)
+        if self.state not in allowed:
+            self.send(tagged(cmd.tag, "BAD", f"{cmd.name} not allowed in state {self.state}"))
+            return
+        handler = _HANDLERS.get(cmd.name)
+        if handler is None:
+            self.send(tagged(cmd.tag, "BAD", f"unknown command {cmd.name}"))
+            return
+        try:
+            text, code = await handler(self, cmd)
+            status = "OK"
+        except No as exc:
+            status, text, code = "NO", str(exc), exc.code
+        except Bad as exc:
+            status, text, code = "BAD", str(exc), ""
+        except _AlreadyAnswered:
+            return
+        except (ConnectionError, asyncio.CancelledError):
+            raise
+        except Exception:
+            log.exception("imap %s from %s failed", cmd.name, self.peer)
+            status, text, code = "BAD", f"{cmd.name} failed: internal error (logged)", ""
+        self.flush_updates(cmd)
+        self.send(tagged(cmd.tag, status, text, code))
+
+    def flush_updates(self, cmd: Command | None) -> None:
+        """Send pending untagged changes of the selected folder."""
+        if self.selected is None:
+            return
+        no_expunge = cmd is not None and cmd.name in ("FETCH", "STORE", "SEARCH") and \
+            not (cmd.uid and cmd.name != "STORE")
+        for line in self.selected.updates(allow_expunge=not no_expunge):
+            self.send(line)
+
+    def select(self, view: SelectedView | None) -> None:
+        """Change (or drop) the selected folder."""
+        if self.selected is not None:
+            self.selected.close()
+        self.selected = view
+        self.state = SELECTED if view is not None else (AUTH if self.user else NOT_AUTH)
+
+    # -- connection-level commands ------------------------------------------------
+
+    async def cmd_capability(self, cmd: Command) -> tuple[str, str]:
+        """CAPABILITY."""
+        self.send(untagged("CAPABILITY " + " ".join(self.capabilities())))
+        return "CAPABILITY completed", ""
+
+    async def cmd_noop(self, cmd: Command) -> tuple[str, str]:
+        """NOOP (and CHECK): updates are flushed by the dispatcher."""
+        return f"{cmd.name} completed", ""
+
+    async def cmd_logout(self, cmd: Command) -> tuple[str, str]:
+        """LOGOUT."""
+        self.send(untagged("BYE logging out"))
+        self.state = LOGOUT
+        return "LOGOUT completed", ""
+
+    async def cmd_id(self, cmd: Command) -> tuple[str, str]:
+        """ID (RFC 2971)."""
+        self.send(b"* ID " + render(["name", "pmemail"]) + b"\r\n")
+        return "ID completed", ""
+
+    async def cmd_enable(self, cmd: Command) -> tuple[str, str]:
+        """ENABLE (RFC 5161): CONDSTORE is the only extension that can be enabled."""
+        if "CONDSTORE" in cmd.items:
+            self.enable_condstore()
+            self.send(untagged("ENABLED CONDSTORE"))
+        else:
+            self.send(untagged("ENABLED"))
+        return "ENABLE completed", ""
+
+    def enable_condstore(self) -> None:
+        """From now on, untagged FETCH responses carry MODSEQ (RFC 7162 3.1)."""
+        self.condstore = True
+        if self.selected is not None:
+            self.selected.condstore = True
+
+    async def cmd_starttls(self, cmd: Command) -> tuple[str, str]:
+        """STARTTLS: answer, then handshake on the same socket."""
+        ctx = self.settings.tls_context
+        if self.tls:
+            raise Bad("TLS is already active")
+        if ctx is None:
+            raise No("TLS is not configured")
+        self.send(tagged(cmd.tag, "OK", "Begin TLS negotiation now"))
+        await self.flush()
+        # Plaintext pipelined after STARTTLS must not be run as if it came over TLS
+        # (the command-injection flaw of CVE-2011-0411); StreamReader has no public API.
+        self.input.reader._buffer.clear()  # type: ignore[attr-defined]
+        try:
+            await self.writer.start_tls(ctx)
+        except (ssl.SSLError, OSError) as exc:
+            log.info("imap TLS handshake with %s failed: %s", self.peer, exc)
+            self.state = LOGOUT
+            raise ConnectionResetError from None
+        self.tls = True
+        raise _AlreadyAnswered
+
+    async def cmd_login(self, cmd: Command) -> tuple[str, str]:
+        """LOGIN user password."""
+        if not self.login_allowed():
+            raise No("LOGIN is disabled before STARTTLS", "PRIVACYREQUIRED")
+        user = cmd.user.decode("utf-8", "replace")
+        return await self._authenticate(user, cmd.password.decode("utf-8", "replace"))
+
+    async def cmd_authenticate(self, cmd: Command) -> tuple[str, str]:
+        """AUTHENTICATE PLAIN (with or without an initial response)."""
+        if cmd.mechanism != "PLAIN":
+            raise No(f"mechanism {cmd.mechanism} is not supported (use PLAIN)")
+        if not self.login_allowed():
+            raise No("authentication is disabled before STARTTLS", "PRIVACYREQUIRED")
+        raw = cmd.initial
+        if raw is None:
+            await self._continuation(b"+ \r\n")
+            line = await self.input.readline()
+            if line is None:
+                raise ConnectionResetError
+            raw = line.strip()
+            if raw == b"*":
+                raise Bad("authentication cancelled")
+        try:
+            parts = base64.b64decode(raw, validate=True).split(b"\0")
+        except (binascii.Error, ValueError):
+            raise Bad("invalid base64 in AUTHENTICATE") from None
+        if len(parts) != 3:
+            raise Bad("malformed PLAIN response")
+        authz, user, password = (p.decode("utf-8", "replace") for p in parts)
+        if authz and authz.lower() != user.lower():
+            raise No("authorization identity differs from the user", "AUTHORIZATIONFAILED")
+        return await self._authenticate(user, password)
+
+    async def _authenticate(self, user: str, password: str) -> tuple[str, str]:
+        throttle = self.settings.throttle
+        try:
+            await throttle.before_attempt(self.peer, user)
+        except Locked as exc:
+            raise No(str(exc), "UNAVAILABLE") from None
+        found = await asyncio.to_thread(self.settings.users.authenticate, user, password)
+        if found is None:
+            throttle.failure(self.peer, user)
+            raise No("invalid user name or password", "AUTHENTICATIONFAILED")
+        throttle.success(self.peer, user)
+        if found.protocol != "imap":
+            raise No("this account uses POP3", "AUTHORIZATIONFAILED")
+        self.user = found
+        self.mailbox = self.settings.store.mailbox(found.address)
+        self.state = AUTH
+        log.info("imap login %s from %s", found.address, self.peer)
+        return "logged in", "CAPABILITY " + " ".join(self.capabilities())
+
+    async def cmd_idle(self, cmd: Command) -> tuple[str, str]:
+        """IDLE: push updates until DONE, polling the disk for other writers."""
+        await self._continuation(b"+ idling\r\n")
+        reader = asyncio.ensure_future(self.input.readline())
+        try:
+            while True:
+                self.flush_updates(None)
+                await self.flush()
+                waits: set[asyncio.Future[object]] = {reader}  # type: ignore[arg-type]
+                if self.selected is not None:
+                    waits.add(asyncio.ensure_future(self.selected.changed.wait()))
+                done, pending = await asyncio.wait(waits, timeout=self.settings.idle_poll,
+                                                   return_when=asyncio.FIRST_COMPLETED)
+                for fut in pending:
+                    if fut is not reader:
+                        fut.cancel()
+                if reader in done:
+                    break
+        finally:
+            if not reader.done():
+                reader.cancel()
+        line = reader.result()
+        if line is None:
+            raise ConnectionResetError
+        if line.strip().upper() != b"DONE":
+            raise Bad("expected DONE to end IDLE")
+        return "IDLE terminated", ""
+
+
+class _AlreadyAnswered(Exception):
+    """The handler sent its tagged answer itself (STARTTLS)."""
+
+
+_HANDLERS: dict[str, Handler] = {
+    "CAPABILITY": ImapSession.cmd_capability, "NOOP": ImapSession.cmd_noop,
+    "CHECK": ImapSession.cmd_noop, "LOGOUT": ImapSession.cmd_logout,
+    "ID": ImapSession.cmd_id, "ENABLE": ImapSession.cmd_enable,
+    "STARTTLS": ImapSession.cmd_starttls, "LOGIN": ImapSession.cmd_login,
+    "AUTHENTICATE": ImapSession.cmd_authenticate, "IDLE": ImapSession.cmd_idle,
+    **mailbox_cmds.HANDLERS, **message_cmds.HANDLERS,
+}

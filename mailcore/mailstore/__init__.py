@@ -1,0 +1,14 @@
+"""The mailbox store: Maildir++ folders with a persistent index (UIDs, flags, sizes).
+
+Used by the IMAP server and the webmail; nothing here knows about IMAP.
+"""
+
+from mailcore.mailstore.folder import Folder
+from mailcore.mailstore.index import MessageRecord
+from mailcore.mailstore.mailbox import FolderError, FolderInfo, Mailbox, MailStore
+from mailcore.mailstore.names import DELIMITER, INBOX, SPECIAL_USE, FolderNameError
+from mailcore.mailstore.summary import MessageSummary, summaries, summarize
+
+__all__ = ["DELIMITER", "INBOX", "SPECIAL_USE", "Folder", "FolderError", "FolderInfo",
+           "FolderNameError", "MailStore", "Mailbox", "MessageRecord", "MessageSummary",
+           "summaries", "summarize"]

@@ -1,0 +1,208 @@
+"""A user's mailbox (all folders) and the process-wide store of open mailboxes.
+
+The API is protocol-neutral so the IMAP server and the webmail share it:
+list/create/delete/rename folders, open a ``Folder`` (messages, flags, append,
+copy, move, expunge). Objects are shared by every session of the same user in
+this process, which is what makes their changes visible to each other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mailcore.mailstore import maildir, names
+from mailcore.mailstore.folder import Folder
+from mailcore.mailstore.index import FolderRow, Index
+
+
+class FolderError(Exception):
+    """A folder operation that cannot be done (message shown to the client)."""
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    """A folder as listed: name, special use, subscription, children."""
+
+    name: str
+    special_use: str
+    subscribed: bool
+    has_children: bool
+
+
+class Mailbox:
+    """One user's Maildir++ tree and its index."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        maildir.ensure_dirs(root)
+        self._index = Index(root)
+        self._rows = self._index.folders()
+        self._open: dict[str, Folder] = {}
+        for name in (names.INBOX, *names.SPECIAL_USE):
+            if not self._path(name).exists() or name not in self._rows:
+                self._create(name)
+
+    def close(self) -> None:
+        """Close the index."""
+        self._index.close()
+
+    def _path(self, name: str) -> Path:
+        return self.root / names.to_dirname(name)
+
+    def _on_disk(self) -> list[str]:
+        found = [names.INBOX]
+        for entry in os.listdir(self.root):
+            name = names.from_dirname(entry)
+            if name is not None and (self.root / entry / "cur").is_dir():
+                found.append(name)
+        return found
+
+    def folder_names(self) -> list[str]:
+        """Every folder name, INBOX first then sorted."""
+        return [names.INBOX, *sorted(n for n in self._on_disk() if n != names.INBOX)]
+
+    def list_folders(self) -> list[FolderInfo]:
+        """Every folder with its attributes."""
+        all_names = self.folder_names()
+        prefixes = {n.rsplit(names.DELIMITER, 1)[0] for n in all_names if names.DELIMITER in n}
+        out = []
+        for n in all_names:
+            row = self._rows.get(n)
+            out.append(FolderInfo(n, names.SPECIAL_USE.get(n, ""),
+                                  row.subscribed if row else True, n in prefixes))
+        return out
+
+    def exists(self, name: str) -> bool:
+        """Whether folder ``name`` exists."""
+        name = names.normalize(name)
+        return name == names.INBOX or (self._path(name) / "cur").is_dir()
+
+    def folder(self, name: str) -> Folder:
+        """The open folder ``name``, synced with the disk.
+
+        Raises:
+            FolderError: when it does not exist.
+            names.FolderNameError: for an invalid name.
+        """
+        name = names.normalize(name)
+        f = self._open.get(name)
+        if f is None:
+            if not self.exists(name):
+                raise FolderError(f"mailbox {name!r} does not exist")
+            row = self._rows.get(name) or self._new_row(name)
+            f = Folder(name, self._path(name), row, self._index)
+            self._open[name] = f
+        f.sync()
+        return f
+
+    def _new_row(self, name: str) -> FolderRow:
+        # UIDVALIDITY from the clock, made strictly increasing so a folder deleted and
+        # re-created within the same second still gets a new one.
+        used = max((r.uidvalidity for r in self._rows.values()), default=0)
+        row = FolderRow(name, max(int(time.time()), used + 1), 1, 1, True)
+        self._rows[name] = row
+        self._index.save_folder(row)
+        return row
+
+    def _create(self, name: str) -> None:
+        path = self._path(name)
+        maildir.ensure_dirs(path)
+        if name != names.INBOX:
+            (path / "maildirfolder").touch()
+        if name not in self._rows:
+            self._new_row(name)
+
+    def create(self, name: str) -> None:
+        """Create folder ``name`` (and missing parents).
+
+        Raises:
+            FolderError: if it exists.
+        """
+        name = names.normalize(name.rstrip(names.DELIMITER))
+        if self.exists(name):
+            raise FolderError(f"mailbox {name!r} already exists")
+        parts = name.split(names.DELIMITER)
+        for i in range(1, len(parts)):
+            parent = names.DELIMITER.join(parts[:i])
+            if not self.exists(parent):
+                self._create(parent)
+        self._create(name)
+
+    def delete(self, name: str) -> None:
+        """Delete folder ``name`` and its messages (not INBOX, not one with children)."""
+        name = names.normalize(name)
+        if name == names.INBOX:
+            raise FolderError("INBOX cannot be deleted")
+        if not self.exists(name):
+            raise FolderError(f"mailbox {name!r} does not exist")
+        if any(n.startswith(name + names.DELIMITER) for n in self.folder_names()):
+            raise FolderError(f"mailbox {name!r} has child mailboxes")
+        self._open.pop(name, None)
+        shutil.rmtree(self._path(name))
+        self._rows.pop(name, None)
+        self._index.delete_folder(name)
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a folder and its children (INBOX cannot be renamed here)."""
+        old, new = names.normalize(old), names.normalize(new)
+        if old == names.INBOX:
+            raise FolderError("renaming INBOX is not supported")
+        if not self.exists(old):
+            raise FolderError(f"mailbox {old!r} does not exist")
+        if self.exists(new):
+            raise FolderError(f"mailbox {new!r} already exists")
+        moves = [n for n in self.folder_names()
+                 if n == old or n.startswith(old + names.DELIMITER)]
+        parts = new.split(names.DELIMITER)
+        for i in range(1, len(parts)):
+            parent = names.DELIMITER.join(parts[:i])
+            if not self.exists(parent):
+                self._create(parent)
+        for n in moves:
+            target = new + n[len(old):]
+            self._open.pop(n, None)
+            os.rename(self._path(n), self._path(target))
+            row = self._rows.pop(n, None)
+            if row is not None:
+                row.name = target
+                self._rows[target] = row
+            self._index.rename_folder(n, target)
+
+    def subscribe(self, name: str, subscribed: bool) -> None:
+        """Mark a folder subscribed or not."""
+        name = names.normalize(name)
+        if not self.exists(name):
+            raise FolderError(f"mailbox {name!r} does not exist")
+        row = self._rows.get(name) or self._new_row(name)
+        row.subscribed = subscribed
+        self._index.save_folder(row)
+
+
+class MailStore:
+    """Open mailboxes by address, rooted at ``DataPaths.maildirs`` (``<domain>/<local>``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._boxes: dict[str, Mailbox] = {}
+
+    def mailbox(self, address: str) -> Mailbox:
+        """The (shared) mailbox of ``address``, created on first use."""
+        address = address.lower()
+        box = self._boxes.get(address)
+        if box is None:
+            local, _, domain = address.rpartition("@")
+            if not local or not domain or "/" in address or address.startswith("."):
+                raise FolderError(f"invalid mailbox address {address!r}")
+            box = Mailbox(self.root / domain / local)
+            self._boxes[address] = box
+        return box
+
+    def close(self) -> None:
+        """Close every index."""
+        for box in self._boxes.values():
+            box.close()
+        self._boxes.clear()

@@ -1,0 +1,152 @@
+"""The mailbox store over Maildir: index, flags in file names, sync with other writers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from mailcore.mailstore import FolderError, MailStore, summaries
+from mailcore.mailstore.index import INDEX_NAME
+from tests.imap_support import PASSWORD, USER, ServerThread, make_config, sample_message
+
+
+def _root(tmp_path: Path) -> Path:
+    return tmp_path / "example.be" / "alice"
+
+
+def test_special_folders_and_index_created(tmp_path: Path) -> None:
+    """First open creates INBOX, the special-use folders and the index file."""
+    box = MailStore(tmp_path).mailbox(USER)
+    assert [f.name for f in box.list_folders()] == \
+        ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"]
+    assert (_root(tmp_path) / ".Sent" / "cur").is_dir()
+    assert (_root(tmp_path) / INDEX_NAME).exists()
+
+
+def test_flags_live_in_file_names_and_keywords_in_index(tmp_path: Path) -> None:
+    """System flags become Maildir info letters; keywords persist through the index."""
+    store = MailStore(tmp_path)
+    inbox = store.mailbox(USER).folder("INBOX")
+    uid = inbox.append(sample_message(), ["\\Seen"])
+    inbox.store_flags([uid], ["\\Flagged", "$Work"], "add")
+    names = os.listdir(_root(tmp_path) / "cur")
+    assert len(names) == 1 and names[0].endswith(":2,FS")
+    store.close()
+    again = MailStore(tmp_path).mailbox(USER).folder("INBOX")
+    assert again.by_uid[uid].flags == {"\\Seen", "\\Flagged", "$Work"}
+
+
+def test_external_changes_are_synced(tmp_path: Path) -> None:
+    """new/ arrivals get the next uid; a flag renamed by another program is seen; a removed
+    file is expunged."""
+    inbox = MailStore(tmp_path).mailbox(USER).folder("INBOX")
+    root = _root(tmp_path)
+    (root / "new" / "1700000000.X1.host").write_bytes(b"Subject: a\n\nbody\n")
+    assert inbox.sync()
+    (rec,) = inbox.messages
+    assert rec.uid == 1 and rec.size == len(b"Subject: a\r\n\r\nbody\r\n")
+    assert not os.listdir(root / "new")  # moved to cur/ as Dovecot does
+    cur = root / "cur" / rec.path.split("/", 1)[1]
+    os.rename(cur, str(cur).replace(":2,", ":2,S"))
+    time.sleep(0.01)
+    os.utime(root / "cur")
+    assert inbox.sync() and inbox.by_uid[1].flags == {"\\Seen"}
+    os.unlink(root / "cur" / os.listdir(root / "cur")[0])
+    os.utime(root / "cur", ns=(time.time_ns(), time.time_ns() + 5))
+    assert inbox.sync() and not inbox.messages and inbox.expunged_since(0) == [1]
+
+
+def test_copy_move_expunge_and_folders(tmp_path: Path) -> None:
+    """Copy keeps flags, move removes the source, expunge only \\Deleted; folder errors."""
+    box = MailStore(tmp_path).mailbox(USER)
+    inbox, archive = box.folder("INBOX"), box.folder("Archive")
+    a = inbox.append(sample_message("a"), ["\\Seen"])
+    b = inbox.append(sample_message("b"))
+    assert inbox.copy_to([a], archive) == [(a, 1)]
+    assert archive.by_uid[1].flags == {"\\Seen"}
+    assert inbox.move_to([b], archive) == [(b, 2)]
+    assert list(inbox.by_uid) == [a]
+    inbox.store_flags([a], ["\\Deleted"], "add")
+    assert inbox.expunge() == [a] and not inbox.messages
+    with pytest.raises(FolderError):
+        box.create("Archive")
+    box.create("A.B.C")
+    assert box.exists("A.B") and box.exists("A")
+    with pytest.raises(FolderError):
+        box.delete("A")
+    box.rename("A", "Z")
+    assert box.exists("Z.B.C") and not box.exists("A")
+
+
+def test_summaries_for_message_lists(tmp_path: Path) -> None:
+    """Decoded subject/sender/date for a list view, read from the header block only."""
+    folder = MailStore(tmp_path).mailbox(USER).folder("Sent")
+    raw = (b"From: =?UTF-8?Q?Fran=C3=A7ois?= <f@example.fr>\r\nTo: bob@example.be\r\n"
+           b"Subject: =?UTF-8?B?UsOpdW5pb24=?=\r\nDate: Mon, 6 Mar 2023 14:02:11 +0000\r\n"
+           b"\r\nbody\r\n")
+    uid = folder.append(raw, ["\\Seen"])
+    (s,) = summaries(folder)
+    assert (s.uid, s.subject, s.sender, s.recipients) == \
+        (uid, "R\u00e9union", "Fran\u00e7ois <f@example.fr>", "bob@example.be")
+    assert s.date is not None and s.date.year == 2023 and s.flags == {"\\Seen"}
+
+
+def test_fifty_thousand_messages(tmp_path: Path) -> None:
+    """50,000 messages: indexed once, then SELECT + FETCH 1:* FLAGS from the index."""
+    config = make_config(tmp_path)
+    cur = tmp_path / "mail" / "example.be" / "alice" / "cur"
+    cur.mkdir(parents=True)
+    t0 = time.perf_counter()
+    body = sample_message("bulk")
+    src = tmp_path / "one-message"
+    src.write_bytes(body)
+    for i in range(50_000):  # hard links: 50k files without writing 50k blocks
+        flags = "S" if i % 3 else ""
+        os.link(src, cur / f"{1_700_000_000 + i}.M{i}P1.host,S={len(body)}:2,{flags}")
+    print(f"\n50k: generated files in {time.perf_counter() - t0:.2f} s")
+    srv = ServerThread(config).start()
+    try:
+        # The first SELECT reads every file once (CRLF sizes): slow on a loaded machine.
+        c = srv.connect(timeout=600)
+        t0 = time.perf_counter()
+        assert c.select("INBOX") == ("OK", [b"50000"])
+        print(f"50k: first SELECT (builds the index) {time.perf_counter() - t0:.2f} s")
+        c.logout()
+    finally:
+        srv.stop()
+    srv = ServerThread(config).start()
+    try:
+        # A raw socket for the timed part: imaplib's own parsing of 50k lines is slower
+        # than the server and would hide what is measured.
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=120) as sock:
+            f = sock.makefile("rwb")
+            f.readline()
+            f.write(f"l LOGIN {USER} \"{PASSWORD}\"\r\n".encode())
+            f.flush()
+            assert f.readline().startswith(b"l OK")
+            t0 = time.perf_counter()
+            f.write(b"s SELECT INBOX\r\nf FETCH 1:* (FLAGS)\r\n")
+            f.flush()
+            lines = []
+            while not (line := f.readline()).startswith(b"f "):
+                lines.append(line)
+            elapsed = time.perf_counter() - t0
+            print(f"50k: after restart, SELECT + FETCH 1:* FLAGS {elapsed:.3f} s")
+            assert line.startswith(b"f OK") and b"* 50000 EXISTS\r\n" in lines
+            fetched = [x for x in lines if b" FETCH (FLAGS " in x]
+            assert len(fetched) == 50_000
+            assert fetched[0] == b"* 1 FETCH (FLAGS ())\r\n"
+            assert fetched[1] == b"* 2 FETCH (FLAGS (\\Seen))\r\n"
+        c = srv.connect(timeout=120)
+        c.select("INBOX")
+        t0 = time.perf_counter()
+        _, data = c.uid("SEARCH", None, "UNSEEN")
+        print(f"50k: UID SEARCH UNSEEN {time.perf_counter() - t0:.3f} s")
+        assert len(data[0].split()) == 16_667
+        c.logout()
+    finally:
+        srv.stop()
