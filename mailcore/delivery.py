@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import os
 import shutil
@@ -61,11 +62,15 @@ def ensure_maildir(path: Path) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=1)
+def _host() -> str:
+    return socket.gethostname().replace("/", r"\057").replace(":", r"\072")
+
+
 def unique_name(size: int) -> str:
     """A Maildir file name: ``time.M<usec>P<pid>Q<seq>.<host>,S=<size>``."""
     now = time.time()
-    host = socket.gethostname().replace("/", r"\057").replace(":", r"\072")
-    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_seq)}.{host},S={size}"
+    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_seq)}.{_host()},S={size}"
 
 
 def _fsync_path(path: Path) -> None:
@@ -113,6 +118,7 @@ class MaildirDelivery:
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0
         self.batches = 0
+        self._known: set[Path] = set()  # Maildirs already created (skip 3 mkdirs each)
 
     async def deliver(self, message: Path, mailboxes: list[str],
                       headers: bytes = b"", folder: str = "") -> None:
@@ -229,12 +235,18 @@ class MaildirDelivery:
         try:
             size = len(job.headers) + job.message.stat().st_size
             for copy in job.copies:
-                ensure_maildir(copy.maildir)
+                if copy.maildir not in self._known:
+                    self._known.add(ensure_maildir(copy.maildir))
                 name = unique_name(size)
                 copy.tmp = copy.maildir / "tmp" / name
                 copy.final = (copy.maildir / "cur" / f"{name}:2,S" if copy.seen
                               else copy.maildir / "new" / name)
-                fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                try:
+                    fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileNotFoundError:  # Maildir removed since: create it again
+                    self._known.discard(copy.maildir)
+                    ensure_maildir(copy.maildir)
+                    fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 job.fds.append(fd)
                 _copy_into(fd, job.headers, job.message)
         except OSError as err:

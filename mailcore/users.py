@@ -2,9 +2,11 @@
 
 Addresses are case-insensitive and stored lower-case. An alias maps one
 address to one or more targets (local users or other aliases); a catch-all
-maps every unknown local part of a domain to one target. Each call opens its
-own short SQLite connection so the CLI and ``pmemail serve`` see each other's
-changes at once and the store can be used from worker threads.
+maps every unknown local part of a domain to one target. Each thread keeps
+one SQLite connection (opening one per lookup cost more than the lookup, and
+the SMTP server resolves every RCPT); every statement runs in its own short
+transaction, so the CLI and ``pmemail serve`` still see each other's changes
+at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hmac
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -119,8 +122,9 @@ class UserStore:
         """
         self.db_path = db_path
         self._domains = {d.strip().lower().rstrip(".") for d in domains if d.strip()}
+        self._local = threading.local()
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
+        with closing(sqlite3.connect(db_path, timeout=10)) as db, db:
             db.executescript(_SCHEMA)
         os.chmod(db_path, 0o600)  # password hashes: owner only
 
@@ -131,8 +135,19 @@ class UserStore:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.db_path, timeout=10)) as db, db:
+        """This thread's connection, inside a transaction (commit or rollback)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.db_path, timeout=10)
+        with db:
             yield db
+
+    def close(self) -> None:
+        """Close the calling thread's connection (others close when their thread ends)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            self._local.db = None
+            db.close()
 
     # -- UserDirectory -------------------------------------------------------
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,3 +112,62 @@ def running(root: Path, config: Config | None = None) -> Iterator[MailServer]:
         yield server
     finally:
         server.stop()
+
+
+# pmemail's MX listener alone in a child process (for memory measurements: the
+# test process's own memory must not count). Default config, so the default
+# SIZE limit (100 MiB) applies. Prints its port, serves until stdin closes.
+_CHILD_SERVER = """
+import asyncio, sys
+from pathlib import Path
+from mailcore.delivery import MaildirDelivery
+from mailcore.smtp.service import build_smtp_services
+from mailcore.users import UserStore
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+async def main():
+    config = Config()
+    config.data_dir = sys.argv[1]
+    config.mail.domain = "example.be"
+    config.server.listen_address = "127.0.0.1"
+    config.ports.smtp.internal = 0
+    paths = DataPaths(Path(sys.argv[1]))
+    UserStore.from_config(config, paths).add_user("alice@example.be", "alice-pw")
+    users = UserStore.from_config(config, paths)
+    smtp = build_smtp_services(config, paths, users, MaildirDelivery(paths), None)[0]
+    await smtp.start()
+    print(smtp.port, flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await smtp.stop()
+
+asyncio.run(main())
+"""
+
+
+@contextlib.contextmanager
+def child_server(root: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """(process, port) of an SMTP-in server running in a child process."""
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD_SERVER, str(root)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        yield proc, int(proc.stdout.readline())
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def peak_rss_kib(pid: int) -> int:
+    """The peak resident set size (VmHWM) of process ``pid``, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmHWM for pid {pid}")

@@ -86,8 +86,6 @@ def test_spoofed_senders_refused(server: MailServer) -> None:
     assert len(server.inbox("bob@example.be")) == 1
 
 
-@pytest.mark.skip(reason="implicit TLS works by hand (smtplib.SMTP_SSL) but this test gets "
-                         "ECONNRESET under pytest; not yet investigated")
 def test_implicit_tls_listener(server: MailServer) -> None:
     """The 465-style listener offers AUTH right away, over TLS."""
     handler = server.services[1].handler

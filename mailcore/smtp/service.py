@@ -12,6 +12,7 @@ import asyncio
 import logging
 import ssl
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,20 +68,24 @@ class SmtpService:
         self._timeout = timeout
         self._server: asyncio.Server | None = None
         self._sessions: weakref.WeakSet[StreamingSMTP] = weakref.WeakSet()
+        self._factory: Callable[[], StreamingSMTP] | None = None
 
     def _protocol(self) -> StreamingSMTP:
-        submission = self.handler.authenticated_only
-        kwargs: dict[str, Any] = dict(
-            data_size_limit=self._max_size, hostname=self.handler.hostname,
-            ident="pmemail", timeout=self._timeout, enable_SMTPUTF8=True,
-            tls_context=None if self._implicit else self._tls,
-            auth_required=submission, auth_require_tls=not self._implicit,
-        )
-        if not submission:
-            kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
-        proto = StreamingSMTP(self.handler, spool_dir=self._spool,
-                              plaintext_auth_on_loopback=self._plain_loopback and submission,
-                              **kwargs)
+        if self._factory is None:  # built lazily: it needs the running loop
+            submission = self.handler.authenticated_only
+            kwargs: dict[str, Any] = dict(
+                data_size_limit=self._max_size, hostname=self.handler.hostname,
+                ident="pmemail", timeout=self._timeout, enable_SMTPUTF8=True,
+                tls_context=None if self._implicit else self._tls,
+                # implicit TLS counts as TLS: StreamingSMTP.connection_made lifts it
+                auth_required=submission, auth_require_tls=True,
+            )
+            if not submission:
+                kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+            self._factory = StreamingSMTP.factory(
+                self.handler, spool_dir=self._spool,
+                plaintext_auth_on_loopback=self._plain_loopback and submission, **kwargs)
+        proto = self._factory()
         self._sessions.add(proto)
         return proto
 
