@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,10 +35,13 @@ def start_detached(config_path: Path, paths: DataPaths) -> subprocess.Popen[byte
     """Run ``python -m pmemail --config PATH serve`` detached, output to the data dir."""
     paths.logs.mkdir(parents=True, exist_ok=True)
     with open(paths.logs / "serve.out", "ab") as out:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "pmemail", "--config", str(config_path), "serve"],
             stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
+    # reap the server whenever it stops, so it never lingers as a zombie of the app
+    threading.Thread(target=process.wait, daemon=True, name="serve-reaper").start()
+    return process
 
 
 def service_ports(config: Config) -> dict[str, int]:
@@ -79,13 +83,13 @@ def wait_ready(process: subprocess.Popen[bytes], config: Config, paths: DataPath
             if answers(host, port):
                 del pending[name]
                 if on_service:
-                    on_service(name, True, f"port {port}")
+                    on_service(name, True, str(port))
         if control_ok and not pending:
             return LaunchResult(process.pid, True)
         time.sleep(0.2)
     for name, port in pending.items():
         if on_service:
-            on_service(name, False, f"port {port}")
+            on_service(name, False, str(port))
     return LaunchResult(process.pid, False, "timed out waiting for " + ", ".join(pending))
 
 

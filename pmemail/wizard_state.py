@@ -23,7 +23,7 @@ class WizardState:
     """Where the admin is in the wizard and what they answered."""
 
     step: str = "welcome"
-    language: str = "en"
+    language: str = ""  # "" = not chosen yet: config.language applies
     completed: list[str] = field(default_factory=list)
     finished: bool = False
     answers: dict[str, Any] = field(default_factory=dict)

@@ -12,12 +12,10 @@ from typing import ClassVar, Literal
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from netcore.ip_history import IpHistory
-from netcore.local_ports import is_listening
 from pmemail import __version__
 from pmemail.config import Config, DataPaths, save_config
 from pmemail.wizard_state import load_state, save_state
-from pmemail_tui.i18n import set_language
+from pmemail_tui.i18n import localize_bindings, set_language, t
 from pmemail_tui.screens.wizard import step_screen
 
 StartMode = Literal["auto", "wizard", "dashboard"]
@@ -28,8 +26,11 @@ class PmemailApp(App[None]):
 
     CSS_PATH = "pmemail.tcss"
     TITLE = "pmemail"
-    SUB_TITLE = f"your office mail server · {__version__}"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
+    ENABLE_COMMAND_PALETTE = False
+    # Tests, snapshots and screenshots set this to False for steady pictures.
+    CURSOR_BLINK: ClassVar[bool] = True
 
     def __init__(self, config: Config, config_path: Path, first_run: bool = False,
                  mode: StartMode = "auto") -> None:
@@ -41,6 +42,12 @@ class PmemailApp(App[None]):
         self.paths = DataPaths.from_config(config, config_path)
         self.wizard = load_state(self.paths.state)
         set_language(self.wizard.language or config.language)
+        self.localize()
+
+    def localize(self) -> None:
+        """Header and app-wide keys in the current language."""
+        localize_bindings(self, {"quit": "key.quit"})
+        self.sub_title = t("app.subtitle", version=__version__)
 
     def on_mount(self) -> None:
         """Open the wizard where it was left, or the dashboard."""
@@ -69,6 +76,17 @@ class PmemailApp(App[None]):
         else:
             self.switch_screen(step_screen(self.wizard.step))
 
+    def save_wizard(self) -> None:
+        """Save the wizard's progress and answers now (workers call it with results)."""
+        save_state(self.paths.state, self.wizard)
+
+    def set_wizard_language(self, language: str) -> None:
+        """Switch the language of the app and remember it (saved at once)."""
+        set_language(language)
+        self.localize()
+        self.wizard.language = language
+        save_state(self.paths.state, self.wizard)
+
     def step_back(self) -> None:
         """Show the previous step."""
         self.wizard.back()
@@ -77,10 +95,14 @@ class PmemailApp(App[None]):
 
     def port_busy(self, port: int) -> bool:
         """Whether a local program already listens on ``port``."""
+        from netcore.local_ports import is_listening  # psutil: loaded when a step needs it
+
         return is_listening(port)
 
     def known_public_ip(self) -> str:
         """The last public address the checks saw ("" before any check)."""
+        from netcore.ip_history import IpHistory
+
         seen = [o.address or o.router_address for o in IpHistory(self.paths.state).entries()]
         return next((a for a in reversed(seen) if a), "")
 

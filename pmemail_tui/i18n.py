@@ -6,9 +6,15 @@ Strings live in ``locale/<lang>.toml`` (flat ``key = "text"``); ``t(key,
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
 LANGUAGES = ("en", "fr")
 _current = ["en"]
@@ -35,3 +41,17 @@ def t(key: str, **values: object) -> str:
     """The text for ``key`` in the current language (English if missing)."""
     text = catalogue(_current[0]).get(key) or catalogue("en").get(key, key)
     return text.format(**values) if values else text
+
+
+def localize_bindings(node: DOMNode, descriptions: Mapping[str, str]) -> None:
+    """Give ``node``'s key bindings the current language's descriptions (the footer).
+
+    ``descriptions`` maps an action name to a catalogue key. Textual builds
+    BINDINGS once per class; the per-instance map is rewritten so each screen
+    shows the language chosen when it was made.
+    """
+    bindings = node._bindings.key_to_bindings  # per-instance copy made by DOMNode.__init__
+    for key, found in bindings.items():
+        bindings[key] = [
+            dataclasses.replace(b, description=t(descriptions[b.action]))
+            if b.action in descriptions else b for b in found]

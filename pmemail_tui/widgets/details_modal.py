@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from pmemail_tui.i18n import localize_bindings, t
+
 
 class DetailsModal(ModalScreen[None]):
     """Title, scrollable text, Close."""
@@ -19,6 +21,7 @@ class DetailsModal(ModalScreen[None]):
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
+        localize_bindings(self, {"close": "key.close"})
         self.title_text = title
         self.body = body
 
@@ -28,7 +31,7 @@ class DetailsModal(ModalScreen[None]):
             yield Static(self.title_text, id="details-title", markup=False)
             with VerticalScroll():
                 yield Static(self.body, id="details-body", markup=False)
-            yield Button("Close", id="details-close", variant="primary")
+            yield Button(t("details.close"), id="details-close", variant="primary", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Close button."""

@@ -1,28 +1,36 @@
-"""The setup wizard: one screen a step, in the order of ``pmemail.wizard_state.STEPS``."""
+"""The setup wizard: one screen a step, in the order of ``pmemail.wizard_state.STEPS``.
+
+Each step's module is imported when its screen is first shown, so opening
+the app only loads the step it resumes at (first paint stays fast).
+"""
 
 from __future__ import annotations
 
-from pmemail.wizard_state import STEPS
-from pmemail_tui.screens.wizard.base import WizardStep
-from pmemail_tui.screens.wizard.step_checks import ChecksStep
-from pmemail_tui.screens.wizard.step_domain import DomainStep
-from pmemail_tui.screens.wizard.step_forward import ForwardStep
-from pmemail_tui.screens.wizard.step_launch import LaunchStep
-from pmemail_tui.screens.wizard.step_network import NetworkStep
-from pmemail_tui.screens.wizard.step_outbound import OutboundStep
-from pmemail_tui.screens.wizard.step_ports import PortsStep
-from pmemail_tui.screens.wizard.step_summary import SummaryStep
-from pmemail_tui.screens.wizard.step_users import UsersStep
-from pmemail_tui.screens.wizard.step_welcome import WelcomeStep
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-STEP_SCREENS: dict[str, type[WizardStep]] = {
-    cls.STEP: cls
-    for cls in (WelcomeStep, NetworkStep, ChecksStep, DomainStep, PortsStep, ForwardStep,
-                OutboundStep, UsersStep, LaunchStep, SummaryStep)
+from pmemail.wizard_state import STEPS
+
+if TYPE_CHECKING:
+    from pmemail_tui.screens.wizard.base import WizardStep
+
+# step -> class name in pmemail_tui/screens/wizard/step_<step>.py
+STEP_CLASSES: dict[str, str] = {
+    "welcome": "WelcomeStep", "network": "NetworkStep", "checks": "ChecksStep",
+    "domain": "DomainStep", "ports": "PortsStep", "forward": "ForwardStep",
+    "outbound": "OutboundStep", "users": "UsersStep", "launch": "LaunchStep",
+    "summary": "SummaryStep",
 }
-assert tuple(STEP_SCREENS) == STEPS, "wizard screens out of step with STEPS"
+assert tuple(STEP_CLASSES) == STEPS, "wizard screens out of step with STEPS"
+
+
+def step_class(step: str) -> type[WizardStep]:
+    """The screen class of ``step`` (its module is imported on first use)."""
+    module = import_module(f"{__name__}.step_{step}")
+    cls: type[WizardStep] = getattr(module, STEP_CLASSES[step])
+    return cls
 
 
 def step_screen(step: str) -> WizardStep:
     """A fresh screen for ``step``."""
-    return STEP_SCREENS[step]()
+    return step_class(step)()

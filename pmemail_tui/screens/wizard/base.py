@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -10,10 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, ProgressBar, Static
+from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
 
 from pmemail.wizard_state import STEPS
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import localize_bindings, t
 
 if TYPE_CHECKING:
     from pmemail_tui.app import PmemailApp
@@ -26,8 +26,13 @@ class WizardStep(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("pagedown", "next", "Next", show=True, priority=True),
         Binding("pageup", "back", "Back", show=True, priority=True),
-        Binding("ctrl+q", "app.quit", "Quit", show=True),
     ]
+    KEY_TEXTS: ClassVar[dict[str, str]] = {
+        "next": "key.next", "back": "key.back"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self, self.KEY_TEXTS)
 
     @property
     def pm(self) -> PmemailApp:
@@ -56,10 +61,51 @@ class WizardStep(Screen[None]):
                 yield from self.compose_body()
             yield Static("", id="step-error")
             with Horizontal(id="nav"):
-                yield Button(t("nav.back"), id="back", disabled=position == 0)
+                yield Button(t("nav.back"), id="back", disabled=position == 0, compact=True)
                 yield Button(t("nav.finish") if position == len(STEPS) - 1 else t("nav.next"),
-                             id="next", variant="primary")
+                             id="next", variant="primary", compact=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        """Focus the first field (typing starts at once); steady cursors if asked."""
+        fields = self.query(Input)
+        if fields:
+            fields.first().focus()
+        if not self.pm.CURSOR_BLINK:
+            for field in fields:
+                field.cursor_blink = False
+
+    def call_ui(self, callback: Callable[..., object], *args: object) -> None:
+        """From a worker thread: run ``callback(*args)`` on the UI thread while this step shows.
+
+        The admin may leave a step while its worker still runs; the result
+        then has no screen to land on and is dropped (answers a worker must
+        keep are saved with :meth:`keep_answers` instead).
+        """
+        def guarded() -> None:
+            if self in self.app.screen_stack:  # a switched-away step is being torn down
+                callback(*args)
+
+        try:
+            self.app.call_from_thread(guarded)
+        except RuntimeError:
+            pass  # the app is closing: nothing left to show it on
+
+    def keep_answers(self, answers: dict[str, Any]) -> None:
+        """From a worker thread: store answers of this step and save them, shown or not."""
+        def store() -> None:
+            self.pm.wizard.answers.setdefault(self.STEP, {}).update(answers)
+            self.pm.save_wizard()
+
+        try:
+            self.app.call_from_thread(store)
+        except RuntimeError:
+            pass
+
+    @staticmethod
+    def form_row(label: str, field: Widget) -> Horizontal:
+        """A label and its one-line field side by side."""
+        return Horizontal(Label(label), field, classes="form-row")
 
     def compose_body(self) -> Iterable[Widget]:
         """The step's own widgets."""

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from netcore.checks.result import CheckResult
-from netcore.checks.runner import DoctorReport, run_checks
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.widgets.check_list import CheckList
+
+if TYPE_CHECKING:
+    from netcore.checks.result import CheckResult
+    from netcore.checks.runner import DoctorReport
+
+# The doctor's checks in the order they are listed (inbound.* and the verdict follow).
+CHECK_IDS = ("lan", "router", "public_ip", "nat", "ip_kind", "outbound_25", "dns")
 
 
 def _details(result: CheckResult) -> str:
@@ -27,34 +32,61 @@ class ChecksStep(WizardStep):
     STEP = "checks"
 
     def compose_body(self) -> Iterable[Widget]:
-        """Intro, the rows, the verdict, a re-run button."""
+        """Intro, the verdict (on top: it is what matters), a re-run button, the rows."""
         yield Static(t("step.checks.intro"))
-        yield CheckList(id="check-rows")
         yield Static(t("checks.running"), id="verdict", markup=False)
-        yield Button(t("checks.rerun"), id="checks-rerun")
+        yield Button(t("checks.rerun"), id="checks-rerun", compact=True)
+        yield CheckList(id="check-rows")
 
     def on_mount(self) -> None:
         """Run the checks as soon as the step opens."""
         self.start_checks()
 
+    def titles(self) -> dict[str, str]:
+        """Each check's row title in the current language, by check id."""
+        found = {cid: t(f"check.{cid}") for cid in CHECK_IDS}
+        for name, m in self.pm.config.ports.items():
+            if m.enabled:
+                found[f"inbound.{name}"] = t("check.inbound", port=m.external,
+                                             service=t(f"service.{name}"))
+        found["subscription"] = t("check.subscription")
+        return found
+
     @on(Button.Pressed, "#checks-rerun")
     def start_checks(self) -> None:
-        """Clear the rows and start a new run."""
-        self.query_one(CheckList).clear()
+        """Announce every row with a spinner and start a new run."""
+        rows = self.query_one(CheckList)
+        for cid, title in self.titles().items():
+            rows.add_task(cid, title)
         self.query_one("#verdict", Static).update(t("checks.running"))
+        self.query_one("#checks-rerun", Button).disabled = True
         self.run_doctor()
 
     @work(thread=True, exclusive=True, group="checks")
     def run_doctor(self) -> None:
         """The checks themselves: their own event loop in this worker thread."""
+        from netcore.checks.runner import run_checks  # heavy (dnspython, requests): not at start
+
         rows = self.query_one(CheckList)
+        titles = self.titles()
 
         def on_result(result: CheckResult) -> None:
-            self.app.call_from_thread(rows.set_result, result.id, result.status, result.finding,
-                                      _details(result), result.advice, result.title)
+            self.call_ui(rows.set_result, result.id, result.status, result.finding,
+                                      _details(result), result.advice,
+                                      titles.get(result.id, result.title))
 
-        report = asyncio.run(run_checks(self.pm.config, self.pm.paths, on_result))
-        self.app.call_from_thread(self.show_verdict, report)
+        try:
+            report = asyncio.run(run_checks(self.pm.config, self.pm.paths, on_result))
+        except Exception as err:  # shown to the admin, never a crash of the app
+            self.call_ui(self.show_failure, f"{type(err).__name__}: {err}")
+        else:
+            self.keep_answers(report_answers(report))
+            self.call_ui(self.show_verdict, report)
+
+    def show_failure(self, reason: str) -> None:
+        """The run itself broke: say so and let the admin run it again."""
+        self.query_one("#verdict", Static).update(t("checks.broken", reason=reason))
+        self.query_one("#checks-rerun", Button).disabled = False
 
     def show_verdict(self, report: DoctorReport) -> None:
         """The decision in plain words, plus what to ask the ISP."""
@@ -63,16 +95,21 @@ class ChecksStep(WizardStep):
         lines += [f"  • {x}" for x in verdict.get("limits", [])]
         lines += [f"  → {x}" for x in verdict.get("advice", [])]
         self.query_one("#verdict", Static).update("\n".join(lines))
-        by_id = {c.id: c for c in report.checks}
-        outbound = by_id.get("outbound_25")
-        self.answers.update({
-            "verdict_status": report.to_dict()["status"],
-            "hosting": verdict.get("hosting", "unknown"),
-            "outbound_25": outbound.status if outbound else "skipped",
-            "smarthost": (outbound.details.get("smarthost", "") if outbound else "") or "",
-            "public_ip": report.public_ip.get("address", ""),
-        })
+        self.query_one("#checks-rerun", Button).disabled = False
 
     def collect(self) -> dict[str, Any] | None:
         """Results are saved as they arrive; going on is always allowed."""
         return {}
+
+
+def report_answers(report: DoctorReport) -> dict[str, Any]:
+    """What later steps need from the checks (outbound uses the port 25 result)."""
+    verdict = report.verdict
+    outbound = next((c for c in report.checks if c.id == "outbound_25"), None)
+    return {
+        "verdict_status": report.to_dict()["status"],
+        "hosting": verdict.get("hosting", "unknown"),
+        "outbound_25": outbound.status if outbound else "skipped",
+        "smarthost": str((outbound.details.get("smarthost", "") if outbound else "") or ""),
+        "public_ip": report.public_ip.get("address", ""),
+    }

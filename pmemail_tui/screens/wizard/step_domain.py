@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
@@ -24,10 +24,11 @@ class DomainStep(WizardStep):
     def compose_body(self) -> Iterable[Widget]:
         """Two inputs and the records to publish."""
         mail = self.pm.config.mail
-        yield Label(t("domain.domain"))
-        yield Input(value=mail.domain, id="domain", placeholder="example.be")
-        yield Label(t("domain.hostname"))
-        yield Input(value=mail.hostname, id="hostname", placeholder="mail.example.be")
+        yield Static(t("domain.intro"))
+        yield self.form_row(t("domain.domain"), Input(
+            value=mail.domain, id="domain", placeholder="example.be", compact=True))
+        yield self.form_row(t("domain.hostname"), Input(
+            value=mail.hostname, id="hostname", placeholder="mail.example.be", compact=True))
         yield Static(t("domain.records_intro"))
         yield Static(self.records_text(), id="records", markup=False)
 

@@ -15,8 +15,14 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from netcore.forwarding import Forwarder, PortOutcome
-from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
-from netcore.plan import PlanError
+from netcore.forwarding_report import (
+    forwarding_document,
+    manual_document,
+    next_steps_lines,
+    router_profile,
+)
+from netcore.plan import PlanError, build_plan
+from netcore.profiles import RouterProfile
 from netcore.router.errors import RouterError
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
@@ -32,8 +38,10 @@ class ForwardStep(WizardStep):
         """Explanation, buttons, per-port rows, manual instructions."""
         yield Static(t("forward.intro"))
         with Horizontal(classes="buttons"):
-            yield Button(t("forward.apply"), id="forward-apply", variant="success")
-            yield Button(t("forward.check_again"), id="forward-check")
+            yield Button(t("forward.apply"), id="forward-apply", variant="success",
+                         compact=True)
+            yield Button(t("forward.check_again"), id="forward-check", compact=True)
+        yield Static("", id="forward-error", markup=False)
         yield CheckList(id="forward-rows")
         yield Static("", id="forward-manual", markup=False)
 
@@ -57,21 +65,39 @@ class ForwardStep(WizardStep):
         rows = self.query_one(CheckList)
 
         def progress(outcome: PortOutcome) -> None:
-            self.app.call_from_thread(rows.set_result, outcome.name, *_row(outcome))
+            self.call_ui(rows.set_result, outcome.name, *_row(outcome))
 
         forwarder = self.forwarder()
+        isp = self.pm.config.isp
         try:
             plan = forwarder.plan()
             report = forwarder.apply(progress=progress)
-        except (RouterError, PlanError) as err:
-            self.app.call_from_thread(self.show_next_steps, False, str(err))
+        except (RouterError, PlanError, OSError) as err:
+            # no router, no route, refused socket: the whole plan is to be typed by hand
+            self.keep_answers({"all_mapped": False})
+            self.call_ui(self.show_failure, str(err), self.manual_text(
+                router_profile(isp.profile, isp.router_profile)))
         else:
-            isp = self.pm.config.isp
             profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
             doc = forwarding_document(report, plan, profile)
-            text = "\n".join(next_steps_lines(doc))
-            self.app.call_from_thread(self.show_next_steps, not report.failed, text)
-        self.app.call_from_thread(self._enable_apply)
+            self.keep_answers({"all_mapped": not report.failed})
+            self.call_ui(self.show_next_steps, "\n".join(next_steps_lines(doc)))
+        self.call_ui(self._enable_apply)
+
+    def manual_text(self, profile: RouterProfile | None) -> str:
+        """The whole plan as the manual table and the profile's steps (no router to ask)."""
+        lan_ip = str(self.pm.wizard.answers.get("network", {}).get("lan", {}).get("address", ""))
+        stand_in = "192.0.2.0"  # build_plan wants an IPv4 address; replaced in the table below
+        try:
+            plan = build_plan(self.pm.config, lan_ip or stand_in)
+        except PlanError as err:
+            return str(err)
+        manual = manual_document(plan, profile)
+        for row in manual["table"]:
+            if row["internal_host"] == stand_in:
+                row["internal_host"] = t("forward.this_computer_ip")
+        doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
+        return "\n".join(next_steps_lines(doc))
 
     def _enable_apply(self) -> None:
         self.query_one("#forward-apply", Button).disabled = False
@@ -87,23 +113,30 @@ class ForwardStep(WizardStep):
         rows = self.query_one(CheckList)
         try:
             router_rows, _ours = self.forwarder().table()
-        except (RouterError, PlanError) as err:
-            self.app.call_from_thread(self.query_one("#forward-manual", Static).update, str(err))
+        except (RouterError, PlanError, OSError) as err:
+            self.call_ui(self.query_one("#forward-error", Static).update,
+                         t("forward.no_router", reason=str(err)))
             return
         present = {(r.external, r.protocol.upper()) for r in router_rows}
         for name, m in self.pm.config.ports.items():
             if not m.enabled:
                 continue
             there = (m.external, m.protocol.upper()) in present
-            self.app.call_from_thread(
+            self.call_ui(
                 rows.set_result, name, "ok" if there else "fail",
                 t("forward.present") if there else t("forward.absent"), "", "",
                 f"{m.external}/{m.protocol} {t(f'service.{name}')}")
 
-    def show_next_steps(self, all_mapped: bool, text: str) -> None:
+    def show_next_steps(self, text: str) -> None:
         """The summary, fallbacks and manual table for whatever the router refused."""
-        self.answers["all_mapped"] = all_mapped
+        self.query_one("#forward-error", Static).update("")
         self.query_one("#forward-manual", Static).update(text)
+
+    def show_failure(self, reason: str, manual: str) -> None:
+        """No router to talk to: the reason, then the rules to add by hand."""
+        self.query_one("#forward-error", Static).update(t("forward.no_router", reason=reason))
+        self.query_one(CheckList).clear()
+        self.query_one("#forward-manual", Static).update(manual)
 
     def collect(self) -> dict[str, Any] | None:
         """Going on without every port mapped is allowed: the summary lists it."""

@@ -26,8 +26,9 @@ class LaunchStep(WizardStep):
         """Intro, buttons, one row per service, a result line."""
         yield Static(t("launch.intro"))
         with Horizontal(classes="buttons"):
-            yield Button(t("launch.start"), id="launch-start", variant="success")
-            yield Button(t("launch.install"), id="launch-install")
+            yield Button(t("launch.start"), id="launch-start", variant="success",
+                         compact=True)
+            yield Button(t("launch.install"), id="launch-install", compact=True)
         yield CheckList(id="launch-rows")
         yield Static("", id="launch-result", markup=False)
 
@@ -47,15 +48,16 @@ class LaunchStep(WizardStep):
 
         def on_service(name: str, ok: bool, where: str) -> None:
             text = t("launch.running", port=where) if ok else t("launch.not_running")
-            self.app.call_from_thread(rows.set_result, name, "ok" if ok else "fail", text)
+            self.call_ui(rows.set_result, name, "ok" if ok else "fail", text)
 
         process = start_detached(self.pm.config_path, self.pm.paths)
-        result = wait_ready(process, self.pm.config, self.pm.paths, on_service=on_service)
+        result = wait_ready(process, self.pm.config, self.pm.paths,
+                            timeout=self.pm.config.dashboard.start_timeout, on_service=on_service)
         text = (t("launch.started", pid=result.pid) if result.ready
                 else t("launch.failed", reason=result.reason))
-        self.answers["running"] = result.ready
-        self.app.call_from_thread(self.query_one("#launch-result", Static).update, text)
-        self.app.call_from_thread(self._enable_start)
+        self.keep_answers({"running": result.ready})
+        self.call_ui(self.query_one("#launch-result", Static).update, text)
+        self.call_ui(self._enable_start)
 
     def _enable_start(self) -> None:
         self.query_one("#launch-start", Button).disabled = False

@@ -8,8 +8,6 @@ from textual import work
 from textual.widget import Widget
 from textual.widgets import Static
 
-from netcore.checks.router_probe import probe_router
-from netcore.lan import LanDetectionError, detect_lan
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.widgets.check_list import CheckList
@@ -35,25 +33,33 @@ class NetworkStep(WizardStep):
     @work(thread=True, exclusive=True, group="network")
     def detect(self) -> None:
         """Read the interface (no packet sent), then look for the router."""
+        from netcore.lan import LanDetectionError, detect_lan  # imported here: fast first paint
+
         rows = self.query_one(CheckList)
         interface = self.pm.config.network.interface
         try:
             lan = detect_lan(interface)
         except LanDetectionError as err:
-            self.app.call_from_thread(rows.set_result, "lan", "fail", str(err))
-            self.app.call_from_thread(rows.set_result, "router", "skipped", t("network.no_lan"))
+            self.call_ui(rows.set_result, "lan", "fail", str(err))
+            self.call_ui(rows.set_result, "router", "skipped", t("network.no_lan"))
         else:
             finding = t("network.lan_found", interface=lan.interface, address=lan.address,
                         netmask=lan.netmask, gateway=lan.gateway or "?")
             details = "\n".join(
                 [f"IPv4: {', '.join([lan.address, *lan.other_addresses])}",
                  f"IPv6: {', '.join(lan.ipv6) or '-'}"])
-            self.app.call_from_thread(rows.set_result, "lan", "ok", finding, details)
-            self.answers["lan"] = lan.to_dict()
-            self.look_for_router(lan.gateway)
+            self.call_ui(rows.set_result, "lan", "ok", finding, details)
+            self.keep_answers({"lan": lan.to_dict()})
+            try:
+                self.look_for_router(lan.gateway)
+            except Exception as err:  # a broken probe is a finding, not a crash
+                self.call_ui(rows.set_result, "router", "warn", t("network.router_missing"),
+                             f"{type(err).__name__}: {err}")
 
     def look_for_router(self, gateway: str) -> None:
         """UPnP and NAT-PMP at once (read-only); shows what the router is."""
+        from netcore.checks.router_probe import probe_router
+
         rows = self.query_one(CheckList)
         net = self.pm.config.network
         view = probe_router(gateway, discover_s=net.upnp_discover_ms / 1000,
@@ -67,5 +73,5 @@ class NetworkStep(WizardStep):
         else:
             finding, status = t("network.router_missing"), "warn"
         details = "\n".join(f"{k}: {v}" for k, v in view.errors)
-        self.app.call_from_thread(rows.set_result, "router", status, finding, details)
-        self.answers["router"] = view.to_dict()
+        self.call_ui(rows.set_result, "router", status, finding, details)
+        self.keep_answers({"router": view.to_dict()})

@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual import on, work
-from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from mailcore.queue.relay import RelayClient
 from pmemail.config.model import RelayConfig
@@ -32,19 +31,17 @@ class OutboundStep(WizardStep):
         suggested = self.pm.wizard.answers.get("checks", {}).get("smarthost", "")
         for label, widget in (
             ("outbound.host", Input(value=relay.host or suggested, id="relay-host",
-                                    placeholder="relay.skynet.be")),
-            ("outbound.port", Input(value=str(relay.port), id="relay-port", type="integer")),
-            ("outbound.username", Input(value=relay.username, id="relay-user")),
+                                    placeholder="relay.skynet.be", compact=True)),
+            ("outbound.port", Input(value=str(relay.port), id="relay-port", type="integer",
+                                    compact=True)),
+            ("outbound.username", Input(value=relay.username, id="relay-user", compact=True)),
             ("outbound.password", Input(value=relay.password, id="relay-password",
-                                        password=True)),
+                                        password=True, compact=True)),
         ):
-            with Horizontal(classes="form-row"):
-                yield Label(t(label))
-                yield widget
-        with Horizontal(classes="form-row"):
-            yield Label(t("outbound.tls"))
-            yield Select(TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls")
-        yield Button(t("outbound.test"), id="relay-test")
+            yield self.form_row(t(label), widget)
+        yield self.form_row(t("outbound.tls"), Select(
+            TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True))
+        yield Button(t("outbound.test"), id="relay-test", compact=True)
         yield Static("", id="relay-test-result", markup=False)
 
     def relay_from_form(self) -> RelayConfig | None:
@@ -78,7 +75,7 @@ class OutboundStep(WizardStep):
         config = dataclasses.replace(self.pm.config, relay=relay)
         outcome = RelayClient.from_config(config).probe()
         text = ("✔ " if outcome.ok else "✘ ") + outcome.describe()
-        self.app.call_from_thread(self.query_one("#relay-test-result", Static).update, text)
+        self.call_ui(self.query_one("#relay-test-result", Static).update, text)
 
     def collect(self) -> dict[str, Any] | None:
         """Save the relay settings to the config."""

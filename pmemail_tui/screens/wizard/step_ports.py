@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
@@ -30,10 +30,11 @@ class PortsStep(WizardStep):
             table.add_row(f"{m.external}/{m.protocol}", t(f"service.{name}"),
                           f"{host}:{m.internal}", key=name)
         yield table
-        yield Label(t("ports.rdp_target"))
+        yield Static(t("ports.rdp_target"), id="rdp-label")
         rdp = self.pm.config.ports.remote_desktop
-        yield Input(value=self.answers.get("remote_desktop_host", rdp.internal_host),
-                    placeholder="192.168.1.20", id="rdp-host")
+        yield self.form_row(t("ports.rdp_host"), Input(
+            value=self.answers.get("remote_desktop_host", rdp.internal_host),
+            placeholder="192.168.1.20", id="rdp-host", compact=True))
         for warning in self.warnings():
             yield Static(f"⚠ {warning}", classes="warning")
         yield Static(t("ports.why_not_dmz"), id="why-not-dmz")

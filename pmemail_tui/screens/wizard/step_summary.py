@@ -35,7 +35,7 @@ class SummaryStep(WizardStep):
         todo = self.todo()
         if todo:
             yield Static(t("summary.todo") + "\n" + "\n".join(f"• {x}" for x in todo), id="todo")
-        yield Button(t("summary.export"), id="export")
+        yield Button(t("summary.export"), id="export", compact=True)
 
     def todo(self) -> list[str]:
         """What the earlier steps left open."""

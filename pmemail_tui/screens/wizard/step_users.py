@@ -27,21 +27,20 @@ class UsersStep(WizardStep):
     def compose_body(self) -> Iterable[Widget]:
         """Form and table."""
         yield Static(t("users.intro", domain=self.pm.config.mail.domain))
+        yield self.form_row(t("users.name"), Input(
+            id="user-name", placeholder="Marie Dupont", compact=True))
+        yield self.form_row(t("users.address"), Input(
+            id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}", compact=True))
+        yield self.form_row(t("users.password"), Input(
+            id="user-password", password=True, compact=True))
         with Horizontal(classes="form-row"):
-            yield Label(t("users.name"))
-            yield Input(id="user-name", placeholder="Marie Dupont")
-        with Horizontal(classes="form-row"):
-            yield Label(t("users.address"))
-            yield Input(id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}")
-        with Horizontal(classes="form-row"):
-            yield Label(t("users.password"))
-            yield Input(id="user-password", password=True)
-        with RadioSet(id="user-protocol"):
-            yield RadioButton(t("users.imap"), value=True, id="proto-imap")
-            yield RadioButton(t("users.pop3"), id="proto-pop3")
-        yield Button(t("users.add"), id="user-add")
+            yield Label(t("users.protocol"))
+            with RadioSet(id="user-protocol", compact=True):
+                yield RadioButton(t("users.imap"), value=True, id="proto-imap")
+                yield RadioButton(t("users.pop3"), id="proto-pop3")
+        yield Button(t("users.add"), id="user-add", compact=True)
         table: DataTable[str] = DataTable(id="user-table", cursor_type="row")
-        table.add_columns(t("users.address"), t("users.protocol"), t("users.name"))
+        table.add_columns(t("users.col.address"), t("users.col.protocol"), t("users.col.name"))
         yield table
 
     def on_mount(self) -> None:
@@ -77,9 +76,9 @@ class UsersStep(WizardStep):
             self.store().add_user(address, password, protocol,  # type: ignore[arg-type]
                                   display_name=name)
         except UserError as err:
-            self.app.call_from_thread(self.user_added, str(err))
+            self.call_ui(self.user_added, str(err))
         else:
-            self.app.call_from_thread(self.user_added, "")
+            self.call_ui(self.user_added, "")
 
     def user_added(self, error: str) -> None:
         """Show the result; clear the form on success."""
