@@ -1,7 +1,8 @@
 """One catalogue for every string the app shows (English and French).
 
-Strings live in ``locale/<lang>.toml`` (flat ``key = "text"``); ``t(key,
-**values)`` formats one. A test checks both catalogues have the same keys.
+Strings live in ``locale/<lang>.toml`` plus one file per screen area
+(``locale/<area>.<lang>.toml``, e.g. the dashboard's), flat ``key = "text"``;
+``t(key, **values)`` formats one. A test checks both languages have the same keys.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ _current = ["en"]
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    """The strings of one language."""
-    text = files("pmemail_tui").joinpath("locale", f"{language}.toml").read_text("utf-8")
-    return {k: str(v) for k, v in tomllib.loads(text).items()}
+    """The strings of one language, from the main file and every area file."""
+    merged: dict[str, str] = {}
+    for entry in sorted(files("pmemail_tui").joinpath("locale").iterdir(), key=lambda e: e.name):
+        if entry.name == f"{language}.toml" or entry.name.endswith(f".{language}.toml"):
+            merged.update((k, str(v)) for k, v in tomllib.loads(entry.read_text("utf-8")).items())
+    return merged
 
 
 def set_language(language: str) -> None:

@@ -24,6 +24,7 @@ from netcore.checks.result import CheckResult
 from pmemail import dashboard_actions as actions
 from pmemail.dashboard_actions import ActionError, ActionResult
 from pmemail.dashboard_data import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
+from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
     CheckProgress,
@@ -37,7 +38,6 @@ from pmemail_tui.widgets.dashboard.panels import (
     ServerBar,
     ServicesTable,
 )
-from pmemail_tui.widgets.dashboard.text import dt
 
 if TYPE_CHECKING:
     from pmemail_tui.app import PmemailApp
@@ -88,20 +88,20 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Server line, last action message, tabs, footer."""
         yield Header()
-        yield ServerBar(dt("dash.server.loading"), id="dash-server")
+        yield ServerBar(t("dash.server.loading"), id="dash-server")
         yield Static("", id="dash-message", markup=False)
         with TabbedContent(initial="overview"):
-            with TabPane(dt("dash.tab.overview"), id="overview"), VerticalScroll():
+            with TabPane(t("dash.tab.overview"), id="overview"), VerticalScroll():
                 yield ServicesTable(id="dash-services")
                 yield MailPanel("", id="dash-mail")
-            with TabPane(dt("dash.tab.ports"), id="ports"), Vertical():
+            with TabPane(t("dash.tab.ports"), id="ports"), Vertical():
                 yield PortsTable(id="dash-ports")
                 yield Static("", id="dash-port-why", markup=False)
-            with TabPane(dt("dash.tab.network"), id="network"), VerticalScroll():
-                yield NetworkPanel(dt("dash.net.pending"), id="dash-network")
-            with TabPane(dt("dash.tab.log"), id="log"):
+            with TabPane(t("dash.tab.network"), id="network"), VerticalScroll():
+                yield NetworkPanel(t("dash.net.pending"), id="dash-network")
+            with TabPane(t("dash.tab.log"), id="log"):
                 yield Log(id="dash-log", max_lines=2000)
-            with TabPane(dt("dash.tab.actions"), id="actions"):
+            with TabPane(t("dash.tab.actions"), id="actions"):
                 yield Log(id="dash-actions", max_lines=2000)
         yield Footer(show_command_palette=False)
 
@@ -129,12 +129,12 @@ class DashboardScreen(Screen[None]):
     def launch(self, name: str, call: Callable[[], ActionResult]) -> None:
         """Run one action in a worker unless another one is still running."""
         if self.busy:
-            refused = dt("dash.busy", action=self.busy)
+            refused = t("dash.busy", action=self.busy)
             self.say(refused, error=True)
             self.query_one("#dash-actions", Log).write_line(f"{name}: {refused}")
             return
         self.busy = name
-        self.say(dt("dash.running", action=name))
+        self.say(t("dash.running", action=name))
         self._action_worker(name, call)
 
     @work(thread=True, group="dash-action", exit_on_error=False)
@@ -167,7 +167,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(PortsTable).show(self.local, self.network)
         self._show_why()
         if self.network.address_changed:
-            self.say(dt("dash.net.changed_now", address=self.network.public_address),
+            self.say(t("dash.net.changed_now", address=self.network.public_address),
                      error=True)
 
     def on_check_progress(self, message: CheckProgress) -> None:
@@ -182,14 +182,14 @@ class DashboardScreen(Screen[None]):
         out = self.query_one("#dash-actions", Log)
         if message.result is None:
             self.say(f"{message.action}: {message.error}", error=True)
-            out.write_line(f"{message.action}: {dt('dash.failed')}: {message.error}")
+            out.write_line(f"{message.action}: {t('dash.failed')}: {message.error}")
         else:
             self.say(f"{message.action}: {message.result.message}", error=not message.result.ok)
             out.write_line(f"{message.action}: {message.result.message}")
             out.write_lines([f"  {line}" for line in message.result.details])
         self.refresh_local()
-        if message.action in (dt("dash.action.forward"), dt("dash.action.unmap"),
-                              dt("dash.action.checks")):
+        if message.action in (t("dash.action.forward"), t("dash.action.unmap"),
+                              t("dash.action.checks")):
             self.refresh_network()
 
     @on(DataTable.RowHighlighted, "#dash-ports")
@@ -217,53 +217,53 @@ class DashboardScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         """Refresh everything now (the network part too)."""
-        self.say(dt("dash.refreshing"))
+        self.say(t("dash.refreshing"))
         self.refresh_local()
         self.refresh_network()
 
     def action_start(self) -> None:
         """Start ``pmemail serve`` in the background."""
         pm = self.pm
-        self.launch(dt("dash.action.start"),
+        self.launch(t("dash.action.start"),
                         lambda: actions.start_server(pm.config, pm.config_path, pm.paths))
 
     def action_stop(self) -> None:
         """Stop the running server."""
         pm = self.pm
-        self.launch(dt("dash.action.stop"), lambda: actions.stop_server(pm.config, pm.paths))
+        self.launch(t("dash.action.stop"), lambda: actions.stop_server(pm.config, pm.paths))
 
     def action_restart(self) -> None:
         """Stop then start the server."""
         pm = self.pm
-        self.launch(dt("dash.action.restart"),
+        self.launch(t("dash.action.restart"),
                         lambda: actions.restart_server(pm.config, pm.config_path, pm.paths))
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""
         pm = self.pm
-        self.launch(dt("dash.action.forward"),
+        self.launch(t("dash.action.forward"),
                         lambda: actions.forward_all(pm.config, pm.paths))
 
     def action_unmap(self) -> None:
         """Remove pmemail's mappings from the router."""
         pm = self.pm
-        self.launch(dt("dash.action.unmap"),
+        self.launch(t("dash.action.unmap"),
                         lambda: actions.remove_mappings(pm.config, pm.paths))
 
     def action_checks(self) -> None:
         """Run the doctor's checks again; each result appears as it finishes."""
         pm = self.pm
         if not self.busy:
-            self.query_one("#dash-actions", Log).write_line(dt("dash.checks.start"))
+            self.query_one("#dash-actions", Log).write_line(t("dash.checks.start"))
             self.action_tab("actions")
 
         def progress(result: CheckResult) -> None:
             self.post_message(CheckProgress(result))
 
-        self.launch(dt("dash.action.checks"),
+        self.launch(t("dash.action.checks"),
                     lambda: actions.rerun_checks(pm.config, pm.paths, progress))
 
     def action_retry_queue(self) -> None:
         """Retry every queued recipient now."""
         pm = self.pm
-        self.launch(dt("dash.action.retry"), lambda: actions.retry_queue(pm.config, pm.paths))
+        self.launch(t("dash.action.retry"), lambda: actions.retry_queue(pm.config, pm.paths))

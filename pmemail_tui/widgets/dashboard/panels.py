@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from pmemail.dashboard_data import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
+from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard import format as fmt
-from pmemail_tui.widgets.dashboard.text import dt
 
 # keys of a service's status shown in its "counters" cell, in this order
 COUNTER_KEYS = ("accepted", "rejected", "queued", "delivered", "deferred", "bounced",
@@ -27,15 +27,15 @@ class ServerBar(Static):
         """Render the server line of ``snap``."""
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
-            line.append(dt("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
+            line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
             self.update(line)
             return
         line = Text("● ", style=fmt.GOOD)
-        line.append(dt("dash.server.running"), style=fmt.GOOD)
+        line.append(t("dash.server.running"), style=fmt.GOOD)
         proc = snap.process
         if proc is not None:
             line.append(" · ")
-            line.append(dt("dash.server.facts", pid=proc.pid,
+            line.append(t("dash.server.facts", pid=proc.pid,
                                   uptime=fmt.duration(proc.uptime), memory=fmt.size(proc.memory),
                                   cpu=f"{proc.cpu:.1f}", connections=proc.connections))
         self.update(line)
@@ -60,8 +60,8 @@ class ServicesTable(DataTable[Any]):
     def on_mount(self) -> None:
         """Columns and row cursor."""
         self.cursor_type = "row"
-        self.add_columns(dt("dash.col.service"), dt("dash.col.state"), dt("dash.col.listen"),
-                         dt("dash.col.conns"), dt("dash.col.counters"))
+        self.add_columns(t("dash.col.service"), t("dash.col.state"), t("dash.col.listen"),
+                         t("dash.col.conns"), t("dash.col.counters"))
 
     def show(self, snap: LocalSnapshot) -> None:
         """Replace the rows with the services of ``snap``."""
@@ -72,7 +72,7 @@ class ServicesTable(DataTable[Any]):
                          _listen(s), str(s.get("connections", "-")), _counters(s),
                          key=str(s.get("name")))
         if not snap.services:
-            self.add_row("-", Text(dt("dash.server.none"), style=fmt.MUTED), "", "", "")
+            self.add_row("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", "")
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1))
 
@@ -84,13 +84,13 @@ class MailPanel(Static):
         """Render the mail part of ``snap``."""
         m, q = snap.mail, snap.queue
         lines = [
-            dt("dash.mail.counters", accepted=m.accepted, local=m.delivered_local,
+            t("dash.mail.counters", accepted=m.accepted, local=m.delivered_local,
                remote=m.delivered_remote, deferred=m.deferred, bounced=m.bounced),
-            dt("dash.mail.queue", messages=q.messages, recipients=q.recipients,
+            t("dash.mail.queue", messages=q.messages, recipients=q.recipients,
                oldest=fmt.clock(q.oldest)) + (f"  {q.error}" if q.error else ""),
-            dt("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
+            t("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
             + (f"  ({m.queue_error})" if m.queue_error else ""),
-            dt("dash.mail.collector", when=fmt.clock(m.collector_last_run))
+            t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
             + (f"  ({m.collector_error})" if m.collector_error else ""),
         ]
         self.update("\n".join(lines))
@@ -100,10 +100,10 @@ def _here(port: LocalPort | None) -> Text:
     if port is None:
         return Text("?", style=fmt.UNKNOWN)
     if not port.enabled:
-        return Text(dt("dash.port.disabled"), style=fmt.MUTED)
+        return Text(t("dash.port.disabled"), style=fmt.MUTED)
     if port.listening is None:
-        return Text(dt("dash.port.other_pc", host=port.host), style=fmt.MUTED)
-    return fmt.verdict(port.listening, dt("dash.port.listening"), dt("dash.port.not_listening"),
+        return Text(t("dash.port.other_pc", host=port.host), style=fmt.MUTED)
+    return fmt.verdict(port.listening, t("dash.port.listening"), t("dash.port.not_listening"),
                        "?")
 
 
@@ -111,7 +111,7 @@ def _why(local: LocalPort | None, reach: PortReach | None) -> str:
     """The reason a port is not fully working (empty when it is)."""
     reasons = []
     if local is not None and local.enabled and local.listening is False:
-        reasons.append(dt("dash.why.not_listening", port=local.internal))
+        reasons.append(t("dash.why.not_listening", port=local.internal))
     if reach is not None:
         if not reach.mapped:
             reasons.append(reach.mapped_detail)
@@ -126,9 +126,9 @@ class PortsTable(DataTable[Any]):
     def on_mount(self) -> None:
         """Columns and row cursor."""
         self.cursor_type = "row"
-        self.add_columns(dt("dash.col.port"), dt("dash.col.service"), dt("dash.col.here"),
-                         dt("dash.col.router"), dt("dash.col.outside"), dt("dash.col.lease"),
-                         dt("dash.col.why"))
+        self.add_columns(t("dash.col.port"), t("dash.col.service"), t("dash.col.here"),
+                         t("dash.col.router"), t("dash.col.outside"), t("dash.col.lease"),
+                         t("dash.col.why"))
         self.reasons: dict[str, str] = {}
 
     def show(self, local: LocalSnapshot | None, net: NetworkSnapshot | None) -> None:
@@ -141,11 +141,11 @@ class PortsTable(DataTable[Any]):
         for name in locals_ or reaches:
             lp, rp = locals_.get(name), reaches.get(name)
             external = lp.external if lp else rp.external if rp else 0
-            pending = Text(dt("dash.port.pending") if net is None else "-", style=fmt.MUTED)
-            router = (fmt.verdict(rp.mapped, dt("dash.port.mapped"), dt("dash.port.unmapped"),
-                                  dt("dash.port.unknown")) if rp else pending)
-            outside = (fmt.verdict(rp.reachable, dt("dash.port.reachable"),
-                                   dt("dash.port.unreachable"), dt("dash.port.unknown"))
+            pending = Text(t("dash.port.pending") if net is None else "-", style=fmt.MUTED)
+            router = (fmt.verdict(rp.mapped, t("dash.port.mapped"), t("dash.port.unmapped"),
+                                  t("dash.port.unknown")) if rp else pending)
+            outside = (fmt.verdict(rp.reachable, t("dash.port.reachable"),
+                                   t("dash.port.unreachable"), t("dash.port.unknown"))
                        if rp else pending)
             lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
             why = _why(lp, rp)
@@ -161,34 +161,34 @@ class NetworkPanel(Static):
     def show(self, net: NetworkSnapshot | None) -> None:
         """Render ``net`` (a waiting message before the first refresh)."""
         if net is None:
-            self.update(Text(dt("dash.net.pending"), style=fmt.MUTED))
+            self.update(Text(t("dash.net.pending"), style=fmt.MUTED))
             return
         out = Text()
         if net.public_address:
-            out.append(dt("dash.net.public", address=net.public_address))
+            out.append(t("dash.net.public", address=net.public_address))
             if net.address_changed:
-                out.append("  " + dt("dash.net.changed"), style="bold " + fmt.UNKNOWN)
+                out.append("  " + t("dash.net.changed"), style="bold " + fmt.UNKNOWN)
         else:
-            out.append(dt("dash.net.public_unknown", reason=net.public_error), style=fmt.BAD)
+            out.append(t("dash.net.public_unknown", reason=net.public_error), style=fmt.BAD)
         out.append("\n")
         if net.router_error:
-            out.append(dt("dash.net.router_error", reason=net.router_error), style=fmt.BAD)
+            out.append(t("dash.net.router_error", reason=net.router_error), style=fmt.BAD)
         else:
-            out.append(dt("dash.net.router", router=net.router,
+            out.append(t("dash.net.router", router=net.router,
                           address=net.router_address or "?"), style=fmt.GOOD)
-        out.append("\n" + dt("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n\n")
-        out.append(dt("dash.net.history") + "\n", style="bold")
+        out.append("\n" + t("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n\n")
+        out.append(t("dash.net.history") + "\n", style="bold")
         rows, previous = [], ""
         for obs in net.history:  # oldest first: a change is against the one before
             rows.append((obs, bool(previous and obs.address) and obs.address != previous))
             previous = obs.address or previous
         for obs, changed in reversed(rows):
             out.append(f"  {fmt.clock(obs.first_seen)} → {fmt.clock(obs.last_seen)}  "
-                       f"{obs.address or '?'}  ({dt('dash.net.router_saw')} "
+                       f"{obs.address or '?'}  ({t('dash.net.router_saw')} "
                        f"{obs.router_address or '?'})")
             if changed:
-                out.append("  " + dt("dash.net.change_mark"), style=fmt.UNKNOWN)
+                out.append("  " + t("dash.net.change_mark"), style=fmt.UNKNOWN)
             out.append("\n")
         if not net.history:
-            out.append("  " + dt("dash.net.no_history") + "\n", style=fmt.MUTED)
+            out.append("  " + t("dash.net.no_history") + "\n", style=fmt.MUTED)
         self.update(out)
