@@ -4,6 +4,8 @@
 #   test         install test dependencies (Debian packages when root), then
 #                ruff, mypy and the whole pytest suite
 #   check        ruff + mypy only
+#   screenshots  regenerate screenshots/ from the real app (root: private netns)
+#   bench NAME   run bench/NAME/run.py (smtp, imap, webmail, doctor, tui)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${VENV:-.venv}
@@ -53,6 +55,16 @@ case ${1:-} in
     check)
         venv dev
         check ;;
+    screenshots)
+        bash scripts/install-debian-deps.sh
+        venv dev
+        exec "$VENV/bin/python" screenshots/make_screenshots.py "${@:2}" ;;
+    bench)
+        name=${2:-}
+        [[ -f bench/$name/run.py ]] || { echo "dev.sh bench: one of: $(ls bench | tr '\n' ' ')" >&2; exit 2; }
+        bash scripts/install-debian-deps.sh
+        venv dev
+        exec "$VENV/bin/python" "bench/$name/run.py" "${@:3}" ;;
     *)
-        sed -n '2,7p' "$0" >&2; exit 2 ;;
+        sed -n '2,9p' "$0" >&2; exit 2 ;;
 esac
