@@ -10,10 +10,10 @@ Only mappings that ``pmemail ports apply`` made are touched.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
+from mailcore.periodic import PeriodicTask
 from netcore.forwarding import Forwarder
 from netcore.monitor import ForwardingMonitor
 from pmemail.config.model import Config
@@ -38,19 +38,15 @@ class RouterMonitorService:
         self.failed_total = 0
         self.last: dict[str, Any] | None = None
         self.last_error = ""
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = PeriodicTask(self.check, lambda: self.interval, "router-monitor")
 
     async def start(self) -> None:
         """Start the check loop (the first check runs at once, in the background)."""
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="router-monitor")
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Stop checking; mappings stay on the router (``ports remove`` deletes them)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()
 
     def status(self) -> dict[str, object]:
         """The last check's result: restored/renewed/failed keys and the leases."""
@@ -58,11 +54,6 @@ class RouterMonitorService:
                 "restored": self.restored_total, "renewed": self.renewed_total,
                 "failed": self.failed_total,
                 "last_check": self.last, "last_error": self.last_error}
-
-    async def _loop(self) -> None:
-        while True:
-            await self.check()
-            await asyncio.sleep(self.interval)
 
     async def check(self) -> None:
         """One check; a failure is logged and shown in status, never fatal."""

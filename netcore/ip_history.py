@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pmemail.fsutil import atomic_write_text
+
 FILE_NAME = "ip_history.jsonl"
 
 
@@ -81,12 +83,7 @@ class IpHistory:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if past and past[-1].same_as(obs):
             past[-1] = IpObservation(past[-1].first_seen, when, address, router_address)
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.writelines(_line(o) for o in past)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            atomic_write_text(self.path, "".join(_line(o) for o in past))
             return False
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(_line(obs))

@@ -19,19 +19,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
 from mailcore.control import ControlError, NotRunning, query_control_sync
 from mailcore.pidfile import read_pid
 from mailcore.queue.store import QueueError, QueueStore
-from netcore.checks.result import CheckResult
-from netcore.checks.runner import run_checks
-from netcore.forwarding import Forwarder, ForwardingReport, PortOutcome
-from netcore.router.errors import RouterError
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.dashboard_data import tail_lines
+
+if TYPE_CHECKING:
+    from netcore.checks.result import CheckResult
+    from netcore.forwarding import ForwardingReport, PortOutcome
+
+# The doctor (requests, dnspython) and the router clients (miniupnpc) are
+# imported by the actions that use them: the dashboard paints before that.
 
 CONSOLE_LOG = "serve-console.log"  # the server's stdout/stderr, beside its log file
 POLL = 0.05
@@ -190,6 +194,8 @@ def _summary(report: ForwardingReport, done: str) -> ActionResult:
 
 
 def _router_call(what: str, call: Callable[[], ForwardingReport]) -> ForwardingReport:
+    from netcore.router.errors import RouterError
+
     try:
         return call()
     except (RouterError, OSError, ValueError) as err:
@@ -204,6 +210,8 @@ def forward_all(config: Config, paths: DataPaths,
     Raises:
         ActionError: the router cannot be reached at all.
     """
+    from netcore.forwarding import Forwarder
+
     report = _router_call("cannot forward the ports",
                           lambda: Forwarder(config, paths).apply(progress=progress))
     return _summary(report, "forwarded")
@@ -215,6 +223,8 @@ def remove_mappings(config: Config, paths: DataPaths) -> ActionResult:
     Raises:
         ActionError: the router cannot be reached at all.
     """
+    from netcore.forwarding import Forwarder
+
     report = _router_call("cannot remove the mappings", Forwarder(config, paths).remove)
     return _summary(report, "removed")
 
@@ -225,6 +235,8 @@ def rerun_checks(config: Config, paths: DataPaths,
 
     Must be called from a thread without a running event loop (a worker).
     """
+    from netcore.checks.runner import run_checks
+
     report = asyncio.run(run_checks(config, paths, on_result))
     verdict = {0: "all checks passed", 1: "warnings", 2: "problems found"}[report.exit_code]
     lines = [f"{c.status.upper():7} {c.title}: {c.finding}" for c in report.checks]

@@ -21,19 +21,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from mailcore.control import ControlError, NotRunning, query_control_sync
 from mailcore.queue.store import QueueStore
-from netcore.echo_service import port_reachable, public_ip
-from netcore.forwarding import Forwarder
 from netcore.ip_history import IpHistory, IpObservation
 from netcore.local_ports import listening_ports
-from netcore.router.errors import RouterError
 from netcore.router.state import ForwardingState
-from netcore.router.upnp import RouterMapping
+
+if TYPE_CHECKING:
+    from netcore.router.upnp import RouterMapping
+
+# The router clients (miniupnpc) and the echo client (requests) are imported
+# by the network snapshot itself: the dashboard paints before they are needed.
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -266,6 +268,9 @@ class LocalProbe:
 def _router_facts(config: Config, paths: DataPaths) -> tuple[
         str, str, str, dict[str, RouterMapping], ForwardingState]:
     """(router label, error, router's public address, our UPnP rows by key, state)."""
+    from netcore.forwarding import Forwarder
+    from netcore.router.errors import RouterError
+
     fwd = Forwarder(config, paths)
     try:
         rows, _others = fwd.table()
@@ -318,6 +323,8 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     Blocking (network round trips bounded by ``network.*_timeout``): call it
     from a worker thread.
     """
+    from netcore.echo_service import port_reachable, public_ip
+
     net = config.network
     enabled = [name for name, m in config.ports.items() if m.enabled]
     with ThreadPoolExecutor(max_workers=2 + len(enabled)) as pool:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from mailcore.tls import ensure_certificate
-from pmemail.config import Config, DataPaths, render_config
+from pmemail.config import Config, DataPaths, save_config
 
 # Internal ports for a server that runs without root: the router still
 # forwards the standard external ports (25, 110, 143, 80) to these.
@@ -46,12 +45,7 @@ def initial_config(domain: str | None = None, hostname: str | None = None,
 def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult:
     """Write ``path`` (mode 0600: it may later hold passwords) and a certificate."""
     config = initial_config(**answers)  # type: ignore[arg-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(render_config(config))
-    os.replace(tmp, path)
+    save_config(path, config)
     paths = DataPaths.from_config(config, path)
     paths.root.mkdir(parents=True, exist_ok=True)
     cert = None

@@ -16,7 +16,6 @@ A crash at any point neither loses nor duplicates a message:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import logging
 import poplib
@@ -31,6 +30,7 @@ from mailcore.collector.routing import route
 from mailcore.collector.state import Pending, UidState, fetch_token, state_file
 from mailcore.delivery import maildir_path
 from mailcore.interfaces import LocalDelivery, UserDirectory
+from mailcore.periodic import PeriodicTask
 from pmemail.config.model import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 
@@ -77,30 +77,21 @@ class Collector:
         self.runs = 0
         self.last_run: float | None = None
         self.last_error = ""
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = PeriodicTask(self.run_once, lambda: self.config.interval, "collector")
 
     async def start(self) -> None:
         """Start polling (the first run is immediate)."""
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="collector")
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Stop polling; an interrupted run is completed by the next start (see module doc)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()
 
     def status(self) -> dict[str, object]:
         """Last run, messages fetched, last error, for the control socket."""
         return {"last_run": self.last_run, "runs": self.runs, "fetched": self.fetched,
                 "last_error": self.last_error, "mailboxes": len(self.config.mailboxes),
                 "interval": self.config.interval}
-
-    async def _loop(self) -> None:
-        while True:
-            await self.run_once()
-            await asyncio.sleep(self.config.interval)
 
     async def run_once(self) -> int:
         """Fetch every mailbox once; returns how many messages were delivered."""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.queue.durable import atomic_write_json
+from pmemail.fsutil import atomic_write_json
 
 
 @dataclass

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from pmemail.fsutil import fsync_dir
+
 LOCK_NAME = "pmemail-pop3.lock"
 CHUNK = 65536
 _UIDL_OK = re.compile(r"^[\x21-\x7e]{1,70}$")
@@ -213,7 +215,7 @@ class Maildrop:
                     pass  # already gone: the goal is reached
                 except OSError:
                     failed += 1
-        _fsync_dir(cur)
+        fsync_dir(cur)
         return failed
 
     def close(self) -> None:
@@ -234,18 +236,10 @@ def _snapshot(root: Path, cache: SizeCache) -> list[Message]:
             os.rename(entry.path, cur / target)
             moved = True
     if moved:
-        _fsync_dir(cur)
-        _fsync_dir(new)
+        fsync_dir(cur)
+        fsync_dir(new)
     entries = [(e.stat().st_mtime_ns, e.name) for e in os.scandir(cur)
                if not e.name.startswith(".") and e.is_file()]
     names = [name for _, name in sorted(entries)]
     sizes = cache.sizes(root, cur, names)
     return [Message(name, uid_for(name), size) for name, size in zip(names, sizes, strict=True)]
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

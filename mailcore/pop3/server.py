@@ -6,15 +6,15 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from pathlib import Path
 
-from mailcore import tls
 from mailcore.delivery import maildir_path
-from mailcore.interfaces import ServiceStartError, UserDirectory
+from mailcore.interfaces import UserDirectory
+from mailcore.listener import start_listener, stop_listener
 from mailcore.pop3.context import Pop3Settings
 from mailcore.pop3.maildrop import SizeCache
 from mailcore.pop3.session import Pop3Session
 from mailcore.pop3.wire import LineReader
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -100,27 +100,15 @@ class Pop3Service:
 
     async def start(self) -> None:
         """Bind the listening socket."""
-        try:
-            self._server = await asyncio.start_server(self._accept, self.host, self.port)
-        except OSError as exc:
-            raise ServiceStartError(
-                f"POP3 cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
-        self.port = self._server.sockets[0].getsockname()[1]
+        self._server, self.port = await start_listener("POP3", self._accept, self.host,
+                                                       self.port)
         log.info("pop3 listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
         """Stop accepting and end sessions (uncommitted DELEs are kept, per RFC 1939)."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        # Aborting the sockets lets each session end through its normal path
-        # (lock released, nothing committed); cancelling the tasks instead makes
-        # asyncio's stream callback log a spurious CancelledError.
-        for conn in list(self._sessions.values()):
-            conn.abort()
-        if self._sessions:
-            await asyncio.wait(list(self._sessions), timeout=5)
+        # sessions end by their normal path: the maildrop lock is released
+        server, self._server = self._server, None
+        await stop_listener(server, self._sessions)
 
     def status(self) -> dict[str, object]:
         """Port, connections now and since start, and whether STLS is offered."""
@@ -145,15 +133,7 @@ class Pop3Service:
 
 def tls_context_for(config: Config, paths: DataPaths) -> ssl.SSLContext:
     """The server context: ``mail.tls_cert``/``tls_key`` or the generated certificate."""
-    try:
-        if config.mail.tls_cert:
-            cert = Path(config.mail.tls_cert).expanduser()
-            key = Path(config.mail.tls_key or config.mail.tls_cert).expanduser()
-        else:
-            cert, key = tls.ensure_certificate(paths.tls_dir, config.mail.hostname)
-        return tls.server_context(cert, key)
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        raise ServiceStartError(f"POP3 TLS certificate unusable: {exc}") from None
+    return server_tls_context(config, paths, "POP3 TLS certificate unusable")
 
 
 def build_pop3_service(config: Config, paths: DataPaths, users: UserDirectory,

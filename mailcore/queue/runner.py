@@ -24,7 +24,6 @@ never lose it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import tempfile
@@ -33,6 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mailcore.interfaces import LocalDelivery, UserDirectory
+from mailcore.periodic import PeriodicTask
 from mailcore.queue.dsn import Action, RecipientReport, build_dsn
 from mailcore.queue.relay import Outcome, RelayClient
 from mailcore.queue.store import QueueEntry, QueueStore
@@ -71,8 +71,8 @@ class QueueRunner:
         self.bounced = 0
         self.last_run: float | None = None
         self.last_error = ""
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = PeriodicTask(self.run_once, lambda: self.config.scan_interval,
+                                  "queue-runner", self._pass_failed)
         self._in_flight: set[str] = set()
         self._slots = asyncio.Semaphore(_PARALLEL)
 
@@ -85,27 +85,23 @@ class QueueRunner:
         entry = await asyncio.to_thread(self.store.add, spool_file, sender, recipients,
                                         self.clock())
         log.info("queued %s from <%s> to %s", entry.id, sender, ", ".join(recipients))
-        self._wake.set()
+        self._periodic.wake()
         return entry.id
 
     async def start(self) -> None:
         """Recover the on-disk queue and start the delivery loop."""
         ids = await asyncio.to_thread(self.store.recover)
         log.info("queue: %d message(s) waiting in %s", len(ids), self.store.root)
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="queue-runner")
+        self._periodic.start()
 
     async def stop(self) -> None:
         """Stop the loop; an attempt in progress is abandoned and retried after restart."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()
 
     def retry_now(self, queue_id: str | None = None) -> int:
         """Make pending recipients due now (the control socket's ``queue_retry``)."""
         count = self.store.retry_now(queue_id, self.clock())
-        self._wake.set()
+        self._periodic.wake()
         return count
 
     def status(self) -> dict[str, object]:
@@ -120,16 +116,10 @@ class QueueRunner:
                       if self.relay.uses_smarthost() else "direct to MX"),
         }
 
-    async def _loop(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.run_once()
-            except Exception as err:  # keep the runner alive; the next pass retries
-                log.exception("queue pass failed")
-                self.last_error = str(err)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.config.scan_interval)
+    def _pass_failed(self, err: Exception) -> None:
+        # keep the runner alive; the next pass retries
+        log.error("queue pass failed", exc_info=err)
+        self.last_error = str(err)
 
     async def run_once(self) -> None:
         """One pass: attempt every message with a due recipient."""
@@ -227,6 +217,6 @@ class QueueRunner:
             else:
                 new = await asyncio.to_thread(self.store.add, dsn, "", [entry.sender],
                                               self.clock())
-                self._wake.set()
+                self._periodic.wake()
                 log.info("%s: %s notice queued as %s for <%s>", entry.id, action, new.id,
                          entry.sender)

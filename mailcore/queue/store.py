@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mailcore.queue.durable import atomic_write_json, durable_copy, fsync_dir
+from pmemail.fsutil import atomic_write_json, durable_copy, fsync_dir
 
 RecipientState = Literal["queued", "delivered", "bounced"]
 _ID_RE = re.compile(r"^[0-9A-Za-z]{6,40}$")

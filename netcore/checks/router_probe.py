@@ -4,9 +4,12 @@ Three probes run in parallel so that the no-router case costs one timeout,
 not the sum of them (miniupnpc's own discovery waits four times its delay
 when no IGD answers):
 
-* the root description URL remembered from last time (one HTTP GET);
-* SSDP M-SEARCH sent both unicast to the gateway (answered at once, no MX
-  delay) and to the multicast group (for an IGD that is not the gateway);
+* the root description URL remembered from last time (one HTTP GET), the
+  same one the forwarding client remembers (``igd_url`` in
+  ``state/forwarding.json``);
+* SSDP M-SEARCH (:func:`netcore.router.ssdp.find_igd_url`) sent both unicast
+  to the gateway (answered at once, no MX delay) and to the multicast group
+  (for an IGD that is not the gateway);
 * NAT-PMP "public address" request to the gateway (2 bytes out, 12 back).
 
 The IGD found is queried with miniupnpc (``selectigd(url)`` skips SSDP) for
@@ -16,8 +19,6 @@ forwarding client (:mod:`netcore.router`) owns mappings.
 
 from __future__ import annotations
 
-import json
-import os
 import socket
 import struct
 import time
@@ -29,11 +30,10 @@ from typing import Any
 
 import requests
 
-SSDP_ADDR = ("239.255.255.250", 1900)
+from netcore.router.ssdp import find_igd_url
+from netcore.router.state import STATE_NAME, ForwardingState
+
 NATPMP_PORT = 5351
-IGD_TYPES = ("urn:schemas-upnp-org:device:InternetGatewayDevice:2",
-             "urn:schemas-upnp-org:device:InternetGatewayDevice:1")
-STATE_FILE = "router_probe.json"
 
 
 @dataclass(frozen=True)
@@ -114,28 +114,12 @@ def ssdp_locate(gateway: str, timeout: float) -> str:
     """Find an IGD's root description URL by SSDP; the gateway's answer comes first.
 
     Raises:
-        OSError: no IGD answered within ``timeout``.
+        OSError: no IGD answered within ``timeout`` seconds.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 2)
-        for st in IGD_TYPES:
-            msg = (f"M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n"
-                   f'MAN: "ssdp:discover"\r\nMX: 1\r\nST: {st}\r\n\r\n').encode()
-            if gateway:
-                sock.sendto(msg, (gateway, SSDP_ADDR[1]))
-            sock.sendto(msg, SSDP_ADDR)
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            sock.settimeout(left)
-            try:
-                data = sock.recv(2048)
-            except TimeoutError:
-                break
-            for line in data.decode("latin-1").split("\r\n"):
-                key, _, value = line.partition(":")
-                if key.strip().lower() == "location" and value.strip():
-                    return value.strip()
-    raise TimeoutError("no UPnP IGD answered")
+    url = find_igd_url(max(1, round(timeout * 1000)), gateway or None)
+    if not url:
+        raise TimeoutError("no UPnP IGD answered")
+    return url
 
 
 def describe(url: str, timeout: float) -> dict[str, str]:
@@ -167,21 +151,20 @@ def upnp_external_ip(url: str) -> str:
 def _remembered(state_dir: Path | None) -> str:
     if state_dir is None:
         return ""
-    try:
-        data = json.loads((state_dir / STATE_FILE).read_text())
-        return str(data.get("root_url", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
+    return ForwardingState.load(state_dir / STATE_NAME).igd_url
 
 
 def _remember(state_dir: Path | None, url: str) -> None:
+    """Keep ``url`` where ``pmemail ports`` looks first (its mappings are kept)."""
     if state_dir is None or not url:
         return
+    path = state_dir / STATE_NAME
+    state = ForwardingState.load(path)
+    if state.igd_url == url:
+        return  # the usual case: no write at all
+    state.igd_url = url
     try:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = state_dir / (STATE_FILE + ".tmp")
-        tmp.write_text(json.dumps({"root_url": url}) + "\n")
-        os.replace(tmp, state_dir / STATE_FILE)
+        state.save(path)
     except OSError:
         pass  # remembering only saves time next run
 

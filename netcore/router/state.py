@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pmemail.fsutil import atomic_write_text
 
 STATE_NAME = "forwarding.json"
 
@@ -67,13 +68,11 @@ class ForwardingState:
             return cls()
 
     def save(self, path: Path) -> None:
-        """Write the state atomically (rename over the old file)."""
+        """Write the state atomically and durably (rename over the old file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
         doc = {"igd_url": self.igd_url,
                "mappings": {k: asdict(v) for k, v in sorted(self.mappings.items())}}
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
 
     def record(self, rec: MappingRecord) -> None:
         """Remember (or replace) a mapping."""

@@ -9,7 +9,6 @@ advice; ``--json`` prints one stable document (``version`` 1, see
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import TYPE_CHECKING
 
@@ -53,7 +52,10 @@ def render_advice(report: DoctorReport) -> list[str]:
 
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     """Run every check; print a table (or JSON); exit 0 / 1 / 2."""
-    # imported here: requests, dnspython and miniupnpc cost ~0.4 s that other commands skip
+    # imported here: asyncio, requests, dnspython and miniupnpc cost ~0.4 s
+    # that other commands (and --help) skip
+    import asyncio
+
     from netcore.checks.runner import run_checks
 
     config, paths = ctx.config, ctx.paths

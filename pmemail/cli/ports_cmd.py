@@ -10,20 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from netcore import advice
-from netcore.forwarding import MAPPED, REMOVED, Forwarder, PortOutcome
-from netcore.forwarding_report import (
-    forwarding_document,
-    list_document,
-    next_steps_lines,
-    plan_document,
-)
-from netcore.plan import PlanError
-from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
-from netcore.router.errors import RouterError
-from pmemail.cli.context import CommandError, Context
+from pmemail.cli.context import Context
+from pmemail.cli.failures import failures_as
+
+if TYPE_CHECKING:
+    from netcore.forwarding import Forwarder, PortOutcome
+    from netcore.profiles import RouterProfile
+
+# netcore (miniupnpc, router clients, profiles) is imported inside the
+# handlers: `pmemail --version` and every other command's --help skip it.
 
 ORDER = 40
 T = TypeVar("T")
@@ -47,17 +44,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _forwarder(ctx: Context, args: argparse.Namespace) -> Forwarder:
+    from netcore.forwarding import Forwarder
+
     return Forwarder(ctx.config, ctx.paths, gateway=args.gateway, lan_ip=args.lan_ip)
 
 
 def _guarded(call: Callable[[], T]) -> T:
-    try:
+    from netcore.plan import PlanError
+    from netcore.router.errors import RouterError
+
+    with failures_as(RouterError, PlanError, exit_code=2):
         return call()
-    except (RouterError, PlanError) as exc:
-        raise CommandError(str(exc), exit_code=2) from None
 
 
 def _profile(ctx: Context) -> RouterProfile | None:
+    from netcore.profiles import GENERIC_PROFILE, ProfileError, load_profile
+
     isp = ctx.config.isp
     for name in (isp.router_profile, isp.profile, GENERIC_PROFILE):
         if name:
@@ -74,6 +76,9 @@ def _emit(ctx: Context, doc: dict[str, Any]) -> None:
 
 def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     """Print the plan: external port -> internal address:port."""
+    from netcore import advice
+    from netcore.forwarding_report import plan_document
+
     fwd = _forwarder(ctx, args)
     plan = _guarded(fwd.plan)
     # with --lan-ip the plan needs no route to the router at all
@@ -92,6 +97,8 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _progress_line(ctx: Context, o: PortOutcome) -> None:
+    from netcore.forwarding import MAPPED, REMOVED
+
     target = f"{o.internal_host}:{o.internal}"
     if o.status == MAPPED:
         lease = "permanent" if not o.lease else f"lease {o.lease} s"
@@ -105,6 +112,9 @@ def _progress_line(ctx: Context, o: PortOutcome) -> None:
 
 def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
     """Map the plan; print progress, then fallbacks and manual steps if needed."""
+    from netcore import advice
+    from netcore.forwarding_report import forwarding_document
+
     fwd = _forwarder(ctx, args)
     plan = _guarded(fwd.plan)
     if not args.json:
@@ -122,12 +132,16 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
+    from netcore.forwarding_report import next_steps_lines
+
     for line in next_steps_lines(doc):
         ctx.print(line)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """Print the router's whole table; ours are marked with '*'."""
+    from netcore.forwarding_report import list_document
+
     fwd = _forwarder(ctx, args)
     rows, records = _guarded(fwd.table)
     url = fwd.igd_url
@@ -149,6 +163,8 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
     """Delete pmemail's mappings; others' mappings are left alone."""
+    from netcore.forwarding_report import forwarding_document
+
     fwd = _forwarder(ctx, args)
     report = _guarded(lambda: fwd.remove(None if args.json else
                                          (lambda o: _progress_line(ctx, o))))

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mailcore.queue.store import QueueEntry, QueueError, QueueStore
-from pmemail.cli.context import CommandError, Context
+from pmemail.cli.context import Context
+from pmemail.cli.failures import failures_as
+
+if TYPE_CHECKING:
+    from mailcore.queue.store import QueueEntry, QueueStore
 
 ORDER = 40
 
@@ -35,6 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _store(ctx: Context) -> QueueStore:
+    from mailcore.queue.store import QueueStore  # the store only: no relay, no dnspython
+
     return QueueStore(ctx.paths.queue)
 
 
@@ -78,10 +83,10 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
     """Make pending recipients due now; a running server picks them up on its next scan."""
-    try:
+    from mailcore.queue.store import QueueError
+
+    with failures_as(QueueError, exit_code=1):
         count = _store(ctx).retry_now(args.id)
-    except QueueError as err:
-        raise CommandError(str(err), exit_code=1) from err
     if args.json:
         ctx.print(json.dumps({"id": args.id, "recipients_due": count}))
     else:
@@ -91,10 +96,10 @@ def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
     """Remove one message from the queue."""
-    try:
+    from mailcore.queue.store import QueueError
+
+    with failures_as(QueueError, exit_code=1):
         _store(ctx).delete(args.id)
-    except QueueError as err:
-        raise CommandError(str(err), exit_code=1) from err
     if args.json:
         ctx.print(json.dumps({"id": args.id, "deleted": True}))
     else:

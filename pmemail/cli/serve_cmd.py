@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import logging
-import os
 import time
 from typing import Any
 
-from mailcore.control import ControlError, NotRunning, query_control_sync
-from mailcore.interfaces import ServiceStartError
-from mailcore.logsetup import setup_logging
-from mailcore.pidfile import AlreadyRunning, PidFile
-from mailcore.supervisor import StartupFailed, Supervisor
-from pmemail import systemd_unit
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import Config
+from pmemail.formatting import duration
+from pmemail.fsutil import atomic_write_text
 from pmemail.init_setup import UNPRIVILEGED_PORTS
+
+# The mail stack (supervisor, psutil, logging handlers, the services) is
+# imported inside the handlers: `status`, `--help` and every other command
+# would otherwise pay for it.
 
 ORDER = 40
 EXIT_NOT_RUNNING = 3
@@ -66,9 +63,14 @@ def port_hint(config: Config) -> Any:
 
 def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run every configured service until SIGTERM/SIGINT or ``stop``."""
-    # here, not at the top: every other command (status, --help) would pay
-    # for importing the whole mail stack (about a second)
+    import asyncio
+    import logging
+
     from mailcore.composition import build_services
+    from mailcore.interfaces import ServiceStartError
+    from mailcore.logsetup import setup_logging
+    from mailcore.pidfile import AlreadyRunning, PidFile
+    from mailcore.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
     try:
@@ -109,6 +111,8 @@ def _os_reason(err: OSError) -> str:
 
 
 def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    from mailcore.control import ControlError, NotRunning, query_control_sync
+
     path = ctx.paths.control_socket(ctx.config)
     try:
         answer = query_control_sync(path, request)
@@ -119,17 +123,6 @@ def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     if not answer.get("ok"):
         raise CommandError(str(answer.get("error", "the server refused the request")))
     return answer
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def _shown(key: str, value: Any) -> str | None:
@@ -150,7 +143,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(json.dumps(answer, indent=2, sort_keys=True))
         return 0
     ctx.print(f"pmemail serve: running, pid {answer.get('pid')}, "
-              f"up {_duration(float(answer.get('uptime', 0)))}")
+              f"up {duration(float(answer.get('uptime', 0)))}")
     for service in answer.get("services", []):
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
@@ -160,6 +153,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
     """Write (or print) the systemd unit; never enable it."""
+    from pmemail import systemd_unit  # shlex: only for this command
+
     text = systemd_unit.render_unit(ctx.config_path, args.user)
     if args.print_only:
         ctx.out.write(text)
@@ -169,9 +164,7 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"{target} already exists; use --force to overwrite it", exit_code=1)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        atomic_write_text(target, text)
     except PermissionError:
         raise CommandError(
             f"cannot write {target}: permission denied (run as root, or use --user)") from None

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, get_args
 
-from mailcore.users import PROTOCOLS, UserError, UserStore
+from mailcore.interfaces import AccessProtocol
 from pmemail.cli.context import CommandError, Context
+from pmemail.cli.failures import failures_as
+
+if TYPE_CHECKING:
+    from mailcore.users import Alias, UserStore
 
 ORDER = 30
+# the same tuple as mailcore.users.PROTOCOLS, without importing the user store
+# (sqlite3, hashing) for every `pmemail ... --help`
+PROTOCOLS: tuple[str, ...] = get_args(AccessProtocol)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,6 +81,8 @@ def _password_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _store(ctx: Context) -> UserStore:
+    from mailcore.users import UserStore
+
     return UserStore.from_config(ctx.config, ctx.paths)
 
 
@@ -79,6 +90,8 @@ def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
+        import getpass  # termios: only when a password is really asked
+
         try:
             password = getpass.getpass("Password: ")
             again = getpass.getpass("Again: ")
@@ -98,10 +111,8 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     if store.get(args.address) is not None:
         raise CommandError(f"add: {args.address.lower()} already exists")
     password = _read_password(args)
-    try:
+    with _user_errors():
         user = store.add_user(args.address, password, args.protocol, args.name)
-    except UserError as err:
-        raise CommandError(str(err)) from err
     ctx.print(f"added {user.address} ({user.protocol})")
     return 0
 
@@ -114,26 +125,39 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         doc = {"domains": sorted(store.local_domains()),
                "users": [{"address": u.address, "protocol": u.protocol, "name": u.display_name}
                          for u in users],
-               "aliases": [{"alias": a.address, "target": a.target} for a in aliases],
-               "catchall": catchalls}
+               **_aliases_json(aliases, catchalls)}
         ctx.print(json.dumps(doc, indent=2))
         return 0
     if not users:
         ctx.print("no users yet: pmemail users add NAME@" + ctx.config.mail.domain)
     for u in users:
         ctx.print(f"{u.address:40} {u.protocol:5} {u.display_name}".rstrip())
+    _print_aliases(ctx, aliases, catchalls)
+    return 0
+
+
+def _aliases_json(aliases: list[Alias], catchalls: dict[str, str]) -> dict[str, Any]:
+    """The ``aliases`` and ``catchall`` keys of ``list --json`` and ``alias list --json``."""
+    return {"aliases": [{"alias": a.address, "target": a.target} for a in aliases],
+            "catchall": catchalls}
+
+
+def _print_aliases(ctx: Context, aliases: list[Alias], catchalls: dict[str, str]) -> None:
     for a in aliases:
         ctx.print(f"{a.address:40} -> {a.target}")
     for domain, target in catchalls.items():
         ctx.print(f"{'*@' + domain:40} -> {target}")
-    return 0
 
 
-def _run(action: str, fn: object, *fn_args: object) -> None:
-    try:
-        fn(*fn_args)  # type: ignore[operator]
-    except UserError as err:
-        raise CommandError(f"{action}: {err}") from err
+def _user_errors(action: str = "") -> AbstractContextManager[None]:
+    from mailcore.users import UserError
+
+    return failures_as(UserError, prefix=f"{action}: " if action else "")
+
+
+def _run(action: str, fn: Callable[..., object], *fn_args: object) -> None:
+    with _user_errors(action):
+        fn(*fn_args)
 
 
 def cmd_passwd(ctx: Context, args: argparse.Namespace) -> int:
@@ -179,13 +203,9 @@ def cmd_alias_list(ctx: Context, args: argparse.Namespace) -> int:
     store = _store(ctx)
     aliases, catchalls = store.list_aliases(), store.catchalls()
     if args.json:
-        ctx.print(json.dumps({"aliases": [{"alias": a.address, "target": a.target}
-                                          for a in aliases], "catchall": catchalls}, indent=2))
+        ctx.print(json.dumps(_aliases_json(aliases, catchalls), indent=2))
         return 0
-    for a in aliases:
-        ctx.print(f"{a.address:40} -> {a.target}")
-    for domain, target in catchalls.items():
-        ctx.print(f"{'*@' + domain:40} -> {target}")
+    _print_aliases(ctx, aliases, catchalls)
     return 0
 
 

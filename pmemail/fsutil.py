@@ -2,7 +2,8 @@
 
 A reader never sees a half-written file, and once a function here returns the
 new content survives a power cut (the rename is made durable by the
-directory fsync).
+directory fsync). Shared by ``mailcore`` (queue, collector, POP3) and
+``netcore`` (IP history, router state), so it lives in neither.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int = 0o600) -> None:
 def atomic_write_json(path: Path, value: Any) -> None:
     """Replace ``path`` with ``value`` as JSON, atomically and durably."""
     atomic_write_bytes(path, json.dumps(value, indent=1, sort_keys=True).encode())
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o644) -> None:
+    """Replace ``path`` with ``text`` (UTF-8), atomically and durably."""
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
 def durable_copy(source: Path, target: Path) -> None:
