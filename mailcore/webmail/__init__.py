@@ -7,10 +7,10 @@ calls; ``PolicySubmitter`` is the submission path the webmail sends through.
 from __future__ import annotations
 
 import ssl
-from pathlib import Path
 
-from mailcore.interfaces import LocalDelivery, ServiceStartError, UserDirectory
+from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.handlers import OutboundQueue
 from mailcore.throttle import AuthThrottle
 from mailcore.webmail.context import WebmailContext, template_env
@@ -62,14 +62,4 @@ def build_webmail_service(config: Config, paths: DataPaths, users: UserDirectory
 
 
 def _tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
-    from mailcore import tls as tls_mod
-
-    try:
-        if config.mail.tls_cert:
-            cert = Path(config.mail.tls_cert).expanduser()
-            key = Path(config.mail.tls_key or config.mail.tls_cert).expanduser()
-        else:
-            cert, key = tls_mod.ensure_certificate(paths.tls_dir, config.mail.hostname)
-        return tls_mod.server_context(cert, key)
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        raise ServiceStartError(f"webmail: HTTPS certificate unusable: {exc}") from None
+    return server_tls_context(config, paths, "webmail: HTTPS certificate unusable")
