@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcore.tls import ensure_certificate
 from pmemail.config import Config, DataPaths, save_config
 
 # Internal ports for a server that runs without root: the router still
@@ -50,5 +49,7 @@ def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult
     paths.root.mkdir(parents=True, exist_ok=True)
     cert = None
     if not config.mail.tls_cert:
+        from mailcore.tls import ensure_certificate  # cryptography: only when writing
+
         cert, _key = ensure_certificate(paths.tls_dir, config.mail.hostname)
     return InitResult(config, paths, cert)
