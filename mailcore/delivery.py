@@ -68,9 +68,13 @@ def _host() -> str:
 
 
 def unique_name(size: int) -> str:
-    """A Maildir file name: ``time.M<usec>P<pid>Q<seq>.<host>,S=<size>``."""
+    """A Maildir file name: ``time.M<usec>P<pid>Q<seq>.<host>,S=<size>``.
+
+    Microseconds are zero-padded so that names sort in arrival order (the mail
+    store gives UIDs to new/ files in name order).
+    """
     now = time.time()
-    return f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_seq)}.{_host()},S={size}"
+    return f"{int(now)}.M{int(now % 1 * 1e6):06d}P{os.getpid()}Q{next(_seq)}.{_host()},S={size}"
 
 
 def _fsync_path(path: Path) -> None:

@@ -133,3 +133,106 @@ async def test_read_download_send_logout(tmp_path: Path, browser: object) -> Non
         await page.wait_for_url("**/login")
         await page.goto(stack.url + "/mail")
         assert page.url.endswith("/login")
+
+
+PHONE = {"width": 375, "height": 667}
+# What a finger must be able to hit: buttons, fields, list rows, folders, toolbar links.
+_TARGETS = ("button, a.button, input:not([type=hidden]):not([type=checkbox]), select, textarea, "
+            "label.tap, summary, .top a, .messages a, .folders a, .pager a, .attachments a")
+_CHECK_JS = """(sel) => {
+  const small = [];
+  for (const el of document.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.height < 40 || r.width < 40)
+      small.push(el.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + 'x' +
+                 Math.round(r.height));
+  }
+  return {small, scroll: document.documentElement.scrollWidth, width: window.innerWidth};
+}"""
+
+
+async def _check_phone_page(page: object, name: str, shots: Path) -> None:
+    """No horizontal scrolling, every tap target at least 40 px; a screenshot to look at."""
+    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    found = await page.evaluate(_CHECK_JS, _TARGETS)  # type: ignore[attr-defined]
+    assert found["scroll"] <= found["width"], f"{name}: the page scrolls sideways"
+    assert not found["small"], f"{name}: tap targets under 40 px: {found['small']}"
+
+
+async def _tab_to(page: object, name: str, limit: int = 30) -> list[str]:
+    """Press Tab until the focused element's name is ``name``; the names passed."""
+    seen: list[str] = []
+    for _ in range(limit):
+        await page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        current = await page.evaluate(  # type: ignore[attr-defined]
+            "() => document.activeElement.name || document.activeElement.id || "
+            "document.activeElement.textContent.trim()")
+        seen.append(current)
+        if current == name:
+            return seen
+    raise AssertionError(f"Tab never reached {name!r}: {seen}")
+
+
+async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
+    """On a 375x667 screen, with the keyboard only where it matters: log in, read,
+    save a draft with an attachment, reopen it from Drafts and send it."""
+    shots = Path(os.environ.get("WEBMAIL_SHOTS", str(tmp_path)))
+    shots.mkdir(parents=True, exist_ok=True)
+    blob = os.urandom(50_000)
+    upload = tmp_path / "minutes.txt"
+    upload.write_bytes(blob)
+    async with playwright_api.async_playwright() as pw, running_stack(tmp_path) as stack:
+        for i in range(3):
+            await asyncio.to_thread(_send_with_attachment, stack.smtp_port, blob[:1000 * i + 1])
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(viewport=PHONE, java_script_enabled=False,
+                                                accept_downloads=True)
+            page = await context.new_page()
+            await page.goto(stack.url + "/login")
+            await _check_phone_page(page, "login", shots)
+            # autofocus on the address, then Tab to the password and Enter to log in.
+            await page.keyboard.type(ALICE)
+            await page.keyboard.press("Tab")
+            await page.keyboard.type(ALICE_PW)
+            await page.keyboard.press("Enter")
+            await page.wait_for_url("**/mail")
+            order = await _tab_to(page, "q")
+            assert order[:2] == [f"{stack.config.mail.domain} mail", "Write"], order
+            await _check_phone_page(page, "list", shots)
+
+            await page.get_by_role("link", name="Site drawing").first.click()
+            await page.wait_for_url("**/msg?**")
+            await _check_phone_page(page, "message", shots)
+
+            await page.get_by_role("link", name="Write").click()
+            await page.fill("input[name=to]", BOB)
+            await page.fill("input[name=subject]", "Meeting minutes")
+            await page.fill("textarea[name=body]", "Draft of the minutes.")
+            await page.set_input_files("input[name=attachment]", str(upload))
+            await _check_phone_page(page, "compose", shots)
+            await page.click("#save-draft")
+            await page.wait_for_url("**/compose?draft=*&saved=1")
+            assert "Draft saved." in await page.inner_text("main")
+
+            await page.goto(stack.url + "/mail?f=Drafts")
+            await page.get_by_role("link", name="Meeting minutes").click()
+            await page.wait_for_url("**/compose?draft=*")
+            assert await page.input_value("input[name=subject]") == "Meeting minutes"
+            assert await page.is_checked("input[name=keep]")
+            await page.fill("textarea[name=body]", "The final minutes.")
+            await page.click("#send")
+            await page.wait_for_url("**/mail?sent=1")
+            await page.set_viewport_size({"width": 1280, "height": 800})
+            await _check_phone_page(page, "desktop-list", shots)
+        finally:
+            await browser.close()
+        assert not stack.store.mailbox(ALICE).folder("Drafts").messages
+        bob = stack.store.mailbox(BOB).folder("INBOX")
+        sent = email.message_from_bytes(bob.read(bob.messages[0].uid),
+                                        policy=email.policy.default)
+        assert isinstance(sent, EmailMessage)
+        assert "The final minutes." in sent.get_body().get_content()  # type: ignore[union-attr]
+        assert next(sent.iter_attachments()).get_payload(decode=True) == blob

@@ -78,6 +78,9 @@ async def test_paging_and_search(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         for i in range(7):
             await _deliver(stack, plain(f"Report {i}", sender=f"user{i}@remote.example"))
+            # Take each one in now: UIDs then follow delivery order (new/ is taken in
+            # file-name order, which is not time order within one second).
+            stack.store.mailbox(ALICE).folder(INBOX)
         async with client() as http:
             page1 = await (await login(http, stack.url, ALICE, ALICE_PW)).text()
             assert "Report 6" in page1 and "Report 1" not in page1 and "Page 1 of 2" in page1

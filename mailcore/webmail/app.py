@@ -12,6 +12,7 @@ from mailcore.webmail.autoconfig import (
     thunderbird_xml,
 )
 from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
+from mailcore.webmail.errors import friendly_errors
 
 _XML = "application/xml"
 # Autoconfig lookups carry no secret and some clients only try plain HTTP.
@@ -45,6 +46,15 @@ async def autodiscover(request: web.Request) -> web.Response:
     return web.Response(body=xml, content_type=_XML, charset="utf-8")
 
 
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """GET /static/<name>: the stylesheet (a missing file is the friendly 404 page,
+    which ``web.static`` cannot give: its file response answers a bare 404 itself)."""
+    path = STATIC / request.match_info["name"]
+    if not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path)
+
+
 def autoconfig_routes() -> list[web.RouteDef]:
     """The client-configuration routes (also served by the HTTP->HTTPS redirector)."""
     return [
@@ -57,7 +67,8 @@ def autoconfig_routes() -> list[web.RouteDef]:
 
 def build_app(ctx: WebmailContext) -> web.Application:
     """The webmail application (uploads are streamed, so no body-size cap here)."""
-    app = web.Application(middlewares=[auth.security_headers, auth.require_login],
+    app = web.Application(middlewares=[auth.security_headers, friendly_errors,
+                                       auth.require_login],
                           client_max_size=4 * 1024 * 1024)
     app[CTX] = ctx
     app.add_routes([
@@ -73,7 +84,7 @@ def build_app(ctx: WebmailContext) -> web.Application:
         web.post("/folders", mail_views.create_folder),
         web.get("/compose", compose_views.compose_form),
         web.post("/send", compose_views.send),
-        web.static("/static", STATIC),
+        web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
         *autoconfig_routes(),
     ])
     return app

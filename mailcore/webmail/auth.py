@@ -75,9 +75,12 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         return await handler(request)
     session = ctx.sessions.get(request.cookies.get(COOKIE))
     if session is None:
+        # A cookie the server no longer knows: the session expired (or the server restarted).
+        expired = COOKIE in request.cookies
         if request.method == "GET":
-            raise web.HTTPSeeOther("/login")
-        return error_page(request, 403, "Your session has expired; please log in again.")
+            raise web.HTTPSeeOther("/login?expired=1" if expired else "/login")
+        return error_page(request, 403, "Your session has expired; please log in again. "
+                                        "What you sent was not saved.")
     request[SESSION] = session
     if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
         form = await request.post()
@@ -92,7 +95,9 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
 
 async def login_form(request: web.Request) -> web.StreamResponse:
     """GET /login: the form, with a fresh pre-login CSRF cookie."""
-    return _login_page(request, "")
+    expired = request.query.get("expired") == "1"
+    return _login_page(request, "Your session has expired; please log in again."
+                       if expired else "")
 
 
 def _login_page(request: web.Request, error: str, status: int = 200,

@@ -82,7 +82,7 @@ def parse_addresses(field_value: str) -> list[str]:
     return out
 
 
-def _headers(draft: Draft) -> EmailMessage:
+def _headers(draft: Draft, keep_bcc: bool) -> EmailMessage:
     msg = EmailMessage()
     try:
         msg["From"] = email.utils.formataddr((draft.from_name, draft.from_addr))
@@ -90,6 +90,8 @@ def _headers(draft: Draft) -> EmailMessage:
             msg["To"] = draft.to.strip()
         if draft.cc.strip():
             msg["Cc"] = draft.cc.strip()
+        if keep_bcc and draft.bcc.strip():
+            msg["Bcc"] = draft.bcc.strip()
         msg["Subject"] = draft.subject
         msg["Date"] = now_header_date()
         domain = draft.from_addr.rpartition("@")[2] or "localhost"
@@ -110,9 +112,12 @@ def _text_part(body: str) -> EmailMessage:
     return part
 
 
-def write_message(draft: Draft, out: BinaryIO) -> None:
-    """Write the whole message for ``draft`` to ``out`` (CRLF line endings)."""
-    msg = _headers(draft)
+def write_message(draft: Draft, out: BinaryIO, keep_bcc: bool = False) -> None:
+    """Write the whole message for ``draft`` to ``out`` (CRLF line endings).
+
+    ``keep_bcc``: write the Bcc header too (for a saved draft, never for sending).
+    """
+    msg = _headers(draft, keep_bcc)
     if not draft.attachments and draft.forward is None:
         msg.set_content(draft.body.replace("\r\n", "\n"), charset="utf-8")
         out.write(msg.as_bytes(policy=SMTP))
@@ -143,7 +148,9 @@ def write_message(draft: Draft, out: BinaryIO) -> None:
 def _attachment_headers(upload: Upload) -> bytes:
     ctype = upload.content_type or mimetypes.guess_type(upload.filename)[0] \
         or "application/octet-stream"
-    if not re.match(r"^[\w.+-]+/[\w.+-]+$", ctype):
+    # Composite types cannot be base64-encoded (RFC 2046), so they travel as files.
+    if not re.match(r"^[\w.+-]+/[\w.+-]+$", ctype) \
+            or ctype.lower().startswith(("message/", "multipart/")):
         ctype = "application/octet-stream"
     part = EmailMessage()
     part["Content-Type"] = ctype

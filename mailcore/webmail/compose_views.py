@@ -14,20 +14,33 @@ import email.utils
 import logging
 import secrets
 from pathlib import Path
-from typing import Any
 
 from aiohttp import BodyPartReader, web
 
 from mailcore.mailstore import FolderError, FolderNameError
 from mailcore.webmail.compose import ComposeError, Draft, Upload, write_message
 from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
+from mailcore.webmail.drafts import (
+    DRAFTS,
+    discard_draft,
+    draft_bytes,
+    extract_kept,
+    open_draft,
+    store_draft,
+)
+from mailcore.webmail.mailview import format_size
+from mailcore.webmail.mime_scan import Part
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
 
 log = logging.getLogger("pmemail.webmail")
 _MAX_FIELD = 4 * 1024 * 1024  # the text of a message; attachments have their own limit
 _FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "in_reply_to", "references",
-           "fwd_f", "fwd_uid")
+           "fwd_f", "fwd_uid", "draft_uid", "op")
+
+
+class UploadTooLarge(ComposeError):
+    """The uploads exceed the message size limit (answered with 413)."""
 
 
 def _prefix(subject: str, prefix: str) -> str:
@@ -35,12 +48,23 @@ def _prefix(subject: str, prefix: str) -> str:
 
 
 async def compose_form(request: web.Request) -> web.StreamResponse:
-    """GET /compose[?mode=reply|replyall|forward&f=&uid=]: the form, pre-filled."""
+    """GET /compose[?mode=reply|replyall|forward&f=&uid= | ?draft=uid]: the form, pre-filled."""
     ctx = ctx_of(request)
     user = session_of(request).address
     values: dict[str, str] = dict.fromkeys(_FIELDS, "")
     values["from"] = user
     mode = request.query.get("mode", "")
+    if "draft" in request.query:
+        try:
+            uid = int(request.query["draft"])
+            opened = await asyncio.to_thread(open_draft,
+                                             ctx.view.folder(user, DRAFTS).file(uid))
+        except (ValueError, KeyError, OSError, FolderError, FolderNameError):
+            return error_page(request, 404, "This draft no longer exists.")
+        values.update(opened.values, draft_uid=str(uid))
+        notice = "Draft saved." if request.query.get("saved") == "1" else ""
+        return render(request, "compose.html", v=values, error="", notice=notice,
+                      kept=opened.attachments)
     if mode in ("reply", "replyall", "forward"):
         folder_name = request.query.get("f", "INBOX")
         try:
@@ -65,7 +89,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
                 others = [a for _, a in email.utils.getaddresses([m.to, m.cc])
                           if a and a.lower() != user and a.lower() not in values["to"].lower()]
                 values["cc"] = ", ".join(dict.fromkeys(others))
-    return render(request, "compose.html", v=values, error="")
+    return render(request, "compose.html", v=values, error="", notice="", kept=[])
 
 
 async def _read_field(part: BodyPartReader) -> str:
@@ -84,13 +108,14 @@ async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
         while chunk := await part.read_chunk(1 << 16):
             size += len(chunk)
             if size > budget:
-                raise ComposeError("the attachments are larger than this server accepts")
+                raise UploadTooLarge("the attachments are larger than this server accepts")
             await asyncio.to_thread(out.write, chunk)
     return size
 
 
 async def send(request: web.Request) -> web.StreamResponse:
-    """POST /send (multipart/form-data): check CSRF first, spool uploads, submit."""
+    """POST /send (multipart/form-data): check CSRF first, spool uploads, then send or
+    save as a draft (``op=draft``)."""
     ctx = ctx_of(request)
     session = session_of(request)
     ctx.spool.mkdir(parents=True, exist_ok=True)
@@ -108,6 +133,7 @@ async def send(request: web.Request) -> web.StreamResponse:
             return error_page(request, 403, "The form is missing its security token; "
                                             "reload the page and try again.")
         uploads: list[Upload] = []
+        keep: list[int] = []
         budget = ctx.config.mail.max_message_size
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):
@@ -121,21 +147,69 @@ async def send(request: web.Request) -> web.StreamResponse:
                 budget -= await _spool_upload(part, path, budget)
                 ctype = part.headers.get("Content-Type", "")
                 uploads.append(Upload(path, part.filename, ctype))
+            elif part.name == "keep":
+                keep.append(_int(await _read_field(part)))
             elif part.name in values:
                 values[part.name] = await _read_field(part)
             else:
                 await part.release()
-        return await _submit(request, ctx, session.address, values, uploads, spool_files, tag)
+        return await _finish(request, ctx, session.address, values, uploads, keep,
+                             spool_files, tag)
     except ComposeError as err:
-        return render(request, "compose.html", status=400, v=values, error=str(err))
+        if isinstance(err, UploadTooLarge):
+            limit = format_size(ctx.config.mail.max_message_size)
+            return await _form_again(request, ctx, session.address, values,
+                                     f"{err} ({limit} in all).", 413)
+        return await _form_again(request, ctx, session.address, values, str(err), 400)
     finally:
         for path in spool_files:
             path.unlink(missing_ok=True)
 
 
-async def _submit(request: web.Request, ctx: WebmailContext, user: str, values: dict[str, str],
-                  uploads: list[Upload], spool_files: list[Path], tag: str) -> web.Response:
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+def _draft_uid(values: dict[str, str]) -> int | None:
+    uid = _int(values["draft_uid"])
+    return uid or None
+
+
+async def _form_again(request: web.Request, ctx: WebmailContext, user: str,
+                      values: dict[str, str], error: str, status: int) -> web.Response:
+    """The compose form with what was typed and the error (new uploads must be re-added)."""
+    kept: list[Part] = []
+    uid = _draft_uid(values)
+    if uid is not None:
+        try:
+            kept = (await asyncio.to_thread(
+                open_draft, ctx.view.folder(user, DRAFTS).file(uid))).attachments
+        except (KeyError, OSError, FolderError):
+            values["draft_uid"] = ""
+    return render(request, "compose.html", status=status, v=values, error=error,
+                  notice="", kept=kept)
+
+
+async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: dict[str, str],
+                  uploads: list[Upload], keep: list[int], spool_files: list[Path],
+                  tag: str) -> web.Response:
+    """Add the draft's kept attachments, then send or save as a draft."""
     forward: Path | None = None
+    draft_uid = _draft_uid(values)
+    drafts = ctx.view.folder(user, DRAFTS)
+    if draft_uid is not None and keep:
+        try:
+            source = drafts.file(draft_uid)
+        except KeyError:
+            raise ComposeError("this draft was changed elsewhere; "
+                               "its attachments must be added again") from None
+        kept, forward, written = await asyncio.to_thread(extract_kept, source, keep,
+                                                         ctx.spool, tag)
+        spool_files.extend(written)
+        uploads = kept + uploads
     if values["fwd_f"] and values["fwd_uid"]:
         try:
             forward = ctx.view.folder(user, values["fwd_f"]).file(int(values["fwd_uid"]))
@@ -148,18 +222,23 @@ async def _submit(request: web.Request, ctx: WebmailContext, user: str, values: 
                   subject=values["subject"], body=values["body"],
                   in_reply_to=values["in_reply_to"], references=values["references"],
                   attachments=uploads, forward=forward)
+    message = ctx.spool / f"webmail-{tag}.eml"
+    spool_files.append(message)
+    if values["op"] == "draft":
+        data = await asyncio.to_thread(draft_bytes, draft, message)
+        new_uid = store_draft(drafts, data, draft_uid)
+        raise web.HTTPSeeOther(f"/compose?draft={new_uid}&saved=1")
     recipients = draft.recipients()
     if not recipients:
         raise ComposeError("add at least one recipient")
-    message = ctx.spool / f"webmail-{tag}.eml"
-    spool_files.append(message)
     await asyncio.to_thread(_write, draft, message)
     try:
         await ctx.submitter.submit(user, draft.from_addr, recipients, message)
     except SubmitError as err:
-        values_shown: dict[str, Any] = dict(values)
-        return render(request, "compose.html", status=400, v=values_shown,
-                      error=f"{err} (attachments must be added again)" if uploads else str(err))
+        return await _form_again(
+            request, ctx, user, values,
+            f"{err} (new attachments must be added again)" if uploads else str(err), 400)
+    discard_draft(drafts, draft_uid)
     raise web.HTTPSeeOther("/mail?sent=1")
 
 

@@ -1,0 +1,51 @@
+"""Friendly error pages: every failure answers with a sentence, never a stack trace.
+
+aiohttp's own errors (unknown page, wrong method, body too large) and any
+unexpected exception in a handler are turned into the webmail's error page.
+Redirects pass through untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from mailcore.webmail.auth import Handler
+from mailcore.webmail.context import error_page
+
+log = logging.getLogger("pmemail.webmail")
+
+MESSAGES = {
+    400: "The request could not be understood; go back and try again.",
+    403: "You are not allowed to do that.",
+    404: "There is no page at this address.",
+    405: "This page cannot be used that way; go back and use the buttons on the page.",
+    413: "What you sent is larger than this server accepts.",
+    500: "Something went wrong on the server; the error was logged. Please try again.",
+}
+
+
+def message_for(status: int) -> str:
+    """The sentence shown for HTTP ``status``."""
+    return MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+
+
+@web.middleware
+async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Render 4xx/5xx exceptions and crashes as the HTML error page."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        page = error_page(request, exc.status, message_for(exc.status))
+        for name in ("Allow", "Retry-After"):  # what a 405/503 must still say
+            if name in exc.headers:
+                page.headers[name] = exc.headers[name]
+        return page
+    except ConnectionError:
+        raise  # the browser went away mid-download: nobody to show a page to
+    except Exception:  # a bug must still give the user a page
+        log.exception("webmail: error while serving %s %s", request.method, request.path)
+        return error_page(request, 500, MESSAGES[500])
