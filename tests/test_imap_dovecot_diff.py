@@ -18,16 +18,13 @@ from typing import Any
 
 import pytest
 
-from tests.imap_dovecot import Dovecot, available
+from tests.dovecot_support import DovecotServer, missing, run_dovecot
 from tests.imap_parse import parse_fetch
 from tests.imap_support import PASSWORD, USER, ServerThread, make_config
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
-pytestmark = [
-    pytest.mark.skipif(not available(), reason="dovecot-imapd is not installed"),
-    pytest.mark.skipif(os.geteuid() != 0, reason="Dovecot test setup needs root"),
-]
+pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 
 SECTIONS = ["BODY.PEEK[]", "BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]", "BODY.PEEK[1]",
             "BODY.PEEK[1.MIME]", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]", "BODY.PEEK[1.1]",
@@ -61,32 +58,34 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any
         (ours_dir / sub).mkdir(parents=True, exist_ok=True)
     _fill(ours_dir / "cur")
     theirs_dir = base / "dovecot-mail"
-    for sub in ("new", "tmp"):
-        (theirs_dir / sub).mkdir(parents=True, exist_ok=True)
     _fill(theirs_dir / "cur")
     server = ServerThread(config).start()
-    dovecot = Dovecot(base / "dovecot", theirs_dir, USER, PASSWORD)
-    _LOGS.append(dovecot)
     clients: list[Any] = []
-    try:
-        dovecot.start()
-        clients.append(server.connect())
-        clients.append(imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10))
-        clients[1].login(USER, PASSWORD)
-        for client in clients:
-            assert client.select("INBOX")[0] == "OK"
-        yield clients[0], clients[1]
-    finally:
-        for client in clients:
-            try:
-                client.logout()
-            except (imaplib.IMAP4.error, OSError):
-                client.shutdown()  # an aborted session still holds its socket
-        server.stop()
-        dovecot.stop()
+    with run_dovecot(user=USER, password=PASSWORD, maildir=theirs_dir) as dovecot:
+        _LOGS.append(dovecot)
+        try:
+            yield _connect(server, dovecot, clients)
+        finally:
+            for client in clients:
+                try:
+                    client.logout()
+                except (imaplib.IMAP4.error, OSError):
+                    client.shutdown()  # an aborted session still holds its socket
+            server.stop()
 
 
-_LOGS: list[Dovecot] = []
+def _connect(server: ServerThread, dovecot: DovecotServer,
+             clients: list[Any]) -> tuple[Any, Any]:
+    """Log in to both and select INBOX; the clients are appended to ``clients``."""
+    clients.append(server.connect())
+    clients.append(imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10))
+    clients[1].login(USER, PASSWORD)
+    for client in clients:
+        assert client.select("INBOX")[0] == "OK"
+    return clients[0], clients[1]
+
+
+_LOGS: list[DovecotServer] = []
 
 
 def _keyed(client: Any, items: str) -> tuple[dict[str, dict[str, Any]], dict[int, str]]:
@@ -140,3 +139,60 @@ def test_search(servers: tuple[Any, Any], criteria: str) -> None:
         assert typ == "OK", data
         results.append(sorted(keys[int(n)] for n in data[0].split()))
     assert results[0] == results[1]
+
+
+RECENT_MESSAGE = b"From: a@example.be\r\nSubject: recent\r\n\r\nbody\r\n"
+
+
+def _recent_script(port: int, deliver: Any) -> list[object]:
+    """Who sees \\Recent, as RFC 3501 2.3.2 leaves it to the first session told."""
+    def client() -> Any:
+        c = imaplib.IMAP4("127.0.0.1", port, timeout=10)
+        c.login(USER, PASSWORD)
+        return c
+
+    def recent(c: Any) -> object:
+        return c.untagged_responses.pop("RECENT", None)
+
+    a, b = client(), client()
+    out: list[object] = []
+    deliver("1")
+    deliver("2")
+    out.append(b.status("INBOX", "(MESSAGES RECENT)"))
+    a.select("INBOX", readonly=True)
+    out += [recent(a), a.fetch("1:*", "(FLAGS)"), a.search(None, "RECENT"),
+            a.search(None, "NEW"), a.search(None, "OLD")]
+    b.select("INBOX")
+    out += [recent(b), b.fetch("1:*", "(FLAGS)"), b.status("INBOX", "(RECENT)")]
+    a.close()
+    a.select("INBOX", readonly=True)
+    out += [recent(a), a.fetch("1:*", "(FLAGS)")]
+    deliver("3")
+    b.noop()
+    out += [recent(b), b.fetch("3", "(FLAGS)"), b.search(None, "NEW")]
+    c = client()
+    out.append(c.status("INBOX", "(MESSAGES RECENT)"))
+    b.logout()
+    c.select("INBOX")
+    out.append(recent(c))
+    for session in (a, c):
+        session.logout()
+    return out
+
+
+def test_recent_like_dovecot(tmp_path: Path) -> None:
+    """\\Recent, RECENT counts and SEARCH RECENT/NEW/OLD match Dovecot's, session by session."""
+    config = make_config(tmp_path / "pm")
+    ours_dir = tmp_path / "pm" / "mail" / "example.be" / "alice"
+    for sub in ("new", "cur", "tmp"):
+        (ours_dir / sub).mkdir(parents=True, exist_ok=True)
+    server = ServerThread(config).start()
+    try:
+        ours = _recent_script(server.port, lambda n: (ours_dir / "new" / f"{n}.r.host")
+                              .write_bytes(RECENT_MESSAGE))
+    finally:
+        server.stop()
+    with run_dovecot(user=USER, password=PASSWORD) as dovecot:
+        theirs = _recent_script(dovecot.port, lambda n: dovecot.put(f"{n}.r.host",
+                                                                   RECENT_MESSAGE))
+    assert ours == theirs

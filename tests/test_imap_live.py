@@ -129,6 +129,7 @@ def test_idle_sees_delivery_by_another_writer(server: ServerThread) -> None:
     elapsed = time.monotonic() - start
     print(f"IDLE saw the delivery after {elapsed:.3f} s")
     assert line == b"* 1 EXISTS\r\n"
+    assert c.readline() == b"* 1 RECENT\r\n"  # the first session told: recent there
     c.send(b"DONE\r\n")
     assert c.readline().startswith(f"{tag} OK".encode())
     c.logout()
@@ -210,6 +211,7 @@ def test_bad_input_never_drops_connection(server: ServerThread) -> None:
         assert ask(b"b1 FETCH 1:* (BODY[999.HEADERX])\r\n").startswith(b"b1 BAD")
         assert ask(b"b2 APPEND INBOX {99999999999}\r\n").startswith(b"b2 NO [TOOBIG]")
         assert ask(b"b3 APPEND INBOX {5+}\r\nhello\r\n") == b"* 1 EXISTS\r\n"
+        assert f.readline() == b"* 1 RECENT\r\n"
         assert f.readline().startswith(b"b3 OK [APPENDUID")
         assert ask(b"b4 SEARCH NOT\r\n").startswith(b"b4 BAD")
         assert ask(b"b5 UID FETCH 1:* (UID FLAGS)\r\n").startswith(b"* 1 FETCH")

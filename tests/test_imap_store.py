@@ -150,3 +150,65 @@ def test_fifty_thousand_messages(tmp_path: Path) -> None:
         c.logout()
     finally:
         srv.stop()
+
+
+def test_rename_inbox_moves_messages_and_keeps_inbox(tmp_path: Path) -> None:
+    """RFC 3501 6.3.5: RENAME INBOX moves its messages to the new folder, INBOX stays empty."""
+    srv = ServerThread(make_config(tmp_path)).start()
+    try:
+        c = srv.connect()
+        for i in range(3):
+            assert c.append("INBOX", "(\\Seen)" if i else None, None,
+                            sample_message(f"m{i}"))[0] == "OK"
+        assert c.rename("INBOX", "Old-Inbox")[0] == "OK"
+        assert c.select("INBOX") == ("OK", [b"0"])
+        assert c.select("Old-Inbox") == ("OK", [b"3"])
+        typ, data = c.fetch("1:3", "(FLAGS)")
+        assert typ == "OK" and sum(b"\\Seen" in d for d in data) == 2
+        c.logout()
+    finally:
+        srv.stop()
+
+
+def test_missing_folder_codes(tmp_path: Path) -> None:
+    """DELETE/RENAME/SELECT of a missing folder answer [NONEXISTENT]; to an existing name
+    RENAME answers [ALREADYEXISTS]."""
+    srv = ServerThread(make_config(tmp_path)).start()
+    try:
+        c = srv.connect()
+        for command in ("a DELETE Nope", "b RENAME Nope Other", "c SELECT Nope",
+                        "d RENAME Sent Trash"):
+            tag = command.split()[0].encode()
+            c.send(command.encode() + b"\r\n")
+            line = c.readline()
+            assert line.startswith(tag + b" NO ["), line
+            expected = b"ALREADYEXISTS" if tag == b"d" else b"NONEXISTENT"
+            assert line.split()[2].strip(b"[]") == expected, line
+        c.logout()
+    finally:
+        srv.stop()
+
+
+def test_size_of_foreign_file_is_streamed(tmp_path: Path) -> None:
+    """A file without ,W= (another MDA's) gets its CRLF size from a chunked read."""
+    from mailcore.mailstore import maildir
+    cur = _root(tmp_path) / "cur"
+    cur.mkdir(parents=True)
+    data = b"Subject: big\n\n" + b"line\n" * 300_000 + b"crlf\r\n" * 200_000
+    (cur / "1.foreign.host:2,").write_bytes(data)
+    folder = MailStore(tmp_path).mailbox(USER).folder("INBOX")
+    assert folder.messages[0].size == maildir.vsize_of(data)
+    assert maildir.vsize_of_file(cur / "1.foreign.host:2,") == maildir.vsize_of(data)
+
+
+def test_recent_boundary_persists(tmp_path: Path) -> None:
+    """A message is \\Recent for the first read-write session only, even across restarts."""
+    store = MailStore(tmp_path)
+    inbox = store.mailbox(USER).folder("INBOX")
+    uid = inbox.append(sample_message())
+    assert inbox.unclaimed_recent() == [uid]
+    assert inbox.claim_recent() == [uid]
+    assert inbox.claim_recent() == []
+    store.close()
+    again = MailStore(tmp_path).mailbox(USER).folder("INBOX")
+    assert again.unclaimed_recent() == []

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from pmemail.config.model import Config  # noqa: E402
-from tests.imap_dovecot import Dovecot, available  # noqa: E402
+from tests.dovecot_support import missing, run_dovecot  # noqa: E402
 from tests.imap_support import PASSWORD, USER, make_users  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
@@ -41,7 +41,7 @@ APPENDED = (b"From: bench@example.be\r\nTo: alice@example.be\r\nSubject: bench\r
 
 def ensure_dovecot() -> None:
     """Install dovecot-imapd (services kept from starting by policy-rc.d)."""
-    if available():
+    if missing() is None:
         return
     policy = Path("/usr/sbin/policy-rc.d")
     created = not policy.exists()
@@ -175,12 +175,9 @@ def main() -> int:
         finally:
             server.stdin.close()
             server.wait(30)
-        dovecot = Dovecot(tmp / "dovecot", tmp / "dovecot-mail", USER, PASSWORD).start()
-        try:
+        with run_dovecot(user=USER, password=PASSWORD, maildir=tmp / "dovecot-mail") as dovecot:
             assert dovecot.proc is not None
             dv = run_load(dovecot.port, [dovecot.proc.pid], args.clients, args.duration)
-        finally:
-            dovecot.stop()
     print(f"{'server':10} {'cmd/s':>10} {'errors':>7} {'RSS (MiB)':>10}")
     for name, (rate, errors, rss) in (("pmemail", pm), ("dovecot", dv)):
         print(f"{name:10} {rate:10.1f} {errors:7d} {rss / 2**20:10.1f}")

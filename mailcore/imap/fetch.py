@@ -8,7 +8,6 @@ from collections import OrderedDict
 from mailcore.imap import mime, structure
 from mailcore.imap.grammar import FetchItem, Section
 from mailcore.imap.response import Literal, render
-from mailcore.imap.selected import flags_bytes
 from mailcore.mailstore import Folder, MessageRecord
 
 _NEEDS_BYTES = {"ENVELOPE", "BODY", "BODYSTRUCTURE", "RFC822", "RFC822.HEADER",
@@ -68,8 +67,10 @@ class MessageCache:
 
 
 def fetch_response(seq: int, rec: MessageRecord, folder: Folder, items: list[FetchItem],
-                   cache: MessageCache, with_uid: bool, flags_changed: bool) -> bytes:
-    """``* seq FETCH (...)`` for one message.
+                   cache: MessageCache, with_uid: bool, flags_changed: bool,
+                   flags: bytes) -> bytes:
+    """``* seq FETCH (...)`` for one message; ``flags`` is its rendered FLAGS value
+    (as the session shows it: with ``\\Recent`` if recent there).
 
     Raises:
         OSError: the message file could not be read.
@@ -88,21 +89,21 @@ def fetch_response(seq: int, rec: MessageRecord, folder: Folder, items: list[Fet
                 continue
         if part is None and (item.name in _NEEDS_BYTES or item.section is not None):
             part = cache.get(folder, rec)
-        data = _item(item, rec, part)
+        data = _item(item, rec, part, flags)
         if structural:
             cache.keep_rendered(folder, rec, item.name, data)
         out.append(data)
     if flags_changed and "FLAGS" not in names:
-        out.append(b"FLAGS " + flags_bytes(rec.flags))
+        out.append(b"FLAGS " + flags)
     return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
 
 
-def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None) -> bytes:
+def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None, flags: bytes) -> bytes:
     name = item.name
     if name == "UID":
         return b"UID %d" % rec.uid
     if name == "FLAGS":
-        return b"FLAGS " + flags_bytes(rec.flags)
+        return b"FLAGS " + flags
     if name == "INTERNALDATE":
         return b"INTERNALDATE " + render(imap_date(rec.internaldate))
     if name == "RFC822.SIZE":

@@ -10,7 +10,16 @@ from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.response import quote_mailbox, render
 from mailcore.imap.selected import SelectedView, flags_value
-from mailcore.mailstore import DELIMITER, INBOX, Folder, FolderError, FolderNameError, Mailbox
+from mailcore.mailstore import (
+    DELIMITER,
+    INBOX,
+    Folder,
+    FolderError,
+    FolderExists,
+    FolderNameError,
+    Mailbox,
+    NoSuchFolder,
+)
 from mailcore.mailstore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore.names import mutf7_decode, mutf7_encode
 
@@ -30,15 +39,26 @@ def store_name(wire: str) -> str:
     return INBOX if name.upper() == INBOX else name
 
 
-def open_folder(s: ImapSession, wire: str, create_hint: bool = False) -> Folder:
-    """The folder named ``wire`` for the logged-in user."""
+async def open_folder(s: ImapSession, wire: str, create_hint: bool = False) -> Folder:
+    """The folder named ``wire`` for the logged-in user (loaded and synced off the loop)."""
     box = _box(s)
     try:
-        return box.folder(store_name(wire))
+        return await box.open(store_name(wire))
     except FolderError as exc:
         raise No(str(exc), "TRYCREATE" if create_hint else "NONEXISTENT") from None
     except FolderNameError as exc:
         raise No(str(exc), "CANNOT") from None
+
+
+def folder_error(exc: FolderError | FolderNameError) -> No:
+    """The NO for a failed folder operation, with its RFC 5530 response code."""
+    if isinstance(exc, NoSuchFolder):
+        return No(str(exc), "NONEXISTENT")
+    if isinstance(exc, FolderExists):
+        return No(str(exc), "ALREADYEXISTS")
+    if isinstance(exc, FolderNameError):
+        return No(str(exc), "CANNOT")
+    return No(str(exc))
 
 
 def _box(s: ImapSession) -> Mailbox:
@@ -57,14 +77,14 @@ def check_flags(flags: list[str]) -> list[str]:
 async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
     """SELECT / EXAMINE."""
     s.select(None)
-    folder = open_folder(s, cmd.mailbox)
+    folder = await open_folder(s, cmd.mailbox)
     view = SelectedView(folder, readonly=cmd.name == "EXAMINE")
     keywords = sorted({f for m in folder.messages for f in m.flags if not f.startswith("\\")})
     flags = render(flags_value([*_SYSTEM, *keywords]))
     s.send(b"* FLAGS " + flags + b"\r\n")
     perm = b"()" if view.readonly else flags[:-1] + (b" " if len(flags) > 2 else b"") + b"\\*)"
     s.send(b"* OK [PERMANENTFLAGS " + perm + b"] flags permitted\r\n")
-    s.send(b"* %d EXISTS\r\n* 0 RECENT\r\n" % len(view.uids))
+    s.send(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(view.uids), len(view.recent)))
     first_unseen = next((i for i, m in enumerate(folder.messages, 1)
                          if "\\Seen" not in m.flags), 0)
     if first_unseen:
@@ -101,16 +121,16 @@ async def cmd_delete(s: ImapSession, cmd: Command) -> tuple[str, str]:
     try:
         _box(s).delete(name)
     except (FolderError, FolderNameError) as exc:
-        raise No(str(exc)) from None
+        raise folder_error(exc) from None
     return "DELETE completed", ""
 
 
 async def cmd_rename(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """RENAME (INBOX excluded)."""
+    """RENAME (of INBOX: its messages move to the new folder, RFC 3501 6.3.5)."""
     try:
         _box(s).rename(store_name(cmd.mailbox), store_name(cmd.mailbox2))
     except (FolderError, FolderNameError) as exc:
-        raise No(str(exc)) from None
+        raise folder_error(exc) from None
     return "RENAME completed", ""
 
 
@@ -119,7 +139,7 @@ async def cmd_subscribe(s: ImapSession, cmd: Command) -> tuple[str, str]:
     try:
         _box(s).subscribe(store_name(cmd.mailbox), cmd.name == "SUBSCRIBE")
     except (FolderError, FolderNameError) as exc:
-        raise No(str(exc)) from None
+        raise folder_error(exc) from None
     return f"{cmd.name} completed", ""
 
 
@@ -166,8 +186,11 @@ def _mailbox_name(wire: str) -> bytes:
 
 async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
     """STATUS."""
-    folder = open_folder(s, cmd.mailbox)
-    values = {"MESSAGES": len(folder.messages), "RECENT": 0, "UIDNEXT": folder.uidnext,
+    folder = await open_folder(s, cmd.mailbox)
+    recent = len(folder.unclaimed_recent())
+    if s.selected is not None and s.selected.folder is folder:
+        recent = len(s.selected.recent)  # this session holds them
+    values = {"MESSAGES": len(folder.messages), "RECENT": recent, "UIDNEXT": folder.uidnext,
               "UIDVALIDITY": folder.uidvalidity, "UNSEEN": folder.unseen(),
               "SIZE": sum(m.size for m in folder.messages), "HIGHESTMODSEQ": folder.modseq}
     body = " ".join(f"{item} {values[item]}" for item in cmd.items)
@@ -180,7 +203,7 @@ async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
     flags = check_flags(cmd.flags)
     if not cmd.message:
         raise No("cannot store an empty message")
-    folder = open_folder(s, cmd.mailbox, create_hint=True)
+    folder = await open_folder(s, cmd.mailbox, create_hint=True)
     ts = cmd.date.timestamp() if cmd.date is not None else None
     uid = folder.append(cmd.message, flags, ts)
     return "APPEND completed", f"APPENDUID {folder.uidvalidity} {uid}"

@@ -4,7 +4,7 @@ UNSELECT (and their UID forms)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mailcore.imap import search
@@ -13,7 +13,8 @@ from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import fetch_response, sets_seen
 from mailcore.imap.grammar import FetchItem, SearchKey
 from mailcore.imap.mailbox_cmds import check_flags, open_folder
-from mailcore.imap.selected import SelectedView, flags_bytes
+from mailcore.imap.selected import SelectedView
+from mailcore.mailstore import MessageRecord
 
 if TYPE_CHECKING:
     from mailcore.imap.session import Handler, ImapSession
@@ -55,6 +56,8 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
         items = [*items, FetchItem("MODSEQ")]
     if any(i.name.startswith("BINARY") for i in cmd.fetch):
         raise Bad("BINARY is not supported")
+    if cmd.modseq is None and all(i.name in _INDEX_ONLY for i in items):
+        return await _fetch_index_only(s, cmd, items)
     failed = 0
     own: list[int] = []
     for seq, uid in targets(s, cmd):
@@ -68,7 +71,8 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
             changed = bool(folder.store_flags([uid], ["\\Seen"], "add"))
             own.append(uid)
         try:
-            s.send(fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed))
+            s.send(fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed,
+                                  view.flags(rec)))
         except OSError:
             failed += 1
         await s.flush_if_large()
@@ -78,6 +82,53 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
     if failed:
         raise No(f"{failed} message(s) could not be read", "SERVERBUG")
     return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
+
+
+# FETCH items answered from the index alone: the common "what changed" sync of a
+# client over a big mailbox (FETCH 1:* (UID FLAGS)) skips the per-message machinery.
+_INDEX_ONLY = {"UID", "FLAGS", "RFC822.SIZE", "MODSEQ"}
+
+
+_PIECES: dict[str, bytes] = {"UID": b"UID %d", "FLAGS": b"FLAGS %s",
+                             "RFC822.SIZE": b"RFC822.SIZE %d", "MODSEQ": b"MODSEQ (%d)"}
+_BATCH = 1 << 16
+
+
+async def _fetch_index_only(s: ImapSession, cmd: Command,
+                            items: list[FetchItem]) -> tuple[str, str]:
+    view = _view(s)
+    by_uid = view.folder.by_uid
+    names = [i.name for i in items]
+    if cmd.uid and "UID" not in names:
+        names.insert(0, "UID")
+    line = b"* %d FETCH (" + b" ".join(_PIECES[n] for n in names) + b")\r\n"
+    getters: list[Callable[[MessageRecord], object]] = [
+        {"UID": _uid, "FLAGS": view.flags, "RFC822.SIZE": _size, "MODSEQ": _modseq}[n]
+        for n in names]
+    out = bytearray()
+    for seq, uid in targets(s, cmd):
+        rec = by_uid.get(uid)
+        if rec is None:
+            continue  # expunged by another session; reported later
+        out += line % (seq, *[get(rec) for get in getters])
+        if len(out) > _BATCH:
+            s.send(out)
+            out = bytearray()
+            await s.flush_if_large()
+    s.send(out)
+    return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
+
+
+def _uid(rec: MessageRecord) -> int:
+    return rec.uid
+
+
+def _size(rec: MessageRecord) -> int:
+    return rec.size
+
+
+def _modseq(rec: MessageRecord) -> int:
+    return rec.modseq
 
 
 async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -108,7 +159,7 @@ async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
             uid_part = b"UID %d " % uid if cmd.uid else b""
             modseq = b" MODSEQ (%d)" % rec.modseq if s.condstore else b""
             s.send(b"* %d FETCH (%sFLAGS %s%s)\r\n"
-                   % (seq, uid_part, flags_bytes(rec.flags), modseq))
+                   % (seq, uid_part, view.flags(rec), modseq))
     code = f"MODIFIED {_set(modified)}" if modified else ""
     return f"{'UID ' if cmd.uid else ''}STORE completed", code
 
@@ -128,7 +179,7 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
         if rec is None:
             continue
         cand = search.Candidate(seq, rec, max_seq, max_uid,
-                                functools.partial(s.cache.get, folder, rec))
+                                functools.partial(s.cache.get, folder, rec), uid in view.recent)
         try:
             if search.matches(cmd.search, cand):
                 found.append(uid if cmd.uid else seq)
@@ -154,7 +205,7 @@ async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:
     view = _view(s)
     if cmd.name == "MOVE" and view.readonly:
         raise No("mailbox is read-only")
-    dest = open_folder(s, cmd.mailbox, create_hint=True)
+    dest = await open_folder(s, cmd.mailbox, create_hint=True)
     uids = [u for _, u in targets(s, cmd) if u in view.folder.by_uid]
     if not uids:
         return f"{cmd.name} completed (no messages)", ""

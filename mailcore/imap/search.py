@@ -29,8 +29,8 @@ class Candidate:
     """One message under test; parses its bytes only when a key needs them."""
 
     def __init__(self, seq: int, rec: MessageRecord, max_seq: int, max_uid: int,
-                 load: Callable[[], mime.Part]) -> None:
-        self.seq, self.rec = seq, rec
+                 load: Callable[[], mime.Part], recent: bool = False) -> None:
+        self.seq, self.rec, self.recent = seq, rec, recent
         self.max_seq, self.max_uid = max_seq, max_uid
         self._load = load
         self._part: mime.Part | None = None
@@ -121,10 +121,12 @@ def matches(key: SearchKey, c: Candidate) -> bool:
     if op in _FLAG_KEYS:
         flag, want = _FLAG_KEYS[op]
         return (flag in c.rec.flags) == want
-    if op in ("NEW", "RECENT"):
-        return False  # \Recent is not tracked: no message is recent
+    if op == "RECENT":
+        return c.recent
+    if op == "NEW":
+        return c.recent and "\\Seen" not in c.rec.flags
     if op == "OLD":
-        return True
+        return not c.recent
     if op == "KEYWORD":
         return args[0] in c.rec.flags
     if op == "UNKEYWORD":

@@ -4,6 +4,10 @@ Sequence numbers belong to the session: another session's expunge only
 renumbers this one when it is told (EXPUNGE responses), which RFC 3501 forbids
 during FETCH, STORE and SEARCH. So the view keeps its own uid list and turns
 the folder's change log into untagged EXISTS / EXPUNGE / FETCH FLAGS lines.
+
+It also holds the session's \\Recent messages: a read-write SELECT claims
+the folder's unclaimed ones (and later arrivals as it learns of them); a
+read-only EXAMINE shows them as recent without claiming them, as Dovecot does.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import functools
 from collections.abc import Iterable
 
 from mailcore.imap.response import Atom, render
-from mailcore.mailstore import Folder
+from mailcore.mailstore import Folder, MessageRecord
+
+RECENT = "\\Recent"
 
 
 def flags_value(flags: Iterable[str]) -> list[Atom]:
@@ -35,11 +41,19 @@ class SelectedView:
         self.folder = folder
         self.readonly = readonly
         self.uids: list[int] = [m.uid for m in folder.messages]
+        self.recent: set[int] = set(folder.unclaimed_recent() if readonly
+                                    else folder.claim_recent())
         self.modseq = folder.modseq
         self._expunge_mark = len(folder.expunge_log)
         self.changed = asyncio.Event()
         self.condstore = False  # add MODSEQ to untagged FETCH (CONDSTORE enabled)
         folder.subscribe(self.changed.set)
+
+    def flags(self, rec: MessageRecord) -> bytes:
+        """The FLAGS value of ``rec`` as this session shows it (with ``\\Recent``)."""
+        if self.recent and rec.uid in self.recent:
+            return flags_bytes(rec.flags | {RECENT})
+        return flags_bytes(rec.flags)
 
     def close(self) -> None:
         """Stop listening to the folder."""
@@ -51,14 +65,13 @@ class SelectedView:
         return i + 1 if i < len(self.uids) and self.uids[i] == uid else 0
 
     def updates(self, allow_expunge: bool, exclude: Iterable[int] = ()) -> list[bytes]:
-        """Untagged lines for what changed since the last call (after a disk sync).
+        """Untagged lines for what changed since the last call (the caller syncs first).
 
         Args:
             allow_expunge: False during FETCH/STORE/SEARCH (expunges then wait).
             exclude: uids whose flag change this command reports itself.
         """
         self.changed.clear()
-        self.folder.sync()
         out: list[bytes] = []
         log = self.folder.expunge_log
         if allow_expunge and len(log) > self._expunge_mark:
@@ -67,6 +80,7 @@ class SelectedView:
             for i in range(len(self.uids) - 1, -1, -1):
                 if self.uids[i] in gone:
                     out.append(b"* %d EXPUNGE\r\n" % (i + 1))
+                    self.recent.discard(self.uids[i])
                     del self.uids[i]
         if self.folder.modseq == self.modseq:
             return out
@@ -81,9 +95,12 @@ class SelectedView:
             if seq:
                 modseq = b" MODSEQ (%d)" % m.modseq if self.condstore else b""
                 out.append(b"* %d FETCH (UID %d FLAGS %s%s)\r\n"
-                           % (seq, m.uid, flags_bytes(m.flags), modseq))
+                           % (seq, m.uid, self.flags(m), modseq))
         if fresh:
             self.uids.extend(fresh)
-            out.append(b"* %d EXISTS\r\n" % len(self.uids))
+            claimed = self.folder.unclaimed_recent() if self.readonly \
+                else self.folder.claim_recent()
+            self.recent.update(u for u in claimed if u >= fresh[0])
+            out.append(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(self.uids), len(self.recent)))
         self.modseq = self.folder.modseq
         return out

@@ -91,7 +91,7 @@ class ImapSession:
 
     # -- output ------------------------------------------------------------
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes | bytearray) -> None:
         """Queue response bytes (written in one go by ``flush``: one syscall per
         command instead of one per untagged line)."""
         self._out += data
@@ -104,9 +104,11 @@ class ImapSession:
         await self.writer.drain()
 
     async def flush_if_large(self) -> None:
-        """Flush when a long answer (FETCH 1:* on a big mailbox) has piled up."""
+        """Flush when a long answer (FETCH 1:* on a big mailbox) has piled up, and give
+        other sessions a turn (drain() does not yield while the socket buffer has room)."""
         if len(self._out) > _FLUSH_AT:
             await self.flush()
+            await asyncio.sleep(0)
 
     async def _continuation(self, line: bytes) -> None:
         self.send(line)
@@ -197,11 +199,20 @@ class ImapSession:
         except Exception:
             log.exception("imap %s from %s failed", cmd.name, self.peer)
             status, text, code = "BAD", f"{cmd.name} failed: internal error (logged)", ""
+        await self.refresh()
         self.flush_updates(cmd)
         self.send(tagged(cmd.tag, status, text, code))
 
+    async def refresh(self) -> None:
+        """Take in what other writers put on disk (scanned off the event loop)."""
+        if self.selected is not None:
+            try:
+                await self.selected.folder.refresh()
+            except OSError as exc:
+                log.warning("imap sync of %s failed: %s", self.selected.folder.path, exc)
+
     def flush_updates(self, cmd: Command | None) -> None:
-        """Send pending untagged changes of the selected folder."""
+        """Send pending untagged changes of the selected folder (call ``refresh`` first)."""
         if self.selected is None:
             return
         no_expunge = cmd is not None and cmd.name in ("FETCH", "STORE", "SEARCH") and \
@@ -332,6 +343,7 @@ class ImapSession:
         reader = asyncio.ensure_future(self.input.readline())
         try:
             while True:
+                await self.refresh()
                 self.flush_updates(None)
                 await self.flush()
                 waits: set[asyncio.Future[object]] = {reader}  # type: ignore[arg-type]

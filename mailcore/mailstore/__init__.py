@@ -5,10 +5,17 @@ Used by the IMAP server and the webmail; nothing here knows about IMAP.
 
 from mailcore.mailstore.folder import Folder
 from mailcore.mailstore.index import MessageRecord
-from mailcore.mailstore.mailbox import FolderError, FolderInfo, Mailbox, MailStore
+from mailcore.mailstore.mailbox import (
+    FolderError,
+    FolderExists,
+    FolderInfo,
+    Mailbox,
+    MailStore,
+    NoSuchFolder,
+)
 from mailcore.mailstore.names import DELIMITER, INBOX, SPECIAL_USE, FolderNameError
 from mailcore.mailstore.summary import MessageSummary, summaries, summarize
 
-__all__ = ["DELIMITER", "INBOX", "SPECIAL_USE", "Folder", "FolderError", "FolderInfo",
-           "FolderNameError", "MailStore", "Mailbox", "MessageRecord", "MessageSummary",
-           "summaries", "summarize"]
+__all__ = ["DELIMITER", "INBOX", "SPECIAL_USE", "Folder", "FolderError", "FolderExists",
+           "FolderInfo", "FolderNameError", "MailStore", "Mailbox", "MessageRecord",
+           "MessageSummary", "NoSuchFolder", "summaries", "summarize"]

@@ -6,39 +6,51 @@ changed since N" without diffing whole lists. Listeners are called after each
 change so idling sessions wake up at once inside this process; changes made by
 other processes (SMTP delivery into ``new/``) are found by ``sync()``, which
 costs two ``stat`` calls unless a directory changed.
+
+``refresh()`` is the event loop's form of ``sync()``: the file work (see
+``scan``) runs in a worker thread and the result is applied on the loop,
+under a per-folder lock so one scan at a time writes the folder's index.
+The blocking ``sync()`` stays for callers that are not coroutines; both
+check a scan result against the current state before applying it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import os
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mailcore.mailstore import maildir
-from mailcore.mailstore.index import FolderRow, Index, MessageRecord, base_name
+from mailcore.mailstore import maildir, scan
+from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 
 # A directory whose mtime is this recent is listed again: mtimes have coarse
 # granularity, so a file added in the same tick as our last look must not be missed.
 _RECENT_NS = 2_000_000_000
+_BATCH = 2000  # new messages applied per event-loop turn by refresh()
 Listener = Callable[[], None]
 
 
 class Folder:
     """Messages of one Maildir folder, kept in uid order."""
 
-    def __init__(self, name: str, path: Path, row: FolderRow, index: Index) -> None:
+    def __init__(self, name: str, path: Path, row: FolderRow, index: Index,
+                 messages: list[MessageRecord] | None = None) -> None:
+        """Open folder ``name``; ``messages`` are its index rows (loaded here when None)."""
         self.name = name
         self.path = path
         self.row = row
         self._index = index
-        self.messages: list[MessageRecord] = index.messages(name)
+        self.messages: list[MessageRecord] = index.messages(name) if messages is None \
+            else messages
         self._uids: list[int] = [m.uid for m in self.messages]
         self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
+        self._lock = asyncio.Lock()  # one refresh (scan + apply) at a time
 
     # -- read side -------------------------------------------------------
 
@@ -69,6 +81,22 @@ class Folder:
         """How many messages lack ``\\Seen``."""
         return sum(1 for m in self.messages if "\\Seen" not in m.flags)
 
+    def unclaimed_recent(self) -> list[int]:
+        """Uids above the \\Recent boundary: no read-write session has been shown them."""
+        return self._uids[bisect.bisect_right(self._uids, self.row.recent_uid):]
+
+    def claim_recent(self) -> list[int]:
+        """The unclaimed \\Recent uids, now \\Recent for the caller's session only.
+
+        RFC 3501 2.3.2: a message is recent in the first session notified of it;
+        the boundary is persisted so a restart does not make old mail recent again.
+        """
+        claimed = self.unclaimed_recent()
+        if self.row.uidnext - 1 > self.row.recent_uid:
+            self.row.recent_uid = self.row.uidnext - 1
+            self._index.save_folder(self.row)
+        return claimed
+
     def changed_since(self, modseq: int) -> list[MessageRecord]:
         """Messages whose flags changed (or that arrived) after ``modseq``."""
         return [m for m in self.messages if m.modseq > modseq]
@@ -93,93 +121,108 @@ class Folder:
 
     # -- disk sync -----------------------------------------------------------
 
-    def sync(self) -> bool:
-        """Take in files that appeared or vanished on disk; True if anything changed."""
+    def _due(self) -> tuple[bool, bool, int] | None:
+        """(list cur/, take new/, new/ mtime) when a scan is needed, else None."""
         try:
             new_st = os.stat(self.path / "new").st_mtime_ns
             cur_st = os.stat(self.path / "cur").st_mtime_ns
         except FileNotFoundError:
-            return False  # deleted or renamed by another session
-        now = time.time_ns()
-        added: list[MessageRecord] = []
-        changed: list[MessageRecord] = []
-        gone: list[int] = []
+            return None  # deleted or renamed by another session
         # cur/ is written by us (and rarely by other programs): list it only when its
         # mtime moved since our own last write. new/ is where other writers deliver,
         # so it is also listed while its mtime is too recent to be trusted.
-        rescan = cur_st != self.row.cur_mtime
-        if rescan:
-            self._rescan_cur(added, changed, gone)
-        if new_st != self._new_mtime or now - new_st < _RECENT_NS:
-            self._take_new(added)
-        self._new_mtime = new_st
-        if added or changed or gone:
-            self._apply(added, changed, gone)
-        if rescan or added:
+        list_cur = cur_st != self.row.cur_mtime
+        take_new = new_st != self._new_mtime or time.time_ns() - new_st < _RECENT_NS
+        if not (list_cur or take_new):
+            return None
+        return list_cur, take_new, new_st
+
+    def sync(self) -> bool:
+        """Take in files that appeared or vanished on disk; True if anything changed.
+
+        Blocking: on the event loop prefer ``await refresh()``.
+        """
+        due = self._due()
+        if due is None:
+            return False
+        top = self._uids[-1] if self._uids else 0
+        found = scan.scan(self.path, list(self.messages), due[0], due[1])
+        self._new_mtime = due[2]
+        found.added = self._unknown(found, top)
+        changed = self._take(found)
+        if changed:
+            self._commit(changed)
+        if found.listed_cur or found.added:
             self._mark_cur()
-        return bool(added or changed or gone)
+        return bool(changed)
+
+    async def refresh(self) -> bool:
+        """``sync()`` with the file work in a worker thread (other sessions keep going)."""
+        async with self._lock:
+            due = self._due()
+            if due is None:
+                return False
+            top = self._uids[-1] if self._uids else 0
+            found = await asyncio.to_thread(scan.scan, self.path, list(self.messages),
+                                            due[0], due[1])
+            self._new_mtime = due[2]
+            added = self._unknown(found, top)
+            # Thousands of new files (a first open) are taken in batches, each a
+            # consistent state, so other sessions get turns on the loop in between.
+            found.added = added[:_BATCH]
+            any_change = False
+            for start in range(0, max(len(added), 1), _BATCH):
+                if start:
+                    found = scan.ScanResult(added=added[start:start + _BATCH])
+                changed = self._take(found)
+                if changed:
+                    any_change = True
+                    await asyncio.to_thread(self._commit, changed)
+            if due[0] or added:
+                await asyncio.to_thread(self._mark_cur)
+            return any_change
+
+    def _unknown(self, found: scan.ScanResult, top: int) -> list[MessageRecord]:
+        """``found.added`` less the messages this process stored while cur/ was listed
+        (those have uids above ``top``, the last uid when the scan started)."""
+        newer = self.messages[bisect.bisect_right(self._uids, top):]
+        if not (found.listed_cur and found.added and newer):
+            return found.added
+        known = {m.base for m in newer}
+        return [m for m in found.added if m.base not in known]
+
+    def _take(self, found: scan.ScanResult) -> tuple[list[MessageRecord], list[int]] | None:
+        """Apply what is still true of a scan result (the folder may have changed since)."""
+        if not found:
+            return None
+        gone = [m.uid for m, seen in found.gone if self.by_uid.get(m.uid) is m
+                and m.path == seen and not os.path.exists(self.path / seen)]
+        renamed: list[MessageRecord] = []
+        for m, seen, now in found.renamed:
+            if self.by_uid.get(m.uid) is m and m.path == seen:
+                keywords = {f for f in m.flags if f not in maildir.SYSTEM_FLAGS}
+                m.path = now
+                m.flags = frozenset(keywords | maildir.info_flags(now))
+                renamed.append(m)
+        if not (found.added or renamed or gone):
+            return None
+        return self._apply(found.added, renamed, gone)
 
     def _mark_cur(self) -> None:
         """Remember cur/'s mtime (persisted: a restart skips listing an unchanged cur/)."""
-        mtime = os.stat(self.path / "cur").st_mtime_ns
+        try:
+            mtime = os.stat(self.path / "cur").st_mtime_ns
+        except FileNotFoundError:
+            return
         if mtime != self.row.cur_mtime:
             self.row.cur_mtime = mtime
             self._index.save_folder(self.row)
 
-    def _take_new(self, added: list[MessageRecord]) -> None:
-        """Move files from new/ to cur/ (as Dovecot does) and index them."""
-        new_dir = self.path / "new"
-        names = sorted(n for n in os.listdir(new_dir) if not n.startswith("."))
-        for name in names:
-            src = new_dir / name
-            dest = maildir.with_flags(name, maildir.info_flags(name))
-            try:
-                st = src.stat()
-                os.rename(src, self.path / "cur" / dest)
-            except FileNotFoundError:
-                continue  # taken by another reader meanwhile
-            added.append(self._record("cur/" + dest, st))
-
-    def _rescan_cur(self, added: list[MessageRecord], changed: list[MessageRecord],
-                    gone: list[int]) -> None:
-        """Full listing of cur/: files renamed, removed or added behind our back."""
-        on_disk = {base_name(n): n for n in os.listdir(self.path / "cur")
-                   if not n.startswith(".")}
-        known: set[str] = set()
-        for m in self.messages:
-            base = m.base
-            known.add(base)
-            name = on_disk.get(base)
-            if name is None:
-                gone.append(m.uid)
-            elif "cur/" + name != m.path:
-                keywords = {f for f in m.flags if f not in maildir.SYSTEM_FLAGS}
-                m.path = "cur/" + name
-                m.flags = frozenset(keywords | maildir.info_flags(name))
-                changed.append(m)
-        fresh: list[tuple[float, str, os.stat_result]] = []
-        for base, name in on_disk.items():
-            if base not in known:
-                try:
-                    st = os.stat(self.path / "cur" / name)
-                except FileNotFoundError:
-                    continue
-                fresh.append((st.st_mtime, name, st))
-        for _, name, st in sorted(fresh, key=lambda t: (t[0], t[1])):
-            added.append(self._record("cur/" + name, st))
-
-    def _record(self, path: str, st: os.stat_result) -> MessageRecord:
-        filename = path.rsplit("/", 1)[-1]
-        vsize = maildir.size_hint(filename)
-        if vsize is None:
-            vsize = maildir.vsize_of((self.path / path).read_bytes())
-        return MessageRecord(0, path, maildir.info_flags(filename), vsize, st.st_mtime)
-
     # -- mutation ---------------------------------------------------------------
 
     def _apply(self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord],
-               gone: Iterable[int]) -> None:
-        """Assign uids/modseq, update memory and the index, notify listeners."""
+               gone: Iterable[int]) -> tuple[list[MessageRecord], list[int]]:
+        """Assign uids/modseq, update memory, notify listeners; what to commit."""
         self.row.modseq += 1
         ms = self.row.modseq
         upsert: list[MessageRecord] = []
@@ -201,8 +244,16 @@ class Folder:
             self._uids.append(m.uid)
             self.by_uid[m.uid] = m
             upsert.append(m)
-        self._index.commit(self.row, upsert, gone_list)
         self._notify()
+        return upsert, gone_list
+
+    def _commit(self, changes: tuple[list[MessageRecord], list[int]]) -> None:
+        self._index.commit(self.row, *changes)
+
+    def _change(self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord],
+                gone: Iterable[int]) -> None:
+        """``_apply`` and commit at once (small changes made on the loop)."""
+        self._commit(self._apply(added, changed, gone))
 
     def append(self, data: bytes, flags: Iterable[str] = (),
                internaldate: float | None = None) -> int:
@@ -212,7 +263,7 @@ class Folder:
         path = maildir.write_file(self.path, data, flagset, internaldate)
         st = os.stat(self.path / path)
         rec = MessageRecord(0, path, flagset, maildir.vsize_of(data), st.st_mtime)
-        self._apply([rec], [], [])
+        self._change([rec], [], [])
         self._mark_cur()
         return rec.uid
 
@@ -244,7 +295,7 @@ class Folder:
             m.flags = new
             changed.append(m)
         if changed:
-            self._apply([], changed, [])
+            self._change([], changed, [])
             self._mark_cur()
         return changed
 
@@ -260,7 +311,7 @@ class Folder:
             path = maildir.link_or_copy(self.path / m.path, dest.path, m.flags)
             added.append(MessageRecord(0, path, m.flags, m.size, m.internaldate))
             pairs.append((uid, 0))
-        dest._apply(added, [], [])
+        dest._change(added, [], [])
         dest._mark_cur()
         return [(src, rec.uid) for (src, _), rec in zip(pairs, added, strict=True)]
 
@@ -292,5 +343,5 @@ class Folder:
             gone.append(uid)
         if gone:
             maildir.fsync_dir(self.path / "cur")
-            self._apply([], [], gone)
+            self._change([], [], gone)
             self._mark_cur()

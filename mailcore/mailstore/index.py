@@ -2,13 +2,18 @@
 
 It keeps what must survive restarts and must not be recomputed by reading
 message files: UIDVALIDITY/UIDNEXT per folder, uid <-> file, flags and
-keywords, the CRLF size and the internal date. Loading 50,000 rows is a single
-query (~0.1 s), so SELECT never touches the message files.
+keywords, the CRLF size and the internal date, and the \\Recent boundary.
+Loading 50,000 rows is a single query (~0.1 s), so SELECT never touches the
+message files.
+
+The connection is shared by the event loop thread and the worker threads
+that build or load big folders off the loop, so every use holds one lock.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +24,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS folders (
     name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, uidnext INTEGER NOT NULL,
     modseq INTEGER NOT NULL DEFAULT 1, subscribed INTEGER NOT NULL DEFAULT 1,
-    cur_mtime INTEGER NOT NULL DEFAULT -1);
+    cur_mtime INTEGER NOT NULL DEFAULT -1, recent_uid INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS messages (
     folder TEXT NOT NULL, uid INTEGER NOT NULL, path TEXT NOT NULL, flags TEXT NOT NULL,
     size INTEGER NOT NULL, internaldate REAL NOT NULL, modseq INTEGER NOT NULL,
@@ -63,55 +68,69 @@ class FolderRow:
     modseq: int
     subscribed: bool
     cur_mtime: int = -1  # cur/ mtime when last fully in sync: skip the listing if unchanged
+    # \Recent boundary: the highest uid a read-write session has already been shown
+    recent_uid: int = 0
 
 
 class Index:
-    """SQLite persistence for one user's folders (used from the event loop thread)."""
+    """SQLite persistence for one user's folders (thread-safe: one lock)."""
 
     def __init__(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(root / INDEX_NAME), isolation_level=None)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(root / INDEX_NAME), isolation_level=None,
+                                   check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode is durable against crashes of the process; the message
         # files themselves are fsynced, and the index can be rebuilt from them.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(folders)")}
+        if "recent_uid" not in columns:
+            # An index from before \Recent: what is there now was seen by earlier sessions.
+            self._db.execute("ALTER TABLE folders ADD COLUMN recent_uid INTEGER NOT NULL "
+                             "DEFAULT 0")
+            self._db.execute("UPDATE folders SET recent_uid = uidnext - 1")
 
     def close(self) -> None:
         """Close the database."""
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def folders(self) -> dict[str, FolderRow]:
         """Every folder row by name."""
-        rows = self._db.execute(
-            "SELECT name, uidvalidity, uidnext, modseq, subscribed, cur_mtime FROM folders"
-        ).fetchall()
-        return {r[0]: FolderRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows}
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT name, uidvalidity, uidnext, modseq, subscribed, cur_mtime, recent_uid "
+                "FROM folders").fetchall()
+        return {r[0]: FolderRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows}
 
     def save_folder(self, row: FolderRow) -> None:
         """Insert or update a folder row."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?, ?)",
-            (row.name, row.uidvalidity, row.uidnext, row.modseq, int(row.subscribed),
-             row.cur_mtime))
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (row.name, row.uidvalidity, row.uidnext, row.modseq, int(row.subscribed),
+                 row.cur_mtime, row.recent_uid))
 
     def delete_folder(self, name: str) -> None:
         """Forget a folder and its messages."""
-        with self._tx():
+        with self._lock, self._tx():
             self._db.execute("DELETE FROM folders WHERE name = ?", (name,))
             self._db.execute("DELETE FROM messages WHERE folder = ?", (name,))
 
     def rename_folder(self, old: str, new: str) -> None:
         """Rename a folder's rows (subfolders are renamed by the caller one by one)."""
-        with self._tx():
+        with self._lock, self._tx():
             self._db.execute("UPDATE folders SET name = ? WHERE name = ?", (new, old))
             self._db.execute("UPDATE messages SET folder = ? WHERE folder = ?", (new, old))
 
     def messages(self, folder: str) -> list[MessageRecord]:
-        """A folder's messages in uid order."""
-        rows = self._db.execute(
-            "SELECT uid, path, flags, size, internaldate, modseq FROM messages "
-            "WHERE folder = ? ORDER BY uid", (folder,)).fetchall()
+        """A folder's messages in uid order (slow for big folders: call it off the loop)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT uid, path, flags, size, internaldate, modseq FROM messages "
+                "WHERE folder = ? ORDER BY uid", (folder,)).fetchall()
         # Few distinct flag combinations exist: share one frozenset per combination.
         flag_sets: dict[str, frozenset[str]] = {}
         out = []
@@ -124,8 +143,13 @@ class Index:
 
     def commit(self, row: FolderRow, upsert: Iterable[MessageRecord],
                delete: Iterable[int] = ()) -> None:
-        """Write changed messages, removed uids and the folder counters in one transaction."""
-        with self._tx():
+        """Write changed messages, removed uids and the folder counters in one transaction.
+
+        The records are read here, under the lock, not when the caller queued the
+        commit: a commit run in a worker thread after a newer inline one then
+        writes the newer state again instead of overwriting it with an old one.
+        """
+        with self._lock, self._tx():
             self._db.executemany(
                 "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(row.name, m.uid, m.path, " ".join(sorted(m.flags)), m.size,

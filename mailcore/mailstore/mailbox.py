@@ -8,6 +8,7 @@ this process, which is what makes their changes visible to each other.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import time
@@ -21,6 +22,20 @@ from mailcore.mailstore.index import FolderRow, Index
 
 class FolderError(Exception):
     """A folder operation that cannot be done (message shown to the client)."""
+
+
+class NoSuchFolder(FolderError):
+    """The folder does not exist."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"mailbox {name!r} does not exist")
+
+
+class FolderExists(FolderError):
+    """The folder already exists."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"mailbox {name!r} already exists")
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,7 @@ class Mailbox:
         self._index = Index(root)
         self._rows = self._index.folders()
         self._open: dict[str, Folder] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
         for name in (names.INBOX, *names.SPECIAL_USE):
             if not self._path(name).exists() or name not in self._rows:
                 self._create(name)
@@ -82,21 +98,50 @@ class Mailbox:
         return name == names.INBOX or (self._path(name) / "cur").is_dir()
 
     def folder(self, name: str) -> Folder:
-        """The open folder ``name``, synced with the disk.
+        """The open folder ``name``, synced with the disk (blocking: see ``open``).
 
         Raises:
-            FolderError: when it does not exist.
+            NoSuchFolder: when it does not exist.
             names.FolderNameError: for an invalid name.
         """
         name = names.normalize(name)
         f = self._open.get(name)
         if f is None:
             if not self.exists(name):
-                raise FolderError(f"mailbox {name!r} does not exist")
+                raise NoSuchFolder(name)
             row = self._rows.get(name) or self._new_row(name)
             f = Folder(name, self._path(name), row, self._index)
             self._open[name] = f
         f.sync()
+        return f
+
+    async def open(self, name: str) -> Folder:
+        """``folder(name)`` for the event loop: loading the index rows and scanning the
+        files run in worker threads, so other sessions are served meanwhile.
+
+        The folder stays open (in memory) for every later session of this user.
+
+        Raises:
+            NoSuchFolder: when it does not exist.
+            names.FolderNameError: for an invalid name.
+        """
+        name = names.normalize(name)
+        f = self._open.get(name)
+        if f is None:
+            lock = self._loading.setdefault(name, asyncio.Lock())
+            async with lock:
+                f = self._open.get(name)
+                if f is None:
+                    if not self.exists(name):
+                        raise NoSuchFolder(name)
+                    row = self._rows.get(name) or self._new_row(name)
+                    rows = await asyncio.to_thread(self._index.messages, name)
+                    # A blocking folder() call may have opened it meanwhile: keep that one.
+                    f = self._open.get(name)
+                    if f is None:
+                        f = Folder(name, self._path(name), row, self._index, rows)
+                        self._open[name] = f
+        await f.refresh()
         return f
 
     def _new_row(self, name: str) -> FolderRow:
@@ -124,7 +169,7 @@ class Mailbox:
         """
         name = names.normalize(name.rstrip(names.DELIMITER))
         if self.exists(name):
-            raise FolderError(f"mailbox {name!r} already exists")
+            raise FolderExists(name)
         parts = name.split(names.DELIMITER)
         for i in range(1, len(parts)):
             parent = names.DELIMITER.join(parts[:i])
@@ -138,7 +183,7 @@ class Mailbox:
         if name == names.INBOX:
             raise FolderError("INBOX cannot be deleted")
         if not self.exists(name):
-            raise FolderError(f"mailbox {name!r} does not exist")
+            raise NoSuchFolder(name)
         if any(n.startswith(name + names.DELIMITER) for n in self.folder_names()):
             raise FolderError(f"mailbox {name!r} has child mailboxes")
         self._open.pop(name, None)
@@ -147,14 +192,25 @@ class Mailbox:
         self._index.delete_folder(name)
 
     def rename(self, old: str, new: str) -> None:
-        """Rename a folder and its children (INBOX cannot be renamed here)."""
+        """Rename a folder and its children.
+
+        Renaming INBOX moves its messages into a new folder ``new`` and leaves
+        INBOX empty, its subfolders untouched (RFC 3501 6.3.5).
+
+        Raises:
+            NoSuchFolder: ``old`` does not exist.
+            FolderExists: ``new`` exists.
+        """
         old, new = names.normalize(old), names.normalize(new)
-        if old == names.INBOX:
-            raise FolderError("renaming INBOX is not supported")
         if not self.exists(old):
-            raise FolderError(f"mailbox {old!r} does not exist")
+            raise NoSuchFolder(old)
         if self.exists(new):
-            raise FolderError(f"mailbox {new!r} already exists")
+            raise FolderExists(new)
+        if old == names.INBOX:
+            self.create(new)
+            inbox = self.folder(names.INBOX)
+            inbox.move_to([m.uid for m in inbox.messages], self.folder(new))
+            return
         moves = [n for n in self.folder_names()
                  if n == old or n.startswith(old + names.DELIMITER)]
         parts = new.split(names.DELIMITER)
@@ -176,7 +232,7 @@ class Mailbox:
         """Mark a folder subscribed or not."""
         name = names.normalize(name)
         if not self.exists(name):
-            raise FolderError(f"mailbox {name!r} does not exist")
+            raise NoSuchFolder(name)
         row = self._rows.get(name) or self._new_row(name)
         row.subscribed = subscribed
         self._index.save_folder(row)

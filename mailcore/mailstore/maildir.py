@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ FLAG_TO_LETTER = {v: k for k, v in LETTER_TO_FLAG.items()}
 SYSTEM_FLAGS = frozenset(LETTER_TO_FLAG.values())
 SUBDIRS = ("cur", "new", "tmp")
 _counter = itertools.count()
+_CHUNK = 1 << 20
 
 
 def unique_base(size: int, vsize: int) -> str:
@@ -44,6 +46,24 @@ def with_flags(filename: str, flags: frozenset[str]) -> str:
 def vsize_of(data: bytes) -> int:
     """The size of ``data`` once every bare LF is sent as CRLF."""
     return len(data) + data.count(b"\n") - data.count(b"\r\n")
+
+
+def vsize_of_file(path: Path) -> int:
+    """``vsize_of`` the file's bytes, read in chunks (a 100 MB message is never in memory).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    size = 0
+    previous_cr = False
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            size += vsize_of(chunk)
+            # A CRLF split across two chunks was counted as a bare LF in the second.
+            if previous_cr and chunk.startswith(b"\n"):
+                size -= 1
+            previous_cr = chunk.endswith(b"\r")
+    return size
 
 
 def size_hint(filename: str) -> int | None:
@@ -103,7 +123,7 @@ def link_or_copy(src: Path, dest_folder: Path, flags: frozenset[str]) -> str:
     """Hard-link (or copy across file systems) ``src`` into ``dest_folder/cur``."""
     data_size = src.stat().st_size
     hint = size_hint(src.name)
-    vsize = hint if hint is not None else vsize_of(src.read_bytes())
+    vsize = hint if hint is not None else vsize_of_file(src)
     name = with_flags(unique_base(data_size, vsize), flags)
     dest = dest_folder / "cur" / name
     try:
@@ -111,7 +131,7 @@ def link_or_copy(src: Path, dest_folder: Path, flags: frozenset[str]) -> str:
     except OSError:
         st = src.stat()
         tmp = dest_folder / "tmp" / name
-        tmp.write_bytes(src.read_bytes())
+        shutil.copyfile(src, tmp)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
