@@ -9,6 +9,8 @@ key there is enough for it to be loaded, validated and documented.
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import tomllib
 import types
 import typing
@@ -18,6 +20,7 @@ from typing import Any, Literal, TypeVar, get_args, get_origin
 from pmemail.config.model import Config, PortMapping
 
 T = TypeVar("T")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class ConfigError(Exception):
@@ -32,10 +35,17 @@ class ConfigError(Exception):
         super().__init__(f"{where}{keypart}{message}")
 
 
+SHOW_MAX = 60  # a 1 MB bad value must not become a 1 MB "one line" error
+
+
 def _show(value: Any) -> str:
-    """Render a bad value the way the user wrote it (strings quoted)."""
+    """Render a bad value the way the user wrote it (strings quoted, long ones cut)."""
     if isinstance(value, str):
+        if len(value) > SHOW_MAX:
+            return f'"{value[:SHOW_MAX]}..." ({len(value)} characters)'
         return f'"{value}"'
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**SHOW_MAX:
+        return "a huge integer"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
@@ -45,17 +55,25 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _number(bound: float) -> str:
+    """A bound as written by a person: 1099511627776, not 1.09951e+12."""
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"
+
+
 def _bounds(meta: typing.Mapping[str, Any]) -> str:
     lo, hi = meta.get("min"), meta.get("max")
     if lo is not None and hi is not None:
-        return f" {lo:g}-{hi:g}"
+        return f" {_number(lo)}-{_number(hi)}"
     if lo is not None:
-        return f" >= {lo:g}"
+        return f" >= {_number(lo)}"
     return ""
 
 
 def _check_range(key: str, value: float, meta: typing.Mapping[str, Any], what: str) -> None:
     lo, hi = meta.get("min"), meta.get("max")
+    if isinstance(value, float) and not math.isfinite(value):
+        # nan passes every comparison below; inf would mean "never" for a timeout
+        raise ConfigError(None, key, f"expected {what}{_bounds(meta)}, got {_show(value)}")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ConfigError(None, key, f"expected {what}{_bounds(meta)}, got {_show(value)}")
 
@@ -81,11 +99,19 @@ def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any],
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(None, key, f"expected a number{_bounds(meta)}, got {_show(value)}")
-        _check_range(key, float(value), meta, "a number")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ConfigError(None, key, f"expected a number{_bounds(meta)}, "
+                                         "got a huge integer") from None
+        _check_range(key, number, meta, "a number")
+        return number
     if hint is str:
         if not isinstance(value, str):
             raise ConfigError(None, key, f"expected a string, got {_show(value)}")
+        if not key.endswith("password") and CONTROL_CHARS.search(value):
+            # a NUL in data_dir would only fail later, deep in os.mkdir
+            raise ConfigError(None, key, "expected text without control characters")
         return value
     if origin is Literal:
         choices = get_args(hint)
@@ -156,4 +182,6 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(path, "", f"not valid TOML: {err}") from None
+    except RecursionError:
+        raise ConfigError(path, "", "not valid TOML: nested too deeply") from None
     return config_from_dict(data, path)
