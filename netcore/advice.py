@@ -65,6 +65,13 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
     return FallbackPort(port.name, port.external, port.protocol, proposed, note)
 
 
+def fallback_applied_note(name: str, refused: int, high: int, method: str) -> str:
+    """What a mapped fallback port changes for the office's users, in words."""
+    return (f"forwarded by {method.upper()} on external port {high} instead of {refused} "
+            f"(the router refuses {refused}): give staff port {high} for {name} in their "
+            "mail client settings and bookmarks")
+
+
 def is_low_port_refusal(port: PlannedPort) -> bool:
     """True when a refusal is probably the router's "no ports below 1024" rule."""
     return port.external < PRIVILEGED_LIMIT

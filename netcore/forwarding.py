@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from netcore import advice
-from netcore.plan import DESCRIPTION_PREFIX, PlannedPort, build_plan, default_gateway, lan_address
-from netcore.router import errors
+from netcore.lan import LanDetectionError, LanInfo, detect_lan
+from netcore.plan import (
+    DESCRIPTION_PREFIX,
+    PlannedPort,
+    build_plan,
+    default_gateway,
+    lan_address,
+    with_fallbacks,
+)
+from netcore.router import errors, pmp
 from netcore.router.errors import RouterError
-from netcore.router.natpmp import Granted, NatPmpClient
-from netcore.router.pcp import PcpClient
-from netcore.router.state import STATE_NAME, ForwardingState, MappingRecord
+from netcore.router.natpmp import Granted
+from netcore.router.state import STATE_NAME, EpochSeen, ForwardingState, MappingRecord
 from netcore.router.upnp import RouterMapping, UpnpClient
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -47,6 +54,7 @@ class PortOutcome:
     message: str = ""
     low_port: bool = False  # refused probably because it is below 1024
     other_host: bool = False  # refused because it points at another LAN machine
+    fallback_for: int = 0  # the refused low external port this high one replaces
 
 
 @dataclass
@@ -83,8 +91,8 @@ class Forwarder:
 
     def __init__(self, config: Config, paths: DataPaths, *, gateway: str | None = None,
                  lan_ip: str | None = None, clock: Callable[[], float] = time.time) -> None:
-        """Args: gateway/lan_ip: found from the default route when not given;
-        clock: seconds since the epoch (lease bookkeeping)."""
+        """Args: gateway/lan_ip: found from ``network.interface`` (empty: the
+        default route) when not given; clock: seconds since the epoch (leases)."""
         self.config = config
         self.clock = clock
         self.paths = paths
@@ -92,24 +100,46 @@ class Forwarder:
         self._lan_ip = lan_ip
         self._upnp: UpnpClient | None = None
         self._upnp_error: RouterError | None = None
+        self._interface: LanInfo | None = None
 
     # ------------------------------------------------------------ discovery
+    def _configured_interface(self) -> LanInfo | None:
+        """``network.interface`` described (None when it is empty)."""
+        name = self.config.network.interface.strip()
+        if not name:
+            return None
+        if self._interface is None:
+            try:
+                self._interface = detect_lan(name)
+            except LanDetectionError as exc:
+                raise RouterError(errors.NO_ROUTER, f"network.interface: {exc}") from None
+        return self._interface
+
     @property
     def gateway(self) -> str:
-        """The router's LAN address."""
+        """The router's LAN address: the gateway of ``network.interface`` or
+        of the default route."""
         if self._gateway is None:
-            gw = default_gateway()
-            if gw is None:
-                raise RouterError(errors.NO_ROUTER, "this machine has no default route "
-                                  "(no router) — check the network cable/Wi-Fi")
+            iface = self._configured_interface()
+            gw = iface.gateway if iface else default_gateway()
+            if not gw:
+                where = (f"the interface {iface.interface} has no gateway" if iface
+                         else "this machine has no default route")
+                raise RouterError(errors.NO_ROUTER, f"{where} (no router) — check the "
+                                  "network cable/Wi-Fi or network.interface")
             self._gateway = gw
         return self._gateway
 
     @property
     def lan_ip(self) -> str:
-        """This machine's LAN address (towards the router)."""
+        """This machine's LAN address: that of ``network.interface``, else the
+        one the kernel uses towards the router."""
         if self._lan_ip is None:
-            self._lan_ip = lan_address(self.gateway)
+            iface = self._configured_interface()
+            if iface is not None and not iface.address:
+                raise RouterError(errors.NO_ROUTER, f"network.interface {iface.interface} "
+                                  "has no IPv4 address")
+            self._lan_ip = iface.address if iface else lan_address(self.gateway)
         return self._lan_ip
 
     @property
@@ -123,8 +153,10 @@ class Forwarder:
         return self._upnp.url if self._upnp else ""
 
     def plan(self) -> list[PlannedPort]:
-        """The enabled entries of the config with hosts resolved."""
-        return build_plan(self.config, self.lan_ip)
+        """The enabled entries of the config with hosts resolved, with the
+        high external ports chosen by ``apply(fallback=True)`` in place."""
+        state = ForwardingState.load(self.state_file)
+        return with_fallbacks(build_plan(self.config, self.lan_ip), state.fallbacks)
 
     def upnp(self, state: ForwardingState) -> UpnpClient | None:
         """The IGD client (remembered URL first), or None when there is no IGD."""
@@ -139,16 +171,29 @@ class Forwarder:
 
     # ------------------------------------------------------------ apply
     def apply(self, progress: Progress | None = None,
-              only: list[PlannedPort] | None = None) -> ForwardingReport:
-        """Map every port of the plan (or ``only`` these); state is saved."""
+              only: list[PlannedPort] | None = None, *,
+              fallback: bool = False) -> ForwardingReport:
+        """Map every port of the plan (or ``only`` these); state is saved.
+
+        Args:
+            progress: called with each port's outcome as it is known.
+            only: map these ports instead of the whole plan.
+            fallback: when the router refuses a low port, map the high
+                external port :func:`netcore.advice.propose_fallback`
+                proposes instead (never for SMTP) and remember the choice,
+                so ``plan()``, ``list``, ``remove`` and the monitor use it.
+        """
         state = ForwardingState.load(self.state_file)
         report = ForwardingReport("apply")
         ports = self.plan() if only is None else only
         upnp = self.upnp(state) if ports else None
         report.igd_url = state.igd_url if upnp else ""
         report.router_error = str(self._upnp_error or "")
+        taken = {p.key for p in ports}
         for port in ports:
             outcome = self._apply_one(port, upnp, state)
+            if fallback and outcome.low_port:
+                outcome = self._apply_fallback(port, outcome, upnp, state, taken)
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -171,11 +216,36 @@ class Forwarder:
         if not port.local:
             return self._other_host_failure(port, refusal)
         try:
-            method, granted = self._map_natpmp_or_pcp(port, lease, state.mappings.get(port.key))
+            method, granted = pmp.map_port(
+                self.gateway, self.config.network.natpmp_timeout, port.protocol,
+                port.external, port.internal, lease, state.mappings.get(port.key))
         except RouterError as exc:
             return _failed(port, refusal if refusal and refusal.code != errors.NO_ROUTER
                            else exc)
         return self._record(state, port, method, granted)
+
+    def _apply_fallback(self, port: PlannedPort, refused: PortOutcome,
+                        upnp: UpnpClient | None, state: ForwardingState,
+                        taken: set[str]) -> PortOutcome:
+        """Map the proposed high external port for a refused low one."""
+        proposal = advice.propose_fallback(port)
+        if proposal.proposed_external is None:
+            return refused  # inbound SMTP: a high port is useless
+        high = replace(port, external=proposal.proposed_external, fallback_for=port.external)
+        if high.key in taken:
+            refused.message += (f" (the fallback port {high.external} is already used by "
+                                "another entry of the plan)")
+            return refused
+        outcome = self._apply_one(high, upnp, state)
+        if outcome.status != MAPPED:
+            refused.message += f" (the fallback port {high.external} failed too: " \
+                f"{outcome.message})"
+            return refused
+        taken.add(high.key)
+        state.fallbacks[port.key] = high.external
+        outcome.message = advice.fallback_applied_note(port.name, port.external, high.external,
+                                                       outcome.method)
+        return outcome
 
     def _verify(self, upnp: UpnpClient, port: PlannedPort) -> None:
         found = upnp.get(port.external, port.protocol)
@@ -201,57 +271,20 @@ class Forwarder:
         self._upnp = None
         self._upnp_error = None
 
-    def _map_natpmp_or_pcp(self, port: PlannedPort, lease: int,
-                           previous: MappingRecord | None) -> tuple[str, Granted]:
-        timeout = self.config.network.natpmp_timeout
-        clients: list[tuple[str, NatPmpClient | PcpClient]] = [
-            ("natpmp", NatPmpClient(self.gateway, timeout)),
-            ("pcp", PcpClient(self.gateway, timeout))]
-        last = RouterError(errors.NO_ROUTER, "no router answered")
-        for method, client in clients:
-            try:
-                if isinstance(client, PcpClient):
-                    # renewing a PCP mapping needs the nonce that created it
-                    nonce = (bytes.fromhex(previous.nonce)
-                             if previous and previous.method == "pcp" and previous.nonce
-                             else None)
-                    granted = client.map(port.protocol, port.external, port.internal, lease,
-                                         nonce)
-                else:
-                    granted = client.map(port.protocol, port.external, port.internal, lease)
-            except RouterError as exc:
-                last = exc
-                if exc.code == errors.NO_ROUTER:
-                    continue  # the other protocol may answer
-                raise
-            if granted.external != port.external:
-                # a refused port is silently moved elsewhere: useless for the plan
-                self._undo(client, port, granted)
-                raise RouterError(errors.NOT_AUTHORIZED, f"the router refuses port "
-                                  f"{port.external} (it offered {granted.external} instead)")
-            return method, granted
-        raise last
-
-    @staticmethod
-    def _undo(client: NatPmpClient | PcpClient, port: PlannedPort, granted: Granted) -> None:
-        try:
-            if isinstance(client, PcpClient):
-                client.unmap(port.protocol, port.internal, bytes.fromhex(granted.nonce))
-            else:
-                client.unmap(port.protocol, port.internal)
-        except RouterError:
-            pass  # the lease will expire by itself
-
     def _record(self, state: ForwardingState, port: PlannedPort, method: str,
                 granted: Granted) -> PortOutcome:
+        now = self.clock()
         state.record(MappingRecord(
             name=port.name, method=method, protocol=port.protocol, external=port.external,
             granted_external=granted.external, internal_host=port.internal_host,
-            internal=port.internal, lease=granted.lifetime, granted_at=self.clock(),
-            nonce=granted.nonce))
+            internal=port.internal, lease=granted.lifetime, granted_at=now,
+            nonce=granted.nonce, fallback_for=port.fallback_for))
+        if granted.epoch is not None:
+            state.observe_epoch(EpochSeen(granted.epoch, now))
         return PortOutcome(port.name, port.external, port.protocol, port.internal_host,
                            port.internal, MAPPED, method, granted.external, granted.lifetime,
-                           message=f"forwarded by {method.upper()}")
+                           message=f"forwarded by {method.upper()}",
+                           fallback_for=port.fallback_for)
 
     # ------------------------------------------------------------ list / remove
     def table(self) -> tuple[list[RouterMapping], list[MappingRecord]]:
@@ -269,6 +302,11 @@ class Forwarder:
         state.save(self.state_file)
         return rows, others
 
+    def fallback_ports(self) -> dict[str, int]:
+        """Our mappings that replace a refused low port: ``{"1143/TCP": 143}``."""
+        state = ForwardingState.load(self.state_file)
+        return {k: r.fallback_for for k, r in state.mappings.items() if r.fallback_for}
+
     def remove(self, progress: Progress | None = None) -> ForwardingReport:
         """Delete every pmemail mapping (and only those); state is updated."""
         state = ForwardingState.load(self.state_file)
@@ -281,6 +319,8 @@ class Forwarder:
         targets.update((k, r) for k, r in state.mappings.items() if r.method != "upnp")
         for key, item in sorted(targets.items(), key=lambda kv: (kv[1].external, kv[0])):
             outcome = self._remove_one(item, upnp)
+            rec = state.mappings.get(key)
+            outcome.fallback_for = rec.fallback_for if rec else 0
             if outcome.status == REMOVED:
                 state.forget(key)
             report.outcomes.append(outcome)
@@ -298,19 +338,14 @@ class Forwarder:
                 else item.description.removeprefix(DESCRIPTION_PREFIX).strip())
         outcome = PortOutcome(name, item.external, item.protocol, item.internal_host,
                               item.internal, REMOVED)
-        timeout = self.config.network.natpmp_timeout
         try:
             if isinstance(item, RouterMapping):
                 assert upnp is not None
                 upnp.delete(item.external, item.protocol)
                 outcome.method = "upnp"
-            elif item.method == "pcp":
-                PcpClient(self.gateway, timeout).unmap(item.protocol, item.internal,
-                                                       bytes.fromhex(item.nonce))
-                outcome.method = "pcp"
             else:
-                NatPmpClient(self.gateway, timeout).unmap(item.protocol, item.internal)
-                outcome.method = "natpmp"
+                pmp.unmap_record(self.gateway, self.config.network.natpmp_timeout, item)
+                outcome.method = item.method
         except RouterError as exc:
             outcome.status, outcome.code, outcome.message = FAILED, exc.code, str(exc)
             if exc.code == errors.NOT_AUTHORIZED:
@@ -328,4 +363,4 @@ def _failed(port: PlannedPort, exc: RouterError | None, *, message: str = "",
            and advice.is_low_port_refusal(port))
     return PortOutcome(port.name, port.external, port.protocol, port.internal_host,
                        port.internal, FAILED, code=code, message=text, low_port=low,
-                       other_host=other_host)
+                       other_host=other_host, fallback_for=port.fallback_for)

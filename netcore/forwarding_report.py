@@ -6,11 +6,11 @@ renders it as text. Keys are a public interface (README): add, never rename.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
-from netcore.forwarding import FAILED, ForwardingReport
+from netcore.forwarding import FAILED, MAPPED, ForwardingReport
 from netcore.plan import PlannedPort
 from netcore.profiles import RouterProfile
 from netcore.router.state import MappingRecord
@@ -51,8 +51,6 @@ def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
     by_key = {p.key: p for p in plan}
     failed = [by_key[f"{o.external}/{o.protocol}"] for o in report.outcomes
               if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key]
-    low = [by_key[f"{o.external}/{o.protocol}"] for o in report.outcomes
-           if o.low_port and f"{o.external}/{o.protocol}" in by_key]
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "action": report.action,
@@ -63,20 +61,50 @@ def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
         "exit_code": report.exit_code(),
     }
     if report.action == "apply":
-        doc["fallback"] = [asdict(advice.propose_fallback(p)) for p in low]
+        doc["fallback"] = fallback_entries(report, by_key)
         doc["manual"] = manual_document(failed if report.action == "apply" else [], profile)
         doc["dmz"] = advice.DMZ_EXPLANATION
     return doc
 
 
+def fallback_entries(report: ForwardingReport,
+                     by_key: dict[str, PlannedPort]) -> list[dict[str, Any]]:
+    """The high-port proposals for refused low ports, and whether each is in use.
+
+    Each entry is :class:`netcore.advice.FallbackPort` plus ``applied``
+    (True when the high port is mapped: ``ports apply --fallback``).
+    """
+    entries: list[dict[str, Any]] = []
+    for o in report.outcomes:
+        if not (o.low_port or o.fallback_for):
+            continue
+        original = o.fallback_for or o.external
+        port = by_key.get(f"{o.external}/{o.protocol}") or by_key.get(
+            f"{original}/{o.protocol}")
+        if port is None:
+            continue
+        entry = asdict(advice.propose_fallback(replace(port, external=original,
+                                                       fallback_for=0)))
+        entry["applied"] = bool(o.fallback_for) and o.status == MAPPED
+        entries.append(entry)
+    return entries
+
+
 def list_document(rows: list[RouterMapping], records: list[MappingRecord],
-                  igd_url: str) -> dict[str, Any]:
-    """``ports list``: the router's whole table (ours marked) + our NAT-PMP/PCP mappings."""
-    mappings = [dict(asdict(r), method="upnp") for r in rows]
+                  igd_url: str, fallbacks: dict[str, int] | None = None) -> dict[str, Any]:
+    """``ports list``: the router's whole table (ours marked) + our NAT-PMP/PCP mappings.
+
+    ``fallbacks`` (``{"1143/TCP": 143}``) marks our high ports that replace
+    refused low ones: each mapping has ``fallback_for`` (0 = none).
+    """
+    fallbacks = fallbacks or {}
+    mappings = [dict(asdict(r), method="upnp",
+                     fallback_for=fallbacks.get(r.key, 0) if r.ours else 0) for r in rows]
     mappings += [{"external": r.granted_external, "protocol": r.protocol,
                   "internal_host": r.internal_host, "internal": r.internal,
                   "description": f"pmemail {r.name}", "enabled": True, "lease": r.lease,
-                  "ours": True, "method": r.method} for r in records]
+                  "ours": True, "method": r.method, "fallback_for": r.fallback_for}
+                 for r in records]
     return {"schema": SCHEMA_VERSION, "action": "list", "router": {"igd_url": igd_url},
             "mappings": mappings}
 
@@ -88,10 +116,19 @@ def next_steps_lines(doc: dict[str, Any]) -> list[str]:
     """
     summary = doc["summary"]
     lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
-    if doc.get("fallback"):
+    applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
+    proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
+    if applied:
+        lines += ["", "the router refuses ports below 1024: these services now use a high "
+                  "external port — tell staff to change their mail client settings:"]
+        lines += [f"  - {fb['name']}: port {fb['proposed_external']} instead of "
+                  f"{fb['external']}" for fb in applied]
+    if proposed:
         lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
         lines += [f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}"
-                  for fb in doc["fallback"]]
+                  for fb in proposed]
+        if any(fb["proposed_external"] for fb in proposed):
+            lines.append("  run `pmemail ports apply --fallback` to forward the high ports")
     manual = doc.get("manual") or {}
     if not manual.get("needed"):
         return lines

@@ -1,10 +1,17 @@
 """Keep the router's mappings alive while ``pmemail serve`` runs.
 
-Routers forget UPnP mappings when they reboot or when the daemon restarts,
-and leases run out. :meth:`ForwardingMonitor.check_once` (called every
+Routers forget mappings when they reboot or when the daemon restarts, and
+leases run out. :meth:`ForwardingMonitor.check_once` (called every
 ``network.monitor_interval`` seconds by the serve supervisor) puts back
 every mapping we had that the router lost, and renews a lease when only
 ``network.renew_margin`` of it is left.
+
+UPnP mappings are read back one by one. NAT-PMP and PCP cannot list a
+router's table; instead every answer carries the router's "seconds since
+start of epoch": when it is lower than our last observation predicts, the
+router restarted and lost them all, so they are all re-requested (a MAP
+request for an existing mapping is idempotent, RFC 6886 3.6). When the
+router does not tell its epoch, they are re-requested anyway ("refreshed").
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ from typing import Any
 from netcore.forwarding import MAPPED, Forwarder
 from netcore.plan import PlannedPort
 from netcore.router.errors import RouterError
-from netcore.router.state import ForwardingState, MappingRecord
+from netcore.router.natpmp import NatPmpClient
+from netcore.router.state import EpochSeen, ForwardingState, MappingRecord
+
+PMP_METHODS = ("natpmp", "pcp")
 
 
 class ForwardingMonitor:
@@ -29,8 +39,10 @@ class ForwardingMonitor:
         """Check every mapping we made; re-apply lost ones, renew expiring ones.
 
         Returns:
-            ``{"checked_at", "ok", "restored", "renewed", "failed", "mappings"}``:
-            lists of ``"25/TCP"`` keys, ``failed`` as ``{"key", "message"}``
+            ``{"checked_at", "ok", "restored", "renewed", "refreshed", "failed",
+            "router_rebooted", "mappings"}``: lists of ``"25/TCP"`` keys,
+            ``refreshed`` = NAT-PMP/PCP mappings re-requested because the
+            router's epoch was unknown, ``failed`` as ``{"key", "message"}``
             and ``mappings`` as in :meth:`leases`.
         """
         fwd = self.forwarder
@@ -39,44 +51,63 @@ class ForwardingMonitor:
         now = self.clock()
         margin = fwd.config.network.renew_margin
         status: dict[str, Any] = {"checked_at": now, "ok": True, "restored": [],
-                                  "renewed": [], "failed": []}
+                                  "renewed": [], "refreshed": [], "failed": [],
+                                  "router_rebooted": False}
         try:
             plan = {p.key: p for p in fwd.plan()}
         except (RouterError, ValueError) as exc:
             status.update(ok=False, failed=[{"key": "", "message": str(exc)}],
                           mappings=self.leases(now))
             return status
-        lost: list[PlannedPort] = []
-        expiring: list[PlannedPort] = []
+        pmp_state = self._pmp_router_state(state, now)
+        status["router_rebooted"] = pmp_state == "rebooted"
+        todo: dict[str, tuple[PlannedPort, str]] = {}  # key -> (port, list it goes to)
         for key, rec in state.mappings.items():
             port = plan.get(key)
             if port is None:
                 continue  # no longer in the plan: `ports remove` cleans it up
-            if self._lost(rec, state):
-                lost.append(port)
+            if rec.method in PMP_METHODS and pmp_state == "rebooted":
+                todo[key] = (port, "restored")
+            elif rec.method in PMP_METHODS and pmp_state == "unknown":
+                todo[key] = (port, "refreshed")
+            elif self._lost(rec, state):
+                todo[key] = (port, "restored")
             elif rec.lease > 0 and (rec.remaining(now) or 0) <= rec.lease * margin:
-                expiring.append(port)
-        if lost or expiring:
-            report = fwd.apply(only=lost + expiring)
+                todo[key] = (port, "renewed")
+        if todo:
+            report = fwd.apply(only=[port for port, _ in todo.values()])
             for o in report.outcomes:
                 key = f"{o.external}/{o.protocol}"
                 if o.status != MAPPED:
                     status["failed"].append({"key": key, "message": o.message})
-                elif any(p.key == key for p in lost):
-                    status["restored"].append(key)
                 else:
-                    status["renewed"].append(key)
+                    status[todo[key][1]].append(key)
         status["ok"] = not status["failed"]
         status["mappings"] = self.leases(self.clock())
         return status
 
-    def _lost(self, rec: MappingRecord, state: ForwardingState) -> bool:
-        """True when the router no longer has a UPnP mapping we made.
+    def _pmp_router_state(self, state: ForwardingState, now: float) -> str:
+        """"same", "rebooted" or "unknown" for our NAT-PMP/PCP mappings' router.
 
-        NAT-PMP/PCP cannot be queried: those are renewed on time instead.
+        Asks NAT-PMP for the public address (the cheapest request) to read
+        the epoch; the observation is saved so the next check compares with it.
         """
+        if not any(r.method in PMP_METHODS for r in state.mappings.values()):
+            return "same"
+        fwd = self.forwarder
+        try:
+            _ip, epoch = NatPmpClient(fwd.gateway, fwd.config.network.natpmp_timeout
+                                      ).address_and_epoch()
+        except RouterError:
+            return "unknown"  # a PCP-only or silent router: re-request to be sure
+        rebooted = state.observe_epoch(EpochSeen(epoch, now))
+        state.save(fwd.state_file)
+        return "rebooted" if rebooted else "same"
+
+    def _lost(self, rec: MappingRecord, state: ForwardingState) -> bool:
+        """True when the router no longer has a UPnP mapping we made."""
         if rec.method != "upnp":
-            return False
+            return False  # NAT-PMP/PCP: judged by the router's epoch
         upnp = self.forwarder.upnp(state)
         if upnp is None:
             return True
@@ -92,4 +123,5 @@ class ForwardingMonitor:
         now = self.clock() if now is None else now
         state = ForwardingState.load(self.forwarder.state_file)
         return [{"key": k, "name": r.name, "method": r.method, "lease": r.lease,
-                 "remaining": r.remaining(now)} for k, r in sorted(state.mappings.items())]
+                 "remaining": r.remaining(now), "fallback_for": r.fallback_for}
+                for k, r in sorted(state.mappings.items())]

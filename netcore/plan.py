@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pmemail.config.model import Config
 
@@ -34,6 +34,8 @@ class PlannedPort:
         protocol: ``TCP`` or ``UDP``.
         description: the text shown in the router's table.
         local: True when ``internal_host`` is this machine.
+        fallback_for: the refused low external port this high one replaces
+            (``ports apply --fallback``); 0 for a port as configured.
     """
 
     name: str
@@ -43,6 +45,7 @@ class PlannedPort:
     protocol: str
     description: str
     local: bool
+    fallback_for: int = 0
 
     @property
     def key(self) -> str:
@@ -88,6 +91,25 @@ def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
         seen[port.key] = name
         plan.append(port)
     return plan
+
+
+def with_fallbacks(plan: list[PlannedPort], fallbacks: dict[str, int]) -> list[PlannedPort]:
+    """The plan with refused low ports moved to their remembered high ports.
+
+    Args:
+        plan: from :func:`build_plan`.
+        fallbacks: ``{"143/TCP": 1143}`` as saved by ``ports apply --fallback``.
+            A high port another entry already uses is ignored (the config changed).
+    """
+    taken = {p.key for p in plan}
+    out: list[PlannedPort] = []
+    for port in plan:
+        high = fallbacks.get(port.key)
+        if high and f"{high}/{port.protocol}" not in taken:
+            taken.add(f"{high}/{port.protocol}")
+            port = replace(port, external=high, fallback_for=port.external)
+        out.append(port)
+    return out
 
 
 def _check_ipv4(value: str, where: str) -> None:

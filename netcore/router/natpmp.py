@@ -9,6 +9,7 @@ asked for TCP: not used.)
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ class Granted:
     lifetime: int
     external_ip: str = ""
     nonce: str = ""
+    epoch: int | None = None  # the router's seconds since its start (None = not told)
 
 
 class NatPmpClient:
@@ -44,20 +46,37 @@ class NatPmpClient:
         # waits add up to the configured timeout instead of the RFC's ~2 min.
         request.retry_increment = self.timeout / 3
         try:
-            return natpmp.send_request_with_retry(
+            resp = natpmp.send_request_with_retry(
                 self.gateway, request, response_data_class=response_class, retry=2)
         except natpmp.NATPMPUnsupportedError:
             raise RouterError(errors.NO_ROUTER,
                               f"the router {self.gateway} does not answer NAT-PMP") from None
         except (OSError, natpmp.NATPMPError) as exc:
             raise RouterError(errors.NETWORK, f"NAT-PMP failed: {exc}") from None
+        except struct.error:  # the library unpacks whatever arrived: a short answer
+            raise RouterError(errors.NETWORK, f"the router {self.gateway} sent a malformed "
+                              "NAT-PMP answer (too short)") from None
+        # RFC 6886 3.5: version 0 and opcode 128 + the request's; anything else
+        # is not an answer to this request (never take it as a granted mapping)
+        if resp.version != 0 or resp.opcode != 128 + int(request.opcode):
+            raise RouterError(errors.NETWORK, f"the router {self.gateway} sent a malformed "
+                              f"NAT-PMP answer (version {resp.version}, opcode {resp.opcode})")
+        return resp
 
     def external_ip(self) -> str:
         """The public address the router reports."""
+        return self.address_and_epoch()[0]
+
+    def address_and_epoch(self) -> tuple[str, int]:
+        """The public address and the router's seconds since start of epoch.
+
+        The cheapest NAT-PMP request: the monitor sends it to notice a
+        router reboot (the epoch goes backwards, RFC 6886 3.6).
+        """
         import natpmp
 
         resp = self._send(natpmp.PublicAddressRequest(), natpmp.PublicAddressResponse)
-        return str(resp.ip)
+        return str(resp.ip), int(resp.sec_since_epoch)
 
     def map(self, protocol: str, external: int, internal: int, lifetime: int) -> Granted:
         """Ask for ``external`` -> this machine's ``internal``; return what was granted.
@@ -76,7 +95,8 @@ class NatPmpClient:
                     else errors.NETWORK)
             raise RouterError(code, f"NAT-PMP refused port {external}: "
                               f"{natpmp.error_str(resp.result)}")
-        return Granted(external=int(resp.public_port), lifetime=int(resp.lifetime))
+        return Granted(external=int(resp.public_port), lifetime=int(resp.lifetime),
+                       epoch=int(resp.sec_since_epoch))
 
     def unmap(self, protocol: str, internal: int) -> None:
         """Delete this machine's mapping of ``internal`` (lifetime 0, RFC 6886 3.4)."""

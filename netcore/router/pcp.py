@@ -133,7 +133,7 @@ class PcpClient:
                 errors.NETWORK)
             raise RouterError(code, f"PCP refused port {external}: "
                               f"{RESULTS.get(resp.result, str(resp.result))}")
-        return Granted(resp.external, resp.lifetime, resp.external_ip, nonce.hex())
+        return Granted(resp.external, resp.lifetime, resp.external_ip, nonce.hex(), resp.epoch)
 
     def unmap(self, protocol: str, internal: int, nonce: bytes) -> None:
         """Delete a mapping: lifetime 0 with the nonce that created it."""

@@ -4,7 +4,12 @@
   calls ``selectigd(url)`` (about 1 ms) instead of SSDP discovery (1-4 s);
 * ``mappings``: every mapping we made, with the method that made it, the
   lease granted and when, and the PCP nonce (a PCP mapping can only be
-  deleted or renewed with the nonce that created it).
+  deleted or renewed with the nonce that created it);
+* ``fallbacks``: plan entries moved to a high external port because the
+  router refuses the low one (``"143/TCP" -> 1143``, ``ports apply --fallback``);
+* ``epoch``: the router's last NAT-PMP/PCP "seconds since start of epoch"
+  and when we saw it: a value lower than expected means the router
+  rebooted and lost every NAT-PMP/PCP mapping (RFC 6886 section 3.6).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ class MappingRecord:
     lease: int  # seconds granted; 0 = permanent
     granted_at: float  # time.time() when granted or renewed
     nonce: str = ""  # PCP only, hex
+    fallback_for: int = 0  # the refused low external port this one replaces (0 = none)
 
     @property
     def key(self) -> str:
@@ -46,12 +52,36 @@ class MappingRecord:
         return max(0.0, self.granted_at + self.lease - now)
 
 
+EPOCH_SLACK_S = 2.0
+"""RFC 6886 3.6: allow 2 s of jitter (and a 1/8 slower router clock)."""
+
+
+@dataclass(frozen=True)
+class EpochSeen:
+    """One NAT-PMP/PCP epoch observation: the router's seconds since its start."""
+
+    epoch: int
+    seen_at: float  # our clock (time.time()) when the answer came
+
+    def rebooted_before(self, later: EpochSeen) -> bool:
+        """True when ``later`` shows the router restarted since this observation.
+
+        The router's epoch must advance at least 7/8 as fast as our clock
+        (RFC 6886 3.6); less than that, minus 2 s of slack, means it lost
+        its state.
+        """
+        elapsed = max(0.0, later.seen_at - self.seen_at)
+        return later.epoch + EPOCH_SLACK_S < self.epoch + elapsed * 7 / 8
+
+
 @dataclass
 class ForwardingState:
     """The content of ``state/forwarding.json``."""
 
     igd_url: str = ""
     mappings: dict[str, MappingRecord] = field(default_factory=dict)
+    fallbacks: dict[str, int] = field(default_factory=dict)
+    epoch: EpochSeen | None = None
 
     @classmethod
     def load(cls, path: Path) -> ForwardingState:
@@ -63,15 +93,23 @@ class ForwardingState:
         try:
             data: Any = json.loads(path.read_text(encoding="utf-8"))
             mappings = {k: MappingRecord(**v) for k, v in data.get("mappings", {}).items()}
-            return cls(igd_url=str(data.get("igd_url", "")), mappings=mappings)
-        except (OSError, ValueError, TypeError, AttributeError):
+            fallbacks = {str(k): int(v) for k, v in data.get("fallbacks", {}).items()}
+            raw_epoch = data.get("epoch")
+            epoch = (EpochSeen(int(raw_epoch["epoch"]), float(raw_epoch["seen_at"]))
+                     if raw_epoch else None)
+            return cls(igd_url=str(data.get("igd_url", "")), mappings=mappings,
+                       fallbacks=fallbacks, epoch=epoch)
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return cls()
 
     def save(self, path: Path) -> None:
         """Write the state atomically and durably (rename over the old file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"igd_url": self.igd_url,
-               "mappings": {k: asdict(v) for k, v in sorted(self.mappings.items())}}
+        doc: dict[str, Any] = {
+            "igd_url": self.igd_url,
+            "mappings": {k: asdict(v) for k, v in sorted(self.mappings.items())},
+            "fallbacks": dict(sorted(self.fallbacks.items())),
+            "epoch": asdict(self.epoch) if self.epoch else None}
         atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
 
     def record(self, rec: MappingRecord) -> None:
@@ -79,5 +117,15 @@ class ForwardingState:
         self.mappings[rec.key] = rec
 
     def forget(self, key: str) -> None:
-        """Drop a mapping from the state."""
+        """Drop a mapping from the state (and a fallback that moved a port to it)."""
         self.mappings.pop(key, None)
+        protocol = key.partition("/")[2]
+        for original, high in list(self.fallbacks.items()):
+            if f"{high}/{protocol}" == key:
+                del self.fallbacks[original]
+
+    def observe_epoch(self, seen: EpochSeen) -> bool:
+        """Remember an epoch answer; True when it shows a router reboot."""
+        rebooted = self.epoch is not None and self.epoch.rebooted_before(seen)
+        self.epoch = seen
+        return rebooted

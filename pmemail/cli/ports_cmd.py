@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.add_argument("--json", action="store_true", help="print a JSON document")
         p.add_argument("--gateway", help="the router's LAN address (default: default route)")
         p.add_argument("--lan-ip", help="this machine's LAN address (default: found)")
+        if name == "apply":
+            p.add_argument("--fallback", action="store_true",
+                           help="when the router refuses a port below 1024, forward the "
+                           "proposed high port instead (IMAP 1143, POP3 1110, webmail 8080; "
+                           "never SMTP 25) and remember it")
         p.set_defaults(handler=handler)
 
 
@@ -89,8 +94,9 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     ctx.print(f"port plan (this machine: {fwd.lan_ip})")
     for p in plan:
+        instead = f" (fallback for {p.fallback_for})" if p.fallback_for else ""
         ctx.print(f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
-                  f"{p.name}")
+                  f"{p.name}{instead}")
     ctx.print()
     ctx.print(advice.DMZ_EXPLANATION)
     return 0
@@ -103,6 +109,8 @@ def _progress_line(ctx: Context, o: PortOutcome) -> None:
     if o.status == MAPPED:
         lease = "permanent" if not o.lease else f"lease {o.lease} s"
         state = f"mapped by {o.method.upper()} ({lease})"
+        if o.fallback_for:
+            state += f", instead of refused port {o.fallback_for}"
     elif o.status == REMOVED:
         state = f"removed ({o.method.upper()})"
     else:
@@ -120,7 +128,8 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
     if not args.json:
         ctx.print(f"forwarding {len(plan)} port(s) to this office (router {fwd.gateway})")
     report = _guarded(lambda: fwd.apply(None if args.json else
-                                        (lambda o: _progress_line(ctx, o))))
+                                        (lambda o: _progress_line(ctx, o)),
+                                        fallback=args.fallback))
     doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None)
     if args.json:
         _emit(ctx, doc)
@@ -145,7 +154,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     fwd = _forwarder(ctx, args)
     rows, records = _guarded(fwd.table)
     url = fwd.igd_url
-    doc = list_document(rows, records, url)
+    doc = list_document(rows, records, url, fwd.fallback_ports())
     if args.json:
         _emit(ctx, doc)
         return 0
@@ -153,9 +162,10 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     for m in doc["mappings"]:
         mark = "*" if m["ours"] else " "
         lease = "permanent" if not m["lease"] else f"{m['lease']} s"
+        instead = f" (instead of {m['fallback_for']})" if m["fallback_for"] else ""
         ctx.print(f" {mark} {m['external']:>5}/{m['protocol']} -> "
                   f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
-                  f"{m['method']:<6} {lease}")
+                  f"{m['method']:<6} {lease}{instead}")
     if not doc["mappings"]:
         ctx.print("  (empty)")
     return 0

@@ -38,6 +38,8 @@ ROOT_DESC_URL: Final = f"http://{LAN_GW}:{UPNP_HTTP_PORT}/rootDesc.xml"
 """Known root description URL: ``selectigd(ROOT_DESC_URL)`` skips SSDP."""
 STUN_PORT: Final = 3478
 ECHO_PORT: Final = 80
+DNS_PORT: Final = 53
+"""The lab's authoritative DNS server on ISP_IP (udp+tcp): ``network.resolver``."""
 SMTP_PORTS: Final = (25, 587)
 
 MINIUPNPD: Final = Path("/usr/sbin/miniupnpd")

@@ -2,7 +2,8 @@
 
 ::
 
-    lab-wan     eth0 203.0.113.1/24 (ISP: STUN udp/3478, echoip http :80),
+    lab-wan     eth0 203.0.113.1/24 (ISP: STUN udp/3478, echoip http :80,
+                authoritative DNS :53 udp+tcp serving Lab.set_dns_records()),
                 lo 198.51.100.10/32 (remote MX/smarthost, SMTP :25 :587).
                 No default route: stray traffic dies here.
     lab-router  wan 203.0.113.2/24 (default via .1), br-lan 192.168.2.1/24
@@ -19,12 +20,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from tests.lab import links
 from tests.lab.constants import (
+    DNS_PORT,
     ISP_IP,
     LAB_DIR,
     MINIUPNPD,
@@ -35,6 +38,7 @@ from tests.lab.constants import (
     SMTP_PORTS,
     STUN_PORT,
 )
+from tests.lab.dns_server import EXAMPLE_RECORDS
 from tests.lab.lock import LabLock
 from tests.lab.process import stop_popen, wait_for_log
 from tests.lab.router import (
@@ -125,9 +129,28 @@ class Lab(NetnsRunner):
     def _nft(self, ruleset: str) -> None:
         self.run(NS_ROUTER, ["nft", "-f", "-"], input_text=ruleset)
 
+    @property
+    def dns_records_file(self) -> Path:
+        """The JSON records the lab's DNS server answers from (read per query)."""
+        return self.state_dir / "dns-records.json"
+
+    def set_dns_records(self, records: Sequence[dict[str, str]] | None = None) -> None:
+        """Serve ``records`` (default: ``dns_server.EXAMPLE_RECORDS``) from now on.
+
+        Each record is ``{"name", "type", "value"}`` with the value in zone-file
+        syntax; :meth:`reset` puts the defaults back.
+        """
+        chosen = EXAMPLE_RECORDS if records is None else records
+        tmp = self.dns_records_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(list(chosen), indent=1))
+        tmp.replace(self.dns_records_file)  # the server never reads half a file
+
     def _start_services(self) -> None:
         py, d = sys.executable, self.state_dir
+        self.set_dns_records()
         for name, argv in (
+            ("dns", [str(LAB_DIR / "dns_server.py"), ISP_IP, str(DNS_PORT),
+                     str(self.dns_records_file)]),
             ("stun", [str(LAB_DIR / "stun_server.py"), ISP_IP, str(STUN_PORT)]),
             ("echo", [str(LAB_DIR / "echo_server.py"), ISP_IP, "80"]),
             (
@@ -157,6 +180,7 @@ class Lab(NetnsRunner):
         miniupnpd with an empty ruleset and no leases.
         """
         config = config or RouterConfig()
+        self.set_dns_records()
         self.block25(config.block25)
         if config.wan_ip != self.config.wan_ip:
             links.set_wan_ip(config.wan_ip, old=self.config.wan_ip)
