@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from postfix import PrivatePostfix, ensure_postfix
+from postfix import PrivatePostfix, ensure_postfix  # type: ignore[import-not-found,unused-ignore]
 
 from pmemail.config.paths import DataPaths
 
