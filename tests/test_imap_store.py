@@ -212,3 +212,49 @@ def test_recent_boundary_persists(tmp_path: Path) -> None:
     store.close()
     again = MailStore(tmp_path).mailbox(USER).folder("INBOX")
     assert again.unclaimed_recent() == []
+
+
+async def test_append_file_streams_a_durable_copy(tmp_path: Path) -> None:
+    """``append_file`` copies a spooled file byte for byte, with flags, date and CRLF size
+    (a CRLF split across the copy's chunks counted once); nothing is left in tmp/."""
+    from mailcore.mailstore import maildir
+    chunk = 1 << 20
+    head = b"Subject: spooled\n\n"
+    # Bare LFs, then a CRLF whose CR ends the first 1 MiB chunk.
+    data = head + b"x" * (chunk - len(head) - 1) + b"\r\n" + b"line\n" * 200_000
+    source = tmp_path / "spool.eml"
+    source.write_bytes(data)
+    store = MailStore(tmp_path / "maildirs")
+    drafts = await store.mailbox(USER).open("Drafts")
+    uid = await drafts.append_file(source, ["\\Draft", "\\Seen"], 1_600_000_000.0)
+    rec = drafts.by_uid[uid]
+    assert rec.size == maildir.vsize_of(data) and rec.path.endswith(":2,DS")
+    assert rec.flags == {"\\Draft", "\\Seen"} and rec.internaldate == 1_600_000_000.0
+    assert drafts.file(uid).read_bytes() == data and source.exists()
+    assert not os.listdir(drafts.path / "tmp")
+    with pytest.raises(FileNotFoundError):
+        await drafts.append_file(tmp_path / "missing.eml")
+    assert list(drafts.by_uid) == [uid] and not os.listdir(drafts.path / "tmp")
+    store.close()
+    again = await MailStore(tmp_path / "maildirs").mailbox(USER).open("Drafts")
+    assert [(m.uid, m.flags, m.size) for m in again.messages] == \
+        [(uid, rec.flags, rec.size)]
+
+
+def test_copy_without_hard_links_is_a_durable_copy(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where hard links fail (another file system), COPY writes a copy with the same date."""
+    box = MailStore(tmp_path).mailbox(USER)
+    inbox, archive = box.folder("INBOX"), box.folder("Archive")
+    uid = inbox.append(sample_message("copied"), ["\\Flagged"], 1_500_000_000.0)
+
+    def no_link(src: object, dst: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_link)
+    ((_, new),) = inbox.copy_to([uid], archive)
+    copy = archive.by_uid[new]
+    assert archive.read(new) == inbox.read(uid) and copy.flags == {"\\Flagged"}
+    assert os.stat(archive.file(new)).st_mtime == 1_500_000_000.0
+    assert os.stat(archive.file(new)).st_ino != os.stat(inbox.file(uid)).st_ino
+    assert not os.listdir(archive.path / "tmp")

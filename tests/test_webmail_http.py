@@ -271,10 +271,10 @@ async def test_unread_marks_shared_with_imap(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         await _deliver(stack, plain("Seen via web"))
         await _deliver(stack, plain("Seen via imap"))
-        folder = stack.store.mailbox(ALICE).folder(INBOX)
-        web_uid = next(m.uid for m in folder.messages
-                       if stack.webmail.ctx.view.head(ALICE, folder, m.uid).subject
-                       == "Seen via web")
+        folder = await stack.store.mailbox(ALICE).open(INBOX)
+        heads = await stack.webmail.ctx.view.heads(ALICE, folder, folder.messages)
+        web_uid = next(m.uid for m, h in zip(folder.messages, heads, strict=True)
+                       if h.subject == "Seen via web")
         async with client() as http:
             await login(http, stack.url, ALICE, ALICE_PW)
             async with http.get(f"{stack.url}/msg?f=INBOX&uid={web_uid}") as r:

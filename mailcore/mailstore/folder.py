@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import io
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from mailcore.mailstore import maildir, scan
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
+from pmemail.fsutil import fsync_dir
 
 # A directory whose mtime is this recent is listed again: mtimes have coarse
 # granularity, so a file added in the same tick as our last look must not be missed.
@@ -257,12 +259,41 @@ class Folder:
 
     def append(self, data: bytes, flags: Iterable[str] = (),
                internaldate: float | None = None) -> int:
-        """Store a new message durably; its uid."""
+        """Store a new message durably; its uid (blocking: see ``append_file``)."""
         self.sync()
-        flagset = frozenset(flags)
-        path = maildir.write_file(self.path, data, flagset, internaldate)
+        pending = maildir.write_tmp(self.path, io.BytesIO(data), internaldate)
+        uid = self._publish(pending, frozenset(flags))
+        fsync_dir(self.path / "cur")
+        return uid
+
+    async def append_file(self, source: Path, flags: Iterable[str] = (),
+                          internaldate: float | None = None) -> int:
+        """Store a copy of the message file ``source`` durably; its uid.
+
+        The file is streamed into ``tmp/`` and fsynced in a worker thread (never
+        held in memory, other sessions keep going); only the rename into ``cur/``
+        and the numbering run on the loop.
+
+        Raises:
+            OSError: ``source`` cannot be read or the copy failed.
+        """
+
+        def copy() -> maildir.Pending:
+            with open(source, "rb") as f:
+                return maildir.write_tmp(self.path, f, internaldate)
+
+        pending = await asyncio.to_thread(copy)
+        # Take in others' changes first: publishing marks cur/ as seen by us.
+        await self.refresh()
+        uid = self._publish(pending, frozenset(flags))
+        await asyncio.to_thread(fsync_dir, self.path / "cur")
+        return uid
+
+    def _publish(self, pending: maildir.Pending, flags: frozenset[str]) -> int:
+        """Move a written message into cur/ and number it, in one loop step."""
+        path = maildir.publish(self.path, pending, flags)
         st = os.stat(self.path / path)
-        rec = MessageRecord(0, path, flagset, maildir.vsize_of(data), st.st_mtime)
+        rec = MessageRecord(0, path, flags, pending.vsize, st.st_mtime)
         self._change([rec], [], [])
         self._mark_cur()
         return rec.uid
@@ -342,6 +373,6 @@ class Folder:
                 pass
             gone.append(uid)
         if gone:
-            maildir.fsync_dir(self.path / "cur")
+            fsync_dir(self.path / "cur")
             self._change([], [], gone)
             self._mark_cur()

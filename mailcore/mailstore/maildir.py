@@ -1,13 +1,24 @@
-"""Maildir file operations: unique names, flag letters in ``:2,`` info, durable writes."""
+"""Maildir file operations: unique names, flag letters in ``:2,`` info, durable writes.
+
+A new message is stored in two steps so the slow part can run in a worker
+thread: ``write_tmp`` streams it into ``tmp/`` and fsyncs it (no reader looks
+there), then ``publish`` renames it into ``cur/``, which is quick and is done
+by the folder on the event loop together with numbering it, so no scan can
+take the file in before the folder knows it is its own.
+"""
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
-import shutil
 import socket
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
+
+from pmemail.fsutil import fsync_dir
 
 # Maildir info letters <-> IMAP system flags (the Dovecot mapping).
 LETTER_TO_FLAG = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered",
@@ -19,12 +30,15 @@ _counter = itertools.count()
 _CHUNK = 1 << 20
 
 
-def unique_base(size: int, vsize: int) -> str:
-    """A new unique Maildir base name carrying the file size and CRLF size."""
+def _unique_stem() -> str:
     now = time.time()
     host = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
-    return (f"{int(now)}.M{int(now * 1e6) % 1_000_000}P{os.getpid()}Q{next(_counter)}"
-            f".{host},S={size},W={vsize}")
+    return f"{int(now)}.M{int(now * 1e6) % 1_000_000}P{os.getpid()}Q{next(_counter)}.{host}"
+
+
+def unique_base(size: int, vsize: int) -> str:
+    """A new unique Maildir base name carrying the file size and CRLF size."""
+    return f"{_unique_stem()},S={size},W={vsize}"
 
 
 def info_flags(filename: str) -> frozenset[str]:
@@ -48,22 +62,34 @@ def vsize_of(data: bytes) -> int:
     return len(data) + data.count(b"\n") - data.count(b"\r\n")
 
 
+class _SizeCounter:
+    """Byte size and ``vsize_of`` of a stream fed chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.vsize = 0
+        self._previous_cr = False
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        self.vsize += vsize_of(chunk)
+        # A CRLF split across two chunks was counted as a bare LF in the second.
+        if self._previous_cr and chunk.startswith(b"\n"):
+            self.vsize -= 1
+        self._previous_cr = chunk.endswith(b"\r")
+
+
 def vsize_of_file(path: Path) -> int:
     """``vsize_of`` the file's bytes, read in chunks (a 100 MB message is never in memory).
 
     Raises:
         OSError: the file cannot be read.
     """
-    size = 0
-    previous_cr = False
+    counter = _SizeCounter()
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
-            size += vsize_of(chunk)
-            # A CRLF split across two chunks was counted as a bare LF in the second.
-            if previous_cr and chunk.startswith(b"\n"):
-                size -= 1
-            previous_cr = chunk.endswith(b"\r")
-    return size
+            counter.add(chunk)
+    return counter.vsize
 
 
 def size_hint(filename: str) -> int | None:
@@ -82,41 +108,69 @@ def to_crlf(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
-def fsync_dir(path: Path) -> None:
-    """fsync a directory so a rename or link in it is durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def ensure_dirs(folder: Path) -> None:
     """Create a Maildir's cur/new/tmp (and ``maildirfolder`` marker for ++ folders)."""
     for sub in SUBDIRS:
         (folder / sub).mkdir(parents=True, exist_ok=True)
 
 
-def write_file(folder: Path, data: bytes, flags: frozenset[str],
-               internaldate: float | None) -> str:
-    """Write ``data`` durably into ``folder/cur`` and return its path relative to folder."""
-    base = unique_base(len(data), vsize_of(data))
-    tmp = folder / "tmp" / base
+@dataclass(frozen=True)
+class Pending:
+    """A message written durably in ``tmp/`` and not yet published in ``cur/``."""
+
+    tmp: Path
+    base: str  # the unique base name, with its ,S= and ,W= sizes
+    vsize: int
+
+
+def write_tmp(folder: Path, source: BinaryIO, internaldate: float | None) -> Pending:
+    """Copy ``source`` to a new file in ``folder/tmp`` chunk by chunk, and fsync it.
+
+    Blocking, and safe in a worker thread: it touches only its own new file.
+
+    Raises:
+        OSError: the copy failed (the partial file is removed).
+    """
+    stem = _unique_stem()
+    tmp = folder / "tmp" / stem
+    counter = _SizeCounter()
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        with os.fdopen(fd, "wb") as out:
+            while chunk := source.read(_CHUNK):
+                counter.add(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
         if internaldate is not None:
             os.utime(tmp, (internaldate, internaldate))
-        name = with_flags(base, flags)
-        os.rename(tmp, folder / "cur" / name)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(folder / "cur")
+    return Pending(tmp, f"{stem},S={counter.size},W={counter.vsize}", counter.vsize)
+
+
+def publish(folder: Path, pending: Pending, flags: frozenset[str]) -> str:
+    """Rename a ``write_tmp`` file into ``folder/cur``; its path relative to ``folder``.
+
+    Durable only once ``fsync_dir(folder / "cur")`` has run (left to the caller,
+    which may do it in a worker thread).
+    """
+    name = with_flags(pending.base, flags)
+    try:
+        os.rename(pending.tmp, folder / "cur" / name)
+    except BaseException:
+        pending.tmp.unlink(missing_ok=True)
+        raise
     return "cur/" + name
+
+
+def write_file(folder: Path, data: bytes, flags: frozenset[str],
+               internaldate: float | None) -> str:
+    """Write ``data`` durably into ``folder/cur`` and return its path relative to folder."""
+    path = publish(folder, write_tmp(folder, io.BytesIO(data), internaldate), flags)
+    fsync_dir(folder / "cur")
+    return path
 
 
 def link_or_copy(src: Path, dest_folder: Path, flags: frozenset[str]) -> str:
@@ -129,12 +183,9 @@ def link_or_copy(src: Path, dest_folder: Path, flags: frozenset[str]) -> str:
     try:
         os.link(src, dest)
     except OSError:
-        st = src.stat()
-        tmp = dest_folder / "tmp" / name
-        shutil.copyfile(src, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
-        os.rename(tmp, dest)
+        # Another file system (or no hard links): a durable copy, same date.
+        with open(src, "rb") as f:
+            pending = write_tmp(dest_folder, f, src.stat().st_mtime)
+        name = publish(dest_folder, pending, flags).removeprefix("cur/")
     fsync_dir(dest_folder / "cur")
     return "cur/" + name

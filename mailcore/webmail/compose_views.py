@@ -23,10 +23,10 @@ from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render,
 from mailcore.webmail.drafts import (
     DRAFTS,
     discard_draft,
-    draft_bytes,
     extract_kept,
     open_draft,
     store_draft,
+    write_draft,
 )
 from mailcore.webmail.mailview import format_size
 from mailcore.webmail.mime_scan import Part
@@ -57,8 +57,8 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
     if "draft" in request.query:
         try:
             uid = int(request.query["draft"])
-            opened = await asyncio.to_thread(open_draft,
-                                             ctx.view.folder(user, DRAFTS).file(uid))
+            path = (await ctx.view.folder(user, DRAFTS)).file(uid)
+            opened = await asyncio.to_thread(open_draft, path)
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
             return error_page(request, 404, "This draft no longer exists.")
         values.update(opened.values, draft_uid=str(uid))
@@ -69,7 +69,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
         folder_name = request.query.get("f", "INBOX")
         try:
             uid = int(request.query.get("uid", "0"))
-            folder = ctx.view.folder(user, folder_name)
+            folder = await ctx.view.folder(user, folder_name)
             path = folder.file(uid)
             m = await asyncio.to_thread(read_message, path, folder.name, uid,
                                         allow_remote_images=False, prefer_text=True)
@@ -185,8 +185,8 @@ async def _form_again(request: web.Request, ctx: WebmailContext, user: str,
     uid = _draft_uid(values)
     if uid is not None:
         try:
-            kept = (await asyncio.to_thread(
-                open_draft, ctx.view.folder(user, DRAFTS).file(uid))).attachments
+            path = (await ctx.view.folder(user, DRAFTS)).file(uid)
+            kept = (await asyncio.to_thread(open_draft, path)).attachments
         except (KeyError, OSError, FolderError):
             values["draft_uid"] = ""
     return render(request, "compose.html", status=status, v=values, error=error,
@@ -199,7 +199,7 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
     """Add the draft's kept attachments, then send or save as a draft."""
     forward: Path | None = None
     draft_uid = _draft_uid(values)
-    drafts = ctx.view.folder(user, DRAFTS)
+    drafts = await ctx.view.folder(user, DRAFTS)
     if draft_uid is not None and keep:
         try:
             source = drafts.file(draft_uid)
@@ -212,7 +212,8 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
         uploads = kept + uploads
     if values["fwd_f"] and values["fwd_uid"]:
         try:
-            forward = ctx.view.folder(user, values["fwd_f"]).file(int(values["fwd_uid"]))
+            fwd_folder = await ctx.view.folder(user, values["fwd_f"])
+            forward = fwd_folder.file(int(values["fwd_uid"]))
         except (ValueError, KeyError, FolderError, FolderNameError):
             raise ComposeError("the message to forward no longer exists") from None
     record = ctx.users.get(user)
@@ -225,8 +226,12 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
     message = ctx.spool / f"webmail-{tag}.eml"
     spool_files.append(message)
     if values["op"] == "draft":
-        data = await asyncio.to_thread(draft_bytes, draft, message)
-        new_uid = store_draft(drafts, data, draft_uid)
+        await asyncio.to_thread(write_draft, draft, message)
+        try:
+            new_uid = await store_draft(drafts, message, draft_uid)
+        except OSError as err:
+            log.error("webmail: saving a draft for %s failed: %s", user, err)
+            raise ComposeError("the draft could not be saved; try again later") from err
         raise web.HTTPSeeOther(f"/compose?draft={new_uid}&saved=1")
     recipients = draft.recipients()
     if not recipients:

@@ -1,7 +1,7 @@
 """Drafts: saving the compose form into the Drafts folder and reopening it.
 
 A draft is an ordinary message stored through the mail store
-(``Folder.append`` with ``\\Draft``), so IMAP clients see the same drafts.
+(``Folder.append_file`` with ``\\Draft``), so IMAP clients see the same drafts.
 It carries Bcc (a draft is never sent as such) and its attachments; reopening
 it fills the form again and lists those attachments with a "keep" box, and
 the kept ones are copied, decoded, into spool files that the next save or
@@ -85,20 +85,20 @@ def extract_kept(path: Path, numbers: list[int], spool: Path,
     return uploads, forward, written
 
 
-def draft_bytes(draft: Draft, spool_file: Path) -> bytes:
-    """The stored form of ``draft`` (Bcc kept), built in ``spool_file`` (blocking).
-
-    ``Folder.append`` takes bytes, so a draft is read into memory once; its size
-    is bounded by the message size limit that the uploads were checked against.
-    """
+def write_draft(draft: Draft, spool_file: Path) -> None:
+    """Write the stored form of ``draft`` (Bcc kept) to ``spool_file`` (blocking)."""
     with open(spool_file, "wb") as out:
         write_message(draft, out, keep_bcc=True)
-    return spool_file.read_bytes()
 
 
-def store_draft(drafts: Folder, data: bytes, replaces: int | None) -> int:
-    """Append a draft to the Drafts folder, removing the one it replaces; its uid."""
-    uid = drafts.append(data, DRAFT_FLAGS)
+async def store_draft(drafts: Folder, spool_file: Path, replaces: int | None) -> int:
+    """Append the draft written in ``spool_file`` to the Drafts folder (streamed, never
+    whole in memory), removing the one it replaces; its uid.
+
+    Raises:
+        OSError: the draft could not be stored.
+    """
+    uid = await drafts.append_file(spool_file, DRAFT_FLAGS)
     if replaces is not None and replaces in drafts.by_uid:
         drafts.remove([replaces])
     return uid

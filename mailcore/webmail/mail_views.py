@@ -46,9 +46,9 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     folder = _folder_arg(request)
     query = request.query.get("q", "")[:200]
     try:
-        summaries, pages = ctx.view.page(user, folder, _int(request.query.get("page"), 1),
+        summaries, pages = await ctx.view.page(user, folder, _int(request.query.get("page"), 1),
                                          ctx.config.webmail.page_size, query)
-        folders = ctx.view.folders(user)
+        folders = await ctx.view.folders(user)
     except (FolderError, FolderNameError) as err:
         return error_page(request, 404, str(err))
     page = min(max(1, _int(request.query.get("page"), 1)), pages)
@@ -69,7 +69,7 @@ async def read(request: web.Request) -> web.StreamResponse:
     uid = _int(request.query.get("uid"))
     images = request.query.get("images") == "1"
     try:
-        folder = ctx.view.folder(user, folder_name)
+        folder = await ctx.view.folder(user, folder_name)
         path = folder.file(uid)
     except (FolderError, FolderNameError, KeyError):
         return error_page(request, 404, "This message no longer exists.")
@@ -79,14 +79,15 @@ async def read(request: web.Request) -> web.StreamResponse:
                                           prefer_text=request.query.get("view") == "text")
     except OSError:
         return error_page(request, 404, "This message no longer exists.")
-    ctx.view.set_seen(user, folder.name, [uid], True)
+    await ctx.view.set_seen(user, folder.name, [uid], True)
+    folders = await ctx.view.folders(user)
     request[REMOTE_IMAGES] = images
     base = {"f": folder.name, "uid": uid}
     return render(request, "message.html", folder=folder.name, uid=uid, m=reading,
                   part_url=part_url, images_link="/msg?" + urlencode({**base, "images": 1}),
                   text_link="/msg?" + urlencode({**base, "view": "text"}),
                   raw_link="/raw?" + urlencode(base),
-                  targets=[f.name for f in ctx.view.folders(user) if f.name != folder.name])
+                  targets=[f.name for f in folders if f.name != folder.name])
 
 
 def _disposition(kind: str, filename: str) -> str:
@@ -119,7 +120,7 @@ async def download_part(request: web.Request) -> web.StreamResponse:
     user = session_of(request).address
     uid, number = _int(request.query.get("uid")), _int(request.query.get("n"))
     try:
-        path = ctx.view.folder(user, _folder_arg(request)).file(uid)
+        path = (await ctx.view.folder(user, _folder_arg(request))).file(uid)
         structure = await asyncio.to_thread(scan, path)
     except (FolderError, FolderNameError, KeyError, OSError):
         return error_page(request, 404, "This message no longer exists.")
@@ -144,7 +145,7 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
     user = session_of(request).address
     uid = _int(request.query.get("uid"))
     try:
-        path = ctx.view.folder(user, _folder_arg(request)).file(uid)
+        path = (await ctx.view.folder(user, _folder_arg(request))).file(uid)
         f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     except (FolderError, FolderNameError, KeyError, OSError):
         return error_page(request, 404, "This message no longer exists.")
@@ -169,17 +170,17 @@ async def action(request: web.Request) -> web.StreamResponse:
         back = "/mail"
     try:
         if op == "read":
-            ctx.view.set_seen(user, folder, uids, True)
+            await ctx.view.set_seen(user, folder, uids, True)
         elif op == "unread":
-            ctx.view.set_seen(user, folder, uids, False)
+            await ctx.view.set_seen(user, folder, uids, False)
         elif op == "delete":
-            ctx.view.delete(user, folder, uids)
+            await ctx.view.delete(user, folder, uids)
             back = "/mail?" + urlencode({"f": folder})
         elif op == "move":
             dest = str(form.get("dest", ""))
             if not dest:
                 return error_page(request, 400, "Choose the folder to move to.")
-            ctx.view.move(user, folder, uids, dest)
+            await ctx.view.move(user, folder, uids, dest)
             back = "/mail?" + urlencode({"f": folder})
         else:
             return error_page(request, 400, f"Unknown action {op!r}.")

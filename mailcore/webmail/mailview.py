@@ -9,16 +9,31 @@ for a given message.
 
 from __future__ import annotations
 
+import asyncio
+import email.errors
+import email.header
 import email.utils
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from email.parser import HeaderParser
+from email.policy import compat32, default
 from pathlib import Path
 
-from mailcore.mailstore import INBOX, SPECIAL_USE, Folder, MailStore
+from mailcore.mailstore import (
+    INBOX,
+    SPECIAL_USE,
+    Folder,
+    FolderError,
+    MailStore,
+    MessageRecord,
+)
 from mailcore.webmail.mime_scan import read_header_block
 
 _CACHE_SIZE = 50_000
+_PARSER = HeaderParser(policy=compat32)
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 SEEN = "\\Seen"
 # The order folders are shown in; user folders follow, sorted.
 STANDARD = (INBOX, "Drafts", "Sent", "Junk", "Trash", "Archive")
@@ -62,43 +77,85 @@ def _clean(value: str) -> str:
     return "".join(c if c.isprintable() else " " for c in value)[:300]
 
 
-def read_head(path: Path) -> _Head:
-    """The list-relevant headers of the message file at ``path``."""
-    from email.parser import BytesHeaderParser
-    from email.policy import default
+def _decoded(raw: str) -> str:
+    """A header value with its RFC 2047 encoded words decoded (as is when they are bad)."""
+    if "=?" not in raw:
+        return raw
+    try:
+        if not raw.isascii():  # raw UTF-8 mixed with encoded words: the full parser
+            return str(default.header_factory("subject", raw))
+        return str(email.header.make_header(email.header.decode_header(raw)))
+    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError,
+            TypeError, AttributeError, IndexError):
+        return raw
 
+
+def read_head(path: Path) -> _Head:
+    """The list-relevant headers of the message file at ``path``.
+
+    The block is parsed with the light compat32 parser (a search reads thousands
+    of these; the default policy's header objects cost ~5x more): raw UTF-8 is
+    decoded first (RFC 6532), encoded words afterwards, and the address is taken
+    from the raw From so an encoded comma in the name cannot split it.
+    """
     with open(path, "rb") as f:
         block, _ = read_header_block(f, 0)
-    msg = BytesHeaderParser(policy=default).parsebytes(block)
+    msg = _PARSER.parsestr(block.decode("utf-8", "replace"))
 
-    def get(name: str) -> str:
-        try:
-            return _clean(str(msg.get(name, "")))
-        except (ValueError, LookupError, TypeError, AttributeError):
-            raw = msg.get_all(name, failobj=[""])[0]
-            return _clean(str(raw))
+    def raw(name: str) -> str:
+        return _FOLD.sub("", str(msg.get(name, "")))
 
-    name, address = email.utils.parseaddr(get("from"))
-    date = get("date")
+    name, address = email.utils.parseaddr(raw("from"))
+    date = _clean(raw("date"))
     try:
         when = email.utils.parsedate_to_datetime(date)
         shown = when.strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError, IndexError):
         shown = date[:16]
-    ctype = get("content-type").lower()
-    return _Head(name or address, address, get("subject") or "(no subject)", shown,
+    ctype = raw("content-type").strip().lower()
+    return _Head(_clean(_decoded(name)) or _clean(address), _clean(address),
+                 _clean(_decoded(raw("subject")).strip()) or "(no subject)", shown,
                  ctype.startswith("multipart/mixed"))
 
 
+_UNAVAILABLE = _Head("", "", "(message unavailable)", "", False)
+
+
+def _read_heads(folder: Path, wanted: list[tuple[int, str]]) -> dict[int, _Head]:
+    """``read_head`` of each (uid, path in folder); blocking, run in a worker thread.
+
+    A file that cannot be read (renamed by a flag change meanwhile, or gone) is
+    left out, so the caller shows it as unavailable without caching that.
+    """
+    heads: dict[int, _Head] = {}
+    for uid, path in wanted:
+        try:
+            heads[uid] = read_head(folder / path)
+        except OSError:
+            continue
+    return heads
+
+
 class MailView:
-    """The webmail's reading side of ``MailStore`` for one process."""
+    """The webmail's reading side of ``MailStore`` for one process.
+
+    Every method is a coroutine: folders are opened with ``Mailbox.open`` (the
+    first open of a big folder indexes it in worker threads), and message files
+    are read in worker threads, so one user's big folder never stalls the
+    other clients of the process. Changes (flags, moves) stay on the loop:
+    they touch only the messages chosen on one page.
+    """
 
     def __init__(self, store: MailStore) -> None:
         """Read through ``store`` (the instance IMAP also uses)."""
         self.store = store
         self._heads: OrderedDict[tuple[str, str, int, int], _Head] = OrderedDict()
 
-    def folders(self, address: str) -> list[FolderLine]:
+    async def folder(self, address: str, name: str) -> Folder:
+        """The open, refreshed folder (raises ``FolderError``/``FolderNameError``)."""
+        return await self.store.mailbox(address).open(name)
+
+    async def folders(self, address: str) -> list[FolderLine]:
         """Standard folders first, then the user's own, with unread counts."""
         box = self.store.mailbox(address)
         names = box.folder_names()
@@ -106,69 +163,80 @@ class MailView:
         lines = []
         for n in ordered:
             label = "Inbox" if n == INBOX else n
-            lines.append(FolderLine(n, label, box.folder(n).unseen(),
-                                    n == INBOX or n in SPECIAL_USE))
+            try:
+                unseen = (await box.open(n)).unseen()
+            except FolderError:
+                continue  # deleted (by an IMAP session) while the others were opened
+            lines.append(FolderLine(n, label, unseen, n == INBOX or n in SPECIAL_USE))
         return lines
 
-    def folder(self, address: str, name: str) -> Folder:
-        """The synced folder (raises ``FolderError``/``FolderNameError``)."""
-        return self.store.mailbox(address).folder(name)
+    async def heads(self, address: str, folder: Folder,
+                    records: list[MessageRecord]) -> list[_Head]:
+        """List headers of ``records`` (in order): cached, or read in a worker thread."""
+        key = (address, folder.name, folder.uidvalidity)
+        found: list[_Head | None] = []
+        for m in records:
+            head = self._heads.get((*key, m.uid))
+            if head is not None:
+                self._heads.move_to_end((*key, m.uid))
+            found.append(head)
+        missing = [(m.uid, m.path) for m, h in zip(records, found, strict=True) if h is None]
+        if not missing:
+            return [h for h in found if h is not None]
+        read = await asyncio.to_thread(_read_heads, folder.path, missing)
+        for uid, head in read.items():
+            self._heads[(*key, uid)] = head
+        while len(self._heads) > _CACHE_SIZE:
+            self._heads.popitem(last=False)
+        return [h or read.get(m.uid, _UNAVAILABLE)
+                for m, h in zip(records, found, strict=True)]
 
-    def head(self, address: str, folder: Folder, uid: int) -> _Head:
-        """Cached list headers of message ``uid``."""
-        key = (address, folder.name, folder.uidvalidity, uid)
-        head = self._heads.get(key)
-        if head is None:
-            try:
-                head = read_head(folder.file(uid))
-            except OSError:
-                head = _Head("", "", "(message unavailable)", "", False)
-            self._heads[key] = head
-            if len(self._heads) > _CACHE_SIZE:
-                self._heads.popitem(last=False)
-        else:
-            self._heads.move_to_end(key)
-        return head
-
-    def page(self, address: str, name: str, page: int, size: int,
-             query: str = "") -> tuple[list[Summary], int]:
+    async def page(self, address: str, name: str, page: int, size: int,
+                   query: str = "") -> tuple[list[Summary], int]:
         """Newest-first summaries of one page, and the number of pages.
 
         ``query`` keeps only messages whose sender or subject contains it
-        (case-insensitive).
+        (case-insensitive); the heads of a big folder are read and matched in a
+        worker thread.
         """
-        folder = self.folder(address, name)
-        records = list(reversed(folder.messages))
+        folder = await self.folder(address, name)
+        records = folder.messages[::-1]
         needle = query.strip().lower()
         if needle:
-            records = [m for m in records if _matches(self.head(address, folder, m.uid), needle)]
+            heads = await self.heads(address, folder, records)
+            records = await asyncio.to_thread(_matching, records, heads, needle)
         pages = max(1, (len(records) + size - 1) // size)
         page = min(max(1, page), pages)
         chosen = records[(page - 1) * size: page * size]
         out = []
-        for m in chosen:
-            h = self.head(address, folder, m.uid)
+        for m, h in zip(chosen, await self.heads(address, folder, chosen), strict=True):
             out.append(Summary(m.uid, h.sender, h.sender_address, h.subject, h.date, m.size,
                                SEEN in m.flags, h.multipart_mixed))
         return out, pages
 
-    def set_seen(self, address: str, name: str, uids: list[int], seen: bool) -> None:
+    async def set_seen(self, address: str, name: str, uids: list[int], seen: bool) -> None:
         """Mark messages read or unread (visible to IMAP sessions at once)."""
-        self.folder(address, name).store_flags(uids, [SEEN], "add" if seen else "remove")
+        folder = await self.folder(address, name)
+        folder.store_flags(uids, [SEEN], "add" if seen else "remove")
 
-    def move(self, address: str, name: str, uids: list[int], dest: str) -> None:
+    async def move(self, address: str, name: str, uids: list[int], dest: str) -> None:
         """Move messages to folder ``dest``."""
-        box = self.store.mailbox(address)
         if dest == name:
             return
-        box.folder(name).move_to(uids, box.folder(dest))
+        source = await self.folder(address, name)
+        source.move_to(uids, await self.folder(address, dest))
 
-    def delete(self, address: str, name: str, uids: list[int]) -> None:
+    async def delete(self, address: str, name: str, uids: list[int]) -> None:
         """Move to Trash; in Trash (or Junk), delete for good."""
         if name in ("Trash", "Junk"):
-            self.folder(address, name).remove(uids)
+            (await self.folder(address, name)).remove(uids)
         else:
-            self.move(address, name, uids, "Trash")
+            await self.move(address, name, uids, "Trash")
+
+
+def _matching(records: list[MessageRecord], heads: list[_Head],
+              needle: str) -> list[MessageRecord]:
+    return [m for m, h in zip(records, heads, strict=True) if _matches(h, needle)]
 
 
 def _matches(head: _Head, needle: str) -> bool:
