@@ -1,4 +1,4 @@
-"""Dovecot's pop3d as the ISP's POP server, started on loopback with its own config.
+"""Dovecot's pop3d as the ISP's POP server, and the office it delivers to.
 
 Needs the Debian package ``dovecot-pop3d`` (the system service is never
 started: ``tests.dovecot_support`` runs its own ``dovecot -F`` under /tmp).
@@ -6,11 +6,16 @@ started: ``tests.dovecot_support`` runs its own ``dovecot -F`` under /tmp).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import email
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.users import UserStore
+from pmemail.config.model import CollectorMailbox, Config
+from pmemail.config.paths import DataPaths
 from tests.dovecot_support import DovecotServer, run_dovecot
 
 USER, PASSWORD = "office", "isp-secret"
@@ -31,6 +36,11 @@ class IspMailbox:
         return self.server.ports["pop3"]
 
     @property
+    def tls_port(self) -> int:
+        """The implicit-TLS (pop3s) port; only when started with ``tls``."""
+        return self.server.ports["pop3s"]
+
+    @property
     def maildir(self) -> Path:
         return self.server.maildir
 
@@ -45,7 +55,58 @@ class IspMailbox:
 
 
 @contextmanager
-def dovecot_pop3() -> Iterator[IspMailbox]:
-    """Start Dovecot pop3d on 127.0.0.1 (skips the test when it is not installed)."""
-    with run_dovecot(("pop3",), user=USER, password=PASSWORD) as server:
+def dovecot_pop3(tls: tuple[Path, Path] | None = None) -> Iterator[IspMailbox]:
+    """Start Dovecot pop3d on 127.0.0.1 (skips the test when it is not installed).
+
+    Args:
+        tls: (certificate chain PEM, key PEM) to enable STLS and a pop3s port.
+    """
+    with run_dovecot(("pop3",), user=USER, password=PASSWORD, tls=tls) as server:
         yield IspMailbox(server)
+
+
+Office = tuple[DataPaths, UserStore, MaildirDelivery]
+
+
+@asynccontextmanager
+async def local_office(tmp_path: Path) -> AsyncIterator[Office]:
+    """A data dir with alice, bob and the alias sales -> bob, and its Maildir delivery."""
+    paths = DataPaths(tmp_path / "data")
+    users = UserStore(paths.users_db, ["example.be"])
+    users.add_user("alice@example.be", "pw")
+    users.add_user("bob@example.be", "pw")
+    users.add_alias("sales@example.be", "bob@example.be")
+    delivery = MaildirDelivery(paths)
+    try:
+        yield paths, users, delivery
+    finally:
+        await delivery.aclose()
+
+
+def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
+    """A collector config for the ISP mailbox (plain POP3, single-drop to alice)."""
+    config = Config()
+    config.data_dir = str(tmp_path / "data")
+    config.mail.domain = "example.be"
+    config.collector.enabled = True
+    config.collector.timeout = 10.0
+    config.collector.interval = 0.05
+    entry = CollectorMailbox(host="127.0.0.1", port=isp.port, tls="none", username=USER,
+                             password=PASSWORD, deliver_to="alice@example.be")
+    for key, value in mailbox.items():
+        setattr(entry, key, value)
+    config.collector.mailboxes = [entry]
+    return config
+
+
+def subjects(paths: DataPaths, address: str) -> list[str]:
+    """Subjects of the messages in a local user's Maildir, sorted."""
+    base = maildir_path(paths, address)
+    files = [p for d in ("new", "cur") if (base / d).is_dir() for p in (base / d).iterdir()]
+    return sorted(str(email.message_from_bytes(p.read_bytes())["Subject"]) for p in files)
+
+
+def msg(subject: str, headers: str = "") -> bytes:
+    """A small message as the ISP's MX would have stored it."""
+    return (f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\n"
+            f"body of {subject}\r\n").encode()

@@ -1,8 +1,8 @@
 """A throw-away Dovecot (Debian ``dovecot-imapd`` / ``dovecot-pop3d``) for tests.
 
 ``run_dovecot()`` starts ``dovecot -F`` with its own config on 127.0.0.1
-(one free port per protocol, ``ssl = no``, PLAIN auth against a passwd-file
-with one user) over a Maildir++ tree (INBOX at the root, folders as
+(one free port per protocol, ``ssl = no`` unless ``tls`` is given, PLAIN
+auth against a passwd-file with one user) over a Maildir++ tree (INBOX at the root, folders as
 ``.Name``) -- optionally a *copy* of a Maildir the test built, so the
 original is never touched by Dovecot's index and uidlist files.
 
@@ -45,7 +45,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = {protocols}
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 login_trusted_networks = 127.0.0.0/8
@@ -76,7 +76,9 @@ service {proto}-login {{
     port = {port}
   }}
   inet_listener {proto}s {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = {tls_flag}
   }}
 }}
 """
@@ -173,10 +175,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.stderr.close()
 
 
+def _ssl_settings(tls: tuple[Path, Path] | None) -> str:
+    if tls is None:
+        return "ssl = no"
+    cert, key = tls
+    # "<file" makes Dovecot read the PEM at start (as root, before dropping privileges).
+    return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
+
+
 @contextmanager
 def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: str,
                 maildir: Path | None = None, extra_config: str = "",
-                timeout: float = 15.0) -> Iterator[DovecotServer]:
+                timeout: float = 15.0,
+                tls: tuple[Path, Path] | None = None) -> Iterator[DovecotServer]:
     """Start Dovecot for one account; skips the test when it cannot run here.
 
     Args:
@@ -187,6 +198,11 @@ def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: st
             files are left out); an empty Maildir when None.
         extra_config: more dovecot.conf lines (e.g. ``imap_capability``).
         timeout: seconds to wait for the listeners.
+        tls: (certificate chain PEM, key PEM): ``ssl = yes`` with STARTTLS/STLS
+            on the plain ports and an implicit-TLS listener per protocol,
+            reported as ``ports["pop3s"]`` / ``ports["imaps"]``. Dovecot
+            counts loopback connections as secure, so a login in clear is
+            still accepted: its log line lacks ", TLS" then.
     """
     reason = missing(protocols)
     if reason:
@@ -195,6 +211,8 @@ def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: st
     try:
         os.chmod(root, 0o755)
         server = DovecotServer(root, {p: free_port() for p in protocols}, user, password)
+        if tls is not None:
+            server.ports.update({f"{p}s": free_port() for p in protocols})
         (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}::::::\n")
         if maildir is not None:
             shutil.copytree(maildir, server.maildir,
@@ -204,9 +222,13 @@ def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: st
         (root / "home").mkdir()
         give_to_mail_user(server.maildir)
         give_to_mail_user(root / "home")
-        listeners = "".join(_LISTENER.format(proto=p, port=n) for p, n in server.ports.items())
+        listeners = "".join(_LISTENER.format(proto=p, port=server.ports[p],
+                                             tls_port=server.ports.get(f"{p}s", 0),
+                                             tls_flag="yes" if tls else "no")
+                            for p in protocols)
         conf = root / "dovecot.conf"
         conf.write_text(_CONFIG.format(root=root, protocols=" ".join(protocols),
+                                       ssl=_ssl_settings(tls),
                                        uid=MAIL_UID, gid=MAIL_GID, listeners=listeners,
                                        extra=extra_config))
         server.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)],

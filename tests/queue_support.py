@@ -6,12 +6,14 @@ import asyncio
 import socket
 import ssl
 import time
+import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import trustme
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from mailcore.delivery import MaildirDelivery, maildir_path
@@ -30,6 +32,8 @@ class Sink:
     reject: dict[str, str] = field(default_factory=dict)  # rcpt -> "550 5.1.1 ..." reply
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
+    encrypted: list[bool] = field(default_factory=list)  # per DATA: was the session TLS?
+    broken_handshakes: int = 0  # STARTTLS attempts a BrokenStartTLS server spoiled
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
@@ -40,6 +44,8 @@ class Sink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
+        assert server.transport is not None
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         self.received.append((envelope.mail_from or "", list(envelope.rcpt_tos), content))
         return "250 2.0.0 queued as sink"
 
@@ -52,6 +58,17 @@ class Sink:
         return AuthResult(success=ok, handled=False)
 
 
+def server_tls(tmp_path: Path, name: str = "127.0.0.1") -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context with a certificate for ``name`` from a fresh private CA,
+    and that CA as a PEM file (what ``relay.ca_file`` would name)."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    ca_file = tmp_path / f"ca-{name}.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return context, ca_file
+
+
 def free_port() -> int:
     """A port that was free a moment ago (for the 'smarthost comes back' test)."""
     with socket.socket() as s:
@@ -59,18 +76,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class BrokenStartTLS(SMTP):
+    """An MX that advertises STARTTLS, answers 220, then speaks no TLS at all."""
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        await self.push("220 Ready to start TLS")
+        if isinstance(self.event_handler, Sink):
+            self.event_handler.broken_handshakes += 1
+        assert isinstance(self.transport, asyncio.WriteTransport)
+        self.transport.write(b"this is not a TLS record\r\n")
+
+
 @asynccontextmanager
 async def smarthost(sink: Sink, port: int = 0, tls: ssl.SSLContext | None = None,
-                    auth: bool = False) -> AsyncIterator[int]:
-    """Run an aiosmtpd server on 127.0.0.1 in this loop; yields its port."""
+                    auth: bool = False, implicit_tls: ssl.SSLContext | None = None,
+                    require_starttls: bool = True,
+                    server_class: type[SMTP] = SMTP) -> AsyncIterator[int]:
+    """Run an aiosmtpd server on 127.0.0.1 in this loop; yields its port.
+
+    Args:
+        sink: the handler (behaviour and what was received).
+        port: 0 for an ephemeral port.
+        tls: offer STARTTLS with this context (and require it unless
+            ``require_starttls`` is false, as an MX cannot).
+        auth: require AUTH (user office, password s3cret).
+        implicit_tls: SMTP over TLS from the first byte (SMTPS, port 465 style).
+        server_class: e.g. ``BrokenStartTLS``.
+    """
     kwargs: dict[str, Any] = {"hostname": "smarthost.test"}
     if tls is not None:
-        kwargs.update(tls_context=tls, require_starttls=True)
+        kwargs.update(tls_context=tls, require_starttls=require_starttls)
     if auth:
         kwargs.update(authenticator=sink.authenticate, auth_required=True)
+    if implicit_tls is not None:
+        # aiosmtpd only knows of STARTTLS: on an implicit TLS socket it must be
+        # told not to insist on it before AUTH.
+        kwargs.update(auth_require_tls=False)
+
+    def protocol() -> SMTP:
+        with warnings.catch_warnings():
+            # "Requiring AUTH while not requiring TLS": aiosmtpd cannot see implicit TLS.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS",
+                                    UserWarning)
+            return server_class(sink, **kwargs)
+
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(sink, **kwargs), "127.0.0.1", port,
-                                      reuse_address=True)
+    server = await loop.create_server(protocol, "127.0.0.1", port, reuse_address=True,
+                                      ssl=implicit_tls)
     try:
         yield int(server.sockets[0].getsockname()[1])
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email
 import json
 import signal
 import subprocess
@@ -15,9 +14,17 @@ import pytest
 from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
-from pmemail.config.model import CollectorMailbox, Config
+from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from tests.collector_dovecot import PASSWORD, USER, IspMailbox, dovecot_pop3
+from tests.collector_dovecot import (
+    IspMailbox,
+    Office,
+    dovecot_pop3,
+    local_office,
+    make_config,
+    msg,
+    subjects,
+)
 
 ROOT = Path(__file__).parent.parent
 
@@ -28,45 +35,13 @@ def isp() -> Iterator[IspMailbox]:
         yield box
 
 
-def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
-    config = Config()
-    config.data_dir = str(tmp_path / "data")
-    config.mail.domain = "example.be"
-    config.collector.enabled = True
-    config.collector.timeout = 10.0
-    config.collector.interval = 0.05
-    entry = CollectorMailbox(host="127.0.0.1", port=isp.port, tls="none", username=USER,
-                             password=PASSWORD, deliver_to="alice@example.be")
-    for key, value in mailbox.items():
-        setattr(entry, key, value)
-    config.collector.mailboxes = [entry]
-    return config
-
-
 @pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[tuple[DataPaths, UserStore, MaildirDelivery]]:
-    paths = DataPaths(tmp_path / "data")
-    users = UserStore(paths.users_db, ["example.be"])
-    users.add_user("alice@example.be", "pw")
-    users.add_user("bob@example.be", "pw")
-    users.add_alias("sales@example.be", "bob@example.be")
-    delivery = MaildirDelivery(paths)
-    yield paths, users, delivery
-    await delivery.aclose()
+async def office(tmp_path: Path) -> AsyncIterator[Office]:
+    async with local_office(tmp_path) as parts:
+        yield parts
 
 
-def subjects(paths: DataPaths, address: str) -> list[str]:
-    base = maildir_path(paths, address)
-    files = [p for d in ("new", "cur") if (base / d).is_dir() for p in (base / d).iterdir()]
-    return sorted(str(email.message_from_bytes(p.read_bytes())["Subject"]) for p in files)
-
-
-def msg(subject: str, headers: str = "") -> bytes:
-    return (f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\n"
-            f"body of {subject}\r\n").encode()
-
-
-async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: Office) -> None:
     """Every message goes to deliver_to, then is deleted at the ISP; a rerun fetches nothing."""
     paths, users, delivery = office
     for i in range(3):
@@ -83,7 +58,7 @@ async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: tuple) -> No
     assert raw.startswith(b"Received: from 127.0.0.1 by ")
 
 
-async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: Office) -> None:
     """Delivered-To, then X-Original-To, then To/Cc pick local users; else the fallback."""
     paths, users, delivery = office
     isp.put("a", msg("delivered-to", "Delivered-To: bob@example.be\r\nTo: alice@example.be\r\n"))
@@ -100,7 +75,7 @@ async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: tuple
     assert isp.remaining() == []
 
 
-async def test_unroutable_stays_at_isp(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+async def test_unroutable_stays_at_isp(tmp_path: Path, isp: IspMailbox, office: Office) -> None:
     """Multi-drop without fallback never deletes what it could not deliver."""
     paths, users, delivery = office
     isp.put("a", msg("lost", "To: nobody@far.test\r\n"))
@@ -121,7 +96,7 @@ def test_disabled_collector_is_not_built(tmp_path: Path) -> None:
                            MaildirDelivery(paths)) is None
 
 
-async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office: tuple) -> None:  # type: ignore[type-arg]
+async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office: Office) -> None:
     """A login failure shows in status()['last_error'] and touches nothing."""
     paths, users, delivery = office
     isp.put("a", msg("kept"))
@@ -162,7 +137,7 @@ asyncio.run(collector.run_once())
 
 @pytest.mark.parametrize("step", ["pending", "delivered", "recorded", "deleted"])
 async def test_kill_mid_run_neither_loses_nor_duplicates(
-        tmp_path: Path, isp: IspMailbox, office: tuple, step: str) -> None:  # type: ignore[type-arg]
+        tmp_path: Path, isp: IspMailbox, office: Office, step: str) -> None:
     """SIGKILL of the collector at each step of the 2nd message; the next run completes."""
     paths, users, delivery = office
     names = [f"m{i}" for i in range(4)]

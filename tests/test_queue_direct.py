@@ -17,10 +17,13 @@ from mailcore.queue import QueueRunner, QueueStore, RelayClient
 from mailcore.queue.mx import DestinationError, MxResolver, parse_nameserver
 from tests.queue_support import (
     LOCAL,
+    BrokenStartTLS,
+    Office,
     Sink,
     fast_config,
     make_office,
     message,
+    server_tls,
     smarthost,
     wait_until,
 )
@@ -78,24 +81,57 @@ def test_mx_lookup(dns_server: int) -> None:
     assert parse_nameserver("10.0.0.1") == ("10.0.0.1", 53)
 
 
+async def deliver_direct(tmp_path: Path, dns_port: int, mx_port: int,
+                         rcpts: list[str]) -> Office:
+    """Queue one message in relay.mode=direct and run the queue until it is gone."""
+    config = fast_config(tmp_path, 1)
+    config.relay.mode = "direct"
+    office = make_office(config)
+    relay = RelayClient(config.relay, "mail.example.be", 5.0,
+                        MxResolver("127.0.0.1", dns_port, 2.0), direct_port=mx_port)
+    runner = QueueRunner(QueueStore(office.paths.queue), relay, office.users,
+                         office.delivery, config.queue, "mail.example.be")
+    await runner.start()
+    try:
+        qid = await runner.enqueue(office.spool("s", message()), LOCAL, rcpts)
+        await wait_until(lambda: runner.store.load(qid) is None)
+    finally:
+        await runner.stop()
+    return office
+
+
 async def test_direct_delivery_and_unknown_domain(tmp_path: Path, dns_server: int) -> None:
     """relay.mode=direct: delivered to the MX; a domain that does not exist bounces."""
     sink = Sink()
     async with smarthost(sink) as mx_port:
-        config = fast_config(tmp_path, 1)
-        config.relay.mode = "direct"
-        office = make_office(config)
-        relay = RelayClient(config.relay, "mail.example.be", 5.0,
-                            MxResolver("127.0.0.1", dns_server, 2.0), direct_port=mx_port)
-        runner = QueueRunner(QueueStore(office.paths.queue), relay, office.users,
-                             office.delivery, config.queue, "mail.example.be")
-        await runner.start()
-        try:
-            qid = await runner.enqueue(office.spool("s", message()), LOCAL,
-                                       ["bob@remote.test", "x@missing.test"])
-            await wait_until(lambda: runner.store.load(qid) is None)
-        finally:
-            await runner.stop()
+        office = await deliver_direct(tmp_path, dns_server, mx_port,
+                                      ["bob@remote.test", "x@missing.test"])
     assert [r[1] for r in sink.received] == [["bob@remote.test"]]
+    assert sink.encrypted == [False]  # this MX offers no STARTTLS
     [dsn] = office.inbox()
     assert b"Final-Recipient: rfc822; x@missing.test" in dsn and b"Status: 5.1.2" in dsn
+
+
+async def test_direct_opportunistic_starttls(tmp_path: Path, dns_server: int) -> None:
+    """An MX offering STARTTLS with a self-signed certificate: encrypted, not verified."""
+    server_ctx, _ = server_tls(tmp_path, "localhost")  # a CA the client has never seen
+    sink = Sink()
+    async with smarthost(sink, tls=server_ctx, require_starttls=False) as mx_port:
+        office = await deliver_direct(tmp_path, dns_server, mx_port, ["bob@remote.test"])
+    assert [r[1] for r in sink.received] == [["bob@remote.test"]]
+    assert sink.encrypted == [True]
+    assert office.inbox() == []  # no bounce, no delay notice
+
+
+async def test_direct_broken_starttls_falls_back_to_clear(tmp_path: Path,
+                                                          dns_server: int) -> None:
+    """An MX whose STARTTLS handshake fails gets the message in clear on a new connection."""
+    server_ctx, _ = server_tls(tmp_path, "localhost")
+    sink = Sink()
+    async with smarthost(sink, tls=server_ctx, require_starttls=False,
+                         server_class=BrokenStartTLS) as mx_port:
+        office = await deliver_direct(tmp_path, dns_server, mx_port, ["bob@remote.test"])
+    assert sink.broken_handshakes == 1  # tried TLS once, then a second connection in clear
+    assert [r[1] for r in sink.received] == [["bob@remote.test"]]
+    assert sink.encrypted == [False]
+    assert office.inbox() == []

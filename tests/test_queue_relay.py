@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import os
 import signal
-import ssl
 import subprocess
 import sys
 from email.message import Message
 from pathlib import Path
 from typing import cast
-
-import trustme
 
 from mailcore.queue import QueueStore, retry_delay
 from tests.queue_support import (
@@ -22,6 +20,7 @@ from tests.queue_support import (
     free_port,
     make_office,
     message,
+    server_tls,
     smarthost,
     wait_until,
 )
@@ -170,11 +169,7 @@ async def test_delay_warning_once_then_give_up(tmp_path: Path) -> None:
 
 async def test_auth_over_starttls_with_ca_file(tmp_path: Path) -> None:
     """STARTTLS verified against relay.ca_file, then AUTH; the smarthost requires both."""
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
-    ca_file = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
+    server_ctx, ca_file = server_tls(tmp_path)
     sink = Sink()
     async with smarthost(sink, tls=server_ctx, auth=True) as port:
         config = fast_config(tmp_path, port)
@@ -190,13 +185,54 @@ async def test_auth_over_starttls_with_ca_file(tmp_path: Path) -> None:
         finally:
             await runner.stop()
     assert sink.logins == ["office"] and len(sink.received) == 1
+    assert sink.encrypted == [True]
+
+
+async def test_auth_over_implicit_tls(tmp_path: Path) -> None:
+    """relay.tls = "tls": SMTP over TLS from the first byte (port 465 style), then AUTH."""
+    server_ctx, ca_file = server_tls(tmp_path)
+    sink = Sink()
+    async with smarthost(sink, implicit_tls=server_ctx, auth=True) as port:
+        config = fast_config(tmp_path, port)
+        config.relay.tls = "tls"
+        config.relay.ca_file = str(ca_file)
+        config.relay.username, config.relay.password = "office", "s3cret"
+        office = make_office(config)
+        runner = office.runner()
+        await runner.start()
+        try:
+            qid = await runner.enqueue(office.spool("s", message()), LOCAL, ["bob@remote.test"])
+            await wait_until(lambda: runner.store.load(qid) is None)
+        finally:
+            await runner.stop()
+        assert (await asyncio.to_thread(runner.relay.probe)).ok  # the settings check
+    assert sink.logins == ["office", "office"] and sink.encrypted == [True]
+    assert [r[1] for r in sink.received] == [["bob@remote.test"]]
+
+
+async def test_implicit_tls_untrusted_certificate_defers(tmp_path: Path) -> None:
+    """relay.tls = "tls" without the CA: deferred with the verification error, nothing sent."""
+    server_ctx, _ = server_tls(tmp_path)
+    sink = Sink()
+    async with smarthost(sink, implicit_tls=server_ctx) as port:
+        config = fast_config(tmp_path, port)
+        config.relay.tls = "tls"
+        office = make_office(config)
+        runner = office.runner()
+        await runner.start()
+        try:
+            qid = await runner.enqueue(office.spool("s", message()), LOCAL, ["bob@remote.test"])
+            await wait_until(lambda: runner.deferred >= 1)
+        finally:
+            await runner.stop()
+    entry = runner.store.load(qid)
+    assert entry is not None and "CERTIFICATE_VERIFY_FAILED" in entry.recipients[0].last_error
+    assert sink.received == []
 
 
 async def test_untrusted_smarthost_certificate_defers(tmp_path: Path) -> None:
     """Without the CA file the certificate is not trusted: deferred, never sent in clear."""
-    ca = trustme.CA()
-    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+    server_ctx, _ = server_tls(tmp_path)
     sink = Sink()
     async with smarthost(sink, tls=server_ctx) as port:
         config = fast_config(tmp_path, port)

@@ -16,6 +16,7 @@ A crash at any point neither loses nor duplicates a message:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import logging
 import poplib
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
+from mailcore.collector.pop_io import describe_error, read_header_block, retr_to_file
 from mailcore.collector.routing import route
 from mailcore.collector.state import Pending, UidState, fetch_token, state_file
 from mailcore.delivery import maildir_path
@@ -42,8 +44,8 @@ Hook = Callable[[str, str], None]  # (step, uid): test hook to simulate crashes
 
 
 def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
-    """Connect and log in (SSL, STLS or plain, verified TLS)."""
-    ctx = ssl.create_default_context()
+    """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
+    ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)
     pop: poplib.POP3
     if mailbox.tls == "ssl":
         pop = poplib.POP3_SSL(mailbox.host, mailbox.port, timeout=timeout, context=ctx)
@@ -55,7 +57,10 @@ def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
         pop.user(mailbox.username)
         pop.pass_(mailbox.password)
     except BaseException:
-        pop.close()
+        # A failed STLS handshake leaves poplib a detached socket whose close()
+        # raises EBADF: that must not hide the real error (e.g. an untrusted cert).
+        with contextlib.suppress(OSError):
+            pop.close()
         raise
     return pop
 
@@ -100,9 +105,9 @@ class Collector:
             try:
                 total += await self.fetch(mailbox)
             except (OSError, poplib.error_proto, ValueError) as err:
-                errors.append(f"{mailbox.username}@{mailbox.host}: {err}")
+                errors.append(f"{mailbox.username}@{mailbox.host}: {describe_error(err)}")
                 log.warning("collector: %s@%s:%d failed: %s", mailbox.username, mailbox.host,
-                            mailbox.port, err)
+                            mailbox.port, describe_error(err))
         self.runs += 1
         self.last_run = time.time()
         self.last_error = "; ".join(errors)
@@ -139,14 +144,14 @@ class Collector:
 
     async def _deliver_one(self, pop: poplib.POP3, mailbox: CollectorMailbox, state: UidState,
                            num: str, uid: str) -> bool:
-        _, lines, _ = await asyncio.to_thread(pop.retr, int(num))
         token = fetch_token(mailbox.host, mailbox.port, mailbox.username, uid)
         with tempfile.NamedTemporaryFile(dir=self._spool_dir(), prefix=".fetch-") as f:
-            for line in lines:
-                f.write(line + b"\r\n")
+            # Streamed to the spool file: poplib's retr() would hold the whole message.
+            await asyncio.to_thread(retr_to_file, pop, int(num), f)
             f.flush()
+            f.seek(0)
             spool = Path(f.name)
-            headers = BytesHeaderParser().parsebytes(b"\r\n".join(lines[:2000]))
+            headers = BytesHeaderParser().parsebytes(read_header_block(f))
             boxes = route(headers, mailbox, self.users)
             if not boxes:
                 log.error("collector: message %s at %s has no local recipient and no "

@@ -172,8 +172,9 @@ class RelayClient:
             smtp.starttls(context=ctx)
             smtp.ehlo()
             return smtp
-        except (ssl.SSLError, smtplib.SMTPException):
-            # A broken TLS stack at the MX: deliver in clear rather than not at all.
+        except (ssl.SSLError, smtplib.SMTPException, ConnectionError):
+            # A broken TLS stack at the MX (a failed handshake may also surface as a
+            # reset): deliver in clear rather than not at all, as Postfix's "may" does.
             _close(smtp)
             plain = smtplib.SMTP(hop.host, hop.port, local_hostname=self.helo_name,
                                  timeout=self.timeout)

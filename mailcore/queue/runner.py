@@ -40,8 +40,6 @@ from pmemail.config.model import QueueConfig
 
 log = logging.getLogger(__name__)
 
-_PARALLEL = 8  # messages in flight at once; each is one or a few SMTP connections
-
 
 def retry_delay(config: QueueConfig, attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failed try (1 = the first)."""
@@ -74,7 +72,8 @@ class QueueRunner:
         self._periodic = PeriodicTask(self.run_once, lambda: self.config.scan_interval,
                                   "queue-runner", self._pass_failed)
         self._in_flight: set[str] = set()
-        self._slots = asyncio.Semaphore(_PARALLEL)
+        # messages in flight at once (queue.concurrency); each is one or a few connections
+        self._slots = asyncio.Semaphore(max(config.concurrency, 1))
 
     async def enqueue(self, spool_file: Path, sender: str, recipients: list[str]) -> str:
         """Queue a spooled message for remote recipients; durable on return.

@@ -164,6 +164,9 @@ class QueueConfig:
     delay_warning_after: float = doc("Warn the sender after this many s.", 14400.0, lo=0)
     scan_interval: float = doc("Seconds between queue runs.", 30.0, lo=0.01, hi=3600)
     connect_timeout: float = doc("Seconds to connect to a remote server.", 30.0, lo=0.05)
+    concurrency: int = doc(
+        "Messages delivered at the same time (each one or a few SMTP connections).", 8,
+        lo=1, hi=256)
 
 
 @dataclass
@@ -178,6 +181,8 @@ class CollectorMailbox:
     deliver_to: str = doc("Single-drop: every message to this local address.", "")
     multidrop: bool = doc("Route by Delivered-To/X-Original-To/To/Cc.", False)
     fallback: str = doc("Multi-drop: where unroutable messages go.", "")
+    ca_file: str = doc(
+        "PEM CA bundle to verify the POP server's certificate; empty = the system's.", "")
 
 
 @dataclass

@@ -1,0 +1,81 @@
+"""POP3 helpers: RETR streamed into a file, the header block, clear error lines.
+
+An ISP's 100 MB drawing must never sit in memory, but ``poplib.POP3.retr``
+returns a message as a list of lines (well over 100 MB of Python objects,
+and lines are limited to 2048 bytes). ``retr_to_file`` sends ``RETR`` itself
+and copies the multi-line answer (RFC 1939 §3) to a file piece by piece: a
+line starting with ``.`` is un-stuffed, the lone ``.`` line ends it, and
+every line end is written as CRLF (what ``retr`` + join gave before). Only
+the public ``sock`` and ``file`` of ``poplib.POP3`` are used, so it works for
+POP3_SSL and after STLS alike.
+"""
+
+from __future__ import annotations
+
+import poplib
+import ssl
+from typing import IO
+
+_CHUNK = 64 * 1024  # longest piece of a line read at once; longer lines come in pieces
+
+
+def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
+    """RETR message ``which`` into ``out``; returns the bytes written.
+
+    Raises:
+        poplib.error_proto: an ``-ERR`` answer, or the connection closed mid-message.
+    """
+    pop.sock.sendall(f"RETR {int(which)}\r\n".encode("ascii"))
+    status = pop.file.readline(_CHUNK)
+    if not status.startswith(b"+"):
+        raise poplib.error_proto(status.rstrip(b"\r\n") or b"-ERR EOF")
+    written = 0
+    at_line_start = True
+    held_cr = b""  # a CR that ended a piece: part of the CRLF when LF comes next
+    while True:
+        piece = pop.file.readline(_CHUNK)
+        if not piece:
+            raise poplib.error_proto(b"-ERR connection closed during RETR")
+        if at_line_start:
+            if piece in (b".\r\n", b".\n"):
+                return written
+            if piece.startswith(b"."):
+                piece = piece[1:]  # byte-stuffed (RFC 1939 §3)
+        piece = held_cr + piece
+        held_cr = b""
+        if piece.endswith(b"\n"):
+            piece = piece[:-1]
+            if piece.endswith(b"\r"):
+                piece = piece[:-1]
+            piece += b"\r\n"
+            at_line_start = True
+        else:
+            if piece.endswith(b"\r"):
+                piece, held_cr = piece[:-1], b"\r"
+            at_line_start = False
+        out.write(piece)
+        written += len(piece)
+
+
+def read_header_block(f: IO[bytes], limit: int = 1024 * 1024) -> bytes:
+    """The header block at the start of ``f`` (up to the blank line, at most ``limit`` bytes)."""
+    lines: list[bytes] = []
+    size = 0
+    for line in iter(lambda: f.readline(_CHUNK), b""):
+        if line in (b"\r\n", b"\n") or size >= limit:
+            break
+        lines.append(line)
+        size += len(line)
+    return b"".join(lines)
+
+
+def describe_error(err: Exception) -> str:
+    """One clear line for the collector status; certificate failures say what to do."""
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return (f"the POP server's TLS certificate is not trusted ({err.verify_message}); "
+                "nothing was fetched. Set ca_file for this mailbox if the ISP uses its own CA")
+    if isinstance(err, ssl.SSLError):
+        return f"TLS with the POP server failed ({err.reason or err}); nothing was fetched"
+    if isinstance(err, poplib.error_proto) and err.args and isinstance(err.args[0], bytes):
+        return err.args[0].decode("utf-8", "replace")
+    return str(err) or type(err).__name__
