@@ -102,7 +102,7 @@ class ControlServer:
     async def _answer(self, line: bytes) -> Answer:
         try:
             request = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # bad UTF-8 or JSON; nesting too deep
             return {"ok": False, "error": "request is not JSON"}
         if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
             return {"ok": False, "error": 'request must be an object like {"cmd": "status"}'}
@@ -124,7 +124,7 @@ def _decode(raw: bytes, path: Path) -> Answer:
         raise ControlError(f"{path}: the server closed the connection without answering")
     try:
         answer = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (ValueError, RecursionError) as err:  # bad UTF-8 or JSON; nesting too deep
         raise ControlError(f"{path}: unreadable answer ({err})") from None
     if not isinstance(answer, dict):
         raise ControlError(f"{path}: the answer is not a JSON object")

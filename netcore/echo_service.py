@@ -6,16 +6,26 @@ makes the service connect back to port N and answers
 Only an outside party can tell whether a port is reachable: routers do not
 loop LAN traffic back to their own public address, so a test made from
 inside the office proves nothing.
+
+Answers are read with a deadline for the whole answer and a size cap
+(:func:`netcore.http_fetch.fetch_limited`): a captive portal's HTML page, a
+huge body or one that trickles in forever each end as a one-line reason.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
+from netcore.http_fetch import AnswerTooLarge, FetchError, fetch_limited
+
+MAX_IP_ANSWER = 256  # an address and some white space; anything longer is not one
+MAX_PORT_ANSWER = 4096  # {"ip": ..., "port": N, "reachable": bool} and a few more keys
+NOT_AN_ADDRESS = "answered something that is not an IP address"
+NO_VERDICT = 'answer has no boolean "reachable"'
 
 
 @dataclass(frozen=True)
@@ -44,25 +54,27 @@ class PublicIpAnswers:
 
 
 def _reason(exc: Exception) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "no answer in time"
-    if isinstance(exc, requests.ConnectionError):
-        return "cannot connect"
+    # FetchError and the ValueErrors raised here carry one-line messages
     return str(exc) or type(exc).__name__
 
 
 def ask_ip(url: str, timeout: float) -> str:
     """The address ``url`` sees us coming from.
 
+    Args:
+        url: the echo service's base URL.
+        timeout: seconds for the whole answer (``network.http_timeout``).
+
     Raises:
-        requests.RequestException: network failure or HTTP error.
+        netcore.http_fetch.FetchError: network failure, HTTP error, no answer in time.
         ValueError: the answer is not an IP address.
     """
-    resp = requests.get(url.rstrip("/") + "/ip", timeout=timeout,
-                        headers={"Accept": "text/plain", "User-Agent": "curl/8 (pmemail)"})
-    resp.raise_for_status()
-    text = resp.text.strip()
-    return str(ipaddress.ip_address(text))
+    try:
+        body = fetch_limited(url.rstrip("/") + "/ip", timeout, MAX_IP_ANSWER,
+                             {"Accept": "text/plain", "User-Agent": "curl/8 (pmemail)"})
+        return str(ipaddress.ip_address(body.decode("ascii").strip()))
+    except (AnswerTooLarge, ValueError):  # ValueError: not ASCII, not an address
+        raise ValueError(NOT_AN_ADDRESS) from None
 
 
 def public_ip(urls: list[str], timeout: float) -> PublicIpAnswers:
@@ -81,7 +93,7 @@ def public_ip(urls: list[str], timeout: float) -> PublicIpAnswers:
         for url, fut in futures.items():
             try:
                 answers[url] = fut.result()
-            except (requests.RequestException, ValueError) as exc:
+            except (FetchError, ValueError) as exc:
                 errors[url] = _reason(exc)
     first = next((answers[u] for u in urls if u in answers), "")
     return PublicIpAnswers(first, answers, errors)
@@ -98,11 +110,27 @@ def port_reachable(urls: list[str], port: int, timeout: float) -> tuple[bool | N
     reason = "no echo service configured (network.echo_url)"
     for url in urls:
         try:
-            resp = requests.get(f"{url.rstrip('/')}/port/{port}", timeout=timeout,
-                                headers={"Accept": "application/json"})
-            resp.raise_for_status()
-            body = resp.json()
-            return bool(body["reachable"]), url
-        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            return _port_verdict(url, port, timeout), url
+        except (FetchError, ValueError) as exc:
             reason = f"{url}: {_reason(exc)}"
     return None, reason
+
+
+def _port_verdict(url: str, port: int, timeout: float) -> bool:
+    """One service's verdict on ``port``.
+
+    Raises:
+        netcore.http_fetch.FetchError: network failure, HTTP error, no answer in time.
+        ValueError: the answer is not JSON with a boolean ``reachable``.
+    """
+    body = fetch_limited(f"{url.rstrip('/')}/port/{port}", timeout, MAX_PORT_ANSWER,
+                         {"Accept": "application/json"})
+    try:
+        answer = json.loads(body)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
+        raise ValueError("answer is not JSON") from None
+    # a real boolean only: bool("false") is True, and null is not "unreachable"
+    verdict = answer.get("reachable") if isinstance(answer, dict) else None
+    if not isinstance(verdict, bool):
+        raise ValueError(NO_VERDICT)
+    return verdict

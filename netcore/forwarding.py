@@ -161,7 +161,8 @@ class Forwarder:
     def upnp(self, state: ForwardingState) -> UpnpClient | None:
         """The IGD client (remembered URL first), or None when there is no IGD."""
         if self._upnp is None and self._upnp_error is None:
-            client = UpnpClient(self.config.network.upnp_discover_ms, self.gateway)
+            client = UpnpClient(self.config.network.upnp_discover_ms, self.gateway,
+                                self.config.network.http_timeout)
             try:
                 state.igd_url = client.connect(state.igd_url)
                 self._upnp = client

@@ -66,23 +66,12 @@ def test_one_bad_service_does_not_hide_a_good_one() -> None:
     assert check.status == "ok" and check.details["errors"] == answers.errors
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/echo_service.py ask_ip/_reason: the reason is str(ValueError) from "
-    "ipaddress.ip_address(body), i.e. the whole body repeated: an HTML page gives a "
-    "reason as long as the page and a huge body a multi-megabyte one (and the whole body is read "
-    "into memory); fix: cap the read (stream, e.g. 64 bytes) and say 'answered something "
-    "that is not an IP address'"))
 @pytest.mark.parametrize("body", [HTML, b"A" * 5_000_000], ids=["html", "huge"])
 def test_non_address_body_gives_a_short_one_line_reason(body: bytes) -> None:
     url, errors, _ = ask(Reply(200, body, "text/html"))
     assert one_line(errors[url]), errors[url][:500]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/echo_service.py ask_ip/port_reachable: requests' timeout bounds each read, "
-    "not the response; a service that trickles a byte at a time never times out (the "
-    "doctor's check_timeout still ends the check, but its thread lives on); fix: "
-    "stream with a deadline of network.http_timeout"))
 def test_body_that_never_finishes_is_a_timeout() -> None:
     url, errors, _ = ask(Reply(200, b"203.", trickle=TIMEOUT / 5))
     assert errors[url] == "no answer in time"
@@ -115,11 +104,6 @@ def test_port_check_falls_through_to_the_next_service() -> None:
     assert (verdict, url) == (False, good.base)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/echo_service.py port_reachable: bool(body['reachable']) turns the "
-    "strings \"false\"/\"no\" into True and a missing key gives the reason \"'reachable'\" "
-    "(a KeyError repr); fix: require isinstance(..., bool) and say 'answer has no "
-    "boolean \"reachable\"'"))
 @pytest.mark.parametrize("body", [{"reachable": "false"}, {"reachable": None}, {}],
                          ids=["string_false", "null", "missing"])
 def test_port_check_rejects_a_non_boolean_verdict(body: dict[str, object]) -> None:

@@ -116,9 +116,6 @@ def test_upnp_nonsense_gives_router_error(case: str) -> None:
 
 
 @needs_netns
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/router/upnp.py UpnpClient.connect: miniupnpc's selectigd() never times out "
-    "on a description that trickles forever (per-recv timeout only): connect() hangs"))
 def test_upnp_description_that_never_finishes_does_not_hang() -> None:
     body = """
 with FakeHttp({"/root.xml": Reply(200, b"<?xml", "text/xml", trickle=0.3)}) as srv:
@@ -129,11 +126,6 @@ with FakeHttp({"/root.xml": Reply(200, b"<?xml", "text/xml", trickle=0.3)}) as s
 
 
 @needs_netns
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/router/upnp.py UpnpClient._select: selectigd() succeeds on any URL that "
-    "answers HTTP (invalid XML, no WANIPConnection, a 500 page), so connect() accepts "
-    "and Forwarder remembers a URL that is not an IGD; SSDP is never tried again and "
-    "every later call fails with 'Miniupnpc Unknown Error'"))
 @pytest.mark.parametrize("case", NOT_AN_IGD)
 def test_upnp_connect_refuses_a_url_that_is_not_an_igd(case: str) -> None:
     body = f"""
@@ -311,10 +303,6 @@ def test_doctor_probe_reports_a_remembered_url_that_answers_nonsense(
     assert result.status == "warn" and one_line(result.finding)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/checks/router_probe.py describe(): requests' timeout bounds each read, "
-    "not the response, so a description that trickles a byte at a time never ends; "
-    "probe_router (and the doctor's router/nat checks behind it) hang"))
 def test_doctor_probe_does_not_hang_on_a_description_that_never_finishes(
         tmp_path: Path) -> None:
     # one byte every 50 ms: never silent for the 0.2 s read timeout
@@ -324,11 +312,6 @@ def test_doctor_probe_does_not_hang_on_a_description_that_never_finishes(
 
 
 @needs_netns
-@pytest.mark.xfail(strict=True, reason=(
-    "netcore/checks/router_probe.py probe_router/describe: a description without a "
-    "WANIPConnection/WANPPPConnection service counts as a UPnP router; miniupnpc then "
-    "fails GetExternalIPAddress and router_result() says 'has no usable external "
-    "address' with CGNAT advice — a wrong diagnosis instead of 'not an IGD'"))
 def test_doctor_probe_does_not_call_a_non_igd_device_cgnat() -> None:
     body = """
 import tempfile, pathlib

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import ipaddress
 import itertools
 import logging
@@ -40,6 +41,28 @@ _spool_seq = itertools.count()
 # still goes through aiosmtpd's parser, so the policy checks see the same thing.
 _PLAIN_ADDR = re.compile(r"<([A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
                          r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+(.*))?\Z", re.ASCII)
+
+
+# Control characters in a command argument (an EHLO name, an envelope address)
+# would reach the Received: header, the queue and bounces (terminal escapes,
+# NULs). HTAB stays allowed: it is whitespace between parameters.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_REPLY = "501 5.5.2 Control characters are not allowed"
+
+
+def _refusing_controls(method: Any) -> Any:
+    """``smtp_*`` function that answers 501 to an argument holding control characters.
+
+    The wrapper returns the wrapped coroutine itself (no extra coroutine
+    frame per command) and keeps the ``@syntax`` attributes HELP reads.
+    """
+    @functools.wraps(method)
+    def guarded(self: Any, arg: str | None) -> Any:
+        if arg and _CONTROL.search(arg):
+            return self.push(_CONTROL_REPLY)
+        return method(self, arg)
+
+    return guarded
 
 
 def _carry_len(buf: bytes | bytearray) -> int:
@@ -87,6 +110,8 @@ class StreamingSMTP(SMTP):
                  **kwargs: Any) -> None:
         """Like ``aiosmtpd.smtp.SMTP``; ``spool_dir`` receives DATA bodies."""
         super().__init__(handler, **kwargs)
+        self._smtp_methods = {name: types.MethodType(_refusing_controls(m.__func__), self)
+                              for name, m in self._smtp_methods.items()}
         self.spool_dir = spool_dir
         self._plain_loopback = plaintext_auth_on_loopback
 

@@ -14,6 +14,13 @@ def router_result(view: RouterView, gateway: str) -> CheckResult:
     """Found or not, what it is, and whether its external address is usable."""
     details = view.to_dict() | {"gateway": gateway}
     secs = view.seconds
+    if not view.found and view.not_igd_url:
+        return CheckResult(
+            "router", "Router", "warn",
+            f"the UPnP device at {view.not_igd_url} is not an Internet gateway "
+            "(no WAN connection service), and no router answered NAT-PMP", details,
+            "enable UPnP (IGD) or NAT-PMP in the router, or forward the ports by hand "
+            "(`pmemail ports plan` prints the table)", secs)
     if not view.found:
         where = f"at {gateway}" if gateway else "(no default gateway)"
         return CheckResult(

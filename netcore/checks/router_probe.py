@@ -12,6 +12,10 @@ when no IGD answers):
   (for an IGD that is not the gateway);
 * NAT-PMP "public address" request to the gateway (2 bytes out, 12 back).
 
+A device whose description offers no WAN connection service (a media
+server, a printer, a URL that now belongs to another box) is not an Internet
+gateway: it is reported as such (``not_igd_url``), never as a router.
+
 The IGD found is queried with miniupnpc (``selectigd(url)`` skips SSDP) for
 its external address. Nothing here changes the router's state. The
 forwarding client (:mod:`netcore.router`) owns mappings.
@@ -22,14 +26,12 @@ from __future__ import annotations
 import socket
 import struct
 import time
-import xml.etree.ElementTree as ET
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
-
+from netcore.router.igd_description import NOT_AN_IGD, DeviceDescription, fetch_description
 from netcore.router.ssdp import find_igd_url
 from netcore.router.state import STATE_NAME, ForwardingState
 
@@ -49,6 +51,8 @@ class RouterView:
         natpmp_external_ip: NAT-PMP public address ("" when none).
         errors: probe -> one-line reason it gave nothing.
         seconds: wall time of the probe.
+        not_igd_url: a UPnP device that answered but is not an Internet
+            gateway (no WAN connection service); "" when none did.
     """
 
     upnp: bool = False
@@ -61,6 +65,7 @@ class RouterView:
     natpmp_external_ip: str = ""
     errors: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
+    not_igd_url: str = ""
 
     @property
     def found(self) -> bool:
@@ -79,7 +84,8 @@ class RouterView:
                 "friendly_name": self.friendly_name,
                 "upnp_external_ip": self.upnp_external_ip,
                 "natpmp_external_ip": self.natpmp_external_ip,
-                "errors": dict(self.errors), "seconds": round(self.seconds, 3)}
+                "errors": dict(self.errors), "seconds": round(self.seconds, 3),
+                "not_igd_url": self.not_igd_url}
 
 
 def natpmp_public_address(gateway: str, timeout: float) -> str:
@@ -122,21 +128,14 @@ def ssdp_locate(gateway: str, timeout: float) -> str:
     return url
 
 
-def describe(url: str, timeout: float) -> dict[str, str]:
-    """Manufacturer, model and friendly name from the root description."""
-    resp = requests.get(url, timeout=timeout)
-    resp.raise_for_status()
-    root = ET.fromstring(resp.content)
-    ns = {"d": "urn:schemas-upnp-org:device-1-0"}
-    device = root.find("d:device", ns)
-    if device is None:
-        raise ValueError("not a UPnP device description")
+def describe(url: str, timeout: float) -> DeviceDescription:
+    """The root description at ``url``, all of it within ``timeout`` seconds.
 
-    def text(tag: str) -> str:
-        return (device.findtext(f"d:{tag}", default="", namespaces=ns) or "").strip()
-
-    return {"manufacturer": text("manufacturer"), "model": text("modelName"),
-            "friendly_name": text("friendlyName")}
+    Raises:
+        OSError: no complete answer in time, an HTTP error, too large.
+        ValueError: not a UPnP device description.
+    """
+    return fetch_description(url, timeout)
 
 
 def upnp_external_ip(url: str) -> str:
@@ -192,24 +191,32 @@ def probe_router(gateway: str, *, discover_s: float, natpmp_s: float, http_s: fl
     pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="router-probe")
     try:
         known = _remembered(state_dir)
-        f_known: Future[dict[str, str]] | None = (
+        f_known: Future[DeviceDescription] | None = (
             pool.submit(describe, known, min(http_s, discover_s)) if known else None)
         f_ssdp = pool.submit(ssdp_locate, gateway, discover_s)
         f_pmp: Future[str] | None = (
             pool.submit(natpmp_public_address, gateway, natpmp_s) if gateway else None)
-        url, info = "", {}
+        url, info, not_igd = "", DeviceDescription(), ""
         if f_known is not None:
             try:
-                url, info = known, f_known.result()
-            except (requests.RequestException, ValueError, ET.ParseError) as exc:
+                info = f_known.result()
+                url = known
+            except (OSError, ValueError) as exc:
                 errors["remembered"] = f"{known}: {_err(exc)}"
+            if url and not info.is_igd:
+                url, not_igd, errors["remembered"] = "", known, f"{known}: {NOT_AN_IGD}"
         if not url:
+            found = ""
             try:
-                url = f_ssdp.result()
-                info = describe(url, http_s)
-            except (OSError, requests.RequestException, ValueError, ET.ParseError) as exc:
+                found = f_ssdp.result()
+                info = describe(found, http_s)
+                url = found
+            except (OSError, ValueError) as exc:
                 errors["upnp"] = _err(exc)
-                url = ""
+            if url and not info.is_igd:
+                url, not_igd, errors["upnp"] = "", found, f"{found}: {NOT_AN_IGD}"
+        if not url:
+            info = DeviceDescription()  # a non-IGD's name is not the router's
         ext = ""
         if url:
             try:
@@ -231,7 +238,7 @@ def probe_router(gateway: str, *, discover_s: float, natpmp_s: float, http_s: fl
         pool.shutdown(wait=False, cancel_futures=True)
     return RouterView(
         upnp=bool(url), natpmp=pmp, root_url=url,
-        manufacturer=info.get("manufacturer", ""), model=info.get("model", ""),
-        friendly_name=info.get("friendly_name", ""), upnp_external_ip=ext,
+        manufacturer=info.manufacturer, model=info.model,
+        friendly_name=info.friendly_name, upnp_external_ip=ext,
         natpmp_external_ip=pmp_ip, errors=tuple(sorted(errors.items())),
-        seconds=time.monotonic() - start)
+        seconds=time.monotonic() - start, not_igd_url=not_igd)

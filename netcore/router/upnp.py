@@ -6,7 +6,10 @@ miniupnpc facts this module works around (miniupnpc 2.3 / miniupnpd 2.3):
 * ``getportmappingnumberofentries()`` gives 401 on miniupnpd, so the table is
   read with ``getgenericportmapping(i)`` until it returns None or fails;
 * a lease of 0 means "permanent" (miniupnpd turns it into 604800 s);
-* ``selectigd(url)`` with a known root description URL skips SSDP.
+* ``selectigd(url)`` with a known root description URL skips SSDP;
+* ``selectigd(url)`` accepts any URL answering HTTP and never times out on a
+  description that trickles in (its timeout bounds each read): the
+  description is fetched and checked first (:mod:`netcore.router.igd_description`).
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from netcore.http_fetch import FetchError
 from netcore.plan import PlannedPort, is_ours
 from netcore.router import errors
 from netcore.router.errors import RouterError
+from netcore.router.igd_description import fetch_description
 from netcore.router.ssdp import find_igd_url
+
+DEFAULT_HTTP_TIMEOUT = 4.0  # network.http_timeout's default
 
 
 @dataclass(frozen=True)
@@ -42,15 +49,19 @@ class RouterMapping:
 class UpnpClient:
     """Talks to one IGD; :meth:`connect` must succeed before anything else."""
 
-    def __init__(self, discover_ms: int, gateway: str | None = None) -> None:
+    def __init__(self, discover_ms: int, gateway: str | None = None,
+                 http_timeout: float = DEFAULT_HTTP_TIMEOUT) -> None:
         """Prepare a client; nothing is sent until :meth:`connect`.
 
         Args:
             discover_ms: how long SSDP discovery may wait.
             gateway: the default gateway, searched by unicast too.
+            http_timeout: seconds for the whole root description
+                (``network.http_timeout``).
         """
         self.discover_ms = discover_ms
         self.gateway = gateway
+        self.http_timeout = http_timeout
         self.url = ""
         self._upnp: Any = None
 
@@ -74,6 +85,12 @@ class UpnpClient:
         raise RouterError(errors.NO_ROUTER, "no UPnP router (IGD) answered on this network")
 
     def _select(self, upnp: Any, url: str) -> bool:
+        """Select ``url`` if it is an Internet gateway; False when it is not or is silent."""
+        try:
+            if not fetch_description(url, self.http_timeout).is_igd:
+                return False
+        except (FetchError, ValueError):
+            return False
         try:
             upnp.selectigd(url)
         except Exception:  # miniupnpc: bare Exception when the URL does not answer
