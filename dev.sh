@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pmemail developer entry point: ./dev.sh run | test | check | screenshots | bench NAME
+# pmemail developer entry point: bash dev.sh run | test | check | screenshots | bench NAME
 #   run          set up .venv and open the app on its embedded defaults
 #   test         install test dependencies (Debian packages when root), then
 #                ruff, mypy and the whole pytest suite

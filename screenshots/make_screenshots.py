@@ -3,7 +3,7 @@
 Run from the project root (as root: it isolates itself in a private network
 namespace with only loopback, so no probe can leave the machine)::
 
-    ./dev.sh screenshots [--size 100x30]
+    bash dev.sh screenshots [--size 100x30]
 
 Writes ``screenshots/NN-step.svg`` and ``.png`` (PNG via ``rsvg-convert``,
 Debian package librsvg2-bin). The data is loopback only: a fixed echoip

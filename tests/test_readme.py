@@ -17,8 +17,8 @@ def test_readme_opens_with_the_two_commands() -> None:
     """First code block: run the app, run the tests; .ci/run calls the second."""
     block = README.split("```sh\n", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
-    assert commands == ["./dev.sh run", "./dev.sh test"]
-    assert "./dev.sh test" in (ROOT / ".ci" / "run").read_text()
+    assert commands == ["bash dev.sh run", "bash dev.sh test"]
+    assert "bash dev.sh test" in (ROOT / ".ci" / "run").read_text()
 
 
 def readme_commands() -> list[list[str]]:
