@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pmemail.config.paths import DataPaths
+from pmemail.fsutil import fsync_file
 
 _SUBDIRS = ("tmp", "new", "cur")
 _COPY_CHUNK = 1 << 20
@@ -75,14 +76,6 @@ def unique_name(size: int) -> str:
     """
     now = time.time()
     return f"{int(now)}.M{int(now % 1 * 1e6):06d}P{os.getpid()}Q{next(_seq)}.{_host()},S={size}"
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass
@@ -218,7 +211,7 @@ class MaildirDelivery:
             except OSError as err:
                 job.error = err
         if self.fsync and dirs:
-            for dir_error in self._parallel(_fsync_path, sorted(dirs)):
+            for dir_error in self._parallel(fsync_file, sorted(dirs)):
                 if dir_error is not None:
                     for job in batch:
                         job.error = job.error or dir_error
