@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.mailstore import FolderError, MailStore, summaries
+from mailcore.mailstore import FolderError, MailStore, parse_head
 from mailcore.mailstore.index import INDEX_NAME
 from tests.imap_support import PASSWORD, USER, ServerThread, make_config, sample_message
 
@@ -82,17 +82,19 @@ def test_copy_move_expunge_and_folders(tmp_path: Path) -> None:
     assert box.exists("Z.B.C") and not box.exists("A")
 
 
-def test_summaries_for_message_lists(tmp_path: Path) -> None:
-    """Decoded subject/sender/date for a list view, read from the header block only."""
-    folder = MailStore(tmp_path).mailbox(USER).folder("Sent")
-    raw = (b"From: =?UTF-8?Q?Fran=C3=A7ois?= <f@example.fr>\r\nTo: bob@example.be\r\n"
-           b"Subject: =?UTF-8?B?UsOpdW5pb24=?=\r\nDate: Mon, 6 Mar 2023 14:02:11 +0000\r\n"
-           b"\r\nbody\r\n")
-    uid = folder.append(raw, ["\\Seen"])
-    (s,) = summaries(folder)
-    assert (s.uid, s.subject, s.sender, s.recipients) == \
-        (uid, "R\u00e9union", "Fran\u00e7ois <f@example.fr>", "bob@example.be")
-    assert s.date is not None and s.date.year == 2023 and s.flags == {"\\Seen"}
+def test_message_head_for_message_lists() -> None:
+    """Decoded sender/subject/date of a header block, safe to display."""
+    head = parse_head(
+        b"From: =?UTF-8?Q?Fran=C3=A7ois?= <f@example.fr>\r\nTo: bob@example.be\r\n"
+        b"Subject: =?UTF-8?B?UsOpdW5pb24=?=\r\n\tsuite\x07\r\n"
+        b"Date: Mon, 6 Mar 2023 14:02:11 +0000\r\n"
+        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n")
+    assert (head.sender, head.sender_address, head.date, head.multipart_mixed) == \
+        ("Fran\u00e7ois", "f@example.fr", "2023-03-06 14:02", True)
+    assert head.subject.startswith("R\u00e9union") and "\x07" not in head.subject
+    empty = parse_head(b"From: plain@example.be\r\nDate: garbage\r\n\r\n")
+    assert (empty.sender, empty.subject, empty.date) == \
+        ("plain@example.be", "(no subject)", "garbage")
 
 
 def test_fifty_thousand_messages(tmp_path: Path) -> None:

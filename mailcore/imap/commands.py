@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
 from mailcore.imap.grammar import seq_set as parse_seq_set
@@ -52,6 +53,7 @@ class Command:
     flags: list[str] = field(default_factory=list)
     date: datetime.datetime | None = None
     message: bytes = b""
+    message_file: Path | None = None  # APPEND: the spooled message (then ``message`` is empty)
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
@@ -66,8 +68,9 @@ def parse_tag(data: bytes) -> str:
     return raw.decode("ascii")
 
 
-def parse_command(data: bytes) -> Command:
-    """Parse ``data`` (one command without its final CRLF).
+def parse_command(data: bytes, spooled: dict[int, Path] | None = None) -> Command:
+    """Parse ``data`` (one command without its final CRLF; ``spooled`` literals as
+    described in ``mailcore.imap.reader.RawCommand``).
 
     Raises:
         ParseError: no usable tag.
@@ -76,7 +79,7 @@ def parse_command(data: bytes) -> Command:
     tag = parse_tag(data)
     if tag == "*":
         raise ParseError("missing or invalid tag")
-    c = Cursor(data)
+    c = Cursor(data, spooled)
     c.pos = len(tag)
     try:
         c.sp()
@@ -237,7 +240,11 @@ def _parse_append(c: Cursor, cmd: Command) -> None:
     if c.peek() == 0x22:
         cmd.date = parse_datetime(c.quoted())
         c.sp()
-    cmd.message = c.literal()
+    message = c.literal_or_file()
+    if isinstance(message, Path):
+        cmd.message_file = message
+    else:
+        cmd.message = message
 
 
 def parse_datetime(raw: bytes) -> datetime.datetime:

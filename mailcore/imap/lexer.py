@@ -3,11 +3,14 @@
 The reader (``mailcore.imap.reader``) hands over the command with each
 ``{n}``/``{n+}`` marker followed by CRLF and its ``n`` bytes, so every
 grammar rule here is a plain pure function of the bytes: easy to test and fuzz.
+A large APPEND message is the exception: its marker is followed by no bytes
+and ``spooled`` names the file that holds them (see ``literal_or_file``).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _ATOM_SPECIALS = set(b'(){ %*"\\]') | set(range(0x20)) | {0x7F}
 _LITERAL_RE = re.compile(rb"\{(\d{1,12})(\+?)\}\r?\n")
@@ -22,9 +25,11 @@ class ParseError(Exception):
 class Cursor:
     """Position in a command; every ``read_*`` raises ``ParseError`` on bad input."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, spooled: dict[int, Path] | None = None) -> None:
+        """``spooled``: marker offset -> file, for literals the reader did not keep."""
         self.data = data
         self.pos = 0
+        self.spooled = spooled or {}
 
     def at_end(self) -> bool:
         """Whether the whole command was consumed."""
@@ -116,6 +121,8 @@ class Cursor:
 
     def literal(self) -> bytes:
         """A literal ``{n}CRLF`` + n bytes (or ``{n+}``)."""
+        if self.pos in self.spooled:
+            raise ParseError("literal too large for this argument")
         m = _LITERAL_RE.match(self.data, self.pos)
         if not m:
             raise ParseError("bad literal")
@@ -125,6 +132,17 @@ class Cursor:
             raise ParseError("literal shorter than announced")
         self.pos = start + n
         return self.data[start:self.pos]
+
+    def literal_or_file(self) -> bytes | Path:
+        """A literal, or the spool file holding it (a large APPEND message)."""
+        path = self.spooled.get(self.pos)
+        if path is None:
+            return self.literal()
+        m = _LITERAL_RE.match(self.data, self.pos)
+        if not m:
+            raise ParseError("bad literal")
+        self.pos = m.end()
+        return path
 
     def string(self) -> bytes:
         """A quoted string or a literal."""

@@ -199,13 +199,20 @@ async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
 
 
 async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """APPEND (UIDPLUS: answers APPENDUID)."""
+    """APPEND (UIDPLUS: answers APPENDUID). A large message arrives as a spool file
+    (see ``mailcore.imap.reader``) and is copied into the folder chunk by chunk."""
     flags = check_flags(cmd.flags)
-    if not cmd.message:
+    if not cmd.message and cmd.message_file is None:
         raise No("cannot store an empty message")
     folder = await open_folder(s, cmd.mailbox, create_hint=True)
     ts = cmd.date.timestamp() if cmd.date is not None else None
-    uid = folder.append(cmd.message, flags, ts)
+    try:
+        if cmd.message_file is not None:
+            uid = await folder.append_file(cmd.message_file, flags, ts)
+        else:
+            uid = await folder.append_bytes(cmd.message, flags, ts)
+    except OSError as exc:
+        raise No(f"cannot store the message: {exc.strerror or exc}", "SERVERBUG") from None
     return "APPEND completed", f"APPENDUID {folder.uidvalidity} {uid}"
 
 

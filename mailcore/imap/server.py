@@ -122,6 +122,6 @@ def build_imap_service(config: Config, paths: DataPaths, users: UserDirectory,
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         greeting=f"{config.mail.hostname} IMAP4rev1 server ready",
         idle_timeout=config.imap.idle_timeout, idle_poll=config.imap.idle_poll,
-        max_literal=config.mail.max_message_size)
+        max_literal=config.mail.max_message_size, spool_dir=paths.root / "spool")
     return ImapService(settings, config.server.listen_address, config.ports.imap.internal,
                        owns_store=store is None)

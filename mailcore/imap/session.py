@@ -18,6 +18,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mailcore.imap import mailbox_cmds, message_cmds
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
@@ -66,6 +67,8 @@ class ImapSettings:
     idle_poll: float = 0.4
     max_line: int = 65536
     max_literal: int = 104_857_600
+    spool_dir: Path | None = None  # large APPEND messages land here (None: system temp)
+    spool_threshold: int = 1 << 20  # APPEND messages up to this size stay in memory
     cache: MessageCache = field(default_factory=MessageCache)  # shared by all sessions
 
 
@@ -77,7 +80,8 @@ class ImapSession:
         self.writer = writer
         self.settings = settings
         self.input = CommandReader(reader, self._continuation, settings.max_line,
-                                   settings.max_literal)
+                                   settings.max_literal, settings.spool_dir,
+                                   settings.spool_threshold)
         peer = writer.get_extra_info("peername")
         self.peer: str = str(peer[0]) if peer else ""
         self.tls = writer.get_extra_info("sslcontext") is not None
@@ -161,16 +165,19 @@ class ImapSession:
                     continue
                 if data is None:
                     break
-                await self._one(data)
+                try:
+                    await self._one(data.data, data.spooled)
+                finally:
+                    data.discard()
         finally:
             with contextlib.suppress(ConnectionError):
                 await self.flush()
             if self.selected is not None:
                 self.selected.close()
 
-    async def _one(self, data: bytes) -> None:
+    async def _one(self, data: bytes, spooled: dict[int, Path]) -> None:
         try:
-            cmd = parse_command(data)
+            cmd = parse_command(data, spooled)
         except CommandError as exc:
             self.send(tagged(exc.tag, "BAD", str(exc)))
             return

@@ -14,8 +14,8 @@ from mailcore.mailstore.mailbox import (
     NoSuchFolder,
 )
 from mailcore.mailstore.names import DELIMITER, INBOX, SPECIAL_USE, FolderNameError
-from mailcore.mailstore.summary import MessageSummary, summaries, summarize
+from mailcore.mailstore.summary import MessageHead, parse_head
 
 __all__ = ["DELIMITER", "INBOX", "SPECIAL_USE", "Folder", "FolderError", "FolderExists",
-           "FolderInfo", "FolderNameError", "MailStore", "Mailbox", "MessageRecord",
-           "MessageSummary", "NoSuchFolder", "summaries", "summarize"]
+           "FolderInfo", "FolderNameError", "MailStore", "Mailbox", "MessageHead",
+           "MessageRecord", "NoSuchFolder", "parse_head"]

@@ -282,10 +282,25 @@ class Folder:
             with open(source, "rb") as f:
                 return maildir.write_tmp(self.path, f, internaldate)
 
-        pending = await asyncio.to_thread(copy)
+        return await self._store(copy, frozenset(flags))
+
+    async def append_bytes(self, data: bytes, flags: Iterable[str] = (),
+                           internaldate: float | None = None) -> int:
+        """``append`` without blocking the loop (the write and fsyncs run in a worker
+        thread); its uid.
+
+        Raises:
+            OSError: the message could not be written.
+        """
+        return await self._store(
+            lambda: maildir.write_tmp(self.path, io.BytesIO(data), internaldate),
+            frozenset(flags))
+
+    async def _store(self, write: Callable[[], maildir.Pending], flags: frozenset[str]) -> int:
+        pending = await asyncio.to_thread(write)
         # Take in others' changes first: publishing marks cur/ as seen by us.
         await self.refresh()
-        uid = self._publish(pending, frozenset(flags))
+        uid = self._publish(pending, flags)
         await asyncio.to_thread(fsync_dir, self.path / "cur")
         return uid
 

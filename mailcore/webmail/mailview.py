@@ -10,15 +10,10 @@ for a given message.
 from __future__ import annotations
 
 import asyncio
-import email.errors
-import email.header
 import email.utils
-import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from email.parser import HeaderParser
-from email.policy import compat32, default
 from pathlib import Path
 
 from mailcore.mailstore import (
@@ -27,13 +22,13 @@ from mailcore.mailstore import (
     Folder,
     FolderError,
     MailStore,
+    MessageHead,
     MessageRecord,
+    parse_head,
 )
 from mailcore.webmail.mime_scan import read_header_block
 
 _CACHE_SIZE = 50_000
-_PARSER = HeaderParser(policy=compat32)
-_FOLD = re.compile(r"\r?\n(?=[ \t])")
 SEEN = "\\Seen"
 # The order folders are shown in; user folders follow, sorted.
 STANDARD = (INBOX, "Drafts", "Sent", "Junk", "Trash", "Archive")
@@ -63,71 +58,23 @@ class FolderLine:
     special: bool
 
 
-@dataclass(frozen=True)
-class _Head:
-    sender: str
-    sender_address: str
-    subject: str
-    date: str
-    multipart_mixed: bool
-
-
-def _clean(value: str) -> str:
-    """A header value made safe to show: no control characters, bounded."""
-    return "".join(c if c.isprintable() else " " for c in value)[:300]
-
-
-def _decoded(raw: str) -> str:
-    """A header value with its RFC 2047 encoded words decoded (as is when they are bad)."""
-    if "=?" not in raw:
-        return raw
-    try:
-        if not raw.isascii():  # raw UTF-8 mixed with encoded words: the full parser
-            return str(default.header_factory("subject", raw))
-        return str(email.header.make_header(email.header.decode_header(raw)))
-    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError,
-            TypeError, AttributeError, IndexError):
-        return raw
-
-
-def read_head(path: Path) -> _Head:
-    """The list-relevant headers of the message file at ``path``.
-
-    The block is parsed with the light compat32 parser (a search reads thousands
-    of these; the default policy's header objects cost ~5x more): raw UTF-8 is
-    decoded first (RFC 6532), encoded words afterwards, and the address is taken
-    from the raw From so an encoded comma in the name cannot split it.
-    """
+def read_head(path: Path) -> MessageHead:
+    """The list-relevant headers of the message file at ``path``."""
     with open(path, "rb") as f:
         block, _ = read_header_block(f, 0)
-    msg = _PARSER.parsestr(block.decode("utf-8", "replace"))
-
-    def raw(name: str) -> str:
-        return _FOLD.sub("", str(msg.get(name, "")))
-
-    name, address = email.utils.parseaddr(raw("from"))
-    date = _clean(raw("date"))
-    try:
-        when = email.utils.parsedate_to_datetime(date)
-        shown = when.strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError, IndexError):
-        shown = date[:16]
-    ctype = raw("content-type").strip().lower()
-    return _Head(_clean(_decoded(name)) or _clean(address), _clean(address),
-                 _clean(_decoded(raw("subject")).strip()) or "(no subject)", shown,
-                 ctype.startswith("multipart/mixed"))
+    return parse_head(block)
 
 
-_UNAVAILABLE = _Head("", "", "(message unavailable)", "", False)
+_UNAVAILABLE = MessageHead("", "", "(message unavailable)", "", False)
 
 
-def _read_heads(folder: Path, wanted: list[tuple[int, str]]) -> dict[int, _Head]:
+def _read_heads(folder: Path, wanted: list[tuple[int, str]]) -> dict[int, MessageHead]:
     """``read_head`` of each (uid, path in folder); blocking, run in a worker thread.
 
     A file that cannot be read (renamed by a flag change meanwhile, or gone) is
     left out, so the caller shows it as unavailable without caching that.
     """
-    heads: dict[int, _Head] = {}
+    heads: dict[int, MessageHead] = {}
     for uid, path in wanted:
         try:
             heads[uid] = read_head(folder / path)
@@ -149,7 +96,7 @@ class MailView:
     def __init__(self, store: MailStore) -> None:
         """Read through ``store`` (the instance IMAP also uses)."""
         self.store = store
-        self._heads: OrderedDict[tuple[str, str, int, int], _Head] = OrderedDict()
+        self._heads: OrderedDict[tuple[str, str, int, int], MessageHead] = OrderedDict()
 
     async def folder(self, address: str, name: str) -> Folder:
         """The open, refreshed folder (raises ``FolderError``/``FolderNameError``)."""
@@ -171,10 +118,10 @@ class MailView:
         return lines
 
     async def heads(self, address: str, folder: Folder,
-                    records: list[MessageRecord]) -> list[_Head]:
+                    records: list[MessageRecord]) -> list[MessageHead]:
         """List headers of ``records`` (in order): cached, or read in a worker thread."""
         key = (address, folder.name, folder.uidvalidity)
-        found: list[_Head | None] = []
+        found: list[MessageHead | None] = []
         for m in records:
             head = self._heads.get((*key, m.uid))
             if head is not None:
@@ -234,12 +181,12 @@ class MailView:
             await self.move(address, name, uids, "Trash")
 
 
-def _matching(records: list[MessageRecord], heads: list[_Head],
+def _matching(records: list[MessageRecord], heads: list[MessageHead],
               needle: str) -> list[MessageRecord]:
     return [m for m, h in zip(records, heads, strict=True) if _matches(h, needle)]
 
 
-def _matches(head: _Head, needle: str) -> bool:
+def _matches(head: MessageHead, needle: str) -> bool:
     return (needle in head.sender.lower() or needle in head.sender_address.lower()
             or needle in head.subject.lower())
 
