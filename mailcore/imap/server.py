@@ -6,12 +6,11 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from pathlib import Path
 
-from mailcore import tls
 from mailcore.imap.session import ImapSession, ImapSettings
 from mailcore.interfaces import ServiceStartError, UserDirectory
 from mailcore.mailstore import MailStore
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -92,23 +91,6 @@ class ImapService:
                 await asyncio.wait_for(writer.wait_closed(), 5)
 
 
-def imap_tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
-    """``mail.tls_cert``/``tls_key`` or the certificate generated in ``data_dir/tls``.
-
-    Raises:
-        ServiceStartError: the certificate cannot be loaded or generated.
-    """
-    try:
-        if config.mail.tls_cert:
-            cert = Path(config.mail.tls_cert).expanduser()
-            key = Path(config.mail.tls_key or config.mail.tls_cert).expanduser()
-        else:
-            cert, key = tls.ensure_certificate(paths.tls_dir, config.mail.hostname)
-        return tls.server_context(cert, key)
-    except (OSError, ssl.SSLError, ValueError) as exc:
-        raise ServiceStartError(f"IMAP TLS certificate unusable: {exc}") from None
-
-
 def build_imap_service(config: Config, paths: DataPaths, users: UserDirectory,
                        throttle: AuthThrottle, store: MailStore | None = None) -> ImapService:
     """The IMAP service for ``pmemail serve``.
@@ -118,7 +100,7 @@ def build_imap_service(config: Config, paths: DataPaths, users: UserDirectory,
     """
     settings = ImapSettings(
         users=users, throttle=throttle, store=store or MailStore(paths.maildirs),
-        tls_context=imap_tls_context(config, paths),
+        tls_context=server_tls_context(config, paths, "IMAP TLS certificate unusable"),
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         greeting=f"{config.mail.hostname} IMAP4rev1 server ready",
         idle_timeout=config.imap.idle_timeout, idle_poll=config.imap.idle_poll,

@@ -18,6 +18,7 @@ from typing import Any
 
 from mailcore.bind_errors import describe_os_error
 from mailcore.interfaces import LocalDelivery, Service, ServiceStartError, UserDirectory
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.handlers import (
     BaseHandler,
     InboundHandler,
@@ -26,7 +27,6 @@ from mailcore.smtp.handlers import (
 )
 from mailcore.smtp.session import StreamingSMTP
 from mailcore.throttle import AuthThrottle
-from mailcore.tls import ensure_certificate, server_context
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -41,14 +41,7 @@ def spool_dir(paths: DataPaths) -> Path:
 
 def tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
     """The server TLS context: the configured certificate, else the generated one."""
-    try:
-        if config.mail.tls_cert:
-            return server_context(Path(config.mail.tls_cert).expanduser(),
-                                  Path(config.mail.tls_key or config.mail.tls_cert).expanduser())
-        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
-        return server_context(cert, key)
-    except (OSError, ssl.SSLError) as err:
-        raise ServiceStartError(f"smtp: cannot load the TLS certificate: {err}") from err
+    return server_tls_context(config, paths, "smtp: cannot load the TLS certificate")
 
 
 class SmtpService:
