@@ -28,7 +28,7 @@ from mailcore.pidfile import read_pid
 from mailcore.queue.store import QueueError, QueueStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail.dashboard_data import tail_lines
+from pmemail.dashboard_sources import tail_lines
 
 if TYPE_CHECKING:
     from netcore.checks.result import CheckResult

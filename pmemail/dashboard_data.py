@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -28,19 +27,19 @@ import psutil
 from mailcore.control import ControlError, NotRunning, query_control_sync
 from mailcore.queue.store import QueueStore
 from netcore.ip_history import IpHistory, IpObservation
-from netcore.local_ports import listening_ports
 from netcore.router.state import ForwardingState
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+from pmemail.dashboard_sources import DirWatch, LogTail, listening_tcp_ports
+from pmemail.dashboard_sources import tail_lines as tail_lines  # re-exported, as before
 
 if TYPE_CHECKING:
     from netcore.router.upnp import RouterMapping
 
 # The router clients (miniupnpc) and the echo client (requests) are imported
 # by the network snapshot itself: the dashboard paints before they are needed.
-from pmemail.config.model import Config
-from pmemail.config.paths import DataPaths
 
 CONTROL_TIMEOUT = 2.0  # a local socket: a server that needs longer is stuck
-TAIL_BYTES = 64 * 1024
 SMTP_SERVICES = ("smtp", "submission")
 
 
@@ -135,22 +134,6 @@ class NetworkSnapshot:
     ports: list[PortReach] = field(default_factory=list)
 
 
-def tail_lines(path: Path, count: int) -> list[str]:
-    """The last ``count`` lines of a text file ([] when it does not exist)."""
-    try:
-        with path.open("rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(0, size - TAIL_BYTES))
-            data = f.read()
-    except OSError:
-        return []
-    lines = data.decode("utf-8", "replace").splitlines()
-    if size > TAIL_BYTES and lines:
-        lines = lines[1:]  # the first one is cut
-    return lines[-count:]
-
-
 def queue_facts(paths: DataPaths) -> QueueFacts:
     """Messages and pending recipients in the queue directory."""
     if not paths.queue.exists():
@@ -217,6 +200,10 @@ class LocalProbe:
         self.config = config
         self.paths = paths
         self._process: psutil.Process | None = None
+        # what was read last time, so an idle refresh reads (almost) nothing
+        self._log = LogTail(paths.log_file(config), config.dashboard.log_lines)
+        self._queue_dir = DirWatch(QueueStore(paths.queue).meta_dir)
+        self._queue = QueueFacts()
 
     def snapshot(self) -> LocalSnapshot:
         """Everything local, in a few milliseconds."""
@@ -236,14 +223,14 @@ class LocalProbe:
                 pid = answer.get("pid") if isinstance(answer.get("pid"), int) else None
             else:
                 reason = str(answer.get("error", "the server refused the status request"))
-        listening = listening_ports()
+        if self._queue_dir.changed():
+            self._queue = queue_facts(self.paths)
         return LocalSnapshot(
             taken_at=time.time(), running=running, reason=reason,
             process=self._process_facts(pid), services=services,
-            mail=mail_counters(services), queue=queue_facts(self.paths),
-            ports=local_ports(self.config, set(listening)),
-            log_lines=tail_lines(self.paths.log_file(self.config),
-                                 self.config.dashboard.log_lines))
+            mail=mail_counters(services), queue=self._queue,
+            ports=local_ports(self.config, listening_tcp_ports()),
+            log_lines=self._log.lines())
 
     def _process_facts(self, pid: int | None) -> ProcessFacts | None:
         if pid is None:

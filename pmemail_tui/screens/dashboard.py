@@ -1,15 +1,17 @@
 """The live dashboard: services, ports, public address, mail, log, one-click actions.
 
-The screen only renders. Timers start thread workers that call the UI-free
-``pmemail.dashboard_data`` / ``pmemail.dashboard_actions`` and post messages
-back; fast local facts every ``dashboard.local_refresh`` seconds, slow
-network facts every ``dashboard.network_refresh`` seconds and on demand.
+The screen only renders. One timer starts thread workers that call the
+UI-free ``pmemail.dashboard_data`` / ``pmemail.dashboard_actions`` and post
+messages back; fast local facts every ``dashboard.local_refresh`` seconds,
+slow network facts every ``dashboard.network_refresh`` seconds and on demand.
+Panels skip refreshes that change nothing, so an idle dashboard stays idle.
 Every action has a key shown in the footer, so it works without a mouse
 at 80×24.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -37,6 +39,7 @@ from pmemail_tui.widgets.dashboard.panels import (
     PortsTable,
     ServerBar,
     ServicesTable,
+    SteadyStatic,
 )
 
 if TYPE_CHECKING:
@@ -79,6 +82,7 @@ class DashboardScreen(Screen[None]):
         self.network: NetworkSnapshot | None = None
         self.busy = ""  # the action running now ("" = none)
         self._probe: LocalProbe | None = None
+        self._network_at = 0.0  # monotonic time the last network refresh started
 
     @property
     def pm(self) -> PmemailApp:
@@ -96,7 +100,7 @@ class DashboardScreen(Screen[None]):
                 yield MailPanel("", id="dash-mail")
             with TabPane(t("dash.tab.ports"), id="ports"), Vertical():
                 yield PortsTable(id="dash-ports")
-                yield Static("", id="dash-port-why", markup=False)
+                yield SteadyStatic("", id="dash-port-why", markup=False)
             with TabPane(t("dash.tab.network"), id="network"), VerticalScroll():
                 yield NetworkPanel(t("dash.net.pending"), id="dash-network")
             with TabPane(t("dash.tab.log"), id="log"):
@@ -106,13 +110,26 @@ class DashboardScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        """First refreshes at once, then on timers."""
+        """First refreshes at once, then on one timer (one wakeup serves both)."""
         self._probe = LocalProbe(self.pm.config, self.pm.paths)
         board = self.pm.config.dashboard
         self.refresh_local()
+        self._refresh_network_now()
+        self.set_interval(min(board.local_refresh, board.network_refresh), self._tick,
+                          name="dash-refresh")
+
+    def _tick(self) -> None:
+        """Local facts every tick, network facts when ``network_refresh`` has passed."""
+        board = self.pm.config.dashboard
+        self.refresh_local()
+        # half a tick of slack: the timer's drift must not skip a whole period
+        slack = min(board.local_refresh, board.network_refresh) / 2
+        if time.monotonic() - self._network_at >= board.network_refresh - slack:
+            self._refresh_network_now()
+
+    def _refresh_network_now(self) -> None:
+        self._network_at = time.monotonic()
         self.refresh_network()
-        self.set_interval(board.local_refresh, self.refresh_local, name="dash-local")
-        self.set_interval(board.network_refresh, self.refresh_network, name="dash-network")
 
     # ------------------------------------------------------------ workers
     @work(thread=True, exclusive=True, group="dash-local", exit_on_error=False)
@@ -190,7 +207,7 @@ class DashboardScreen(Screen[None]):
         self.refresh_local()
         if message.action in (t("dash.action.forward"), t("dash.action.unmap"),
                               t("dash.action.checks")):
-            self.refresh_network()
+            self._refresh_network_now()
 
     @on(DataTable.RowHighlighted, "#dash-ports")
     def _port_highlighted(self) -> None:
@@ -202,7 +219,7 @@ class DashboardScreen(Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             why = table.reasons.get(str(key), "")
-        self.query_one("#dash-port-why", Static).update(why)
+        self.query_one("#dash-port-why", SteadyStatic).show_content(why)
 
     def say(self, text: str, error: bool = False) -> None:
         """The one-line message under the server line."""
@@ -219,7 +236,7 @@ class DashboardScreen(Screen[None]):
         """Refresh everything now (the network part too)."""
         self.say(t("dash.refreshing"))
         self.refresh_local()
-        self.refresh_network()
+        self._refresh_network_now()
 
     def action_start(self) -> None:
         """Start ``pmemail serve`` in the background."""

@@ -10,10 +10,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from pmemail.wizard_state import STEPS
 from pmemail_tui.i18n import localize_bindings, t
+from pmemail_tui.widgets.step_progress import StepProgress
 
 if TYPE_CHECKING:
     from pmemail_tui.app import PmemailApp
@@ -33,11 +34,15 @@ class WizardStep(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         localize_bindings(self, self.KEY_TEXTS)
+        self._pm: PmemailApp | None = None
 
     @property
     def pm(self) -> PmemailApp:
-        """The app, typed."""
-        return cast("PmemailApp", self.app)
+        """The app, typed (kept: a step that was left has no ``self.app`` any more,
+        and its worker still needs the app to keep its answers)."""
+        if self._pm is None:
+            self._pm = cast("PmemailApp", self.app)
+        return self._pm
 
     @property
     def answers(self) -> dict[str, Any]:
@@ -54,9 +59,7 @@ class WizardStep(Screen[None]):
                 t("wizard.step_of", n=position + 1, total=len(STEPS),
                   title=t(f"step.{self.STEP}.title")),
                 id="step-title")
-            bar = ProgressBar(total=len(STEPS), show_eta=False, id="step-progress")
-            bar.progress = position + 1
-            yield bar
+            yield StepProgress(position + 1, len(STEPS), id="step-progress")
             with VerticalScroll(id="step-body"):
                 yield from self.compose_body()
             yield Static("", id="step-error")
@@ -68,6 +71,7 @@ class WizardStep(Screen[None]):
 
     def on_mount(self) -> None:
         """Focus the first field (typing starts at once); steady cursors if asked."""
+        _ = self.pm  # kept now, while the step is on screen
         fields = self.query(Input)
         if fields:
             fields.first().focus()
@@ -82,12 +86,14 @@ class WizardStep(Screen[None]):
         then has no screen to land on and is dropped (answers a worker must
         keep are saved with :meth:`keep_answers` instead).
         """
+        app = self.pm
+
         def guarded() -> None:
-            if self in self.app.screen_stack:  # a switched-away step is being torn down
+            if self in app.screen_stack:  # a switched-away step is being torn down
                 callback(*args)
 
         try:
-            self.app.call_from_thread(guarded)
+            app.call_from_thread(guarded)
         except RuntimeError:
             pass  # the app is closing: nothing left to show it on
 
@@ -98,7 +104,7 @@ class WizardStep(Screen[None]):
             self.pm.save_wizard()
 
         try:
-            self.app.call_from_thread(store)
+            self.pm.call_from_thread(store)
         except RuntimeError:
             pass
 

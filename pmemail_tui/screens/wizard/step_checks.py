@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
@@ -60,15 +61,15 @@ class ChecksStep(WizardStep):
             rows.add_task(cid, title)
         self.query_one("#verdict", Static).update(t("checks.running"))
         self.query_one("#checks-rerun", Button).disabled = True
-        self.run_doctor()
+        # The app owns the worker, not this screen: Textual cancels a screen's
+        # workers when it goes, and a run not started yet would then never
+        # run. The admin may go on at once; the answers are still kept.
+        self.app.run_worker(functools.partial(self.run_doctor, rows, self.titles()),
+                            thread=True, exclusive=True, group="checks")
 
-    @work(thread=True, exclusive=True, group="checks")
-    def run_doctor(self) -> None:
-        """The checks themselves: their own event loop in this worker thread."""
+    def run_doctor(self, rows: CheckList, titles: dict[str, str]) -> None:
+        """The checks themselves: their own event loop in a worker thread."""
         from netcore.checks.runner import run_checks  # heavy (dnspython, requests): not at start
-
-        rows = self.query_one(CheckList)
-        titles = self.titles()
 
         def on_result(result: CheckResult) -> None:
             self.call_ui(rows.set_result, result.id, result.status, result.finding,

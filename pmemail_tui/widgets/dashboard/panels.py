@@ -1,11 +1,14 @@
 """The dashboard's panels: each renders one part of a snapshot, nothing else.
 
 Panels never fetch anything: the screen's workers gather snapshots
-(``pmemail.dashboard_data``) and hand them to ``show(...)``.
+(``pmemail.dashboard_data``) and hand them to ``show(...)``. A refresh that
+would show the same thing changes nothing on screen: no table rebuilt, no
+relayout, no repaint (most refreshes of an idle dashboard are like that).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
@@ -20,7 +23,51 @@ COUNTER_KEYS = ("accepted", "rejected", "queued", "delivered", "deferred", "boun
                 "queue_length", "connections_total", "fetched", "pending")
 
 
-class ServerBar(Static):
+Cells = tuple[Any, ...]
+
+
+def _looks(value: object) -> object:
+    """What decides how ``value`` looks (rich's ``Text ==`` ignores the base style)."""
+    if isinstance(value, Text):
+        return value.plain, str(value.style), tuple(value.spans)
+    if isinstance(value, tuple):
+        return tuple(_looks(v) for v in value)
+    return value
+
+
+class SteadyStatic(Static):
+    """A Static that skips updates to what it already shows."""
+
+    _shown: object = None
+
+    def show_content(self, content: Text | str) -> None:
+        """Show ``content`` unless it is what is shown already."""
+        looks = _looks(content)
+        if looks != self._shown:
+            self._shown = looks
+            self.update(content)
+
+
+class SteadyTable(DataTable[Any]):
+    """A DataTable whose rows are replaced only when they differ; the cursor stays."""
+
+    _shown: object = None
+
+    def set_rows(self, rows: Sequence[tuple[str | None, Cells]]) -> None:
+        """Show ``rows`` (row key, cells), unless they are the ones shown."""
+        looks = [(key, _looks(cells)) for key, cells in rows]
+        if looks == self._shown:
+            return
+        self._shown = looks
+        row = self.cursor_row
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1))
+
+
+class ServerBar(SteadyStatic):
     """One line: is ``pmemail serve`` running, and its process facts."""
 
     def show(self, snap: LocalSnapshot) -> None:
@@ -28,7 +75,7 @@ class ServerBar(Static):
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
             line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
-            self.update(line)
+            self.show_content(line)
             return
         line = Text("● ", style=fmt.GOOD)
         line.append(t("dash.server.running"), style=fmt.GOOD)
@@ -38,7 +85,7 @@ class ServerBar(Static):
             line.append(t("dash.server.facts", pid=proc.pid,
                                   uptime=fmt.duration(proc.uptime), memory=fmt.size(proc.memory),
                                   cpu=f"{proc.cpu:.1f}", connections=proc.connections))
-        self.update(line)
+        self.show_content(line)
 
 
 def _listen(service: dict[str, Any]) -> str:
@@ -54,7 +101,7 @@ def _counters(service: dict[str, Any]) -> str:
     return "  ".join(parts)
 
 
-class ServicesTable(DataTable[Any]):
+class ServicesTable(SteadyTable):
     """One row per service of the running server."""
 
     def on_mount(self) -> None:
@@ -64,20 +111,17 @@ class ServicesTable(DataTable[Any]):
                          t("dash.col.conns"), t("dash.col.counters"))
 
     def show(self, snap: LocalSnapshot) -> None:
-        """Replace the rows with the services of ``snap``."""
-        row = self.cursor_row
-        self.clear()
-        for s in snap.services:
-            self.add_row(str(s.get("name", "?")), fmt.state(str(s.get("state", "?"))),
-                         _listen(s), str(s.get("connections", "-")), _counters(s),
-                         key=str(s.get("name")))
+        """Show the services of ``snap``, one a row."""
+        rows: list[tuple[str | None, Cells]] = [
+            (str(s.get("name")), (str(s.get("name", "?")), fmt.state(str(s.get("state", "?"))),
+                                  _listen(s), str(s.get("connections", "-")), _counters(s)))
+            for s in snap.services]
         if not snap.services:
-            self.add_row("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", "")
-        if self.row_count:
-            self.move_cursor(row=min(row, self.row_count - 1))
+            rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
+        self.set_rows(rows)
 
 
-class MailPanel(Static):
+class MailPanel(SteadyStatic):
     """Counters, queue and collector in a few lines."""
 
     def show(self, snap: LocalSnapshot) -> None:
@@ -93,7 +137,7 @@ class MailPanel(Static):
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
             + (f"  ({m.collector_error})" if m.collector_error else ""),
         ]
-        self.update("\n".join(lines))
+        self.show_content("\n".join(lines))
 
 
 def _here(port: LocalPort | None) -> Text:
@@ -120,7 +164,7 @@ def _why(local: LocalPort | None, reach: PortReach | None) -> str:
     return "; ".join(reasons)
 
 
-class PortsTable(DataTable[Any]):
+class PortsTable(SteadyTable):
     """One row per port of the plan: here / on the router / from outside."""
 
     def on_mount(self) -> None:
@@ -135,9 +179,8 @@ class PortsTable(DataTable[Any]):
         """Merge the local and network facts into one row per port."""
         locals_ = {p.name: p for p in local.ports} if local else {}
         reaches = {p.name: p for p in net.ports} if net else {}
-        row = self.cursor_row
-        self.clear()
-        self.reasons = {}
+        reasons: dict[str, str] = {}
+        rows: list[tuple[str | None, Cells]] = []
         for name in locals_ or reaches:
             lp, rp = locals_.get(name), reaches.get(name)
             external = lp.external if lp else rp.external if rp else 0
@@ -148,20 +191,19 @@ class PortsTable(DataTable[Any]):
                                    t("dash.port.unreachable"), t("dash.port.unknown"))
                        if rp else pending)
             lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
-            why = _why(lp, rp)
-            self.reasons[name] = why
-            self.add_row(str(external), name, _here(lp), router, outside, lease, why, key=name)
-        if self.row_count:
-            self.move_cursor(row=min(row, self.row_count - 1))
+            why = reasons[name] = _why(lp, rp)
+            rows.append((name, (str(external), name, _here(lp), router, outside, lease, why)))
+        self.reasons = reasons
+        self.set_rows(rows)
 
 
-class NetworkPanel(Static):
+class NetworkPanel(SteadyStatic):
     """Public address and its history, the router and when it was last read."""
 
     def show(self, net: NetworkSnapshot | None) -> None:
         """Render ``net`` (a waiting message before the first refresh)."""
         if net is None:
-            self.update(Text(t("dash.net.pending"), style=fmt.MUTED))
+            self.show_content(Text(t("dash.net.pending"), style=fmt.MUTED))
             return
         out = Text()
         if net.public_address:
@@ -191,4 +233,4 @@ class NetworkPanel(Static):
             out.append("\n")
         if not net.history:
             out.append("  " + t("dash.net.no_history") + "\n", style=fmt.MUTED)
-        self.update(out)
+        self.show_content(out)
