@@ -18,6 +18,7 @@ Every failure becomes a one-line reason in the snapshot, never an exception.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 
 CONTROL_TIMEOUT = 2.0  # a local socket: a server that needs longer is stuck
 SMTP_SERVICES = ("smtp", "submission")
+
+clock: Callable[[], float] = time.time
+"""The wall clock behind ``taken_at`` and uptimes: a seam so snapshot tests can fix it."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +230,7 @@ class LocalProbe:
         if self._queue_dir.changed():
             self._queue = queue_facts(self.paths)
         return LocalSnapshot(
-            taken_at=time.time(), running=running, reason=reason,
+            taken_at=clock(), running=running, reason=reason,
             process=self._process_facts(pid), services=services,
             mail=mail_counters(services), queue=self._queue,
             ports=local_ports(self.config, listening_tcp_ports()),
@@ -249,7 +253,7 @@ class LocalProbe:
         except (psutil.Error, OSError):
             self._process = None
             return None
-        return ProcessFacts(pid, max(0.0, time.time() - started), memory, cpu, conns)
+        return ProcessFacts(pid, max(0.0, clock() - started), memory, cpu, conns)
 
 
 def _router_facts(config: Config, paths: DataPaths) -> tuple[
@@ -329,7 +333,7 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
         entries = history.entries()
     except OSError:
         changed, entries = False, []
-    now = time.time()
+    now = clock()
     public_error = "" if answers.address else "; ".join(
         f"{u}: {e}" if u else e for u, e in answers.errors.items())
     return NetworkSnapshot(

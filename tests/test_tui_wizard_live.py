@@ -190,3 +190,33 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
     assert saved_state(config_path).answers["launch"] == {"running": True}
+
+
+@pytest.mark.timeout(120)
+async def test_leaving_the_launch_step_at_once_still_starts_the_server(
+        tmp_path: Path) -> None:
+    """The start belongs to the app: going back right after Start loses nothing."""
+    config_path = _serve_config(tmp_path)
+    start_at(config_path, "launch")
+    app = make_app(config_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            step = app.screen
+            # Start and Back in one go: the worker has not even begun when the step goes
+            step.start()  # type: ignore[attr-defined]
+            step.action_back()  # type: ignore[attr-defined]
+            await pilot.pause()
+            assert app.screen.STEP == "users"  # type: ignore[attr-defined]
+            for _ in range(600):
+                if "running" in saved_state(config_path).answers.get("launch", {}):
+                    break
+                await pilot.pause(0.1)
+            assert app.screen.STEP == "users"  # type: ignore[attr-defined]
+            config = load_config(config_path)
+            paths = DataPaths.from_config(config, config_path)
+            answer = query_control_sync(paths.control_socket(config), {"cmd": "status"},
+                                        timeout=5)
+    finally:
+        _stop_server(config_path)
+    assert saved_state(config_path).answers["launch"] == {"running": True}
+    assert answer.get("ok") is True

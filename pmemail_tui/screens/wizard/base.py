@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -96,6 +97,19 @@ class WizardStep(Screen[None]):
             app.call_from_thread(guarded)
         except RuntimeError:
             pass  # the app is closing: nothing left to show it on
+
+    def run_in_app(self, job: Callable[..., None], *args: object, group: str) -> None:
+        """Run ``job(*args)`` in a thread worker owned by the app, not by this step.
+
+        Textual cancels a screen's workers when the screen goes: a run not
+        started yet would then never run, and the admin who leaves a step
+        early would lose what it was doing (a half-applied port plan, a
+        server start nobody waits for). The app's worker runs to its end;
+        ``job`` must take the widgets it fills as arguments (queried now, on
+        the UI thread) and report with :meth:`call_ui` / :meth:`keep_answers`.
+        """
+        self.pm.run_worker(functools.partial(job, *args), thread=True, exclusive=True,
+                           group=group)
 
     def keep_answers(self, answers: dict[str, Any]) -> None:
         """From a worker thread: store answers of this step and save them, shown or not."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -61,11 +60,8 @@ class ChecksStep(WizardStep):
             rows.add_task(cid, title)
         self.query_one("#verdict", Static).update(t("checks.running"))
         self.query_one("#checks-rerun", Button).disabled = True
-        # The app owns the worker, not this screen: Textual cancels a screen's
-        # workers when it goes, and a run not started yet would then never
-        # run. The admin may go on at once; the answers are still kept.
-        self.app.run_worker(functools.partial(self.run_doctor, rows, self.titles()),
-                            thread=True, exclusive=True, group="checks")
+        # the admin may go on at once: the answers are still kept
+        self.run_in_app(self.run_doctor, rows, self.titles(), group="checks")
 
     def run_doctor(self, rows: CheckList, titles: dict[str, str]) -> None:
         """The checks themselves: their own event loop in a worker thread."""

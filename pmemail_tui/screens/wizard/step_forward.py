@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -57,12 +57,11 @@ class ForwardStep(WizardStep):
             if m.enabled:
                 rows.add_task(name, f"{m.external}/{m.protocol} {t(f'service.{name}')}")
         self.query_one("#forward-apply", Button).disabled = True
-        self.run_apply()
+        # the app owns the run: leaving the step must not cut the apply in half
+        self.run_in_app(self.run_apply, rows, group="forward")
 
-    @work(thread=True, exclusive=True, group="forward")
-    def run_apply(self) -> None:
-        """Forwarder.apply with progress posted row by row."""
-        rows = self.query_one(CheckList)
+    def run_apply(self, rows: CheckList) -> None:
+        """Forwarder.apply with progress posted row by row (a worker thread)."""
 
         def progress(outcome: PortOutcome) -> None:
             self.call_ui(rows.set_result, outcome.name, *_row(outcome))
@@ -105,17 +104,15 @@ class ForwardStep(WizardStep):
     @on(Button.Pressed, "#forward-check")
     def check_again(self) -> None:
         """Re-read the router's table and mark what is really there."""
-        self.run_check()
+        self.run_in_app(self.run_check, self.query_one(CheckList),
+                        self.query_one("#forward-error", Static), group="forward")
 
-    @work(thread=True, exclusive=True, group="forward")
-    def run_check(self) -> None:
-        """Compare the router's table with the plan."""
-        rows = self.query_one(CheckList)
+    def run_check(self, rows: CheckList, error: Static) -> None:
+        """Compare the router's table with the plan (a worker thread)."""
         try:
             router_rows, _ours = self.forwarder().table()
         except (RouterError, PlanError, OSError) as err:
-            self.call_ui(self.query_one("#forward-error", Static).update,
-                         t("forward.no_router", reason=str(err)))
+            self.call_ui(error.update, t("forward.no_router", reason=str(err)))
             return
         present = {(r.external, r.protocol.upper()) for r in router_rows}
         for name, m in self.pm.config.ports.items():

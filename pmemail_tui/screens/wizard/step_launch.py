@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
@@ -39,12 +39,13 @@ class LaunchStep(WizardStep):
         for name in service_ports(self.pm.config):
             rows.add_task(name, t(f"service.{name}"))
         self.query_one("#launch-start", Button).disabled = True
-        self.run_server()
+        # the app owns the start: an admin who leaves at once still gets the
+        # server started and its outcome saved
+        self.run_in_app(self.run_server, rows, self.query_one("#launch-result", Static),
+                        group="launch")
 
-    @work(thread=True, exclusive=True, group="launch")
-    def run_server(self) -> None:
-        """Start the process and wait for the ports."""
-        rows = self.query_one(CheckList)
+    def run_server(self, rows: CheckList, outcome: Static) -> None:
+        """Start the process and wait for the ports (a worker thread)."""
 
         def on_service(name: str, ok: bool, where: str) -> None:
             text = t("launch.running", port=where) if ok else t("launch.not_running")
@@ -56,7 +57,7 @@ class LaunchStep(WizardStep):
         text = (t("launch.started", pid=result.pid) if result.ready
                 else t("launch.failed", reason=result.reason))
         self.keep_answers({"running": result.ready})
-        self.call_ui(self.query_one("#launch-result", Static).update, text)
+        self.call_ui(outcome.update, text)
         self.call_ui(self._enable_start)
 
     def _enable_start(self) -> None:

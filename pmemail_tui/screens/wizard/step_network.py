@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual import work
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -28,14 +27,13 @@ class NetworkStep(WizardStep):
         rows = self.query_one(CheckList)
         rows.add_task("lan", t("network.lan"))
         rows.add_task("router", t("network.router"))
-        self.detect()
+        # the app owns the run: the LAN facts are kept even if the admin goes on at once
+        self.run_in_app(self.detect, rows, group="network")
 
-    @work(thread=True, exclusive=True, group="network")
-    def detect(self) -> None:
-        """Read the interface (no packet sent), then look for the router."""
+    def detect(self, rows: CheckList) -> None:
+        """Read the interface (no packet sent), then look for the router (a worker thread)."""
         from netcore.lan import LanDetectionError, detect_lan  # imported here: fast first paint
 
-        rows = self.query_one(CheckList)
         interface = self.pm.config.network.interface
         try:
             lan = detect_lan(interface)
@@ -51,16 +49,15 @@ class NetworkStep(WizardStep):
             self.call_ui(rows.set_result, "lan", "ok", finding, details)
             self.keep_answers({"lan": lan.to_dict()})
             try:
-                self.look_for_router(lan.gateway)
+                self.look_for_router(rows, lan.gateway)
             except Exception as err:  # a broken probe is a finding, not a crash
                 self.call_ui(rows.set_result, "router", "warn", t("network.router_missing"),
                              f"{type(err).__name__}: {err}")
 
-    def look_for_router(self, gateway: str) -> None:
+    def look_for_router(self, rows: CheckList, gateway: str) -> None:
         """UPnP and NAT-PMP at once (read-only); shows what the router is."""
         from netcore.checks.router_probe import probe_router
 
-        rows = self.query_one(CheckList)
         net = self.pm.config.network
         view = probe_router(gateway, discover_s=net.upnp_discover_ms / 1000,
                             natpmp_s=net.natpmp_timeout, http_s=net.http_timeout,

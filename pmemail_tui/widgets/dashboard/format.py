@@ -6,6 +6,8 @@ import time
 
 from rich.text import Text
 
+from pmemail import dashboard_data
+
 GOOD, BAD, UNKNOWN, MUTED = "green", "red", "yellow", "dim"
 
 
@@ -38,7 +40,9 @@ def clock(when: float | None) -> str:
     if not when:
         return "never"
     local = time.localtime(when)
-    if time.strftime("%Y-%m-%d", local) == time.strftime("%Y-%m-%d"):
+    # "today" from the dashboard's clock seam, so a fixed clock gives a fixed picture
+    if time.strftime("%Y-%m-%d", local) == time.strftime(
+            "%Y-%m-%d", time.localtime(dashboard_data.clock())):
         return time.strftime("%H:%M:%S", local)
     return time.strftime("%Y-%m-%d %H:%M", local)
 

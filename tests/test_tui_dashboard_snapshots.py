@@ -1,0 +1,110 @@
+"""SVG snapshots of the dashboard's tabs at 80×24 and 120×36 (pytest-textual-snapshot).
+
+Deterministic: a fixed config and data dir at fixed paths, no server running
+(the control socket does not exist), a fixed log file, a fixed clock
+(``pmemail.dashboard_data.clock``), no listening port here, cursor blink
+off, and a fixed :class:`NetworkSnapshot` instead of the router/echo round
+trips (those are covered by tests/test_tui_dashboard.py and the lab tests).
+Update with ``pytest tests/test_tui_dashboard_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from netcore.ip_history import IpObservation
+from pmemail import dashboard_data
+from pmemail.config import Config, DataPaths, load_config
+from pmemail.dashboard_data import NetworkSnapshot, PortReach
+from tests.tui_wizard_support import fresh_root, make_app, settle, write_config
+
+SNAP_ROOT = Path("/tmp/pmemail-tui-snapshots")
+NOW = 1772442000.0  # 2026-03-02 09:00:00 UTC
+LOG = [
+    "2026-03-02 08:58:01 INFO pmemail.serve: starting (config /etc/pmemail.toml)",
+    "2026-03-02 08:58:01 INFO smtp: listening on 0.0.0.0:25",
+    "2026-03-02 08:58:02 INFO queue: 0 message(s) waiting",
+    "2026-03-02 08:59:40 WARNING relay: smarthost relay.example.net:587 deferred: timed out",
+    "2026-03-02 08:59:59 INFO pmemail.serve: stopped (SIGTERM)",
+]
+# long refresh periods: no tick fires while the picture is taken
+QUIET = "local_refresh = 3600.0\nnetwork_refresh = 7200.0\n"
+
+
+def fixed_network(config: Config) -> NetworkSnapshot:
+    """What a refresh would have found: router mapped two ports, one reachable."""
+    def reach(name: str, mapped: bool | None, reachable: bool | None,
+              detail: str, lease: float | None = None) -> PortReach:
+        why = "reachable" if reachable else "the echo service could not connect"
+        external = getattr(config.ports, name).external
+        return PortReach(name, external, mapped, detail, lease, reachable, why)
+
+    return NetworkSnapshot(
+        taken_at=NOW - 60, router="UPnP IGD http://192.168.2.1:5000/rootDesc.xml",
+        router_error="", router_address="203.0.113.2", public_address="203.0.113.7",
+        public_error="", address_changed=False,
+        history=[IpObservation(NOW - 7200, NOW - 3700, "203.0.113.5", "203.0.113.5"),
+                 IpObservation(NOW - 3600, NOW - 60, "203.0.113.7", "203.0.113.2")],
+        ports=[reach("smtp", True, True, "to 192.168.2.2:25", 3540.0),
+               reach("submission", True, False, "to 192.168.2.2:587", 3540.0),
+               reach("imap", False, False, "not in the router's table"),
+               reach("pop3", False, False, "not in the router's table")])
+
+
+@pytest.fixture
+def fixed_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fixed clock, time zone, listening ports and network facts."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setattr(dashboard_data, "clock", lambda: NOW)
+    monkeypatch.setattr(dashboard_data, "listening_tcp_ports", lambda: set())
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def dashboard_app(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The dashboard on a fixed config whose server is stopped, with a fixed log."""
+    root = fresh_root(SNAP_ROOT / f"dashboard-{name}")
+    config_path = write_config(root)
+    text = config_path.read_text(encoding="utf-8")
+    config_path.write_text(text.replace("[dashboard]\n", "[dashboard]\n" + QUIET, 1),
+                           encoding="utf-8")
+    config = load_config(config_path)
+    log = DataPaths.from_config(config, config_path).log_file(config)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
+    network = fixed_network(config)
+    monkeypatch.setattr("pmemail_tui.screens.dashboard.network_snapshot",
+                        lambda config, paths: network)
+    return make_app(config_path, mode="dashboard")
+
+
+def show_tab(key: str) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press(key)
+        await settle(pilot.app, pilot)
+    return run_before
+
+
+TABS = {"overview": "1", "ports": "2", "network": "3", "log": "4", "actions": "5"}
+
+
+@pytest.mark.usefixtures("fixed_world")
+@pytest.mark.parametrize("tab", list(TABS))
+def test_tabs_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str) -> None:
+    app = dashboard_app(f"{tab}-80", monkeypatch)
+    assert snap_compare(app, run_before=show_tab(TABS[tab]), terminal_size=(80, 24))
+
+
+@pytest.mark.usefixtures("fixed_world")
+@pytest.mark.parametrize("tab", ["overview", "ports"])
+def test_tabs_120x36(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str) -> None:
+    app = dashboard_app(f"{tab}-120", monkeypatch)
+    assert snap_compare(app, run_before=show_tab(TABS[tab]), terminal_size=(120, 36))
