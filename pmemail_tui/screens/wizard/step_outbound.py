@@ -42,6 +42,9 @@ class OutboundStep(WizardStep):
         yield self.form_row(t("outbound.tls"), Select(
             TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True))
         yield Button(t("outbound.test"), id="relay-test", compact=True)
+        yield self.form_row(t("outbound.send_to"), Input(
+            id="relay-send-to", placeholder="you@example.net", compact=True))
+        yield Button(t("outbound.send"), id="relay-send", compact=True)
         yield Static("", id="relay-test-result", markup=False)
 
     def relay_from_form(self) -> RelayConfig | None:
@@ -75,6 +78,30 @@ class OutboundStep(WizardStep):
         config = dataclasses.replace(self.pm.config, relay=relay)
         outcome = RelayClient.from_config(config).probe()
         text = ("✔ " if outcome.ok else "✘ ") + outcome.describe()
+        self.call_ui(self.query_one("#relay-test-result", Static).update, text)
+
+    @on(Button.Pressed, "#relay-send")
+    def send_sample(self) -> None:
+        """Send a real test message to the address typed, in a worker."""
+        relay = self.relay_from_form()
+        to = self.query_one("#relay-send-to", Input).value.strip()
+        if relay is None:
+            return
+        if "@" not in to or " " in to:
+            self.show_error(t("outbound.bad_address", address=to))
+            return
+        self.show_error("")
+        self.query_one("#relay-test-result", Static).update(t("outbound.sending"))
+        self.run_sample_send(relay, to)
+
+    @work(thread=True, exclusive=True, group="relay-test")
+    def run_sample_send(self, relay: RelayConfig, to: str) -> None:
+        """Through the relay (or directly to the MX when no relay is set)."""
+        from mailcore.queue.sample_send import send_test_message
+
+        config = dataclasses.replace(self.pm.config, relay=relay)
+        outcome = send_test_message(config, self.pm.paths.root / "spool", to)
+        text = (t("outbound.sent", address=to) if outcome.ok else "✘ " + outcome.describe())
         self.call_ui(self.query_one("#relay-test-result", Static).update, text)
 
     def collect(self) -> dict[str, Any] | None:
