@@ -12,6 +12,8 @@ from email.message import Message
 from pathlib import Path
 from typing import cast
 
+import pytest
+
 from mailcore.queue import QueueStore, retry_delay
 from tests.queue_support import (
     LOCAL,
@@ -210,33 +212,17 @@ async def test_auth_over_implicit_tls(tmp_path: Path) -> None:
     assert [r[1] for r in sink.received] == [["bob@remote.test"]]
 
 
-async def test_implicit_tls_untrusted_certificate_defers(tmp_path: Path) -> None:
-    """relay.tls = "tls" without the CA: deferred with the verification error, nothing sent."""
+@pytest.mark.parametrize("relay_tls", ["tls", "starttls"])
+async def test_untrusted_smarthost_certificate_defers(tmp_path: Path, relay_tls: str) -> None:
+    """Without the CA file the certificate is not trusted (implicit TLS or STARTTLS):
+    deferred with the verification error, never sent in clear."""
     server_ctx, _ = server_tls(tmp_path)
     sink = Sink()
-    async with smarthost(sink, implicit_tls=server_ctx) as port:
+    implicit = relay_tls == "tls"
+    async with smarthost(sink, tls=None if implicit else server_ctx,
+                         implicit_tls=server_ctx if implicit else None) as port:
         config = fast_config(tmp_path, port)
-        config.relay.tls = "tls"
-        office = make_office(config)
-        runner = office.runner()
-        await runner.start()
-        try:
-            qid = await runner.enqueue(office.spool("s", message()), LOCAL, ["bob@remote.test"])
-            await wait_until(lambda: runner.deferred >= 1)
-        finally:
-            await runner.stop()
-    entry = runner.store.load(qid)
-    assert entry is not None and "CERTIFICATE_VERIFY_FAILED" in entry.recipients[0].last_error
-    assert sink.received == []
-
-
-async def test_untrusted_smarthost_certificate_defers(tmp_path: Path) -> None:
-    """Without the CA file the certificate is not trusted: deferred, never sent in clear."""
-    server_ctx, _ = server_tls(tmp_path)
-    sink = Sink()
-    async with smarthost(sink, tls=server_ctx) as port:
-        config = fast_config(tmp_path, port)
-        config.relay.tls = "starttls"
+        config.relay.tls = relay_tls  # type: ignore[assignment]
         office = make_office(config)
         runner = office.runner()
         await runner.start()

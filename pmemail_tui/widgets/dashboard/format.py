@@ -7,22 +7,11 @@ import time
 from rich.text import Text
 
 from pmemail import dashboard_data
+from pmemail.formatting import duration
+
+__all__ = ["BAD", "GOOD", "MUTED", "UNKNOWN", "clock", "duration", "size"]
 
 GOOD, BAD, UNKNOWN, MUTED = "green", "red", "yellow", "dim"
-
-
-def duration(seconds: float | None) -> str:
-    """``3d 4h``, ``2h 5m``, ``4m 10s`` or ``12s`` ("-" for None)."""
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m {secs}s" if minutes else f"{secs}s"
 
 
 def size(count: int) -> str:
