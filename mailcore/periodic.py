@@ -40,6 +40,7 @@ class PeriodicTask:
         self._on_error = on_error
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -48,6 +49,7 @@ class PeriodicTask:
 
     def start(self) -> None:
         """Start the loop in the running event loop (the first run is immediate)."""
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._loop(), name=self._name)
 
     def wake(self) -> None:
@@ -57,6 +59,11 @@ class PeriodicTask:
     async def stop(self) -> None:
         """Cancel the loop (a run in progress is interrupted) and wait for it to end."""
         if self._task is not None:
+            # The flag as well as cancel(): on Python 3.11 a cancellation that
+            # lands while a wait completes can be swallowed, and the loop
+            # would then run on and this await never return.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -66,7 +73,7 @@ class PeriodicTask:
         return self._interval() if callable(self._interval) else self._interval
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()  # a wake-up during the run is served by this run
             try:
                 await self._job()
@@ -74,5 +81,9 @@ class PeriodicTask:
                 if self._on_error is None:
                     raise
                 self._on_error(err)
+            if self._stopping:
+                return
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._seconds())
+                async with asyncio.timeout(self._seconds()):
+                    await self._wake.wait()
