@@ -43,8 +43,9 @@ def port_holder(port: int) -> tuple[int, str] | None:
     return None
 
 
-def describe_bind_error(err: OSError, service: str, host: str, port: int,
-                        hint: PortHint | None = None) -> str | None:
+def describe_bind_error(
+    err: OSError, service: str, host: str, port: int, hint: PortHint | None = None
+) -> str | None:
     """One line explaining why ``service`` could not listen on ``host:port``.
 
     Args:
@@ -61,17 +62,25 @@ def describe_bind_error(err: OSError, service: str, host: str, port: int,
     where = f"{host}:{port}" if host else f"port {port}"
     if err.errno == errno.EADDRINUSE:
         holder = port_holder(port)
-        who = (f"process {holder[0]} ({holder[1]})" if holder
-               else "another process (run as root to see which)")
+        who = (
+            f"process {holder[0]} ({holder[1]})"
+            if holder
+            else "another process (run as root to see which)"
+        )
         return f"{service}: cannot listen on {where}: port {port} is already in use by {who}"
     if err.errno == errno.EACCES:
-        low = ("ports below 1024 need root or CAP_NET_BIND_SERVICE"
-               if port < 1024 else "the system refused it")
+        low = (
+            "ports below 1024 need root or CAP_NET_BIND_SERVICE"
+            if port < 1024
+            else "the system refused it"
+        )
         extra = f"; {hint(port)}" if hint and port < 1024 else ""
         return f"{service}: cannot listen on {where}: permission denied ({low}){extra}"
     if err.errno == errno.EADDRNOTAVAIL:
-        return (f"{service}: cannot listen on {where}: {host} is not an address of this "
-                "machine (check server.listen_address)")
+        return (
+            f"{service}: cannot listen on {where}: {host} is not an address of this "
+            "machine (check server.listen_address)"
+        )
     return None
 
 

@@ -68,8 +68,10 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
         build_webmail_service(config, paths, users, throttle, store, submitter),
     ]
     # optional ones: None when the config turns them off
-    for optional in (build_collector(config, paths, users, delivery),
-                     build_router_monitor(config, paths)):
+    for optional in (
+        build_collector(config, paths, users, delivery),
+        build_router_monitor(config, paths),
+    ):
         if optional is not None:
             services.append(optional)
     return services

@@ -67,7 +67,8 @@ class ControlServer:
         old = os.umask(0o177)
         try:
             self._server = await asyncio.start_unix_server(
-                self._client, path=str(self.path), limit=MAX_LINE)
+                self._client, path=str(self.path), limit=MAX_LINE
+            )
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
@@ -109,8 +110,9 @@ class ControlServer:
         try:
             return await self.handler(request)
         except Exception as err:  # one bad command must not kill the control socket
-            log.exception("control command %r failed", request.get("cmd"),
-                          extra={QUIET_ON_STDERR: True})  # the traceback: log file only
+            log.exception(
+                "control command %r failed", request.get("cmd"), extra={QUIET_ON_STDERR: True}
+            )  # the traceback: log file only
             return {"ok": False, "error": f"{type(err).__name__}: {err}"}
 
 
@@ -139,8 +141,7 @@ def _unreachable(path: Path, err: OSError) -> ControlError:
     return ControlError(f"{path}: {err.strerror or err}")
 
 
-async def query_control(path: Path, request: Request,
-                        timeout: float = DEFAULT_TIMEOUT) -> Answer:
+async def query_control(path: Path, request: Request, timeout: float = DEFAULT_TIMEOUT) -> Answer:
     """Send one request to a running server and return its answer.
 
     Raises:
@@ -167,8 +168,7 @@ async def query_control(path: Path, request: Request,
     return _decode(raw, path)
 
 
-def query_control_sync(path: Path, request: Request,
-                       timeout: float = DEFAULT_TIMEOUT) -> Answer:
+def query_control_sync(path: Path, request: Request, timeout: float = DEFAULT_TIMEOUT) -> Answer:
     """Blocking twin of :func:`query_control` for the CLI and TUI worker threads.
 
     Plain sockets rather than ``asyncio.run`` so it works from any thread,

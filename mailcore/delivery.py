@@ -117,8 +117,9 @@ class MaildirDelivery:
         self.batches = 0
         self._known: set[Path] = set()  # Maildirs already created (skip 3 mkdirs each)
 
-    async def deliver(self, message: Path, mailboxes: list[str],
-                      headers: bytes = b"", folder: str = "") -> None:
+    async def deliver(
+        self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
+    ) -> None:
         """Copy ``headers`` + ``message`` into each mailbox; return once all are durable."""
         job = self._job(message, mailboxes, headers, folder)
         loop = asyncio.get_running_loop()
@@ -132,8 +133,9 @@ class MaildirDelivery:
         # shield: a client hanging up must not cancel a batch others wait on
         await asyncio.shield(job.future)
 
-    def deliver_sync(self, message: Path, mailboxes: list[str],
-                     headers: bytes = b"", folder: str = "") -> None:
+    def deliver_sync(
+        self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
+    ) -> None:
         """Blocking variant for threads and scripts (no batching)."""
         job = self._job(message, mailboxes, headers, folder)
         self._commit([job])
@@ -152,12 +154,13 @@ class MaildirDelivery:
 
     def status(self) -> dict[str, object]:
         """Counters for the control socket."""
-        return {"delivered": self.delivered, "batches": self.batches,
-                "pending": len(self._pending)}
+        return {"delivered": self.delivered, "batches": self.batches, "pending": len(self._pending)}
 
     def _job(self, message: Path, mailboxes: list[str], headers: bytes, folder: str) -> _Job:
-        copies = [_Copy(maildir_path(self.paths, box, folder), seen=bool(folder))
-                  for box in dict.fromkeys(mailboxes)]
+        copies = [
+            _Copy(maildir_path(self.paths, box, folder), seen=bool(folder))
+            for box in dict.fromkeys(mailboxes)
+        ]
         return _Job(message, headers, copies)
 
     async def _committer(self) -> None:
@@ -219,6 +222,7 @@ class MaildirDelivery:
 
     def _parallel(self, fn: Callable[[_T], None], items: Sequence[_T]) -> list[OSError | None]:
         """Run ``fn`` over ``items`` in the pool; one error (or None) per item."""
+
         def run(item: _T) -> OSError | None:
             try:
                 fn(item)
@@ -236,8 +240,11 @@ class MaildirDelivery:
                     self._known.add(ensure_maildir(copy.maildir))
                 name = unique_name(size)
                 copy.tmp = copy.maildir / "tmp" / name
-                copy.final = (copy.maildir / "cur" / f"{name}:2,S" if copy.seen
-                              else copy.maildir / "new" / name)
+                copy.final = (
+                    copy.maildir / "cur" / f"{name}:2,S"
+                    if copy.seen
+                    else copy.maildir / "new" / name
+                )
                 try:
                     fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 except FileNotFoundError:  # Maildir removed since: create it again
@@ -260,7 +267,7 @@ def _copy_into(fd: int, headers: bytes, message: Path) -> None:
     """Write ``headers`` then the file ``message`` to ``fd`` (kernel copy when possible)."""
     view = memoryview(headers)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
     with open(message, "rb") as src:
         try:
             while os.copy_file_range(src.fileno(), fd, _COPY_CHUNK):

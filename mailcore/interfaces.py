@@ -51,8 +51,9 @@ class UserDirectory(Protocol):
 class LocalDelivery(Protocol):
     """Durable delivery into users' Maildirs (``mailcore.delivery``)."""
 
-    async def deliver(self, message: Path, mailboxes: list[str],
-                      headers: bytes = b"", folder: str = "") -> None:
+    async def deliver(
+        self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
+    ) -> None:
         """Write ``headers`` + the spooled ``message`` into each mailbox's Maildir.
 
         ``folder`` empty = INBOX, else a Maildir++ folder name such as "Sent".

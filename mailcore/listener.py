@@ -17,7 +17,7 @@ from typing import Protocol
 from mailcore.interfaces import ServiceStartError
 
 Accept = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-STREAM_LIMIT = 2 ** 16  # asyncio's default: the longest line a StreamReader buffers
+STREAM_LIMIT = 2**16  # asyncio's default: the longest line a StreamReader buffers
 
 
 class Abortable(Protocol):
@@ -27,8 +27,9 @@ class Abortable(Protocol):
         """Drop the connection now."""
 
 
-async def start_listener(label: str, accept: Accept, host: str, port: int,
-                         limit: int = STREAM_LIMIT) -> tuple[asyncio.Server, int]:
+async def start_listener(
+    label: str, accept: Accept, host: str, port: int, limit: int = STREAM_LIMIT
+) -> tuple[asyncio.Server, int]:
     """Listen on ``host:port``; returns the server and the port really bound.
 
     Args:
@@ -45,13 +46,16 @@ async def start_listener(label: str, accept: Accept, host: str, port: int,
         server = await asyncio.start_server(accept, host, port, limit=limit)
     except OSError as exc:
         raise ServiceStartError(
-            f"{label} cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            f"{label} cannot listen on {host}:{port}: {exc.strerror or exc}"
+        ) from None
     return server, int(server.sockets[0].getsockname()[1])
 
 
-async def stop_listener(server: asyncio.Server | None,
-                        sessions: Mapping[asyncio.Task[None], Abortable],
-                        timeout: float = 5.0) -> set[asyncio.Task[None]]:
+async def stop_listener(
+    server: asyncio.Server | None,
+    sessions: Mapping[asyncio.Task[None], Abortable],
+    timeout: float = 5.0,
+) -> set[asyncio.Task[None]]:
     """Stop accepting, abort every session's connection, wait for the sessions.
 
     Args:

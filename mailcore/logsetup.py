@@ -27,8 +27,9 @@ class _NotQuiet(logging.Filter):
         return not getattr(record, QUIET_ON_STDERR, False)
 
 
-def setup_logging(log_file: Path, level: int = logging.INFO,
-                  stream: TextIO | None = None) -> Callable[[], None]:
+def setup_logging(
+    log_file: Path, level: int = logging.INFO, stream: TextIO | None = None
+) -> Callable[[], None]:
     """Send the root logger to ``log_file`` (rotating) and to ``stream``.
 
     Args:
@@ -42,7 +43,8 @@ def setup_logging(log_file: Path, level: int = logging.INFO,
     log_file.parent.mkdir(parents=True, exist_ok=True)
     formatter = logging.Formatter(FORMAT)
     file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
     file_handler.setFormatter(formatter)
     err_handler = logging.StreamHandler(stream or sys.stderr)
     err_handler.setFormatter(formatter)

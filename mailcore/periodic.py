@@ -22,8 +22,13 @@ class PeriodicTask:
     callable can follow a config value that tests shrink.
     """
 
-    def __init__(self, job: Job, interval: float | Callable[[], float], name: str,
-                 on_error: Callable[[Exception], None] | None = None) -> None:
+    def __init__(
+        self,
+        job: Job,
+        interval: float | Callable[[], float],
+        name: str,
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
         """Prepare the loop; nothing runs before :meth:`start`.
 
         Args:

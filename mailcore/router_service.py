@@ -50,10 +50,15 @@ class RouterMonitorService:
 
     def status(self) -> dict[str, object]:
         """The last check's result: restored/renewed/failed keys and the leases."""
-        return {"checks": self.checks, "interval": self.interval,
-                "restored": self.restored_total, "renewed": self.renewed_total,
-                "failed": self.failed_total,
-                "last_check": self.last, "last_error": self.last_error}
+        return {
+            "checks": self.checks,
+            "interval": self.interval,
+            "restored": self.restored_total,
+            "renewed": self.renewed_total,
+            "failed": self.failed_total,
+            "last_check": self.last,
+            "last_error": self.last_error,
+        }
 
     async def check(self) -> None:
         """One check; a failure is logged and shown in status, never fatal."""

@@ -51,8 +51,13 @@ class Supervisor:
             a hung one is abandoned so the others still stop and the process exits.
     """
 
-    def __init__(self, services: Sequence[Service], control_socket: Path | None = None,
-                 port_hint: PortHint | None = None, stop_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        services: Sequence[Service],
+        control_socket: Path | None = None,
+        port_hint: PortHint | None = None,
+        stop_timeout: float = 30.0,
+    ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
             raise ValueError(f"service names must be unique: {names}")
@@ -65,8 +70,11 @@ class Supervisor:
         self._failed: dict[str, str] = {}
         self._stop = asyncio.Event()
         self._commands: dict[str, Callable[[Request], Awaitable[Answer]]] = {
-            "status": self._cmd_status, "stop": self._cmd_stop,
-            "queue_retry": self._cmd_queue_retry, "ping": self._cmd_ping}
+            "status": self._cmd_status,
+            "stop": self._cmd_stop,
+            "queue_retry": self._cmd_queue_retry,
+            "ping": self._cmd_ping,
+        }
 
     def request_stop(self) -> None:
         """Ask :meth:`run` to shut down (safe from signal handlers)."""
@@ -95,8 +103,11 @@ class Supervisor:
                     control = ControlServer(self.control_socket, self._handle)
                     await self._guard("control", control.start())
                     stack.push_async_callback(control.stop)
-                log.info("pmemail serve running (pid %d): %s", os.getpid(),
-                         ", ".join(s.name for s in self.services) or "no services")
+                log.info(
+                    "pmemail serve running (pid %d): %s",
+                    os.getpid(),
+                    ", ".join(s.name for s in self.services) or "no services",
+                )
                 if ready is not None:
                     ready()
                 await self._stop.wait()
@@ -200,8 +211,10 @@ class Supervisor:
         """The whole server's state: pid, uptime and each service's status()."""
         services = []
         for service in self.services:
-            entry: dict[str, Any] = {"name": service.name,
-                                     "state": _state_of(service, self._running, self._failed)}
+            entry: dict[str, Any] = {
+                "name": service.name,
+                "state": _state_of(service, self._running, self._failed),
+            }
             try:
                 entry.update(service.status())
             except Exception as err:  # a broken status() must not hide the others
@@ -209,5 +222,9 @@ class Supervisor:
                 entry["status_error"] = f"{type(err).__name__}: {err}"
             entry["state"] = _state_of(service, self._running, self._failed)
             services.append(entry)
-        return {"pid": os.getpid(), "started_at": self.started_at,
-                "uptime": round(time.time() - self.started_at, 3), "services": services}
+        return {
+            "pid": os.getpid(),
+            "started_at": self.started_at,
+            "uptime": round(time.time() - self.started_at, 3),
+            "services": services,
+        }

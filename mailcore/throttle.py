@@ -29,8 +29,9 @@ class Locked(Exception):
     """The (address, user) pair is locked; ``seconds_left`` until it opens again."""
 
     def __init__(self, ip: str, user: str, seconds_left: float) -> None:
-        super().__init__(f"too many failed logins for {user} from {ip}; "
-                         f"try again in {int(seconds_left) + 1} s")
+        super().__init__(
+            f"too many failed logins for {user} from {ip}; try again in {int(seconds_left) + 1} s"
+        )
         self.ip, self.user, self.seconds_left = ip, user, seconds_left
 
 
@@ -45,8 +46,9 @@ class _Pair:
 class AuthThrottle:
     """Growing delays and temporary locks for failed logins."""
 
-    def __init__(self, security: SecurityConfig,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, security: SecurityConfig, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """Use the delays of ``security`` (``config.security``); ``clock`` for tests."""
         self.security = security
         self._clock = clock
@@ -90,12 +92,22 @@ class AuthThrottle:
             pair.failures = 0
             pair.next_allowed = 0.0
             self.locks_total += 1
-            log.warning("auth failure: user=%s ip=%s; locked for %.0f s after %d failures",
-                        key[1], ip, sec.lock_seconds, sec.max_failures)
+            log.warning(
+                "auth failure: user=%s ip=%s; locked for %.0f s after %d failures",
+                key[1],
+                ip,
+                sec.lock_seconds,
+                sec.max_failures,
+            )
         else:
             pair.next_allowed = now + sec.failure_delay * 2 ** (pair.failures - 1)
-            log.warning("auth failure: user=%s ip=%s (failure %d of %d)",
-                        key[1], ip, pair.failures, sec.max_failures)
+            log.warning(
+                "auth failure: user=%s ip=%s (failure %d of %d)",
+                key[1],
+                ip,
+                pair.failures,
+                sec.max_failures,
+            )
         self._maybe_prune(now)
 
     def success(self, ip: str, user: str) -> None:
@@ -105,14 +117,20 @@ class AuthThrottle:
     def locked_pairs(self) -> list[tuple[str, str, float]]:
         """(ip, user, seconds left) of every locked pair, for status displays."""
         now = self._clock()
-        return [(ip, user, p.locked_until - now) for (ip, user), p in self._pairs.items()
-                if p.locked_until > now]
+        return [
+            (ip, user, p.locked_until - now)
+            for (ip, user), p in self._pairs.items()
+            if p.locked_until > now
+        ]
 
     def _maybe_prune(self, now: float) -> None:
         self._ops += 1
         if self._ops % _PRUNE_EVERY:
             return
-        stale = [k for k, p in self._pairs.items()
-                 if p.locked_until <= now and now - p.last_seen > _FORGET_AFTER]
+        stale = [
+            k
+            for k, p in self._pairs.items()
+            if p.locked_until <= now and now - p.last_seen > _FORGET_AFTER
+        ]
         for key in stale:
             del self._pairs[key]

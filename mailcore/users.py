@@ -36,8 +36,10 @@ PROTOCOLS: tuple[AccessProtocol, ...] = ("imap", "pop3")
 # Deliberately narrow: dot-atom local parts and DNS names. Anything a relay trick
 # needs (%, !, @, quotes, spaces, brackets, ':') is outside this set.
 _LOCAL_RE = re.compile(r"^[a-z0-9!#$&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$&'*+/=?^_`{|}~-]+)*$")
-_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-                        r"|^localhost$")
+_DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    r"|^localhost$"
+)
 _FORBIDDEN_LOCAL = set("%!/")
 
 _SCHEMA = """
@@ -92,10 +94,16 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int,
-            dklen: int = _KEY_BYTES) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
-                          maxmem=256 * n * r + 1024 * 1024, dklen=dklen)
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = _KEY_BYTES) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=256 * n * r + 1024 * 1024,
+        dklen=dklen,
+    )
 
 
 # A hash computed once so unknown users cost the same time as known ones.
@@ -163,8 +171,9 @@ class UserStore:
         """A user by address (aliases not followed)."""
         addr = address.strip().lower()
         with self._db() as db:
-            row = db.execute("SELECT address, protocol, display_name FROM users WHERE address=?",
-                             (addr,)).fetchone()
+            row = db.execute(
+                "SELECT address, protocol, display_name FROM users WHERE address=?", (addr,)
+            ).fetchone()
         return User(row[0], row[1], row[2]) if row else None
 
     def authenticate(self, address: str, password: str) -> User | None:
@@ -172,8 +181,10 @@ class UserStore:
         global _DUMMY_HASH
         addr = address.strip().lower()
         with self._db() as db:
-            row = db.execute("SELECT address, protocol, display_name, password FROM users "
-                             "WHERE address=?", (addr,)).fetchone()
+            row = db.execute(
+                "SELECT address, protocol, display_name, password FROM users WHERE address=?",
+                (addr,),
+            ).fetchone()
         if row is None:
             if _DUMMY_HASH is None:
                 _DUMMY_HASH = hash_password("dummy")
@@ -190,16 +201,14 @@ class UserStore:
         with self._db() as db:
             found = self._expand(db, addr, 0)
             if found is None:
-                row = db.execute("SELECT target FROM catchall WHERE domain=?",
-                                 (domain,)).fetchone()
+                row = db.execute("SELECT target FROM catchall WHERE domain=?", (domain,)).fetchone()
                 found = self._expand(db, row[0], 0) if row else None
         return sorted(set(found)) if found else None
 
     def _expand(self, db: sqlite3.Connection, addr: str, depth: int) -> list[str] | None:
         if db.execute("SELECT 1 FROM users WHERE address=?", (addr,)).fetchone():
             return [addr]
-        targets = [r[0] for r in db.execute("SELECT target FROM aliases WHERE address=?",
-                                            (addr,))]
+        targets = [r[0] for r in db.execute("SELECT target FROM aliases WHERE address=?", (addr,))]
         if not targets or depth >= _MAX_ALIAS_DEPTH:  # depth guards alias loops
             return None
         out: list[str] = []
@@ -223,12 +232,14 @@ class UserStore:
         """``address`` normalised; raises UserError unless it is in a local domain."""
         addr = normalize_address(address)
         if addr.rpartition("@")[2] not in self._domains:
-            raise UserError(f"{addr}: domain is not local (local: "
-                            f"{', '.join(sorted(self._domains))})")
+            raise UserError(
+                f"{addr}: domain is not local (local: {', '.join(sorted(self._domains))})"
+            )
         return addr
 
-    def add_user(self, address: str, password: str, protocol: AccessProtocol = "imap",
-                 display_name: str = "") -> User:
+    def add_user(
+        self, address: str, password: str, protocol: AccessProtocol = "imap", display_name: str = ""
+    ) -> User:
         """Create a user; raises UserError if it exists or is invalid."""
         addr = self.check_local(address)
         if protocol not in PROTOCOLS:
@@ -240,8 +251,10 @@ class UserStore:
                 raise UserError(f"{addr} already exists")
             if db.execute("SELECT 1 FROM aliases WHERE address=?", (addr,)).fetchone():
                 raise UserError(f"{addr} is an alias; remove the alias first")
-            db.execute("INSERT INTO users VALUES (?, ?, ?, ?)",
-                       (addr, hash_password(password), protocol, display_name))
+            db.execute(
+                "INSERT INTO users VALUES (?, ?, ?, ?)",
+                (addr, hash_password(password), protocol, display_name),
+            )
         return User(addr, protocol, display_name)
 
     def set_password(self, address: str, password: str) -> None:
@@ -249,8 +262,10 @@ class UserStore:
         if not password:
             raise UserError("empty password")
         with self._db() as db:
-            cur = db.execute("UPDATE users SET password=? WHERE address=?",
-                             (hash_password(password), address.strip().lower()))
+            cur = db.execute(
+                "UPDATE users SET password=? WHERE address=?",
+                (hash_password(password), address.strip().lower()),
+            )
         if cur.rowcount == 0:
             raise UserError(f"no such user: {address}")
 
@@ -259,8 +274,9 @@ class UserStore:
         if protocol not in PROTOCOLS:
             raise UserError(f"protocol must be imap or pop3, not {protocol!r}")
         with self._db() as db:
-            cur = db.execute("UPDATE users SET protocol=? WHERE address=?",
-                             (protocol, address.strip().lower()))
+            cur = db.execute(
+                "UPDATE users SET protocol=? WHERE address=?", (protocol, address.strip().lower())
+            )
         if cur.rowcount == 0:
             raise UserError(f"no such user: {address}")
 
@@ -277,8 +293,9 @@ class UserStore:
     def list_users(self) -> list[User]:
         """Every user, sorted by address."""
         with self._db() as db:
-            rows = db.execute("SELECT address, protocol, display_name FROM users "
-                              "ORDER BY address").fetchall()
+            rows = db.execute(
+                "SELECT address, protocol, display_name FROM users ORDER BY address"
+            ).fetchall()
         return [User(a, p, n) for a, p, n in rows]
 
     def add_alias(self, address: str, target: str) -> Alias:
@@ -301,16 +318,19 @@ class UserStore:
             if target is None:
                 cur = db.execute("DELETE FROM aliases WHERE address=?", (addr,))
             else:
-                cur = db.execute("DELETE FROM aliases WHERE address=? AND target=?",
-                                 (addr, target.strip().lower()))
+                cur = db.execute(
+                    "DELETE FROM aliases WHERE address=? AND target=?",
+                    (addr, target.strip().lower()),
+                )
         if cur.rowcount == 0:
             raise UserError(f"no such alias: {address}")
 
     def list_aliases(self) -> list[Alias]:
         """Every alias row, sorted."""
         with self._db() as db:
-            rows = db.execute("SELECT address, target FROM aliases "
-                              "ORDER BY address, target").fetchall()
+            rows = db.execute(
+                "SELECT address, target FROM aliases ORDER BY address, target"
+            ).fetchall()
         return [Alias(a, t) for a, t in rows]
 
     def set_catchall(self, domain: str, target: str | None) -> None:

@@ -20,22 +20,41 @@ import ipaddress
 from typing import Literal
 
 AddressKind = Literal[
-    "public", "private", "shared", "documentation", "loopback", "link-local",
-    "unspecified", "multicast", "reserved", "invalid",
+    "public",
+    "private",
+    "shared",
+    "documentation",
+    "loopback",
+    "link-local",
+    "unspecified",
+    "multicast",
+    "reserved",
+    "invalid",
 ]
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # RFC 6598: carrier-grade NAT
-_DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in (
-    "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"))
+_DOCUMENTATION = tuple(
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
 _NOT_ROUTABLE: frozenset[AddressKind] = frozenset(
-    {"private", "shared", "loopback", "link-local", "unspecified", "multicast", "reserved",
-     "invalid"})
+    {
+        "private",
+        "shared",
+        "loopback",
+        "link-local",
+        "unspecified",
+        "multicast",
+        "reserved",
+        "invalid",
+    }
+)
 
 KIND_WORDS: dict[AddressKind, str] = {
     "public": "a public internet address",
     "private": "a private (RFC 1918) address, only valid inside a network",
     "shared": "a shared carrier-grade NAT address (100.64.0.0/10): the ISP shares it "
-              "between customers",
+    "between customers",
     "documentation": "a documentation address (RFC 5737), used by test labs",
     "loopback": "a loopback address (this machine only)",
     "link-local": "a link-local address (no DHCP answer, not routable)",

@@ -12,24 +12,35 @@ from dataclasses import dataclass
 from netcore.plan import PlannedPort
 
 DMZ_EXPLANATION = (
-    "pmemail never uses the router's DMZ (\"exposed host\"): a DMZ makes the router stop "
+    'pmemail never uses the router\'s DMZ ("exposed host"): a DMZ makes the router stop '
     "filtering everything else and sends every port of the internet to this machine, "
     "including services that were never meant to be public. Only the ports in this plan "
-    "are forwarded.")
+    "are forwarded."
+)
 
 SECURE_MODE_EXPLANATION = (
-    "the router only lets a machine forward ports to itself (UPnP \"secure mode\"), so "
+    'the router only lets a machine forward ports to itself (UPnP "secure mode"), so '
     "pmemail cannot open this port for another computer; add the rule by hand in the "
-    "router, or run the forwarding from that computer")
+    "router, or run the forwarding from that computer"
+)
 
 SMTP_MUST_BE_25 = (
     "inbound SMTP must stay on port 25: other mail servers always deliver to port 25 of "
     "the MX, so a high port such as 2525 is NOT useful for receiving mail from the "
-    "internet; allow 25 in the router (by hand, see the steps) or ask the ISP")
+    "internet; allow 25 in the router (by hand, see the steps) or ask the ISP"
+)
 
 # Conventional high-port replacements; external+10000 is used otherwise.
-ALTERNATIVE_PORTS = {80: 8080, 110: 1110, 143: 1143, 443: 8443, 465: 1465, 587: 1587,
-                     993: 1993, 995: 1995}
+ALTERNATIVE_PORTS = {
+    80: 8080,
+    110: 1110,
+    143: 1143,
+    443: 8443,
+    465: 1465,
+    587: 1587,
+    993: 1993,
+    995: 1995,
+}
 
 PRIVILEGED_LIMIT = 1024
 
@@ -60,16 +71,20 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
     proposed = ALTERNATIVE_PORTS.get(port.external, port.external + 10000)
     if proposed > 65535:
         proposed = port.external
-    note = (f"use external port {proposed} instead of {port.external}: mail clients and "
-            f"bookmarks must then name port {proposed} ({port.name})")
+    note = (
+        f"use external port {proposed} instead of {port.external}: mail clients and "
+        f"bookmarks must then name port {proposed} ({port.name})"
+    )
     return FallbackPort(port.name, port.external, port.protocol, proposed, note)
 
 
 def fallback_applied_note(name: str, refused: int, high: int, method: str) -> str:
     """What a mapped fallback port changes for the office's users, in words."""
-    return (f"forwarded by {method.upper()} on external port {high} instead of {refused} "
-            f"(the router refuses {refused}): give staff port {high} for {name} in their "
-            "mail client settings and bookmarks")
+    return (
+        f"forwarded by {method.upper()} on external port {high} instead of {refused} "
+        f"(the router refuses {refused}): give staff port {high} for {name} in their "
+        "mail client settings and bookmarks"
+    )
 
 
 def is_low_port_refusal(port: PlannedPort) -> bool:
@@ -90,15 +105,16 @@ class ManualRow:
 
 def manual_rows(ports: list[PlannedPort]) -> list[ManualRow]:
     """The exact rules to add by hand."""
-    return [ManualRow(p.name, p.external, p.protocol, p.internal_host, p.internal)
-            for p in ports]
+    return [ManualRow(p.name, p.external, p.protocol, p.internal_host, p.internal) for p in ports]
 
 
 def format_manual_table(rows: list[ManualRow]) -> list[str]:
     """The manual rules as aligned text lines (header first)."""
     header = ("external port", "protocol", "internal address", "internal port", "service")
-    cells = [header] + [(str(r.external), r.protocol, r.internal_host, str(r.internal), r.name)
-                        for r in rows]
+    cells = [header] + [
+        (str(r.external), r.protocol, r.internal_host, str(r.internal), r.name) for r in rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in cells]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]

@@ -32,12 +32,17 @@ def records_to_publish(domain: str, hostname: str, public_ip: str) -> list[DnsRe
         DnsRecord(domain, "MX", f"10 {hostname}.", "mail for the domain goes to this server"),
         DnsRecord(hostname, "A", public_ip, "the server's name points at the office"),
         DnsRecord(domain, "TXT", spf_value(public_ip), "SPF: receivers trust mail from here"),
-        DnsRecord(_reverse_name(public_ip), "PTR", f"{hostname}.",
-                  "reverse DNS: many receivers refuse mail without it", at_isp=True),
-        DnsRecord(f"autoconfig.{domain}", "CNAME", f"{hostname}.",
-                  "Thunderbird finds the settings"),
-        DnsRecord(f"autodiscover.{domain}", "CNAME", f"{hostname}.",
-                  "Outlook finds the settings"),
+        DnsRecord(
+            _reverse_name(public_ip),
+            "PTR",
+            f"{hostname}.",
+            "reverse DNS: many receivers refuse mail without it",
+            at_isp=True,
+        ),
+        DnsRecord(
+            f"autoconfig.{domain}", "CNAME", f"{hostname}.", "Thunderbird finds the settings"
+        ),
+        DnsRecord(f"autodiscover.{domain}", "CNAME", f"{hostname}.", "Outlook finds the settings"),
     ]
 
 

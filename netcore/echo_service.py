@@ -49,8 +49,12 @@ class PublicIpAnswers:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``public_ip`` part of the doctor's report)."""
-        return {"address": self.address, "answers": dict(self.answers),
-                "errors": dict(self.errors), "disagreement": self.disagreement}
+        return {
+            "address": self.address,
+            "answers": dict(self.answers),
+            "errors": dict(self.errors),
+            "disagreement": self.disagreement,
+        }
 
 
 def _reason(exc: Exception) -> str:
@@ -70,8 +74,12 @@ def ask_ip(url: str, timeout: float) -> str:
         ValueError: the answer is not an IP address.
     """
     try:
-        body = fetch_limited(url.rstrip("/") + "/ip", timeout, MAX_IP_ANSWER,
-                             {"Accept": "text/plain", "User-Agent": "curl/8 (pmemail)"})
+        body = fetch_limited(
+            url.rstrip("/") + "/ip",
+            timeout,
+            MAX_IP_ANSWER,
+            {"Accept": "text/plain", "User-Agent": "curl/8 (pmemail)"},
+        )
         return str(ipaddress.ip_address(body.decode("ascii").strip()))
     except (AnswerTooLarge, ValueError):  # ValueError: not ASCII, not an address
         raise ValueError(NOT_AN_ADDRESS) from None
@@ -123,8 +131,9 @@ def _port_verdict(url: str, port: int, timeout: float) -> bool:
         netcore.http_fetch.FetchError: network failure, HTTP error, no answer in time.
         ValueError: the answer is not JSON with a boolean ``reachable``.
     """
-    body = fetch_limited(f"{url.rstrip('/')}/port/{port}", timeout, MAX_PORT_ANSWER,
-                         {"Accept": "application/json"})
+    body = fetch_limited(
+        f"{url.rstrip('/')}/port/{port}", timeout, MAX_PORT_ANSWER, {"Accept": "application/json"}
+    )
     try:
         answer = json.loads(body)
     except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep

@@ -89,8 +89,15 @@ Progress = Callable[[PortOutcome], None]
 class Forwarder:
     """The port plan of one config against the router of this network."""
 
-    def __init__(self, config: Config, paths: DataPaths, *, gateway: str | None = None,
-                 lan_ip: str | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: Config,
+        paths: DataPaths,
+        *,
+        gateway: str | None = None,
+        lan_ip: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         """Args: gateway/lan_ip: found from ``network.interface`` (empty: the
         default route) when not given; clock: seconds since the epoch (leases)."""
         self.config = config
@@ -123,10 +130,15 @@ class Forwarder:
             iface = self._configured_interface()
             gw = iface.gateway if iface else default_gateway()
             if not gw:
-                where = (f"the interface {iface.interface} has no gateway" if iface
-                         else "this machine has no default route")
-                raise RouterError(errors.NO_ROUTER, f"{where} (no router) — check the "
-                                  "network cable/Wi-Fi or network.interface")
+                where = (
+                    f"the interface {iface.interface} has no gateway"
+                    if iface
+                    else "this machine has no default route"
+                )
+                raise RouterError(
+                    errors.NO_ROUTER,
+                    f"{where} (no router) — check the network cable/Wi-Fi or network.interface",
+                )
             self._gateway = gw
         return self._gateway
 
@@ -137,8 +149,9 @@ class Forwarder:
         if self._lan_ip is None:
             iface = self._configured_interface()
             if iface is not None and not iface.address:
-                raise RouterError(errors.NO_ROUTER, f"network.interface {iface.interface} "
-                                  "has no IPv4 address")
+                raise RouterError(
+                    errors.NO_ROUTER, f"network.interface {iface.interface} has no IPv4 address"
+                )
             self._lan_ip = iface.address if iface else lan_address(self.gateway)
         return self._lan_ip
 
@@ -161,8 +174,9 @@ class Forwarder:
     def upnp(self, state: ForwardingState) -> UpnpClient | None:
         """The IGD client (remembered URL first), or None when there is no IGD."""
         if self._upnp is None and self._upnp_error is None:
-            client = UpnpClient(self.config.network.upnp_discover_ms, self.gateway,
-                                self.config.network.http_timeout)
+            client = UpnpClient(
+                self.config.network.upnp_discover_ms, self.gateway, self.config.network.http_timeout
+            )
             try:
                 state.igd_url = client.connect(state.igd_url)
                 self._upnp = client
@@ -171,9 +185,13 @@ class Forwarder:
         return self._upnp
 
     # ------------------------------------------------------------ apply
-    def apply(self, progress: Progress | None = None,
-              only: list[PlannedPort] | None = None, *,
-              fallback: bool = False) -> ForwardingReport:
+    def apply(
+        self,
+        progress: Progress | None = None,
+        only: list[PlannedPort] | None = None,
+        *,
+        fallback: bool = False,
+    ) -> ForwardingReport:
         """Map every port of the plan (or ``only`` these); state is saved.
 
         Args:
@@ -201,8 +219,9 @@ class Forwarder:
         state.save(self.state_file)
         return report
 
-    def _apply_one(self, port: PlannedPort, upnp: UpnpClient | None,
-                   state: ForwardingState) -> PortOutcome:
+    def _apply_one(
+        self, port: PlannedPort, upnp: UpnpClient | None, state: ForwardingState
+    ) -> PortOutcome:
         lease = self.config.network.lease_seconds
         refusal: RouterError | None = self._upnp_error
         if upnp is not None:
@@ -218,53 +237,74 @@ class Forwarder:
             return self._other_host_failure(port, refusal)
         try:
             method, granted = pmp.map_port(
-                self.gateway, self.config.network.natpmp_timeout, port.protocol,
-                port.external, port.internal, lease, state.mappings.get(port.key))
+                self.gateway,
+                self.config.network.natpmp_timeout,
+                port.protocol,
+                port.external,
+                port.internal,
+                lease,
+                state.mappings.get(port.key),
+            )
         except RouterError as exc:
-            return _failed(port, refusal if refusal and refusal.code != errors.NO_ROUTER
-                           else exc)
+            return _failed(port, refusal if refusal and refusal.code != errors.NO_ROUTER else exc)
         return self._record(state, port, method, granted)
 
-    def _apply_fallback(self, port: PlannedPort, refused: PortOutcome,
-                        upnp: UpnpClient | None, state: ForwardingState,
-                        taken: set[str]) -> PortOutcome:
+    def _apply_fallback(
+        self,
+        port: PlannedPort,
+        refused: PortOutcome,
+        upnp: UpnpClient | None,
+        state: ForwardingState,
+        taken: set[str],
+    ) -> PortOutcome:
         """Map the proposed high external port for a refused low one."""
         proposal = advice.propose_fallback(port)
         if proposal.proposed_external is None:
             return refused  # inbound SMTP: a high port is useless
         high = replace(port, external=proposal.proposed_external, fallback_for=port.external)
         if high.key in taken:
-            refused.message += (f" (the fallback port {high.external} is already used by "
-                                "another entry of the plan)")
+            refused.message += (
+                f" (the fallback port {high.external} is already used by another entry of the plan)"
+            )
             return refused
         outcome = self._apply_one(high, upnp, state)
         if outcome.status != MAPPED:
-            refused.message += f" (the fallback port {high.external} failed too: " \
-                f"{outcome.message})"
+            refused.message += f" (the fallback port {high.external} failed too: {outcome.message})"
             return refused
         taken.add(high.key)
         state.fallbacks[port.key] = high.external
-        outcome.message = advice.fallback_applied_note(port.name, port.external, high.external,
-                                                       outcome.method)
+        outcome.message = advice.fallback_applied_note(
+            port.name, port.external, high.external, outcome.method
+        )
         return outcome
 
     def _verify(self, upnp: UpnpClient, port: PlannedPort) -> None:
         found = upnp.get(port.external, port.protocol)
         if found is None or (found.internal_host, found.internal) != (
-                port.internal_host, port.internal):
+            port.internal_host,
+            port.internal,
+        ):
             got = f"{found.internal_host}:{found.internal}" if found else "nothing"
-            raise RouterError(errors.NETWORK, f"the router accepted port {port.external} but "
-                              f"its table shows {got}")
+            raise RouterError(
+                errors.NETWORK,
+                f"the router accepted port {port.external} but its table shows {got}",
+            )
 
     def _other_host_failure(self, port: PlannedPort, refusal: RouterError | None) -> PortOutcome:
         if refusal is None or refusal.code in (errors.NO_ROUTER, errors.NETWORK):
-            why = (f"no UPnP router to forward port {port.external} to {port.internal_host} "
-                   "(NAT-PMP/PCP can only forward to this machine)")
+            why = (
+                f"no UPnP router to forward port {port.external} to {port.internal_host} "
+                "(NAT-PMP/PCP can only forward to this machine)"
+            )
             return _failed(port, refusal, message=why, other_host=True)
         if refusal.code in (errors.CONFLICT, errors.NOT_AUTHORIZED):
-            return _failed(port, refusal, other_host=True,
-                           message=f"port {port.external} to {port.internal_host}: "
-                           f"{advice.SECURE_MODE_EXPLANATION}")
+            return _failed(
+                port,
+                refusal,
+                other_host=True,
+                message=f"port {port.external} to {port.internal_host}: "
+                f"{advice.SECURE_MODE_EXPLANATION}",
+            )
         return _failed(port, refusal)
 
     def reset_router(self) -> None:
@@ -272,20 +312,40 @@ class Forwarder:
         self._upnp = None
         self._upnp_error = None
 
-    def _record(self, state: ForwardingState, port: PlannedPort, method: str,
-                granted: Granted) -> PortOutcome:
+    def _record(
+        self, state: ForwardingState, port: PlannedPort, method: str, granted: Granted
+    ) -> PortOutcome:
         now = self.clock()
-        state.record(MappingRecord(
-            name=port.name, method=method, protocol=port.protocol, external=port.external,
-            granted_external=granted.external, internal_host=port.internal_host,
-            internal=port.internal, lease=granted.lifetime, granted_at=now,
-            nonce=granted.nonce, fallback_for=port.fallback_for))
+        state.record(
+            MappingRecord(
+                name=port.name,
+                method=method,
+                protocol=port.protocol,
+                external=port.external,
+                granted_external=granted.external,
+                internal_host=port.internal_host,
+                internal=port.internal,
+                lease=granted.lifetime,
+                granted_at=now,
+                nonce=granted.nonce,
+                fallback_for=port.fallback_for,
+            )
+        )
         if granted.epoch is not None:
             state.observe_epoch(EpochSeen(granted.epoch, now))
-        return PortOutcome(port.name, port.external, port.protocol, port.internal_host,
-                           port.internal, MAPPED, method, granted.external, granted.lifetime,
-                           message=f"forwarded by {method.upper()}",
-                           fallback_for=port.fallback_for)
+        return PortOutcome(
+            port.name,
+            port.external,
+            port.protocol,
+            port.internal_host,
+            port.internal,
+            MAPPED,
+            method,
+            granted.external,
+            granted.lifetime,
+            message=f"forwarded by {method.upper()}",
+            fallback_for=port.fallback_for,
+        )
 
     # ------------------------------------------------------------ list / remove
     def table(self) -> tuple[list[RouterMapping], list[MappingRecord]]:
@@ -333,12 +393,17 @@ class Forwarder:
         state.save(self.state_file)
         return report
 
-    def _remove_one(self, item: RouterMapping | MappingRecord,
-                    upnp: UpnpClient | None) -> PortOutcome:
-        name = (item.name if isinstance(item, MappingRecord)
-                else item.description.removeprefix(DESCRIPTION_PREFIX).strip())
-        outcome = PortOutcome(name, item.external, item.protocol, item.internal_host,
-                              item.internal, REMOVED)
+    def _remove_one(
+        self, item: RouterMapping | MappingRecord, upnp: UpnpClient | None
+    ) -> PortOutcome:
+        name = (
+            item.name
+            if isinstance(item, MappingRecord)
+            else item.description.removeprefix(DESCRIPTION_PREFIX).strip()
+        )
+        outcome = PortOutcome(
+            name, item.external, item.protocol, item.internal_host, item.internal, REMOVED
+        )
         try:
             if isinstance(item, RouterMapping):
                 assert upnp is not None
@@ -350,18 +415,30 @@ class Forwarder:
         except RouterError as exc:
             outcome.status, outcome.code, outcome.message = FAILED, exc.code, str(exc)
             if exc.code == errors.NOT_AUTHORIZED:
-                outcome.message = (f"the router refuses to delete port {item.external} "
-                                   f"(it belongs to {item.internal_host}); delete it in the "
-                                   "router's port-forwarding page")
+                outcome.message = (
+                    f"the router refuses to delete port {item.external} "
+                    f"(it belongs to {item.internal_host}); delete it in the "
+                    "router's port-forwarding page"
+                )
         return outcome
 
 
-def _failed(port: PlannedPort, exc: RouterError | None, *, message: str = "",
-            other_host: bool = False) -> PortOutcome:
+def _failed(
+    port: PlannedPort, exc: RouterError | None, *, message: str = "", other_host: bool = False
+) -> PortOutcome:
     code = exc.code if exc else errors.NO_ROUTER
     text = message or (str(exc) if exc else errors.explain(errors.NO_ROUTER))
-    low = (not other_host and code == errors.NOT_AUTHORIZED
-           and advice.is_low_port_refusal(port))
-    return PortOutcome(port.name, port.external, port.protocol, port.internal_host,
-                       port.internal, FAILED, code=code, message=text, low_port=low,
-                       other_host=other_host, fallback_for=port.fallback_for)
+    low = not other_host and code == errors.NOT_AUTHORIZED and advice.is_low_port_refusal(port)
+    return PortOutcome(
+        port.name,
+        port.external,
+        port.protocol,
+        port.internal_host,
+        port.internal,
+        FAILED,
+        code=code,
+        message=text,
+        low_port=low,
+        other_host=other_host,
+        fallback_for=port.fallback_for,
+    )

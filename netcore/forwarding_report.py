@@ -21,8 +21,14 @@ SCHEMA_VERSION = 1
 
 def plan_document(plan: list[PlannedPort], lan_ip: str, gateway: str) -> dict[str, Any]:
     """``ports plan``: the mappings to make, and why never a DMZ."""
-    return {"schema": SCHEMA_VERSION, "action": "plan", "lan_ip": lan_ip, "gateway": gateway,
-            "ports": [asdict(p) for p in plan], "dmz": advice.DMZ_EXPLANATION}
+    return {
+        "schema": SCHEMA_VERSION,
+        "action": "plan",
+        "lan_ip": lan_ip,
+        "gateway": gateway,
+        "ports": [asdict(p) for p in plan],
+        "dmz": advice.DMZ_EXPLANATION,
+    }
 
 
 def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> dict[str, Any]:
@@ -40,8 +46,9 @@ def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> 
     return doc
 
 
-def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
-                        profile: RouterProfile | None) -> dict[str, Any]:
+def forwarding_document(
+    report: ForwardingReport, plan: list[PlannedPort], profile: RouterProfile | None
+) -> dict[str, Any]:
     """``ports apply`` / ``ports remove``: per-port outcomes and what to do next.
 
     For ``apply``, refused low ports get a ``fallback`` proposal (high
@@ -49,15 +56,21 @@ def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
     ``manual.table``.
     """
     by_key = {p.key: p for p in plan}
-    failed = [by_key[f"{o.external}/{o.protocol}"] for o in report.outcomes
-              if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key]
+    failed = [
+        by_key[f"{o.external}/{o.protocol}"]
+        for o in report.outcomes
+        if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key
+    ]
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "action": report.action,
         "router": {"igd_url": report.igd_url, "upnp_error": report.router_error},
         "ports": [asdict(o) for o in report.outcomes],
-        "summary": {"total": len(report.outcomes), "ok": len(report.mapped),
-                    "failed": len(report.failed)},
+        "summary": {
+            "total": len(report.outcomes),
+            "ok": len(report.mapped),
+            "failed": len(report.failed),
+        },
         "exit_code": report.exit_code(),
     }
     if report.action == "apply":
@@ -67,8 +80,9 @@ def forwarding_document(report: ForwardingReport, plan: list[PlannedPort],
     return doc
 
 
-def fallback_entries(report: ForwardingReport,
-                     by_key: dict[str, PlannedPort]) -> list[dict[str, Any]]:
+def fallback_entries(
+    report: ForwardingReport, by_key: dict[str, PlannedPort]
+) -> list[dict[str, Any]]:
     """The high-port proposals for refused low ports, and whether each is in use.
 
     Each entry is :class:`netcore.advice.FallbackPort` plus ``applied``
@@ -79,34 +93,52 @@ def fallback_entries(report: ForwardingReport,
         if not (o.low_port or o.fallback_for):
             continue
         original = o.fallback_for or o.external
-        port = by_key.get(f"{o.external}/{o.protocol}") or by_key.get(
-            f"{original}/{o.protocol}")
+        port = by_key.get(f"{o.external}/{o.protocol}") or by_key.get(f"{original}/{o.protocol}")
         if port is None:
             continue
-        entry = asdict(advice.propose_fallback(replace(port, external=original,
-                                                       fallback_for=0)))
+        entry = asdict(advice.propose_fallback(replace(port, external=original, fallback_for=0)))
         entry["applied"] = bool(o.fallback_for) and o.status == MAPPED
         entries.append(entry)
     return entries
 
 
-def list_document(rows: list[RouterMapping], records: list[MappingRecord],
-                  igd_url: str, fallbacks: dict[str, int] | None = None) -> dict[str, Any]:
+def list_document(
+    rows: list[RouterMapping],
+    records: list[MappingRecord],
+    igd_url: str,
+    fallbacks: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """``ports list``: the router's whole table (ours marked) + our NAT-PMP/PCP mappings.
 
     ``fallbacks`` (``{"1143/TCP": 143}``) marks our high ports that replace
     refused low ones: each mapping has ``fallback_for`` (0 = none).
     """
     fallbacks = fallbacks or {}
-    mappings = [dict(asdict(r), method="upnp",
-                     fallback_for=fallbacks.get(r.key, 0) if r.ours else 0) for r in rows]
-    mappings += [{"external": r.granted_external, "protocol": r.protocol,
-                  "internal_host": r.internal_host, "internal": r.internal,
-                  "description": f"pmemail {r.name}", "enabled": True, "lease": r.lease,
-                  "ours": True, "method": r.method, "fallback_for": r.fallback_for}
-                 for r in records]
-    return {"schema": SCHEMA_VERSION, "action": "list", "router": {"igd_url": igd_url},
-            "mappings": mappings}
+    mappings = [
+        dict(asdict(r), method="upnp", fallback_for=fallbacks.get(r.key, 0) if r.ours else 0)
+        for r in rows
+    ]
+    mappings += [
+        {
+            "external": r.granted_external,
+            "protocol": r.protocol,
+            "internal_host": r.internal_host,
+            "internal": r.internal,
+            "description": f"pmemail {r.name}",
+            "enabled": True,
+            "lease": r.lease,
+            "ours": True,
+            "method": r.method,
+            "fallback_for": r.fallback_for,
+        }
+        for r in records
+    ]
+    return {
+        "schema": SCHEMA_VERSION,
+        "action": "list",
+        "router": {"igd_url": igd_url},
+        "mappings": mappings,
+    }
 
 
 def next_steps_lines(doc: dict[str, Any]) -> list[str]:
@@ -119,14 +151,20 @@ def next_steps_lines(doc: dict[str, Any]) -> list[str]:
     applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
     proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
     if applied:
-        lines += ["", "the router refuses ports below 1024: these services now use a high "
-                  "external port — tell staff to change their mail client settings:"]
-        lines += [f"  - {fb['name']}: port {fb['proposed_external']} instead of "
-                  f"{fb['external']}" for fb in applied]
+        lines += [
+            "",
+            "the router refuses ports below 1024: these services now use a high "
+            "external port — tell staff to change their mail client settings:",
+        ]
+        lines += [
+            f"  - {fb['name']}: port {fb['proposed_external']} instead of {fb['external']}"
+            for fb in applied
+        ]
     if proposed:
         lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
-        lines += [f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}"
-                  for fb in proposed]
+        lines += [
+            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}" for fb in proposed
+        ]
         if any(fb["proposed_external"] for fb in proposed):
             lines.append("  run `pmemail ports apply --fallback` to forward the high ports")
     manual = doc.get("manual") or {}

@@ -38,8 +38,9 @@ class AnswerTooLarge(FetchError):
     """The body is longer than the caller accepts."""
 
 
-def fetch_limited(url: str, timeout: float, max_bytes: int,
-                  headers: Mapping[str, str] | None = None) -> bytes:
+def fetch_limited(
+    url: str, timeout: float, max_bytes: int, headers: Mapping[str, str] | None = None
+) -> bytes:
     """GET ``url`` and return its body, all within ``timeout`` seconds.
 
     Args:

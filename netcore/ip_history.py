@@ -59,8 +59,14 @@ class IpHistory:
         for line in lines:
             try:
                 d: dict[str, Any] = json.loads(line)
-                out.append(IpObservation(float(d["first_seen"]), float(d["last_seen"]),
-                                         str(d["address"]), str(d.get("router_address", ""))))
+                out.append(
+                    IpObservation(
+                        float(d["first_seen"]),
+                        float(d["last_seen"]),
+                        str(d["address"]),
+                        str(d.get("router_address", "")),
+                    )
+                )
             except (ValueError, KeyError, TypeError):
                 continue  # a torn last line after a crash must not hide the rest
         return out
@@ -98,5 +104,14 @@ class IpHistory:
 
 
 def _line(o: IpObservation) -> str:
-    return json.dumps({"first_seen": round(o.first_seen, 3), "last_seen": round(o.last_seen, 3),
-                       "address": o.address, "router_address": o.router_address}) + "\n"
+    return (
+        json.dumps(
+            {
+                "first_seen": round(o.first_seen, 3),
+                "last_seen": round(o.last_seen, 3),
+                "address": o.address,
+                "router_address": o.router_address,
+            }
+        )
+        + "\n"
+    )

@@ -20,21 +20,44 @@ from typing import Any, Literal
 IpKind = Literal["fixed", "dynamic", "unknown"]
 RdnsHint = Literal["fixed", "dynamic", "none"]
 
-DYNAMIC_TOKENS = frozenset({"dyn", "dynamic", "dhcp", "pool", "dsl", "adsl", "vdsl", "xdsl",
-                            "cable", "cust", "customer", "dialup", "ppp", "pppoe", "dip", "ip"})
-FIXED_TOKENS = frozenset({"static", "fixed", "fix", "business", "biz", "pro", "srv", "server",
-                          "mail", "mx", "smtp"})
+DYNAMIC_TOKENS = frozenset(
+    {
+        "dyn",
+        "dynamic",
+        "dhcp",
+        "pool",
+        "dsl",
+        "adsl",
+        "vdsl",
+        "xdsl",
+        "cable",
+        "cust",
+        "customer",
+        "dialup",
+        "ppp",
+        "pppoe",
+        "dip",
+        "ip",
+    }
+)
+FIXED_TOKENS = frozenset(
+    {"static", "fixed", "fix", "business", "biz", "pro", "srv", "server", "mail", "mx", "smtp"}
+)
 # ISP pool names glue tokens to digits: "dyn123", "adsl-dyn", "cust7"
 _SPLIT = re.compile(r"[^a-z]+")
 
-ADVICE_DYNAMIC = ("the address changes: mail from the internet needs a dynamic DNS name that "
-                  "follows it (and it still looks like a home line to other mail servers). "
-                  "The clean answer is a professional (\"pro\"/\"office\") plan with a fixed "
-                  "address. On cable the address usually stays while the modem stays "
-                  "connected; on ADSL it can change several times a day.")
-ADVICE_UNKNOWN = ("ask your ISP whether the contract includes a fixed address (set "
-                  "isp.fixed_ip in the config once you know); a professional plan with a fixed "
-                  "address is the clean answer for a mail server.")
+ADVICE_DYNAMIC = (
+    "the address changes: mail from the internet needs a dynamic DNS name that "
+    "follows it (and it still looks like a home line to other mail servers). "
+    'The clean answer is a professional ("pro"/"office") plan with a fixed '
+    "address. On cable the address usually stays while the modem stays "
+    "connected; on ADSL it can change several times a day."
+)
+ADVICE_UNKNOWN = (
+    "ask your ISP whether the contract includes a fixed address (set "
+    "isp.fixed_ip in the config once you know); a professional plan with a fixed "
+    "address is the clean answer for a mail server."
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +112,15 @@ def rdns_hint(name: str, address: str) -> tuple[RdnsHint, str]:
     return "none", f"its reverse DNS name {clean} gives no hint"
 
 
-def ip_kind_verdict(*, changes: int, observations: int, span_s: float, admin: str,
-                    profile_fixed: bool | None, rdns: tuple[RdnsHint, str]) -> IpKindVerdict:
+def ip_kind_verdict(
+    *,
+    changes: int,
+    observations: int,
+    span_s: float,
+    admin: str,
+    profile_fixed: bool | None,
+    rdns: tuple[RdnsHint, str],
+) -> IpKindVerdict:
     """Combine the evidence into one verdict.
 
     Args:
@@ -116,18 +146,26 @@ def ip_kind_verdict(*, changes: int, observations: int, span_s: float, admin: st
         return IpKindVerdict("dynamic", reasons, ADVICE_DYNAMIC)
     hint, why = rdns
     if profile_fixed is not None:
-        reasons.append("the ISP profile says this plan's address is "
-                       + ("fixed" if profile_fixed else "dynamic"))
+        reasons.append(
+            "the ISP profile says this plan's address is "
+            + ("fixed" if profile_fixed else "dynamic")
+        )
         reasons.append(why)
-        return IpKindVerdict("fixed" if profile_fixed else "dynamic", reasons,
-                             "" if profile_fixed else ADVICE_DYNAMIC)
+        return IpKindVerdict(
+            "fixed" if profile_fixed else "dynamic",
+            reasons,
+            "" if profile_fixed else ADVICE_DYNAMIC,
+        )
     reasons.append(why)
     if hint == "dynamic":
         return IpKindVerdict("dynamic", reasons, ADVICE_DYNAMIC)
     if observations:
         days = span_s / 86400
-        reasons.append(f"no change seen in {days:.1f} day(s) of history"
-                       if days >= 0.1 else "the history is too short to tell")
+        reasons.append(
+            f"no change seen in {days:.1f} day(s) of history"
+            if days >= 0.1
+            else "the history is too short to tell"
+        )
     if hint == "fixed":
         return IpKindVerdict("fixed", reasons, ADVICE_UNKNOWN)
     return IpKindVerdict("unknown", reasons, ADVICE_UNKNOWN)

@@ -61,12 +61,22 @@ def isp_hints(config: Config) -> IspHints:
         if profile is not None and profile.isp is not None:
             isp = profile.isp
             hints = IspHints(
-                name=profile.name, smarthost=isp.smarthost_host,
+                name=profile.name,
+                smarthost=isp.smarthost_host,
                 smarthost_port=isp.smarthost_port if isp.smarthost_host else 0,
                 blocks_25=_yes_no(isp.blocks_port_25),
                 fixed_needs_pro=_yes_no(isp.fixed_ip_needs_pro_plan),
-                source="profile" if isp.smarthost_host else "", verified=isp.verified)
+                source="profile" if isp.smarthost_host else "",
+                verified=isp.verified,
+            )
     if config.relay.host:
-        hints = IspHints(hints.name, config.relay.host, config.relay.port, hints.blocks_25,
-                         hints.fixed_needs_pro, "config", hints.verified)
+        hints = IspHints(
+            hints.name,
+            config.relay.host,
+            config.relay.port,
+            hints.blocks_25,
+            hints.fixed_needs_pro,
+            "config",
+            hints.verified,
+        )
     return hints

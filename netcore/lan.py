@@ -39,9 +39,14 @@ class LanInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the ``lan`` part of the doctor's report)."""
-        return {"interface": self.interface, "address": self.address, "netmask": self.netmask,
-                "gateway": self.gateway, "other_addresses": list(self.other_addresses),
-                "ipv6": list(self.ipv6)}
+        return {
+            "interface": self.interface,
+            "address": self.address,
+            "netmask": self.netmask,
+            "gateway": self.gateway,
+            "other_addresses": list(self.other_addresses),
+            "ipv6": list(self.ipv6),
+        }
 
 
 def _default_gateway() -> tuple[str, str]:
@@ -71,8 +76,8 @@ def detect_lan(interface: str = "") -> LanInfo:
     name = interface or default_if
     if not name:
         raise LanDetectionError(
-            "no default route: this machine is not connected to a router "
-            "(or set network.interface)")
+            "no default route: this machine is not connected to a router (or set network.interface)"
+        )
     if name not in netifaces.interfaces():
         raise LanDetectionError(f"network interface {name!r} does not exist")
     if interface and interface != default_if:

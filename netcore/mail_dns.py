@@ -59,8 +59,13 @@ class MailDns:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"mx": list(self.mx), "mx_addresses": dict(self.mx_addresses), "ptr": self.ptr,
-                "spf": self.spf, "errors": dict(self.errors)}
+        return {
+            "mx": list(self.mx),
+            "mx_addresses": dict(self.mx_addresses),
+            "ptr": self.ptr,
+            "spf": self.spf,
+            "errors": dict(self.errors),
+        }
 
 
 _MISSING = (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer)

@@ -50,14 +50,21 @@ class ForwardingMonitor:
         state = ForwardingState.load(fwd.state_file)
         now = self.clock()
         margin = fwd.config.network.renew_margin
-        status: dict[str, Any] = {"checked_at": now, "ok": True, "restored": [],
-                                  "renewed": [], "refreshed": [], "failed": [],
-                                  "router_rebooted": False}
+        status: dict[str, Any] = {
+            "checked_at": now,
+            "ok": True,
+            "restored": [],
+            "renewed": [],
+            "refreshed": [],
+            "failed": [],
+            "router_rebooted": False,
+        }
         try:
             plan = {p.key: p for p in fwd.plan()}
         except (RouterError, ValueError) as exc:
-            status.update(ok=False, failed=[{"key": "", "message": str(exc)}],
-                          mappings=self.leases(now))
+            status.update(
+                ok=False, failed=[{"key": "", "message": str(exc)}], mappings=self.leases(now)
+            )
             return status
         pmp_state = self._pmp_router_state(state, now)
         status["router_rebooted"] = pmp_state == "rebooted"
@@ -87,7 +94,7 @@ class ForwardingMonitor:
         return status
 
     def _pmp_router_state(self, state: ForwardingState, now: float) -> str:
-        """"same", "rebooted" or "unknown" for our NAT-PMP/PCP mappings' router.
+        """ "same", "rebooted" or "unknown" for our NAT-PMP/PCP mappings' router.
 
         Asks NAT-PMP for the public address (the cheapest request) to read
         the epoch; the observation is saved so the next check compares with it.
@@ -96,8 +103,9 @@ class ForwardingMonitor:
             return "same"
         fwd = self.forwarder
         try:
-            _ip, epoch = NatPmpClient(fwd.gateway, fwd.config.network.natpmp_timeout
-                                      ).address_and_epoch()
+            _ip, epoch = NatPmpClient(
+                fwd.gateway, fwd.config.network.natpmp_timeout
+            ).address_and_epoch()
         except RouterError:
             return "unknown"  # a PCP-only or silent router: re-request to be sure
         rebooted = state.observe_epoch(EpochSeen(epoch, now))
@@ -116,12 +124,22 @@ class ForwardingMonitor:
         except RouterError:
             return True
         return found is None or (found.internal_host, found.internal) != (
-            rec.internal_host, rec.internal)
+            rec.internal_host,
+            rec.internal,
+        )
 
     def leases(self, now: float | None = None) -> list[dict[str, Any]]:
         """Per mapping: key, name, method, lease and seconds left (None = permanent)."""
         now = self.clock() if now is None else now
         state = ForwardingState.load(self.forwarder.state_file)
-        return [{"key": k, "name": r.name, "method": r.method, "lease": r.lease,
-                 "remaining": r.remaining(now), "fallback_for": r.fallback_for}
-                for k, r in sorted(state.mappings.items())]
+        return [
+            {
+                "key": k,
+                "name": r.name,
+                "method": r.method,
+                "lease": r.lease,
+                "remaining": r.remaining(now),
+                "fallback_for": r.fallback_for,
+            }
+            for k, r in sorted(state.mappings.items())
+        ]

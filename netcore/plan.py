@@ -82,12 +82,19 @@ def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
         host = entry.internal_host.strip() or lan_ip
         _check_ipv4(host, f"ports.{name}.internal_host")
         port = PlannedPort(
-            name=name, external=entry.external, internal=entry.internal, internal_host=host,
-            protocol=entry.protocol.upper(), description=mapping_description(name),
-            local=host == lan_ip)
+            name=name,
+            external=entry.external,
+            internal=entry.internal,
+            internal_host=host,
+            protocol=entry.protocol.upper(),
+            description=mapping_description(name),
+            local=host == lan_ip,
+        )
         if port.key in seen:
-            raise PlanError(f"ports.{name} and ports.{seen[port.key]} both use external "
-                            f"port {port.key}; give one of them another port")
+            raise PlanError(
+                f"ports.{name} and ports.{seen[port.key]} both use external "
+                f"port {port.key}; give one of them another port"
+            )
         seen[port.key] = name
         plan.append(port)
     return plan
@@ -116,8 +123,10 @@ def _check_ipv4(value: str, where: str) -> None:
     try:
         ipaddress.IPv4Address(value)
     except ValueError:
-        raise PlanError(f"{where}: {value!r} is not an IPv4 address "
-                        "(the router forwards to a LAN address like 192.168.1.20)") from None
+        raise PlanError(
+            f"{where}: {value!r} is not an IPv4 address "
+            "(the router forwards to a LAN address like 192.168.1.20)"
+        ) from None
 
 
 def default_gateway() -> str | None:

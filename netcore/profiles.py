@@ -88,7 +88,11 @@ class RouterProfile:
 
 
 _GROUPS: dict[str, type[Sourced]] = {
-    "upnp": UpnpFacts, "forwarding": ForwardingFacts, "limits": LimitsFacts, "isp": IspFacts}
+    "upnp": UpnpFacts,
+    "forwarding": ForwardingFacts,
+    "limits": LimitsFacts,
+    "isp": IspFacts,
+}
 
 
 def parse_profile(profile_id: str, data: dict[str, Any], origin: str) -> RouterProfile:
@@ -107,17 +111,22 @@ def parse_profile(profile_id: str, data: dict[str, Any], origin: str) -> RouterP
     name = _check(origin, "name", data["name"], str)
     kind = _check(origin, "kind", data["kind"], Kind)
     if kind == "isp" and "isp" not in data:
-        raise ProfileError(f"{origin}: kind = \"isp\" needs an [isp] table")
-    groups = {key: _group(origin, key, data[key], cls)
-              for key, cls in _GROUPS.items() if key in data}
+        raise ProfileError(f'{origin}: kind = "isp" needs an [isp] table')
+    groups = {
+        key: _group(origin, key, data[key], cls) for key, cls in _GROUPS.items() if key in data
+    }
     if not name.strip():
         raise ProfileError(f"{origin}: name: must not be empty")
-    return RouterProfile(id=profile_id, name=name, kind=kind,
-                         router=_check(origin, "router", data.get("router", ""), str),
-                         upnp=typing.cast(UpnpFacts, groups["upnp"]),
-                         forwarding=typing.cast(ForwardingFacts, groups["forwarding"]),
-                         limits=typing.cast(LimitsFacts, groups["limits"]),
-                         isp=typing.cast(IspFacts | None, groups.get("isp")))
+    return RouterProfile(
+        id=profile_id,
+        name=name,
+        kind=kind,
+        router=_check(origin, "router", data.get("router", ""), str),
+        upnp=typing.cast(UpnpFacts, groups["upnp"]),
+        forwarding=typing.cast(ForwardingFacts, groups["forwarding"]),
+        limits=typing.cast(LimitsFacts, groups["limits"]),
+        isp=typing.cast(IspFacts | None, groups.get("isp")),
+    )
 
 
 def _group(origin: str, key: str, value: Any, cls: type[Sourced]) -> Sourced:
@@ -130,8 +139,10 @@ def _group(origin: str, key: str, value: Any, cls: type[Sourced]) -> Sourced:
             raise ProfileError(f"{origin}: {key}.{sub}: unknown key")
     for required in ("verified", "source"):
         if required not in value:
-            raise ProfileError(f"{origin}: {key}.{required}: missing (every fact group "
-                               "says whether it was verified and where)")
+            raise ProfileError(
+                f"{origin}: {key}.{required}: missing (every fact group "
+                "says whether it was verified and where)"
+            )
     values = {sub: _check(origin, f"{key}.{sub}", v, hints[sub]) for sub, v in value.items()}
     if values["verified"] and not str(values["source"]).strip():
         raise ProfileError(f"{origin}: {key}.source: a verified fact needs a source")
@@ -147,8 +158,9 @@ def _check(origin: str, key: str, value: Any, hint: Any) -> Any:
     if origin_type is Literal:
         choices = get_args(hint)
         if value not in choices:
-            raise ProfileError(f"{origin}: {key}: {value!r} is not one of "
-                               + ", ".join(repr(c) for c in choices))
+            raise ProfileError(
+                f"{origin}: {key}: {value!r} is not one of " + ", ".join(repr(c) for c in choices)
+            )
         return value
     if origin_type is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -160,8 +172,9 @@ def _check(origin: str, key: str, value: Any, hint: Any) -> Any:
     if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise ProfileError(f"{origin}: {key}: expected a whole number, got {value!r}")
     if not isinstance(value, hint):
-        raise ProfileError(f"{origin}: {key}: expected {hint.__name__}, got "
-                           f"{type(value).__name__} {value!r}")
+        raise ProfileError(
+            f"{origin}: {key}: expected {hint.__name__}, got {type(value).__name__} {value!r}"
+        )
     return value
 
 

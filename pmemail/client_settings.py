@@ -28,14 +28,16 @@ class ClientSettings:
     def as_text(self) -> str:
         """A printable block."""
         incoming = "IMAP" if self.protocol == "imap" else "POP3"
-        return "\n".join([
-            f"{self.address}",
-            f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
-            f"{self.incoming_security}, normal password, user name {self.address}",
-            f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
-            f"{self.smtp_security}, normal password, user name {self.address}",
-            f"  Webmail: {self.webmail_url}",
-        ])
+        return "\n".join(
+            [
+                f"{self.address}",
+                f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
+                f"{self.incoming_security}, normal password, user name {self.address}",
+                f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
+                f"{self.smtp_security}, normal password, user name {self.address}",
+                f"  Webmail: {self.webmail_url}",
+            ]
+        )
 
 
 def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
@@ -46,5 +48,14 @@ def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
     security = "STARTTLS" if protocol == "imap" else "STARTTLS (STLS)"
     web_port = ports.webmail.external
     web = f"http://{host}/" if web_port == 80 else f"http://{host}:{web_port}/"
-    return ClientSettings(address, protocol, host, incoming.external, security,
-                          host, ports.submission.external, "STARTTLS", web)
+    return ClientSettings(
+        address,
+        protocol,
+        host,
+        incoming.external,
+        security,
+        host,
+        ports.submission.external,
+        "STARTTLS",
+        web,
+    )

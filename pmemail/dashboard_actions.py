@@ -99,8 +99,13 @@ def start_server(config: Config, config_path: Path, paths: DataPaths) -> ActionR
     out.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "pmemail", "--config", str(config_path), "serve"]
     try:
-        launched = subprocess.run([sys.executable, "-c", _LAUNCHER, str(out), *argv],
-                                  capture_output=True, text=True, timeout=30, check=True)
+        launched = subprocess.run(
+            [sys.executable, "-c", _LAUNCHER, str(out), *argv],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
         pid = int(launched.stdout.split()[0])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as err:
         raise ActionError(f"cannot start pmemail serve: {err}") from None
@@ -110,11 +115,12 @@ def start_server(config: Config, config_path: Path, paths: DataPaths) -> ActionR
             return ActionResult(f"pmemail serve started (pid {pid})")
         if not _alive(pid):
             last = next((ln for ln in reversed(tail_lines(out, 20)) if ln.strip()), "")
-            raise ActionError(f"pmemail serve exited at once: {last or 'no output'} "
-                              f"(see {out})")
+            raise ActionError(f"pmemail serve exited at once: {last or 'no output'} (see {out})")
         time.sleep(POLL)
-    raise ActionError(f"pmemail serve (pid {pid}) did not answer within "
-                      f"{config.dashboard.start_timeout:g} s (see {paths.log_file(config)})")
+    raise ActionError(
+        f"pmemail serve (pid {pid}) did not answer within "
+        f"{config.dashboard.start_timeout:g} s (see {paths.log_file(config)})"
+    )
 
 
 def stop_server(config: Config, paths: DataPaths) -> ActionResult:
@@ -135,8 +141,10 @@ def stop_server(config: Config, paths: DataPaths) -> ActionResult:
     deadline = time.monotonic() + config.dashboard.start_timeout
     while pid is not None and _alive(pid):
         if time.monotonic() > deadline:
-            raise ActionError(f"pmemail serve (pid {pid}) is still stopping after "
-                              f"{config.dashboard.start_timeout:g} s")
+            raise ActionError(
+                f"pmemail serve (pid {pid}) is still stopping after "
+                f"{config.dashboard.start_timeout:g} s"
+            )
         time.sleep(POLL)
     return ActionResult("pmemail serve stopped" + (f" (pid {pid})" if pid else ""))
 
@@ -203,8 +211,9 @@ def _router_call(what: str, call: Callable[[], ForwardingReport]) -> ForwardingR
         raise ActionError(f"{what}: {err or type(err).__name__}") from None
 
 
-def forward_all(config: Config, paths: DataPaths,
-                progress: Callable[[PortOutcome], None] | None = None) -> ActionResult:
+def forward_all(
+    config: Config, paths: DataPaths, progress: Callable[[PortOutcome], None] | None = None
+) -> ActionResult:
     """Apply the whole port plan on the router again.
 
     Raises:
@@ -212,8 +221,9 @@ def forward_all(config: Config, paths: DataPaths,
     """
     from netcore.forwarding import Forwarder
 
-    report = _router_call("cannot forward the ports",
-                          lambda: Forwarder(config, paths).apply(progress=progress))
+    report = _router_call(
+        "cannot forward the ports", lambda: Forwarder(config, paths).apply(progress=progress)
+    )
     return _summary(report, "forwarded")
 
 
@@ -229,8 +239,9 @@ def remove_mappings(config: Config, paths: DataPaths) -> ActionResult:
     return _summary(report, "removed")
 
 
-def rerun_checks(config: Config, paths: DataPaths,
-                 on_result: Callable[[CheckResult], None] | None = None) -> ActionResult:
+def rerun_checks(
+    config: Config, paths: DataPaths, on_result: Callable[[CheckResult], None] | None = None
+) -> ActionResult:
     """Run the doctor's checks (``on_result`` gets each as it finishes).
 
     Must be called from a thread without a running event loop (a worker).
@@ -240,5 +251,6 @@ def rerun_checks(config: Config, paths: DataPaths,
     report = asyncio.run(run_checks(config, paths, on_result))
     verdict = {0: "all checks passed", 1: "warnings", 2: "problems found"}[report.exit_code]
     lines = [f"{c.status.upper():7} {c.title}: {c.finding}" for c in report.checks]
-    return ActionResult(f"checks done in {report.seconds:.1f} s: {verdict}", lines,
-                        ok=report.exit_code == 0)
+    return ActionResult(
+        f"checks done in {report.seconds:.1f} s: {verdict}", lines, ok=report.exit_code == 0
+    )

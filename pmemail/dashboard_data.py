@@ -147,8 +147,11 @@ def queue_facts(paths: DataPaths) -> QueueFacts:
     except (OSError, ValueError) as err:
         return QueueFacts(error=f"cannot read the queue: {err}")
     pending = [e for e in entries if e.pending()]
-    return QueueFacts(len(entries), sum(len(e.pending()) for e in entries),
-                      min((e.first_seen for e in pending), default=None))
+    return QueueFacts(
+        len(entries),
+        sum(len(e.pending()) for e in entries),
+        min((e.first_seen for e in pending), default=None),
+    )
 
 
 def _count(services: list[dict[str, Any]], names: tuple[str, ...], key: str) -> int:
@@ -173,7 +176,8 @@ def mail_counters(services: list[dict[str, Any]]) -> MailCounters:
         queue_last_run=_float(queue.get("last_run")),
         queue_error=str(queue.get("last_error") or ""),
         collector_last_run=_float(collector.get("last_run")),
-        collector_error=str(collector.get("last_error") or ""))
+        collector_error=str(collector.get("last_error") or ""),
+    )
 
 
 def local_ports(config: Config, listening: set[int]) -> list[LocalPort]:
@@ -183,8 +187,16 @@ def local_ports(config: Config, listening: set[int]) -> list[LocalPort]:
     for name, m in config.ports.items():
         host = m.internal_host.strip()
         here = not host or host in own
-        out.append(LocalPort(name, m.external, m.internal, "" if here else host, m.enabled,
-                             (m.internal in listening) if here else None))
+        out.append(
+            LocalPort(
+                name,
+                m.external,
+                m.internal,
+                "" if here else host,
+                m.enabled,
+                (m.internal in listening) if here else None,
+            )
+        )
     return out
 
 
@@ -214,8 +226,9 @@ class LocalProbe:
         services: list[dict[str, Any]] = []
         running, reason, pid = False, "", None
         try:
-            answer = query_control_sync(self.paths.control_socket(self.config),
-                                        {"cmd": "status"}, CONTROL_TIMEOUT)
+            answer = query_control_sync(
+                self.paths.control_socket(self.config), {"cmd": "status"}, CONTROL_TIMEOUT
+            )
         except NotRunning:
             reason = "pmemail serve is not running"
         except ControlError as err:
@@ -230,11 +243,16 @@ class LocalProbe:
         if self._queue_dir.changed():
             self._queue = queue_facts(self.paths)
         return LocalSnapshot(
-            taken_at=clock(), running=running, reason=reason,
-            process=self._process_facts(pid), services=services,
-            mail=mail_counters(services), queue=self._queue,
+            taken_at=clock(),
+            running=running,
+            reason=reason,
+            process=self._process_facts(pid),
+            services=services,
+            mail=mail_counters(services),
+            queue=self._queue,
             ports=local_ports(self.config, listening_tcp_ports()),
-            log_lines=self._log.lines())
+            log_lines=self._log.lines(),
+        )
 
     def _process_facts(self, pid: int | None) -> ProcessFacts | None:
         if pid is None:
@@ -248,16 +266,18 @@ class LocalProbe:
                 cpu = proc.cpu_percent(None)
                 memory = proc.memory_info().rss
                 started = proc.create_time()
-            conns = sum(1 for c in proc.net_connections(kind="tcp")
-                        if c.status == psutil.CONN_ESTABLISHED)
+            conns = sum(
+                1 for c in proc.net_connections(kind="tcp") if c.status == psutil.CONN_ESTABLISHED
+            )
         except (psutil.Error, OSError):
             self._process = None
             return None
         return ProcessFacts(pid, max(0.0, clock() - started), memory, cpu, conns)
 
 
-def _router_facts(config: Config, paths: DataPaths) -> tuple[
-        str, str, str, dict[str, RouterMapping], ForwardingState]:
+def _router_facts(
+    config: Config, paths: DataPaths
+) -> tuple[str, str, str, dict[str, RouterMapping], ForwardingState]:
     """(router label, error, router's public address, our UPnP rows by key, state)."""
     from netcore.forwarding import Forwarder
     from netcore.router.errors import RouterError
@@ -279,9 +299,15 @@ def _router_facts(config: Config, paths: DataPaths) -> tuple[
     return label, "", address, {r.key: r for r in rows}, state
 
 
-def _port_reach(config: Config, name: str, now: float, router_ok: bool,
-                rows: dict[str, RouterMapping], state: ForwardingState,
-                reach: tuple[bool | None, str]) -> PortReach:
+def _port_reach(
+    config: Config,
+    name: str,
+    now: float,
+    router_ok: bool,
+    rows: dict[str, RouterMapping],
+    state: ForwardingState,
+    reach: tuple[bool | None, str],
+) -> PortReach:
     m = getattr(config.ports, name)
     key = f"{m.external}/{m.protocol.upper()}"
     row, rec = rows.get(key), state.mappings.get(key)
@@ -289,9 +315,12 @@ def _port_reach(config: Config, name: str, now: float, router_ok: bool,
     lease_left: float | None = None
     if row is not None:
         mapped = row.ours
-        detail = (f"to {row.internal_host}:{row.internal}" if row.ours
-                  else f"held by another mapping: {row.description or '?'} "
-                       f"to {row.internal_host}:{row.internal}")
+        detail = (
+            f"to {row.internal_host}:{row.internal}"
+            if row.ours
+            else f"held by another mapping: {row.description or '?'} "
+            f"to {row.internal_host}:{row.internal}"
+        )
         lease_left = float(row.lease) if row.lease > 0 else None
     elif rec is not None and rec.method != "upnp":
         mapped, detail = True, f"to {rec.internal_host}:{rec.internal} by {rec.method.upper()}"
@@ -321,9 +350,12 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     with ThreadPoolExecutor(max_workers=2 + len(enabled)) as pool:
         router_f = pool.submit(_router_facts, config, paths)
         public_f = pool.submit(public_ip, net.echo_url, net.http_timeout)
-        reach_f = {name: pool.submit(port_reachable, net.echo_url,
-                                     getattr(config.ports, name).external, net.http_timeout)
-                   for name in enabled}
+        reach_f = {
+            name: pool.submit(
+                port_reachable, net.echo_url, getattr(config.ports, name).external, net.http_timeout
+            )
+            for name in enabled
+        }
         label, router_error, router_address, rows, state = router_f.result()
         answers = public_f.result()
         reach = {name: f.result() for name, f in reach_f.items()}
@@ -334,11 +366,22 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     except OSError:
         changed, entries = False, []
     now = clock()
-    public_error = "" if answers.address else "; ".join(
-        f"{u}: {e}" if u else e for u, e in answers.errors.items())
+    public_error = (
+        ""
+        if answers.address
+        else "; ".join(f"{u}: {e}" if u else e for u, e in answers.errors.items())
+    )
     return NetworkSnapshot(
-        taken_at=now, router=label, router_error=router_error,
-        router_address=router_address, public_address=answers.address,
-        public_error=public_error, address_changed=changed, history=entries[-10:],
-        ports=[_port_reach(config, name, now, not router_error, rows, state, reach[name])
-               for name in enabled])
+        taken_at=now,
+        router=label,
+        router_error=router_error,
+        router_address=router_address,
+        public_address=answers.address,
+        public_error=public_error,
+        address_changed=changed,
+        history=entries[-10:],
+        ports=[
+            _port_reach(config, name, now, not router_error, rows, state, reach[name])
+            for name in enabled
+        ],
+    )

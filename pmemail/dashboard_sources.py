@@ -59,7 +59,7 @@ class LogTail:
             return []
         tail = list(self._lines)
         if self._pending:
-            tail = [*tail, self._pending.decode("utf-8", "replace")][-self.count:]
+            tail = [*tail, self._pending.decode("utf-8", "replace")][-self.count :]
         return tail
 
     def _restart(self, inode: int) -> None:
@@ -78,11 +78,12 @@ class LogTail:
         self._offset = start + len(data)
         if skipped:  # the first piece is the end of a line that is not kept
             cut = data.find(b"\n")
-            data = data[cut + 1:] if cut >= 0 else b""
+            data = data[cut + 1 :] if cut >= 0 else b""
         complete, newline, self._pending = (self._pending + data).rpartition(b"\n")
         if newline:
-            self._lines.extend(line.rstrip("\r") for line in
-                               complete.decode("utf-8", "replace").split("\n"))
+            self._lines.extend(
+                line.rstrip("\r") for line in complete.decode("utf-8", "replace").split("\n")
+            )
 
 
 class DirWatch:

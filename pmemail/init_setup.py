@@ -22,8 +22,12 @@ class InitResult:
     certificate: Path | None
 
 
-def initial_config(domain: str | None = None, hostname: str | None = None,
-                   data_dir: str | None = None, unprivileged: bool = False) -> Config:
+def initial_config(
+    domain: str | None = None,
+    hostname: str | None = None,
+    data_dir: str | None = None,
+    unprivileged: bool = False,
+) -> Config:
     """A default config adjusted with the admin's first answers."""
     config = Config()
     if domain:

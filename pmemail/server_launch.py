@@ -37,8 +37,11 @@ def start_detached(config_path: Path, paths: DataPaths) -> subprocess.Popen[byte
     with open(paths.logs / "serve.out", "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "pmemail", "--config", str(config_path), "serve"],
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     # reap the server whenever it stops, so it never lingers as a zombie of the app
     threading.Thread(target=process.wait, daemon=True, name="serve-reaper").start()
     return process
@@ -46,8 +49,11 @@ def start_detached(config_path: Path, paths: DataPaths) -> subprocess.Popen[byte
 
 def service_ports(config: Config) -> dict[str, int]:
     """The internal port each listening service should answer on."""
-    return {name: m.internal for name, m in config.ports.items()
-            if name != "remote_desktop" and m.enabled and not m.internal_host}
+    return {
+        name: m.internal
+        for name, m in config.ports.items()
+        if name != "remote_desktop" and m.enabled and not m.internal_host
+    }
 
 
 def answers(host: str, port: int, timeout: float = 0.5) -> bool:
@@ -59,11 +65,19 @@ def answers(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def wait_ready(process: subprocess.Popen[bytes], config: Config, paths: DataPaths,
-               timeout: float = 20.0, on_service: ServiceProgress | None = None) -> LaunchResult:
+def wait_ready(
+    process: subprocess.Popen[bytes],
+    config: Config,
+    paths: DataPaths,
+    timeout: float = 20.0,
+    on_service: ServiceProgress | None = None,
+) -> LaunchResult:
     """Poll the control socket and each port until all answer, the process dies, or timeout."""
-    host = "127.0.0.1" if config.server.listen_address in ("0.0.0.0", "") else (
-        config.server.listen_address)
+    host = (
+        "127.0.0.1"
+        if config.server.listen_address in ("0.0.0.0", "")
+        else (config.server.listen_address)
+    )
     pending = service_ports(config)
     deadline = time.monotonic() + timeout
     control = paths.control_socket(config)

@@ -41,29 +41,30 @@ def render_unit(config_path: Path, user_mode: bool) -> str:
         config_path: passed as ``--config`` (made absolute).
         user_mode: a ``systemctl --user`` unit (WantedBy=default.target).
     """
-    command = [*pmemail_command(), "--config", str(config_path.expanduser().absolute()),
-               "serve"]
+    command = [*pmemail_command(), "--config", str(config_path.expanduser().absolute()), "serve"]
     target = "default.target" if user_mode else "multi-user.target"
-    return "\n".join([
-        "# Written by `pmemail service install`; not enabled automatically.",
-        "[Unit]",
-        "Description=pmemail office mail server",
-        "After=network-online.target",
-        "Wants=network-online.target",
-        "",
-        "[Service]",
-        "Type=simple",
-        f"ExecStart={shlex.join(command)}",
-        # SIGTERM makes pmemail finish in-flight deliveries and exit 0
-        "KillSignal=SIGTERM",
-        "TimeoutStopSec=60",
-        "Restart=on-failure",
-        "RestartSec=5",
-        "",
-        "[Install]",
-        f"WantedBy={target}",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Written by `pmemail service install`; not enabled automatically.",
+            "[Unit]",
+            "Description=pmemail office mail server",
+            "After=network-online.target",
+            "Wants=network-online.target",
+            "",
+            "[Service]",
+            "Type=simple",
+            f"ExecStart={shlex.join(command)}",
+            # SIGTERM makes pmemail finish in-flight deliveries and exit 0
+            "KillSignal=SIGTERM",
+            "TimeoutStopSec=60",
+            "Restart=on-failure",
+            "RestartSec=5",
+            "",
+            "[Install]",
+            f"WantedBy={target}",
+            "",
+        ]
+    )
 
 
 def unit_path(user_mode: bool) -> Path:

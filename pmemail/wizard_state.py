@@ -12,8 +12,16 @@ from pathlib import Path
 from typing import Any
 
 STEPS: tuple[str, ...] = (
-    "welcome", "network", "checks", "domain", "ports",
-    "forward", "outbound", "users", "launch", "summary",
+    "welcome",
+    "network",
+    "checks",
+    "domain",
+    "ports",
+    "forward",
+    "outbound",
+    "users",
+    "launch",
+    "summary",
 )
 STATE_FILE = "wizard.json"
 

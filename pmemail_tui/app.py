@@ -27,13 +27,15 @@ class PmemailApp(App[None]):
     CSS_PATH = "pmemail.tcss"
     TITLE = "pmemail"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", show=True, priority=True)]
+        Binding("ctrl+q", "quit", "Quit", show=True, priority=True)
+    ]
     ENABLE_COMMAND_PALETTE = False
     # Tests, snapshots and screenshots set this to False for steady pictures.
     CURSOR_BLINK: ClassVar[bool] = True
 
-    def __init__(self, config: Config, config_path: Path, first_run: bool = False,
-                 mode: StartMode = "auto") -> None:
+    def __init__(
+        self, config: Config, config_path: Path, first_run: bool = False, mode: StartMode = "auto"
+    ) -> None:
         super().__init__()
         self.config = config
         self.config_path = config_path

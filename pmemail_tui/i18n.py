@@ -61,4 +61,7 @@ def localize_bindings(node: DOMNode, descriptions: Mapping[str, str]) -> None:
     for key, found in bindings.items():
         bindings[key] = [
             dataclasses.replace(b, description=t(descriptions[b.action]))
-            if b.action in descriptions else b for b in found]
+            if b.action in descriptions
+            else b
+            for b in found
+        ]

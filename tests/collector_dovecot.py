@@ -50,8 +50,9 @@ class IspMailbox:
 
     def remaining(self) -> list[str]:
         """Names of the messages still at the ISP (by our file name prefix)."""
-        return sorted(p.name.split(":")[0] for d in ("new", "cur")
-                      for p in (self.maildir / d).iterdir())
+        return sorted(
+            p.name.split(":")[0] for d in ("new", "cur") for p in (self.maildir / d).iterdir()
+        )
 
 
 @contextmanager
@@ -91,8 +92,14 @@ def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
     config.collector.enabled = True
     config.collector.timeout = 10.0
     config.collector.interval = 0.05
-    entry = CollectorMailbox(host="127.0.0.1", port=isp.port, tls="none", username=USER,
-                             password=PASSWORD, deliver_to="alice@example.be")
+    entry = CollectorMailbox(
+        host="127.0.0.1",
+        port=isp.port,
+        tls="none",
+        username=USER,
+        password=PASSWORD,
+        deliver_to="alice@example.be",
+    )
     for key, value in mailbox.items():
         setattr(entry, key, value)
     config.collector.mailboxes = [entry]
@@ -108,5 +115,6 @@ def subjects(paths: DataPaths, address: str) -> list[str]:
 
 def msg(subject: str, headers: str = "") -> bytes:
     """A small message as the ISP's MX would have stored it."""
-    return (f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\n"
-            f"body of {subject}\r\n").encode()
+    return (
+        f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\nbody of {subject}\r\n"
+    ).encode()

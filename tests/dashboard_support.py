@@ -45,8 +45,9 @@ def echo_stub(reachable: set[int] | None = None) -> Iterator[EchoStub]:
                 body, kind = stub.address + "\n", "text/plain"
             elif self.path.startswith("/port/"):
                 port = int(self.path.rsplit("/", 1)[1])
-                body = json.dumps({"ip": stub.address, "port": port,
-                                   "reachable": port in stub.reachable})
+                body = json.dumps(
+                    {"ip": stub.address, "port": port, "reachable": port in stub.reachable}
+                )
                 kind = "application/json"
             else:
                 self.send_error(404)
@@ -138,17 +139,28 @@ def lab_router_cycle(config_path: str) -> dict[str, Any]:
 
     def snap() -> dict[str, Any]:
         s = network_snapshot(config, paths)
-        return {"router": s.router, "router_error": s.router_error,
-                "router_address": s.router_address, "public": s.public_address,
-                "ports": {p.name: {"mapped": p.mapped, "reachable": p.reachable,
-                                   "lease_left": p.lease_left, "why": p.mapped_detail}
-                          for p in s.ports}}
+        return {
+            "router": s.router,
+            "router_error": s.router_error,
+            "router_address": s.router_address,
+            "public": s.public_address,
+            "ports": {
+                p.name: {
+                    "mapped": p.mapped,
+                    "reachable": p.reachable,
+                    "lease_left": p.lease_left,
+                    "why": p.mapped_detail,
+                }
+                for p in s.ports
+            },
+        }
 
     forwarded = forward_all(config, paths)
     after_forward = snap()
     removed = remove_mappings(config, paths)
-    return {"forward": {"message": forwarded.message, "ok": forwarded.ok,
-                        "details": forwarded.details},
-            "after_forward": after_forward,
-            "remove": {"message": removed.message, "ok": removed.ok},
-            "after_remove": snap()}
+    return {
+        "forward": {"message": forwarded.message, "ok": forwarded.ok, "details": forwarded.details},
+        "after_forward": after_forward,
+        "remove": {"message": removed.message, "ok": removed.ok},
+        "after_remove": snap(),
+    }

@@ -184,10 +184,16 @@ def _ssl_settings(tls: tuple[Path, Path] | None) -> str:
 
 
 @contextmanager
-def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: str,
-                maildir: Path | None = None, extra_config: str = "",
-                timeout: float = 15.0,
-                tls: tuple[Path, Path] | None = None) -> Iterator[DovecotServer]:
+def run_dovecot(
+    protocols: Sequence[str] = ("imap",),
+    *,
+    user: str,
+    password: str,
+    maildir: Path | None = None,
+    extra_config: str = "",
+    timeout: float = 15.0,
+    tls: tuple[Path, Path] | None = None,
+) -> Iterator[DovecotServer]:
     """Start Dovecot for one account; skips the test when it cannot run here.
 
     Args:
@@ -215,24 +221,36 @@ def run_dovecot(protocols: Sequence[str] = ("imap",), *, user: str, password: st
             server.ports.update({f"{p}s": free_port() for p in protocols})
         (root / "passwd").write_text(f"{user}:{{PLAIN}}{password}::::::\n")
         if maildir is not None:
-            shutil.copytree(maildir, server.maildir,
-                            ignore=shutil.ignore_patterns(*_PMEMAIL_FILES))
+            shutil.copytree(maildir, server.maildir, ignore=shutil.ignore_patterns(*_PMEMAIL_FILES))
         for sub in ("new", "cur", "tmp"):
             (server.maildir / sub).mkdir(parents=True, exist_ok=True)
         (root / "home").mkdir()
         give_to_mail_user(server.maildir)
         give_to_mail_user(root / "home")
-        listeners = "".join(_LISTENER.format(proto=p, port=server.ports[p],
-                                             tls_port=server.ports.get(f"{p}s", 0),
-                                             tls_flag="yes" if tls else "no")
-                            for p in protocols)
+        listeners = "".join(
+            _LISTENER.format(
+                proto=p,
+                port=server.ports[p],
+                tls_port=server.ports.get(f"{p}s", 0),
+                tls_flag="yes" if tls else "no",
+            )
+            for p in protocols
+        )
         conf = root / "dovecot.conf"
-        conf.write_text(_CONFIG.format(root=root, protocols=" ".join(protocols),
-                                       ssl=_ssl_settings(tls),
-                                       uid=MAIL_UID, gid=MAIL_GID, listeners=listeners,
-                                       extra=extra_config))
-        server.proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        conf.write_text(
+            _CONFIG.format(
+                root=root,
+                protocols=" ".join(protocols),
+                ssl=_ssl_settings(tls),
+                uid=MAIL_UID,
+                gid=MAIL_GID,
+                listeners=listeners,
+                extra=extra_config,
+            )
+        )
+        server.proc = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         try:
             _wait_listening(server, timeout)
             yield server

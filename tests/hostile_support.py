@@ -130,8 +130,9 @@ class FakeHttp:
 class FakeUdp:
     """A UDP server on 127.0.0.1 answering ``answer(request)`` (None: stay silent)."""
 
-    def __init__(self, answer: Callable[[bytes], bytes | list[bytes] | None],
-                 port: int = 0) -> None:
+    def __init__(
+        self, answer: Callable[[bytes], bytes | list[bytes] | None], port: int = 0
+    ) -> None:
         self.answer = answer
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", port))
@@ -151,7 +152,7 @@ class FakeUdp:
                 return
             self.received.append(data)
             out = self.answer(data)
-            for packet in ([out] if isinstance(out, bytes) else out or []):
+            for packet in [out] if isinstance(out, bytes) else out or []:
                 self.sock.sendto(packet, peer)
 
     def __enter__(self) -> FakeUdp:
@@ -166,13 +167,15 @@ class FakeUdp:
 
 # ---------------------------------------------------------------- IGD documents
 
+
 def root_description(services: list[tuple[str, str]]) -> bytes:
     """A UPnP IGD root description listing ``(serviceType, controlURL)`` services."""
     svc = "".join(
         f"<service><serviceType>{kind}</serviceType><serviceId>urn:upnp-org:serviceId:"
         f"{kind.split(':')[-2]}</serviceId><controlURL>{ctl}</controlURL>"
         f"<eventSubURL>/evt</eventSubURL><SCPDURL>/scpd.xml</SCPDURL></service>"
-        for kind, ctl in services)
+        for kind, ctl in services
+    )
     return (
         '<?xml version="1.0"?><root xmlns="urn:schemas-upnp-org:device-1-0">'
         "<specVersion><major>1</major><minor>0</minor></specVersion><device>"
@@ -185,7 +188,8 @@ def root_description(services: list[tuple[str, str]]) -> bytes:
         "<deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:1</deviceType>"
         "<UDN>uuid:00000000-0000-0000-0000-000000000003</UDN>"
         f"<serviceList>{svc}</serviceList>"
-        "</device></deviceList></device></deviceList></device></root>").encode()
+        "</device></deviceList></device></deviceList></device></root>"
+    ).encode()
 
 
 WAN_IP = "urn:schemas-upnp-org:service:WANIPConnection:1"
@@ -200,10 +204,12 @@ def soap_fault(code: int, text: str = "Nonsense") -> bytes:
         "<faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail>"
         '<UPnPError xmlns="urn:schemas-upnp-org:control-1-0">'
         f"<errorCode>{code}</errorCode><errorDescription>{text}</errorDescription>"
-        "</UPnPError></detail></s:Fault></s:Body></s:Envelope>").encode()
+        "</UPnPError></detail></s:Fault></s:Body></s:Envelope>"
+    ).encode()
 
 
 # ---------------------------------------------------------------- isolation
+
 
 def isolation_missing() -> str | None:
     """Why :func:`run_isolated` cannot work here (None when it can)."""
@@ -224,14 +230,28 @@ def run_isolated(code: str, timeout: float = 60.0) -> dict[str, Any]:
     """
     start = time.monotonic()
     proc = subprocess.run(
-        ["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$@"',
-         sys.executable, "-c", code],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            "unshare",
+            "-n",
+            "--",
+            "sh",
+            "-c",
+            'ip link set lo up && exec "$0" "$@"',
+            sys.executable,
+            "-c",
+            code,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
-        raise AssertionError(f"isolated code failed (rc {proc.returncode}):\n"
-                             f"{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"isolated code failed (rc {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     result: dict[str, Any] = json.loads(lines[-1])
     result["stderr"] = proc.stderr
     result["seconds"] = time.monotonic() - start

@@ -30,28 +30,28 @@ class _P:
         self.d, self.i = data, 0
 
     def ws(self) -> None:
-        while self.i < len(self.d) and self.d[self.i:self.i + 1] in (b" ", b"\r", b"\n"):
+        while self.i < len(self.d) and self.d[self.i : self.i + 1] in (b" ", b"\r", b"\n"):
             self.i += 1
 
     def value(self) -> Any:
         self.ws()
-        c = self.d[self.i:self.i + 1]
+        c = self.d[self.i : self.i + 1]
         if c == b"(":
             self.i += 1
             out: list[Any] = []
             while True:
                 self.ws()
-                if self.d[self.i:self.i + 1] == b")":
+                if self.d[self.i : self.i + 1] == b")":
                     self.i += 1
                     return out
                 out.append(self.value())
         if c == b'"':
             self.i += 1
             buf = bytearray()
-            while self.d[self.i:self.i + 1] != b'"':
-                if self.d[self.i:self.i + 1] == b"\\":
+            while self.d[self.i : self.i + 1] != b'"':
+                if self.d[self.i : self.i + 1] == b"\\":
                     self.i += 1
-                buf += self.d[self.i:self.i + 1]
+                buf += self.d[self.i : self.i + 1]
                 self.i += 1
             self.i += 1
             return bytes(buf)
@@ -60,11 +60,11 @@ class _P:
             n = int(m.group(1))
             start = m.end()
             self.i = start + n
-            return self.d[start:self.i]
+            return self.d[start : self.i]
         start = self.i
         depth = 0
         while self.i < len(self.d):
-            ch = self.d[self.i:self.i + 1]
+            ch = self.d[self.i : self.i + 1]
             if ch == b"[":
                 depth += 1
             elif ch == b"]":
@@ -72,7 +72,7 @@ class _P:
             elif depth == 0 and ch in (b" ", b")", b"("):
                 break
             self.i += 1
-        word = self.d[start:self.i]
+        word = self.d[start : self.i]
         if word == b"NIL":
             return None
         return int(word) if word.isdigit() else word.decode()

@@ -99,6 +99,8 @@ class ServerThread:
 
 def sample_message(subject: str = "Hello", body: str = "Body line\r\n") -> bytes:
     """A small RFC 5322 message with CRLF line ends."""
-    return (f"From: Alice <alice@example.be>\r\nTo: bob@example.be\r\nSubject: {subject}\r\n"
-            f"Date: Mon, 02 Jan 2023 10:00:00 +0000\r\nMessage-ID: <{subject}@x>\r\n\r\n"
-            f"{body}").encode()
+    return (
+        f"From: Alice <alice@example.be>\r\nTo: bob@example.be\r\nSubject: {subject}\r\n"
+        f"Date: Mon, 02 Jan 2023 10:00:00 +0000\r\nMessage-ID: <{subject}@x>\r\n\r\n"
+        f"{body}"
+    ).encode()

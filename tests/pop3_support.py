@@ -49,8 +49,9 @@ def inbox(paths: DataPaths, address: str = ALICE) -> Path:
     return root
 
 
-def put_message(root: Path, name: str, data: bytes, *, sub: str = "new",
-                mtime: int | None = None) -> Path:
+def put_message(
+    root: Path, name: str, data: bytes, *, sub: str = "new", mtime: int | None = None
+) -> Path:
     """Write a message file as delivery does; ``mtime`` fixes the snapshot order."""
     path = root / sub / name
     path.write_bytes(data)
@@ -59,15 +60,20 @@ def put_message(root: Path, name: str, data: bytes, *, sub: str = "new",
     return path
 
 
-def settings_for(config: Config, paths: DataPaths, users: UserStore,
-                 tls_context: ssl.SSLContext | None = None) -> Pop3Settings:
+def settings_for(
+    config: Config, paths: DataPaths, users: UserStore, tls_context: ssl.SSLContext | None = None
+) -> Pop3Settings:
     """Session settings like ``build_pop3_service`` makes, minus the socket."""
     return Pop3Settings(
-        users=users, throttle=AuthThrottle(config.security),
+        users=users,
+        throttle=AuthThrottle(config.security),
         maildir_for=lambda address: maildir_path(paths, address),
         tls_context=tls_context,
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
-        idle_timeout=config.pop3.idle_timeout, sizes=SizeCache(), greeting="ready")
+        idle_timeout=config.pop3.idle_timeout,
+        sizes=SizeCache(),
+        greeting="ready",
+    )
 
 
 class MemoryConnection:

@@ -36,8 +36,14 @@ class Sink:
     encrypted: list[bool] = field(default_factory=list)  # per DATA: was the session TLS?
     broken_handshakes: int = 0  # STARTTLS attempts a BrokenStartTLS server spoiled
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address in self.reject:
             return self.reject[address]
         envelope.rcpt_tos.append(address)
@@ -50,10 +56,14 @@ class Sink:
         self.received.append((envelope.mail_from or "", list(envelope.rcpt_tos), content))
         return "250 2.0.0 queued as sink"
 
-    def authenticate(self, server: SMTP, session: Session, envelope: Envelope,
-                     mechanism: str, auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"office"
-              and auth_data.password == b"s3cret")
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == b"office"
+            and auth_data.password == b"s3cret"
+        )
         if ok:
             self.logins.append(auth_data.login.decode())
         return AuthResult(success=ok, handled=False)
@@ -89,10 +99,15 @@ class BrokenStartTLS(SMTP):
 
 
 @asynccontextmanager
-async def smarthost(sink: Sink, port: int = 0, tls: ssl.SSLContext | None = None,
-                    auth: bool = False, implicit_tls: ssl.SSLContext | None = None,
-                    require_starttls: bool = True,
-                    server_class: type[SMTP] = SMTP) -> AsyncIterator[int]:
+async def smarthost(
+    sink: Sink,
+    port: int = 0,
+    tls: ssl.SSLContext | None = None,
+    auth: bool = False,
+    implicit_tls: ssl.SSLContext | None = None,
+    require_starttls: bool = True,
+    server_class: type[SMTP] = SMTP,
+) -> AsyncIterator[int]:
     """Run an aiosmtpd server on 127.0.0.1 in this loop; yields its port.
 
     Args:
@@ -117,13 +132,13 @@ async def smarthost(sink: Sink, port: int = 0, tls: ssl.SSLContext | None = None
     def protocol() -> SMTP:
         with warnings.catch_warnings():
             # "Requiring AUTH while not requiring TLS": aiosmtpd cannot see implicit TLS.
-            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS",
-                                    UserWarning)
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
             return server_class(sink, **kwargs)
 
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(protocol, "127.0.0.1", port, reuse_address=True,
-                                      ssl=implicit_tls)
+    server = await loop.create_server(
+        protocol, "127.0.0.1", port, reuse_address=True, ssl=implicit_tls
+    )
     try:
         yield int(server.sockets[0].getsockname()[1])
     finally:
@@ -182,8 +197,10 @@ def make_office(config: Config) -> Office:
 
 
 def message(sender: str = LOCAL, to: str = "bob@remote.test", body: str = "hello") -> bytes:
-    return (f"From: <{sender}>\r\nTo: <{to}>\r\nSubject: test\r\n"
-            f"Message-ID: <m1@example.be>\r\n\r\n{body}\r\n.starts with a dot\r\n").encode()
+    return (
+        f"From: <{sender}>\r\nTo: <{to}>\r\nSubject: test\r\n"
+        f"Message-ID: <m1@example.be>\r\n\r\n{body}\r\n.starts with a dot\r\n"
+    ).encode()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -21,8 +21,9 @@ def _message(sender: str, rcpt: str, msg_id: str, subject: str) -> EmailMessage:
     return msg
 
 
-def submit(host: str, port: int, source: str, cafile: str, user: str, password: str,
-           rcpt: str, msg_id: str) -> dict[str, Any]:
+def submit(
+    host: str, port: int, source: str, cafile: str, user: str, password: str, rcpt: str, msg_id: str
+) -> dict[str, Any]:
     """Submission from a hotel: STARTTLS (certificate checked), AUTH, send."""
     context = ssl.create_default_context(cafile=cafile)
     context.check_hostname = False  # the server is reached by IP; the key is still pinned
@@ -41,5 +42,6 @@ def mx_deliver(host: str, port: int, source: str, rcpt: str, msg_id: str) -> dic
     with smtplib.SMTP(host, port, source_address=(source, 0), timeout=20) as client:
         client.ehlo("mx.remote.example")
         refused = client.send_message(
-            _message("partner@remote.example", rcpt, msg_id, "from a partner"))
+            _message("partner@remote.example", rcpt, msg_id, "from a partner")
+        )
     return {"refused": refused}

@@ -14,7 +14,7 @@ import threading
 from email.message import EmailMessage
 from itertools import count
 
-BODY = ("A line of an industrial drawing's cover letter, repeated.\n" * 60)
+BODY = "A line of an industrial drawing's cover letter, repeated.\n" * 60
 
 
 def message(n: int, recipient: str) -> EmailMessage:

@@ -82,12 +82,18 @@ class ServeSetup:
         return self.config
 
 
-def pmemail(setup: ServeSetup, *args: str, timeout: float = 60,
-            input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def pmemail(
+    setup: ServeSetup, *args: str, timeout: float = 60, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one ``pmemail`` command against the setup's config."""
     return subprocess.run(
         [sys.executable, "-m", "pmemail", "--config", str(setup.config), *args],
-        capture_output=True, text=True, timeout=timeout, input=input_text, check=False)
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input_text,
+        check=False,
+    )
 
 
 class Server:
@@ -100,8 +106,11 @@ class Server:
         self.stderr_file = setup.root / "serve.stderr"
         with self.stderr_file.open("w") as err:
             self.proc = subprocess.Popen(
-                [*prefix, sys.executable, "-m", "pmemail", "--config", str(setup.config),
-                 "serve"], stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+                [*prefix, sys.executable, "-m", "pmemail", "--config", str(setup.config), "serve"],
+                stdin=subprocess.DEVNULL,
+                stdout=err,
+                stderr=err,
+            )
 
     def stderr(self) -> str:
         """Everything the server wrote so far."""
@@ -113,7 +122,8 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(
-                    f"pmemail serve exited {self.proc.returncode}: {self.stderr()}")
+                    f"pmemail serve exited {self.proc.returncode}: {self.stderr()}"
+                )
             try:
                 query_control_sync(self.setup.socket, {"cmd": "ping"}, timeout=1)
                 return

@@ -74,8 +74,9 @@ class MailServer:
 
     def start(self) -> MailServer:
         self._thread.start()
-        services = build_smtp_services(self.config, self.paths, self.users,
-                                       self.delivery, self.queue)
+        services = build_smtp_services(
+            self.config, self.paths, self.users, self.delivery, self.queue
+        )
         for service in services:
             assert isinstance(service, SmtpService)
             self.run(service.start())
@@ -148,8 +149,12 @@ asyncio.run(main())
 @contextlib.contextmanager
 def child_server(root: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """(process, port) of an SMTP-in server running in a child process."""
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD_SERVER, str(root)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD_SERVER, str(root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None and proc.stdin is not None
         yield proc, int(proc.stdout.readline())

@@ -40,8 +40,10 @@ def _check_server(el: ET.Element, kind: str, port: int) -> None:
 async def test_thunderbird_both_urls(tmp_path: Path) -> None:
     """Both the .well-known and the ?emailaddress= URLs give the Thunderbird document."""
     async with running_stack(tmp_path) as stack, aiohttp.ClientSession() as http:
-        for path in ("/.well-known/autoconfig/mail/config-v1.1.xml",
-                     f"/mail/config-v1.1.xml?emailaddress={ALICE}"):
+        for path in (
+            "/.well-known/autoconfig/mail/config-v1.1.xml",
+            f"/mail/config-v1.1.xml?emailaddress={ALICE}",
+        ):
             async with http.get(stack.url + path) as r:
                 assert r.status == 200, path
                 assert r.content_type == "application/xml"
@@ -70,18 +72,22 @@ async def test_pop3_user_gets_pop3_first(tmp_path: Path) -> None:
 
 
 def _request(address: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="'
-            f'{AUTODISCOVER_REQUEST_NS}"><Request><EMailAddress>{address}</EMailAddress>'
-            f"<AcceptableResponseSchema>{OUTLOOK_NS}</AcceptableResponseSchema>"
-            f"</Request></Autodiscover>").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="'
+        f'{AUTODISCOVER_REQUEST_NS}"><Request><EMailAddress>{address}</EMailAddress>'
+        f"<AcceptableResponseSchema>{OUTLOOK_NS}</AcceptableResponseSchema>"
+        f"</Request></Autodiscover>"
+    ).encode()
 
 
 async def test_outlook_autodiscover(tmp_path: Path) -> None:
     """POST autodiscover.xml: IMAP, POP3 and SMTP with STARTTLS ("TLS") and the address."""
     async with running_stack(tmp_path) as stack, aiohttp.ClientSession() as http:
-        async with http.post(stack.url + "/autodiscover/autodiscover.xml",
-                             data=_request(ALICE),
-                             headers={"Content-Type": "text/xml"}) as r:
+        async with http.post(
+            stack.url + "/autodiscover/autodiscover.xml",
+            data=_request(ALICE),
+            headers={"Content-Type": "text/xml"},
+        ) as r:
             assert r.status == 200
             root = ET.fromstring(await r.read())
         assert root.tag == f"{{{AUTODISCOVER_NS}}}Autodiscover"
@@ -99,18 +105,22 @@ async def test_outlook_autodiscover(tmp_path: Path) -> None:
             assert proto.findtext("o:Encryption", namespaces=ns) == "TLS"
             assert proto.findtext("o:SPA", namespaces=ns) == "off"
             assert proto.findtext("o:AuthRequired", namespaces=ns) == "on"
-        assert {k: p.findtext("o:Port", namespaces=ns) for k, p in found.items()} == \
-            {"IMAP": "143", "POP3": "110", "SMTP": "1234"}
-        async with http.post(stack.url + "/autodiscover/autodiscover.xml",
-                             data=b"<not xml") as r:
+        assert {k: p.findtext("o:Port", namespaces=ns) for k, p in found.items()} == {
+            "IMAP": "143",
+            "POP3": "110",
+            "SMTP": "1234",
+        }
+        async with http.post(stack.url + "/autodiscover/autodiscover.xml", data=b"<not xml") as r:
             assert r.status == 400
 
 
 def test_autodiscover_refuses_entities() -> None:
     """A DTD (billion laughs, external entities) is refused before parsing."""
-    evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
-            b"<Autodiscover><Request><EMailAddress>&a;@x.be</EMailAddress></Request>"
-            b"</Autodiscover>")
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b"<Autodiscover><Request><EMailAddress>&a;@x.be</EMailAddress></Request>"
+        b"</Autodiscover>"
+    )
     with pytest.raises(AutodiscoverError):
         parse_autodiscover_request(evil)
 
@@ -118,7 +128,9 @@ def test_autodiscover_refuses_entities() -> None:
 def test_dns_advice_names_the_autoconfig_hosts(tmp_path: Path) -> None:
     """The records the doctor advises include the names these clients look up."""
     config, _ = make_config(tmp_path)
-    names = {(r.name, r.rtype) for r in
-             records_to_publish(config.mail.domain, "mail.example.be", "203.0.113.2")}
+    names = {
+        (r.name, r.rtype)
+        for r in records_to_publish(config.mail.domain, "mail.example.be", "203.0.113.2")
+    }
     assert ("autoconfig.example.be", "CNAME") in names
     assert ("autodiscover.example.be", "CNAME") in names

@@ -14,8 +14,13 @@ from pmemail import __version__
 
 
 def pmemail(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pmemail", *args], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "pmemail", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_version_and_help() -> None:
@@ -27,8 +32,9 @@ def test_version_and_help() -> None:
 def test_init_then_show(tmp_path: Path) -> None:
     """init writes a 0600 commented config and a certificate; show reads it back."""
     cfg = tmp_path / "conf" / "pmemail.toml"
-    done = pmemail("--config", str(cfg), "init", "--domain", "Acme.BE",
-                   "--data-dir", str(tmp_path / "data"))
+    done = pmemail(
+        "--config", str(cfg), "init", "--domain", "Acme.BE", "--data-dir", str(tmp_path / "data")
+    )
     assert done.returncode == 0, done.stderr
     assert cfg.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "data" / "tls" / "cert.pem").exists()
@@ -54,8 +60,11 @@ def test_unprivileged_init_uses_high_internal_ports(tmp_path: Path) -> None:
     cfg = tmp_path / "p.toml"
     pmemail("--config", str(cfg), "init", "--unprivileged", "--data-dir", str(tmp_path / "d"))
     doc = json.loads(pmemail("--config", str(cfg), "config", "show", "--json").stdout)
-    assert doc["config"]["ports"]["smtp"] == {**doc["config"]["ports"]["smtp"],
-                                              "external": 25, "internal": 2525}
+    assert doc["config"]["ports"]["smtp"] == {
+        **doc["config"]["ports"]["smtp"],
+        "external": 25,
+        "internal": 2525,
+    }
 
 
 def test_passwords_are_masked(tmp_path: Path) -> None:
@@ -74,5 +83,6 @@ def test_broken_config_is_one_line_no_traceback(tmp_path: Path, args: tuple[str,
     done = pmemail("--config", str(cfg), *args)
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        f'pmemail: config error: {cfg}: ports.smtp: expected an integer 1-65535, got "25a"')
+        f'pmemail: config error: {cfg}: ports.smtp: expected an integer 1-65535, got "25a"'
+    )
     assert "Traceback" not in done.stderr

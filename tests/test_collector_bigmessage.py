@@ -54,8 +54,10 @@ asyncio.run(main())
 
 def big_message() -> bytes:
     """~20 MB: base64-like lines, dot-stuffing cases and lines longer than poplib's 2048."""
-    head = (b"From: plotter@isp.test\r\nTo: alice@example.be\r\nSubject: drawing\r\n"
-            b"\r\n.leading dot\r\n..two dots\r\n.\r\n")
+    head = (
+        b"From: plotter@isp.test\r\nTo: alice@example.be\r\nSubject: drawing\r\n"
+        b"\r\n.leading dot\r\n..two dots\r\n.\r\n"
+    )
     long_lines = b"x" * 100_000 + b"\r\n" + b"y" * (64 * 1024 - 1) + b"\r\r\n"
     line = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n"
     body = line * ((SIZE - len(head) - len(long_lines)) // len(line))
@@ -71,7 +73,12 @@ async def test_20mb_message_is_streamed(tmp_path: Path) -> None:
             mailbox = vars(make_config(tmp_path, isp).collector.mailboxes[0])
             proc = subprocess.run(
                 [sys.executable, "-c", _RUN, str(paths.root), json.dumps(mailbox)],
-                capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=ROOT,
+                timeout=120,
+            )
             assert proc.returncode == 0, proc.stderr
             result = json.loads(proc.stdout)
             remaining = isp.remaining()

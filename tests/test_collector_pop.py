@@ -65,8 +65,7 @@ async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: Offic
     isp.put("b", msg("original-to", "X-Original-To: sales@example.be\r\nTo: x@far.test\r\n"))
     isp.put("c", msg("to-cc", "To: Alice <alice@example.be>\r\nCc: bob@example.be\r\n"))
     isp.put("d", msg("unknown", "To: nobody@example.be, other@far.test\r\n"))
-    config = make_config(tmp_path, isp, multidrop=True, deliver_to="",
-                         fallback="alice@example.be")
+    config = make_config(tmp_path, isp, multidrop=True, deliver_to="", fallback="alice@example.be")
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 4
@@ -92,16 +91,21 @@ def test_disabled_collector_is_not_built(tmp_path: Path) -> None:
     """No collector service when collector.enabled is false."""
     config = Config()
     paths = DataPaths(tmp_path)
-    assert build_collector(config, paths, UserStore(paths.users_db, ["example.be"]),
-                           MaildirDelivery(paths)) is None
+    assert (
+        build_collector(
+            config, paths, UserStore(paths.users_db, ["example.be"]), MaildirDelivery(paths)
+        )
+        is None
+    )
 
 
 async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office: Office) -> None:
     """A login failure shows in status()['last_error'] and touches nothing."""
     paths, users, delivery = office
     isp.put("a", msg("kept"))
-    collector = build_collector(make_config(tmp_path, isp, password="wrong"), paths, users,
-                                delivery)
+    collector = build_collector(
+        make_config(tmp_path, isp, password="wrong"), paths, users, delivery
+    )
     assert collector is not None
     assert await collector.run_once() == 0
     assert "127.0.0.1" in str(collector.status()["last_error"])
@@ -137,7 +141,8 @@ asyncio.run(collector.run_once())
 
 @pytest.mark.parametrize("step", ["pending", "delivered", "recorded", "deleted"])
 async def test_kill_mid_run_neither_loses_nor_duplicates(
-        tmp_path: Path, isp: IspMailbox, office: Office, step: str) -> None:
+    tmp_path: Path, isp: IspMailbox, office: Office, step: str
+) -> None:
     """SIGKILL of the collector at each step of the 2nd message; the next run completes."""
     paths, users, delivery = office
     names = [f"m{i}" for i in range(4)]
@@ -147,7 +152,12 @@ async def test_kill_mid_run_neither_loses_nor_duplicates(
     mailbox = vars(config.collector.mailboxes[0])
     proc = subprocess.run(
         [sys.executable, "-c", _CRASHING_RUN, str(paths.root), json.dumps(mailbox), step, "2"],
-        capture_output=True, text=True, check=False, cwd=ROOT, timeout=60)
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert isp.remaining() == names  # no QUIT: the ISP deleted nothing
     collector = build_collector(config, paths, users, delivery)

@@ -58,20 +58,24 @@ def tls_logins(isp: IspMailbox) -> list[str]:
     The proof that TLS was used: Dovecot counts loopback as secure and would
     accept a login in clear too (``ssl = required`` cannot show it here).
     """
-    return [line for line in isp.server.log().splitlines()
-            if "Login: user=<" + USER + ">" in line and ", TLS" in line]
+    return [
+        line
+        for line in isp.server.log().splitlines()
+        if "Login: user=<" + USER + ">" in line and ", TLS" in line
+    ]
 
 
 @pytest.mark.parametrize("mode", ["ssl", "starttls"])
 async def test_tls_mailbox_verified_with_ca_file(
-        tmp_path: Path, isp: IspMailbox, office: Office, certs: tuple[Path, Path, Path],
-        mode: str) -> None:
+    tmp_path: Path, isp: IspMailbox, office: Office, certs: tuple[Path, Path, Path], mode: str
+) -> None:
     """tls = ssl (pop3s port) and tls = starttls (STLS) fetch when ca_file trusts the ISP."""
     paths, users, delivery = office
     isp.put("a", msg("over tls"))
     port = isp.tls_port if mode == "ssl" else isp.port
-    config = make_config(tmp_path, isp, host="localhost", port=port, tls=mode,
-                         ca_file=str(certs[0]))
+    config = make_config(
+        tmp_path, isp, host="localhost", port=port, tls=mode, ca_file=str(certs[0])
+    )
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 1, collector.status()["last_error"]
@@ -82,7 +86,8 @@ async def test_tls_mailbox_verified_with_ca_file(
 
 @pytest.mark.parametrize("mode", ["ssl", "starttls"])
 async def test_untrusted_certificate_is_refused(
-        tmp_path: Path, isp: IspMailbox, office: Office, mode: str) -> None:
+    tmp_path: Path, isp: IspMailbox, office: Office, mode: str
+) -> None:
     """Without ca_file the private CA is not trusted: a clear error, nothing fetched or deleted."""
     paths, users, delivery = office
     isp.put("a", msg("kept"))

@@ -52,7 +52,8 @@ def _queue_one(setup: ServeSetup, tmp_path: Path) -> None:
     message = tmp_path / "m.eml"
     message.write_bytes(b"From: a@example.test\r\nSubject: x\r\n\r\nhello\r\n")
     QueueStore(DataPaths.from_config(load_config(setup.config), setup.config).queue).add(
-        message, "a@example.test", ["b@remote.test"])
+        message, "a@example.test", ["b@remote.test"]
+    )
 
 
 def test_tail_lines(tmp_path: Path) -> None:
@@ -66,12 +67,22 @@ def test_tail_lines(tmp_path: Path) -> None:
 
 def test_mail_counters_sum_services() -> None:
     """accepted is summed over SMTP listeners; delivered/deferred come from their services."""
-    counters = mail_counters([
-        {"name": "smtp", "accepted": 2}, {"name": "submission", "accepted": 3},
-        {"name": "delivery", "delivered": 4},
-        {"name": "queue", "delivered": 1, "deferred": 5, "bounced": 6, "last_run": 10.0}])
-    assert (counters.accepted, counters.delivered_local, counters.delivered_remote,
-            counters.deferred, counters.bounced, counters.queue_last_run) == (5, 4, 1, 5, 6, 10.0)
+    counters = mail_counters(
+        [
+            {"name": "smtp", "accepted": 2},
+            {"name": "submission", "accepted": 3},
+            {"name": "delivery", "delivered": 4},
+            {"name": "queue", "delivered": 1, "deferred": 5, "bounced": 6, "last_run": 10.0},
+        ]
+    )
+    assert (
+        counters.accepted,
+        counters.delivered_local,
+        counters.delivered_remote,
+        counters.deferred,
+        counters.bounced,
+        counters.queue_last_run,
+    ) == (5, 4, 1, 5, 6, 10.0)
 
 
 def test_local_snapshot_stopped_then_running(setup: ServeSetup, tmp_path: Path) -> None:
@@ -176,8 +187,13 @@ def test_retry_queue_with_and_without_server(setup: ServeSetup, tmp_path: Path) 
 
 
 # ---------------------------------------------------------------- lab
-LOCAL = {"smtp": (25, 12525), "submission": (1234, 11234), "imap": (143, 11143),
-         "pop3": (110, 11110), "webmail": (80, 18080)}
+LOCAL = {
+    "smtp": (25, 12525),
+    "submission": (1234, 11234),
+    "imap": (143, 11143),
+    "pop3": (110, 11110),
+    "webmail": (80, 18080),
+}
 
 
 @pytest.mark.lab
@@ -188,13 +204,21 @@ def test_forward_and_remove_in_lab(router: Lab, tmp_path: Path) -> None:
     lines = [f'data_dir = "{tmp_path / "data"}"']
     for name, (ext, internal) in LOCAL.items():
         lines += [f"[ports.{name}]", f"external = {ext}", f"internal = {internal}"]
-    lines += ["[ports.remote_desktop]", "enabled = false", "[network]",
-              f'echo_url = ["http://{ISP_IP}"]', "upnp_discover_ms = 300",
-              "natpmp_timeout = 0.5", "http_timeout = 3.0", "lease_seconds = 3600"]
+    lines += [
+        "[ports.remote_desktop]",
+        "enabled = false",
+        "[network]",
+        f'echo_url = ["http://{ISP_IP}"]',
+        "upnp_discover_ms = 300",
+        "natpmp_timeout = 0.5",
+        "http_timeout = 3.0",
+        "lease_seconds = 3600",
+    ]
     config = tmp_path / "pmemail.toml"
     config.write_text("\n".join(lines) + "\n")
-    out = router.run_python(NS_LAN, "tests.dashboard_support:lab_router_cycle", str(config),
-                            timeout=90)
+    out = router.run_python(
+        NS_LAN, "tests.dashboard_support:lab_router_cycle", str(config), timeout=90
+    )
     assert out["forward"]["ok"], out["forward"]
     assert out["forward"]["message"] == "forwarded 5 of 5 port(s)"
     after = out["after_forward"]
@@ -213,7 +237,11 @@ def test_support_module_importable_in_subprocess() -> None:
     """lab.run_python imports tests.dashboard_support by name: it must import cleanly."""
     import subprocess
 
-    res = subprocess.run([sys.executable, "-c", "import tests.dashboard_support"],
-                         cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-                         check=False)
+    res = subprocess.run(
+        [sys.executable, "-c", "import tests.dashboard_support"],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr

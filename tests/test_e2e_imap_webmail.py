@@ -21,8 +21,10 @@ CAROL, CAROL_PW = "carol@example.be", "carol pop secret"
 
 
 def _message(subject: str, to: str) -> bytes:
-    return (f"From: dave@example.org\r\nTo: {to}\r\nSubject: {subject}\r\n"
-            f"Message-ID: <{subject}@example.org>\r\n\r\nHello from far away.\r\n").encode()
+    return (
+        f"From: dave@example.org\r\nTo: {to}\r\nSubject: {subject}\r\n"
+        f"Message-ID: <{subject}@example.org>\r\n\r\nHello from far away.\r\n"
+    ).encode()
 
 
 def _send(stack: Stack, to: str, subject: str) -> None:
@@ -60,8 +62,9 @@ async def test_smtp_delivery_reaches_imap_idle_and_pop3(tmp_path: Path) -> None:
     """A message sent by SMTP wakes an idling IMAP client; another is retrieved by POP3."""
     async with running_stack(tmp_path) as stack:
         stack.users.add_user(CAROL, CAROL_PW, "pop3")
-        pop3 = build_pop3_service(stack.config, stack.paths, stack.users,
-                                  AuthThrottle(stack.config.security))
+        pop3 = build_pop3_service(
+            stack.config, stack.paths, stack.users, AuthThrottle(stack.config.security)
+        )
         await pop3.start()
         try:
             started = asyncio.Event()
@@ -71,8 +74,9 @@ async def test_smtp_delivery_reaches_imap_idle_and_pop3(tmp_path: Path) -> None:
                 def set(self) -> None:
                     loop.call_soon_threadsafe(started.set)
 
-            idle = asyncio.ensure_future(asyncio.to_thread(_idle_until_exists, stack,
-                                                           _Started(), 10.0))
+            idle = asyncio.ensure_future(
+                asyncio.to_thread(_idle_until_exists, stack, _Started(), 10.0)
+            )
             await asyncio.wait_for(started.wait(), 10)
             await asyncio.to_thread(_send, stack, ALICE, "to-imap")
             lines = await asyncio.wait_for(idle, 10)

@@ -24,18 +24,32 @@ from tests.hostile_support import ROOT, one_line
 HOSTILE = Path(__file__).parent / "data" / "hostile_configs"
 
 
-def pmemail(config: Path | str, *args: str, user: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "pmemail", "--config", str(config), *(args or
-               ("config", "show"))]
+def pmemail(
+    config: Path | str, *args: str, user: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "pmemail",
+        "--config",
+        str(config),
+        *(args or ("config", "show")),
+    ]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
-def assert_config_error(proc: subprocess.CompletedProcess[str], config: Path | str,
-                        message: str) -> None:
+def assert_config_error(
+    proc: subprocess.CompletedProcess[str], config: Path | str, message: str
+) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-3000:])
     line = proc.stderr.strip()
@@ -45,8 +59,11 @@ def assert_config_error(proc: subprocess.CompletedProcess[str], config: Path | s
 
 def expectations() -> list[tuple[str, str]]:
     rows = (HOSTILE / "EXPECTED.txt").read_text().splitlines()
-    return [tuple(r.split("\t", 1)) for r in rows  # type: ignore[misc]
-            if r.strip() and not r.startswith("#")]
+    return [
+        tuple(r.split("\t", 1))
+        for r in rows  # type: ignore[misc]
+        if r.strip() and not r.startswith("#")
+    ]
 
 
 def test_every_hostile_sample_has_an_expectation() -> None:
@@ -58,8 +75,9 @@ def test_every_hostile_sample_has_an_expectation() -> None:
 
 def test_every_table_of_the_model_has_a_broken_sample() -> None:
     tables = {f.name for f in dataclasses.fields(Config)}
-    covered = {message.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
-               for _, message in expectations()}
+    covered = {
+        message.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0] for _, message in expectations()
+    }
     assert tables - covered == set()
 
 
@@ -74,12 +92,14 @@ NUMBER_SAMPLES = {
         "pmemail/config/loader.py _check_range: NaN fails no comparison, so "
         "`http_timeout = nan` (any float key) is accepted; fix: reject "
         "math.isnan(value) (and math.isinf where there is no max) with 'expected a number'",
-        "network.http_timeout: expected a number"),
+        "network.http_timeout: expected a number",
+    ),
     "huge_integer.toml": (
         "pmemail/config/loader.py _convert(float): float(value) of a 400-digit TOML "
         "integer raises OverflowError: traceback, exit 1; fix: catch OverflowError and "
         "raise ConfigError('expected a number ..., got a huge integer')",
-        "queue.give_up_after: expected a number"),
+        "queue.give_up_after: expected a number",
+    ),
 }
 
 
@@ -109,12 +129,15 @@ def test_nul_in_a_path_key(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- not a normal file
 
+
 def test_config_that_is_a_directory(tmp_path: Path) -> None:
     assert_config_error(pmemail(tmp_path), tmp_path, "cannot read")
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="needs root to run the command as nobody (root reads any file)")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root to run the command as nobody (root reads any file)",
+)
 def test_config_that_cannot_be_read(tmp_path: Path) -> None:
     # tmp_path is root's 0700 directory: nobody cannot traverse it
     path = tmp_path / "pmemail.toml"
@@ -141,9 +164,13 @@ def test_empty_config_is_all_defaults(tmp_path: Path) -> None:
 def test_huge_config_file(tmp_path: Path) -> None:
     """30 MB (comments and a 10 MB string) loads; a huge bad one still gives one line."""
     good = tmp_path / "huge.toml"
-    good.write_text(("# padding comment line\n" * 1_000_000)
-                    + 'language = "en"\n[mail]\ndomain = "example.be"\n'
-                    + 'tls_cert = "' + "x" * 10_000_000 + '"\n')
+    good.write_text(
+        ("# padding comment line\n" * 1_000_000)
+        + 'language = "en"\n[mail]\ndomain = "example.be"\n'
+        + 'tls_cert = "'
+        + "x" * 10_000_000
+        + '"\n'
+    )
     proc = pmemail(good)
     assert proc.returncode == 0, proc.stderr[-2000:]
     bad = tmp_path / "huge-bad.toml"

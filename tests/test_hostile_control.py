@@ -73,24 +73,40 @@ def assert_error(answer: dict[str, object], words: str) -> None:
     assert words in answer["error"], answer
 
 
-@pytest.mark.parametrize(("line", "words"), [
-    (b"\xff\xfe\x00garbage", "not JSON"),
-    (b"hello", "not JSON"),
-    (b"{'cmd': 'status'}", "not JSON"),
-    (b'{"cmd": "status"', "not JSON"),
-    (b"[1, 2, 3]", "must be an object"),
-    (b'"status"', "must be an object"),
-    (b"null", "must be an object"),
-    (b"{}", "must be an object"),
-    (b'{"cmd": 5}', "must be an object"),
-    (b'{"cmd": NaN}', "must be an object"),
-    (b'{"cmd": "format_disk"}', "unknown command 'format_disk'"),
-    (b'{"cmd": ""}', "unknown command"),
-    (b'{"cmd": "queue_retry", "id": [1, {"x": null}]}', "no queue runner"),
-], ids=["binary", "text", "python_dict", "truncated", "list", "string", "null", "empty_object",
-        "cmd_not_string", "nan", "unknown", "empty_cmd", "retry_without_queue"])
-async def test_garbage_request_gets_an_error_answer(control: Path, line: bytes,
-                                                    words: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (b"\xff\xfe\x00garbage", "not JSON"),
+        (b"hello", "not JSON"),
+        (b"{'cmd': 'status'}", "not JSON"),
+        (b'{"cmd": "status"', "not JSON"),
+        (b"[1, 2, 3]", "must be an object"),
+        (b'"status"', "must be an object"),
+        (b"null", "must be an object"),
+        (b"{}", "must be an object"),
+        (b'{"cmd": 5}', "must be an object"),
+        (b'{"cmd": NaN}', "must be an object"),
+        (b'{"cmd": "format_disk"}', "unknown command 'format_disk'"),
+        (b'{"cmd": ""}', "unknown command"),
+        (b'{"cmd": "queue_retry", "id": [1, {"x": null}]}', "no queue runner"),
+    ],
+    ids=[
+        "binary",
+        "text",
+        "python_dict",
+        "truncated",
+        "list",
+        "string",
+        "null",
+        "empty_object",
+        "cmd_not_string",
+        "nan",
+        "unknown",
+        "empty_cmd",
+        "retry_without_queue",
+    ],
+)
+async def test_garbage_request_gets_an_error_answer(control: Path, line: bytes, words: str) -> None:
     answers = await exchange(control, line + b"\n")
     assert len(answers) == 1, answers
     (answer,) = answers
@@ -102,10 +118,14 @@ async def test_several_bad_lines_then_a_good_one_on_one_connection(control: Path
     assert [a["ok"] for a in answers] == [False, False, False, True]
 
 
-@pytest.mark.parametrize("data", [b'{"cmd": "' + b"x" * 200_000 + b'"}\n', b"x" * 1_000_000],
-                         ids=["200k_line", "1m_no_newline"])
-async def test_huge_line_is_refused_and_the_server_keeps_running(control: Path,
-                                                                 data: bytes) -> None:
+@pytest.mark.parametrize(
+    "data",
+    [b'{"cmd": "' + b"x" * 200_000 + b'"}\n', b"x" * 1_000_000],
+    ids=["200k_line", "1m_no_newline"],
+)
+async def test_huge_line_is_refused_and_the_server_keeps_running(
+    control: Path, data: bytes
+) -> None:
     # The server answers "request too long" and hangs up without reading the
     # rest; the unread bytes turn the close into a reset, which may destroy the
     # answer before the client reads it. Either way the server keeps serving
@@ -156,15 +176,20 @@ def answering(data: bytes | None, done: list[asyncio.Event]) -> Reply:
     return serve
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    (b"", "closed the connection without answering"),
-    (b"not json\n", "unreadable answer"),
-    (b"[1]\n", "not a JSON object"),
-    (b'{"ok": true', "closed the connection without answering"),
-    (None, "no answer within"),
-], ids=["nothing", "not_json", "not_object", "no_newline", "silent"])
-async def test_client_gets_one_line_control_error(tmp_path: Path, data: bytes | None,
-                                                  words: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "closed the connection without answering"),
+        (b"not json\n", "unreadable answer"),
+        (b"[1]\n", "not a JSON object"),
+        (b'{"ok": true', "closed the connection without answering"),
+        (None, "no answer within"),
+    ],
+    ids=["nothing", "not_json", "not_object", "no_newline", "silent"],
+)
+async def test_client_gets_one_line_control_error(
+    tmp_path: Path, data: bytes | None, words: str
+) -> None:
     path = tmp_path / "fake.sock"
     done: list[asyncio.Event] = []
     server = await asyncio.start_unix_server(answering(data, done), path=str(path))

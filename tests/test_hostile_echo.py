@@ -18,9 +18,11 @@ from tests.hostile_support import FakeHttp, Reply, one_line
 from tests.test_hostile_router import bounded
 
 TIMEOUT = 0.5  # network.http_timeout for these tests
-HTML = (b"<!DOCTYPE html>\n<html>\n<head><title>Captive portal</title></head>\n<body>\n"
-        + b"<p>Please accept the terms of use of this hotspot to continue.</p>\n" * 8
-        + b"</body>\n</html>\n")  # what a hotel/captive portal answers instead
+HTML = (
+    b"<!DOCTYPE html>\n<html>\n<head><title>Captive portal</title></head>\n<body>\n"
+    + b"<p>Please accept the terms of use of this hotspot to continue.</p>\n" * 8
+    + b"</body>\n</html>\n"
+)  # what a hotel/captive portal answers instead
 
 # name -> the reply to GET /ip
 IP_NONSENSE = {
@@ -57,8 +59,10 @@ def test_slow_service_is_reported_as_timeout() -> None:
 
 
 def test_one_bad_service_does_not_hide_a_good_one() -> None:
-    with FakeHttp({"/ip": Reply(200, HTML, "text/html")}) as bad, \
-            FakeHttp({"/ip": Reply(200, b"203.0.113.2\n")}) as good:
+    with (
+        FakeHttp({"/ip": Reply(200, HTML, "text/html")}) as bad,
+        FakeHttp({"/ip": Reply(200, b"203.0.113.2\n")}) as good,
+    ):
         answers = bounded(lambda: public_ip([bad.base, good.base], TIMEOUT), 10)
     assert answers.address == "203.0.113.2"
     assert list(answers.errors) == [bad.base]
@@ -97,18 +101,23 @@ def test_port_check_nonsense_gives_no_verdict_and_one_line(case: str) -> None:
 
 
 def test_port_check_falls_through_to_the_next_service() -> None:
-    with FakeHttp({"/port/25": Reply(200, b"{", "application/json")}) as bad, \
-            FakeHttp({"/port/25": Reply(200, b'{"ip": "203.0.113.2", "port": 25, '
-                                              b'"reachable": false}')}) as good:
+    with (
+        FakeHttp({"/port/25": Reply(200, b"{", "application/json")}) as bad,
+        FakeHttp(
+            {"/port/25": Reply(200, b'{"ip": "203.0.113.2", "port": 25, "reachable": false}')}
+        ) as good,
+    ):
         verdict, url = bounded(lambda: port_reachable([bad.base, good.base], 25, TIMEOUT), 10)
     assert (verdict, url) == (False, good.base)
 
 
-@pytest.mark.parametrize("body", [{"reachable": "false"}, {"reachable": None}, {}],
-                         ids=["string_false", "null", "missing"])
+@pytest.mark.parametrize(
+    "body",
+    [{"reachable": "false"}, {"reachable": None}, {}],
+    ids=["string_false", "null", "missing"],
+)
 def test_port_check_rejects_a_non_boolean_verdict(body: dict[str, object]) -> None:
-    with FakeHttp({"/port/25": Reply(200, json.dumps(body).encode(),
-                                     "application/json")}) as fake:
+    with FakeHttp({"/port/25": Reply(200, json.dumps(body).encode(), "application/json")}) as fake:
         verdict, reason = bounded(lambda: port_reachable([fake.base], 25, TIMEOUT), 10)
     assert verdict is None
     assert "reachable" in reason and "'reachable'" not in reason

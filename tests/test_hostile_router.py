@@ -44,21 +44,24 @@ from tests.hostile_support import (
 
 HANG_BOUND = 20.0  # far above every configured timeout here: only a hang exceeds it
 
-needs_netns = pytest.mark.skipif(isolation_missing() is not None,
-                                 reason=str(isolation_missing()))
+needs_netns = pytest.mark.skipif(isolation_missing() is not None, reason=str(isolation_missing()))
 
 IGD_OK = Reply(200, root_description([(WAN_IP, "/ctl")]), "text/xml")
 # name -> routes of the fake IGD; "/root.xml" is the root description URL
 NONSENSE: dict[str, dict[str, Reply]] = {
     "invalid_xml": {"/root.xml": Reply(200, b"<root><device><unclosed", "text/xml")},
-    "no_wan_service": {"/root.xml": Reply(200, root_description([(WAN_COMMON, "/ctl")]),
-                                          "text/xml")},
-    "soap_fault_unknown_code": {"/root.xml": IGD_OK,
-                                "/ctl": Reply(500, soap_fault(899), "text/xml")},
-    "http_500_html": {"/root.xml": Reply(500, b"<html><body>Oops\n</body></html>",
-                                         "text/html")},
-    "soap_500_html": {"/root.xml": IGD_OK,
-                      "/ctl": Reply(500, b"<html><body>Oops\n</body></html>", "text/html")},
+    "no_wan_service": {
+        "/root.xml": Reply(200, root_description([(WAN_COMMON, "/ctl")]), "text/xml")
+    },
+    "soap_fault_unknown_code": {
+        "/root.xml": IGD_OK,
+        "/ctl": Reply(500, soap_fault(899), "text/xml"),
+    },
+    "http_500_html": {"/root.xml": Reply(500, b"<html><body>Oops\n</body></html>", "text/html")},
+    "soap_500_html": {
+        "/root.xml": IGD_OK,
+        "/ctl": Reply(500, b"<html><body>Oops\n</body></html>", "text/html"),
+    },
     "silent": {"/root.xml": Reply(silent=True)},
     "soap_silent": {"/root.xml": IGD_OK, "/ctl": Reply(silent=True)},
 }
@@ -185,9 +188,10 @@ def natpmp_answer(kind: str) -> Callable[[bytes], bytes | None]:
 
 
 @needs_netns
-@pytest.mark.parametrize(("case", "natpmp"), [
-    ("soap_fault_unknown_code", "silent"), ("invalid_xml", "result_99"),
-    ("silent", "silent")])
+@pytest.mark.parametrize(
+    ("case", "natpmp"),
+    [("soap_fault_unknown_code", "silent"), ("invalid_xml", "result_99"), ("silent", "silent")],
+)
 def test_forwarder_apply_reports_nonsense_as_failed_ports(case: str, natpmp: str) -> None:
     """`ports apply` against nonsense: each port fails with one line, no exception."""
     out = child(FORWARD_BODY.format(case=case, natpmp=natpmp))
@@ -223,6 +227,7 @@ def test_natpmp_malformed_answer_gives_router_error(kind: str) -> None:
 
 
 # ---------------------------------------------------------------- PCP (pure Python, in-process)
+
 
 def pcp_answer(kind: str) -> Callable[[bytes], bytes | None]:
     """A PCP server's answer function for ``kind`` (RFC 6887 MAP layout)."""
@@ -268,8 +273,10 @@ def bounded(fn: Callable[[], Any], limit: float = HANG_BOUND) -> Any:
     return box.get("value")
 
 
-@pytest.mark.parametrize("kind", ["silent", "garbage", "short", "wrong_opcode", "wrong_nonce",
-                                  "wrong_version", "result_99"])
+@pytest.mark.parametrize(
+    "kind",
+    ["silent", "garbage", "short", "wrong_opcode", "wrong_nonce", "wrong_version", "result_99"],
+)
 def test_pcp_nonsense_gives_router_error(kind: str) -> None:
     with FakeUdp(pcp_answer(kind)) as fake:
         client = PcpClient("127.0.0.1", 0.3, port=fake.port)
@@ -283,17 +290,21 @@ def test_pcp_nonsense_gives_router_error(kind: str) -> None:
 
 # ---------------------------------------------------------------- the doctor's router probe
 
+
 def probe(tmp_path: Path, url: str, limit: float = HANG_BOUND) -> RouterView:
     ForwardingState(igd_url=url).save(tmp_path / STATE_NAME)
     # gateway "": no NAT-PMP; SSDP multicast is refused by the network guard
-    view: RouterView = bounded(lambda: probe_router("", discover_s=0.2, natpmp_s=0.2,
-                                                    http_s=1.0, state_dir=tmp_path), limit)
+    view: RouterView = bounded(
+        lambda: probe_router("", discover_s=0.2, natpmp_s=0.2, http_s=1.0, state_dir=tmp_path),
+        limit,
+    )
     return view
 
 
 @pytest.mark.parametrize("case", ["invalid_xml", "http_500_html"])
 def test_doctor_probe_reports_a_remembered_url_that_answers_nonsense(
-        tmp_path: Path, case: str) -> None:
+    tmp_path: Path, case: str
+) -> None:
     with FakeHttp(NONSENSE[case]) as fake:
         view = probe(tmp_path, fake.base + "/root.xml")
     reasons = dict(view.errors)
@@ -303,8 +314,7 @@ def test_doctor_probe_reports_a_remembered_url_that_answers_nonsense(
     assert result.status == "warn" and one_line(result.finding)
 
 
-def test_doctor_probe_does_not_hang_on_a_description_that_never_finishes(
-        tmp_path: Path) -> None:
+def test_doctor_probe_does_not_hang_on_a_description_that_never_finishes(tmp_path: Path) -> None:
     # one byte every 50 ms: never silent for the 0.2 s read timeout
     with FakeHttp({"/root.xml": Reply(200, b"<?xml", "text/xml", trickle=0.05)}) as fake:
         view = probe(tmp_path, fake.base + "/root.xml", limit=8)

@@ -92,17 +92,29 @@ def spool_files(server: MailServer) -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("line", [
-    b"\x00\x01\x02\xff\xfe garbage \x80\x81",
-    b"\xc3\x28\xa0\xa1 invalid utf-8",
-    b"X" * 10_240,
-    b"MAIL FROM:<" + b"a" * 10_000 + b"@example.org>",
-    b"HELO",
-    b"RCPT TO:",
-    b"AUTH PLAIN !!!notbase64",
-    b"STARTTLS extra-argument",
-], ids=["binary", "bad_utf8", "10k_line", "10k_address", "helo_no_arg",
-        "rcpt_empty", "auth_garbage", "starttls_arg"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"\x00\x01\x02\xff\xfe garbage \x80\x81",
+        b"\xc3\x28\xa0\xa1 invalid utf-8",
+        b"X" * 10_240,
+        b"MAIL FROM:<" + b"a" * 10_000 + b"@example.org>",
+        b"HELO",
+        b"RCPT TO:",
+        b"AUTH PLAIN !!!notbase64",
+        b"STARTTLS extra-argument",
+    ],
+    ids=[
+        "binary",
+        "bad_utf8",
+        "10k_line",
+        "10k_address",
+        "helo_no_arg",
+        "rcpt_empty",
+        "auth_garbage",
+        "starttls_arg",
+    ],
+)
 def test_garbage_command_gets_an_error_reply(server: MailServer, line: bytes) -> None:
     raw = Raw(server.port("smtp"))
     assert raw.cmd(b"EHLO client.example") == 250
@@ -119,9 +131,11 @@ def test_vrfy_with_binary_gets_a_proper_reply(server: MailServer) -> None:
     assert raw.cmd(b"NOOP") == 250
 
 
-@pytest.mark.parametrize("line", [b"EHLO \x00\x00\x00", b"EHLO a\x01b\x1b[31m",
-                                  b"MAIL FROM:<a\x00b@example.org>"],
-                         ids=["ehlo_nul", "ehlo_escape", "mail_nul"])
+@pytest.mark.parametrize(
+    "line",
+    [b"EHLO \x00\x00\x00", b"EHLO a\x01b\x1b[31m", b"MAIL FROM:<a\x00b@example.org>"],
+    ids=["ehlo_nul", "ehlo_escape", "mail_nul"],
+)
 def test_control_characters_in_commands_are_refused(server: MailServer, line: bytes) -> None:
     raw = Raw(server.port("smtp"))
     if not line.startswith(b"EHLO"):
@@ -129,16 +143,26 @@ def test_control_characters_in_commands_are_refused(server: MailServer, line: by
     assert 500 <= raw.cmd(line) < 600
 
 
-@pytest.mark.parametrize(("setup", "line", "code"), [
-    ([], b"MAIL FROM:<x@example.org>", 503),
-    ([b"EHLO c.example"], b"DATA", 503),
-    ([b"EHLO c.example"], b"RCPT TO:<alice@example.be>", 503),
-    ([b"EHLO c.example", b"MAIL FROM:<x@example.org>"], b"DATA", 503),
-    ([b"EHLO c.example", b"MAIL FROM:<x@example.org>"], b"MAIL FROM:<y@example.org>", 503),
-], ids=["mail_before_ehlo", "data_without_mail", "rcpt_without_mail", "data_without_rcpt",
-        "nested_mail"])
-def test_commands_out_of_order(server: MailServer, setup: list[bytes], line: bytes,
-                               code: int) -> None:
+@pytest.mark.parametrize(
+    ("setup", "line", "code"),
+    [
+        ([], b"MAIL FROM:<x@example.org>", 503),
+        ([b"EHLO c.example"], b"DATA", 503),
+        ([b"EHLO c.example"], b"RCPT TO:<alice@example.be>", 503),
+        ([b"EHLO c.example", b"MAIL FROM:<x@example.org>"], b"DATA", 503),
+        ([b"EHLO c.example", b"MAIL FROM:<x@example.org>"], b"MAIL FROM:<y@example.org>", 503),
+    ],
+    ids=[
+        "mail_before_ehlo",
+        "data_without_mail",
+        "rcpt_without_mail",
+        "data_without_rcpt",
+        "nested_mail",
+    ],
+)
+def test_commands_out_of_order(
+    server: MailServer, setup: list[bytes], line: bytes, code: int
+) -> None:
     raw = Raw(server.port("smtp"))
     for step in setup:
         assert raw.cmd(step) == 250
@@ -179,8 +203,10 @@ def test_bare_lf_dot_does_not_end_data(server: MailServer) -> None:
     for step in (b"EHLO c.example", b"MAIL FROM:<x@example.org>", b"RCPT TO:<alice@example.be>"):
         assert raw.cmd(step) == 250
     assert raw.cmd(b"DATA") == 354
-    smuggled = (b"Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@example.org>\n"
-                b"RCPT TO:<bob@example.be>\nDATA\nSubject: smuggled\n\nx\n.\n")
+    smuggled = (
+        b"Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@example.org>\n"
+        b"RCPT TO:<bob@example.be>\nDATA\nSubject: smuggled\n\nx\n.\n"
+    )
     code = raw.cmd(smuggled + b"\r\n.")
     assert code in (250, 550, 554), code  # accepted as one message, or refused whole
     assert raw.cmd(b"NOOP") == 250
@@ -200,13 +226,32 @@ def test_many_garbage_clients_then_a_normal_one(server: MailServer) -> None:
 
 
 COMMAND = st.binary(min_size=0, max_size=600).map(
-    lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
-VERBS = st.sampled_from([b"EHLO ", b"HELO ", b"MAIL FROM:", b"RCPT TO:", b"DATA", b"RSET",
-                         b"AUTH ", b"VRFY ", b"NOOP ", b"BDAT ", b"XCLIENT ", b""])
+    lambda b: b.replace(b"\r", b"").replace(b"\n", b"")
+)
+VERBS = st.sampled_from(
+    [
+        b"EHLO ",
+        b"HELO ",
+        b"MAIL FROM:",
+        b"RCPT TO:",
+        b"DATA",
+        b"RSET",
+        b"AUTH ",
+        b"VRFY ",
+        b"NOOP ",
+        b"BDAT ",
+        b"XCLIENT ",
+        b"",
+    ]
+)
 
 
-@settings(max_examples=60, deadline=5000, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=5000,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(lines=st.lists(st.tuples(VERBS, COMMAND), min_size=1, max_size=6))
 def test_fuzzed_command_lines(server: MailServer, lines: list[tuple[bytes, bytes]]) -> None:
     raw = Raw(server.port("smtp"))

@@ -42,7 +42,8 @@ def _big_message() -> bytes:
     """A ~60 MB message with CRLF line ends, like a sent mail with a large drawing."""
     head = sample_message("drawing", "").rstrip(b"\r\n") + (
         b"\r\nMIME-Version: 1.0\r\nContent-Type: application/octet-stream\r\n"
-        b"Content-Transfer-Encoding: base64\r\n\r\n")
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+    )
     line = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"
     return head + line * ((BIG - len(head)) // len(line))
 
@@ -50,8 +51,13 @@ def _big_message() -> bytes:
 @pytest.fixture()
 def child(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     """An IMAP server in its own process: (process, port)."""
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(tmp_path)], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(tmp_path)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None and proc.stdin is not None
     port = int(proc.stdout.readline())
     yield proc, port
@@ -65,7 +71,8 @@ def child(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
 
 
 def test_big_append_is_streamed_not_held_in_memory(
-        child: tuple[subprocess.Popen[str], int], tmp_path: Path) -> None:
+    child: tuple[subprocess.Popen[str], int], tmp_path: Path
+) -> None:
     """A 60 MB APPEND raises the server's peak RSS far less than the message size,
     and is stored byte for byte (RFC822.SIZE matches); no spool file is left."""
     proc, port = child
@@ -78,8 +85,10 @@ def test_big_append_is_streamed_not_held_in_memory(
     after = _vm_hwm(proc.pid)
     assert typ == "OK", data
     growth = after - before
-    print(f"\nAPPEND {len(message) / 2**20:.1f} MiB: server VmHWM {before / 2**20:.1f} -> "
-          f"{after / 2**20:.1f} MiB (+{growth / 2**20:.1f} MiB)")
+    print(
+        f"\nAPPEND {len(message) / 2**20:.1f} MiB: server VmHWM {before / 2**20:.1f} -> "
+        f"{after / 2**20:.1f} MiB (+{growth / 2**20:.1f} MiB)"
+    )
     assert growth < len(message) // 4
     c.select("Sent")
     _, fetched = c.fetch("1", "(RFC822.SIZE FLAGS)")
@@ -134,7 +143,7 @@ def test_over_limit_non_synchronizing_literal_is_discarded(server: ServerThread)
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
         f = s.makefile("rwb")
         f.readline()
-        f.write(f"a LOGIN {USER} \"{PASSWORD}\"\r\n".encode())
+        f.write(f'a LOGIN {USER} "{PASSWORD}"\r\n'.encode())
         f.flush()
         assert f.readline().startswith(b"a OK")
         f.write(b"b APPEND INBOX {200000+}\r\n" + b"x" * 200_000 + b"\r\nc NOOP\r\n")
@@ -156,7 +165,7 @@ def test_client_leaving_mid_literal_leaves_no_spool_file(server: ServerThread) -
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
         f = s.makefile("rwb")
         f.readline()
-        f.write(f"a LOGIN {USER} \"{PASSWORD}\"\r\n".encode())
+        f.write(f'a LOGIN {USER} "{PASSWORD}"\r\n'.encode())
         f.flush()
         f.readline()
         f.write(b"b APPEND INBOX {90000}\r\n")

@@ -26,17 +26,49 @@ CORPUS = Path(__file__).parent / "data" / "corpus"
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
 
-SECTIONS = ["BODY.PEEK[]", "BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]", "BODY.PEEK[1]",
-            "BODY.PEEK[1.MIME]", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]", "BODY.PEEK[1.1]",
-            "BODY.PEEK[2.HEADER]", "BODY.PEEK[2.TEXT]", "BODY.PEEK[2.1]",
-            "BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]", "BODY.PEEK[HEADER.FIELDS.NOT (TO)]",
-            "BODY.PEEK[]<10.50>", "BODY.PEEK[TEXT]<0.20>"]
-SEARCHES = ["ALL", "SEEN", "UNSEEN", "SUBJECT plain", "FROM alice", "TO bob", "CC example",
-            "BODY invoice", "TEXT lundi", "HEADER Message-ID fwd", "HEADER X-Empty \"\"",
-            "LARGER 700", "SMALLER 300", "OR FROM bob SUBJECT groups", "NOT FROM alice",
-            "SENTSINCE 15-Mar-2023", "SENTBEFORE 1-Mar-2023", "SENTON 6-Mar-2023",
-            "2:4", "2:* UNSEEN", "SUBJECT R\u00e9union", "BODY r\u00e9union",
-            "FROM \"Fran\u00e7ois\"", "SUBJECT Gr\u00fc\u00dfe"]
+SECTIONS = [
+    "BODY.PEEK[]",
+    "BODY.PEEK[HEADER]",
+    "BODY.PEEK[TEXT]",
+    "BODY.PEEK[1]",
+    "BODY.PEEK[1.MIME]",
+    "BODY.PEEK[2]",
+    "BODY.PEEK[2.MIME]",
+    "BODY.PEEK[1.1]",
+    "BODY.PEEK[2.HEADER]",
+    "BODY.PEEK[2.TEXT]",
+    "BODY.PEEK[2.1]",
+    "BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)]",
+    "BODY.PEEK[HEADER.FIELDS.NOT (TO)]",
+    "BODY.PEEK[]<10.50>",
+    "BODY.PEEK[TEXT]<0.20>",
+]
+SEARCHES = [
+    "ALL",
+    "SEEN",
+    "UNSEEN",
+    "SUBJECT plain",
+    "FROM alice",
+    "TO bob",
+    "CC example",
+    "BODY invoice",
+    "TEXT lundi",
+    "HEADER Message-ID fwd",
+    'HEADER X-Empty ""',
+    "LARGER 700",
+    "SMALLER 300",
+    "OR FROM bob SUBJECT groups",
+    "NOT FROM alice",
+    "SENTSINCE 15-Mar-2023",
+    "SENTBEFORE 1-Mar-2023",
+    "SENTON 6-Mar-2023",
+    "2:4",
+    "2:* UNSEEN",
+    "SUBJECT R\u00e9union",
+    "BODY r\u00e9union",
+    'FROM "Fran\u00e7ois"',
+    "SUBJECT Gr\u00fc\u00dfe",
+]
 
 
 def _fill(cur: Path) -> None:
@@ -74,8 +106,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any
             server.stop()
 
 
-def _connect(server: ServerThread, dovecot: DovecotServer,
-             clients: list[Any]) -> tuple[Any, Any]:
+def _connect(server: ServerThread, dovecot: DovecotServer, clients: list[Any]) -> tuple[Any, Any]:
     """Log in to both and select INBOX; the clients are appended to ``clients``."""
     clients.append(server.connect())
     clients.append(imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10))
@@ -146,6 +177,7 @@ RECENT_MESSAGE = b"From: a@example.be\r\nSubject: recent\r\n\r\nbody\r\n"
 
 def _recent_script(port: int, deliver: Any) -> list[object]:
     """Who sees \\Recent, as RFC 3501 2.3.2 leaves it to the first session told."""
+
     def client() -> Any:
         c = imaplib.IMAP4("127.0.0.1", port, timeout=10)
         c.login(USER, PASSWORD)
@@ -160,8 +192,13 @@ def _recent_script(port: int, deliver: Any) -> list[object]:
     deliver("2")
     out.append(b.status("INBOX", "(MESSAGES RECENT)"))
     a.select("INBOX", readonly=True)
-    out += [recent(a), a.fetch("1:*", "(FLAGS)"), a.search(None, "RECENT"),
-            a.search(None, "NEW"), a.search(None, "OLD")]
+    out += [
+        recent(a),
+        a.fetch("1:*", "(FLAGS)"),
+        a.search(None, "RECENT"),
+        a.search(None, "NEW"),
+        a.search(None, "OLD"),
+    ]
     b.select("INBOX")
     out += [recent(b), b.fetch("1:*", "(FLAGS)"), b.status("INBOX", "(RECENT)")]
     a.close()
@@ -188,11 +225,11 @@ def test_recent_like_dovecot(tmp_path: Path) -> None:
         (ours_dir / sub).mkdir(parents=True, exist_ok=True)
     server = ServerThread(config).start()
     try:
-        ours = _recent_script(server.port, lambda n: (ours_dir / "new" / f"{n}.r.host")
-                              .write_bytes(RECENT_MESSAGE))
+        ours = _recent_script(
+            server.port, lambda n: (ours_dir / "new" / f"{n}.r.host").write_bytes(RECENT_MESSAGE)
+        )
     finally:
         server.stop()
     with run_dovecot(user=USER, password=PASSWORD) as dovecot:
-        theirs = _recent_script(dovecot.port, lambda n: dovecot.put(f"{n}.r.host",
-                                                                   RECENT_MESSAGE))
+        theirs = _recent_script(dovecot.port, lambda n: dovecot.put(f"{n}.r.host", RECENT_MESSAGE))
     assert ours == theirs

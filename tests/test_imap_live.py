@@ -82,8 +82,13 @@ def test_special_use_folders_listed(server: ServerThread) -> None:
     c = server.connect()
     _, data = c.list()
     lines = b"\n".join(x for x in data if isinstance(x, bytes))
-    for name, attr in [(b"Sent", b"\\Sent"), (b"Drafts", b"\\Drafts"), (b"Trash", b"\\Trash"),
-                       (b"Junk", b"\\Junk"), (b"Archive", b"\\Archive")]:
+    for name, attr in [
+        (b"Sent", b"\\Sent"),
+        (b"Drafts", b"\\Drafts"),
+        (b"Trash", b"\\Trash"),
+        (b"Junk", b"\\Junk"),
+        (b"Archive", b"\\Archive"),
+    ]:
         assert attr in lines and name in lines
     c.logout()
 
@@ -200,8 +205,9 @@ def test_bad_input_never_drops_connection(server: ServerThread) -> None:
         assert ask(b"a2 SELECT INBOX\r\n").startswith(b"a2 BAD SELECT not allowed")
         assert ask(b"a3 LOGIN\r\n").startswith(b"a3 BAD")
         assert ask(b'a4 LOGIN "unterminated\r\n').startswith(b"a4 BAD")
-        assert ask(b"a5 LOGIN " + USER.encode() + b' "' + PASSWORD.encode() + b'"\r\n') \
-            .startswith(b"a5 OK")
+        assert ask(b"a5 LOGIN " + USER.encode() + b' "' + PASSWORD.encode() + b'"\r\n').startswith(
+            b"a5 OK"
+        )
         assert ask(b"a6 SELECT &Jjo\r\n").startswith(b"a6 NO")
         assert ask(b"a7 FETCH 1 FLAGS\r\n").startswith(b"a7 BAD FETCH not allowed")
         assert ask(b"a8 SELECT INBOX\r\n").startswith(b"* FLAGS")

@@ -77,7 +77,8 @@ def test_select_transcript(server: ServerThread, wire: Wire) -> None:
     w = wire
     assert w.greeting.startswith(b"* OK [CAPABILITY IMAP4rev1 ")
     assert w.ask(f'a LOGIN {USER} "{PASSWORD}"\r\n'.encode(), b"a")[-1].startswith(
-        b"a OK [CAPABILITY IMAP4rev1 ")
+        b"a OK [CAPABILITY IMAP4rev1 "
+    )
     answer = w.ask(b"b EXAMINE INBOX\r\n", b"b")
     uidvalidity = int(answer[5].split()[3].rstrip(b"]"))
     assert answer == [
@@ -93,25 +94,79 @@ def test_select_transcript(server: ServerThread, wire: Wire) -> None:
     ]
     assert w.ask(b"c UID FETCH 2 (UID FLAGS RFC822.SIZE)\r\n", b"c") == [
         b"* 2 FETCH (UID 2 FLAGS (\\Recent) RFC822.SIZE 139)\r\n",
-        b"c OK UID FETCH completed\r\n"]
-    assert w.ask(b"d STORE 1 +FLAGS (\\Seen)\r\n", b"d") == [
-        b"d NO mailbox is read-only\r\n"]
-    assert w.ask(b"e LOGOUT\r\n", b"e") == [b"* BYE logging out\r\n",
-                                             b"e OK LOGOUT completed\r\n"]
+        b"c OK UID FETCH completed\r\n",
+    ]
+    assert w.ask(b"d STORE 1 +FLAGS (\\Seen)\r\n", b"d") == [b"d NO mailbox is read-only\r\n"]
+    assert w.ask(b"e LOGOUT\r\n", b"e") == [b"* BYE logging out\r\n", b"e OK LOGOUT completed\r\n"]
     w.close()
 
 
-_WORDS = st.sampled_from([
-    "FETCH", "UID", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "SELECT", "EXAMINE", "LIST",
-    "LSUB", "STATUS", "CREATE", "NOOP", "CHECK", "CAPABILITY", "NAMESPACE", "ENABLE", "ID",
-    "1", "1:*", "*", "2,1", "0", "4294967296", "(", ")", "[", "]", "BODY[1.2]", "BODY.PEEK[]",
-    "<0.5>", "FLAGS", "+FLAGS.SILENT", "\\Seen", "\\Bogus", "INBOX", "Trash", "&Jjo", "\"\"",
-    "\"a\\\"b\"", "NIL", "OR", "NOT", "ALL", "HEADER", "CHARSET", "KOI8", "%", "&AOk-",
-    "RETURN", "(SPECIAL-USE)", "MESSAGES", "\x00", "\u00e9", " ", "  "])
+_WORDS = st.sampled_from(
+    [
+        "FETCH",
+        "UID",
+        "STORE",
+        "SEARCH",
+        "COPY",
+        "MOVE",
+        "EXPUNGE",
+        "SELECT",
+        "EXAMINE",
+        "LIST",
+        "LSUB",
+        "STATUS",
+        "CREATE",
+        "NOOP",
+        "CHECK",
+        "CAPABILITY",
+        "NAMESPACE",
+        "ENABLE",
+        "ID",
+        "1",
+        "1:*",
+        "*",
+        "2,1",
+        "0",
+        "4294967296",
+        "(",
+        ")",
+        "[",
+        "]",
+        "BODY[1.2]",
+        "BODY.PEEK[]",
+        "<0.5>",
+        "FLAGS",
+        "+FLAGS.SILENT",
+        "\\Seen",
+        "\\Bogus",
+        "INBOX",
+        "Trash",
+        "&Jjo",
+        '""',
+        '"a\\"b"',
+        "NIL",
+        "OR",
+        "NOT",
+        "ALL",
+        "HEADER",
+        "CHARSET",
+        "KOI8",
+        "%",
+        "&AOk-",
+        "RETURN",
+        "(SPECIAL-USE)",
+        "MESSAGES",
+        "\x00",
+        "\u00e9",
+        " ",
+        "  ",
+    ]
+)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(_WORDS, min_size=0, max_size=12))
 def test_fuzz_live_session(server: ServerThread, words: list[str]) -> None:
     """Random commands in the selected state: always a tagged answer, connection kept."""
@@ -131,8 +186,17 @@ def test_many_tags_one_connection(wire: Wire) -> None:
     """Unknown commands, wrong states and garbage never close the connection."""
     w = wire
     tags = (f"t{i}".encode() for i in itertools.count())
-    for line in [b"FETCH 1 FLAGS", b"LOGIN", b"UID FROB", b"SELECT", b"APPEND INBOX {x}",
-                 b"IDLE", b"AUTHENTICATE CRAM-MD5", b"\xff\xfe", b"LIST \"\" \"*\""]:
+    for line in [
+        b"FETCH 1 FLAGS",
+        b"LOGIN",
+        b"UID FROB",
+        b"SELECT",
+        b"APPEND INBOX {x}",
+        b"IDLE",
+        b"AUTHENTICATE CRAM-MD5",
+        b"\xff\xfe",
+        b'LIST "" "*"',
+    ]:
         tag = next(tags)
         assert w.ask(tag + b" " + line + b"\r\n", tag)[-1].split(b" ")[1] in (b"BAD", b"NO")
     w.close()
@@ -142,20 +206,27 @@ def test_condstore_transcript(wire: Wire) -> None:
     """CONDSTORE: HIGHESTMODSEQ, FETCH CHANGEDSINCE, STORE UNCHANGEDSINCE, SEARCH MODSEQ."""
     w = wire
     w.ask(f'a LOGIN {USER} "{PASSWORD}"\r\n'.encode(), b"a")
-    assert w.ask(b"b ENABLE CONDSTORE\r\n", b"b") == [b"* ENABLED CONDSTORE\r\n",
-                                                        b"b OK ENABLE completed\r\n"]
+    assert w.ask(b"b ENABLE CONDSTORE\r\n", b"b") == [
+        b"* ENABLED CONDSTORE\r\n",
+        b"b OK ENABLE completed\r\n",
+    ]
     answer = w.ask(b"c SELECT INBOX\r\n", b"c")
     (line,) = [x for x in answer if b"HIGHESTMODSEQ" in x]
     highest = int(line.split()[3].rstrip(b"]"))
     answer = w.ask(b"d UID STORE 1 (UNCHANGEDSINCE %d) +FLAGS (\\Flagged)\r\n" % highest, b"d")
-    assert answer == [b"* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen) MODSEQ (%d))\r\n"
-                      % (highest + 1), b"d OK UID STORE completed\r\n"]
+    assert answer == [
+        b"* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen) MODSEQ (%d))\r\n" % (highest + 1),
+        b"d OK UID STORE completed\r\n",
+    ]
     answer = w.ask(b"e UID STORE 1 (UNCHANGEDSINCE %d) -FLAGS (\\Flagged)\r\n" % highest, b"e")
     assert answer == [b"e OK [MODIFIED 1] UID STORE completed\r\n"]
     assert w.ask(b"f UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d)\r\n" % highest, b"f") == [
         b"* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen) MODSEQ (%d))\r\n" % (highest + 1),
-        b"f OK UID FETCH completed\r\n"]
+        b"f OK UID FETCH completed\r\n",
+    ]
     assert w.ask(b"g SEARCH MODSEQ %d\r\n" % (highest + 1), b"g") == [
-        b"* SEARCH 1 (MODSEQ %d)\r\n" % (highest + 1), b"g OK SEARCH completed\r\n"]
+        b"* SEARCH 1 (MODSEQ %d)\r\n" % (highest + 1),
+        b"g OK SEARCH completed\r\n",
+    ]
     w.ask(b"h STORE 1 -FLAGS.SILENT (\\Flagged)\r\n", b"h")
     w.close()

@@ -21,8 +21,14 @@ def _root(tmp_path: Path) -> Path:
 def test_special_folders_and_index_created(tmp_path: Path) -> None:
     """First open creates INBOX, the special-use folders and the index file."""
     box = MailStore(tmp_path).mailbox(USER)
-    assert [f.name for f in box.list_folders()] == \
-        ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"]
+    assert [f.name for f in box.list_folders()] == [
+        "INBOX",
+        "Archive",
+        "Drafts",
+        "Junk",
+        "Sent",
+        "Trash",
+    ]
     assert (_root(tmp_path) / ".Sent" / "cur").is_dir()
     assert (_root(tmp_path) / INDEX_NAME).exists()
 
@@ -88,13 +94,21 @@ def test_message_head_for_message_lists() -> None:
         b"From: =?UTF-8?Q?Fran=C3=A7ois?= <f@example.fr>\r\nTo: bob@example.be\r\n"
         b"Subject: =?UTF-8?B?UsOpdW5pb24=?=\r\n\tsuite\x07\r\n"
         b"Date: Mon, 6 Mar 2023 14:02:11 +0000\r\n"
-        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n")
-    assert (head.sender, head.sender_address, head.date, head.multipart_mixed) == \
-        ("Fran\u00e7ois", "f@example.fr", "2023-03-06 14:02", True)
+        b"Content-Type: multipart/mixed; boundary=x\r\n\r\n"
+    )
+    assert (head.sender, head.sender_address, head.date, head.multipart_mixed) == (
+        "Fran\u00e7ois",
+        "f@example.fr",
+        "2023-03-06 14:02",
+        True,
+    )
     assert head.subject.startswith("R\u00e9union") and "\x07" not in head.subject
     empty = parse_head(b"From: plain@example.be\r\nDate: garbage\r\n\r\n")
-    assert (empty.sender, empty.subject, empty.date) == \
-        ("plain@example.be", "(no subject)", "garbage")
+    assert (empty.sender, empty.subject, empty.date) == (
+        "plain@example.be",
+        "(no subject)",
+        "garbage",
+    )
 
 
 def test_fifty_thousand_messages(tmp_path: Path) -> None:
@@ -127,7 +141,7 @@ def test_fifty_thousand_messages(tmp_path: Path) -> None:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=120) as sock:
             f = sock.makefile("rwb")
             f.readline()
-            f.write(f"l LOGIN {USER} \"{PASSWORD}\"\r\n".encode())
+            f.write(f'l LOGIN {USER} "{PASSWORD}"\r\n'.encode())
             f.flush()
             assert f.readline().startswith(b"l OK")
             t0 = time.perf_counter()
@@ -160,8 +174,10 @@ def test_rename_inbox_moves_messages_and_keeps_inbox(tmp_path: Path) -> None:
     try:
         c = srv.connect()
         for i in range(3):
-            assert c.append("INBOX", "(\\Seen)" if i else None, None,
-                            sample_message(f"m{i}"))[0] == "OK"
+            assert (
+                c.append("INBOX", "(\\Seen)" if i else None, None, sample_message(f"m{i}"))[0]
+                == "OK"
+            )
         assert c.rename("INBOX", "Old-Inbox")[0] == "OK"
         assert c.select("INBOX") == ("OK", [b"0"])
         assert c.select("Old-Inbox") == ("OK", [b"3"])
@@ -178,8 +194,12 @@ def test_missing_folder_codes(tmp_path: Path) -> None:
     srv = ServerThread(make_config(tmp_path)).start()
     try:
         c = srv.connect()
-        for command in ("a DELETE Nope", "b RENAME Nope Other", "c SELECT Nope",
-                        "d RENAME Sent Trash"):
+        for command in (
+            "a DELETE Nope",
+            "b RENAME Nope Other",
+            "c SELECT Nope",
+            "d RENAME Sent Trash",
+        ):
             tag = command.split()[0].encode()
             c.send(command.encode() + b"\r\n")
             line = c.readline()
@@ -194,6 +214,7 @@ def test_missing_folder_codes(tmp_path: Path) -> None:
 def test_size_of_foreign_file_is_streamed(tmp_path: Path) -> None:
     """A file without ,W= (another MDA's) gets its CRLF size from a chunked read."""
     from mailcore.mailstore import maildir
+
     cur = _root(tmp_path) / "cur"
     cur.mkdir(parents=True)
     data = b"Subject: big\n\n" + b"line\n" * 300_000 + b"crlf\r\n" * 200_000
@@ -220,6 +241,7 @@ async def test_append_file_streams_a_durable_copy(tmp_path: Path) -> None:
     """``append_file`` copies a spooled file byte for byte, with flags, date and CRLF size
     (a CRLF split across the copy's chunks counted once); nothing is left in tmp/."""
     from mailcore.mailstore import maildir
+
     chunk = 1 << 20
     head = b"Subject: spooled\n\n"
     # Bare LFs, then a CRLF whose CR ends the first 1 MiB chunk.
@@ -239,12 +261,12 @@ async def test_append_file_streams_a_durable_copy(tmp_path: Path) -> None:
     assert list(drafts.by_uid) == [uid] and not os.listdir(drafts.path / "tmp")
     store.close()
     again = await MailStore(tmp_path / "maildirs").mailbox(USER).open("Drafts")
-    assert [(m.uid, m.flags, m.size) for m in again.messages] == \
-        [(uid, rec.flags, rec.size)]
+    assert [(m.uid, m.flags, m.size) for m in again.messages] == [(uid, rec.flags, rec.size)]
 
 
-def test_copy_without_hard_links_is_a_durable_copy(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_copy_without_hard_links_is_a_durable_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Where hard links fail (another file system), COPY writes a copy with the same date."""
     box = MailStore(tmp_path).mailbox(USER)
     inbox, archive = box.folder("INBOX"), box.folder("Archive")

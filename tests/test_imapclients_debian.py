@@ -30,9 +30,11 @@ SUBJECTS = ["first message", "second message", "third message"]
 
 
 def _message(subject: str) -> bytes:
-    return (f"From: Carol <carol@far.example>\nTo: {USER}\nSubject: {subject}\n"
-            f"Date: Mon, 1 May 2023 10:00:00 +0000\nMessage-ID: <{subject.split()[0]}@far>\n"
-            f"\nBody of the {subject}.\n").encode()
+    return (
+        f"From: Carol <carol@far.example>\nTo: {USER}\nSubject: {subject}\n"
+        f"Date: Mon, 1 May 2023 10:00:00 +0000\nMessage-ID: <{subject.split()[0]}@far>\n"
+        f"\nBody of the {subject}.\n"
+    ).encode()
 
 
 @pytest.fixture
@@ -82,8 +84,9 @@ def _state(server: ServerThread, mailbox: str = "INBOX") -> dict[str, set[str]]:
 
 def _run(home: Path, argv: list[str], stdin: str = "") -> str:
     env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8"}
-    proc = subprocess.run(argv, input=stdin.encode(), env=env, capture_output=True, timeout=60,
-                          check=False)
+    proc = subprocess.run(
+        argv, input=stdin.encode(), env=env, capture_output=True, timeout=60, check=False
+    )
     out = (proc.stdout + proc.stderr).decode("utf-8", "replace")
     assert proc.returncode == 0, f"{argv[0]} exited {proc.returncode}:\n{out}"
     return out
@@ -137,8 +140,15 @@ def test_mbsync_sync_down_and_up(server: ServerThread, tmp_path: Path) -> None:
     home, local = tmp_path / "home", tmp_path / "home" / "Mail"
     local.mkdir(parents=True)
     rc = home / ".mbsyncrc"
-    rc.write_text(MBSYNCRC.format(port=server.port, user=USER, password=PASSWORD,
-                                  cert=server.paths.tls_dir / "cert.pem", local=local))
+    rc.write_text(
+        MBSYNCRC.format(
+            port=server.port,
+            user=USER,
+            password=PASSWORD,
+            cert=server.paths.tls_dir / "cert.pem",
+            local=local,
+        )
+    )
     rc.chmod(0o600)
     sync = ["mbsync", "-c", str(rc), "-a"]
 
@@ -157,8 +167,7 @@ def test_mbsync_sync_down_and_up(server: ServerThread, tmp_path: Path) -> None:
     (local / "INBOX" / "new" / "1700000000.local.host").write_bytes(_message("fourth message"))
     _run(home, sync)
 
-    assert _state(server) == {"first message": {"\\Flagged", "\\Seen"},
-                              "fourth message": set()}
+    assert _state(server) == {"first message": {"\\Flagged", "\\Seen"}, "fourth message": set()}
     assert _state(server, "Archive") == {"third message": {"\\Seen"}}
 
     # a server-side change (MOVE by another client) comes down on the next sync
@@ -177,18 +186,33 @@ def test_mbsync_sync_down_and_up(server: ServerThread, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- s-nail
 
+
 @pytest.mark.skipif(shutil.which("s-nail") is None, reason="Debian package s-nail missing")
 def test_snail_batch_list_read_flag_delete(server: ServerThread, tmp_path: Path) -> None:
     """s-nail in batch mode over STARTTLS: headers, print, flag, delete, quit."""
     home = Path(tempfile.mkdtemp(dir=tmp_path))
-    url = (f"imap://{quote(USER, safe='')}:{quote(PASSWORD, safe='')}"
-           f"@localhost:{server.port}/INBOX")
-    argv = ["s-nail", "-#", "-:/", "-S", "v15-compat", "-S", "imap-use-starttls",
-            "-S", f"tls-ca-file={server.paths.tls_dir / 'cert.pem'}", "-S", "tls-ca-no-defaults",
-            "-S", "hold", "-S", "keep", "-f", url]
+    url = f"imap://{quote(USER, safe='')}:{quote(PASSWORD, safe='')}@localhost:{server.port}/INBOX"
+    argv = [
+        "s-nail",
+        "-#",
+        "-:/",
+        "-S",
+        "v15-compat",
+        "-S",
+        "imap-use-starttls",
+        "-S",
+        f"tls-ca-file={server.paths.tls_dir / 'cert.pem'}",
+        "-S",
+        "tls-ca-no-defaults",
+        "-S",
+        "hold",
+        "-S",
+        "keep",
+        "-f",
+        url,
+    ]
     out = _run(home, argv, "headers\nprint 1\nflag 2\ndelete 3\nquit\n")
     for subject in SUBJECTS:
         assert subject in out
     assert "Body of the first message." in out
-    assert _state(server) == {"first message": {"\\Seen"},
-                              "second message": {"\\Flagged"}}
+    assert _state(server) == {"first message": {"\\Seen"}, "second message": {"\\Flagged"}}

@@ -35,32 +35,83 @@ from tests.test_imapdiff_harness import (
 pytestmark = SKIP_WITHOUT_DOVECOT
 
 SECTIONS = [
-    "BODY.PEEK[]", "BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]", "BODY.PEEK[1]",
-    "BODY.PEEK[1.MIME]", "BODY.PEEK[2]", "BODY.PEEK[2.MIME]", "BODY.PEEK[3]",
-    "BODY.PEEK[1.1]", "BODY.PEEK[1.2]", "BODY.PEEK[1.2.MIME]", "BODY.PEEK[2.1]",
-    "BODY.PEEK[2.HEADER]", "BODY.PEEK[2.TEXT]", "BODY.PEEK[2.1.MIME]",
+    "BODY.PEEK[]",
+    "BODY.PEEK[HEADER]",
+    "BODY.PEEK[TEXT]",
+    "BODY.PEEK[1]",
+    "BODY.PEEK[1.MIME]",
+    "BODY.PEEK[2]",
+    "BODY.PEEK[2.MIME]",
+    "BODY.PEEK[3]",
+    "BODY.PEEK[1.1]",
+    "BODY.PEEK[1.2]",
+    "BODY.PEEK[1.2.MIME]",
+    "BODY.PEEK[2.1]",
+    "BODY.PEEK[2.HEADER]",
+    "BODY.PEEK[2.TEXT]",
+    "BODY.PEEK[2.1.MIME]",
     "BODY.PEEK[2.HEADER.FIELDS (SUBJECT FROM)]",
     "BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)]",
-    "BODY.PEEK[HEADER.FIELDS.NOT (TO CC RECEIVED)]", "RFC822.HEADER",
-    "BODY.PEEK[]<0.100>", "BODY.PEEK[TEXT]<10.50>", "BODY.PEEK[1]<0.100>",
-    "BODY.PEEK[]<1000.40>", "BODY.PEEK[]<5000.10>", "BODY.PEEK[2]<3.7>",
+    "BODY.PEEK[HEADER.FIELDS.NOT (TO CC RECEIVED)]",
+    "RFC822.HEADER",
+    "BODY.PEEK[]<0.100>",
+    "BODY.PEEK[TEXT]<10.50>",
+    "BODY.PEEK[1]<0.100>",
+    "BODY.PEEK[]<1000.40>",
+    "BODY.PEEK[]<5000.10>",
+    "BODY.PEEK[2]<3.7>",
 ]
 # Plain comparisons; normalized ones are in NORMALIZERS below.
-ITEMS = ["RFC822.SIZE", "INTERNALDATE", "ENVELOPE", "BODYSTRUCTURE", "BODY",
-         "BODYSTRUCTURE-EXT", *SECTIONS]
+ITEMS = [
+    "RFC822.SIZE",
+    "INTERNALDATE",
+    "ENVELOPE",
+    "BODYSTRUCTURE",
+    "BODY",
+    "BODYSTRUCTURE-EXT",
+    *SECTIONS,
+]
 SEARCHES = [
-    "ALL", "FROM alice", "FROM example.fr", "TO office", "CC taro", "BCC hidden",
-    "SUBJECT invoice", "SUBJECT \"Mixed line\"", "SUBJECT Fwd:",
-    "BODY attached", "BODY Photos", "TEXT Photos", "TEXT lundi", "BODY \"20%\"",
-    "BODY VCALENDAR", "TEXT MAILER-DAEMON", "BODY nonexistent-word-xyz",
-    "HEADER Message-ID example.be", "HEADER X-Continuation \"continues here\"",
-    "HEADER Auto-Submitted \"\"", "HEADER List-Unsubscribe shop",
-    "LARGER 1000", "SMALLER 400", "LARGER 3000 SMALLER 10000",
-    "SINCE 10-May-2023", "BEFORE 5-May-2023", "ON 3-May-2023",
-    "SENTSINCE 15-Apr-2023", "SENTBEFORE 1-Apr-2023", "SENTON 13-Apr-2023",
-    "OR FROM lead SUBJECT scanned", "NOT FROM example.be", "NOT OR SMALLER 500 LARGER 2000",
-    "OR (FROM news SUBJECT spring) (TO team)", "1:5", "3,7,9:10", "*",
-    "UNANSWERED", "UNDELETED", "UNDRAFT",
+    "ALL",
+    "FROM alice",
+    "FROM example.fr",
+    "TO office",
+    "CC taro",
+    "BCC hidden",
+    "SUBJECT invoice",
+    'SUBJECT "Mixed line"',
+    "SUBJECT Fwd:",
+    "BODY attached",
+    "BODY Photos",
+    "TEXT Photos",
+    "TEXT lundi",
+    'BODY "20%"',
+    "BODY VCALENDAR",
+    "TEXT MAILER-DAEMON",
+    "BODY nonexistent-word-xyz",
+    "HEADER Message-ID example.be",
+    'HEADER X-Continuation "continues here"',
+    'HEADER Auto-Submitted ""',
+    "HEADER List-Unsubscribe shop",
+    "LARGER 1000",
+    "SMALLER 400",
+    "LARGER 3000 SMALLER 10000",
+    "SINCE 10-May-2023",
+    "BEFORE 5-May-2023",
+    "ON 3-May-2023",
+    "SENTSINCE 15-Apr-2023",
+    "SENTBEFORE 1-Apr-2023",
+    "SENTON 13-Apr-2023",
+    "OR FROM lead SUBJECT scanned",
+    "NOT FROM example.be",
+    "NOT OR SMALLER 500 LARGER 2000",
+    "OR (FROM news SUBJECT spring) (TO team)",
+    "1:5",
+    "3,7,9:10",
+    "*",
+    "UNANSWERED",
+    "UNDELETED",
+    "UNDRAFT",
     # Not compared: NEW, OLD, RECENT. pmemail does not track \Recent by design
     # (IMAP4rev2, RFC 9051, dropped it), so no message is ever recent there.
 ]
@@ -68,9 +119,13 @@ SEARCHES = [
 # by RFC 3501: Dovecot takes the epoch, pmemail the INTERNALDATE (as RFC 5256
 # SORT does). SENT* searches leave these out on both sides.
 UNDATED = {"06-malformed.eml", "19-malformed-headers.eml"}
-UTF8_SEARCHES = [("SUBJECT", "Réunion"), ("BODY", "Straße"), ("TEXT", "日本語"),
-                 ("FROM", "François"), ("BODY", "résumé")]
-
+UTF8_SEARCHES = [
+    ("SUBJECT", "Réunion"),
+    ("BODY", "Straße"),
+    ("TEXT", "日本語"),
+    ("FROM", "François"),
+    ("BODY", "résumé"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +213,26 @@ def test_search_uid_ranges(sides: tuple[Side, Side]) -> None:
     assert results[0] == results[1]
 
 
-STORES = [("+FLAGS", r"(\Seen)", 0, 6), ("+FLAGS", r"(\Flagged $Label1)", 4, 9),
-          ("-FLAGS", r"(\Seen)", 2, 3), ("FLAGS", r"(\Answered \Seen)", 12, 14),
-          ("+FLAGS.SILENT", r"(\Draft)", 15, 16)]
-FLAG_SEARCHES = ["SEEN", "UNSEEN", "FLAGGED", "UNFLAGGED", "ANSWERED", "DRAFT",
-                 "KEYWORD $Label1", "UNKEYWORD $Label1", "OR SEEN FLAGGED",
-                 "NOT SEEN SMALLER 1000", "SEEN NOT FLAGGED"]
+STORES = [
+    ("+FLAGS", r"(\Seen)", 0, 6),
+    ("+FLAGS", r"(\Flagged $Label1)", 4, 9),
+    ("-FLAGS", r"(\Seen)", 2, 3),
+    ("FLAGS", r"(\Answered \Seen)", 12, 14),
+    ("+FLAGS.SILENT", r"(\Draft)", 15, 16),
+]
+FLAG_SEARCHES = [
+    "SEEN",
+    "UNSEEN",
+    "FLAGGED",
+    "UNFLAGGED",
+    "ANSWERED",
+    "DRAFT",
+    "KEYWORD $Label1",
+    "UNKEYWORD $Label1",
+    "OR SEEN FLAGGED",
+    "NOT SEEN SMALLER 1000",
+    "SEEN NOT FLAGGED",
+]
 
 
 def _flags(value: Any) -> set[str]:
@@ -181,14 +250,18 @@ def test_store_then_flags_and_search(sides: tuple[Side, Side]) -> None:
             assert typ == "OK", data
             raw = join_response(data)
             parsed = parse_fetch(data) if raw.strip() else {}
-            answers[i].append(sorted((side.seq_names[s], sorted(_flags(f.get("FLAGS"))))
-                                     for s, f in parsed.items()))
+            answers[i].append(
+                sorted(
+                    (side.seq_names[s], sorted(_flags(f.get("FLAGS")))) for s, f in parsed.items()
+                )
+            )
     assert answers[0] == answers[1]
     ours, theirs = sides
     for side in sides:
         side.cache.pop("FLAGS", None)
-    assert ({n: _flags(v) for n, v in ours.fetch("FLAGS").items()}
-            == {n: _flags(v) for n, v in theirs.fetch("FLAGS").items()})
+    assert {n: _flags(v) for n, v in ours.fetch("FLAGS").items()} == {
+        n: _flags(v) for n, v in theirs.fetch("FLAGS").items()
+    }
     for criteria in FLAG_SEARCHES:
         assert (criteria, ours.search(criteria)) == (criteria, theirs.search(criteria))
 

@@ -35,8 +35,9 @@ CORPUS = sorted((Path(__file__).parent / "data" / "corpus").glob("*.eml"))
 NAMES = [p.name for p in CORPUS]
 DAY = 86400
 BASE_TIME = 1_682_942_400  # 2023-05-01 12:00 UTC: noon keeps dates stable in any TZ
-SKIP_WITHOUT_DOVECOT = pytest.mark.skipif(missing(("imap",)) is not None,
-                                          reason=missing(("imap",)) or "")
+SKIP_WITHOUT_DOVECOT = pytest.mark.skipif(
+    missing(("imap",)) is not None, reason=missing(("imap",)) or ""
+)
 
 
 def content_key(data: bytes) -> str:
@@ -65,8 +66,9 @@ class Side:
         client.login(USER, PASSWORD)
         return client
 
-    def raw(self, line: str, client: imaplib.IMAP4 | None = None
-            ) -> tuple[bytes, bytes, list[bytes]]:
+    def raw(
+        self, line: str, client: imaplib.IMAP4 | None = None
+    ) -> tuple[bytes, bytes, list[bytes]]:
         """Send one command line as is: (tagged status, its text, untagged lines).
 
         imaplib drops the response code of tagged answers (COPYUID), keeps
@@ -80,7 +82,7 @@ class Side:
         while True:
             got = client._get_line()
             if got.startswith(tag + b" "):
-                status, _, text = got[len(tag) + 1:].partition(b" ")
+                status, _, text = got[len(tag) + 1 :].partition(b" ")
                 return status, text, untagged
             untagged.append(got)
 
@@ -110,8 +112,9 @@ class Side:
             self.cache[item] = out
         return self.cache[item]
 
-    def search(self, criteria: str, charset: str | None = None,
-               literal: str | None = None) -> list[str]:
+    def search(
+        self, criteria: str, charset: str | None = None, literal: str | None = None
+    ) -> list[str]:
         """Corpus names that SEARCH returns, sorted."""
         if literal is not None:
             # imaplib sends the next argument as this literal (typeshed says str)
@@ -176,6 +179,7 @@ def open_sides(data_dir: Path) -> Iterator[tuple[Side, Side]]:
 
 # ---------------------------------------------------------------- normalizing
 
+
 def _low(value: Any) -> Any:
     return value.lower() if isinstance(value, (bytes, str)) else value
 
@@ -219,9 +223,14 @@ def body(part: Any, extension: bool = False) -> Any:
         n = next(i for i, p in enumerate(part) if not isinstance(p, list))
         children = [body(p, extension) for p in part[:n]]
         if extension:
-            return {"parts": children, "ext": [_params(part[n + 1]) if len(part) > n + 1 else None,
-                                               *[_disposition(x) for x in part[n + 2:n + 3]],
-                                               *part[n + 3:]]}
+            return {
+                "parts": children,
+                "ext": [
+                    _params(part[n + 1]) if len(part) > n + 1 else None,
+                    *[_disposition(x) for x in part[n + 2 : n + 3]],
+                    *part[n + 3 :],
+                ],
+            }
         return {"parts": children, "subtype": _low(part[n])}
     mtype, subtype = _low(part[0]), _low(part[1])
     std = 7
@@ -232,8 +241,7 @@ def body(part: Any, extension: bool = False) -> Any:
     if extension:
         ext = part[std:]
         nested = [body(part[8], True)] if std == 10 else []
-        return [*nested, ext[0] if ext else None,
-                *[_disposition(x) for x in ext[1:2]], *ext[2:]]
+        return [*nested, ext[0] if ext else None, *[_disposition(x) for x in ext[1:2]], *ext[2:]]
     fields = [mtype, subtype, _params(part[2]), part[3], part[4], _low(part[5]), *part[6:std]]
     if std == 10:
         fields[7] = envelope(fields[7])
@@ -246,15 +254,22 @@ def trim_common(a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(a, dict) and isinstance(b, dict):
         pairs = [trim_common(x, y) for x, y in zip(a["parts"], b["parts"], strict=False)]
         ea, eb = trim_common(a["ext"], b["ext"])
-        return ({"parts": [p[0] for p in pairs], "ext": ea},
-                {"parts": [p[1] for p in pairs], "ext": eb})
+        return (
+            {"parts": [p[0] for p in pairs], "ext": ea},
+            {"parts": [p[1] for p in pairs], "ext": eb},
+        )
     if isinstance(a, list) and isinstance(b, list):
         n = min(len(a), len(b))
-        pairs = [trim_common(x, y) if isinstance(x, dict) else (x, y)
-                 for x, y in zip(a[:n], b[:n], strict=True)]
+        pairs = [
+            trim_common(x, y) if isinstance(x, dict) else (x, y)
+            for x, y in zip(a[:n], b[:n], strict=True)
+        ]
         return [p[0] for p in pairs], [p[1] for p in pairs]
     return a, b
 
 
 NORMALIZERS: dict[str, Callable[[Any], Any]] = {
-    "ENVELOPE": envelope, "BODYSTRUCTURE": body, "BODY": body}
+    "ENVELOPE": envelope,
+    "BODYSTRUCTURE": body,
+    "BODY": body,
+}

@@ -26,12 +26,14 @@ from tests.test_imapdiff_harness import (
 
 pytestmark = SKIP_WITHOUT_DOVECOT
 Sides = tuple[Side, Side]
-APPENDED = (b"From: Appender <app@example.be>\r\nTo: office@example.be\r\n"
-            b"Subject: appended =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n"
-            b"Date: Tue, 2 May 2023 10:00:00 +0200\r\nMessage-ID: <append-1@example.be>\r\n"
-            b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=ab\r\n\r\n"
-            b"--ab\r\nContent-Type: text/plain\r\n\r\nappended body\r\n"
-            b"--ab\r\nContent-Type: text/x-note; name=n.txt\r\n\r\nnote\r\n--ab--\r\n")
+APPENDED = (
+    b"From: Appender <app@example.be>\r\nTo: office@example.be\r\n"
+    b"Subject: appended =?UTF-8?Q?r=C3=A9sum=C3=A9?=\r\n"
+    b"Date: Tue, 2 May 2023 10:00:00 +0200\r\nMessage-ID: <append-1@example.be>\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=ab\r\n\r\n"
+    b"--ab\r\nContent-Type: text/plain\r\n\r\nappended body\r\n"
+    b"--ab\r\nContent-Type: text/x-note; name=n.txt\r\n\r\nnote\r\n--ab--\r\n"
+)
 BY_KEY[content_key(APPENDED)] = "appended"
 
 
@@ -58,8 +60,9 @@ def _list(side: Side, pattern: str = "*") -> list[tuple[str, str, list[str]]]:
         assert isinstance(line, bytes), line
         m = _LIST.match(line)
         assert m, line
-        attrs = sorted(a.lower() for a in m["attrs"].decode().split()
-                       if a.lower() in _COMPARED_ATTRS)
+        attrs = sorted(
+            a.lower() for a in m["attrs"].decode().split() if a.lower() in _COMPARED_ATTRS
+        )
         out.append((m["name"].decode().strip('"'), m["delim"].decode(), attrs))
     return sorted(out)
 
@@ -92,13 +95,21 @@ def test_list_and_status(sides: Sides) -> None:
 def test_append_then_fetch(sides: Sides) -> None:
     """APPEND with flags and a date: both answer APPENDUID and fetch it alike."""
     for side in sides:
-        typ, data = side.client.append("INBOX", r"(\Flagged $Work)",
-                                       '"02-May-2023 10:00:00 +0200"', APPENDED)
+        typ, data = side.client.append(
+            "INBOX", r"(\Flagged $Work)", '"02-May-2023 10:00:00 +0200"', APPENDED
+        )
         assert typ == "OK", data
         assert re.match(rb"\[APPENDUID \d+ \d+\]", data[0]), data
         side.learn(BY_KEY)
-    items = ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE",
-             "BODY.PEEK[2.MIME]", "BODY.PEEK[]"]
+    items = [
+        "FLAGS",
+        "INTERNALDATE",
+        "RFC822.SIZE",
+        "ENVELOPE",
+        "BODYSTRUCTURE",
+        "BODY.PEEK[2.MIME]",
+        "BODY.PEEK[]",
+    ]
     for item in items:
         norm = NORMALIZERS.get(item, lambda v: v)
         got = [s.fetch(item)["appended"] for s in sides]
@@ -125,8 +136,9 @@ def test_copy_and_move(sides: Sides) -> None:
         assert side.client.select("Archive", readonly=True)[0] == "OK"
         typ, data = side.client.fetch("1:*", "(FLAGS RFC822.SIZE BODY.PEEK[HEADER])")
         assert typ == "OK", data
-        archive.append(sorted((v["RFC822.SIZE"], v["BODY[HEADER]"])
-                              for v in parse_fetch(data).values()))
+        archive.append(
+            sorted((v["RFC822.SIZE"], v["BODY[HEADER]"]) for v in parse_fetch(data).values())
+        )
         assert side.client.select("INBOX")[0] == "OK"
         side.learn(BY_KEY)
     assert archive[0] == archive[1]
@@ -139,8 +151,9 @@ def test_store_deleted_and_expunge(sides: Sides) -> None:
     kept_deleted = NAMES[12]
     gone = []
     for side in sides:
-        typ, data = side.client.uid("STORE", _uids(side, [*doomed, kept_deleted]),
-                                    "+FLAGS.SILENT", r"(\Deleted)")
+        typ, data = side.client.uid(
+            "STORE", _uids(side, [*doomed, kept_deleted]), "+FLAGS.SILENT", r"(\Deleted)"
+        )
         assert typ == "OK", data
         status, text, untagged = side.raw(f"UID EXPUNGE {_uids(side, doomed)}")
         assert status == b"OK", text

@@ -71,9 +71,11 @@ def _summary(side: Side, untagged: list[bytes]) -> list[Any]:
 
 
 def _message(subject: str) -> bytes:
-    return (f"From: Late <late@example.org>\nTo: office@example.be\nSubject: {subject}\n"
-            f"Date: Wed, 3 May 2023 10:00:00 +0000\nMessage-ID: <{subject}@example.org>\n"
-            f"\n{subject} body\n").encode()
+    return (
+        f"From: Late <late@example.org>\nTo: office@example.be\nSubject: {subject}\n"
+        f"Date: Wed, 3 May 2023 10:00:00 +0000\nMessage-ID: <{subject}@example.org>\n"
+        f"\n{subject} body\n"
+    ).encode()
 
 
 def test_flags_reach_the_other_session(sides: Sides, others: list[imaplib.IMAP4]) -> None:
@@ -90,8 +92,7 @@ def test_flags_reach_the_other_session(sides: Sides, others: list[imaplib.IMAP4]
     assert [name for _, name, _ in got[0]] == NAMES[2:4]
 
 
-def test_expunge_reaches_the_other_session(sides: Sides,
-                                           others: list[imaplib.IMAP4]) -> None:
+def test_expunge_reaches_the_other_session(sides: Sides, others: list[imaplib.IMAP4]) -> None:
     """EXPUNGE in one session: the other's NOOP gets the same EXPUNGEs."""
     got = []
     for side, other in zip(sides, others, strict=True):
@@ -129,8 +130,9 @@ def test_delivery_seen_on_noop(sides: Sides) -> None:
         got.append(_noop_until_exists(side))
         side.learn(BY_KEY)
     assert got[0] == got[1] == [("EXISTS", len(NAMES) - 2 + 1)]
-    assert sides[0].fetch("ENVELOPE")["noop-delivery"] == sides[1].fetch(
-        "ENVELOPE")["noop-delivery"]
+    assert (
+        sides[0].fetch("ENVELOPE")["noop-delivery"] == sides[1].fetch("ENVELOPE")["noop-delivery"]
+    )
 
 
 def test_delivery_seen_during_idle(sides: Sides, others: list[imaplib.IMAP4]) -> None:

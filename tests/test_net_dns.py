@@ -48,8 +48,9 @@ class TinyDns:
             q = query.question[0]
             key = (q.name.to_text().lower(), dns.rdatatype.to_text(q.rdtype))
             if key in self.zone:
-                reply.answer.append(dns.rrset.from_text_list(
-                    q.name, 300, "IN", key[1], self.zone[key]))
+                reply.answer.append(
+                    dns.rrset.from_text_list(q.name, 300, "IN", key[1], self.zone[key])
+                )
             elif not any(name == key[0] for name, _t in self.zone):
                 reply.set_rcode(dns.rcode.NXDOMAIN)
             self.sock.sendto(reply.to_wire(), peer)
@@ -86,9 +87,11 @@ def test_missing_records_are_listed_to_publish(tiny_dns: Callable[[Zone], TinyDn
     found = look_up(make_resolver(server.address, 2.0), "example.be", PUBLIC)
     res = dns_result("example.be", "mail.example.be", PUBLIC, found, 0.1)
     assert res.status == "warn"
-    assert set(res.details["problems"]) >= {"example.be has no MX record",
-                                            f"{PUBLIC} has no reverse DNS (PTR) name",
-                                            "example.be has no SPF record"}
+    assert set(res.details["problems"]) >= {
+        "example.be has no MX record",
+        f"{PUBLIC} has no reverse DNS (PTR) name",
+        "example.be has no SPF record",
+    }
     assert "example.be. IN MX 10 mail.example.be." in res.advice
     assert "2.113.0.203.in-addr.arpa. IN PTR mail.example.be.   ; ask your ISP" in res.advice
 

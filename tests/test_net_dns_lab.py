@@ -23,8 +23,10 @@ pytestmark = pytest.mark.lab
 def conf_for(tmp_path: Path, domain: str) -> Path:
     """The doctor lab config with ``mail.domain`` = ``domain`` (MX host mail.DOMAIN)."""
     path = tmp_path / "pmemail.toml"
-    path.write_text(CONFIG.format(data=tmp_path / "data")
-                    + f'[mail]\ndomain = "{domain}"\nhostname = "mail.{domain}"\n')
+    path.write_text(
+        CONFIG.format(data=tmp_path / "data")
+        + f'[mail]\ndomain = "{domain}"\nhostname = "mail.{domain}"\n'
+    )
     return path
 
 
@@ -56,8 +58,7 @@ def test_incomplete_zone_lists_the_records_to_publish(router: Lab, tmp_path: Pat
     assert "mail.example.net" in dns["advice"] and "203.0.113.2" in dns["advice"]
 
 
-def test_dynamic_looking_ptr_makes_the_verdict_lean_dynamic(router: Lab, tmp_path: Path
-                                                            ) -> None:
+def test_dynamic_looking_ptr_makes_the_verdict_lean_dynamic(router: Lab, tmp_path: Path) -> None:
     """PTR dyn-203-0-113-2.pool.isp.example: an ISP pool name -> dynamic."""
     router.set_dns_records([*EXAMPLE_RECORDS, PTR_DYNAMIC])
     _code, doc = doctor(router, conf_for(tmp_path, "example.be"))
@@ -67,7 +68,8 @@ def test_dynamic_looking_ptr_makes_the_verdict_lean_dynamic(router: Lab, tmp_pat
     assert "dynamic DNS" in kind["advice"]
     dns = check(doc, "dns")
     assert "the PTR of 203.0.113.2 is dyn-203-0-113-2.pool.isp.example" in " ".join(
-        dns["details"]["problems"])
+        dns["details"]["problems"]
+    )
 
 
 def test_dns_server_answers_over_tcp_too(router: Lab) -> None:

@@ -60,8 +60,12 @@ def conf(tmp_path: Path) -> Path:
 
 def doctor(lab: Lab, conf: Path) -> tuple[int, dict[str, Any]]:
     """Run ``pmemail doctor --json`` in lab-lan; (exit code, document)."""
-    res = lab.run(NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(conf),
-                           "doctor", "--json"], check=False, timeout=30)
+    res = lab.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor", "--json"],
+        check=False,
+        timeout=30,
+    )
     assert res.returncode in (0, 1, 2), res.stderr
     return res.returncode, json.loads(res.stdout)
 
@@ -96,7 +100,10 @@ def test_stock_router_found_public_ip_and_inbound_from_outside(router: Lab, conf
 @pytest.fixture
 def no_router(router: Lab) -> Iterator[Lab]:
     """lab-lan cannot hear the router's UPnP, SSDP or NAT-PMP (dropped: worst case, timeouts)."""
-    router.run(NS_LAN, ["nft", "-f", "-"], input_text=f"""
+    router.run(
+        NS_LAN,
+        ["nft", "-f", "-"],
+        input_text=f"""
 table inet nodoctor {{
     chain output {{
         type filter hook output priority 0; policy accept;
@@ -104,7 +111,8 @@ table inet nodoctor {{
         ip daddr {LAN_GW} tcp dport 5000 drop
     }}
 }}
-""")
+""",
+    )
     try:
         yield router
     finally:
@@ -133,8 +141,12 @@ def test_cgnat_port_forwarding_impossible_and_why(router: Lab, conf: Path) -> No
     assert doc["verdict"]["hosting"] == "does_not_allow"
     assert "does not allow hosting mail" in doc["verdict"]["summary"]
     assert code == 2
-    human = router.run(NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(conf),
-                                "doctor"], check=False, timeout=30)
+    human = router.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor"],
+        check=False,
+        timeout=30,
+    )
     assert human.returncode == 2
     assert any(ln.startswith("FAIL  NAT") for ln in human.stdout.splitlines()), human.stdout
     assert "your subscription does not allow hosting mail" in human.stdout

@@ -23,16 +23,29 @@ from pmemail.config import DataPaths
 from pmemail.config.model import Config
 
 
-@pytest.mark.parametrize(("address", "kind"), [
-    ("8.8.8.8", "public"), ("2a00:1450::1", "public"),
-    ("10.1.2.3", "private"), ("172.16.0.1", "private"), ("192.168.2.1", "private"),
-    ("100.64.0.1", "shared"), ("100.127.255.254", "shared"),
-    ("203.0.113.2", "documentation"), ("198.51.100.10", "documentation"),
-    ("2001:db8::1", "documentation"),
-    ("127.0.0.1", "loopback"), ("169.254.10.1", "link-local"), ("fe80::1", "link-local"),
-    ("0.0.0.0", "unspecified"), ("240.0.0.1", "reserved"), ("224.0.0.1", "multicast"),
-    ("::ffff:10.0.0.1", "private"), ("not-an-ip", "invalid"),
-])
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("8.8.8.8", "public"),
+        ("2a00:1450::1", "public"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("192.168.2.1", "private"),
+        ("100.64.0.1", "shared"),
+        ("100.127.255.254", "shared"),
+        ("203.0.113.2", "documentation"),
+        ("198.51.100.10", "documentation"),
+        ("2001:db8::1", "documentation"),
+        ("127.0.0.1", "loopback"),
+        ("169.254.10.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("224.0.0.1", "multicast"),
+        ("::ffff:10.0.0.1", "private"),
+        ("not-an-ip", "invalid"),
+    ],
+)
 def test_classify(address: str, kind: str) -> None:
     assert classify(address) == kind
 
@@ -57,25 +70,33 @@ def test_nat_verdicts() -> None:
     assert nat_verdict("192.168.1.2", False, "", "").forwarding_possible is None
 
 
-@pytest.mark.parametrize(("name", "hint"), [
-    ("81-243-12-7.adsl.isp.example", "dynamic"),
-    ("7.12.243.81.isp.example", "dynamic"),  # the address spelled backwards
-    ("host-x.dyn.isp.example", "dynamic"),
-    ("cpe.dhcp.cable.isp.example", "dynamic"),
-    ("cust42.pool.isp.example", "dynamic"),
-    ("static-office.isp.example", "fixed"),
-    ("mail.office.be", "fixed"),  # a business's own short name
-    ("a.b.c.isp.example", "none"),
-    ("", "none"),
-])
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("81-243-12-7.adsl.isp.example", "dynamic"),
+        ("7.12.243.81.isp.example", "dynamic"),  # the address spelled backwards
+        ("host-x.dyn.isp.example", "dynamic"),
+        ("cpe.dhcp.cable.isp.example", "dynamic"),
+        ("cust42.pool.isp.example", "dynamic"),
+        ("static-office.isp.example", "fixed"),
+        ("mail.office.be", "fixed"),  # a business's own short name
+        ("a.b.c.isp.example", "none"),
+        ("", "none"),
+    ],
+)
 def test_rdns_hint(name: str, hint: str) -> None:
     assert rdns_hint(name, "81.243.12.7")[0] == hint
 
 
 def _kind(**kw: object) -> str:
-    args: dict[str, object] = {"changes": 0, "observations": 1, "span_s": 0.0,
-                               "admin": "unknown", "profile_fixed": None,
-                               "rdns": ("none", "no name")} | kw
+    args: dict[str, object] = {
+        "changes": 0,
+        "observations": 1,
+        "span_s": 0.0,
+        "admin": "unknown",
+        "profile_fixed": None,
+        "rdns": ("none", "no name"),
+    } | kw
     return ip_kind_verdict(**args).kind  # type: ignore[arg-type]
 
 
@@ -88,8 +109,9 @@ def test_ip_kind_evidence_order() -> None:
     assert _kind(profile_fixed=True, rdns=("dynamic", "x")) == "fixed"
     assert _kind(rdns=("dynamic", "pool")) == "dynamic"
     assert _kind(rdns=("fixed", "static")) == "fixed"
-    dyn = ip_kind_verdict(changes=2, observations=3, span_s=10, admin="unknown",
-                          profile_fixed=None, rdns=("none", ""))
+    dyn = ip_kind_verdict(
+        changes=2, observations=3, span_s=10, admin="unknown", profile_fixed=None, rdns=("none", "")
+    )
     assert "dynamic DNS" in dyn.advice and "professional" in dyn.advice
     assert "ADSL" in dyn.advice and "cable" in dyn.advice
 
@@ -120,19 +142,30 @@ def _r(cid: str, **details: object) -> CheckResult:
 
 
 def test_subscription_verdicts_in_words() -> None:
-    good = [_r("nat", kind="nat"), _r("ip_kind", kind="fixed"),
-            _r("outbound_25", outcome="open"), _r("inbound.smtp", low_port=True, reachable=True)]
+    good = [
+        _r("nat", kind="nat"),
+        _r("ip_kind", kind="fixed"),
+        _r("outbound_25", outcome="open"),
+        _r("inbound.smtp", low_port=True, reachable=True),
+    ]
     assert subscription_verdict(good).hosting == "allows"
     cg = subscription_verdict([_r("nat", kind="double_nat"), *good[1:]])
     assert cg.hosting == "does_not_allow"
     assert "does not allow hosting mail" in cg.summary and "professional plan" in cg.summary
-    limited = subscription_verdict([
-        good[0], _r("ip_kind", kind="dynamic"),
-        _r("outbound_25", outcome="blocked", smarthost="relay.isp.example"),
-        _r("inbound.smtp", low_port=True, reachable=False)])
+    limited = subscription_verdict(
+        [
+            good[0],
+            _r("ip_kind", kind="dynamic"),
+            _r("outbound_25", outcome="blocked", smarthost="relay.isp.example"),
+            _r("inbound.smtp", low_port=True, reachable=False),
+        ]
+    )
     assert limited.hosting == "allows_with_limits"
-    assert (limited.ip, limited.outbound_25, limited.low_ports) == ("dynamic", "blocked",
-                                                                    "filtered")
+    assert (limited.ip, limited.outbound_25, limited.low_ports) == (
+        "dynamic",
+        "blocked",
+        "filtered",
+    )
     assert "relay.isp.example" in limited.summary
     assert subscription_verdict([]).hosting == "unknown"
 
@@ -170,7 +203,10 @@ def test_isp_hints_from_the_proximus_profile() -> None:
     config.isp.profile = "proximus"
     hints = isp_hints(config)
     assert (hints.smarthost, hints.source, hints.fixed_needs_pro) == (
-        "relay.proximus.be", "profile", True)
+        "relay.proximus.be",
+        "profile",
+        True,
+    )
 
 
 async def test_a_check_over_its_timeout_is_reported_not_awaited(tmp_path: Path) -> None:

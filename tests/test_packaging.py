@@ -18,8 +18,20 @@ def test_wheel_ships_data_and_finds_profiles(tmp_path: Path) -> None:
     """Build a wheel, install it into a bare target dir, and load the profiles from there."""
     dist = tmp_path / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
-         str(ROOT)], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(dist),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     (wheel,) = dist.glob("pmemail-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -27,15 +39,36 @@ def test_wheel_ships_data_and_finds_profiles(tmp_path: Path) -> None:
     assert "pmemail_tui/pmemail.tcss" in names
     target = tmp_path / "site"
     inst = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target",
-         str(target), str(wheel)], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert inst.returncode == 0, inst.stderr[-2000:]
-    code = ("import router_profiles; fs = router_profiles.profile_files(); "
-            "print(len(fs)); print(router_profiles.__file__)")
+    code = (
+        "import router_profiles; fs = router_profiles.profile_files(); "
+        "print(len(fs)); print(router_profiles.__file__)"
+    )
     # run from an unrelated directory so the source tree cannot be picked up
     env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     count, location = done.stdout.split()
     assert int(count) >= 1

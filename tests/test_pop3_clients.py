@@ -20,8 +20,10 @@ from mailcore.throttle import AuthThrottle
 from pmemail.config.paths import DataPaths
 from tests.pop3_support import ALICE, ALICE_PW, inbox, make_config, make_users, put_message
 
-BODIES = [b"Subject: first\n\nhello\n.starts with a dot\n",
-          b"Subject: second\r\n\r\n..two dots\r\nbye\r\n"]
+BODIES = [
+    b"Subject: first\n\nhello\n.starts with a dot\n",
+    b"Subject: second\r\n\r\n..two dots\r\nbye\r\n",
+]
 
 
 @pytest.fixture
@@ -31,18 +33,19 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[Pop3Service, DataPaths]]
     root = inbox(paths)
     for i, body in enumerate(BODIES):
         put_message(root, f"170000000{i}.M{i}P1Q{i}.host", body, mtime=1_700_000_000 + i)
-    service = build_pop3_service(config, paths, make_users(config, paths),
-                                 AuthThrottle(config.security))
+    service = build_pop3_service(
+        config, paths, make_users(config, paths), AuthThrottle(config.security)
+    )
     await service.start()
     yield service, paths
     await service.stop()
 
 
 async def _run(tmp_path: Path, *argv: str) -> str:
-    env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "LC_ALL": "C"}
+    env = {"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"}
     proc = await asyncio.create_subprocess_exec(
-        *argv, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        *argv, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
     out, _ = await asyncio.wait_for(proc.communicate(), 60)
     text = out.decode("utf-8", "replace")
     assert proc.returncode == 0, f"{argv[0]} exited {proc.returncode}:\n{text}"
@@ -63,18 +66,32 @@ def _assert_mbox(mbox: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("fetchmail") is None, reason="Debian package fetchmail")
 async def test_fetchmail_downloads_over_stls(
-        server: tuple[Pop3Service, DataPaths], tmp_path: Path) -> None:
+    server: tuple[Pop3Service, DataPaths], tmp_path: Path
+) -> None:
     """fetchmail with sslcertck + sslcertfile fetches and deletes both messages."""
     service, paths = server
     mbox = tmp_path / "fetched.mbox"
-    rc = _private(tmp_path / "fetchmailrc", (
-        f'poll localhost protocol pop3 port {service.port} auth password\n'
-        f'  user "{ALICE}" there with password "{ALICE_PW}"\n'
-        f'  sslproto "tls1.2+" sslcertck sslcertfile "{paths.tls_dir / "cert.pem"}"\n'
-        f'  mda "/bin/sh -c \'cat >> {mbox}\'"\n'))
-    out = await _run(tmp_path, "fetchmail", "--nosyslog", "-v", "-f", str(rc),
-                     "--idfile", str(tmp_path / "fetchids"), "--pidfile",
-                     str(tmp_path / "fetchmail.pid"))
+    rc = _private(
+        tmp_path / "fetchmailrc",
+        (
+            f"poll localhost protocol pop3 port {service.port} auth password\n"
+            f'  user "{ALICE}" there with password "{ALICE_PW}"\n'
+            f'  sslproto "tls1.2+" sslcertck sslcertfile "{paths.tls_dir / "cert.pem"}"\n'
+            f"  mda \"/bin/sh -c 'cat >> {mbox}'\"\n"
+        ),
+    )
+    out = await _run(
+        tmp_path,
+        "fetchmail",
+        "--nosyslog",
+        "-v",
+        "-f",
+        str(rc),
+        "--idfile",
+        str(tmp_path / "fetchids"),
+        "--pidfile",
+        str(tmp_path / "fetchmail.pid"),
+    )
     assert "STLS" in out
     _assert_mbox(mbox)
     assert not list((inbox(paths) / "cur").iterdir())  # fetchmail deletes by default
@@ -83,21 +100,26 @@ async def test_fetchmail_downloads_over_stls(
 @pytest.mark.skipif(shutil.which("mpop") is None, reason="Debian package mpop")
 @pytest.mark.parametrize("auth", ["user", "plain"])
 async def test_mpop_downloads_over_stls(
-        server: tuple[Pop3Service, DataPaths], tmp_path: Path, auth: str) -> None:
+    server: tuple[Pop3Service, DataPaths], tmp_path: Path, auth: str
+) -> None:
     """mpop with tls_trust_file (USER/PASS and SASL PLAIN) fetches both messages."""
     service, paths = server
     mbox = tmp_path / "fetched.mbox"
     mbox.touch()
-    conf = _private(tmp_path / "mpoprc", (
-        "account default\n"
-        "host localhost\n"
-        f"port {service.port}\n"
-        "tls on\ntls_starttls on\n"
-        f"tls_trust_file {paths.tls_dir / 'cert.pem'}\n"
-        f"auth {auth}\nuser {ALICE}\npassword {ALICE_PW}\n"
-        f"delivery mbox {mbox}\n"
-        f"uidls_file {tmp_path / 'uidls'}\n"
-        "keep on\n"))
+    conf = _private(
+        tmp_path / "mpoprc",
+        (
+            "account default\n"
+            "host localhost\n"
+            f"port {service.port}\n"
+            "tls on\ntls_starttls on\n"
+            f"tls_trust_file {paths.tls_dir / 'cert.pem'}\n"
+            f"auth {auth}\nuser {ALICE}\npassword {ALICE_PW}\n"
+            f"delivery mbox {mbox}\n"
+            f"uidls_file {tmp_path / 'uidls'}\n"
+            "keep on\n"
+        ),
+    )
     await _run(tmp_path, "mpop", "-C", str(conf), "-q")
     _assert_mbox(mbox)
     # keep on + uidls_file: a second run downloads nothing new.

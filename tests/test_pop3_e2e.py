@@ -13,8 +13,10 @@ from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from tests.pop3_support import ALICE, ALICE_PW, client_tls_context, make_config, make_users
 
-MESSAGE = (b"From: dave@example.org\r\nTo: alice@example.be\r\nSubject: e2e\r\n\r\n"
-           b"first line\r\n.leading dot\r\n")
+MESSAGE = (
+    b"From: dave@example.org\r\nTo: alice@example.be\r\nSubject: e2e\r\n\r\n"
+    b"first line\r\n.leading dot\r\n"
+)
 
 
 async def test_smtp_in_then_pop3_retr(tmp_path: Path) -> None:
@@ -26,8 +28,10 @@ async def test_smtp_in_then_pop3_retr(tmp_path: Path) -> None:
     users = make_users(config, paths)
     throttle = AuthThrottle(config.security)
     delivery = MaildirDelivery(paths, fsync=False)
-    services = [*build_smtp_services(config, paths, users, delivery, None, throttle),
-                build_pop3_service(config, paths, users, throttle)]
+    services = [
+        *build_smtp_services(config, paths, users, delivery, None, throttle),
+        build_pop3_service(config, paths, users, throttle),
+    ]
     for service in services:
         await service.start()
     smtp_port = services[0].status()["port"]

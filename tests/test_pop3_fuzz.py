@@ -27,15 +27,38 @@ from tests.pop3_support import (
     transcript,
 )
 
-VERBS = ["USER", "PASS", "APOP", "AUTH", "STLS", "CAPA", "STAT", "LIST", "UIDL", "RETR", "TOP",
-         "DELE", "RSET", "NOOP", "QUIT", "XTND", "", "retr", "list"]
-ARGS = st.one_of(st.just(""), st.integers(-3, 12).map(str), st.sampled_from(
-    ["PLAIN", "=", "*", "1 2", "1 99999999999", ALICE, ALICE_PW, "AGFsaWNl"]),
-    st.text(max_size=30).map(lambda t: t.replace("\r", "").replace("\n", "")))
+VERBS = [
+    "USER",
+    "PASS",
+    "APOP",
+    "AUTH",
+    "STLS",
+    "CAPA",
+    "STAT",
+    "LIST",
+    "UIDL",
+    "RETR",
+    "TOP",
+    "DELE",
+    "RSET",
+    "NOOP",
+    "QUIT",
+    "XTND",
+    "",
+    "retr",
+    "list",
+]
+ARGS = st.one_of(
+    st.just(""),
+    st.integers(-3, 12).map(str),
+    st.sampled_from(["PLAIN", "=", "*", "1 2", "1 99999999999", ALICE, ALICE_PW, "AGFsaWNl"]),
+    st.text(max_size=30).map(lambda t: t.replace("\r", "").replace("\n", "")),
+)
 LINE = st.one_of(
     st.tuples(st.sampled_from(VERBS), ARGS).map(lambda va: f"{va[0]} {va[1]}".encode()),
     st.binary(max_size=60).map(lambda b: b.replace(b"\n", b"")),
-    st.just(b"X" * 2000))
+    st.just(b"X" * 2000),
+)
 
 
 @given(st.binary(max_size=300))
@@ -52,7 +75,7 @@ def test_parse_command_only_raises_wire_error(line: bytes) -> None:
 @given(st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))))
 def test_stuffing_round_trips(lines: list[bytes]) -> None:
     """unstuff(multiline(...)) gives the lines back; no body line is a lone '.'."""
-    body = wire.multiline(b"+OK\r\n", lines)[len(b"+OK\r\n"):]
+    body = wire.multiline(b"+OK\r\n", lines)[len(b"+OK\r\n") :]
     assert wire.unstuff(body) == lines
     assert b"\r\n.\r\n" not in b"\r\n" + body[:-3]
 
@@ -89,11 +112,13 @@ def fuzz_env(tmp_path: Path) -> tuple[Config, DataPaths, UserStore]:
     return config, paths, make_users(config, paths)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(login=st.booleans(), lines=st.lists(LINE, max_size=25))
-def test_random_sessions_never_crash(fuzz_env: tuple[Config, DataPaths, UserStore],
-                                     login: bool, lines: list[bytes]) -> None:
+def test_random_sessions_never_crash(
+    fuzz_env: tuple[Config, DataPaths, UserStore], login: bool, lines: list[bytes]
+) -> None:
     """Random command sequences: every reply is +OK/-ERR framed, no internal error, no hang."""
     config, paths, users = fuzz_env
     root = inbox(paths)

@@ -28,8 +28,9 @@ from tests.pop3_support import (
 )
 
 T = TypeVar("T")
-MSG = (b"From: carol@example.org\nTo: alice@example.be\nSubject: dots\n\n"
-       b"hello\n.\n.hidden\n..\nend\n")
+MSG = (
+    b"From: carol@example.org\nTo: alice@example.be\nSubject: dots\n\nhello\n.\n.hidden\n..\nend\n"
+)
 
 
 class Env:
@@ -41,8 +42,9 @@ class Env:
 
     async def start(self) -> Pop3Service:
         """Build and start a fresh service (a "restart" when called again)."""
-        self.service = build_pop3_service(self.config, self.paths, self.users,
-                                          AuthThrottle(self.config.security))
+        self.service = build_pop3_service(
+            self.config, self.paths, self.users, AuthThrottle(self.config.security)
+        )
         await self.service.start()
         return self.service
 
@@ -73,8 +75,12 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     e = Env(config, paths, make_users(config, paths))
     root = inbox(paths)
     for i in range(3):
-        put_message(root, f"17000000{i:02d}.M{i}P9Q{i}.host,S=1", MSG.replace(b"dots", b"m%d" % i),
-                    mtime=1_700_000_000 + i)
+        put_message(
+            root,
+            f"17000000{i:02d}.M{i}P9Q{i}.host,S=1",
+            MSG.replace(b"dots", b"m%d" % i),
+            mtime=1_700_000_000 + i,
+        )
     await e.start()
     yield e
     assert e.service is not None
@@ -83,6 +89,7 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
 
 async def test_stls_login_list_uidl_top_retr(env: Env) -> None:
     """STLS, USER/PASS, then STAT/LIST/UIDL/TOP/RETR see CRLF sizes and unstuffed lines."""
+
     def session() -> None:
         pop = env.client()
         caps = pop.capa()
@@ -96,17 +103,24 @@ async def test_stls_login_list_uidl_top_retr(env: Env) -> None:
         _, uids, _ = pop.uidl()
         assert uids == [b"%d 17000000%02d.M%dP9Q%d.host,S=1" % (i + 1, i, i, i) for i in range(3)]
         _, top, _ = pop.top(1, 1)
-        assert top == [b"From: carol@example.org", b"To: alice@example.be", b"Subject: m0",
-                       b"", b"hello"]
+        assert top == [
+            b"From: carol@example.org",
+            b"To: alice@example.be",
+            b"Subject: m0",
+            b"",
+            b"hello",
+        ]
         _, body, octets = pop.retr(2)
         assert body == MSG.replace(b"dots", b"m1").rstrip(b"\n").split(b"\n")
         assert octets >= wire_size  # poplib counts the stuffed lines it read
         pop.quit()
+
     await run(session)
 
 
 async def test_before_stls_no_user(env: Env) -> None:
     """Without STLS the server offers STLS and refuses USER (RFC 2595)."""
+
     def session() -> None:
         assert env.service is not None
         pop = poplib.POP3("127.0.0.1", env.service.port, timeout=10)
@@ -115,11 +129,13 @@ async def test_before_stls_no_user(env: Env) -> None:
         with pytest.raises(poplib.error_proto, match=r"only after STLS"):
             pop.user(ALICE)
         pop.quit()
+
     await run(session)
 
 
 async def test_dele_quit_removes_and_rset_undeletes(env: Env) -> None:
     """DELE + RSET keeps everything; DELE + QUIT removes; the next session sees the rest."""
+
     def session() -> None:
         pop = env.login()
         pop.dele(1)
@@ -130,12 +146,14 @@ async def test_dele_quit_removes_and_rset_undeletes(env: Env) -> None:
         _, uids, _ = pop.uidl()
         assert [u.split()[1][:12] for u in uids] == [b"1700000000.M", b"1700000002.M"]
         pop.quit()
+
     await run(session)
     assert len(list((inbox(env.paths) / "cur").iterdir())) == 2
 
 
 async def test_lock_prevents_second_session(env: Env) -> None:
     """A second login while the first session is open gets [IN-USE]."""
+
     def session() -> None:
         first = env.login()
         second = env.client()
@@ -146,16 +164,19 @@ async def test_lock_prevents_second_session(env: Env) -> None:
         second.user(ALICE)
         second.pass_(ALICE_PW)
         second.quit()
+
     await run(session)
 
 
 async def test_uidls_stable_across_restart(env: Env) -> None:
     """UIDLs are the same after the service is stopped and started again."""
+
     def uidls() -> list[bytes]:
         pop = env.login()
         uids = pop.uidl()[1]
         pop.quit()
         return uids
+
     before = await run(uidls)
     assert env.service is not None
     await env.service.stop()
@@ -165,6 +186,7 @@ async def test_uidls_stable_across_restart(env: Env) -> None:
 
 async def test_wrong_password_throttled_and_imap_user_refused(env: Env) -> None:
     """Wrong passwords lock the (ip, user) pair; an IMAP user is told to use IMAP."""
+
     def session() -> None:
         pop = env.client()
         for _ in range(env.config.security.max_failures):
@@ -178,18 +200,19 @@ async def test_wrong_password_throttled_and_imap_user_refused(env: Env) -> None:
         with pytest.raises(poplib.error_proto, match=r"this account uses IMAP"):
             pop.pass_(BOB_PW)
         pop.quit()
+
     await run(session)
 
 
 async def test_status_and_port_in_use(env: Env) -> None:
     """status() is JSON-able; binding a taken port is a clear ServiceStartError."""
     from mailcore.interfaces import ServiceStartError
+
     assert env.service is not None
     st = env.service.status()
     assert st["port"] == env.service.port and st["stls"] is True
     env.config.ports.pop3.internal = env.service.port
-    other = build_pop3_service(env.config, env.paths, env.users,
-                               AuthThrottle(env.config.security))
+    other = build_pop3_service(env.config, env.paths, env.users, AuthThrottle(env.config.security))
     with pytest.raises(ServiceStartError, match=r"POP3 cannot listen on 127.0.0.1"):
         await other.start()
 
@@ -210,10 +233,12 @@ async def test_commands_pipelined_after_stls_are_refused(env: Env) -> None:
 
 async def test_stop_ends_sessions_and_releases_lock(env: Env) -> None:
     """Stopping the service drops connected clients without committing their DELEs."""
+
     def login_and_delete() -> poplib.POP3:
         pop = env.login()
         pop.dele(1)
         return pop
+
     pop = await run(login_and_delete)
     assert env.service is not None
     await env.service.stop()
@@ -227,12 +252,14 @@ async def test_stop_ends_sessions_and_releases_lock(env: Env) -> None:
         n = p.stat()[0]
         p.quit()
         return n
+
     assert await run(count) == 3
 
 
 async def test_delivered_message_appears_via_pop3(env: Env, tmp_path: Path) -> None:
     """End to end: MaildirDelivery writes into new/, the next POP3 session serves it."""
     from mailcore.delivery import MaildirDelivery
+
     spool = tmp_path / "spooled.eml"
     spool.write_bytes(b"From: dave@example.org\r\nSubject: via delivery\r\n\r\n.dot\r\n")
     delivery = MaildirDelivery(env.paths, fsync=False)
@@ -247,5 +274,11 @@ async def test_delivered_message_appears_via_pop3(env: Env, tmp_path: Path) -> N
         lines = pop.retr(count)[1]
         pop.quit()
         return lines
-    assert await run(fetch_last) == [b"Return-Path: <dave@example.org>", b"From: dave@example.org",
-                                     b"Subject: via delivery", b"", b".dot"]
+
+    assert await run(fetch_last) == [
+        b"Return-Path: <dave@example.org>",
+        b"From: dave@example.org",
+        b"Subject: via delivery",
+        b"",
+        b".dot",
+    ]

@@ -34,8 +34,10 @@ MSG2 = b"Subject: two\r\n\r\nbody"  # CRLF on disk, no final newline
 WIRE2 = MSG2 + b"\r\n"
 NAME1 = "1700000001.M1P1Q1.host"
 NAME2 = "1700000002.M2P1Q1.host"
-CAPA_PLAIN = (b"+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n"
-              b"PIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION pmemail\r\n.\r\n")
+CAPA_PLAIN = (
+    b"+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n"
+    b"PIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION pmemail\r\n.\r\n"
+)
 
 
 @pytest.fixture
@@ -59,45 +61,56 @@ def settings(env: tuple[Config, DataPaths, UserStore]) -> Pop3Settings:
 
 LOGIN = f"USER {ALICE}\r\nPASS {ALICE_PW}\r\n".encode()
 TOTAL = len(WIRE1) + len(WIRE2)
-LOGGED_IN = b"+OK ready\r\n+OK send your password\r\n" + \
-    f"+OK maildrop has 2 messages ({TOTAL} octets)\r\n".encode()
+LOGGED_IN = (
+    b"+OK ready\r\n+OK send your password\r\n"
+    + f"+OK maildrop has 2 messages ({TOTAL} octets)\r\n".encode()
+)
 
 
-async def test_full_session_byte_exact(settings: Pop3Settings, env: tuple[Config, DataPaths,
-                                                                          UserStore]) -> None:
+async def test_full_session_byte_exact(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """CAPA, login, STAT/LIST/UIDL/TOP/RETR, DELE/RSET and QUIT, byte for byte."""
-    client = b"CAPA\r\n" + LOGIN + (
-        b"STAT\r\nLIST\r\nUIDL\r\nUIDL 2\r\nLIST 3\r\nTOP 1 1\r\nRETR 1\r\nDELE 1\r\nSTAT\r\n"
-        b"RETR 1\r\nLIST\r\nRSET\r\nDELE 2\r\nNOOP\r\nQUIT\r\n")
+    client = (
+        b"CAPA\r\n"
+        + LOGIN
+        + (
+            b"STAT\r\nLIST\r\nUIDL\r\nUIDL 2\r\nLIST 3\r\nTOP 1 1\r\nRETR 1\r\nDELE 1\r\nSTAT\r\n"
+            b"RETR 1\r\nLIST\r\nRSET\r\nDELE 2\r\nNOOP\r\nQUIT\r\n"
+        )
+    )
     out = await transcript(settings, client)
     s1, s2 = len(WIRE1), len(WIRE2)
     expected = (
-        b"+OK ready\r\n" + CAPA_PLAIN + LOGGED_IN[len(b"+OK ready\r\n"):]
+        b"+OK ready\r\n"
+        + CAPA_PLAIN
+        + LOGGED_IN[len(b"+OK ready\r\n") :]
         + f"+OK 2 {TOTAL}\r\n".encode()
         + f"+OK 2 messages ({TOTAL} octets)\r\n1 {s1}\r\n2 {s2}\r\n.\r\n".encode()
         + f"+OK 2 messages ({TOTAL} octets)\r\n1 {NAME1}\r\n2 {NAME2}\r\n.\r\n".encode()
         + f"+OK 2 {NAME2}\r\n".encode()
         + b"-ERR no such message, only 2 in maildrop\r\n"
         + b"+OK top of message follows\r\nFrom: a@example.org\r\nSubject: one\r\n\r\nline1\r\n"
-          b".\r\n"
+        b".\r\n"
         + f"+OK {s1} octets\r\n".encode()
         + b"From: a@example.org\r\nSubject: one\r\n\r\nline1\r\n..dot line\r\n...two dots\r\n"
-          b"last\r\n.\r\n"
+        b"last\r\n.\r\n"
         + b"+OK message 1 deleted\r\n"
         + f"+OK 1 {s2}\r\n".encode()
         + b"-ERR message 1 already deleted\r\n"
         + f"+OK 1 messages ({s2} octets)\r\n2 {s2}\r\n.\r\n".encode()
         + f"+OK maildrop has 2 messages ({TOTAL} octets)\r\n".encode()
-        + b"+OK message 2 deleted\r\n+OK\r\n+OK bye (1 messages left)\r\n")
+        + b"+OK message 2 deleted\r\n+OK\r\n+OK bye (1 messages left)\r\n"
+    )
     assert out == expected
     root = inbox(env[1])
     assert sorted(p.name for p in (root / "cur").iterdir()) == [NAME1 + ":2,"]
     assert not list((root / "new").iterdir())
 
 
-async def test_hangup_without_quit_deletes_nothing(settings: Pop3Settings,
-                                                   env: tuple[Config, DataPaths,
-                                                              UserStore]) -> None:
+async def test_hangup_without_quit_deletes_nothing(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """No QUIT, no UPDATE state: DELE marks are forgotten (RFC 1939 section 6)."""
     await transcript(settings, LOGIN + b"DELE 1\r\nDELE 2\r\n")
     assert len(list((inbox(env[1]) / "cur").iterdir())) == 2
@@ -105,10 +118,13 @@ async def test_hangup_without_quit_deletes_nothing(settings: Pop3Settings,
 
 async def test_bad_input_gets_err_with_reason(settings: Pop3Settings) -> None:
     """Unknown verbs, wrong state, missing or bad args, long lines: -ERR, session goes on."""
-    client = (b"STAT\r\nHELO x\r\nPASS x\r\nUSER\r\n\r\n" + b"A" * 5000 + b"\r\n"
-              b"\xff\xfe\r\nAUTH CRAM-MD5\r\n" + LOGIN
-              + b"USER x\r\nRETR\r\nRETR x\r\nRETR 99999999999\r\nTOP 1\r\nTOP 1 -1\r\n"
-                b"DELE 0\r\nSTAT 1\r\nLIST 1 2\r\nSTLS\r\nQUIT\r\n")
+    client = (
+        b"STAT\r\nHELO x\r\nPASS x\r\nUSER\r\n\r\n" + b"A" * 5000 + b"\r\n"
+        b"\xff\xfe\r\nAUTH CRAM-MD5\r\n"
+        + LOGIN
+        + b"USER x\r\nRETR\r\nRETR x\r\nRETR 99999999999\r\nTOP 1\r\nTOP 1 -1\r\n"
+        b"DELE 0\r\nSTAT 1\r\nLIST 1 2\r\nSTLS\r\nQUIT\r\n"
+    )
     out = await transcript(settings, client)
     assert out == (
         b"+OK ready\r\n"
@@ -120,18 +136,19 @@ async def test_bad_input_gets_err_with_reason(settings: Pop3Settings) -> None:
         b"-ERR line too long (limit 1024 octets)\r\n"
         b"-ERR unknown command\r\n"
         b"-ERR unsupported mechanism CRAM-MD5; use PLAIN\r\n"
-        + LOGGED_IN[len(b"+OK ready\r\n"):]
+        + LOGGED_IN[len(b"+OK ready\r\n") :]
         + b"-ERR USER is not valid after login\r\n"
-          b"-ERR usage: RETR <message number>\r\n"
-          b"-ERR invalid message number 'x'\r\n"
-          b"-ERR invalid message number '99999999999'\r\n"
-          b"-ERR usage: TOP <message number> <lines>\r\n"
-          b"-ERR invalid line count '-1'\r\n"
-          b"-ERR no such message, only 2 in maildrop\r\n"
-          b"-ERR STAT takes no argument\r\n"
-          b"-ERR usage: LIST [message number]\r\n"
-          b"-ERR STLS is not valid after login\r\n"
-          b"+OK bye (2 messages left)\r\n")
+        b"-ERR usage: RETR <message number>\r\n"
+        b"-ERR invalid message number 'x'\r\n"
+        b"-ERR invalid message number '99999999999'\r\n"
+        b"-ERR usage: TOP <message number> <lines>\r\n"
+        b"-ERR invalid line count '-1'\r\n"
+        b"-ERR no such message, only 2 in maildrop\r\n"
+        b"-ERR STAT takes no argument\r\n"
+        b"-ERR usage: LIST [message number]\r\n"
+        b"-ERR STLS is not valid after login\r\n"
+        b"+OK bye (2 messages left)\r\n"
+    )
 
 
 async def test_plaintext_refused_without_tls(tmp_path: Path) -> None:
@@ -139,11 +156,13 @@ async def test_plaintext_refused_without_tls(tmp_path: Path) -> None:
     config, paths = make_config(tmp_path)
     settings = settings_for(config, paths, make_users(config, paths))
     out = await transcript(settings, b"CAPA\r\nUSER a@example.be\r\nAUTH PLAIN\r\nSTLS\r\n")
-    assert out == (b"+OK ready\r\n+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
-                   b"AUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION pmemail\r\n.\r\n"
-                   b"-ERR [AUTH] USER/PASS only after STLS\r\n"
-                   b"-ERR [AUTH] AUTH PLAIN only after STLS\r\n"
-                   b"-ERR STLS is not available on this server\r\n")
+    assert out == (
+        b"+OK ready\r\n+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
+        b"AUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION pmemail\r\n.\r\n"
+        b"-ERR [AUTH] USER/PASS only after STLS\r\n"
+        b"-ERR [AUTH] AUTH PLAIN only after STLS\r\n"
+        b"-ERR STLS is not available on this server\r\n"
+    )
 
 
 async def test_loopback_exception_is_loopback_only(settings: Pop3Settings) -> None:
@@ -152,23 +171,31 @@ async def test_loopback_exception_is_loopback_only(settings: Pop3Settings) -> No
     assert out == b"+OK ready\r\n" + b"-ERR [AUTH] USER/PASS only after STLS\r\n" * 2
 
 
-async def test_auth_plain_initial_response_continuation_and_cancel(
-        settings: Pop3Settings) -> None:
+async def test_auth_plain_initial_response_continuation_and_cancel(settings: Pop3Settings) -> None:
     """AUTH PLAIN with an initial response, with a continuation, and cancelled with '*'."""
     token = base64.b64encode(f"\0{ALICE}\0{ALICE_PW}".encode()).decode()
     bad = base64.b64encode(b"\0only-two").decode()
-    out = await transcript(settings, b"AUTH\r\nAUTH PLAIN\r\n*\r\nAUTH PLAIN\r\n" + bad.encode()
-                           + b"\r\nAUTH PLAIN !!\r\nAUTH PLAIN\r\n" + token.encode()
-                           + b"\r\nQUIT\r\n")
-    assert out == (b"+OK ready\r\n+OK SASL mechanisms follow\r\nPLAIN\r\n.\r\n"
-                   b"+ \r\n-ERR authentication cancelled\r\n"
-                   b"+ \r\n-ERR AUTH PLAIN response must be authzid NUL authcid NUL password\r\n"
-                   b"-ERR invalid base64 in AUTH PLAIN response\r\n"
-                   b"+ \r\n" + f"+OK maildrop has 2 messages ({TOTAL} octets)\r\n".encode()
-                   + b"+OK bye (2 messages left)\r\n")
+    out = await transcript(
+        settings,
+        b"AUTH\r\nAUTH PLAIN\r\n*\r\nAUTH PLAIN\r\n"
+        + bad.encode()
+        + b"\r\nAUTH PLAIN !!\r\nAUTH PLAIN\r\n"
+        + token.encode()
+        + b"\r\nQUIT\r\n",
+    )
+    assert out == (
+        b"+OK ready\r\n+OK SASL mechanisms follow\r\nPLAIN\r\n.\r\n"
+        b"+ \r\n-ERR authentication cancelled\r\n"
+        b"+ \r\n-ERR AUTH PLAIN response must be authzid NUL authcid NUL password\r\n"
+        b"-ERR invalid base64 in AUTH PLAIN response\r\n"
+        b"+ \r\n"
+        + f"+OK maildrop has 2 messages ({TOTAL} octets)\r\n".encode()
+        + b"+OK bye (2 messages left)\r\n"
+    )
     out = await transcript(settings, f"AUTH PLAIN {token}\r\nSTAT\r\n".encode())
-    assert out == LOGGED_IN.replace(b"+OK send your password\r\n", b"") + \
-        f"+OK 2 {TOTAL}\r\n".encode()
+    assert (
+        out == LOGGED_IN.replace(b"+OK send your password\r\n", b"") + f"+OK 2 {TOTAL}\r\n".encode()
+    )
 
 
 async def test_imap_user_refused(settings: Pop3Settings) -> None:
@@ -182,18 +209,20 @@ async def test_wrong_password_throttled_then_locked(settings: Pop3Settings) -> N
     wrong = f"USER {ALICE}\r\nPASS nope\r\n".encode()
     out = await transcript(settings, wrong * 3 + LOGIN)
     bad = b"+OK send your password\r\n-ERR [AUTH] invalid user name or password\r\n"
-    assert out.startswith(b"+OK ready\r\n" + bad * 3 + b"+OK send your password\r\n"
-                          b"-ERR [AUTH] too many failed logins for alice@example.be from "
-                          b"127.0.0.1; try again in ")
+    assert out.startswith(
+        b"+OK ready\r\n" + bad * 3 + b"+OK send your password\r\n"
+        b"-ERR [AUTH] too many failed logins for alice@example.be from "
+        b"127.0.0.1; try again in "
+    )
     # Another client address is not locked out by alice's storm elsewhere.
     settings.plaintext_on_loopback = True
     out = await transcript(settings, LOGIN, peer="127.0.0.2")
     assert out == LOGGED_IN
 
 
-async def test_maildrop_lock_refuses_second_session(settings: Pop3Settings,
-                                                    env: tuple[Config, DataPaths,
-                                                               UserStore]) -> None:
+async def test_maildrop_lock_refuses_second_session(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """While a session holds the maildrop, a second login gets [IN-USE]; after, it works."""
     holder = Maildrop.open(inbox(env[1]), SizeCache())
     try:
@@ -204,8 +233,9 @@ async def test_maildrop_lock_refuses_second_session(settings: Pop3Settings,
     assert await transcript(settings, LOGIN) == LOGGED_IN
 
 
-async def test_snapshot_taken_at_login(settings: Pop3Settings,
-                                       env: tuple[Config, DataPaths, UserStore]) -> None:
+async def test_snapshot_taken_at_login(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """Mail delivered during a session shows up only in the next session."""
     conn = MemoryConnection(LOGIN, eof=False)
     session = asyncio.create_task(Pop3Session(conn, settings).run())
@@ -220,8 +250,9 @@ async def test_snapshot_taken_at_login(settings: Pop3Settings,
     assert out.endswith(f"+OK 3 {TOTAL + 21}\r\n".encode())
 
 
-async def test_idle_client_is_logged_out(settings: Pop3Settings,
-                                         env: tuple[Config, DataPaths, UserStore]) -> None:
+async def test_idle_client_is_logged_out(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """A silent client is disconnected after idle_timeout and the lock is released."""
     settings.idle_timeout = 0.1
     conn = MemoryConnection(LOGIN, eof=False)
@@ -230,9 +261,9 @@ async def test_idle_client_is_logged_out(settings: Pop3Settings,
     Maildrop.open(inbox(env[1]), SizeCache()).close()  # the lock was released
 
 
-async def test_vanished_file_is_an_err_not_a_crash(settings: Pop3Settings,
-                                                   env: tuple[Config, DataPaths,
-                                                              UserStore]) -> None:
+async def test_vanished_file_is_an_err_not_a_crash(
+    settings: Pop3Settings, env: tuple[Config, DataPaths, UserStore]
+) -> None:
     """A message removed behind the session's back gives -ERR on RETR."""
     conn = MemoryConnection(LOGIN, eof=False)
     session = asyncio.create_task(Pop3Session(conn, settings).run())
@@ -242,6 +273,8 @@ async def test_vanished_file_is_an_err_not_a_crash(settings: Pop3Settings,
     conn.reader.feed_data(b"RETR 2\r\nRETR 1\r\nQUIT\r\n")
     conn.reader.feed_eof()
     await session
-    tail = conn.out[len(LOGGED_IN):]
-    assert tail.startswith(b"-ERR [SYS/TEMP] message was removed by another program\r\n"
-                           + f"+OK {len(WIRE1)} octets\r\n".encode())
+    tail = conn.out[len(LOGGED_IN) :]
+    assert tail.startswith(
+        b"-ERR [SYS/TEMP] message was removed by another program\r\n"
+        + f"+OK {len(WIRE1)} octets\r\n".encode()
+    )

@@ -50,15 +50,20 @@ def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_pat
     assert marks == {1234: 0, 1143: 143, 1110: 110, 8080: 80}
 
     # the choice is remembered: a plain apply (and the monitor) use the high ports
-    human = router.run(NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(config),
-                                "ports", "apply"], check=False, timeout=60)
+    human = router.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(config), "ports", "apply"],
+        check=False,
+        timeout=60,
+    )
     assert "instead of refused port 143" in human.stdout, human.stdout + human.stderr
     assert "imap: port 1143 instead of 143" in human.stdout
     router.restart_router()
     assert router.connect_from_wan(1143, timeout=1) is None
     status = router.run_python(NS_LAN, MONITOR, str(config))
-    assert sorted(status["restored"]) == sorted(["1234/TCP", "1143/TCP", "1110/TCP",
-                                                 "8080/TCP"]), status
+    assert sorted(status["restored"]) == sorted(["1234/TCP", "1143/TCP", "1110/TCP", "8080/TCP"]), (
+        status
+    )
     assert reaches(router, 1143, "mailsrv")
 
     code, removed = pmemail(router, config, "remove")

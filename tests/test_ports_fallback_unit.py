@@ -41,8 +41,9 @@ def test_fallback_onto_a_port_the_plan_uses_is_ignored() -> None:
 
 def test_state_keeps_fallbacks_and_forgets_them_with_the_mapping(tmp_path: Path) -> None:
     state = ForwardingState(fallbacks={"143/TCP": 1143}, epoch=EpochSeen(50, 1000.0))
-    state.record(MappingRecord("imap", "upnp", "TCP", 1143, 1143, LAN, 143, 3600, 1000.0,
-                               fallback_for=143))
+    state.record(
+        MappingRecord("imap", "upnp", "TCP", 1143, 1143, LAN, 143, 3600, 1000.0, fallback_for=143)
+    )
     path = tmp_path / "forwarding.json"
     state.save(path)
     again = ForwardingState.load(path)
@@ -52,13 +53,16 @@ def test_state_keeps_fallbacks_and_forgets_them_with_the_mapping(tmp_path: Path)
     assert again.fallbacks == {} and again.mappings == {}
 
 
-@pytest.mark.parametrize(("later", "rebooted"), [
-    (EpochSeen(150, 1100.0), False),   # advanced with our clock
-    (EpochSeen(138, 1100.0), False),   # a slow router clock (7/8) is allowed
-    (EpochSeen(51, 1001.0), False),    # within the 2 s slack
-    (EpochSeen(5, 1100.0), True),      # went backwards: restarted
-    (EpochSeen(60, 1100.0), True),     # advanced far less than our clock: restarted
-])
+@pytest.mark.parametrize(
+    ("later", "rebooted"),
+    [
+        (EpochSeen(150, 1100.0), False),  # advanced with our clock
+        (EpochSeen(138, 1100.0), False),  # a slow router clock (7/8) is allowed
+        (EpochSeen(51, 1001.0), False),  # within the 2 s slack
+        (EpochSeen(5, 1100.0), True),  # went backwards: restarted
+        (EpochSeen(60, 1100.0), True),  # advanced far less than our clock: restarted
+    ],
+)
 def test_epoch_detects_router_restart(later: EpochSeen, rebooted: bool) -> None:
     """RFC 6886 3.6: epoch lower than 7/8 of our elapsed time (minus 2 s) = reboot."""
     state = ForwardingState(epoch=EpochSeen(50, 1000.0))
@@ -75,8 +79,7 @@ def _doc(outcomes: list[PortOutcome]) -> dict[str, Any]:
 
 def test_document_marks_applied_fallbacks_and_tells_which_port_to_give_staff() -> None:
     refused_smtp = PortOutcome("smtp", 25, "TCP", LAN, 25, FAILED, code=606, low_port=True)
-    imap = PortOutcome("imap", 1143, "TCP", LAN, 143, MAPPED, "upnp", 1143, 3600,
-                       fallback_for=143)
+    imap = PortOutcome("imap", 1143, "TCP", LAN, 143, MAPPED, "upnp", 1143, 3600, fallback_for=143)
     doc = _doc([refused_smtp, imap])
     fb = {f["name"]: f for f in doc["fallback"]}
     assert fb["imap"]["applied"] is True and fb["imap"]["proposed_external"] == 1143
@@ -98,8 +101,7 @@ def test_document_without_fallback_points_at_the_option() -> None:
 
 
 def test_list_document_marks_fallback_mappings() -> None:
-    rec = MappingRecord("imap", "natpmp", "TCP", 1143, 1143, LAN, 143, 3600, 0.0,
-                        fallback_for=143)
+    rec = MappingRecord("imap", "natpmp", "TCP", 1143, 1143, LAN, 143, 3600, 0.0, fallback_for=143)
     doc = list_document([], [rec], "")
     assert doc["mappings"][0]["fallback_for"] == 143
 
@@ -110,8 +112,10 @@ IFACES = {
     "wlan0": {netifaces.AF_INET: [{"addr": "192.168.7.20", "netmask": "255.255.255.0"}]},
     "wg0": {netifaces.AF_INET: [{"addr": "10.9.0.2", "netmask": "255.255.255.0"}]},
 }
-GATEWAYS = {"default": {netifaces.AF_INET: ("10.0.0.1", "eth0")},
-            netifaces.AF_INET: [("10.0.0.1", "eth0", True), ("192.168.7.1", "wlan0", False)]}
+GATEWAYS = {
+    "default": {netifaces.AF_INET: ("10.0.0.1", "eth0")},
+    netifaces.AF_INET: [("10.0.0.1", "eth0", True), ("192.168.7.1", "wlan0", False)],
+}
 
 
 @pytest.fixture
@@ -143,10 +147,13 @@ def test_forwarder_default_route_interface_when_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("two_interfaces")
-@pytest.mark.parametrize(("interface", "words"), [
-    ("wg0", "interface wg0 has no gateway"), ("eth9", "'eth9' does not exist")])
-def test_forwarder_interface_problems_are_one_line(tmp_path: Path, interface: str,
-                                                   words: str) -> None:
+@pytest.mark.parametrize(
+    ("interface", "words"),
+    [("wg0", "interface wg0 has no gateway"), ("eth9", "'eth9' does not exist")],
+)
+def test_forwarder_interface_problems_are_one_line(
+    tmp_path: Path, interface: str, words: str
+) -> None:
     with pytest.raises(RouterError) as info:
         _ = _forwarder(tmp_path, interface).gateway
     assert words in str(info.value) and "\n" not in str(info.value)

@@ -32,10 +32,17 @@ def write_config(tmp_path: Path, lease: int = 3600, margin: float = 0.5) -> Path
     lines = [f'data_dir = "{tmp_path / "data"}"']
     for ext, internal in LOCAL.items():
         lines += [f"[ports.{NAMES[ext]}]", f"external = {ext}", f"internal = {internal}"]
-    lines += ["[ports.remote_desktop]", f"external = {RDP}", "internal = 3389",
-              f'internal_host = "{LAN_PC}"',
-              "[network]", "upnp_discover_ms = 300", "natpmp_timeout = 0.5",
-              f"lease_seconds = {lease}", f"renew_margin = {margin}"]
+    lines += [
+        "[ports.remote_desktop]",
+        f"external = {RDP}",
+        "internal = 3389",
+        f'internal_host = "{LAN_PC}"',
+        "[network]",
+        "upnp_discover_ms = 300",
+        "natpmp_timeout = 0.5",
+        f"lease_seconds = {lease}",
+        f"renew_margin = {margin}",
+    ]
     path = tmp_path / "pmemail.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -49,8 +56,12 @@ def serve_all(lab: Lab) -> None:
 
 def pmemail(lab: Lab, config: Path, *args: str) -> tuple[int, dict[str, Any]]:
     """Run ``pmemail --config CONFIG ports ARGS --json`` in lab-lan."""
-    res = lab.run(NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(config),
-                           "ports", *args, "--json"], check=False, timeout=60)
+    res = lab.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(config), "ports", *args, "--json"],
+        check=False,
+        timeout=60,
+    )
     assert res.stdout.strip(), res.stderr
     doc: dict[str, Any] = json.loads(res.stdout)
     return res.returncode, doc
@@ -71,8 +82,9 @@ def reaches(lab: Lab, port: int, who: str) -> bool:
 def test_apply_maps_whole_plan_and_remove_leaves_others(router: Lab, tmp_path: Path) -> None:
     """Stock router: every port reaches its server; remove only deletes ours."""
     serve_all(router)
-    foreign = router.run_python(NS_PC, f"{SNIP}:upnp_add", 20000, LAN_PC, 3389, "TCP",
-                                3600, "someone else")
+    foreign = router.run_python(
+        NS_PC, f"{SNIP}:upnp_add", 20000, LAN_PC, 3389, "TCP", 3600, "someone else"
+    )
     assert foreign["ok"], foreign
     config = write_config(tmp_path)
     code, doc = pmemail(router, config, "apply")
@@ -110,9 +122,15 @@ def test_secure_mode_refuses_other_host_with_manual_steps(router: Lab, tmp_path:
     assert rdp["status"] == "failed" and rdp["other_host"] is True
     assert rdp["code"] in (718, 606)
     assert "only lets a machine forward ports to itself" in rdp["message"]
-    assert doc["manual"]["table"] == [{"name": "remote_desktop", "external": RDP,
-                                       "protocol": "TCP", "internal_host": LAN_PC,
-                                       "internal": 3389}]
+    assert doc["manual"]["table"] == [
+        {
+            "name": "remote_desktop",
+            "external": RDP,
+            "protocol": "TCP",
+            "internal_host": LAN_PC,
+            "internal": 3389,
+        }
+    ]
     assert doc["manual"]["steps"] and doc["manual"]["menu_path"]
     for ext in LOCAL:
         assert by_port(doc)[ext]["status"] == "mapped"
@@ -165,14 +183,18 @@ def monitor_check(config_file: str, clock_offset: float = 0.0) -> dict[str, Any]
     from pmemail.config import DataPaths, load_config
 
     config = load_config(Path(config_file))
-    fwd = Forwarder(config, DataPaths.from_config(config, Path(config_file)),
-                    clock=lambda: time.time() + clock_offset)
+    fwd = Forwarder(
+        config,
+        DataPaths.from_config(config, Path(config_file)),
+        clock=lambda: time.time() + clock_offset,
+    )
     return ForwardingMonitor(fwd).check_once()
 
 
 @pytest.mark.parametrize("router", [RouterConfig(secure_mode=False)], indirect=True)
 def test_router_restart_loses_mappings_apply_and_monitor_restore(
-        router: Lab, tmp_path: Path) -> None:
+    router: Lab, tmp_path: Path
+) -> None:
     """Router daemon restarted: mappings gone; the monitor and `ports apply` put them back."""
     serve_all(router)
     config = write_config(tmp_path)
@@ -247,7 +269,9 @@ def test_conflict_names_the_machine_holding_the_port(router: Lab, tmp_path: Path
     assert code == 1, doc
     sub = by_port(doc)[1234]
     assert sub["status"] == "failed" and sub["code"] == 718
-    assert sub["message"] == (f"port 1234 is already forwarded to {LAN_PC} — remove that rule "
-                              "in the router or choose another port")
+    assert sub["message"] == (
+        f"port 1234 is already forwarded to {LAN_PC} — remove that rule "
+        "in the router or choose another port"
+    )
     assert reaches(router, 1234, "pc")  # the other machine's rule is untouched
     assert reaches(router, 25, "mailsrv")

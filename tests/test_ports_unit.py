@@ -42,7 +42,11 @@ def test_plan_defaults_enabled_entries_and_this_machine() -> None:
     assert plan["smtp"].internal_host == LAN and plan["smtp"].local
     rdp = plan["remote_desktop"]
     assert (rdp.external, rdp.internal, rdp.internal_host, rdp.local) == (
-        20800, 3389, "192.168.1.20", False)
+        20800,
+        3389,
+        "192.168.1.20",
+        False,
+    )
     assert rdp.description == "pmemail remote_desktop" and rdp.key == "20800/TCP"
 
 
@@ -74,10 +78,19 @@ def test_ours_by_description_prefix() -> None:
     assert not is_ours("NAT-PMP 25 tcp") and not is_ours("someone pmemail")
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("ConflictInMappingEntry", 718), ("Action not authorized", 606), ("Action Failed", 501),
-    ("Invalid Action", 401), ("OnlyPermanentLeasesSupported", 725),
-    ("ConflictInMappingEntry (718)", 718), ("Success", None), ("Miniupnpc HTTP error", None)])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ConflictInMappingEntry", 718),
+        ("Action not authorized", 606),
+        ("Action Failed", 501),
+        ("Invalid Action", 401),
+        ("OnlyPermanentLeasesSupported", 725),
+        ("ConflictInMappingEntry (718)", 718),
+        ("Success", None),
+        ("Miniupnpc HTTP error", None),
+    ],
+)
 def test_upnp_error_strings_map_to_codes(text: str, code: int | None) -> None:
     """miniupnpc's bare Exception text becomes the UPnP code."""
     assert upnp_code(Exception(text)) == code
@@ -87,8 +100,10 @@ def test_conflict_message_names_the_holder() -> None:
     """718 with a known holder: the exact sentence of the issue."""
     err = from_upnp_exception(Exception("ConflictInMappingEntry"), port=25, holder="192.168.2.9")
     assert err.code == 718
-    assert str(err) == ("port 25 is already forwarded to 192.168.2.9 — remove that rule in the "
-                        "router or choose another port")
+    assert str(err) == (
+        "port 25 is already forwarded to 192.168.2.9 — remove that rule in the "
+        "router or choose another port"
+    )
     assert "secure mode" in explain(718, port=25)
 
 
@@ -186,8 +201,10 @@ def test_pcp_client_without_server_says_no_router() -> None:
 
 def test_ssdp_location_parsing() -> None:
     """The IGD's LOCATION is taken; other devices are ignored."""
-    reply = (b"HTTP/1.1 200 OK\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:2\r\n"
-             b"LOCATION: http://192.168.2.1:5000/rootDesc.xml\r\n\r\n")
+    reply = (
+        b"HTTP/1.1 200 OK\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:2\r\n"
+        b"LOCATION: http://192.168.2.1:5000/rootDesc.xml\r\n\r\n"
+    )
     assert parse_location(reply) == "http://192.168.2.1:5000/rootDesc.xml"
     assert parse_location(reply.replace(b"InternetGatewayDevice", b"MediaServer")) is None
     assert parse_location(b"NOTIFY * HTTP/1.1\r\n\r\n") is None
@@ -235,9 +252,13 @@ def test_report_exit_codes_and_document() -> None:
     full = ForwardingReport("apply", [_outcome("smtp", 25, MAPPED)])
     assert full.exit_code() == 0
     assert ForwardingReport("apply", []).exit_code() == 0
-    partial = ForwardingReport("apply", [
-        _outcome("submission", 1234, MAPPED),
-        _outcome("imap", 143, FAILED, code=606, low_port=True)])
+    partial = ForwardingReport(
+        "apply",
+        [
+            _outcome("submission", 1234, MAPPED),
+            _outcome("imap", 143, FAILED, code=606, low_port=True),
+        ],
+    )
     assert partial.exit_code() == 1
     assert ForwardingReport("apply", [_outcome("imap", 143, FAILED)]).exit_code() == 2
     doc = json.loads(json.dumps(forwarding_document(partial, plan, None)))
@@ -248,8 +269,7 @@ def test_report_exit_codes_and_document() -> None:
     assert plan_document(plan, LAN, "192.168.1.1")["ports"][0]["name"] == "smtp"
 
 
-def test_cli_plan_json_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                        ) -> None:
+def test_cli_plan_json_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`ports plan --lan-ip` prints the plan document without touching the network."""
     cfg = tmp_path / "pmemail.toml"
     save_config(cfg, Config(data_dir=str(tmp_path / "data")))
@@ -262,8 +282,7 @@ def test_cli_plan_json_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFi
     assert "20800/TCP  ->  192.168.1.20:3389" in text and "DMZ" in text
 
 
-def test_cli_plan_bad_host_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                       ) -> None:
+def test_cli_plan_bad_host_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A bad internal_host is a one-line error with exit code 2, no traceback."""
     cfg = tmp_path / "pmemail.toml"
     config = Config(data_dir=str(tmp_path / "data"))

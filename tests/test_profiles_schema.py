@@ -16,8 +16,17 @@ from netcore.profiles import (
 )
 
 BAD = Path(__file__).parent / "data" / "bad_profiles"
-REQUIRED = {"generic-miniupnpd", "fritzbox", "tp-link", "netgear", "proximus", "telenet",
-            "voo", "orange-livebox", "freebox"}
+REQUIRED = {
+    "generic-miniupnpd",
+    "fritzbox",
+    "tp-link",
+    "netgear",
+    "proximus",
+    "telenet",
+    "voo",
+    "orange-livebox",
+    "freebox",
+}
 
 
 def test_every_required_profile_ships_and_validates() -> None:

@@ -20,8 +20,10 @@ def queued(tmp_path: Path) -> tuple[Path, QueueStore, list[str]]:
     store = QueueStore(data / "queue")
     spool = tmp_path / "spool"
     spool.write_bytes(b"Subject: x\r\n\r\nbody\r\n")
-    ids = [store.add(spool, "alice@example.be", ["bob@remote.test"], now=1000.0).id,
-           store.add(spool, "", ["carol@remote.test", "dan@remote.test"], now=2000.0).id]
+    ids = [
+        store.add(spool, "alice@example.be", ["bob@remote.test"], now=1000.0).id,
+        store.add(spool, "", ["carol@remote.test", "dan@remote.test"], now=2000.0).id,
+    ]
     return config, store, ids
 
 
@@ -31,8 +33,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_list_json(queued: tuple[Path, QueueStore, list[str]],
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_json(
+    queued: tuple[Path, QueueStore, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """--json lists every message with its recipients' state."""
     config, _, ids = queued
     code, out, _ = run(capsys, "--config", str(config), "queue", "list", "--json")
@@ -46,8 +49,9 @@ def test_list_json(queued: tuple[Path, QueueStore, list[str]],
     assert {"attempts", "next_attempt", "last_error"} <= set(first["recipients"][0])
 
 
-def test_list_text(queued: tuple[Path, QueueStore, list[str]],
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_text(
+    queued: tuple[Path, QueueStore, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """The text listing names ids, senders (<> for bounces) and recipients."""
     config, _, ids = queued
     code, out, _ = run(capsys, "--config", str(config), "queue", "list")
@@ -55,8 +59,9 @@ def test_list_text(queued: tuple[Path, QueueStore, list[str]],
     assert "2 message(s)" in out
 
 
-def test_retry_one_and_all(queued: tuple[Path, QueueStore, list[str]],
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_retry_one_and_all(
+    queued: tuple[Path, QueueStore, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """retry ID makes that message due now; retry alone every message."""
     config, store, ids = queued
     for qid in ids:  # push them into the future, as after failures
@@ -73,8 +78,9 @@ def test_retry_one_and_all(queued: tuple[Path, QueueStore, list[str]],
     assert code == 0 and "3 recipient(s)" in out
 
 
-def test_delete(queued: tuple[Path, QueueStore, list[str]],
-                capsys: pytest.CaptureFixture[str]) -> None:
+def test_delete(
+    queued: tuple[Path, QueueStore, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
     """delete removes message and metadata; an unknown id is one clear error line."""
     config, store, ids = queued
     code, out, _ = run(capsys, "--config", str(config), "queue", "delete", ids[0], "--json")

@@ -28,8 +28,11 @@ from tests.queue_support import (
     wait_until,
 )
 
-ZONE = {("remote.test", "MX"): "10 localhost.", ("nomx.test", "A"): "127.0.0.1",
-        ("nullmx.test", "MX"): "0 ."}
+ZONE = {
+    ("remote.test", "MX"): "10 localhost.",
+    ("nomx.test", "A"): "127.0.0.1",
+    ("nullmx.test", "MX"): "0 .",
+}
 EXISTING = {"remote.test", "nomx.test", "nullmx.test"}
 
 
@@ -55,8 +58,9 @@ def dns_server() -> Iterator[int]:
             if name not in EXISTING:
                 reply.set_rcode(dns.rcode.NXDOMAIN)
             elif (name, rtype) in ZONE:
-                reply.answer.append(dns.rrset.from_text(q.name, 60, "IN", rtype,
-                                                        ZONE[(name, rtype)]))
+                reply.answer.append(
+                    dns.rrset.from_text(q.name, 60, "IN", rtype, ZONE[(name, rtype)])
+                )
             sock.sendto(reply.to_wire(), peer)
 
     thread = threading.Thread(target=serve, daemon=True)
@@ -81,16 +85,26 @@ def test_mx_lookup(dns_server: int) -> None:
     assert parse_nameserver("10.0.0.1") == ("10.0.0.1", 53)
 
 
-async def deliver_direct(tmp_path: Path, dns_port: int, mx_port: int,
-                         rcpts: list[str]) -> Office:
+async def deliver_direct(tmp_path: Path, dns_port: int, mx_port: int, rcpts: list[str]) -> Office:
     """Queue one message in relay.mode=direct and run the queue until it is gone."""
     config = fast_config(tmp_path, 1)
     config.relay.mode = "direct"
     office = make_office(config)
-    relay = RelayClient(config.relay, "mail.example.be", 5.0,
-                        MxResolver("127.0.0.1", dns_port, 2.0), direct_port=mx_port)
-    runner = QueueRunner(QueueStore(office.paths.queue), relay, office.users,
-                         office.delivery, config.queue, "mail.example.be")
+    relay = RelayClient(
+        config.relay,
+        "mail.example.be",
+        5.0,
+        MxResolver("127.0.0.1", dns_port, 2.0),
+        direct_port=mx_port,
+    )
+    runner = QueueRunner(
+        QueueStore(office.paths.queue),
+        relay,
+        office.users,
+        office.delivery,
+        config.queue,
+        "mail.example.be",
+    )
     await runner.start()
     try:
         qid = await runner.enqueue(office.spool("s", message()), LOCAL, rcpts)
@@ -104,8 +118,9 @@ async def test_direct_delivery_and_unknown_domain(tmp_path: Path, dns_server: in
     """relay.mode=direct: delivered to the MX; a domain that does not exist bounces."""
     sink = Sink()
     async with smarthost(sink) as mx_port:
-        office = await deliver_direct(tmp_path, dns_server, mx_port,
-                                      ["bob@remote.test", "x@missing.test"])
+        office = await deliver_direct(
+            tmp_path, dns_server, mx_port, ["bob@remote.test", "x@missing.test"]
+        )
     assert [r[1] for r in sink.received] == [["bob@remote.test"]]
     assert sink.encrypted == [False]  # this MX offers no STARTTLS
     [dsn] = office.inbox()
@@ -123,13 +138,13 @@ async def test_direct_opportunistic_starttls(tmp_path: Path, dns_server: int) ->
     assert office.inbox() == []  # no bounce, no delay notice
 
 
-async def test_direct_broken_starttls_falls_back_to_clear(tmp_path: Path,
-                                                          dns_server: int) -> None:
+async def test_direct_broken_starttls_falls_back_to_clear(tmp_path: Path, dns_server: int) -> None:
     """An MX whose STARTTLS handshake fails gets the message in clear on a new connection."""
     server_ctx, _ = server_tls(tmp_path, "localhost")
     sink = Sink()
-    async with smarthost(sink, tls=server_ctx, require_starttls=False,
-                         server_class=BrokenStartTLS) as mx_port:
+    async with smarthost(
+        sink, tls=server_ctx, require_starttls=False, server_class=BrokenStartTLS
+    ) as mx_port:
         office = await deliver_direct(tmp_path, dns_server, mx_port, ["bob@remote.test"])
     assert sink.broken_handshakes == 1  # tried TLS once, then a second connection in clear
     assert [r[1] for r in sink.received] == [["bob@remote.test"]]

@@ -90,8 +90,11 @@ async def test_550_bounces_to_local_sender(tmp_path: Path) -> None:
         runner = office.runner()
         await runner.start()
         try:
-            qid = await runner.enqueue(office.spool("s", message(to="nobody@remote.test")),
-                                       LOCAL, ["nobody@remote.test", "bob@remote.test"])
+            qid = await runner.enqueue(
+                office.spool("s", message(to="nobody@remote.test")),
+                LOCAL,
+                ["nobody@remote.test", "bob@remote.test"],
+            )
             await wait_until(lambda: runner.store.load(qid) is None)
         finally:
             await runner.stop()
@@ -102,7 +105,10 @@ async def test_550_bounces_to_local_sender(tmp_path: Path) -> None:
     assert dsn.get_param("report-type") == "delivery-status"
     assert dsn["To"] == f"<{LOCAL}>" and dsn["Auto-Submitted"] == "auto-replied"
     assert [p.get_content_type() for p in parts] == [
-        "text/plain", "message/delivery-status", "text/rfc822-headers"]
+        "text/plain",
+        "message/delivery-status",
+        "text/rfc822-headers",
+    ]
     assert len(blocks) == 2  # per-message + one recipient
     assert blocks[0]["Reporting-MTA"] == "dns; mail.example.be"
     rcpt = blocks[1]
@@ -138,8 +144,9 @@ async def test_remote_sender_bounce_is_queued_with_null_sender(tmp_path: Path) -
         runner = office.runner()
         await runner.start()
         try:
-            await runner.enqueue(office.spool("s", message()), "someone@far.test",
-                                 ["x@remote.test"])
+            await runner.enqueue(
+                office.spool("s", message()), "someone@far.test", ["x@remote.test"]
+            )
             await wait_until(lambda: len(sink.received) == 1 and not runner.store.ids())
         finally:
             await runner.stop()
@@ -219,8 +226,9 @@ async def test_untrusted_smarthost_certificate_defers(tmp_path: Path, relay_tls:
     server_ctx, _ = server_tls(tmp_path)
     sink = Sink()
     implicit = relay_tls == "tls"
-    async with smarthost(sink, tls=None if implicit else server_ctx,
-                         implicit_tls=server_ctx if implicit else None) as port:
+    async with smarthost(
+        sink, tls=None if implicit else server_ctx, implicit_tls=server_ctx if implicit else None
+    ) as port:
         config = fast_config(tmp_path, port)
         config.relay.tls = relay_tls  # type: ignore[assignment]
         office = make_office(config)
@@ -275,7 +283,11 @@ async def test_queued_message_survives_kill_9(tmp_path: Path) -> None:
         spool = office.spool("s", message())
         proc = subprocess.run(
             [sys.executable, "-c", _KILLED_ENQUEUE, str(office.paths.queue), str(spool), LOCAL],
-            capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent)
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=Path(__file__).parent.parent,
+        )
         assert proc.returncode == -signal.SIGKILL, proc.stderr
         qid = proc.stdout.strip()
         orphan = office.paths.queue / "msg" / "ORPHAN000.eml"  # a crash before the metadata

@@ -20,8 +20,7 @@ class Sink:
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
 
-    async def handle_DATA(self, server: SMTPServer, session: Session,
-                          envelope: Envelope) -> str:
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
         return "250 2.0.0 queued as test"
 
@@ -35,8 +34,12 @@ def free_port() -> int:
 def config_for(port: int) -> Config:
     config = Config()
     config.mail.domain = "acme.be"
-    return dataclasses.replace(config, relay=dataclasses.replace(
-        config.relay, mode="smarthost", host="127.0.0.1", port=port, tls="none"))
+    return dataclasses.replace(
+        config,
+        relay=dataclasses.replace(
+            config.relay, mode="smarthost", host="127.0.0.1", port=port, tls="none"
+        ),
+    )
 
 
 def test_test_message_reaches_the_relay(tmp_path: Path) -> None:

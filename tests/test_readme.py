@@ -42,6 +42,10 @@ def readme_commands() -> list[list[str]]:
 @pytest.mark.parametrize("command", readme_commands(), ids=" ".join)
 def test_every_readme_command_exists(command: list[str]) -> None:
     """Each listed command parses (its --help exits 0)."""
-    done = subprocess.run([sys.executable, "-m", "pmemail", *command, "--help"],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "pmemail", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr

@@ -79,14 +79,18 @@ def test_second_server_refused(setup: ServeSetup, server: Server) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1] == (
         f"pmemail: pmemail serve is already running (pid {server.proc.pid}, "
-        f"pid file {setup.pidfile})")
+        f"pid file {setup.pidfile})"
+    )
     assert (server.proc.poll()) is None
 
 
 def test_stop_over_control_socket(setup: ServeSetup, server: Server) -> None:
     """queue_retry reaches the queue runner; {"cmd": "stop"} ends the server like SIGTERM."""
     assert query_control_sync(setup.socket, {"cmd": "queue_retry"}) == {
-        "ok": True, "service": "queue", "result": 0}
+        "ok": True,
+        "service": "queue",
+        "result": 0,
+    }
     assert query_control_sync(setup.socket, {"cmd": "stop"}) == {"ok": True, "stopping": True}
     assert server.proc.wait(timeout=30) == 0
     assert not setup.pidfile.exists()
@@ -97,7 +101,8 @@ def test_status_when_not_running(setup: ServeSetup) -> None:
     result = pmemail(setup, "status")
     assert result.returncode == 3
     assert result.stderr.strip() == (
-        f"pmemail: pmemail serve is not running (no server on {setup.socket})")
+        f"pmemail: pmemail serve is not running (no server on {setup.socket})"
+    )
     setup.data.mkdir(parents=True, exist_ok=True)
     with socket.socket(socket.AF_UNIX) as sock:  # bound, never listening: like after kill -9
         sock.bind(str(setup.socket))
@@ -137,19 +142,27 @@ def test_service_install_user(setup: ServeSetup, tmp_path: Path) -> None:
     """--user writes ~/.config/systemd/user/pmemail.service and refuses to overwrite."""
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
 
-    cmd = [sys.executable, "-m", "pmemail", "--config", str(setup.config),
-           "service", "install", "--user"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pmemail",
+        "--config",
+        str(setup.config),
+        "service",
+        "install",
+        "--user",
+    ]
     first = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
     unit = tmp_path / "xdg" / "systemd" / "user" / "pmemail.service"
     assert "WantedBy=default.target" in unit.read_text()
-    assert "systemctl --user daemon-reload && systemctl --user enable --now pmemail" \
-        in first.stdout
+    assert "systemctl --user daemon-reload && systemctl --user enable --now pmemail" in first.stdout
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 1 and "already exists" in again.stderr
     if shutil.which("systemd-analyze"):
-        verify = subprocess.run(["systemd-analyze", "verify", str(unit)],
-                                capture_output=True, text=True, check=False)
+        verify = subprocess.run(
+            ["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False
+        )
         assert verify.returncode == 0, verify.stderr
 
 
@@ -173,8 +186,10 @@ def test_port_in_use_names_the_holder(setup: ServeSetup) -> None:
     assert "startup failed" in log and "stopping delivery" in log
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="needs root to drop to nobody with setpriv")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("setpriv"),
+    reason="needs root to drop to nobody with setpriv",
+)
 def test_low_port_as_non_root_suggests_unprivileged() -> None:
     """Ports below 1024 without root: permission denied + the unprivileged way out."""
     import tempfile
@@ -188,13 +203,21 @@ def test_low_port_as_non_root_suggests_unprivileged() -> None:
         prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
         result = subprocess.run(
             [*prefix, sys.executable, "-m", "pmemail", "--config", str(setup.config), "serve"],
-            capture_output=True, text=True, timeout=60, check=False, cwd=root)
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=root,
+        )
         assert result.returncode == 2, result.stderr
         line = _last_line(result.stderr)
         assert "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)" in line
         assert "`pmemail init --unprivileged`" in line
-        assert any(f"ports.{name}.internal = {port} (the router still forwards external "
-                   f"{EXTERNAL[name]})" in line
-                   for name, port in UNPRIVILEGED_PORTS.items() if name in EXTERNAL), line
+        assert any(
+            f"ports.{name}.internal = {port} (the router still forwards external "
+            f"{EXTERNAL[name]})" in line
+            for name, port in UNPRIVILEGED_PORTS.items()
+            if name in EXTERNAL
+        ), line
     finally:
         shutil.rmtree(root, ignore_errors=True)

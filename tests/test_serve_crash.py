@@ -46,9 +46,18 @@ def test_kill_9_during_load_loses_no_acknowledged_message(tmp_path: Path) -> Non
     server = Server(setup)
     server.wait_ready()
     load = subprocess.Popen(
-        [sys.executable, str(LOAD_SCRIPT), "127.0.0.1", str(setup.ports["smtp"]),
-         str(TOTAL), str(THREADS), *USERS],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            str(LOAD_SCRIPT),
+            "127.0.0.1",
+            str(setup.ports["smtp"]),
+            str(TOTAL),
+            str(THREADS),
+            *USERS,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     acked: list[str] = []
     failed = 0
     killed = False

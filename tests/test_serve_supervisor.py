@@ -133,8 +133,7 @@ async def test_control_socket_status_and_stop(tmp_path: Path) -> None:
     answer = await query_control(path, {"cmd": "status"})
     assert answer["ok"] is True and answer["pid"] == os.getpid()
     assert [s["name"] for s in answer["services"]] == ["a", "queue"]
-    assert answer["services"][0] == {"name": "a", "state": "running",
-                                     "counters": {"accepted": 1}}
+    assert answer["services"][0] == {"name": "a", "state": "running", "counters": {"accepted": 1}}
     retry = await query_control(path, {"cmd": "queue_retry"})
     assert retry == {"ok": True, "service": "queue", "result": 3}
     bad = await query_control(path, {"cmd": "explode"})

@@ -42,11 +42,17 @@ def test_100_mb_message_accepted_with_bounded_memory(tmp_path: Path) -> None:
     blocks = (LIMIT - len(header) - 4096) // len(BLOCK)
     body_wire = BLOCK.replace(b"\r\n.", b"\r\n..")  # what a client sends (RFC 5321 4.5.2)
     expected = hashlib.sha256(header)
-    with child_server(tmp_path) as (proc, port), \
-            socket.create_connection(("127.0.0.1", port), timeout=120) as sock:
+    with (
+        child_server(tmp_path) as (proc, port),
+        socket.create_connection(("127.0.0.1", port), timeout=120) as sock,
+    ):
         assert reply(sock).startswith(b"220")
-        for command in (b"EHLO plotter.remote.example", b"MAIL FROM:<plotter@remote.example>",
-                        b"RCPT TO:<alice@example.be>", b"DATA"):
+        for command in (
+            b"EHLO plotter.remote.example",
+            b"MAIL FROM:<plotter@remote.example>",
+            b"RCPT TO:<alice@example.be>",
+            b"DATA",
+        ):
             sock.sendall(command + b"\r\n")
             assert reply(sock)[:1] in (b"2", b"3"), command
         sock.sendall(header)

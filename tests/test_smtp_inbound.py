@@ -32,8 +32,10 @@ def test_local_delivery_is_on_disk_at_250(server: MailServer) -> None:
         c.sendmail("someone@remote.example", ["alice@example.be"], MSG)
         box = server.inbox("alice@example.be")  # read right after 250, no waiting
     assert len(box) == 1
-    assert box[0].startswith(b"Return-Path: <someone@remote.example>\r\nReceived: from "
-                             b"remote.example ([127.0.0.1])\r\n\tby mail.example.be")
+    assert box[0].startswith(
+        b"Return-Path: <someone@remote.example>\r\nReceived: from "
+        b"remote.example ([127.0.0.1])\r\n\tby mail.example.be"
+    )
     assert box[0].endswith(MSG)
 
 
@@ -94,8 +96,12 @@ def test_size_advertised_and_enforced(server: MailServer) -> None:
         c.rset()
         c.mail("x@remote.example", ["SIZE=100"])  # a lie
         c.rcpt("alice@example.be")
-        code, text = c.data(b"Subject: big\r\n\r\n" + b"x" * 998 + b"\r\n" * 0
-                            + (b"y" * 998 + b"\r\n") * (limit // 1000 + 5))
+        code, text = c.data(
+            b"Subject: big\r\n\r\n"
+            + b"x" * 998
+            + b"\r\n" * 0
+            + (b"y" * 998 + b"\r\n") * (limit // 1000 + 5)
+        )
         assert code == 552, text
     assert server.inbox("alice@example.be") == []
 
@@ -126,12 +132,16 @@ def test_pipelining(server: MailServer) -> None:
         s.sendall(b"EHLO pipe.example\r\n")
         while not recv_lines(s, 1)[0].startswith(b"250 "):
             pass
-        s.sendall(b"MAIL FROM:<a@remote.example>\r\nRCPT TO:<alice@example.be>\r\n"
-                  b"RCPT TO:<ghost@example.be>\r\nRCPT TO:<bob@example.be>\r\nDATA\r\n")
+        s.sendall(
+            b"MAIL FROM:<a@remote.example>\r\nRCPT TO:<alice@example.be>\r\n"
+            b"RCPT TO:<ghost@example.be>\r\nRCPT TO:<bob@example.be>\r\nDATA\r\n"
+        )
         replies = [line[:3] for line in recv_lines(s, 5)]
         assert replies == [b"250", b"250", b"550", b"250", b"354"]
-        s.sendall(b"Subject: p\r\n\r\nbody\r\n.\r\nMAIL FROM:<b@remote.example>\r\n"
-                  b"RCPT TO:<bob@example.be>\r\nDATA\r\n")
+        s.sendall(
+            b"Subject: p\r\n\r\nbody\r\n.\r\nMAIL FROM:<b@remote.example>\r\n"
+            b"RCPT TO:<bob@example.be>\r\nDATA\r\n"
+        )
         assert [line[:3] for line in recv_lines(s, 4)] == [b"250", b"250", b"250", b"354"]
         s.sendall(b"second\r\n.\r\nQUIT\r\n")
         assert [line[:3] for line in recv_lines(s, 2)] == [b"250", b"221"]
@@ -145,11 +155,19 @@ def _connect(server: MailServer) -> socket.socket:
     return sock
 
 
-@pytest.mark.parametrize(("line", "code"), [
-    (b"FOO bar", 500), (b"MAIL FROM:<broken", 553), (b"MAIL TO:<a@b.example>", 501),
-    (b"RCPT TO:<alice@example.be>", 503), (b"DATA", 503), (b"DATA now", 503),
-    (b"MAIL FROM:<a@b.example> SIZE=abc", 501), (b"X" * 600, 500),
-])
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        (b"FOO bar", 500),
+        (b"MAIL FROM:<broken", 553),
+        (b"MAIL TO:<a@b.example>", 501),
+        (b"RCPT TO:<alice@example.be>", 503),
+        (b"DATA", 503),
+        (b"DATA now", 503),
+        (b"MAIL FROM:<a@b.example> SIZE=abc", 501),
+        (b"X" * 600, 500),
+    ],
+)
 def test_malformed_commands(server: MailServer, line: bytes, code: int) -> None:
     """Bad commands get a specific 5xx and the session stays usable."""
     with _connect(server) as s:

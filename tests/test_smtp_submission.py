@@ -50,11 +50,13 @@ def test_auth_only_after_starttls(server: MailServer) -> None:
 
 def test_wrong_password_locks_only_that_pair(server: MailServer) -> None:
     """After max_failures the (ip, user) pair is locked; others behind the IP are not."""
+
     def plain(user: str, password: str) -> int:
         with submit(server) as c:
             c.user, c.password = user, password
             return c.docmd(
-                "AUTH", "PLAIN " + base64.b64encode(f"\0{user}\0{password}".encode()).decode())[0]
+                "AUTH", "PLAIN " + base64.b64encode(f"\0{user}\0{password}".encode()).decode()
+            )[0]
 
     assert [plain("alice@example.be", "wrong") for _ in range(3)] == [535, 535, 535]
     assert plain("alice@example.be", "alice-pw") == 454  # right password, but locked
@@ -90,18 +92,26 @@ def test_implicit_tls_listener(server: MailServer) -> None:
     """The 465-style listener offers AUTH right away, over TLS."""
     handler = server.services[1].handler
     assert isinstance(handler, SubmissionHandler)
-    smtps = SmtpService("smtps", "127.0.0.1", 0, handler,
-                        tls=tls_context(server.config, server.paths), implicit_tls=True,
-                        max_size=10_000, spool=spool_dir(server.paths),
-                        plaintext_auth_on_loopback=False)
+    smtps = SmtpService(
+        "smtps",
+        "127.0.0.1",
+        0,
+        handler,
+        tls=tls_context(server.config, server.paths),
+        implicit_tls=True,
+        max_size=10_000,
+        spool=spool_dir(server.paths),
+        plaintext_auth_on_loopback=False,
+    )
     server.run(smtps.start())
     try:
         with smtplib.SMTP_SSL("127.0.0.1", smtps.port, context=client_tls(), timeout=10) as c:
             c.ehlo("laptop")
             assert c.has_extn("auth") and not c.has_extn("starttls")
             c.login("bob@example.be", "bob-pw")
-            c.sendmail("bob@example.be", ["alice@example.be"],
-                       b"From: bob@example.be\r\n\r\nhi\r\n")
+            c.sendmail(
+                "bob@example.be", ["alice@example.be"], b"From: bob@example.be\r\n\r\nhi\r\n"
+            )
     finally:
         server.run(smtps.stop())
     assert len(server.inbox("alice@example.be")) == 1
@@ -111,17 +121,56 @@ def test_implicit_tls_listener(server: MailServer) -> None:
 def test_swaks_starttls_auth_submission(server: MailServer) -> None:
     """A real third-party client: swaks with STARTTLS and AUTH LOGIN."""
     done = subprocess.run(
-        ["swaks", "--server", "127.0.0.1", "--port", str(server.port("submission")),
-         "--tls", "--auth", "LOGIN", "--auth-user", "alice@example.be",
-         "--auth-password", "alice-pw", "--from", "alice@example.be",
-         "--to", "bob@example.be", "--h-From", "alice@example.be",
-         "--helo", "laptop", "--body", "sent by swaks"],
-        capture_output=True, text=True, timeout=60)
+        [
+            "swaks",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            str(server.port("submission")),
+            "--tls",
+            "--auth",
+            "LOGIN",
+            "--auth-user",
+            "alice@example.be",
+            "--auth-password",
+            "alice-pw",
+            "--from",
+            "alice@example.be",
+            "--to",
+            "bob@example.be",
+            "--h-From",
+            "alice@example.be",
+            "--helo",
+            "laptop",
+            "--body",
+            "sent by swaks",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert b"sent by swaks" in server.inbox("bob@example.be")[0]
     bad = subprocess.run(
-        ["swaks", "--server", "127.0.0.1", "--port", str(server.port("submission")),
-         "--auth", "PLAIN", "--auth-user", "alice@example.be", "--auth-password", "alice-pw",
-         "--from", "alice@example.be", "--to", "bob@example.be"],
-        capture_output=True, text=True, timeout=60)
+        [
+            "swaks",
+            "--server",
+            "127.0.0.1",
+            "--port",
+            str(server.port("submission")),
+            "--auth",
+            "PLAIN",
+            "--auth-user",
+            "alice@example.be",
+            "--auth-password",
+            "alice-pw",
+            "--from",
+            "alice@example.be",
+            "--to",
+            "bob@example.be",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode != 0  # no STARTTLS: swaks finds no AUTH to use

@@ -84,20 +84,25 @@ async def idle(pilot: Pilot[None]) -> DashboardScreen:
 
 
 @pytest.mark.parametrize("size", SIZES)
-async def test_renders_running_server_with_counters(setup: ServeSetup, server: Server,
-                                                    size: tuple[int, int]) -> None:
+async def test_renders_running_server_with_counters(
+    setup: ServeSetup, server: Server, size: tuple[int, int]
+) -> None:
     """Services running with pid and counters; ports and network tabs filled; footer keys."""
     app = make_app(setup)
     async with app.run_test(size=size) as pilot:
         screen = board(pilot)
-        await wait_for(pilot, "the running server",
-                       lambda: screen.local is not None and screen.local.running)
+        await wait_for(
+            pilot, "the running server", lambda: screen.local is not None and screen.local.running
+        )
         assert f"pid {server.proc.pid}" in text_of(screen, "#dash-server")
         with smtplib.SMTP("127.0.0.1", setup.ports["smtp"], timeout=10) as client:
             client.noop()
         table = screen.query_one(ServicesTable)
-        await wait_for(pilot, "the smtp connection counter", lambda: table.row_count > 0
-                       and "connections_total 1" in str(table.get_row("smtp")[4]))
+        await wait_for(
+            pilot,
+            "the smtp connection counter",
+            lambda: table.row_count > 0 and "connections_total 1" in str(table.get_row("smtp")[4]),
+        )
         for key in ("smtp", "submission", "pop3", "queue", "delivery"):
             assert str(table.get_row(key)[1]) == "running"
         assert "Mail: 0 accepted" in text_of(screen, "#dash-mail")
@@ -134,8 +139,13 @@ async def test_start_stop_restart_keys(setup: ServeSetup) -> None:
         await pilot.press("r")
         screen = await idle(pilot)
         assert "restarted" in text_of(screen, "#dash-message")
-        await wait_for(pilot, "a new pid", lambda: bool(
-            screen.local and screen.local.process and screen.local.process.pid != first))
+        await wait_for(
+            pilot,
+            "a new pid",
+            lambda: bool(
+                screen.local and screen.local.process and screen.local.process.pid != first
+            ),
+        )
         await pilot.press("x")
         screen = await idle(pilot)
         assert "pmemail serve stopped" in text_of(screen, "#dash-message")
@@ -155,8 +165,9 @@ async def test_retry_queue_key(setup: ServeSetup, server: Server) -> None:
         assert "are being retried now" in text_of(screen, "#dash-message")
 
 
-@pytest.mark.parametrize("key,words", [("f", "cannot forward the ports"),
-                                       ("u", "cannot remove the mappings")])
+@pytest.mark.parametrize(
+    "key,words", [("f", "cannot forward the ports"), ("u", "cannot remove the mappings")]
+)
 async def test_router_actions_report_no_router(setup: ServeSetup, key: str, words: str) -> None:
     """Forward all / remove with no reachable router: a clear message, the app lives on."""
     app = make_app(setup)

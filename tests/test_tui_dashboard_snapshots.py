@@ -38,22 +38,37 @@ QUIET = "local_refresh = 3600.0\nnetwork_refresh = 7200.0\n"
 
 def fixed_network(config: Config) -> NetworkSnapshot:
     """What a refresh would have found: router mapped two ports, one reachable."""
-    def reach(name: str, mapped: bool | None, reachable: bool | None,
-              detail: str, lease: float | None = None) -> PortReach:
+
+    def reach(
+        name: str,
+        mapped: bool | None,
+        reachable: bool | None,
+        detail: str,
+        lease: float | None = None,
+    ) -> PortReach:
         why = "reachable" if reachable else "the echo service could not connect"
         external = getattr(config.ports, name).external
         return PortReach(name, external, mapped, detail, lease, reachable, why)
 
     return NetworkSnapshot(
-        taken_at=NOW - 60, router="UPnP IGD http://192.168.2.1:5000/rootDesc.xml",
-        router_error="", router_address="203.0.113.2", public_address="203.0.113.7",
-        public_error="", address_changed=False,
-        history=[IpObservation(NOW - 7200, NOW - 3700, "203.0.113.5", "203.0.113.5"),
-                 IpObservation(NOW - 3600, NOW - 60, "203.0.113.7", "203.0.113.2")],
-        ports=[reach("smtp", True, True, "to 192.168.2.2:25", 3540.0),
-               reach("submission", True, False, "to 192.168.2.2:587", 3540.0),
-               reach("imap", False, False, "not in the router's table"),
-               reach("pop3", False, False, "not in the router's table")])
+        taken_at=NOW - 60,
+        router="UPnP IGD http://192.168.2.1:5000/rootDesc.xml",
+        router_error="",
+        router_address="203.0.113.2",
+        public_address="203.0.113.7",
+        public_error="",
+        address_changed=False,
+        history=[
+            IpObservation(NOW - 7200, NOW - 3700, "203.0.113.5", "203.0.113.5"),
+            IpObservation(NOW - 3600, NOW - 60, "203.0.113.7", "203.0.113.2"),
+        ],
+        ports=[
+            reach("smtp", True, True, "to 192.168.2.2:25", 3540.0),
+            reach("submission", True, False, "to 192.168.2.2:587", 3540.0),
+            reach("imap", False, False, "not in the router's table"),
+            reach("pop3", False, False, "not in the router's table"),
+        ],
+    )
 
 
 @pytest.fixture
@@ -73,15 +88,17 @@ def dashboard_app(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     root = fresh_root(SNAP_ROOT / f"dashboard-{name}")
     config_path = write_config(root)
     text = config_path.read_text(encoding="utf-8")
-    config_path.write_text(text.replace("[dashboard]\n", "[dashboard]\n" + QUIET, 1),
-                           encoding="utf-8")
+    config_path.write_text(
+        text.replace("[dashboard]\n", "[dashboard]\n" + QUIET, 1), encoding="utf-8"
+    )
     config = load_config(config_path)
     log = DataPaths.from_config(config, config_path).log_file(config)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
     network = fixed_network(config)
-    monkeypatch.setattr("pmemail_tui.screens.dashboard.network_snapshot",
-                        lambda config, paths: network)
+    monkeypatch.setattr(
+        "pmemail_tui.screens.dashboard.network_snapshot", lambda config, paths: network
+    )
     return make_app(config_path, mode="dashboard")
 
 
@@ -90,6 +107,7 @@ def show_tab(key: str) -> Any:
         await settle(pilot.app, pilot)
         await pilot.press(key)
         await settle(pilot.app, pilot)
+
     return run_before
 
 

@@ -174,8 +174,10 @@ async def test_domain_step_validates_and_updates_records(config_path: Path) -> N
         await settle(app, pilot)
         assert step_of(app) == "ports"
     saved = load_config(config_path)
-    assert (saved.mail.domain, saved.mail.hostname) == ("atelier-dupont.be",
-                                                        "mail.atelier-dupont.be")
+    assert (saved.mail.domain, saved.mail.hostname) == (
+        "atelier-dupont.be",
+        "mail.atelier-dupont.be",
+    )
 
 
 async def test_ports_step_validates_the_20800_target_and_saves_it(config_path: Path) -> None:
@@ -186,8 +188,10 @@ async def test_ports_step_validates_the_20800_target_and_saves_it(config_path: P
         assert table.row_count == 6
         assert "Why not a DMZ?" in text_of(app, "#why-not-dmz")
         rdp = app.screen.query_one("#rdp-host", Input)
-        for bad, message in (("pc-compta", "is not an IP address"),
-                             ("8.8.8.8", "is not an office (private) address")):
+        for bad, message in (
+            ("pc-compta", "is not an IP address"),
+            ("8.8.8.8", "is not an office (private) address"),
+        ):
             rdp.value = bad
             await pilot.press("pagedown")
             await pilot.pause()

@@ -16,25 +16,42 @@ from tests.tui_wizard_support import write_config
 
 pytestmark = pytest.mark.lab
 
-LOCAL = {"smtp": (25, 2525), "submission": (1234, 11234), "imap": (143, 11143),
-         "pop3": (110, 11110), "webmail": (80, 18080)}
+LOCAL = {
+    "smtp": (25, 2525),
+    "submission": (1234, 11234),
+    "imap": (143, 11143),
+    "pop3": (110, 11110),
+    "webmail": (80, 18080),
+}
 RDP = 20800
 
 
 def lab_config(tmp_path: Path) -> Path:
     """The lab's echo service, SMTP probes and banner ports; no DNS server."""
-    extra = "".join(f"[ports.{name}]\nexternal = {ext}\ninternal = {internal}\n"
-                    for name, (ext, internal) in LOCAL.items())
+    extra = "".join(
+        f"[ports.{name}]\nexternal = {ext}\ninternal = {internal}\n"
+        for name, (ext, internal) in LOCAL.items()
+    )
     extra += f"[ports.remote_desktop]\nexternal = {RDP}\ninternal = 3389\n"
     path = write_config(tmp_path, extra=extra)
     text = path.read_text()
-    for key, value in (("interface", '""'), ("echo_url", f'["http://{ISP_IP}"]'),
-                       ("port25_probes", f'["{REMOTE_IP}:25", "{REMOTE_IP}:587"]'),
-                       ("resolver", f'"{REMOTE_IP}:53"'), ("http_timeout", "4.0"),
-                       ("check_timeout", "8.0"), ("upnp_discover_ms", "500"),
-                       ("natpmp_timeout", "0.5")):
-        text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line
-                         for line in text.splitlines()) + "\n"
+    for key, value in (
+        ("interface", '""'),
+        ("echo_url", f'["http://{ISP_IP}"]'),
+        ("port25_probes", f'["{REMOTE_IP}:25", "{REMOTE_IP}:587"]'),
+        ("resolver", f'"{REMOTE_IP}:53"'),
+        ("http_timeout", "4.0"),
+        ("check_timeout", "8.0"),
+        ("upnp_discover_ms", "500"),
+        ("natpmp_timeout", "0.5"),
+    ):
+        text = (
+            "\n".join(
+                f"{key} = {value}" if line.startswith(f"{key} =") else line
+                for line in text.splitlines()
+            )
+            + "\n"
+        )
     path.write_text(text)
     return path
 
@@ -44,8 +61,9 @@ def test_wizard_in_lab_lan_maps_the_plan(router: Lab, tmp_path: Path) -> None:
     router.serve_banner(NS_LAN, [internal for _e, internal in LOCAL.values()], name="mailsrv")
     router.serve_banner(NS_PC, [3389], name="pc")
     config = lab_config(tmp_path)
-    seen = router.run_python(NS_LAN, "tests.tui_wizard_lab:drive_wizard", str(config), LAN_PC,
-                             timeout=180)
+    seen = router.run_python(
+        NS_LAN, "tests.tui_wizard_lab:drive_wizard", str(config), LAN_PC, timeout=180
+    )
     assert seen["network"]["lan"][0] == "ok" and "192.168.2.2" in seen["network"]["lan"][1]
     assert seen["network"]["router"][0] == "ok", seen["network"]
     checks = seen["checks"]["rows"]

@@ -47,10 +47,20 @@ async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> 
             await settle(app, pilot)
             rows = app.screen.query_one(CheckList).states()
             verdict = text_of(app, "#verdict")
-    expected = {"lan", "router", "public_ip", "nat", "ip_kind", "outbound_25", "dns",
-                "subscription", *(f"inbound.{n}" for n in
-                                  ("smtp", "submission", "imap", "pop3", "webmail",
-                                   "remote_desktop"))}
+    expected = {
+        "lan",
+        "router",
+        "public_ip",
+        "nat",
+        "ip_kind",
+        "outbound_25",
+        "dns",
+        "subscription",
+        *(
+            f"inbound.{n}"
+            for n in ("smtp", "submission", "imap", "pop3", "webmail", "remote_desktop")
+        ),
+    }
     assert set(rows) == expected
     assert all(r.status != "running" for r in rows.values()), rows
     assert rows["public_ip"].status == "ok" and "127.0.0.1" in rows["public_ip"].finding
@@ -79,8 +89,7 @@ async def test_leaving_the_checks_step_while_they_run_is_safe(tmp_path: Path) ->
     assert saved_state(config_path).answers["checks"]["public_ip"] == "127.0.0.1"
 
 
-async def test_forward_step_without_router_shows_error_and_manual_table(
-        tmp_path: Path) -> None:
+async def test_forward_step_without_router_shows_error_and_manual_table(tmp_path: Path) -> None:
     config_path = write_config(tmp_path)
     start_at(config_path, "forward")
     app = make_app(config_path)
@@ -106,8 +115,9 @@ async def test_outbound_step_tests_a_real_smarthost_and_saves_it(tmp_path: Path)
     ca.issue_cert("127.0.0.1").configure_cert(server_tls)
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    config_path = write_config(tmp_path, extra=f'[relay]\nca_file = "{ca_file}"\n'
-                                               "[queue]\nconnect_timeout = 5.0\n")
+    config_path = write_config(
+        tmp_path, extra=f'[relay]\nca_file = "{ca_file}"\n[queue]\nconnect_timeout = 5.0\n'
+    )
     start_at(config_path, "outbound", answers={"checks": {"outbound_25": "fail"}})
     sink = Sink()
     async with smarthost(sink, tls=server_tls, auth=True) as port:
@@ -140,16 +150,37 @@ async def test_outbound_step_tests_a_real_smarthost_and_saves_it(tmp_path: Path)
     assert sink.logins == ["office"]
     relay = load_config(config_path).relay
     assert (relay.mode, relay.host, relay.port, relay.username, relay.password, relay.tls) == (
-        "smarthost", "127.0.0.1", port, "office", "s3cret", "starttls")
+        "smarthost",
+        "127.0.0.1",
+        port,
+        "office",
+        "s3cret",
+        "starttls",
+    )
 
 
 def _serve_config(tmp_path: Path) -> Path:
-    ports = "".join(f"[ports.{name}]\ninternal = {free_port()}\n"
-                    for name in ("smtp", "submission", "imap", "pop3", "webmail"))
-    extra = "\n".join([
-        "[server]", 'listen_address = "127.0.0.1"', "manage_router = false",
-        "[collector]", "enabled = false", "[queue]", "scan_interval = 0.5",
-        "[ports.remote_desktop]", 'internal_host = "192.168.1.20"', ""]) + ports
+    ports = "".join(
+        f"[ports.{name}]\ninternal = {free_port()}\n"
+        for name in ("smtp", "submission", "imap", "pop3", "webmail")
+    )
+    extra = (
+        "\n".join(
+            [
+                "[server]",
+                'listen_address = "127.0.0.1"',
+                "manage_router = false",
+                "[collector]",
+                "enabled = false",
+                "[queue]",
+                "scan_interval = 0.5",
+                "[ports.remote_desktop]",
+                'internal_host = "192.168.1.20"',
+                "",
+            ]
+        )
+        + ports
+    )
     return write_config(tmp_path, extra=extra, mail="submission_extra_ports = []").resolve()
 
 
@@ -173,8 +204,7 @@ def _stop_server(config_path: Path) -> None:
 
 
 @pytest.mark.timeout(120)
-async def test_launch_step_starts_a_real_server_and_every_service_answers(
-        tmp_path: Path) -> None:
+async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_path: Path) -> None:
     config_path = _serve_config(tmp_path)  # without the extra submission port 587
     start_at(config_path, "launch")
     app = make_app(config_path)
@@ -193,8 +223,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(
 
 
 @pytest.mark.timeout(120)
-async def test_leaving_the_launch_step_at_once_still_starts_the_server(
-        tmp_path: Path) -> None:
+async def test_leaving_the_launch_step_at_once_still_starts_the_server(tmp_path: Path) -> None:
     """The start belongs to the app: going back right after Start loses nothing."""
     config_path = _serve_config(tmp_path)
     start_at(config_path, "launch")
@@ -214,8 +243,7 @@ async def test_leaving_the_launch_step_at_once_still_starts_the_server(
             assert app.screen.STEP == "users"  # type: ignore[attr-defined]
             config = load_config(config_path)
             paths = DataPaths.from_config(config, config_path)
-            answer = query_control_sync(paths.control_socket(config), {"cmd": "status"},
-                                        timeout=5)
+            answer = query_control_sync(paths.control_socket(config), {"cmd": "status"}, timeout=5)
     finally:
         _stop_server(config_path)
     assert saved_state(config_path).answers["launch"] == {"running": True}

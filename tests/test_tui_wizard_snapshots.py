@@ -36,9 +36,14 @@ def fixed_echo() -> Iterator[str]:
         yield url
 
 
-def app_at(step: str, size: tuple[int, int], language: str = "en",
-           services: Loopback | None = None, answers: dict[str, Any] | None = None,
-           users: bool = False) -> Any:
+def app_at(
+    step: str,
+    size: tuple[int, int],
+    language: str = "en",
+    services: Loopback | None = None,
+    answers: dict[str, Any] | None = None,
+    users: bool = False,
+) -> Any:
     root = fresh_root(SNAP_ROOT / f"{step}-{language}-{size[0]}")
     config_path = write_config(root, services)
     if users:
@@ -65,8 +70,7 @@ def test_plain_steps(snap_compare: Any, step: str, size: tuple[int, int]) -> Non
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_welcome_french(snap_compare: Any, size: tuple[int, int]) -> None:
-    assert snap_compare(app_at("welcome", size, "fr"), run_before=wait_workers,
-                        terminal_size=size)
+    assert snap_compare(app_at("welcome", size, "fr"), run_before=wait_workers, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -78,19 +82,20 @@ def test_network(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_checks(snap_compare: Any, fixed_echo: str, size: tuple[int, int]) -> None:
     # port 25 probe and DNS on a closed loopback port: refused at once, every time
     services = Loopback(fixed_echo, "127.0.0.1:9", "127.0.0.1:9")
-    assert snap_compare(app_at("checks", size, services=services), run_before=wait_workers,
-                        terminal_size=size)
+    assert snap_compare(
+        app_at("checks", size, services=services), run_before=wait_workers, terminal_size=size
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_outbound_blocked(snap_compare: Any, size: tuple[int, int]) -> None:
     answers = {"checks": {"outbound_25": "fail", "smarthost": "relay.skynet.be"}}
-    assert snap_compare(app_at("outbound", size, answers=answers), run_before=wait_workers,
-                        terminal_size=size)
+    assert snap_compare(
+        app_at("outbound", size, answers=answers), run_before=wait_workers, terminal_size=size
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("step", ["users", "summary"])
 def test_steps_with_users(snap_compare: Any, step: str, size: tuple[int, int]) -> None:
-    assert snap_compare(app_at(step, size, users=True), run_before=wait_workers,
-                        terminal_size=size)
+    assert snap_compare(app_at(step, size, users=True), run_before=wait_workers, terminal_size=size)

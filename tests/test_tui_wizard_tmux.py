@@ -22,8 +22,10 @@ from tests.tui_wizard_support import write_config
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-    pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0,
-                       reason="needs root and unshare for a private network namespace"),
+    pytest.mark.skipif(
+        shutil.which("unshare") is None or os.geteuid() != 0,
+        reason="needs root and unshare for a private network namespace",
+    ),
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,17 +38,24 @@ class Terminal:
         self.config = config
 
     def start(self) -> None:
-        command = (f"cd {ROOT} && unshare -n {sys.executable} -m pmemail "
-                   f"--config {self.config}; sleep 600")
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24",
-                        command], check=True)
+        command = (
+            f"cd {ROOT} && unshare -n {sys.executable} -m pmemail --config {self.config}; sleep 600"
+        )
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command],
+            check=True,
+        )
 
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         """The screen once ``text`` is on it (fails with the last screen otherwise)."""
@@ -60,8 +69,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False,
-                       capture_output=True)
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
 
 
 @pytest.fixture

@@ -19,8 +19,10 @@ from pmemail.config.paths import DataPaths
 def config(tmp_path: Path) -> Path:
     """A config file with two local domains and an empty data dir."""
     path = tmp_path / "pmemail.toml"
-    path.write_text(f'data_dir = "{tmp_path / "data"}"\n[mail]\ndomain = "example.be"\n'
-                    'extra_domains = ["example.org"]\n')
+    path.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n[mail]\ndomain = "example.be"\n'
+        'extra_domains = ["example.org"]\n'
+    )
     return path
 
 
@@ -29,8 +31,13 @@ def store(config: Path) -> UserStore:
     return UserStore(DataPaths(config.parent / "data").users_db, ["example.be", "example.org"])
 
 
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, config: Path,
-        *argv: str, stdin: str = "") -> tuple[int, str, str]:
+def run(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    config: Path,
+    *argv: str,
+    stdin: str = "",
+) -> tuple[int, str, str]:
     """``pmemail --config CONFIG users ARGV`` in process; (exit code, stdout, stderr)."""
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     code = main(["--config", str(config), "users", *argv])
@@ -38,8 +45,9 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, con
     return code, out, err
 
 
-def list_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-              config: Path) -> dict[str, object]:
+def list_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, config: Path
+) -> dict[str, object]:
     code, out, _ = run(capsys, monkeypatch, config, "list", "--json")
     assert code == 0
     doc = json.loads(out)
@@ -47,24 +55,57 @@ def list_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     return doc
 
 
-def test_add_list_passwd_protocol_remove(config: Path, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_list_passwd_protocol_remove(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The life of a user, checked through --json and the store's own login check."""
-    code, out, _ = run(capsys, monkeypatch, config, "add", "Alice@Example.BE",
-                       "--password-stdin", "--name", "Alice A.", stdin="first-pw\n")
+    code, out, _ = run(
+        capsys,
+        monkeypatch,
+        config,
+        "add",
+        "Alice@Example.BE",
+        "--password-stdin",
+        "--name",
+        "Alice A.",
+        stdin="first-pw\n",
+    )
     assert code == 0 and "alice@example.be" in out
-    assert run(capsys, monkeypatch, config, "add", "bob@example.org", "--protocol", "pop3",
-               "--password-stdin", stdin="bob-pw\n")[0] == 0
+    assert (
+        run(
+            capsys,
+            monkeypatch,
+            config,
+            "add",
+            "bob@example.org",
+            "--protocol",
+            "pop3",
+            "--password-stdin",
+            stdin="bob-pw\n",
+        )[0]
+        == 0
+    )
     doc = list_json(capsys, monkeypatch, config)
     assert doc["domains"] == ["example.be", "example.org"]
     assert doc["users"] == [
         {"address": "alice@example.be", "protocol": "imap", "name": "Alice A."},
-        {"address": "bob@example.org", "protocol": "pop3", "name": ""}]
+        {"address": "bob@example.org", "protocol": "pop3", "name": ""},
+    ]
     assert doc["aliases"] == [] and doc["catchall"] == {}
     assert store(config).authenticate("alice@example.be", "first-pw") is not None
 
-    assert run(capsys, monkeypatch, config, "passwd", "alice@example.be", "--password-stdin",
-               stdin="second-pw\n")[0] == 0
+    assert (
+        run(
+            capsys,
+            monkeypatch,
+            config,
+            "passwd",
+            "alice@example.be",
+            "--password-stdin",
+            stdin="second-pw\n",
+        )[0]
+        == 0
+    )
     assert store(config).authenticate("alice@example.be", "first-pw") is None
     assert store(config).authenticate("alice@example.be", "second-pw") is not None
 
@@ -75,29 +116,37 @@ def test_add_list_passwd_protocol_remove(config: Path, capsys: pytest.CaptureFix
     assert users == [{"address": "alice@example.be", "protocol": "pop3", "name": "Alice A."}]
 
 
-def test_aliases_and_catchall(config: Path, capsys: pytest.CaptureFixture[str],
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aliases_and_catchall(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """alias add/list/remove and catchall set/remove, seen by the resolver too."""
-    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin",
-        stdin="pw\n")
-    assert run(capsys, monkeypatch, config, "alias", "add", "Info@example.be",
-               "alice@example.be")[0] == 0
-    assert run(capsys, monkeypatch, config, "alias", "add", "sales@example.org",
-               "info@example.be")[0] == 0
+    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin", stdin="pw\n")
+    assert (
+        run(capsys, monkeypatch, config, "alias", "add", "Info@example.be", "alice@example.be")[0]
+        == 0
+    )
+    assert (
+        run(capsys, monkeypatch, config, "alias", "add", "sales@example.org", "info@example.be")[0]
+        == 0
+    )
     code, out, _ = run(capsys, monkeypatch, config, "alias", "list", "--json")
     assert code == 0
-    assert json.loads(out) == {"aliases": [
-        {"alias": "info@example.be", "target": "alice@example.be"},
-        {"alias": "sales@example.org", "target": "info@example.be"}], "catchall": {}}
+    assert json.loads(out) == {
+        "aliases": [
+            {"alias": "info@example.be", "target": "alice@example.be"},
+            {"alias": "sales@example.org", "target": "info@example.be"},
+        ],
+        "catchall": {},
+    }
     assert store(config).resolve("sales@example.org") == ["alice@example.be"]
 
-    assert run(capsys, monkeypatch, config, "alias", "catchall", "example.org",
-               "alice@example.be")[0] == 0
+    assert (
+        run(capsys, monkeypatch, config, "alias", "catchall", "example.org", "alice@example.be")[0]
+        == 0
+    )
     assert store(config).resolve("anything@example.org") == ["alice@example.be"]
-    assert list_json(capsys, monkeypatch, config)["catchall"] == {
-        "example.org": "alice@example.be"}
-    assert run(capsys, monkeypatch, config, "alias", "catchall", "example.org",
-               "--remove")[0] == 0
+    assert list_json(capsys, monkeypatch, config)["catchall"] == {"example.org": "alice@example.be"}
+    assert run(capsys, monkeypatch, config, "alias", "catchall", "example.org", "--remove")[0] == 0
     assert store(config).resolve("anything@example.org") is None
 
     assert run(capsys, monkeypatch, config, "alias", "remove", "sales@example.org")[0] == 0
@@ -105,28 +154,35 @@ def test_aliases_and_catchall(config: Path, capsys: pytest.CaptureFixture[str],
     assert code == 0 and "sales@" not in out and "info@example.be" in out
 
 
-@pytest.mark.parametrize(("argv", "stdin", "message"), [
-    (("add", "not-an-address", "--password-stdin"), "pw\n", "not an address"),
-    (("add", "bob@elsewhere.test", "--password-stdin"), "pw\n", "domain is not local"),
-    (("add", "bob%other@example.be", "--password-stdin"), "pw\n", "invalid local part"),
-    (("add", "alice@example.be", "--password-stdin"), "pw\n", "already exists"),
-    (("add", "new@example.be", "--password-stdin"), "\n", "empty password"),
-    (("passwd", "ghost@example.be", "--password-stdin"), "pw\n", "no such user"),
-    (("remove", "ghost@example.be"), "", "no such user"),
-    (("protocol", "ghost@example.be", "imap"), "", "no such user"),
-    (("alias", "add", "x@example.be", "ghost@example.be"), "", "neither a user nor an alias"),
-    (("alias", "add", "alice@example.be", "alice@example.be"), "", "cannot point to itself"),
-    (("alias", "add", "x@remote.test", "alice@example.be"), "", "domain is not local"),
-    (("alias", "remove", "ghost@example.be"), "", "no such alias"),
-    (("alias", "catchall", "example.be"), "", "either a TARGET or --remove"),
-    (("alias", "catchall", "remote.test", "alice@example.be"), "", "domain is not local"),
-])
-def test_bad_input_one_clear_line(config: Path, capsys: pytest.CaptureFixture[str],
-                                  monkeypatch: pytest.MonkeyPatch, argv: tuple[str, ...],
-                                  stdin: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (("add", "not-an-address", "--password-stdin"), "pw\n", "not an address"),
+        (("add", "bob@elsewhere.test", "--password-stdin"), "pw\n", "domain is not local"),
+        (("add", "bob%other@example.be", "--password-stdin"), "pw\n", "invalid local part"),
+        (("add", "alice@example.be", "--password-stdin"), "pw\n", "already exists"),
+        (("add", "new@example.be", "--password-stdin"), "\n", "empty password"),
+        (("passwd", "ghost@example.be", "--password-stdin"), "pw\n", "no such user"),
+        (("remove", "ghost@example.be"), "", "no such user"),
+        (("protocol", "ghost@example.be", "imap"), "", "no such user"),
+        (("alias", "add", "x@example.be", "ghost@example.be"), "", "neither a user nor an alias"),
+        (("alias", "add", "alice@example.be", "alice@example.be"), "", "cannot point to itself"),
+        (("alias", "add", "x@remote.test", "alice@example.be"), "", "domain is not local"),
+        (("alias", "remove", "ghost@example.be"), "", "no such alias"),
+        (("alias", "catchall", "example.be"), "", "either a TARGET or --remove"),
+        (("alias", "catchall", "remote.test", "alice@example.be"), "", "domain is not local"),
+    ],
+)
+def test_bad_input_one_clear_line(
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: tuple[str, ...],
+    stdin: str,
+    message: str,
+) -> None:
     """Every refusal: non-zero exit, one line on stderr naming the problem, no traceback."""
-    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin",
-        stdin="pw\n")
+    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin", stdin="pw\n")
     code, out, err = run(capsys, monkeypatch, config, *argv, stdin=stdin)
     assert code != 0
     assert message in err
@@ -137,12 +193,21 @@ def test_bad_input_one_clear_line(config: Path, capsys: pytest.CaptureFixture[st
 def test_real_process_reads_password_from_pipe(config: Path) -> None:
     """The installed entry point, as a script would call it: password on a pipe."""
     cmd = [sys.executable, "-m", "pmemail", "--config", str(config), "users"]
-    added = subprocess.run([*cmd, "add", "carol@example.be", "--password-stdin"],
-                           input="carol-pw\n", capture_output=True, text=True, timeout=60)
+    added = subprocess.run(
+        [*cmd, "add", "carol@example.be", "--password-stdin"],
+        input="carol-pw\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert added.returncode == 0, added.stderr
     assert store(config).authenticate("carol@example.be", "carol-pw") is not None
-    refused = subprocess.run([*cmd, "add", "carol@example.be", "--password-stdin"],
-                             input="x\n", capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [*cmd, "add", "carol@example.be", "--password-stdin"],
+        input="x\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode != 0
-    assert refused.stderr.strip().splitlines() == [
-        "pmemail: add: carol@example.be already exists"]
+    assert refused.stderr.strip().splitlines() == ["pmemail: add: carol@example.be already exists"]

@@ -64,9 +64,20 @@ def test_aliases_catchall_and_ownership(store: UserStore) -> None:
     assert store.resolve("info@example.be") == ["alice@example.be"]
 
 
-@pytest.mark.parametrize("bad", ["no-at-sign", "a%b@example.be", "a!b@example.be",
-                                 '"a b"@example.be', "a@[127.0.0.1]", "a@example.be.",
-                                 "@x:a@example.be", "a b@example.be", ".a@example.be"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "no-at-sign",
+        "a%b@example.be",
+        "a!b@example.be",
+        '"a b"@example.be',
+        "a@[127.0.0.1]",
+        "a@example.be.",
+        "@x:a@example.be",
+        "a b@example.be",
+        ".a@example.be",
+    ],
+)
 def test_normalize_refuses_tricks(bad: str) -> None:
     """Only plain local@domain addresses are accepted for users and aliases."""
     with pytest.raises(UserError):
@@ -134,8 +145,9 @@ async def test_maildir_group_commit(tmp_path: Path) -> None:
     src = tmp_path / "msg"
     src.write_bytes(b"Subject: hi\r\n\r\nbody\r\n")
     boxes = [f"user{i}@example.be" for i in range(5)]
-    await asyncio.gather(*[delivery.deliver(src, [b], headers=b"X-Test: 1\r\n")
-                           for b in boxes for _ in range(4)])
+    await asyncio.gather(
+        *[delivery.deliver(src, [b], headers=b"X-Test: 1\r\n") for b in boxes for _ in range(4)]
+    )
     await delivery.deliver(src, ["user0@example.be"], folder="Sent")
     for box in boxes:
         files = list((maildir_path(paths, box) / "new").iterdir())
@@ -155,9 +167,11 @@ async def test_maildir_missing_source_fails_only_that_job(tmp_path: Path) -> Non
     delivery = MaildirDelivery(DataPaths(tmp_path))
     good = tmp_path / "good"
     good.write_bytes(b"x\r\n")
-    results = await asyncio.gather(delivery.deliver(tmp_path / "missing", ["a@example.be"]),
-                                   delivery.deliver(good, ["b@example.be"]),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        delivery.deliver(tmp_path / "missing", ["a@example.be"]),
+        delivery.deliver(good, ["b@example.be"]),
+        return_exceptions=True,
+    )
     assert isinstance(results[0], FileNotFoundError) and results[1] is None
     assert not (maildir_path(DataPaths(tmp_path), "a@example.be") / "new").exists()
     delivery.deliver_sync(good, ["b@example.be"])

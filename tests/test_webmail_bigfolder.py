@@ -29,9 +29,11 @@ def _fill_maildir(root: Path) -> None:
     for sub in ("cur", "new", "tmp"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     for i in range(COUNT):
-        data = (f"From: Sender {i} <s{i}@remote.example>\nTo: {ALICE}\n"
-                f"Subject: bulk number {i:05d}\nDate: Mon, 02 Jan 2023 10:00:00 +0000\n"
-                f"\nbody {i}\n").encode()
+        data = (
+            f"From: Sender {i} <s{i}@remote.example>\nTo: {ALICE}\n"
+            f"Subject: bulk number {i:05d}\nDate: Mon, 02 Jan 2023 10:00:00 +0000\n"
+            f"\nbody {i}\n"
+        ).encode()
         name = f"{1_700_000_000 + i}.M{i}P1.other-mda"
         if i % 2:
             (root / "new" / name).write_bytes(data)
@@ -43,9 +45,12 @@ def _login(url: str) -> requests.Session:
     """A logged-in browser session that has not opened any folder yet."""
     http = requests.Session()
     token = csrf_of(http.get(url + "/login", timeout=60).text)
-    r = http.post(url + "/login", data={"_csrf": token, "address": ALICE,
-                                        "password": ALICE_PW},
-                  allow_redirects=False, timeout=60)
+    r = http.post(
+        url + "/login",
+        data={"_csrf": token, "address": ALICE, "password": ALICE_PW},
+        allow_redirects=False,
+        timeout=60,
+    )
     assert r.status_code == 303, r.text[:300]
     return http
 
@@ -86,8 +91,10 @@ async def test_first_open_of_a_big_folder_leaves_others_served(tmp_path: Path) -
         _fill_maildir(stack.paths.maildirs / "example.be" / "alice")
         listed, polls, elapsed = await asyncio.to_thread(_list_while_polling, stack.url)
         worst = max((s for _, s in polls), default=0.0)
-        print(f"\nfirst list of {COUNT} messages: {elapsed:.2f} s; {len(polls)} small "
-              f"request pairs answered meanwhile, slowest {worst:.3f} s")
+        print(
+            f"\nfirst list of {COUNT} messages: {elapsed:.2f} s; {len(polls)} small "
+            f"request pairs answered meanwhile, slowest {worst:.3f} s"
+        )
         assert listed.status_code == 200, listed.text[:300]
         assert "bulk number 04999" in listed.text and "bulk number 04994" not in listed.text
         assert f"Page 1 of {COUNT // stack.config.webmail.page_size}" in listed.text
@@ -95,8 +102,7 @@ async def test_first_open_of_a_big_folder_leaves_others_served(tmp_path: Path) -
 
         http = await asyncio.to_thread(_login, stack.url)
         t0 = time.perf_counter()
-        found = await asyncio.to_thread(http.get, stack.url + "/mail?q=number+01234",
-                                        timeout=120)
+        found = await asyncio.to_thread(http.get, stack.url + "/mail?q=number+01234", timeout=120)
         print(f"search over {COUNT} senders/subjects: {time.perf_counter() - t0:.2f} s")
         assert found.status_code == 200
         subjects = re.findall(r"<a href=[^>]*>(bulk number \d{5})</a>", found.text)

@@ -25,16 +25,24 @@ from tests.webmail_support import ALICE, ALICE_PW, BOB, BOB_PW, running_stack
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.timeout(120),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason="needs Debian's chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
 ]
 playwright_api = pytest.importorskip("playwright.async_api")
 
 
 # Flags that keep chromium from talking to anything but our loopback server.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -42,8 +50,13 @@ async def browser(tmp_path: Path) -> AsyncIterator[object]:
     """A headless Debian chromium with a fresh profile (Playwright passes --user-data-dir)."""
     async with playwright_api.async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, accept_downloads=True, viewport={"width": 390, "height": 844})
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            accept_downloads=True,
+            viewport={"width": 390, "height": 844},
+        )
         try:
             yield context
         finally:
@@ -56,8 +69,7 @@ def _send_with_attachment(port: int, blob: bytes) -> None:
     msg["To"] = ALICE
     msg["Subject"] = "Site drawing"
     msg.set_content("Here is the drawing for the site visit.")
-    msg.add_attachment(blob, maintype="application", subtype="octet-stream",
-                       filename="site.dwg")
+    msg.add_attachment(blob, maintype="application", subtype="octet-stream", filename="site.dwg")
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as s:
         s.sendmail("carol@remote.example", [ALICE], msg.as_bytes())
 
@@ -126,8 +138,10 @@ async def test_read_download_send_logout(tmp_path: Path, browser: object) -> Non
         assert stored["Subject"] == "Offer attached"
         assert str(stored["From"]) == f"Alice Martin <{ALICE}>"
         assert next(stored.iter_attachments()).get_payload(decode=True) == outgoing
-        assert await asyncio.to_thread(_imap_fetch_attachment, stack.imap_port,
-                                       "Offer attached") == outgoing
+        assert (
+            await asyncio.to_thread(_imap_fetch_attachment, stack.imap_port, "Offer attached")
+            == outgoing
+        )
 
         await page.click("#logout")
         await page.wait_for_url("**/login")
@@ -137,8 +151,10 @@ async def test_read_download_send_logout(tmp_path: Path, browser: object) -> Non
 
 PHONE = {"width": 375, "height": 667}
 # What a finger must be able to hit: buttons, fields, list rows, folders, toolbar links.
-_TARGETS = ("button, a.button, input:not([type=hidden]):not([type=checkbox]), select, textarea, "
-            "label.tap, summary, .top a, .messages a, .folders a, .pager a, .attachments a")
+_TARGETS = (
+    "button, a.button, input:not([type=hidden]):not([type=checkbox]), select, textarea, "
+    "label.tap, summary, .top a, .messages a, .folders a, .pager a, .attachments a"
+)
 _CHECK_JS = """(sel) => {
   const small = [];
   for (const el of document.querySelectorAll(sel)) {
@@ -167,7 +183,8 @@ async def _tab_to(page: object, name: str, limit: int = 30) -> list[str]:
         await page.keyboard.press("Tab")  # type: ignore[attr-defined]
         current = await page.evaluate(  # type: ignore[attr-defined]
             "() => document.activeElement.name || document.activeElement.id || "
-            "document.activeElement.textContent.trim()")
+            "document.activeElement.textContent.trim()"
+        )
         seen.append(current)
         if current == name:
             return seen
@@ -184,12 +201,14 @@ async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
     upload.write_bytes(blob)
     async with playwright_api.async_playwright() as pw, running_stack(tmp_path) as stack:
         for i in range(3):
-            await asyncio.to_thread(_send_with_attachment, stack.smtp_port, blob[:1000 * i + 1])
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                           args=CHROMIUM_ARGS)
+            await asyncio.to_thread(_send_with_attachment, stack.smtp_port, blob[: 1000 * i + 1])
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
-            context = await browser.new_context(viewport=PHONE, java_script_enabled=False,
-                                                accept_downloads=True)
+            context = await browser.new_context(
+                viewport=PHONE, java_script_enabled=False, accept_downloads=True
+            )
             page = await context.new_page()
             await page.goto(stack.url + "/login")
             await _check_phone_page(page, "login", shots)
@@ -231,8 +250,7 @@ async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
             await browser.close()
         assert not stack.store.mailbox(ALICE).folder("Drafts").messages
         bob = stack.store.mailbox(BOB).folder("INBOX")
-        sent = email.message_from_bytes(bob.read(bob.messages[0].uid),
-                                        policy=email.policy.default)
+        sent = email.message_from_bytes(bob.read(bob.messages[0].uid), policy=email.policy.default)
         assert isinstance(sent, EmailMessage)
         assert "The final minutes." in sent.get_body().get_content()  # type: ignore[union-attr]
         assert next(sent.iter_attachments()).get_payload(decode=True) == blob

@@ -21,8 +21,12 @@ pytestmark = pytest.mark.timeout(60)
 _KEEP = re.compile(r'name="keep" value="(\d+)"')
 
 
-def _form(token: str, fields: dict[str, str], keep: Sequence[str] = (),
-          files: dict[str, bytes] | None = None) -> aiohttp.FormData:
+def _form(
+    token: str,
+    fields: dict[str, str],
+    keep: Sequence[str] = (),
+    files: dict[str, bytes] | None = None,
+) -> aiohttp.FormData:
     """The compose form as a browser sends it: token first, files, then the button."""
     form = aiohttp.FormData(default_to_multipart=True)
     form.add_field("_csrf", token)
@@ -32,8 +36,9 @@ def _form(token: str, fields: dict[str, str], keep: Sequence[str] = (),
     for number in keep:
         form.add_field("keep", number)
     for filename, blob in (files or {}).items():
-        form.add_field("attachment", blob, filename=filename,
-                       content_type="application/octet-stream")
+        form.add_field(
+            "attachment", blob, filename=filename, content_type="application/octet-stream"
+        )
     form.add_field("op", fields.get("op", "send"))
     return form
 
@@ -57,11 +62,18 @@ async def test_save_reopen_resave_and_send_a_draft(tmp_path: Path) -> None:
         async with client() as http:
             await login(http, stack.url, ALICE, ALICE_PW)
             token = await _compose_token(http, stack)
-            fields = {"from": ALICE, "to": BOB, "cc": "", "bcc": "dave@remote.example",
-                      "subject": "Quote for the roof", "body": "Dear Bob,\n\nfirst lines",
-                      "op": "draft"}
-            async with http.post(stack.url + "/send", data=_form(
-                    token, fields, files={"roof.pdf": blob})) as r:
+            fields = {
+                "from": ALICE,
+                "to": BOB,
+                "cc": "",
+                "bcc": "dave@remote.example",
+                "subject": "Quote for the roof",
+                "body": "Dear Bob,\n\nfirst lines",
+                "op": "draft",
+            }
+            async with http.post(
+                stack.url + "/send", data=_form(token, fields, files={"roof.pdf": blob})
+            ) as r:
                 page = await r.text()
                 assert r.status == 200 and "/compose?draft=" in str(r.url), page[:300]
             assert "Draft saved." in page and "Quote for the roof" in page
@@ -86,8 +98,9 @@ async def test_save_reopen_resave_and_send_a_draft(tmp_path: Path) -> None:
             second = drafts.messages[0].uid
 
             fields.update(draft_uid=str(second), op="send", bcc="")
-            async with http.post(stack.url + "/send",
-                                 data=_form(token, fields, _KEEP.findall(page))) as r:
+            async with http.post(
+                stack.url + "/send", data=_form(token, fields, _KEEP.findall(page))
+            ) as r:
                 assert r.status == 200 and str(r.url).endswith("/mail?sent=1"), await r.text()
         assert not drafts.messages
         bob = stack.store.mailbox(BOB).folder(INBOX)
@@ -119,8 +132,15 @@ async def test_forward_saved_as_draft_keeps_the_original(tmp_path: Path) -> None
             await login(http, stack.url, ALICE, ALICE_PW)
             async with http.get(f"{stack.url}/compose?mode=forward&f=INBOX&uid={uid}") as r:
                 token = csrf_of(await r.text())
-            fields = {"from": ALICE, "to": "", "subject": "Fwd: Site visit", "body": "FYI",
-                      "fwd_f": "INBOX", "fwd_uid": str(uid), "op": "draft"}
+            fields = {
+                "from": ALICE,
+                "to": "",
+                "subject": "Fwd: Site visit",
+                "body": "FYI",
+                "fwd_f": "INBOX",
+                "fwd_uid": str(uid),
+                "op": "draft",
+            }
             async with http.post(stack.url + "/send", data=_form(token, fields)) as r:
                 page = await r.text()
                 assert r.status == 200, page[:300]
@@ -128,8 +148,13 @@ async def test_forward_saved_as_draft_keeps_the_original(tmp_path: Path) -> None
             assert kept and "forwarded.eml" in page
             draft_uid = re.search(r'name="draft_uid" value="(\d+)"', page)
             assert draft_uid
-            fields = {"from": ALICE, "to": BOB, "subject": "Fwd: Site visit", "body": "FYI",
-                      "draft_uid": draft_uid.group(1)}
+            fields = {
+                "from": ALICE,
+                "to": BOB,
+                "subject": "Fwd: Site visit",
+                "body": "FYI",
+                "draft_uid": draft_uid.group(1),
+            }
             async with http.post(stack.url + "/send", data=_form(token, fields, kept)) as r:
                 assert str(r.url).endswith("/mail?sent=1"), await r.text()
         bob = stack.store.mailbox(BOB).folder(INBOX)

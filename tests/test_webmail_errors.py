@@ -51,8 +51,11 @@ async def test_404_405_413_and_csrf_pages(tmp_path: Path) -> None:
             await _friendly(r, 405, "This page cannot be used that way")
             assert "POST" in r.headers["Allow"]
         big = io.BytesIO(f"_csrf={token}&f=INBOX&op=read&pad=".encode() + b"x" * (5 << 20))
-        async with http.post(stack.url + "/action", data=big, headers={
-                "Content-Type": "application/x-www-form-urlencoded"}) as r:
+        async with http.post(
+            stack.url + "/action",
+            data=big,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ) as r:
             await _friendly(r, 413, "larger than this server accepts")
         async with http.post(stack.url + "/action", data={"f": "INBOX", "op": "read"}) as r:
             await _friendly(r, 403, "missing its security token")
@@ -73,11 +76,16 @@ async def test_upload_too_large_keeps_the_form(tmp_path: Path) -> None:
         form.add_field("_csrf", token)
         form.add_field("to", BOB)
         form.add_field("subject", "The big plan")
-        form.add_field("attachment", b"\0" * (256 * 1024), filename="plan.bin",
-                       content_type="application/octet-stream")
+        form.add_field(
+            "attachment",
+            b"\0" * (256 * 1024),
+            filename="plan.bin",
+            content_type="application/octet-stream",
+        )
         async with http.post(stack.url + "/send", data=form) as r:
-            text = await _friendly(r, 413, "the attachments are larger than this server "
-                                           "accepts (64 KB in all).")
+            text = await _friendly(
+                r, 413, "the attachments are larger than this server accepts (64 KB in all)."
+            )
             assert 'value="The big plan"' in text
         assert not list((stack.paths.root / "spool").glob("webmail-*"))
 
@@ -93,8 +101,9 @@ async def test_session_expired_pages(tmp_path: Path) -> None:
             text = await r.text()
             assert str(r.url).endswith("/login?expired=1")
             assert "Your session has expired; please log in again." in text
-        async with http.post(stack.url + "/action",
-                             data={"_csrf": token, "f": "INBOX", "op": "read"}) as r:
+        async with http.post(
+            stack.url + "/action", data={"_csrf": token, "f": "INBOX", "op": "read"}
+        ) as r:
             text = await _friendly(r, 403, "Your session has expired")
             assert 'href="/login"' in text
 
@@ -109,7 +118,10 @@ async def test_a_crash_is_a_page_not_a_trace(tmp_path: Path) -> None:
         app = web.Application(middlewares=[friendly_errors])
         app[CTX] = stack.webmail.ctx
         app.router.add_get("/boom", boom)
-        async with TestServer(app, host="127.0.0.1", port=0) as server, \
-                aiohttp.ClientSession() as http, http.get(server.make_url("/boom")) as r:
+        async with (
+            TestServer(app, host="127.0.0.1", port=0) as server,
+            aiohttp.ClientSession() as http,
+            http.get(server.make_url("/boom")) as r,
+        ):
             text = await _friendly(r, 500, "Something went wrong on the server")
             assert "internal detail" not in text

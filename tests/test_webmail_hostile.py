@@ -36,9 +36,23 @@ styled</div>
 <script>alert('body')</script>
 </body></html>"""
 
-FORBIDDEN = ("<script", "onload", "onclick", "onerror", "javascript:", "expression(",
-             "url(", "tracker.example", "<iframe", "<svg", "<form", "<object", "<meta",
-             "evil.example", "<style")
+FORBIDDEN = (
+    "<script",
+    "onload",
+    "onclick",
+    "onerror",
+    "javascript:",
+    "expression(",
+    "url(",
+    "tracker.example",
+    "<iframe",
+    "<svg",
+    "<form",
+    "<object",
+    "<meta",
+    "evil.example",
+    "<style",
+)
 
 
 def _no_cid(_cid: str) -> str | None:
@@ -76,8 +90,9 @@ def test_streaming_decoder_matches_email_package() -> None:
     msg["Subject"] = "parts"
     msg.set_content("caf\u00e9 " * 5000, cte="quoted-printable")
     blob = bytes(range(256)) * 3001
-    msg.add_attachment(blob, maintype="application", subtype="octet-stream",
-                       filename="../../etc/passwd")
+    msg.add_attachment(
+        blob, maintype="application", subtype="octet-stream", filename="../../etc/passwd"
+    )
     raw = msg.as_bytes()
     structure = scan_file(io.BytesIO(raw))
     text, attachment = structure.parts
@@ -96,6 +111,7 @@ async def test_hostile_mail_in_the_browser_page(tmp_path: Path) -> None:
     msg.set_content("plain version")
     msg.add_alternative(HOSTILE, subtype="html")
     async with running_stack(tmp_path) as stack:
+
         def send() -> None:
             with smtplib.SMTP("127.0.0.1", stack.smtp_port, timeout=10) as s:
                 s.sendmail("mallory@remote.example", [ALICE], msg.as_bytes())

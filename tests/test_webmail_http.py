@@ -26,16 +26,18 @@ from tests.webmail_support import (
 pytestmark = pytest.mark.timeout(60)
 
 
-def smtp_send(port: int, msg: EmailMessage | bytes, to: str = ALICE,
-              sender: str = "carol@remote.example") -> None:
+def smtp_send(
+    port: int, msg: EmailMessage | bytes, to: str = ALICE, sender: str = "carol@remote.example"
+) -> None:
     """Deliver through the real SMTP-in listener."""
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as s:
         data = msg if isinstance(msg, bytes) else msg.as_bytes()
         s.sendmail(sender, [to], data)
 
 
-def plain(subject: str, body: str = "hello there", sender: str = "carol@remote.example"
-          ) -> EmailMessage:
+def plain(
+    subject: str, body: str = "hello there", sender: str = "carol@remote.example"
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = f"Carol <{sender}>"
     msg["To"] = ALICE
@@ -106,8 +108,9 @@ async def test_send_with_attachment_local_and_remote(tmp_path: Path) -> None:
             form.add_field("subject", "Plans")
             form.add_field("body", "see attached")
             blob = bytes(range(256)) * 4000
-            form.add_field("attachment", blob, filename="plan.dwg",
-                           content_type="application/octet-stream")
+            form.add_field(
+                "attachment", blob, filename="plan.dwg", content_type="application/octet-stream"
+            )
             async with http.post(stack.url + "/send", data=form) as r:
                 assert r.status == 200, await r.text()
                 assert "/mail" in str(r.url)
@@ -147,16 +150,19 @@ async def test_csrf_missing_is_refused(tmp_path: Path) -> None:
         uid = stack.store.mailbox(ALICE).folder(INBOX).messages[0].uid
         async with client() as http:
             await login(http, stack.url, ALICE, ALICE_PW)
-            async with http.post(stack.url + "/action",
-                                 data={"f": "INBOX", "uid": str(uid), "op": "delete"}) as r:
+            async with http.post(
+                stack.url + "/action", data={"f": "INBOX", "uid": str(uid), "op": "delete"}
+            ) as r:
                 assert r.status == 403
             form = aiohttp.FormData(default_to_multipart=True)
             form.add_field("to", BOB)
             form.add_field("body", "forged")
             async with http.post(stack.url + "/send", data=form) as r:
                 assert r.status == 403
-            async with http.post(stack.url + "/action", data={
-                    "_csrf": "wrong", "f": "INBOX", "uid": str(uid), "op": "delete"}) as r:
+            async with http.post(
+                stack.url + "/action",
+                data={"_csrf": "wrong", "f": "INBOX", "uid": str(uid), "op": "delete"},
+            ) as r:
                 assert r.status == 403
         assert len(stack.store.mailbox(ALICE).folder(INBOX).messages) == 1
         assert not stack.store.mailbox(BOB).folder(INBOX).messages
@@ -171,25 +177,51 @@ async def test_actions_move_delete_unread(tmp_path: Path) -> None:
         async with client() as http:
             page = await (await login(http, stack.url, ALICE, ALICE_PW)).text()
             token = csrf_of(page)
-            await (await http.post(stack.url + "/action", data={
-                "_csrf": token, "f": "INBOX", "uid": str(uid), "op": "read"})).read()
+            await (
+                await http.post(
+                    stack.url + "/action",
+                    data={"_csrf": token, "f": "INBOX", "uid": str(uid), "op": "read"},
+                )
+            ).read()
             assert "\\Seen" in box.folder(INBOX).by_uid[uid].flags
-            await (await http.post(stack.url + "/action", data={
-                "_csrf": token, "f": "INBOX", "uid": str(uid), "op": "unread"})).read()
+            await (
+                await http.post(
+                    stack.url + "/action",
+                    data={"_csrf": token, "f": "INBOX", "uid": str(uid), "op": "unread"},
+                )
+            ).read()
             assert "\\Seen" not in box.folder(INBOX).by_uid[uid].flags
-            await (await http.post(stack.url + "/folders",
-                                   data={"_csrf": token, "name": "Projects"})).read()
-            await (await http.post(stack.url + "/action", data={
-                "_csrf": token, "f": "INBOX", "uid": str(uid), "op": "move",
-                "dest": "Projects"})).read()
+            await (
+                await http.post(stack.url + "/folders", data={"_csrf": token, "name": "Projects"})
+            ).read()
+            await (
+                await http.post(
+                    stack.url + "/action",
+                    data={
+                        "_csrf": token,
+                        "f": "INBOX",
+                        "uid": str(uid),
+                        "op": "move",
+                        "dest": "Projects",
+                    },
+                )
+            ).read()
             assert not box.folder(INBOX).messages and len(box.folder("Projects").messages) == 1
             uid = box.folder("Projects").messages[0].uid
-            await (await http.post(stack.url + "/action", data={
-                "_csrf": token, "f": "Projects", "uid": str(uid), "op": "delete"})).read()
+            await (
+                await http.post(
+                    stack.url + "/action",
+                    data={"_csrf": token, "f": "Projects", "uid": str(uid), "op": "delete"},
+                )
+            ).read()
             assert len(box.folder("Trash").messages) == 1
             uid = box.folder("Trash").messages[0].uid
-            await (await http.post(stack.url + "/action", data={
-                "_csrf": token, "f": "Trash", "uid": str(uid), "op": "delete"})).read()
+            await (
+                await http.post(
+                    stack.url + "/action",
+                    data={"_csrf": token, "f": "Trash", "uid": str(uid), "op": "delete"},
+                )
+            ).read()
             assert not box.folder("Trash").messages
 
 
@@ -209,11 +241,15 @@ async def test_wrong_passwords_are_throttled(tmp_path: Path) -> None:
 async def test_login_without_form_token_refused(tmp_path: Path) -> None:
     """A login posted from elsewhere (no double-submit token) is refused."""
     async with running_stack(tmp_path) as stack, client() as http:
-        async with http.post(stack.url + "/login",
-                             data={"address": ALICE, "password": ALICE_PW}) as r:
+        async with http.post(
+            stack.url + "/login", data={"address": ALICE, "password": ALICE_PW}
+        ) as r:
             assert r.status == 403
-        async with http.post(stack.url + "/login", headers={"Origin": "http://evil.test"},
-                             data={"address": ALICE, "password": ALICE_PW}) as r:
+        async with http.post(
+            stack.url + "/login",
+            headers={"Origin": "http://evil.test"},
+            data={"address": ALICE, "password": ALICE_PW},
+        ) as r:
             assert r.status == 403
 
 
@@ -243,9 +279,12 @@ async def test_https_with_redirect_from_http(tmp_path: Path) -> None:
             assert r.status == 200 and b"clientConfig" in await r.read()
         async with http.get(https_url + "/login", ssl=False) as page:
             token = csrf_of(await page.text())
-        async with http.post(https_url + "/login", ssl=False, allow_redirects=False,
-                             data={"_csrf": token, "address": ALICE,
-                                   "password": ALICE_PW}) as r:
+        async with http.post(
+            https_url + "/login",
+            ssl=False,
+            allow_redirects=False,
+            data={"_csrf": token, "address": ALICE, "password": ALICE_PW},
+        ) as r:
             assert r.status == 303
             cookie = r.headers["Set-Cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie
@@ -273,16 +312,19 @@ async def test_unread_marks_shared_with_imap(tmp_path: Path) -> None:
         await _deliver(stack, plain("Seen via imap"))
         folder = await stack.store.mailbox(ALICE).open(INBOX)
         heads = await stack.webmail.ctx.view.heads(ALICE, folder, folder.messages)
-        web_uid = next(m.uid for m, h in zip(folder.messages, heads, strict=True)
-                       if h.subject == "Seen via web")
+        web_uid = next(
+            m.uid
+            for m, h in zip(folder.messages, heads, strict=True)
+            if h.subject == "Seen via web"
+        )
         async with client() as http:
             await login(http, stack.url, ALICE, ALICE_PW)
             async with http.get(f"{stack.url}/msg?f=INBOX&uid={web_uid}") as r:
                 assert r.status == 200
-            assert "\\Seen" in await asyncio.to_thread(_imap_flags, stack.imap_port,
-                                                        "Seen via web")
-            assert "\\Seen" in await asyncio.to_thread(_imap_flags, stack.imap_port,
-                                                        "Seen via imap", True)
+            assert "\\Seen" in await asyncio.to_thread(_imap_flags, stack.imap_port, "Seen via web")
+            assert "\\Seen" in await asyncio.to_thread(
+                _imap_flags, stack.imap_port, "Seen via imap", True
+            )
             async with http.get(stack.url + "/mail") as r:
                 page = await r.text()
             assert 'class="unseen"' not in page
@@ -306,9 +348,15 @@ async def test_reply_all_and_forward(tmp_path: Path) -> None:
             async with http.get(f"{stack.url}/compose?mode=forward&f=INBOX&uid={uid}") as r:
                 token = csrf_of(await r.text())
             data = aiohttp.FormData(default_to_multipart=True)
-            for name, value in (("_csrf", token), ("from", ALICE), ("to", BOB),
-                                ("subject", "Fwd: Meeting"), ("body", "fyi"),
-                                ("fwd_f", "INBOX"), ("fwd_uid", str(uid))):
+            for name, value in (
+                ("_csrf", token),
+                ("from", ALICE),
+                ("to", BOB),
+                ("subject", "Fwd: Meeting"),
+                ("body", "fyi"),
+                ("fwd_f", "INBOX"),
+                ("fwd_uid", str(uid)),
+            ):
                 data.add_field(name, value)
             async with http.post(stack.url + "/send", data=data) as r:
                 assert r.status == 200 and "sent=1" in str(r.url)

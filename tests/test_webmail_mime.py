@@ -20,14 +20,14 @@ def _nested() -> EmailMessage:
     msg.set_content("plain body\n-- \nsignature line starting with dashes\n")
     msg.add_alternative("<p>html body</p>", subtype="html")
     msg.make_mixed()
-    msg.add_attachment(os.urandom(50_000), maintype="image", subtype="png",
-                       filename="photo.png")
+    msg.add_attachment(os.urandom(50_000), maintype="image", subtype="png", filename="photo.png")
     inner = EmailMessage()
     inner["Subject"] = "inner"
     inner.set_content("inner text")
     msg.add_attachment(inner)
-    msg.add_attachment("caf\u00e9\n" * 300, subtype="csv", filename="table.csv",
-                       cte="quoted-printable")
+    msg.add_attachment(
+        "caf\u00e9\n" * 300, subtype="csv", filename="table.csv", cte="quoted-printable"
+    )
     return msg
 
 
@@ -74,10 +74,12 @@ def test_nested_multipart_matches_email_package(linesep: str) -> None:
 
 def test_missing_closing_boundary_ends_at_eof() -> None:
     """A truncated message still lists its last part, ending at end of file."""
-    raw = (b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
-           b"Content-Type: text/plain\r\n\r\nhello\r\n--XX\r\n"
-           b"Content-Type: application/pdf\r\nContent-Disposition: attachment; "
-           b"filename=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8=\r\n")
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: text/plain\r\n\r\nhello\r\n--XX\r\n"
+        b"Content-Type: application/pdf\r\nContent-Disposition: attachment; "
+        b"filename=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8=\r\n"
+    )
     structure = scan_file(io.BytesIO(raw))
     assert [p.content_type for p in structure.parts] == ["text/plain", "application/pdf"]
     f = io.BytesIO(raw)
@@ -90,7 +92,10 @@ def test_single_part_and_huge_line() -> None:
     raw = b"Subject: x\r\n\r\n" + b"A" * (3 << 20) + b"\r\nend\r\n"
     structure = scan_file(io.BytesIO(raw))
     assert len(structure.parts) == 1 and structure.parts[0].end == len(raw)
-    mixed = (b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\n"
-             + b"x" * (3 << 20) + b"\r\n--B--\r\n")
+    mixed = (
+        b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\r\n"
+        + b"x" * (3 << 20)
+        + b"\r\n--B--\r\n"
+    )
     parts = scan_file(io.BytesIO(mixed)).parts
     assert len(parts) == 1 and parts[0].size == 3 << 20

@@ -18,8 +18,7 @@ from tests.tui_wizard_support import make_app, settle
 
 
 def _rows(app: Any) -> dict[str, list[str]]:
-    return {k: [s.status, s.finding]
-            for k, s in app.screen.query_one(CheckList).states().items()}
+    return {k: [s.status, s.finding] for k, s in app.screen.query_one(CheckList).states().items()}
 
 
 def _text(app: Any, selector: str) -> str:
@@ -48,8 +47,11 @@ async def _drive(config_path: Path, rdp_host: str) -> dict[str, Any]:
         seen["forward_step"] = getattr(app.screen, "STEP", "")
         await pilot.click("#forward-apply")
         await settle(app, pilot)
-        seen["forward"] = {"rows": _rows(app), "manual": _text(app, "#forward-manual"),
-                           "error": _text(app, "#forward-error")}
+        seen["forward"] = {
+            "rows": _rows(app),
+            "manual": _text(app, "#forward-manual"),
+            "error": _text(app, "#forward-error"),
+        }
         await pilot.press("pagedown")
         await settle(app, pilot)
         seen["after"] = getattr(app.screen, "STEP", "")

@@ -101,8 +101,11 @@ def loopback_services() -> Iterator[Loopback]:
 
     threading.Thread(target=greet, daemon=True).start()
     try:
-        yield Loopback(f"http://127.0.0.1:{echo.server_address[1]}",
-                       "{}:{}".format(*listener.getsockname()), f"127.0.0.1:{free_port()}")
+        yield Loopback(
+            f"http://127.0.0.1:{echo.server_address[1]}",
+            "{}:{}".format(*listener.getsockname()),
+            f"127.0.0.1:{free_port()}",
+        )
     finally:
         stop.set()
         echo.shutdown()
@@ -146,19 +149,33 @@ def fixed_echo_service() -> Iterator[str]:
         server.server_close()
 
 
-def write_config(root: Path, services: Loopback | None = None, extra: str = "",
-                 domain: str = "example.be", mail: str = "") -> Path:
+def write_config(
+    root: Path,
+    services: Loopback | None = None,
+    extra: str = "",
+    domain: str = "example.be",
+    mail: str = "",
+) -> Path:
     """A config in ``root`` (data in ``root/data``) on shrunk timeouts.
 
     ``extra`` is TOML appended at the end; ``mail`` are more lines of ``[mail]``.
     """
     services = services or Loopback("http://127.0.0.1:9", "127.0.0.1:9", "127.0.0.1:9")
-    text = "\n".join([
-        f'data_dir = "{root / "data"}"',
-        "[mail]", f'domain = "{domain}"', f'hostname = "mail.{domain}"', mail,
-        "[dashboard]", "start_timeout = 30.0",
-    ]) + FAST_NETWORK.format(echo=services.echo_url, probe=services.probe,
-                             dns=services.dns) + extra
+    text = (
+        "\n".join(
+            [
+                f'data_dir = "{root / "data"}"',
+                "[mail]",
+                f'domain = "{domain}"',
+                f'hostname = "mail.{domain}"',
+                mail,
+                "[dashboard]",
+                "start_timeout = 30.0",
+            ]
+        )
+        + FAST_NETWORK.format(echo=services.echo_url, probe=services.probe, dns=services.dns)
+        + extra
+    )
     root.mkdir(parents=True, exist_ok=True)
     path = root / "pmemail.toml"
     path.write_text(text, encoding="utf-8")
@@ -177,11 +194,13 @@ def state_dir(config_path: Path) -> Path:
     return config_path.parent / "data" / "state"
 
 
-def start_at(config_path: Path, step: str, language: str = "en",
-             answers: dict[str, Any] | None = None) -> None:
+def start_at(
+    config_path: Path, step: str, language: str = "en", answers: dict[str, Any] | None = None
+) -> None:
     """Save a wizard state that resumes at ``step``."""
-    save_state(state_dir(config_path), WizardState(step=step, language=language,
-                                                   answers=answers or {}))
+    save_state(
+        state_dir(config_path), WizardState(step=step, language=language, answers=answers or {})
+    )
 
 
 def saved_state(config_path: Path) -> WizardState:

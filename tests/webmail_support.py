@@ -35,8 +35,12 @@ def make_config(tmp_path: Path) -> tuple[Config, DataPaths]:
     config.mail.hostname = "localhost"
     config.mail.submission_extra_ports = []
     config.server.listen_address = "127.0.0.1"
-    for mapping in (config.ports.smtp, config.ports.submission, config.ports.webmail,
-                    config.ports.imap):
+    for mapping in (
+        config.ports.smtp,
+        config.ports.submission,
+        config.ports.webmail,
+        config.ports.imap,
+    ):
         mapping.internal = 0
     config.security.plaintext_auth_on_loopback = True
     config.security.failure_delay = 0.0
@@ -65,8 +69,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def running_stack(tmp_path: Path, config: Config | None = None,
-                        https: bool = False) -> AsyncIterator[Stack]:
+async def running_stack(
+    tmp_path: Path, config: Config | None = None, https: bool = False
+) -> AsyncIterator[Stack]:
     """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
 
     ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
@@ -84,8 +89,9 @@ async def running_stack(tmp_path: Path, config: Config | None = None,
     throttle = AuthThrottle(config.security)
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)
-    webmail = build_webmail_service(config, paths, users, throttle, store,
-                                    build_submitter(config, users, delivery, queue))
+    webmail = build_webmail_service(
+        config, paths, users, throttle, store, build_submitter(config, users, delivery, queue)
+    )
     if https:
         cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
         webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
@@ -116,13 +122,15 @@ def csrf_of(page: str) -> str:
     return found.group(1)
 
 
-async def login(http: aiohttp.ClientSession, url: str, address: str,
-                password: str) -> aiohttp.ClientResponse:
+async def login(
+    http: aiohttp.ClientSession, url: str, address: str, password: str
+) -> aiohttp.ClientResponse:
     """Fill and post the login form; the response after redirects."""
     async with http.get(url + "/login") as page:
         token = csrf_of(await page.text())
-    resp = await http.post(url + "/login", data={"_csrf": token, "address": address,
-                                                 "password": password})
+    resp = await http.post(
+        url + "/login", data={"_csrf": token, "address": address, "password": password}
+    )
     await resp.read()
     return resp
 

@@ -52,8 +52,12 @@ def time_doctor(lab: Lab, conf: Path, runs: int) -> list[tuple[float, dict[str, 
     out = []
     for _ in range(runs):
         start = time.monotonic()
-        res = lab.run(NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(conf),
-                               "doctor", "--json"], check=False, timeout=60)
+        res = lab.run(
+            NS_LAN,
+            [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor", "--json"],
+            check=False,
+            timeout=60,
+        )
         wall = time.monotonic() - start
         doc = json.loads(res.stdout)
         out.append((wall, {c["id"]: c["seconds"] for c in doc["checks"]}))
@@ -64,9 +68,10 @@ def report(name: str, target: float, results: list[tuple[float, dict[str, float]
     """Print one scenario's numbers."""
     walls = [w for w, _ in results]
     slowest = sorted(results[-1][1].items(), key=lambda kv: -kv[1])[:3]
-    print(f"{name:<14} median {statistics.median(walls):5.2f} s  max {max(walls):5.2f} s  "
-          f"(target {target:g} s)  slowest checks: "
-          + ", ".join(f"{k} {v:.2f}s" for k, v in slowest))
+    print(
+        f"{name:<14} median {statistics.median(walls):5.2f} s  max {max(walls):5.2f} s  "
+        f"(target {target:g} s)  slowest checks: " + ", ".join(f"{k} {v:.2f}s" for k, v in slowest)
+    )
 
 
 def main() -> None:
@@ -84,8 +89,11 @@ def main() -> None:
             lab.run(NS_LAN, ["nft", "-f", "-"], input_text=NO_ROUTER_NFT)
             report("without router", 5, time_doctor(lab, conf, args.runs))
         finally:
-            subprocess.run(["ip", "netns", "exec", NS_LAN, "nft", "delete", "table", "inet",
-                            "nodoctor"], capture_output=True, check=False)
+            subprocess.run(
+                ["ip", "netns", "exec", NS_LAN, "nft", "delete", "table", "inet", "nodoctor"],
+                capture_output=True,
+                check=False,
+            )
             lab.down()
 
 

@@ -32,8 +32,10 @@ from pmemail.config.model import Config  # noqa: E402
 from tests.imap_support import PASSWORD, USER, make_users  # noqa: E402
 
 OTHER = "carol@example.be"
-MESSAGE = (b"From: a@example.be\nTo: alice@example.be\nSubject: big box\n"
-           b"Message-ID: <m@example.be>\n\n" + b"body line\n" * 20)
+MESSAGE = (
+    b"From: a@example.be\nTo: alice@example.be\nSubject: big box\n"
+    b"Message-ID: <m@example.be>\n\n" + b"body line\n" * 20
+)
 
 
 def fill(maildir: Path, count: int) -> None:
@@ -47,9 +49,12 @@ def fill(maildir: Path, count: int) -> None:
 
 def start(data: Path) -> tuple[subprocess.Popen[bytes], int]:
     """pm_server.py on an ephemeral port."""
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("pm_server.py")),
-                             str(data)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("pm_server.py")), str(data)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout is not None
     return proc, int(proc.stdout.readline().split()[1])
 
@@ -71,8 +76,8 @@ def _command(sock: socket.socket, buf: bytearray, tag: bytes, line: bytes) -> by
         if at >= 0:
             close = buf.find(b"\r\n", at + 2)
             if close >= 0:
-                answer = bytes(buf[:close + 2])
-                del buf[:close + 2]
+                answer = bytes(buf[: close + 2])
+                del buf[: close + 2]
                 return answer
         chunk = sock.recv(1 << 20)
         if not chunk:
@@ -144,12 +149,18 @@ def main() -> int:
             stop(proc)
     n = args.messages
     print(f"messages: {n}")
-    print(f"first open SELECT (index built from files): {first:.2f} s; "
-          f"other session's worst NOOP meanwhile: {worst[0] * 1000:.0f} ms")
-    print(f"same process, new session: SELECT {warm[0]:.3f} s + FETCH 1:* FLAGS "
-          f"{warm[1]:.3f} s = {sum(warm):.3f} s")
-    print(f"after restart: SELECT {cold[0]:.3f} s + FETCH 1:* FLAGS {cold[1]:.3f} s "
-          f"= {sum(cold):.3f} s; next session {sum(again):.3f} s")
+    print(
+        f"first open SELECT (index built from files): {first:.2f} s; "
+        f"other session's worst NOOP meanwhile: {worst[0] * 1000:.0f} ms"
+    )
+    print(
+        f"same process, new session: SELECT {warm[0]:.3f} s + FETCH 1:* FLAGS "
+        f"{warm[1]:.3f} s = {sum(warm):.3f} s"
+    )
+    print(
+        f"after restart: SELECT {cold[0]:.3f} s + FETCH 1:* FLAGS {cold[1]:.3f} s "
+        f"= {sum(cold):.3f} s; next session {sum(again):.3f} s"
+    )
     return 0
 
 

@@ -35,8 +35,10 @@ from tests.dovecot_support import missing, run_dovecot  # noqa: E402
 from tests.imap_support import PASSWORD, USER, make_users  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
-APPENDED = (b"From: bench@example.be\r\nTo: alice@example.be\r\nSubject: bench\r\n"
-            b"Message-ID: <bench@example.be>\r\n\r\n" + b"benchmark body line\r\n" * 40)
+APPENDED = (
+    b"From: bench@example.be\r\nTo: alice@example.be\r\nSubject: bench\r\n"
+    b"Message-ID: <bench@example.be>\r\n\r\n" + b"benchmark body line\r\n" * 40
+)
 
 
 def ensure_dovecot() -> None:
@@ -49,8 +51,11 @@ def ensure_dovecot() -> None:
         policy.write_text("#!/bin/sh\nexit 101\n")
         policy.chmod(0o755)
     try:
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "dovecot-imapd"],
-                       check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "dovecot-imapd"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     finally:
         if created:
             policy.unlink()
@@ -67,8 +72,9 @@ def fill(maildir: Path, count: int) -> None:
         shutil.copyfile(corpus[i % len(corpus)], maildir / "cur" / name)
 
 
-def client_loop(port: int, deadline: float, seed: int,
-                queue: multiprocessing.Queue[object]) -> None:
+def client_loop(
+    port: int, deadline: float, seed: int, queue: multiprocessing.Queue[object]
+) -> None:
     """One client's load until ``deadline``; puts (commands, errors) on ``queue``."""
     rnd = random.Random(seed)
     commands = errors = 0
@@ -86,11 +92,13 @@ def client_loop(port: int, deadline: float, seed: int,
             typ, data = conn.select("INBOX")
             n = max(1, int(data[0]))
             first = rnd.randint(1, n)
-            results = [typ,
-                       conn.fetch("1:*", "(FLAGS)")[0],
-                       conn.fetch(f"{first}:{min(n, first + 20)}", "(ENVELOPE)")[0],
-                       conn.fetch(str(rnd.randint(1, n)), "(BODY.PEEK[])")[0],
-                       conn.store(str(rnd.randint(1, n)), "+FLAGS", "(\\Flagged)")[0]]
+            results = [
+                typ,
+                conn.fetch("1:*", "(FLAGS)")[0],
+                conn.fetch(f"{first}:{min(n, first + 20)}", "(ENVELOPE)")[0],
+                conn.fetch(str(rnd.randint(1, n)), "(BODY.PEEK[])")[0],
+                conn.store(str(rnd.randint(1, n)), "+FLAGS", "(\\Flagged)")[0],
+            ]
             typ, data = conn.append("INBOX", None, None, APPENDED)
             results.append(typ)
             uid = data[0].split(b"APPENDUID ")[1].split(b" ")[1].rstrip(b"]").decode()
@@ -113,8 +121,9 @@ def run_load(port: int, pids: list[int], clients: int, duration: float) -> tuple
     ctx = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[object] = ctx.Queue()
     deadline = time.monotonic() + 2 + duration
-    procs = [ctx.Process(target=client_loop, args=(port, deadline, i, queue))
-             for i in range(clients)]
+    procs = [
+        ctx.Process(target=client_loop, args=(port, deadline, i, queue)) for i in range(clients)
+    ]
     for p in procs:
         p.start()
     results: list[tuple[int, int]] = []
@@ -164,10 +173,12 @@ def main() -> int:
         make_users(config)
         fill(tmp / "pm" / "mail" / "example.be" / "alice", args.messages)
         fill(tmp / "dovecot-mail", args.messages)
-        server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("pm_server.py")),
-                                   str(tmp / "pm")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, env={**os.environ,
-                                                               "PYTHONPATH": str(ROOT)})
+        server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("pm_server.py")), str(tmp / "pm")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert server.stdout is not None and server.stdin is not None
         port = int(server.stdout.readline().split()[1])
         try:

@@ -56,8 +56,9 @@ def rate(directory: Path, count: int, batch: int, pool: ThreadPoolExecutor) -> f
 
 def main() -> None:
     """Print the rates for batch sizes 1, 5, 10, 20, 40."""
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("-n", type=int, default=400, help="files per measurement")
     ap.add_argument("--dir", default="/var/tmp", help="a directory on the disk to measure")
     args = ap.parse_args()

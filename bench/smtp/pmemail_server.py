@@ -49,8 +49,11 @@ async def serve(root: Path) -> None:
     await delivery.aclose()
     cpu = os.times()
     status = delivery.status()
-    print(f"  pmemail: {status['delivered']} copies in {status['batches']} fsync batches, "
-          f"CPU {cpu.user:.1f} s user + {cpu.system:.1f} s system", file=sys.stderr)
+    print(
+        f"  pmemail: {status['delivered']} copies in {status['batches']} fsync batches, "
+        f"CPU {cpu.user:.1f} s user + {cpu.system:.1f} s system",
+        file=sys.stderr,
+    )
 
 
 def main() -> None:

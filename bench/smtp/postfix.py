@@ -22,9 +22,26 @@ from pathlib import Path
 MASTER_DIST = Path("/usr/share/postfix/master.cf.dist")
 POLICY_RC = Path("/usr/sbin/policy-rc.d")
 # The services a virtual-Maildir-only instance needs (names from master.cf.dist).
-_SERVICES = {"cleanup", "qmgr", "rewrite", "bounce", "defer", "trace", "verify", "flush",
-             "proxymap", "proxywrite", "error", "retry", "discard", "virtual", "anvil",
-             "scache", "postlog", "showq"}
+_SERVICES = {
+    "cleanup",
+    "qmgr",
+    "rewrite",
+    "bounce",
+    "defer",
+    "trace",
+    "verify",
+    "flush",
+    "proxymap",
+    "proxywrite",
+    "error",
+    "retry",
+    "discard",
+    "virtual",
+    "anvil",
+    "scache",
+    "postlog",
+    "showq",
+}
 
 
 def ensure_postfix() -> None:
@@ -41,10 +58,18 @@ def ensure_postfix() -> None:
         POLICY_RC.chmod(0o755)
     try:
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["debconf-set-selections"], input=b"postfix postfix/main_mailer_type "
-                       b"select No configuration\n", check=False, env=env)
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "postfix"],
-                       check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["debconf-set-selections"],
+            input=b"postfix postfix/main_mailer_type select No configuration\n",
+            check=False,
+            env=env,
+        )
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "postfix"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
     finally:
         if guard:
             POLICY_RC.unlink(missing_ok=True)
@@ -92,7 +117,8 @@ class PrivatePostfix:
             "default_transport": "error:benchmark instance sends no mail out",
             "relay_transport": "error:benchmark instance sends no mail out",
             "relayhost": "",
-            "alias_maps": "", "alias_database": "",
+            "alias_maps": "",
+            "alias_database": "",
             "biff": "no",
             "smtpd_tls_security_level": "none",
             "virtual_mailbox_domains": self.domain,
@@ -138,8 +164,9 @@ class PrivatePostfix:
         return sum(1 for _ in os.scandir(new)) if new.exists() else 0
 
     def _postfix(self, action: str) -> None:
-        subprocess.run(["postfix", "-c", str(self.config_dir), action], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["postfix", "-c", str(self.config_dir), action], check=True, stdout=subprocess.DEVNULL
+        )
 
     def _wait_stopped(self, timeout: float = 20.0) -> None:
         """Postfix's stop returns before master exits; wait for its pid file to go."""

@@ -48,13 +48,28 @@ def count_files(directory: Path) -> int:
     return sum(1 for _ in os.scandir(directory)) if directory.exists() else 0
 
 
-def run_source(port: int, args: argparse.Namespace, delivered: Callable[[], int],
-               stall: float = 30.0) -> float:
+def run_source(
+    port: int, args: argparse.Namespace, delivered: Callable[[], int], stall: float = 30.0
+) -> float:
     """smtp-source against ``port``; messages/s until all ``args.m`` are in the Maildir."""
     start = last_progress = time.monotonic()
-    subprocess.run([SMTP_SOURCE, "-s", str(args.s), "-m", str(args.m), "-l", str(args.l),
-                    "-f", "sender@source.example", "-t", f"{USER}@{DOMAIN}",
-                    f"127.0.0.1:{port}"], check=True)
+    subprocess.run(
+        [
+            SMTP_SOURCE,
+            "-s",
+            str(args.s),
+            "-m",
+            str(args.m),
+            "-l",
+            str(args.l),
+            "-f",
+            "sender@source.example",
+            "-t",
+            f"{USER}@{DOMAIN}",
+            f"127.0.0.1:{port}",
+        ],
+        check=True,
+    )
     seen = delivered()
     while seen < args.m:
         time.sleep(0.01)
@@ -111,8 +126,10 @@ def send_big(port: int, size: int) -> str:
     with socket.create_connection(("127.0.0.1", port)) as s:
         f = s.makefile("rb")
         f.readline()
-        s.sendall(b"HELO big\r\nMAIL FROM:<sender@source.example>\r\n"
-                  + f"RCPT TO:<{USER}@{DOMAIN}>\r\nDATA\r\n".encode())
+        s.sendall(
+            b"HELO big\r\nMAIL FROM:<sender@source.example>\r\n"
+            + f"RCPT TO:<{USER}@{DOMAIN}>\r\nDATA\r\n".encode()
+        )
         for _ in range(4):
             f.readline()
         for _ in range(size // len(block)):
@@ -123,8 +140,9 @@ def send_big(port: int, size: int) -> str:
 
 def main() -> int:
     """Run the comparison and print the numbers."""
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("-s", type=int, default=20, help="parallel sessions (default 20)")
     ap.add_argument("-m", type=int, default=2000, help="messages per round (default 2000)")
     ap.add_argument("-l", type=int, default=10240, help="message size in bytes (default 10240)")
@@ -161,8 +179,10 @@ def main() -> int:
         try:
             before = server.peak_rss_mb()
             reply = send_big(server.port, BIG)
-            print(f"100 MB message: {reply}; peak RSS of pmemail {server.peak_rss_mb():.0f} MB "
-                  f"(idle {before:.0f} MB; target < 150 MB)")
+            print(
+                f"100 MB message: {reply}; peak RSS of pmemail {server.peak_rss_mb():.0f} MB "
+                f"(idle {before:.0f} MB; target < 150 MB)"
+            )
         finally:
             server.close()
     return 0

@@ -42,20 +42,34 @@ FIRST_LINE = "Step 1 of 10"
 FIRST_SCREEN = (FIRST_LINE, "pgdn")
 DASHBOARD_MARK = "pmemail"
 # control sequences (CSI, OSC, two-byte escapes) between the characters of the stream
-ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]"  # CSI
-                     rb"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
-                     rb"|[()][0-9A-Za-z]|[0-9=>@-Z\\^_])")  # charset, two-byte
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-?]*[ -/]*[@-~]"  # CSI
+    rb"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC
+    rb"|[()][0-9A-Za-z]|[0-9=>@-Z\\^_])"
+)  # charset, two-byte
 
 
 def write_config(root: Path) -> Path:
     """A config with no network to probe (echo and probes on a closed loopback port)."""
     path = root / "pmemail.toml"
-    path.write_text("\n".join([
-        f'data_dir = "{root / "data"}"',
-        "[network]", 'echo_url = ["http://127.0.0.1:9"]', 'port25_probes = ["127.0.0.1:9"]',
-        'resolver = "127.0.0.1:9"', "http_timeout = 0.5", "connect_timeout = 0.5",
-        "dns_timeout = 0.3", "check_timeout = 2.0", "upnp_discover_ms = 200",
-        "natpmp_timeout = 0.2", ""]))
+    path.write_text(
+        "\n".join(
+            [
+                f'data_dir = "{root / "data"}"',
+                "[network]",
+                'echo_url = ["http://127.0.0.1:9"]',
+                'port25_probes = ["127.0.0.1:9"]',
+                'resolver = "127.0.0.1:9"',
+                "http_timeout = 0.5",
+                "connect_timeout = 0.5",
+                "dns_timeout = 0.3",
+                "check_timeout = 2.0",
+                "upnp_discover_ms = 200",
+                "natpmp_timeout = 0.2",
+                "",
+            ]
+        )
+    )
     return path
 
 
@@ -66,15 +80,18 @@ SOCKET = f"pmemail-bench-{uuid.uuid4().hex[:8]}"
 
 def tmux(*args: str) -> str:
     """Run one tmux command on the bench's own server; its stdout."""
-    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def start(config: Path, *command: str) -> str:
     """``pmemail`` in a new detached 80×24 tmux session; the session's name."""
     name = f"pmemail-bench-{uuid.uuid4().hex[:8]}"
-    line = (f"cd {ROOT} && exec unshare -n {sys.executable} -m pmemail --config {config} "
-            + " ".join(command))
+    line = (
+        f"cd {ROOT} && exec unshare -n {sys.executable} -m pmemail --config {config} "
+        + " ".join(command)
+    )
     tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24", line)
     return name
 
@@ -127,8 +144,9 @@ def first_paint(config: Path, poll: bool = False) -> tuple[float, float]:
         proc = app_process(name) if seen else None
         cpu = sum(proc.cpu_times()[:2]) if proc else 0.0
         if not seen or not wait_for(name, *FIRST_SCREEN, timeout=2.0):
-            raise RuntimeError("the wizard never painted:\n" + tmux("capture-pane", "-p",
-                                                                    "-t", name))
+            raise RuntimeError(
+                "the wizard never painted:\n" + tmux("capture-pane", "-p", "-t", name)
+            )
         return elapsed, cpu
     finally:
         tmux("kill-session", "-t", name)
@@ -168,8 +186,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="pmemail TUI speed")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--idle", type=float, default=30.0)
-    parser.add_argument("--poll", action="store_true",
-                        help="time the first paint by polling capture-pane (the old way)")
+    parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="time the first paint by polling capture-pane (the old way)",
+    )
     args = parser.parse_args()
     if shutil.which("tmux") is None or shutil.which("unshare") is None:
         print("bench/tui needs tmux and unshare (run as root)")
@@ -189,9 +210,11 @@ def measure(args: argparse.Namespace) -> int:
         runs = [first_paint(config, args.poll) for _ in range(args.runs)]
         times, cpus = [r[0] for r in runs], [r[1] for r in runs]
         print(f"load average {load} on {psutil.cpu_count()} CPUs")
-        print(f"first paint: median {statistics.median(times):.3f} s, best {min(times):.3f} s,"
-              f" worst {max(times):.3f} s over {args.runs} runs (target < 0.8 s);"
-              f" CPU used by then: median {statistics.median(cpus):.3f} s")
+        print(
+            f"first paint: median {statistics.median(times):.3f} s, best {min(times):.3f} s,"
+            f" worst {max(times):.3f} s over {args.runs} runs (target < 0.8 s);"
+            f" CPU used by then: median {statistics.median(cpus):.3f} s"
+        )
         cpu = idle_cpu(config, args.idle)
         print(f"dashboard idle CPU: {cpu:.2f} % over {args.idle:g} s (target < 2 %)")
     return 0

@@ -75,16 +75,25 @@ def fill(root: Path, messages: int, attachment_mb: int) -> None:
         spool.write_bytes(
             f"From: Sender {i} <s{i}@remote.example>\r\nTo: {ALICE}\r\n"
             f"Subject: Benchmark message {i}\r\nDate: Mon, 1 Jun 2026 10:00:00 +0200\r\n"
-            f"Message-ID: <{i}@remote.example>\r\n\r\n{'Hello. ' * 200}\r\n".encode())
+            f"Message-ID: <{i}@remote.example>\r\n\r\n{'Hello. ' * 200}\r\n".encode()
+        )
         delivery.deliver_sync(spool, [ALICE])
     blob = root / "drawing.dwg"
     with open(blob, "wb") as f:
         for _ in range(attachment_mb):
             f.write(os.urandom(1 << 20))
     with open(spool, "wb") as out:
-        write_message(Draft(from_addr="s@remote.example", from_name="Big", to=ALICE,
-                            subject="Big drawing", body="see attachment",
-                            attachments=[Upload(blob, "drawing.dwg")]), out)
+        write_message(
+            Draft(
+                from_addr="s@remote.example",
+                from_name="Big",
+                to=ALICE,
+                subject="Big drawing",
+                body="see attachment",
+                attachments=[Upload(blob, "drawing.dwg")],
+            ),
+            out,
+        )
     delivery.deliver_sync(spool, [ALICE])
     blob.unlink()
     spool.unlink()
@@ -96,8 +105,9 @@ async def measure(base: str, server: psutil.Process, requests: int, concurrency:
         async with http.get(base + "/login") as r:
             token = re.search(r'name="_csrf" value="([^"]+)"', await r.text())
         assert token, "no login form"
-        async with http.post(base + "/login", data={"_csrf": token.group(1), "address": ALICE,
-                                                    "password": PASSWORD}) as r:
+        async with http.post(
+            base + "/login", data={"_csrf": token.group(1), "address": ALICE, "password": PASSWORD}
+        ) as r:
             page = await r.text()
             assert r.status == 200, page[:300]
         left = requests
@@ -112,8 +122,10 @@ async def measure(base: str, server: psutil.Process, requests: int, concurrency:
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - start
-        print(f"message list: {requests / elapsed:.0f} requests/s "
-              f"({requests} requests, {concurrency} clients, {elapsed:.2f} s)")
+        print(
+            f"message list: {requests / elapsed:.0f} requests/s "
+            f"({requests} requests, {concurrency} clients, {elapsed:.2f} s)"
+        )
 
         async with http.get(base + "/mail?f=INBOX&q=Big+drawing") as r:
             uid = re.search(r"/msg\?f=INBOX&amp;uid=(\d+)", await r.text())
@@ -134,14 +146,20 @@ async def measure(base: str, server: psutil.Process, requests: int, concurrency:
         peak = max(before, sampler.peak)
         mb = 1024 * 1024
         verdict = "OK" if peak < 150 * mb else "OVER TARGET"
-        print(f"attachment download: {received / mb:.1f} MB in {elapsed:.2f} s "
-              f"({received / mb / elapsed:.0f} MB/s)")
-        print(f"[during download] server RSS {before / mb:.1f} MB before, peak "
-              f"{peak / mb:.1f} MB while streaming ({sampler.samples} samples every "
-              f"{_SAMPLE_S * 1000:.0f} ms; target < 150 MB: {verdict})")
-        print(f"[since start]     server VmHWM {hwm_before / mb:.1f} MB before the download, "
-              f"{_vm_hwm(server.pid) / mb:.1f} MB after (the kernel's high-water mark: it "
-              f"also counts logging in, the list requests and reading the big message)")
+        print(
+            f"attachment download: {received / mb:.1f} MB in {elapsed:.2f} s "
+            f"({received / mb / elapsed:.0f} MB/s)"
+        )
+        print(
+            f"[during download] server RSS {before / mb:.1f} MB before, peak "
+            f"{peak / mb:.1f} MB while streaming ({sampler.samples} samples every "
+            f"{_SAMPLE_S * 1000:.0f} ms; target < 150 MB: {verdict})"
+        )
+        print(
+            f"[since start]     server VmHWM {hwm_before / mb:.1f} MB before the download, "
+            f"{_vm_hwm(server.pid) / mb:.1f} MB after (the kernel's high-water mark: it "
+            f"also counts logging in, the list requests and reading the big message)"
+        )
 
 
 _SAMPLE_S = 0.005
@@ -191,13 +209,23 @@ def main() -> int:
         root = Path(tmp)
         print(f"filling {args.messages} messages + one {args.attachment_mb} MB attachment...")
         fill(root, args.messages, args.attachment_mb)
-        child = subprocess.Popen([sys.executable, "-c", SERVER, str(root)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert child.stdout is not None
             port = int(child.stdout.readline())
-            asyncio.run(measure(f"http://127.0.0.1:{port}", psutil.Process(child.pid),
-                                args.requests, args.concurrency))
+            asyncio.run(
+                measure(
+                    f"http://127.0.0.1:{port}",
+                    psutil.Process(child.pid),
+                    args.requests,
+                    args.concurrency,
+                )
+            )
         finally:
             if child.stdin:
                 child.stdin.close()

@@ -10,8 +10,9 @@ from pmemail.config.paths import DataPaths
 __all__ = ["Collector", "build_collector"]
 
 
-def build_collector(config: Config, paths: DataPaths, users: UserDirectory,
-                    delivery: LocalDelivery) -> Collector | None:
+def build_collector(
+    config: Config, paths: DataPaths, users: UserDirectory, delivery: LocalDelivery
+) -> Collector | None:
     """The collector service, or None when it is disabled or has no mailbox."""
     if not config.collector.enabled or not config.collector.mailboxes:
         return None

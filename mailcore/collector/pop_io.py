@@ -72,8 +72,10 @@ def read_header_block(f: IO[bytes], limit: int = 1024 * 1024) -> bytes:
 def describe_error(err: Exception) -> str:
     """One clear line for the collector status; certificate failures say what to do."""
     if isinstance(err, ssl.SSLCertVerificationError):
-        return (f"the POP server's TLS certificate is not trusted ({err.verify_message}); "
-                "nothing was fetched. Set ca_file for this mailbox if the ISP uses its own CA")
+        return (
+            f"the POP server's TLS certificate is not trusted ({err.verify_message}); "
+            "nothing was fetched. Set ca_file for this mailbox if the ISP uses its own CA"
+        )
     if isinstance(err, ssl.SSLError):
         return f"TLS with the POP server failed ({err.reason or err}); nothing was fetched"
     if isinstance(err, poplib.error_proto) and err.args and isinstance(err.args[0], bytes):

@@ -70,8 +70,15 @@ class Collector:
 
     name = "collector"
 
-    def __init__(self, config: CollectorConfig, paths: DataPaths, users: UserDirectory,
-                 delivery: LocalDelivery, hostname: str, hook: Hook | None = None) -> None:
+    def __init__(
+        self,
+        config: CollectorConfig,
+        paths: DataPaths,
+        users: UserDirectory,
+        delivery: LocalDelivery,
+        hostname: str,
+        hook: Hook | None = None,
+    ) -> None:
         self.config = config
         self.paths = paths
         self.users = users
@@ -94,9 +101,14 @@ class Collector:
 
     def status(self) -> dict[str, object]:
         """Last run, messages fetched, last error, for the control socket."""
-        return {"last_run": self.last_run, "runs": self.runs, "fetched": self.fetched,
-                "last_error": self.last_error, "mailboxes": len(self.config.mailboxes),
-                "interval": self.config.interval}
+        return {
+            "last_run": self.last_run,
+            "runs": self.runs,
+            "fetched": self.fetched,
+            "last_error": self.last_error,
+            "mailboxes": len(self.config.mailboxes),
+            "interval": self.config.interval,
+        }
 
     async def run_once(self) -> int:
         """Fetch every mailbox once; returns how many messages were delivered."""
@@ -106,8 +118,13 @@ class Collector:
                 total += await self.fetch(mailbox)
             except (OSError, poplib.error_proto, ValueError) as err:
                 errors.append(f"{mailbox.username}@{mailbox.host}: {describe_error(err)}")
-                log.warning("collector: %s@%s:%d failed: %s", mailbox.username, mailbox.host,
-                            mailbox.port, describe_error(err))
+                log.warning(
+                    "collector: %s@%s:%d failed: %s",
+                    mailbox.username,
+                    mailbox.host,
+                    mailbox.port,
+                    describe_error(err),
+                )
         self.runs += 1
         self.last_run = time.time()
         self.last_error = "; ".join(errors)
@@ -115,8 +132,9 @@ class Collector:
 
     async def fetch(self, mailbox: CollectorMailbox) -> int:
         """One POP session: deliver what is new, delete what is delivered."""
-        state = UidState.load(state_file(self.paths.state, mailbox.host, mailbox.port,
-                                         mailbox.username))
+        state = UidState.load(
+            state_file(self.paths.state, mailbox.host, mailbox.port, mailbox.username)
+        )
         pop = await asyncio.to_thread(open_pop, mailbox, self.config.timeout)
         delivered = 0
         try:
@@ -142,8 +160,9 @@ class Collector:
         self.fetched += delivered
         return delivered
 
-    async def _deliver_one(self, pop: poplib.POP3, mailbox: CollectorMailbox, state: UidState,
-                           num: str, uid: str) -> bool:
+    async def _deliver_one(
+        self, pop: poplib.POP3, mailbox: CollectorMailbox, state: UidState, num: str, uid: str
+    ) -> bool:
         token = fetch_token(mailbox.host, mailbox.port, mailbox.username, uid)
         with tempfile.NamedTemporaryFile(dir=self._spool_dir(), prefix=".fetch-") as f:
             # Streamed to the spool file: poplib's retr() would hold the whole message.
@@ -154,13 +173,18 @@ class Collector:
             headers = BytesHeaderParser().parsebytes(read_header_block(f))
             boxes = route(headers, mailbox, self.users)
             if not boxes:
-                log.error("collector: message %s at %s has no local recipient and no "
-                          "fallback; left at the ISP", uid, mailbox.host)
+                log.error(
+                    "collector: message %s at %s has no local recipient and no "
+                    "fallback; left at the ISP",
+                    uid,
+                    mailbox.host,
+                )
                 return False
             pending = state.pending.get(uid)
             if pending is not None:  # a half-finished delivery found by _recover
                 boxes = [b for b in boxes if b not in pending.mailboxes] + [
-                    b for b in pending.mailboxes if not self._has_copy(b, pending)]
+                    b for b in pending.mailboxes if not self._has_copy(b, pending)
+                ]
                 boxes = list(dict.fromkeys(boxes))
             state.mark_pending(uid, Pending(token, boxes, time.time()))
             self._step("pending", uid)
@@ -205,9 +229,14 @@ class Collector:
 
     def _trace(self, mailbox: CollectorMailbox, uid: str, token: str) -> bytes:
         date = email.utils.formatdate(localtime=True)
-        return (f"Received: from {mailbox.host} by {self.hostname} with POP3 "
-                f"(collector, uid {uid}); {date}\r\n").encode() + \
-            TOKEN_HEADER + f": {token}\r\n".encode()
+        return (
+            (
+                f"Received: from {mailbox.host} by {self.hostname} with POP3 "
+                f"(collector, uid {uid}); {date}\r\n"
+            ).encode()
+            + TOKEN_HEADER
+            + f": {token}\r\n".encode()
+        )
 
     def _spool_dir(self) -> Path:
         path = self.paths.state / "collector" / "spool"

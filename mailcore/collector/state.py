@@ -42,15 +42,22 @@ class UidState:
             data = json.loads(path.read_bytes())
         except FileNotFoundError:
             return cls(path)
-        return cls(path, set(data.get("delivered", [])),
-                   {uid: Pending(**p) for uid, p in data.get("pending", {}).items()})
+        return cls(
+            path,
+            set(data.get("delivered", [])),
+            {uid: Pending(**p) for uid, p in data.get("pending", {}).items()},
+        )
 
     def save(self) -> None:
         """Write the state durably."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write_json(self.path, {
-            "delivered": sorted(self.delivered),
-            "pending": {uid: vars(p) for uid, p in self.pending.items()}})
+        atomic_write_json(
+            self.path,
+            {
+                "delivered": sorted(self.delivered),
+                "pending": {uid: vars(p) for uid, p in self.pending.items()},
+            },
+        )
 
     def mark_pending(self, uid: str, pending: Pending) -> None:
         """Record that delivery of ``uid`` starts now (durable)."""

@@ -16,14 +16,14 @@ def _tokens(text: bytes) -> list[tuple[str, bytes]]:
     out: list[tuple[str, bytes]] = []
     i, n = 0, len(text)
     while i < n:
-        c = text[i:i + 1]
+        c = text[i : i + 1]
         if c in (b" ", b"\t", b"\r", b"\n"):
             i += 1
         elif c == b"(":
             depth = 0
             start = i
             while i < n:
-                ch = text[i:i + 1]
+                ch = text[i : i + 1]
                 if ch == b"\\":
                     i += 1
                 elif ch == b"(":
@@ -34,14 +34,14 @@ def _tokens(text: bytes) -> list[tuple[str, bytes]]:
                         i += 1
                         break
                 i += 1
-            out.append(("c", text[start + 1:i - 1].strip()))
+            out.append(("c", text[start + 1 : i - 1].strip()))
         elif c == b'"':
             i += 1
             buf = bytearray()
-            while i < n and text[i:i + 1] != b'"':
-                if text[i:i + 1] == b"\\" and i + 1 < n:
+            while i < n and text[i : i + 1] != b'"':
+                if text[i : i + 1] == b"\\" and i + 1 < n:
                     i += 1
-                buf += text[i:i + 1]
+                buf += text[i : i + 1]
                 i += 1
             if i >= n:
                 out.append(("err", b""))  # unterminated quote: the rest is unparsable
@@ -53,8 +53,20 @@ def _tokens(text: bytes) -> list[tuple[str, bytes]]:
             i += 1
         else:
             start = i
-            while i < n and text[i:i + 1] not in (b" ", b"\t", b"\r", b"\n", b"(", b'"', b"<",
-                                                  b">", b"@", b",", b";", b":"):
+            while i < n and text[i : i + 1] not in (
+                b" ",
+                b"\t",
+                b"\r",
+                b"\n",
+                b"(",
+                b'"',
+                b"<",
+                b">",
+                b"@",
+                b",",
+                b";",
+                b":",
+            ):
                 i += 1
             out.append(("a", text[start:i]))
     return out
@@ -110,8 +122,12 @@ def parse_address_list(raw: bytes | None) -> list[Addr] | None:
                 out.append(_MISSING)  # an empty list element
             after_group = False
             flush()
-        elif kind == "s" and value == b":" and not group_open and b"<" not in \
-                b"".join(v for k, v in current if k == "s"):
+        elif (
+            kind == "s"
+            and value == b":"
+            and not group_open
+            and b"<" not in b"".join(v for k, v in current if k == "s")
+        ):
             out.append((None, None, _join_words(current) or None, None))
             current.clear()
             group_open = True
@@ -134,14 +150,15 @@ def _mailbox(all_tokens: list[tuple[str, bytes]]) -> Addr | None:
     opens = [i for i, (k, v) in enumerate(tokens) if k == "s" and v == b"<"]
     if opens:
         i = opens[0]
-        close = next((j for j in range(i + 1, len(tokens))
-                      if tokens[j] == ("s", b">")), len(tokens))
-        inner = tokens[i + 1:close]
+        close = next(
+            (j for j in range(i + 1, len(tokens)) if tokens[j] == ("s", b">")), len(tokens)
+        )
+        inner = tokens[i + 1 : close]
         adl: bytes | None = None
         colon = next((j for j, t in enumerate(inner) if t == ("s", b":")), None)
         if colon is not None:  # obsolete source route @a,@b:
             adl = b"".join(v for _, v in inner[:colon]) or None
-            inner = inner[colon + 1:]
+            inner = inner[colon + 1 :]
         name = _join_words(tokens[:i]) or None
         mailbox, host = _addr_spec(inner)
         return (name, adl, mailbox or MISSING_MAILBOX, host or MISSING_DOMAIN)

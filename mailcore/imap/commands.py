@@ -16,11 +16,20 @@ from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
 
 _TAG_EXCLUDE = b"+"
-NO_ARGS = {"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT",
-           "EXPUNGE", "IDLE", "NAMESPACE"}
+NO_ARGS = {
+    "CAPABILITY",
+    "NOOP",
+    "LOGOUT",
+    "STARTTLS",
+    "CHECK",
+    "CLOSE",
+    "UNSELECT",
+    "EXPUNGE",
+    "IDLE",
+    "NAMESPACE",
+}
 MAILBOX_ARG = {"SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE"}
-STATUS_ITEMS = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE",
-                "HIGHESTMODSEQ"}
+STATUS_ITEMS = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"}
 
 
 class CommandError(ParseError):
@@ -258,10 +267,17 @@ def parse_datetime(raw: bytes) -> datetime.datetime:
         if zone[0] not in "+-" or len(zone) != 5:
             raise ValueError(zone)
         offset = sign * datetime.timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
-        return datetime.datetime(int(year), MONTHS.index(mon.capitalize()) + 1, int(day),
-                                 hh, mm, ss, tzinfo=datetime.timezone(offset))
+        return datetime.datetime(
+            int(year),
+            MONTHS.index(mon.capitalize()) + 1,
+            int(day),
+            hh,
+            mm,
+            ss,
+            tzinfo=datetime.timezone(offset),
+        )
     except (ValueError, IndexError):
-        raise ParseError("bad date-time (expected \"17-Jul-1996 02:44:25 -0700\")") from None
+        raise ParseError('bad date-time (expected "17-Jul-1996 02:44:25 -0700")') from None
 
 
 def _parse_id(c: Cursor) -> dict[str, str | None] | None:

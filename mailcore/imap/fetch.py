@@ -10,23 +10,32 @@ from mailcore.imap.grammar import FetchItem, Section
 from mailcore.imap.response import Literal, render
 from mailcore.mailstore import Folder, MessageRecord
 
-_NEEDS_BYTES = {"ENVELOPE", "BODY", "BODYSTRUCTURE", "RFC822", "RFC822.HEADER",
-                "RFC822.TEXT", "BODY.PEEK"}
+_NEEDS_BYTES = {
+    "ENVELOPE",
+    "BODY",
+    "BODYSTRUCTURE",
+    "RFC822",
+    "RFC822.HEADER",
+    "RFC822.TEXT",
+    "BODY.PEEK",
+}
 _CACHE_SIZE = 16
 
 
 def imap_date(ts: float) -> str:
     """``17-Jul-1996 02:44:25 -0700`` in the server's local time zone."""
     dt = datetime.datetime.fromtimestamp(ts).astimezone()
-    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
-             "Sep", "Oct", "Nov", "Dec")[dt.month - 1]
+    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[
+        dt.month - 1
+    ]
     return f"{dt.day:02d}-{month}-{dt.year:04d} {dt:%H:%M:%S %z}"
 
 
 def sets_seen(items: list[FetchItem]) -> bool:
     """Whether the items imply ``\\Seen`` (non-peek body sections, RFC822, RFC822.TEXT)."""
-    return any(i.name in ("RFC822", "RFC822.TEXT") or (i.name == "BODY" and i.section)
-               for i in items)
+    return any(
+        i.name in ("RFC822", "RFC822.TEXT") or (i.name == "BODY" and i.section) for i in items
+    )
 
 
 _STRUCT_CACHE_SIZE = 20_000
@@ -66,9 +75,16 @@ class MessageCache:
         return part
 
 
-def fetch_response(seq: int, rec: MessageRecord, folder: Folder, items: list[FetchItem],
-                   cache: MessageCache, with_uid: bool, flags_changed: bool,
-                   flags: bytes) -> bytes:
+def fetch_response(
+    seq: int,
+    rec: MessageRecord,
+    folder: Folder,
+    items: list[FetchItem],
+    cache: MessageCache,
+    with_uid: bool,
+    flags_changed: bool,
+    flags: bytes,
+) -> bytes:
     """``* seq FETCH (...)`` for one message; ``flags`` is its rendered FLAGS value
     (as the session shows it: with ``\\Recent`` if recent there).
 
@@ -128,6 +144,6 @@ def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None, flags: by
     label = f"BODY[{section.render()}]"
     if item.partial is not None:
         start, length = item.partial
-        data = data[start:start + length]
+        data = data[start : start + length]
         label += f"<{start}>"
     return label.encode() + b" " + render(Literal(data))

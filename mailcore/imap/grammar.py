@@ -19,6 +19,7 @@ class SeqSet:
     def resolve(self, values: list[int], largest: int) -> list[int]:
         """The members of sorted ``values`` covered by this set (``*`` = ``largest``)."""
         import bisect
+
         picked: set[int] = set()
         for lo_raw, hi_raw in self.ranges:
             lo = largest if lo_raw is None else lo_raw
@@ -81,11 +82,24 @@ class FetchItem:
         return self.name.endswith(".PEEK")
 
 
-_SIMPLE = {"ENVELOPE", "FLAGS", "INTERNALDATE", "RFC822", "RFC822.HEADER", "RFC822.SIZE",
-           "RFC822.TEXT", "BODY", "BODYSTRUCTURE", "UID", "MODSEQ"}
-_MACROS = {"ALL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"),
-           "FAST": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
-           "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY")}
+_SIMPLE = {
+    "ENVELOPE",
+    "FLAGS",
+    "INTERNALDATE",
+    "RFC822",
+    "RFC822.HEADER",
+    "RFC822.SIZE",
+    "RFC822.TEXT",
+    "BODY",
+    "BODYSTRUCTURE",
+    "UID",
+    "MODSEQ",
+}
+_MACROS = {
+    "ALL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"),
+    "FAST": ("FLAGS", "INTERNALDATE", "RFC822.SIZE"),
+    "FULL": ("FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODY"),
+}
 
 
 def fetch_items(c: Cursor) -> list[FetchItem]:
@@ -121,7 +135,7 @@ def fetch_item(c: Cursor) -> FetchItem:
             partial = (start, length)
         return FetchItem(name, section, partial)
     if name not in _SIMPLE:
-        raise ParseError(f"unknown fetch item {name or c.data[c.pos:c.pos + 10]!r}")
+        raise ParseError(f"unknown fetch item {name or c.data[c.pos : c.pos + 10]!r}")
     return FetchItem(name)
 
 
@@ -159,12 +173,29 @@ class SearchKey:
     args: list[object] = field(default_factory=list)
 
 
-_NO_ARG = {"ALL", "ANSWERED", "DELETED", "DRAFT", "FLAGGED", "NEW", "OLD", "RECENT", "SEEN",
-           "UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED", "UNSEEN"}
+_NO_ARG = {
+    "ALL",
+    "ANSWERED",
+    "DELETED",
+    "DRAFT",
+    "FLAGGED",
+    "NEW",
+    "OLD",
+    "RECENT",
+    "SEEN",
+    "UNANSWERED",
+    "UNDELETED",
+    "UNDRAFT",
+    "UNFLAGGED",
+    "UNSEEN",
+}
 _STRING_ARG = {"BCC", "BODY", "CC", "FROM", "SUBJECT", "TEXT", "TO"}
 _DATE_ARG = {"BEFORE", "ON", "SINCE", "SENTBEFORE", "SENTON", "SENTSINCE"}
-_WITH_ARG = _STRING_ARG | _DATE_ARG | {"LARGER", "SMALLER", "KEYWORD", "UNKEYWORD", "HEADER",
-                                       "UID", "NOT", "OR", "MODSEQ"}
+_WITH_ARG = (
+    _STRING_ARG
+    | _DATE_ARG
+    | {"LARGER", "SMALLER", "KEYWORD", "UNKEYWORD", "HEADER", "UID", "NOT", "OR", "MODSEQ"}
+)
 
 
 def search_program(c: Cursor) -> SearchKey:

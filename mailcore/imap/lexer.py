@@ -14,8 +14,7 @@ from pathlib import Path
 
 _ATOM_SPECIALS = set(b'(){ %*"\\]') | set(range(0x20)) | {0x7F}
 _LITERAL_RE = re.compile(rb"\{(\d{1,12})(\+?)\}\r?\n")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class ParseError(Exception):
@@ -48,7 +47,7 @@ class Cursor:
     def accept(self, token: bytes) -> bool:
         """Consume ``token`` if it is next (case-insensitive for letters)."""
         end = self.pos + len(token)
-        if self.data[self.pos:end].upper() == token.upper():
+        if self.data[self.pos : end].upper() == token.upper():
             self.pos = end
             return True
         return False
@@ -64,8 +63,9 @@ class Cursor:
         if not self.at_end():
             raise ParseError("unexpected extra arguments")
 
-    def read_while(self, allowed: set[int] | None = None, extra: bytes = b"",
-                   eight_bit: bool = False) -> bytes:
+    def read_while(
+        self, allowed: set[int] | None = None, extra: bytes = b"", eight_bit: bool = False
+    ) -> bytes:
         """Bytes that are atom characters (plus ``extra``, plus 8-bit if allowed)."""
         start = self.pos
         ok_extra = set(extra)
@@ -76,7 +76,7 @@ class Cursor:
             if allowed is not None and b not in allowed:
                 break
             self.pos += 1
-        return self.data[start:self.pos]
+        return self.data[start : self.pos]
 
     def atom(self, what: str = "atom", extra: bytes = b"") -> str:
         """A non-empty atom."""
@@ -131,7 +131,7 @@ class Cursor:
         if start + n > len(self.data):
             raise ParseError("literal shorter than announced")
         self.pos = start + n
-        return self.data[start:self.pos]
+        return self.data[start : self.pos]
 
     def literal_or_file(self) -> bytes | Path:
         """A literal, or the spool file holding it (a large APPEND message)."""
@@ -207,8 +207,13 @@ class Cursor:
         if quoted:
             self.expect(b'"', "closing quote")
         parts = raw.decode("ascii").split("-")
-        if len(parts) != 3 or parts[1].capitalize() not in MONTHS or \
-                not parts[0].isdigit() or not parts[2].isdigit() or len(parts[2]) != 4:
+        if (
+            len(parts) != 3
+            or parts[1].capitalize() not in MONTHS
+            or not parts[0].isdigit()
+            or not parts[2].isdigit()
+            or len(parts[2]) != 4
+        ):
             raise ParseError("bad date (expected e.g. 1-Feb-2024)")
         day = int(parts[0])
         if not 1 <= day <= 31:

@@ -85,8 +85,7 @@ async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
     perm = b"()" if view.readonly else flags[:-1] + (b" " if len(flags) > 2 else b"") + b"\\*)"
     s.send(b"* OK [PERMANENTFLAGS " + perm + b"] flags permitted\r\n")
     s.send(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(view.uids), len(view.recent)))
-    first_unseen = next((i for i, m in enumerate(folder.messages, 1)
-                         if "\\Seen" not in m.flags), 0)
+    first_unseen = next((i for i, m in enumerate(folder.messages, 1) if "\\Seen" not in m.flags), 0)
     if first_unseen:
         s.send(b"* OK [UNSEEN %d] first unseen\r\n" % first_unseen)
     s.send(b"* OK [UIDVALIDITY %d] UIDs valid\r\n" % folder.uidvalidity)
@@ -146,9 +145,8 @@ async def cmd_subscribe(s: ImapSession, cmd: Command) -> tuple[str, str]:
 def _pattern(reference: str, pattern: str) -> re.Pattern[str]:
     full = reference + pattern
     if full.upper().startswith(INBOX):  # INBOX is case-insensitive
-        full = INBOX + full[len(INBOX):]
-    regex = "".join(".*" if ch == "*" else r"[^.]*" if ch == "%" else re.escape(ch)
-                    for ch in full)
+        full = INBOX + full[len(INBOX) :]
+    regex = "".join(".*" if ch == "*" else r"[^.]*" if ch == "%" else re.escape(ch) for ch in full)
     return re.compile(regex + r"\Z")
 
 
@@ -174,14 +172,13 @@ async def cmd_list(s: ImapSession, cmd: Command) -> tuple[str, str]:
             attrs.append(info.special_use)
         if show_subscribed and info.subscribed and not lsub:
             attrs.append("\\Subscribed")
-        line = f"* {cmd.name} ({' '.join(attrs)}) \"{DELIMITER}\" ".encode()
+        line = f'* {cmd.name} ({" ".join(attrs)}) "{DELIMITER}" '.encode()
         s.send(line + _mailbox_name(wire) + b"\r\n")
     return f"{cmd.name} completed", ""
 
 
 def _mailbox_name(wire: str) -> bytes:
-    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else \
-        quote_mailbox(wire)
+    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else quote_mailbox(wire)
 
 
 async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -190,9 +187,15 @@ async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
     recent = len(folder.unclaimed_recent())
     if s.selected is not None and s.selected.folder is folder:
         recent = len(s.selected.recent)  # this session holds them
-    values = {"MESSAGES": len(folder.messages), "RECENT": recent, "UIDNEXT": folder.uidnext,
-              "UIDVALIDITY": folder.uidvalidity, "UNSEEN": folder.unseen(),
-              "SIZE": sum(m.size for m in folder.messages), "HIGHESTMODSEQ": folder.modseq}
+    values = {
+        "MESSAGES": len(folder.messages),
+        "RECENT": recent,
+        "UIDNEXT": folder.uidnext,
+        "UIDVALIDITY": folder.uidvalidity,
+        "UNSEEN": folder.unseen(),
+        "SIZE": sum(m.size for m in folder.messages),
+        "HIGHESTMODSEQ": folder.modseq,
+    }
     body = " ".join(f"{item} {values[item]}" for item in cmd.items)
     s.send(b"* STATUS " + _mailbox_name(mutf7_encode(folder.name)) + f" ({body})\r\n".encode())
     return "STATUS completed", ""
@@ -223,8 +226,16 @@ async def cmd_namespace(s: ImapSession, cmd: Command) -> tuple[str, str]:
 
 
 HANDLERS: dict[str, Handler] = {
-    "SELECT": cmd_select, "EXAMINE": cmd_select, "CREATE": cmd_create, "DELETE": cmd_delete,
-    "RENAME": cmd_rename, "SUBSCRIBE": cmd_subscribe, "UNSUBSCRIBE": cmd_subscribe,
-    "LIST": cmd_list, "LSUB": cmd_list, "STATUS": cmd_status, "APPEND": cmd_append,
+    "SELECT": cmd_select,
+    "EXAMINE": cmd_select,
+    "CREATE": cmd_create,
+    "DELETE": cmd_delete,
+    "RENAME": cmd_rename,
+    "SUBSCRIBE": cmd_subscribe,
+    "UNSUBSCRIBE": cmd_subscribe,
+    "LIST": cmd_list,
+    "LSUB": cmd_list,
+    "STATUS": cmd_status,
+    "APPEND": cmd_append,
     "NAMESPACE": cmd_namespace,
 }

@@ -51,8 +51,11 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
     items = cmd.fetch
     if cmd.modseq is not None or any(i.name == "MODSEQ" for i in items):
         s.enable_condstore()
-    if s.condstore and all(i.name != "MODSEQ" for i in items) and \
-            (cmd.modseq is not None or mark_seen):
+    if (
+        s.condstore
+        and all(i.name != "MODSEQ" for i in items)
+        and (cmd.modseq is not None or mark_seen)
+    ):
         items = [*items, FetchItem("MODSEQ")]
     if any(i.name.startswith("BINARY") for i in cmd.fetch):
         raise Bad("BINARY is not supported")
@@ -71,8 +74,9 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
             changed = bool(folder.store_flags([uid], ["\\Seen"], "add"))
             own.append(uid)
         try:
-            s.send(fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed,
-                                  view.flags(rec)))
+            s.send(
+                fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed, view.flags(rec))
+            )
         except OSError:
             failed += 1
         await s.flush_if_large()
@@ -89,13 +93,18 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
 _INDEX_ONLY = {"UID", "FLAGS", "RFC822.SIZE", "MODSEQ"}
 
 
-_PIECES: dict[str, bytes] = {"UID": b"UID %d", "FLAGS": b"FLAGS %s",
-                             "RFC822.SIZE": b"RFC822.SIZE %d", "MODSEQ": b"MODSEQ (%d)"}
+_PIECES: dict[str, bytes] = {
+    "UID": b"UID %d",
+    "FLAGS": b"FLAGS %s",
+    "RFC822.SIZE": b"RFC822.SIZE %d",
+    "MODSEQ": b"MODSEQ (%d)",
+}
 _BATCH = 1 << 16
 
 
-async def _fetch_index_only(s: ImapSession, cmd: Command,
-                            items: list[FetchItem]) -> tuple[str, str]:
+async def _fetch_index_only(
+    s: ImapSession, cmd: Command, items: list[FetchItem]
+) -> tuple[str, str]:
     view = _view(s)
     by_uid = view.folder.by_uid
     names = [i.name for i in items]
@@ -104,7 +113,8 @@ async def _fetch_index_only(s: ImapSession, cmd: Command,
     line = b"* %d FETCH (" + b" ".join(_PIECES[n] for n in names) + b")\r\n"
     getters: list[Callable[[MessageRecord], object]] = [
         {"UID": _uid, "FLAGS": view.flags, "RFC822.SIZE": _size, "MODSEQ": _modseq}[n]
-        for n in names]
+        for n in names
+    ]
     out = bytearray()
     for seq, uid in targets(s, cmd):
         rec = by_uid.get(uid)
@@ -143,10 +153,14 @@ async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
     if cmd.modseq is not None:  # CONDSTORE UNCHANGEDSINCE: skip what changed since
         s.enable_condstore()
         limit = cmd.modseq
-        modified = [u if cmd.uid else q for q, u in pairs
-                    if u in folder.by_uid and folder.by_uid[u].modseq > limit]
-        pairs = [(q, u) for q, u in pairs
-                 if u in folder.by_uid and folder.by_uid[u].modseq <= limit]
+        modified = [
+            u if cmd.uid else q
+            for q, u in pairs
+            if u in folder.by_uid and folder.by_uid[u].modseq > limit
+        ]
+        pairs = [
+            (q, u) for q, u in pairs if u in folder.by_uid and folder.by_uid[u].modseq <= limit
+        ]
     folder.store_flags([u for _, u in pairs], flags, cmd.store_mode)
     own = [u for _, u in pairs]
     for line in view.updates(allow_expunge=False, exclude=own):
@@ -158,8 +172,7 @@ async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
                 continue
             uid_part = b"UID %d " % uid if cmd.uid else b""
             modseq = b" MODSEQ (%d)" % rec.modseq if s.condstore else b""
-            s.send(b"* %d FETCH (%sFLAGS %s%s)\r\n"
-                   % (seq, uid_part, view.flags(rec), modseq))
+            s.send(b"* %d FETCH (%sFLAGS %s%s)\r\n" % (seq, uid_part, view.flags(rec), modseq))
     code = f"MODIFIED {_set(modified)}" if modified else ""
     return f"{'UID ' if cmd.uid else ''}STORE completed", code
 
@@ -178,8 +191,14 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
         rec = folder.by_uid.get(uid)
         if rec is None:
             continue
-        cand = search.Candidate(seq, rec, max_seq, max_uid,
-                                functools.partial(s.cache.get, folder, rec), uid in view.recent)
+        cand = search.Candidate(
+            seq,
+            rec,
+            max_seq,
+            max_uid,
+            functools.partial(s.cache.get, folder, rec),
+            uid in view.recent,
+        )
         try:
             if search.matches(cmd.search, cand):
                 found.append(uid if cmd.uid else seq)
@@ -196,8 +215,7 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
 
 
 def _uses_modseq(key: SearchKey) -> bool:
-    return key.op == "MODSEQ" or any(isinstance(a, SearchKey) and _uses_modseq(a)
-                                     for a in key.args)
+    return key.op == "MODSEQ" or any(isinstance(a, SearchKey) and _uses_modseq(a) for a in key.args)
 
 
 async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -211,8 +229,11 @@ async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:
         return f"{cmd.name} completed (no messages)", ""
     try:
         if cmd.name == "MOVE":
-            pairs = view.folder.move_to(uids, dest) if dest is not view.folder else \
-                _move_into_self(view, uids)
+            pairs = (
+                view.folder.move_to(uids, dest)
+                if dest is not view.folder
+                else _move_into_self(view, uids)
+            )
         else:
             pairs = view.folder.copy_to(uids, dest)
     except OSError as exc:
@@ -255,6 +276,12 @@ async def cmd_close(s: ImapSession, cmd: Command) -> tuple[str, str]:
 
 
 HANDLERS: dict[str, Handler] = {
-    "FETCH": cmd_fetch, "STORE": cmd_store, "SEARCH": cmd_search, "COPY": cmd_copy,
-    "MOVE": cmd_copy, "EXPUNGE": cmd_expunge, "CLOSE": cmd_close, "UNSELECT": cmd_close,
+    "FETCH": cmd_fetch,
+    "STORE": cmd_store,
+    "SEARCH": cmd_search,
+    "COPY": cmd_copy,
+    "MOVE": cmd_copy,
+    "EXPUNGE": cmd_expunge,
+    "CLOSE": cmd_close,
+    "UNSELECT": cmd_close,
 }

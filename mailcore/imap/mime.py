@@ -39,11 +39,11 @@ class Part:
 
     def header_bytes(self) -> bytes:
         """The header block including the blank line."""
-        return self.data[self.start:self.body]
+        return self.data[self.start : self.body]
 
     def body_bytes(self) -> bytes:
         """The body (for multiparts, the raw multipart body)."""
-        return self.data[self.body:self.end]
+        return self.data[self.body : self.end]
 
     @property
     def is_multipart(self) -> bool:
@@ -57,8 +57,12 @@ class Part:
         # does: BODY[2.1] of a leaf part 2 is part 2, BODY[1.1] of a plain message is empty.
         used_self = False
         for n in path:
-            if part.message is not None and not part.children and used_self is False \
-                    and part is not self:
+            if (
+                part.message is not None
+                and not part.children
+                and used_self is False
+                and part is not self
+            ):
                 part, used_self = part.message, False
             if part.is_multipart:
                 if n > len(part.children):
@@ -186,8 +190,7 @@ def parse(data: bytes) -> Part:
     return _parse_entity(data, 0, len(data), ("text", "plain"), 0)
 
 
-def _parse_entity(data: bytes, start: int, end: int, default: tuple[str, str],
-                  depth: int) -> Part:
+def _parse_entity(data: bytes, start: int, end: int, default: tuple[str, str], depth: int) -> Part:
     body, headers = _split_header(data, start, end)
     part = Part(data, start, min(body, end), end, headers, *default)
     raw = part.header("content-type")
@@ -207,10 +210,13 @@ def _parse_entity(data: bytes, start: int, end: int, default: tuple[str, str],
     if part.is_multipart:
         boundary = param(part, "boundary")
         if boundary:
-            child_default = ("message", "rfc822") if part.subtype.lower() == "digest" \
-                else ("text", "plain")
-            part.children = [_parse_entity(data, s, e, child_default, depth + 1)
-                             for s, e in _split_multipart(data, part.body, end, boundary)]
+            child_default = (
+                ("message", "rfc822") if part.subtype.lower() == "digest" else ("text", "plain")
+            )
+            part.children = [
+                _parse_entity(data, s, e, child_default, depth + 1)
+                for s, e in _split_multipart(data, part.body, end, boundary)
+            ]
     elif (part.ctype.lower(), part.subtype.lower()) == ("message", "rfc822"):
         part.message = _parse_entity(data, part.body, end, ("text", "plain"), depth + 1)
     return part

@@ -34,8 +34,7 @@ _WRITE_CHUNK = 1 << 20  # bytes gathered before one write in a worker thread
 class InputError(Exception):
     """A command that could not be read whole; ``fatal`` means the stream is out of sync."""
 
-    def __init__(self, line: bytes, message: str, fatal: bool = False,
-                 code: str = "") -> None:
+    def __init__(self, line: bytes, message: str, fatal: bool = False, code: str = "") -> None:
         super().__init__(message)
         self.line, self.fatal, self.code = line, fatal, code
 
@@ -61,10 +60,15 @@ class RawCommand:
 class CommandReader:
     """Assemble commands from ``reader``; ``continuation`` sends ``+ ...`` lines."""
 
-    def __init__(self, reader: asyncio.StreamReader,
-                 continuation: Callable[[bytes], Awaitable[None]],
-                 max_line: int, max_literal: int, spool_dir: Path | None = None,
-                 spool_threshold: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        continuation: Callable[[bytes], Awaitable[None]],
+        max_line: int,
+        max_literal: int,
+        spool_dir: Path | None = None,
+        spool_threshold: int = 1 << 20,
+    ) -> None:
         """``spool_dir`` None: the system temporary directory."""
         self.reader = reader
         self._continuation = continuation
@@ -143,11 +147,12 @@ class CommandReader:
                     await self._discard(size)
                     await self._skip_line()
                 what = f"message of {size} bytes" if appending else "literal"
-                raise InputError(head[:200], f"{what} too large (the limit is {limit} bytes)",
-                                 code="TOOBIG")
+                raise InputError(
+                    head[:200], f"{what} too large (the limit is {limit} bytes)", code="TOOBIG"
+                )
             if not non_sync:
                 await self._continuation(b"+ Ready for literal data\r\n")
-            marker = line[:m.start()] + b"{%d}\r\n" % size
+            marker = line[: m.start()] + b"{%d}\r\n" % size
             if appending and size > self.spool_threshold:
                 path = await self._spool(size, head)
                 if path is None:
@@ -175,8 +180,9 @@ class CommandReader:
         except OSError as exc:
             await self._discard(size)
             await self._skip_line()
-            raise InputError(head[:200], f"cannot receive the message: {exc.strerror or exc}",
-                             code="SERVERBUG") from None
+            raise InputError(
+                head[:200], f"cannot receive the message: {exc.strerror or exc}", code="SERVERBUG"
+            ) from None
         path = Path(name)
         done = False
         try:
@@ -185,8 +191,9 @@ class CommandReader:
         except OSError as exc:
             path.unlink(missing_ok=True)
             await self._skip_line()  # the literal itself was read to its end
-            raise InputError(head[:200], f"cannot receive the message: {exc.strerror or exc}",
-                             code="SERVERBUG") from None
+            raise InputError(
+                head[:200], f"cannot receive the message: {exc.strerror or exc}", code="SERVERBUG"
+            ) from None
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -229,4 +236,3 @@ class CommandReader:
             if not chunk:
                 return
             size -= len(chunk)
-

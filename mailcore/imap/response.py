@@ -31,8 +31,13 @@ Value = int | None | bytes | str | Atom | Literal | Sequence["Value"]
 
 
 def _quotable(data: bytes) -> bool:
-    return (len(data) <= _QUOTED_MAX and data.isascii() and b"\r" not in data
-            and b"\n" not in data and b"\x00" not in data)
+    return (
+        len(data) <= _QUOTED_MAX
+        and data.isascii()
+        and b"\r" not in data
+        and b"\n" not in data
+        and b"\x00" not in data
+    )
 
 
 def render_string(data: bytes) -> bytes:

@@ -17,19 +17,33 @@ from mailcore.imap import mime
 from mailcore.imap.grammar import SearchKey, SeqSet
 from mailcore.mailstore import MessageRecord
 
-_FLAG_KEYS = {"ANSWERED": ("\\Answered", True), "DELETED": ("\\Deleted", True),
-              "DRAFT": ("\\Draft", True), "FLAGGED": ("\\Flagged", True),
-              "SEEN": ("\\Seen", True), "UNANSWERED": ("\\Answered", False),
-              "UNDELETED": ("\\Deleted", False), "UNDRAFT": ("\\Draft", False),
-              "UNFLAGGED": ("\\Flagged", False), "UNSEEN": ("\\Seen", False)}
+_FLAG_KEYS = {
+    "ANSWERED": ("\\Answered", True),
+    "DELETED": ("\\Deleted", True),
+    "DRAFT": ("\\Draft", True),
+    "FLAGGED": ("\\Flagged", True),
+    "SEEN": ("\\Seen", True),
+    "UNANSWERED": ("\\Answered", False),
+    "UNDELETED": ("\\Deleted", False),
+    "UNDRAFT": ("\\Draft", False),
+    "UNFLAGGED": ("\\Flagged", False),
+    "UNSEEN": ("\\Seen", False),
+}
 _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "SUBJECT": "subject", "TO": "to"}
 
 
 class Candidate:
     """One message under test; parses its bytes only when a key needs them."""
 
-    def __init__(self, seq: int, rec: MessageRecord, max_seq: int, max_uid: int,
-                 load: Callable[[], mime.Part], recent: bool = False) -> None:
+    def __init__(
+        self,
+        seq: int,
+        rec: MessageRecord,
+        max_seq: int,
+        max_uid: int,
+        load: Callable[[], mime.Part],
+        recent: bool = False,
+    ) -> None:
         self.seq, self.rec, self.recent = seq, rec, recent
         self.max_seq, self.max_uid = max_seq, max_uid
         self._load = load
@@ -63,9 +77,11 @@ def _body_text(part: mime.Part) -> str:
     try:
         if enc == b"base64":
             import base64
+
             body = base64.b64decode(body, validate=False)
         elif enc == b"quoted-printable":
             import quopri
+
             body = quopri.decodestring(body)
     except ValueError:
         pass

@@ -41,8 +41,9 @@ class SelectedView:
         self.folder = folder
         self.readonly = readonly
         self.uids: list[int] = [m.uid for m in folder.messages]
-        self.recent: set[int] = set(folder.unclaimed_recent() if readonly
-                                    else folder.claim_recent())
+        self.recent: set[int] = set(
+            folder.unclaimed_recent() if readonly else folder.claim_recent()
+        )
         self.modseq = folder.modseq
         self._expunge_mark = len(folder.expunge_log)
         self.changed = asyncio.Event()
@@ -75,7 +76,7 @@ class SelectedView:
         out: list[bytes] = []
         log = self.folder.expunge_log
         if allow_expunge and len(log) > self._expunge_mark:
-            gone = {uid for _, uid in log[self._expunge_mark:]}
+            gone = {uid for _, uid in log[self._expunge_mark :]}
             self._expunge_mark = len(log)
             for i in range(len(self.uids) - 1, -1, -1):
                 if self.uids[i] in gone:
@@ -85,8 +86,11 @@ class SelectedView:
         if self.folder.modseq == self.modseq:
             return out
         last = self.uids[-1] if self.uids else 0
-        fresh = [m.uid for m in self.folder.messages if m.uid > last] \
-            if self.folder.uidnext - 1 > last else []
+        fresh = (
+            [m.uid for m in self.folder.messages if m.uid > last]
+            if self.folder.uidnext - 1 > last
+            else []
+        )
         skip = set(exclude) | set(fresh)
         for m in self.folder.changed_since(self.modseq):
             if m.uid in skip:
@@ -94,12 +98,14 @@ class SelectedView:
             seq = self.seq_of(m.uid)
             if seq:
                 modseq = b" MODSEQ (%d)" % m.modseq if self.condstore else b""
-                out.append(b"* %d FETCH (UID %d FLAGS %s%s)\r\n"
-                           % (seq, m.uid, self.flags(m), modseq))
+                out.append(
+                    b"* %d FETCH (UID %d FLAGS %s%s)\r\n" % (seq, m.uid, self.flags(m), modseq)
+                )
         if fresh:
             self.uids.extend(fresh)
-            claimed = self.folder.unclaimed_recent() if self.readonly \
-                else self.folder.claim_recent()
+            claimed = (
+                self.folder.unclaimed_recent() if self.readonly else self.folder.claim_recent()
+            )
             self.recent.update(u for u in claimed if u >= fresh[0])
             out.append(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(self.uids), len(self.recent)))
         self.modseq = self.folder.modseq

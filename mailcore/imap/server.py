@@ -23,8 +23,9 @@ class ImapService:
 
     name = "imap"
 
-    def __init__(self, settings: ImapSettings, host: str, port: int,
-                 owns_store: bool = True) -> None:
+    def __init__(
+        self, settings: ImapSettings, host: str, port: int, owns_store: bool = True
+    ) -> None:
         """Serve ``settings`` on ``host:port`` (port 0 = ephemeral, read ``.port`` after start).
 
         ``owns_store`` False leaves the mail store open at stop (it is shared, e.g.
@@ -43,10 +44,12 @@ class ImapService:
         try:
             # The stream limit bounds one line; literals are read with readexactly.
             self._server = await asyncio.start_server(
-                self._accept, self.host, self.port, limit=self.settings.max_line + 2)
+                self._accept, self.host, self.port, limit=self.settings.max_line + 2
+            )
         except OSError as exc:
             raise ServiceStartError(
-                f"IMAP cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
+                f"IMAP cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from None
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("imap listening on %s:%d", self.host, self.port)
 
@@ -68,9 +71,14 @@ class ImapService:
 
     def status(self) -> dict[str, object]:
         """Port, connections now and since start, and whether STARTTLS is offered."""
-        return {"listening": self._server is not None, "address": self.host, "port": self.port,
-                "connections": len(self._sessions), "connections_total": self.connections_total,
-                "starttls": self.settings.tls_context is not None}
+        return {
+            "listening": self._server is not None,
+            "address": self.host,
+            "port": self.port,
+            "connections": len(self._sessions),
+            "connections_total": self.connections_total,
+            "starttls": self.settings.tls_context is not None,
+        }
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -91,19 +99,30 @@ class ImapService:
                 await asyncio.wait_for(writer.wait_closed(), 5)
 
 
-def build_imap_service(config: Config, paths: DataPaths, users: UserDirectory,
-                       throttle: AuthThrottle, store: MailStore | None = None) -> ImapService:
+def build_imap_service(
+    config: Config,
+    paths: DataPaths,
+    users: UserDirectory,
+    throttle: AuthThrottle,
+    store: MailStore | None = None,
+) -> ImapService:
     """The IMAP service for ``pmemail serve``.
 
     ``store`` lets the webmail share the same open mailboxes (and so see IMAP
     changes at once); by default a store over ``paths.maildirs`` is created.
     """
     settings = ImapSettings(
-        users=users, throttle=throttle, store=store or MailStore(paths.maildirs),
+        users=users,
+        throttle=throttle,
+        store=store or MailStore(paths.maildirs),
         tls_context=server_tls_context(config, paths, "IMAP TLS certificate unusable"),
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         greeting=f"{config.mail.hostname} IMAP4rev1 server ready",
-        idle_timeout=config.imap.idle_timeout, idle_poll=config.imap.idle_poll,
-        max_literal=config.mail.max_message_size, spool_dir=paths.root / "spool")
-    return ImapService(settings, config.server.listen_address, config.ports.imap.internal,
-                       owns_store=store is None)
+        idle_timeout=config.imap.idle_timeout,
+        idle_poll=config.imap.idle_poll,
+        max_literal=config.mail.max_message_size,
+        spool_dir=paths.root / "spool",
+    )
+    return ImapService(
+        settings, config.server.listen_address, config.ports.imap.internal, owns_store=store is None
+    )

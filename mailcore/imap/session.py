@@ -39,16 +39,47 @@ _ANY = frozenset({NOT_AUTH, AUTH, SELECTED})
 _ALLOWED: dict[str, frozenset[str]] = {
     **dict.fromkeys(["CAPABILITY", "NOOP", "LOGOUT", "ID"], _ANY),
     **dict.fromkeys(["STARTTLS", "LOGIN", "AUTHENTICATE"], frozenset({NOT_AUTH})),
-    **dict.fromkeys(["ENABLE", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME",
-                     "SUBSCRIBE", "UNSUBSCRIBE", "LIST", "LSUB", "STATUS", "APPEND",
-                     "NAMESPACE", "IDLE"], frozenset({AUTH, SELECTED})),
-    **dict.fromkeys(["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE",
-                     "COPY", "MOVE"], frozenset({SELECTED})),
+    **dict.fromkeys(
+        [
+            "ENABLE",
+            "SELECT",
+            "EXAMINE",
+            "CREATE",
+            "DELETE",
+            "RENAME",
+            "SUBSCRIBE",
+            "UNSUBSCRIBE",
+            "LIST",
+            "LSUB",
+            "STATUS",
+            "APPEND",
+            "NAMESPACE",
+            "IDLE",
+        ],
+        frozenset({AUTH, SELECTED}),
+    ),
+    **dict.fromkeys(
+        ["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE"],
+        frozenset({SELECTED}),
+    ),
 }
 _FLUSH_AT = 1 << 18
-BASE_CAPS = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE", "NAMESPACE",
-             "UIDPLUS", "MOVE", "UNSELECT", "CHILDREN", "SPECIAL-USE", "LIST-EXTENDED",
-             "CONDSTORE"]
+BASE_CAPS = [
+    "IMAP4rev1",
+    "LITERAL+",
+    "SASL-IR",
+    "ID",
+    "ENABLE",
+    "IDLE",
+    "NAMESPACE",
+    "UIDPLUS",
+    "MOVE",
+    "UNSELECT",
+    "CHILDREN",
+    "SPECIAL-USE",
+    "LIST-EXTENDED",
+    "CONDSTORE",
+]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
 
@@ -75,13 +106,19 @@ class ImapSettings:
 class ImapSession:
     """Serve one client over an asyncio stream pair."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 settings: ImapSettings) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, settings: ImapSettings
+    ) -> None:
         self.writer = writer
         self.settings = settings
-        self.input = CommandReader(reader, self._continuation, settings.max_line,
-                                   settings.max_literal, settings.spool_dir,
-                                   settings.spool_threshold)
+        self.input = CommandReader(
+            reader,
+            self._continuation,
+            settings.max_line,
+            settings.max_literal,
+            settings.spool_dir,
+            settings.spool_threshold,
+        )
         peer = writer.get_extra_info("peername")
         self.peer: str = str(peer[0]) if peer else ""
         self.tls = writer.get_extra_info("sslcontext") is not None
@@ -151,8 +188,9 @@ class ImapSession:
             while self.state != LOGOUT:
                 await self.flush()
                 try:
-                    data = await asyncio.wait_for(self.input.read_command(),
-                                                  self.settings.idle_timeout)
+                    data = await asyncio.wait_for(
+                        self.input.read_command(), self.settings.idle_timeout
+                    )
                 except TimeoutError:
                     self.send(untagged("BYE autologout: idle for too long"))
                     break
@@ -222,8 +260,11 @@ class ImapSession:
         """Send pending untagged changes of the selected folder (call ``refresh`` first)."""
         if self.selected is None:
             return
-        no_expunge = cmd is not None and cmd.name in ("FETCH", "STORE", "SEARCH") and \
-            not (cmd.uid and cmd.name != "STORE")
+        no_expunge = (
+            cmd is not None
+            and cmd.name in ("FETCH", "STORE", "SEARCH")
+            and not (cmd.uid and cmd.name != "STORE")
+        )
         for line in self.selected.updates(allow_expunge=not no_expunge):
             self.send(line)
 
@@ -356,8 +397,9 @@ class ImapSession:
                 waits: set[asyncio.Future[object]] = {reader}  # type: ignore[arg-type]
                 if self.selected is not None:
                     waits.add(asyncio.ensure_future(self.selected.changed.wait()))
-                done, pending = await asyncio.wait(waits, timeout=self.settings.idle_poll,
-                                                   return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await asyncio.wait(
+                    waits, timeout=self.settings.idle_poll, return_when=asyncio.FIRST_COMPLETED
+                )
                 for fut in pending:
                     if fut is not reader:
                         fut.cancel()
@@ -379,10 +421,16 @@ class _AlreadyAnswered(Exception):
 
 
 _HANDLERS: dict[str, Handler] = {
-    "CAPABILITY": ImapSession.cmd_capability, "NOOP": ImapSession.cmd_noop,
-    "CHECK": ImapSession.cmd_noop, "LOGOUT": ImapSession.cmd_logout,
-    "ID": ImapSession.cmd_id, "ENABLE": ImapSession.cmd_enable,
-    "STARTTLS": ImapSession.cmd_starttls, "LOGIN": ImapSession.cmd_login,
-    "AUTHENTICATE": ImapSession.cmd_authenticate, "IDLE": ImapSession.cmd_idle,
-    **mailbox_cmds.HANDLERS, **message_cmds.HANDLERS,
+    "CAPABILITY": ImapSession.cmd_capability,
+    "NOOP": ImapSession.cmd_noop,
+    "CHECK": ImapSession.cmd_noop,
+    "LOGOUT": ImapSession.cmd_logout,
+    "ID": ImapSession.cmd_id,
+    "ENABLE": ImapSession.cmd_enable,
+    "STARTTLS": ImapSession.cmd_starttls,
+    "LOGIN": ImapSession.cmd_login,
+    "AUTHENTICATE": ImapSession.cmd_authenticate,
+    "IDLE": ImapSession.cmd_idle,
+    **mailbox_cmds.HANDLERS,
+    **message_cmds.HANDLERS,
 }

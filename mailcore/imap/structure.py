@@ -15,6 +15,7 @@ def _nstr(value: bytes | None) -> bytes | None:
 
 def envelope(part: Part) -> list[Value]:
     """The ENVELOPE structure of a message entity."""
+
     def addresses(name: str) -> Value:
         # Every occurrence of an address header counts (Dovecot merges them).
         found: list[Value] = []
@@ -30,8 +31,18 @@ def envelope(part: Part) -> list[Value]:
     from_ = addresses("from")
     sender = addresses("sender") or from_
     reply_to = addresses("reply-to") or from_
-    return [last("date"), last("subject"), from_, sender, reply_to, addresses("to"),
-            addresses("cc"), addresses("bcc"), last("in-reply-to"), last("message-id")]
+    return [
+        last("date"),
+        last("subject"),
+        from_,
+        sender,
+        reply_to,
+        addresses("to"),
+        addresses("cc"),
+        addresses("bcc"),
+        last("in-reply-to"),
+        last("message-id"),
+    ]
 
 
 def _params(params: list[tuple[str, str]]) -> Value:
@@ -62,8 +73,7 @@ def _language(part: Part) -> Value:
     raw = part.header("content-language")
     if raw is None:
         return None
-    langs: list[Value] = [x.strip() for x in raw.decode("utf-8", "replace").split(",")
-                          if x.strip()]
+    langs: list[Value] = [x.strip() for x in raw.decode("utf-8", "replace").split(",") if x.strip()]
     return langs or None  # always a list, even of one (as Dovecot answers)
 
 
@@ -75,24 +85,38 @@ def body_structure(part: Part, extended: bool) -> list[Value]:
             out.append(_empty_text(extended))
         out.append(part.subtype)
         if extended:
-            out += [_params(part.params), _disposition(part), _language(part),
-                    _nstr(part.header("content-location"))]
+            out += [
+                _params(part.params),
+                _disposition(part),
+                _language(part),
+                _nstr(part.header("content-location")),
+            ]
         return out
     params = part.params
     if part.ctype.lower() == "text" and not any(k.lower() == "charset" for k, _ in params):
         params = [("charset", "us-ascii"), *params]  # the RFC 2045 default, as Dovecot shows
     encoding = part.header("content-transfer-encoding")
     body = part.body_bytes()
-    out = [part.ctype, part.subtype, _params(params), _nstr(part.header("content-id")),
-           _nstr(part.header("content-description")),
-           encoding.decode("utf-8", "replace") if encoding else "7bit", len(body)]
+    out = [
+        part.ctype,
+        part.subtype,
+        _params(params),
+        _nstr(part.header("content-id")),
+        _nstr(part.header("content-description")),
+        encoding.decode("utf-8", "replace") if encoding else "7bit",
+        len(body),
+    ]
     if part.message is not None:
         out += [envelope(part.message), body_structure(part.message, extended), _lines(body)]
     elif part.ctype.lower() == "text":
         out.append(_lines(body))
     if extended:
-        out += [_nstr(part.header("content-md5")), _disposition(part), _language(part),
-                _nstr(part.header("content-location"))]
+        out += [
+            _nstr(part.header("content-md5")),
+            _disposition(part),
+            _language(part),
+            _nstr(part.header("content-location")),
+        ]
     return out
 
 

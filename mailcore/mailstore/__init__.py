@@ -16,6 +16,19 @@ from mailcore.mailstore.mailbox import (
 from mailcore.mailstore.names import DELIMITER, INBOX, SPECIAL_USE, FolderNameError
 from mailcore.mailstore.summary import MessageHead, parse_head
 
-__all__ = ["DELIMITER", "INBOX", "SPECIAL_USE", "Folder", "FolderError", "FolderExists",
-           "FolderInfo", "FolderNameError", "MailStore", "Mailbox", "MessageHead",
-           "MessageRecord", "NoSuchFolder", "parse_head"]
+__all__ = [
+    "DELIMITER",
+    "INBOX",
+    "SPECIAL_USE",
+    "Folder",
+    "FolderError",
+    "FolderExists",
+    "FolderInfo",
+    "FolderNameError",
+    "MailStore",
+    "Mailbox",
+    "MessageHead",
+    "MessageRecord",
+    "NoSuchFolder",
+    "parse_head",
+]

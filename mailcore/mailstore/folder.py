@@ -38,15 +38,20 @@ Listener = Callable[[], None]
 class Folder:
     """Messages of one Maildir folder, kept in uid order."""
 
-    def __init__(self, name: str, path: Path, row: FolderRow, index: Index,
-                 messages: list[MessageRecord] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        row: FolderRow,
+        index: Index,
+        messages: list[MessageRecord] | None = None,
+    ) -> None:
         """Open folder ``name``; ``messages`` are its index rows (loaded here when None)."""
         self.name = name
         self.path = path
         self.row = row
         self._index = index
-        self.messages: list[MessageRecord] = index.messages(name) if messages is None \
-            else messages
+        self.messages: list[MessageRecord] = index.messages(name) if messages is None else messages
         self._uids: list[int] = [m.uid for m in self.messages]
         self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
@@ -85,7 +90,7 @@ class Folder:
 
     def unclaimed_recent(self) -> list[int]:
         """Uids above the \\Recent boundary: no read-write session has been shown them."""
-        return self._uids[bisect.bisect_right(self._uids, self.row.recent_uid):]
+        return self._uids[bisect.bisect_right(self._uids, self.row.recent_uid) :]
 
     def claim_recent(self) -> list[int]:
         """The unclaimed \\Recent uids, now \\Recent for the caller's session only.
@@ -165,8 +170,9 @@ class Folder:
             if due is None:
                 return False
             top = self._uids[-1] if self._uids else 0
-            found = await asyncio.to_thread(scan.scan, self.path, list(self.messages),
-                                            due[0], due[1])
+            found = await asyncio.to_thread(
+                scan.scan, self.path, list(self.messages), due[0], due[1]
+            )
             self._new_mtime = due[2]
             added = self._unknown(found, top)
             # Thousands of new files (a first open) are taken in batches, each a
@@ -175,7 +181,7 @@ class Folder:
             any_change = False
             for start in range(0, max(len(added), 1), _BATCH):
                 if start:
-                    found = scan.ScanResult(added=added[start:start + _BATCH])
+                    found = scan.ScanResult(added=added[start : start + _BATCH])
                 changed = self._take(found)
                 if changed:
                     any_change = True
@@ -187,7 +193,7 @@ class Folder:
     def _unknown(self, found: scan.ScanResult, top: int) -> list[MessageRecord]:
         """``found.added`` less the messages this process stored while cur/ was listed
         (those have uids above ``top``, the last uid when the scan started)."""
-        newer = self.messages[bisect.bisect_right(self._uids, top):]
+        newer = self.messages[bisect.bisect_right(self._uids, top) :]
         if not (found.listed_cur and found.added and newer):
             return found.added
         known = {m.base for m in newer}
@@ -197,8 +203,13 @@ class Folder:
         """Apply what is still true of a scan result (the folder may have changed since)."""
         if not found:
             return None
-        gone = [m.uid for m, seen in found.gone if self.by_uid.get(m.uid) is m
-                and m.path == seen and not os.path.exists(self.path / seen)]
+        gone = [
+            m.uid
+            for m, seen in found.gone
+            if self.by_uid.get(m.uid) is m
+            and m.path == seen
+            and not os.path.exists(self.path / seen)
+        ]
         renamed: list[MessageRecord] = []
         for m, seen, now in found.renamed:
             if self.by_uid.get(m.uid) is m and m.path == seen:
@@ -222,8 +233,9 @@ class Folder:
 
     # -- mutation ---------------------------------------------------------------
 
-    def _apply(self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord],
-               gone: Iterable[int]) -> tuple[list[MessageRecord], list[int]]:
+    def _apply(
+        self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord], gone: Iterable[int]
+    ) -> tuple[list[MessageRecord], list[int]]:
         """Assign uids/modseq, update memory, notify listeners; what to commit."""
         self.row.modseq += 1
         ms = self.row.modseq
@@ -252,13 +264,15 @@ class Folder:
     def _commit(self, changes: tuple[list[MessageRecord], list[int]]) -> None:
         self._index.commit(self.row, *changes)
 
-    def _change(self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord],
-                gone: Iterable[int]) -> None:
+    def _change(
+        self, added: Iterable[MessageRecord], changed: Iterable[MessageRecord], gone: Iterable[int]
+    ) -> None:
         """``_apply`` and commit at once (small changes made on the loop)."""
         self._commit(self._apply(added, changed, gone))
 
-    def append(self, data: bytes, flags: Iterable[str] = (),
-               internaldate: float | None = None) -> int:
+    def append(
+        self, data: bytes, flags: Iterable[str] = (), internaldate: float | None = None
+    ) -> int:
         """Store a new message durably; its uid (blocking: see ``append_file``)."""
         self.sync()
         pending = maildir.write_tmp(self.path, io.BytesIO(data), internaldate)
@@ -266,8 +280,9 @@ class Folder:
         fsync_dir(self.path / "cur")
         return uid
 
-    async def append_file(self, source: Path, flags: Iterable[str] = (),
-                          internaldate: float | None = None) -> int:
+    async def append_file(
+        self, source: Path, flags: Iterable[str] = (), internaldate: float | None = None
+    ) -> int:
         """Store a copy of the message file ``source`` durably; its uid.
 
         The file is streamed into ``tmp/`` and fsynced in a worker thread (never
@@ -284,8 +299,9 @@ class Folder:
 
         return await self._store(copy, frozenset(flags))
 
-    async def append_bytes(self, data: bytes, flags: Iterable[str] = (),
-                           internaldate: float | None = None) -> int:
+    async def append_bytes(
+        self, data: bytes, flags: Iterable[str] = (), internaldate: float | None = None
+    ) -> int:
         """``append`` without blocking the loop (the write and fsyncs run in a worker
         thread); its uid.
 
@@ -293,8 +309,8 @@ class Folder:
             OSError: the message could not be written.
         """
         return await self._store(
-            lambda: maildir.write_tmp(self.path, io.BytesIO(data), internaldate),
-            frozenset(flags))
+            lambda: maildir.write_tmp(self.path, io.BytesIO(data), internaldate), frozenset(flags)
+        )
 
     async def _store(self, write: Callable[[], maildir.Pending], flags: frozenset[str]) -> int:
         pending = await asyncio.to_thread(write)
@@ -313,8 +329,9 @@ class Folder:
         self._mark_cur()
         return rec.uid
 
-    def store_flags(self, uids: Iterable[int], flags: Iterable[str],
-                    mode: str) -> list[MessageRecord]:
+    def store_flags(
+        self, uids: Iterable[int], flags: Iterable[str], mode: str
+    ) -> list[MessageRecord]:
         """Set (``mode`` "set"), add ("add") or remove ("remove") flags; the changed records."""
         wanted = frozenset(flags)
         changed: list[MessageRecord] = []
@@ -370,8 +387,11 @@ class Folder:
     def expunge(self, only: Iterable[int] | None = None) -> list[int]:
         """Remove messages flagged ``\\Deleted`` (within ``only`` if given); their uids."""
         allowed = None if only is None else set(only)
-        uids = [m.uid for m in self.messages if "\\Deleted" in m.flags
-                and (allowed is None or m.uid in allowed)]
+        uids = [
+            m.uid
+            for m in self.messages
+            if "\\Deleted" in m.flags and (allowed is None or m.uid in allowed)
+        ]
         self.remove(uids)
         return uids
 

@@ -78,8 +78,9 @@ class Index:
     def __init__(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(root / INDEX_NAME), isolation_level=None,
-                                   check_same_thread=False)
+        self._db = sqlite3.connect(
+            str(root / INDEX_NAME), isolation_level=None, check_same_thread=False
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode is durable against crashes of the process; the message
         # files themselves are fsynced, and the index can be rebuilt from them.
@@ -88,8 +89,7 @@ class Index:
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(folders)")}
         if "recent_uid" not in columns:
             # An index from before \Recent: what is there now was seen by earlier sessions.
-            self._db.execute("ALTER TABLE folders ADD COLUMN recent_uid INTEGER NOT NULL "
-                             "DEFAULT 0")
+            self._db.execute("ALTER TABLE folders ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 0")
             self._db.execute("UPDATE folders SET recent_uid = uidnext - 1")
 
     def close(self) -> None:
@@ -102,7 +102,8 @@ class Index:
         with self._lock:
             rows = self._db.execute(
                 "SELECT name, uidvalidity, uidnext, modseq, subscribed, cur_mtime, recent_uid "
-                "FROM folders").fetchall()
+                "FROM folders"
+            ).fetchall()
         return {r[0]: FolderRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows}
 
     def save_folder(self, row: FolderRow) -> None:
@@ -110,8 +111,16 @@ class Index:
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row.name, row.uidvalidity, row.uidnext, row.modseq, int(row.subscribed),
-                 row.cur_mtime, row.recent_uid))
+                (
+                    row.name,
+                    row.uidvalidity,
+                    row.uidnext,
+                    row.modseq,
+                    int(row.subscribed),
+                    row.cur_mtime,
+                    row.recent_uid,
+                ),
+            )
 
     def delete_folder(self, name: str) -> None:
         """Forget a folder and its messages."""
@@ -130,7 +139,9 @@ class Index:
         with self._lock:
             rows = self._db.execute(
                 "SELECT uid, path, flags, size, internaldate, modseq FROM messages "
-                "WHERE folder = ? ORDER BY uid", (folder,)).fetchall()
+                "WHERE folder = ? ORDER BY uid",
+                (folder,),
+            ).fetchall()
         # Few distinct flag combinations exist: share one frozenset per combination.
         flag_sets: dict[str, frozenset[str]] = {}
         out = []
@@ -141,8 +152,9 @@ class Index:
             out.append(MessageRecord(uid, path, fs, size, date, modseq))
         return out
 
-    def commit(self, row: FolderRow, upsert: Iterable[MessageRecord],
-               delete: Iterable[int] = ()) -> None:
+    def commit(
+        self, row: FolderRow, upsert: Iterable[MessageRecord], delete: Iterable[int] = ()
+    ) -> None:
         """Write changed messages, removed uids and the folder counters in one transaction.
 
         The records are read here, under the lock, not when the caller queued the
@@ -152,10 +164,23 @@ class Index:
         with self._lock, self._tx():
             self._db.executemany(
                 "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(row.name, m.uid, m.path, " ".join(sorted(m.flags)), m.size,
-                  m.internaldate, m.modseq) for m in upsert])
-            self._db.executemany("DELETE FROM messages WHERE folder = ? AND uid = ?",
-                                 [(row.name, uid) for uid in delete])
+                [
+                    (
+                        row.name,
+                        m.uid,
+                        m.path,
+                        " ".join(sorted(m.flags)),
+                        m.size,
+                        m.internaldate,
+                        m.modseq,
+                    )
+                    for m in upsert
+                ],
+            )
+            self._db.executemany(
+                "DELETE FROM messages WHERE folder = ? AND uid = ?",
+                [(row.name, uid) for uid in delete],
+            )
             self.save_folder(row)
 
     def _tx(self) -> _Transaction:

@@ -88,8 +88,11 @@ class Mailbox:
         out = []
         for n in all_names:
             row = self._rows.get(n)
-            out.append(FolderInfo(n, names.SPECIAL_USE.get(n, ""),
-                                  row.subscribed if row else True, n in prefixes))
+            out.append(
+                FolderInfo(
+                    n, names.SPECIAL_USE.get(n, ""), row.subscribed if row else True, n in prefixes
+                )
+            )
         return out
 
     def exists(self, name: str) -> bool:
@@ -211,15 +214,14 @@ class Mailbox:
             inbox = self.folder(names.INBOX)
             inbox.move_to([m.uid for m in inbox.messages], self.folder(new))
             return
-        moves = [n for n in self.folder_names()
-                 if n == old or n.startswith(old + names.DELIMITER)]
+        moves = [n for n in self.folder_names() if n == old or n.startswith(old + names.DELIMITER)]
         parts = new.split(names.DELIMITER)
         for i in range(1, len(parts)):
             parent = names.DELIMITER.join(parts[:i])
             if not self.exists(parent):
                 self._create(parent)
         for n in moves:
-            target = new + n[len(old):]
+            target = new + n[len(old) :]
             self._open.pop(n, None)
             os.rename(self._path(n), self._path(target))
             row = self._rows.pop(n, None)

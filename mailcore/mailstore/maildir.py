@@ -21,8 +21,13 @@ from typing import BinaryIO
 from pmemail.fsutil import fsync_dir
 
 # Maildir info letters <-> IMAP system flags (the Dovecot mapping).
-LETTER_TO_FLAG = {"D": "\\Draft", "F": "\\Flagged", "R": "\\Answered",
-                  "S": "\\Seen", "T": "\\Deleted"}
+LETTER_TO_FLAG = {
+    "D": "\\Draft",
+    "F": "\\Flagged",
+    "R": "\\Answered",
+    "S": "\\Seen",
+    "T": "\\Deleted",
+}
 FLAG_TO_LETTER = {v: k for k, v in LETTER_TO_FLAG.items()}
 SYSTEM_FLAGS = frozenset(LETTER_TO_FLAG.values())
 SUBDIRS = ("cur", "new", "tmp")
@@ -165,8 +170,7 @@ def publish(folder: Path, pending: Pending, flags: frozenset[str]) -> str:
     return "cur/" + name
 
 
-def write_file(folder: Path, data: bytes, flags: frozenset[str],
-               internaldate: float | None) -> str:
+def write_file(folder: Path, data: bytes, flags: frozenset[str], internaldate: float | None) -> str:
     """Write ``data`` durably into ``folder/cur`` and return its path relative to folder."""
     path = publish(folder, write_tmp(folder, io.BytesIO(data), internaldate), flags)
     fsync_dir(folder / "cur")

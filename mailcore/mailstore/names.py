@@ -13,8 +13,11 @@ DELIMITER = "."
 INBOX = "INBOX"
 # Created for every user, with their RFC 6154 special-use attribute.
 SPECIAL_USE: dict[str, str] = {
-    "Sent": "\\Sent", "Drafts": "\\Drafts", "Trash": "\\Trash",
-    "Junk": "\\Junk", "Archive": "\\Archive",
+    "Sent": "\\Sent",
+    "Drafts": "\\Drafts",
+    "Trash": "\\Trash",
+    "Junk": "\\Junk",
+    "Archive": "\\Archive",
 }
 _MAX_NAME = 200
 
@@ -63,7 +66,7 @@ def mutf7_decode(name: str) -> str:
         end = name.find("-", i)
         if end < 0:
             raise FolderNameError("mailbox name is not valid modified UTF-7 (unterminated &)")
-        chunk = name[i + 1:end]
+        chunk = name[i + 1 : end]
         if not chunk:
             out.append("&")
         else:

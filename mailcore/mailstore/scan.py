@@ -46,8 +46,7 @@ def record(folder: Path, path: str, st: os.stat_result) -> MessageRecord:
     return MessageRecord(0, path, maildir.info_flags(filename), vsize, st.st_mtime)
 
 
-def scan(folder: Path, known: list[MessageRecord], list_cur: bool,
-         take_new: bool) -> ScanResult:
+def scan(folder: Path, known: list[MessageRecord], list_cur: bool, take_new: bool) -> ScanResult:
     """Differences between ``folder``'s ``cur/`` (if ``list_cur``) and ``known``, and
     the files of ``new/`` (if ``take_new``), moved to ``cur/`` as Dovecot does."""
     result = ScanResult(listed_cur=list_cur)

@@ -43,8 +43,15 @@ def decode_words(raw: str) -> str:
         if not raw.isascii():  # raw UTF-8 mixed with encoded words: the full parser
             return str(default.header_factory("subject", raw))
         return str(email.header.make_header(email.header.decode_header(raw)))
-    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError,
-            TypeError, AttributeError, IndexError):
+    except (
+        email.errors.HeaderParseError,
+        LookupError,
+        UnicodeError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+    ):
         return raw
 
 
@@ -69,6 +76,10 @@ def parse_head(block: bytes) -> MessageHead:
     except (TypeError, ValueError, IndexError):
         shown = date[:16]
     ctype = raw("content-type").strip().lower()
-    return MessageHead(clean(decode_words(name)) or clean(address), clean(address),
-                       clean(decode_words(raw("subject")).strip()) or "(no subject)", shown,
-                       ctype.startswith("multipart/mixed"))
+    return MessageHead(
+        clean(decode_words(name)) or clean(address),
+        clean(address),
+        clean(decode_words(raw("subject")).strip()) or "(no subject)",
+        shown,
+        ctype.startswith("multipart/mixed"),
+    )

@@ -238,8 +238,11 @@ def _snapshot(root: Path, cache: SizeCache) -> list[Message]:
     if moved:
         fsync_dir(cur)
         fsync_dir(new)
-    entries = [(e.stat().st_mtime_ns, e.name) for e in os.scandir(cur)
-               if not e.name.startswith(".") and e.is_file()]
+    entries = [
+        (e.stat().st_mtime_ns, e.name)
+        for e in os.scandir(cur)
+        if not e.name.startswith(".") and e.is_file()
+    ]
     names = [name for _, name in sorted(entries)]
     sizes = cache.sizes(root, cur, names)
     return [Message(name, uid_for(name), size) for name, size in zip(names, sizes, strict=True)]

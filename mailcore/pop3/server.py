@@ -25,8 +25,12 @@ log = logging.getLogger("pmemail.pop3")
 class StreamConnection:
     """``session.Connection`` over an asyncio stream pair."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 handshake_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        handshake_timeout: float = 60.0,
+    ) -> None:
         """Wrap an accepted connection; a TLS handshake may last ``handshake_timeout`` s."""
         self._handshake_timeout = handshake_timeout
         self._reader = reader
@@ -100,8 +104,7 @@ class Pop3Service:
 
     async def start(self) -> None:
         """Bind the listening socket."""
-        self._server, self.port = await start_listener("POP3", self._accept, self.host,
-                                                       self.port)
+        self._server, self.port = await start_listener("POP3", self._accept, self.host, self.port)
         log.info("pop3 listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
@@ -112,9 +115,14 @@ class Pop3Service:
 
     def status(self) -> dict[str, object]:
         """Port, connections now and since start, and whether STLS is offered."""
-        return {"listening": self._server is not None, "address": self.host, "port": self.port,
-                "connections": len(self._sessions), "connections_total": self.connections_total,
-                "stls": self.settings.tls_context is not None}
+        return {
+            "listening": self._server is not None,
+            "address": self.host,
+            "port": self.port,
+            "connections": len(self._sessions),
+            "connections_total": self.connections_total,
+            "stls": self.settings.tls_context is not None,
+        }
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -136,19 +144,22 @@ def tls_context_for(config: Config, paths: DataPaths) -> ssl.SSLContext:
     return server_tls_context(config, paths, "POP3 TLS certificate unusable")
 
 
-def build_pop3_service(config: Config, paths: DataPaths, users: UserDirectory,
-                       throttle: AuthThrottle) -> Pop3Service:
+def build_pop3_service(
+    config: Config, paths: DataPaths, users: UserDirectory, throttle: AuthThrottle
+) -> Pop3Service:
     """The POP3 service for ``pmemail serve`` (STLS always offered).
 
     Raises:
         ServiceStartError: the TLS certificate cannot be loaded or generated.
     """
     settings = Pop3Settings(
-        users=users, throttle=throttle,
+        users=users,
+        throttle=throttle,
         maildir_for=lambda address: maildir_path(paths, address),
         tls_context=tls_context_for(config, paths),
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         idle_timeout=config.pop3.idle_timeout,
         sizes=SizeCache(),
-        greeting=f"{config.mail.hostname} POP3 server ready")
+        greeting=f"{config.mail.hostname} POP3 server ready",
+    )
     return Pop3Service(settings, config.server.listen_address, config.ports.pop3.internal)

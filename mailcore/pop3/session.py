@@ -60,7 +60,8 @@ class Pop3Session:
             while not self._done:
                 try:
                     line = await asyncio.wait_for(
-                        self.conn.readline(wire.MAX_COMMAND_LINE), self.settings.idle_timeout)
+                        self.conn.readline(wire.MAX_COMMAND_LINE), self.settings.idle_timeout
+                    )
                 except TimeoutError:
                     await self._send(wire.err("autologout: idle for too long"))
                     break
@@ -244,7 +245,8 @@ class Pop3Session:
         else:
             await self._send(b"+ \r\n")
             line = await asyncio.wait_for(
-                self.conn.readline(wire.MAX_SASL_LINE), self.settings.idle_timeout)
+                self.conn.readline(wire.MAX_SASL_LINE), self.settings.idle_timeout
+            )
             if line is None:
                 self._done = True
                 return

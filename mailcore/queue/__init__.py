@@ -20,12 +20,28 @@ if TYPE_CHECKING:
     from pmemail.config.model import Config
     from pmemail.config.paths import DataPaths
 
-__all__ = ["Outcome", "QueueEntry", "QueueError", "QueueRunner", "QueueStore", "Recipient",
-           "RelayClient", "build_queue", "retry_delay"]
+__all__ = [
+    "Outcome",
+    "QueueEntry",
+    "QueueError",
+    "QueueRunner",
+    "QueueStore",
+    "Recipient",
+    "RelayClient",
+    "build_queue",
+    "retry_delay",
+]
 
-_HOME = {"Outcome": "relay", "RelayClient": "relay", "QueueRunner": "runner",
-         "retry_delay": "runner", "QueueEntry": "store", "QueueError": "store",
-         "QueueStore": "store", "Recipient": "store"}
+_HOME = {
+    "Outcome": "relay",
+    "RelayClient": "relay",
+    "QueueRunner": "runner",
+    "retry_delay": "runner",
+    "QueueEntry": "store",
+    "QueueError": "store",
+    "QueueStore": "store",
+    "Recipient": "store",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -37,12 +53,19 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def build_queue(config: Config, paths: DataPaths, users: UserDirectory,
-                delivery: LocalDelivery) -> QueueRunner:
+def build_queue(
+    config: Config, paths: DataPaths, users: UserDirectory, delivery: LocalDelivery
+) -> QueueRunner:
     """The queue runner service for ``config`` over ``paths.queue``."""
     from mailcore.queue.relay import RelayClient
     from mailcore.queue.runner import QueueRunner
     from mailcore.queue.store import QueueStore
 
-    return QueueRunner(QueueStore(paths.queue), RelayClient.from_config(config), users,
-                       delivery, config.queue, config.mail.hostname)
+    return QueueRunner(
+        QueueStore(paths.queue),
+        RelayClient.from_config(config),
+        users,
+        delivery,
+        config.queue,
+        config.mail.hostname,
+    )

@@ -55,23 +55,38 @@ def original_headers(message: Path) -> str:
     return "\n".join(b.decode("utf-8", "replace") for b in out) + "\n"
 
 
-def build_dsn(*, action: Action, sender: str, reporting_mta: str, queue_id: str,
-              arrival: float, reports: list[RecipientReport], message: Path,
-              retry_until: float | None = None) -> bytes:
+def build_dsn(
+    *,
+    action: Action,
+    sender: str,
+    reporting_mta: str,
+    queue_id: str,
+    arrival: float,
+    reports: list[RecipientReport],
+    message: Path,
+    retry_until: float | None = None,
+) -> bytes:
     """A complete DSN message addressed to ``sender`` (LF line ends)."""
     boundary = f"=_pmemail_{secrets.token_hex(12)}"
     now = time.time()
-    subject = ("Undelivered Mail Returned to Sender" if action == "failed"
-               else "Delayed Mail (still being retried)")
+    subject = (
+        "Undelivered Mail Returned to Sender"
+        if action == "failed"
+        else "Delayed Mail (still being retried)"
+    )
     human = _explanation(action, reports, retry_until)
-    per_message = [f"Reporting-MTA: dns; {reporting_mta}",
-                   f"X-Pmemail-Queue-ID: {queue_id}",
-                   f"Arrival-Date: {email.utils.formatdate(arrival)}"]
+    per_message = [
+        f"Reporting-MTA: dns; {reporting_mta}",
+        f"X-Pmemail-Queue-ID: {queue_id}",
+        f"Arrival-Date: {email.utils.formatdate(arrival)}",
+    ]
     blocks = ["\n".join(per_message)]
     for rep in reports:
-        lines = [f"Final-Recipient: rfc822; {rep.address}",
-                 f"Action: {action}",
-                 f"Status: {status_code(rep, action)}"]
+        lines = [
+            f"Final-Recipient: rfc822; {rep.address}",
+            f"Action: {action}",
+            f"Status: {status_code(rep, action)}",
+        ]
         if rep.remote:
             lines.append(f"Remote-MTA: dns; {rep.remote}")
         if rep.code:
@@ -101,16 +116,19 @@ def build_dsn(*, action: Action, sender: str, reporting_mta: str, queue_id: str,
     return ("\n".join(headers) + "\n\n" + body).encode("utf-8")
 
 
-def _explanation(action: Action, reports: list[RecipientReport],
-                 retry_until: float | None) -> str:
+def _explanation(action: Action, reports: list[RecipientReport], retry_until: float | None) -> str:
     if action == "failed":
-        intro = ("This is the mail system at pmemail. Your message could not be delivered "
-                 "to the following recipients. It has been given up:\n")
+        intro = (
+            "This is the mail system at pmemail. Your message could not be delivered "
+            "to the following recipients. It has been given up:\n"
+        )
     else:
         until = email.utils.formatdate(retry_until, localtime=True) if retry_until else "later"
-        intro = ("This is the mail system at pmemail. Your message has not been delivered "
-                 f"yet to the following recipients. It will be retried until {until}; "
-                 "you do not need to send it again.\n")
+        intro = (
+            "This is the mail system at pmemail. Your message has not been delivered "
+            f"yet to the following recipients. It will be retried until {until}; "
+            "you do not need to send it again.\n"
+        )
     lines = [f"  <{r.address}>: {_one_line(r.diagnostic)}" for r in reports]
     return intro + "\n" + "\n".join(lines) + "\n"
 

@@ -49,10 +49,12 @@ class MxResolver:
         except dns.resolver.NoAnswer:
             return self._implicit_mx(res, domain)
         except (dns.exception.Timeout, dns.resolver.NoNameservers) as err:
-            raise DestinationError(f"DNS lookup of {domain} failed: {err}",
-                                   permanent=False) from err
-        records = sorted(((r.preference, str(r.exchange).rstrip(".")) for r in answer),
-                         key=lambda pair: pair[0])
+            raise DestinationError(
+                f"DNS lookup of {domain} failed: {err}", permanent=False
+            ) from err
+        records = sorted(
+            ((r.preference, str(r.exchange).rstrip(".")) for r in answer), key=lambda pair: pair[0]
+        )
         hosts = [h for _, h in records if h]
         if not hosts:  # "MX 0 ." is a null MX: the domain accepts no mail (RFC 7505)
             raise DestinationError(f"domain {domain} accepts no mail (null MX)", permanent=True)
@@ -63,11 +65,13 @@ class MxResolver:
         try:
             res.resolve(domain, "A")
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer) as err:
-            raise DestinationError(f"domain {domain} has no MX and no address",
-                                   permanent=True) from err
+            raise DestinationError(
+                f"domain {domain} has no MX and no address", permanent=True
+            ) from err
         except (dns.exception.Timeout, dns.resolver.NoNameservers) as err:
-            raise DestinationError(f"DNS lookup of {domain} failed: {err}",
-                                   permanent=False) from err
+            raise DestinationError(
+                f"DNS lookup of {domain} failed: {err}", permanent=False
+            ) from err
         return [domain]
 
 

@@ -65,8 +65,14 @@ class Hop:
 class RelayClient:
     """Delivers a message to remote recipients via the smarthost or their MX hosts."""
 
-    def __init__(self, relay: RelayConfig, helo_name: str, timeout: float,
-                 resolver: MxResolver | None = None, direct_port: int = 25) -> None:
+    def __init__(
+        self,
+        relay: RelayConfig,
+        helo_name: str,
+        timeout: float,
+        resolver: MxResolver | None = None,
+        direct_port: int = 25,
+    ) -> None:
         self.relay = relay
         self.helo_name = helo_name
         self.timeout = timeout
@@ -76,8 +82,9 @@ class RelayClient:
     @classmethod
     def from_config(cls, config: Config) -> RelayClient:
         """A client using ``relay.*``, ``queue.connect_timeout`` and ``network.resolver``."""
-        host, port = parse_nameserver(config.network.resolver) if config.network.resolver \
-            else ("", 53)
+        host, port = (
+            parse_nameserver(config.network.resolver) if config.network.resolver else ("", 53)
+        )
         resolver = MxResolver(host, port, config.network.dns_timeout)
         return cls(config.relay, config.mail.hostname, config.queue.connect_timeout, resolver)
 
@@ -91,8 +98,9 @@ class RelayClient:
         rcpts = list(dict.fromkeys(recipients))
         if self.uses_smarthost():
             if not self.relay.host:
-                return dict.fromkeys(rcpts, Outcome(0, "relay.mode is smarthost but relay.host "
-                                                       "is empty"))
+                return dict.fromkeys(
+                    rcpts, Outcome(0, "relay.mode is smarthost but relay.host is empty")
+                )
             r = self.relay
             hop = Hop(r.host, r.port, r.tls, r.username, r.password, r.ca_file)
             return self._transaction([hop], message, sender, rcpts)
@@ -102,8 +110,11 @@ class RelayClient:
                 hosts = self.resolver.hosts(domain)
             except DestinationError as err:
                 code = 550 if err.permanent else 0
-                results.update(dict.fromkeys(group, Outcome(code, f"5.1.2 {err}"
-                                                            if err.permanent else str(err))))
+                results.update(
+                    dict.fromkeys(
+                        group, Outcome(code, f"5.1.2 {err}" if err.permanent else str(err))
+                    )
+                )
                 continue
             hops = [Hop(h, self.direct_port, "opportunistic") for h in hosts]
             results.update(self._transaction(hops, message, sender, group))
@@ -123,8 +134,9 @@ class RelayClient:
         done = "accepted the connection and the login" if r.username else "accepted the connection"
         return Outcome(250, f"{r.host}:{r.port} {done}", r.host)
 
-    def _transaction(self, hops: list[Hop], message: Path, sender: str,
-                     rcpts: list[str]) -> dict[str, Outcome]:
+    def _transaction(
+        self, hops: list[Hop], message: Path, sender: str, rcpts: list[str]
+    ) -> dict[str, Outcome]:
         # Try hosts in order until one answers; an SMTP reply (even 4xx) ends the walk.
         last = Outcome(0, "no host to try")
         for hop in hops:
@@ -136,8 +148,9 @@ class RelayClient:
             try:
                 return _session(smtp, hop.host, message, sender, rcpts)
             except (OSError, smtplib.SMTPException) as err:
-                return dict.fromkeys(rcpts, Outcome(0, f"connection to {hop.host} lost: "
-                                                       f"{_reason(err)}", hop.host))
+                return dict.fromkeys(
+                    rcpts, Outcome(0, f"connection to {hop.host} lost: {_reason(err)}", hop.host)
+                )
             finally:
                 _close(smtp)
         return dict.fromkeys(rcpts, last)
@@ -145,11 +158,16 @@ class RelayClient:
     def _connect(self, hop: Hop) -> smtplib.SMTP:
         if hop.tls == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout,
-                context=_verified_context(hop.ca_file))
+                hop.host,
+                hop.port,
+                local_hostname=self.helo_name,
+                timeout=self.timeout,
+                context=_verified_context(hop.ca_file),
+            )
         else:
-            smtp = smtplib.SMTP(hop.host, hop.port, local_hostname=self.helo_name,
-                                timeout=self.timeout)
+            smtp = smtplib.SMTP(
+                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout
+            )
         try:
             smtp.ehlo()
             if hop.tls == "starttls":
@@ -176,14 +194,16 @@ class RelayClient:
             # A broken TLS stack at the MX (a failed handshake may also surface as a
             # reset): deliver in clear rather than not at all, as Postfix's "may" does.
             _close(smtp)
-            plain = smtplib.SMTP(hop.host, hop.port, local_hostname=self.helo_name,
-                                 timeout=self.timeout)
+            plain = smtplib.SMTP(
+                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout
+            )
             plain.ehlo()
             return plain
 
 
-def _session(smtp: smtplib.SMTP, host: str, message: Path, sender: str,
-             rcpts: list[str]) -> dict[str, Outcome]:
+def _session(
+    smtp: smtplib.SMTP, host: str, message: Path, sender: str, rcpts: list[str]
+) -> dict[str, Outcome]:
     options = []
     if smtp.has_extn("size"):
         options.append(f"SIZE={message.stat().st_size}")

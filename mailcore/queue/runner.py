@@ -54,9 +54,16 @@ class QueueRunner:
 
     name = "queue"
 
-    def __init__(self, store: QueueStore, relay: RelayClient, users: UserDirectory,
-                 delivery: LocalDelivery, config: QueueConfig, hostname: str,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: QueueStore,
+        relay: RelayClient,
+        users: UserDirectory,
+        delivery: LocalDelivery,
+        config: QueueConfig,
+        hostname: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.relay = relay
         self.users = users
@@ -69,8 +76,9 @@ class QueueRunner:
         self.bounced = 0
         self.last_run: float | None = None
         self.last_error = ""
-        self._periodic = PeriodicTask(self.run_once, lambda: self.config.scan_interval,
-                                  "queue-runner", self._pass_failed)
+        self._periodic = PeriodicTask(
+            self.run_once, lambda: self.config.scan_interval, "queue-runner", self._pass_failed
+        )
         self._in_flight: set[str] = set()
         # messages in flight at once (queue.concurrency); each is one or a few connections
         self._slots = asyncio.Semaphore(max(config.concurrency, 1))
@@ -81,8 +89,9 @@ class QueueRunner:
         The file is linked (or copied) into the queue: the caller may delete
         ``spool_file`` as soon as this returns. Returns the queue id.
         """
-        entry = await asyncio.to_thread(self.store.add, spool_file, sender, recipients,
-                                        self.clock())
+        entry = await asyncio.to_thread(
+            self.store.add, spool_file, sender, recipients, self.clock()
+        )
         log.info("queued %s from <%s> to %s", entry.id, sender, ", ".join(recipients))
         self._periodic.wake()
         return entry.id
@@ -107,12 +116,18 @@ class QueueRunner:
         """Counters and queue length for the control socket."""
         entries = self.store.entries()
         return {
-            "delivered": self.delivered, "deferred": self.deferred, "bounced": self.bounced,
+            "delivered": self.delivered,
+            "deferred": self.deferred,
+            "bounced": self.bounced,
             "queue_length": len(entries),
             "recipients_pending": sum(len(e.pending()) for e in entries),
-            "last_run": self.last_run, "last_error": self.last_error,
-            "relay": (f"smarthost {self.relay.relay.host}:{self.relay.relay.port}"
-                      if self.relay.uses_smarthost() else "direct to MX"),
+            "last_run": self.last_run,
+            "last_error": self.last_error,
+            "relay": (
+                f"smarthost {self.relay.relay.host}:{self.relay.relay.port}"
+                if self.relay.uses_smarthost()
+                else "direct to MX"
+            ),
         }
 
     def _pass_failed(self, err: Exception) -> None:
@@ -152,8 +167,9 @@ class QueueRunner:
         if failed:
             await self._notify(entry, "failed", failed, message)
         if delayed:
-            await self._notify(entry, "delayed", delayed, message,
-                               entry.first_seen + self.config.give_up_after)
+            await self._notify(
+                entry, "delayed", delayed, message, entry.first_seen + self.config.give_up_after
+            )
         with self.store.lock():
             if self.store.load(queue_id) is None:
                 return  # deleted by `pmemail queue delete` during the attempt
@@ -162,8 +178,9 @@ class QueueRunner:
             else:
                 self.store.remove(queue_id)
 
-    def _apply(self, entry: QueueEntry, outcomes: dict[str, Outcome],
-               now: float) -> tuple[list[RecipientReport], list[RecipientReport]]:
+    def _apply(
+        self, entry: QueueEntry, outcomes: dict[str, Outcome], now: float
+    ) -> tuple[list[RecipientReport], list[RecipientReport]]:
         failed: list[RecipientReport] = []
         delayed: list[RecipientReport] = []
         age = now - entry.first_seen
@@ -172,13 +189,17 @@ class QueueRunner:
             if outcome is None:
                 continue
             rcpt.attempts += 1
-            report = RecipientReport(rcpt.address, outcome.describe(), outcome.code,
-                                     outcome.remote)
+            report = RecipientReport(rcpt.address, outcome.describe(), outcome.code, outcome.remote)
             if outcome.ok:
                 rcpt.state, rcpt.last_error = "delivered", ""
                 self.delivered += 1
-                log.info("%s: delivered to <%s> via %s: %s", entry.id, rcpt.address,
-                         outcome.remote, outcome.describe())
+                log.info(
+                    "%s: delivered to <%s> via %s: %s",
+                    entry.id,
+                    rcpt.address,
+                    outcome.remote,
+                    outcome.describe(),
+                )
             elif outcome.permanent or age >= self.config.give_up_after:
                 rcpt.state, rcpt.last_error = "bounced", outcome.describe()
                 self.bounced += 1
@@ -188,22 +209,41 @@ class QueueRunner:
                 rcpt.last_error = outcome.describe()
                 rcpt.next_attempt = now + retry_delay(self.config, rcpt.attempts)
                 self.deferred += 1
-                log.info("%s: deferred <%s> (attempt %d): %s", entry.id, rcpt.address,
-                         rcpt.attempts, outcome.describe())
+                log.info(
+                    "%s: deferred <%s> (attempt %d): %s",
+                    entry.id,
+                    rcpt.address,
+                    rcpt.attempts,
+                    outcome.describe(),
+                )
                 if not rcpt.warned and age >= self.config.delay_warning_after:
                     rcpt.warned = True
                     delayed.append(report)
         return failed, delayed
 
-    async def _notify(self, entry: QueueEntry, action: Action, reports: list[RecipientReport],
-                      message: Path, retry_until: float | None = None) -> None:
+    async def _notify(
+        self,
+        entry: QueueEntry,
+        action: Action,
+        reports: list[RecipientReport],
+        message: Path,
+        retry_until: float | None = None,
+    ) -> None:
         if not entry.sender:
-            log.info("%s: no %s notice: the message is itself a bounce (null sender)",
-                     entry.id, action)
+            log.info(
+                "%s: no %s notice: the message is itself a bounce (null sender)", entry.id, action
+            )
             return
-        data = build_dsn(action=action, sender=entry.sender, reporting_mta=self.hostname,
-                         queue_id=entry.id, arrival=entry.first_seen, reports=reports,
-                         message=message, retry_until=retry_until)
+        data = build_dsn(
+            action=action,
+            sender=entry.sender,
+            reporting_mta=self.hostname,
+            queue_id=entry.id,
+            arrival=entry.first_seen,
+            reports=reports,
+            message=message,
+            retry_until=retry_until,
+        )
         self.store.ensure()
         with tempfile.NamedTemporaryFile(dir=self.store.root, prefix=".dsn-", suffix=".tmp") as f:
             f.write(data)
@@ -214,8 +254,8 @@ class QueueRunner:
                 await self.delivery.deliver(dsn, mailboxes)
                 log.info("%s: %s notice delivered to local <%s>", entry.id, action, entry.sender)
             else:
-                new = await asyncio.to_thread(self.store.add, dsn, "", [entry.sender],
-                                              self.clock())
+                new = await asyncio.to_thread(self.store.add, dsn, "", [entry.sender], self.clock())
                 self._periodic.wake()
-                log.info("%s: %s notice queued as %s for <%s>", entry.id, action, new.id,
-                         entry.sender)
+                log.info(
+                    "%s: %s notice queued as %s for <%s>", entry.id, action, new.id, entry.sender
+                )

@@ -26,7 +26,8 @@ def sample_message(config: Config, sender: str, recipient: str) -> bytes:
     msg["Message-ID"] = email.utils.make_msgid(domain=config.mail.hostname)
     msg.set_content(
         f"This message was sent by pmemail on {config.mail.hostname} to check that outgoing\n"
-        f"mail leaves the office (relay: {config.relay.host or 'direct to the MX'}).\n")
+        f"mail leaves the office (relay: {config.relay.host or 'direct to the MX'}).\n"
+    )
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 

@@ -75,9 +75,13 @@ class QueueEntry:
     def from_json(cls, data: dict[str, Any]) -> QueueEntry:
         """Parse a metadata document (raises KeyError/TypeError when malformed)."""
         rcpts = [Recipient(**r) for r in data["recipients"]]
-        return cls(id=str(data["id"]), sender=str(data["sender"]),
-                   first_seen=float(data["first_seen"]), size=int(data["size"]),
-                   recipients=rcpts)
+        return cls(
+            id=str(data["id"]),
+            sender=str(data["sender"]),
+            first_seen=float(data["first_seen"]),
+            size=int(data["size"]),
+            recipients=rcpts,
+        )
 
 
 def new_queue_id() -> str:
@@ -118,8 +122,9 @@ class QueueStore:
             raise QueueError(f"not a queue id: {queue_id!r}")
         return self.meta_dir / f"{queue_id}.json"
 
-    def add(self, message: Path, sender: str, recipients: list[str],
-            now: float | None = None) -> QueueEntry:
+    def add(
+        self, message: Path, sender: str, recipients: list[str], now: float | None = None
+    ) -> QueueEntry:
         """Queue ``message`` for ``recipients``; durable when this returns.
 
         The message is hard-linked (or copied) into the queue, so the caller may
@@ -133,8 +138,12 @@ class QueueStore:
         target = self.message_path(queue_id)
         durable_copy(message, target)
         entry = QueueEntry(
-            id=queue_id, sender=sender, first_seen=now, size=target.stat().st_size,
-            recipients=[Recipient(address=r, next_attempt=now) for r in dict.fromkeys(recipients)])
+            id=queue_id,
+            sender=sender,
+            first_seen=now,
+            size=target.stat().st_size,
+            recipients=[Recipient(address=r, next_attempt=now) for r in dict.fromkeys(recipients)],
+        )
         with self.lock():
             self.save(entry)
         return entry

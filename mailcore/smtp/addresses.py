@@ -54,8 +54,9 @@ def split_address(address: str) -> tuple[str, str]:
     return local, domain.lower()
 
 
-def route_recipient(address: str, users: UserDirectory, *, authenticated: bool,
-                    default_domain: str) -> tuple[str, list[str] | None]:
+def route_recipient(
+    address: str, users: UserDirectory, *, authenticated: bool, default_domain: str
+) -> tuple[str, list[str] | None]:
     """Decide what to do with ``RCPT TO`` ``address``.
 
     Returns:
@@ -75,8 +76,9 @@ def route_recipient(address: str, users: UserDirectory, *, authenticated: bool,
     if domain.startswith("["):
         raise Refused(IP_LITERAL.format(addr=shown))
     if domain.endswith(".") or not _DOMAIN_RE.match(domain):
-        raise Refused(BAD_ADDRESS.format(addr=shown) if authenticated
-                      else RELAY_DENIED.format(addr=shown))
+        raise Refused(
+            BAD_ADDRESS.format(addr=shown) if authenticated else RELAY_DENIED.format(addr=shown)
+        )
     is_local = domain in users.local_domains()
     if (not local or _TRICK_CHARS & set(local)) and (is_local or not authenticated):
         raise Refused(TRICK.format(addr=shown))

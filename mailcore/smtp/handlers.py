@@ -58,8 +58,9 @@ class BaseHandler:
 
     authenticated_only = False
 
-    def __init__(self, users: UserDirectory, delivery: LocalDelivery, hostname: str,
-                 default_domain: str) -> None:
+    def __init__(
+        self, users: UserDirectory, delivery: LocalDelivery, hostname: str, default_domain: str
+    ) -> None:
         """Serve ``users`` delivering through ``delivery``; ``hostname`` for headers."""
         self.users = users
         self.delivery = delivery
@@ -77,14 +78,16 @@ class BaseHandler:
         """One client fewer."""
         self.stats.connections = max(0, self.stats.connections - 1)
 
-    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
-                          responses: list[str]) -> list[str]:
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
         """Advertise PIPELINING (aiosmtpd answers commands in order, so it is safe)."""
         session.host_name = hostname
         return [*responses[:-1], "250-PIPELINING", "250-ENHANCEDSTATUSCODES", responses[-1]]
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
         """Any well-formed sender (or the null sender of bounces)."""
         local, _, domain = address.rpartition("@")
         if address != "<>" and (not local or not domain or set("<> \t") & set(address)):
@@ -94,13 +97,17 @@ class BaseHandler:
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         """Accept a local recipient (or, authenticated, any); refuse relay tricks."""
         try:
-            addr, boxes = route_recipient(address, self.users,
-                                          authenticated=bool(session.authenticated),
-                                          default_domain=self.default_domain)
+            addr, boxes = route_recipient(
+                address,
+                self.users,
+                authenticated=bool(session.authenticated),
+                default_domain=self.default_domain,
+            )
         except Refused as refused:
             self.stats.rejected += 1
             log.info("rcpt refused from %s: %s", _peer(session), refused.status)
@@ -127,9 +134,11 @@ class BaseHandler:
             proto += "A"
         rcpts = envelope.rcpt_tos
         target = f"\r\n\tfor <{rcpts[0]}>" if len(rcpts) == 1 else ""
-        return (f"Received: from {helo} ([{ip}])\r\n\tby {self.hostname} (pmemail) with "
-                f"{proto} id {envelope.queue_id}{target};\r\n"
-                f"\t{email.utils.formatdate(localtime=True)}\r\n").encode("utf-8", "replace")
+        return (
+            f"Received: from {helo} ([{ip}])\r\n\tby {self.hostname} (pmemail) with "
+            f"{proto} id {envelope.queue_id}{target};\r\n"
+            f"\t{email.utils.formatdate(localtime=True)}\r\n"
+        ).encode("utf-8", "replace")
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Check the message, then deliver / queue every copy durably before 250."""
@@ -143,16 +152,23 @@ class BaseHandler:
         try:
             boxes = routing.mailboxes()
             if boxes:
-                await self.delivery.deliver(spool, boxes,
-                                            headers=f"Return-Path: <{sender}>\r\n".encode())
+                await self.delivery.deliver(
+                    spool, boxes, headers=f"Return-Path: <{sender}>\r\n".encode()
+                )
             if routing.remote:
                 await self.enqueue(spool, sender, routing.remote)
         except (OSError, RuntimeError) as err:
             log.error("delivery failed for %s: %s", envelope.queue_id, err)
             return "451 4.3.0 Local delivery failed; try again later"
         self.stats.accepted += 1
-        log.info("accepted %s from <%s> (%s) for %s, %d bytes", envelope.queue_id, sender,
-                 _peer(session), ", ".join(envelope.rcpt_tos), envelope.body_size)
+        log.info(
+            "accepted %s from <%s> (%s) for %s, %d bytes",
+            envelope.queue_id,
+            sender,
+            _peer(session),
+            ", ".join(envelope.rcpt_tos),
+            envelope.body_size,
+        )
         return f"250 2.0.0 OK: queued as {envelope.queue_id}"
 
     async def check_message(self, session: Any, envelope: Any, spool: Path) -> str | None:
@@ -173,9 +189,15 @@ class SubmissionHandler(BaseHandler):
 
     authenticated_only = True
 
-    def __init__(self, users: UserDirectory, delivery: LocalDelivery, hostname: str,
-                 default_domain: str, throttle: AuthThrottle,
-                 queue: OutboundQueue | None) -> None:
+    def __init__(
+        self,
+        users: UserDirectory,
+        delivery: LocalDelivery,
+        hostname: str,
+        default_domain: str,
+        throttle: AuthThrottle,
+        queue: OutboundQueue | None,
+    ) -> None:
         """Like ``BaseHandler``, with the login ``throttle`` and the outbound ``queue``."""
         super().__init__(users, delivery, hostname, default_domain)
         self.throttle = throttle
@@ -187,10 +209,13 @@ class SubmissionHandler(BaseHandler):
         try:
             await self.throttle.before_attempt(ip, login)
         except Locked as locked:
-            return AuthResult(success=False, handled=False,
-                              message=f"454 4.7.0 Too many failed logins for this user from "
-                                      f"your address; try again in "
-                                      f"{int(locked.seconds_left) + 1} s")
+            return AuthResult(
+                success=False,
+                handled=False,
+                message=f"454 4.7.0 Too many failed logins for this user from "
+                f"your address; try again in "
+                f"{int(locked.seconds_left) + 1} s",
+            )
         user = await asyncio.to_thread(self.users.authenticate, login, password)
         if user is None:
             self.throttle.failure(ip, login)
@@ -199,23 +224,26 @@ class SubmissionHandler(BaseHandler):
         self.throttle.success(ip, login)
         return AuthResult(success=True, auth_data=user)
 
-    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
         """The envelope sender must be the user or one of their aliases."""
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
         user = session.auth_data.address
         if not address or address == "<>" or not sender_allowed(user, address, self.users):
             self.stats.rejected += 1
-            log.warning("spoofed envelope sender <%s> refused for %s (%s)", address, user,
-                        _peer(session))
+            log.warning(
+                "spoofed envelope sender <%s> refused for %s (%s)", address, user, _peer(session)
+            )
             return f"553 5.7.1 <{address}>: sender address not owned by user {user}"
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         """Remote recipients need a queue to go to."""
         status = await super().handle_RCPT(server, session, envelope, address, rcpt_options)
         if self.queue is None and _routing(envelope).remote:
@@ -232,8 +260,7 @@ class SubmissionHandler(BaseHandler):
             return "550 5.7.1 The message has no From: header"
         for addr in senders:
             if not sender_allowed(user, addr, self.users):
-                log.warning("spoofed From: <%s> refused for %s (%s)", addr, user,
-                            _peer(session))
+                log.warning("spoofed From: <%s> refused for %s (%s)", addr, user, _peer(session))
                 return f"550 5.7.1 From: <{addr}> is not an address of user {user}"
         return None
 
@@ -262,6 +289,6 @@ def _from_addresses(spool: Path) -> list[str]:
     with open(spool, "rb") as f:
         head = f.read(_HEADER_SCAN)
     end = head.find(b"\r\n\r\n")
-    header = BytesHeaderParser().parsebytes(head[:end + 4] if end >= 0 else head)
+    header = BytesHeaderParser().parsebytes(head[: end + 4] if end >= 0 else head)
     values = header.get_all("From") or []
     return [addr for _, addr in email.utils.getaddresses([str(v) for v in values]) if addr]

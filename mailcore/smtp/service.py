@@ -47,10 +47,20 @@ def tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
 class SmtpService:
     """One listening SMTP socket (``interfaces.Service``)."""
 
-    def __init__(self, name: str, host: str, port: int, handler: BaseHandler, *,
-                 tls: ssl.SSLContext | None, implicit_tls: bool, max_size: int,
-                 spool: Path, plaintext_auth_on_loopback: bool,
-                 timeout: float = SESSION_TIMEOUT) -> None:
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        port: int,
+        handler: BaseHandler,
+        *,
+        tls: ssl.SSLContext | None,
+        implicit_tls: bool,
+        max_size: int,
+        spool: Path,
+        plaintext_auth_on_loopback: bool,
+        timeout: float = SESSION_TIMEOUT,
+    ) -> None:
         """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``)."""
         self.name = name
         self.host, self.port = host, port
@@ -67,17 +77,24 @@ class SmtpService:
         if self._factory is None:  # built lazily: it needs the running loop
             submission = self.handler.authenticated_only
             kwargs: dict[str, Any] = dict(
-                data_size_limit=self._max_size, hostname=self.handler.hostname,
-                ident="pmemail", timeout=self._timeout, enable_SMTPUTF8=True,
+                data_size_limit=self._max_size,
+                hostname=self.handler.hostname,
+                ident="pmemail",
+                timeout=self._timeout,
+                enable_SMTPUTF8=True,
                 tls_context=None if self._implicit else self._tls,
                 # implicit TLS counts as TLS: StreamingSMTP.connection_made lifts it
-                auth_required=submission, auth_require_tls=True,
+                auth_required=submission,
+                auth_require_tls=True,
             )
             if not submission:
                 kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
             self._factory = StreamingSMTP.factory(
-                self.handler, spool_dir=self._spool,
-                plaintext_auth_on_loopback=self._plain_loopback and submission, **kwargs)
+                self.handler,
+                spool_dir=self._spool,
+                plaintext_auth_on_loopback=self._plain_loopback and submission,
+                **kwargs,
+            )
         proto = self._factory()
         self._sessions.add(proto)
         return proto
@@ -88,8 +105,12 @@ class SmtpService:
         loop = asyncio.get_running_loop()
         try:
             self._server = await loop.create_server(
-                self._protocol, self.host, self.port,
-                ssl=self._tls if self._implicit else None, reuse_address=True)
+                self._protocol,
+                self.host,
+                self.port,
+                ssl=self._tls if self._implicit else None,
+                reuse_address=True,
+            )
         except OSError as err:
             raise ServiceStartError(describe_os_error(err, self.name)) from err
         self.port = self._server.sockets[0].getsockname()[1]
@@ -115,16 +136,28 @@ class SmtpService:
     def status(self) -> dict[str, object]:
         """State and counters for the control socket."""
         s = self.handler.stats
-        return {"name": self.name, "state": "running" if self._server else "stopped",
-                "address": self.host, "port": self.port,
-                "connections": s.connections, "connections_total": s.connections_total,
-                "accepted": s.accepted, "rejected": s.rejected,
-                "auth_failures": s.auth_failures, "queued": s.queued}
+        return {
+            "name": self.name,
+            "state": "running" if self._server else "stopped",
+            "address": self.host,
+            "port": self.port,
+            "connections": s.connections,
+            "connections_total": s.connections_total,
+            "accepted": s.accepted,
+            "rejected": s.rejected,
+            "auth_failures": s.auth_failures,
+            "queued": s.queued,
+        }
 
 
-def build_smtp_services(config: Config, paths: DataPaths, users: UserDirectory,
-                        delivery: LocalDelivery, queue: OutboundQueue | None,
-                        throttle: AuthThrottle | None = None) -> list[Service]:
+def build_smtp_services(
+    config: Config,
+    paths: DataPaths,
+    users: UserDirectory,
+    delivery: LocalDelivery,
+    queue: OutboundQueue | None,
+    throttle: AuthThrottle | None = None,
+) -> list[Service]:
     """Every SMTP listener the config asks for, not yet started.
 
     Args:
@@ -141,20 +174,29 @@ def build_smtp_services(config: Config, paths: DataPaths, users: UserDirectory,
     host, mail = config.server.listen_address, config.mail
     throttle = throttle or AuthThrottle(config.security)
     common: dict[str, Any] = dict(
-        max_size=mail.max_message_size, spool=spool_dir(paths),
-        plaintext_auth_on_loopback=config.security.plaintext_auth_on_loopback)
+        max_size=mail.max_message_size,
+        spool=spool_dir(paths),
+        plaintext_auth_on_loopback=config.security.plaintext_auth_on_loopback,
+    )
     inbound = InboundHandler(users, delivery, mail.hostname, mail.domain)
     submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)
     services: list[Service] = [
-        SmtpService("smtp", host, config.ports.smtp.internal, inbound, tls=tls,
-                    implicit_tls=False, **common)]
-    sub_ports = list(dict.fromkeys([config.ports.submission.internal,
-                                    *mail.submission_extra_ports]))
+        SmtpService(
+            "smtp", host, config.ports.smtp.internal, inbound, tls=tls, implicit_tls=False, **common
+        )
+    ]
+    sub_ports = list(
+        dict.fromkeys([config.ports.submission.internal, *mail.submission_extra_ports])
+    )
     for port in sub_ports:
         name = "submission" if port == config.ports.submission.internal else f"submission-{port}"
-        services.append(SmtpService(name, host, port, submission, tls=tls,
-                                    implicit_tls=False, **common))
+        services.append(
+            SmtpService(name, host, port, submission, tls=tls, implicit_tls=False, **common)
+        )
     if mail.smtps_port:
-        services.append(SmtpService("smtps", host, mail.smtps_port, submission, tls=tls,
-                                    implicit_tls=True, **common))
+        services.append(
+            SmtpService(
+                "smtps", host, mail.smtps_port, submission, tls=tls, implicit_tls=True, **common
+            )
+        )
     return services

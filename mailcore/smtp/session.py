@@ -39,8 +39,11 @@ _spool_seq = itertools.count()
 # shape its answer is just the text between the brackets, so it is taken
 # directly. Anything else (quotes, routes, %, !, IP literals, UTF-8, spaces)
 # still goes through aiosmtpd's parser, so the policy checks see the same thing.
-_PLAIN_ADDR = re.compile(r"<([A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
-                         r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+(.*))?\Z", re.ASCII)
+_PLAIN_ADDR = re.compile(
+    r"<([A-Za-z0-9#$&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(?:[ \t]+(.*))?\Z",
+    re.ASCII,
+)
 
 
 # Control characters in a command argument (an EHLO name, an envelope address)
@@ -56,6 +59,7 @@ def _refusing_controls(method: Any) -> Any:
     The wrapper returns the wrapped coroutine itself (no extra coroutine
     frame per command) and keeps the ``@syntax`` attributes HELP reads.
     """
+
     @functools.wraps(method)
     def guarded(self: Any, arg: str | None) -> Any:
         if arg and _CONTROL.search(arg):
@@ -99,19 +103,26 @@ class StreamingSMTP(SMTP):
     """
 
     # What SMTP.__init__ computes by introspection; cloned per connection.
-    _INTROSPECTED: ClassVar[tuple[str, ...]] = ("_auth_methods", "_handle_hooks",
-                                                "_smtp_methods", "_ehlo_hook_ver")
+    _INTROSPECTED: ClassVar[tuple[str, ...]] = (
+        "_auth_methods",
+        "_handle_hooks",
+        "_smtp_methods",
+        "_ehlo_hook_ver",
+    )
 
     # The reader's buffer limit: DATA chunks come from this buffer. Command lines
     # are still capped at 512 bytes by aiosmtpd's command_size_limits.
     line_length_limit = 1 << 17
 
-    def __init__(self, handler: Any, *, spool_dir: Path, plaintext_auth_on_loopback: bool,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, handler: Any, *, spool_dir: Path, plaintext_auth_on_loopback: bool, **kwargs: Any
+    ) -> None:
         """Like ``aiosmtpd.smtp.SMTP``; ``spool_dir`` receives DATA bodies."""
         super().__init__(handler, **kwargs)
-        self._smtp_methods = {name: types.MethodType(_refusing_controls(m.__func__), self)
-                              for name, m in self._smtp_methods.items()}
+        self._smtp_methods = {
+            name: types.MethodType(_refusing_controls(m.__func__), self)
+            for name, m in self._smtp_methods.items()
+        }
         self.spool_dir = spool_dir
         self._plain_loopback = plaintext_auth_on_loopback
 
@@ -128,24 +139,30 @@ class StreamingSMTP(SMTP):
         state = dict(vars(template))
         if not all(name in state for name in cls._INTROSPECTED):
             return lambda: cls(handler, **kwargs)  # an aiosmtpd we do not know: no shortcut
-        base = asyncio.StreamReaderProtocol(asyncio.StreamReader(),
-                                            client_connected_cb=template._cb_client_connected)
+        base = asyncio.StreamReaderProtocol(
+            asyncio.StreamReader(), client_connected_cb=template._cb_client_connected
+        )
         own = {k: v for k, v in state.items() if k not in vars(base)}  # set by SMTP/us
         smtp_methods = {k: m.__func__ for k, m in template._smtp_methods.items()}
-        auth_methods = {k: (a, _unbound(a.method) if a.is_builtin else None)
-                        for k, a in template._auth_methods.items()}
+        auth_methods = {
+            k: (a, _unbound(a.method) if a.is_builtin else None)
+            for k, a in template._auth_methods.items()
+        }
 
         def make() -> StreamingSMTP:
             proto = cls.__new__(cls)
             asyncio.StreamReaderProtocol.__init__(
-                proto, asyncio.StreamReader(loop=template.loop, limit=cls.line_length_limit),
-                client_connected_cb=proto._cb_client_connected, loop=template.loop)
+                proto,
+                asyncio.StreamReader(loop=template.loop, limit=cls.line_length_limit),
+                client_connected_cb=proto._cb_client_connected,
+                loop=template.loop,
+            )
             proto.__dict__.update(own)
-            proto._smtp_methods = {k: types.MethodType(f, proto)
-                                   for k, f in smtp_methods.items()}
-            proto._auth_methods = {k: a._replace(method=types.MethodType(f, proto))
-                                   if f is not None else a
-                                   for k, (a, f) in auth_methods.items()}
+            proto._smtp_methods = {k: types.MethodType(f, proto) for k, f in smtp_methods.items()}
+            proto._auth_methods = {
+                k: a._replace(method=types.MethodType(f, proto)) if f is not None else a
+                for k, (a, f) in auth_methods.items()
+            }
             return proto
 
         return make
@@ -203,8 +220,10 @@ class StreamingSMTP(SMTP):
                 await self.push("354 End data with <CR><LF>.<CR><LF>")
                 size = await self._receive_body(out)
             if size is None:
-                await self.push(f"552 5.3.4 Message exceeds fixed maximum message size "
-                                f"of {self.data_size_limit} bytes")
+                await self.push(
+                    f"552 5.3.4 Message exceeds fixed maximum message size "
+                    f"of {self.data_size_limit} bytes"
+                )
                 self._set_post_data_state()  # type: ignore[no-untyped-call]
                 return
             envelope.spool_path = spool
@@ -242,11 +261,11 @@ class StreamingSMTP(SMTP):
             buf += chunk
             end = buf.find(_END)
             if end >= 0:
-                body, rest = buf[:end + 2], buf[end + len(_END):]
+                body, rest = buf[: end + 2], buf[end + len(_END) :]
             else:
                 keep = _carry_len(buf)
-                body, rest = buf[:len(buf) - keep], b""
-                buf = buf[len(buf) - keep:]
+                body, rest = buf[: len(buf) - keep], b""
+                buf = buf[len(buf) - keep :]
             # a line starting with "." lost its first dot to transparency (RFC 5321 4.5.2)
             body = body.replace(b"\r\n.", b"\r\n")
             if first and len(body) >= 2:
@@ -300,7 +319,8 @@ class StreamingSMTP(SMTP):
         try:
             user, pw = login.decode("utf-8"), password.decode("utf-8")
         except UnicodeDecodeError:
-            return AuthResult(success=False, handled=False,
-                              message="535 5.7.8 Authentication credentials invalid")
+            return AuthResult(
+                success=False, handled=False, message="535 5.7.8 Authentication credentials invalid"
+            )
         result: AuthResult = await self.event_handler.check_login(self, user, pw)
         return result

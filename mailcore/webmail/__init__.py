@@ -21,19 +21,32 @@ from mailcore.webmail.submit import PolicySubmitter, SubmitError, Submitter
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
-__all__ = ["PolicySubmitter", "SubmitError", "Submitter", "WebmailService",
-           "build_submitter", "build_webmail_service"]
+__all__ = [
+    "PolicySubmitter",
+    "SubmitError",
+    "Submitter",
+    "WebmailService",
+    "build_submitter",
+    "build_webmail_service",
+]
 
 
-def build_submitter(config: Config, users: UserDirectory, delivery: LocalDelivery,
-                    queue: OutboundQueue | None) -> PolicySubmitter:
+def build_submitter(
+    config: Config, users: UserDirectory, delivery: LocalDelivery, queue: OutboundQueue | None
+) -> PolicySubmitter:
     """The webmail's sending path: submission policy, local delivery, queue, Sent copy."""
     return PolicySubmitter(users, delivery, queue, config.mail.domain)
 
 
-def build_webmail_service(config: Config, paths: DataPaths, users: UserDirectory,
-                          throttle: AuthThrottle, store: MailStore, submitter: Submitter,
-                          tls: ssl.SSLContext | None = None) -> WebmailService:
+def build_webmail_service(
+    config: Config,
+    paths: DataPaths,
+    users: UserDirectory,
+    throttle: AuthThrottle,
+    store: MailStore,
+    submitter: Submitter,
+    tls: ssl.SSLContext | None = None,
+) -> WebmailService:
     """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
 
     Args:
@@ -53,12 +66,19 @@ def build_webmail_service(config: Config, paths: DataPaths, users: UserDirectory
     if https_port is not None and tls is None:
         tls = _tls_context(config, paths)
     web = config.webmail
-    ctx = WebmailContext(config=config, users=users, throttle=throttle,
-                         view=MailView(store), submitter=submitter,
-                         sessions=SessionStore(web.session_idle, web.session_max),
-                         spool=paths.root / "spool", env=template_env())
-    return WebmailService(ctx, config.server.listen_address, config.ports.webmail.internal,
-                          https_port, tls)
+    ctx = WebmailContext(
+        config=config,
+        users=users,
+        throttle=throttle,
+        view=MailView(store),
+        submitter=submitter,
+        sessions=SessionStore(web.session_idle, web.session_max),
+        spool=paths.root / "spool",
+        env=template_env(),
+    )
+    return WebmailService(
+        ctx, config.server.listen_address, config.ports.webmail.internal, https_port, tls
+    )
 
 
 def _tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:

@@ -16,8 +16,12 @@ from mailcore.webmail.errors import friendly_errors
 
 _XML = "application/xml"
 # Autoconfig lookups carry no secret and some clients only try plain HTTP.
-PLAIN_HTTP_PATHS = ("/.well-known/autoconfig/", "/mail/config-v1.1.xml",
-                    "/autodiscover/", "/Autodiscover/")
+PLAIN_HTTP_PATHS = (
+    "/.well-known/autoconfig/",
+    "/mail/config-v1.1.xml",
+    "/autodiscover/",
+    "/Autodiscover/",
+)
 
 
 def _preferred(ctx: WebmailContext, address: str) -> str:
@@ -67,26 +71,29 @@ def autoconfig_routes() -> list[web.RouteDef]:
 
 def build_app(ctx: WebmailContext) -> web.Application:
     """The webmail application (uploads are streamed, so no body-size cap here)."""
-    app = web.Application(middlewares=[auth.security_headers, friendly_errors,
-                                       auth.require_login],
-                          client_max_size=4 * 1024 * 1024)
+    app = web.Application(
+        middlewares=[auth.security_headers, friendly_errors, auth.require_login],
+        client_max_size=4 * 1024 * 1024,
+    )
     app[CTX] = ctx
-    app.add_routes([
-        web.get("/", mail_views.index),
-        web.get("/login", auth.login_form),
-        web.post("/login", auth.login),
-        web.post("/logout", auth.logout),
-        web.get("/mail", mail_views.message_list),
-        web.get("/msg", mail_views.read),
-        web.get("/part", mail_views.download_part),
-        web.get("/raw", mail_views.download_raw),
-        web.post("/action", mail_views.action),
-        web.post("/folders", mail_views.create_folder),
-        web.get("/compose", compose_views.compose_form),
-        web.post("/send", compose_views.send),
-        web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
-        *autoconfig_routes(),
-    ])
+    app.add_routes(
+        [
+            web.get("/", mail_views.index),
+            web.get("/login", auth.login_form),
+            web.post("/login", auth.login),
+            web.post("/logout", auth.logout),
+            web.get("/mail", mail_views.message_list),
+            web.get("/msg", mail_views.read),
+            web.get("/part", mail_views.download_part),
+            web.get("/raw", mail_views.download_raw),
+            web.post("/action", mail_views.action),
+            web.post("/folders", mail_views.create_folder),
+            web.get("/compose", compose_views.compose_form),
+            web.post("/send", compose_views.send),
+            web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
+            *autoconfig_routes(),
+        ]
+    )
     return app
 
 
@@ -94,8 +101,7 @@ def build_redirect_app(ctx: WebmailContext, https_port: int) -> web.Application:
     """Port 80 when HTTPS is on: autoconfig answered, everything else sent to HTTPS."""
 
     async def redirect(request: web.Request) -> web.StreamResponse:
-        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") \
-            else request.host
+        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
         port = "" if https_port == 443 else f":{https_port}"
         raise web.HTTPMovedPermanently(f"https://{host}{port}{request.path_qs}")
 

@@ -22,24 +22,44 @@ from mailcore.webmail.sessions import COOKIE, LOGIN_COOKIE, same_token
 
 log = logging.getLogger("pmemail.webmail")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC_PREFIXES = ("/login", "/static/", "/.well-known/", "/mail/config-v1.1.xml",
-                   "/autodiscover/", "/Autodiscover/")
+PUBLIC_PREFIXES = (
+    "/login",
+    "/static/",
+    "/.well-known/",
+    "/mail/config-v1.1.xml",
+    "/autodiscover/",
+    "/Autodiscover/",
+)
 CSRF_EXEMPT = ("/autodiscover/", "/Autodiscover/")  # machine-to-machine, no cookie used
 MULTIPART_CHECKED = ("/send",)  # handlers that check the token in the form stream
 
-_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'{remote}; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'")
+_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'{remote}; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 def _is_public(path: str) -> bool:
     return path == "/favicon.ico" or path.startswith(PUBLIC_PREFIXES)
 
 
-def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str,
-               max_age: int | None = None) -> None:
+def set_cookie(
+    response: web.StreamResponse,
+    request: web.Request,
+    name: str,
+    value: str,
+    max_age: int | None = None,
+) -> None:
     """HttpOnly, SameSite=Strict, and Secure when the request came over TLS."""
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Strict",
-                        secure=request.secure, path="/")
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+        path="/",
+    )
 
 
 @web.middleware
@@ -79,32 +99,38 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         expired = COOKIE in request.cookies
         if request.method == "GET":
             raise web.HTTPSeeOther("/login?expired=1" if expired else "/login")
-        return error_page(request, 403, "Your session has expired; please log in again. "
-                                        "What you sent was not saved.")
+        return error_page(
+            request,
+            403,
+            "Your session has expired; please log in again. What you sent was not saved.",
+        )
     request[SESSION] = session
     if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
         form = await request.post()
         token = form.get("_csrf")
         if not isinstance(token, str) or not session.csrf_ok(token):
-            log.warning("webmail: CSRF token missing or wrong for %s on %s",
-                        session.address, path)
-            return error_page(request, 403, "The form is missing its security token; "
-                                            "reload the page and try again.")
+            log.warning("webmail: CSRF token missing or wrong for %s on %s", session.address, path)
+            return error_page(
+                request,
+                403,
+                "The form is missing its security token; reload the page and try again.",
+            )
     return await handler(request)
 
 
 async def login_form(request: web.Request) -> web.StreamResponse:
     """GET /login: the form, with a fresh pre-login CSRF cookie."""
     expired = request.query.get("expired") == "1"
-    return _login_page(request, "Your session has expired; please log in again."
-                       if expired else "")
+    return _login_page(request, "Your session has expired; please log in again." if expired else "")
 
 
-def _login_page(request: web.Request, error: str, status: int = 200,
-                address: str = "") -> web.Response:
+def _login_page(
+    request: web.Request, error: str, status: int = 200, address: str = ""
+) -> web.Response:
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", status=status, login_csrf=token, error=error,
-                      address=address)
+    response = render(
+        request, "login.html", status=status, login_csrf=token, error=error, address=address
+    )
     set_cookie(response, request, LOGIN_COOKIE, token, max_age=3600)
     return response
 
@@ -123,8 +149,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     try:
         await ctx.throttle.before_attempt(ip, address)
     except Locked as locked:
-        return _login_page(request, f"Too many wrong passwords: try again in "
-                                    f"{int(locked.seconds_left) + 1} seconds.", 429, address)
+        return _login_page(
+            request,
+            f"Too many wrong passwords: try again in {int(locked.seconds_left) + 1} seconds.",
+            429,
+            address,
+        )
     user = await asyncio.to_thread(ctx.users.authenticate, address, password)
     if user is None:
         ctx.throttle.failure(ip, address)

@@ -16,8 +16,9 @@ from xml.sax.saxutils import escape
 
 from pmemail.config.model import Config
 
-AUTODISCOVER_REQUEST_NS = \
+AUTODISCOVER_REQUEST_NS = (
     "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
+)
 AUTODISCOVER_NS = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
 OUTLOOK_NS = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 MAX_REQUEST = 64 * 1024
@@ -40,9 +41,11 @@ class ClientServer:
 def client_servers(config: Config, preferred: str = "imap") -> list[ClientServer]:
     """Enabled incoming servers (``preferred`` protocol first), then SMTP submission."""
     host, plan = config.mail.hostname, config.ports
-    incoming = [ClientServer(kind, host, mapping.external)
-                for kind, mapping in (("imap", plan.imap), ("pop3", plan.pop3))
-                if mapping.enabled]
+    incoming = [
+        ClientServer(kind, host, mapping.external)
+        for kind, mapping in (("imap", plan.imap), ("pop3", plan.pop3))
+        if mapping.enabled
+    ]
     incoming.sort(key=lambda s: s.kind != preferred)
     return [*incoming, ClientServer("smtp", host, plan.submission.external)]
 
@@ -106,16 +109,20 @@ def autodiscover_xml(config: Config, address: str, preferred: str = "imap") -> b
     login = escape(address)
     protocols = []
     for server in client_servers(config, preferred):
-        extra = ("<UsePOPAuth>off</UsePOPAuth><SMTPLast>off</SMTPLast>"
-                 if server.kind == "smtp" else "")
+        extra = (
+            "<UsePOPAuth>off</UsePOPAuth><SMTPLast>off</SMTPLast>" if server.kind == "smtp" else ""
+        )
         protocols.append(
             f"<Protocol><Type>{_OUTLOOK_TYPES[server.kind]}</Type>"
             f"<Server>{escape(server.hostname)}</Server><Port>{server.port}</Port>"
             f"<DomainRequired>off</DomainRequired><LoginName>{login}</LoginName>"
             f"<SPA>off</SPA><SSL>on</SSL><Encryption>TLS</Encryption>"
-            f"<AuthRequired>on</AuthRequired>{extra}</Protocol>")
-    doc = (f'<?xml version="1.0" encoding="utf-8"?>\n'
-           f'<Autodiscover xmlns="{AUTODISCOVER_NS}"><Response xmlns="{OUTLOOK_NS}">'
-           f"<Account><AccountType>email</AccountType><Action>settings</Action>"
-           f"{''.join(protocols)}</Account></Response></Autodiscover>\n")
+            f"<AuthRequired>on</AuthRequired>{extra}</Protocol>"
+        )
+    doc = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<Autodiscover xmlns="{AUTODISCOVER_NS}"><Response xmlns="{OUTLOOK_NS}">'
+        f"<Account><AccountType>email</AccountType><Action>settings</Action>"
+        f"{''.join(protocols)}</Account></Response></Autodiscover>\n"
+    )
     return doc.encode("utf-8")

@@ -57,8 +57,11 @@ class Draft:
 
     def recipients(self) -> list[str]:
         """Every envelope recipient (To, Cc and Bcc), once each."""
-        return list(dict.fromkeys(
-            parse_addresses(self.to) + parse_addresses(self.cc) + parse_addresses(self.bcc)))
+        return list(
+            dict.fromkeys(
+                parse_addresses(self.to) + parse_addresses(self.cc) + parse_addresses(self.bcc)
+            )
+        )
 
 
 _ADDR_RE = re.compile(r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+$")
@@ -127,16 +130,20 @@ def write_message(draft: Draft, out: BinaryIO, keep_bcc: bool = False) -> None:
     # without parts would print an empty body of its own.
     for name, value in msg.items():
         out.write(SMTP.fold_binary(name, value))
-    out.write(f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{boundary}"'
-              f"\r\n\r\n".encode())
+    out.write(
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="{boundary}"'
+        f"\r\n\r\n".encode()
+    )
     out.write(b"This is a multi-part message in MIME format.\r\n")
     delim = f"\r\n--{boundary}\r\n".encode()
     out.write(delim)
     out.write(_text_part(draft.body).as_bytes(policy=SMTP))
     if draft.forward is not None:
         out.write(delim)
-        out.write(b"Content-Type: message/rfc822\r\n"
-                  b"Content-Disposition: attachment; filename=\"forwarded.eml\"\r\n\r\n")
+        out.write(
+            b"Content-Type: message/rfc822\r\n"
+            b'Content-Disposition: attachment; filename="forwarded.eml"\r\n\r\n'
+        )
         _copy_crlf(draft.forward, out)
     for upload in draft.attachments:
         out.write(delim)
@@ -146,11 +153,15 @@ def write_message(draft: Draft, out: BinaryIO, keep_bcc: bool = False) -> None:
 
 
 def _attachment_headers(upload: Upload) -> bytes:
-    ctype = upload.content_type or mimetypes.guess_type(upload.filename)[0] \
+    ctype = (
+        upload.content_type
+        or mimetypes.guess_type(upload.filename)[0]
         or "application/octet-stream"
+    )
     # Composite types cannot be base64-encoded (RFC 2046), so they travel as files.
-    if not re.match(r"^[\w.+-]+/[\w.+-]+$", ctype) \
-            or ctype.lower().startswith(("message/", "multipart/")):
+    if not re.match(r"^[\w.+-]+/[\w.+-]+$", ctype) or ctype.lower().startswith(
+        ("message/", "multipart/")
+    ):
         ctype = "application/octet-stream"
     part = EmailMessage()
     part["Content-Type"] = ctype
@@ -165,7 +176,7 @@ def _write_base64(path: Path, out: BinaryIO) -> None:
     with open(path, "rb") as f:
         while block := f.read(_B64_BLOCK):
             for i in range(0, len(block), _B64_LINE):
-                out.write(binascii.b2a_base64(block[i:i + _B64_LINE], newline=False))
+                out.write(binascii.b2a_base64(block[i : i + _B64_LINE], newline=False))
                 out.write(b"\r\n")
 
 

@@ -35,8 +35,20 @@ from mailcore.webmail.submit import SubmitError
 
 log = logging.getLogger("pmemail.webmail")
 _MAX_FIELD = 4 * 1024 * 1024  # the text of a message; attachments have their own limit
-_FIELDS = ("from", "to", "cc", "bcc", "subject", "body", "in_reply_to", "references",
-           "fwd_f", "fwd_uid", "draft_uid", "op")
+_FIELDS = (
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "body",
+    "in_reply_to",
+    "references",
+    "fwd_f",
+    "fwd_uid",
+    "draft_uid",
+    "op",
+)
 
 
 class UploadTooLarge(ComposeError):
@@ -63,16 +75,18 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             return error_page(request, 404, "This draft no longer exists.")
         values.update(opened.values, draft_uid=str(uid))
         notice = "Draft saved." if request.query.get("saved") == "1" else ""
-        return render(request, "compose.html", v=values, error="", notice=notice,
-                      kept=opened.attachments)
+        return render(
+            request, "compose.html", v=values, error="", notice=notice, kept=opened.attachments
+        )
     if mode in ("reply", "replyall", "forward"):
         folder_name = request.query.get("f", "INBOX")
         try:
             uid = int(request.query.get("uid", "0"))
             folder = await ctx.view.folder(user, folder_name)
             path = folder.file(uid)
-            m = await asyncio.to_thread(read_message, path, folder.name, uid,
-                                        allow_remote_images=False, prefer_text=True)
+            m = await asyncio.to_thread(
+                read_message, path, folder.name, uid, allow_remote_images=False, prefer_text=True
+            )
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
             return error_page(request, 404, "This message no longer exists.")
         if mode == "forward":
@@ -86,8 +100,11 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             values["references"] = f"{m.references} {m.message_id}".strip()
             values["body"] = quote_for_reply(m)
             if mode == "replyall":
-                others = [a for _, a in email.utils.getaddresses([m.to, m.cc])
-                          if a and a.lower() != user and a.lower() not in values["to"].lower()]
+                others = [
+                    a
+                    for _, a in email.utils.getaddresses([m.to, m.cc])
+                    if a and a.lower() != user and a.lower() not in values["to"].lower()
+                ]
                 values["cc"] = ", ".join(dict.fromkeys(others))
     return render(request, "compose.html", v=values, error="", notice="", kept=[])
 
@@ -127,11 +144,17 @@ async def send(request: web.Request) -> web.StreamResponse:
         if request.content_type == "multipart/form-data":
             reader = await request.multipart()
             first = await reader.next()
-        if not isinstance(first, BodyPartReader) or first.name != "_csrf" \
-                or not session.csrf_ok(await _read_field(first)):
+        if (
+            not isinstance(first, BodyPartReader)
+            or first.name != "_csrf"
+            or not session.csrf_ok(await _read_field(first))
+        ):
             log.warning("webmail: CSRF token missing or wrong for %s on /send", session.address)
-            return error_page(request, 403, "The form is missing its security token; "
-                                            "reload the page and try again.")
+            return error_page(
+                request,
+                403,
+                "The form is missing its security token; reload the page and try again.",
+            )
         uploads: list[Upload] = []
         keep: list[int] = []
         budget = ctx.config.mail.max_message_size
@@ -153,13 +176,13 @@ async def send(request: web.Request) -> web.StreamResponse:
                 values[part.name] = await _read_field(part)
             else:
                 await part.release()
-        return await _finish(request, ctx, session.address, values, uploads, keep,
-                             spool_files, tag)
+        return await _finish(request, ctx, session.address, values, uploads, keep, spool_files, tag)
     except ComposeError as err:
         if isinstance(err, UploadTooLarge):
             limit = format_size(ctx.config.mail.max_message_size)
-            return await _form_again(request, ctx, session.address, values,
-                                     f"{err} ({limit} in all).", 413)
+            return await _form_again(
+                request, ctx, session.address, values, f"{err} ({limit} in all).", 413
+            )
         return await _form_again(request, ctx, session.address, values, str(err), 400)
     finally:
         for path in spool_files:
@@ -178,8 +201,14 @@ def _draft_uid(values: dict[str, str]) -> int | None:
     return uid or None
 
 
-async def _form_again(request: web.Request, ctx: WebmailContext, user: str,
-                      values: dict[str, str], error: str, status: int) -> web.Response:
+async def _form_again(
+    request: web.Request,
+    ctx: WebmailContext,
+    user: str,
+    values: dict[str, str],
+    error: str,
+    status: int,
+) -> web.Response:
     """The compose form with what was typed and the error (new uploads must be re-added)."""
     kept: list[Part] = []
     uid = _draft_uid(values)
@@ -189,13 +218,21 @@ async def _form_again(request: web.Request, ctx: WebmailContext, user: str,
             kept = (await asyncio.to_thread(open_draft, path)).attachments
         except (KeyError, OSError, FolderError):
             values["draft_uid"] = ""
-    return render(request, "compose.html", status=status, v=values, error=error,
-                  notice="", kept=kept)
+    return render(
+        request, "compose.html", status=status, v=values, error=error, notice="", kept=kept
+    )
 
 
-async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: dict[str, str],
-                  uploads: list[Upload], keep: list[int], spool_files: list[Path],
-                  tag: str) -> web.Response:
+async def _finish(
+    request: web.Request,
+    ctx: WebmailContext,
+    user: str,
+    values: dict[str, str],
+    uploads: list[Upload],
+    keep: list[int],
+    spool_files: list[Path],
+    tag: str,
+) -> web.Response:
     """Add the draft's kept attachments, then send or save as a draft."""
     forward: Path | None = None
     draft_uid = _draft_uid(values)
@@ -204,10 +241,10 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
         try:
             source = drafts.file(draft_uid)
         except KeyError:
-            raise ComposeError("this draft was changed elsewhere; "
-                               "its attachments must be added again") from None
-        kept, forward, written = await asyncio.to_thread(extract_kept, source, keep,
-                                                         ctx.spool, tag)
+            raise ComposeError(
+                "this draft was changed elsewhere; its attachments must be added again"
+            ) from None
+        kept, forward, written = await asyncio.to_thread(extract_kept, source, keep, ctx.spool, tag)
         spool_files.extend(written)
         uploads = kept + uploads
     if values["fwd_f"] and values["fwd_uid"]:
@@ -217,12 +254,19 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
         except (ValueError, KeyError, FolderError, FolderNameError):
             raise ComposeError("the message to forward no longer exists") from None
     record = ctx.users.get(user)
-    draft = Draft(from_addr=values["from"].strip() or user,
-                  from_name=record.display_name if record else "",
-                  to=values["to"], cc=values["cc"], bcc=values["bcc"],
-                  subject=values["subject"], body=values["body"],
-                  in_reply_to=values["in_reply_to"], references=values["references"],
-                  attachments=uploads, forward=forward)
+    draft = Draft(
+        from_addr=values["from"].strip() or user,
+        from_name=record.display_name if record else "",
+        to=values["to"],
+        cc=values["cc"],
+        bcc=values["bcc"],
+        subject=values["subject"],
+        body=values["body"],
+        in_reply_to=values["in_reply_to"],
+        references=values["references"],
+        attachments=uploads,
+        forward=forward,
+    )
     message = ctx.spool / f"webmail-{tag}.eml"
     spool_files.append(message)
     if values["op"] == "draft":
@@ -241,8 +285,13 @@ async def _finish(request: web.Request, ctx: WebmailContext, user: str, values: 
         await ctx.submitter.submit(user, draft.from_addr, recipients, message)
     except SubmitError as err:
         return await _form_again(
-            request, ctx, user, values,
-            f"{err} (new attachments must be added again)" if uploads else str(err), 400)
+            request,
+            ctx,
+            user,
+            values,
+            f"{err} (new attachments must be added again)" if uploads else str(err),
+            400,
+        )
     discard_draft(drafts, draft_uid)
     raise web.HTTPSeeOther("/mail?sent=1")
 

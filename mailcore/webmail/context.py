@@ -38,8 +38,12 @@ class WebmailContext:
 
 def template_env() -> jinja2.Environment:
     """Jinja with autoescaping on (every value is HTML-escaped unless marked safe)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["size"] = format_size
     return env
 

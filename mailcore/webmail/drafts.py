@@ -42,11 +42,18 @@ def open_draft(path: Path) -> OpenedDraft:
     """The form values and attachments of the draft stored at ``path``."""
     structure = scan(path)
     h = structure.headers
-    values = {"to": _header(h, "to"), "cc": _header(h, "cc"), "bcc": _header(h, "bcc"),
-              "subject": _header(h, "subject"), "in_reply_to": _header(h, "in-reply-to"),
-              "references": _header(h, "references"), "body": ""}
-    body = next((p for p in structure.parts
-                 if p.content_type == "text/plain" and not p.is_attachment), None)
+    values = {
+        "to": _header(h, "to"),
+        "cc": _header(h, "cc"),
+        "bcc": _header(h, "bcc"),
+        "subject": _header(h, "subject"),
+        "in_reply_to": _header(h, "in-reply-to"),
+        "references": _header(h, "references"),
+        "body": "",
+    }
+    body = next(
+        (p for p in structure.parts if p.content_type == "text/plain" and not p.is_attachment), None
+    )
     if body is not None:
         with open(path, "rb") as f:
             values["body"], _ = read_text(f, body, _MAX_BODY)
@@ -54,8 +61,9 @@ def open_draft(path: Path) -> OpenedDraft:
     return OpenedDraft(values, [p for p in structure.parts if p.is_attachment])
 
 
-def extract_kept(path: Path, numbers: list[int], spool: Path,
-                 tag: str) -> tuple[list[Upload], Path | None, list[Path]]:
+def extract_kept(
+    path: Path, numbers: list[int], spool: Path, tag: str
+) -> tuple[list[Upload], Path | None, list[Path]]:
     """Copy the kept attachments of the draft at ``path`` into spool files.
 
     Returns:
@@ -80,8 +88,9 @@ def extract_kept(path: Path, numbers: list[int], spool: Path,
             if part.content_type == "message/rfc822" and forward is None:
                 forward = target
             else:
-                uploads.append(Upload(target, part.filename or f"part-{part.number}",
-                                      part.content_type))
+                uploads.append(
+                    Upload(target, part.filename or f"part-{part.number}", part.content_type)
+                )
     return uploads, forward, written
 
 

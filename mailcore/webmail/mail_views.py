@@ -46,8 +46,9 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     folder = _folder_arg(request)
     query = request.query.get("q", "")[:200]
     try:
-        summaries, pages = await ctx.view.page(user, folder, _int(request.query.get("page"), 1),
-                                         ctx.config.webmail.page_size, query)
+        summaries, pages = await ctx.view.page(
+            user, folder, _int(request.query.get("page"), 1), ctx.config.webmail.page_size, query
+        )
         folders = await ctx.view.folders(user)
     except (FolderError, FolderNameError) as err:
         return error_page(request, 404, str(err))
@@ -56,9 +57,18 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     def page_link(n: int) -> str:
         return "/mail?" + urlencode({"f": folder, "page": n, **({"q": query} if query else {})})
 
-    return render(request, "list.html", folder=folder, folders=folders, messages=summaries,
-                  page=page, pages=pages, query=query, page_link=page_link,
-                  targets=[f.name for f in folders if f.name != folder])
+    return render(
+        request,
+        "list.html",
+        folder=folder,
+        folders=folders,
+        messages=summaries,
+        page=page,
+        pages=pages,
+        query=query,
+        page_link=page_link,
+        targets=[f.name for f in folders if f.name != folder],
+    )
 
 
 async def read(request: web.Request) -> web.StreamResponse:
@@ -74,34 +84,53 @@ async def read(request: web.Request) -> web.StreamResponse:
     except (FolderError, FolderNameError, KeyError):
         return error_page(request, 404, "This message no longer exists.")
     try:
-        reading = await asyncio.to_thread(read_message, path, folder.name, uid,
-                                          allow_remote_images=images,
-                                          prefer_text=request.query.get("view") == "text")
+        reading = await asyncio.to_thread(
+            read_message,
+            path,
+            folder.name,
+            uid,
+            allow_remote_images=images,
+            prefer_text=request.query.get("view") == "text",
+        )
     except OSError:
         return error_page(request, 404, "This message no longer exists.")
     await ctx.view.set_seen(user, folder.name, [uid], True)
     folders = await ctx.view.folders(user)
     request[REMOTE_IMAGES] = images
     base = {"f": folder.name, "uid": uid}
-    return render(request, "message.html", folder=folder.name, uid=uid, m=reading,
-                  part_url=part_url, images_link="/msg?" + urlencode({**base, "images": 1}),
-                  text_link="/msg?" + urlencode({**base, "view": "text"}),
-                  raw_link="/raw?" + urlencode(base),
-                  targets=[f.name for f in folders if f.name != folder.name])
+    return render(
+        request,
+        "message.html",
+        folder=folder.name,
+        uid=uid,
+        m=reading,
+        part_url=part_url,
+        images_link="/msg?" + urlencode({**base, "images": 1}),
+        text_link="/msg?" + urlencode({**base, "view": "text"}),
+        raw_link="/raw?" + urlencode(base),
+        targets=[f.name for f in folders if f.name != folder.name],
+    )
 
 
 def _disposition(kind: str, filename: str) -> str:
-    ascii_name = "".join(c if (c.isascii() and c.isalnum()) or c in "._- " else "_"
-                         for c in filename) or "attachment"
+    ascii_name = (
+        "".join(c if (c.isascii() and c.isalnum()) or c in "._- " else "_" for c in filename)
+        or "attachment"
+    )
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def _stream(request: web.Request, chunks: Iterator[bytes], content_type: str,
-                  disposition: str) -> web.StreamResponse:
+async def _stream(
+    request: web.Request, chunks: Iterator[bytes], content_type: str, disposition: str
+) -> web.StreamResponse:
     """Send ``chunks`` (a blocking iterator, read in a thread) as the response body."""
-    response = web.StreamResponse(headers={
-        "Content-Type": content_type, "Content-Disposition": disposition,
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": disposition,
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        }
+    )
     await response.prepare(request)
     sentinel = b""
     while True:
@@ -128,13 +157,20 @@ async def download_part(request: web.Request) -> web.StreamResponse:
     if part is None:
         return error_page(request, 404, "No such attachment.")
     inline = request.query.get("inline") == "1" and part.content_type in _INLINE_TYPES
-    ctype = part.content_type if inline or part.content_type != "text/html" \
+    ctype = (
+        part.content_type
+        if inline or part.content_type != "text/html"
         else "application/octet-stream"
+    )
     name = part.filename or f"part-{number}"
     f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     try:
-        return await _stream(request, decode_part(f, part), ctype,
-                             _disposition("inline" if inline else "attachment", name))
+        return await _stream(
+            request,
+            decode_part(f, part),
+            ctype,
+            _disposition("inline" if inline else "attachment", name),
+        )
     finally:
         f.close()
 
@@ -151,8 +187,9 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
         return error_page(request, 404, "This message no longer exists.")
     try:
         chunks = iter(lambda: f.read(1 << 16), b"")
-        return await _stream(request, chunks, "message/rfc822",
-                             _disposition("attachment", f"message-{uid}.eml"))
+        return await _stream(
+            request, chunks, "message/rfc822", _disposition("attachment", f"message-{uid}.eml")
+        )
     finally:
         f.close()
 

@@ -117,8 +117,9 @@ class MailView:
             lines.append(FolderLine(n, label, unseen, n == INBOX or n in SPECIAL_USE))
         return lines
 
-    async def heads(self, address: str, folder: Folder,
-                    records: list[MessageRecord]) -> list[MessageHead]:
+    async def heads(
+        self, address: str, folder: Folder, records: list[MessageRecord]
+    ) -> list[MessageHead]:
         """List headers of ``records`` (in order): cached, or read in a worker thread."""
         key = (address, folder.name, folder.uidvalidity)
         found: list[MessageHead | None] = []
@@ -135,11 +136,11 @@ class MailView:
             self._heads[(*key, uid)] = head
         while len(self._heads) > _CACHE_SIZE:
             self._heads.popitem(last=False)
-        return [h or read.get(m.uid, _UNAVAILABLE)
-                for m, h in zip(records, found, strict=True)]
+        return [h or read.get(m.uid, _UNAVAILABLE) for m, h in zip(records, found, strict=True)]
 
-    async def page(self, address: str, name: str, page: int, size: int,
-                   query: str = "") -> tuple[list[Summary], int]:
+    async def page(
+        self, address: str, name: str, page: int, size: int, query: str = ""
+    ) -> tuple[list[Summary], int]:
         """Newest-first summaries of one page, and the number of pages.
 
         ``query`` keeps only messages whose sender or subject contains it
@@ -154,11 +155,21 @@ class MailView:
             records = await asyncio.to_thread(_matching, records, heads, needle)
         pages = max(1, (len(records) + size - 1) // size)
         page = min(max(1, page), pages)
-        chosen = records[(page - 1) * size: page * size]
+        chosen = records[(page - 1) * size : page * size]
         out = []
         for m, h in zip(chosen, await self.heads(address, folder, chosen), strict=True):
-            out.append(Summary(m.uid, h.sender, h.sender_address, h.subject, h.date, m.size,
-                               SEEN in m.flags, h.multipart_mixed))
+            out.append(
+                Summary(
+                    m.uid,
+                    h.sender,
+                    h.sender_address,
+                    h.subject,
+                    h.date,
+                    m.size,
+                    SEEN in m.flags,
+                    h.multipart_mixed,
+                )
+            )
         return out, pages
 
     async def set_seen(self, address: str, name: str, uids: list[int], seen: bool) -> None:
@@ -181,14 +192,18 @@ class MailView:
             await self.move(address, name, uids, "Trash")
 
 
-def _matching(records: list[MessageRecord], heads: list[MessageHead],
-              needle: str) -> list[MessageRecord]:
+def _matching(
+    records: list[MessageRecord], heads: list[MessageHead], needle: str
+) -> list[MessageRecord]:
     return [m for m, h in zip(records, heads, strict=True) if _matches(h, needle)]
 
 
 def _matches(head: MessageHead, needle: str) -> bool:
-    return (needle in head.sender.lower() or needle in head.sender_address.lower()
-            or needle in head.subject.lower())
+    return (
+        needle in head.sender.lower()
+        or needle in head.sender_address.lower()
+        or needle in head.subject.lower()
+    )
 
 
 def format_size(size: int) -> str:

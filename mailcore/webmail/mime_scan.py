@@ -165,7 +165,7 @@ def scan_file(f: BinaryIO) -> Structure:
             if found is None:
                 break
             level, closing = found
-            del boundaries[level + 1:]
+            del boundaries[level + 1 :]
             if closing:
                 boundaries.pop()
                 if boundaries:
@@ -197,8 +197,9 @@ def _dash_line_starts(buf: bytes, limit: int, mid_line: bool) -> Iterator[int]:
         k = buf.find(b"\n--", k + 1, limit)
 
 
-def _find_delimiter(f: BinaryIO, pos: int, boundaries: list[bytes]
-                    ) -> tuple[int, int, int, tuple[int, bool] | None]:
+def _find_delimiter(
+    f: BinaryIO, pos: int, boundaries: list[bytes]
+) -> tuple[int, int, int, tuple[int, bool] | None]:
     """Find the next delimiter line at or after ``pos`` (a line start), reading in blocks.
 
     Returns (line start, offset after the line, length of the line break before
@@ -220,7 +221,7 @@ def _find_delimiter(f: BinaryIO, pos: int, boundaries: list[bytes]
             le = limit if le < 0 else le + 1
             found = _match_boundary(buf[ls:le], boundaries)
             if found is not None:
-                eol = eol_at_base if ls == 0 else (2 if buf[ls - 2:ls] == b"\r\n" else 1)
+                eol = eol_at_base if ls == 0 else (2 if buf[ls - 2 : ls] == b"\r\n" else 1)
                 return base + ls, base + le, eol, found
         if eof:
             end = base + len(buf)
@@ -230,7 +231,7 @@ def _find_delimiter(f: BinaryIO, pos: int, boundaries: list[bytes]
                 base += len(buf)
                 buf, mid_line, eol_at_base = b"", True, 0
             continue
-        eol_at_base = 2 if buf[limit - 2:limit] == b"\r\n" else 1
+        eol_at_base = 2 if buf[limit - 2 : limit] == b"\r\n" else 1
         base += limit
         buf = buf[limit:]
         mid_line = False

@@ -46,17 +46,23 @@ def _header(structure: Structure, name: str) -> str:
     return "".join(c if c.isprintable() else " " for c in value)
 
 
-def read_message(path: Path, folder: str, uid: int, *, allow_remote_images: bool,
-                 prefer_text: bool = False) -> Reading:
+def read_message(
+    path: Path, folder: str, uid: int, *, allow_remote_images: bool, prefer_text: bool = False
+) -> Reading:
     """The reading view of the message file at ``path``."""
     structure = scan(path)
     sender_name, sender_addr = email.utils.parseaddr(_header(structure, "from"))
     reading = Reading(
         subject=_header(structure, "subject") or "(no subject)",
-        sender=sender_name or sender_addr, sender_address=sender_addr,
-        to=_header(structure, "to"), cc=_header(structure, "cc"),
-        date=_header(structure, "date"), message_id=_header(structure, "message-id"),
-        references=_header(structure, "references"), reply_to=_header(structure, "reply-to"))
+        sender=sender_name or sender_addr,
+        sender_address=sender_addr,
+        to=_header(structure, "to"),
+        cc=_header(structure, "cc"),
+        date=_header(structure, "date"),
+        message_id=_header(structure, "message-id"),
+        references=_header(structure, "references"),
+        reply_to=_header(structure, "reply-to"),
+    )
     texts = [p for p in structure.parts if not p.is_attachment]
     plain = next((p for p in texts if p.content_type == "text/plain"), None)
     html = next((p for p in texts if p.content_type == "text/html"), None)
@@ -73,7 +79,8 @@ def read_message(path: Path, folder: str, uid: int, *, allow_remote_images: bool
                 return part_url(folder, uid, part.number, inline=True)
 
             reading.html, reading.blocked_images = sanitize_html(
-                source, allow_remote_images=allow_remote_images, cid_url=cid_url)
+                source, allow_remote_images=allow_remote_images, cid_url=cid_url
+            )
         elif plain is not None:
             reading.text, reading.truncated = read_text(f, plain, MAX_TEXT)
     # Inline images shown in the HTML are still offered as downloads.
@@ -93,6 +100,7 @@ def quote_for_reply(reading: Reading) -> str:
     text = reading.text
     if not text and reading.html:
         import re
+
         text = re.sub(r"<[^>]+>", "", reading.html)
     lines = text.replace("\r\n", "\n").split("\n")
     head = f"On {reading.date}, {reading.sender or reading.sender_address} wrote:"

@@ -16,10 +16,54 @@ from collections.abc import Callable
 import nh3
 
 _TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "col", "colgroup",
-    "dd", "del", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "li", "ol", "p", "pre", "q", "s", "small", "span", "strike", "strong",
-    "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 _ATTRS = {
     "*": {"style", "title", "align", "dir", "lang"},
@@ -32,12 +76,35 @@ _ATTRS = {
     "col": {"span", "width"},
 }
 _STYLE_PROPS = {
-    "color", "background-color", "font-weight", "font-style", "font-size", "font-family",
-    "text-align", "text-decoration", "margin", "padding", "border", "width", "height",
-    "line-height", "vertical-align",
+    "color",
+    "background-color",
+    "font-weight",
+    "font-style",
+    "font-size",
+    "font-family",
+    "text-align",
+    "text-decoration",
+    "margin",
+    "padding",
+    "border",
+    "width",
+    "height",
+    "line-height",
+    "vertical-align",
 }
-_DROP_CONTENT = {"script", "style", "title", "head", "noscript", "template", "iframe",
-                 "object", "embed", "svg", "math"}
+_DROP_CONTENT = {
+    "script",
+    "style",
+    "title",
+    "head",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+}
 
 
 def clean_style(value: str) -> str | None:
@@ -55,8 +122,9 @@ def clean_style(value: str) -> str | None:
     return "; ".join(kept) or None
 
 
-def sanitize_html(source: str, *, allow_remote_images: bool,
-                  cid_url: Callable[[str], str | None]) -> tuple[str, int]:
+def sanitize_html(
+    source: str, *, allow_remote_images: bool, cid_url: Callable[[str], str | None]
+) -> tuple[str, int]:
     """Inert HTML for display, and how many remote images were blocked.
 
     Args:
@@ -85,11 +153,16 @@ def sanitize_html(source: str, *, allow_remote_images: bool,
         return value
 
     cleaned = nh3.clean(
-        source, tags=_TAGS, clean_content_tags=_DROP_CONTENT, attributes=_ATTRS,
-        attribute_filter=attribute_filter, strip_comments=True,
+        source,
+        tags=_TAGS,
+        clean_content_tags=_DROP_CONTENT,
+        attributes=_ATTRS,
+        attribute_filter=attribute_filter,
+        strip_comments=True,
         link_rel="noopener noreferrer nofollow",
         # "cid" must pass the scheme check (done before the filter), which rewrites it.
-        url_schemes={"http", "https", "mailto", "cid"})
+        url_schemes={"http", "https", "mailto", "cid"},
+    )
     return cleaned, blocked
 
 

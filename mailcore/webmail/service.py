@@ -40,8 +40,14 @@ class WebmailService:
 
     name = "webmail"
 
-    def __init__(self, ctx: WebmailContext, host: str, port: int,
-                 https_port: int | None = None, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        ctx: WebmailContext,
+        host: str,
+        port: int,
+        https_port: int | None = None,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         """Listen on ``host:port`` (0 = ephemeral; read ``port`` after ``start``).
 
         Args:
@@ -75,19 +81,25 @@ class WebmailService:
             await self._serve(build_redirect_app(self.ctx, self.https_port), http_sock, None)
         else:
             await self._serve(build_app(self.ctx), http_sock, None)
-        log.info("webmail listening on http://%s:%d%s", self.host, self.port,
-                 f" and https port {self.https_port}" if https_sock else "")
+        log.info(
+            "webmail listening on http://%s:%d%s",
+            self.host,
+            self.port,
+            f" and https port {self.https_port}" if https_sock else "",
+        )
 
     def _bind_or_fail(self, port: int) -> socket.socket:
         try:
             return _bind(self.host, port)
         except OSError as exc:
             text = describe_bind_error(exc, "webmail", self.host, port)
-            raise ServiceStartError(text or f"webmail cannot listen on {self.host}:{port}: "
-                                    f"{exc.strerror or exc}") from None
+            raise ServiceStartError(
+                text or f"webmail cannot listen on {self.host}:{port}: {exc.strerror or exc}"
+            ) from None
 
-    async def _serve(self, app: web.Application, sock: socket.socket,
-                     tls: ssl.SSLContext | None) -> None:
+    async def _serve(
+        self, app: web.Application, sock: socket.socket, tls: ssl.SSLContext | None
+    ) -> None:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         await web.SockSite(runner, sock, ssl_context=tls).start()
@@ -101,7 +113,12 @@ class WebmailService:
 
     def status(self) -> dict[str, object]:
         """Ports, sessions, requests and logins."""
-        return {"listening": bool(self._runners), "address": self.host, "port": self.port,
-                "https_port": self.https_port, "sessions": len(self.ctx.sessions),
-                "requests_total": self.ctx.requests_total,
-                "logins_total": self.ctx.logins_total}
+        return {
+            "listening": bool(self._runners),
+            "address": self.host,
+            "port": self.port,
+            "https_port": self.https_port,
+            "sessions": len(self.ctx.sessions),
+            "requests_total": self.ctx.requests_total,
+            "logins_total": self.ctx.logins_total,
+        }

@@ -35,8 +35,9 @@ class WebSession:
 class SessionStore:
     """Tokens -> sessions with idle and absolute lifetimes (seconds)."""
 
-    def __init__(self, idle: float, maximum: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, idle: float, maximum: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """Expire sessions ``idle`` s after their last request or ``maximum`` s after login."""
         self.idle = idle
         self.maximum = maximum
@@ -74,8 +75,11 @@ class SessionStore:
 
     def _prune(self) -> None:
         now = self._clock()
-        dead = [t for t, s in self._sessions.items()
-                if now - s.last_seen > self.idle or now - s.created > self.maximum]
+        dead = [
+            t
+            for t, s in self._sessions.items()
+            if now - s.last_seen > self.idle or now - s.created > self.maximum
+        ]
         for token in dead:
             del self._sessions[token]
 

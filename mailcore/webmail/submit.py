@@ -38,8 +38,9 @@ class SubmitResult:
 class Submitter(Protocol):
     """What the webmail needs to send a spooled message."""
 
-    async def submit(self, user: str, sender: str, recipients: list[str],
-                     spool: Path) -> SubmitResult:
+    async def submit(
+        self, user: str, sender: str, recipients: list[str], spool: Path
+    ) -> SubmitResult:
         """Check and send ``spool`` from ``sender`` (owned by ``user``) to ``recipients``."""
         ...
 
@@ -47,8 +48,13 @@ class Submitter(Protocol):
 class PolicySubmitter:
     """``Submitter`` applying the submission server's checks."""
 
-    def __init__(self, users: UserDirectory, delivery: LocalDelivery,
-                 queue: OutboundQueue | None, default_domain: str) -> None:
+    def __init__(
+        self,
+        users: UserDirectory,
+        delivery: LocalDelivery,
+        queue: OutboundQueue | None,
+        default_domain: str,
+    ) -> None:
         """Deliver local copies with ``delivery``, remote ones via ``queue`` (None = refuse)."""
         self.users = users
         self.delivery = delivery
@@ -56,8 +62,9 @@ class PolicySubmitter:
         self.default_domain = default_domain
         self.sent = 0
 
-    async def submit(self, user: str, sender: str, recipients: list[str],
-                     spool: Path) -> SubmitResult:
+    async def submit(
+        self, user: str, sender: str, recipients: list[str], spool: Path
+    ) -> SubmitResult:
         """Route, deliver, queue and file in Sent; raises ``SubmitError`` before any copy."""
         if not sender_allowed(user, sender, self.users):
             raise SubmitError(f"{sender} is not one of your addresses")
@@ -67,8 +74,9 @@ class PolicySubmitter:
         boxes: list[str] = []
         for rcpt in recipients:
             try:
-                addr, local = route_recipient(rcpt, self.users, authenticated=True,
-                                              default_domain=self.default_domain)
+                addr, local = route_recipient(
+                    rcpt, self.users, authenticated=True, default_domain=self.default_domain
+                )
             except Refused as refused:
                 raise SubmitError(_reason(refused.status)) from None
             if local is None:
@@ -80,8 +88,11 @@ class PolicySubmitter:
             raise SubmitError("outbound mail is not available on this server right now")
         try:
             if boxes:
-                await self.delivery.deliver(spool, list(dict.fromkeys(boxes)),
-                                            headers=f"Return-Path: <{sender}>\r\n".encode())
+                await self.delivery.deliver(
+                    spool,
+                    list(dict.fromkeys(boxes)),
+                    headers=f"Return-Path: <{sender}>\r\n".encode(),
+                )
             if result.remote:
                 assert self.queue is not None
                 result.queue_id = await self.queue.enqueue(spool, sender, result.remote)

@@ -7,8 +7,9 @@ from netcore.dns_records import records_to_publish
 from netcore.mail_dns import MailDns, spf_allows
 
 
-def dns_result(domain: str, hostname: str, public_ip: str, found: MailDns,
-               seconds: float) -> CheckResult:
+def dns_result(
+    domain: str, hostname: str, public_ip: str, found: MailDns, seconds: float
+) -> CheckResult:
     """Judge what the DNS says; list the records to publish when some are missing.
 
     Args:
@@ -22,8 +23,9 @@ def dns_result(domain: str, hostname: str, public_ip: str, found: MailDns,
     problems: list[str] = []
     ours = [h for h, addrs in found.mx_addresses.items() if public_ip in addrs]
     if found.errors:
-        problems.append("lookups failed: " + "; ".join(
-            f"{k}: {v}" for k, v in sorted(found.errors.items())))
+        problems.append(
+            "lookups failed: " + "; ".join(f"{k}: {v}" for k, v in sorted(found.errors.items()))
+        )
     if not found.mx:
         problems.append(f"{domain} has no MX record")
     elif not ours:
@@ -34,21 +36,39 @@ def dns_result(domain: str, hostname: str, public_ip: str, found: MailDns,
         problems.append(f"the PTR of {public_ip} is {found.ptr}, not {hostname}")
     if not found.spf:
         problems.append(f"{domain} has no SPF record")
-    elif not spf_allows(found.spf, public_ip, [a for v in found.mx_addresses.values()
-                                                for a in v]):
+    elif not spf_allows(found.spf, public_ip, [a for v in found.mx_addresses.values() for a in v]):
         problems.append(f"the SPF record does not list {public_ip}")
     details["problems"] = problems
     if not problems:
-        return CheckResult("dns", "DNS", "ok",
-                           f"MX, PTR and SPF of {domain} point at {public_ip}", details, "",
-                           seconds)
+        return CheckResult(
+            "dns",
+            "DNS",
+            "ok",
+            f"MX, PTR and SPF of {domain} point at {public_ip}",
+            details,
+            "",
+            seconds,
+        )
     records = records_to_publish(domain, hostname, public_ip)
     details["records_to_publish"] = [
-        {"name": r.name, "type": r.rtype, "value": r.value, "why": r.why, "at_isp": r.at_isp,
-         "zone_line": r.zone_line()} for r in records]
+        {
+            "name": r.name,
+            "type": r.rtype,
+            "value": r.value,
+            "why": r.why,
+            "at_isp": r.at_isp,
+            "zone_line": r.zone_line(),
+        }
+        for r in records
+    ]
     lines = "\n".join(r.zone_line() for r in records if r.rtype in ("MX", "A", "TXT", "PTR"))
     status: Status = "fail" if found.mx and not ours else "warn"  # MX elsewhere: mail is lost
     return CheckResult(
-        "dns", "DNS", status, problems[0] + (f" (+{len(problems) - 1} more)"
-                                             if len(problems) > 1 else ""),
-        details, "publish these records (the PTR is set by your ISP):\n" + lines, seconds)
+        "dns",
+        "DNS",
+        status,
+        problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+        details,
+        "publish these records (the PTR is set by your ISP):\n" + lines,
+        seconds,
+    )

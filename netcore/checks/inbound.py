@@ -14,8 +14,7 @@ from netcore.echo_service import port_reachable
 from pmemail.config.model import PortMapping
 
 
-def check_inbound(name: str, mapping: PortMapping, urls: list[str],
-                  timeout: float) -> CheckResult:
+def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: float) -> CheckResult:
     """Ask the echo services whether ``mapping.external`` is reachable.
 
     Args:
@@ -27,25 +26,49 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str],
     start = time.monotonic()
     port = mapping.external
     title = f"Inbound {port}/{mapping.protocol} ({name})"
-    details: dict[str, object] = {"name": name, "external": port, "internal": mapping.internal,
-                                  "protocol": mapping.protocol, "low_port": port < 1024}
+    details: dict[str, object] = {
+        "name": name,
+        "external": port,
+        "internal": mapping.internal,
+        "protocol": mapping.protocol,
+        "low_port": port < 1024,
+    }
     if mapping.protocol != "TCP":
-        return CheckResult(f"inbound.{name}", title, "skipped",
-                           "only TCP can be probed from outside", details)
+        return CheckResult(
+            f"inbound.{name}", title, "skipped", "only TCP can be probed from outside", details
+        )
     reachable, source = port_reachable(urls, port, timeout)
     details["reachable"] = reachable
     details["source"] = source
     secs = time.monotonic() - start
     if reachable is None:
-        return CheckResult(f"inbound.{name}", title, "warn",
-                           f"no echo service could test port {port}: {source}", details,
-                           "check network.echo_url", secs)
+        return CheckResult(
+            f"inbound.{name}",
+            title,
+            "warn",
+            f"no echo service could test port {port}: {source}",
+            details,
+            "check network.echo_url",
+            secs,
+        )
     if reachable:
-        return CheckResult(f"inbound.{name}", title, "ok",
-                           f"port {port} is reachable from the internet", details, "", secs)
+        return CheckResult(
+            f"inbound.{name}",
+            title,
+            "ok",
+            f"port {port} is reachable from the internet",
+            details,
+            "",
+            secs,
+        )
     return CheckResult(
-        f"inbound.{name}", title, "warn",
-        f"port {port} is not reachable from the internet", details,
+        f"inbound.{name}",
+        title,
+        "warn",
+        f"port {port} is not reachable from the internet",
+        details,
         "forward it (`pmemail ports apply`) and start the service; if it stays unreachable "
-        "once forwarded, the ISP filters it" + (" (common for ports below 1024 on consumer "
-                                               "plans)" if port < 1024 else ""), secs)
+        "once forwarded, the ISP filters it"
+        + (" (common for ports below 1024 on consumer plans)" if port < 1024 else ""),
+        secs,
+    )

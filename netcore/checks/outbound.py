@@ -72,13 +72,17 @@ def check_outbound_25(probes: list[str], timeout: float, facts: IspHints) -> Che
     outcomes.update(bad)
     on25 = [outcomes[t] for t, _h, p in targets if p == 25]
     others = [outcomes[t] for t, _h, p in targets if p != 25]
-    details = {"probes": outcomes, "smarthost": facts.smarthost,
-               "profile_says_blocked": facts.blocks_25}
+    details = {
+        "probes": outcomes,
+        "smarthost": facts.smarthost,
+        "profile_says_blocked": facts.blocks_25,
+    }
     secs = time.monotonic() - start
 
     def result(status: Status, finding: str, advice: str = "") -> CheckResult:
-        return CheckResult("outbound_25", "Outbound port 25", status,
-                           finding, details, advice, secs)
+        return CheckResult(
+            "outbound_25", "Outbound port 25", status, finding, details, advice, secs
+        )
 
     relay = facts.smarthost_words()
     if not on25:
@@ -89,15 +93,24 @@ def check_outbound_25(probes: list[str], timeout: float, facts: IspHints) -> Che
     other_ok = any(o in ("open", "refused") for o in others)
     if all(o == "refused" for o in on25):
         details["outcome"] = "refused"
-        return result("warn", "port 25 probes refused the connection (the remote host is "
-                      "up but does not accept; the ISP does not seem to block)",
-                      "check network.port25_probes points at a real mail server")
+        return result(
+            "warn",
+            "port 25 probes refused the connection (the remote host is "
+            "up but does not accept; the ISP does not seem to block)",
+            "check network.port25_probes points at a real mail server",
+        )
     if other_ok and any(o in ("timeout", "reset") for o in on25):
         details["outcome"] = "blocked"
-        return result("warn", "your ISP blocks outbound port 25 (587 passes): outbound mail "
-                      f"must use the ISP's relay: {relay}",
-                      f"set relay.mode = \"smarthost\" and relay.host ({relay})")
+        return result(
+            "warn",
+            "your ISP blocks outbound port 25 (587 passes): outbound mail "
+            f"must use the ISP's relay: {relay}",
+            f'set relay.mode = "smarthost" and relay.host ({relay})',
+        )
     details["outcome"] = "unknown"
-    return result("warn", "no probe answered, not even on other ports: cannot tell "
-                  "whether port 25 is blocked (no internet?)",
-                  "check the internet connection, then run the doctor again")
+    return result(
+        "warn",
+        "no probe answered, not even on other ports: cannot tell "
+        "whether port 25 is blocked (no internet?)",
+        "check the internet connection, then run the doctor again",
+    )

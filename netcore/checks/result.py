@@ -34,6 +34,12 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (one entry of the report's ``checks``)."""
-        return {"id": self.id, "title": self.title, "status": self.status,
-                "finding": self.finding, "details": self.details, "advice": self.advice,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "finding": self.finding,
+            "details": self.details,
+            "advice": self.advice,
+            "seconds": round(self.seconds, 3),
+        }

@@ -79,13 +79,19 @@ class RouterView:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {"upnp": self.upnp, "natpmp": self.natpmp, "root_url": self.root_url,
-                "manufacturer": self.manufacturer, "model": self.model,
-                "friendly_name": self.friendly_name,
-                "upnp_external_ip": self.upnp_external_ip,
-                "natpmp_external_ip": self.natpmp_external_ip,
-                "errors": dict(self.errors), "seconds": round(self.seconds, 3),
-                "not_igd_url": self.not_igd_url}
+        return {
+            "upnp": self.upnp,
+            "natpmp": self.natpmp,
+            "root_url": self.root_url,
+            "manufacturer": self.manufacturer,
+            "model": self.model,
+            "friendly_name": self.friendly_name,
+            "upnp_external_ip": self.upnp_external_ip,
+            "natpmp_external_ip": self.natpmp_external_ip,
+            "errors": dict(self.errors),
+            "seconds": round(self.seconds, 3),
+            "not_igd_url": self.not_igd_url,
+        }
 
 
 def natpmp_public_address(gateway: str, timeout: float) -> str:
@@ -172,8 +178,14 @@ def _err(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def probe_router(gateway: str, *, discover_s: float, natpmp_s: float, http_s: float,
-                 state_dir: Path | None = None) -> RouterView:
+def probe_router(
+    gateway: str,
+    *,
+    discover_s: float,
+    natpmp_s: float,
+    http_s: float,
+    state_dir: Path | None = None,
+) -> RouterView:
     """Look for the router by UPnP and NAT-PMP at once.
 
     Args:
@@ -192,10 +204,12 @@ def probe_router(gateway: str, *, discover_s: float, natpmp_s: float, http_s: fl
     try:
         known = _remembered(state_dir)
         f_known: Future[DeviceDescription] | None = (
-            pool.submit(describe, known, min(http_s, discover_s)) if known else None)
+            pool.submit(describe, known, min(http_s, discover_s)) if known else None
+        )
         f_ssdp = pool.submit(ssdp_locate, gateway, discover_s)
         f_pmp: Future[str] | None = (
-            pool.submit(natpmp_public_address, gateway, natpmp_s) if gateway else None)
+            pool.submit(natpmp_public_address, gateway, natpmp_s) if gateway else None
+        )
         url, info, not_igd = "", DeviceDescription(), ""
         if f_known is not None:
             try:
@@ -237,8 +251,15 @@ def probe_router(gateway: str, *, discover_s: float, natpmp_s: float, http_s: fl
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     return RouterView(
-        upnp=bool(url), natpmp=pmp, root_url=url,
-        manufacturer=info.manufacturer, model=info.model,
-        friendly_name=info.friendly_name, upnp_external_ip=ext,
-        natpmp_external_ip=pmp_ip, errors=tuple(sorted(errors.items())),
-        seconds=time.monotonic() - start, not_igd_url=not_igd)
+        upnp=bool(url),
+        natpmp=pmp,
+        root_url=url,
+        manufacturer=info.manufacturer,
+        model=info.model,
+        friendly_name=info.friendly_name,
+        upnp_external_ip=ext,
+        natpmp_external_ip=pmp_ip,
+        errors=tuple(sorted(errors.items())),
+        seconds=time.monotonic() - start,
+        not_igd_url=not_igd,
+    )

@@ -58,11 +58,17 @@ class DoctorReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON document of ``pmemail doctor --json`` (version 1)."""
-        return {"version": REPORT_VERSION,
-                "status": {0: "ok", 1: "warn", 2: "fail"}[self.exit_code],
-                "verdict": self.verdict, "checks": [c.to_dict() for c in self.checks],
-                "lan": self.lan, "public_ip": self.public_ip, "router": self.router,
-                "ip_history": self.history, "seconds": round(self.seconds, 3)}
+        return {
+            "version": REPORT_VERSION,
+            "status": {0: "ok", 1: "warn", 2: "fail"}[self.exit_code],
+            "verdict": self.verdict,
+            "checks": [c.to_dict() for c in self.checks],
+            "lan": self.lan,
+            "public_ip": self.public_ip,
+            "router": self.router,
+            "ip_history": self.history,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def in_thread(fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
@@ -114,13 +120,25 @@ class _Run:
         try:
             result: CheckResult = await asyncio.wait_for(make(), self.net.check_timeout)
         except TimeoutError:
-            result = CheckResult(cid, title, "fail",
-                                 f"no answer within {self.net.check_timeout:g} s", {},
-                                 "raise network.check_timeout or check the network",
-                                 time.monotonic() - start)
+            result = CheckResult(
+                cid,
+                title,
+                "fail",
+                f"no answer within {self.net.check_timeout:g} s",
+                {},
+                "raise network.check_timeout or check the network",
+                time.monotonic() - start,
+            )
         except Exception as exc:  # one broken check must not hide the others
-            result = CheckResult(cid, title, "fail", f"check failed: {exc}",
-                                 {"error": type(exc).__name__}, "", time.monotonic() - start)
+            result = CheckResult(
+                cid,
+                title,
+                "fail",
+                f"check failed: {exc}",
+                {"error": type(exc).__name__},
+                "",
+                time.monotonic() - start,
+            )
         return self._emit(result)
 
     async def run(self) -> DoctorReport:
@@ -131,9 +149,18 @@ class _Run:
         except LanDetectionError as exc:
             self.lan_error = str(exc)
         facts = isp_hints(self.config)
-        router_f = asyncio.ensure_future(in_thread(functools.partial(
-            probe_router, self.lan.gateway, discover_s=net.upnp_discover_ms / 1000,
-            natpmp_s=net.natpmp_timeout, http_s=net.http_timeout, state_dir=self.paths.state)))
+        router_f = asyncio.ensure_future(
+            in_thread(
+                functools.partial(
+                    probe_router,
+                    self.lan.gateway,
+                    discover_s=net.upnp_discover_ms / 1000,
+                    natpmp_s=net.natpmp_timeout,
+                    http_s=net.http_timeout,
+                    state_dir=self.paths.state,
+                )
+            )
+        )
         t0 = time.monotonic()
         pub_f = asyncio.ensure_future(in_thread(public_ip, net.echo_url, net.http_timeout))
         history = IpHistory(self.paths.state)
@@ -171,67 +198,107 @@ class _Run:
                     err = str(exc) or type(exc).__name__
             entries = history.entries()
             span = entries[-1].last_seen - entries[0].first_seen if entries else 0.0
-            v = ip_kind_verdict(changes=history.changes(), observations=len(entries),
-                                span_s=span, admin=self.config.isp.fixed_ip,
-                                profile_fixed=None, rdns=rdns_hint(name, answers.address))
+            v = ip_kind_verdict(
+                changes=history.changes(),
+                observations=len(entries),
+                span_s=span,
+                admin=self.config.isp.fixed_ip,
+                profile_fixed=None,
+                rdns=rdns_hint(name, answers.address),
+            )
             if facts.fixed_needs_pro and v.kind != "fixed":
-                v = IpKindVerdict(v.kind, [*v.reasons, f"the {facts.name} profile says a fixed "
-                                           "address needs a professional plan"], v.advice)
-            return ip_kind_result(v, {"ptr": name, "ptr_error": err,
-                                      "history_changes": history.changes()},
-                                  time.monotonic() - t0)
+                v = IpKindVerdict(
+                    v.kind,
+                    [
+                        *v.reasons,
+                        f"the {facts.name} profile says a fixed address needs a professional plan",
+                    ],
+                    v.advice,
+                )
+            return ip_kind_result(
+                v,
+                {"ptr": name, "ptr_error": err, "history_changes": history.changes()},
+                time.monotonic() - t0,
+            )
 
         async def dns() -> CheckResult:
             answers: PublicIpAnswers = await asyncio.shield(pub_f)
             mail = self.config.mail
             if not answers.address:
-                return CheckResult("dns", "DNS", "skipped",
-                                   "public address unknown: DNS not checked")
+                return CheckResult(
+                    "dns", "DNS", "skipped", "public address unknown: DNS not checked"
+                )
             res = make_resolver(net.resolver, net.dns_timeout)
             found = await in_thread(look_up, res, mail.domain, answers.address)
-            return dns_result(mail.domain, mail.hostname, answers.address, found,
-                              time.monotonic() - t0)
+            return dns_result(
+                mail.domain, mail.hostname, answers.address, found, time.monotonic() - t0
+            )
 
         async def out25() -> CheckResult:
-            return await in_thread(check_outbound_25, net.port25_probes, net.connect_timeout,
-                                   facts)
+            return await in_thread(check_outbound_25, net.port25_probes, net.connect_timeout, facts)
 
-        jobs = [self.guarded("router", "Router", router),
-                self.guarded("public_ip", "Public address", pub),
-                self.guarded("nat", "NAT", nat),
-                self.guarded("ip_kind", "Fixed or dynamic address", ip_kind),
-                self.guarded("dns", "DNS", dns),
-                self.guarded("outbound_25", "Outbound port 25", out25)]
+        jobs = [
+            self.guarded("router", "Router", router),
+            self.guarded("public_ip", "Public address", pub),
+            self.guarded("nat", "NAT", nat),
+            self.guarded("ip_kind", "Fixed or dynamic address", ip_kind),
+            self.guarded("dns", "DNS", dns),
+            self.guarded("outbound_25", "Outbound port 25", out25),
+        ]
         for name, mapping in self.config.ports.items():
             if mapping.enabled:
-                jobs.append(self.guarded(
-                    f"inbound.{name}", f"Inbound {mapping.external}",
-                    functools.partial(in_thread, check_inbound, name, mapping, net.echo_url,
-                                      net.http_timeout)))
+                jobs.append(
+                    self.guarded(
+                        f"inbound.{name}",
+                        f"Inbound {mapping.external}",
+                        functools.partial(
+                            in_thread, check_inbound, name, mapping, net.echo_url, net.http_timeout
+                        ),
+                    )
+                )
         if self.lan_error:
-            self._emit(CheckResult("lan", "LAN", "fail", self.lan_error, {},
-                                   "connect this machine to the office router"))
+            self._emit(
+                CheckResult(
+                    "lan",
+                    "LAN",
+                    "fail",
+                    self.lan_error,
+                    {},
+                    "connect this machine to the office router",
+                )
+            )
         else:
-            self._emit(CheckResult("lan", "LAN", "ok",
-                                   f"{self.lan.interface} {self.lan.address}, "
-                                   f"gateway {self.lan.gateway or 'none'}", self.lan.to_dict()))
+            self._emit(
+                CheckResult(
+                    "lan",
+                    "LAN",
+                    "ok",
+                    f"{self.lan.interface} {self.lan.address}, "
+                    f"gateway {self.lan.gateway or 'none'}",
+                    self.lan.to_dict(),
+                )
+            )
         await asyncio.gather(*jobs)
         order = ["lan", "router", "public_ip", "nat", "ip_kind", "outbound_25", "dns"]
-        self.results.sort(key=lambda r: (order.index(r.id) if r.id in order else len(order)))
+        self.results.sort(key=lambda r: order.index(r.id) if r.id in order else len(order))
         verdict = subscription_verdict(self.results)
         self._emit(subscription_result(verdict))
         view = router_f.result() if router_f.done() and not router_f.exception() else None
         pub_done = pub_f.done() and not pub_f.exception()
         return DoctorReport(
-            checks=self.results, verdict=verdict.to_dict(), lan=self.lan.to_dict(),
+            checks=self.results,
+            verdict=verdict.to_dict(),
+            lan=self.lan.to_dict(),
             public_ip=pub_f.result().to_dict() if pub_done else {},
             router=view.to_dict() if view else {},
             history=[vars(o) for o in history.entries()[-20:]],
-            seconds=time.monotonic() - start)
+            seconds=time.monotonic() - start,
+        )
 
 
-async def run_checks(config: Config, paths: DataPaths,
-                     on_result: OnResult | None = None) -> DoctorReport:
+async def run_checks(
+    config: Config, paths: DataPaths, on_result: OnResult | None = None
+) -> DoctorReport:
     """Run every check concurrently; ``on_result`` is called as each one finishes.
 
     Args:

@@ -42,14 +42,24 @@ class SubscriptionVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the report's ``verdict``)."""
-        return {"hosting": self.hosting, "summary": self.summary, "ip": self.ip,
-                "nat": self.nat, "outbound_25": self.outbound_25, "low_ports": self.low_ports,
-                "limits": list(self.limits), "advice": list(self.advice)}
+        return {
+            "hosting": self.hosting,
+            "summary": self.summary,
+            "ip": self.ip,
+            "nat": self.nat,
+            "outbound_25": self.outbound_25,
+            "low_ports": self.low_ports,
+            "limits": list(self.limits),
+            "advice": list(self.advice),
+        }
 
 
 def _low_ports(results: list[CheckResult]) -> str:
-    low = [r.details.get("reachable") for r in results
-           if r.id.startswith("inbound.") and r.details.get("low_port")]
+    low = [
+        r.details.get("reachable")
+        for r in results
+        if r.id.startswith("inbound.") and r.details.get("low_port")
+    ]
     if not low or any(v is None for v in low):
         return "unknown"
     return "reachable" if all(low) else "filtered"
@@ -68,15 +78,26 @@ def subscription_verdict(results: list[CheckResult]) -> SubscriptionVerdict:
     limits: list[str] = []
     advice: list[str] = []
     if nat == "double_nat":
-        limits.append("the line is behind carrier-grade NAT or a second router: "
-                      "the internet cannot reach the office")
+        limits.append(
+            "the line is behind carrier-grade NAT or a second router: "
+            "the internet cannot reach the office"
+        )
         advice.append(PRO_PLAN + " (a public address on the router)")
         return SubscriptionVerdict(
-            "does_not_allow", "your subscription does not allow hosting mail: " + PRO_PLAN,
-            ip, nat, out25, low, limits, advice)
+            "does_not_allow",
+            "your subscription does not allow hosting mail: " + PRO_PLAN,
+            ip,
+            nat,
+            out25,
+            low,
+            limits,
+            advice,
+        )
     if ip == "dynamic":
-        limits.append("the public address is dynamic: a dynamic DNS name is needed and "
-                      "other servers may treat the line as residential")
+        limits.append(
+            "the public address is dynamic: a dynamic DNS name is needed and "
+            "other servers may treat the line as residential"
+        )
         advice.append(PRO_PLAN)
     elif ip == "unknown":
         limits.append("whether the address is fixed is not known yet")
@@ -85,25 +106,52 @@ def subscription_verdict(results: list[CheckResult]) -> SubscriptionVerdict:
         host = str(r.details.get("smarthost") or "") or "the ISP's relay (ask your ISP)"
         limits.append(f"outbound port 25 is blocked: outgoing mail must go through {host}")
     if low == "filtered":
-        limits.append("ports below 1024 of the plan are not reachable from the internet "
-                      "(not forwarded yet, or filtered by the ISP)")
+        limits.append(
+            "ports below 1024 of the plan are not reachable from the internet "
+            "(not forwarded yet, or filtered by the ISP)"
+        )
     if nat == "unknown":
         return SubscriptionVerdict(
-            "unknown", "cannot tell yet whether your subscription allows hosting mail: "
-            "the NAT situation is unknown", ip, nat, out25, low, limits, advice)
+            "unknown",
+            "cannot tell yet whether your subscription allows hosting mail: "
+            "the NAT situation is unknown",
+            ip,
+            nat,
+            out25,
+            low,
+            limits,
+            advice,
+        )
     if limits:
         return SubscriptionVerdict(
             "allows_with_limits",
             "your subscription allows hosting mail, with limits: " + "; ".join(limits),
-            ip, nat, out25, low, limits, advice)
-    return SubscriptionVerdict("allows", "your subscription allows hosting mail",
-                               ip, nat, out25, low, limits, advice)
+            ip,
+            nat,
+            out25,
+            low,
+            limits,
+            advice,
+        )
+    return SubscriptionVerdict(
+        "allows", "your subscription allows hosting mail", ip, nat, out25, low, limits, advice
+    )
 
 
 def subscription_result(verdict: SubscriptionVerdict) -> CheckResult:
     """The verdict as the last check of the list."""
-    statuses: dict[Hosting, Status] = {"allows": "ok", "allows_with_limits": "warn",
-                                       "unknown": "warn", "does_not_allow": "fail"}
+    statuses: dict[Hosting, Status] = {
+        "allows": "ok",
+        "allows_with_limits": "warn",
+        "unknown": "warn",
+        "does_not_allow": "fail",
+    }
     status = statuses[verdict.hosting]
-    return CheckResult("subscription", "Subscription", status, verdict.summary,
-                       verdict.to_dict(), " ".join(verdict.advice))
+    return CheckResult(
+        "subscription",
+        "Subscription",
+        status,
+        verdict.summary,
+        verdict.to_dict(),
+        " ".join(verdict.advice),
+    )

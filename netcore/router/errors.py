@@ -97,16 +97,24 @@ def explain(code: int, *, port: int = 0, holder: str = "") -> str:
     what = f"port {port}" if port else "this port"
     if code == CONFLICT:
         if holder:
-            return (f"{what} is already forwarded to {holder} — remove that rule in the "
-                    "router or choose another port")
-        return (f"the router refuses {what}: it is already forwarded, or the router only lets "
-                "a machine forward ports to itself (secure mode)")
+            return (
+                f"{what} is already forwarded to {holder} — remove that rule in the "
+                "router or choose another port"
+            )
+        return (
+            f"the router refuses {what}: it is already forwarded, or the router only lets "
+            "a machine forward ports to itself (secure mode)"
+        )
     if code == NOT_AUTHORIZED:
-        return (f"the router's UPnP rules refuse {what} (many routers only allow ports "
-                "above 1024, or only to the asking machine)")
+        return (
+            f"the router's UPnP rules refuse {what} (many routers only allow ports "
+            "above 1024, or only to the asking machine)"
+        )
     if code == ACTION_FAILED:
-        return ("the router accepted the request but could not forward "
-                f"{what} (it may have no usable public address: CGNAT/double NAT)")
+        return (
+            "the router accepted the request but could not forward "
+            f"{what} (it may have no usable public address: CGNAT/double NAT)"
+        )
     if code == INVALID_ACTION:
         return "the router does not support this UPnP request"
     if code == ONLY_PERMANENT_LEASES:

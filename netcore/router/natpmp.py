@@ -47,20 +47,27 @@ class NatPmpClient:
         request.retry_increment = self.timeout / 3
         try:
             resp = natpmp.send_request_with_retry(
-                self.gateway, request, response_data_class=response_class, retry=2)
+                self.gateway, request, response_data_class=response_class, retry=2
+            )
         except natpmp.NATPMPUnsupportedError:
-            raise RouterError(errors.NO_ROUTER,
-                              f"the router {self.gateway} does not answer NAT-PMP") from None
+            raise RouterError(
+                errors.NO_ROUTER, f"the router {self.gateway} does not answer NAT-PMP"
+            ) from None
         except (OSError, natpmp.NATPMPError) as exc:
             raise RouterError(errors.NETWORK, f"NAT-PMP failed: {exc}") from None
         except struct.error:  # the library unpacks whatever arrived: a short answer
-            raise RouterError(errors.NETWORK, f"the router {self.gateway} sent a malformed "
-                              "NAT-PMP answer (too short)") from None
+            raise RouterError(
+                errors.NETWORK,
+                f"the router {self.gateway} sent a malformed NAT-PMP answer (too short)",
+            ) from None
         # RFC 6886 3.5: version 0 and opcode 128 + the request's; anything else
         # is not an answer to this request (never take it as a granted mapping)
         if resp.version != 0 or resp.opcode != 128 + int(request.opcode):
-            raise RouterError(errors.NETWORK, f"the router {self.gateway} sent a malformed "
-                              f"NAT-PMP answer (version {resp.version}, opcode {resp.opcode})")
+            raise RouterError(
+                errors.NETWORK,
+                f"the router {self.gateway} sent a malformed "
+                f"NAT-PMP answer (version {resp.version}, opcode {resp.opcode})",
+            )
         return resp
 
     def external_ip(self) -> str:
@@ -88,15 +95,23 @@ class NatPmpClient:
 
         proto = natpmp.NATPMP_PROTOCOL_TCP if protocol == "TCP" else natpmp.NATPMP_PROTOCOL_UDP
         life = lifetime if lifetime > 0 else NATPMP_MAX_LIFETIME
-        resp = self._send(natpmp.PortMapRequest(proto, internal, external, life),
-                          natpmp.PortMapResponse)
+        resp = self._send(
+            natpmp.PortMapRequest(proto, internal, external, life), natpmp.PortMapResponse
+        )
         if resp.result != 0:
-            code = (errors.NOT_AUTHORIZED if resp.result == errors.NATPMP_NOT_AUTHORIZED
-                    else errors.NETWORK)
-            raise RouterError(code, f"NAT-PMP refused port {external}: "
-                              f"{natpmp.error_str(resp.result)}")
-        return Granted(external=int(resp.public_port), lifetime=int(resp.lifetime),
-                       epoch=int(resp.sec_since_epoch))
+            code = (
+                errors.NOT_AUTHORIZED
+                if resp.result == errors.NATPMP_NOT_AUTHORIZED
+                else errors.NETWORK
+            )
+            raise RouterError(
+                code, f"NAT-PMP refused port {external}: {natpmp.error_str(resp.result)}"
+            )
+        return Granted(
+            external=int(resp.public_port),
+            lifetime=int(resp.lifetime),
+            epoch=int(resp.sec_since_epoch),
+        )
 
     def unmap(self, protocol: str, internal: int) -> None:
         """Delete this machine's mapping of ``internal`` (lifetime 0, RFC 6886 3.4)."""

@@ -28,10 +28,20 @@ HEADER = struct.Struct("!BBHI16s")  # version, opcode, reserved, lifetime, clien
 MAP_BODY = struct.Struct("!12sB3xHH16s")  # nonce, proto, internal, external, ext IP
 RESPONSE_HEADER = struct.Struct("!BBBBII12x")  # version, R|op, res, result, life, epoch
 RESULTS = {
-    0: "SUCCESS", 1: "UNSUPP_VERSION", 2: "NOT_AUTHORIZED", 3: "MALFORMED_REQUEST",
-    4: "UNSUPP_OPCODE", 5: "UNSUPP_OPTION", 6: "MALFORMED_OPTION", 7: "NETWORK_FAILURE",
-    8: "NO_RESOURCES", 9: "UNSUPP_PROTOCOL", 10: "USER_EX_QUOTA",
-    11: "CANNOT_PROVIDE_EXTERNAL", 12: "ADDRESS_MISMATCH", 13: "EXCESSIVE_REMOTE_PEERS",
+    0: "SUCCESS",
+    1: "UNSUPP_VERSION",
+    2: "NOT_AUTHORIZED",
+    3: "MALFORMED_REQUEST",
+    4: "UNSUPP_OPCODE",
+    5: "UNSUPP_OPTION",
+    6: "MALFORMED_OPTION",
+    7: "NETWORK_FAILURE",
+    8: "NO_RESOURCES",
+    9: "UNSUPP_PROTOCOL",
+    10: "USER_EX_QUOTA",
+    11: "CANNOT_PROVIDE_EXTERNAL",
+    12: "ADDRESS_MISMATCH",
+    13: "EXCESSIVE_REMOTE_PEERS",
 }
 
 
@@ -57,8 +67,9 @@ def _v4_mapped(address: str) -> bytes:
     return ipaddress.IPv6Address(f"::ffff:{address}").packed
 
 
-def pack_map_request(client_ip: str, nonce: bytes, protocol: str, internal: int,
-                     external: int, lifetime: int) -> bytes:
+def pack_map_request(
+    client_ip: str, nonce: bytes, protocol: str, internal: int, external: int, lifetime: int
+) -> bytes:
     """The 60-byte MAP request (suggested external address: any IPv4)."""
     if len(nonce) != 12:
         raise ValueError("a PCP nonce is 12 bytes")
@@ -94,13 +105,15 @@ class PcpClient:
         self.timeout = timeout
         self.port = port
 
-    def _exchange(self, protocol: str, internal: int, external: int, lifetime: int,
-                  nonce: bytes) -> MapResponse:
+    def _exchange(
+        self, protocol: str, internal: int, external: int, lifetime: int, nonce: bytes
+    ) -> MapResponse:
         deadline = time.monotonic() + self.timeout
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.connect((self.gateway, self.port))
-            packet = pack_map_request(sock.getsockname()[0], nonce, protocol, internal,
-                                      external, lifetime)
+            packet = pack_map_request(
+                sock.getsockname()[0], nonce, protocol, internal, external, lifetime
+            )
             # two sends within the timeout: one lost datagram is not a failure
             for share in (0.4, 1.0):
                 sock.send(packet)
@@ -116,8 +129,9 @@ class PcpClient:
                         return resp
         raise RouterError(errors.NO_ROUTER, f"the router {self.gateway} does not answer PCP")
 
-    def map(self, protocol: str, external: int, internal: int, lifetime: int,
-            nonce: bytes | None = None) -> Granted:
+    def map(
+        self, protocol: str, external: int, internal: int, lifetime: int, nonce: bytes | None = None
+    ) -> Granted:
         """Ask for ``external`` -> this machine's ``internal``.
 
         Pass the ``nonce`` of an existing mapping to renew it.
@@ -129,15 +143,21 @@ class PcpClient:
         life = lifetime if lifetime > 0 else NATPMP_MAX_LIFETIME
         resp = self._exchange(protocol, internal, external, life, nonce)
         if resp.result != 0:
-            code = errors.NOT_AUTHORIZED if resp.result == errors.PCP_NOT_AUTHORIZED else (
-                errors.NETWORK)
-            raise RouterError(code, f"PCP refused port {external}: "
-                              f"{RESULTS.get(resp.result, str(resp.result))}")
+            code = (
+                errors.NOT_AUTHORIZED
+                if resp.result == errors.PCP_NOT_AUTHORIZED
+                else (errors.NETWORK)
+            )
+            raise RouterError(
+                code, f"PCP refused port {external}: {RESULTS.get(resp.result, str(resp.result))}"
+            )
         return Granted(resp.external, resp.lifetime, resp.external_ip, nonce.hex(), resp.epoch)
 
     def unmap(self, protocol: str, internal: int, nonce: bytes) -> None:
         """Delete a mapping: lifetime 0 with the nonce that created it."""
         resp = self._exchange(protocol, internal, 0, 0, nonce)
         if resp.result != 0:
-            raise RouterError(errors.NETWORK, "PCP refused to delete the mapping: "
-                              f"{RESULTS.get(resp.result, str(resp.result))}")
+            raise RouterError(
+                errors.NETWORK,
+                f"PCP refused to delete the mapping: {RESULTS.get(resp.result, str(resp.result))}",
+            )

@@ -14,8 +14,15 @@ from netcore.router.pcp import PcpClient
 from netcore.router.state import MappingRecord
 
 
-def map_port(gateway: str, timeout: float, protocol: str, external: int, internal: int,
-             lease: int, previous: MappingRecord | None = None) -> tuple[str, Granted]:
+def map_port(
+    gateway: str,
+    timeout: float,
+    protocol: str,
+    external: int,
+    internal: int,
+    lease: int,
+    previous: MappingRecord | None = None,
+) -> tuple[str, Granted]:
     """Map ``external`` -> this machine's ``internal`` by NAT-PMP, else PCP.
 
     Args:
@@ -35,14 +42,19 @@ def map_port(gateway: str, timeout: float, protocol: str, external: int, interna
             NO_ROUTER when neither protocol answers.
     """
     clients: list[tuple[str, NatPmpClient | PcpClient]] = [
-        ("natpmp", NatPmpClient(gateway, timeout)), ("pcp", PcpClient(gateway, timeout))]
+        ("natpmp", NatPmpClient(gateway, timeout)),
+        ("pcp", PcpClient(gateway, timeout)),
+    ]
     last = RouterError(errors.NO_ROUTER, "no router answered")
     for method, client in clients:
         try:
             if isinstance(client, PcpClient):
                 # renewing a PCP mapping needs the nonce that created it
-                nonce = (bytes.fromhex(previous.nonce)
-                         if previous and previous.method == "pcp" and previous.nonce else None)
+                nonce = (
+                    bytes.fromhex(previous.nonce)
+                    if previous and previous.method == "pcp" and previous.nonce
+                    else None
+                )
                 granted = client.map(protocol, external, internal, lease, nonce)
             else:
                 granted = client.map(protocol, external, internal, lease)
@@ -54,14 +66,15 @@ def map_port(gateway: str, timeout: float, protocol: str, external: int, interna
         if granted.external != external:
             # a refused port is silently moved elsewhere: useless for the plan
             _undo(client, protocol, internal, granted)
-            raise RouterError(errors.NOT_AUTHORIZED, f"the router refuses port {external} "
-                              f"(it offered {granted.external} instead)")
+            raise RouterError(
+                errors.NOT_AUTHORIZED,
+                f"the router refuses port {external} (it offered {granted.external} instead)",
+            )
         return method, granted
     raise last
 
 
-def _undo(client: NatPmpClient | PcpClient, protocol: str, internal: int,
-          granted: Granted) -> None:
+def _undo(client: NatPmpClient | PcpClient, protocol: str, internal: int, granted: Granted) -> None:
     try:
         if isinstance(client, PcpClient):
             client.unmap(protocol, internal, bytes.fromhex(granted.nonce))

@@ -21,11 +21,13 @@ SEARCH_TARGETS = (
 
 
 def _msearch(target: str, wait_s: int) -> bytes:
-    return ("M-SEARCH * HTTP/1.1\r\n"
-            f"HOST: {SSDP_GROUP[0]}:{SSDP_GROUP[1]}\r\n"
-            'MAN: "ssdp:discover"\r\n'
-            f"MX: {wait_s}\r\n"
-            f"ST: {target}\r\n\r\n").encode("ascii")
+    return (
+        "M-SEARCH * HTTP/1.1\r\n"
+        f"HOST: {SSDP_GROUP[0]}:{SSDP_GROUP[1]}\r\n"
+        'MAN: "ssdp:discover"\r\n'
+        f"MX: {wait_s}\r\n"
+        f"ST: {target}\r\n\r\n"
+    ).encode("ascii")
 
 
 def parse_location(reply: bytes) -> str | None:

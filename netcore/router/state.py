@@ -95,10 +95,17 @@ class ForwardingState:
             mappings = {k: MappingRecord(**v) for k, v in data.get("mappings", {}).items()}
             fallbacks = {str(k): int(v) for k, v in data.get("fallbacks", {}).items()}
             raw_epoch = data.get("epoch")
-            epoch = (EpochSeen(int(raw_epoch["epoch"]), float(raw_epoch["seen_at"]))
-                     if raw_epoch else None)
-            return cls(igd_url=str(data.get("igd_url", "")), mappings=mappings,
-                       fallbacks=fallbacks, epoch=epoch)
+            epoch = (
+                EpochSeen(int(raw_epoch["epoch"]), float(raw_epoch["seen_at"]))
+                if raw_epoch
+                else None
+            )
+            return cls(
+                igd_url=str(data.get("igd_url", "")),
+                mappings=mappings,
+                fallbacks=fallbacks,
+                epoch=epoch,
+            )
         except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return cls()
 
@@ -109,7 +116,8 @@ class ForwardingState:
             "igd_url": self.igd_url,
             "mappings": {k: asdict(v) for k, v in sorted(self.mappings.items())},
             "fallbacks": dict(sorted(self.fallbacks.items())),
-            "epoch": asdict(self.epoch) if self.epoch else None}
+            "epoch": asdict(self.epoch) if self.epoch else None,
+        }
         atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
 
     def record(self, rec: MappingRecord) -> None:

@@ -49,8 +49,12 @@ class RouterMapping:
 class UpnpClient:
     """Talks to one IGD; :meth:`connect` must succeed before anything else."""
 
-    def __init__(self, discover_ms: int, gateway: str | None = None,
-                 http_timeout: float = DEFAULT_HTTP_TIMEOUT) -> None:
+    def __init__(
+        self,
+        discover_ms: int,
+        gateway: str | None = None,
+        http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+    ) -> None:
         """Prepare a client; nothing is sent until :meth:`connect`.
 
         Args:
@@ -123,8 +127,15 @@ class UpnpClient:
         """
         for attempt in (lease, 0):
             try:
-                self._igd.addportmapping(port.external, port.protocol, port.internal_host,
-                                         port.internal, port.description, "", attempt)
+                self._igd.addportmapping(
+                    port.external,
+                    port.protocol,
+                    port.internal_host,
+                    port.internal,
+                    port.description,
+                    "",
+                    attempt,
+                )
                 return attempt
             except Exception as exc:  # miniupnpc raises bare Exception
                 code = errors.upnp_code(exc)
@@ -133,8 +144,7 @@ class UpnpClient:
                 holder = ""
                 if code == errors.CONFLICT:
                     holder = self._holder(port)
-                raise errors.from_upnp_exception(exc, port=port.external,
-                                                 holder=holder) from None
+                raise errors.from_upnp_exception(exc, port=port.external, holder=holder) from None
         raise AssertionError("unreachable")
 
     def _holder(self, port: PlannedPort) -> str:
@@ -158,8 +168,16 @@ class UpnpClient:
         if row is None:
             return None
         host, internal, desc, enabled, lease = row
-        return RouterMapping(external, protocol, str(host), int(internal), str(desc),
-                             bool(enabled), int(lease), is_ours(str(desc)))
+        return RouterMapping(
+            external,
+            protocol,
+            str(host),
+            int(internal),
+            str(desc),
+            bool(enabled),
+            int(lease),
+            is_ours(str(desc)),
+        )
 
     def delete(self, external: int, protocol: str) -> None:
         """Delete a mapping (deleting a missing one is not an error).
@@ -191,5 +209,13 @@ class UpnpClient:
 def _generic_row(row: Any) -> RouterMapping:
     # miniupnpc: (eport, proto, (ihost, iport), desc, enabled, rhost, lease)
     external, protocol, (host, internal), desc, enabled, _remote, lease = row
-    return RouterMapping(int(external), str(protocol), str(host), int(internal), str(desc),
-                         bool(int(enabled)), int(lease), is_ours(str(desc)))
+    return RouterMapping(
+        int(external),
+        str(protocol),
+        str(host),
+        int(internal),
+        str(desc),
+        bool(int(enabled)),
+        int(lease),
+        is_ours(str(desc)),
+    )

@@ -23,8 +23,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init.add_argument("--domain", help="the office's mail domain, e.g. example.be")
     init.add_argument("--hostname", help="public host name (default: mail.DOMAIN)")
     init.add_argument("--data-dir", help="where mail and state live")
-    init.add_argument("--unprivileged", action="store_true",
-                      help="services listen on high internal ports (2525, 1430, ...)")
+    init.add_argument(
+        "--unprivileged",
+        action="store_true",
+        help="services listen on high internal ports (2525, 1430, ...)",
+    )
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
     init.set_defaults(handler=cmd_init)
 
@@ -39,10 +42,15 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     """Write the config file (refusing to overwrite unless --force)."""
     if ctx.config_path.exists() and not args.force:
         raise CommandError(
-            f"{ctx.config_path} already exists; use --force to overwrite it", exit_code=1)
+            f"{ctx.config_path} already exists; use --force to overwrite it", exit_code=1
+        )
     result = write_initial_config(
-        ctx.config_path, domain=args.domain, hostname=args.hostname,
-        data_dir=args.data_dir, unprivileged=args.unprivileged)
+        ctx.config_path,
+        domain=args.domain,
+        hostname=args.hostname,
+        data_dir=args.data_dir,
+        unprivileged=args.unprivileged,
+    )
     ctx.print(f"wrote {ctx.config_path}")
     ctx.print(f"data in {result.paths.root}")
     if result.certificate:
@@ -68,9 +76,11 @@ def cmd_config_show(ctx: Context, args: argparse.Namespace) -> int:
     """Print the loaded configuration, secrets masked."""
     config = ctx.config
     if args.json:
-        doc = {"config_file": str(ctx.config_path),
-               "data_dir": str(DataPaths.from_config(config, ctx.config_path).root),
-               "config": masked(config)}
+        doc = {
+            "config_file": str(ctx.config_path),
+            "data_dir": str(DataPaths.from_config(config, ctx.config_path).root),
+            "config": masked(config),
+        }
         ctx.print(json.dumps(doc, indent=2))
         return 0
     shown = _from_masked(masked(config))

@@ -25,9 +25,11 @@ MARK = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``doctor`` command."""
     doctor = sub.add_parser(
-        "doctor", help="check what the internet subscription allows (router, ports, DNS)",
+        "doctor",
+        help="check what the internet subscription allows (router, ports, DNS)",
         description="Check the router, the public address, NAT, fixed or dynamic address, "
-        "outbound port 25, inbound ports and DNS. Exit code: 0 ok, 1 warnings, 2 failures.")
+        "outbound port 25, inbound ports and DNS. Exit code: 0 ok, 1 warnings, 2 failures.",
+    )
     doctor.add_argument("--json", action="store_true", help="one JSON document (version 1)")
     doctor.set_defaults(handler=cmd_doctor)
 

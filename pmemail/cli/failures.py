@@ -9,8 +9,7 @@ from pmemail.cli.context import CommandError
 
 
 @contextmanager
-def failures_as(*errors: type[Exception], exit_code: int = 2,
-                prefix: str = "") -> Iterator[None]:
+def failures_as(*errors: type[Exception], exit_code: int = 2, prefix: str = "") -> Iterator[None]:
     """Re-raise ``errors`` raised in the block as :class:`CommandError`.
 
     Args:

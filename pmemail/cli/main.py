@@ -42,8 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pmemail {__version__}")
     parser.add_argument(
-        "--config", metavar="PATH",
-        help="config file (default: $PMEMAIL_CONFIG, else ~/.config/pmemail/pmemail.toml)")
+        "--config",
+        metavar="PATH",
+        help="config file (default: $PMEMAIL_CONFIG, else ~/.config/pmemail/pmemail.toml)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules():
         module.register(sub)

@@ -29,22 +29,25 @@ T = TypeVar("T")
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``ports`` command group."""
     ports = sub.add_parser("ports", help="forward the plan's ports on the router (never a DMZ)")
-    psub = ports.add_subparsers(dest="ports_cmd", required=True,
-                                metavar="{plan,apply,list,remove}")
+    psub = ports.add_subparsers(dest="ports_cmd", required=True, metavar="{plan,apply,list,remove}")
     for name, handler, text in (
-            ("plan", cmd_plan, "show the ports to forward"),
-            ("apply", cmd_apply, "ask the router to forward every port of the plan"),
-            ("list", cmd_list, "show the router's forwarding table (ours marked)"),
-            ("remove", cmd_remove, "delete pmemail's mappings (and only those)")):
+        ("plan", cmd_plan, "show the ports to forward"),
+        ("apply", cmd_apply, "ask the router to forward every port of the plan"),
+        ("list", cmd_list, "show the router's forwarding table (ours marked)"),
+        ("remove", cmd_remove, "delete pmemail's mappings (and only those)"),
+    ):
         p = psub.add_parser(name, help=text)
         p.add_argument("--json", action="store_true", help="print a JSON document")
         p.add_argument("--gateway", help="the router's LAN address (default: default route)")
         p.add_argument("--lan-ip", help="this machine's LAN address (default: found)")
         if name == "apply":
-            p.add_argument("--fallback", action="store_true",
-                           help="when the router refuses a port below 1024, forward the "
-                           "proposed high port instead (IMAP 1143, POP3 1110, webmail 8080; "
-                           "never SMTP 25) and remember it")
+            p.add_argument(
+                "--fallback",
+                action="store_true",
+                help="when the router refuses a port below 1024, forward the "
+                "proposed high port instead (IMAP 1143, POP3 1110, webmail 8080; "
+                "never SMTP 25) and remember it",
+            )
         p.set_defaults(handler=handler)
 
 
@@ -95,8 +98,10 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     ctx.print(f"port plan (this machine: {fwd.lan_ip})")
     for p in plan:
         instead = f" (fallback for {p.fallback_for})" if p.fallback_for else ""
-        ctx.print(f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
-                  f"{p.name}{instead}")
+        ctx.print(
+            f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
+            f"{p.name}{instead}"
+        )
     ctx.print()
     ctx.print(advice.DMZ_EXPLANATION)
     return 0
@@ -127,9 +132,11 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
     plan = _guarded(fwd.plan)
     if not args.json:
         ctx.print(f"forwarding {len(plan)} port(s) to this office (router {fwd.gateway})")
-    report = _guarded(lambda: fwd.apply(None if args.json else
-                                        (lambda o: _progress_line(ctx, o)),
-                                        fallback=args.fallback))
+    report = _guarded(
+        lambda: fwd.apply(
+            None if args.json else (lambda o: _progress_line(ctx, o)), fallback=args.fallback
+        )
+    )
     doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None)
     if args.json:
         _emit(ctx, doc)
@@ -163,9 +170,11 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         mark = "*" if m["ours"] else " "
         lease = "permanent" if not m["lease"] else f"{m['lease']} s"
         instead = f" (instead of {m['fallback_for']})" if m["fallback_for"] else ""
-        ctx.print(f" {mark} {m['external']:>5}/{m['protocol']} -> "
-                  f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
-                  f"{m['method']:<6} {lease}{instead}")
+        ctx.print(
+            f" {mark} {m['external']:>5}/{m['protocol']} -> "
+            f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
+            f"{m['method']:<6} {lease}{instead}"
+        )
     if not doc["mappings"]:
         ctx.print("  (empty)")
     return 0
@@ -176,8 +185,7 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
     from netcore.forwarding_report import forwarding_document
 
     fwd = _forwarder(ctx, args)
-    report = _guarded(lambda: fwd.remove(None if args.json else
-                                         (lambda o: _progress_line(ctx, o))))
+    report = _guarded(lambda: fwd.remove(None if args.json else (lambda o: _progress_line(ctx, o))))
     doc = forwarding_document(report, [], None)
     if args.json:
         _emit(ctx, doc)

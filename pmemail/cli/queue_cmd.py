@@ -50,11 +50,20 @@ def _when(ts: float) -> str:
 def entry_json(entry: QueueEntry) -> dict[str, Any]:
     """The ``--json`` shape of one queued message."""
     return {
-        "id": entry.id, "sender": entry.sender, "size": entry.size,
+        "id": entry.id,
+        "sender": entry.sender,
+        "size": entry.size,
         "first_seen": _when(entry.first_seen),
-        "recipients": [{"address": r.address, "state": r.state, "attempts": r.attempts,
-                        "next_attempt": _when(r.next_attempt), "last_error": r.last_error}
-                       for r in entry.recipients],
+        "recipients": [
+            {
+                "address": r.address,
+                "state": r.state,
+                "attempts": r.attempts,
+                "next_attempt": _when(r.next_attempt),
+                "last_error": r.last_error,
+            }
+            for r in entry.recipients
+        ],
     }
 
 
@@ -68,8 +77,10 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print("the queue is empty")
         return 0
     for entry in entries:
-        ctx.print(f"{entry.id}  {entry.size} bytes  from <{entry.sender}>  "
-                  f"since {_when(entry.first_seen)}")
+        ctx.print(
+            f"{entry.id}  {entry.size} bytes  from <{entry.sender}>  "
+            f"since {_when(entry.first_seen)}"
+        )
         for r in entry.recipients:
             line = f"    {r.state:9} <{r.address}>  attempts {r.attempts}"
             if r.state == "queued":

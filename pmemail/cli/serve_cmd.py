@@ -33,10 +33,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     service = sub.add_parser("service", help="run pmemail serve at boot (systemd)")
     ssub = service.add_subparsers(dest="service_cmd", required=True, metavar="{install}")
     install = ssub.add_parser("install", help="write a systemd unit (not enabled)")
-    install.add_argument("--user", action="store_true",
-                         help="a systemctl --user unit in ~/.config/systemd/user")
-    install.add_argument("--print", action="store_true", dest="print_only",
-                         help="print the unit instead of writing it")
+    install.add_argument(
+        "--user", action="store_true", help="a systemctl --user unit in ~/.config/systemd/user"
+    )
+    install.add_argument(
+        "--print",
+        action="store_true",
+        dest="print_only",
+        help="print the unit instead of writing it",
+    )
     install.add_argument("--force", action="store_true", help="overwrite an existing unit")
     install.set_defaults(handler=cmd_service_install)
 
@@ -47,13 +52,17 @@ def port_hint(config: Config) -> Any:
     def hint(port: int) -> str:
         for name, mapping in config.ports.items():
             if mapping.internal == port and name in UNPRIVILEGED_PORTS:
-                return (f"listen on an unprivileged internal port instead: set "
-                        f"ports.{name}.internal = {UNPRIVILEGED_PORTS[name]} (the router still "
-                        f"forwards external {mapping.external}) or run "
-                        "`pmemail init --unprivileged`")
+                return (
+                    f"listen on an unprivileged internal port instead: set "
+                    f"ports.{name}.internal = {UNPRIVILEGED_PORTS[name]} (the router still "
+                    f"forwards external {mapping.external}) or run "
+                    "`pmemail init --unprivileged`"
+                )
         if port in config.mail.submission_extra_ports:
-            return (f"remove {port} from mail.submission_extra_ports (port "
-                    f"{config.ports.submission.internal} still takes submissions)")
+            return (
+                f"remove {port} from mail.submission_extra_ports (port "
+                f"{config.ports.submission.internal} still takes submissions)"
+            )
         if port == config.mail.smtps_port:
             return "set mail.smtps_port = 0 or a port above 1023"
         return "run pmemail serve as root or choose a port above 1023"
@@ -88,11 +97,16 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
         if pidfile.stale_pid:
             logging.getLogger("pmemail.serve").warning(
                 "the previous server (pid %d) did not stop cleanly; its pid file was replaced",
-                pidfile.stale_pid)
+                pidfile.stale_pid,
+            )
         try:
             services = build_services(config, paths)
-            supervisor = Supervisor(services, paths.control_socket(config), port_hint(config),
-                                    config.server.stop_timeout)
+            supervisor = Supervisor(
+                services,
+                paths.control_socket(config),
+                port_hint(config),
+                config.server.stop_timeout,
+            )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError) as err:
             raise CommandError(str(err), exit_code=2) from None
@@ -142,8 +156,10 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print(json.dumps(answer, indent=2, sort_keys=True))
         return 0
-    ctx.print(f"pmemail serve: running, pid {answer.get('pid')}, "
-              f"up {duration(float(answer.get('uptime', 0)))}")
+    ctx.print(
+        f"pmemail serve: running, pid {answer.get('pid')}, "
+        f"up {duration(float(answer.get('uptime', 0)))}"
+    )
     for service in answer.get("services", []):
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
@@ -167,7 +183,8 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
         atomic_write_text(target, text)
     except PermissionError:
         raise CommandError(
-            f"cannot write {target}: permission denied (run as root, or use --user)") from None
+            f"cannot write {target}: permission denied (run as root, or use --user)"
+        ) from None
     ctx.print(f"wrote {target} (not enabled)")
     ctx.print(f"to start it now and at boot: {systemd_unit.enable_hint(args.user)}")
     return 0

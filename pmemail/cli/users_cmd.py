@@ -25,13 +25,18 @@ PROTOCOLS: tuple[str, ...] = get_args(AccessProtocol)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``users`` command group."""
     users = sub.add_parser("users", help="manage mail users, aliases and catch-alls")
-    usub = users.add_subparsers(dest="users_cmd", required=True,
-                                metavar="{add,list,passwd,remove,protocol,alias}")
+    usub = users.add_subparsers(
+        dest="users_cmd", required=True, metavar="{add,list,passwd,remove,protocol,alias}"
+    )
 
     add = usub.add_parser("add", help="create a user (asks for the password)")
     add.add_argument("address", help="user@domain (a local domain)")
-    add.add_argument("--protocol", choices=PROTOCOLS, default="imap",
-                     help="how the user reads mail (default imap)")
+    add.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="imap",
+        help="how the user reads mail (default imap)",
+    )
     add.add_argument("--name", default="", help="display name")
     _password_flag(add)
     add.set_defaults(handler=cmd_add)
@@ -55,8 +60,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     proto.set_defaults(handler=cmd_protocol)
 
     alias = usub.add_parser("alias", help="manage aliases and catch-alls")
-    asub = alias.add_subparsers(dest="alias_cmd", required=True,
-                                metavar="{add,remove,list,catchall}")
+    asub = alias.add_subparsers(
+        dest="alias_cmd", required=True, metavar="{add,remove,list,catchall}"
+    )
     aadd = asub.add_parser("add", help="deliver ALIAS to TARGET (a user or alias)")
     aadd.add_argument("alias")
     aadd.add_argument("target")
@@ -76,8 +82,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _password_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of stdin (scripts)")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (scripts)",
+    )
 
 
 def _store(ctx: Context) -> UserStore:
@@ -122,10 +131,14 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     store = _store(ctx)
     users, aliases, catchalls = store.list_users(), store.list_aliases(), store.catchalls()
     if args.json:
-        doc = {"domains": sorted(store.local_domains()),
-               "users": [{"address": u.address, "protocol": u.protocol, "name": u.display_name}
-                         for u in users],
-               **_aliases_json(aliases, catchalls)}
+        doc = {
+            "domains": sorted(store.local_domains()),
+            "users": [
+                {"address": u.address, "protocol": u.protocol, "name": u.display_name}
+                for u in users
+            ],
+            **_aliases_json(aliases, catchalls),
+        }
         ctx.print(json.dumps(doc, indent=2))
         return 0
     if not users:
@@ -138,8 +151,10 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def _aliases_json(aliases: list[Alias], catchalls: dict[str, str]) -> dict[str, Any]:
     """The ``aliases`` and ``catchall`` keys of ``list --json`` and ``alias list --json``."""
-    return {"aliases": [{"alias": a.address, "target": a.target} for a in aliases],
-            "catchall": catchalls}
+    return {
+        "aliases": [{"alias": a.address, "target": a.target} for a in aliases],
+        "catchall": catchalls,
+    }
 
 
 def _print_aliases(ctx: Context, aliases: list[Alias], catchalls: dict[str, str]) -> None:

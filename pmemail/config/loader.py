@@ -78,8 +78,9 @@ def _check_range(key: str, value: float, meta: typing.Mapping[str, Any], what: s
         raise ConfigError(None, key, f"expected {what}{_bounds(meta)}, got {_show(value)}")
 
 
-def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any],
-             base: Any = None) -> Any:
+def _convert(
+    key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any], base: Any = None
+) -> Any:
     """Convert one TOML value to the field's type, or raise ConfigError.
 
     ``base`` is the field's default: a partial table such as
@@ -102,8 +103,9 @@ def _convert(key: str, hint: Any, value: Any, meta: typing.Mapping[str, Any],
         try:
             number = float(value)
         except OverflowError:
-            raise ConfigError(None, key, f"expected a number{_bounds(meta)}, "
-                                         "got a huge integer") from None
+            raise ConfigError(
+                None, key, f"expected a number{_bounds(meta)}, got a huge integer"
+            ) from None
         _check_range(key, number, meta, "a number")
         return number
     if hint is str:

@@ -17,8 +17,15 @@ Protocol = Literal["TCP", "UDP"]
 Language = Literal["en", "fr"]
 
 
-def doc(text: str, default: Any = None, *, lo: float | None = None, hi: float | None = None,
-        factory: Any = None, example: str = "") -> Any:
+def doc(
+    text: str,
+    default: Any = None,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    factory: Any = None,
+    example: str = "",
+) -> Any:
     """Declare a config field with its documentation and optional bounds.
 
     ``example`` is a commented TOML snippet written when a list of tables is
@@ -53,7 +60,8 @@ class PortMapping:
     external: int = port("Port opened on the router's public address.", 25)
     internal: int = port("Port the service listens on inside the office.", 25)
     internal_host: str = doc(
-        "LAN address the router forwards to; empty = this machine's LAN address.", "")
+        "LAN address the router forwards to; empty = this machine's LAN address.", ""
+    )
     protocol: Protocol = doc("TCP or UDP.", "TCP")
     description: str = doc("Shown in the router's table (prefixed with 'pmemail').", "")
     enabled: bool = doc("Forward this port at all.", True)
@@ -62,7 +70,8 @@ class PortMapping:
 def _mapping(external: int, internal: int, description: str, host: str = "") -> Any:
     return field(
         default_factory=lambda: PortMapping(external, internal, host, "TCP", description, True),
-        metadata={"doc": description})
+        metadata={"doc": description},
+    )
 
 
 @dataclass
@@ -71,12 +80,14 @@ class PortPlan:
 
     smtp: PortMapping = _mapping(25, 25, "SMTP in: mail from the internet")
     submission: PortMapping = _mapping(
-        1234, 1234, "SMTP submission for roaming staff (hotel ISPs block 25)")
+        1234, 1234, "SMTP submission for roaming staff (hotel ISPs block 25)"
+    )
     imap: PortMapping = _mapping(143, 143, "IMAP (STARTTLS)")
     pop3: PortMapping = _mapping(110, 110, "POP3 (STLS)")
     webmail: PortMapping = _mapping(80, 80, "Webmail")
     remote_desktop: PortMapping = _mapping(
-        20800, 3389, "Remote desktop to another office PC", "192.168.1.20")
+        20800, 3389, "Remote desktop to another office PC", "192.168.1.20"
+    )
 
     def items(self) -> list[tuple[str, PortMapping]]:
         """The plan's entries as (name, mapping), in declaration order."""
@@ -91,11 +102,13 @@ class MailConfig:
     hostname: str = doc("Public host name of this server (the MX target).", "mail.example.be")
     extra_domains: list[str] = doc("Other domains delivered here.", factory=list)
     max_message_size: int = doc(
-        "Largest accepted message in bytes (SIZE).", 104_857_600, lo=1024, hi=2**40)
+        "Largest accepted message in bytes (SIZE).", 104_857_600, lo=1024, hi=2**40
+    )
     tls_cert: str = doc("PEM certificate; empty = the one generated in data_dir/tls.", "")
     tls_key: str = doc("PEM private key for tls_cert.", "")
     submission_extra_ports: list[int] = doc(
-        "More internal ports that accept authenticated submission (587).", factory=lambda: [587])
+        "More internal ports that accept authenticated submission (587).", factory=lambda: [587]
+    )
     smtps_port: int = optional_port("Implicit-TLS submission port (465); 0 = off.")
 
 
@@ -107,24 +120,30 @@ class NetworkConfig:
     echo_url: list[str] = doc(
         "echoip-compatible services: GET /ip gives our public address, "
         "GET /port/N tells whether port N is reachable from outside.",
-        factory=lambda: ["https://ifconfig.co"])
+        factory=lambda: ["https://ifconfig.co"],
+    )
     port25_probes: list[str] = doc(
         "host:port list used to test whether the ISP blocks outbound port 25.",
-        factory=lambda: ["gmail-smtp-in.l.google.com:25", "smtp.gmail.com:587"])
+        factory=lambda: ["gmail-smtp-in.l.google.com:25", "smtp.gmail.com:587"],
+    )
     resolver: str = doc("DNS server address for checks; empty = the system's.", "")
     http_timeout: float = doc("Seconds for one echo-service request.", 4.0, lo=0.05, hi=120)
     connect_timeout: float = doc("Seconds for one TCP probe.", 4.0, lo=0.05, hi=120)
     dns_timeout: float = doc("Seconds for one DNS query.", 3.0, lo=0.05, hi=60)
     check_timeout: float = doc("Upper bound for any single doctor check.", 8.0, lo=0.1, hi=300)
     upnp_discover_ms: int = doc(
-        "How long SSDP discovery waits for the router, ms.", 1000, lo=10, hi=30000)
+        "How long SSDP discovery waits for the router, ms.", 1000, lo=10, hi=30000
+    )
     natpmp_timeout: float = doc("Seconds to wait for a NAT-PMP/PCP answer.", 1.0, lo=0.05, hi=30)
     lease_seconds: int = doc(
-        "Lease requested for each router mapping; renewed before expiry.", 3600, lo=0, hi=604800)
+        "Lease requested for each router mapping; renewed before expiry.", 3600, lo=0, hi=604800
+    )
     renew_margin: float = doc(
-        "Renew a mapping when this fraction of its lease is left.", 0.5, lo=0.05, hi=0.95)
+        "Renew a mapping when this fraction of its lease is left.", 0.5, lo=0.05, hi=0.95
+    )
     monitor_interval: float = doc(
-        "Seconds between checks that mappings are still on the router.", 60.0, lo=0.1, hi=86400)
+        "Seconds between checks that mappings are still on the router.", 60.0, lo=0.1, hi=86400
+    )
 
 
 @dataclass
@@ -134,7 +153,8 @@ class IspConfig:
     profile: str = doc("ISP/router profile name from router_profiles (e.g. 'proximus').", "")
     router_profile: str = doc("Router family profile name (e.g. 'fritzbox').", "")
     fixed_ip: Literal["yes", "no", "unknown"] = doc(
-        "The admin's own answer: does the contract give a fixed address?", "unknown")
+        "The admin's own answer: does the contract give a fixed address?", "unknown"
+    )
 
 
 @dataclass
@@ -143,14 +163,17 @@ class RelayConfig:
 
     mode: RelayMode = doc(
         "auto = smarthost when port 25 is blocked or a host is set; "
-        "smarthost; direct = to the recipient's MX.", "auto")
+        "smarthost; direct = to the recipient's MX.",
+        "auto",
+    )
     host: str = doc("ISP smarthost (e.g. relay.skynet.be); empty = none.", "")
     port: int = port("Smarthost port.", 587)
     tls: TlsMode = doc("starttls, tls (implicit) or none.", "starttls")
     username: str = doc("Smarthost login; empty = no AUTH.", "")
     password: str = doc("Smarthost password.", "")
     ca_file: str = doc(
-        "PEM CA bundle to verify the smarthost's certificate; empty = the system's.", "")
+        "PEM CA bundle to verify the smarthost's certificate; empty = the system's.", ""
+    )
 
 
 @dataclass
@@ -165,8 +188,8 @@ class QueueConfig:
     scan_interval: float = doc("Seconds between queue runs.", 30.0, lo=0.01, hi=3600)
     connect_timeout: float = doc("Seconds to connect to a remote server.", 30.0, lo=0.05)
     concurrency: int = doc(
-        "Messages delivered at the same time (each one or a few SMTP connections).", 8,
-        lo=1, hi=256)
+        "Messages delivered at the same time (each one or a few SMTP connections).", 8, lo=1, hi=256
+    )
 
 
 @dataclass
@@ -182,7 +205,8 @@ class CollectorMailbox:
     multidrop: bool = doc("Route by Delivered-To/X-Original-To/To/Cc.", False)
     fallback: str = doc("Multi-drop: where unroutable messages go.", "")
     ca_file: str = doc(
-        "PEM CA bundle to verify the POP server's certificate; empty = the system's.", "")
+        "PEM CA bundle to verify the POP server's certificate; empty = the system's.", ""
+    )
 
 
 @dataclass
@@ -193,9 +217,11 @@ class CollectorConfig:
     interval: float = doc("Seconds between fetches (10 minutes).", 600.0, lo=0.05, hi=86400)
     timeout: float = doc("Seconds for one POP3 operation.", 60.0, lo=0.05)
     mailboxes: list[CollectorMailbox] = doc(
-        "ISP mailboxes to fetch.", factory=list,
+        "ISP mailboxes to fetch.",
+        factory=list,
         example='[[collector.mailboxes]]\nhost = "pop.isp.example"\nport = 995\ntls = "ssl"\n'
-                'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"')
+        'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"',
+    )
 
 
 @dataclass
@@ -203,12 +229,15 @@ class SecurityConfig:
     """Authentication policy."""
 
     plaintext_auth_on_loopback: bool = doc(
-        "Allow password login without TLS from 127.0.0.1 only (tests, local scripts).", False)
+        "Allow password login without TLS from 127.0.0.1 only (tests, local scripts).", False
+    )
     max_failures: int = doc(
-        "Wrong passwords per (client address, user) before a temporary lock.", 5, lo=1, hi=1000)
+        "Wrong passwords per (client address, user) before a temporary lock.", 5, lo=1, hi=1000
+    )
     lock_seconds: float = doc("How long such a lock lasts.", 900.0, lo=0, hi=86400)
     failure_delay: float = doc(
-        "Base delay after a wrong password, doubled at each failure.", 1.0, lo=0, hi=60)
+        "Base delay after a wrong password, doubled at each failure.", 1.0, lo=0, hi=60
+    )
 
 
 @dataclass
@@ -217,7 +246,10 @@ class Pop3Config:
 
     idle_timeout: float = doc(
         "Seconds of client silence before the server hangs up (RFC 1939 asks for 600).",
-        600.0, lo=0.05, hi=86400)
+        600.0,
+        lo=0.05,
+        hi=86400,
+    )
 
 
 @dataclass
@@ -226,9 +258,13 @@ class ImapConfig:
 
     idle_timeout: float = doc(
         "Seconds of client silence before the server hangs up (RFC 3501: at least 1800).",
-        1800.0, lo=0.05, hi=86400)
+        1800.0,
+        lo=0.05,
+        hi=86400,
+    )
     idle_poll: float = doc(
-        "Seconds between checks for new mail while a client IDLEs.", 0.4, lo=0.01, hi=60)
+        "Seconds between checks for new mail while a client IDLEs.", 0.4, lo=0.01, hi=60
+    )
 
 
 @dataclass
@@ -236,10 +272,11 @@ class WebmailConfig:
     """The webmail (browser access on ports.webmail / server.https_port)."""
 
     session_idle: float = doc(
-        "Seconds of inactivity after which a webmail login expires.", 1800.0, lo=1, hi=604800)
+        "Seconds of inactivity after which a webmail login expires.", 1800.0, lo=1, hi=604800
+    )
     session_max: float = doc(
-        "Seconds after which a webmail login expires whatever happens.", 43200.0,
-        lo=1, hi=2592000)
+        "Seconds after which a webmail login expires whatever happens.", 43200.0, lo=1, hi=2592000
+    )
     page_size: int = doc("Messages per page in the message list.", 50, lo=5, hi=1000)
 
 
@@ -253,11 +290,14 @@ class ServerConfig:
     log_file: str = doc("Log file; empty = data_dir/logs/pmemail.log.", "")
     https_port: int = optional_port("Webmail over HTTPS (443); 0 = off.")
     manage_router: bool = doc(
-        "Keep the router's port mappings in place while serving (re-add, renew leases).",
-        True)
+        "Keep the router's port mappings in place while serving (re-add, renew leases).", True
+    )
     stop_timeout: float = doc(
-        "Seconds each service gets to stop on SIGTERM before it is abandoned.", 30.0,
-        lo=0.1, hi=3600)
+        "Seconds each service gets to stop on SIGTERM before it is abandoned.",
+        30.0,
+        lo=0.1,
+        hi=3600,
+    )
 
 
 @dataclass
@@ -265,15 +305,18 @@ class DashboardConfig:
     """The live dashboard of the terminal app."""
 
     local_refresh: float = doc(
-        "Seconds between refreshes of local facts (server, queue, log).", 3.0,
-        lo=0.05, hi=3600)
+        "Seconds between refreshes of local facts (server, queue, log).", 3.0, lo=0.05, hi=3600
+    )
     network_refresh: float = doc(
-        "Seconds between refreshes of the router table and outside reachability.", 60.0,
-        lo=0.5, hi=86400)
+        "Seconds between refreshes of the router table and outside reachability.",
+        60.0,
+        lo=0.5,
+        hi=86400,
+    )
     log_lines: int = doc("Recent log lines shown.", 200, lo=1, hi=10000)
     start_timeout: float = doc(
-        "Seconds the dashboard waits for a started `pmemail serve` to answer.", 30.0,
-        lo=0.5, hi=600)
+        "Seconds the dashboard waits for a started `pmemail serve` to answer.", 30.0, lo=0.5, hi=600
+    )
 
 
 @dataclass
@@ -285,19 +328,25 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig, metadata={"doc": MailConfig.__doc__})
     ports: PortPlan = field(default_factory=PortPlan, metadata={"doc": PortPlan.__doc__})
     network: NetworkConfig = field(
-        default_factory=NetworkConfig, metadata={"doc": NetworkConfig.__doc__})
+        default_factory=NetworkConfig, metadata={"doc": NetworkConfig.__doc__}
+    )
     isp: IspConfig = field(default_factory=IspConfig, metadata={"doc": IspConfig.__doc__})
     relay: RelayConfig = field(default_factory=RelayConfig, metadata={"doc": RelayConfig.__doc__})
     queue: QueueConfig = field(default_factory=QueueConfig, metadata={"doc": QueueConfig.__doc__})
     collector: CollectorConfig = field(
-        default_factory=CollectorConfig, metadata={"doc": CollectorConfig.__doc__})
+        default_factory=CollectorConfig, metadata={"doc": CollectorConfig.__doc__}
+    )
     security: SecurityConfig = field(
-        default_factory=SecurityConfig, metadata={"doc": SecurityConfig.__doc__})
+        default_factory=SecurityConfig, metadata={"doc": SecurityConfig.__doc__}
+    )
     server: ServerConfig = field(
-        default_factory=ServerConfig, metadata={"doc": ServerConfig.__doc__})
+        default_factory=ServerConfig, metadata={"doc": ServerConfig.__doc__}
+    )
     pop3: Pop3Config = field(default_factory=Pop3Config, metadata={"doc": Pop3Config.__doc__})
     imap: ImapConfig = field(default_factory=ImapConfig, metadata={"doc": ImapConfig.__doc__})
     webmail: WebmailConfig = field(
-        default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__})
+        default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__}
+    )
     dashboard: DashboardConfig = field(
-        default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__})
+        default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
+    )

@@ -71,8 +71,10 @@ class DashboardScreen(Screen[None]):
         Binding("c", "checks", "Checks"),
         Binding("e", "retry_queue", "Retry"),
         Binding("g", "refresh", "Refresh"),
-        *[Binding(str(n), f"tab('{tab}')", tab.title(), show=False)
-          for n, tab in enumerate(TABS, start=1)],
+        *[
+            Binding(str(n), f"tab('{tab}')", tab.title(), show=False)
+            for n, tab in enumerate(TABS, start=1)
+        ],
     ]
     """One key per action (all in the footer); 1-5 switch tabs."""
 
@@ -115,8 +117,9 @@ class DashboardScreen(Screen[None]):
         board = self.pm.config.dashboard
         self.refresh_local()
         self._refresh_network_now()
-        self.set_interval(min(board.local_refresh, board.network_refresh), self._tick,
-                          name="dash-refresh")
+        self.set_interval(
+            min(board.local_refresh, board.network_refresh), self._tick, name="dash-refresh"
+        )
 
     def _tick(self) -> None:
         """Local facts every tick, network facts when ``network_refresh`` has passed."""
@@ -173,7 +176,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(PortsTable).show(snap, self.network)
         self._show_why()
         log = self.query_one("#dash-log", Log)
-        if list(log.lines[-len(snap.log_lines):]) != snap.log_lines:
+        if list(log.lines[-len(snap.log_lines) :]) != snap.log_lines:
             log.clear()
             log.write_lines(snap.log_lines)
 
@@ -184,14 +187,14 @@ class DashboardScreen(Screen[None]):
         self.query_one(PortsTable).show(self.local, self.network)
         self._show_why()
         if self.network.address_changed:
-            self.say(t("dash.net.changed_now", address=self.network.public_address),
-                     error=True)
+            self.say(t("dash.net.changed_now", address=self.network.public_address), error=True)
 
     def on_check_progress(self, message: CheckProgress) -> None:
         """One check finished: append it to the actions log."""
         r = message.result
         self.query_one("#dash-actions", Log).write_line(
-            f"  {r.status.upper():7} {r.title}: {r.finding}")
+            f"  {r.status.upper():7} {r.title}: {r.finding}"
+        )
 
     def on_action_done(self, message: ActionDone) -> None:
         """Show the outcome, then refresh what the action changed."""
@@ -205,8 +208,11 @@ class DashboardScreen(Screen[None]):
             out.write_line(f"{message.action}: {message.result.message}")
             out.write_lines([f"  {line}" for line in message.result.details])
         self.refresh_local()
-        if message.action in (t("dash.action.forward"), t("dash.action.unmap"),
-                              t("dash.action.checks")):
+        if message.action in (
+            t("dash.action.forward"),
+            t("dash.action.unmap"),
+            t("dash.action.checks"),
+        ):
             self._refresh_network_now()
 
     @on(DataTable.RowHighlighted, "#dash-ports")
@@ -241,8 +247,10 @@ class DashboardScreen(Screen[None]):
     def action_start(self) -> None:
         """Start ``pmemail serve`` in the background."""
         pm = self.pm
-        self.launch(t("dash.action.start"),
-                        lambda: actions.start_server(pm.config, pm.config_path, pm.paths))
+        self.launch(
+            t("dash.action.start"),
+            lambda: actions.start_server(pm.config, pm.config_path, pm.paths),
+        )
 
     def action_stop(self) -> None:
         """Stop the running server."""
@@ -252,20 +260,20 @@ class DashboardScreen(Screen[None]):
     def action_restart(self) -> None:
         """Stop then start the server."""
         pm = self.pm
-        self.launch(t("dash.action.restart"),
-                        lambda: actions.restart_server(pm.config, pm.config_path, pm.paths))
+        self.launch(
+            t("dash.action.restart"),
+            lambda: actions.restart_server(pm.config, pm.config_path, pm.paths),
+        )
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""
         pm = self.pm
-        self.launch(t("dash.action.forward"),
-                        lambda: actions.forward_all(pm.config, pm.paths))
+        self.launch(t("dash.action.forward"), lambda: actions.forward_all(pm.config, pm.paths))
 
     def action_unmap(self) -> None:
         """Remove pmemail's mappings from the router."""
         pm = self.pm
-        self.launch(t("dash.action.unmap"),
-                        lambda: actions.remove_mappings(pm.config, pm.paths))
+        self.launch(t("dash.action.unmap"), lambda: actions.remove_mappings(pm.config, pm.paths))
 
     def action_checks(self) -> None:
         """Run the doctor's checks again; each result appears as it finishes."""
@@ -277,8 +285,9 @@ class DashboardScreen(Screen[None]):
         def progress(result: CheckResult) -> None:
             self.post_message(CheckProgress(result))
 
-        self.launch(t("dash.action.checks"),
-                    lambda: actions.rerun_checks(pm.config, pm.paths, progress))
+        self.launch(
+            t("dash.action.checks"), lambda: actions.rerun_checks(pm.config, pm.paths, progress)
+        )
 
     def action_retry_queue(self) -> None:
         """Retry every queued recipient now."""

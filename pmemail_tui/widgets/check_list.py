@@ -98,7 +98,8 @@ class CheckList(ListView):
 
     def _wake(self) -> None:
         if self._timer is not None and any(
-                r.state.status == "running" for r in self.query(CheckRow)):
+            r.state.status == "running" for r in self.query(CheckRow)
+        ):
             self._timer.resume()
 
     def _tick(self) -> None:
@@ -120,8 +121,15 @@ class CheckList(ListView):
         """The row for ``key``, if any."""
         return next((r for r in self.query(CheckRow) if r.key == key), None)
 
-    def set_result(self, key: str, status: str, finding: str, details: str = "",
-                   advice: str = "", title: str | None = None) -> None:
+    def set_result(
+        self,
+        key: str,
+        status: str,
+        finding: str,
+        details: str = "",
+        advice: str = "",
+        title: str | None = None,
+    ) -> None:
         """Show a finished task's result (adds the row if it was not announced)."""
         state = RowState(title or key, status, finding, details, advice)
         row = self.row(key)
@@ -141,6 +149,7 @@ class CheckList(ListView):
         """Enter (or a click) on a row opens its details."""
         item = event.item
         if isinstance(item, CheckRow):
-            body = "\n\n".join(p for p in (item.state.finding, item.state.details,
-                                           item.state.advice) if p)
+            body = "\n\n".join(
+                p for p in (item.state.finding, item.state.details, item.state.advice) if p
+            )
             self.app.push_screen(DetailsModal(item.state.title, body or t("row.no_details")))

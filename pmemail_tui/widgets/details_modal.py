@@ -17,7 +17,9 @@ class DetailsModal(ModalScreen[None]):
     """Title, scrollable text, Close."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+        Binding("escape", "close", "Close"),
+        Binding("enter", "close", "Close", show=False),
+    ]
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()

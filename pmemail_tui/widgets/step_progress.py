@@ -40,7 +40,8 @@ class StepProgress(Widget, can_focus=False):
         """The bar filled to the nearest half cell, then the percentage."""
         width = max(0, self.size.width - PERCENT_WIDTH)
         style = self.get_component_rich_style(
-            "step-progress--complete" if self.fraction >= 1 else "step-progress--bar")
+            "step-progress--complete" if self.fraction >= 1 else "step-progress--bar"
+        )
         done, rest = Style.from_color(style.color), Style.from_color(style.bgcolor)
         end = min(width, round(width * self.fraction * 2) / 2)
         full, half = int(end), end > int(end)

@@ -47,8 +47,11 @@ EXAMPLE_RECORDS: tuple[dict[str, str], ...] = (
 
 PTR_MAIL = {"name": "2.113.0.203.in-addr.arpa", "type": "PTR", "value": "mail.example.be."}
 """The reverse name a business line with a fixed address would have."""
-PTR_DYNAMIC = {"name": "2.113.0.203.in-addr.arpa", "type": "PTR",
-               "value": "dyn-203-0-113-2.pool.isp.example."}
+PTR_DYNAMIC = {
+    "name": "2.113.0.203.in-addr.arpa",
+    "type": "PTR",
+    "value": "dyn-203-0-113-2.pool.isp.example.",
+}
 """A reverse name like an ISP's dynamic pool."""
 
 
@@ -83,8 +86,9 @@ def answer(wire: bytes, records: list[dict[str, str]]) -> bytes | None:
         if dns.rdatatype.from_text(rec["type"]) == qtype:
             values.append(rec["value"])
     if values:
-        response.answer.append(dns.rrset.from_text_list(
-            qname, TTL, dns.rdataclass.IN, qtype, values))
+        response.answer.append(
+            dns.rrset.from_text_list(qname, TTL, dns.rdataclass.IN, qtype, values)
+        )
     elif not known:
         response.set_rcode(dns.rcode.NXDOMAIN)
     return response.to_wire()
@@ -105,8 +109,7 @@ def serve(bind_ip: str, port: int, records_file: Path) -> None:
             size = self.rfile.read(2)
             if len(size) < 2:
                 return
-            out = answer(self.rfile.read(struct.unpack("!H", size)[0]),
-                         load_records(records_file))
+            out = answer(self.rfile.read(struct.unpack("!H", size)[0]), load_records(records_file))
             if out is not None:
                 self.wfile.write(struct.pack("!H", len(out)) + out)
 

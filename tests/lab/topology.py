@@ -149,8 +149,10 @@ class Lab(NetnsRunner):
         py, d = sys.executable, self.state_dir
         self.set_dns_records()
         for name, argv in (
-            ("dns", [str(LAB_DIR / "dns_server.py"), ISP_IP, str(DNS_PORT),
-                     str(self.dns_records_file)]),
+            (
+                "dns",
+                [str(LAB_DIR / "dns_server.py"), ISP_IP, str(DNS_PORT), str(self.dns_records_file)],
+            ),
             ("stun", [str(LAB_DIR / "stun_server.py"), ISP_IP, str(STUN_PORT)]),
             ("echo", [str(LAB_DIR / "echo_server.py"), ISP_IP, "80"]),
             (

@@ -16,9 +16,15 @@ if TYPE_CHECKING:
 
 # step -> class name in pmemail_tui/screens/wizard/step_<step>.py
 STEP_CLASSES: dict[str, str] = {
-    "welcome": "WelcomeStep", "network": "NetworkStep", "checks": "ChecksStep",
-    "domain": "DomainStep", "ports": "PortsStep", "forward": "ForwardStep",
-    "outbound": "OutboundStep", "users": "UsersStep", "launch": "LaunchStep",
+    "welcome": "WelcomeStep",
+    "network": "NetworkStep",
+    "checks": "ChecksStep",
+    "domain": "DomainStep",
+    "ports": "PortsStep",
+    "forward": "ForwardStep",
+    "outbound": "OutboundStep",
+    "users": "UsersStep",
+    "launch": "LaunchStep",
     "summary": "SummaryStep",
 }
 assert tuple(STEP_CLASSES) == STEPS, "wizard screens out of step with STEPS"

@@ -29,8 +29,7 @@ class WizardStep(Screen[None]):
         Binding("pagedown", "next", "Next", show=True, priority=True),
         Binding("pageup", "back", "Back", show=True, priority=True),
     ]
-    KEY_TEXTS: ClassVar[dict[str, str]] = {
-        "next": "key.next", "back": "key.back"}
+    KEY_TEXTS: ClassVar[dict[str, str]] = {"next": "key.next", "back": "key.back"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,17 +56,26 @@ class WizardStep(Screen[None]):
         yield Header()
         with Vertical(id="wizard"):
             yield Static(
-                t("wizard.step_of", n=position + 1, total=len(STEPS),
-                  title=t(f"step.{self.STEP}.title")),
-                id="step-title")
+                t(
+                    "wizard.step_of",
+                    n=position + 1,
+                    total=len(STEPS),
+                    title=t(f"step.{self.STEP}.title"),
+                ),
+                id="step-title",
+            )
             yield StepProgress(position + 1, len(STEPS), id="step-progress")
             with VerticalScroll(id="step-body"):
                 yield from self.compose_body()
             yield Static("", id="step-error")
             with Horizontal(id="nav"):
                 yield Button(t("nav.back"), id="back", disabled=position == 0, compact=True)
-                yield Button(t("nav.finish") if position == len(STEPS) - 1 else t("nav.next"),
-                             id="next", variant="primary", compact=True)
+                yield Button(
+                    t("nav.finish") if position == len(STEPS) - 1 else t("nav.next"),
+                    id="next",
+                    variant="primary",
+                    compact=True,
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,11 +116,11 @@ class WizardStep(Screen[None]):
         ``job`` must take the widgets it fills as arguments (queried now, on
         the UI thread) and report with :meth:`call_ui` / :meth:`keep_answers`.
         """
-        self.pm.run_worker(functools.partial(job, *args), thread=True, exclusive=True,
-                           group=group)
+        self.pm.run_worker(functools.partial(job, *args), thread=True, exclusive=True, group=group)
 
     def keep_answers(self, answers: dict[str, Any]) -> None:
         """From a worker thread: store answers of this step and save them, shown or not."""
+
         def store() -> None:
             self.pm.wizard.answers.setdefault(self.STEP, {}).update(answers)
             self.pm.save_wizard()

@@ -47,8 +47,9 @@ class ChecksStep(WizardStep):
         found = {cid: t(f"check.{cid}") for cid in CHECK_IDS}
         for name, m in self.pm.config.ports.items():
             if m.enabled:
-                found[f"inbound.{name}"] = t("check.inbound", port=m.external,
-                                             service=t(f"service.{name}"))
+                found[f"inbound.{name}"] = t(
+                    "check.inbound", port=m.external, service=t(f"service.{name}")
+                )
         found["subscription"] = t("check.subscription")
         return found
 
@@ -68,9 +69,15 @@ class ChecksStep(WizardStep):
         from netcore.checks.runner import run_checks  # heavy (dnspython, requests): not at start
 
         def on_result(result: CheckResult) -> None:
-            self.call_ui(rows.set_result, result.id, result.status, result.finding,
-                                      _details(result), result.advice,
-                                      titles.get(result.id, result.title))
+            self.call_ui(
+                rows.set_result,
+                result.id,
+                result.status,
+                result.finding,
+                _details(result),
+                result.advice,
+                titles.get(result.id, result.title),
+            )
 
         try:
             report = asyncio.run(run_checks(self.pm.config, self.pm.paths, on_result))

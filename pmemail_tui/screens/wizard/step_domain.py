@@ -25,10 +25,14 @@ class DomainStep(WizardStep):
         """Two inputs and the records to publish."""
         mail = self.pm.config.mail
         yield Static(t("domain.intro"))
-        yield self.form_row(t("domain.domain"), Input(
-            value=mail.domain, id="domain", placeholder="example.be", compact=True))
-        yield self.form_row(t("domain.hostname"), Input(
-            value=mail.hostname, id="hostname", placeholder="mail.example.be", compact=True))
+        yield self.form_row(
+            t("domain.domain"),
+            Input(value=mail.domain, id="domain", placeholder="example.be", compact=True),
+        )
+        yield self.form_row(
+            t("domain.hostname"),
+            Input(value=mail.hostname, id="hostname", placeholder="mail.example.be", compact=True),
+        )
         yield Static(t("domain.records_intro"))
         yield Static(self.records_text(), id="records", markup=False)
 

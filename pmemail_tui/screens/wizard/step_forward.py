@@ -38,8 +38,7 @@ class ForwardStep(WizardStep):
         """Explanation, buttons, per-port rows, manual instructions."""
         yield Static(t("forward.intro"))
         with Horizontal(classes="buttons"):
-            yield Button(t("forward.apply"), id="forward-apply", variant="success",
-                         compact=True)
+            yield Button(t("forward.apply"), id="forward-apply", variant="success", compact=True)
             yield Button(t("forward.check_again"), id="forward-check", compact=True)
         yield Static("", id="forward-error", markup=False)
         yield CheckList(id="forward-rows")
@@ -74,8 +73,11 @@ class ForwardStep(WizardStep):
         except (RouterError, PlanError, OSError) as err:
             # no router, no route, refused socket: the whole plan is to be typed by hand
             self.keep_answers({"all_mapped": False})
-            self.call_ui(self.show_failure, str(err), self.manual_text(
-                router_profile(isp.profile, isp.router_profile)))
+            self.call_ui(
+                self.show_failure,
+                str(err),
+                self.manual_text(router_profile(isp.profile, isp.router_profile)),
+            )
         else:
             profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
             doc = forwarding_document(report, plan, profile)
@@ -104,8 +106,12 @@ class ForwardStep(WizardStep):
     @on(Button.Pressed, "#forward-check")
     def check_again(self) -> None:
         """Re-read the router's table and mark what is really there."""
-        self.run_in_app(self.run_check, self.query_one(CheckList),
-                        self.query_one("#forward-error", Static), group="forward")
+        self.run_in_app(
+            self.run_check,
+            self.query_one(CheckList),
+            self.query_one("#forward-error", Static),
+            group="forward",
+        )
 
     def run_check(self, rows: CheckList, error: Static) -> None:
         """Compare the router's table with the plan (a worker thread)."""
@@ -120,9 +126,14 @@ class ForwardStep(WizardStep):
                 continue
             there = (m.external, m.protocol.upper()) in present
             self.call_ui(
-                rows.set_result, name, "ok" if there else "fail",
-                t("forward.present") if there else t("forward.absent"), "", "",
-                f"{m.external}/{m.protocol} {t(f'service.{name}')}")
+                rows.set_result,
+                name,
+                "ok" if there else "fail",
+                t("forward.present") if there else t("forward.absent"),
+                "",
+                "",
+                f"{m.external}/{m.protocol} {t(f'service.{name}')}",
+            )
 
     def show_next_steps(self, text: str) -> None:
         """The summary, fallbacks and manual table for whatever the router refused."""
@@ -146,8 +157,11 @@ def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:
         return "fail", outcome.message, f"code {outcome.code}" if outcome.code else "", ""
     granted = outcome.granted_external
     moved = granted is not None and granted != outcome.external
-    finding = t("forward.mapped", method=outcome.method.upper(),
-                target=f"{outcome.internal_host}:{outcome.internal}")
+    finding = t(
+        "forward.mapped",
+        method=outcome.method.upper(),
+        target=f"{outcome.internal_host}:{outcome.internal}",
+    )
     if moved:
         return "warn", t("forward.moved", granted=granted), finding, ""
     return "ok", finding, f"lease {outcome.lease} s" if outcome.lease else "", ""

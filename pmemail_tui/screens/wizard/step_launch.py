@@ -26,8 +26,7 @@ class LaunchStep(WizardStep):
         """Intro, buttons, one row per service, a result line."""
         yield Static(t("launch.intro"))
         with Horizontal(classes="buttons"):
-            yield Button(t("launch.start"), id="launch-start", variant="success",
-                         compact=True)
+            yield Button(t("launch.start"), id="launch-start", variant="success", compact=True)
             yield Button(t("launch.install"), id="launch-install", compact=True)
         yield CheckList(id="launch-rows")
         yield Static("", id="launch-result", markup=False)
@@ -41,8 +40,9 @@ class LaunchStep(WizardStep):
         self.query_one("#launch-start", Button).disabled = True
         # the app owns the start: an admin who leaves at once still gets the
         # server started and its outcome saved
-        self.run_in_app(self.run_server, rows, self.query_one("#launch-result", Static),
-                        group="launch")
+        self.run_in_app(
+            self.run_server, rows, self.query_one("#launch-result", Static), group="launch"
+        )
 
     def run_server(self, rows: CheckList, outcome: Static) -> None:
         """Start the process and wait for the ports (a worker thread)."""
@@ -52,10 +52,18 @@ class LaunchStep(WizardStep):
             self.call_ui(rows.set_result, name, "ok" if ok else "fail", text)
 
         process = start_detached(self.pm.config_path, self.pm.paths)
-        result = wait_ready(process, self.pm.config, self.pm.paths,
-                            timeout=self.pm.config.dashboard.start_timeout, on_service=on_service)
-        text = (t("launch.started", pid=result.pid) if result.ready
-                else t("launch.failed", reason=result.reason))
+        result = wait_ready(
+            process,
+            self.pm.config,
+            self.pm.paths,
+            timeout=self.pm.config.dashboard.start_timeout,
+            on_service=on_service,
+        )
+        text = (
+            t("launch.started", pid=result.pid)
+            if result.ready
+            else t("launch.failed", reason=result.reason)
+        )
         self.keep_answers({"running": result.ready})
         self.call_ui(outcome.update, text)
         self.call_ui(self._enable_start)
@@ -69,8 +77,9 @@ class LaunchStep(WizardStep):
         target = systemd_unit.unit_path(False)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(systemd_unit.render_unit(self.pm.config_path, False),
-                              encoding="utf-8")
+            target.write_text(
+                systemd_unit.render_unit(self.pm.config_path, False), encoding="utf-8"
+            )
         except OSError as err:
             self.show_error(f"{target}: {err.strerror}")
             return

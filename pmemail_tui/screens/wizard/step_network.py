@@ -41,27 +41,44 @@ class NetworkStep(WizardStep):
             self.call_ui(rows.set_result, "lan", "fail", str(err))
             self.call_ui(rows.set_result, "router", "skipped", t("network.no_lan"))
         else:
-            finding = t("network.lan_found", interface=lan.interface, address=lan.address,
-                        netmask=lan.netmask, gateway=lan.gateway or "?")
+            finding = t(
+                "network.lan_found",
+                interface=lan.interface,
+                address=lan.address,
+                netmask=lan.netmask,
+                gateway=lan.gateway or "?",
+            )
             details = "\n".join(
-                [f"IPv4: {', '.join([lan.address, *lan.other_addresses])}",
-                 f"IPv6: {', '.join(lan.ipv6) or '-'}"])
+                [
+                    f"IPv4: {', '.join([lan.address, *lan.other_addresses])}",
+                    f"IPv6: {', '.join(lan.ipv6) or '-'}",
+                ]
+            )
             self.call_ui(rows.set_result, "lan", "ok", finding, details)
             self.keep_answers({"lan": lan.to_dict()})
             try:
                 self.look_for_router(rows, lan.gateway)
             except Exception as err:  # a broken probe is a finding, not a crash
-                self.call_ui(rows.set_result, "router", "warn", t("network.router_missing"),
-                             f"{type(err).__name__}: {err}")
+                self.call_ui(
+                    rows.set_result,
+                    "router",
+                    "warn",
+                    t("network.router_missing"),
+                    f"{type(err).__name__}: {err}",
+                )
 
     def look_for_router(self, rows: CheckList, gateway: str) -> None:
         """UPnP and NAT-PMP at once (read-only); shows what the router is."""
         from netcore.checks.router_probe import probe_router
 
         net = self.pm.config.network
-        view = probe_router(gateway, discover_s=net.upnp_discover_ms / 1000,
-                            natpmp_s=net.natpmp_timeout, http_s=net.http_timeout,
-                            state_dir=self.pm.paths.state)
+        view = probe_router(
+            gateway,
+            discover_s=net.upnp_discover_ms / 1000,
+            natpmp_s=net.natpmp_timeout,
+            http_s=net.http_timeout,
+            state_dir=self.pm.paths.state,
+        )
         if view.found:
             name = " ".join(p for p in (view.manufacturer, view.model) if p) or view.friendly_name
             ways = ", ".join(w for w, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)

@@ -30,20 +30,35 @@ class OutboundStep(WizardStep):
         yield Static(t("outbound.blocked") if blocked else t("outbound.intro"), id="outbound-intro")
         suggested = self.pm.wizard.answers.get("checks", {}).get("smarthost", "")
         for label, widget in (
-            ("outbound.host", Input(value=relay.host or suggested, id="relay-host",
-                                    placeholder="relay.skynet.be", compact=True)),
-            ("outbound.port", Input(value=str(relay.port), id="relay-port", type="integer",
-                                    compact=True)),
+            (
+                "outbound.host",
+                Input(
+                    value=relay.host or suggested,
+                    id="relay-host",
+                    placeholder="relay.skynet.be",
+                    compact=True,
+                ),
+            ),
+            (
+                "outbound.port",
+                Input(value=str(relay.port), id="relay-port", type="integer", compact=True),
+            ),
             ("outbound.username", Input(value=relay.username, id="relay-user", compact=True)),
-            ("outbound.password", Input(value=relay.password, id="relay-password",
-                                        password=True, compact=True)),
+            (
+                "outbound.password",
+                Input(value=relay.password, id="relay-password", password=True, compact=True),
+            ),
         ):
             yield self.form_row(t(label), widget)
-        yield self.form_row(t("outbound.tls"), Select(
-            TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True))
+        yield self.form_row(
+            t("outbound.tls"),
+            Select(TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True),
+        )
         yield Button(t("outbound.test"), id="relay-test", compact=True)
-        yield self.form_row(t("outbound.send_to"), Input(
-            id="relay-send-to", placeholder="you@example.net", compact=True))
+        yield self.form_row(
+            t("outbound.send_to"),
+            Input(id="relay-send-to", placeholder="you@example.net", compact=True),
+        )
         yield Button(t("outbound.send"), id="relay-send", compact=True)
         yield Static("", id="relay-test-result", markup=False)
 
@@ -57,11 +72,14 @@ class OutboundStep(WizardStep):
             return None
         tls = self.query_one("#relay-tls", Select).value
         return dataclasses.replace(
-            self.pm.config.relay, host=host, port=port or 587,
+            self.pm.config.relay,
+            host=host,
+            port=port or 587,
             tls=tls if tls in ("starttls", "tls", "none") else "starttls",
             username=self.query_one("#relay-user", Input).value.strip(),
             password=self.query_one("#relay-password", Input).value,
-            mode="smarthost" if host else "auto")
+            mode="smarthost" if host else "auto",
+        )
 
     @on(Button.Pressed, "#relay-test")
     def test_relay(self) -> None:
@@ -101,7 +119,7 @@ class OutboundStep(WizardStep):
 
         config = dataclasses.replace(self.pm.config, relay=relay)
         outcome = send_test_message(config, self.pm.paths.root / "spool", to)
-        text = (t("outbound.sent", address=to) if outcome.ok else "✘ " + outcome.describe())
+        text = t("outbound.sent", address=to) if outcome.ok else "✘ " + outcome.describe()
         self.call_ui(self.query_one("#relay-test-result", Static).update, text)
 
     def collect(self) -> dict[str, Any] | None:

@@ -21,20 +21,26 @@ class PortsStep(WizardStep):
     def compose_body(self) -> Iterable[Widget]:
         """The plan table, the 20800 target, the DMZ paragraph."""
         table: DataTable[str] = DataTable(id="plan", cursor_type="row", zebra_stripes=True)
-        table.add_columns(t("ports.col.external"), t("ports.col.service"),
-                          t("ports.col.target"))
+        table.add_columns(t("ports.col.external"), t("ports.col.service"), t("ports.col.target"))
         for name, m in self.pm.config.ports.items():
             if not m.enabled:
                 continue
             host = m.internal_host or t("ports.this_machine")
-            table.add_row(f"{m.external}/{m.protocol}", t(f"service.{name}"),
-                          f"{host}:{m.internal}", key=name)
+            table.add_row(
+                f"{m.external}/{m.protocol}", t(f"service.{name}"), f"{host}:{m.internal}", key=name
+            )
         yield table
         yield Static(t("ports.rdp_target"), id="rdp-label")
         rdp = self.pm.config.ports.remote_desktop
-        yield self.form_row(t("ports.rdp_host"), Input(
-            value=self.answers.get("remote_desktop_host", rdp.internal_host),
-            placeholder="192.168.1.20", id="rdp-host", compact=True))
+        yield self.form_row(
+            t("ports.rdp_host"),
+            Input(
+                value=self.answers.get("remote_desktop_host", rdp.internal_host),
+                placeholder="192.168.1.20",
+                id="rdp-host",
+                compact=True,
+            ),
+        )
         for warning in self.warnings():
             yield Static(f"⚠ {warning}", classes="warning")
         yield Static(t("ports.why_not_dmz"), id="why-not-dmz")

@@ -27,12 +27,18 @@ class UsersStep(WizardStep):
     def compose_body(self) -> Iterable[Widget]:
         """Form and table."""
         yield Static(t("users.intro", domain=self.pm.config.mail.domain))
-        yield self.form_row(t("users.name"), Input(
-            id="user-name", placeholder="Marie Dupont", compact=True))
-        yield self.form_row(t("users.address"), Input(
-            id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}", compact=True))
-        yield self.form_row(t("users.password"), Input(
-            id="user-password", password=True, compact=True))
+        yield self.form_row(
+            t("users.name"), Input(id="user-name", placeholder="Marie Dupont", compact=True)
+        )
+        yield self.form_row(
+            t("users.address"),
+            Input(
+                id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}", compact=True
+            ),
+        )
+        yield self.form_row(
+            t("users.password"), Input(id="user-password", password=True, compact=True)
+        )
         with Horizontal(classes="form-row"):
             yield Label(t("users.protocol"))
             with RadioSet(id="user-protocol", compact=True):
@@ -73,8 +79,12 @@ class UsersStep(WizardStep):
     def store_user(self, address: str, password: str, protocol: str, name: str) -> None:
         """Hashing the password (scrypt) takes a moment: off the UI thread."""
         try:
-            self.store().add_user(address, password, protocol,  # type: ignore[arg-type]
-                                  display_name=name)
+            self.store().add_user(
+                address,
+                password,
+                protocol,  # type: ignore[arg-type]
+                display_name=name,
+            )
         except UserError as err:
             self.call_ui(self.user_added, str(err))
         else:

@@ -31,7 +31,8 @@ def clock(when: float | None) -> str:
     local = time.localtime(when)
     # "today" from the dashboard's clock seam, so a fixed clock gives a fixed picture
     if time.strftime("%Y-%m-%d", local) == time.strftime(
-            "%Y-%m-%d", time.localtime(dashboard_data.clock())):
+        "%Y-%m-%d", time.localtime(dashboard_data.clock())
+    ):
         return time.strftime("%H:%M:%S", local)
     return time.strftime("%Y-%m-%d %H:%M", local)
 

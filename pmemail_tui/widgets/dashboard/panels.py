@@ -19,8 +19,18 @@ from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard import format as fmt
 
 # keys of a service's status shown in its "counters" cell, in this order
-COUNTER_KEYS = ("accepted", "rejected", "queued", "delivered", "deferred", "bounced",
-                "queue_length", "connections_total", "fetched", "pending")
+COUNTER_KEYS = (
+    "accepted",
+    "rejected",
+    "queued",
+    "delivered",
+    "deferred",
+    "bounced",
+    "queue_length",
+    "connections_total",
+    "fetched",
+    "pending",
+)
 
 
 Cells = tuple[Any, ...]
@@ -82,9 +92,16 @@ class ServerBar(SteadyStatic):
         proc = snap.process
         if proc is not None:
             line.append(" · ")
-            line.append(t("dash.server.facts", pid=proc.pid,
-                                  uptime=fmt.duration(proc.uptime), memory=fmt.size(proc.memory),
-                                  cpu=f"{proc.cpu:.1f}", connections=proc.connections))
+            line.append(
+                t(
+                    "dash.server.facts",
+                    pid=proc.pid,
+                    uptime=fmt.duration(proc.uptime),
+                    memory=fmt.size(proc.memory),
+                    cpu=f"{proc.cpu:.1f}",
+                    connections=proc.connections,
+                )
+            )
         self.show_content(line)
 
 
@@ -107,15 +124,29 @@ class ServicesTable(SteadyTable):
     def on_mount(self) -> None:
         """Columns and row cursor."""
         self.cursor_type = "row"
-        self.add_columns(t("dash.col.service"), t("dash.col.state"), t("dash.col.listen"),
-                         t("dash.col.conns"), t("dash.col.counters"))
+        self.add_columns(
+            t("dash.col.service"),
+            t("dash.col.state"),
+            t("dash.col.listen"),
+            t("dash.col.conns"),
+            t("dash.col.counters"),
+        )
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
         rows: list[tuple[str | None, Cells]] = [
-            (str(s.get("name")), (str(s.get("name", "?")), fmt.state(str(s.get("state", "?"))),
-                                  _listen(s), str(s.get("connections", "-")), _counters(s)))
-            for s in snap.services]
+            (
+                str(s.get("name")),
+                (
+                    str(s.get("name", "?")),
+                    fmt.state(str(s.get("state", "?"))),
+                    _listen(s),
+                    str(s.get("connections", "-")),
+                    _counters(s),
+                ),
+            )
+            for s in snap.services
+        ]
         if not snap.services:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)
@@ -128,10 +159,21 @@ class MailPanel(SteadyStatic):
         """Render the mail part of ``snap``."""
         m, q = snap.mail, snap.queue
         lines = [
-            t("dash.mail.counters", accepted=m.accepted, local=m.delivered_local,
-               remote=m.delivered_remote, deferred=m.deferred, bounced=m.bounced),
-            t("dash.mail.queue", messages=q.messages, recipients=q.recipients,
-               oldest=fmt.clock(q.oldest)) + (f"  {q.error}" if q.error else ""),
+            t(
+                "dash.mail.counters",
+                accepted=m.accepted,
+                local=m.delivered_local,
+                remote=m.delivered_remote,
+                deferred=m.deferred,
+                bounced=m.bounced,
+            ),
+            t(
+                "dash.mail.queue",
+                messages=q.messages,
+                recipients=q.recipients,
+                oldest=fmt.clock(q.oldest),
+            )
+            + (f"  {q.error}" if q.error else ""),
             t("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
             + (f"  ({m.queue_error})" if m.queue_error else ""),
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
@@ -147,8 +189,7 @@ def _here(port: LocalPort | None) -> Text:
         return Text(t("dash.port.disabled"), style=fmt.MUTED)
     if port.listening is None:
         return Text(t("dash.port.other_pc", host=port.host), style=fmt.MUTED)
-    return fmt.verdict(port.listening, t("dash.port.listening"), t("dash.port.not_listening"),
-                       "?")
+    return fmt.verdict(port.listening, t("dash.port.listening"), t("dash.port.not_listening"), "?")
 
 
 def _why(local: LocalPort | None, reach: PortReach | None) -> str:
@@ -170,9 +211,15 @@ class PortsTable(SteadyTable):
     def on_mount(self) -> None:
         """Columns and row cursor."""
         self.cursor_type = "row"
-        self.add_columns(t("dash.col.port"), t("dash.col.service"), t("dash.col.here"),
-                         t("dash.col.router"), t("dash.col.outside"), t("dash.col.lease"),
-                         t("dash.col.why"))
+        self.add_columns(
+            t("dash.col.port"),
+            t("dash.col.service"),
+            t("dash.col.here"),
+            t("dash.col.router"),
+            t("dash.col.outside"),
+            t("dash.col.lease"),
+            t("dash.col.why"),
+        )
         self.reasons: dict[str, str] = {}
 
     def show(self, local: LocalSnapshot | None, net: NetworkSnapshot | None) -> None:
@@ -185,11 +232,26 @@ class PortsTable(SteadyTable):
             lp, rp = locals_.get(name), reaches.get(name)
             external = lp.external if lp else rp.external if rp else 0
             pending = Text(t("dash.port.pending") if net is None else "-", style=fmt.MUTED)
-            router = (fmt.verdict(rp.mapped, t("dash.port.mapped"), t("dash.port.unmapped"),
-                                  t("dash.port.unknown")) if rp else pending)
-            outside = (fmt.verdict(rp.reachable, t("dash.port.reachable"),
-                                   t("dash.port.unreachable"), t("dash.port.unknown"))
-                       if rp else pending)
+            router = (
+                fmt.verdict(
+                    rp.mapped,
+                    t("dash.port.mapped"),
+                    t("dash.port.unmapped"),
+                    t("dash.port.unknown"),
+                )
+                if rp
+                else pending
+            )
+            outside = (
+                fmt.verdict(
+                    rp.reachable,
+                    t("dash.port.reachable"),
+                    t("dash.port.unreachable"),
+                    t("dash.port.unknown"),
+                )
+                if rp
+                else pending
+            )
             lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
             why = reasons[name] = _why(lp, rp)
             rows.append((name, (str(external), name, _here(lp), router, outside, lease, why)))
@@ -216,8 +278,10 @@ class NetworkPanel(SteadyStatic):
         if net.router_error:
             out.append(t("dash.net.router_error", reason=net.router_error), style=fmt.BAD)
         else:
-            out.append(t("dash.net.router", router=net.router,
-                          address=net.router_address or "?"), style=fmt.GOOD)
+            out.append(
+                t("dash.net.router", router=net.router, address=net.router_address or "?"),
+                style=fmt.GOOD,
+            )
         out.append("\n" + t("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n\n")
         out.append(t("dash.net.history") + "\n", style="bold")
         rows, previous = [], ""
@@ -225,9 +289,11 @@ class NetworkPanel(SteadyStatic):
             rows.append((obs, bool(previous and obs.address) and obs.address != previous))
             previous = obs.address or previous
         for obs, changed in reversed(rows):
-            out.append(f"  {fmt.clock(obs.first_seen)} → {fmt.clock(obs.last_seen)}  "
-                       f"{obs.address or '?'}  ({t('dash.net.router_saw')} "
-                       f"{obs.router_address or '?'})")
+            out.append(
+                f"  {fmt.clock(obs.first_seen)} → {fmt.clock(obs.last_seen)}  "
+                f"{obs.address or '?'}  ({t('dash.net.router_saw')} "
+                f"{obs.router_address or '?'})"
+            )
             if changed:
                 out.append("  " + t("dash.net.change_mark"), style=fmt.UNKNOWN)
             out.append("\n")
