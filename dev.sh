@@ -3,7 +3,7 @@
 #   run          set up .venv and open the app on its embedded defaults
 #   test         install test dependencies (Debian packages when root), then
 #                ruff, mypy and the whole pytest suite
-#   check        ruff + mypy only
+#   check        ruff (lint + format), the import layers contract, mypy
 #   screenshots  regenerate screenshots/ from the real app (root: private netns)
 #   bench NAME   run bench/NAME/run.py (smtp, imap, webmail, doctor, tui)
 set -euo pipefail
@@ -35,6 +35,8 @@ venv() {  # venv [extras]: create .venv and install pmemail (editable) into it
 
 check() {
     "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/lint-imports"  # the layers contract in pyproject.toml
     "$VENV/bin/mypy"
 }
 

@@ -13,8 +13,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from pmemail import __version__
+from pmemail.app.wizard_state import load_state, save_state
 from pmemail.config import Config, DataPaths, save_config
-from pmemail.wizard_state import load_state, save_state
 from pmemail_tui.i18n import localize_bindings, set_language, t
 from pmemail_tui.screens.wizard import step_screen
 

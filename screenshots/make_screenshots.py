@@ -107,7 +107,7 @@ def serve_ports() -> str:
 
 def stop_server(config_path: Path) -> None:
     """Stop the ``pmemail serve`` the launch picture started."""
-    from mailcore.control import ControlError, query_control_sync
+    from pmemail.serve.control import ControlError, query_control_sync
     from pmemail.config import DataPaths, load_config
 
     config = load_config(config_path)

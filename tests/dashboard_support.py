@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from mailcore.pidfile import read_pid
+from pmemail.serve.pidfile import read_pid
 from tests.serve_support import ServeSetup, free_port
 
 PUBLIC_IP = "203.0.113.7"
@@ -128,10 +128,10 @@ def lab_router_cycle(config_path: str) -> dict[str, Any]:
 
     Called with ``lab.run_python(NS_LAN, "tests.dashboard_support:lab_router_cycle", ...)``.
     """
+    from pmemail.app.actions import forward_all, remove_mappings
+    from pmemail.app.status_snapshot import network_snapshot
     from pmemail.config import load_config
     from pmemail.config.paths import DataPaths
-    from pmemail.dashboard_actions import forward_all, remove_mappings
-    from pmemail.dashboard_data import network_snapshot
 
     path = Path(config_path)
     config = load_config(path)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.control import ControlError, query_control_sync
+from pmemail.serve.control import ControlError, query_control_sync
 
 DOMAIN = "example.test"
 START_TIMEOUT = 30.0

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 from mailcore.queue.store import QueueStore
-from pmemail.config import Config, load_config
-from pmemail.config.paths import DataPaths
-from pmemail.dashboard_actions import (
+from pmemail.app.actions import (
     ActionError,
     forward_all,
     remove_mappings,
@@ -21,7 +19,9 @@ from pmemail.dashboard_actions import (
     start_server,
     stop_server,
 )
-from pmemail.dashboard_data import LocalProbe, mail_counters, network_snapshot, tail_lines
+from pmemail.app.status_snapshot import LocalProbe, mail_counters, network_snapshot, tail_lines
+from pmemail.config import Config, load_config
+from pmemail.config.paths import DataPaths
 from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, echo_stub, kill_detached
 from tests.lab import Lab
 from tests.lab.constants import ISP_IP, NS_LAN

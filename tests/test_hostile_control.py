@@ -1,4 +1,4 @@
-"""The control socket (mailcore/control.py) fed garbage, both ways.
+"""The control socket (pmemail/serve/control.py) fed garbage, both ways.
 
 The server side runs inside a real :class:`Supervisor` (no services, the
 real command table); garbage lines must each get a JSON error answer, and
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.control import ControlError, NotRunning, query_control, query_control_sync
-from mailcore.supervisor import Supervisor
+from pmemail.serve.control import ControlError, NotRunning, query_control, query_control_sync
+from pmemail.serve.supervisor import Supervisor
 from tests.hostile_support import one_line
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.control import query_control_sync
-from pmemail.init_setup import UNPRIVILEGED_PORTS
+from pmemail.app.init_setup import UNPRIVILEGED_PORTS
+from pmemail.serve.control import query_control_sync
 from tests.serve_support import EXTERNAL, Server, ServeSetup, pmemail
 
 

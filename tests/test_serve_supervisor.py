@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.control import ControlServer, NotRunning, query_control, query_control_sync
 from mailcore.interfaces import ServiceStartError
-from mailcore.pidfile import AlreadyRunning, PidFile
-from mailcore.supervisor import StartupFailed, Supervisor
+from pmemail.serve.control import ControlServer, NotRunning, query_control, query_control_sync
+from pmemail.serve.pidfile import AlreadyRunning, PidFile
+from pmemail.serve.supervisor import StartupFailed, Supervisor
 
 
 class Recorder:

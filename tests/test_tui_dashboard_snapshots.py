@@ -2,7 +2,7 @@
 
 Deterministic: a fixed config and data dir at fixed paths, no server running
 (the control socket does not exist), a fixed log file, a fixed clock
-(``pmemail.dashboard_data.clock``), no listening port here, cursor blink
+(``pmemail.app.status_snapshot.clock``), no listening port here, cursor blink
 off, and a fixed :class:`NetworkSnapshot` instead of the router/echo round
 trips (those are covered by tests/test_tui_dashboard.py and the lab tests).
 Update with ``pytest tests/test_tui_dashboard_snapshots.py --snapshot-update``.
@@ -19,8 +19,8 @@ import pytest
 
 from netcore.ip_history import IpObservation
 from pmemail import dashboard_data
+from pmemail.app.status_snapshot import NetworkSnapshot, PortReach
 from pmemail.config import Config, DataPaths, load_config
-from pmemail.dashboard_data import NetworkSnapshot, PortReach
 from tests.tui_wizard_support import fresh_root, make_app, settle, write_config
 
 SNAP_ROOT = Path("/tmp/pmemail-tui-snapshots")

@@ -14,8 +14,8 @@ import pytest
 from textual.widgets import Button, DataTable, Input, RadioButton, Static
 
 from mailcore.users import UserStore
+from pmemail.app.wizard_state import STEPS
 from pmemail.config import DataPaths, load_config
-from pmemail.wizard_state import STEPS
 from pmemail_tui.i18n import catalogue
 from pmemail_tui.widgets.check_list import CheckList
 from tests.tui_wizard_support import make_app, saved_state, settle, start_at, write_config

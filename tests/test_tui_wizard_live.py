@@ -18,9 +18,9 @@ import pytest
 import trustme
 from textual.widgets import Input, Static
 
-from mailcore.control import ControlError, query_control_sync
-from mailcore.pidfile import read_pid
 from pmemail.config import DataPaths, load_config
+from pmemail.serve.control import ControlError, query_control_sync
+from pmemail.serve.pidfile import read_pid
 from pmemail_tui.widgets.check_list import CheckList
 from tests.queue_support import Sink, smarthost
 from tests.tui_wizard_support import (

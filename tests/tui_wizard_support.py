@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from pmemail.app.wizard_state import WizardState, load_state, save_state
 from pmemail.config import load_config
-from pmemail.wizard_state import WizardState, load_state, save_state
 from pmemail_tui.app import PmemailApp
 from pmemail_tui.i18n import set_language
 from pmemail_tui.widgets.check_list import CheckList

@@ -1,6 +1,6 @@
 """The webmail: read and send mail from a browser (aiohttp + Jinja), and client autoconfig.
 
-``build_webmail_service`` is what ``pmemail serve`` (``mailcore.composition``)
+``build_webmail_service`` is what ``pmemail serve`` (``pmemail.serve.composition``)
 calls; ``PolicySubmitter`` is the submission path the webmail sends through.
 """
 

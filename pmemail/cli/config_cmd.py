@@ -7,10 +7,10 @@ import dataclasses
 import json
 from typing import Any
 
+from pmemail.app.init_setup import write_initial_config
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import Config, render_config
 from pmemail.config.paths import DataPaths
-from pmemail.init_setup import write_initial_config
 
 ORDER = 10
 SECRET_KEYS = ("password",)

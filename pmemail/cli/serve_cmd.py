@@ -7,11 +7,11 @@ import json
 import time
 from typing import Any
 
+from pmemail.app.formatting import duration
+from pmemail.app.init_setup import UNPRIVILEGED_PORTS
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import Config
-from pmemail.formatting import duration
 from pmemail.fsutil import atomic_write_text
-from pmemail.init_setup import UNPRIVILEGED_PORTS
 
 # The mail stack (supervisor, psutil, logging handlers, the services) is
 # imported inside the handlers: `status`, `--help` and every other command
@@ -75,11 +75,11 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from mailcore.composition import build_services
     from mailcore.interfaces import ServiceStartError
-    from mailcore.logsetup import setup_logging
-    from mailcore.pidfile import AlreadyRunning, PidFile
-    from mailcore.supervisor import StartupFailed, Supervisor
+    from pmemail.serve.composition import build_services
+    from pmemail.serve.logsetup import setup_logging
+    from pmemail.serve.pidfile import AlreadyRunning, PidFile
+    from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
     try:
@@ -125,7 +125,7 @@ def _os_reason(err: OSError) -> str:
 
 
 def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
-    from mailcore.control import ControlError, NotRunning, query_control_sync
+    from pmemail.serve.control import ControlError, NotRunning, query_control_sync
 
     path = ctx.paths.control_socket(ctx.config)
     try:

@@ -26,7 +26,7 @@ def open_app(ctx: Context, args: argparse.Namespace, mode: str = "auto") -> int:
     """Open the Textual app (imported here so other commands stay light)."""
     first_run = not ctx.config_path.exists()
     if first_run:
-        from pmemail.init_setup import write_initial_config
+        from pmemail.app.init_setup import write_initial_config
 
         write_initial_config(ctx.config_path)
     config = ctx.config  # a broken file is reported before the screen opens

@@ -1,7 +1,7 @@
 """The live dashboard: services, ports, public address, mail, log, one-click actions.
 
 The screen only renders. One timer starts thread workers that call the
-UI-free ``pmemail.dashboard_data`` / ``pmemail.dashboard_actions`` and post
+UI-free ``pmemail.app.status_snapshot`` / ``pmemail.app.actions`` and post
 messages back; fast local facts every ``dashboard.local_refresh`` seconds,
 slow network facts every ``dashboard.network_refresh`` seconds and on demand.
 Panels skip refreshes that change nothing, so an idle dashboard stays idle.
@@ -24,8 +24,8 @@ from textual.widgets import DataTable, Footer, Header, Log, Static, TabbedConten
 
 from netcore.checks.result import CheckResult
 from pmemail import dashboard_actions as actions
-from pmemail.dashboard_actions import ActionError, ActionResult
-from pmemail.dashboard_data import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
+from pmemail.app.actions import ActionError, ActionResult
+from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
 from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,

@@ -1,4 +1,4 @@
-"""The setup wizard: one screen a step, in the order of ``pmemail.wizard_state.STEPS``.
+"""The setup wizard: one screen a step, in the order of ``pmemail.app.wizard_state.STEPS``.
 
 Each step's module is imported when its screen is first shown, so opening
 the app only loads the step it resumes at (first paint stays fast).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from pmemail.wizard_state import STEPS
+from pmemail.app.wizard_state import STEPS
 
 if TYPE_CHECKING:
     from pmemail_tui.screens.wizard.base import WizardStep

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from pmemail.wizard_state import STEPS
+from pmemail.app.wizard_state import STEPS
 from pmemail_tui.i18n import localize_bindings, t
 from pmemail_tui.widgets.step_progress import StepProgress
 

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from pmemail import systemd_unit
-from pmemail.server_launch import service_ports, start_detached, wait_ready
+from pmemail.app.server_launch import service_ports, start_detached, wait_ready
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.widgets.check_list import CheckList

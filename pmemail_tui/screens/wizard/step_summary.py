@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from mailcore.users import UserStore
-from pmemail.client_settings import settings_for
+from pmemail.app.client_settings import settings_for
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 

@@ -7,7 +7,7 @@ import time
 from rich.text import Text
 
 from pmemail import dashboard_data
-from pmemail.formatting import duration
+from pmemail.app.formatting import duration
 
 __all__ = ["BAD", "GOOD", "MUTED", "UNKNOWN", "clock", "duration", "size"]
 

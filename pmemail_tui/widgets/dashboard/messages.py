@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from netcore.checks.result import CheckResult
-from pmemail.dashboard_actions import ActionResult
-from pmemail.dashboard_data import LocalSnapshot, NetworkSnapshot
+from pmemail.app.actions import ActionResult
+from pmemail.app.status_snapshot import LocalSnapshot, NetworkSnapshot
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The dashboard's panels: each renders one part of a snapshot, nothing else.
 
 Panels never fetch anything: the screen's workers gather snapshots
-(``pmemail.dashboard_data``) and hand them to ``show(...)``. A refresh that
+(``pmemail.app.status_snapshot``) and hand them to ``show(...)``. A refresh that
 would show the same thing changes nothing on screen: no table rebuilt, no
 relayout, no repaint (most refreshes of an idle dashboard are like that).
 """
@@ -14,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from pmemail.dashboard_data import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
+from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
 from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard import format as fmt
 

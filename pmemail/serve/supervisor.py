@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.bind_errors import PortHint, describe_bind_error, describe_os_error, port_from_error
-from mailcore.control import Answer, ControlServer, Request
 from mailcore.interfaces import Service, ServiceStartError
-from mailcore.logsetup import QUIET_ON_STDERR
+from pmemail.serve.control import Answer, ControlServer, Request
+from pmemail.serve.logsetup import QUIET_ON_STDERR
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from mailcore.logsetup import QUIET_ON_STDERR
+from pmemail.serve.logsetup import QUIET_ON_STDERR
 
 log = logging.getLogger(__name__)
 

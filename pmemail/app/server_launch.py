@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcore.control import ControlError, query_control_sync
 from pmemail.config import Config, DataPaths
+from pmemail.serve.control import ControlError, query_control_sync
 
 ServiceProgress = Callable[[str, bool, str], None]
 

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 import psutil
 
-from mailcore.control import ControlError, NotRunning, query_control_sync
-from mailcore.pidfile import read_pid
 from mailcore.queue.store import QueueError, QueueStore
+from pmemail.app.local_sources import tail_lines
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail.dashboard_sources import tail_lines
+from pmemail.serve.control import ControlError, NotRunning, query_control_sync
+from pmemail.serve.pidfile import read_pid
 
 if TYPE_CHECKING:
     from netcore.checks.result import CheckResult

@@ -16,13 +16,13 @@ from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
 from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
-from mailcore.router_service import build_router_monitor
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from pmemail.serve.router_monitor import build_router_monitor
 
 
 class DeliveryService:

@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from mailcore.control import ControlError, NotRunning, query_control_sync
 from mailcore.queue.store import QueueStore
 from netcore.ip_history import IpHistory, IpObservation
 from netcore.router.state import ForwardingState
+from pmemail.app.local_sources import DirWatch, LogTail, listening_tcp_ports
+from pmemail.app.local_sources import tail_lines as tail_lines  # re-exported, as before
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail.dashboard_sources import DirWatch, LogTail, listening_tcp_ports
-from pmemail.dashboard_sources import tail_lines as tail_lines  # re-exported, as before
+from pmemail.serve.control import ControlError, NotRunning, query_control_sync
 
 if TYPE_CHECKING:
     from netcore.router.upnp import RouterMapping
