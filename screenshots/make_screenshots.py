@@ -112,7 +112,7 @@ def stop_server(config_path: Path) -> None:
 
     config = load_config(config_path)
     try:
-        query_control_sync(DataPaths.from_config(config, config_path).control_socket(config),
+        query_control_sync(DataPaths.from_config(config, config_path).control_socket,
                            {"cmd": "stop"}, timeout=5)
     except ControlError:
         pass

@@ -10,15 +10,10 @@ from pathlib import Path
 import pytest
 
 from mailcore.queue.store import QueueStore
-from pmemail.app.actions import (
-    ActionError,
-    forward_all,
-    remove_mappings,
-    restart_server,
-    retry_queue,
-    start_server,
-    stop_server,
-)
+from pmemail.app.action_result import ActionError
+from pmemail.app.forwarding_actions import forward_all, remove_mappings
+from pmemail.app.queue_actions import retry_queue
+from pmemail.app.server_process import restart_server, start_server, stop_server
 from pmemail.app.status_snapshot import LocalProbe, mail_counters, network_snapshot, tail_lines
 from pmemail.config import Config, load_config
 from pmemail.config.paths import DataPaths

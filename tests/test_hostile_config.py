@@ -59,11 +59,8 @@ def assert_config_error(
 
 def expectations() -> list[tuple[str, str]]:
     rows = (HOSTILE / "EXPECTED.txt").read_text().splitlines()
-    return [
-        tuple(r.split("\t", 1))
-        for r in rows  # type: ignore[misc]
-        if r.strip() and not r.startswith("#")
-    ]
+    kept = [r for r in rows if r.strip() and not r.startswith("#")]
+    return [(name, message) for name, message in (r.split("\t", 1) for r in kept)]
 
 
 def test_every_hostile_sample_has_an_expectation() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from netcore.ip_history import IpObservation
-from pmemail import dashboard_data
+from pmemail.app import status_snapshot
 from pmemail.app.status_snapshot import NetworkSnapshot, PortReach
 from pmemail.config import Config, DataPaths, load_config
 from tests.tui_wizard_support import fresh_root, make_app, settle, write_config
@@ -76,8 +76,8 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fixed clock, time zone, listening ports and network facts."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
-    monkeypatch.setattr(dashboard_data, "clock", lambda: NOW)
-    monkeypatch.setattr(dashboard_data, "listening_tcp_ports", lambda: set())
+    monkeypatch.setattr(status_snapshot, "clock", lambda: NOW)
+    monkeypatch.setattr(status_snapshot, "listening_tcp_ports", lambda: set())
     yield
     monkeypatch.undo()
     time.tzset()
@@ -92,7 +92,7 @@ def dashboard_app(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         text.replace("[dashboard]\n", "[dashboard]\n" + QUIET, 1), encoding="utf-8"
     )
     config = load_config(config_path)
-    log = DataPaths.from_config(config, config_path).log_file(config)
+    log = DataPaths.from_config(config, config_path).log_file
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
     network = fixed_network(config)

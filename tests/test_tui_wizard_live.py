@@ -187,9 +187,9 @@ def _serve_config(tmp_path: Path) -> Path:
 def _stop_server(config_path: Path) -> None:
     config = load_config(config_path)
     paths = DataPaths.from_config(config, config_path)
-    pid = read_pid(paths.pidfile(config))
+    pid = read_pid(paths.pidfile)
     try:
-        query_control_sync(paths.control_socket(config), {"cmd": "stop"}, timeout=5)
+        query_control_sync(paths.control_socket, {"cmd": "stop"}, timeout=5)
     except ControlError:
         pass
     deadline = time.monotonic() + 20
@@ -243,7 +243,7 @@ async def test_leaving_the_launch_step_at_once_still_starts_the_server(tmp_path:
             assert app.screen.STEP == "users"  # type: ignore[attr-defined]
             config = load_config(config_path)
             paths = DataPaths.from_config(config, config_path)
-            answer = query_control_sync(paths.control_socket(config), {"cmd": "status"}, timeout=5)
+            answer = query_control_sync(paths.control_socket, {"cmd": "status"}, timeout=5)
     finally:
         _stop_server(config_path)
     assert saved_state(config_path).answers["launch"] == {"running": True}

@@ -11,6 +11,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from pmemail.fsutil import atomic_write_text
+
 UNIT_NAME = "pmemail.service"
 SYSTEM_UNIT_DIR = Path("/etc/systemd/system")
 
@@ -76,3 +78,30 @@ def enable_hint(user_mode: bool) -> str:
     """The commands the admin runs to start the service at boot."""
     ctl = "systemctl --user" if user_mode else "systemctl"
     return f"{ctl} daemon-reload && {ctl} enable --now pmemail"
+
+
+class UnitExists(Exception):
+    """The unit file is there already and ``force`` was not given."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def install_unit(config_path: Path, user_mode: bool, *, force: bool = False) -> Path:
+    """Write the unit atomically where systemd looks for it (never enabled).
+
+    Returns:
+        The unit's path.
+
+    Raises:
+        UnitExists: it exists and ``force`` is false.
+        PermissionError: the directory is not writable (a system unit needs root).
+        OSError: any other failure to write it.
+    """
+    target = unit_path(user_mode)
+    if target.exists() and not force:
+        raise UnitExists(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(target, render_unit(config_path, user_mode))
+    return target

@@ -217,7 +217,7 @@ class LocalProbe:
         self.paths = paths
         self._process: psutil.Process | None = None
         # what was read last time, so an idle refresh reads (almost) nothing
-        self._log = LogTail(paths.log_file(config), config.dashboard.log_lines)
+        self._log = LogTail(paths.log_file, config.dashboard.log_lines)
         self._queue_dir = DirWatch(QueueStore(paths.queue).meta_dir)
         self._queue = QueueFacts()
 
@@ -227,7 +227,7 @@ class LocalProbe:
         running, reason, pid = False, "", None
         try:
             answer = query_control_sync(
-                self.paths.control_socket(self.config), {"cmd": "status"}, CONTROL_TIMEOUT
+                self.paths.control_socket, {"cmd": "status"}, CONTROL_TIMEOUT
             )
         except NotRunning:
             reason = "pmemail serve is not running"

@@ -11,7 +11,6 @@ from pmemail.app.formatting import duration
 from pmemail.app.init_setup import UNPRIVILEGED_PORTS
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import Config
-from pmemail.fsutil import atomic_write_text
 
 # The mail stack (supervisor, psutil, logging handlers, the services) is
 # imported inside the handlers: `status`, `--help` and every other command
@@ -83,10 +82,10 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
 
     config, paths = ctx.config, ctx.paths
     try:
-        teardown = setup_logging(paths.log_file(config))
+        teardown = setup_logging(paths.log_file)
     except OSError as err:
         raise CommandError(f"cannot write the log file: {_os_reason(err)}") from None
-    pidfile = PidFile(paths.pidfile(config))
+    pidfile = PidFile(paths.pidfile)
     try:
         try:
             pidfile.acquire()
@@ -103,7 +102,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             services = build_services(config, paths)
             supervisor = Supervisor(
                 services,
-                paths.control_socket(config),
+                paths.control_socket,
                 port_hint(config),
                 config.server.stop_timeout,
             )
@@ -127,7 +126,7 @@ def _os_reason(err: OSError) -> str:
 def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     from pmemail.serve.control import ControlError, NotRunning, query_control_sync
 
-    path = ctx.paths.control_socket(ctx.config)
+    path = ctx.paths.control_socket
     try:
         answer = query_control_sync(path, request)
     except NotRunning as err:
@@ -169,22 +168,21 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
     """Write (or print) the systemd unit; never enable it."""
-    from pmemail import systemd_unit  # shlex: only for this command
+    from pmemail.app import service_unit  # shlex: only for this command
 
-    text = systemd_unit.render_unit(ctx.config_path, args.user)
     if args.print_only:
-        ctx.out.write(text)
+        ctx.out.write(service_unit.render_unit(ctx.config_path, args.user))
         return 0
-    target = systemd_unit.unit_path(args.user)
-    if target.exists() and not args.force:
-        raise CommandError(f"{target} already exists; use --force to overwrite it", exit_code=1)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(target, text)
-    except PermissionError:
+        target = service_unit.install_unit(ctx.config_path, args.user, force=args.force)
+    except service_unit.UnitExists as err:
         raise CommandError(
-            f"cannot write {target}: permission denied (run as root, or use --user)"
+            f"{err.path} already exists; use --force to overwrite it", exit_code=1
+        ) from None
+    except PermissionError as err:
+        raise CommandError(
+            f"cannot write {err.filename}: permission denied (run as root, or use --user)"
         ) from None
     ctx.print(f"wrote {target} (not enabled)")
-    ctx.print(f"to start it now and at boot: {systemd_unit.enable_hint(args.user)}")
+    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(args.user)}")
     return 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmemail.config.model import Config
 
 CONFIG_ENV = "PMEMAIL_CONFIG"
 CONFIG_NAME = "pmemail.toml"
+_UNSET = Path()  # a sentinel: "take the default under root"
 
 
 def default_config_path() -> Path:
@@ -30,17 +31,43 @@ def resolve_config_path(cli_value: str | None) -> Path:
 
 @dataclass(frozen=True)
 class DataPaths:
-    """The layout of ``data_dir``: one place that names every file."""
+    """The layout of ``data_dir``: one place that names every file.
+
+    The server's own files (control socket, pid file, log file) may be moved
+    out of ``data_dir`` by ``[server]`` keys: they are resolved once, by
+    :meth:`from_config`, so nothing downstream needs the config to find them.
+    Built from a bare root (tests, tools), they take their defaults there.
+    """
 
     root: Path
+    control_socket: Path = field(default=_UNSET)
+    pidfile: Path = field(default=_UNSET)
+    log_file: Path = field(default=_UNSET)
+
+    def __post_init__(self) -> None:
+        defaults = {
+            "control_socket": self.root / "pmemail.sock",
+            "pidfile": self.root / "pmemail.pid",
+            "log_file": self.logs / "pmemail.log",
+        }
+        for name, default in defaults.items():
+            if getattr(self, name) is _UNSET:
+                object.__setattr__(self, name, default)  # frozen: set once, here
 
     @classmethod
     def from_config(cls, config: Config, config_file: Path | None = None) -> DataPaths:
-        """Resolve ``data_dir`` (a relative path is relative to the config file)."""
+        """Resolve ``data_dir`` (a relative path is relative to the config file)
+        and the server's files (``server.control_socket``, ``pidfile``, ``log_file``)."""
         root = Path(config.data_dir).expanduser()
         if not root.is_absolute() and config_file is not None:
             root = config_file.parent / root
-        return cls(root)
+        server = config.server
+        return cls(
+            root,
+            control_socket=Path(server.control_socket or root / "pmemail.sock").expanduser(),
+            pidfile=Path(server.pidfile or root / "pmemail.pid").expanduser(),
+            log_file=Path(server.log_file or root / "logs" / "pmemail.log").expanduser(),
+        )
 
     @property
     def maildirs(self) -> Path:
@@ -71,15 +98,3 @@ class DataPaths:
     def logs(self) -> Path:
         """Rotating log files."""
         return self.root / "logs"
-
-    def control_socket(self, config: Config) -> Path:
-        """The Unix socket of `pmemail serve`."""
-        return Path(config.server.control_socket or self.root / "pmemail.sock").expanduser()
-
-    def pidfile(self, config: Config) -> Path:
-        """The pid file of `pmemail serve`."""
-        return Path(config.server.pidfile or self.root / "pmemail.pid").expanduser()
-
-    def log_file(self, config: Config) -> Path:
-        """The main log file of `pmemail serve`."""
-        return Path(config.server.log_file or self.logs / "pmemail.log").expanduser()

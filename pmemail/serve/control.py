@@ -48,7 +48,7 @@ class ControlServer:
     """Serve ``handler`` on a Unix socket.
 
     Args:
-        path: the socket path (``DataPaths.control_socket(config)``).
+        path: the socket path (``DataPaths.control_socket``).
         handler: turns one request object into one answer object.
     """
 

@@ -37,7 +37,7 @@ class PidFile:
     """An exclusively locked pid file (a context manager).
 
     Args:
-        path: where the file lives (``DataPaths.pidfile(config)``).
+        path: where the file lives (``DataPaths.pidfile``).
     """
 
     def __init__(self, path: Path) -> None:

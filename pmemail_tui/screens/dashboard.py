@@ -1,7 +1,7 @@
 """The live dashboard: services, ports, public address, mail, log, one-click actions.
 
 The screen only renders. One timer starts thread workers that call the
-UI-free ``pmemail.app.status_snapshot`` / ``pmemail.app.actions`` and post
+UI-free ``pmemail.app.status_snapshot`` / ``pmemail.app`` actions and post
 messages back; fast local facts every ``dashboard.local_refresh`` seconds,
 slow network facts every ``dashboard.network_refresh`` seconds and on demand.
 Panels skip refreshes that change nothing, so an idle dashboard stays idle.
@@ -23,8 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Log, Static, TabbedContent, TabPane
 
 from netcore.checks.result import CheckResult
-from pmemail import dashboard_actions as actions
-from pmemail.app.actions import ActionError, ActionResult
+from pmemail.app import check_actions, forwarding_actions, queue_actions, server_process
+from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
 from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard.messages import (
@@ -249,31 +249,35 @@ class DashboardScreen(Screen[None]):
         pm = self.pm
         self.launch(
             t("dash.action.start"),
-            lambda: actions.start_server(pm.config, pm.config_path, pm.paths),
+            lambda: server_process.start_server(pm.config, pm.config_path, pm.paths),
         )
 
     def action_stop(self) -> None:
         """Stop the running server."""
         pm = self.pm
-        self.launch(t("dash.action.stop"), lambda: actions.stop_server(pm.config, pm.paths))
+        self.launch(t("dash.action.stop"), lambda: server_process.stop_server(pm.config, pm.paths))
 
     def action_restart(self) -> None:
         """Stop then start the server."""
         pm = self.pm
         self.launch(
             t("dash.action.restart"),
-            lambda: actions.restart_server(pm.config, pm.config_path, pm.paths),
+            lambda: server_process.restart_server(pm.config, pm.config_path, pm.paths),
         )
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""
         pm = self.pm
-        self.launch(t("dash.action.forward"), lambda: actions.forward_all(pm.config, pm.paths))
+        self.launch(
+            t("dash.action.forward"), lambda: forwarding_actions.forward_all(pm.config, pm.paths)
+        )
 
     def action_unmap(self) -> None:
         """Remove pmemail's mappings from the router."""
         pm = self.pm
-        self.launch(t("dash.action.unmap"), lambda: actions.remove_mappings(pm.config, pm.paths))
+        self.launch(
+            t("dash.action.unmap"), lambda: forwarding_actions.remove_mappings(pm.config, pm.paths)
+        )
 
     def action_checks(self) -> None:
         """Run the doctor's checks again; each result appears as it finishes."""
@@ -286,10 +290,11 @@ class DashboardScreen(Screen[None]):
             self.post_message(CheckProgress(result))
 
         self.launch(
-            t("dash.action.checks"), lambda: actions.rerun_checks(pm.config, pm.paths, progress)
+            t("dash.action.checks"),
+            lambda: check_actions.rerun_checks(pm.config, pm.paths, progress),
         )
 
     def action_retry_queue(self) -> None:
         """Retry every queued recipient now."""
         pm = self.pm
-        self.launch(t("dash.action.retry"), lambda: actions.retry_queue(pm.config, pm.paths))
+        self.launch(t("dash.action.retry"), lambda: queue_actions.retry_queue(pm.config, pm.paths))

@@ -10,8 +10,14 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from pmemail import systemd_unit
-from pmemail.app.server_launch import service_ports, start_detached, wait_ready
+from pmemail.app import service_unit
+from pmemail.app.action_result import ActionError
+from pmemail.app.server_process import (
+    ServerAlreadyRunning,
+    server_pid,
+    service_ports,
+    start_server,
+)
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.widgets.check_list import CheckList
@@ -51,20 +57,16 @@ class LaunchStep(WizardStep):
             text = t("launch.running", port=where) if ok else t("launch.not_running")
             self.call_ui(rows.set_result, name, "ok" if ok else "fail", text)
 
-        process = start_detached(self.pm.config_path, self.pm.paths)
-        result = wait_ready(
-            process,
-            self.pm.config,
-            self.pm.paths,
-            timeout=self.pm.config.dashboard.start_timeout,
-            on_service=on_service,
-        )
-        text = (
-            t("launch.started", pid=result.pid)
-            if result.ready
-            else t("launch.failed", reason=result.reason)
-        )
-        self.keep_answers({"running": result.ready})
+        pm = self.pm
+        try:
+            start_server(pm.config, pm.config_path, pm.paths, on_service=on_service)
+        except ServerAlreadyRunning as err:
+            running, text = True, t("launch.already_running", pid=err.pid)
+        except ActionError as err:
+            running, text = False, t("launch.failed", reason=str(err))
+        else:
+            running, text = True, t("launch.started", pid=server_pid(pm.paths) or "?")
+        self.keep_answers({"running": running})
         self.call_ui(outcome.update, text)
         self.call_ui(self._enable_start)
 
@@ -74,14 +76,13 @@ class LaunchStep(WizardStep):
     @on(Button.Pressed, "#launch-install")
     def install_unit(self) -> None:
         """Write the systemd unit (never enabled automatically)."""
-        target = systemd_unit.unit_path(False)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(
-                systemd_unit.render_unit(self.pm.config_path, False), encoding="utf-8"
-            )
+            target = service_unit.install_unit(self.pm.config_path, False)
+        except service_unit.UnitExists as err:
+            self.show_error(t("launch.unit_exists", path=err.path))
+            return
         except OSError as err:
-            self.show_error(f"{target}: {err.strerror}")
+            self.show_error(f"{err.filename}: {err.strerror}")
             return
         self.query_one("#launch-result", Static).update(t("launch.unit_written", path=target))
 

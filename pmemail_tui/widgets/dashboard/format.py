@@ -6,7 +6,7 @@ import time
 
 from rich.text import Text
 
-from pmemail import dashboard_data
+from pmemail.app import status_snapshot
 from pmemail.app.formatting import duration
 
 __all__ = ["BAD", "GOOD", "MUTED", "UNKNOWN", "clock", "duration", "size"]
@@ -31,7 +31,7 @@ def clock(when: float | None) -> str:
     local = time.localtime(when)
     # "today" from the dashboard's clock seam, so a fixed clock gives a fixed picture
     if time.strftime("%Y-%m-%d", local) == time.strftime(
-        "%Y-%m-%d", time.localtime(dashboard_data.clock())
+        "%Y-%m-%d", time.localtime(status_snapshot.clock())
     ):
         return time.strftime("%H:%M:%S", local)
     return time.strftime("%Y-%m-%d %H:%M", local)

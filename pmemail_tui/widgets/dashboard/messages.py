@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from netcore.checks.result import CheckResult
-from pmemail.app.actions import ActionResult
+from pmemail.app.action_result import ActionResult
 from pmemail.app.status_snapshot import LocalSnapshot, NetworkSnapshot
 
 

@@ -1,0 +1,33 @@
+"""Retry the outbound queue now, with or without the running server."""
+
+from __future__ import annotations
+
+from mailcore.queue.store import QueueError, QueueStore
+from pmemail.app.action_result import ActionError, ActionResult
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+from pmemail.serve.control import ControlError, NotRunning, query_control_sync
+
+
+def retry_queue(config: Config, paths: DataPaths) -> ActionResult:
+    """Make every queued recipient due now.
+
+    Through the running server (it retries at once), or directly in the
+    queue directory when it is stopped (retried when it starts).
+
+    Raises:
+        ActionError: the server refused, or the queue cannot be changed.
+    """
+    try:
+        answer = query_control_sync(paths.control_socket, {"cmd": "queue_retry"})
+    except NotRunning:
+        try:
+            count = QueueStore(paths.queue).retry_now()
+        except (QueueError, OSError) as err:
+            raise ActionError(f"cannot change the queue: {err}") from None
+        return ActionResult(f"{count} recipient(s) will be retried when pmemail serve runs")
+    except ControlError as err:
+        raise ActionError(str(err)) from None
+    if not answer.get("ok"):
+        raise ActionError(str(answer.get("error", "the server refused to retry the queue")))
+    return ActionResult(f"{answer.get('result', 0)} recipient(s) are being retried now")
