@@ -2,7 +2,8 @@
 
 SMTP, IMAP, POP3 and the webmail all serve the same certificate: the one in
 ``mail.tls_cert``/``mail.tls_key``, else the self-signed one generated in
-``data_dir/tls`` on first use.
+``data_dir/tls`` on first use. The composition root builds the context once
+and hands it to every service, so an unusable certificate is one message.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 
-def server_tls_context(config: Config, paths: DataPaths, failure: str) -> ssl.SSLContext:
+def server_tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
     """The server context: the configured certificate, else the generated one.
 
     Args:
         config: the loaded configuration (``mail.tls_cert``, ``mail.tls_key``,
             ``mail.hostname``).
         paths: the data dir (``tls_dir`` holds the generated certificate).
-        failure: the start of the error message, e.g. ``"POP3 TLS certificate
-            unusable"`` (the reason follows after a colon).
 
     Raises:
         ServiceStartError: the certificate cannot be loaded or generated.
@@ -37,4 +36,4 @@ def server_tls_context(config: Config, paths: DataPaths, failure: str) -> ssl.SS
             cert, key = tls.ensure_certificate(paths.tls_dir, config.mail.hostname)
         return tls.server_context(cert, key)
     except (OSError, ssl.SSLError, ValueError) as exc:
-        raise ServiceStartError(f"{failure}: {exc}") from None
+        raise ServiceStartError(f"TLS certificate unusable: {exc}") from None

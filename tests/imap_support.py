@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.imap.server import ImapService, build_imap_service
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -61,7 +62,13 @@ class ServerThread:
         throttle = AuthThrottle(self.config.security)
 
         async def go() -> ImapService:
-            svc = build_imap_service(self.config, self.paths, self.users, throttle)
+            svc = build_imap_service(
+                self.config,
+                self.paths,
+                self.users,
+                throttle,
+                tls=server_tls_context(self.config, self.paths),
+            )
             await svc.start()
             return svc
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -75,7 +76,12 @@ class MailServer:
     def start(self) -> MailServer:
         self._thread.start()
         services = build_smtp_services(
-            self.config, self.paths, self.users, self.delivery, self.queue
+            self.config,
+            self.paths,
+            self.users,
+            self.delivery,
+            self.queue,
+            tls=server_tls_context(self.config, self.paths),
         )
         for service in services:
             assert isinstance(service, SmtpService)
@@ -122,6 +128,7 @@ _CHILD_SERVER = """
 import asyncio, sys
 from pathlib import Path
 from mailcore.delivery import MaildirDelivery
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -136,7 +143,8 @@ async def main():
     paths = DataPaths(Path(sys.argv[1]))
     UserStore.from_config(config, paths).add_user("alice@example.be", "alice-pw")
     users = UserStore.from_config(config, paths)
-    smtp = build_smtp_services(config, paths, users, MaildirDelivery(paths), None)[0]
+    tls = server_tls_context(config, paths)
+    smtp = build_smtp_services(config, paths, users, MaildirDelivery(paths), None, tls=tls)[0]
     await smtp.start()
     print(smtp.port, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.pop3 import build_pop3_service
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from tests.webmail_support import ALICE, ALICE_PW, Stack, client, login, running_stack
 
@@ -63,7 +64,11 @@ async def test_smtp_delivery_reaches_imap_idle_and_pop3(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         stack.users.add_user(CAROL, CAROL_PW, "pop3")
         pop3 = build_pop3_service(
-            stack.config, stack.paths, stack.users, AuthThrottle(stack.config.security)
+            stack.config,
+            stack.paths,
+            stack.users,
+            AuthThrottle(stack.config.security),
+            tls=server_tls_context(stack.config, stack.paths),
         )
         await pop3.start()
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from mailcore.pop3 import Pop3Service, build_pop3_service
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.paths import DataPaths
 from tests.pop3_support import ALICE, ALICE_PW, inbox, make_config, make_users, put_message
@@ -34,7 +35,11 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[Pop3Service, DataPaths]]
     for i, body in enumerate(BODIES):
         put_message(root, f"170000000{i}.M{i}P1Q{i}.host", body, mtime=1_700_000_000 + i)
     service = build_pop3_service(
-        config, paths, make_users(config, paths), AuthThrottle(config.security)
+        config,
+        paths,
+        make_users(config, paths),
+        AuthThrottle(config.security),
+        tls=server_tls_context(config, paths),
     )
     await service.start()
     yield service, paths

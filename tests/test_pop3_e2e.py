@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mailcore.delivery import MaildirDelivery
 from mailcore.pop3 import build_pop3_service
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from tests.pop3_support import ALICE, ALICE_PW, client_tls_context, make_config, make_users
@@ -29,8 +30,10 @@ async def test_smtp_in_then_pop3_retr(tmp_path: Path) -> None:
     throttle = AuthThrottle(config.security)
     delivery = MaildirDelivery(paths, fsync=False)
     services = [
-        *build_smtp_services(config, paths, users, delivery, None, throttle),
-        build_pop3_service(config, paths, users, throttle),
+        *build_smtp_services(
+            config, paths, users, delivery, None, throttle, tls=server_tls_context(config, paths)
+        ),
+        build_pop3_service(config, paths, users, throttle, tls=server_tls_context(config, paths)),
     ]
     for service in services:
         await service.start()

@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 
 from mailcore.pop3 import Pop3Service, build_pop3_service
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -43,7 +44,11 @@ class Env:
     async def start(self) -> Pop3Service:
         """Build and start a fresh service (a "restart" when called again)."""
         self.service = build_pop3_service(
-            self.config, self.paths, self.users, AuthThrottle(self.config.security)
+            self.config,
+            self.paths,
+            self.users,
+            AuthThrottle(self.config.security),
+            tls=server_tls_context(self.config, self.paths),
         )
         await self.service.start()
         return self.service
@@ -212,7 +217,13 @@ async def test_status_and_port_in_use(env: Env) -> None:
     st = env.service.status()
     assert st["port"] == env.service.port and st["stls"] is True
     env.config.ports.pop3.internal = env.service.port
-    other = build_pop3_service(env.config, env.paths, env.users, AuthThrottle(env.config.security))
+    other = build_pop3_service(
+        env.config,
+        env.paths,
+        env.users,
+        AuthThrottle(env.config.security),
+        tls=server_tls_context(env.config, env.paths),
+    )
     with pytest.raises(ServiceStartError, match=r"POP3 cannot listen on 127.0.0.1"):
         await other.start()
 

@@ -221,3 +221,17 @@ def test_low_port_as_non_root_suggests_unprivileged() -> None:
         ), line
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_unusable_certificate_is_one_message(setup: ServeSetup) -> None:
+    """A broken ``mail.tls_cert``: one line, said once for every service, exit 2."""
+    bad = setup.root / "broken.pem"
+    bad.write_text("not a certificate\n", encoding="utf-8")
+    text = setup.config.read_text(encoding="utf-8")
+    setup.config.write_text(text.replace("[mail]\n", f'[mail]\ntls_cert = "{bad}"\n', 1))
+    result = pmemail(setup, "serve")
+    assert result.returncode == 2
+    line = _last_line(result.stderr)
+    assert line.startswith("pmemail: TLS certificate unusable: "), line
+    assert result.stderr.count("TLS certificate unusable") == 1
+    assert not setup.pidfile.exists() and not setup.socket.exists()

@@ -16,6 +16,7 @@ from mailcore.imap.server import build_imap_service
 from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
 from mailcore.queue import QueueRunner, build_queue
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from mailcore.tls import ensure_certificate, server_context
@@ -90,14 +91,24 @@ async def running_stack(
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)
     webmail = build_webmail_service(
-        config, paths, users, throttle, store, build_submitter(config, users, delivery, queue)
+        config,
+        paths,
+        users,
+        throttle,
+        store,
+        build_submitter(config, users, delivery, queue),
+        tls=server_tls_context(config, paths),
     )
     if https:
         cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
         webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
-    smtp: list[Service] = build_smtp_services(config, paths, users, delivery, queue, throttle)
+    smtp: list[Service] = build_smtp_services(
+        config, paths, users, delivery, queue, throttle, tls=server_tls_context(config, paths)
+    )
     inbound = smtp[0]
-    imap = build_imap_service(config, paths, users, throttle, store)
+    imap = build_imap_service(
+        config, paths, users, throttle, store, tls=server_tls_context(config, paths)
+    )
     started: list[Service] = []
     try:
         for service in (inbound, imap, webmail):

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from mailcore.imap.server import build_imap_service
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -26,7 +27,9 @@ async def main(data_dir: Path) -> None:
     config.security.plaintext_auth_on_loopback = True
     paths = DataPaths.from_config(config)
     users = UserStore.from_config(config, paths)
-    svc = build_imap_service(config, paths, users, AuthThrottle(config.security))
+    svc = build_imap_service(
+        config, paths, users, AuthThrottle(config.security), tls=server_tls_context(config, paths)
+    )
     await svc.start()
     print(f"PORT {svc.port}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)

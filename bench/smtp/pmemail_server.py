@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from mailcore.delivery import MaildirDelivery
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -38,7 +39,9 @@ async def serve(root: Path) -> None:
     users = UserStore.from_config(config, paths)
     users.add_user(f"{USER}@{DOMAIN}", "bench-password")
     delivery = MaildirDelivery(paths)
-    smtp = build_smtp_services(config, paths, users, delivery, None)[0]
+    smtp = build_smtp_services(
+        config, paths, users, delivery, None, tls=server_tls_context(config, paths)
+    )[0]
     assert isinstance(smtp, SmtpService)
     await smtp.start()
     print(smtp.port, flush=True)

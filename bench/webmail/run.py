@@ -31,6 +31,7 @@ import asyncio, sys
 from pathlib import Path
 from mailcore.delivery import MaildirDelivery
 from mailcore.mailstore import MailStore
+from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
@@ -46,7 +47,8 @@ async def main():
     delivery = MaildirDelivery(paths, fsync=False)
     store = MailStore(paths.maildirs)
     svc = build_webmail_service(c, paths, users, AuthThrottle(c.security), store,
-                                build_submitter(c, users, delivery, None))
+                                build_submitter(c, users, delivery, None),
+                                tls=server_tls_context(c, paths))
     await svc.start()
     print(svc.port, flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)

@@ -10,7 +10,6 @@ import ssl
 from mailcore.imap.session import ImapSession, ImapSettings
 from mailcore.interfaces import ServiceStartError, UserDirectory
 from mailcore.mailstore import MailStore
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -105,17 +104,20 @@ def build_imap_service(
     users: UserDirectory,
     throttle: AuthThrottle,
     store: MailStore | None = None,
+    *,
+    tls: ssl.SSLContext,
 ) -> ImapService:
     """The IMAP service for ``pmemail serve``.
 
     ``store`` lets the webmail share the same open mailboxes (and so see IMAP
     changes at once); by default a store over ``paths.maildirs`` is created.
+    ``tls`` is the server context (``mailcore.server_tls``) offered by STARTTLS.
     """
     settings = ImapSettings(
         users=users,
         throttle=throttle,
         store=store or MailStore(paths.maildirs),
-        tls_context=server_tls_context(config, paths, "IMAP TLS certificate unusable"),
+        tls_context=tls,
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         greeting=f"{config.mail.hostname} IMAP4rev1 server ready",
         idle_timeout=config.imap.idle_timeout,

@@ -14,7 +14,6 @@ from mailcore.pop3.context import Pop3Settings
 from mailcore.pop3.maildrop import SizeCache
 from mailcore.pop3.session import Pop3Session
 from mailcore.pop3.wire import LineReader
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -139,24 +138,20 @@ class Pop3Service:
             await conn.close()
 
 
-def tls_context_for(config: Config, paths: DataPaths) -> ssl.SSLContext:
-    """The server context: ``mail.tls_cert``/``tls_key`` or the generated certificate."""
-    return server_tls_context(config, paths, "POP3 TLS certificate unusable")
-
-
 def build_pop3_service(
-    config: Config, paths: DataPaths, users: UserDirectory, throttle: AuthThrottle
+    config: Config,
+    paths: DataPaths,
+    users: UserDirectory,
+    throttle: AuthThrottle,
+    *,
+    tls: ssl.SSLContext,
 ) -> Pop3Service:
-    """The POP3 service for ``pmemail serve`` (STLS always offered).
-
-    Raises:
-        ServiceStartError: the TLS certificate cannot be loaded or generated.
-    """
+    """The POP3 service for ``pmemail serve`` (STLS always offered, with ``tls``)."""
     settings = Pop3Settings(
         users=users,
         throttle=throttle,
         maildir_for=lambda address: maildir_path(paths, address),
-        tls_context=tls_context_for(config, paths),
+        tls_context=tls,
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         idle_timeout=config.pop3.idle_timeout,
         sizes=SizeCache(),

@@ -18,7 +18,6 @@ from typing import Any
 
 from mailcore.bind_errors import describe_os_error
 from mailcore.interfaces import LocalDelivery, Service, ServiceStartError, UserDirectory
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.handlers import (
     BaseHandler,
     InboundHandler,
@@ -37,11 +36,6 @@ SESSION_TIMEOUT = 300.0  # RFC 5321 4.5.3.2: servers wait at least 5 minutes
 def spool_dir(paths: DataPaths) -> Path:
     """Where DATA bodies are received before delivery (same disk as the Maildirs)."""
     return paths.root / "spool"
-
-
-def tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
-    """The server TLS context: the configured certificate, else the generated one."""
-    return server_tls_context(config, paths, "smtp: cannot load the TLS certificate")
 
 
 class SmtpService:
@@ -157,6 +151,8 @@ def build_smtp_services(
     delivery: LocalDelivery,
     queue: OutboundQueue | None,
     throttle: AuthThrottle | None = None,
+    *,
+    tls: ssl.SSLContext,
 ) -> list[Service]:
     """Every SMTP listener the config asks for, not yet started.
 
@@ -169,8 +165,8 @@ def build_smtp_services(
             refuses remote recipients with 451).
         throttle: shared with IMAP/POP3 so a storm counts everywhere; a new
             one when None.
+        tls: the server context (``mailcore.server_tls``): STARTTLS and SMTPS.
     """
-    tls = tls_context(config, paths)
     host, mail = config.server.listen_address, config.mail
     throttle = throttle or AuthThrottle(config.security)
     common: dict[str, Any] = dict(

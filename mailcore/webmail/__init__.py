@@ -10,7 +10,6 @@ import ssl
 
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.handlers import OutboundQueue
 from mailcore.throttle import AuthThrottle
 from mailcore.webmail.context import WebmailContext, template_env
@@ -45,7 +44,8 @@ def build_webmail_service(
     throttle: AuthThrottle,
     store: MailStore,
     submitter: Submitter,
-    tls: ssl.SSLContext | None = None,
+    *,
+    tls: ssl.SSLContext,
 ) -> WebmailService:
     """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
 
@@ -56,15 +56,10 @@ def build_webmail_service(
         throttle: the login throttle shared with SMTP/IMAP/POP3.
         store: the mailbox store shared with IMAP (so flags and moves are shared).
         submitter: how to send (``build_submitter``).
-        tls: the server TLS context; loaded from the certificate when None and
-            HTTPS is enabled.
-
-    Raises:
-        ServiceStartError: HTTPS is enabled but the certificate cannot be loaded.
+        tls: the server TLS context (``mailcore.server_tls``), used when
+            ``server.https_port`` is set.
     """
     https_port: int | None = config.server.https_port or None
-    if https_port is not None and tls is None:
-        tls = _tls_context(config, paths)
     web = config.webmail
     ctx = WebmailContext(
         config=config,
@@ -79,7 +74,3 @@ def build_webmail_service(
     return WebmailService(
         ctx, config.server.listen_address, config.ports.webmail.internal, https_port, tls
     )
-
-
-def _tls_context(config: Config, paths: DataPaths) -> ssl.SSLContext:
-    return server_tls_context(config, paths, "webmail: HTTPS certificate unusable")

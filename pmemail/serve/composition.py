@@ -16,6 +16,7 @@ from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
 from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
+from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
@@ -59,13 +60,14 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)  # one store: IMAP and webmail see each other's changes
     submitter = build_submitter(config, users, delivery, queue)
+    tls = server_tls_context(config, paths)  # one certificate for every service
     services: list[Service] = [
         DeliveryService(delivery),
         queue,
-        *build_smtp_services(config, paths, users, delivery, queue, throttle),
-        build_imap_service(config, paths, users, throttle, store),
-        build_pop3_service(config, paths, users, throttle),
-        build_webmail_service(config, paths, users, throttle, store, submitter),
+        *build_smtp_services(config, paths, users, delivery, queue, throttle, tls=tls),
+        build_imap_service(config, paths, users, throttle, store, tls=tls),
+        build_pop3_service(config, paths, users, throttle, tls=tls),
+        build_webmail_service(config, paths, users, throttle, store, submitter, tls=tls),
     ]
     # optional ones: None when the config turns them off
     for optional in (
