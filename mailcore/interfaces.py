@@ -87,3 +87,19 @@ class Service(Protocol):
 
 class ServiceStartError(Exception):
     """A service could not start; the message is shown to the admin as is."""
+
+
+class ListenError(ServiceStartError):
+    """A service cannot listen on ``host:port``.
+
+    It carries the facts (which service, address, the ``OSError``) so that the
+    runtime can explain it for the admin: who holds the port, the unprivileged
+    alternative for a low port.
+    """
+
+    def __init__(self, service: str, host: str, port: int, error: OSError) -> None:
+        super().__init__(f"{service} cannot listen on {host}:{port}: {error.strerror or error}")
+        self.service = service
+        self.host = host
+        self.port = port
+        self.error = error

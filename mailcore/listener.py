@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
-from mailcore.interfaces import ServiceStartError
+from mailcore.interfaces import ListenError
 
 Accept = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 STREAM_LIMIT = 2**16  # asyncio's default: the longest line a StreamReader buffers
@@ -40,14 +40,12 @@ async def start_listener(
         limit: the stream buffer limit (bounds one line).
 
     Raises:
-        ServiceStartError: the address cannot be bound (in use, not permitted ...).
+        ListenError: the address cannot be bound (in use, not permitted ...).
     """
     try:
         server = await asyncio.start_server(accept, host, port, limit=limit)
     except OSError as exc:
-        raise ServiceStartError(
-            f"{label} cannot listen on {host}:{port}: {exc.strerror or exc}"
-        ) from None
+        raise ListenError(label, host, port, exc) from None
     return server, int(server.sockets[0].getsockname()[1])
 
 

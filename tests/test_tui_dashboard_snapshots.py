@@ -77,7 +77,7 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setattr(status_snapshot, "clock", lambda: NOW)
-    monkeypatch.setattr(status_snapshot, "listening_tcp_ports", lambda: set())
+    monkeypatch.setattr(status_snapshot, "listening_ports", lambda: set())
     yield
     monkeypatch.undo()
     time.tzset()

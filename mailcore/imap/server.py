@@ -8,7 +8,8 @@ import logging
 import ssl
 
 from mailcore.imap.session import ImapSession, ImapSettings
-from mailcore.interfaces import ServiceStartError, UserDirectory
+from mailcore.interfaces import UserDirectory
+from mailcore.listener import start_listener
 from mailcore.mailstore import MailStore
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
@@ -40,16 +41,10 @@ class ImapService:
 
     async def start(self) -> None:
         """Bind the listening socket."""
-        try:
-            # The stream limit bounds one line; literals are read with readexactly.
-            self._server = await asyncio.start_server(
-                self._accept, self.host, self.port, limit=self.settings.max_line + 2
-            )
-        except OSError as exc:
-            raise ServiceStartError(
-                f"IMAP cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
-            ) from None
-        self.port = self._server.sockets[0].getsockname()[1]
+        # The stream limit bounds one line; literals are read with readexactly.
+        self._server, self.port = await start_listener(
+            "IMAP", self._accept, self.host, self.port, limit=self.settings.max_line + 2
+        )
         log.info("imap listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:

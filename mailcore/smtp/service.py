@@ -16,8 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mailcore.bind_errors import describe_os_error
-from mailcore.interfaces import LocalDelivery, Service, ServiceStartError, UserDirectory
+from mailcore.interfaces import ListenError, LocalDelivery, Service, UserDirectory
 from mailcore.smtp.handlers import (
     BaseHandler,
     InboundHandler,
@@ -94,7 +93,7 @@ class SmtpService:
         return proto
 
     async def start(self) -> None:
-        """Bind and listen; a clear ``ServiceStartError`` when the port is unusable."""
+        """Bind and listen; ``ListenError`` when the port is unusable."""
         self._spool.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         try:
@@ -106,7 +105,7 @@ class SmtpService:
                 reuse_address=True,
             )
         except OSError as err:
-            raise ServiceStartError(describe_os_error(err, self.name)) from err
+            raise ListenError(self.name, self.host, self.port, err) from None
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("%s listening on %s:%d", self.name, self.host, self.port)
 

@@ -13,8 +13,7 @@ import ssl
 
 from aiohttp import web
 
-from mailcore.bind_errors import describe_bind_error
-from mailcore.interfaces import ServiceStartError
+from mailcore.interfaces import ListenError, ServiceStartError
 from mailcore.webmail.app import build_app, build_redirect_app
 from mailcore.webmail.context import WebmailContext
 
@@ -92,10 +91,7 @@ class WebmailService:
         try:
             return _bind(self.host, port)
         except OSError as exc:
-            text = describe_bind_error(exc, "webmail", self.host, port)
-            raise ServiceStartError(
-                text or f"webmail cannot listen on {self.host}:{port}: {exc.strerror or exc}"
-            ) from None
+            raise ListenError("webmail", self.host, port, exc) from None
 
     async def _serve(
         self, app: web.Application, sock: socket.socket, tls: ssl.SSLContext | None

@@ -5,10 +5,7 @@ admin watches: each reader here remembers what it read last time so an idle
 refresh costs almost nothing (idle CPU target: under 2 %).
 
 * :class:`LogTail`: the last lines of a log, reading only appended bytes;
-* :class:`DirWatch`: whether a directory's entries changed since last look;
-* :func:`listening_tcp_ports`: listening ports straight from ``/proc/net``
-  (``psutil.net_connections`` also maps every socket of every process to its
-  pid, ~25 ms a call on a small machine, which the dashboard does not need).
+* :class:`DirWatch`: whether a directory's entries changed since last look.
 """
 
 from __future__ import annotations
@@ -20,8 +17,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 TAIL_BYTES = 64 * 1024  # enough for any sensible ``dashboard.log_lines``
-PROC_TCP = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
-TCP_LISTEN = "0A"  # st column of /proc/net/tcp
 
 
 def tail_lines(path: Path, count: int) -> list[str]:
@@ -115,24 +110,3 @@ class DirWatch:
             return False
         self._seen, self._looked = key, time.time()
         return True
-
-
-def listening_tcp_ports() -> set[int]:
-    """Every TCP port something listens on in this network namespace."""
-    found: set[int] = set()
-    read_any = False
-    for table in PROC_TCP:
-        try:
-            rows = table.read_text("ascii").splitlines()[1:]
-        except OSError:
-            continue
-        read_any = True
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 3 and fields[3] == TCP_LISTEN:
-                found.add(int(fields[1].rpartition(":")[2], 16))
-    if not read_any:  # not Linux: psutil knows other systems
-        from netcore.local_ports import listening_ports
-
-        return set(listening_ports())
-    return found

@@ -27,8 +27,9 @@ import psutil
 
 from mailcore.queue.store import QueueStore
 from netcore.ip_history import IpHistory, IpObservation
+from netcore.local_ports import listening_ports
 from netcore.router.state import ForwardingState
-from pmemail.app.local_sources import DirWatch, LogTail, listening_tcp_ports
+from pmemail.app.local_sources import DirWatch, LogTail
 from pmemail.app.local_sources import tail_lines as tail_lines  # re-exported, as before
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -250,7 +251,7 @@ class LocalProbe:
             services=services,
             mail=mail_counters(services),
             queue=self._queue,
-            ports=local_ports(self.config, listening_tcp_ports()),
+            ports=local_ports(self.config, listening_ports()),
             log_lines=self._log.lines(),
         )
 

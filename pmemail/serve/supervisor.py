@@ -19,8 +19,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
-from mailcore.bind_errors import PortHint, describe_bind_error, describe_os_error, port_from_error
-from mailcore.interfaces import Service, ServiceStartError
+from mailcore.interfaces import ListenError, Service, ServiceStartError
+from pmemail.serve.bind_errors import PortHint, describe_bind_error, describe_os_error
 from pmemail.serve.control import Answer, ControlServer, Request
 from pmemail.serve.logsetup import QUIET_ON_STDERR
 
@@ -150,18 +150,11 @@ class Supervisor:
         raise StartupFailed(message)
 
     def _explain(self, name: str, err: ServiceStartError) -> str:
-        """The service's own sentence, or a better one when it hides a bind error.
-
-        A service that wraps ``OSError`` (even ``from None``) keeps it as
-        ``__context__``: the port and the holder pid can still be named.
-        """
-        cause = err.__cause__ or err.__context__
-        if isinstance(cause, OSError):
-            found = port_from_error(cause)
-            if found is not None:
-                better = describe_bind_error(cause, name, found[0], found[1], self.port_hint)
-                if better is not None:
-                    return better
+        """The service's own sentence, or a better one for a port it cannot listen on."""
+        if isinstance(err, ListenError):
+            better = describe_bind_error(err.error, name, err.host, err.port, self.port_hint)
+            if better is not None:
+                return better
         return str(err) if name.lower() in str(err).lower() else f"{name}: {err}"
 
     async def _stop_service(self, service: Service) -> None:

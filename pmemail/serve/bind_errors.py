@@ -1,8 +1,10 @@
 """Turn a failed ``bind`` into one sentence an office admin can act on.
 
 "[Errno 98] address already in use" says nothing about *who* holds the port;
-psutil can tell (as root, for any user's process), so the message names the
-process. A low port refused to a non-root user gets the unprivileged way out.
+``netcore.local_ports`` can tell (as root, for any user's process), so the
+message names the process. The services only report the facts
+(``mailcore.interfaces.ListenError``); the sentence is made here. A low
+port refused to a non-root user gets the unprivileged way out.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import errno
 import re
 from collections.abc import Callable
 
-import psutil
+from netcore.local_ports import port_holder
 
 # asyncio: "error while attempting to bind on address ('127.0.0.1', 2525): ..."
 _ADDRESS = re.compile(r"address \('([^']*)', (\d+)")
@@ -23,24 +25,6 @@ def port_from_error(err: OSError) -> tuple[str, int] | None:
     """(host, port) named in an asyncio bind error message, if any."""
     match = _ADDRESS.search(str(err))
     return (match.group(1), int(match.group(2))) if match else None
-
-
-def port_holder(port: int) -> tuple[int, str] | None:
-    """(pid, process name) of the process listening on TCP ``port``, if visible."""
-    try:
-        connections = psutil.net_connections(kind="tcp")
-    except (psutil.AccessDenied, PermissionError):
-        return None
-    for conn in connections:
-        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port:
-            if conn.pid is None:
-                continue  # another user's socket seen without root: keep looking
-            try:
-                name = psutil.Process(conn.pid).name()
-            except psutil.Error:
-                name = "?"
-            return conn.pid, name
-    return None
 
 
 def describe_bind_error(
