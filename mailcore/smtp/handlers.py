@@ -1,6 +1,8 @@
 """What happens to mail: inbound (MX, port 25) and submission (1234/587/465) handlers.
 
-Both are aiosmtpd handlers (duck-typed hooks) used with ``StreamingSMTP``.
+Both are aiosmtpd handlers (duck-typed hooks) used with ``StreamingSMTP``,
+whose envelopes are ``SpooledEnvelope`` (aiosmtpd's ``Envelope`` plus the
+spooled body and the recipients' routing).
 Inbound accepts only local recipients and never authenticates. Submission
 requires AUTH, checks that the envelope sender and the ``From:`` header belong
 to the logged-in user, delivers local recipients directly and hands remote
@@ -17,12 +19,13 @@ import secrets
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult, Session
 
-from mailcore.interfaces import LocalDelivery, UserDirectory
-from mailcore.smtp.addresses import Refused, Routing, route_recipient, sender_allowed
+from mailcore.interfaces import LocalDelivery, User, UserDirectory
+from mailcore.smtp.addresses import Refused, route_recipient, sender_allowed
+from mailcore.smtp.session import SpooledEnvelope
 from mailcore.throttle import AuthThrottle, Locked
 
 log = logging.getLogger("pmemail.smtp")
@@ -69,24 +72,34 @@ class BaseHandler:
         self.stats = SmtpStats()
 
     # connection counters (called by StreamingSMTP)
-    def connection_opened(self, server: Any) -> None:
+    def connection_opened(self, server: SMTP) -> None:
         """One more client."""
         self.stats.connections += 1
         self.stats.connections_total += 1
 
-    def connection_closed(self, server: Any) -> None:
+    def connection_closed(self, server: SMTP) -> None:
         """One client fewer."""
         self.stats.connections = max(0, self.stats.connections - 1)
 
     async def handle_EHLO(
-        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        hostname: str,
+        responses: list[str],
     ) -> list[str]:
         """Advertise PIPELINING (aiosmtpd answers commands in order, so it is safe)."""
         session.host_name = hostname
         return [*responses[:-1], "250-PIPELINING", "250-ENHANCEDSTATUSCODES", responses[-1]]
 
     async def handle_MAIL(
-        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        address: str,
+        mail_options: list[str],
     ) -> str:
         """Any well-formed sender (or the null sender of bounces)."""
         local, _, domain = address.rpartition("@")
@@ -98,7 +111,12 @@ class BaseHandler:
         return "250 2.1.0 OK"
 
     async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        address: str,
+        rcpt_options: list[str],
     ) -> str:
         """Accept a local recipient (or, authenticated, any); refuse relay tricks."""
         try:
@@ -112,7 +130,7 @@ class BaseHandler:
             self.stats.rejected += 1
             log.info("rcpt refused from %s: %s", _peer(session), refused.status)
             return refused.status
-        routing = _routing(envelope)
+        routing = envelope.routing
         if boxes is None:
             if addr not in routing.remote:
                 routing.remote.append(addr)
@@ -122,7 +140,7 @@ class BaseHandler:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
 
-    def received_header(self, server: Any, session: Any, envelope: Any) -> bytes:
+    def received_header(self, server: SMTP, session: Session, envelope: SpooledEnvelope) -> bytes:
         """The ``Received:`` trace line written at the top of the spool file."""
         envelope.queue_id = secrets.token_hex(6)
         helo = session.host_name or "unknown"
@@ -140,15 +158,16 @@ class BaseHandler:
             f"\t{email.utils.formatdate(localtime=True)}\r\n"
         ).encode("utf-8", "replace")
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SpooledEnvelope) -> str:
         """Check the message, then deliver / queue every copy durably before 250."""
-        spool: Path = envelope.spool_path
+        spool = envelope.spool_path
+        assert spool is not None  # set by StreamingSMTP.smtp_DATA before this hook
         refusal = await self.check_message(session, envelope, spool)
         if refusal:
             self.stats.rejected += 1
             return refusal
-        routing = _routing(envelope)
-        sender = envelope.mail_from if envelope.mail_from != "<>" else ""
+        routing = envelope.routing
+        sender = "" if envelope.mail_from == "<>" else envelope.mail_from or ""
         try:
             boxes = routing.mailboxes()
             if boxes:
@@ -171,7 +190,9 @@ class BaseHandler:
         )
         return f"250 2.0.0 OK: queued as {envelope.queue_id}"
 
-    async def check_message(self, session: Any, envelope: Any, spool: Path) -> str | None:
+    async def check_message(
+        self, session: Session, envelope: SpooledEnvelope, spool: Path
+    ) -> str | None:
         """A refusal reply for this message, or None (inbound accepts all)."""
         return None
 
@@ -203,8 +224,9 @@ class SubmissionHandler(BaseHandler):
         self.throttle = throttle
         self.queue = queue
 
-    async def check_login(self, server: Any, login: str, password: str) -> AuthResult:
+    async def check_login(self, server: SMTP, login: str, password: str) -> AuthResult:
         """Verify a login behind the (address, user) throttle."""
+        assert server.session is not None  # AUTH runs within a connection
         ip = _peer(server.session)
         try:
             await self.throttle.before_attempt(ip, login)
@@ -225,12 +247,17 @@ class SubmissionHandler(BaseHandler):
         return AuthResult(success=True, auth_data=user)
 
     async def handle_MAIL(
-        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        address: str,
+        mail_options: list[str],
     ) -> str:
         """The envelope sender must be the user or one of their aliases."""
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
-        user = session.auth_data.address
+        user = _login(session)
         if not address or address == "<>" or not sender_allowed(user, address, self.users):
             self.stats.rejected += 1
             log.warning(
@@ -242,19 +269,26 @@ class SubmissionHandler(BaseHandler):
         return "250 2.1.0 OK"
 
     async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        address: str,
+        rcpt_options: list[str],
     ) -> str:
         """Remote recipients need a queue to go to."""
         status = await super().handle_RCPT(server, session, envelope, address, rcpt_options)
-        if self.queue is None and _routing(envelope).remote:
-            _routing(envelope).remote.pop()
+        if self.queue is None and envelope.routing.remote:
+            envelope.routing.remote.pop()
             envelope.rcpt_tos.pop()
             return "451 4.3.5 Outbound mail is not available on this server right now"
         return status
 
-    async def check_message(self, session: Any, envelope: Any, spool: Path) -> str | None:
+    async def check_message(
+        self, session: Session, envelope: SpooledEnvelope, spool: Path
+    ) -> str | None:
         """Every ``From:`` address must belong to the user too."""
-        user = session.auth_data.address
+        user = _login(session)
         senders = await asyncio.to_thread(_from_addresses, spool)
         if not senders:
             return "550 5.7.1 The message has no From: header"
@@ -271,17 +305,16 @@ class SubmissionHandler(BaseHandler):
         self.stats.queued += 1
 
 
-def _routing(envelope: Any) -> Routing:
-    routing = getattr(envelope, "routing", None)
-    if routing is None:
-        routing = envelope.routing = Routing()
-    assert isinstance(routing, Routing)
-    return routing
-
-
-def _peer(session: Any) -> str:
-    peer = session.peer
+def _peer(session: Session) -> str:
+    peer: object = session.peer  # aiosmtpd says str; asyncio gives (host, port)
     return str(peer[0]) if isinstance(peer, tuple) else str(peer)
+
+
+def _login(session: Session) -> str:
+    """The address of the user this session authenticated as."""
+    user: object = session.auth_data  # what check_login put in its AuthResult
+    assert isinstance(user, User)
+    return user.address
 
 
 def _from_addresses(spool: Path) -> list[str]:

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import ssl
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,36 +58,29 @@ class SmtpService:
         self.host, self.port = host, port
         self.handler = handler
         self._tls, self._implicit = tls, implicit_tls
-        self._max_size, self._spool = max_size, spool
-        self._plain_loopback = plaintext_auth_on_loopback
-        self._timeout = timeout
+        self._spool = spool
         self._server: asyncio.Server | None = None
         self._sessions: weakref.WeakSet[StreamingSMTP] = weakref.WeakSet()
-        self._factory: Callable[[], StreamingSMTP] | None = None
+        submission = handler.authenticated_only
+        self._session_kwargs: dict[str, Any] = dict(
+            spool_dir=spool,
+            plaintext_auth_on_loopback=plaintext_auth_on_loopback and submission,
+            data_size_limit=max_size,
+            hostname=handler.hostname,
+            ident="pmemail",
+            timeout=timeout,
+            enable_SMTPUTF8=True,
+            tls_context=None if implicit_tls else tls,
+            # implicit TLS counts as TLS: StreamingSMTP.connection_made lifts it
+            auth_required=submission,
+            auth_require_tls=True,
+        )
+        if not submission:
+            self._session_kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
 
     def _protocol(self) -> StreamingSMTP:
-        if self._factory is None:  # built lazily: it needs the running loop
-            submission = self.handler.authenticated_only
-            kwargs: dict[str, Any] = dict(
-                data_size_limit=self._max_size,
-                hostname=self.handler.hostname,
-                ident="pmemail",
-                timeout=self._timeout,
-                enable_SMTPUTF8=True,
-                tls_context=None if self._implicit else self._tls,
-                # implicit TLS counts as TLS: StreamingSMTP.connection_made lifts it
-                auth_required=submission,
-                auth_require_tls=True,
-            )
-            if not submission:
-                kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
-            self._factory = StreamingSMTP.factory(
-                self.handler,
-                spool_dir=self._spool,
-                plaintext_auth_on_loopback=self._plain_loopback and submission,
-                **kwargs,
-            )
-        proto = self._factory()
+        # called by the event loop for each new connection
+        proto = StreamingSMTP(self.handler, loop=asyncio.get_running_loop(), **self._session_kwargs)
         self._sessions.add(proto)
         return proto
 
