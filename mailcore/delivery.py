@@ -8,31 +8,28 @@ a batch are written, fsynced in parallel (the ext4 journal folds concurrent
 fsyncs into one commit), renamed, and each directory touched is fsynced once.
 
 Layout: ``DataPaths.maildirs/<domain>/<localpart>/`` with Maildir++ folders
-(``.Sent``, ``.Drafts``...) inside it.
+(``.Sent``, ``.Drafts``...) inside it. File names and directories (0700) come
+from ``mailcore.maildir``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import itertools
 import os
 import shutil
-import socket
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from mailcore import maildir
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import fsync_file
 
-_SUBDIRS = ("tmp", "new", "cur")
 _COPY_CHUNK = 1 << 20
-_seq = itertools.count()
+_SEEN = frozenset({"\\Seen"})
 _T = TypeVar("_T")
 
 
@@ -52,30 +49,6 @@ def maildir_path(paths: DataPaths, address: str, folder: str = "") -> Path:
             raise ValueError(f"bad folder name: {folder!r}")
         return base / f".{folder}"
     return base
-
-
-def ensure_maildir(path: Path) -> Path:
-    """Create ``tmp``/``new``/``cur`` under ``path`` (and mark Maildir++ folders)."""
-    for sub in _SUBDIRS:
-        (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.name.startswith("."):
-        (path / "maildirfolder").touch(exist_ok=True)
-    return path
-
-
-@functools.lru_cache(maxsize=1)
-def _host() -> str:
-    return socket.gethostname().replace("/", r"\057").replace(":", r"\072")
-
-
-def unique_name(size: int) -> str:
-    """A Maildir file name: ``time.M<usec>P<pid>Q<seq>.<host>,S=<size>``.
-
-    Microseconds are zero-padded so that names sort in arrival order (the mail
-    store gives UIDs to new/ files in name order).
-    """
-    now = time.time()
-    return f"{int(now)}.M{int(now % 1 * 1e6):06d}P{os.getpid()}Q{next(_seq)}.{_host()},S={size}"
 
 
 @dataclass
@@ -115,7 +88,7 @@ class MaildirDelivery:
         self._task: asyncio.Task[None] | None = None
         self.delivered = 0
         self.batches = 0
-        self._known: set[Path] = set()  # Maildirs already created (skip 3 mkdirs each)
+        self._known: set[Path] = set()  # Maildirs already created (skip their mkdirs)
 
     async def deliver(
         self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
@@ -237,11 +210,11 @@ class MaildirDelivery:
             size = len(job.headers) + job.message.stat().st_size
             for copy in job.copies:
                 if copy.maildir not in self._known:
-                    self._known.add(ensure_maildir(copy.maildir))
-                name = unique_name(size)
+                    self._known.add(maildir.make_maildir(copy.maildir))
+                name = maildir.unique_name(size)
                 copy.tmp = copy.maildir / "tmp" / name
                 copy.final = (
-                    copy.maildir / "cur" / f"{name}:2,S"
+                    copy.maildir / "cur" / maildir.with_flags(name, _SEEN)
                     if copy.seen
                     else copy.maildir / "new" / name
                 )
@@ -249,7 +222,7 @@ class MaildirDelivery:
                     fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 except FileNotFoundError:  # Maildir removed since: create it again
                     self._known.discard(copy.maildir)
-                    ensure_maildir(copy.maildir)
+                    maildir.make_maildir(copy.maildir)
                     fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 job.fds.append(fd)
                 _copy_into(fd, job.headers, job.message)

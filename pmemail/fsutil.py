@@ -4,6 +4,9 @@ A reader never sees a half-written file, and once a function here returns the
 new content survives a power cut (the rename is made durable by the
 directory fsync). Shared by ``mailcore`` (queue, collector, POP3) and
 ``netcore`` (IP history, router state), so it lives in neither.
+
+``make_private_dir`` creates the data dir and the Maildirs: owner-only
+whatever the umask.
 """
 
 from __future__ import annotations
@@ -13,6 +16,37 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dir(path: Path, *, tighten: bool = False) -> Path:
+    """Create ``path`` and its missing parents, each mode 0700 whatever the umask.
+
+    Directories that exist already keep their mode, unless ``tighten``: then
+    ``path`` itself (if it is ours) loses any group and other access.
+
+    Raises:
+        OSError: a component cannot be created, or exists and is not a directory.
+    """
+    try:
+        os.mkdir(path, PRIVATE_DIR_MODE)
+    except FileNotFoundError:
+        if path.parent == path:
+            raise
+        make_private_dir(path.parent)
+        return make_private_dir(path, tighten=tighten)
+    except OSError:
+        # exists (EEXIST), or e.g. EACCES/EROFS on an existing directory: like Path.mkdir
+        if not path.is_dir():
+            raise
+        if tighten:
+            st = os.stat(path)
+            if st.st_mode & 0o077 and st.st_uid == os.geteuid():
+                os.chmod(path, PRIVATE_DIR_MODE)
+        return path
+    os.chmod(path, PRIVATE_DIR_MODE)  # mkdir's mode went through the umask
+    return path
 
 
 def fsync_dir(directory: Path) -> None:

@@ -213,7 +213,7 @@ def test_missing_folder_codes(tmp_path: Path) -> None:
 
 def test_size_of_foreign_file_is_streamed(tmp_path: Path) -> None:
     """A file without ,W= (another MDA's) gets its CRLF size from a chunked read."""
-    from mailcore.mailstore import maildir
+    from mailcore import maildir
 
     cur = _root(tmp_path) / "cur"
     cur.mkdir(parents=True)
@@ -240,7 +240,7 @@ def test_recent_boundary_persists(tmp_path: Path) -> None:
 async def test_append_file_streams_a_durable_copy(tmp_path: Path) -> None:
     """``append_file`` copies a spooled file byte for byte, with flags, date and CRLF size
     (a CRLF split across the copy's chunks counted once); nothing is left in tmp/."""
-    from mailcore.mailstore import maildir
+    from mailcore import maildir
 
     chunk = 1 << 20
     head = b"Subject: spooled\n\n"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.delivery import MaildirDelivery, ensure_maildir, maildir_path
+from mailcore.delivery import MaildirDelivery, maildir_path
+from mailcore.maildir import make_maildir
 from mailcore.throttle import AuthThrottle, Locked
 from mailcore.users import UserError, UserStore, normalize_address, verify_password
 from pmemail.config.model import SecurityConfig
@@ -185,4 +186,4 @@ def test_maildir_path_refuses_escapes(tmp_path: Path) -> None:
     for bad in ("../x@example.be", "a@../../etc", "a/b@example.be", "nodomain"):
         with pytest.raises(ValueError):
             maildir_path(paths, bad)
-    assert ensure_maildir(tmp_path / "m").joinpath("new").is_dir()
+    assert make_maildir(tmp_path / "m").joinpath("new").is_dir()

@@ -10,6 +10,7 @@ from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.response import quote_mailbox, render
 from mailcore.imap.selected import SelectedView, flags_value
+from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import (
     DELIMITER,
     INBOX,
@@ -20,7 +21,6 @@ from mailcore.mailstore import (
     Mailbox,
     NoSuchFolder,
 )
-from mailcore.mailstore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore.names import mutf7_decode, mutf7_encode
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mailcore.mailstore import maildir, scan
+from mailcore import maildir
+from mailcore.mailstore import scan
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 from pmemail.fsutil import fsync_dir
 

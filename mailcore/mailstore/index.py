@@ -18,6 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailcore import maildir
+from pmemail.fsutil import make_private_dir
+
 INDEX_NAME = "pmemail-index.sqlite"
 
 _SCHEMA = """
@@ -49,13 +52,8 @@ class MessageRecord:
 
     @property
     def base(self) -> str:
-        """The unique part of the file name (before ``:2,``)."""
-        return base_name(self.path.rsplit("/", 1)[-1])
-
-
-def base_name(filename: str) -> str:
-    """The unique part of a Maildir file name."""
-    return filename.split(":", 1)[0]
+        """The unique part of the file name (before its ``:2,`` info)."""
+        return maildir.base_of(self.path.rsplit("/", 1)[-1])
 
 
 @dataclass(slots=True)
@@ -76,7 +74,7 @@ class Index:
     """SQLite persistence for one user's folders (thread-safe: one lock)."""
 
     def __init__(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
+        make_private_dir(root)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
             str(root / INDEX_NAME), isolation_level=None, check_same_thread=False

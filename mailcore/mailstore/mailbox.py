@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcore.mailstore import maildir, names
+from mailcore import maildir
+from mailcore.mailstore import names
 from mailcore.mailstore.folder import Folder
 from mailcore.mailstore.index import FolderRow, Index
 
@@ -53,7 +54,7 @@ class Mailbox:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        maildir.ensure_dirs(root)
+        maildir.make_maildir(root)
         self._index = Index(root)
         self._rows = self._index.folders()
         self._open: dict[str, Folder] = {}
@@ -158,9 +159,7 @@ class Mailbox:
 
     def _create(self, name: str) -> None:
         path = self._path(name)
-        maildir.ensure_dirs(path)
-        if name != names.INBOX:
-            (path / "maildirfolder").touch()
+        maildir.make_maildir(path)  # 0700, with the maildirfolder marker for ``.Name``
         if name not in self._rows:
             self._new_row(name)
 

@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.mailstore import maildir
-from mailcore.mailstore.index import MessageRecord, base_name
+from mailcore import maildir
+from mailcore.mailstore.index import MessageRecord
 
 
 @dataclass
@@ -40,7 +40,7 @@ def record(folder: Path, path: str, st: os.stat_result) -> MessageRecord:
         OSError: the file could not be read.
     """
     filename = path.rsplit("/", 1)[-1]
-    vsize = maildir.size_hint(filename)
+    vsize = maildir.sizes(filename).vsize
     if vsize is None:
         vsize = maildir.vsize_of_file(folder / path)
     return MessageRecord(0, path, maildir.info_flags(filename), vsize, st.st_mtime)
@@ -65,7 +65,7 @@ def _take_new(folder: Path, result: ScanResult) -> None:
         return  # folder deleted meanwhile
     for name in names:
         src = new_dir / name
-        dest = maildir.with_flags(name, maildir.info_flags(name))
+        dest = maildir.cur_name(name)
         try:
             st = src.stat()
             os.rename(src, folder / "cur" / dest)
@@ -77,13 +77,14 @@ def _take_new(folder: Path, result: ScanResult) -> None:
 def _scan_cur(folder: Path, known: list[MessageRecord], result: ScanResult) -> None:
     """Full listing of cur/: files renamed, removed or added behind our back."""
     try:
-        on_disk = {base_name(n): n for n in os.listdir(folder / "cur") if not n.startswith(".")}
+        names = os.listdir(folder / "cur")
     except FileNotFoundError:
         return
+    on_disk = {maildir.base_of(n): n for n in names if not n.startswith(".")}
     seen: set[str] = set()
     for m in known:
         path = m.path
-        base = base_name(path.rsplit("/", 1)[-1])
+        base = maildir.base_of(path.rsplit("/", 1)[-1])
         seen.add(base)
         name = on_disk.get(base)
         if name is None:

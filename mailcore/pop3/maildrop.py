@@ -9,8 +9,8 @@ session's snapshot (RFC 1939 numbers never change during a session).
 UIDLs are the Maildir unique name (the part before ``:``), so they are stable
 across restarts and across sessions. Sizes are the exact octet count of the
 message with CRLF line endings (what RETR sends before byte stuffing): taken
-from a Dovecot-style ``,W=`` field in the name when present, else computed once
-and cached by (name, file size, mtime).
+from the ``,W=`` size tag of the name when present (``mailcore.maildir``
+parses names), else computed once and cached by (name, file size, mtime).
 
 Everything here is blocking file I/O: the session calls it via a thread.
 """
@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from mailcore import maildir
 from pmemail.fsutil import fsync_dir
 
 LOCK_NAME = "pmemail-pop3.lock"
 CHUNK = 65536
 _UIDL_OK = re.compile(r"^[\x21-\x7e]{1,70}$")
-_WIRE_SIZE = re.compile(r",W=(\d+)")
 
 
 class MaildropInUse(Exception):
@@ -59,7 +59,7 @@ def uid_for(name: str) -> str:
 
     RFC 1939 allows 1-70 printable characters; anything else is hashed.
     """
-    unique = name.split(":", 1)[0]
+    unique = maildir.base_of(name)
     if _UIDL_OK.match(unique):
         return unique
     return "h" + hashlib.sha256(unique.encode("utf-8", "surrogateescape")).hexdigest()[:40]
@@ -97,9 +97,9 @@ class SizeCache:
         new: dict[str, tuple[int, int, int]] = {}
         out: list[int] = []
         for name in names:
-            m = _WIRE_SIZE.search(name.split(":", 1)[0])
-            if m:
-                out.append(int(m.group(1)))
+            tagged = maildir.sizes(name).vsize
+            if tagged is not None:
+                out.append(tagged)
                 continue
             st = (cur / name).stat()
             hit = old.get(name)
@@ -131,8 +131,7 @@ class Maildrop:
             MaildropInUse: another session has it open.
             OSError: the Maildir cannot be created or read.
         """
-        for sub in ("cur", "new", "tmp"):
-            (root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+        maildir.make_maildir(root)
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -231,9 +230,8 @@ def _snapshot(root: Path, cache: SizeCache) -> list[Message]:
     for entry in os.scandir(new):
         if entry.name.startswith(".") or not entry.is_file():
             continue
-        target = entry.name if ":" in entry.name else entry.name + ":2,"
         with contextlib.suppress(FileNotFoundError):  # a concurrent mover won the race
-            os.rename(entry.path, cur / target)
+            os.rename(entry.path, cur / maildir.cur_name(entry.name))
             moved = True
     if moved:
         fsync_dir(cur)

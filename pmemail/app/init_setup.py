@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pmemail.config import Config, DataPaths, save_config
+from pmemail.fsutil import make_private_dir
 
 # Internal ports for a server that runs without root: the router still
 # forwards the standard external ports (25, 110, 143, 80) to these.
@@ -50,7 +51,7 @@ def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult
     config = initial_config(**answers)  # type: ignore[arg-type]
     save_config(path, config)
     paths = DataPaths.from_config(config, path)
-    paths.root.mkdir(parents=True, exist_ok=True)
+    make_private_dir(paths.root, tighten=True)
     cert = None
     if not config.mail.tls_cert:
         from mailcore.tls import ensure_certificate  # cryptography: only when writing

@@ -23,6 +23,7 @@ from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from pmemail.fsutil import make_private_dir
 from pmemail.serve.router_monitor import build_router_monitor
 
 
@@ -53,7 +54,7 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
         ServiceStartError: a service cannot even be built (e.g. an unusable
             TLS certificate); the message is one line for the admin.
     """
-    paths.root.mkdir(parents=True, exist_ok=True)
+    make_private_dir(paths.root, tighten=True)  # 0700: the mail below is private
     users = UserStore.from_config(config, paths)
     delivery = MaildirDelivery(paths)
     throttle = AuthThrottle(config.security)
