@@ -114,15 +114,6 @@ class AuthThrottle:
         """A good login clears the pair's history."""
         self._pairs.pop(self._key(ip, user), None)
 
-    def locked_pairs(self) -> list[tuple[str, str, float]]:
-        """(ip, user, seconds left) of every locked pair, for status displays."""
-        now = self._clock()
-        return [
-            (ip, user, p.locked_until - now)
-            for (ip, user), p in self._pairs.items()
-            if p.locked_until > now
-        ]
-
     def _maybe_prune(self, now: float) -> None:
         self._ops += 1
         if self._ops % _PRUNE_EVERY:

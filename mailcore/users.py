@@ -163,10 +163,6 @@ class UserStore:
         """Domains this server delivers for (lower-case)."""
         return set(self._domains)
 
-    def is_local_domain(self, domain: str) -> bool:
-        """Whether ``domain`` (any case) is one of ours."""
-        return domain.lower() in self._domains
-
     def get(self, address: str) -> User | None:
         """A user by address (aliases not followed)."""
         addr = address.strip().lower()

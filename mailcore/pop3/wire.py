@@ -135,11 +135,6 @@ class LineReader:
         """Drop bytes already received (after STLS: no plaintext may leak into TLS)."""
         self._buf.clear()
 
-    def set_reader(self, reader: asyncio.StreamReader) -> None:
-        """Read from a new stream (the TLS one after STLS)."""
-        self._reader = reader
-        self._buf.clear()
-
     async def readline(self, limit: int = MAX_COMMAND_LINE) -> bytes | None:
         """The next line without its CRLF/LF; None at end of stream.
 

@@ -15,15 +15,6 @@ from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
 from mailcore.webmail.errors import friendly_errors
 
 _XML = "application/xml"
-# Autoconfig lookups carry no secret and some clients only try plain HTTP.
-PLAIN_HTTP_PATHS = (
-    "/.well-known/autoconfig/",
-    "/mail/config-v1.1.xml",
-    "/autodiscover/",
-    "/Autodiscover/",
-)
-
-
 def _preferred(ctx: WebmailContext, address: str) -> str:
     """The user's own protocol (IMAP or POP3) when the address is a known user."""
     user = ctx.users.get(address) if address and "@" in address else None

@@ -30,7 +30,6 @@ PUBLIC_PREFIXES = (
     "/autodiscover/",
     "/Autodiscover/",
 )
-CSRF_EXEMPT = ("/autodiscover/", "/Autodiscover/")  # machine-to-machine, no cookie used
 MULTIPART_CHECKED = ("/send",)  # handlers that check the token in the form stream
 
 _CSP = (

@@ -10,7 +10,6 @@ Content-Security-Policy, so a sanitizer miss still cannot run script.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import nh3
@@ -164,8 +163,3 @@ def sanitize_html(
         url_schemes={"http", "https", "mailto", "cid"},
     )
     return cleaned, blocked
-
-
-def text_to_html(text: str) -> str:
-    """Plain text escaped for a ``<pre>`` block."""
-    return html.escape(text)
