@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# pmemail developer entry point: bash dev.sh run | test | check | screenshots | bench NAME
+# pmemail developer entry point: bash dev.sh run | test | check | screenshots | bench NAME | lock
 #   run          set up .venv and open the app on its embedded defaults
 #   test         install test dependencies (Debian packages when root), then
 #                ruff, mypy and the whole pytest suite
 #   check        ruff (lint + format), the import layers contract, mypy
 #   screenshots  regenerate screenshots/ from the real app (root: private netns)
 #   bench NAME   run bench/NAME/run.py (smtp, imap, webmail, doctor, tui)
+#   lock         rewrite requirements*.lock from pyproject.toml (uv; add --upgrade to move)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${VENV:-.venv}
@@ -25,12 +26,27 @@ venv() {  # venv [extras]: create .venv and install pmemail (editable) into it
             fi
         fi
     fi
+    # Exact versions from the lock (hashes checked), then pmemail itself without
+    # resolving again: SVG snapshots and aiosmtpd internals depend on exact versions.
+    local lock=requirements.lock
+    [[ $extras == dev ]] && lock=requirements-dev.lock
     local stamp="$VENV/.installed${extras:+-$extras}"
-    if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
+    if [[ ! -f $stamp || pyproject.toml -nt $stamp || $lock -nt $stamp ]]; then
         "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        "$VENV/bin/python" -m pip install -q -e ".${extras:+[$extras]}"
+        "$VENV/bin/python" -m pip install -q --require-hashes -r "$lock"
+        "$VENV/bin/python" -m pip install -q --no-deps -e .
         touch "$stamp"
     fi
+}
+
+lock() {  # write requirements.lock and requirements-dev.lock from pyproject.toml
+    venv dev
+    "$VENV/bin/python" -m pip install -q uv
+    local common=(--generate-hashes --no-header --python-version 3.11
+                  --python-platform x86_64-unknown-linux-gnu)
+    "$VENV/bin/uv" pip compile pyproject.toml "${common[@]}" -o requirements.lock "$@"
+    "$VENV/bin/uv" pip compile pyproject.toml --extra dev "${common[@]}" \
+        -o requirements-dev.lock "$@"
 }
 
 check() {
@@ -61,6 +77,9 @@ case ${1:-} in
         bash scripts/install-debian-deps.sh
         venv dev
         exec "$VENV/bin/python" screenshots/make_screenshots.py "${@:2}" ;;
+    lock)
+        shift
+        lock "$@" ;;
     bench)
         name=${2:-}
         [[ -f bench/$name/run.py ]] || { echo "dev.sh bench: one of: $(ls bench | tr '\n' ' ')" >&2; exit 2; }
@@ -68,5 +87,5 @@ case ${1:-} in
         venv dev
         exec "$VENV/bin/python" "bench/$name/run.py" "${@:3}" ;;
     *)
-        sed -n '2,9p' "$0" >&2; exit 2 ;;
+        sed -n '2,10p' "$0" >&2; exit 2 ;;
 esac

@@ -15,6 +15,8 @@ from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
 from mailcore.webmail.errors import friendly_errors
 
 _XML = "application/xml"
+
+
 def _preferred(ctx: WebmailContext, address: str) -> str:
     """The user's own protocol (IMAP or POP3) when the address is a known user."""
     user = ctx.users.get(address) if address and "@" in address else None
