@@ -60,8 +60,8 @@ def assert_config_error(
 def expectations() -> list[tuple[str, str]]:
     rows = (HOSTILE / "EXPECTED.txt").read_text().splitlines()
     return [
-        tuple(r.split("\t", 1))
-        for r in rows  # type: ignore[misc]
+        tuple(r.split("\t", 1))  # type: ignore[misc]
+        for r in rows
         if r.strip() and not r.startswith("#")
     ]
 
