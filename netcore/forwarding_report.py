@@ -2,6 +2,7 @@
 
 One function per command builds a plain dict; the CLI prints it as JSON or
 renders it as text. Keys are a public interface (README): add, never rename.
+:func:`outcome_line` is the one text form of a port's outcome.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
-from netcore.forwarding import FAILED, MAPPED, ForwardingReport
+from netcore.forwarding import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.plan import PlannedPort
 from netcore.profiles import RouterProfile
 from netcore.router.state import MappingRecord
@@ -139,6 +140,25 @@ def list_document(
         "router": {"igd_url": igd_url},
         "mappings": mappings,
     }
+
+
+def outcome_line(o: PortOutcome) -> str:
+    """One port's outcome as a line, in columns so that a list of them lines up.
+
+    ``   25/TCP -> 192.168.1.10:25         smtp             mapped by UPNP (lease 3600 s)``:
+    shared by ``pmemail ports`` and the dashboard so both say the same thing.
+    """
+    target = f"{o.internal_host}:{o.internal}"
+    if o.status == MAPPED:
+        lease = "permanent" if not o.lease else f"lease {o.lease} s"
+        state = f"mapped by {o.method.upper()} ({lease})"
+        if o.fallback_for:
+            state += f", instead of refused port {o.fallback_for}"
+    elif o.status == REMOVED:
+        state = f"removed ({o.method.upper()})"
+    else:
+        state = f"FAILED: {o.message}"
+    return f"{o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}"
 
 
 def next_steps_lines(doc: dict[str, Any]) -> list[str]:

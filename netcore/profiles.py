@@ -13,12 +13,11 @@ found after a wheel install too. Errors name the file and the key.
 from __future__ import annotations
 
 import tomllib
-import types
-import typing
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Literal, get_args, get_origin
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import router_profiles
+from pmemail.config.typed_fields import FieldError, build_dataclass
 
 Kind = Literal["router", "isp"]
 YesNoUnknown = Literal["yes", "no", "unknown"]
@@ -87,95 +86,43 @@ class RouterProfile:
     router: str = ""  # the ISP's usual box, as a router profile id (informative)
 
 
-_GROUPS: dict[str, type[Sourced]] = {
-    "upnp": UpnpFacts,
-    "forwarding": ForwardingFacts,
-    "limits": LimitsFacts,
-    "isp": IspFacts,
-}
+_GROUPS = ("upnp", "forwarding", "limits", "isp")
 
 
 def parse_profile(profile_id: str, data: dict[str, Any], origin: str) -> RouterProfile:
     """Validate parsed TOML ``data``; errors are prefixed with ``origin``.
 
+    Values are checked by the config file's walker, so a wrong value reads
+    the same in a profile as in ``pmemail.toml``.
+
     Raises:
         ProfileError: a key is unknown, missing or of the wrong type.
     """
-    top = {"name", "kind", "router", *_GROUPS}
-    for key in data:
-        if key not in top:
-            raise ProfileError(f"{origin}: unknown key {key!r}")
-    for key in ("name", "kind", "upnp", "forwarding", "limits"):
-        if key not in data:
-            raise ProfileError(f"{origin}: missing key {key!r}")
-    name = _check(origin, "name", data["name"], str)
-    kind = _check(origin, "kind", data["kind"], Kind)
-    if kind == "isp" and "isp" not in data:
+    try:
+        profile = build_dataclass(RouterProfile, data, given={"id": profile_id})
+    except FieldError as err:
+        raise ProfileError(f"{origin}: {err}") from None
+    if profile.kind == "isp" and profile.isp is None:
         raise ProfileError(f'{origin}: kind = "isp" needs an [isp] table')
-    groups = {
-        key: _group(origin, key, data[key], cls) for key, cls in _GROUPS.items() if key in data
-    }
-    if not name.strip():
+    for key in _GROUPS:
+        _check_sourced(origin, key, data.get(key), getattr(profile, key))
+    if not profile.name.strip():
         raise ProfileError(f"{origin}: name: must not be empty")
-    return RouterProfile(
-        id=profile_id,
-        name=name,
-        kind=kind,
-        router=_check(origin, "router", data.get("router", ""), str),
-        upnp=typing.cast(UpnpFacts, groups["upnp"]),
-        forwarding=typing.cast(ForwardingFacts, groups["forwarding"]),
-        limits=typing.cast(LimitsFacts, groups["limits"]),
-        isp=typing.cast(IspFacts | None, groups.get("isp")),
-    )
+    return profile
 
 
-def _group(origin: str, key: str, value: Any, cls: type[Sourced]) -> Sourced:
-    if not isinstance(value, dict):
-        raise ProfileError(f"{origin}: {key}: expected a table [{key}]")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in fields(cls)}
-    for sub in value:
-        if sub not in known:
-            raise ProfileError(f"{origin}: {key}.{sub}: unknown key")
+def _check_sourced(origin: str, key: str, table: Any, group: Sourced | None) -> None:
+    """A fact group says whether it was verified, and a verified one says where."""
+    if group is None:
+        return
     for required in ("verified", "source"):
-        if required not in value:
+        if required not in table:
             raise ProfileError(
                 f"{origin}: {key}.{required}: missing (every fact group "
                 "says whether it was verified and where)"
             )
-    values = {sub: _check(origin, f"{key}.{sub}", v, hints[sub]) for sub, v in value.items()}
-    if values["verified"] and not str(values["source"]).strip():
+    if group.verified and not group.source.strip():
         raise ProfileError(f"{origin}: {key}.source: a verified fact needs a source")
-    for f in known.values():
-        if f.name not in values and f.default is MISSING and f.default_factory is MISSING:
-            raise ProfileError(f"{origin}: {key}.{f.name}: missing")
-    return cls(**values)
-
-
-def _check(origin: str, key: str, value: Any, hint: Any) -> Any:
-    """``value`` if it matches the type ``hint``, else a ProfileError."""
-    origin_type = get_origin(hint)
-    if origin_type is Literal:
-        choices = get_args(hint)
-        if value not in choices:
-            raise ProfileError(
-                f"{origin}: {key}: {value!r} is not one of " + ", ".join(repr(c) for c in choices)
-            )
-        return value
-    if origin_type is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ProfileError(f"{origin}: {key}: expected a list of strings")
-        return list(value)
-    if origin_type in (typing.Union, types.UnionType):
-        return _check(origin, key, value, get_args(hint)[0])
-    # bool is a subclass of int in Python: refuse true where a number is expected
-    if hint is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ProfileError(f"{origin}: {key}: expected a whole number, got {value!r}")
-    if not isinstance(value, hint):
-        raise ProfileError(
-            f"{origin}: {key}: expected {hint.__name__}, got {type(value).__name__} {value!r}"
-        )
-    return value
 
 
 def parse_profile_text(profile_id: str, text: str, origin: str) -> RouterProfile:

@@ -12,8 +12,10 @@ import pytest
 from netcore.addresses import classify, is_routable_for_us
 from netcore.checks.outbound import check_outbound_25, split_hostport, tcp_probe
 from netcore.checks.result import CheckResult
-from netcore.checks.runner import _Run, in_thread
+from netcore.checks.runner import _Run
 from netcore.checks.subscription import subscription_verdict
+from netcore.checks.table import CHECKS, REPORT_ORDER, check_table
+from netcore.checks.threads import in_thread
 from netcore.ip_history import IpHistory
 from netcore.ip_kind import ip_kind_verdict, rdns_hint
 from netcore.isp_facts import IspHints, isp_hints
@@ -219,3 +221,15 @@ async def test_a_check_over_its_timeout_is_reported_not_awaited(tmp_path: Path) 
     boom = await run.guarded("boom", "Boom", lambda: in_thread(int, "x"))
     assert boom.status == "fail" and "invalid literal" in boom.finding
     assert seen == ["slow", "boom"]
+
+
+def test_check_table_rows() -> None:
+    """The fixed checks, then one inbound row per enabled port; the report names each."""
+    config = Config()
+    config.ports.webmail.enabled = False
+    ids = [row.id for row in check_table(config)]
+    assert ids[: len(CHECKS)] == [row.id for row in CHECKS]
+    assert ids[len(CHECKS) :] == [
+        f"inbound.{name}" for name, m in config.ports.items() if name != "webmail"
+    ]
+    assert set(REPORT_ORDER) == {"lan", *(row.id for row in CHECKS)}

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from netcore import advice
-from netcore.forwarding import FAILED, MAPPED, ForwardingReport, PortOutcome
-from netcore.forwarding_report import forwarding_document, plan_document
+from netcore.forwarding import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
+from netcore.forwarding_report import forwarding_document, outcome_line, plan_document
 from netcore.plan import PlanError, build_plan, is_ours, mapping_description
 from netcore.router import errors
 from netcore.router.errors import RouterError, explain, from_upnp_exception, upnp_code
@@ -244,6 +244,20 @@ def test_manual_table_lines() -> None:
 
 def _outcome(name: str, ext: int, status: str, **kw: object) -> PortOutcome:
     return PortOutcome(name, ext, "TCP", LAN, ext, status, **kw)  # type: ignore[arg-type]
+
+
+def test_outcome_line() -> None:
+    """One text form of an outcome for the CLI and the dashboard, in aligned columns."""
+    mapped = _outcome("imap", 1143, MAPPED, method="upnp", lease=3600, fallback_for=143)
+    assert outcome_line(mapped) == (
+        f" 1143/TCP -> {LAN + ':1143':<21} imap             "
+        "mapped by UPNP (lease 3600 s), instead of refused port 143"
+    )
+    permanent = outcome_line(_outcome("smtp", 25, MAPPED, method="natpmp"))
+    assert permanent.endswith("smtp             mapped by NATPMP (permanent)")
+    assert outcome_line(_outcome("pop3", 110, REMOVED, method="pcp")).endswith("removed (PCP)")
+    failed = outcome_line(_outcome("pop3", 110, FAILED, message="refused (606)"))
+    assert failed.endswith("pop3             FAILED: refused (606)")
 
 
 def test_report_exit_codes_and_document() -> None:

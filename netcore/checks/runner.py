@@ -1,40 +1,33 @@
-"""Run every doctor check concurrently and assemble the report.
+"""Run the doctor's checks concurrently and assemble the report.
 
 :func:`run_checks` is the one entry point for the CLI and the TUI: it calls
-``on_result`` as each check finishes, so a UI can show progress. Blocking
-work (sockets, miniupnpc, dnspython) runs in daemon threads: a check that
-overruns ``network.check_timeout`` is reported as such and its thread can
-never keep the process alive.
+``on_result`` as each check finishes, so a UI can show progress. What the
+checks are and what each waits for is the table in
+:mod:`netcore.checks.table`; this module starts the shared probes once,
+walks that table and bounds every check by ``network.check_timeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from netcore.checks.address import ip_kind_result, nat_result, public_ip_result, router_result
-from netcore.checks.dns_check import dns_result
-from netcore.checks.inbound import check_inbound
-from netcore.checks.outbound import check_outbound_25
 from netcore.checks.result import STATUS_ORDER, CheckResult
 from netcore.checks.router_probe import RouterView, probe_router
 from netcore.checks.subscription import subscription_result, subscription_verdict
+from netcore.checks.table import REPORT_ORDER, CheckRow, Shared, check_table
+from netcore.checks.threads import in_thread
 from netcore.echo_service import PublicIpAnswers, public_ip
 from netcore.ip_history import IpHistory
-from netcore.ip_kind import IpKindVerdict, ip_kind_verdict, rdns_hint
 from netcore.isp_facts import isp_hints
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
-from netcore.mail_dns import look_up, make_resolver, reverse_name
-from netcore.nat import nat_verdict
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
-T = TypeVar("T")
 REPORT_VERSION = 1
 OnResult = Callable[[CheckResult], None]
 
@@ -69,33 +62,6 @@ class DoctorReport:
             "ip_history": self.history,
             "seconds": round(self.seconds, 3),
         }
-
-
-def in_thread(fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-    """Run ``fn(*args)`` in a daemon thread; an awaitable for its result."""
-    loop = asyncio.get_running_loop()
-    fut: asyncio.Future[T] = loop.create_future()
-
-    def settle(value: Any, exc: BaseException | None) -> None:
-        if fut.done():
-            return  # timed out and abandoned
-        if exc is not None:
-            fut.set_exception(exc)
-        else:
-            fut.set_result(value)
-
-    def work() -> None:
-        try:
-            value, exc = fn(*args), None
-        except BaseException as err:  # handed to the awaiting coroutine
-            value, exc = None, err
-        try:
-            loop.call_soon_threadsafe(settle, value, exc)
-        except RuntimeError:
-            pass  # the loop is gone: nobody waits any more
-
-    threading.Thread(target=work, daemon=True, name=getattr(fn, "__name__", "check")).start()
-    return fut
 
 
 class _Run:
@@ -141,13 +107,9 @@ class _Run:
             )
         return self._emit(result)
 
-    async def run(self) -> DoctorReport:
-        start = time.monotonic()
+    def _start_probes(self) -> Shared:
+        """Start the router probe, the echo services and the history line they feed."""
         net = self.net
-        try:
-            self.lan = detect_lan(net.interface)
-        except LanDetectionError as exc:
-            self.lan_error = str(exc)
         facts = isp_hints(self.config)
         router_f = asyncio.ensure_future(
             in_thread(
@@ -161,7 +123,7 @@ class _Run:
                 )
             )
         )
-        t0 = time.monotonic()
+        started = time.monotonic()
         pub_f = asyncio.ensure_future(in_thread(public_ip, net.echo_url, net.http_timeout))
         history = IpHistory(self.paths.state)
 
@@ -171,118 +133,59 @@ class _Run:
             answers: PublicIpAnswers = await asyncio.shield(pub_f)
             await in_thread(history.record, answers.address, view.external_ip)
 
-        observed = asyncio.ensure_future(observe())
+        recorded = asyncio.ensure_future(observe())
+        return Shared(self.config, self.lan, facts, history, started, router_f, pub_f, recorded)
 
-        async def router() -> CheckResult:
-            return router_result(await asyncio.shield(router_f), self.lan.gateway)
+    def _job(self, row: CheckRow, shared: Shared) -> Callable[[], Awaitable[CheckResult]]:
+        """What ``guarded`` awaits for ``row``: its needs, then its function."""
+        if not row.needs:
+            # handed over as is: a bare thread future is cancelled at once on timeout
+            return functools.partial(row.run, shared)
 
-        async def pub() -> CheckResult:
-            return public_ip_result(await asyncio.shield(pub_f), time.monotonic() - t0)
+        async def answer() -> CheckResult:
+            for need in row.needs:
+                await shared.wait(need)
+            return await row.run(shared)
 
-        async def nat() -> CheckResult:
-            view: RouterView = await asyncio.shield(router_f)
-            answers: PublicIpAnswers = await asyncio.shield(pub_f)
-            await asyncio.shield(observed)
-            v = nat_verdict(self.lan.address, view.found, view.external_ip, answers.address)
-            return nat_result(v, time.monotonic() - t0)
+        return answer
 
-        async def ip_kind() -> CheckResult:
-            answers: PublicIpAnswers = await asyncio.shield(pub_f)
-            await asyncio.shield(observed)
-            name, err = "", ""
-            if answers.address:
-                res = make_resolver(net.resolver, net.dns_timeout)
-                try:
-                    name = await in_thread(reverse_name, res, answers.address)
-                except Exception as exc:  # DNS failure: no hint, said in details
-                    err = str(exc) or type(exc).__name__
-            entries = history.entries()
-            span = entries[-1].last_seen - entries[0].first_seen if entries else 0.0
-            v = ip_kind_verdict(
-                changes=history.changes(),
-                observations=len(entries),
-                span_s=span,
-                admin=self.config.isp.fixed_ip,
-                profile_fixed=None,
-                rdns=rdns_hint(name, answers.address),
-            )
-            if facts.fixed_needs_pro and v.kind != "fixed":
-                v = IpKindVerdict(
-                    v.kind,
-                    [
-                        *v.reasons,
-                        f"the {facts.name} profile says a fixed address needs a professional plan",
-                    ],
-                    v.advice,
-                )
-            return ip_kind_result(
-                v,
-                {"ptr": name, "ptr_error": err, "history_changes": history.changes()},
-                time.monotonic() - t0,
-            )
-
-        async def dns() -> CheckResult:
-            answers: PublicIpAnswers = await asyncio.shield(pub_f)
-            mail = self.config.mail
-            if not answers.address:
-                return CheckResult(
-                    "dns", "DNS", "skipped", "public address unknown: DNS not checked"
-                )
-            res = make_resolver(net.resolver, net.dns_timeout)
-            found = await in_thread(look_up, res, mail.domain, answers.address)
-            return dns_result(
-                mail.domain, mail.hostname, answers.address, found, time.monotonic() - t0
-            )
-
-        async def out25() -> CheckResult:
-            return await in_thread(check_outbound_25, net.port25_probes, net.connect_timeout, facts)
-
-        jobs = [
-            self.guarded("router", "Router", router),
-            self.guarded("public_ip", "Public address", pub),
-            self.guarded("nat", "NAT", nat),
-            self.guarded("ip_kind", "Fixed or dynamic address", ip_kind),
-            self.guarded("dns", "DNS", dns),
-            self.guarded("outbound_25", "Outbound port 25", out25),
-        ]
-        for name, mapping in self.config.ports.items():
-            if mapping.enabled:
-                jobs.append(
-                    self.guarded(
-                        f"inbound.{name}",
-                        f"Inbound {mapping.external}",
-                        functools.partial(
-                            in_thread, check_inbound, name, mapping, net.echo_url, net.http_timeout
-                        ),
-                    )
-                )
+    def _lan_result(self) -> CheckResult:
         if self.lan_error:
-            self._emit(
-                CheckResult(
-                    "lan",
-                    "LAN",
-                    "fail",
-                    self.lan_error,
-                    {},
-                    "connect this machine to the office router",
-                )
+            return CheckResult(
+                "lan",
+                "LAN",
+                "fail",
+                self.lan_error,
+                {},
+                "connect this machine to the office router",
             )
-        else:
-            self._emit(
-                CheckResult(
-                    "lan",
-                    "LAN",
-                    "ok",
-                    f"{self.lan.interface} {self.lan.address}, "
-                    f"gateway {self.lan.gateway or 'none'}",
-                    self.lan.to_dict(),
-                )
-            )
+        return CheckResult(
+            "lan",
+            "LAN",
+            "ok",
+            f"{self.lan.interface} {self.lan.address}, gateway {self.lan.gateway or 'none'}",
+            self.lan.to_dict(),
+        )
+
+    async def run(self) -> DoctorReport:
+        """Detect the LAN, start the probes, run every row of the table, then the verdict."""
+        start = time.monotonic()
+        try:
+            self.lan = detect_lan(self.net.interface)
+        except LanDetectionError as exc:
+            self.lan_error = str(exc)
+        shared = self._start_probes()
+        jobs = [
+            self.guarded(row.id, row.title, self._job(row, shared))
+            for row in check_table(self.config)
+        ]
+        self._emit(self._lan_result())
         await asyncio.gather(*jobs)
-        order = ["lan", "router", "public_ip", "nat", "ip_kind", "outbound_25", "dns"]
-        self.results.sort(key=lambda r: order.index(r.id) if r.id in order else len(order))
+        rank = {cid: i for i, cid in enumerate(REPORT_ORDER)}
+        self.results.sort(key=lambda r: rank.get(r.id, len(rank)))
         verdict = subscription_verdict(self.results)
         self._emit(subscription_result(verdict))
+        router_f, pub_f = shared.router, shared.public_ip
         view = router_f.result() if router_f.done() and not router_f.exception() else None
         pub_done = pub_f.done() and not pub_f.exception()
         return DoctorReport(
@@ -291,7 +194,7 @@ class _Run:
             lan=self.lan.to_dict(),
             public_ip=pub_f.result().to_dict() if pub_done else {},
             router=view.to_dict() if view else {},
-            history=[vars(o) for o in history.entries()[-20:]],
+            history=[vars(o) for o in shared.history.entries()[-20:]],
             seconds=time.monotonic() - start,
         )
 

@@ -17,15 +17,10 @@ if TYPE_CHECKING:
     from netcore.forwarding import ForwardingReport, PortOutcome
 
 
-def _outcome_line(o: PortOutcome) -> str:
-    if o.status == "failed":
-        return f"{o.external}/{o.protocol} {o.name}: FAILED {o.message}"
-    target = f"{o.internal_host}:{o.internal}"
-    return f"{o.external}/{o.protocol} {o.name}: {o.status} ({o.method or '-'}) {target}"
-
-
 def _summary(report: ForwardingReport, done: str) -> ActionResult:
-    lines = [_outcome_line(o) for o in report.outcomes]
+    from netcore.forwarding_report import outcome_line
+
+    lines = [outcome_line(o) for o in report.outcomes]
     if report.router_error and not report.mapped:
         lines.insert(0, report.router_error)
     if not report.outcomes:

@@ -108,19 +108,9 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _progress_line(ctx: Context, o: PortOutcome) -> None:
-    from netcore.forwarding import MAPPED, REMOVED
+    from netcore.forwarding_report import outcome_line
 
-    target = f"{o.internal_host}:{o.internal}"
-    if o.status == MAPPED:
-        lease = "permanent" if not o.lease else f"lease {o.lease} s"
-        state = f"mapped by {o.method.upper()} ({lease})"
-        if o.fallback_for:
-            state += f", instead of refused port {o.fallback_for}"
-    elif o.status == REMOVED:
-        state = f"removed ({o.method.upper()})"
-    else:
-        state = f"FAILED: {o.message}"
-    ctx.print(f"  {o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}")
+    ctx.print(f"  {outcome_line(o)}")
 
 
 def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from netcore.forwarding import Forwarder, PortOutcome
+from netcore.forwarding import FAILED, Forwarder, PortOutcome
 from netcore.forwarding_report import (
     forwarding_document,
     manual_document,
@@ -153,7 +153,7 @@ class ForwardStep(WizardStep):
 
 def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:
     """(status, finding, details, advice) of one port's outcome."""
-    if outcome.status == "failed":
+    if outcome.status == FAILED:
         return "fail", outcome.message, f"code {outcome.code}" if outcome.code else "", ""
     granted = outcome.granted_external
     moved = granted is not None and granted != outcome.external
