@@ -7,6 +7,8 @@ import os
 import ssl
 from pathlib import Path
 
+from pmemail.fsutil import make_private_dir
+
 CERT_NAME = "cert.pem"
 KEY_NAME = "key.pem"
 
@@ -47,7 +49,7 @@ def ensure_certificate(tls_dir: Path, hostname: str) -> tuple[Path, Path]:
     cert_path, key_path = tls_dir / CERT_NAME, tls_dir / KEY_NAME
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path
-    tls_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(tls_dir)
     cert_pem, key_pem = generate_self_signed(hostname)
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:

@@ -26,6 +26,7 @@ from pathlib import Path
 from mailcore.interfaces import AccessProtocol, User
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from pmemail.fsutil import make_private_dir
 
 # scrypt cost: N=2**14, r=8 -> 16 MiB and ~50 ms per hash (memory-hard, per OWASP).
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -131,7 +132,7 @@ class UserStore:
         self.db_path = db_path
         self._domains = {d.strip().lower().rstrip(".") for d in domains if d.strip()}
         self._local = threading.local()
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(db_path.parent)
         with closing(sqlite3.connect(db_path, timeout=10)) as db, db:
             db.executescript(_SCHEMA)
         os.chmod(db_path, 0o600)  # password hashes: owner only

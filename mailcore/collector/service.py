@@ -35,6 +35,7 @@ from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
 from pmemail.config.model import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
+from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ class Collector:
 
     def _spool_dir(self) -> Path:
         path = self.paths.state / "collector" / "spool"
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(path)
         return path
 
     def _step(self, step: str, uid: str) -> None:

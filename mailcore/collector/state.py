@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pmemail.fsutil import atomic_write_json
+from pmemail.fsutil import atomic_write_json, make_private_dir
 
 
 @dataclass
@@ -50,7 +50,7 @@ class UidState:
 
     def save(self) -> None:
         """Write the state durably."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.path.parent)
         atomic_write_json(
             self.path,
             {

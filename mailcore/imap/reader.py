@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pmemail.fsutil import make_private_dir
+
 _LITERAL_AT_END = re.compile(rb"\{(\d{1,12})(\+?)\}\r?\n$")
 _APPEND = re.compile(rb"^[^ ]+ APPEND ", re.IGNORECASE)
 _DISCARD_CHUNK = 65536
@@ -204,7 +206,7 @@ class CommandReader:
 
     def _open_spool(self) -> tuple[int, str]:
         if self.spool_dir is not None:
-            self.spool_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.spool_dir)
         return tempfile.mkstemp(prefix="imap-append-", dir=self.spool_dir)
 
     async def _copy(self, size: int, write: Callable[[bytearray], object]) -> bool:

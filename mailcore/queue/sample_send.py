@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mailcore.queue.relay import Outcome, RelayClient
 from pmemail.config.model import Config
+from pmemail.fsutil import make_private_dir
 
 SUBJECT = "pmemail test message"
 
@@ -34,7 +35,7 @@ def sample_message(config: Config, sender: str, recipient: str) -> bytes:
 def send_test_message(config: Config, spool: Path, recipient: str) -> Outcome:
     """Send one test message from postmaster@domain to ``recipient``; the relay's answer."""
     sender = f"postmaster@{config.mail.domain}"
-    spool.mkdir(parents=True, exist_ok=True)
+    make_private_dir(spool)
     with tempfile.NamedTemporaryFile(dir=spool, prefix="test-send-", suffix=".eml") as f:
         f.write(sample_message(config, sender, recipient))
         f.flush()

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pmemail.fsutil import atomic_write_json, durable_copy, fsync_dir
+from pmemail.fsutil import atomic_write_json, durable_copy, fsync_dir, make_private_dir
 
 RecipientState = Literal["queued", "delivered", "bounced"]
 _ID_RE = re.compile(r"^[0-9A-Za-z]{6,40}$")
@@ -100,7 +100,7 @@ class QueueStore:
     def ensure(self) -> None:
         """Create the queue directories."""
         for d in (self.root, self.msg_dir, self.meta_dir):
-            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dir(d)
 
     @contextmanager
     def lock(self) -> Iterator[None]:

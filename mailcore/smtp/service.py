@@ -26,6 +26,7 @@ from mailcore.smtp.session import StreamingSMTP
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.smtp")
 SESSION_TIMEOUT = 300.0  # RFC 5321 4.5.3.2: servers wait at least 5 minutes
@@ -86,7 +87,7 @@ class SmtpService:
 
     async def start(self) -> None:
         """Bind and listen; ``ListenError`` when the port is unusable."""
-        self._spool.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self._spool)
         loop = asyncio.get_running_loop()
         try:
             self._server = await loop.create_server(

@@ -28,6 +28,7 @@ from typing import IO, Any, TypeVar
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, syntax
 
 from mailcore.smtp.addresses import Routing
+from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.smtp")
 
@@ -243,7 +244,7 @@ class StreamingSMTP(SMTP):
             except FileExistsError:  # left over by an earlier process with our pid
                 continue
             except FileNotFoundError:  # spool dir removed under us
-                self.spool_dir.mkdir(parents=True, exist_ok=True)
+                make_private_dir(self.spool_dir)
 
     async def _receive_body(self, out: IO[bytes]) -> int | None:
         """Copy the body to ``out`` (dot-stuffing undone); its size, None if too big."""

@@ -32,6 +32,7 @@ from mailcore.webmail.mailview import format_size
 from mailcore.webmail.mime_scan import Part
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
+from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.webmail")
 _MAX_FIELD = 4 * 1024 * 1024  # the text of a message; attachments have their own limit
@@ -135,7 +136,7 @@ async def send(request: web.Request) -> web.StreamResponse:
     save as a draft (``op=draft``)."""
     ctx = ctx_of(request)
     session = session_of(request)
-    ctx.spool.mkdir(parents=True, exist_ok=True)
+    make_private_dir(ctx.spool)
     tag = secrets.token_hex(8)
     spool_files: list[Path] = []
     values: dict[str, str] = dict.fromkeys(_FIELDS, "")

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from pmemail.fsutil import make_private_dir
 from pmemail.serve.logsetup import QUIET_ON_STDERR
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class ControlServer:
     async def start(self) -> None:
         """Bind the socket (a leftover file is removed: the pid file lock
         already proved no other server owns it)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.path.parent)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
         # Bind with a tight umask so the socket is never briefly world-writable.

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from pmemail.fsutil import make_private_dir
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 10 * 1024 * 1024
 BACKUPS = 5
@@ -40,7 +42,7 @@ def setup_logging(
     Returns:
         A function that removes and closes the handlers again.
     """
-    log_file.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(log_file.parent)
     formatter = logging.Formatter(FORMAT)
     file_handler = logging.handlers.RotatingFileHandler(
         log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from pmemail.fsutil import make_private_dir
+
 
 class AlreadyRunning(Exception):
     """Another live ``pmemail serve`` holds the pid file."""
@@ -51,7 +53,7 @@ class PidFile:
         Raises:
             AlreadyRunning: another live process holds the lock.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
