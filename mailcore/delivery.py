@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from mailcore.status import DeliveryStatus
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import fsync_file
 
@@ -152,7 +153,7 @@ class MaildirDelivery:
                 await self._task
         self._pool.shutdown(wait=True)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> DeliveryStatus:
         """Counters for the control socket."""
         return {"delivered": self.delivered, "batches": self.batches, "pending": len(self._pending)}
 

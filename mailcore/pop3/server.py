@@ -15,6 +15,7 @@ from mailcore.pop3.maildrop import SizeCache
 from mailcore.pop3.session import Pop3Session
 from mailcore.pop3.wire import LineReader
 from mailcore.server_tls import server_tls_context
+from mailcore.status import Pop3Status
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -113,7 +114,7 @@ class Pop3Service:
         server, self._server = self._server, None
         await stop_listener(server, self._sessions)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> Pop3Status:
         """Port, connections now and since start, and whether STLS is offered."""
         return {
             "listening": self._server is not None,

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from mailcore.bind_errors import describe_bind_error
 from mailcore.interfaces import ServiceStartError
+from mailcore.status import WebmailStatus
 from mailcore.webmail.app import build_app, build_redirect_app
 from mailcore.webmail.context import WebmailContext
 
@@ -111,7 +112,7 @@ class WebmailService:
             await runner.cleanup()
         self._runners.clear()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> WebmailStatus:
         """Ports, sessions, requests and logins."""
         return {
             "listening": bool(self._runners),
