@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mailcore import maildir
+from mailcore.status import DeliveryStatus
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import fsync_file
 
@@ -125,7 +126,7 @@ class MaildirDelivery:
                 await self._task
         self._pool.shutdown(wait=True)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> DeliveryStatus:
         """Counters for the control socket."""
         return {"delivered": self.delivered, "batches": self.batches, "pending": len(self._pending)}
 

@@ -8,6 +8,7 @@ copy is durable (fsync of file and directory). A ``250`` is sent only after.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -80,8 +81,12 @@ class Service(Protocol):
         """Stop accepting, finish or abort in-flight work safely (nothing acknowledged lost)."""
         ...
 
-    def status(self) -> dict[str, object]:
-        """JSON-able state for the control socket: ports, connections, counters."""
+    def status(self) -> Mapping[str, object]:
+        """JSON-able state for the control socket: ports, connections, counters.
+
+        Implementations return their shape from ``mailcore.status`` (read
+        on the event loop at every dashboard refresh: no file reads here).
+        """
         ...
 
 

@@ -17,6 +17,7 @@ import pytest
 from pmemail.app.init_setup import UNPRIVILEGED_PORTS
 from pmemail.serve.control import query_control_sync
 from tests.serve_support import EXTERNAL, Server, ServeSetup, pmemail
+from tests.status_support import PUBLISHED, PUBLISHED_TOP
 
 
 @pytest.fixture
@@ -71,6 +72,18 @@ def test_status_json(setup: ServeSetup, server: Server) -> None:
     text = pmemail(setup, "status")
     assert text.returncode == 0
     assert f"pid {server.proc.pid}" in text.stdout
+
+
+def test_status_json_keeps_published_keys(setup: ServeSetup, server: Server) -> None:
+    """status --json is a published interface: every key released so far is still sent."""
+    doc = json.loads(pmemail(setup, "status", "--json").stdout)
+    assert set(doc) >= PUBLISHED_TOP
+    sent = {s["name"]: set(s) for s in doc["services"]}
+    assert list(sent) == ["delivery", "queue", "smtp", "submission", "imap", "pop3", "webmail"]
+    for name, keys in sent.items():
+        assert keys >= PUBLISHED[name], (name, PUBLISHED[name] - keys)
+        # a key added to a shape is added to PUBLISHED too: from then on it is published
+        assert keys == PUBLISHED[name], (name, keys - PUBLISHED[name])
 
 
 def test_second_server_refused(setup: ServeSetup, server: Server) -> None:

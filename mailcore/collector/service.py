@@ -33,6 +33,7 @@ from mailcore.collector.state import Pending, UidState, fetch_token, state_file
 from mailcore.delivery import maildir_path
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
+from mailcore.status import CollectorStatus
 from pmemail.config.model import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
@@ -100,7 +101,7 @@ class Collector:
         """Stop polling; an interrupted run is completed by the next start (see module doc)."""
         await self._periodic.stop()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> CollectorStatus:
         """Last run, messages fetched, last error, for the control socket."""
         return {
             "last_run": self.last_run,

@@ -11,6 +11,7 @@ from mailcore.imap.session import ImapSession, ImapSettings
 from mailcore.interfaces import UserDirectory
 from mailcore.listener import start_listener
 from mailcore.mailstore import MailStore
+from mailcore.status import ImapStatus
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -63,7 +64,7 @@ class ImapService:
         if self.owns_store:
             self.settings.store.close()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> ImapStatus:
         """Port, connections now and since start, and whether STARTTLS is offered."""
         return {
             "listening": self._server is not None,

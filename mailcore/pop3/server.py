@@ -14,6 +14,7 @@ from mailcore.pop3.context import Pop3Settings
 from mailcore.pop3.maildrop import SizeCache
 from mailcore.pop3.session import Pop3Session
 from mailcore.pop3.wire import LineReader
+from mailcore.status import Pop3Status
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -112,7 +113,7 @@ class Pop3Service:
         server, self._server = self._server, None
         await stop_listener(server, self._sessions)
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> Pop3Status:
         """Port, connections now and since start, and whether STLS is offered."""
         return {
             "listening": self._server is not None,

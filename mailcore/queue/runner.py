@@ -19,6 +19,12 @@ work on a running server, and a restart (even after ``kill -9``) continues
 where the last durable metadata write left off. The DSN is handed over before
 the metadata records the bounce: a crash in between may send a DSN twice,
 never lose it.
+
+The counts ``status()`` shows (messages, pending recipients) are kept in
+memory as the runner adds, delivers and removes messages, and reset from that
+same read at start and at each pass: the dashboard polls ``status()`` on the
+event loop, which must not read the whole queue directory each time. A
+message deleted by ``pmemail queue delete`` leaves the counts at the next pass.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from mailcore.periodic import PeriodicTask
 from mailcore.queue.dsn import Action, RecipientReport, build_dsn
 from mailcore.queue.relay import Outcome, RelayClient
 from mailcore.queue.store import QueueEntry, QueueStore
+from mailcore.status import QueueStatus
 from pmemail.config.model import QueueConfig
 
 log = logging.getLogger(__name__)
@@ -80,6 +87,10 @@ class QueueRunner:
             self.run_once, lambda: self.config.scan_interval, "queue-runner", self._pass_failed
         )
         self._in_flight: set[str] = set()
+        # queue id -> recipients still pending; what status() counts, without disk reads
+        self._pending: dict[str, int] = {}
+        # ids changed on the event loop while a pass read the disk: newer than that read
+        self._touched: set[str] = set()
         # messages in flight at once (queue.concurrency); each is one or a few connections
         self._slots = asyncio.Semaphore(max(config.concurrency, 1))
 
@@ -92,6 +103,7 @@ class QueueRunner:
         entry = await asyncio.to_thread(
             self.store.add, spool_file, sender, recipients, self.clock()
         )
+        self._count(entry.id, entry)
         log.info("queued %s from <%s> to %s", entry.id, sender, ", ".join(recipients))
         self._periodic.wake()
         return entry.id
@@ -100,6 +112,7 @@ class QueueRunner:
         """Recover the on-disk queue and start the delivery loop."""
         ids = await asyncio.to_thread(self.store.recover)
         log.info("queue: %d message(s) waiting in %s", len(ids), self.store.root)
+        await self._resync()  # right counts from the start, whatever the first pass does
         self._periodic.start()
 
     async def stop(self) -> None:
@@ -112,15 +125,14 @@ class QueueRunner:
         self._periodic.wake()
         return count
 
-    def status(self) -> dict[str, object]:
-        """Counters and queue length for the control socket."""
-        entries = self.store.entries()
+    def status(self) -> QueueStatus:
+        """Counters and queue length for the control socket (no disk access)."""
         return {
             "delivered": self.delivered,
             "deferred": self.deferred,
             "bounced": self.bounced,
-            "queue_length": len(entries),
-            "recipients_pending": sum(len(e.pending()) for e in entries),
+            "queue_length": len(self._pending),
+            "recipients_pending": sum(self._pending.values()),
             "last_run": self.last_run,
             "last_error": self.last_error,
             "relay": (
@@ -139,9 +151,30 @@ class QueueRunner:
         """One pass: attempt every message with a due recipient."""
         now = self.clock()
         self.last_run = now
-        entries = await asyncio.to_thread(self.store.entries)
+        entries = await self._resync()
         due = [e for e in entries if e.due(now) and e.id not in self._in_flight]
         await asyncio.gather(*(self._attempt(e) for e in due))
+
+    async def _resync(self) -> list[QueueEntry]:
+        """Read every entry (off the event loop) and reset the counts from them."""
+        self._touched = set()
+        entries = await asyncio.to_thread(self.store.entries)
+        counts = {e.id: len(e.pending()) for e in entries}
+        for queue_id in self._touched:  # enqueued or recorded during the read
+            if queue_id in self._pending:
+                counts[queue_id] = self._pending[queue_id]
+            else:
+                counts.pop(queue_id, None)
+        self._pending = counts
+        return entries
+
+    def _count(self, queue_id: str, entry: QueueEntry | None) -> None:
+        """Record what the queue now holds for ``queue_id`` (None = removed)."""
+        self._touched.add(queue_id)
+        if entry is None:
+            self._pending.pop(queue_id, None)
+        else:
+            self._pending[queue_id] = len(entry.pending())
 
     async def _attempt(self, entry: QueueEntry) -> None:
         self._in_flight.add(entry.id)
@@ -160,6 +193,7 @@ class QueueRunner:
         with self.store.lock():
             entry = self.store.load(queue_id)
             if entry is None:
+                self._count(queue_id, None)
                 return
         failed, delayed = self._apply(entry, outcomes, now)
         message = self.store.message_path(queue_id)
@@ -172,11 +206,14 @@ class QueueRunner:
             )
         with self.store.lock():
             if self.store.load(queue_id) is None:
+                self._count(queue_id, None)
                 return  # deleted by `pmemail queue delete` during the attempt
             if entry.pending():
                 self.store.save(entry)
+                self._count(queue_id, entry)
             else:
                 self.store.remove(queue_id)
+                self._count(queue_id, None)
 
     def _apply(
         self, entry: QueueEntry, outcomes: dict[str, Outcome], now: float
@@ -255,6 +292,7 @@ class QueueRunner:
                 log.info("%s: %s notice delivered to local <%s>", entry.id, action, entry.sender)
             else:
                 new = await asyncio.to_thread(self.store.add, dsn, "", [entry.sender], self.clock())
+                self._count(new.id, new)
                 self._periodic.wake()
                 log.info(
                     "%s: %s notice queued as %s for <%s>", entry.id, action, new.id, entry.sender

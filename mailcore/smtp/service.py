@@ -23,6 +23,7 @@ from mailcore.smtp.handlers import (
     SubmissionHandler,
 )
 from mailcore.smtp.session import StreamingSMTP
+from mailcore.status import SmtpStatus
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -119,12 +120,10 @@ class SmtpService:
         await asyncio.sleep(0)  # let connection_lost run for the closed transports
         self._server = None
 
-    def status(self) -> dict[str, object]:
-        """State and counters for the control socket."""
+    def status(self) -> SmtpStatus:
+        """Port and counters for the control socket (the supervisor adds name and state)."""
         s = self.handler.stats
         return {
-            "name": self.name,
-            "state": "running" if self._server else "stopped",
             "address": self.host,
             "port": self.port,
             "connections": s.connections,

@@ -14,6 +14,7 @@ import ssl
 from aiohttp import web
 
 from mailcore.interfaces import ListenError, ServiceStartError
+from mailcore.status import WebmailStatus
 from mailcore.webmail.app import build_app, build_redirect_app
 from mailcore.webmail.context import WebmailContext
 
@@ -107,7 +108,7 @@ class WebmailService:
             await runner.cleanup()
         self._runners.clear()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> WebmailStatus:
         """Ports, sessions, requests and logins."""
         return {
             "listening": bool(self._runners),

@@ -18,14 +18,23 @@ Every failure becomes a one-line reason in the snapshot, never an exception.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import psutil
 
 from mailcore.queue.store import QueueStore
+from mailcore.status import (
+    CollectorStatus,
+    DeliveryStatus,
+    QueueStatus,
+    ServiceEntry,
+    SmtpStatus,
+    narrow,
+    read_answer,
+)
 from netcore.ip_history import IpHistory, IpObservation
 from netcore.local_ports import listening_ports
 from netcore.router.state import ForwardingState
@@ -104,7 +113,7 @@ class LocalSnapshot:
     running: bool
     reason: str  # why not running / why the status is unknown
     process: ProcessFacts | None
-    services: list[dict[str, Any]]
+    services: list[ServiceEntry]  # as the control socket sent them
     mail: MailCounters
     queue: QueueFacts
     ports: list[LocalPort]
@@ -155,29 +164,27 @@ def queue_facts(paths: DataPaths) -> QueueFacts:
     )
 
 
-def _count(services: list[dict[str, Any]], names: tuple[str, ...], key: str) -> int:
-    return sum(int(s.get(key) or 0) for s in services if s.get("name") in names)
+def _moment(value: float | None) -> float | None:
+    return float(value) if value else None  # 0 = never ran: shown as "never"
 
 
-def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and value else None
-
-
-def mail_counters(services: list[dict[str, Any]]) -> MailCounters:
+def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
     """Sum the counters the services report on the control socket."""
     by_name = {str(s.get("name")): s for s in services}
-    queue = by_name.get("queue", {})
-    collector = by_name.get("collector", {})
+    smtp = [narrow(s, SmtpStatus) for s in services if s.get("name") in SMTP_SERVICES]
+    delivery = narrow(by_name.get("delivery", {}), DeliveryStatus)
+    queue = narrow(by_name.get("queue", {}), QueueStatus)
+    collector = narrow(by_name.get("collector", {}), CollectorStatus)
     return MailCounters(
-        accepted=_count(services, SMTP_SERVICES, "accepted"),
-        delivered_local=_count(services, ("delivery",), "delivered"),
-        delivered_remote=int(queue.get("delivered") or 0),
-        deferred=int(queue.get("deferred") or 0),
-        bounced=int(queue.get("bounced") or 0),
-        queue_last_run=_float(queue.get("last_run")),
-        queue_error=str(queue.get("last_error") or ""),
-        collector_last_run=_float(collector.get("last_run")),
-        collector_error=str(collector.get("last_error") or ""),
+        accepted=sum(s.get("accepted", 0) for s in smtp),
+        delivered_local=delivery.get("delivered", 0),
+        delivered_remote=queue.get("delivered", 0),
+        deferred=queue.get("deferred", 0),
+        bounced=queue.get("bounced", 0),
+        queue_last_run=_moment(queue.get("last_run")),
+        queue_error=queue.get("last_error", ""),
+        collector_last_run=_moment(collector.get("last_run")),
+        collector_error=collector.get("last_error", ""),
     )
 
 
@@ -224,7 +231,7 @@ class LocalProbe:
 
     def snapshot(self) -> LocalSnapshot:
         """Everything local, in a few milliseconds."""
-        services: list[dict[str, Any]] = []
+        services: list[ServiceEntry] = []
         running, reason, pid = False, "", None
         try:
             answer = query_control_sync(
@@ -235,10 +242,11 @@ class LocalProbe:
         except ControlError as err:
             reason = str(err)
         else:
-            if answer.get("ok"):
+            status = read_answer(answer)
+            if status.get("ok"):
                 running = True
-                services = [s for s in answer.get("services", []) if isinstance(s, dict)]
-                pid = answer.get("pid") if isinstance(answer.get("pid"), int) else None
+                services = status.get("services", [])
+                pid = status.get("pid")
             else:
                 reason = str(answer.get("error", "the server refused the status request"))
         if self._queue_dir.changed():

@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+from mailcore.status import ServiceHeader, narrow, read_answer
 from pmemail.app.formatting import duration
 from pmemail.app.init_setup import UNPRIVILEGED_PORTS
 from pmemail.cli.context import CommandError, Context
@@ -152,17 +153,18 @@ def _shown(key: str, value: Any) -> str | None:
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     """Print the running server's state (exit 3 when it is not running)."""
     answer = _query(ctx, {"cmd": "status"})
-    if args.json:
+    if args.json:  # the server's document as is: a newer server's keys included
         ctx.print(json.dumps(answer, indent=2, sort_keys=True))
         return 0
+    status = read_answer(answer)
     ctx.print(
-        f"pmemail serve: running, pid {answer.get('pid')}, "
-        f"up {duration(float(answer.get('uptime', 0)))}"
+        f"pmemail serve: running, pid {status.get('pid')}, up {duration(status.get('uptime', 0))}"
     )
-    for service in answer.get("services", []):
+    for service in status.get("services", []):
+        header = narrow(service, ServiceHeader)
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
-        ctx.print(f"  {service.get('name', '?'):<12} {service.get('state', '?'):<8} {details}")
+        ctx.print(f"  {header.get('name', '?'):<12} {header.get('state', '?'):<8} {details}")
     return 0
 
 

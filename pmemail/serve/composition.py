@@ -18,6 +18,7 @@ from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
 from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
+from mailcore.status import DeliveryStatus
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
@@ -42,7 +43,7 @@ class DeliveryService:
         """Commit every pending copy, then stop the fsync threads."""
         await self.delivery.aclose()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> DeliveryStatus:
         """Delivered copies, fsync batches, copies waiting."""
         return self.delivery.status()
 

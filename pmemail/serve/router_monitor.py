@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from mailcore.periodic import PeriodicTask
+from mailcore.status import RouterStatus
 from netcore.forwarding import Forwarder
 from netcore.monitor import ForwardingMonitor
 from pmemail.config.model import Config
@@ -48,7 +49,7 @@ class RouterMonitorService:
         """Stop checking; mappings stay on the router (``ports remove`` deletes them)."""
         await self._periodic.stop()
 
-    def status(self) -> dict[str, object]:
+    def status(self) -> RouterStatus:
         """The last check's result: restored/renewed/failed keys and the leases."""
         return {
             "checks": self.checks,

@@ -17,9 +17,9 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 
 from mailcore.interfaces import ListenError, Service, ServiceStartError
+from mailcore.status import ServerStatus, ServiceEntry, ServiceHeader, ServiceState, StatusAnswer
 from pmemail.serve.bind_errors import PortHint, describe_bind_error, describe_os_error
 from pmemail.serve.control import Answer, ControlServer, Request
 from pmemail.serve.logsetup import QUIET_ON_STDERR
@@ -34,7 +34,7 @@ class StartupFailed(Exception):
     """A service could not start; the message is one line for the admin."""
 
 
-def _state_of(service: Service, running: set[str], failed: dict[str, str]) -> str:
+def _state_of(service: Service, running: set[str], failed: dict[str, str]) -> ServiceState:
     if service.name in failed:
         return "failed"
     return "running" if service.name in running else "stopped"
@@ -198,22 +198,25 @@ class Supervisor:
         return {"ok": False, "error": "no queue runner is configured in this server"}
 
     async def _cmd_status(self, request: Request) -> Answer:
-        return {"ok": True, **self.status()}
+        answer: StatusAnswer = {"ok": True, **self.status()}
+        return dict(answer)
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> ServerStatus:
         """The whole server's state: pid, uptime and each service's status()."""
         services = []
         for service in self.services:
-            entry: dict[str, Any] = {
+            header: ServiceHeader = {
                 "name": service.name,
                 "state": _state_of(service, self._running, self._failed),
             }
+            entry: ServiceEntry = dict(header)
             try:
                 entry.update(service.status())
             except Exception as err:  # a broken status() must not hide the others
                 log.exception("%s.status() failed", service.name, extra=_FILE_ONLY)
                 entry["status_error"] = f"{type(err).__name__}: {err}"
-            entry["state"] = _state_of(service, self._running, self._failed)
+            # the supervisor's name and state win over a service that reports its own
+            entry.update(header)
             services.append(entry)
         return {
             "pid": os.getpid(),

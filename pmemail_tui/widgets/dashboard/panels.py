@@ -8,17 +8,18 @@ relayout, no repaint (most refreshes of an idle dashboard are like that).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
+from mailcore.status import ConnectionStatus, ServiceHeader, narrow
 from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
 from pmemail_tui.i18n import t
 from pmemail_tui.widgets.dashboard import format as fmt
 
-# keys of a service's status shown in its "counters" cell, in this order
+# keys of a service's status (mailcore.status) shown in its "counters" cell, in this order
 COUNTER_KEYS = (
     "accepted",
     "rejected",
@@ -105,17 +106,32 @@ class ServerBar(SteadyStatic):
         self.show_content(line)
 
 
-def _listen(service: dict[str, Any]) -> str:
-    if "port" not in service:
+def _listen(listener: ConnectionStatus) -> str:
+    if "port" not in listener:
         return "-"
-    return f"{service.get('address', '')}:{service['port']}"
+    return f"{listener.get('address', '')}:{listener['port']}"
 
 
-def _counters(service: dict[str, Any]) -> str:
+def _counters(service: Mapping[str, object], header: ServiceHeader) -> str:
     parts = [f"{k} {service[k]}" for k in COUNTER_KEYS if isinstance(service.get(k), int)]
-    if service.get("status_error"):
-        parts.append(str(service["status_error"]))
+    if header.get("status_error"):
+        parts.append(header["status_error"])
     return "  ".join(parts)
+
+
+def _service_row(service: Mapping[str, object]) -> tuple[str | None, Cells]:
+    header = narrow(service, ServiceHeader)
+    listener = narrow(service, ConnectionStatus)
+    return (
+        header.get("name"),  # the row key: the cursor stays on its service
+        (
+            header.get("name", "?"),
+            fmt.state(header.get("state", "?")),
+            _listen(listener),
+            str(listener.get("connections", "-")),
+            _counters(service, header),
+        ),
+    )
 
 
 class ServicesTable(SteadyTable):
@@ -134,19 +150,7 @@ class ServicesTable(SteadyTable):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
-        rows: list[tuple[str | None, Cells]] = [
-            (
-                str(s.get("name")),
-                (
-                    str(s.get("name", "?")),
-                    fmt.state(str(s.get("state", "?"))),
-                    _listen(s),
-                    str(s.get("connections", "-")),
-                    _counters(s),
-                ),
-            )
-            for s in snap.services
-        ]
+        rows = [_service_row(s) for s in snap.services]
         if not snap.services:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)

@@ -1,0 +1,202 @@
+"""What ``pmemail serve`` reports on its control socket, declared once.
+
+Each ``Service.status()`` returns one of the shapes below. The supervisor
+puts each under a :class:`ServiceHeader` (``{"name", "state", ...its keys}``)
+in one :class:`StatusAnswer`, which the control socket sends as JSON and
+``pmemail status --json`` prints. Those keys are a published interface:
+add keys, never rename or remove one.
+
+TypedDicts rather than dataclasses because the JSON is the dict itself:
+nothing to convert on the way out. On the way in (the socket's untyped JSON)
+:func:`narrow` gives a shape back, so readers use declared keys and mypy
+catches a misspelled one.
+
+The router monitor's shape is here too: it is plain JSON, no netcore type.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Mapping
+from typing import (
+    Any,
+    Literal,
+    NotRequired,
+    TypedDict,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
+
+ServiceState = Literal["running", "stopped", "failed"]
+
+
+class ListenerStatus(TypedDict):
+    """A service on a TCP port."""
+
+    address: str
+    port: int  # the bound port (the real one when the config said 0)
+
+
+class ConnectionStatus(ListenerStatus):
+    """A listener that counts its client connections."""
+
+    connections: int  # open now
+    connections_total: int  # since the server started
+
+
+class SmtpStatus(ConnectionStatus):
+    """An SMTP listener (``smtp``, ``submission``, extra submission ports)."""
+
+    accepted: int  # messages taken responsibility for
+    rejected: int  # transactions refused (recipients, size, policy)
+    auth_failures: int
+    queued: int  # messages handed to the outbound queue
+
+
+class ImapStatus(ConnectionStatus):
+    """The IMAP server."""
+
+    listening: bool
+    starttls: bool  # STARTTLS offered
+
+
+class Pop3Status(ConnectionStatus):
+    """The POP3 server."""
+
+    listening: bool
+    stls: bool  # STLS offered
+
+
+class WebmailStatus(ListenerStatus):
+    """The webmail's HTTP (and optional HTTPS) listener."""
+
+    listening: bool
+    https_port: int | None  # None = HTTP only
+    sessions: int  # logged-in sessions now
+    requests_total: int
+    logins_total: int
+
+
+class QueueStatus(TypedDict):
+    """The outbound queue runner."""
+
+    delivered: int  # recipients since the server started
+    deferred: int  # temporary failures since start (one recipient may count often)
+    bounced: int  # recipients given up on since start
+    queue_length: int  # messages in the queue now
+    recipients_pending: int  # recipients still to deliver now
+    last_run: float | None  # epoch seconds of the last pass
+    last_error: str  # why the last pass failed ("" = it did not)
+    relay: str  # "smarthost host:port" or "direct to MX"
+
+
+class DeliveryStatus(TypedDict):
+    """Local delivery into the Maildirs."""
+
+    delivered: int  # copies written since start
+    batches: int  # fsync batches since start
+    pending: int  # copies waiting for the next batch
+
+
+class CollectorStatus(TypedDict):
+    """The POP3 collector (fetches from the provider's mailboxes)."""
+
+    last_run: float | None
+    runs: int
+    fetched: int  # messages delivered since start
+    last_error: str  # "; "-joined, one per failing mailbox
+    mailboxes: int
+    interval: float  # seconds between runs
+
+
+class RouterStatus(TypedDict):
+    """The router monitor (keeps the port mappings alive)."""
+
+    checks: int
+    interval: float
+    restored: int  # mappings the router had lost, since start
+    renewed: int
+    failed: int
+    last_check: dict[str, Any] | None  # netcore's check_once() result, as is
+    last_error: str
+
+
+class ServiceHeader(TypedDict):
+    """The keys the supervisor puts before each service's own ones."""
+
+    name: str
+    state: ServiceState
+    status_error: NotRequired[str]  # the service's status() raised: what
+
+
+ServiceEntry = dict[str, object]
+"""One element of ``services``: a :class:`ServiceHeader` merged with its service's shape."""
+
+
+class ServerStatus(TypedDict):
+    """The supervisor's view of the whole server."""
+
+    pid: int
+    started_at: float  # epoch seconds
+    uptime: float  # seconds
+    services: list[ServiceEntry]  # in start order
+
+
+class StatusAnswer(ServerStatus):
+    """The control socket's answer to ``{"cmd": "status"}`` (``pmemail status --json``)."""
+
+    ok: bool
+
+
+Shape = TypeVar("Shape", bound=Mapping[str, object])
+
+
+def narrow(data: Mapping[str, object], shape: type[Shape]) -> Shape:
+    """``data`` read as ``shape``: its declared keys whose values have the declared type.
+
+    Other keys and ill-typed values are left out, so a key may be missing
+    (read with ``.get``): a reader of the socket copes with an older or
+    newer server instead of failing.
+    """
+    hints = _hints(shape)
+    return cast(Shape, {k: v for k, v in data.items() if k in hints and _fits(v, hints[k])})
+
+
+def read_answer(answer: Mapping[str, object]) -> StatusAnswer:
+    """The control socket's status answer, narrowed; ``services`` keeps only objects."""
+    status = narrow(answer, StatusAnswer)
+    if "services" in status:
+        status["services"] = [
+            {str(k): v for k, v in s.items()} for s in status["services"] if isinstance(s, dict)
+        ]
+    return status
+
+
+@functools.cache
+def _hints(shape: type) -> dict[str, Any]:
+    return get_type_hints(shape)
+
+
+def _fits(value: object, hint: Any) -> bool:
+    """Whether a JSON value has type ``hint`` (the few forms the shapes above use)."""
+    origin = get_origin(hint)
+    if hint is Any or hint is object:
+        return True
+    if origin is Union or origin is types.UnionType:
+        return any(_fits(value, arg) for arg in get_args(hint))
+    if origin is Literal:
+        return value in get_args(hint)
+    if origin is not None:  # list[...] / dict[...]: the container type is enough here
+        return isinstance(value, origin)
+    if hint is type(None):
+        return value is None
+    if isinstance(value, bool):  # JSON's true is no count
+        return hint is bool
+    if hint is float:
+        return isinstance(value, int | float)
+    return isinstance(value, hint)

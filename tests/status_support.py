@@ -1,0 +1,88 @@
+"""The published keys of ``pmemail status --json`` and the shape each service declares.
+
+``PUBLISHED`` is the document as released (README: keys may be added, never
+removed or renamed): tests check the real server still sends all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mailcore.status import (
+    CollectorStatus,
+    DeliveryStatus,
+    ImapStatus,
+    Pop3Status,
+    QueueStatus,
+    RouterStatus,
+    SmtpStatus,
+    WebmailStatus,
+)
+
+PUBLISHED_TOP = {"ok", "pid", "started_at", "uptime", "services"}
+_SMTP = {
+    "accepted",
+    "address",
+    "auth_failures",
+    "connections",
+    "connections_total",
+    "port",
+    "queued",
+    "rejected",
+}
+PUBLISHED: dict[str, set[str]] = {
+    name: {"name", "state"} | keys
+    for name, keys in {
+        "delivery": {"batches", "delivered", "pending"},
+        "queue": {
+            "bounced",
+            "deferred",
+            "delivered",
+            "last_error",
+            "last_run",
+            "queue_length",
+            "recipients_pending",
+            "relay",
+        },
+        "smtp": _SMTP,
+        "submission": _SMTP,
+        "imap": {"address", "connections", "connections_total", "listening", "port", "starttls"},
+        "pop3": {"address", "connections", "connections_total", "listening", "port", "stls"},
+        "webmail": {
+            "address",
+            "https_port",
+            "listening",
+            "logins_total",
+            "port",
+            "requests_total",
+            "sessions",
+        },
+        "collector": {"fetched", "interval", "last_error", "last_run", "mailboxes", "runs"},
+        "router": {
+            "checks",
+            "failed",
+            "interval",
+            "last_check",
+            "last_error",
+            "renewed",
+            "restored",
+        },
+    }.items()
+}
+
+SHAPES: dict[str, type[Mapping[str, object]]] = {
+    "delivery": DeliveryStatus,
+    "queue": QueueStatus,
+    "smtp": SmtpStatus,
+    "submission": SmtpStatus,
+    "imap": ImapStatus,
+    "pop3": Pop3Status,
+    "webmail": WebmailStatus,
+    "collector": CollectorStatus,
+    "router": RouterStatus,
+}
+
+
+def declared(shape: type[Mapping[str, object]]) -> set[str]:
+    """The keys a status shape declares (a TypedDict's annotations include inherited ones)."""
+    return set(shape.__annotations__)
