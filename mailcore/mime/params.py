@@ -116,7 +116,21 @@ def decode_param(params: list[tuple[str, str]], name: str) -> str | None:
     value = find_param(params, name)
     if value is None or "=?" not in value:
         return value
-    return decode_words(value)
+    try:
+        pieces = email.header.decode_header(value)
+    except email.errors.HeaderParseError:
+        return value
+    # Joined as they come: a name is not a header, no space goes between the pieces.
+    out: list[str] = []
+    for data, coding in pieces:
+        if isinstance(data, str):
+            out.append(data)
+            continue
+        try:
+            out.append(data.decode(coding or "ascii", "replace"))
+        except LookupError:
+            out.append(data.decode("utf-8", "replace"))
+    return "".join(out)
 
 
 def decode_words(text: str) -> str:
