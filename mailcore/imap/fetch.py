@@ -27,7 +27,7 @@ _NEEDS_TREE = {
     "RFC822.TEXT",
     "BODY.PEEK",
 }
-_CACHE_SIZE = 256  # trees of offsets and headers: a few KB each
+_CACHE_SIZE = 64  # trees of offsets and headers: a few KB each, 1 MB at worst
 
 
 def imap_date(ts: float) -> str:
@@ -54,8 +54,8 @@ _FILE_ITEMS = {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}  # and every BODY[secti
 class MessageCache:
     """The MIME trees of the last messages used (clients fetch a message's parts one by
     one), and rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every
-    sync). Memory stays bounded: a tree has at most ``mime.scan.MAX_PARTS`` parts and
-    ``MAX_HEADERS_KEPT`` of headers, and bodies are never cached."""
+    sync). Memory stays bounded: a tree holds offsets and at most ``MAX_HEADERS_KEPT``
+    of headers (``mailcore.mime.parse``), and bodies are never cached."""
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()

@@ -8,8 +8,8 @@ decodes header parameters.
 
 from mailcore.mime.body import body_bytes, decode_part, header_bytes, message_bytes, read_text
 from mailcore.mime.params import decode_words, parse_params, unfold
+from mailcore.mime.parse import parse_bytes, read_header_block, scan, scan_file
 from mailcore.mime.part import Part
-from mailcore.mime.scan import parse_bytes, read_header_block, scan, scan_file
 
 __all__ = [
     "Part",

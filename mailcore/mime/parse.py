@@ -24,7 +24,7 @@ from mailcore.mime.params import parse_params
 from mailcore.mime.part import Part
 
 MAX_HEADER_BLOCK = 256 * 1024  # kept of one header block (the rest is skipped)
-MAX_HEADERS_KEPT = 4 * 1024 * 1024  # kept of all header blocks of a message
+MAX_HEADERS_KEPT = 1024 * 1024  # kept of all header blocks of a message
 MAX_DEPTH = 20
 MAX_PARTS = 1000
 _TEXT = ("text", "plain")
@@ -152,7 +152,7 @@ class _Scanner:
 
     def new_part(self, default: tuple[str, str], enclosed: bool) -> tuple[Part, _Open]:
         self.count += 1
-        part = Part(0, 0, 0, 0, 0, 0, 0, [], *default)
+        part = Part(0, 0, 0, 0, 0, 0, 0, [], *default)  # offsets are set by close()
         entity = _Open(part, self.lines.pos, None, enclosed)
         self.open.append(entity)
         return part, entity
@@ -177,7 +177,9 @@ class _Scanner:
             if budget < 0 or self.kept + len(line) > MAX_HEADERS_KEPT:
                 continue  # hostile: counted, not kept
             self.kept += len(line)
-            _add_header_line(headers, line.removesuffix(b"\n").removesuffix(b"\r"))
+            if line.endswith(b"\n"):  # a CR stays unless it is part of the line break
+                line = line[:-1].removesuffix(b"\r")
+            _add_header_line(headers, line)
 
 
 def _add_header_line(headers: list[tuple[str, bytes]], line: bytes) -> None:
