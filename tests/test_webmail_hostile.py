@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mailcore.mailstore import INBOX
-from mailcore.webmail.mime_scan import decode_part, scan_file
+from mailcore.mime import decode_part, scan_file
 from mailcore.webmail.sanitize import clean_style, sanitize_html
 from tests.webmail_support import ALICE, ALICE_PW, client, login, running_stack
 

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from mailcore.webmail.mime_scan import decode_part, scan_file
+from mailcore.mime import decode_part, scan_file
 
 
 def _nested() -> EmailMessage:

@@ -1,16 +1,24 @@
-"""Build FETCH responses for one message from the index and the stored bytes."""
+"""Build FETCH responses for one message from the index and the stored file.
+
+The MIME tree of a message is found by streaming over its file (cached, it
+holds offsets and headers, never bodies); body sections are then read from
+the file, each only over its own range.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import OrderedDict
+from typing import BinaryIO
 
-from mailcore.imap import mime, structure
+from mailcore import mime
+from mailcore.imap import structure
 from mailcore.imap.grammar import FetchItem, Section
 from mailcore.imap.response import Literal, render
 from mailcore.mailstore import Folder, MessageRecord
 
-_NEEDS_BYTES = {
+_NEEDS_TREE = {
     "ENVELOPE",
     "BODY",
     "BODYSTRUCTURE",
@@ -19,7 +27,7 @@ _NEEDS_BYTES = {
     "RFC822.TEXT",
     "BODY.PEEK",
 }
-_CACHE_SIZE = 16
+_CACHE_SIZE = 64  # trees of offsets and headers: a few KB each, 1 MB at worst
 
 
 def imap_date(ts: float) -> str:
@@ -40,11 +48,14 @@ def sets_seen(items: list[FetchItem]) -> bool:
 
 _STRUCT_CACHE_SIZE = 20_000
 _STRUCT_ITEMS = {"ENVELOPE", "BODYSTRUCTURE", "BODY"}
+_FILE_ITEMS = {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}  # and every BODY[section]
 
 
 class MessageCache:
-    """The last few parsed messages (clients fetch a message's parts one by one), and
-    rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every sync)."""
+    """The MIME trees of the last messages used (clients fetch a message's parts one by
+    one), and rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every
+    sync). Memory stays bounded: a tree holds offsets and at most ``MAX_HEADERS_KEPT``
+    of headers (``mailcore.mime.parse``), and bodies are never cached."""
 
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
@@ -62,11 +73,17 @@ class MessageCache:
             self.rendered.popitem(last=False)
 
     def get(self, folder: Folder, rec: MessageRecord) -> mime.Part:
-        """The parsed message (reads the file on a miss)."""
+        """The MIME tree of the message (scans its file on a miss).
+
+        Raises:
+            KeyError: the message is gone.
+            OSError: its file could not be read.
+        """
         key = (str(folder.path), folder.uidvalidity, rec.uid)
         part = self._items.get(key)
         if part is None:
-            part = mime.parse(folder.read(rec.uid))
+            with open(folder.file(rec.uid), "rb") as f:
+                part = mime.scan_file(f)
             self._items[key] = part
             if len(self._items) > _CACHE_SIZE:
                 self._items.popitem(last=False)
@@ -96,25 +113,35 @@ def fetch_response(
     if with_uid and "UID" not in names:
         out.append(b"UID %d" % rec.uid)
     part: mime.Part | None = None
-    for item in items:
-        structural = item.name in _STRUCT_ITEMS and item.section is None
-        if structural:
-            hit = cache.rendered_item(folder, rec, item.name)
-            if hit is not None:
-                out.append(hit)
-                continue
-        if part is None and (item.name in _NEEDS_BYTES or item.section is not None):
-            part = cache.get(folder, rec)
-        data = _item(item, rec, part, flags)
-        if structural:
-            cache.keep_rendered(folder, rec, item.name, data)
-        out.append(data)
+    with contextlib.ExitStack() as stack:
+        f: BinaryIO | None = None
+        for item in items:
+            structural = item.name in _STRUCT_ITEMS and item.section is None
+            if structural:
+                hit = cache.rendered_item(folder, rec, item.name)
+                if hit is not None:
+                    out.append(hit)
+                    continue
+            if part is None and (item.name in _NEEDS_TREE or item.section is not None):
+                part = cache.get(folder, rec)
+            if f is None and (item.section is not None or item.name in _FILE_ITEMS):
+                f = stack.enter_context(open(folder.file(rec.uid), "rb"))
+            data = _item(item, rec, part, f, flags)
+            if structural:
+                cache.keep_rendered(folder, rec, item.name, data)
+            out.append(data)
     if flags_changed and "FLAGS" not in names:
         out.append(b"FLAGS " + flags)
     return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
 
 
-def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None, flags: bytes) -> bytes:
+def _item(
+    item: FetchItem,
+    rec: MessageRecord,
+    part: mime.Part | None,
+    f: BinaryIO | None,
+    flags: bytes,
+) -> bytes:
     name = item.name
     if name == "UID":
         return b"UID %d" % rec.uid
@@ -133,17 +160,16 @@ def _item(item: FetchItem, rec: MessageRecord, part: mime.Part | None, flags: by
         return b"BODYSTRUCTURE " + render(structure.body_structure(part, True))
     if name == "BODY" and item.section is None:
         return b"BODY " + render(structure.body_structure(part, False))
+    assert f is not None
     if name == "RFC822":
-        return b"RFC822 " + render(Literal(part.data))
+        return b"RFC822 " + render(Literal(mime.message_bytes(f, part)))
     if name == "RFC822.HEADER":
-        return b"RFC822.HEADER " + render(Literal(part.header_bytes()))
+        return b"RFC822.HEADER " + render(Literal(mime.header_bytes(f, part)))
     if name == "RFC822.TEXT":
-        return b"RFC822.TEXT " + render(Literal(part.body_bytes()))
+        return b"RFC822.TEXT " + render(Literal(mime.body_bytes(f, part)))
     section = item.section or Section()
-    data = structure.section_bytes(part, section)
+    data = structure.section_bytes(f, part, section, item.partial)
     label = f"BODY[{section.render()}]"
     if item.partial is not None:
-        start, length = item.partial
-        data = data[start : start + length]
-        label += f"<{start}>"
+        label += f"<{item.partial[0]}>"
     return label.encode() + b" " + render(Literal(data))

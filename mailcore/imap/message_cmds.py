@@ -197,6 +197,7 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
             max_seq,
             max_uid,
             functools.partial(s.cache.get, folder, rec),
+            functools.partial(folder.file, uid),
             uid in view.recent,
         )
         try:

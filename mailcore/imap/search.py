@@ -7,13 +7,16 @@ case-insensitively (as Dovecot does without full-text search).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-import email.errors
-import email.header
 import email.utils
+import quopri
 from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
 
-from mailcore.imap import mime
+from mailcore import mime
 from mailcore.imap.grammar import SearchKey, SeqSet
 from mailcore.mailstore import MessageRecord
 
@@ -33,7 +36,7 @@ _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "SUBJECT": "subject",
 
 
 class Candidate:
-    """One message under test; parses its bytes only when a key needs them."""
+    """One message under test; parses its file only when a key needs it."""
 
     def __init__(
         self,
@@ -42,11 +45,13 @@ class Candidate:
         max_seq: int,
         max_uid: int,
         load: Callable[[], mime.Part],
+        path: Callable[[], Path],
         recent: bool = False,
     ) -> None:
         self.seq, self.rec, self.recent = seq, rec, recent
         self.max_seq, self.max_uid = max_seq, max_uid
         self._load = load
+        self.path = path  # where its file is now (a flag change renames it)
         self._part: mime.Part | None = None
 
     @property
@@ -59,33 +64,25 @@ class Candidate:
 
 def decode_header(raw: bytes) -> str:
     """A header value with encoded words decoded (best effort, never raises)."""
-    text = raw.decode("utf-8", "replace")
-    try:
-        return str(email.header.make_header(email.header.decode_header(text)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        return text
+    return mime.decode_words(raw.decode("utf-8", "replace"))
 
 
-def _body_text(part: mime.Part) -> str:
+def _body_text(f: BinaryIO, part: mime.Part) -> str:
     """Decoded text of every leaf part (for BODY and TEXT)."""
     if part.is_multipart:
-        return "\n".join(_body_text(c) for c in part.children)
+        return "\n".join(_body_text(f, c) for c in part.children)
     if part.message is not None:
-        return _body_text(part.message)
-    body = part.body_bytes()
+        return _body_text(f, part.message)
+    body = mime.body_bytes(f, part)
     enc = (part.header("content-transfer-encoding") or b"").strip().lower()
     try:
         if enc == b"base64":
-            import base64
-
             body = base64.b64decode(body, validate=False)
         elif enc == b"quoted-printable":
-            import quopri
-
             body = quopri.decodestring(body)
-    except ValueError:
+    except (ValueError, binascii.Error):
         pass
-    charset = mime.param(part, "charset") or "utf-8"
+    charset = part.param("charset") or "utf-8"
     try:
         return body.decode(charset, "replace")
     except LookupError:
@@ -167,9 +164,9 @@ def matches(key: SearchKey, c: Candidate) -> bool:
         name = _ADDRESS_KEYS.get(op) or str(args[0]).lower()
         values = [v for k, v in c.part.headers if k == name]
         return any(needle in decode_header(mime.unfold(v)).casefold() for v in values)
-    if op == "BODY":
-        return needle in _body_text(c.part).casefold()
-    if op == "TEXT":
-        head = decode_header(c.part.header_bytes())
-        return needle in head.casefold() or needle in _body_text(c.part).casefold()
+    if op in ("BODY", "TEXT"):
+        with open(c.path(), "rb") as f:
+            if op == "TEXT" and needle in decode_header(mime.header_bytes(f, c.part)).casefold():
+                return True
+            return needle in _body_text(f, c.part).casefold()
     raise ValueError(f"unsupported search key {op}")

@@ -1,12 +1,18 @@
-"""ENVELOPE, BODY/BODYSTRUCTURE and BODY[section] data from a parsed message."""
+"""ENVELOPE, BODY/BODYSTRUCTURE and BODY[section] data from a parsed message.
+
+ENVELOPE and BODYSTRUCTURE come from the MIME tree alone (offsets, headers,
+line counts); only BODY[section] reads the message file, and only the range
+of that section.
+"""
 
 from __future__ import annotations
 
-from mailcore.imap import mime
+from typing import BinaryIO
+
 from mailcore.imap.address import parse_address_list
 from mailcore.imap.grammar import Section
-from mailcore.imap.mime import Part, parse_params
 from mailcore.imap.response import Value
+from mailcore.mime import Part, body_bytes, header_bytes, message_bytes, parse_params, unfold
 
 
 def _nstr(value: bytes | None) -> bytes | None:
@@ -21,11 +27,11 @@ def envelope(part: Part) -> list[Value]:
         found: list[Value] = []
         for key, raw in part.headers:
             if key == name:
-                found += [list(a) for a in parse_address_list(mime.unfold(raw)) or []]
+                found += [list(a) for a in parse_address_list(unfold(raw)) or []]
         return found or None
 
     def last(name: str) -> bytes | None:
-        values = [mime.unfold(v) for k, v in part.headers if k == name]
+        values = [unfold(v) for k, v in part.headers if k == name]
         return values[-1] if values else None  # the last one wins, as in Dovecot
 
     from_ = addresses("from")
@@ -52,11 +58,6 @@ def _params(params: list[tuple[str, str]]) -> Value:
     for key, value in params:
         out += [key, value]
     return out
-
-
-def _lines(data: bytes) -> int:
-    # Dovecot counts line ends: a last line without one does not count.
-    return data.count(b"\n")
 
 
 def _disposition(part: Part) -> Value:
@@ -96,7 +97,8 @@ def body_structure(part: Part, extended: bool) -> list[Value]:
     if part.ctype.lower() == "text" and not any(k.lower() == "charset" for k, _ in params):
         params = [("charset", "us-ascii"), *params]  # the RFC 2045 default, as Dovecot shows
     encoding = part.header("content-transfer-encoding")
-    body = part.body_bytes()
+    # Dovecot counts line ends: a last line without one does not count.
+    lines = part.lines
     out = [
         part.ctype,
         part.subtype,
@@ -104,12 +106,12 @@ def body_structure(part: Part, extended: bool) -> list[Value]:
         _nstr(part.header("content-id")),
         _nstr(part.header("content-description")),
         encoding.decode("utf-8", "replace") if encoding else "7bit",
-        len(body),
+        part.end - part.body,
     ]
     if part.message is not None:
-        out += [envelope(part.message), body_structure(part.message, extended), _lines(body)]
+        out += [envelope(part.message), body_structure(part.message, extended), lines]
     elif part.ctype.lower() == "text":
-        out.append(_lines(body))
+        out.append(lines)
     if extended:
         out += [
             _nstr(part.header("content-md5")),
@@ -127,8 +129,11 @@ def _empty_text(extended: bool) -> list[Value]:
     return out
 
 
-def section_bytes(root: Part, section: Section) -> bytes:
-    """The bytes of ``BODY[section]`` (empty when the part does not exist)."""
+def section_bytes(
+    f: BinaryIO, root: Part, section: Section, window: tuple[int, int] | None = None
+) -> bytes:
+    """The bytes of ``BODY[section]`` (empty when the part does not exist), read from the
+    message file ``f``; only ``window`` (offset, length) of them when given."""
     part = root.sub(section.part) if section.part else root
     if part is None:
         return b""
@@ -137,22 +142,22 @@ def section_bytes(root: Part, section: Section) -> bytes:
         if part.message is None:
             return b""
         part = part.message
-    if text == "":
-        if not section.part:
-            return root.data
-        return part.body_bytes()
-    if text == "MIME":
-        return part.header_bytes()
-    if text == "TEXT":
-        return part.body_bytes()
-    header = part.header_bytes()
-    if text == "HEADER":
-        return header
-    exclude = text == "HEADER.FIELDS.NOT"
-    out = filter_headers(header, set(section.fields), exclude)
-    if exclude and not header.endswith(b"\r\n\r\n"):
-        out = out[:-2]  # Dovecot adds no blank line a header-only message lacks
-    return out
+    if text == "" and not section.part:
+        return message_bytes(f, root, window)
+    if text in ("", "TEXT"):
+        return body_bytes(f, part, window)
+    header = header_bytes(f, part)
+    if text in ("MIME", "HEADER"):
+        out = header
+    else:
+        exclude = text == "HEADER.FIELDS.NOT"
+        out = filter_headers(header, set(section.fields), exclude)
+        if exclude and not header.endswith(b"\r\n\r\n"):
+            out = out[:-2]  # Dovecot adds no blank line a header-only message lacks
+    if window is None:
+        return out
+    start, length = window
+    return out[start : start + length]
 
 
 def filter_headers(header: bytes, names: set[str], exclude: bool) -> bytes:

@@ -18,6 +18,7 @@ from pathlib import Path
 from aiohttp import BodyPartReader, web
 
 from mailcore.mailstore import FolderError, FolderNameError
+from mailcore.mime import Part
 from mailcore.webmail.compose import ComposeError, Draft, Upload, write_message
 from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
 from mailcore.webmail.drafts import (
@@ -29,7 +30,6 @@ from mailcore.webmail.drafts import (
     write_draft,
 )
 from mailcore.webmail.mailview import format_size
-from mailcore.webmail.mime_scan import Part
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
 from pmemail.fsutil import make_private_dir

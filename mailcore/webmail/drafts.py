@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailcore.mailstore import Folder
+from mailcore.mime import Part, decode_part, read_text, scan
 from mailcore.webmail.compose import Draft, Upload, write_message
-from mailcore.webmail.mime_scan import Part, decode_part, read_text, scan
 
 DRAFTS = "Drafts"
 DRAFT_FLAGS = ("\\Draft", "\\Seen")
@@ -30,35 +30,25 @@ class OpenedDraft:
     attachments: list[Part] = field(default_factory=list)
 
 
-def _header(headers: object, name: str) -> str:
-    try:
-        value = str(headers.get(name, ""))  # type: ignore[attr-defined]
-    except (ValueError, LookupError, TypeError, AttributeError):
-        return ""
-    return "".join(c if c.isprintable() else " " for c in value)
-
-
 def open_draft(path: Path) -> OpenedDraft:
     """The form values and attachments of the draft stored at ``path``."""
-    structure = scan(path)
-    h = structure.headers
+    root = scan(path)
     values = {
-        "to": _header(h, "to"),
-        "cc": _header(h, "cc"),
-        "bcc": _header(h, "bcc"),
-        "subject": _header(h, "subject"),
-        "in_reply_to": _header(h, "in-reply-to"),
-        "references": _header(h, "references"),
+        "to": root.header_text("to"),
+        "cc": root.header_text("cc"),
+        "bcc": root.header_text("bcc"),
+        "subject": root.header_text("subject"),
+        "in_reply_to": root.header_text("in-reply-to"),
+        "references": root.header_text("references"),
         "body": "",
     }
-    body = next(
-        (p for p in structure.parts if p.content_type == "text/plain" and not p.is_attachment), None
-    )
+    parts = root.parts
+    body = next((p for p in parts if p.content_type == "text/plain" and not p.is_attachment), None)
     if body is not None:
         with open(path, "rb") as f:
             values["body"], _ = read_text(f, body, _MAX_BODY)
         values["body"] = values["body"].replace("\r\n", "\n")
-    return OpenedDraft(values, [p for p in structure.parts if p.is_attachment])
+    return OpenedDraft(values, [p for p in parts if p.is_attachment])
 
 
 def extract_kept(
@@ -71,13 +61,13 @@ def extract_kept(
         ``message/rfc822`` part becomes the forwarded message again (it must
         not be base64-encoded); any further one is kept as a plain file.
     """
-    structure = scan(path)
+    root = scan(path)
     wanted = set(numbers)
     uploads: list[Upload] = []
     forward: Path | None = None
     written: list[Path] = []
     with open(path, "rb") as f:
-        for part in structure.parts:
+        for part in root.parts:
             if part.number not in wanted or not part.is_attachment:
                 continue
             target = spool / f"webmail-{tag}-kept-{part.number}.upload"

@@ -15,8 +15,8 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from mailcore.mailstore import INBOX, FolderError, FolderNameError
+from mailcore.mime import Part, decode_part, scan
 from mailcore.webmail.context import REMOTE_IMAGES, ctx_of, error_page, render, session_of
-from mailcore.webmail.mime_scan import Part, decode_part, scan
 from mailcore.webmail.reading import part_url, read_message
 
 log = logging.getLogger("pmemail.webmail")
@@ -150,10 +150,10 @@ async def download_part(request: web.Request) -> web.StreamResponse:
     uid, number = _int(request.query.get("uid")), _int(request.query.get("n"))
     try:
         path = (await ctx.view.folder(user, _folder_arg(request))).file(uid)
-        structure = await asyncio.to_thread(scan, path)
+        root = await asyncio.to_thread(scan, path)
     except (FolderError, FolderNameError, KeyError, OSError):
         return error_page(request, 404, "This message no longer exists.")
-    part: Part | None = next((p for p in structure.parts if p.number == number), None)
+    part: Part | None = next((p for p in root.parts if p.number == number), None)
     if part is None:
         return error_page(request, 404, "No such attachment.")
     inline = request.query.get("inline") == "1" and part.content_type in _INLINE_TYPES

@@ -26,7 +26,7 @@ from mailcore.mailstore import (
     MessageRecord,
     parse_head,
 )
-from mailcore.webmail.mime_scan import read_header_block
+from mailcore.mime import read_header_block
 
 _CACHE_SIZE = 50_000
 SEEN = "\\Seen"
@@ -61,8 +61,7 @@ class FolderLine:
 def read_head(path: Path) -> MessageHead:
     """The list-relevant headers of the message file at ``path``."""
     with open(path, "rb") as f:
-        block, _ = read_header_block(f, 0)
-    return parse_head(block)
+        return parse_head(read_header_block(f))
 
 
 _UNAVAILABLE = MessageHead("", "", "(message unavailable)", "", False)

@@ -1,6 +1,6 @@
 """Turning a stored message into what the reading page shows (headers, body, attachments).
 
-Only the structure is scanned (``mime_scan``); the text shown is read from its
+Only the structure is scanned (``mailcore.mime``); the text shown is read from its
 own part, bounded, and HTML goes through ``sanitize``. Attachments are listed
 with links; their bytes are streamed by the download handler.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from mailcore.webmail.mime_scan import Part, Structure, read_text, scan
+from mailcore.mime import Part, read_text, scan
 from mailcore.webmail.sanitize import sanitize_html
 
 MAX_TEXT = 2 * 1024 * 1024  # larger bodies are cut (the full text stays downloadable)
@@ -38,36 +38,29 @@ class Reading:
     attachments: list[Part] = field(default_factory=list)
 
 
-def _header(structure: Structure, name: str) -> str:
-    try:
-        value = str(structure.headers.get(name, ""))
-    except (ValueError, LookupError, TypeError, AttributeError):
-        value = ""
-    return "".join(c if c.isprintable() else " " for c in value)
-
-
 def read_message(
     path: Path, folder: str, uid: int, *, allow_remote_images: bool, prefer_text: bool = False
 ) -> Reading:
     """The reading view of the message file at ``path``."""
-    structure = scan(path)
-    sender_name, sender_addr = email.utils.parseaddr(_header(structure, "from"))
+    root = scan(path)
+    sender_name, sender_addr = email.utils.parseaddr(root.header_text("from"))
     reading = Reading(
-        subject=_header(structure, "subject") or "(no subject)",
+        subject=root.header_text("subject") or "(no subject)",
         sender=sender_name or sender_addr,
         sender_address=sender_addr,
-        to=_header(structure, "to"),
-        cc=_header(structure, "cc"),
-        date=_header(structure, "date"),
-        message_id=_header(structure, "message-id"),
-        references=_header(structure, "references"),
-        reply_to=_header(structure, "reply-to"),
+        to=root.header_text("to"),
+        cc=root.header_text("cc"),
+        date=root.header_text("date"),
+        message_id=root.header_text("message-id"),
+        references=root.header_text("references"),
+        reply_to=root.header_text("reply-to"),
     )
-    texts = [p for p in structure.parts if not p.is_attachment]
+    parts = root.parts
+    texts = [p for p in parts if not p.is_attachment]
     plain = next((p for p in texts if p.content_type == "text/plain"), None)
     html = next((p for p in texts if p.content_type == "text/html"), None)
-    cids = {p.content_id: p for p in structure.parts if p.content_id}
-    reading.attachments = [p for p in structure.parts if p.is_attachment]
+    cids = {p.content_id: p for p in parts if p.content_id}
+    reading.attachments = [p for p in parts if p.is_attachment]
     with open(path, "rb") as f:
         if html is not None and not (prefer_text and plain is not None):
             source, reading.truncated = read_text(f, html, MAX_TEXT)

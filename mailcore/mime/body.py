@@ -1,0 +1,139 @@
+"""Reading a part's bytes from the stored file: as IMAP sends them, or decoded.
+
+Only the range asked for is read, in chunks: a section of a large message
+costs its own size, and the decoded download of an attachment streams.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from mailcore.mailstore.maildir import to_crlf
+from mailcore.mime.part import Part
+
+_CHUNK = 256 * 1024
+
+
+def iter_range(f: BinaryIO, start: int, end: int) -> Iterator[bytes]:
+    """The stored bytes of ``f`` from ``start`` to ``end``, in chunks."""
+    f.seek(start)
+    left = end - start
+    while left > 0:
+        chunk = f.read(min(_CHUNK, left))
+        if not chunk:
+            return
+        left -= len(chunk)
+        yield chunk
+
+
+def read_crlf(
+    f: BinaryIO, raw: tuple[int, int], size: int, window: tuple[int, int] | None = None
+) -> bytes:
+    """The file range ``raw`` (start, end) in CRLF form, whose length there is ``size``;
+    only ``window`` (offset, length) of it when given.
+
+    The range must start at a line start and not end between a CR and its LF (every
+    ``Part`` range does), so converting it alone gives the bytes of the whole
+    message converted.
+    """
+    offset, length = window if window is not None else (0, size)
+    offset = min(max(offset, 0), size)
+    length = max(0, min(length, size - offset))
+    if size == raw[1] - raw[0]:  # no bare LF in the range: seek straight to the window
+        f.seek(raw[0] + offset)
+        return f.read(length)
+    out = bytearray()
+    at = 0  # CRLF-form offset of the next converted chunk
+    carry = b""
+    for chunk in iter_range(f, *raw):
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1  # convert whole lines only: a CR may end a chunk
+        carry = data[cut:]
+        at = _keep(out, to_crlf(data[:cut]), at, offset, length)
+        if at >= offset + length:
+            break
+    else:
+        _keep(out, carry, at, offset, length)
+    return bytes(out)
+
+
+def _keep(out: bytearray, data: bytes, at: int, offset: int, length: int) -> int:
+    lo, hi = max(offset - at, 0), min(offset + length - at, len(data))
+    if lo < hi:
+        out += data[lo:hi]
+    return at + len(data)
+
+
+def header_bytes(f: BinaryIO, part: Part) -> bytes:
+    """The header block of ``part`` with its blank line, in CRLF form."""
+    return read_crlf(f, (part.raw_start, part.raw_body), part.body - part.start)
+
+
+def body_bytes(f: BinaryIO, part: Part, window: tuple[int, int] | None = None) -> bytes:
+    """The body of ``part`` (for multiparts, the raw multipart body) in CRLF form."""
+    return read_crlf(f, (part.raw_body, part.raw_end), part.end - part.body, window)
+
+
+def message_bytes(f: BinaryIO, root: Part, window: tuple[int, int] | None = None) -> bytes:
+    """The whole message in CRLF form."""
+    return read_crlf(f, (root.raw_start, root.raw_end), root.end - root.start, window)
+
+
+def decode_part(f: BinaryIO, part: Part) -> Iterator[bytes]:
+    """The decoded body of ``part`` in chunks (base64 and quoted-printable undone)."""
+    chunks = iter_range(f, part.raw_body, part.raw_end)
+    if part.encoding == "base64":
+        yield from _decode_base64(chunks)
+    elif part.encoding == "quoted-printable":
+        yield from _decode_qp(chunks)
+    else:
+        yield from chunks
+
+
+def _decode_base64(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk.translate(None, b" \t\r\n")
+        cut = len(data) - len(data) % 4
+        carry = data[cut:]
+        if cut:
+            yield _b64(data[:cut])
+    if carry:
+        yield _b64(carry + b"=" * (-len(carry) % 4))
+
+
+def _b64(data: bytes) -> bytes:
+    try:
+        return binascii.a2b_base64(data)
+    except binascii.Error:
+        return b""  # garbage in a hostile part: drop it rather than fail the download
+
+
+def _decode_qp(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        carry = data[cut:]
+        if cut:
+            yield binascii.a2b_qp(data[:cut])
+    if carry:
+        yield binascii.a2b_qp(carry)
+
+
+def read_text(f: BinaryIO, part: Part, limit: int) -> tuple[str, bool]:
+    """The decoded text of a text part, at most ``limit`` bytes; (text, truncated)."""
+    out = bytearray()
+    truncated = False
+    for chunk in decode_part(f, part):
+        out += chunk
+        if len(out) > limit:
+            del out[limit:]
+            truncated = True
+            break
+    try:
+        return bytes(out).decode(part.charset, "replace"), truncated
+    except LookupError:
+        return bytes(out).decode("utf-8", "replace"), truncated
