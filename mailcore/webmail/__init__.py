@@ -7,6 +7,8 @@ calls; ``PolicySubmitter`` is the submission path the webmail sends through.
 from __future__ import annotations
 
 import ssl
+import time
+from collections.abc import Callable
 
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
@@ -46,6 +48,7 @@ def build_webmail_service(
     store: MailStore,
     submitter: Submitter,
     tls: ssl.SSLContext | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> WebmailService:
     """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
 
@@ -58,6 +61,7 @@ def build_webmail_service(
         submitter: how to send (``build_submitter``).
         tls: the server TLS context; loaded from the certificate when None and
             HTTPS is enabled.
+        clock: the time source of session expiry (a test advances its own).
 
     Raises:
         ServiceStartError: HTTPS is enabled but the certificate cannot be loaded.
@@ -72,7 +76,7 @@ def build_webmail_service(
         throttle=throttle,
         view=MailView(store),
         submitter=submitter,
-        sessions=SessionStore(web.session_idle, web.session_max),
+        sessions=SessionStore(web.session_idle, web.session_max, clock),
         spool=paths.root / "spool",
         env=template_env(),
     )
