@@ -268,6 +268,22 @@ async def test_session_expires(tmp_path: Path) -> None:
             assert r.status == 303
 
 
+async def test_session_ends_at_its_maximum_age_even_in_use(tmp_path: Path) -> None:
+    """A session in use all along still ends ``webmail.session_max`` after login."""
+    now = [1000.0]
+    lifetimes = {"webmail": {"session_idle": 5.0, "session_max": 10.0}}
+    config = make_config(tmp_path, WEBMAIL, lifetimes).config
+    async with running_stack(tmp_path, config, clock=lambda: now[0]) as stack, client() as http:
+        await login(http, stack.url, ALICE, ALICE_PW)
+        for _ in range(2):  # each request within session_idle of the last
+            now[0] += 4.0
+            async with http.get(stack.url + "/mail", allow_redirects=False) as r:
+                assert r.status == 200
+        now[0] += 4.0  # 12 s after login
+        async with http.get(stack.url + "/mail", allow_redirects=False) as r:
+            assert r.status == 303
+
+
 async def test_https_with_redirect_from_http(tmp_path: Path) -> None:
     """With HTTPS on, HTTP redirects (autoconfig excepted) and the cookie is Secure."""
     async with running_stack(tmp_path, https=True) as stack, client() as http:
