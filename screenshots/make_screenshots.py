@@ -42,29 +42,32 @@ def isolate() -> None:
                {**os.environ, INSIDE: "1"})
 
 
-async def shoot(name: str, step: str, size: tuple[int, int], extra: str = "", mail: str = "",
+async def shoot(name: str, step: str, size: tuple[int, int], serve: bool = False,
                 answers: dict[str, Any] | None = None, users: bool = False,
                 press: tuple[str, ...] = (), mode: str = "wizard") -> Path:
-    """One picture: the app opened at ``step`` on its own config, after its workers."""
+    """One picture: the app opened at ``step`` on its own config, after its workers.
+
+    ``serve``: every service on a free loopback port (the launch step starts it).
+    """
     from mailcore.users import UserStore
-    from pmemail.config import DataPaths, load_config
+    from tests.config_factory import write_config
     from tests.tui_wizard_support import (
         Loopback,
+        app_overrides,
         fixed_echo_service,
         fresh_root,
         make_app,
         settle,
         start_at,
-        write_config,
     )
 
     with fixed_echo_service() as echo:
         root = fresh_root(WORK / name)
-        config_path = write_config(root, Loopback(echo, "127.0.0.1:9", "127.0.0.1:9"), extra,
-                                   mail=mail)
+        services = app_overrides(Loopback(echo, "127.0.0.1:9", "127.0.0.1:9"))
+        setup = write_config(root, services, loopback=serve)
+        config_path = setup.path
         if users:
-            config = load_config(config_path)
-            store = UserStore.from_config(config, DataPaths.from_config(config, config_path))
+            store = UserStore.from_config(setup.config, setup.paths)
             store.add_user("marie@example.be", "correct horse", "imap", "Marie Dupont")
             store.add_user("jean@example.be", "battery staple", "pop3", "Jean Peeters")
         start_at(config_path, step, answers=answers)
@@ -94,17 +97,6 @@ async def shoot_dashboard(config_path: Path, size: tuple[int, int]) -> Path:
     return Path(svg)
 
 
-def serve_ports() -> str:
-    """Config lines that put every service on a free loopback port."""
-    from tests.tui_wizard_support import free_port
-
-    lines = ["[server]", 'listen_address = "127.0.0.1"', "manage_router = false",
-             "[collector]", "enabled = false"]
-    for name in ("smtp", "submission", "imap", "pop3", "webmail"):
-        lines += [f"[ports.{name}]", f"internal = {free_port()}"]
-    return "\n".join(lines) + "\n"
-
-
 def stop_server(config_path: Path) -> None:
     """Stop the ``pmemail serve`` the launch picture started."""
     from pmemail.serve.control import ControlError, query_control_sync
@@ -131,9 +123,8 @@ async def run(size: tuple[int, int]) -> list[Path]:
                     answers={"checks": {"outbound_25": "fail"}}),
         await shoot("08-users", "users", size, users=True),
     ]
-    launch, mail = serve_ports(), "submission_extra_ports = []"
     try:
-        shots.append(await shoot("09-launch", "launch", size, launch, mail,
+        shots.append(await shoot("09-launch", "launch", size, serve=True,
                                  press=("#launch-start",)))
         if (ROOT / "pmemail_tui" / "screens" / "dashboard.py").exists():
             shots.append(await shoot_dashboard(WORK / "09-launch" / "pmemail.toml", size))

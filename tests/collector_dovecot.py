@@ -14,8 +14,9 @@ from pathlib import Path
 
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
-from pmemail.config.model import CollectorMailbox, Config
+from pmemail.config.model import CollectorMailbox
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides
 from tests.dovecot_support import DovecotServer, run_dovecot
 
 USER, PASSWORD = "office", "isp-secret"
@@ -84,14 +85,11 @@ async def local_office(tmp_path: Path) -> AsyncIterator[Office]:
         await delivery.aclose()
 
 
-def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
-    """A collector config for the ISP mailbox (plain POP3, single-drop to alice)."""
-    config = Config()
-    config.data_dir = str(tmp_path / "data")
-    config.mail.domain = "example.be"
-    config.collector.enabled = True
-    config.collector.timeout = 10.0
-    config.collector.interval = 0.05
+def collecting(isp: IspMailbox, **mailbox: object) -> Overrides:
+    """Config overrides: fetch the ISP mailbox (plain POP3, single-drop to alice).
+
+    ``mailbox`` changes keys of the one ``[[collector.mailboxes]]`` entry.
+    """
     entry = CollectorMailbox(
         host="127.0.0.1",
         port=isp.port,
@@ -102,8 +100,7 @@ def make_config(tmp_path: Path, isp: IspMailbox, **mailbox: object) -> Config:
     )
     for key, value in mailbox.items():
         setattr(entry, key, value)
-    config.collector.mailboxes = [entry]
-    return config
+    return {"collector": {"enabled": True, "timeout": 10.0, "interval": 0.05, "mailboxes": [entry]}}
 
 
 def subjects(paths: DataPaths, address: str) -> list[str]:

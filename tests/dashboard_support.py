@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from pmemail.serve.pidfile import read_pid
-from tests.serve_support import ServeSetup, free_port
+from tests.config_factory import free_port
+from tests.serve_support import ServeSetup
 
 PUBLIC_IP = "203.0.113.7"
 

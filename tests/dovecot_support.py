@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.config_factory import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 MAIL_UID = MAIL_GID = 65534  # nobody / nogroup
 _BINARIES = {"imap": Path("/usr/lib/dovecot/imap"), "pop3": Path("/usr/lib/dovecot/pop3")}
@@ -94,13 +96,6 @@ def missing(protocols: Sequence[str] = ("imap",)) -> str | None:
     if os.geteuid() != 0:
         return "the Dovecot test server needs root (it switches to 'nobody')"
     return None
-
-
-def free_port() -> int:
-    """A currently free loopback port (Dovecot cannot report an ephemeral one)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def give_to_mail_user(path: Path) -> None:
@@ -216,6 +211,7 @@ def run_dovecot(
     root = Path(tempfile.mkdtemp(prefix="pmemail-dovecot-"))
     try:
         os.chmod(root, 0o755)
+        # chosen here: Dovecot cannot report an ephemeral port it bound
         server = DovecotServer(root, {p: free_port() for p in protocols}, user, password)
         if tls is not None:
             server.ports.update({f"{p}s": free_port() for p in protocols})

@@ -6,7 +6,6 @@ import asyncio
 import imaplib
 import ssl
 import threading
-from pathlib import Path
 from typing import Any
 
 from mailcore.imap.server import ImapService, build_imap_service
@@ -15,24 +14,19 @@ from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides
 
 PASSWORD = "correct horse battery"
 USER = "alice@example.be"
 POP_USER = "bob@example.be"
 
 
-def make_config(data_dir: Path, plaintext: bool = True) -> Config:
-    """A config for tests: loopback, ephemeral port, quick IDLE polling."""
-    config = Config()
-    config.data_dir = str(data_dir)
-    config.mail.domain = "example.be"
-    config.mail.hostname = "mail.example.be"
-    config.server.listen_address = "127.0.0.1"
-    config.ports.imap.internal = 0
-    config.security.plaintext_auth_on_loopback = plaintext
-    config.security.failure_delay = 0.0
-    config.imap.idle_poll = 0.1
-    return config
+# loopback services (tests.config_factory) plus what the IMAP tests count on
+IMAP: Overrides = {
+    "security": {"plaintext_auth_on_loopback": True},
+    "imap": {"idle_poll": 0.1},  # quick IDLE polling
+}
+NO_PLAINTEXT: Overrides = {"security": {"plaintext_auth_on_loopback": False}}
 
 
 def make_users(config: Config) -> UserStore:

@@ -1,4 +1,4 @@
-"""Helpers shared by the POP3 tests: config, users, Maildir files, an in-memory connection."""
+"""Helpers shared by the POP3 tests: overrides, users, Maildir files, an in-memory connection."""
 
 from __future__ import annotations
 
@@ -16,21 +16,17 @@ from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides
 
 ALICE, ALICE_PW = "alice@example.be", "alice pw 1"
 BOB, BOB_PW = "bob@example.be", "bob-pw-2"  # an IMAP user
 
 
-def make_config(tmp_path: Path) -> tuple[Config, DataPaths]:
-    """A config on loopback with an ephemeral POP3 port and no login delays."""
-    config = Config(data_dir=str(tmp_path / "data"))
-    config.mail.domain = "example.be"
-    config.mail.hostname = "localhost"  # the generated cert then matches what clients dial
-    config.server.listen_address = "127.0.0.1"
-    config.ports.pop3.internal = 0
-    config.security.failure_delay = 0.0
-    config.security.max_failures = 3
-    return config, DataPaths.from_config(config)
+# loopback services (tests.config_factory) plus what the POP3 tests count on
+POP3: Overrides = {
+    "mail": {"hostname": "localhost"},  # the generated cert then matches what clients dial
+    "security": {"max_failures": 3},
+}
 
 
 def make_users(config: Config, paths: DataPaths) -> UserStore:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import ssl
 import time
 import warnings
@@ -78,13 +77,6 @@ def server_tls(tmp_path: Path, name: str = "127.0.0.1") -> tuple[ssl.SSLContext,
     ca_file = tmp_path / f"ca-{name}.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     return context, ca_file
-
-
-def free_port() -> int:
-    """A port that was free a moment ago (for the 'smarthost comes back' test)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class BrokenStartTLS(SMTP):

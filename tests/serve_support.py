@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,18 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pmemail.serve.control import ControlError, query_control_sync
+from tests.config_factory import free_port
 
 DOMAIN = "example.test"
 START_TIMEOUT = 30.0
 EXTERNAL = {"smtp": 25, "submission": 1234, "imap": 143, "pop3": 110, "webmail": 80}
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now (bind 0, read it back, release it)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass

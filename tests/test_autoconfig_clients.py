@@ -16,7 +16,8 @@ from mailcore.webmail.autoconfig import (
     parse_autodiscover_request,
 )
 from netcore.dns_records import records_to_publish
-from tests.webmail_support import ALICE, make_config, running_stack
+from tests.config_factory import make_config
+from tests.webmail_support import ALICE, WEBMAIL, running_stack
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -127,7 +128,7 @@ def test_autodiscover_refuses_entities() -> None:
 
 def test_dns_advice_names_the_autoconfig_hosts(tmp_path: Path) -> None:
     """The records the doctor advises include the names these clients look up."""
-    config, _ = make_config(tmp_path)
+    config = make_config(tmp_path, WEBMAIL).config
     names = {
         (r.name, r.rtype)
         for r in records_to_publish(config.mail.domain, "mail.example.be", "203.0.113.2")

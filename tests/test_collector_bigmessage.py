@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from mailcore.delivery import maildir_path
-from tests.collector_dovecot import dovecot_pop3, local_office, make_config
+from tests.collector_dovecot import collecting, dovecot_pop3, local_office
+from tests.config_factory import make_config
 
 ROOT = Path(__file__).parent.parent
 SIZE = 20 * 1024 * 1024
@@ -70,7 +71,7 @@ async def test_20mb_message_is_streamed(tmp_path: Path) -> None:
     with dovecot_pop3() as isp:
         isp.put("big", content)
         async with local_office(tmp_path) as (paths, _, _):
-            mailbox = vars(make_config(tmp_path, isp).collector.mailboxes[0])
+            mailbox = vars(make_config(tmp_path, collecting(isp)).config.collector.mailboxes[0])
             proc = subprocess.run(
                 [sys.executable, "-c", _RUN, str(paths.root), json.dumps(mailbox)],
                 capture_output=True,

@@ -19,12 +19,13 @@ from pmemail.config.paths import DataPaths
 from tests.collector_dovecot import (
     IspMailbox,
     Office,
+    collecting,
     dovecot_pop3,
     local_office,
-    make_config,
     msg,
     subjects,
 )
+from tests.config_factory import make_config
 
 ROOT = Path(__file__).parent.parent
 
@@ -46,7 +47,9 @@ async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: Office) -> N
     paths, users, delivery = office
     for i in range(3):
         isp.put(f"m{i}", msg(f"s{i}"))
-    collector = build_collector(make_config(tmp_path, isp), paths, users, delivery)
+    collector = build_collector(
+        make_config(tmp_path, collecting(isp)).config, paths, users, delivery
+    )
     assert isinstance(collector, Collector)
     assert await collector.run_once() == 3
     assert subjects(paths, "alice@example.be") == ["s0", "s1", "s2"]
@@ -65,7 +68,8 @@ async def test_multi_drop_routing(tmp_path: Path, isp: IspMailbox, office: Offic
     isp.put("b", msg("original-to", "X-Original-To: sales@example.be\r\nTo: x@far.test\r\n"))
     isp.put("c", msg("to-cc", "To: Alice <alice@example.be>\r\nCc: bob@example.be\r\n"))
     isp.put("d", msg("unknown", "To: nobody@example.be, other@far.test\r\n"))
-    config = make_config(tmp_path, isp, multidrop=True, deliver_to="", fallback="alice@example.be")
+    mailbox = collecting(isp, multidrop=True, deliver_to="", fallback="alice@example.be")
+    config = make_config(tmp_path, mailbox).config
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 4
@@ -79,7 +83,7 @@ async def test_unroutable_stays_at_isp(tmp_path: Path, isp: IspMailbox, office: 
     paths, users, delivery = office
     isp.put("a", msg("lost", "To: nobody@far.test\r\n"))
     isp.put("b", msg("ok", "To: bob@example.be\r\n"))
-    config = make_config(tmp_path, isp, multidrop=True, deliver_to="")
+    config = make_config(tmp_path, collecting(isp, multidrop=True, deliver_to="")).config
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 1
@@ -104,7 +108,7 @@ async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office:
     paths, users, delivery = office
     isp.put("a", msg("kept"))
     collector = build_collector(
-        make_config(tmp_path, isp, password="wrong"), paths, users, delivery
+        make_config(tmp_path, collecting(isp, password="wrong")).config, paths, users, delivery
     )
     assert collector is not None
     assert await collector.run_once() == 0
@@ -148,7 +152,7 @@ async def test_kill_mid_run_neither_loses_nor_duplicates(
     names = [f"m{i}" for i in range(4)]
     for name in names:
         isp.put(name, msg(name))
-    config = make_config(tmp_path, isp)
+    config = make_config(tmp_path, collecting(isp)).config
     mailbox = vars(config.collector.mailboxes[0])
     proc = subprocess.run(
         [sys.executable, "-c", _CRASHING_RUN, str(paths.root), json.dumps(mailbox), step, "2"],

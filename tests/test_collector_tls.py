@@ -18,12 +18,13 @@ from tests.collector_dovecot import (
     USER,
     IspMailbox,
     Office,
+    collecting,
     dovecot_pop3,
     local_office,
-    make_config,
     msg,
     subjects,
 )
+from tests.config_factory import make_config
 
 
 @pytest.fixture
@@ -73,9 +74,8 @@ async def test_tls_mailbox_verified_with_ca_file(
     paths, users, delivery = office
     isp.put("a", msg("over tls"))
     port = isp.tls_port if mode == "ssl" else isp.port
-    config = make_config(
-        tmp_path, isp, host="localhost", port=port, tls=mode, ca_file=str(certs[0])
-    )
+    mailbox = collecting(isp, host="localhost", port=port, tls=mode, ca_file=str(certs[0]))
+    config = make_config(tmp_path, mailbox).config
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 1, collector.status()["last_error"]
@@ -92,7 +92,7 @@ async def test_untrusted_certificate_is_refused(
     paths, users, delivery = office
     isp.put("a", msg("kept"))
     port = isp.tls_port if mode == "ssl" else isp.port
-    config = make_config(tmp_path, isp, host="localhost", port=port, tls=mode)
+    config = make_config(tmp_path, collecting(isp, host="localhost", port=port, tls=mode)).config
     collector = build_collector(config, paths, users, delivery)
     assert collector is not None
     assert await collector.run_once() == 0

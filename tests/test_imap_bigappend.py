@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config, sample_message
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread, sample_message
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = 60 * 1024 * 1024
@@ -22,8 +23,9 @@ BIG = 60 * 1024 * 1024
 _CHILD = """
 import sys
 from pathlib import Path
-from tests.imap_support import ServerThread, make_config
-srv = ServerThread(make_config(Path(sys.argv[1]))).start()
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, ServerThread
+srv = ServerThread(make_config(Path(sys.argv[1]), IMAP).config).start()
 print(srv.port, flush=True)
 sys.stdin.read()
 srv.stop()
@@ -94,18 +96,17 @@ def test_big_append_is_streamed_not_held_in_memory(
     _, fetched = c.fetch("1", "(RFC822.SIZE FLAGS)")
     assert f"RFC822.SIZE {len(message)}".encode() in fetched[0]
     assert b"\\Seen" in fetched[0]
-    stored = list((tmp_path / "mail" / "example.be" / "alice" / ".Sent" / "cur").iterdir())
+    stored = list((tmp_path / "data" / "mail" / "example.be" / "alice" / ".Sent" / "cur").iterdir())
     assert len(stored) == 1
     assert stored[0].read_bytes() == message
-    assert list((tmp_path / "spool").iterdir()) == []
+    assert list((tmp_path / "data" / "spool").iterdir()) == []
     c.logout()
 
 
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[ServerThread]:
     """A server with a 100 kB message limit and a 4 kB in-memory APPEND threshold."""
-    config = make_config(tmp_path)
-    config.mail.max_message_size = 100_000
+    config = make_config(tmp_path, IMAP, {"mail": {"max_message_size": 100_000}}).config
     srv = ServerThread(config).start()
     assert srv.service is not None
     srv.service.settings.spool_threshold = 4096

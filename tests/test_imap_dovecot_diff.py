@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 
+from tests.config_factory import make_config
 from tests.dovecot_support import DovecotServer, missing, run_dovecot
 from tests.imap_parse import parse_fetch
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
@@ -84,8 +85,9 @@ def _fill(cur: Path) -> None:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
     """(pmemail client, Dovecot client), both logged in with INBOX selected."""
     base = tmp_path_factory.mktemp("diff")
-    config = make_config(base / "pm")
-    ours_dir = base / "pm" / "mail" / "example.be" / "alice"
+    setup = make_config(base / "pm", IMAP)
+    config = setup.config
+    ours_dir = setup.paths.maildirs / "example.be" / "alice"
     for sub in ("new", "tmp"):
         (ours_dir / sub).mkdir(parents=True, exist_ok=True)
     _fill(ours_dir / "cur")
@@ -219,8 +221,9 @@ def _recent_script(port: int, deliver: Any) -> list[object]:
 
 def test_recent_like_dovecot(tmp_path: Path) -> None:
     """\\Recent, RECENT counts and SEARCH RECENT/NEW/OLD match Dovecot's, session by session."""
-    config = make_config(tmp_path / "pm")
-    ours_dir = tmp_path / "pm" / "mail" / "example.be" / "alice"
+    setup = make_config(tmp_path / "pm", IMAP)
+    config = setup.config
+    ours_dir = setup.paths.maildirs / "example.be" / "alice"
     for sub in ("new", "cur", "tmp"):
         (ours_dir / sub).mkdir(parents=True, exist_ok=True)
     server = ServerThread(config).start()

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from mailcore.delivery import MaildirDelivery, maildir_path
+from tests.config_factory import make_config
 from tests.imap_support import (
+    IMAP,
+    NO_PLAINTEXT,
     PASSWORD,
     POP_USER,
     USER,
     ServerThread,
-    make_config,
     sample_message,
 )
 
@@ -25,7 +27,7 @@ from tests.imap_support import (
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[ServerThread]:
     """A server allowing plaintext login from loopback."""
-    srv = ServerThread(make_config(tmp_path)).start()
+    srv = ServerThread(make_config(tmp_path, IMAP).config).start()
     yield srv
     srv.stop()
 
@@ -33,7 +35,7 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
 @pytest.fixture()
 def strict_server(tmp_path: Path) -> Iterator[ServerThread]:
     """A server that requires STARTTLS before any password."""
-    srv = ServerThread(make_config(tmp_path, plaintext=False)).start()
+    srv = ServerThread(make_config(tmp_path, IMAP, NO_PLAINTEXT).config).start()
     yield srv
     srv.stop()
 
@@ -166,7 +168,7 @@ def test_two_sessions_see_each_other(server: ServerThread) -> None:
 
 def test_uids_stable_across_restart(tmp_path: Path) -> None:
     """UIDVALIDITY and UIDs survive a restart; new arrivals continue the sequence."""
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, IMAP).config
     srv = ServerThread(config).start()
     c = srv.connect()
     for i in range(3):
@@ -260,8 +262,7 @@ def test_starttls_discards_pipelined_plaintext(strict_server: ServerThread) -> N
 
 def test_throttle_locks_after_failures(tmp_path: Path) -> None:
     """After security.max_failures wrong passwords, even the right one is refused for a while."""
-    config = make_config(tmp_path)
-    config.security.max_failures = 2
+    config = make_config(tmp_path, IMAP, {"security": {"max_failures": 2}}).config
     srv = ServerThread(config).start()
     try:
         c = srv.connect(login=False)

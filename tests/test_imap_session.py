@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config, sample_message
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread, sample_message
 
 
 class Wire:
@@ -51,7 +52,7 @@ class Wire:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     """One server for the module, with two messages in INBOX."""
-    srv = ServerThread(make_config(tmp_path_factory.mktemp("session"))).start()
+    srv = ServerThread(make_config(tmp_path_factory.mktemp("session"), IMAP).config).start()
     assert srv.service is not None
     store = srv.service.settings.store
 

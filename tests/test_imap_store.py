@@ -11,7 +11,8 @@ import pytest
 
 from mailcore.mailstore import FolderError, MailStore, parse_head
 from mailcore.mailstore.index import INDEX_NAME
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config, sample_message
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread, sample_message
 
 
 def _root(tmp_path: Path) -> Path:
@@ -113,8 +114,9 @@ def test_message_head_for_message_lists() -> None:
 
 def test_fifty_thousand_messages(tmp_path: Path) -> None:
     """50,000 messages: indexed once, then SELECT + FETCH 1:* FLAGS from the index."""
-    config = make_config(tmp_path)
-    cur = tmp_path / "mail" / "example.be" / "alice" / "cur"
+    setup = make_config(tmp_path, IMAP)
+    config = setup.config
+    cur = setup.paths.maildirs / "example.be" / "alice" / "cur"
     cur.mkdir(parents=True)
     t0 = time.perf_counter()
     body = sample_message("bulk")
@@ -170,7 +172,7 @@ def test_fifty_thousand_messages(tmp_path: Path) -> None:
 
 def test_rename_inbox_moves_messages_and_keeps_inbox(tmp_path: Path) -> None:
     """RFC 3501 6.3.5: RENAME INBOX moves its messages to the new folder, INBOX stays empty."""
-    srv = ServerThread(make_config(tmp_path)).start()
+    srv = ServerThread(make_config(tmp_path, IMAP).config).start()
     try:
         c = srv.connect()
         for i in range(3):
@@ -191,7 +193,7 @@ def test_rename_inbox_moves_messages_and_keeps_inbox(tmp_path: Path) -> None:
 def test_missing_folder_codes(tmp_path: Path) -> None:
     """DELETE/RENAME/SELECT of a missing folder answer [NONEXISTENT]; to an existing name
     RENAME answers [ALREADYEXISTS]."""
-    srv = ServerThread(make_config(tmp_path)).start()
+    srv = ServerThread(make_config(tmp_path, IMAP).config).start()
     try:
         c = srv.connect()
         for command in (

@@ -23,8 +23,9 @@ from urllib.parse import quote
 import pytest
 
 from mailcore.delivery import MaildirDelivery
+from tests.config_factory import make_config
 from tests.imap_parse import parse_fetch
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config
+from tests.imap_support import IMAP, NO_PLAINTEXT, PASSWORD, USER, ServerThread
 
 SUBJECTS = ["first message", "second message", "third message"]
 
@@ -40,8 +41,8 @@ def _message(subject: str) -> bytes:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerThread]:
     """pmemail IMAP on 127.0.0.1:0 requiring STARTTLS, three messages in INBOX."""
-    config = make_config(tmp_path / "data", plaintext=False)
-    config.mail.hostname = "localhost"  # the name the clients dial and verify
+    dialled = {"mail": {"hostname": "localhost"}}  # the name the clients dial and verify
+    config = make_config(tmp_path, IMAP, NO_PLAINTEXT, dialled).config
     thread = ServerThread(config).start()
     delivery = MaildirDelivery(thread.paths, fsync=False)
     for subject in SUBJECTS:

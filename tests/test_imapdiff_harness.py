@@ -27,9 +27,10 @@ import pytest
 from mailcore.delivery import MaildirDelivery, maildir_path
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 from tests.dovecot_support import missing, run_dovecot
 from tests.imap_parse import parse_fetch
-from tests.imap_support import PASSWORD, USER, ServerThread, make_config
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread
 
 CORPUS = sorted((Path(__file__).parent / "data" / "corpus").glob("*.eml"))
 NAMES = [p.name for p in CORPUS]
@@ -143,7 +144,7 @@ def _deliver_corpus(config: Config) -> Path:
 @contextmanager
 def open_sides(data_dir: Path) -> Iterator[tuple[Side, Side]]:
     """(pmemail, Dovecot), both logged in as the same user with INBOX selected."""
-    config = make_config(data_dir)
+    config = make_config(data_dir, IMAP).config
     server = ServerThread(config).start()
     box = _deliver_corpus(config)
     # a first login lets pmemail create its special-use folders before the copy

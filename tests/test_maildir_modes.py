@@ -15,7 +15,8 @@ from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.pop3.maildrop import Maildrop, SizeCache
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
-from tests.imap_support import USER, ServerThread, make_config
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, USER, ServerThread
 from tests.serve_support import Server, ServeSetup
 from tests.webmail_support import ALICE, ALICE_PW, client, csrf_of, login, running_stack
 
@@ -82,7 +83,7 @@ def test_delivery_makes_private_maildirs(tmp_path: Path, umask_022: None) -> Non
 
 def test_imap_create_makes_private_folders(tmp_path: Path, umask_022: None) -> None:
     """Real imaplib against the real server: the user's tree and CREATEd folders."""
-    srv = ServerThread(make_config(tmp_path)).start()
+    srv = ServerThread(make_config(tmp_path, IMAP).config).start()
     try:
         c = srv.connect()
         assert c.create("Projects.2024")[0] == "OK"  # its parent Projects is created too

@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailcore import mime
-from mailcore.mailstore.maildir import to_crlf
+from mailcore.maildir import to_crlf
 from mailcore.mime import lines as mime_lines
 from mailcore.mime.params import decode_param, parse_params
-from tests.imap_support import ServerThread, make_config
+from tests.config_factory import make_config
+from tests.imap_support import IMAP, ServerThread
 
 _ATTACHMENT = 30 << 20  # encoded size of the big part (at least)
 _LINES = 1000  # base64 lines written at a time
@@ -45,7 +46,7 @@ def _big_message(path: Path) -> None:
 def test_bodystructure_of_a_large_message_does_not_read_it_whole(tmp_path: Path) -> None:
     """BODYSTRUCTURE and a partial BODY[2] of a 30 MB LF message over real IMAP: the
     answers are right and the server's peak memory stays far below the message size."""
-    config = make_config(tmp_path)
+    config = make_config(tmp_path, IMAP).config
     cur = tmp_path / "mail" / "example.be" / "alice" / "cur"
     cur.mkdir(parents=True)
     path = cur / "1700000000.M1P1.host:2,"

@@ -19,7 +19,8 @@ from mailcore.pop3 import Pop3Service, build_pop3_service
 from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.paths import DataPaths
-from tests.pop3_support import ALICE, ALICE_PW, inbox, make_config, make_users, put_message
+from tests.config_factory import make_config
+from tests.pop3_support import ALICE, ALICE_PW, POP3, inbox, make_users, put_message
 
 BODIES = [
     b"Subject: first\n\nhello\n.starts with a dot\n",
@@ -30,7 +31,8 @@ BODIES = [
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[tuple[Pop3Service, DataPaths]]:
     """A started service (no plaintext exception: clients must STLS), two messages."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     root = inbox(paths)
     for i, body in enumerate(BODIES):
         put_message(root, f"170000000{i}.M{i}P1Q{i}.host", body, mtime=1_700_000_000 + i)

@@ -12,7 +12,8 @@ from mailcore.pop3 import build_pop3_service
 from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
-from tests.pop3_support import ALICE, ALICE_PW, client_tls_context, make_config, make_users
+from tests.config_factory import make_config
+from tests.pop3_support import ALICE, ALICE_PW, POP3, client_tls_context, make_users
 
 MESSAGE = (
     b"From: dave@example.org\r\nTo: alice@example.be\r\nSubject: e2e\r\n\r\n"
@@ -22,7 +23,8 @@ MESSAGE = (
 
 async def test_smtp_in_then_pop3_retr(tmp_path: Path) -> None:
     """SMTP in -> MaildirDelivery -> POP3 RETR gives the body back, dot line intact."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     config.ports.smtp.internal = 0
     config.ports.submission.internal = 0
     config.mail.submission_extra_ports = []

@@ -16,11 +16,12 @@ from mailcore.pop3.maildrop import Maildrop, SizeCache, uid_for
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 from tests.pop3_support import (
     ALICE,
     ALICE_PW,
+    POP3,
     inbox,
-    make_config,
     make_users,
     put_message,
     settings_for,
@@ -106,7 +107,8 @@ def test_uidl_always_valid(name: str) -> None:
 @pytest.fixture
 def fuzz_env(tmp_path: Path) -> tuple[Config, DataPaths, UserStore]:
     """Alice (POP3) with loopback plaintext allowed."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     config.security.plaintext_auth_on_loopback = True
     config.security.max_failures = 1000
     return config, paths, make_users(config, paths)

@@ -16,14 +16,15 @@ from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 from tests.pop3_support import (
     ALICE,
     ALICE_PW,
     BOB,
     BOB_PW,
+    POP3,
     client_tls_context,
     inbox,
-    make_config,
     make_users,
     put_message,
 )
@@ -76,7 +77,8 @@ async def run(fn: Callable[..., T], *args: object) -> T:
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
     """A started service with three messages for alice."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     e = Env(config, paths, make_users(config, paths))
     root = inbox(paths)
     for i in range(3):

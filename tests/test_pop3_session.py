@@ -14,14 +14,15 @@ from mailcore.pop3.session import Pop3Session
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 from tests.pop3_support import (
     ALICE,
     ALICE_PW,
     BOB,
     BOB_PW,
+    POP3,
     MemoryConnection,
     inbox,
-    make_config,
     make_users,
     put_message,
     settings_for,
@@ -43,7 +44,8 @@ CAPA_PLAIN = (
 @pytest.fixture
 def env(tmp_path: Path) -> tuple[Config, DataPaths, UserStore]:
     """Loopback plaintext allowed (no TLS in memory), two messages for alice."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     config.security.plaintext_auth_on_loopback = True
     users = make_users(config, paths)
     root = inbox(paths)
@@ -153,7 +155,8 @@ async def test_bad_input_gets_err_with_reason(settings: Pop3Settings) -> None:
 
 async def test_plaintext_refused_without_tls(tmp_path: Path) -> None:
     """Without STLS (and no loopback exception) USER, PASS and AUTH are refused; no USER cap."""
-    config, paths = make_config(tmp_path)
+    setup = make_config(tmp_path, POP3)
+    config, paths = setup.config, setup.paths
     settings = settings_for(config, paths, make_users(config, paths))
     out = await transcript(settings, b"CAPA\r\nUSER a@example.be\r\nAUTH PLAIN\r\nSTLS\r\n")
     assert out == (

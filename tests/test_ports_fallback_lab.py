@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.config_factory import write_config
 from tests.lab import Lab, RouterConfig
 from tests.lab.constants import NS_LAN
-from tests.test_ports_lab import LOCAL, by_port, pmemail, reaches, serve_all, write_config
+from tests.test_ports_lab import LOCAL, PLAN, by_port, pmemail, reaches, serve_all
 
 pytestmark = pytest.mark.lab
 
@@ -28,7 +29,7 @@ FALLBACK = {143: 1143, 110: 1110, 80: 8080}  # advice.ALTERNATIVE_PORTS
 def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_path: Path) -> None:
     """OpenWrt ACL: --fallback forwards 1143/1110/8080; list, monitor and remove know them."""
     serve_all(router)
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, PLAN, loopback=False).path
     code, doc = pmemail(router, config, "apply", "--fallback")
     assert code == 1, doc  # 25 cannot move, 20800 is another host's
     ports = by_port(doc)
@@ -78,7 +79,7 @@ def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_pat
 def test_natpmp_mappings_restored_after_router_restart(router: Lab, tmp_path: Path) -> None:
     """UPnP off: the monitor sees NAT-PMP's epoch go backwards and maps everything again."""
     serve_all(router)
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, PLAN, loopback=False).path
     _code, doc = pmemail(router, config, "apply")
     assert {by_port(doc)[e]["method"] for e in LOCAL} == {"natpmp"}, doc
     status = router.run_python(NS_LAN, MONITOR, str(config))

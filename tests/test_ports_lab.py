@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.config_factory import Overrides, write_config
 from tests.lab import Lab, RouterConfig
 from tests.lab.constants import LAN_GW, LAN_PC, LAN_SRV, NS_LAN, NS_PC
 
@@ -27,25 +28,13 @@ NAMES = {25: "smtp", 1234: "submission", 143: "imap", 110: "pop3", 80: "webmail"
 RDP = 20800
 
 
-def write_config(tmp_path: Path, lease: int = 3600, margin: float = 0.5) -> Path:
-    """A config whose plan points at the banner servers of :func:`serve_all`."""
-    lines = [f'data_dir = "{tmp_path / "data"}"']
-    for ext, internal in LOCAL.items():
-        lines += [f"[ports.{NAMES[ext]}]", f"external = {ext}", f"internal = {internal}"]
-    lines += [
-        "[ports.remote_desktop]",
-        f"external = {RDP}",
-        "internal = 3389",
-        f'internal_host = "{LAN_PC}"',
-        "[network]",
-        "upnp_discover_ms = 300",
-        "natpmp_timeout = 0.5",
-        f"lease_seconds = {lease}",
-        f"renew_margin = {margin}",
-    ]
-    path = tmp_path / "pmemail.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+# the plan points at the banner servers of :func:`serve_all`; write it with
+# ``write_config(tmp_path, PLAN, loopback=False)``
+PLAN: Overrides = {
+    **{f"ports.{NAMES[ext]}": {"external": ext, "internal": port} for ext, port in LOCAL.items()},
+    "ports.remote_desktop": {"external": RDP, "internal": 3389, "internal_host": LAN_PC},
+    "network": {"upnp_discover_ms": 300, "natpmp_timeout": 0.5},
+}
 
 
 def serve_all(lab: Lab) -> None:
@@ -86,7 +75,7 @@ def test_apply_maps_whole_plan_and_remove_leaves_others(router: Lab, tmp_path: P
         NS_PC, f"{SNIP}:upnp_add", 20000, LAN_PC, 3389, "TCP", 3600, "someone else"
     )
     assert foreign["ok"], foreign
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, PLAN, loopback=False).path
     code, doc = pmemail(router, config, "apply")
     assert code == 0, doc
     assert {p["status"] for p in doc["ports"]} == {"mapped"}
@@ -116,7 +105,7 @@ def test_apply_maps_whole_plan_and_remove_leaves_others(router: Lab, tmp_path: P
 def test_secure_mode_refuses_other_host_with_manual_steps(router: Lab, tmp_path: Path) -> None:
     """Secure mode (stock default): 20800 -> lab-pc explained; the rest mapped."""
     serve_all(router)
-    code, doc = pmemail(router, write_config(tmp_path), "apply")
+    code, doc = pmemail(router, write_config(tmp_path, PLAN, loopback=False).path, "apply")
     assert code == 1, doc
     rdp = by_port(doc)[RDP]
     assert rdp["status"] == "failed" and rdp["other_host"] is True
@@ -142,7 +131,7 @@ def test_secure_mode_refuses_other_host_with_manual_steps(router: Lab, tmp_path:
 def test_openwrt_acl_low_ports_get_fallback_plan(router: Lab, tmp_path: Path) -> None:
     """OpenWrt ACL: 25/80/110/143 refused -> high-port proposals and manual rules."""
     serve_all(router)
-    code, doc = pmemail(router, write_config(tmp_path), "apply")
+    code, doc = pmemail(router, write_config(tmp_path, PLAN, loopback=False).path, "apply")
     assert code == 1, doc
     ports = by_port(doc)
     assert ports[1234]["status"] == "mapped" and reaches(router, 1234, "mailsrv")
@@ -162,7 +151,7 @@ def test_openwrt_acl_low_ports_get_fallback_plan(router: Lab, tmp_path: Path) ->
 def test_upnp_off_maps_by_natpmp(router: Lab, tmp_path: Path) -> None:
     """No IGD, NAT-PMP on: this machine's ports are mapped by NAT-PMP and removed again."""
     serve_all(router)
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, PLAN, loopback=False).path
     code, doc = pmemail(router, config, "apply")
     assert code == 1, doc  # 20800 -> another machine needs UPnP
     for ext in LOCAL:
@@ -197,7 +186,7 @@ def test_router_restart_loses_mappings_apply_and_monitor_restore(
 ) -> None:
     """Router daemon restarted: mappings gone; the monitor and `ports apply` put them back."""
     serve_all(router)
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, PLAN, loopback=False).path
     assert pmemail(router, config, "apply")[0] == 0
     assert reaches(router, 25, "mailsrv")
     status = router.run_python(NS_LAN, "tests.test_ports_lab:monitor_check", str(config))
@@ -220,7 +209,8 @@ def test_router_restart_loses_mappings_apply_and_monitor_restore(
 def test_monitor_renews_when_margin_reached(router: Lab, tmp_path: Path) -> None:
     """A lease with less than renew_margin left is renewed; remaining is reported."""
     serve_all(router)
-    config = write_config(tmp_path, lease=600, margin=0.5)
+    lease = {"network": {"lease_seconds": 600, "renew_margin": 0.5}}
+    config = write_config(tmp_path, PLAN, lease, loopback=False).path
     assert pmemail(router, config, "apply")[0] == 0
     status = router.run_python(NS_LAN, "tests.test_ports_lab:monitor_check", str(config), 400.0)
     assert status["ok"], status
@@ -265,7 +255,7 @@ def test_conflict_names_the_machine_holding_the_port(router: Lab, tmp_path: Path
     serve_all(router)
     taken = router.run_python(NS_PC, f"{SNIP}:upnp_add", 1234, LAN_PC, 3389, "TCP", 3600, "pc")
     assert taken["ok"], taken
-    code, doc = pmemail(router, write_config(tmp_path), "apply")
+    code, doc = pmemail(router, write_config(tmp_path, PLAN, loopback=False).path, "apply")
     assert code == 1, doc
     sub = by_port(doc)[1234]
     assert sub["status"] == "failed" and sub["code"] == 718

@@ -15,11 +15,11 @@ from typing import cast
 import pytest
 
 from mailcore.queue import QueueStore, retry_delay
+from tests.config_factory import free_port
 from tests.queue_support import (
     LOCAL,
     Sink,
     fast_config,
-    free_port,
     make_office,
     message,
     server_tls,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -12,6 +11,7 @@ from aiosmtpd.smtp import Envelope, Session
 
 from mailcore.queue.sample_send import SUBJECT, send_test_message
 from pmemail.config import Config
+from tests.config_factory import free_port
 
 
 class Sink:
@@ -23,12 +23,6 @@ class Sink:
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
         return "250 2.0.0 queued as test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def config_for(port: int) -> Config:

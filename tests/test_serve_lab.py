@@ -19,6 +19,7 @@ from mailcore.delivery import maildir_path
 from mailcore.tls import CERT_NAME
 from mailcore.users import UserStore
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides, write_config
 from tests.lab import Lab
 from tests.lab.constants import NS_LAN, NS_WAN, REMOTE_IP, WAN_IP
 
@@ -27,31 +28,19 @@ pytestmark = pytest.mark.lab
 DOMAIN = "office.example"
 USER, PASSWORD = f"anna@{DOMAIN}", "correct horse battery staple"
 CLIENTS = "tests.serve_lab_clients"
+SERVED = {"smtp": 25, "submission": 1234, "imap": 143, "pop3": 110}
 
 
-def write_config(root: Path) -> Path:
-    """Standard ports on 0.0.0.0, router management on with a short check interval."""
-    lines = [
-        f'data_dir = "{root / "data"}"',
-        "[mail]",
-        f'domain = "{DOMAIN}"',
-        f'hostname = "mail.{DOMAIN}"',
-        "submission_extra_ports = []",
-        "[server]",
-        'listen_address = "0.0.0.0"',
-        "manage_router = true",
-        "[network]",
-        "upnp_discover_ms = 300",
-        "natpmp_timeout = 0.5",
-        "monitor_interval = 1",
-    ]
-    for name, port in (("smtp", 25), ("submission", 1234), ("imap", 143), ("pop3", 110)):
-        lines += [f"[ports.{name}]", f"external = {port}", f"internal = {port}"]
-    for name in ("webmail", "remote_desktop"):
-        lines += [f"[ports.{name}]", "enabled = false"]
-    path = root / "pmemail.toml"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+# standard ports on 0.0.0.0, router management on with a short check interval;
+# written with ``write_config(tmp_path, OFFICE, loopback=False)``
+OFFICE: Overrides = {
+    "mail": {"domain": DOMAIN, "hostname": f"mail.{DOMAIN}", "submission_extra_ports": []},
+    "server": {"manage_router": True},
+    "network": {"upnp_discover_ms": 300, "natpmp_timeout": 0.5, "monitor_interval": 1.0},
+    **{f"ports.{name}": {"external": port, "internal": port} for name, port in SERVED.items()},
+    "ports.webmail": {"enabled": False},
+    "ports.remote_desktop": {"enabled": False},
+}
 
 
 def pmemail(lab: Lab, config: Path, *args: str) -> tuple[int, str, str]:
@@ -85,7 +74,7 @@ def inbox_ids(data: Path) -> set[str]:
 
 def test_hotel_submission_and_remote_mx_through_the_router(router: Lab, tmp_path: Path) -> None:
     """serve in lab-lan + ports apply: both paths from lab-wan land in the Maildir."""
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, OFFICE, loopback=False).path
     data = tmp_path / "data"
     UserStore(data / "users.sqlite3", [DOMAIN]).add_user(USER, PASSWORD)
     server = router.spawn(

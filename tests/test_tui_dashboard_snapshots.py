@@ -1,6 +1,6 @@
 """SVG snapshots of the dashboard's tabs at 80×24 and 120×36 (pytest-textual-snapshot).
 
-Deterministic: a fixed config and data dir at fixed paths, no server running
+Deterministic: a config under ``tmp_path`` (no path is shown), no server running
 (the control socket does not exist), a fixed log file, a fixed clock
 (``pmemail.app.status_snapshot.clock``), no listening port here, cursor blink
 off, and a fixed :class:`NetworkSnapshot` instead of the router/echo round
@@ -20,10 +20,10 @@ import pytest
 from netcore.ip_history import IpObservation
 from pmemail.app import status_snapshot
 from pmemail.app.status_snapshot import NetworkSnapshot, PortReach
-from pmemail.config import Config, DataPaths, load_config
-from tests.tui_wizard_support import fresh_root, make_app, settle, write_config
+from pmemail.config import Config
+from tests.config_factory import write_config
+from tests.tui_wizard_support import app_overrides, make_app, settle
 
-SNAP_ROOT = Path("/tmp/pmemail-tui-snapshots")
 NOW = 1772442000.0  # 2026-03-02 09:00:00 UTC
 LOG = [
     "2026-03-02 08:58:01 INFO pmemail.serve: starting (config /etc/pmemail.toml)",
@@ -33,7 +33,7 @@ LOG = [
     "2026-03-02 08:59:59 INFO pmemail.serve: stopped (SIGTERM)",
 ]
 # long refresh periods: no tick fires while the picture is taken
-QUIET = "local_refresh = 3600.0\nnetwork_refresh = 7200.0\n"
+QUIET = {"dashboard": {"local_refresh": 3600.0, "network_refresh": 7200.0}}
 
 
 def fixed_network(config: Config) -> NetworkSnapshot:
@@ -83,16 +83,11 @@ def fixed_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
-def dashboard_app(name: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def dashboard_app(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The dashboard on a fixed config whose server is stopped, with a fixed log."""
-    root = fresh_root(SNAP_ROOT / f"dashboard-{name}")
-    config_path = write_config(root)
-    text = config_path.read_text(encoding="utf-8")
-    config_path.write_text(
-        text.replace("[dashboard]\n", "[dashboard]\n" + QUIET, 1), encoding="utf-8"
-    )
-    config = load_config(config_path)
-    log = DataPaths.from_config(config, config_path).log_file
+    setup = write_config(root, app_overrides(), QUIET, loopback=False)
+    config, config_path = setup.config, setup.path
+    log = setup.paths.log_file
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("\n".join(LOG) + "\n", encoding="utf-8")
     network = fixed_network(config)
@@ -116,13 +111,17 @@ TABS = {"overview": "1", "ports": "2", "network": "3", "log": "4", "actions": "5
 
 @pytest.mark.usefixtures("fixed_world")
 @pytest.mark.parametrize("tab", list(TABS))
-def test_tabs_80x24(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str) -> None:
-    app = dashboard_app(f"{tab}-80", monkeypatch)
+def test_tabs_80x24(
+    tmp_path: Path, snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str
+) -> None:
+    app = dashboard_app(tmp_path, monkeypatch)
     assert snap_compare(app, run_before=show_tab(TABS[tab]), terminal_size=(80, 24))
 
 
 @pytest.mark.usefixtures("fixed_world")
 @pytest.mark.parametrize("tab", ["overview", "ports"])
-def test_tabs_120x36(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str) -> None:
-    app = dashboard_app(f"{tab}-120", monkeypatch)
+def test_tabs_120x36(
+    tmp_path: Path, snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tab: str
+) -> None:
+    app = dashboard_app(tmp_path, monkeypatch)
     assert snap_compare(app, run_before=show_tab(TABS[tab]), terminal_size=(120, 36))

@@ -18,7 +18,8 @@ from pmemail.app.wizard_state import STEPS
 from pmemail.config import DataPaths, load_config
 from pmemail_tui.i18n import catalogue
 from pmemail_tui.widgets.check_list import CheckList
-from tests.tui_wizard_support import make_app, saved_state, settle, start_at, write_config
+from tests.config_factory import write_config
+from tests.tui_wizard_support import app_overrides, make_app, saved_state, settle, start_at
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ def step_of(app: object) -> str:
 
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
-    return write_config(tmp_path)
+    return write_config(tmp_path, app_overrides(), loopback=False).path
 
 
 def test_catalogues_have_the_same_keys_and_cover_the_code() -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.config_factory import write_config
 from tests.lab import Lab, RouterConfig
 from tests.lab.constants import ISP_IP, LAN_PC, NS_LAN, NS_PC, REMOTE_IP
-from tests.tui_wizard_support import write_config
+from tests.tui_wizard_support import app_overrides
 
 pytestmark = pytest.mark.lab
 
@@ -28,32 +29,26 @@ RDP = 20800
 
 def lab_config(tmp_path: Path) -> Path:
     """The lab's echo service, SMTP probes and banner ports; no DNS server."""
-    extra = "".join(
-        f"[ports.{name}]\nexternal = {ext}\ninternal = {internal}\n"
-        for name, (ext, internal) in LOCAL.items()
-    )
-    extra += f"[ports.remote_desktop]\nexternal = {RDP}\ninternal = 3389\n"
-    path = write_config(tmp_path, extra=extra)
-    text = path.read_text()
-    for key, value in (
-        ("interface", '""'),
-        ("echo_url", f'["http://{ISP_IP}"]'),
-        ("port25_probes", f'["{REMOTE_IP}:25", "{REMOTE_IP}:587"]'),
-        ("resolver", f'"{REMOTE_IP}:53"'),
-        ("http_timeout", "4.0"),
-        ("check_timeout", "8.0"),
-        ("upnp_discover_ms", "500"),
-        ("natpmp_timeout", "0.5"),
-    ):
-        text = (
-            "\n".join(
-                f"{key} = {value}" if line.startswith(f"{key} =") else line
-                for line in text.splitlines()
-            )
-            + "\n"
-        )
-    path.write_text(text)
-    return path
+    plan = {
+        **{
+            f"ports.{name}": {"external": ext, "internal": port}
+            for name, (ext, port) in LOCAL.items()
+        },
+        "ports.remote_desktop": {"external": RDP, "internal": 3389},
+    }
+    lab_network = {
+        "network": {
+            "interface": "",
+            "echo_url": [f"http://{ISP_IP}"],
+            "port25_probes": [f"{REMOTE_IP}:25", f"{REMOTE_IP}:587"],
+            "resolver": f"{REMOTE_IP}:53",
+            "http_timeout": 4.0,
+            "check_timeout": 8.0,
+            "upnp_discover_ms": 500,
+            "natpmp_timeout": 0.5,
+        }
+    }
+    return write_config(tmp_path, app_overrides(), plan, lab_network, loopback=False).path
 
 
 @pytest.mark.parametrize("router", [RouterConfig(secure_mode=False)], indirect=True)

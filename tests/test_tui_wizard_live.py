@@ -22,15 +22,15 @@ from pmemail.config import DataPaths, load_config
 from pmemail.serve.control import ControlError, query_control_sync
 from pmemail.serve.pidfile import read_pid
 from pmemail_tui.widgets.check_list import CheckList
+from tests.config_factory import Overrides, write_config
 from tests.queue_support import Sink, smarthost
 from tests.tui_wizard_support import (
-    free_port,
+    app_overrides,
     loopback_services,
     make_app,
     saved_state,
     settle,
     start_at,
-    write_config,
 )
 
 
@@ -40,7 +40,7 @@ def text_of(app: object, selector: str) -> str:
 
 async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> None:
     with loopback_services() as services:
-        config_path = write_config(tmp_path, services)
+        config_path = write_config(tmp_path, app_overrides(services), loopback=False).path
         start_at(config_path, "checks")
         app = make_app(config_path)
         async with app.run_test(size=(120, 36)) as pilot:
@@ -73,7 +73,7 @@ async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> 
 
 async def test_leaving_the_checks_step_while_they_run_is_safe(tmp_path: Path) -> None:
     with loopback_services() as services:
-        config_path = write_config(tmp_path, services)
+        config_path = write_config(tmp_path, app_overrides(services), loopback=False).path
         start_at(config_path, "checks")
         app = make_app(config_path)
         async with app.run_test(size=(80, 24)) as pilot:
@@ -90,7 +90,7 @@ async def test_leaving_the_checks_step_while_they_run_is_safe(tmp_path: Path) ->
 
 
 async def test_forward_step_without_router_shows_error_and_manual_table(tmp_path: Path) -> None:
-    config_path = write_config(tmp_path)
+    config_path = write_config(tmp_path, app_overrides(), loopback=False).path
     start_at(config_path, "forward")
     app = make_app(config_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -115,9 +115,8 @@ async def test_outbound_step_tests_a_real_smarthost_and_saves_it(tmp_path: Path)
     ca.issue_cert("127.0.0.1").configure_cert(server_tls)
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    config_path = write_config(
-        tmp_path, extra=f'[relay]\nca_file = "{ca_file}"\n[queue]\nconnect_timeout = 5.0\n'
-    )
+    trust: Overrides = {"relay": {"ca_file": str(ca_file)}, "queue": {"connect_timeout": 5.0}}
+    config_path = write_config(tmp_path, app_overrides(), trust, loopback=False).path
     start_at(config_path, "outbound", answers={"checks": {"outbound_25": "fail"}})
     sink = Sink()
     async with smarthost(sink, tls=server_tls, auth=True) as port:
@@ -160,28 +159,9 @@ async def test_outbound_step_tests_a_real_smarthost_and_saves_it(tmp_path: Path)
 
 
 def _serve_config(tmp_path: Path) -> Path:
-    ports = "".join(
-        f"[ports.{name}]\ninternal = {free_port()}\n"
-        for name in ("smtp", "submission", "imap", "pop3", "webmail")
-    )
-    extra = (
-        "\n".join(
-            [
-                "[server]",
-                'listen_address = "127.0.0.1"',
-                "manage_router = false",
-                "[collector]",
-                "enabled = false",
-                "[queue]",
-                "scan_interval = 0.5",
-                "[ports.remote_desktop]",
-                'internal_host = "192.168.1.20"',
-                "",
-            ]
-        )
-        + ports
-    )
-    return write_config(tmp_path, extra=extra, mail="submission_extra_ports = []").resolve()
+    """Every service on a free loopback port, the queue run often."""
+    fast_queue = {"queue": {"scan_interval": 0.5}}
+    return write_config(tmp_path, app_overrides(), fast_queue).path.resolve()
 
 
 def _stop_server(config_path: Path) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui_wizard_support import write_config
+from tests.config_factory import write_config
+from tests.tui_wizard_support import app_overrides
 
 pytestmark = [
     pytest.mark.slow,
@@ -74,8 +75,8 @@ class Terminal:
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    config = write_config(tmp_path)
-    config.write_text(config.read_text().replace('interface = "lo"', 'interface = ""'))
+    any_interface = {"network": {"interface": ""}}
+    config = write_config(tmp_path, app_overrides(), any_interface, loopback=False).path
     term = Terminal(config)
     try:
         yield term

@@ -13,14 +13,15 @@ from aiohttp.test_utils import TestServer
 from mailcore.webmail.context import CTX
 from mailcore.webmail.errors import friendly_errors
 from mailcore.webmail.sessions import COOKIE
+from tests.config_factory import make_config
 from tests.webmail_support import (
     ALICE,
     ALICE_PW,
     BOB,
+    WEBMAIL,
     client,
     csrf_of,
     login,
-    make_config,
     running_stack,
 )
 
@@ -66,8 +67,7 @@ async def test_404_405_413_and_csrf_pages(tmp_path: Path) -> None:
 
 async def test_upload_too_large_keeps_the_form(tmp_path: Path) -> None:
     """An attachment over ``mail.max_message_size``: 413 and the form with what was typed."""
-    config, _ = make_config(tmp_path)
-    config.mail.max_message_size = 64 * 1024
+    config = make_config(tmp_path, WEBMAIL, {"mail": {"max_message_size": 64 * 1024}}).config
     async with running_stack(tmp_path, config) as stack, client() as http:
         await login(http, stack.url, ALICE, ALICE_PW)
         async with http.get(stack.url + "/compose") as r:

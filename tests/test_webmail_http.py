@@ -11,11 +11,13 @@ import aiohttp
 import pytest
 
 from mailcore.mailstore import INBOX
+from tests.config_factory import make_config
 from tests.webmail_support import (
     ALICE,
     ALICE_PW,
     BOB,
     BOB_PW,
+    WEBMAIL,
     Stack,
     client,
     csrf_of,
@@ -255,15 +257,29 @@ async def test_login_without_form_token_refused(tmp_path: Path) -> None:
 
 async def test_session_expires(tmp_path: Path) -> None:
     """An idle session is gone after ``webmail.session_idle``."""
-    from tests.webmail_support import make_config
-
-    config, _ = make_config(tmp_path)
-    config.webmail.session_idle = 1.0
-    async with running_stack(tmp_path, config) as stack, client() as http:
+    now = [1000.0]  # the sessions' clock: advanced by hand, no waiting
+    config = make_config(tmp_path, WEBMAIL, {"webmail": {"session_idle": 1.0}}).config
+    async with running_stack(tmp_path, config, clock=lambda: now[0]) as stack, client() as http:
         await login(http, stack.url, ALICE, ALICE_PW)
         async with http.get(stack.url + "/mail", allow_redirects=False) as r:
             assert r.status == 200
-        await asyncio.sleep(1.2)
+        now[0] += 1.2
+        async with http.get(stack.url + "/mail", allow_redirects=False) as r:
+            assert r.status == 303
+
+
+async def test_session_ends_at_its_maximum_age_even_in_use(tmp_path: Path) -> None:
+    """A session in use all along still ends ``webmail.session_max`` after login."""
+    now = [1000.0]
+    lifetimes = {"webmail": {"session_idle": 5.0, "session_max": 10.0}}
+    config = make_config(tmp_path, WEBMAIL, lifetimes).config
+    async with running_stack(tmp_path, config, clock=lambda: now[0]) as stack, client() as http:
+        await login(http, stack.url, ALICE, ALICE_PW)
+        for _ in range(2):  # each request within session_idle of the last
+            now[0] += 4.0
+            async with http.get(stack.url + "/mail", allow_redirects=False) as r:
+                assert r.status == 200
+        now[0] += 4.0  # 12 s after login
         async with http.get(stack.url + "/mail", allow_redirects=False) as r:
             assert r.status == 303
 

@@ -25,6 +25,7 @@ from pmemail.config import load_config
 from pmemail_tui.app import PmemailApp
 from pmemail_tui.i18n import set_language
 from pmemail_tui.widgets.check_list import CheckList
+from tests.config_factory import Overrides, free_port
 from tests.lab.echo_server import EchoHandler
 
 # steady pictures: no spinner frames, no blinking cursor
@@ -32,26 +33,6 @@ CheckList.ANIMATE = False
 PmemailApp.CURSOR_BLINK = False
 
 FIXED_PUBLIC_IP = "203.0.113.7"
-FAST_NETWORK = """
-[network]
-interface = "lo"
-echo_url = ["{echo}"]
-port25_probes = ["{probe}"]
-resolver = "{dns}"
-http_timeout = 1.0
-connect_timeout = 0.5
-dns_timeout = 0.2
-check_timeout = 3.0
-upnp_discover_ms = 100
-natpmp_timeout = 0.1
-"""
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -149,41 +130,33 @@ def fixed_echo_service() -> Iterator[str]:
         server.server_close()
 
 
-def write_config(
-    root: Path,
-    services: Loopback | None = None,
-    extra: str = "",
-    domain: str = "example.be",
-    mail: str = "",
-) -> Path:
-    """A config in ``root`` (data in ``root/data``) on shrunk timeouts.
+def app_overrides(services: Loopback | None = None) -> Overrides:
+    """Config overrides for the app's tests: checks against ``services``, timeouts shrunk.
 
-    ``extra`` is TOML appended at the end; ``mail`` are more lines of ``[mail]``.
+    Without ``services`` every check points at the closed loopback port 9.
+    Use with ``write_config(root, app_overrides(...), loopback=False)``: the app
+    shows the default port plan, as on an admin's machine.
     """
     services = services or Loopback("http://127.0.0.1:9", "127.0.0.1:9", "127.0.0.1:9")
-    text = (
-        "\n".join(
-            [
-                f'data_dir = "{root / "data"}"',
-                "[mail]",
-                f'domain = "{domain}"',
-                f'hostname = "mail.{domain}"',
-                mail,
-                "[dashboard]",
-                "start_timeout = 30.0",
-            ]
-        )
-        + FAST_NETWORK.format(echo=services.echo_url, probe=services.probe, dns=services.dns)
-        + extra
-    )
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / "pmemail.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return {
+        "network": {
+            "interface": "lo",
+            "echo_url": [services.echo_url],
+            "port25_probes": [services.probe],
+            "resolver": services.dns,
+            "http_timeout": 1.0,
+            "connect_timeout": 0.5,
+            "dns_timeout": 0.2,
+            "check_timeout": 3.0,
+            "upnp_discover_ms": 100,
+            "natpmp_timeout": 0.1,
+        },
+        "dashboard": {"start_timeout": 30.0},
+    }
 
 
 def fresh_root(path: Path) -> Path:
-    """An empty directory at a fixed path (snapshots show no random tmp names)."""
+    """An empty directory at a fixed path (the screenshots' work dirs)."""
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 import urllib.parse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,30 +25,18 @@ from mailcore.users import UserStore
 from mailcore.webmail import WebmailService, build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides, make_config
 
 ALICE, ALICE_PW = "alice@example.be", "alice secret 1"
 BOB, BOB_PW = "bob@example.be", "bob secret 2"
 
 
-def make_config(tmp_path: Path) -> tuple[Config, DataPaths]:
-    """Loopback, ephemeral ports, fast throttling, no HTTPS."""
-    config = Config(data_dir=str(tmp_path / "data"))
-    config.mail.domain = "example.be"
-    config.mail.hostname = "localhost"
-    config.mail.submission_extra_ports = []
-    config.server.listen_address = "127.0.0.1"
-    for mapping in (
-        config.ports.smtp,
-        config.ports.submission,
-        config.ports.webmail,
-        config.ports.imap,
-    ):
-        mapping.internal = 0
-    config.security.plaintext_auth_on_loopback = True
-    config.security.failure_delay = 0.0
-    config.security.max_failures = 3
-    config.webmail.page_size = 5
-    return config, DataPaths.from_config(config)
+# loopback services (tests.config_factory) plus what the webmail tests count on
+WEBMAIL: Overrides = {
+    "mail": {"hostname": "localhost"},
+    "security": {"plaintext_auth_on_loopback": True, "max_failures": 3},
+    "webmail": {"page_size": 5},
+}
 
 
 @dataclass
@@ -71,17 +60,19 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(
-    tmp_path: Path, config: Config | None = None, https: bool = False
+    tmp_path: Path,
+    config: Config | None = None,
+    https: bool = False,
+    clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[Stack]:
     """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
 
     ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
-    with its HTTP port redirecting.
+    with its HTTP port redirecting. ``clock``: what session expiry reads.
     """
     if config is None:
-        config, paths = make_config(tmp_path)
-    else:
-        paths = DataPaths.from_config(config)
+        config = make_config(tmp_path, WEBMAIL).config
+    paths = DataPaths.from_config(config)
     paths.root.mkdir(parents=True, exist_ok=True)
     users = UserStore.from_config(config, paths)
     users.add_user(ALICE, ALICE_PW, "imap", "Alice Martin")
@@ -98,6 +89,7 @@ async def running_stack(
         store,
         build_submitter(config, users, delivery, queue),
         tls=server_tls_context(config, paths),
+        clock=clock,
     )
     if https:
         cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)

@@ -10,7 +10,7 @@ import binascii
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from mailcore.mailstore.maildir import to_crlf
+from mailcore.maildir import to_crlf
 from mailcore.mime.part import Part
 
 _CHUNK = 256 * 1024

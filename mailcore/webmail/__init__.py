@@ -7,6 +7,8 @@ calls; ``PolicySubmitter`` is the submission path the webmail sends through.
 from __future__ import annotations
 
 import ssl
+import time
+from collections.abc import Callable
 
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
@@ -46,6 +48,7 @@ def build_webmail_service(
     submitter: Submitter,
     *,
     tls: ssl.SSLContext,
+    clock: Callable[[], float] = time.monotonic,
 ) -> WebmailService:
     """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
 
@@ -58,6 +61,7 @@ def build_webmail_service(
         submitter: how to send (``build_submitter``).
         tls: the server TLS context (``mailcore.server_tls``), used when
             ``server.https_port`` is set.
+        clock: the time source of session expiry (a test advances its own).
     """
     https_port: int | None = config.server.https_port or None
     web = config.webmail
@@ -67,7 +71,7 @@ def build_webmail_service(
         throttle=throttle,
         view=MailView(store),
         submitter=submitter,
-        sessions=SessionStore(web.session_idle, web.session_max),
+        sessions=SessionStore(web.session_idle, web.session_max, clock),
         spool=paths.root / "spool",
         env=template_env(),
     )
