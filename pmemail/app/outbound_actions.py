@@ -32,12 +32,12 @@ def smarthost_settings(
 ) -> RelayConfig:
     """``current`` with the smarthost typed in a form.
 
-    No host means "no smarthost" (``mode = auto``: direct to the MX); an
-    empty port means 587; an unknown TLS mode means STARTTLS. The password
-    is kept as typed (spaces may belong to it).
+    No host means "no smarthost" (``mode = auto``: direct to the MX, the
+    port then left at 587 whatever was typed); an unknown TLS mode means
+    STARTTLS. The password is kept as typed (spaces may belong to it).
 
     Raises:
-        BadPort: a host is given and the port is not 1-65535.
+        BadPort: a host is given and the port is not 1-65535 (empty: "0").
     """
     host = host.strip()
     port_text = port.strip() or "0"
