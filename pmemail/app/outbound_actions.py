@@ -32,8 +32,8 @@ def smarthost_settings(
 ) -> RelayConfig:
     """``current`` with the smarthost typed in a form.
 
-    No host means "no smarthost" (``mode = auto``: direct to the MX, the
-    port then left at 587 whatever was typed); an unknown TLS mode means
+    No host means "no smarthost" (``mode = auto``: direct to the MX), and
+    a port that is no number then means 587; an unknown TLS mode means
     STARTTLS. The password is kept as typed (spaces may belong to it).
 
     Raises:
