@@ -17,6 +17,7 @@ from pmemail.app.wizard_state import load_state, save_state
 from pmemail.config import Config, DataPaths, save_config
 from pmemail_tui.i18n import localize_bindings, set_language, t
 from pmemail_tui.screens.wizard import step_screen
+from pmemail_tui.screens.wizard.messages import StepAnswers
 
 StartMode = Literal["auto", "wizard", "dashboard"]
 
@@ -78,8 +79,9 @@ class PmemailApp(App[None]):
         else:
             self.switch_screen(step_screen(self.wizard.step))
 
-    def save_wizard(self) -> None:
-        """Save the wizard's progress and answers now (workers call it with results)."""
+    def on_step_answers(self, message: StepAnswers) -> None:
+        """A step's worker found answers: keep and save them now (the step may be gone)."""
+        self.wizard.answers.setdefault(message.step, {}).update(message.answers)
         save_state(self.paths.state, self.wizard)
 
     def set_wizard_language(self, language: str) -> None:

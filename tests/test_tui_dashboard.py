@@ -18,7 +18,9 @@ from textual.widgets import Log, Static
 
 from pmemail.config import load_config
 from pmemail_tui.app import PmemailApp
+from pmemail_tui.i18n import catalogue
 from pmemail_tui.screens.dashboard import DashboardScreen
+from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.panels import PortsTable, ServicesTable
 from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, echo_stub, kill_detached
 from tests.serve_support import Server, ServeSetup
@@ -202,3 +204,14 @@ async def test_second_action_refused_while_busy(setup: ServeSetup) -> None:
         lines = [str(line) for line in screen.query_one("#dash-actions", Log).lines]
         assert "Retry queue: Start is still running; wait for it to finish" in lines
         assert not any(line.startswith("Retry queue: 1") for line in lines)
+
+
+def test_actions_are_known_by_name_whatever_the_language() -> None:
+    """Each action has a label in both languages; what it refreshes does not hang on it."""
+    for language in ("en", "fr"):
+        words = catalogue(language)
+        for action in DashAction:
+            assert words[f"dash.action.{action.value}"]
+    assert catalogue("fr")["dash.action.forward"] != catalogue("en")["dash.action.forward"]
+    changing = {a for a in DashAction if a.changes_network}
+    assert changing == {DashAction.FORWARD, DashAction.UNMAP, DashAction.CHECKS}

@@ -6,6 +6,7 @@ steps' workers call the real core (netifaces, the user store, ...).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from pathlib import Path
@@ -17,6 +18,8 @@ from mailcore.users import UserStore
 from pmemail.app.wizard_state import STEPS
 from pmemail.config import DataPaths, load_config
 from pmemail_tui.i18n import catalogue
+from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import RelayAnswer
 from pmemail_tui.widgets.check_list import CheckList
 from tests.config_factory import write_config
 from tests.tui_wizard_support import app_overrides, make_app, saved_state, settle, start_at
@@ -268,3 +271,24 @@ async def test_summary_shows_each_users_settings_and_exports_them(config_path: P
         exported = (config_path.parent / "client-settings.txt").read_text()
         assert "jean@example.be" in exported and "marie@example.be" in exported
     assert exported.strip() == settings.strip()
+
+
+async def test_worker_reports_reach_a_shown_step_and_spare_a_left_one(config_path: Path) -> None:
+    """Workers report by message from their thread: shown on the step, dropped once it is left."""
+    start_at(config_path, "outbound")
+    app = make_app(config_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        step = app.screen
+        assert isinstance(step, WizardStep)
+        assert await asyncio.to_thread(step.post_message, RelayAnswer("✔ from a thread"))
+        await pilot.pause()
+        assert text_of(app, "#relay-test-result") == "✔ from a thread"
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert step_of(app) == "users"
+        # a late result for the step that was left: refused, nothing breaks
+        assert not await asyncio.to_thread(step.post_message, RelayAnswer("too late"))
+        step.keep_answers({"late": True})  # answers are the app's: kept all the same
+        await settle(app, pilot)
+        assert app.is_running and step_of(app) == "users"
+    assert saved_state(config_path).answers["outbound"]["late"] is True

@@ -1,4 +1,4 @@
-"""Forward the port plan on the router again, or remove pmemail's mappings (one click).
+"""Forward the port plan on the router, or remove pmemail's mappings (one click).
 
 The router clients (miniupnpc) are imported by the functions that use them:
 the dashboard paints before that.
@@ -7,7 +7,8 @@ the dashboard paints before that.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.config.model import Config
@@ -15,6 +16,8 @@ from pmemail.config.paths import DataPaths
 
 if TYPE_CHECKING:
     from netcore.forwarding import ForwardingReport, PortOutcome
+
+T = TypeVar("T")
 
 
 def _summary(report: ForwardingReport, done: str) -> ActionResult:
@@ -31,14 +34,45 @@ def _summary(report: ForwardingReport, done: str) -> ActionResult:
     return ActionResult(head, lines, ok=not report.failed)
 
 
-def _router_call(what: str, call: Callable[[], ForwardingReport]) -> ForwardingReport:
+def _router_call(what: str, call: Callable[[], T]) -> T:
+    """``call()``, its failures to reach the router as one ActionError line."""
     from netcore.router.errors import RouterError
 
     try:
         return call()
     except (RouterError, OSError, ValueError) as err:
         # OSError too: no route, a refused socket (the test network guard) ...
-        raise ActionError(f"{what}: {err or type(err).__name__}") from None
+        # ValueError: netcore.plan.PlanError (a bad address in the config)
+        reason = str(err) or type(err).__name__
+        raise ActionError(f"{what}: {reason}" if what else reason) from None
+
+
+@dataclass(frozen=True)
+class PlanApplied:
+    """What applying the plan did, for a screen that shows what is left to do."""
+
+    all_mapped: bool
+    next_steps: list[str]  # summary, fallbacks, the manual table for refused ports
+
+
+def apply_plan(
+    config: Config, paths: DataPaths, progress: Callable[[PortOutcome], None] | None = None
+) -> PlanApplied:
+    """Apply the whole port plan and say what is left to do by hand (the wizard's step).
+
+    Raises:
+        ActionError: the router cannot be reached at all; the message is the reason alone.
+    """
+    from netcore.forwarding import Forwarder
+    from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
+
+    forwarder = Forwarder(config, paths)
+    plan = _router_call("", forwarder.plan)
+    report = _router_call("", lambda: forwarder.apply(progress=progress))
+    isp = config.isp
+    profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
+    doc = forwarding_document(report, plan, profile)
+    return PlanApplied(not report.failed, next_steps_lines(doc))
 
 
 def forward_all(

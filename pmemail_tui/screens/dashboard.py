@@ -27,6 +27,7 @@ from pmemail.app import check_actions, forwarding_actions, queue_actions, server
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
 from pmemail_tui.i18n import t
+from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
     CheckProgress,
@@ -51,17 +52,6 @@ TABS = ("overview", "ports", "network", "log", "actions")
 class DashboardScreen(Screen[None]):
     """Everything the admin watches once the wizard is done."""
 
-    DEFAULT_CSS = """
-    DashboardScreen #dash-server { height: auto; padding: 0 1; }
-    DashboardScreen #dash-message { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
-    DashboardScreen #dash-message.error { color: $error; }
-    DashboardScreen TabbedContent { height: 1fr; }
-    DashboardScreen DataTable { height: auto; max-height: 100%; }
-    DashboardScreen #dash-mail, DashboardScreen #dash-port-why { height: auto; padding: 1 0 0 0; }
-    DashboardScreen Log { height: 1fr; }
-    """
-    """Layout only (colours come from the theme); the lead may move it to pmemail.tcss."""
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start"),
         Binding("x", "stop", "Stop"),
@@ -82,7 +72,7 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.local: LocalSnapshot | None = None
         self.network: NetworkSnapshot | None = None
-        self.busy = ""  # the action running now ("" = none)
+        self.busy: DashAction | None = None  # the action running now
         self._probe: LocalProbe | None = None
         self._network_at = 0.0  # monotonic time the last network refresh started
 
@@ -146,25 +136,25 @@ class DashboardScreen(Screen[None]):
         """Router table, public address, outside reachability (seconds)."""
         self.post_message(NetworkUpdate(network_snapshot(self.pm.config, self.pm.paths)))
 
-    def launch(self, name: str, call: Callable[[], ActionResult]) -> None:
+    def launch(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
         """Run one action in a worker unless another one is still running."""
-        if self.busy:
-            refused = t("dash.busy", action=self.busy)
+        if self.busy is not None:
+            refused = t("dash.busy", action=self.busy.label)
             self.say(refused, error=True)
-            self.query_one("#dash-actions", Log).write_line(f"{name}: {refused}")
+            self.query_one("#dash-actions", Log).write_line(f"{action.label}: {refused}")
             return
-        self.busy = name
-        self.say(t("dash.running", action=name))
-        self._action_worker(name, call)
+        self.busy = action
+        self.say(t("dash.running", action=action.label))
+        self._action_worker(action, call)
 
     @work(thread=True, group="dash-action", exit_on_error=False)
-    def _action_worker(self, name: str, call: Callable[[], ActionResult]) -> None:
+    def _action_worker(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
         try:
-            self.post_message(ActionDone(name, call()))
+            self.post_message(ActionDone(action, call()))
         except ActionError as err:
-            self.post_message(ActionDone(name, None, str(err)))
+            self.post_message(ActionDone(action, None, str(err)))
         except Exception as err:  # a bug must still end as a message, not a dead UI
-            self.post_message(ActionDone(name, None, f"{type(err).__name__}: {err}"))
+            self.post_message(ActionDone(action, None, f"{type(err).__name__}: {err}"))
 
     # ------------------------------------------------------------ messages
     def on_local_update(self, message: LocalUpdate) -> None:
@@ -198,21 +188,18 @@ class DashboardScreen(Screen[None]):
 
     def on_action_done(self, message: ActionDone) -> None:
         """Show the outcome, then refresh what the action changed."""
-        self.busy = ""
+        self.busy = None
         out = self.query_one("#dash-actions", Log)
+        label = message.action.label
         if message.result is None:
-            self.say(f"{message.action}: {message.error}", error=True)
-            out.write_line(f"{message.action}: {t('dash.failed')}: {message.error}")
+            self.say(f"{label}: {message.error}", error=True)
+            out.write_line(f"{label}: {t('dash.failed')}: {message.error}")
         else:
-            self.say(f"{message.action}: {message.result.message}", error=not message.result.ok)
-            out.write_line(f"{message.action}: {message.result.message}")
+            self.say(f"{label}: {message.result.message}", error=not message.result.ok)
+            out.write_line(f"{label}: {message.result.message}")
             out.write_lines([f"  {line}" for line in message.result.details])
         self.refresh_local()
-        if message.action in (
-            t("dash.action.forward"),
-            t("dash.action.unmap"),
-            t("dash.action.checks"),
-        ):
+        if message.action.changes_network:
             self._refresh_network_now()
 
     @on(DataTable.RowHighlighted, "#dash-ports")
@@ -248,41 +235,39 @@ class DashboardScreen(Screen[None]):
         """Start ``pmemail serve`` in the background."""
         pm = self.pm
         self.launch(
-            t("dash.action.start"),
+            DashAction.START,
             lambda: server_process.start_server(pm.config, pm.config_path, pm.paths),
         )
 
     def action_stop(self) -> None:
         """Stop the running server."""
         pm = self.pm
-        self.launch(t("dash.action.stop"), lambda: server_process.stop_server(pm.config, pm.paths))
+        self.launch(DashAction.STOP, lambda: server_process.stop_server(pm.config, pm.paths))
 
     def action_restart(self) -> None:
         """Stop then start the server."""
         pm = self.pm
         self.launch(
-            t("dash.action.restart"),
+            DashAction.RESTART,
             lambda: server_process.restart_server(pm.config, pm.config_path, pm.paths),
         )
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""
         pm = self.pm
-        self.launch(
-            t("dash.action.forward"), lambda: forwarding_actions.forward_all(pm.config, pm.paths)
-        )
+        self.launch(DashAction.FORWARD, lambda: forwarding_actions.forward_all(pm.config, pm.paths))
 
     def action_unmap(self) -> None:
         """Remove pmemail's mappings from the router."""
         pm = self.pm
         self.launch(
-            t("dash.action.unmap"), lambda: forwarding_actions.remove_mappings(pm.config, pm.paths)
+            DashAction.UNMAP, lambda: forwarding_actions.remove_mappings(pm.config, pm.paths)
         )
 
     def action_checks(self) -> None:
         """Run the doctor's checks again; each result appears as it finishes."""
         pm = self.pm
-        if not self.busy:
+        if self.busy is None:
             self.query_one("#dash-actions", Log).write_line(t("dash.checks.start"))
             self.action_tab("actions")
 
@@ -290,11 +275,11 @@ class DashboardScreen(Screen[None]):
             self.post_message(CheckProgress(result))
 
         self.launch(
-            t("dash.action.checks"),
+            DashAction.CHECKS,
             lambda: check_actions.rerun_checks(pm.config, pm.paths, progress),
         )
 
     def action_retry_queue(self) -> None:
         """Retry every queued recipient now."""
         pm = self.pm
-        self.launch(t("dash.action.retry"), lambda: queue_actions.retry_queue(pm.config, pm.paths))
+        self.launch(DashAction.RETRY, lambda: queue_actions.retry_queue(pm.config, pm.paths))

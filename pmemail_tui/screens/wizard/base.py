@@ -15,6 +15,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from pmemail.app.wizard_state import STEPS
 from pmemail_tui.i18n import localize_bindings, t
+from pmemail_tui.screens.wizard.messages import RowResult, StepAnswers
+from pmemail_tui.widgets.check_list import CheckList
 from pmemail_tui.widgets.step_progress import StepProgress
 
 if TYPE_CHECKING:
@@ -22,7 +24,24 @@ if TYPE_CHECKING:
 
 
 class WizardStep(Screen[None]):
-    """Base class of a wizard step: subclasses give ``STEP`` and ``compose_body``."""
+    """Base class of a wizard step: subclasses give ``STEP`` and ``compose_body``.
+
+    Slow work (network, scrypt, starting the server) follows the one idiom
+    of the TUI, the dashboard's too:
+
+    * the UI thread reads the form and the config, then starts a thread
+      worker with :meth:`run_in_app`, handing it plain values;
+    * the worker calls a UI-free function of ``pmemail.app`` (or the cores)
+      and reports only by posting messages (:mod:`.messages`): results to
+      this step with ``self.post_message(...)``, answers to keep to the app
+      with :meth:`keep_answers`. It never queries nor touches a widget;
+    * the step's ``on_<message>`` handler updates the widgets. A step that
+      was left takes no more messages: late results are dropped.
+
+    (The dashboard, never left, owns its workers: ``@work(thread=True)``.)
+
+    Rows of a :class:`CheckList` are filled by :class:`RowResult`, handled here.
+    """
 
     STEP: ClassVar[str] = "welcome"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,47 +107,32 @@ class WizardStep(Screen[None]):
             for field in fields:
                 field.cursor_blink = False
 
-    def call_ui(self, callback: Callable[..., object], *args: object) -> None:
-        """From a worker thread: run ``callback(*args)`` on the UI thread while this step shows.
-
-        The admin may leave a step while its worker still runs; the result
-        then has no screen to land on and is dropped (answers a worker must
-        keep are saved with :meth:`keep_answers` instead).
-        """
-        app = self.pm
-
-        def guarded() -> None:
-            if self in app.screen_stack:  # a switched-away step is being torn down
-                callback(*args)
-
-        try:
-            app.call_from_thread(guarded)
-        except RuntimeError:
-            pass  # the app is closing: nothing left to show it on
-
     def run_in_app(self, job: Callable[..., None], *args: object, group: str) -> None:
         """Run ``job(*args)`` in a thread worker owned by the app, not by this step.
 
         Textual cancels a screen's workers when the screen goes: a run not
         started yet would then never run, and the admin who leaves a step
         early would lose what it was doing (a half-applied port plan, a
-        server start nobody waits for). The app's worker runs to its end;
-        ``job`` must take the widgets it fills as arguments (queried now, on
-        the UI thread) and report with :meth:`call_ui` / :meth:`keep_answers`.
+        server start, a user being added). The app's worker runs to its end.
+        ``job`` gets what it needs as arguments (read now, on the UI thread)
+        and reports only with :meth:`post_message` / :meth:`keep_answers`.
         """
         self.pm.run_worker(functools.partial(job, *args), thread=True, exclusive=True, group=group)
 
     def keep_answers(self, answers: dict[str, Any]) -> None:
-        """From a worker thread: store answers of this step and save them, shown or not."""
+        """From a worker thread: have the app store and save answers of this step, shown or not."""
+        self.pm.post_message(StepAnswers(self.STEP, answers))
 
-        def store() -> None:
-            self.pm.wizard.answers.setdefault(self.STEP, {}).update(answers)
-            self.pm.save_wizard()
-
-        try:
-            self.pm.call_from_thread(store)
-        except RuntimeError:
-            pass
+    def on_row_result(self, message: RowResult) -> None:
+        """A worker finished one task of this step's check list."""
+        self.query_one(CheckList).set_result(
+            message.key,
+            message.status,
+            message.finding,
+            message.details,
+            message.advice,
+            message.title,
+        )
 
     @staticmethod
     def form_row(label: str, field: Widget) -> Horizontal:

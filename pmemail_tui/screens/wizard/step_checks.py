@@ -10,8 +10,11 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import ChecksDone, RowResult
 from pmemail_tui.widgets.check_list import CheckList
 
 if TYPE_CHECKING:
@@ -62,30 +65,40 @@ class ChecksStep(WizardStep):
         self.query_one("#verdict", Static).update(t("checks.running"))
         self.query_one("#checks-rerun", Button).disabled = True
         # the admin may go on at once: the answers are still kept
-        self.run_in_app(self.run_doctor, rows, self.titles(), group="checks")
+        self.run_in_app(
+            self.run_doctor, self.pm.config, self.pm.paths, self.titles(), group="checks"
+        )
 
-    def run_doctor(self, rows: CheckList, titles: dict[str, str]) -> None:
+    def run_doctor(self, config: Config, paths: DataPaths, titles: dict[str, str]) -> None:
         """The checks themselves: their own event loop in a worker thread."""
         from netcore.checks.runner import run_checks  # heavy (dnspython, requests): not at start
 
         def on_result(result: CheckResult) -> None:
-            self.call_ui(
-                rows.set_result,
-                result.id,
-                result.status,
-                result.finding,
-                _details(result),
-                result.advice,
-                titles.get(result.id, result.title),
+            self.post_message(
+                RowResult(
+                    result.id,
+                    result.status,
+                    result.finding,
+                    _details(result),
+                    result.advice,
+                    titles.get(result.id, result.title),
+                )
             )
 
         try:
-            report = asyncio.run(run_checks(self.pm.config, self.pm.paths, on_result))
+            report = asyncio.run(run_checks(config, paths, on_result))
         except Exception as err:  # shown to the admin, never a crash of the app
-            self.call_ui(self.show_failure, f"{type(err).__name__}: {err}")
+            self.post_message(ChecksDone(None, f"{type(err).__name__}: {err}"))
         else:
             self.keep_answers(report_answers(report))
-            self.call_ui(self.show_verdict, report)
+            self.post_message(ChecksDone(report))
+
+    def on_checks_done(self, message: ChecksDone) -> None:
+        """The verdict, or why the run broke; the checks may run again."""
+        if message.report is None:
+            self.show_failure(message.error)
+        else:
+            self.show_verdict(message.report)
 
     def show_failure(self, reason: str) -> None:
         """The run itself broke: say so and let the admin run it again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -18,8 +19,11 @@ from pmemail.app.server_process import (
     service_ports,
     start_server,
 )
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import LaunchDone, RowResult
 from pmemail_tui.widgets.check_list import CheckList
 
 
@@ -46,31 +50,30 @@ class LaunchStep(WizardStep):
         self.query_one("#launch-start", Button).disabled = True
         # the app owns the start: an admin who leaves at once still gets the
         # server started and its outcome saved
-        self.run_in_app(
-            self.run_server, rows, self.query_one("#launch-result", Static), group="launch"
-        )
+        pm = self.pm
+        self.run_in_app(self.run_server, pm.config, pm.config_path, pm.paths, group="launch")
 
-    def run_server(self, rows: CheckList, outcome: Static) -> None:
+    def run_server(self, config: Config, config_path: Path, paths: DataPaths) -> None:
         """Start the process and wait for the ports (a worker thread)."""
 
         def on_service(name: str, ok: bool, where: str) -> None:
             text = t("launch.running", port=where) if ok else t("launch.not_running")
-            self.call_ui(rows.set_result, name, "ok" if ok else "fail", text)
+            self.post_message(RowResult(name, "ok" if ok else "fail", text))
 
-        pm = self.pm
         try:
-            start_server(pm.config, pm.config_path, pm.paths, on_service=on_service)
+            start_server(config, config_path, paths, on_service=on_service)
         except ServerAlreadyRunning as err:
             running, text = True, t("launch.already_running", pid=err.pid)
         except ActionError as err:
             running, text = False, t("launch.failed", reason=str(err))
         else:
-            running, text = True, t("launch.started", pid=server_pid(pm.paths) or "?")
+            running, text = True, t("launch.started", pid=server_pid(paths) or "?")
         self.keep_answers({"running": running})
-        self.call_ui(outcome.update, text)
-        self.call_ui(self._enable_start)
+        self.post_message(LaunchDone(text))
 
-    def _enable_start(self) -> None:
+    def on_launch_done(self, message: LaunchDone) -> None:
+        """The outcome line; Start may be pressed again."""
+        self.query_one("#launch-result", Static).update(message.text)
         self.query_one("#launch-start", Button).disabled = False
 
     @on(Button.Pressed, "#launch-install")

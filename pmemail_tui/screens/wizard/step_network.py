@@ -7,8 +7,11 @@ from collections.abc import Iterable
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pmemail.config.model import NetworkConfig
+from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import RowResult
 from pmemail_tui.widgets.check_list import CheckList
 
 
@@ -28,18 +31,17 @@ class NetworkStep(WizardStep):
         rows.add_task("lan", t("network.lan"))
         rows.add_task("router", t("network.router"))
         # the app owns the run: the LAN facts are kept even if the admin goes on at once
-        self.run_in_app(self.detect, rows, group="network")
+        self.run_in_app(self.detect, self.pm.config.network, self.pm.paths, group="network")
 
-    def detect(self, rows: CheckList) -> None:
+    def detect(self, net: NetworkConfig, paths: DataPaths) -> None:
         """Read the interface (no packet sent), then look for the router (a worker thread)."""
         from netcore.lan import LanDetectionError, detect_lan  # imported here: fast first paint
 
-        interface = self.pm.config.network.interface
         try:
-            lan = detect_lan(interface)
+            lan = detect_lan(net.interface)
         except LanDetectionError as err:
-            self.call_ui(rows.set_result, "lan", "fail", str(err))
-            self.call_ui(rows.set_result, "router", "skipped", t("network.no_lan"))
+            self.post_message(RowResult("lan", "fail", str(err)))
+            self.post_message(RowResult("router", "skipped", t("network.no_lan")))
         else:
             finding = t(
                 "network.lan_found",
@@ -54,30 +56,30 @@ class NetworkStep(WizardStep):
                     f"IPv6: {', '.join(lan.ipv6) or '-'}",
                 ]
             )
-            self.call_ui(rows.set_result, "lan", "ok", finding, details)
+            self.post_message(RowResult("lan", "ok", finding, details))
             self.keep_answers({"lan": lan.to_dict()})
             try:
-                self.look_for_router(rows, lan.gateway)
+                self.look_for_router(net, paths, lan.gateway)
             except Exception as err:  # a broken probe is a finding, not a crash
-                self.call_ui(
-                    rows.set_result,
-                    "router",
-                    "warn",
-                    t("network.router_missing"),
-                    f"{type(err).__name__}: {err}",
+                self.post_message(
+                    RowResult(
+                        "router",
+                        "warn",
+                        t("network.router_missing"),
+                        f"{type(err).__name__}: {err}",
+                    )
                 )
 
-    def look_for_router(self, rows: CheckList, gateway: str) -> None:
+    def look_for_router(self, net: NetworkConfig, paths: DataPaths, gateway: str) -> None:
         """UPnP and NAT-PMP at once (read-only); shows what the router is."""
         from netcore.checks.router_probe import probe_router
 
-        net = self.pm.config.network
         view = probe_router(
             gateway,
             discover_s=net.upnp_discover_ms / 1000,
             natpmp_s=net.natpmp_timeout,
             http_s=net.http_timeout,
-            state_dir=self.pm.paths.state,
+            state_dir=paths.state,
         )
         if view.found:
             name = " ".join(p for p in (view.manufacturer, view.model) if p) or view.friendly_name
@@ -87,5 +89,5 @@ class NetworkStep(WizardStep):
         else:
             finding, status = t("network.router_missing"), "warn"
         details = "\n".join(f"{k}: {v}" for k, v in view.errors)
-        self.call_ui(rows.set_result, "router", status, finding, details)
+        self.post_message(RowResult("router", status, finding, details))
         self.keep_answers({"router": view.to_dict()})

@@ -6,14 +6,16 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
-from mailcore.queue.relay import RelayClient
-from pmemail.config.model import RelayConfig
+from pmemail.app import outbound_actions
+from pmemail.config.model import Config, RelayConfig
+from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import RelayAnswer
 
 TLS_CHOICES = [("STARTTLS", "starttls"), ("TLS (SSL)", "tls"), ("none", "none")]
 
@@ -64,22 +66,18 @@ class OutboundStep(WizardStep):
 
     def relay_from_form(self) -> RelayConfig | None:
         """The form as a RelayConfig, or None (with an error shown) when invalid."""
-        host = self.query_one("#relay-host", Input).value.strip()
-        port_text = self.query_one("#relay-port", Input).value.strip() or "0"
-        port = int(port_text) if port_text.isdigit() else 0
-        if host and not 1 <= port <= 65535:
-            self.show_error(t("outbound.bad_port", port=port_text))
+        try:
+            return outbound_actions.smarthost_settings(
+                self.pm.config.relay,
+                host=self.query_one("#relay-host", Input).value,
+                port=self.query_one("#relay-port", Input).value,
+                tls=str(self.query_one("#relay-tls", Select).value),
+                username=self.query_one("#relay-user", Input).value,
+                password=self.query_one("#relay-password", Input).value,
+            )
+        except outbound_actions.BadPort as err:
+            self.show_error(t("outbound.bad_port", port=str(err)))
             return None
-        tls = self.query_one("#relay-tls", Select).value
-        return dataclasses.replace(
-            self.pm.config.relay,
-            host=host,
-            port=port or 587,
-            tls=tls if tls in ("starttls", "tls", "none") else "starttls",
-            username=self.query_one("#relay-user", Input).value.strip(),
-            password=self.query_one("#relay-password", Input).value,
-            mode="smarthost" if host else "auto",
-        )
 
     @on(Button.Pressed, "#relay-test")
     def test_relay(self) -> None:
@@ -88,15 +86,12 @@ class OutboundStep(WizardStep):
         if relay is None or not relay.host:
             return
         self.query_one("#relay-test-result", Static).update(t("outbound.testing"))
-        self.run_relay_test(relay)
+        self.run_in_app(self.run_relay_test, self.pm.config, relay, group="relay-test")
 
-    @work(thread=True, exclusive=True, group="relay-test")
-    def run_relay_test(self, relay: RelayConfig) -> None:
+    def run_relay_test(self, config: Config, relay: RelayConfig) -> None:
         """The probe itself (network I/O stays off the UI thread)."""
-        config = dataclasses.replace(self.pm.config, relay=relay)
-        outcome = RelayClient.from_config(config).probe()
-        text = ("✔ " if outcome.ok else "✘ ") + outcome.describe()
-        self.call_ui(self.query_one("#relay-test-result", Static).update, text)
+        outcome = outbound_actions.probe_relay(config, relay)
+        self.post_message(RelayAnswer(("✔ " if outcome.ok else "✘ ") + outcome.describe()))
 
     @on(Button.Pressed, "#relay-send")
     def send_sample(self) -> None:
@@ -105,22 +100,31 @@ class OutboundStep(WizardStep):
         to = self.query_one("#relay-send-to", Input).value.strip()
         if relay is None:
             return
-        if "@" not in to or " " in to:
+        if not outbound_actions.valid_recipient(to):
             self.show_error(t("outbound.bad_address", address=to))
             return
         self.show_error("")
         self.query_one("#relay-test-result", Static).update(t("outbound.sending"))
-        self.run_sample_send(relay, to)
+        self.run_in_app(
+            self.run_sample_send,
+            self.pm.config,
+            self.pm.paths,
+            relay,
+            to,
+            t("outbound.sent", address=to),
+            group="relay-test",
+        )
 
-    @work(thread=True, exclusive=True, group="relay-test")
-    def run_sample_send(self, relay: RelayConfig, to: str) -> None:
+    def run_sample_send(
+        self, config: Config, paths: DataPaths, relay: RelayConfig, to: str, sent: str
+    ) -> None:
         """Through the relay (or directly to the MX when no relay is set)."""
-        from mailcore.queue.sample_send import send_test_message
+        outcome = outbound_actions.send_sample(config, paths, relay, to)
+        self.post_message(RelayAnswer(sent if outcome.ok else "✘ " + outcome.describe()))
 
-        config = dataclasses.replace(self.pm.config, relay=relay)
-        outcome = send_test_message(config, self.pm.paths.root / "spool", to)
-        text = t("outbound.sent", address=to) if outcome.ok else "✘ " + outcome.describe()
-        self.call_ui(self.query_one("#relay-test-result", Static).update, text)
+    def on_relay_answer(self, message: RelayAnswer) -> None:
+        """What the smarthost said, under the buttons."""
+        self.query_one("#relay-test-result", Static).update(message.text)
 
     def collect(self) -> dict[str, Any] | None:
         """Save the relay settings to the config."""

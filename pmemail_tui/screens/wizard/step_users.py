@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioS
 from mailcore.users import UserError, UserStore
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
+from pmemail_tui.screens.wizard.messages import UserAdded
 
 
 class UsersStep(WizardStep):
@@ -73,28 +74,32 @@ class UsersStep(WizardStep):
             return
         self.show_error(t("users.adding"))
         self.query_one("#user-add", Button).disabled = True
-        self.store_user(address, password, protocol, name)
+        # the app owns the run: a user being added is added even if the admin goes on
+        self.run_in_app(
+            self.store_user, self.store(), address, password, protocol, name, group="users"
+        )
 
-    @work(thread=True, exclusive=True, group="users")
-    def store_user(self, address: str, password: str, protocol: str, name: str) -> None:
+    def store_user(
+        self, store: UserStore, address: str, password: str, protocol: str, name: str
+    ) -> None:
         """Hashing the password (scrypt) takes a moment: off the UI thread."""
         try:
-            self.store().add_user(
+            store.add_user(
                 address,
                 password,
                 protocol,  # type: ignore[arg-type]
                 display_name=name,
             )
         except UserError as err:
-            self.call_ui(self.user_added, str(err))
+            self.post_message(UserAdded(str(err)))
         else:
-            self.call_ui(self.user_added, "")
+            self.post_message(UserAdded(""))
 
-    def user_added(self, error: str) -> None:
+    def on_user_added(self, message: UserAdded) -> None:
         """Show the result; clear the form on success."""
         self.query_one("#user-add", Button).disabled = False
-        self.show_error(error)
-        if not error:
+        self.show_error(message.error)
+        if not message.error:
             for widget_id in ("#user-address", "#user-password", "#user-name"):
                 self.query_one(widget_id, Input).value = ""
             self.refresh_table()

@@ -15,6 +15,7 @@ from textual.message import Message
 from netcore.checks.result import CheckResult
 from pmemail.app.action_result import ActionResult
 from pmemail.app.status_snapshot import LocalSnapshot, NetworkSnapshot
+from pmemail_tui.widgets.dashboard.actions import DashAction
 
 
 @dataclass
@@ -50,6 +51,6 @@ class CheckProgress(Message):
 class ActionDone(Message):
     """A one-click action finished: ``result`` on success, else ``error``."""
 
-    action: str
+    action: DashAction
     result: ActionResult | None
     error: str = ""
