@@ -46,8 +46,9 @@ def _big_message(path: Path) -> None:
 def test_bodystructure_of_a_large_message_does_not_read_it_whole(tmp_path: Path) -> None:
     """BODYSTRUCTURE and a partial BODY[2] of a 30 MB LF message over real IMAP: the
     answers are right and the server's peak memory stays far below the message size."""
-    config = make_config(tmp_path, IMAP).config
-    cur = tmp_path / "mail" / "example.be" / "alice" / "cur"
+    setup = make_config(tmp_path, IMAP)
+    config = setup.config
+    cur = setup.paths.maildirs / "example.be" / "alice" / "cur"
     cur.mkdir(parents=True)
     path = cur / "1700000000.M1P1.host:2,"
     _big_message(path)
