@@ -169,13 +169,13 @@ def test_start_failure_is_one_line(setup: ServeSetup) -> None:
 def test_retry_queue_with_and_without_server(setup: ServeSetup, tmp_path: Path) -> None:
     """Stopped: the queue directory is changed; running: the server retries at once."""
     _queue_one(setup, tmp_path)
-    config, paths = _load(setup)
-    result = retry_queue(config, paths)
+    _config, paths = _load(setup)
+    result = retry_queue(paths)
     assert result.message == "1 recipient(s) will be retried when pmemail serve runs"
     server = Server(setup)
     try:
         server.wait_ready()
-        result = retry_queue(config, paths)
+        result = retry_queue(paths)
         assert result.message.endswith("recipient(s) are being retried now"), result
     finally:
         server.terminate()

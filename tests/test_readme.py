@@ -49,3 +49,25 @@ def test_every_readme_command_exists(command: list[str]) -> None:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+LAYOUT = README.split("## Layout", 1)[1].split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "package", ["pmemail/app", "pmemail/serve", "pmemail/config", "mailcore", "netcore"]
+)
+def test_layout_table_names_every_module(package: str) -> None:
+    """A newcomer finds every module of the layered packages in the README's layout."""
+    folder = ROOT / package
+    names = {
+        path.stem if path.is_file() else path.name
+        for path in folder.iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").is_file()
+    }
+    missing = sorted(
+        n
+        for n in names
+        if f"`{n}`" not in LAYOUT and f"`{n}/`" not in LAYOUT and f"`{n}.py`" not in LAYOUT
+    )
+    assert not missing, f"{package}: not in the README layout: {missing}"

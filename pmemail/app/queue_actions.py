@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from mailcore.queue.store import QueueError, QueueStore
 from pmemail.app.action_result import ActionError, ActionResult
-from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.serve.control import ControlError, NotRunning, query_control_sync
 
 
-def retry_queue(config: Config, paths: DataPaths) -> ActionResult:
+def retry_queue(paths: DataPaths) -> ActionResult:
     """Make every queued recipient due now.
 
     Through the running server (it retries at once), or directly in the

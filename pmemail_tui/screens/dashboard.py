@@ -282,4 +282,4 @@ class DashboardScreen(Screen[None]):
     def action_retry_queue(self) -> None:
         """Retry every queued recipient now."""
         pm = self.pm
-        self.launch(DashAction.RETRY, lambda: queue_actions.retry_queue(pm.config, pm.paths))
+        self.launch(DashAction.RETRY, lambda: queue_actions.retry_queue(pm.paths))
