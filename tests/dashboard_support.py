@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pmemail.serve.pidfile import read_pid
-from tests.config_factory import free_port
+from tests.config_factory import Overrides, free_port
 from tests.serve_support import ServeSetup
 
 PUBLIC_IP = "203.0.113.7"
@@ -83,7 +83,7 @@ def dashboard_setup(root: Path, echo_url: str) -> ServeSetup:
     without any DNS lookup; the doctor's probes and resolver are loopback.
     """
     closed = free_port()
-    overrides = {
+    overrides: Overrides = {
         "relay": {"mode": "smarthost", "host": "127.0.0.1", "port": closed, "tls": "none"},
         "network": {
             "echo_url": [echo_url],

@@ -18,7 +18,7 @@ from tests.config_factory import CONFIG_NAME, SERVICES, Overrides, free_port, wr
 DOMAIN = "example.test"
 START_TIMEOUT = 30.0
 EXTERNAL = {name: getattr(PortPlan(), name).external for name in SERVICES}
-SERVE = {
+SERVE: Overrides = {
     "mail": {"domain": DOMAIN, "hostname": f"mail.{DOMAIN}"},
     "collector": {"enabled": False},
     "queue": {"scan_interval": 0.2, "first_retry": 0.0},

@@ -19,7 +19,7 @@ from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from tests.config_factory import make_config
+from tests.config_factory import Overrides, make_config
 
 PASSWORDS = {"alice@example.be": "alice-pw", "bob@example.be": "bob-pw"}
 
@@ -35,7 +35,7 @@ class ListQueue:
         return str(len(self.items))
 
 
-SMTP = {
+SMTP: Overrides = {
     "mail": {"extra_domains": ["example.org"], "max_message_size": 1_000_000},
     "security": {"max_failures": 3, "lock_seconds": 60},
 }
