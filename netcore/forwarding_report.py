@@ -7,13 +7,14 @@ renders it as text. Keys are a public interface (README): add, never rename.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
 from netcore.forwarding import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.plan import PlannedPort
-from netcore.profiles import RouterProfile
+from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
 from netcore.router.state import MappingRecord
 from netcore.router.upnp import RouterMapping
 
@@ -202,17 +203,21 @@ def next_steps_lines(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def router_profile(isp_profile: str, router_profile_name: str) -> RouterProfile | None:
+def router_profile(
+    isp_profile: str,
+    router_profile_name: str,
+    on_warning: Callable[[ProfileError], None] | None = None,
+) -> RouterProfile | None:
     """The profile whose manual steps apply: the router's, else the ISP's, else generic.
 
-    Unloadable names are skipped (the CLI warns about them separately).
+    Unloadable names are skipped; each one's error goes to ``on_warning`` (the
+    CLI prints it) before the next name is tried.
     """
-    from netcore.profiles import GENERIC_PROFILE, ProfileError, load_profile
-
     for name in (router_profile_name, isp_profile, GENERIC_PROFILE):
         if name:
             try:
                 return load_profile(name)
-            except ProfileError:
-                continue
+            except ProfileError as exc:
+                if on_warning is not None:
+                    on_warning(exc)
     return None

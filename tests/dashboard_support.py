@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pmemail.serve.pidfile import read_pid
-from tests.config_factory import free_port
+from tests.config_factory import Overrides, free_port
 from tests.serve_support import ServeSetup
 
 PUBLIC_IP = "203.0.113.7"
@@ -83,28 +83,22 @@ def dashboard_setup(root: Path, echo_url: str) -> ServeSetup:
     without any DNS lookup; the doctor's probes and resolver are loopback.
     """
     closed = free_port()
-    extra = f"""
-[relay]
-mode = "smarthost"
-host = "127.0.0.1"
-port = {closed}
-tls = "none"
-[network]
-echo_url = ["{echo_url}"]
-port25_probes = ["127.0.0.1:{closed}"]
-resolver = "127.0.0.1:{closed}"
-http_timeout = 2.0
-connect_timeout = 0.5
-dns_timeout = 0.3
-check_timeout = 5.0
-upnp_discover_ms = 50
-natpmp_timeout = 0.1
-[dashboard]
-local_refresh = 0.2
-network_refresh = 1.0
-start_timeout = 30.0
-"""
-    setup = ServeSetup(root, extra=extra)
+    overrides: Overrides = {
+        "relay": {"mode": "smarthost", "host": "127.0.0.1", "port": closed, "tls": "none"},
+        "network": {
+            "echo_url": [echo_url],
+            "port25_probes": [f"127.0.0.1:{closed}"],
+            "resolver": f"127.0.0.1:{closed}",
+            "http_timeout": 2.0,
+            "connect_timeout": 0.5,
+            "dns_timeout": 0.3,
+            "check_timeout": 5.0,
+            "upnp_discover_ms": 50,
+            "natpmp_timeout": 0.1,
+        },
+        "dashboard": {"local_refresh": 0.2, "network_refresh": 1.0, "start_timeout": 30.0},
+    }
+    setup = ServeSetup(root, overrides=overrides)
     setup.write()
     return setup
 

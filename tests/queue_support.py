@@ -21,8 +21,18 @@ from mailcore.queue import QueueRunner, build_queue
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 
 LOCAL = "alice@example.be"
+FAST_QUEUE = {
+    "first_retry": 0.05,
+    "retry_factor": 1.0,
+    "max_retry_interval": 0.05,
+    "scan_interval": 0.02,
+    "connect_timeout": 5.0,
+    "give_up_after": 3600.0,
+    "delay_warning_after": 3600.0,
+}
 
 
 @dataclass
@@ -143,19 +153,8 @@ async def smarthost(
 
 def fast_config(tmp_path: Path, relay_port: int) -> Config:
     """A config with millisecond timings and the smarthost on loopback."""
-    config = Config()
-    config.data_dir = str(tmp_path / "data")
-    config.mail.domain = "example.be"
-    config.mail.hostname = "mail.example.be"
-    config.relay.mode = "smarthost"
-    config.relay.host = "127.0.0.1"
-    config.relay.port = relay_port
-    config.relay.tls = "none"
-    q = config.queue
-    q.first_retry, q.retry_factor, q.max_retry_interval = 0.05, 1.0, 0.05
-    q.scan_interval, q.connect_timeout = 0.02, 5.0
-    q.give_up_after, q.delay_warning_after = 3600.0, 3600.0
-    return config
+    relay = {"mode": "smarthost", "host": "127.0.0.1", "port": relay_port, "tls": "none"}
+    return make_config(tmp_path, {"relay": relay, "queue": FAST_QUEUE}).config
 
 
 @dataclass

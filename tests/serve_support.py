@@ -11,12 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pmemail.config.model import PortPlan
 from pmemail.serve.control import ControlError, query_control_sync
-from tests.config_factory import free_port
+from tests.config_factory import CONFIG_NAME, SERVICES, Overrides, free_port, write_config
 
 DOMAIN = "example.test"
 START_TIMEOUT = 30.0
-EXTERNAL = {"smtp": 25, "submission": 1234, "imap": 143, "pop3": 110, "webmail": 80}
+EXTERNAL = {name: getattr(PortPlan(), name).external for name in SERVICES}
+SERVE: Overrides = {
+    "mail": {"domain": DOMAIN, "hostname": f"mail.{DOMAIN}"},
+    "collector": {"enabled": False},
+    "queue": {"scan_interval": 0.2, "first_retry": 0.0},
+}
 
 
 @dataclass
@@ -26,7 +32,8 @@ class ServeSetup:
     root: Path
     listen: str = "127.0.0.1"
     ports: dict[str, int] = field(default_factory=dict)
-    extra: str = ""
+    overrides: Overrides = field(default_factory=dict)
+    """A suite's own tables (relay, network timeouts...), applied last."""
 
     def __post_init__(self) -> None:
         for name in EXTERNAL:
@@ -34,7 +41,7 @@ class ServeSetup:
 
     @property
     def config(self) -> Path:
-        return self.root / "pmemail.toml"
+        return self.root / CONFIG_NAME
 
     @property
     def data(self) -> Path:
@@ -49,28 +56,10 @@ class ServeSetup:
         return self.data / "pmemail.pid"
 
     def write(self) -> Path:
-        """Write the TOML file (ports, loopback, no router management)."""
-        lines = [
-            f'data_dir = "{self.data}"',
-            "[mail]",
-            f'domain = "{DOMAIN}"',
-            f'hostname = "mail.{DOMAIN}"',
-            "submission_extra_ports = []",
-            "[server]",
-            f'listen_address = "{self.listen}"',
-            "manage_router = false",
-            "[collector]",
-            "enabled = false",
-            "[queue]",
-            "scan_interval = 0.2",
-            "first_retry = 0",
-        ]
-        for name, number in self.ports.items():
-            # external spelled out: a partial table takes PortMapping's class
-            # defaults (external 25), not the plan's
-            lines += [f"[ports.{name}]", f"external = {EXTERNAL[name]}", f"internal = {number}"]
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.config.write_text("\n".join(lines) + "\n" + self.extra, encoding="utf-8")
+        """Write the TOML file (the factory's loopback base, these ports, a quick queue)."""
+        ports = {f"ports.{name}": {"internal": number} for name, number in self.ports.items()}
+        listen = {"server": {"listen_address": self.listen}}
+        write_config(self.root, SERVE, listen, ports, self.overrides)
         return self.config
 
 

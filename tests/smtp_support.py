@@ -19,6 +19,7 @@ from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import Overrides, make_config
 
 PASSWORDS = {"alice@example.be": "alice-pw", "bob@example.be": "bob-pw"}
 
@@ -34,24 +35,15 @@ class ListQueue:
         return str(len(self.items))
 
 
+SMTP: Overrides = {
+    "mail": {"extra_domains": ["example.org"], "max_message_size": 1_000_000},
+    "security": {"max_failures": 3, "lock_seconds": 60},
+}
+
+
 def test_config(root: Path, **security: Any) -> Config:
-    """A config for loopback tests: ephemeral ports, small limits."""
-    config = Config()
-    config.data_dir = str(root)
-    config.mail.domain = "example.be"
-    config.mail.extra_domains = ["example.org"]
-    config.mail.hostname = "mail.example.be"
-    config.mail.max_message_size = 1_000_000
-    config.mail.submission_extra_ports = []
-    config.server.listen_address = "127.0.0.1"
-    config.ports.smtp.internal = 0
-    config.ports.submission.internal = 0
-    config.security.failure_delay = 0.0
-    config.security.max_failures = 3
-    config.security.lock_seconds = 60
-    for key, value in security.items():
-        setattr(config.security, key, value)
-    return config
+    """A config for loopback tests: ephemeral ports, small limits (data under ``root/data``)."""
+    return make_config(root, SMTP, {"security": security}).config
 
 
 class MailServer:
@@ -59,7 +51,7 @@ class MailServer:
 
     def __init__(self, root: Path, config: Config | None = None) -> None:
         self.config = config or test_config(root)
-        self.paths = DataPaths(root)
+        self.paths = DataPaths.from_config(self.config)
         self.users = UserStore.from_config(self.config, self.paths)
         for address, password in PASSWORDS.items():
             self.users.add_user(address, password)
@@ -122,8 +114,9 @@ def running(root: Path, config: Config | None = None) -> Iterator[MailServer]:
 
 
 # pmemail's MX listener alone in a child process (for memory measurements: the
-# test process's own memory must not count). Default config, so the default
-# SIZE limit (100 MiB) applies. Prints its port, serves until stdin closes.
+# test process's own memory must not count). The factory's loopback config, so
+# the default SIZE limit (100 MiB) applies; data under ``root/data``. Prints its
+# port, serves until stdin closes.
 _CHILD_SERVER = """
 import asyncio, sys
 from pathlib import Path
@@ -131,16 +124,12 @@ from mailcore.delivery import MaildirDelivery
 from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.users import UserStore
-from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+from tests.config_factory import make_config
 
 async def main():
-    config = Config()
-    config.data_dir = sys.argv[1]
-    config.mail.domain = "example.be"
-    config.server.listen_address = "127.0.0.1"
-    config.ports.smtp.internal = 0
-    paths = DataPaths(Path(sys.argv[1]))
+    config = make_config(Path(sys.argv[1])).config
+    paths = DataPaths.from_config(config)
     UserStore.from_config(config, paths).add_user("alice@example.be", "alice-pw")
     users = UserStore.from_config(config, paths)
     tls = server_tls_context(config, paths)

@@ -14,8 +14,6 @@ import pytest
 from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
-from pmemail.config.model import Config
-from pmemail.config.paths import DataPaths
 from tests.collector_dovecot import (
     IspMailbox,
     Office,
@@ -93,8 +91,8 @@ async def test_unroutable_stays_at_isp(tmp_path: Path, isp: IspMailbox, office: 
 
 def test_disabled_collector_is_not_built(tmp_path: Path) -> None:
     """No collector service when collector.enabled is false."""
-    config = Config()
-    paths = DataPaths(tmp_path)
+    setup = make_config(tmp_path)
+    config, paths = setup.config, setup.paths
     assert (
         build_collector(
             config, paths, UserStore(paths.users_db, ["example.be"]), MaildirDelivery(paths)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import router_profiles
+from netcore.forwarding_report import router_profile
 from netcore.profiles import (
     GENERIC_PROFILE,
     ProfileError,
@@ -60,6 +61,25 @@ def test_unknown_profile_lists_known_ones() -> None:
     """A typo in isp.profile gives the list of valid names."""
     with pytest.raises(ProfileError, match=GENERIC_PROFILE):
         load_profile("fritzbx")
+
+
+def test_router_profile_falls_back_and_reports_each_bad_name() -> None:
+    """The router's profile first, then the ISP's, then generic; each bad name is reported."""
+    warnings: list[ProfileError] = []
+    profile = router_profile("proximus", "fritzbx", warnings.append)
+    assert profile is not None and profile.id == "proximus"
+    assert [str(w) for w in warnings] == [str(_error("fritzbx"))]
+    warnings.clear()
+    generic = router_profile("telenett", "", warnings.append)
+    assert generic is not None and generic.id == GENERIC_PROFILE
+    assert len(warnings) == 1
+    assert router_profile("", "fritzbox") == load_profile("fritzbox")
+
+
+def _error(name: str) -> ProfileError:
+    with pytest.raises(ProfileError) as caught:
+        load_profile(name)
+    return caught.value
 
 
 def _expected(path: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -11,7 +10,9 @@ from aiosmtpd.smtp import Envelope, Session
 
 from mailcore.queue.sample_send import SUBJECT, send_test_message
 from pmemail.config import Config
-from tests.config_factory import free_port
+from tests.config_factory import free_port, make_config
+
+ACME = {"domain": "acme.be", "hostname": "mail.acme.be"}
 
 
 class Sink:
@@ -25,15 +26,9 @@ class Sink:
         return "250 2.0.0 queued as test"
 
 
-def config_for(port: int) -> Config:
-    config = Config()
-    config.mail.domain = "acme.be"
-    return dataclasses.replace(
-        config,
-        relay=dataclasses.replace(
-            config.relay, mode="smarthost", host="127.0.0.1", port=port, tls="none"
-        ),
-    )
+def config_for(tmp_path: Path, port: int) -> Config:
+    relay = {"mode": "smarthost", "host": "127.0.0.1", "port": port, "tls": "none"}
+    return make_config(tmp_path, {"mail": ACME, "relay": relay}).config
 
 
 def test_test_message_reaches_the_relay(tmp_path: Path) -> None:
@@ -43,7 +38,9 @@ def test_test_message_reaches_the_relay(tmp_path: Path) -> None:
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        outcome = send_test_message(config_for(port), tmp_path / "spool", "boss@example.net")
+        outcome = send_test_message(
+            config_for(tmp_path, port), tmp_path / "spool", "boss@example.net"
+        )
     finally:
         controller.stop()
     assert outcome.ok, outcome.describe()
@@ -56,6 +53,8 @@ def test_test_message_reaches_the_relay(tmp_path: Path) -> None:
 
 def test_test_message_reports_a_dead_relay(tmp_path: Path) -> None:
     """Nothing listening: a clear failure, no exception."""
-    outcome = send_test_message(config_for(free_port()), tmp_path / "spool", "boss@example.net")
+    outcome = send_test_message(
+        config_for(tmp_path, free_port()), tmp_path / "spool", "boss@example.net"
+    )
     assert not outcome.ok
     assert "127.0.0.1" in outcome.describe()

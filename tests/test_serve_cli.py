@@ -240,8 +240,8 @@ def test_unusable_certificate_is_one_message(setup: ServeSetup) -> None:
     """A broken ``mail.tls_cert``: one line, said once for every service, exit 2."""
     bad = setup.root / "broken.pem"
     bad.write_text("not a certificate\n", encoding="utf-8")
-    text = setup.config.read_text(encoding="utf-8")
-    setup.config.write_text(text.replace("[mail]\n", f'[mail]\ntls_cert = "{bad}"\n', 1))
+    setup.overrides = {"mail": {"tls_cert": str(bad)}}
+    setup.write()
     result = pmemail(setup, "serve")
     assert result.returncode == 2
     line = _last_line(result.stderr)

@@ -66,7 +66,7 @@ def test_100_mb_message_accepted_with_bounded_memory(tmp_path: Path) -> None:
     assert final.startswith(b"250 "), final
     assert peak < RSS_LIMIT_KIB, f"peak RSS {peak // 1024} MiB"
 
-    new = maildir_path(DataPaths(tmp_path), "alice@example.be") / "new"
+    new = maildir_path(DataPaths(tmp_path / "data"), "alice@example.be") / "new"
     [stored] = list(new.iterdir())
     digest = hashlib.sha256()
     with open(stored, "rb") as f:

@@ -10,10 +10,9 @@ from mailcore.status import ImapStatus, QueueStatus, ServiceHeader, narrow, read
 from mailcore.users import UserStore
 from netcore.forwarding import Forwarder
 from netcore.monitor import ForwardingMonitor
-from pmemail.config.model import Config
-from pmemail.config.paths import DataPaths
 from pmemail.serve.router_monitor import RouterMonitorService
 from pmemail_tui.widgets.dashboard.panels import COUNTER_KEYS
+from tests.config_factory import make_config
 from tests.status_support import PUBLISHED, SHAPES, declared
 
 
@@ -61,9 +60,8 @@ def test_read_answer_keeps_service_objects_only() -> None:
 
 def test_collector_and_router_report_their_shapes(tmp_path: Path) -> None:
     """The two optional services (off in the serve tests) return exactly their shapes."""
-    config = Config()
-    config.data_dir = str(tmp_path)
-    paths = DataPaths.from_config(config)
+    setup = make_config(tmp_path)
+    config, paths = setup.config, setup.paths
     users = UserStore(paths.users_db, ["example.test"])
     collector = Collector(config.collector, paths, users, MaildirDelivery(paths), "mail.test")
     assert set(collector.status()) == declared(SHAPES["collector"])

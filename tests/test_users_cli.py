@@ -13,17 +13,13 @@ import pytest
 from mailcore.users import UserStore
 from pmemail.cli.main import main
 from pmemail.config.paths import DataPaths
+from tests.config_factory import write_config
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     """A config file with two local domains and an empty data dir."""
-    path = tmp_path / "pmemail.toml"
-    path.write_text(
-        f'data_dir = "{tmp_path / "data"}"\n[mail]\ndomain = "example.be"\n'
-        'extra_domains = ["example.org"]\n'
-    )
-    return path
+    return write_config(tmp_path, {"mail": {"extra_domains": ["example.org"]}}).path
 
 
 def store(config: Path) -> UserStore:

@@ -36,6 +36,21 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.config_factory import write_config as factory_config  # noqa: E402  (ROOT on sys.path)
+
+NO_NETWORK = {
+    "echo_url": ["http://127.0.0.1:9"],
+    "port25_probes": ["127.0.0.1:9"],
+    "resolver": "127.0.0.1:9",
+    "http_timeout": 0.5,
+    "connect_timeout": 0.5,
+    "dns_timeout": 0.3,
+    "check_timeout": 2.0,
+    "upnp_discover_ms": 200,
+    "natpmp_timeout": 0.2,
+}
 FIRST_LINE = "Step 1 of 10"
 # the first screen is painted when its title and its footer keys are both shown
 # (Textual fills the footer one refresh after the rest)
@@ -50,27 +65,11 @@ ESCAPES = re.compile(
 
 
 def write_config(root: Path) -> Path:
-    """A config with no network to probe (echo and probes on a closed loopback port)."""
-    path = root / "pmemail.toml"
-    path.write_text(
-        "\n".join(
-            [
-                f'data_dir = "{root / "data"}"',
-                "[network]",
-                'echo_url = ["http://127.0.0.1:9"]',
-                'port25_probes = ["127.0.0.1:9"]',
-                'resolver = "127.0.0.1:9"',
-                "http_timeout = 0.5",
-                "connect_timeout = 0.5",
-                "dns_timeout = 0.3",
-                "check_timeout = 2.0",
-                "upnp_discover_ms = 200",
-                "natpmp_timeout = 0.2",
-                "",
-            ]
-        )
-    )
-    return path
+    """A config with no network to probe (echo and probes on a closed loopback port).
+
+    The admin's port plan (``loopback=False``): the screens look as in an office.
+    """
+    return factory_config(root, {"network": NO_NETWORK}, loopback=False).path
 
 
 # A private tmux server, kept alive between runs by an idle session: killing the

@@ -66,16 +66,10 @@ def _guarded(call: Callable[[], T]) -> T:
 
 
 def _profile(ctx: Context) -> RouterProfile | None:
-    from netcore.profiles import GENERIC_PROFILE, ProfileError, load_profile
+    from netcore.forwarding_report import router_profile
 
     isp = ctx.config.isp
-    for name in (isp.router_profile, isp.profile, GENERIC_PROFILE):
-        if name:
-            try:
-                return load_profile(name)
-            except ProfileError as exc:
-                ctx.print(f"warning: {exc}")
-    return None
+    return router_profile(isp.profile, isp.router_profile, lambda exc: ctx.print(f"warning: {exc}"))
 
 
 def _emit(ctx: Context, doc: dict[str, Any]) -> None:
