@@ -32,27 +32,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Terminal:
-    """One detached tmux session running pmemail."""
+    """One detached tmux session running pmemail, on a tmux server of its own.
+
+    A private server (``-L``) so that another tmux user on the machine (a
+    bench, a developer) can neither share nor end it.
+    """
 
     def __init__(self, config: Path) -> None:
         self.name = f"pmemail-test-{uuid.uuid4().hex[:8]}"
         self.config = config
+        self._tmux = ["tmux", "-L", self.name]
 
     def start(self) -> None:
         command = (
             f"cd {ROOT} && unshare -n {sys.executable} -m pmemail --config {self.config}; sleep 600"
         )
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command],
+            [*self._tmux, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command],
             check=True,
         )
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self._tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
+            [*self._tmux, "capture-pane", "-p", "-t", self.name],
             capture_output=True,
             text=True,
             check=True,
@@ -70,7 +75,7 @@ class Terminal:
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False, capture_output=True)
+        subprocess.run([*self._tmux, "kill-server"], check=False, capture_output=True)
 
 
 @pytest.fixture
