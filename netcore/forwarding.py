@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from netcore import advice
@@ -24,6 +24,15 @@ from netcore.plan import (
     lan_address,
     with_fallbacks,
 )
+from netcore.port_outcome import (
+    FAILED,
+    MAPPED,
+    REMOVED,
+    ForwardingReport,
+    PortOutcome,
+    Progress,
+    failed_outcome,
+)
 from netcore.router import errors, pmp
 from netcore.router.errors import RouterError
 from netcore.router.natpmp import Granted
@@ -31,59 +40,6 @@ from netcore.router.state import STATE_NAME, EpochSeen, ForwardingState, Mapping
 from netcore.router.upnp import RouterMapping, UpnpClient
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-
-MAPPED = "mapped"
-FAILED = "failed"
-REMOVED = "removed"
-
-
-@dataclass
-class PortOutcome:
-    """What happened to one port of the plan."""
-
-    name: str
-    external: int
-    protocol: str
-    internal_host: str
-    internal: int
-    status: str  # mapped | failed | removed
-    method: str = ""  # upnp | natpmp | pcp
-    granted_external: int | None = None
-    lease: int | None = None
-    code: int | None = None
-    message: str = ""
-    low_port: bool = False  # refused probably because it is below 1024
-    other_host: bool = False  # refused because it points at another LAN machine
-    fallback_for: int = 0  # the refused low external port this high one replaces
-
-
-@dataclass
-class ForwardingReport:
-    """The result of ``apply`` or ``remove``."""
-
-    action: str
-    outcomes: list[PortOutcome] = field(default_factory=list)
-    igd_url: str = ""
-    router_error: str = ""
-
-    @property
-    def mapped(self) -> list[PortOutcome]:
-        """Outcomes that succeeded (mapped or removed)."""
-        return [o for o in self.outcomes if o.status != FAILED]
-
-    @property
-    def failed(self) -> list[PortOutcome]:
-        """Outcomes that failed."""
-        return [o for o in self.outcomes if o.status == FAILED]
-
-    def exit_code(self) -> int:
-        """0 everything done, 1 partly, 2 nothing (an empty plan counts as done)."""
-        if not self.failed:
-            return 0
-        return 1 if self.mapped else 2
-
-
-Progress = Callable[[PortOutcome], None]
 
 
 class Forwarder:
@@ -232,7 +188,7 @@ class Forwarder:
             except RouterError as exc:
                 refusal = exc
         if refusal and refusal.code == errors.CONFLICT and "forwarded to" in str(refusal):
-            return _failed(port, refusal)  # another machine holds it: a fallback won't help
+            return failed_outcome(port, refusal)  # another machine holds it: a fallback won't help
         if not port.local:
             return self._other_host_failure(port, refusal)
         try:
@@ -246,7 +202,9 @@ class Forwarder:
                 state.mappings.get(port.key),
             )
         except RouterError as exc:
-            return _failed(port, refusal if refusal and refusal.code != errors.NO_ROUTER else exc)
+            return failed_outcome(
+                port, refusal if refusal and refusal.code != errors.NO_ROUTER else exc
+            )
         return self._record(state, port, method, granted)
 
     def _apply_fallback(
@@ -296,16 +254,16 @@ class Forwarder:
                 f"no UPnP router to forward port {port.external} to {port.internal_host} "
                 "(NAT-PMP/PCP can only forward to this machine)"
             )
-            return _failed(port, refusal, message=why, other_host=True)
+            return failed_outcome(port, refusal, message=why, other_host=True)
         if refusal.code in (errors.CONFLICT, errors.NOT_AUTHORIZED):
-            return _failed(
+            return failed_outcome(
                 port,
                 refusal,
                 other_host=True,
                 message=f"port {port.external} to {port.internal_host}: "
                 f"{advice.SECURE_MODE_EXPLANATION}",
             )
-        return _failed(port, refusal)
+        return failed_outcome(port, refusal)
 
     def reset_router(self) -> None:
         """Forget the IGD connection and its failure: the next call asks again."""
@@ -421,24 +379,3 @@ class Forwarder:
                     "router's port-forwarding page"
                 )
         return outcome
-
-
-def _failed(
-    port: PlannedPort, exc: RouterError | None, *, message: str = "", other_host: bool = False
-) -> PortOutcome:
-    code = exc.code if exc else errors.NO_ROUTER
-    text = message or (str(exc) if exc else errors.explain(errors.NO_ROUTER))
-    low = not other_host and code == errors.NOT_AUTHORIZED and advice.is_low_port_refusal(port)
-    return PortOutcome(
-        port.name,
-        port.external,
-        port.protocol,
-        port.internal_host,
-        port.internal,
-        FAILED,
-        code=code,
-        message=text,
-        low_port=low,
-        other_host=other_host,
-        fallback_for=port.fallback_for,
-    )

@@ -12,8 +12,8 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
-from netcore.forwarding import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.plan import PlannedPort
+from netcore.port_outcome import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
 from netcore.router.state import MappingRecord
 from netcore.router.upnp import RouterMapping

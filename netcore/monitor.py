@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from netcore.forwarding import MAPPED, Forwarder
+from netcore.forwarding import Forwarder
 from netcore.plan import PlannedPort
+from netcore.port_outcome import MAPPED
 from netcore.router.errors import RouterError
 from netcore.router.natpmp import NatPmpClient
 from netcore.router.state import EpochSeen, ForwardingState, MappingRecord

@@ -12,9 +12,10 @@ from typing import Any
 import netifaces
 import pytest
 
-from netcore.forwarding import FAILED, MAPPED, Forwarder, ForwardingReport, PortOutcome
+from netcore.forwarding import Forwarder
 from netcore.forwarding_report import forwarding_document, list_document, next_steps_lines
 from netcore.plan import build_plan, with_fallbacks
+from netcore.port_outcome import FAILED, MAPPED, ForwardingReport, PortOutcome
 from netcore.router.errors import RouterError
 from netcore.router.state import EpochSeen, ForwardingState, MappingRecord
 from pmemail.config import Config

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from netcore import advice
-from netcore.forwarding import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.forwarding_report import forwarding_document, outcome_line, plan_document
 from netcore.plan import PlanError, build_plan, is_ours, mapping_description
+from netcore.port_outcome import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.router import errors
 from netcore.router.errors import RouterError, explain, from_upnp_exception, upnp_code
 from netcore.router.pcp import (

@@ -15,7 +15,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 if TYPE_CHECKING:
-    from netcore.forwarding import ForwardingReport, PortOutcome
+    from netcore.port_outcome import ForwardingReport, PortOutcome
 
 T = TypeVar("T")
 

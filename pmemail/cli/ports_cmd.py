@@ -16,7 +16,8 @@ from pmemail.cli.context import Context
 from pmemail.cli.failures import failures_as
 
 if TYPE_CHECKING:
-    from netcore.forwarding import Forwarder, PortOutcome
+    from netcore.forwarding import Forwarder
+    from netcore.port_outcome import PortOutcome
     from netcore.profiles import RouterProfile
 
 # netcore (miniupnpc, router clients, profiles) is imported inside the

@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from netcore.forwarding import FAILED, PortOutcome
+from netcore.port_outcome import FAILED, PortOutcome
 from pmemail.app import forwarding_actions
 from pmemail.app.action_result import ActionError
 from pmemail.app.forwarding_status import manual_steps, ports_on_router

@@ -1,0 +1,90 @@
+"""What forwarding did to each port of the plan: one outcome a port, one report a run.
+
+Shared by the forwarder (which makes them), the reports and documents
+(``forwarding_report``), the monitor, the CLI, the wizard and the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from netcore import advice
+from netcore.plan import PlannedPort
+from netcore.router import errors
+from netcore.router.errors import RouterError
+
+MAPPED = "mapped"
+FAILED = "failed"
+REMOVED = "removed"
+
+
+@dataclass
+class PortOutcome:
+    """What happened to one port of the plan."""
+
+    name: str
+    external: int
+    protocol: str
+    internal_host: str
+    internal: int
+    status: str  # mapped | failed | removed
+    method: str = ""  # upnp | natpmp | pcp
+    granted_external: int | None = None
+    lease: int | None = None
+    code: int | None = None
+    message: str = ""
+    low_port: bool = False  # refused probably because it is below 1024
+    other_host: bool = False  # refused because it points at another LAN machine
+    fallback_for: int = 0  # the refused low external port this high one replaces
+
+
+@dataclass
+class ForwardingReport:
+    """The result of ``apply`` or ``remove``."""
+
+    action: str
+    outcomes: list[PortOutcome] = field(default_factory=list)
+    igd_url: str = ""
+    router_error: str = ""
+
+    @property
+    def mapped(self) -> list[PortOutcome]:
+        """Outcomes that succeeded (mapped or removed)."""
+        return [o for o in self.outcomes if o.status != FAILED]
+
+    @property
+    def failed(self) -> list[PortOutcome]:
+        """Outcomes that failed."""
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    def exit_code(self) -> int:
+        """0 everything done, 1 partly, 2 nothing (an empty plan counts as done)."""
+        if not self.failed:
+            return 0
+        return 1 if self.mapped else 2
+
+
+Progress = Callable[[PortOutcome], None]
+
+
+def failed_outcome(
+    port: PlannedPort, exc: RouterError | None, *, message: str = "", other_host: bool = False
+) -> PortOutcome:
+    """The outcome of a port the router refused (``exc``) or that no router could take."""
+    code = exc.code if exc else errors.NO_ROUTER
+    text = message or (str(exc) if exc else errors.explain(errors.NO_ROUTER))
+    low = not other_host and code == errors.NOT_AUTHORIZED and advice.is_low_port_refusal(port)
+    return PortOutcome(
+        port.name,
+        port.external,
+        port.protocol,
+        port.internal_host,
+        port.internal,
+        FAILED,
+        code=code,
+        message=text,
+        low_port=low,
+        other_host=other_host,
+        fallback_for=port.fallback_for,
+    )
