@@ -5,11 +5,11 @@ Layers, each usable and tested alone:
 - wire format, pure: ``lexer`` (byte cursor), ``grammar`` (sequence sets, fetch
   items, search keys), ``commands`` (one command -> ``Command``), ``response``
   (values -> bytes), ``reader`` (a command with its literals from a stream);
-- MIME, pure: ``mime`` (offsets of parts in the stored bytes), ``address``,
-  ``structure`` (ENVELOPE, BODYSTRUCTURE, BODY[section]), ``search``;
-- session: ``session`` (state machine, auth, IDLE), ``mailbox_cmds``,
-  ``message_cmds``, ``selected`` (a session's sequence numbers and updates),
-  ``fetch``;
+- rendering of ``mailcore.mime`` structures: ``address``, ``structure``
+  (ENVELOPE, BODYSTRUCTURE, BODY[section]), ``search``;
+- session: ``session`` (state machine, IDLE), ``auth_cmds`` (LOGIN,
+  AUTHENTICATE), ``mailbox_cmds``, ``message_cmds``, ``selected`` (a
+  session's sequence numbers and updates), ``fetch``;
 - ``server``: the ``Service`` for ``pmemail serve`` (``build_imap_service``).
 
 Storage is ``mailcore.mailstore``, which knows nothing about IMAP.

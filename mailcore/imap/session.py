@@ -1,8 +1,9 @@
 """One IMAP connection: the state machine, dispatch, and the connection-level commands.
 
 States (RFC 3501 section 3): not authenticated -> authenticated -> selected,
-and logout. Mailbox and message commands live in ``mailbox_cmds`` and
-``message_cmds``; each handler returns the tagged result or raises ``No``/``Bad``.
+and logout. Login commands live in ``auth_cmds``, mailbox and message
+commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the
+tagged result or raises ``No``/``Bad``.
 Any other exception is logged and answered with a tagged BAD: the connection
 is never dropped because of a command.
 """
@@ -10,8 +11,6 @@ is never dropped because of a command.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
 import ipaddress
 import logging
@@ -20,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.imap import mailbox_cmds, message_cmds
+from mailcore.imap import auth_cmds, mailbox_cmds, message_cmds
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import MessageCache
@@ -30,7 +29,7 @@ from mailcore.imap.response import render, tagged, untagged
 from mailcore.imap.selected import SelectedView
 from mailcore.interfaces import User, UserDirectory
 from mailcore.mailstore import Mailbox, MailStore
-from mailcore.throttle import AuthThrottle, Locked
+from mailcore.throttle import AuthThrottle
 
 log = logging.getLogger("pmemail.imap")
 
@@ -113,7 +112,7 @@ class ImapSession:
         self.settings = settings
         self.input = CommandReader(
             reader,
-            self._continuation,
+            self.continuation,
             settings.max_line,
             settings.max_literal,
             settings.spool_dir,
@@ -151,7 +150,8 @@ class ImapSession:
             await self.flush()
             await asyncio.sleep(0)
 
-    async def _continuation(self, line: bytes) -> None:
+    async def continuation(self, line: bytes) -> None:
+        """Send a continuation request (``+ ...``) at once: the client waits for it."""
         self.send(line)
         await self.flush()
 
@@ -333,61 +333,15 @@ class ImapSession:
         self.tls = True
         raise _AlreadyAnswered
 
-    async def cmd_login(self, cmd: Command) -> tuple[str, str]:
-        """LOGIN user password."""
-        if not self.login_allowed():
-            raise No("LOGIN is disabled before STARTTLS", "PRIVACYREQUIRED")
-        user = cmd.user.decode("utf-8", "replace")
-        return await self._authenticate(user, cmd.password.decode("utf-8", "replace"))
-
-    async def cmd_authenticate(self, cmd: Command) -> tuple[str, str]:
-        """AUTHENTICATE PLAIN (with or without an initial response)."""
-        if cmd.mechanism != "PLAIN":
-            raise No(f"mechanism {cmd.mechanism} is not supported (use PLAIN)")
-        if not self.login_allowed():
-            raise No("authentication is disabled before STARTTLS", "PRIVACYREQUIRED")
-        raw = cmd.initial
-        if raw is None:
-            await self._continuation(b"+ \r\n")
-            line = await self.input.readline()
-            if line is None:
-                raise ConnectionResetError
-            raw = line.strip()
-            if raw == b"*":
-                raise Bad("authentication cancelled")
-        try:
-            parts = base64.b64decode(raw, validate=True).split(b"\0")
-        except (binascii.Error, ValueError):
-            raise Bad("invalid base64 in AUTHENTICATE") from None
-        if len(parts) != 3:
-            raise Bad("malformed PLAIN response")
-        authz, user, password = (p.decode("utf-8", "replace") for p in parts)
-        if authz and authz.lower() != user.lower():
-            raise No("authorization identity differs from the user", "AUTHORIZATIONFAILED")
-        return await self._authenticate(user, password)
-
-    async def _authenticate(self, user: str, password: str) -> tuple[str, str]:
-        throttle = self.settings.throttle
-        try:
-            await throttle.before_attempt(self.peer, user)
-        except Locked as exc:
-            raise No(str(exc), "UNAVAILABLE") from None
-        found = await asyncio.to_thread(self.settings.users.authenticate, user, password)
-        if found is None:
-            throttle.failure(self.peer, user)
-            raise No("invalid user name or password", "AUTHENTICATIONFAILED")
-        throttle.success(self.peer, user)
-        if found.protocol != "imap":
-            raise No("this account uses POP3", "AUTHORIZATIONFAILED")
-        self.user = found
-        self.mailbox = self.settings.store.mailbox(found.address)
+    def logged_in(self, user: User) -> None:
+        """Enter the authenticated state as ``user`` (after LOGIN or AUTHENTICATE)."""
+        self.user = user
+        self.mailbox = self.settings.store.mailbox(user.address)
         self.state = AUTH
-        log.info("imap login %s from %s", found.address, self.peer)
-        return "logged in", "CAPABILITY " + " ".join(self.capabilities())
 
     async def cmd_idle(self, cmd: Command) -> tuple[str, str]:
         """IDLE: push updates until DONE, polling the disk for other writers."""
-        await self._continuation(b"+ idling\r\n")
+        await self.continuation(b"+ idling\r\n")
         reader = asyncio.ensure_future(self.input.readline())
         try:
             while True:
@@ -428,9 +382,8 @@ _HANDLERS: dict[str, Handler] = {
     "ID": ImapSession.cmd_id,
     "ENABLE": ImapSession.cmd_enable,
     "STARTTLS": ImapSession.cmd_starttls,
-    "LOGIN": ImapSession.cmd_login,
-    "AUTHENTICATE": ImapSession.cmd_authenticate,
     "IDLE": ImapSession.cmd_idle,
+    **auth_cmds.HANDLERS,
     **mailbox_cmds.HANDLERS,
     **message_cmds.HANDLERS,
 }
