@@ -2,7 +2,9 @@
 
 Postfix has no password store of its own; a stock submission setup hands AUTH
 to Dovecot over a Unix socket. This instance runs no IMAP/POP3 at all
-(``protocols = none``), checks one account from a passwd-file, and keeps
+(``protocols = none``), checks one account from a passwd-file whose hash is
+made by ``doveadm pw`` with its default scheme (what Dovecot's documentation
+has an admin run; bcrypt in Dovecot 2.3), and keeps
 everything (base_dir, state, log, the socket Postfix connects to) inside one
 temporary directory, so a system Dovecot (if any) is never touched.
 """
@@ -27,14 +29,13 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = none
-listen =
 auth_mechanisms = plain
 disable_plaintext_auth = no
 default_internal_user = dovecot
 default_login_user = dovenull
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  args = username_format=%u {root}/passwd
 }}
 userdb {{
   driver = static
@@ -57,11 +58,12 @@ class DovecotSasl:
     """``with DovecotSasl(user, password) as auth:`` → ``auth.socket`` for ``smtpd_sasl_path``."""
 
     def __init__(self, user: str, password: str) -> None:
-        """One account, ``user`` with ``password`` (stored as PLAIN: a throw-away instance)."""
+        """One account, ``user`` with ``password`` (hashed by ``doveadm pw``)."""
         self.root = Path(tempfile.mkdtemp(prefix="pmemail-bench-dovecot-", dir="/var/tmp"))
         self.socket = self.root / "run" / "auth-postfix"
         self.user, self.password = user, password
         self.proc: subprocess.Popen[bytes] | None = None
+        self.scheme = ""
 
     @property
     def pid(self) -> int:
@@ -73,7 +75,12 @@ class DovecotSasl:
         if not Path(DOVECOT).exists():
             raise BenchFailure("Dovecot missing (Debian package dovecot-core)")
         self.root.chmod(0o755)  # Postfix's smtpd (user postfix) must reach the socket
-        (self.root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
+        hashed = subprocess.run(
+            ["doveadm", "pw", "-p", self.password], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        prefix, _, rest = hashed.partition("}")
+        self.scheme = prefix + "} " + "$".join(rest.split("$")[:3])  # {CRYPT} $2y$05: bcrypt 5
+        (self.root / "passwd").write_text(f"{self.user}:{hashed}\n")
         conf = self.root / "dovecot.conf"
         conf.write_text(_CONFIG.format(root=self.root, socket=self.socket))
         self.proc = subprocess.Popen(
@@ -83,8 +90,9 @@ class DovecotSasl:
         deadline = time.monotonic() + 15
         while not (self.socket.exists() and os.stat(self.socket).st_uid == postfix_uid):
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                why = self.log_tail()
                 self.__exit__(None, None, None)
-                raise BenchFailure(f"Dovecot SASL did not start: {self.log_tail()}")
+                raise BenchFailure(f"Dovecot SASL did not start: {why}")
             time.sleep(0.05)
         return self
 

@@ -8,7 +8,6 @@ M / (time from launch until the Maildir holds all M): Postfix's queue then
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import time
 from functools import partial
@@ -16,7 +15,7 @@ from functools import partial
 from bench.method import BenchFailure, Measure, alternate, report
 from bench.shipped_server import USER
 from bench.smtp.postfix import SMTP_SOURCE
-from bench.smtp.sides import Target
+from bench.smtp.sides import Target, client_check
 
 SIZE = 10240
 SENDER = "sender@source.example"
@@ -74,26 +73,12 @@ def section(pm: Target, pf: Target, rounds: int, scale: float) -> None:
 
 
 def load_generator_check(pf: Target, rounds: int, scale: float) -> None:
-    """Postfix at 20 sessions from one smtp-source, then split over two.
-
-    If the client set the pace, two processes would raise the peer's rate.
-    """
+    """Postfix at 20 sessions from one smtp-source (N=1), then from two of 10 sessions each."""
     count = max(20, int(CASES[20][1] * scale))
     print(f"\n-- load generator check: Postfix, 20 sessions, {count} messages", flush=True)
-    result = alternate(
-        {
-            "1 client": lambda: run_source(pf, 20, count, clients=1),
-            "2 clients": lambda: run_source(pf, 20, count, clients=2),
-        },
+    client_check(
+        "plain, 20 sessions, N = 1 smtp-source",
+        partial(run_source, pf, 20, count, 1),
+        partial(run_source, pf, 20, count, 2),
         rounds,
-        warmup=False,
-    )
-    one = statistics.median(result.rates["1 client"])
-    two = statistics.median(result.rates["2 clients"])
-    verdict = "does not raise" if two < one * 1.1 else "RAISES"
-    print(
-        f"== load generator: Postfix median {one:.1f} msg/s with 1 smtp-source x 20 sessions, "
-        f"{two:.1f} msg/s with 2 x 10 ({two / one:.2f} x): doubling client processes "
-        f"{verdict} the peer's rate",
-        flush=True,
     )

@@ -10,17 +10,19 @@ after, so a rate counted at ``250`` would flatter it.
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.method import BenchFailure
+from bench.method import BenchFailure, Measure, alternate
 from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer, free_port
 from bench.smtp.dovecot_sasl import DovecotSasl
 from bench.smtp.postfix import PrivatePostfix, Submission
 from mailcore.tls import generate_self_signed
+from mailcore.users import SCRYPT_N, SCRYPT_P, SCRYPT_R
 
 STALL = 30.0  # no new message for this long: the run failed
 POLL = 0.02
@@ -36,6 +38,7 @@ class Target:
     new: Path  # the bench user's Maildir new/
     pids: Callable[[], list[int]]  # roots of the process trees that are the server
     log_tail: Callable[[], str]
+    auth: str  # how a password is checked (costs differ: printed beside submission)
 
     def count(self) -> int:
         """Messages in ``new/`` now."""
@@ -73,6 +76,24 @@ class Target:
         return elapsed
 
 
+def client_check(
+    what: str, one: Callable[[], Measure], two: Callable[[], Measure], rounds: int
+) -> None:
+    """The peer driven by N client processes, then by 2N: print both medians and the verdict.
+
+    If the load generator set the pace, doubling its processes would raise
+    the peer's rate; a rise of less than 10 % is taken as no rise.
+    """
+    result = alternate({"N clients": one, "2N clients": two}, rounds, warmup=False)
+    a, b = (statistics.median(result.rates[k]) for k in ("N clients", "2N clients"))
+    verdict = "does not raise" if b < a * 1.1 else "RAISES"
+    print(
+        f"== load generator, {what}: peer median {a:.1f} msg/s with N client processes, "
+        f"{b:.1f} with 2N ({b / a:.2f} x): doubling client processes {verdict} the peer's rate",
+        flush=True,
+    )
+
+
 def _tail(path: Path, lines: int = 20) -> str:
     text = path.read_text(errors="replace") if path.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
@@ -91,6 +112,7 @@ def pmemail_target(root: Path) -> Iterator[tuple[Target, ShippedServer]]:
                 server.maildir / "new",
                 lambda: [server.pid],
                 lambda: _tail(server.paths.log_file),
+                f"scrypt N={SCRYPT_N} r={SCRYPT_R} p={SCRYPT_P} (its user store)",
             ),
             server,
         )
@@ -122,4 +144,5 @@ def postfix_target(tls_dir: Path) -> Iterator[Target]:
                 postfix.maildir / "new",
                 lambda: [postfix.pid, sasl.pid],
                 lambda: postfix.log_tail() + "\n" + sasl.log_tail(),
+                f"Dovecot SASL, passwd-file {sasl.scheme} (doveadm pw's default scheme)",
             )

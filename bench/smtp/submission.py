@@ -27,7 +27,7 @@ from multiprocessing.synchronize import Event
 
 from bench.method import BenchFailure, Measure, alternate, report
 from bench.shipped_server import PASSWORD, USER
-from bench.smtp.sides import Target
+from bench.smtp.sides import Target, client_check
 
 SESSIONS = 10
 PROCESSES = 4
@@ -46,6 +46,7 @@ def _message(index: int) -> bytes:
 def _connect(port: int, tls: ssl.SSLContext) -> smtplib.SMTP:
     client = smtplib.SMTP("127.0.0.1", port, timeout=60)
     client.starttls(context=tls)
+    client.ehlo()  # the TLS session's EHLO, before AUTH, as mail clients do
     client.user, client.password = USER, PASSWORD
     client.auth("PLAIN", client.auth_plain)  # the same mechanism on both sides
     return client
@@ -121,6 +122,7 @@ def run_clients(
 
 def section(pm: Target, pf: Target, rounds: int, scale: float) -> None:
     """Both modes, pmemail vs Postfix + Dovecot SASL."""
+    print(f"\n-- password checks: pmemail {pm.auth}; postfix {pf.auth}", flush=True)
     for mode, base in MODES.items():
         count = max(SESSIONS, int(base * scale))
         print(
@@ -136,3 +138,11 @@ def section(pm: Target, pf: Target, rounds: int, scale: float) -> None:
             rounds,
         )
         report(f"SMTP submission, {mode} connections", result, "messages/s", GOAL)
+    count = max(SESSIONS, int(MODES["reused"] * scale) // 2)
+    print(f"\n-- load generator check: Postfix, reused, {count} messages", flush=True)
+    client_check(
+        f"submission reused, N = {PROCESSES} processes",
+        partial(run_clients, pf, "reused", count, SESSIONS, PROCESSES),
+        partial(run_clients, pf, "reused", count, SESSIONS, 2 * PROCESSES),
+        rounds,
+    )
