@@ -20,7 +20,7 @@ from bench.smtp.sides import Target, client_check
 SIZE = 10240
 SENDER = "sender@source.example"
 # session count -> (goal for the median ratio pmemail/Postfix, messages per round)
-CASES = {20: (1.0, 2000), 1: (0.8, 300), 50: (1.0, 2500)}
+CASES = {20: (1.0, 1500), 1: (0.8, 250), 50: (1.0, 2000)}
 
 
 def _source(port: int, sessions: int, messages: int) -> subprocess.Popen[bytes]:
