@@ -7,6 +7,11 @@ fsyncs the queue file before smtpd answers 250) and the ``virtual`` delivery
 agent writes it into ``vmail/DOMAIN/USER/new`` (fsynced too), which is the
 same durability contract pmemail keeps. No DNS, no outbound mail, no chroot,
 and the system's own Postfix (if any) is never touched.
+
+With a :class:`Submission`, a second smtpd listens on its own port the way a
+mail provider runs 587: TLS required (``smtpd_tls_security_level=encrypt``),
+AUTH through Dovecot's SASL socket, and ``tlsmgr`` for the TLS session cache
+and PRNG, as a stock Postfix has it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from bench.method import BenchFailure
+
 MASTER_DIST = Path("/usr/share/postfix/master.cf.dist")
-POLICY_RC = Path("/usr/sbin/policy-rc.d")
+SMTP_SOURCE = "/usr/sbin/smtp-source"
 # The services a virtual-Maildir-only instance needs (names from master.cf.dist).
 _SERVICES = {
     "cleanup",
@@ -41,43 +49,41 @@ _SERVICES = {
     "scache",
     "postlog",
     "showq",
+    "tlsmgr",
 }
 
 
 def ensure_postfix() -> None:
-    """Install Debian's postfix when ``smtp-source`` or ``postfix`` is missing.
+    """Fail with the fix when Postfix (``postfix``, ``smtp-source``) is missing.
 
-    A ``policy-rc.d`` that exits 101 keeps the package from starting the
-    system-wide service during the install.
+    It is a Debian package of ``scripts/debian-packages.txt``: ``bash dev.sh
+    bench smtp`` installs it with the system service kept from starting.
     """
-    if shutil.which("postfix", path="/usr/sbin") and Path("/usr/sbin/smtp-source").exists():
-        return
-    guard = not POLICY_RC.exists()
-    if guard:
-        POLICY_RC.write_text("#!/bin/sh\nexit 101\n")
-        POLICY_RC.chmod(0o755)
-    try:
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(
-            ["debconf-set-selections"],
-            input=b"postfix postfix/main_mailer_type select No configuration\n",
-            check=False,
-            env=env,
-        )
-        subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "postfix"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-    finally:
-        if guard:
-            POLICY_RC.unlink(missing_ok=True)
+    if not (shutil.which("postfix", path="/usr/sbin") and Path(SMTP_SOURCE).exists()):
+        raise BenchFailure("Postfix missing: run as root `bash scripts/install-debian-deps.sh`")
 
 
-def _master_cf(port: int) -> str:
-    """master.cf: smtpd on 127.0.0.1:PORT plus the internal services, no chroot."""
+@dataclass(frozen=True)
+class Submission:
+    """The submission smtpd: its port, Dovecot's auth socket and the TLS files."""
+
+    port: int
+    sasl_socket: Path
+    cert: Path
+    key: Path
+
+
+def _master_cf(port: int, submission: Submission | None) -> str:
+    """master.cf: smtpd on 127.0.0.1:PORT (and submission) plus internal services, no chroot."""
     lines = [f"127.0.0.1:{port} inet n - n - - smtpd"]
+    if submission is not None:
+        lines += [
+            f"127.0.0.1:{submission.port} inet n - n - - smtpd",
+            "  -o syslog_name=postfix/submission",
+            "  -o smtpd_tls_security_level=encrypt",
+            "  -o smtpd_sasl_auth_enable=yes",
+            "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject",
+        ]
     for raw in MASTER_DIST.read_text().splitlines():
         fields = raw.split()
         if raw[:1] in ("", "#", " ", "\t") or fields[0] not in _SERVICES:
@@ -90,9 +96,18 @@ def _master_cf(port: int) -> str:
 class PrivatePostfix:
     """``with PrivatePostfix(port, "example.be", "bench") as pf:`` → ``pf.maildir``."""
 
-    def __init__(self, port: int, domain: str, user: str, *, processes: int = 100) -> None:
-        """An instance accepting ``user@domain`` on ``127.0.0.1:port``."""
+    def __init__(
+        self,
+        port: int,
+        domain: str,
+        user: str,
+        *,
+        processes: int = 100,
+        submission: Submission | None = None,
+    ) -> None:
+        """An instance accepting ``user@domain`` on ``127.0.0.1:port`` (and ``submission``)."""
         self.port, self.domain, self.user = port, domain, user
+        self.submission = submission
         self.processes = processes
         self.root = Path(tempfile.mkdtemp(prefix="pmemail-bench-postfix-", dir="/var/tmp"))
         self.config_dir = self.root / "etc"
@@ -130,6 +145,20 @@ class PrivatePostfix:
             "default_process_limit": str(self.processes),
             "message_size_limit": str(200 * 2**20),
             "virtual_mailbox_limit": "0",
+            **self._submission_cf(),
+        }
+
+    def _submission_cf(self) -> dict[str, str]:
+        """TLS and Dovecot SASL settings, used by the submission smtpd only."""
+        sub = self.submission
+        if sub is None:
+            return {}
+        return {
+            "smtpd_tls_chain_files": f"{sub.key}, {sub.cert}",
+            "smtpd_tls_session_cache_database": f"btree:{self.root / 'data' / 'smtpd_scache'}",
+            "smtpd_sasl_type": "dovecot",
+            "smtpd_sasl_path": str(sub.sasl_socket),
+            "smtpd_tls_auth_only": "yes",
         }
 
     def __enter__(self) -> PrivatePostfix:
@@ -143,7 +172,7 @@ class PrivatePostfix:
         nobody = pwd.getpwnam("nobody")
         os.chown(vmail, nobody.pw_uid, nobody.pw_gid)
         (etc / "main.cf").write_text("")
-        (etc / "master.cf").write_text(_master_cf(self.port))
+        (etc / "master.cf").write_text(_master_cf(self.port, self.submission))
         (etc / "vmailbox").write_text(f"{self.user}@{self.domain} {self.domain}/{self.user}/\n")
         settings = [f"{k}={v}" for k, v in self._main_cf().items()]
         subprocess.run(["postconf", "-c", str(etc), "-e", *settings], check=True)
@@ -158,10 +187,16 @@ class PrivatePostfix:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def delivered(self) -> int:
-        """How many messages are in the user's Maildir ``new/``."""
-        new = self.maildir / "new"
-        return sum(1 for _ in os.scandir(new)) if new.exists() else 0
+    @property
+    def pid(self) -> int:
+        """The master process (its tree is the whole instance)."""
+        return int((self.root / "queue" / "pid" / "master.pid").read_text().split()[0])
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of the instance's maillog (for failure messages)."""
+        log = self.root / "maillog"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
 
     def _postfix(self, action: str) -> None:
         subprocess.run(
