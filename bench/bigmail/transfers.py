@@ -1,0 +1,187 @@
+"""The transfers of the big message: SMTP in; IMAP, POP3 and webmail out.
+
+Each function does one transfer against a running ``pmemail serve`` and
+returns a :class:`Step`: the time from the command that starts it to its last
+byte, the server's PSS just before and its peak during that time (sampled
+from a thread, :class:`~bench.pss_sampler.PeakPss`), and what was verified.
+Logging in happens before the clock starts.
+
+The clients are the standard library's (``smtplib``, ``imaplib``,
+``poplib``) and aiohttp for the webmail; IMAP and POP3 log in after
+STARTTLS/STLS because the default config refuses passwords in clear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import imaplib
+import poplib
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.bigmail.message import SUBJECT, BigMessage, verify_attachment, verify_copy
+from bench.method import BenchFailure
+from bench.pss_sampler import PeakPss
+from tests.webmail_support import client, login
+
+HOST = "127.0.0.1"
+TIMEOUT = 600.0  # a 100 MB transfer on a loaded machine takes seconds, not minutes
+
+
+@dataclass
+class Step:
+    """One timed transfer, a row of the table."""
+
+    name: str
+    nbytes: int  # the payload that crossed the connection (MB/s); 0 = not a bulk transfer
+    seconds: float = 0.0
+    pss_before: int = 0
+    pss_peak: int = 0
+    samples: int = 0
+    hwm: int = 0  # the server's VmHWM after the step (0 = not taken)
+    client_cpu: float = 0.0  # the bench process's CPU seconds: near ``seconds`` = client-bound
+    verified: str = ""
+
+
+@contextmanager
+def timed(step: Step, pid: int) -> Iterator[None]:
+    """Time the block into ``step`` and sample the server's PSS while it runs."""
+    with PeakPss(pid) as pss:
+        start, cpu = time.perf_counter(), time.process_time()
+        yield
+        step.seconds = time.perf_counter() - start
+        step.client_cpu = time.process_time() - cpu
+    step.pss_before, step.pss_peak, step.samples = pss.before, pss.peak, pss.samples
+
+
+def tls_client() -> ssl.SSLContext:
+    """A client context that accepts the server's self-signed certificate (loopback only)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def smtp_send(port: int, pid: int, message: BigMessage, sender: str, to: str) -> Step:
+    """Send the message file on the wire as it is (no client-side copy or rewriting)."""
+    step = Step(f"SMTP DATA to {to}", message.size)
+    with smtplib.SMTP(HOST, port, timeout=TIMEOUT) as smtp:
+        smtp.ehlo("bench.example")
+        if not smtp.has_extn("size"):
+            raise BenchFailure("the server does not announce SIZE")
+        smtp.mail(sender, [f"SIZE={message.size}"])
+        code, reply = smtp.rcpt(to)
+        if code != 250:
+            raise BenchFailure(f"RCPT TO {to}: {code} {reply!r}")
+        assert smtp.sock is not None  # connected by the constructor
+        with timed(step, pid):
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                raise BenchFailure(f"DATA: {code} {reply!r}")
+            with open(message.path, "rb") as body:
+                smtp.sock.sendfile(body)
+            smtp.sock.sendall(b".\r\n")  # the message ends with CRLF: this is the end marker
+            code, reply = smtp.getreply()
+    if code != 250:
+        raise BenchFailure(f"end of DATA: {code} {reply!r}")
+    step.verified = f"250 after {message.size} B"
+    return step
+
+
+def imap_fetch(port: int, pid: int, user: str, password: str, message: BigMessage) -> Step:
+    """``FETCH 1 BODY[]`` of the only INBOX message, compared with what was sent."""
+    step = Step("IMAP FETCH BODY[]", message.size)
+    imap = imaplib.IMAP4(HOST, port, timeout=TIMEOUT)
+    try:
+        imap.starttls(tls_client())
+        imap.login(user, password)
+        status, data = imap.select("INBOX")
+        if status != "OK" or data[0] != b"1":
+            raise BenchFailure(f"SELECT INBOX: {status} {data!r} (one message expected)")
+        with timed(step, pid):
+            status, parts = imap.fetch("1", "(BODY[])")
+        if status != "OK" or not parts or not isinstance(parts[0], tuple):
+            raise BenchFailure(f"FETCH 1 BODY[]: {status} {str(parts)[:200]}")
+        step.verified = verify_copy(parts[0][1], message)
+        return step
+    finally:
+        imap.logout()
+
+
+def pop3_retr(port: int, pid: int, user: str, password: str, message: BigMessage) -> Step:
+    """``RETR 1``, the lines joined back with CRLF (poplib strips them and the dots)."""
+    step = Step("POP3 RETR", message.size)
+    pop = poplib.POP3(HOST, port, timeout=TIMEOUT)
+    try:
+        pop.stls(tls_client())
+        pop.user(user)
+        pop.pass_(password)
+        count, _ = pop.stat()
+        if count != 1:
+            raise BenchFailure(f"POP3 STAT: {count} messages, one expected")
+        with timed(step, pid):
+            _, lines, _ = pop.retr(1)
+        step.verified = verify_copy(b"\r\n".join(lines) + b"\r\n", message)
+        return step
+    finally:
+        pop.quit()
+
+
+_MESSAGE_LINK = re.compile(r'<a href="(/msg\?[^"]+)">' + re.escape(SUBJECT) + "</a>")
+_PART_LINK = re.compile(r'<a href="(/part\?[^"]+)" download>')
+
+
+async def _webmail(
+    port: int, pid: int, user: str, password: str, message: BigMessage, spool: Path
+) -> list[Step]:
+    url = f"http://{HOST}:{port}"
+    opened = Step("webmail message page", 0)
+    download = Step("webmail attachment download", message.attachment_size)
+    async with client() as http:
+        page = await login(http, url, user, password)
+        if page.status != 200 or page.url.path.startswith("/login"):
+            raise BenchFailure(f"webmail login: {page.status} at {page.url}")
+        async with http.get(url + "/mail?f=INBOX") as resp:
+            found = _MESSAGE_LINK.search(await resp.text())
+        if found is None:
+            raise BenchFailure(f"webmail: {SUBJECT!r} not in the message list")
+        with timed(opened, pid):
+            async with http.get(url + html.unescape(found.group(1))) as resp:
+                text = await resp.text()
+        links = _PART_LINK.findall(text)
+        if resp.status != 200 or not links:
+            raise BenchFailure(f"webmail message page: {resp.status}, no attachment link")
+        opened.verified = f"200, {len(text)} B page, {len(links)} attachment link(s)"
+        digest, size = hashlib.sha256(), 0
+        with timed(download, pid), open(spool, "wb") as out:
+            async with http.get(url + html.unescape(links[-1])) as resp:
+                if resp.status != 200:
+                    raise BenchFailure(f"webmail attachment: {resp.status}")
+                async for chunk in resp.content.iter_chunked(1 << 20):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+    if spool.stat().st_size != size:
+        raise BenchFailure("the downloaded file on disk is not what was received")
+    download.verified = verify_attachment(digest.hexdigest(), size, message)
+    return [opened, download]
+
+
+def webmail_download(
+    port: int, pid: int, user: str, password: str, message: BigMessage, spool: Path
+) -> list[Step]:
+    """Log in, open the message page, download the attachment to ``spool`` (two steps).
+
+    As a person does it: the message page (the server scans the message's
+    structure), then the attachment (decoded while it streams). The file
+    written is hashed and compared with the original random bytes.
+    """
+    return asyncio.run(_webmail(port, pid, user, password, message, spool))
