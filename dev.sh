@@ -5,7 +5,7 @@
 #                ruff, mypy and the whole pytest suite
 #   check        ruff (lint + format), the import layers contract, mypy
 #   screenshots  regenerate screenshots/ from the real app (root: private netns)
-#   bench NAME   run bench/NAME/run.py (smtp, imap, webmail, doctor, tui)
+#   bench NAME   run bench/NAME/run.py (smtp, imap, bigmail, webmail, tui, doctor)
 #   lock         rewrite requirements*.lock from pyproject.toml (uv; add --upgrade to move)
 set -euo pipefail
 cd "$(dirname "$0")"
