@@ -4,8 +4,10 @@ exactly onto the CRLF form IMAP counts, and block edges change nothing."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import os
+import socket
 import tracemalloc
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from mailcore.maildir import to_crlf
 from mailcore.mime import lines as mime_lines
 from mailcore.mime.params import decode_param, parse_params
 from tests.config_factory import make_config
-from tests.imap_support import IMAP, ServerThread
+from tests.imap_support import IMAP, PASSWORD, USER, ServerThread
 
 _ATTACHMENT = 30 << 20  # encoded size of the big part (at least)
 _LINES = 1000  # base64 lines written at a time
@@ -154,3 +156,61 @@ def test_header_lines_that_are_delimiters_end_the_part() -> None:
     assert first.headers == [("x", b" 1")] and first.body == first.end
     f = io.BytesIO(raw)
     assert mime.body_bytes(f, second) == b"z"
+
+
+def _read_literal_response(sock: socket.socket, tag: bytes) -> tuple[bytes, int, str, bytes]:
+    """Read one FETCH answer with a single literal, hashing the literal as it comes.
+
+    Returns the line before the literal, the literal's length, its SHA-256 and the
+    tagged status line. Only the client's small buffer is held, so tracemalloc
+    measures the server.
+    """
+    stream = sock.makefile("rb", buffering=1 << 16)
+    head = stream.readline()
+    length = int(head[head.rindex(b"{") + 1 : head.rindex(b"}")])
+    digest = hashlib.sha256()
+    left = length
+    while left:
+        chunk = stream.read(min(left, 1 << 16))
+        assert chunk, "connection closed inside the literal"
+        digest.update(chunk)
+        left -= len(chunk)
+    assert stream.readline() == b")\r\n"
+    status = stream.readline()
+    assert status.startswith(tag + b" OK"), status
+    return head, length, digest.hexdigest(), status
+
+
+def test_fetch_of_a_large_message_streams_from_the_file(tmp_path: Path) -> None:
+    """BODY.PEEK[] and a 2 MB window of a 30 MB LF message over a real socket: the bytes
+    are the stored message in CRLF form, and the server never holds the literal."""
+    setup = make_config(tmp_path, IMAP)
+    cur = setup.paths.maildirs / "example.be" / "alice" / "cur"
+    cur.mkdir(parents=True)
+    path = cur / "1700000000.M1P1.host:2,"
+    _big_message(path)
+    wire = to_crlf(path.read_bytes())
+    srv = ServerThread(setup.config).start()
+    try:
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=120) as sock:
+            sock.recv(4096)  # greeting
+            sock.sendall(f'a1 LOGIN {USER} "{PASSWORD}"\r\na2 SELECT INBOX\r\n'.encode())
+            answers = b""
+            while b"a2 OK" not in answers:
+                answers += sock.recv(4096)
+            tracemalloc.start()
+            try:
+                sock.sendall(b"a3 FETCH 1 (BODY.PEEK[])\r\n")
+                whole = _read_literal_response(sock, b"a3")
+                sock.sendall(b"a4 FETCH 1 (BODY.PEEK[]<1000.2000000>)\r\n")
+                window = _read_literal_response(sock, b"a4")
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+    finally:
+        srv.stop()
+    assert whole[0] == b"* 1 FETCH (BODY[] {%d}\r\n" % len(wire)
+    assert whole[2] == hashlib.sha256(wire).hexdigest()
+    assert window[0] == b"* 1 FETCH (BODY[]<1000> {2000000}\r\n"
+    assert window[2] == hashlib.sha256(wire[1000:2001000]).hexdigest()
+    assert peak < 8 << 20, f"peak {peak} bytes for a {len(wire)} byte message"

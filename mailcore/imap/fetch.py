@@ -2,7 +2,10 @@
 
 The MIME tree of a message is found by streaming over its file (cached, it
 holds offsets and headers, never bodies); body sections are then read from
-the file, each only over its own range.
+the file, each only over its own range. A section larger than
+:data:`STREAM_ABOVE` is not even read here: the response carries a
+:class:`FileLiteral` that the session sends from the file in chunks, so a
+100 MB attachment costs its chunk size, not several copies of itself.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from mailcore import mime
@@ -27,6 +33,7 @@ _NEEDS_TREE = {
     "RFC822.TEXT",
     "BODY.PEEK",
 }
+STREAM_ABOVE = 1 << 20  # bytes: a bigger literal is sent from the file while it is read
 _CACHE_SIZE = 64  # trees of offsets and headers: a few KB each, 1 MB at worst
 
 
@@ -92,6 +99,37 @@ class MessageCache:
         return part
 
 
+@dataclass
+class FileLiteral:
+    """A literal sent straight from the message file: ``length`` bytes in CRLF form.
+
+    It opens the file when sending starts, so a message renamed in between
+    (a flag change) is only a failed read, never a wrong one.
+    """
+
+    path: Path
+    raw: tuple[int, int]
+    size: int
+    window: tuple[int, int] | None
+
+    @property
+    def length(self) -> int:
+        """The literal's length, announced as ``{length}`` before the bytes."""
+        return mime.body.window_of(self.size, self.window)[1]
+
+    def chunks(self) -> Iterator[bytes]:
+        """The bytes, in chunks that add up to :attr:`length`.
+
+        Raises:
+            OSError: the file cannot be opened or read.
+        """
+        with open(self.path, "rb") as f:
+            yield from mime.body.iter_crlf(f, self.raw, self.size, self.window)
+
+
+Piece = bytes | FileLiteral
+
+
 def fetch_response(
     seq: int,
     rec: MessageRecord,
@@ -101,17 +139,21 @@ def fetch_response(
     with_uid: bool,
     flags_changed: bool,
     flags: bytes,
-) -> bytes:
+) -> list[Piece]:
     """``* seq FETCH (...)`` for one message; ``flags`` is its rendered FLAGS value
     (as the session shows it: with ``\\Recent`` if recent there).
+
+    Returns:
+        The response as bytes, with a :class:`FileLiteral` in place of each large
+        section (the session sends it from the file).
 
     Raises:
         OSError: the message file could not be read.
     """
-    out: list[bytes] = []
+    out: list[list[Piece]] = []
     names = {i.name for i in items}
     if with_uid and "UID" not in names:
-        out.append(b"UID %d" % rec.uid)
+        out.append([b"UID %d" % rec.uid])
     part: mime.Part | None = None
     with contextlib.ExitStack() as stack:
         f: BinaryIO | None = None
@@ -120,19 +162,66 @@ def fetch_response(
             if structural:
                 hit = cache.rendered_item(folder, rec, item.name)
                 if hit is not None:
-                    out.append(hit)
+                    out.append([hit])
                     continue
             if part is None and (item.name in _NEEDS_TREE or item.section is not None):
                 part = cache.get(folder, rec)
+            streamed = _streamed(item, part, folder.file(rec.uid))
+            if streamed is not None:
+                out.append(streamed)
+                continue
             if f is None and (item.section is not None or item.name in _FILE_ITEMS):
                 f = stack.enter_context(open(folder.file(rec.uid), "rb"))
             data = _item(item, rec, part, f, flags)
             if structural:
                 cache.keep_rendered(folder, rec, item.name, data)
-            out.append(data)
+            out.append([data])
     if flags_changed and "FLAGS" not in names:
-        out.append(b"FLAGS " + flags)
-    return b"* %d FETCH (" % seq + b" ".join(out) + b")\r\n"
+        out.append([b"FLAGS " + flags])
+    pieces: list[Piece] = [b"* %d FETCH (" % seq]
+    for index, item_pieces in enumerate(out):
+        if index:
+            pieces.append(b" ")
+        pieces.extend(item_pieces)
+    pieces.append(b")\r\n")
+    return _joined(pieces)
+
+
+def _streamed(item: FetchItem, part: mime.Part | None, path: Path) -> list[Piece] | None:
+    """``label {n}\\r\\n`` and a :class:`FileLiteral` for a large body section, else None."""
+    if part is None:
+        return None
+    if item.name == "RFC822":
+        raw, size = mime.body.message_range(part)
+        label, window = "RFC822", None
+    elif item.name == "RFC822.TEXT":
+        raw, size = mime.body.body_range(part)
+        label, window = "RFC822.TEXT", None
+    elif item.name in ("BODY", "BODY.PEEK") and item.section is not None:
+        found = structure.section_range(part, item.section)
+        if found is None:
+            return None
+        raw, size = found
+        label, window = f"BODY[{item.section.render()}]", item.partial
+        if window is not None:
+            label += f"<{window[0]}>"
+    else:
+        return None
+    literal = FileLiteral(path, raw, size, window)
+    if literal.length <= STREAM_ABOVE:
+        return None
+    return [label.encode() + b" {%d}\r\n" % literal.length, literal]
+
+
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """Adjacent bytes joined, so a response without file literals is one bytes object."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if isinstance(piece, bytes) and out and isinstance(out[-1], bytes):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 def _item(

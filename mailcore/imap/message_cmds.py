@@ -74,11 +74,13 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
             changed = bool(folder.store_flags([uid], ["\\Seen"], "add"))
             own.append(uid)
         try:
-            s.send(
-                fetch_response(seq, rec, folder, items, s.cache, cmd.uid, changed, view.flags(rec))
+            pieces = fetch_response(
+                seq, rec, folder, items, s.cache, cmd.uid, changed, view.flags(rec)
             )
         except OSError:
             failed += 1
+        else:
+            await s.send_pieces(pieces)
         await s.flush_if_large()
     if own:  # our own \Seen changes were reported in the FETCH lines themselves
         for line in view.updates(allow_expunge=False, exclude=own):

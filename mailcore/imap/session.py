@@ -22,7 +22,7 @@ from pathlib import Path
 from mailcore.imap import auth_cmds, mailbox_cmds, message_cmds
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
-from mailcore.imap.fetch import MessageCache
+from mailcore.imap.fetch import MessageCache, Piece
 from mailcore.imap.lexer import ParseError
 from mailcore.imap.reader import CommandReader, InputError
 from mailcore.imap.response import render, tagged, untagged
@@ -135,6 +135,26 @@ class ImapSession:
         """Queue response bytes (written in one go by ``flush``: one syscall per
         command instead of one per untagged line)."""
         self._out += data
+
+    async def send_pieces(self, pieces: list[Piece]) -> None:
+        """Queue a response whose large literals are sent from their files in chunks.
+
+        A file that fails half-way cannot be answered any more (its length
+        was announced): the connection is ended.
+        """
+        for piece in pieces:
+            if isinstance(piece, bytes):
+                self.send(piece)
+                continue
+            await self.flush()
+            try:
+                for chunk in piece.chunks():
+                    self.writer.write(chunk)
+                    await self.writer.drain()
+                    await asyncio.sleep(0)  # drain() does not yield while the buffer has room
+            except OSError as exc:
+                log.warning("imap: %s unreadable while sending it: %s", piece.path, exc)
+                raise ConnectionResetError from None
 
     async def flush(self) -> None:
         """Write queued bytes and wait for the socket buffer to drain."""

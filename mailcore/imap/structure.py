@@ -12,7 +12,8 @@ from typing import BinaryIO
 from mailcore.imap.address import parse_address_list
 from mailcore.imap.grammar import Section
 from mailcore.imap.response import Value
-from mailcore.mime import Part, body_bytes, header_bytes, message_bytes, parse_params, unfold
+from mailcore.mime import Part, header_bytes, parse_params, unfold
+from mailcore.mime.body import body_range, message_range, read_crlf
 
 
 def _nstr(value: bytes | None) -> bytes | None:
@@ -129,23 +130,41 @@ def _empty_text(extended: bool) -> list[Value]:
     return out
 
 
+def _section_part(root: Part, section: Section) -> Part | None:
+    """The part whose bytes ``section`` names (the enclosed message for HEADER/TEXT of a
+    message/rfc822 part); None when it does not exist."""
+    part = root.sub(section.part) if section.part else root
+    if part is None:
+        return None
+    if section.part and section.text in ("HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT"):
+        return part.message
+    return part
+
+
+def section_range(root: Part, section: Section) -> tuple[tuple[int, int], int] | None:
+    """For a section that is a plain range of the file (the whole message, a body, a
+    part), its file range and CRLF length (``mime.body.iter_crlf``); None for a section
+    made from a header (HEADER, HEADER.FIELDS, MIME) or one that does not exist."""
+    part = _section_part(root, section)
+    if part is None or section.text not in ("", "TEXT"):
+        return None
+    if section.text == "" and not section.part:
+        return message_range(root)
+    return body_range(part)
+
+
 def section_bytes(
     f: BinaryIO, root: Part, section: Section, window: tuple[int, int] | None = None
 ) -> bytes:
     """The bytes of ``BODY[section]`` (empty when the part does not exist), read from the
     message file ``f``; only ``window`` (offset, length) of them when given."""
-    part = root.sub(section.part) if section.part else root
+    whole = section_range(root, section)
+    if whole is not None:
+        return read_crlf(f, *whole, window)
+    part = _section_part(root, section)
     if part is None:
         return b""
     text = section.text
-    if section.part and text in ("HEADER", "HEADER.FIELDS", "HEADER.FIELDS.NOT", "TEXT"):
-        if part.message is None:
-            return b""
-        part = part.message
-    if text == "" and not section.part:
-        return message_bytes(f, root, window)
-    if text in ("", "TEXT"):
-        return body_bytes(f, part, window)
     header = header_bytes(f, part)
     if text in ("MIME", "HEADER"):
         out = header

@@ -28,42 +28,56 @@ def iter_range(f: BinaryIO, start: int, end: int) -> Iterator[bytes]:
         yield chunk
 
 
-def read_crlf(
+def window_of(size: int, window: tuple[int, int] | None) -> tuple[int, int]:
+    """``window`` (offset, length) clamped to a range of ``size`` bytes; all when None."""
+    offset, length = window if window is not None else (0, size)
+    offset = min(max(offset, 0), size)
+    return offset, max(0, min(length, size - offset))
+
+
+def iter_crlf(
     f: BinaryIO, raw: tuple[int, int], size: int, window: tuple[int, int] | None = None
-) -> bytes:
-    """The file range ``raw`` (start, end) in CRLF form, whose length there is ``size``;
-    only ``window`` (offset, length) of it when given.
+) -> Iterator[bytes]:
+    """The file range ``raw`` (start, end) in CRLF form, whose length there is ``size``,
+    in chunks; only ``window`` (offset, length) of it when given.
 
     The range must start at a line start and not end between a CR and its LF (every
     ``Part`` range does), so converting it alone gives the bytes of the whole
-    message converted.
+    message converted. The chunks add up to ``window_of(size, window)[1]`` bytes.
     """
-    offset, length = window if window is not None else (0, size)
-    offset = min(max(offset, 0), size)
-    length = max(0, min(length, size - offset))
+    offset, length = window_of(size, window)
     if size == raw[1] - raw[0]:  # no bare LF in the range: seek straight to the window
-        f.seek(raw[0] + offset)
-        return f.read(length)
-    out = bytearray()
+        yield from iter_range(f, raw[0] + offset, raw[0] + offset + length)
+        return
     at = 0  # CRLF-form offset of the next converted chunk
     carry = b""
     for chunk in iter_range(f, *raw):
         data = carry + chunk
         cut = data.rfind(b"\n") + 1  # convert whole lines only: a CR may end a chunk
         carry = data[cut:]
-        at = _keep(out, to_crlf(data[:cut]), at, offset, length)
+        converted = to_crlf(data[:cut])
+        kept = _within(converted, at, offset, length)
+        at += len(converted)
+        if kept:
+            yield kept
         if at >= offset + length:
-            break
-    else:
-        _keep(out, carry, at, offset, length)
-    return bytes(out)
+            return
+    kept = _within(carry, at, offset, length)
+    if kept:
+        yield kept
 
 
-def _keep(out: bytearray, data: bytes, at: int, offset: int, length: int) -> int:
+def read_crlf(
+    f: BinaryIO, raw: tuple[int, int], size: int, window: tuple[int, int] | None = None
+) -> bytes:
+    """:func:`iter_crlf` joined: for ranges small enough to hold (headers, small parts)."""
+    return b"".join(iter_crlf(f, raw, size, window))
+
+
+def _within(data: bytes, at: int, offset: int, length: int) -> bytes:
+    """The part of ``data`` (which starts at ``at``) inside the window."""
     lo, hi = max(offset - at, 0), min(offset + length - at, len(data))
-    if lo < hi:
-        out += data[lo:hi]
-    return at + len(data)
+    return data[lo:hi] if lo < hi else b""
 
 
 def header_bytes(f: BinaryIO, part: Part) -> bytes:
@@ -71,14 +85,25 @@ def header_bytes(f: BinaryIO, part: Part) -> bytes:
     return read_crlf(f, (part.raw_start, part.raw_body), part.body - part.start)
 
 
+def body_range(part: Part) -> tuple[tuple[int, int], int]:
+    """The body of ``part`` (for multiparts, the raw multipart body): its file range and
+    its length in CRLF form, for :func:`iter_crlf`."""
+    return (part.raw_body, part.raw_end), part.end - part.body
+
+
+def message_range(root: Part) -> tuple[tuple[int, int], int]:
+    """The whole message: its file range and its length in CRLF form."""
+    return (root.raw_start, root.raw_end), root.end - root.start
+
+
 def body_bytes(f: BinaryIO, part: Part, window: tuple[int, int] | None = None) -> bytes:
     """The body of ``part`` (for multiparts, the raw multipart body) in CRLF form."""
-    return read_crlf(f, (part.raw_body, part.raw_end), part.end - part.body, window)
+    return read_crlf(f, *body_range(part), window)
 
 
 def message_bytes(f: BinaryIO, root: Part, window: tuple[int, int] | None = None) -> bytes:
     """The whole message in CRLF form."""
-    return read_crlf(f, (root.raw_start, root.raw_end), root.end - root.start, window)
+    return read_crlf(f, *message_range(root), window)
 
 
 def decode_part(f: BinaryIO, part: Part) -> Iterator[bytes]:
