@@ -9,7 +9,7 @@ once to build its index (timed once, printed), then rounds alternate (method:
 * SELECT by a second session (warm),
 * ``FETCH 1:* (FLAGS)`` in that session, every message's answer counted,
 
-and reads the server's PSS (process tree) after the FETCH. The round's rate is
+and reads the server's PSS (process tree) after the FETCH, the session open. The round's rate is
 1 / (sum of the three times); per operation the ratio is Dovecot's time over
 pmemail's (≥ 1: pmemail as fast), per round.
 """
@@ -42,9 +42,11 @@ def fill(maildir: Path, count: int) -> None:
         (maildir / "cur" / f"{1_600_000_000 + i}.B{i}.bench:2,{flags}").write_bytes(MESSAGE)
 
 
-def _select(side: Side, tls: bool, count: int, fetch: bool) -> tuple[float, float]:
-    """A new session: seconds for SELECT and for FETCH 1:* (FLAGS) (0 when not asked)."""
-    conn = ImapConn(side.port, tls)
+def _select(side: Side, tls: bool, count: int, fetch: bool) -> tuple[float, float, int]:
+    """A new session: seconds for SELECT and for FETCH 1:* (FLAGS) (0 when not asked),
+    and the server's PSS after them, the session still open (Dovecot serves it from
+    a process of its own that ends with the session)."""
+    conn = ImapConn.connect(side.port, tls)
     conn.login(USER, PASSWORD)
     start = time.perf_counter()
     conn.select()
@@ -57,8 +59,9 @@ def _select(side: Side, tls: bool, count: int, fetch: bool) -> tuple[float, floa
         fetched = time.perf_counter()
         if (got := answer.count(b" FETCH (")) != count:
             raise BenchFailure(f"{side.name}: FETCH 1:* (FLAGS) answered {got} of {count}")
+    pss = pss_tree(side.pid)
     conn.logout()
-    return selected - start, fetched - selected
+    return selected - start, fetched - selected, pss
 
 
 def run_bigbox(sides: list[Side], tls: bool, count: int, rounds: int) -> None:
@@ -68,17 +71,18 @@ def run_bigbox(sides: list[Side], tls: bool, count: int, rounds: int) -> None:
 
     def round_of(side: Side) -> Measure:
         side.restart()
-        first, _ = _select(side, tls, count, fetch=False)
-        warm, fetch = _select(side, tls, count, fetch=True)
+        first, _, _ = _select(side, tls, count, fetch=False)
+        warm, fetch, footprint = _select(side, tls, count, fetch=True)
         times[side.name].append((first, warm, fetch))
-        pss[side.name].append(pss_tree(side.pid))
-        note = f"s: first {first:.3f} warm {warm:.3f} fetch {fetch:.3f}"
+        pss[side.name].append(footprint)
+        ms = f"first {first * 1000:.1f} warm {warm * 1000:.1f} fetch {fetch * 1000:.1f}"
+        note = f"1/s; ms: {ms}; PSS {footprint / MiB:.1f} MiB"
         return Measure(1 / (first + warm + fetch), note)
 
     try:
         for side in sides:
             side.start()
-            built, _ = _select(side, tls, count, fetch=False)
+            built, _, _ = _select(side, tls, count, fetch=False)
             print(f"  {side.name}: first SELECT ever (index built from the files) {built:.2f} s")
         result = alternate({s.name: partial(round_of, s) for s in sides}, rounds)
     finally:
@@ -90,12 +94,13 @@ def run_bigbox(sides: list[Side], tls: bool, count: int, rounds: int) -> None:
     report(f"{count:,}-message INBOX, 1 / (sum of the three times)", result, "1/s", 1.0)
     a, b = result.names
     for index, op in enumerate(OPS):
-        ours = [t[index] for t in times[a]]
-        theirs = [t[index] for t in times[b]]
+        ours = [t[index] * 1000 for t in times[a]]
+        theirs = [t[index] * 1000 for t in times[b]]
         ratios = [y / x for x, y in zip(ours, theirs, strict=True) if x > 0]
-        print(f"  {op}: {a} s = {spread(ours)}; {b} s = {spread(theirs)}")
+        print(f"  {op}: {a} ms = {spread(ours)}; {b} ms = {spread(theirs)}")
         print(
             "    " + goal_line(f"speed ratio ({b} time / {a} time)", statistics.median(ratios), 1)
         )
     for name, values in pss.items():
-        print(f"  PSS after FETCH, {name}: median {statistics.median(values) / MiB:.1f} MiB")
+        median = statistics.median(values) / MiB
+        print(f"  PSS after FETCH, session open, {name}: median {median:.1f} MiB")

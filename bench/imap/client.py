@@ -36,21 +36,27 @@ CLIENT_TLS = _client_tls()
 class ImapConn:
     """One IMAP connection: ``command()`` returns the whole answer, tagged line included."""
 
-    def __init__(self, port: int, tls: bool, timeout: float = 60.0) -> None:
-        """Connect to 127.0.0.1:``port``, read the greeting, STARTTLS when ``tls``."""
-        self.sock: socket.socket = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, sock: socket.socket) -> None:
+        """Speak IMAP on a connected socket (see :meth:`connect`)."""
+        self.sock = sock
         self.buf = bytearray()
         self.counter = 0
         self.commands = 0  # tagged commands answered OK (the unit of the rate)
         self.exists = 0  # the message count as the server last told it
-        greeting = self._line()
+
+    @classmethod
+    def connect(cls, port: int, tls: bool, timeout: float = 60.0) -> ImapConn:
+        """Connect to 127.0.0.1:``port``, read the greeting, STARTTLS when ``tls``."""
+        conn = cls(socket.create_connection(("127.0.0.1", port), timeout=timeout))
+        greeting = conn._line()
         if not greeting.startswith(b"* OK"):
             raise CommandFailed(f"greeting: {greeting!r}")
         if tls:
-            self.command("STARTTLS")
-            if self.buf:
+            conn.command("STARTTLS")
+            if conn.buf:
                 raise CommandFailed("STARTTLS: data after the answer (injection)")
-            self.sock = CLIENT_TLS.wrap_socket(self.sock)
+            conn.sock = CLIENT_TLS.wrap_socket(conn.sock)
+        return conn
 
     def _recv(self) -> None:
         chunk = self.sock.recv(1 << 18)

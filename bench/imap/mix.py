@@ -78,7 +78,7 @@ class Load:
 def session(load: Load, rnd: random.Random, tag: str) -> int:
     """One client session (:data:`MIX`); the number of commands answered OK."""
     try:
-        conn = ImapConn(load.port, load.tls)
+        conn = ImapConn.connect(load.port, load.tls)
     except (OSError, ssl.SSLError) as err:
         raise CommandFailed(f"connect/STARTTLS: {type(err).__name__}: {err}") from None
     try:

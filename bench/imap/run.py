@@ -82,7 +82,7 @@ def fill_from_corpus(maildir: Path, count: int) -> None:
 
 def mailbox_state(side: Side, tls: bool) -> tuple[int, int]:
     """(messages, UIDNEXT) as a new session sees them."""
-    conn = ImapConn(side.port, tls)
+    conn = ImapConn.connect(side.port, tls)
     conn.login(USER, PASSWORD)
     uidnext = conn.select()
     conn.logout()
