@@ -79,6 +79,7 @@ def run_bigbox(sides: list[Side], tls: bool, count: int, rounds: int) -> None:
         note = f"1/s; ms: {ms}; PSS {footprint / MiB:.1f} MiB"
         return Measure(1 / (first + warm + fetch), note)
 
+    print(f"== {count:,}-message INBOX, messages without a size in their name", flush=True)
     try:
         for side in sides:
             side.start()
