@@ -1,199 +1,190 @@
-"""IMAP benchmark: pmemail vs Dovecot on the same 200-message mailbox.
+"""IMAP benchmark: ``pmemail serve`` as shipped against a private Dovecot on loopback.
 
-Each server gets its own copy of one mailbox (built from tests/data/corpus).
-N client processes (default 10) run, for a bounded time (default 20 s each
-server), the loop of a mail client: LOGIN, SELECT, FETCH flags/envelope/body,
-STORE flags, APPEND, UID EXPUNGE of what it appended, LOGOUT. Prints
-commands/second and errors for both, the ratio, and the server RSS with all
-clients connected. Installs Debian dovecot-imapd when missing (as root).
+Three parts (``--only`` picks one):
 
-Usage: python bench/imap/run.py [--duration 20] [--clients 10] [--messages 200]
+* ``mix``: a fixed number of mail-client sessions (the sequence is printed:
+  login, select, flags, a page of headers, bodies, a flag, append, idle,
+  expunge, logout), the same for both servers, from client processes that
+  each keep a few connections busy; commands/s, rounds alternated with
+  ``bench/method.py`` (warm-up, per-round ratio, goal ≥ 1.0 × Dovecot). Each
+  round starts each server on a fresh copy of the same INBOX and checks after
+  it: every command answered OK, the message count, UIDNEXT, the files on disk.
+  Dovecot is also run with twice the client processes: if its rate does not
+  rise, the load generator was not what set the pace.
+* ``bigbox``: the 50,000-message INBOX (``bench/imap/bigbox.py``).
+* ``memory``: PSS with 100 sessions in IDLE and 10 active clients (``memory.py``).
+
+By default every client session begins with STARTTLS (the shipped config
+refuses passwords in clear); ``--plain`` measures both without TLS.
+Needs root (Dovecot switches to ``nobody``) and Debian's dovecot-imapd.
+
+Usage: python bench/imap/run.py [--quick] [--only mix|bigbox|memory] [--plain]
 """
 
 from __future__ import annotations
 
 import argparse
-import imaplib
-import multiprocessing
 import os
-import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
-
-import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from pmemail.config.model import Config  # noqa: E402
-from tests.dovecot_support import missing, run_dovecot  # noqa: E402
-from tests.imap_support import PASSWORD, USER, make_users  # noqa: E402
+from bench.imap import bigbox, memory  # noqa: E402
+from bench.imap.client import ImapConn  # noqa: E402
+from bench.imap.mix import Load, commands_per_session, describe, run_load  # noqa: E402
+from bench.imap.servers import (  # noqa: E402
+    DovecotSide,
+    PmemailSide,
+    Side,
+    count_messages,
+    dovecot_password_hash,
+    password_costs,
+)
+from bench.method import BenchFailure, Measure, alternate, report  # noqa: E402
+from bench.shipped_server import PASSWORD, USER  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
-APPENDED = (
-    b"From: bench@example.be\r\nTo: alice@example.be\r\nSubject: bench\r\n"
-    b"Message-ID: <bench@example.be>\r\n\r\n" + b"benchmark body line\r\n" * 40
-)
+GENERATOR_MARGIN = 1.1  # twice the client processes may add this much before it counts
 
 
-def ensure_dovecot() -> None:
-    """Install dovecot-imapd (services kept from starting by policy-rc.d)."""
-    if missing() is None:
-        return
-    policy = Path("/usr/sbin/policy-rc.d")
-    created = not policy.exists()
-    if created:
-        policy.write_text("#!/bin/sh\nexit 101\n")
-        policy.chmod(0o755)
-    try:
-        subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "dovecot-imapd"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    finally:
-        if created:
-            policy.unlink()
+@dataclass(frozen=True)
+class Sizes:
+    """How much work each part does."""
+
+    messages: int = 200  # the mix's INBOX
+    sessions: int = 200  # per run of the mix
+    processes: int = 4  # client processes (the check doubles them)
+    connections: int = 3  # concurrent sessions per client process
+    rounds: int = 5
+    bigbox: int = 50_000
+    idle: int = 100
+    active: int = 10
+    sessions_each: int = 5  # per active client in the memory test
 
 
-def fill(maildir: Path, count: int) -> None:
-    """``count`` messages cycled from the corpus into ``maildir/cur``."""
+QUICK = Sizes(sessions=60, processes=2, bigbox=5_000, idle=20, active=4, sessions_each=3)
+
+
+def fill_from_corpus(maildir: Path, count: int) -> None:
+    """``count`` messages cycled from the test corpus into ``maildir/cur``, half seen."""
     corpus = sorted(CORPUS.glob("*.eml"))
     for sub in ("cur", "new", "tmp"):
         (maildir / sub).mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        flags = "S" if i % 2 else ""
-        name = f"{1_600_000_000 + i}.B{i}.bench:2,{flags}"
+        name = f"{1_600_000_000 + i}.B{i}.bench:2,{'S' if i % 2 else ''}"
         shutil.copyfile(corpus[i % len(corpus)], maildir / "cur" / name)
 
 
-def client_loop(
-    port: int, deadline: float, seed: int, queue: multiprocessing.Queue[object]
-) -> None:
-    """One client's load until ``deadline``; puts (commands, errors) on ``queue``."""
-    rnd = random.Random(seed)
-    commands = errors = 0
-    conn: Any  # typeshed's IMAP4 result unions are too loose for this script
+def mailbox_state(side: Side, tls: bool) -> tuple[int, int]:
+    """(messages, UIDNEXT) as a new session sees them."""
+    conn = ImapConn.connect(side.port, tls)
+    conn.login(USER, PASSWORD)
+    uidnext = conn.select()
+    conn.logout()
+    return conn.exists, uidnext
+
+
+def mix_run(side: Side, tls: bool, sizes: Sizes, processes: int) -> Measure:
+    """One run of the mix on a fresh copy of the INBOX, verified."""
+    side.start()
     try:
-        conn = imaplib.IMAP4("127.0.0.1", port, timeout=30)
-        conn.login(USER, PASSWORD)
-        commands += 1
-    except (OSError, imaplib.IMAP4.error):
-        queue.put((0, 1))
-        return
-    queue.put(("connected",))
-    while time.monotonic() < deadline:
+        # the first SELECT builds the index: not part of the measured work
+        exists, uidnext = mailbox_state(side, tls)
+        if exists != sizes.messages:
+            raise BenchFailure(f"{side.name}: {exists} messages at start, not {sizes.messages}")
+        load = Load(side.port, tls, sizes.messages)
         try:
-            typ, data = conn.select("INBOX")
-            n = max(1, int(data[0]))
-            first = rnd.randint(1, n)
-            results = [
-                typ,
-                conn.fetch("1:*", "(FLAGS)")[0],
-                conn.fetch(f"{first}:{min(n, first + 20)}", "(ENVELOPE)")[0],
-                conn.fetch(str(rnd.randint(1, n)), "(BODY.PEEK[])")[0],
-                conn.store(str(rnd.randint(1, n)), "+FLAGS", "(\\Flagged)")[0],
-            ]
-            typ, data = conn.append("INBOX", None, None, APPENDED)
-            results.append(typ)
-            uid = data[0].split(b"APPENDUID ")[1].split(b" ")[1].rstrip(b"]").decode()
-            results.append(conn.uid("STORE", uid, "+FLAGS", "(\\Deleted)")[0])
-            results.append(conn.uid("EXPUNGE", uid)[0])
-            commands += len(results)
-            errors += sum(1 for r in results if r != "OK")
-        except (OSError, imaplib.IMAP4.error, IndexError, ValueError):
-            errors += 1
-            break
-    try:
-        conn.logout()
-    except (OSError, imaplib.IMAP4.error):
-        pass
-    queue.put((commands, errors))
+            result = run_load(load, sizes.sessions, processes, sizes.connections)
+        except BenchFailure as failure:
+            raise BenchFailure(f"{side.name}: {failure}") from None
+        after = mailbox_state(side, tls)
+        expected = (sizes.messages, uidnext + sizes.sessions)
+        if after != expected:
+            raise BenchFailure(f"{side.name}: (messages, UIDNEXT) {after} after, not {expected}")
+        if (stored := count_messages(side.maildir)) != sizes.messages:
+            raise BenchFailure(f"{side.name}: {stored} message files after, not {sizes.messages}")
+    finally:
+        side.stop()
+    note = (
+        f"cmd/s  {result.sessions / result.seconds:6.1f} sessions/s, {result.commands} commands "
+        f"in {result.seconds:.1f} s; checked: {exists} messages, UIDNEXT +{result.sessions}"
+    )
+    return Measure(result.rate, note)
 
 
-def run_load(port: int, pids: list[int], clients: int, duration: float) -> tuple[float, int, int]:
-    """(commands/s, errors, RSS bytes with every client connected)."""
-    ctx = multiprocessing.get_context("fork")
-    queue: multiprocessing.Queue[object] = ctx.Queue()
-    deadline = time.monotonic() + 2 + duration
-    procs = [
-        ctx.Process(target=client_loop, args=(port, deadline, i, queue)) for i in range(clients)
-    ]
-    for p in procs:
-        p.start()
-    results: list[tuple[int, int]] = []
-    connected = 0
-    rss = 0
-    while len(results) < clients:
-        item = queue.get(timeout=duration + 120)
-        assert isinstance(item, tuple)
-        if item == ("connected",):
-            connected += 1
-            if connected == clients:
-                rss = server_rss(pids)
-        else:
-            results.append((int(item[0]), int(item[1])))
-    for p in procs:
-        p.join()
-    commands = sum(r[0] for r in results)
-    return commands / (duration + 2), sum(r[1] for r in results), rss
-
-
-def server_rss(pids: list[int]) -> int:
-    """Total RSS of the server processes and all their children."""
-    total = 0
-    for pid in pids:
-        try:
-            proc = psutil.Process(pid)
-            for p in [proc, *proc.children(recursive=True)]:
-                total += p.memory_info().rss
-        except psutil.Error:
-            continue
-    return total
+def part_mix(sides: list[Side], tls: bool, sizes: Sizes) -> None:
+    """Alternating rounds of the mix, then the generator check on Dovecot."""
+    workers = sizes.processes * sizes.connections
+    print(f"== mix: {sizes.sessions} sessions per run on a {sizes.messages}-message INBOX, ")
+    print(f"   {sizes.processes} client processes × {sizes.connections} connections = {workers}")
+    print("   " + describe(tls))
+    result = alternate(
+        {s.name: partial(mix_run, s, tls, sizes, sizes.processes) for s in sides}, sizes.rounds
+    )
+    report("IMAP mix, commands/s", result, "cmd/s", 1.0)
+    peer = sides[1]
+    print(f"== load generator check: {peer.name} with N and 2N client processes")
+    rates = []
+    for processes in (sizes.processes, 2 * sizes.processes):
+        rates.append(mix_run(peer, tls, sizes, processes).rate)
+        print(f"  {processes} processes × {sizes.connections}: {rates[-1]:8.1f} cmd/s")
+    gain = rates[1] / rates[0]
+    verdict = (
+        "did not rise: the generator did not set the pace"
+        if gain < GENERATOR_MARGIN
+        else "ROSE: the generator may have set the pace"
+    )
+    print(f"  2N / N = {gain:.2f}: {peer.name}'s rate {verdict}")
 
 
 def main() -> int:
-    """Run both servers under the same load and print the comparison."""
+    """Parse the options, build the INBOXes, run the parts asked for."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--duration", type=float, default=20.0, help="seconds of load per server")
-    ap.add_argument("--clients", type=int, default=10)
-    ap.add_argument("--messages", type=int, default=200)
+    ap.add_argument("--quick", action="store_true", help="small counts (checks the bench works)")
+    ap.add_argument("--only", choices=("mix", "bigbox", "memory"))
+    ap.add_argument("--plain", action="store_true", help="no TLS (LOGIN in clear on loopback)")
     args = ap.parse_args()
-    ensure_dovecot()
-    with tempfile.TemporaryDirectory(prefix="imap-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        config = Config()
-        config.data_dir = str(tmp / "pm")
-        config.mail.domain = "example.be"
-        make_users(config)
-        fill(tmp / "pm" / "mail" / "example.be" / "alice", args.messages)
-        fill(tmp / "dovecot-mail", args.messages)
-        server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("pm_server.py")), str(tmp / "pm")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        assert server.stdout is not None and server.stdin is not None
-        port = int(server.stdout.readline().split()[1])
-        try:
-            pm = run_load(port, [server.pid], args.clients, args.duration)
-        finally:
-            server.stdin.close()
-            server.wait(30)
-        with run_dovecot(user=USER, password=PASSWORD, maildir=tmp / "dovecot-mail") as dovecot:
-            assert dovecot.proc is not None
-            dv = run_load(dovecot.port, [dovecot.proc.pid], args.clients, args.duration)
-    print(f"{'server':10} {'cmd/s':>10} {'errors':>7} {'RSS (MiB)':>10}")
-    for name, (rate, errors, rss) in (("pmemail", pm), ("dovecot", dv)):
-        print(f"{name:10} {rate:10.1f} {errors:7d} {rss / 2**20:10.1f}")
-    print(f"ratio pmemail/dovecot: {pm[0] / dv[0]:.2f} (target >= 0.5 with zero errors)")
-    return 0 if pm[1] == 0 else 1
+    sizes = QUICK if args.quick else Sizes()
+    tls = not args.plain
+    print(f"load average at start: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
+    password_hash = dovecot_password_hash()
+    print(password_costs(password_hash))
+    print(f"{commands_per_session(tls)} commands per session, {'STARTTLS' if tls else 'no TLS'}")
+    # Dovecot's unprivileged processes need +x on every parent directory
+    work = Path(tempfile.mkdtemp(prefix="pmemail-imap-bench-"))
+    try:
+        os.chmod(work, 0o755)
+        small, big = work / "inbox", work / "bigbox"
+        fill_from_corpus(small, sizes.messages)
+        pm = PmemailSide(work / "pm", small, tls)
+        pm.start()  # once, so that its certificate exists for Dovecot to serve too
+        certificate = pm.certificate()
+        pm.stop()
+        dv = DovecotSide(small, certificate if tls else None, password_hash)
+        sides: list[Side] = [pm, dv]
+        if args.only in (None, "mix"):
+            part_mix(sides, tls, sizes)
+        if args.only in (None, "bigbox"):
+            bigbox.fill(big, sizes.bigbox)
+            pm.template = dv.template = big
+            bigbox.run_bigbox(sides, tls, sizes.bigbox, sizes.rounds)
+            pm.template = dv.template = small
+        if args.only in (None, "memory"):
+            memory.run_memory(
+                sides, tls, sizes.messages, sizes.idle, sizes.active, sizes.sessions_each
+            )
+    except BenchFailure as failure:
+        print(f"BENCH FAILED: {failure}", flush=True)
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
