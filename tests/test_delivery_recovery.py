@@ -41,7 +41,7 @@ def test_file_and_tmp_dir_synced_before_the_rename(
     """The order that makes 250 safe: fsync(file), fsync(tmp/), and only then rename."""
     events: list[str] = []
     real_rename = os.rename
-    monkeypatch.setattr(delivery_module.os, "fsync", lambda fd: events.append("file"))
+    monkeypatch.setattr(os, "fsync", lambda fd: events.append("file"))
     monkeypatch.setattr(
         delivery_module, "fsync_file", lambda path: events.append(f"dir {path.name}")
     )
@@ -50,7 +50,7 @@ def test_file_and_tmp_dir_synced_before_the_rename(
         events.append("rename")
         real_rename(src, dst)
 
-    monkeypatch.setattr(delivery_module.os, "rename", rename)
+    monkeypatch.setattr(os, "rename", rename)
     MaildirDelivery(paths).deliver_sync(message, [ALICE])
     monkeypatch.undo()
     assert events == ["file", "dir tmp", "rename"]
@@ -66,7 +66,7 @@ def test_recover_publishes_complete_copies_left_in_tmp(
     def crash(src: Path, dst: Path) -> None:
         raise _Crash
 
-    monkeypatch.setattr(delivery_module.os, "rename", crash)
+    monkeypatch.setattr(os, "rename", crash)
     delivery = MaildirDelivery(paths, fsync=False)
     for folder in ("", "Sent"):
         with pytest.raises(_Crash):
