@@ -20,7 +20,10 @@ What goes where (each line is written once per destination that wants it):
   ``level`` is DEBUG; its warnings (unknown commands, limits) always are.
 
 Log calls on the hot paths use %-style arguments, so a line that is not
-emitted costs a level check and no formatting.
+emitted costs a level check and no formatting. The lines that are emitted are
+written by a thread (``QueueListener``): a write to the log file can wait for
+the file system journal, busy with the fsyncs of deliveries, and the event
+loop must not wait with it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import queue
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -88,17 +92,22 @@ def setup_logging(
     err_handler.addFilter(_NotQuiet())
     if not read_live(stream):
         err_handler.setLevel(max(level, logging.WARNING))
+    listener = logging.handlers.QueueListener(
+        queue.SimpleQueue(), file_handler, err_handler, respect_handler_level=True
+    )
+    to_listener = logging.handlers.QueueHandler(listener.queue)
     root = logging.getLogger()
     trace = logging.getLogger(PROTOCOL_TRACE)
     previous = root.level, trace.level
     root.setLevel(level)
     trace.setLevel(level if level <= logging.DEBUG else max(level, logging.WARNING))
-    root.addHandler(file_handler)
-    root.addHandler(err_handler)
+    listener.start()
+    root.addHandler(to_listener)
 
     def teardown() -> None:
+        root.removeHandler(to_listener)
+        listener.stop()  # writes what is still queued
         for handler in (file_handler, err_handler):
-            root.removeHandler(handler)
             handler.close()
         root.setLevel(previous[0])
         trace.setLevel(previous[1])
