@@ -12,9 +12,9 @@ one journal commit per message where "fsync, rename, fsync ``new/``" costs two.
 
 One commit per message would still make the disk the bottleneck, so
 deliveries that arrive while a batch is being committed wait and are committed
-together: the files of a batch are written, then every file and every ``tmp/``
-directory of the batch is fsynced in parallel (the ext4 journal folds
-concurrent fsyncs into one commit).
+together: the files of a batch are written and fsynced in parallel (the ext4
+journal folds concurrent fsyncs into one commit), then each ``tmp/`` directory
+of the batch is fsynced once.
 
 Layout: ``DataPaths.maildirs/<domain>/<localpart>/`` with Maildir++ folders
 (``.Sent``, ``.Drafts``...) inside it. File names and directories (0700) come
@@ -196,13 +196,13 @@ class MaildirDelivery:
             self._write(job)
         live = [job for job in batch if job.error is None]
         if self.fsync:
+            # files first: their commit carries the new names in tmp/ too, so on
+            # ext4 the directory fsyncs that follow find nothing left to commit
             fds = [fd for job in live for fd in job.fds]
+            file_errors = iter(self._parallel([functools.partial(os.fsync, fd) for fd in fds]))
             tmp_dirs = sorted({copy.maildir / "tmp" for job in live for copy in job.copies})
-            errors = self._parallel(
-                [functools.partial(os.fsync, fd) for fd in fds]
-                + [functools.partial(fsync_file, d) for d in tmp_dirs]
-            )
-            file_errors, dir_error = iter(errors), next(filter(None, errors[len(fds) :]), None)
+            dir_errors = self._parallel([functools.partial(fsync_file, d) for d in tmp_dirs])
+            dir_error = next(filter(None, dir_errors), None)
             for job in live:
                 for _ in job.fds:
                     file_error = next(file_errors)
