@@ -1,11 +1,20 @@
 """Durable delivery into Maildirs, with group commit.
 
-Every copy goes ``tmp/`` → fsync → rename into ``new/`` → fsync of the
-directory, so a ``250`` is only ever sent for mail that is on disk. One fsync
-per message would make the disk the bottleneck, so deliveries that arrive
-while a batch is being committed wait and are committed together: the files of
-a batch are written, fsynced in parallel (the ext4 journal folds concurrent
-fsyncs into one commit), renamed, and each directory touched is fsynced once.
+Every copy is written in ``tmp/``, then the file and its ``tmp/`` directory
+are fsynced, then it is renamed into ``new/``; ``250`` is sent after that, so
+it is only ever sent for mail that is on disk. The rename itself is not
+waited for: after a crash that undid it, :meth:`MaildirDelivery.recover`
+(run when ``pmemail serve`` starts) finds the complete copy in ``tmp/`` and
+publishes it. A copy is complete when its mode is 0600 (it is created 0200
+and changed only once written) and its size is the ``,S=`` of its name; a
+partial file (never acknowledged) stays in ``tmp/``, invisible. This costs
+one journal commit per message where "fsync, rename, fsync ``new/``" costs two.
+
+One commit per message would still make the disk the bottleneck, so
+deliveries that arrive while a batch is being committed wait and are committed
+together: the files of a batch are written and fsynced in parallel (the ext4
+journal folds concurrent fsyncs into one commit), then each ``tmp/`` directory
+of the batch is fsynced once.
 
 Layout: ``DataPaths.maildirs/<domain>/<localpart>/`` with Maildir++ folders
 (``.Sent``, ``.Drafts``...) inside it. File names and directories (0700) come
@@ -16,13 +25,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import shutil
+import stat
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from mailcore import maildir
 from mailcore.status import DeliveryStatus
@@ -31,7 +41,8 @@ from pmemail.fsutil import fsync_file
 
 _COPY_CHUNK = 1 << 20
 _SEEN = frozenset({"\\Seen"})
-_T = TypeVar("_T")
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+_WRITING, _COMPLETE = 0o200, 0o600  # a copy's mode in tmp/ while written, then once whole
 
 
 def maildir_path(paths: DataPaths, address: str, folder: str = "") -> Path:
@@ -126,6 +137,24 @@ class MaildirDelivery:
                 await self._task
         self._pool.shutdown(wait=True)
 
+    def recover(self) -> int:
+        """Publish the complete copies a crash left in ``tmp/``; how many (before serving).
+
+        A copy is in ``tmp/`` after a crash when the rename that follows its
+        fsync was lost; it may have been acknowledged, so it is delivered.
+        """
+        found: dict[Path, Path] = {}
+        for tmp in self.paths.maildirs.glob("*/*/tmp"):
+            found |= _complete_copies(tmp.parent, seen=False)
+            for folder in tmp.parent.glob(".*/tmp"):
+                found |= _complete_copies(folder.parent, seen=True)
+        for source, final in found.items():
+            os.rename(source, final)
+        if self.fsync:
+            for directory in sorted({final.parent for final in found.values()}):
+                fsync_file(directory)
+        return len(found)
+
     def status(self) -> DeliveryStatus:
         """Counters for the control socket."""
         return {"delivered": self.delivered, "batches": self.batches, "pending": len(self._pending)}
@@ -161,50 +190,50 @@ class MaildirDelivery:
                     job.future.set_exception(job.error)
 
     def _commit(self, batch: list[_Job]) -> None:
-        """Write, sync, rename and sync directories for a whole batch (in a thread)."""
+        """Write, sync (files and ``tmp/`` directories), then publish a batch (in a thread)."""
         self.batches += 1
         for job in batch:
             self._write(job)
         live = [job for job in batch if job.error is None]
         if self.fsync:
-            errors = iter(self._parallel(os.fsync, [fd for job in live for fd in job.fds]))
+            # files first: their commit carries the new names in tmp/ too, so on
+            # ext4 the directory fsyncs that follow find nothing left to commit
+            fds = [fd for job in live for fd in job.fds]
+            file_errors = iter(self._parallel([functools.partial(os.fsync, fd) for fd in fds]))
+            tmp_dirs = sorted({copy.maildir / "tmp" for job in live for copy in job.copies})
+            dir_errors = self._parallel([functools.partial(fsync_file, d) for d in tmp_dirs])
+            dir_error = next(filter(None, dir_errors), None)
             for job in live:
                 for _ in job.fds:
-                    job.error = job.error or next(errors)
+                    file_error = next(file_errors)
+                    job.error = job.error or file_error or dir_error
         for job in batch:
             for fd in job.fds:
                 os.close(fd)
             job.fds.clear()
-        dirs: set[Path] = set()
         for job in batch:
+            if job.error is None:
+                try:
+                    for copy in job.copies:
+                        assert copy.tmp is not None and copy.final is not None
+                        os.rename(copy.tmp, copy.final)
+                except OSError as err:
+                    job.error = err
             if job.error is not None:
-                self._discard(job)
-                continue
-            try:
-                for copy in job.copies:
-                    assert copy.tmp is not None and copy.final is not None
-                    os.rename(copy.tmp, copy.final)
-                    dirs.add(copy.final.parent)
-            except OSError as err:
-                job.error = err
-        if self.fsync and dirs:
-            for dir_error in self._parallel(fsync_file, sorted(dirs)):
-                if dir_error is not None:
-                    for job in batch:
-                        job.error = job.error or dir_error
+                self._discard(job)  # copies left in tmp/ (renamed ones stay: a duplicate)
         self.delivered += sum(len(j.copies) for j in batch if j.error is None)
 
-    def _parallel(self, fn: Callable[[_T], None], items: Sequence[_T]) -> list[OSError | None]:
-        """Run ``fn`` over ``items`` in the pool; one error (or None) per item."""
+    def _parallel(self, calls: Sequence[Callable[[], None]]) -> list[OSError | None]:
+        """Run ``calls`` in the pool; one error (or None) per call."""
 
-        def run(item: _T) -> OSError | None:
+        def run(call: Callable[[], None]) -> OSError | None:
             try:
-                fn(item)
+                call()
             except OSError as err:
                 return err
             return None
 
-        return list(self._pool.map(run, items)) if len(items) > 1 else [run(i) for i in items]
+        return list(self._pool.map(run, calls)) if len(calls) > 1 else [run(c) for c in calls]
 
     def _write(self, job: _Job) -> None:
         try:
@@ -214,19 +243,16 @@ class MaildirDelivery:
                     self._known.add(maildir.make_maildir(copy.maildir))
                 name = maildir.unique_name(size)
                 copy.tmp = copy.maildir / "tmp" / name
-                copy.final = (
-                    copy.maildir / "cur" / maildir.with_flags(name, _SEEN)
-                    if copy.seen
-                    else copy.maildir / "new" / name
-                )
+                copy.final = _final_path(copy.maildir, name, copy.seen)
                 try:
-                    fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    fd = os.open(copy.tmp, _CREATE, _WRITING)
                 except FileNotFoundError:  # Maildir removed since: create it again
                     self._known.discard(copy.maildir)
                     maildir.make_maildir(copy.maildir)
-                    fd = os.open(copy.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    fd = os.open(copy.tmp, _CREATE, _WRITING)
                 job.fds.append(fd)
                 _copy_into(fd, job.headers, job.message)
+                os.fchmod(fd, _COMPLETE)  # recover() publishes only complete copies
         except OSError as err:
             job.error = err
 
@@ -235,6 +261,26 @@ class MaildirDelivery:
         for copy in job.copies:
             if copy.tmp is not None:
                 copy.tmp.unlink(missing_ok=True)
+
+
+def _final_path(box: Path, name: str, seen: bool) -> Path:
+    """Where a copy named ``name`` in ``box/tmp`` is published."""
+    return box / "cur" / maildir.with_flags(name, _SEEN) if seen else box / "new" / name
+
+
+def _complete_copies(box: Path, *, seen: bool) -> dict[Path, Path]:
+    """The complete copies in ``box/tmp`` (see the module), each with its final path."""
+    found = {}
+    with os.scandir(box / "tmp") as entries:
+        for entry in entries:
+            expected = maildir.sizes(entry.name).size
+            if expected is None:
+                continue  # not a delivery copy (an IMAP APPEND in progress...)
+            st = entry.stat(follow_symlinks=False)
+            whole = stat.S_IMODE(st.st_mode) == _COMPLETE and st.st_size == expected
+            if whole and stat.S_ISREG(st.st_mode):
+                found[Path(entry.path)] = _final_path(box, entry.name, seen)
+    return found
 
 
 def _copy_into(fd: int, headers: bytes, message: Path) -> None:

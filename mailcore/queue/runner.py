@@ -104,7 +104,9 @@ class QueueRunner:
             self.store.add, spool_file, sender, recipients, self.clock()
         )
         self._count(entry.id, entry)
-        log.info("queued %s from <%s> to %s", entry.id, sender, ", ".join(recipients))
+        # DEBUG: the SMTP or webmail line of this message already names its queue id
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("queued %s from <%s> to %s", entry.id, sender, ", ".join(recipients))
         self._periodic.wake()
         return entry.id
 

@@ -168,6 +168,7 @@ class BaseHandler:
             return refusal
         routing = envelope.routing
         sender = "" if envelope.mail_from == "<>" else envelope.mail_from or ""
+        outbound = ""
         try:
             boxes = routing.mailboxes()
             if boxes:
@@ -175,19 +176,22 @@ class BaseHandler:
                     spool, boxes, headers=f"Return-Path: <{sender}>\r\n".encode()
                 )
             if routing.remote:
-                await self.enqueue(spool, sender, routing.remote)
+                outbound = await self.enqueue(spool, sender, routing.remote)
         except (OSError, RuntimeError) as err:
             log.error("delivery failed for %s: %s", envelope.queue_id, err)
             return "451 4.3.0 Local delivery failed; try again later"
         self.stats.accepted += 1
-        log.info(
-            "accepted %s from <%s> (%s) for %s, %d bytes",
-            envelope.queue_id,
-            sender,
-            _peer(session),
-            ", ".join(envelope.rcpt_tos),
-            envelope.body_size,
-        )
+        # the one INFO line of a message (the command trace is aiosmtpd's DEBUG)
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "accepted %s from <%s> (%s) for %s, %d bytes%s",
+                envelope.queue_id,
+                sender,
+                _peer(session),
+                ", ".join(envelope.rcpt_tos),
+                envelope.body_size,
+                f", outbound queue id {outbound}" if outbound else "",
+            )
         return f"250 2.0.0 OK: queued as {envelope.queue_id}"
 
     async def check_message(
@@ -196,8 +200,8 @@ class BaseHandler:
         """A refusal reply for this message, or None (inbound accepts all)."""
         return None
 
-    async def enqueue(self, spool: Path, sender: str, recipients: list[str]) -> None:
-        """Hand remote recipients to the outbound queue (submission only)."""
+    async def enqueue(self, spool: Path, sender: str, recipients: list[str]) -> str:
+        """Hand remote recipients to the outbound queue (submission only); the queue id."""
         raise RuntimeError("no outbound queue on this service")
 
 
@@ -298,11 +302,12 @@ class SubmissionHandler(BaseHandler):
                 return f"550 5.7.1 From: <{addr}> is not an address of user {user}"
         return None
 
-    async def enqueue(self, spool: Path, sender: str, recipients: list[str]) -> None:
-        """Queue durably for the relay."""
+    async def enqueue(self, spool: Path, sender: str, recipients: list[str]) -> str:
+        """Queue durably for the relay; the queue id."""
         assert self.queue is not None
-        await self.queue.enqueue(spool, sender, recipients)
+        queue_id = await self.queue.enqueue(spool, sender, recipients)
         self.stats.queued += 1
+        return queue_id
 
 
 def _peer(session: Session) -> str:

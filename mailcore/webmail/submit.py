@@ -101,7 +101,12 @@ class PolicySubmitter:
             log.error("webmail send by %s failed: %s", user, err)
             raise SubmitError("the message could not be stored; try again later") from err
         self.sent += 1
-        log.info("webmail: %s sent to %s", user, ", ".join(recipients))
+        log.info(
+            "webmail: %s sent to %s%s",
+            user,
+            ", ".join(recipients),
+            f", outbound queue id {result.queue_id}" if result.queue_id else "",
+        )
         return result
 
 

@@ -9,6 +9,9 @@ closed, and the queue runner is up before submission can hand it mail.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from mailcore.collector import build_collector
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import build_imap_service
@@ -27,6 +30,8 @@ from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 from pmemail.serve.router_monitor import build_router_monitor
 
+log = logging.getLogger(__name__)
+
 
 class DeliveryService:
     """The Maildir committer as a service: stopped last so nothing pending is lost."""
@@ -37,7 +42,10 @@ class DeliveryService:
         self.delivery = delivery
 
     async def start(self) -> None:
-        """Nothing to bind: the committer starts with the first delivery."""
+        """Publish what a crash left in ``tmp/``; the committer starts with the first delivery."""
+        recovered = await asyncio.to_thread(self.delivery.recover)
+        if recovered:
+            log.info("delivery: %d message(s) found in tmp/ after a crash, delivered", recovered)
 
     async def stop(self) -> None:
         """Commit every pending copy, then stop the fsync threads."""
