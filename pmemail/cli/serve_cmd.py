@@ -186,22 +186,33 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
-    """Write (or print) the systemd unit; never enable it."""
+    """Write (or print) the systemd unit, creating its account when missing; never enable it."""
     from pmemail.app import service_unit  # shlex: only for this command
+    from pmemail.serve.privileges import find_account
 
+    config, user_mode = ctx.config, args.user
     if args.print_only:
-        ctx.out.write(service_unit.render_unit(ctx.config_path, args.user))
+        sandbox = None if user_mode else service_unit.sandbox_for(config, ctx.config_path)
+        ctx.out.write(service_unit.render_unit(ctx.config_path, user_mode, sandbox))
         return 0
+    name = config.server.user
+    had_account = user_mode or not name or find_account(name) is not None
     try:
-        target = service_unit.install_unit(ctx.config_path, args.user, force=args.force)
+        target = service_unit.install_unit(config, ctx.config_path, user_mode, force=args.force)
     except service_unit.UnitExists as err:
         raise CommandError(
             f"{err.path} already exists; use --force to overwrite it", exit_code=1
         ) from None
+    except service_unit.UnitRefused as err:
+        raise CommandError(str(err)) from None
     except PermissionError as err:
         raise CommandError(
             f"cannot write {err.filename}: permission denied (run as root, or use --user)"
         ) from None
+    if not had_account:
+        ctx.print(f"created system user {name} (no home, no login shell)")
+    if not user_mode and name:
+        ctx.print(f"the service runs as {name}, which now owns {ctx.paths.root}")
     ctx.print(f"wrote {target} (not enabled)")
-    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(args.user)}")
+    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(user_mode)}")
     return 0
