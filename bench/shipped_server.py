@@ -41,6 +41,8 @@ class ShippedServer:
         config = initial_config(domain=DOMAIN, data_dir=str(root / "data"))
         config.server.listen_address = "127.0.0.1"
         config.server.manage_router = False
+        # the bench runs as root with data in a tmp dir no service account can enter
+        config.server.user = ""
         config.mail.submission_extra_ports = []
         for name in SERVICES:
             mapping = getattr(config.ports, name)

@@ -80,6 +80,9 @@ def _build(
     config = Config(data_dir=str(root / "data"))
     config.mail.domain = "example.be"
     config.mail.hostname = "mail.example.be"
+    # the suite runs as root in tmp dirs closed to a service account: the
+    # tests of the hand-over (test_serve_privileges.py) set their own user
+    config.server.user = ""
     if loopback:
         config.server.listen_address = "127.0.0.1"
         config.server.manage_router = False  # UPnP/NAT-PMP would leave the machine

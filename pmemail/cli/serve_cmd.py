@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from typing import Any
 
@@ -73,15 +74,25 @@ def port_hint(config: Config) -> Any:
 def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     """Run every configured service until SIGTERM/SIGINT or ``stop``."""
     import asyncio
+    import functools
     import logging
 
     from mailcore.interfaces import ServiceStartError
     from pmemail.serve.composition import build_services
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
+    from pmemail.serve.privileges import PrivilegeError, become, check_reachable, service_account
     from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
+    account = None
+    if os.geteuid() == 0 and config.server.user:
+        # refuse before writing anything: never go on as root by default
+        try:
+            account = service_account(config.server.user)
+            check_reachable(account, paths)
+        except PrivilegeError as err:
+            raise CommandError(str(err), exit_code=2) from None
     try:
         teardown = setup_logging(paths.log_file)
     except OSError as err:
@@ -99,6 +110,10 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 "the previous server (pid %d) did not stop cleanly; its pid file was replaced",
                 pidfile.stale_pid,
             )
+        if os.geteuid() == 0 and account is None:
+            logging.getLogger("pmemail.serve").warning(
+                'running as root: server.user is "" (every service keeps root)'
+            )
         try:
             services = build_services(config, paths)
             supervisor = Supervisor(
@@ -106,9 +121,11 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 paths.control_socket,
                 port_hint(config),
                 config.server.stop_timeout,
+                # as root: bind every port, then become server.user
+                on_listening=functools.partial(become, account, paths) if account else None,
             )
             asyncio.run(supervisor.run())
-        except (StartupFailed, ServiceStartError) as err:
+        except (StartupFailed, ServiceStartError, PrivilegeError) as err:
             raise CommandError(str(err), exit_code=2) from None
         except OSError as err:  # the data dir itself (permissions, full disk)
             raise CommandError(f"cannot start: {_os_reason(err)}") from None
@@ -169,22 +186,33 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
-    """Write (or print) the systemd unit; never enable it."""
+    """Write (or print) the systemd unit, creating its account when missing; never enable it."""
     from pmemail.app import service_unit  # shlex: only for this command
+    from pmemail.serve.privileges import find_account
 
+    config, user_mode = ctx.config, args.user
     if args.print_only:
-        ctx.out.write(service_unit.render_unit(ctx.config_path, args.user))
+        sandbox = None if user_mode else service_unit.sandbox_for(config, ctx.config_path)
+        ctx.out.write(service_unit.render_unit(ctx.config_path, user_mode, sandbox))
         return 0
+    name = config.server.user
+    had_account = user_mode or not name or find_account(name) is not None
     try:
-        target = service_unit.install_unit(ctx.config_path, args.user, force=args.force)
+        target = service_unit.install_unit(config, ctx.config_path, user_mode, force=args.force)
     except service_unit.UnitExists as err:
         raise CommandError(
             f"{err.path} already exists; use --force to overwrite it", exit_code=1
         ) from None
+    except service_unit.UnitRefused as err:
+        raise CommandError(str(err)) from None
     except PermissionError as err:
         raise CommandError(
             f"cannot write {err.filename}: permission denied (run as root, or use --user)"
         ) from None
+    if not had_account:
+        ctx.print(f"created system user {name} (no home, no login shell)")
+    if not user_mode and name:
+        ctx.print(f"the service runs as {name}, which now owns {ctx.paths.root}")
     ctx.print(f"wrote {target} (not enabled)")
-    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(args.user)}")
+    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(user_mode)}")
     return 0

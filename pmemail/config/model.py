@@ -285,6 +285,11 @@ class ServerConfig:
     """The `pmemail serve` process."""
 
     listen_address: str = doc("Address the services bind to.", "0.0.0.0")
+    user: str = doc(
+        "Unprivileged account the services run as: started as root, pmemail serve binds "
+        "its ports, then becomes this user. Empty = stay root (not recommended).",
+        "pmemail",
+    )
     control_socket: str = doc("Unix socket for status; empty = data_dir/pmemail.sock.", "")
     pidfile: str = doc("Pid file; empty = data_dir/pmemail.pid.", "")
     log_file: str = doc("Log file; empty = data_dir/logs/pmemail.log.", "")

@@ -49,6 +49,10 @@ class Supervisor:
         port_hint: the unprivileged alternative for a low port, for error messages.
         stop_timeout: seconds one service may take to stop (``server.stop_timeout``);
             a hung one is abandoned so the others still stop and the process exits.
+        on_listening: called once every service has started (every port is bound)
+            and before the control socket is created: where root hands over to
+            the service account, so the socket belongs to that account. An
+            exception stops the services started so far and propagates.
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Supervisor:
         control_socket: Path | None = None,
         port_hint: PortHint | None = None,
         stop_timeout: float = 30.0,
+        on_listening: Callable[[], None] | None = None,
     ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
@@ -65,6 +70,7 @@ class Supervisor:
         self.control_socket = control_socket
         self.port_hint = port_hint
         self.stop_timeout = stop_timeout
+        self.on_listening = on_listening
         self.started_at = time.time()
         self._running: set[str] = set()
         self._failed: dict[str, str] = {}
@@ -99,6 +105,8 @@ class Supervisor:
                 for service in self.services:
                     await self._start(service)
                     stack.push_async_callback(self._stop_service, service)
+                if self.on_listening is not None:
+                    self.on_listening()
                 if self.control_socket is not None:
                     control = ControlServer(self.control_socket, self._handle)
                     await self._guard("control", control.start())

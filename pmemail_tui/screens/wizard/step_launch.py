@@ -80,9 +80,12 @@ class LaunchStep(WizardStep):
     def install_unit(self) -> None:
         """Write the systemd unit (never enabled automatically)."""
         try:
-            target = service_unit.install_unit(self.pm.config_path, False)
+            target = service_unit.install_unit(self.pm.config, self.pm.config_path, False)
         except service_unit.UnitExists as err:
             self.show_error(t("launch.unit_exists", path=err.path))
+            return
+        except service_unit.UnitRefused as err:  # English only, like OSError below
+            self.show_error(str(err))
             return
         except OSError as err:
             self.show_error(f"{err.filename}: {err.strerror}")
