@@ -81,18 +81,29 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     from pmemail.serve.composition import build_services
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
-    from pmemail.serve.privileges import PrivilegeError, become, check_reachable, service_account
+    from pmemail.serve.privileges import (
+        PrivilegeError,
+        become,
+        check_reachable,
+        find_account,
+        service_account,
+    )
     from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
     account = None
+    missing_account = ""
     if os.geteuid() == 0 and config.server.user:
-        # refuse before writing anything: never go on as root by default
+        # A first run as root, before `service install` made the account: go on as
+        # root with a warning (the mail must flow). An account that exists but
+        # cannot be used is a mistake in the setup: refuse before writing anything.
         try:
             account = service_account(config.server.user)
             check_reachable(account, paths)
         except PrivilegeError as err:
-            raise CommandError(str(err), exit_code=2) from None
+            if find_account(config.server.user) is not None:
+                raise CommandError(str(err), exit_code=2) from None
+            missing_account = str(err)
     try:
         teardown = setup_logging(paths.log_file)
     except OSError as err:
@@ -110,7 +121,11 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 "the previous server (pid %d) did not stop cleanly; its pid file was replaced",
                 pidfile.stale_pid,
             )
-        if os.geteuid() == 0 and account is None:
+        if missing_account:
+            logging.getLogger("pmemail.serve").warning(
+                "running as root (every service keeps root): %s", missing_account
+            )
+        elif os.geteuid() == 0 and account is None:
             logging.getLogger("pmemail.serve").warning(
                 'running as root: server.user is "" (every service keeps root)'
             )
