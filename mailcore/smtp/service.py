@@ -15,6 +15,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from mailcore.connection_limits import ConnectionLimiter, Slot, peer_host
 from mailcore.interfaces import ListenError, LocalDelivery, Service, UserDirectory
 from mailcore.smtp.handlers import (
     BaseHandler,
@@ -31,11 +32,51 @@ from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.smtp")
 SESSION_TIMEOUT = 300.0  # RFC 5321 4.5.3.2: servers wait at least 5 minutes
+TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 
 
 def spool_dir(paths: DataPaths) -> Path:
     """Where DATA bodies are received before delivery (same disk as the Maildirs)."""
     return paths.root / "spool"
+
+
+class AdmittedSMTP(StreamingSMTP):
+    """``StreamingSMTP`` behind a ``ConnectionLimiter``.
+
+    Over the caps the client gets ``421`` instead of the greeting and the
+    connection is closed before aiosmtpd starts a session for it. A subclass
+    rather than ``AdmissionGate``: STARTTLS moves the transport to a TLS
+    protocol that reports the end of the connection to this object directly.
+    """
+
+    def __init__(self, handler: Any, *, limiter: ConnectionLimiter, **kwargs: Any) -> None:
+        """Like ``StreamingSMTP``; ``limiter`` admits the connection."""
+        super().__init__(handler, **kwargs)
+        self._limiter = limiter
+        self._slot: Slot | None = None
+        self._refused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Admit the connection (once: STARTTLS calls this again), or refuse it."""
+        if self._slot is None:
+            self._slot = self._limiter.admit(peer_host(transport))
+            if self._slot is None:
+                self._refused = True
+                if isinstance(transport, asyncio.WriteTransport):
+                    transport.write(TOO_MANY)
+                transport.close()
+                return
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        """Give the slot back (a refused connection never had a session)."""
+        if self._refused:
+            return
+        try:
+            super().connection_lost(error)
+        finally:
+            if self._slot is not None:
+                self._slot.release()
 
 
 class SmtpService:
@@ -54,9 +95,14 @@ class SmtpService:
         spool: Path,
         plaintext_auth_on_loopback: bool,
         timeout: float = SESSION_TIMEOUT,
+        limiter: ConnectionLimiter | None = None,
     ) -> None:
-        """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``)."""
+        """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``).
+
+        ``limiter`` caps the connections (None: no cap).
+        """
         self.name = name
+        self.limiter = limiter or ConnectionLimiter(name, 0, 0)
         self.host, self.port = host, port
         self.handler = handler
         self._tls, self._implicit = tls, implicit_tls
@@ -65,6 +111,7 @@ class SmtpService:
         self._sessions: weakref.WeakSet[StreamingSMTP] = weakref.WeakSet()
         submission = handler.authenticated_only
         self._session_kwargs: dict[str, Any] = dict(
+            limiter=self.limiter,
             spool_dir=spool,
             plaintext_auth_on_loopback=plaintext_auth_on_loopback and submission,
             data_size_limit=max_size,
@@ -82,7 +129,7 @@ class SmtpService:
 
     def _protocol(self) -> StreamingSMTP:
         # called by the event loop for each new connection
-        proto = StreamingSMTP(self.handler, loop=asyncio.get_running_loop(), **self._session_kwargs)
+        proto = AdmittedSMTP(self.handler, loop=asyncio.get_running_loop(), **self._session_kwargs)
         self._sessions.add(proto)
         return proto
 
@@ -169,7 +216,14 @@ def build_smtp_services(
     submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)
     services: list[Service] = [
         SmtpService(
-            "smtp", host, config.ports.smtp.internal, inbound, tls=tls, implicit_tls=False, **common
+            "smtp",
+            host,
+            config.ports.smtp.internal,
+            inbound,
+            tls=tls,
+            implicit_tls=False,
+            limiter=ConnectionLimiter.for_server("smtp", config.server),
+            **common,
         )
     ]
     sub_ports = list(
@@ -178,12 +232,28 @@ def build_smtp_services(
     for port in sub_ports:
         name = "submission" if port == config.ports.submission.internal else f"submission-{port}"
         services.append(
-            SmtpService(name, host, port, submission, tls=tls, implicit_tls=False, **common)
+            SmtpService(
+                name,
+                host,
+                port,
+                submission,
+                tls=tls,
+                implicit_tls=False,
+                limiter=ConnectionLimiter.for_server(name, config.server),
+                **common,
+            )
         )
     if mail.smtps_port:
         services.append(
             SmtpService(
-                "smtps", host, mail.smtps_port, submission, tls=tls, implicit_tls=True, **common
+                "smtps",
+                host,
+                mail.smtps_port,
+                submission,
+                tls=tls,
+                implicit_tls=True,
+                limiter=ConnectionLimiter.for_server("smtps", config.server),
+                **common,
             )
         )
     return services

@@ -61,6 +61,8 @@ def render_unit(config_path: Path, user_mode: bool) -> str:
             "TimeoutStopSec=60",
             "Restart=on-failure",
             "RestartSec=5",
+            # one descriptor per connection: room for every listener's max_connections
+            "LimitNOFILE=65536",
             "",
             "[Install]",
             f"WantedBy={target}",

@@ -79,6 +79,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     from pmemail.serve.composition import build_services
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
+    from pmemail.serve.resources import raise_open_files_limit
     from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
@@ -86,6 +87,8 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
         teardown = setup_logging(paths.log_file)
     except OSError as err:
         raise CommandError(f"cannot write the log file: {_os_reason(err)}") from None
+    open_files = raise_open_files_limit()  # every connection holds one
+    logging.getLogger("pmemail.serve").info("open files limit: %d", open_files)
     pidfile = PidFile(paths.pidfile)
     try:
         try:
