@@ -8,8 +8,8 @@ own budget and never the process's file descriptors (each admitted connection
 holds one until it ends).
 
 ``AdmissionGate`` applies a limiter to a protocol the listener cannot subclass
-(aiohttp's request handler): it forwards every callback to the real protocol
-once admitted.
+(aiohttp's request handler) or whose construction costs (aiosmtpd's): it
+forwards every callback to the real protocol once admitted.
 """
 
 from __future__ import annotations
@@ -73,6 +73,11 @@ class ConnectionLimiter:
         """Connections admitted and not yet released."""
         return self._total
 
+    @property
+    def addresses(self) -> int:
+        """Client addresses holding at least one connection (the map never keeps others)."""
+        return len(self._open)
+
     def open_from(self, host: str) -> int:
         """Connections admitted from ``host`` and not yet released."""
         return self._open[host]
@@ -110,19 +115,22 @@ class AdmissionGate(asyncio.Protocol):
     """A protocol that admits the connection, then hands every callback to ``make()``'s.
 
     Refused: ``refusal`` is written and the connection closed before the real
-    protocol exists. For protocols that never replace themselves on the
-    transport (``set_protocol``), e.g. aiohttp's ``RequestHandler``.
+    protocol exists (nothing built, nothing logged). A real protocol that
+    replaces itself on the transport (aiosmtpd's STARTTLS) no longer reaches
+    the gate: it must release its slot itself (``Slot.release`` is idempotent).
     """
 
     def __init__(
         self,
         limiter: ConnectionLimiter,
-        make: Callable[[], asyncio.Protocol],
+        make: Callable[[Slot], asyncio.Protocol],
         refusal: bytes,
         silence_timeout: float | None = None,
     ) -> None:
         """Gate one connection of ``limiter``'s listener.
 
+        ``make`` builds the real protocol for an admitted connection; it gets
+        the slot, for a protocol that may outlive the gate on its transport.
         ``silence_timeout``: close an admitted connection that sends nothing
         for that long after it opened (a slot is not held by a mute client).
         """
@@ -143,7 +151,7 @@ class AdmissionGate(asyncio.Protocol):
         if self._silence_timeout is not None:
             loop = asyncio.get_running_loop()
             self._silence = loop.call_later(self._silence_timeout, transport.close)
-        self._inner = self._make()
+        self._inner = self._make(self._slot)
         self._inner.connection_made(transport)
 
     def connection_lost(self, exc: Exception | None) -> None:

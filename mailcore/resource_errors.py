@@ -71,4 +71,4 @@ _resource_log = RateLimitedLog(logging.getLogger("pmemail.resources"))
 def log_exhausted(where: str, error: BaseException) -> None:
     """One rate-limited line for a descriptor/disk shortage seen by ``where``."""
     key = "descriptors" if out_of_descriptors(error) else "disk"
-    _resource_log.warning(key, "%s: %s (answered as a temporary failure)", where, error)
+    _resource_log.warning(key, "%s: %s", where, error)

@@ -15,7 +15,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from mailcore.connection_limits import ConnectionLimiter, Slot, peer_host
+from mailcore.connection_limits import AdmissionGate, ConnectionLimiter, Slot
 from mailcore.interfaces import ListenError, LocalDelivery, Service, UserDirectory
 from mailcore.smtp.handlers import (
     BaseHandler,
@@ -41,42 +41,25 @@ def spool_dir(paths: DataPaths) -> Path:
 
 
 class AdmittedSMTP(StreamingSMTP):
-    """``StreamingSMTP`` behind a ``ConnectionLimiter``.
+    """``StreamingSMTP`` holding a ``ConnectionLimiter`` slot until the connection ends.
 
-    Over the caps the client gets ``421`` instead of the greeting and the
-    connection is closed before aiosmtpd starts a session for it. A subclass
-    rather than ``AdmissionGate``: STARTTLS moves the transport to a TLS
-    protocol that reports the end of the connection to this object directly.
+    Built by an ``AdmissionGate`` only once the connection is admitted (aiosmtpd's
+    constructor logs and introspects: a refused connection must not pay it).
+    Releases the slot itself: after STARTTLS the TLS layer reports the end of
+    the connection to this object, not to the gate.
     """
 
-    def __init__(self, handler: Any, *, limiter: ConnectionLimiter, **kwargs: Any) -> None:
-        """Like ``StreamingSMTP``; ``limiter`` admits the connection."""
+    def __init__(self, handler: Any, *, slot: Slot, **kwargs: Any) -> None:
+        """Like ``StreamingSMTP``; ``slot`` is released when the connection is lost."""
         super().__init__(handler, **kwargs)
-        self._limiter = limiter
-        self._slot: Slot | None = None
-        self._refused = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        """Admit the connection (once: STARTTLS calls this again), or refuse it."""
-        if self._slot is None:
-            self._slot = self._limiter.admit(peer_host(transport))
-            if self._slot is None:
-                self._refused = True
-                if isinstance(transport, asyncio.WriteTransport):
-                    transport.write(TOO_MANY)
-                transport.close()
-                return
-        super().connection_made(transport)
+        self._slot = slot
 
     def connection_lost(self, error: Exception | None) -> None:
-        """Give the slot back (a refused connection never had a session)."""
-        if self._refused:
-            return
+        """Give the slot back."""
         try:
             super().connection_lost(error)
         finally:
-            if self._slot is not None:
-                self._slot.release()
+            self._slot.release()
 
 
 class SmtpService:
@@ -111,7 +94,6 @@ class SmtpService:
         self._sessions: weakref.WeakSet[StreamingSMTP] = weakref.WeakSet()
         submission = handler.authenticated_only
         self._session_kwargs: dict[str, Any] = dict(
-            limiter=self.limiter,
             spool_dir=spool,
             plaintext_auth_on_loopback=plaintext_auth_on_loopback and submission,
             data_size_limit=max_size,
@@ -127,9 +109,15 @@ class SmtpService:
         if not submission:
             self._session_kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
 
-    def _protocol(self) -> StreamingSMTP:
+    def _protocol(self) -> AdmissionGate:
         # called by the event loop for each new connection
-        proto = AdmittedSMTP(self.handler, loop=asyncio.get_running_loop(), **self._session_kwargs)
+        return AdmissionGate(self.limiter, self._session, TOO_MANY)
+
+    def _session(self, slot: Slot) -> StreamingSMTP:
+        # an admitted connection
+        proto = AdmittedSMTP(
+            self.handler, slot=slot, loop=asyncio.get_running_loop(), **self._session_kwargs
+        )
         self._sessions.add(proto)
         return proto
 

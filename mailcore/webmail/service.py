@@ -120,7 +120,9 @@ class WebmailService:
         limiter = ConnectionLimiter("webmail-https" if tls else "webmail", *self._caps)
         # What web.SockSite does, with each connection admitted by the limiter first
         server = await asyncio.get_running_loop().create_server(
-            lambda: AdmissionGate(limiter, handler, TOO_MANY, self._first_request_timeout),
+            lambda: AdmissionGate(
+                limiter, lambda _: handler(), TOO_MANY, self._first_request_timeout
+            ),
             sock=sock,
             ssl=tls,
         )
