@@ -5,7 +5,9 @@ start-up error, read the port back (port 0 = ephemeral), and on stop close
 the listener, then end every session by aborting its connection. Aborting
 lets each session finish through its normal path (locks released, nothing
 committed); cancelling the tasks instead makes asyncio's stream callback
-log a spurious ``CancelledError``.
+log a spurious ``CancelledError``. With a ``ConnectionLimiter``, a connection
+over its caps gets the protocol's refusal line and is closed before the
+session starts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
+from mailcore.connection_limits import ConnectionLimiter, peer_host
 from mailcore.interfaces import ListenError
 
 Accept = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -28,7 +31,14 @@ class Abortable(Protocol):
 
 
 async def start_listener(
-    label: str, accept: Accept, host: str, port: int, limit: int = STREAM_LIMIT
+    label: str,
+    accept: Accept,
+    host: str,
+    port: int,
+    limit: int = STREAM_LIMIT,
+    *,
+    limiter: ConnectionLimiter | None = None,
+    refusal: bytes = b"",
 ) -> tuple[asyncio.Server, int]:
     """Listen on ``host:port``; returns the server and the port really bound.
 
@@ -38,15 +48,36 @@ async def start_listener(
         host: the address to bind.
         port: the port (0 = any free port).
         limit: the stream buffer limit (bounds one line).
+        limiter: the connection caps (None = none).
+        refusal: the line sent to a connection over the caps.
 
     Raises:
         ListenError: the address cannot be bound (in use, not permitted ...).
     """
+    if limiter is not None:
+        accept = _gated(accept, limiter, refusal)
     try:
         server = await asyncio.start_server(accept, host, port, limit=limit)
     except OSError as exc:
         raise ListenError(label, host, port, exc) from None
     return server, int(server.sockets[0].getsockname()[1])
+
+
+def _gated(accept: Accept, limiter: ConnectionLimiter, refusal: bytes) -> Accept:
+    """``accept`` behind ``limiter``: refused connections are answered and closed."""
+
+    async def gated(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        slot = limiter.admit(peer_host(writer.transport))
+        if slot is None:
+            writer.write(refusal)
+            writer.close()  # flushes the refusal, then closes; nothing to wait for
+            return
+        try:
+            await accept(reader, writer)
+        finally:
+            slot.release()
+
+    return gated
 
 
 async def stop_listener(

@@ -148,6 +148,7 @@ def test_service_install_print(setup: ServeSetup) -> None:
     assert os.path.isabs(program) and os.access(program, os.X_OK)
     assert f"--config {setup.config} serve" in exec_line
     assert "Restart=on-failure" in unit
+    assert "LimitNOFILE=65536" in unit  # room for every listener's connection cap
     assert "WantedBy=multi-user.target" in unit
 
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import ssl
 
+from mailcore.connection_limits import ConnectionLimiter
 from mailcore.imap.session import ImapSession, ImapSettings
 from mailcore.interfaces import UserDirectory
 from mailcore.listener import start_listener
@@ -25,14 +26,20 @@ class ImapService:
     name = "imap"
 
     def __init__(
-        self, settings: ImapSettings, host: str, port: int, owns_store: bool = True
+        self,
+        settings: ImapSettings,
+        host: str,
+        port: int,
+        owns_store: bool = True,
+        limiter: ConnectionLimiter | None = None,
     ) -> None:
         """Serve ``settings`` on ``host:port`` (port 0 = ephemeral, read ``.port`` after start).
 
         ``owns_store`` False leaves the mail store open at stop (it is shared, e.g.
-        with the webmail, which closes it).
+        with the webmail, which closes it). ``limiter`` caps the connections.
         """
         self.settings = settings
+        self.limiter = limiter
         self.owns_store = owns_store
         self.host = host
         self.port = port
@@ -44,7 +51,13 @@ class ImapService:
         """Bind the listening socket."""
         # The stream limit bounds one line; literals are read with readexactly.
         self._server, self.port = await start_listener(
-            "IMAP", self._accept, self.host, self.port, limit=self.settings.max_line + 2
+            "IMAP",
+            self._accept,
+            self.host,
+            self.port,
+            limit=self.settings.max_line + 2,
+            limiter=self.limiter,
+            refusal=b"* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
         )
         log.info("imap listening on %s:%d", self.host, self.port)
 
@@ -117,10 +130,15 @@ def build_imap_service(
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         greeting=f"{config.mail.hostname} IMAP4rev1 server ready",
         idle_timeout=config.imap.idle_timeout,
+        login_timeout=config.imap.login_timeout,
         idle_poll=config.imap.idle_poll,
         max_literal=config.mail.max_message_size,
         spool_dir=paths.root / "spool",
     )
     return ImapService(
-        settings, config.server.listen_address, config.ports.imap.internal, owns_store=store is None
+        settings,
+        config.server.listen_address,
+        config.ports.imap.internal,
+        owns_store=store is None,
+        limiter=ConnectionLimiter.for_server("imap", config.server),
     )

@@ -29,6 +29,7 @@ from mailcore.imap.response import render, tagged, untagged
 from mailcore.imap.selected import SelectedView
 from mailcore.interfaces import User, UserDirectory
 from mailcore.mailstore import Mailbox, MailStore
+from mailcore.resource_errors import exhausted, log_exhausted
 from mailcore.throttle import AuthThrottle
 
 log = logging.getLogger("pmemail.imap")
@@ -94,6 +95,7 @@ class ImapSettings:
     plaintext_on_loopback: bool = False
     greeting: str = "IMAP4rev1 server ready"
     idle_timeout: float = 1800.0
+    login_timeout: float = 60.0  # before login: an idle stranger must not hold a descriptor
     idle_poll: float = 0.4
     max_line: int = 65536
     max_literal: int = 104_857_600
@@ -208,9 +210,11 @@ class ImapSession:
             while self.state != LOGOUT:
                 await self.flush()
                 try:
-                    data = await asyncio.wait_for(
-                        self.input.read_command(), self.settings.idle_timeout
+                    # RFC 3501's 30-minute autologout applies once logged in
+                    silence = (
+                        self.settings.idle_timeout if self.user else self.settings.login_timeout
                     )
+                    data = await asyncio.wait_for(self.input.read_command(), silence)
                 except TimeoutError:
                     self.send(untagged("BYE autologout: idle for too long"))
                     break
@@ -261,9 +265,13 @@ class ImapSession:
             return
         except (ConnectionError, asyncio.CancelledError):
             raise
-        except Exception:
-            log.exception("imap %s from %s failed", cmd.name, self.peer)
-            status, text, code = "BAD", f"{cmd.name} failed: internal error (logged)", ""
+        except Exception as exc:
+            if exhausted(exc):  # no descriptor or disk left: temporary, one log line a minute
+                log_exhausted("imap", exc)
+                status, text, code = "NO", "Out of server resources, try later", "UNAVAILABLE"
+            else:
+                log.exception("imap %s from %s failed", cmd.name, self.peer)
+                status, text, code = "BAD", f"{cmd.name} failed: internal error (logged)", ""
         await self.refresh()
         self.flush_updates(cmd)
         self.send(tagged(cmd.tag, status, text, code))

@@ -50,5 +50,6 @@ class Pop3Settings:
     tls_context: ssl.SSLContext | None
     plaintext_on_loopback: bool = False
     idle_timeout: float = 600.0
+    login_timeout: float = 60.0  # before login: an idle stranger must not hold a descriptor
     sizes: SizeCache = field(default_factory=SizeCache)
     greeting: str = "pmemail POP3 server ready"

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import ssl
 
+from mailcore.connection_limits import ConnectionLimiter
 from mailcore.delivery import maildir_path
 from mailcore.interfaces import UserDirectory
 from mailcore.listener import start_listener, stop_listener
@@ -93,9 +94,19 @@ class Pop3Service:
 
     name = "pop3"
 
-    def __init__(self, settings: Pop3Settings, host: str, port: int) -> None:
-        """Serve ``settings`` on ``host:port`` (port 0 = ephemeral, see ``.port``)."""
+    def __init__(
+        self,
+        settings: Pop3Settings,
+        host: str,
+        port: int,
+        limiter: ConnectionLimiter | None = None,
+    ) -> None:
+        """Serve ``settings`` on ``host:port`` (port 0 = ephemeral, see ``.port``).
+
+        ``limiter`` caps the connections (None = no cap).
+        """
         self.settings = settings
+        self.limiter = limiter
         self.host = host
         self.port = port
         self._server: asyncio.Server | None = None
@@ -104,7 +115,14 @@ class Pop3Service:
 
     async def start(self) -> None:
         """Bind the listening socket."""
-        self._server, self.port = await start_listener("POP3", self._accept, self.host, self.port)
+        self._server, self.port = await start_listener(
+            "POP3",
+            self._accept,
+            self.host,
+            self.port,
+            limiter=self.limiter,
+            refusal=b"-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+        )
         log.info("pop3 listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
@@ -127,7 +145,7 @@ class Pop3Service:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        conn = StreamConnection(reader, writer, self.settings.idle_timeout)
+        conn = StreamConnection(reader, writer, self.settings.login_timeout)
         self._sessions[task] = conn
         self.connections_total += 1
         try:
@@ -155,7 +173,13 @@ def build_pop3_service(
         tls_context=tls,
         plaintext_on_loopback=config.security.plaintext_auth_on_loopback,
         idle_timeout=config.pop3.idle_timeout,
+        login_timeout=config.pop3.login_timeout,
         sizes=SizeCache(),
         greeting=f"{config.mail.hostname} POP3 server ready",
     )
-    return Pop3Service(settings, config.server.listen_address, config.ports.pop3.internal)
+    return Pop3Service(
+        settings,
+        config.server.listen_address,
+        config.ports.pop3.internal,
+        ConnectionLimiter.for_server("pop3", config.server),
+    )

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from mailcore.pop3 import wire
 from mailcore.pop3.context import Connection, Pop3Settings
 from mailcore.pop3.maildrop import Maildrop, MaildropInUse, Message, NoSuchMessage
+from mailcore.resource_errors import exhausted, log_exhausted
 from mailcore.throttle import Locked
 
 log = logging.getLogger("pmemail.pop3")
@@ -59,8 +60,13 @@ class Pop3Session:
             await self._send(wire.ok(self.settings.greeting))
             while not self._done:
                 try:
+                    silence = (
+                        self.settings.login_timeout
+                        if self.state == State.AUTHORIZATION
+                        else self.settings.idle_timeout
+                    )
                     line = await asyncio.wait_for(
-                        self.conn.readline(wire.MAX_COMMAND_LINE), self.settings.idle_timeout
+                        self.conn.readline(wire.MAX_COMMAND_LINE), silence
                     )
                 except TimeoutError:
                     await self._send(wire.err("autologout: idle for too long"))
@@ -101,7 +107,11 @@ class Pop3Session:
             await self._send(wire.err("[SYS/TEMP] message was removed by another program"))
         except (ConnectionError, TimeoutError, ssl.SSLError):
             raise
-        except Exception:
+        except Exception as exc:
+            if exhausted(exc):  # no descriptor or disk left: temporary, one log line a minute
+                log_exhausted("pop3", exc)
+                await self._send(wire.err("[SYS/TEMP] server resources exhausted, try later"))
+                return
             # A bug must cost one command, not the connection (and never a traceback).
             log.exception("pop3 command %s failed", cmd.verb)
             await self._send(wire.err("[SYS/TEMP] internal server error"))

@@ -24,6 +24,7 @@ from typing import Protocol
 from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailcore.interfaces import LocalDelivery, User, UserDirectory
+from mailcore.resource_errors import exhausted, log_exhausted, out_of_descriptors
 from mailcore.smtp.addresses import Refused, route_recipient, sender_allowed
 from mailcore.smtp.session import SpooledEnvelope
 from mailcore.throttle import AuthThrottle, Locked
@@ -80,6 +81,20 @@ class BaseHandler:
     def connection_closed(self, server: SMTP) -> None:
         """One client fewer."""
         self.stats.connections = max(0, self.stats.connections - 1)
+
+    async def handle_exception(self, error: Exception) -> str:
+        """aiosmtpd's hook for a command that raised: always a temporary failure.
+
+        aiosmtpd's default answers ``500 (OSError) ...``, which makes senders
+        bounce mail that a retry would deliver, and logs a traceback each time.
+        """
+        if exhausted(error):  # descriptors or disk ran out: one log line a minute
+            log_exhausted("smtp", error)
+            if out_of_descriptors(error):
+                return "451 4.3.0 Temporary local problem, try again later"
+            return "452 4.3.1 Insufficient system storage, try again later"
+        log.exception("smtp command failed")
+        return "451 4.3.0 Internal error, try again later"
 
     async def handle_EHLO(
         self,

@@ -15,6 +15,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from mailcore.connection_limits import AdmissionGate, ConnectionLimiter, Slot
 from mailcore.interfaces import ListenError, LocalDelivery, Service, UserDirectory
 from mailcore.smtp.handlers import (
     BaseHandler,
@@ -31,11 +32,34 @@ from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.smtp")
 SESSION_TIMEOUT = 300.0  # RFC 5321 4.5.3.2: servers wait at least 5 minutes
+TOO_MANY = b"421 4.7.0 Too many connections, try again later\r\n"
 
 
 def spool_dir(paths: DataPaths) -> Path:
     """Where DATA bodies are received before delivery (same disk as the Maildirs)."""
     return paths.root / "spool"
+
+
+class AdmittedSMTP(StreamingSMTP):
+    """``StreamingSMTP`` holding a ``ConnectionLimiter`` slot until the connection ends.
+
+    Built by an ``AdmissionGate`` only once the connection is admitted (aiosmtpd's
+    constructor logs and introspects: a refused connection must not pay it).
+    Releases the slot itself: after STARTTLS the TLS layer reports the end of
+    the connection to this object, not to the gate.
+    """
+
+    def __init__(self, handler: Any, *, slot: Slot, **kwargs: Any) -> None:
+        """Like ``StreamingSMTP``; ``slot`` is released when the connection is lost."""
+        super().__init__(handler, **kwargs)
+        self._slot = slot
+
+    def connection_lost(self, error: Exception | None) -> None:
+        """Give the slot back."""
+        try:
+            super().connection_lost(error)
+        finally:
+            self._slot.release()
 
 
 class SmtpService:
@@ -54,9 +78,14 @@ class SmtpService:
         spool: Path,
         plaintext_auth_on_loopback: bool,
         timeout: float = SESSION_TIMEOUT,
+        limiter: ConnectionLimiter | None = None,
     ) -> None:
-        """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``)."""
+        """A listener on ``host:port`` (port 0 = ephemeral, read back from ``port``).
+
+        ``limiter`` caps the connections (None: no cap).
+        """
         self.name = name
+        self.limiter = limiter or ConnectionLimiter(name, 0, 0)
         self.host, self.port = host, port
         self.handler = handler
         self._tls, self._implicit = tls, implicit_tls
@@ -80,9 +109,15 @@ class SmtpService:
         if not submission:
             self._session_kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
 
-    def _protocol(self) -> StreamingSMTP:
+    def _protocol(self) -> AdmissionGate:
         # called by the event loop for each new connection
-        proto = StreamingSMTP(self.handler, loop=asyncio.get_running_loop(), **self._session_kwargs)
+        return AdmissionGate(self.limiter, self._session, TOO_MANY)
+
+    def _session(self, slot: Slot) -> StreamingSMTP:
+        # an admitted connection
+        proto = AdmittedSMTP(
+            self.handler, slot=slot, loop=asyncio.get_running_loop(), **self._session_kwargs
+        )
         self._sessions.add(proto)
         return proto
 
@@ -169,7 +204,14 @@ def build_smtp_services(
     submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)
     services: list[Service] = [
         SmtpService(
-            "smtp", host, config.ports.smtp.internal, inbound, tls=tls, implicit_tls=False, **common
+            "smtp",
+            host,
+            config.ports.smtp.internal,
+            inbound,
+            tls=tls,
+            implicit_tls=False,
+            limiter=ConnectionLimiter.for_server("smtp", config.server),
+            **common,
         )
     ]
     sub_ports = list(
@@ -178,12 +220,28 @@ def build_smtp_services(
     for port in sub_ports:
         name = "submission" if port == config.ports.submission.internal else f"submission-{port}"
         services.append(
-            SmtpService(name, host, port, submission, tls=tls, implicit_tls=False, **common)
+            SmtpService(
+                name,
+                host,
+                port,
+                submission,
+                tls=tls,
+                implicit_tls=False,
+                limiter=ConnectionLimiter.for_server(name, config.server),
+                **common,
+            )
         )
     if mail.smtps_port:
         services.append(
             SmtpService(
-                "smtps", host, mail.smtps_port, submission, tls=tls, implicit_tls=True, **common
+                "smtps",
+                host,
+                mail.smtps_port,
+                submission,
+                tls=tls,
+                implicit_tls=True,
+                limiter=ConnectionLimiter.for_server("smtps", config.server),
+                **common,
             )
         )
     return services

@@ -76,5 +76,11 @@ def build_webmail_service(
         env=template_env(),
     )
     return WebmailService(
-        ctx, config.server.listen_address, config.ports.webmail.internal, https_port, tls
+        ctx,
+        config.server.listen_address,
+        config.ports.webmail.internal,
+        https_port,
+        tls,
+        caps=(config.server.max_connections, config.server.max_connections_per_address),
+        first_request_timeout=config.webmail.first_request_timeout,
     )

@@ -11,6 +11,7 @@ import logging
 
 from aiohttp import web
 
+from mailcore.resource_errors import exhausted, log_exhausted
 from mailcore.webmail.auth import Handler
 from mailcore.webmail.context import error_page
 
@@ -46,6 +47,11 @@ async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamR
         return page
     except ConnectionError:
         raise  # the browser went away mid-download: nobody to show a page to
-    except Exception:  # a bug must still give the user a page
+    except Exception as exc:  # a bug must still give the user a page
+        if exhausted(exc):  # descriptors or disk ran out: temporary, one log line a minute
+            log_exhausted("webmail", exc)
+            page = error_page(request, 503, MESSAGES[500])
+            page.headers["Retry-After"] = "10"
+            return page
         log.exception("webmail: error while serving %s %s", request.method, request.path)
         return error_page(request, 500, MESSAGES[500])

@@ -7,18 +7,25 @@ redirects everything else to HTTPS.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import ssl
 
 from aiohttp import web
 
+from mailcore.connection_limits import AdmissionGate, ConnectionLimiter
 from mailcore.interfaces import ListenError, ServiceStartError
 from mailcore.status import WebmailStatus
 from mailcore.webmail.app import build_app, build_redirect_app
 from mailcore.webmail.context import WebmailContext
 
 log = logging.getLogger("pmemail.webmail")
+# over the connection caps: no page (no sentence to translate), the browser retries
+TOO_MANY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\n"
+    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -47,6 +54,9 @@ class WebmailService:
         port: int,
         https_port: int | None = None,
         tls: ssl.SSLContext | None = None,
+        *,
+        caps: tuple[int, int] = (0, 0),
+        first_request_timeout: float | None = None,
     ) -> None:
         """Listen on ``host:port`` (0 = ephemeral; read ``port`` after ``start``).
 
@@ -56,6 +66,8 @@ class WebmailService:
             port: the HTTP port (ports.webmail.internal).
             https_port: HTTPS port (0 = ephemeral), None = HTTP only.
             tls: the server TLS context for HTTPS.
+            caps: (connections in all, per client address) on each port; 0 = no cap.
+            first_request_timeout: seconds a new connection may stay silent.
         """
         self.ctx = ctx
         self.host = host
@@ -63,6 +75,10 @@ class WebmailService:
         self.https_port = https_port if tls is not None else None
         self.tls = tls
         self._runners: list[web.AppRunner] = []
+        self._servers: list[asyncio.Server] = []
+        self._caps = caps
+        self._first_request_timeout = first_request_timeout
+        self.limiters: list[ConnectionLimiter] = []
 
     async def start(self) -> None:
         """Bind the sockets and start serving."""
@@ -99,11 +115,27 @@ class WebmailService:
     ) -> None:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await runner.setup()
-        await web.SockSite(runner, sock, ssl_context=tls).start()
+        handler = runner.server
+        assert handler is not None  # set by setup()
+        limiter = ConnectionLimiter("webmail-https" if tls else "webmail", *self._caps)
+        # What web.SockSite does, with each connection admitted by the limiter first
+        server = await asyncio.get_running_loop().create_server(
+            lambda: AdmissionGate(
+                limiter, lambda _: handler(), TOO_MANY, self._first_request_timeout
+            ),
+            sock=sock,
+            ssl=tls,
+        )
+        self.limiters.append(limiter)
+        self._servers.append(server)
         self._runners.append(runner)
 
     async def stop(self) -> None:
         """Close the listeners and in-flight requests."""
+        for server in self._servers:
+            server.close()
+        self._servers.clear()
+        self.limiters.clear()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

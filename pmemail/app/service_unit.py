@@ -147,6 +147,8 @@ def render_unit(config_path: Path, user_mode: bool, sandbox: Sandbox | None = No
             "TimeoutStopSec=60",
             "Restart=on-failure",
             "RestartSec=5",
+            # one descriptor per connection: room for every listener's max_connections
+            "LimitNOFILE=65536",
             *hardening,
             "",
             "[Install]",

@@ -250,6 +250,9 @@ class Pop3Config:
         lo=0.05,
         hi=86400,
     )
+    login_timeout: float = doc(
+        "Seconds of silence allowed before a client has logged in.", 60.0, lo=0.05, hi=86400
+    )
 
 
 @dataclass
@@ -259,6 +262,13 @@ class ImapConfig:
     idle_timeout: float = doc(
         "Seconds of client silence before the server hangs up (RFC 3501: at least 1800).",
         1800.0,
+        lo=0.05,
+        hi=86400,
+    )
+    login_timeout: float = doc(
+        "Seconds of silence allowed before a client has logged in (RFC 3501's 30 minutes "
+        "apply after login).",
+        60.0,
         lo=0.05,
         hi=86400,
     )
@@ -278,6 +288,12 @@ class WebmailConfig:
         "Seconds after which a webmail login expires whatever happens.", 43200.0, lo=1, hi=2592000
     )
     page_size: int = doc("Messages per page in the message list.", 50, lo=5, hi=1000)
+    first_request_timeout: float = doc(
+        "Seconds a new browser connection may stay silent before its first request.",
+        60.0,
+        lo=0.05,
+        hi=3600,
+    )
 
 
 @dataclass
@@ -302,6 +318,18 @@ class ServerConfig:
         30.0,
         lo=0.1,
         hi=3600,
+    )
+    max_connections: int = doc(
+        "Open connections each listening port accepts at once; more are refused at once.",
+        500,
+        lo=1,
+        hi=100_000,
+    )
+    max_connections_per_address: int = doc(
+        "Open connections one client address may hold on each listening port.",
+        50,
+        lo=1,
+        hi=100_000,
     )
 
 

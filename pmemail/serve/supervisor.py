@@ -23,6 +23,7 @@ from mailcore.status import ServerStatus, ServiceEntry, ServiceHeader, ServiceSt
 from pmemail.serve.bind_errors import PortHint, describe_bind_error, describe_os_error
 from pmemail.serve.control import Answer, ControlServer, Request
 from pmemail.serve.logsetup import QUIET_ON_STDERR
+from pmemail.serve.resources import quiet_exhaustion
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class Supervisor:
                 the services started before it have been stopped again.
         """
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(quiet_exhaustion)
         signals = (signal.SIGTERM, signal.SIGINT)
         for sig in signals:
             loop.add_signal_handler(sig, self._on_signal, sig)
