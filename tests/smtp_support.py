@@ -115,7 +115,7 @@ def running(root: Path, config: Config | None = None) -> Iterator[MailServer]:
 
 # pmemail's MX listener alone in a child process (for memory measurements: the
 # test process's own memory must not count). The factory's loopback config, so
-# the default SIZE limit (100 MiB) applies; data under ``root/data``. Prints its
+# the default SIZE limit (150 MiB) applies; data under ``root/data``. Prints its
 # port, serves until stdin closes.
 _CHILD_SERVER = """
 import asyncio, sys

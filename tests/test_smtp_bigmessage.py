@@ -12,7 +12,7 @@ from mailcore.delivery import maildir_path
 from pmemail.config.paths import DataPaths
 from tests.smtp_support import child_server, peak_rss_kib
 
-LIMIT = 104_857_600  # the default mail.max_message_size (100 MiB)
+LIMIT = 104_857_600  # 100 MiB, under the default mail.max_message_size (150 MiB)
 RSS_LIMIT_KIB = 150 * 1024
 # 1,000-byte lines; every 7th starts with a dot, so dot-stuffing is exercised
 # across chunk boundaries all the way through.
@@ -37,7 +37,7 @@ def reply(sock: socket.socket) -> bytes:
 
 @pytest.mark.slow
 def test_100_mb_message_accepted_with_bounded_memory(tmp_path: Path) -> None:
-    """Just under the default SIZE limit: 250, delivered intact, peak RSS < 150 MB."""
+    """Just under 100 MiB: 250, delivered intact, peak RSS < 150 MB."""
     header = b"From: plotter@remote.example\r\nSubject: drawing\r\n\r\n"
     blocks = (LIMIT - len(header) - 4096) // len(BLOCK)
     body_wire = BLOCK.replace(b"\r\n.", b"\r\n..")  # what a client sends (RFC 5321 4.5.2)

@@ -83,9 +83,7 @@ async def test_upload_too_large_keeps_the_form(tmp_path: Path) -> None:
             content_type="application/octet-stream",
         )
         async with http.post(stack.url + "/send", data=form) as r:
-            text = await _friendly(
-                r, 413, "the attachments are larger than this server accepts (64 KB in all)."
-            )
+            text = await _friendly(r, 413, "this server accepts messages up to 64 KB")
             assert 'value="The big plan"' in text
         assert not list((stack.paths.root / "spool").glob("webmail-*"))
 

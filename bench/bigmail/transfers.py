@@ -23,17 +23,26 @@ import smtplib
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
-from bench.bigmail.message import SUBJECT, BigMessage, verify_attachment, verify_copy
-from bench.method import BenchFailure
+from bench.bigmail.message import (
+    SUBJECT,
+    BigMessage,
+    verify_attachment,
+    verify_copy,
+    verify_streamed_copy,
+)
+from bench.method import BenchFailure, pss_tree
 from bench.pss_sampler import PeakPss
 from tests.webmail_support import client, login
 
 HOST = "127.0.0.1"
 TIMEOUT = 600.0  # a 100 MB transfer on a loaded machine takes seconds, not minutes
+SETTLE = 3.0  # seconds after the last logout before the server's PSS is read again
 
 
 @dataclass
@@ -49,6 +58,9 @@ class Step:
     hwm: int = 0  # the server's VmHWM after the step (0 = not taken)
     client_cpu: float = 0.0  # the bench process's CPU seconds: near ``seconds`` = client-bound
     verified: str = ""
+    pss_after: int = (
+        0  # the server's PSS once the clients logged out and it settled (0 = not taken)
+    )
 
 
 @contextmanager
@@ -114,6 +126,61 @@ def imap_fetch(port: int, pid: int, user: str, password: str, message: BigMessag
         return step
     finally:
         imap.logout()
+
+
+def _imap_session(port: int, user: str, password: str) -> imaplib.IMAP4:
+    """Logged in after STARTTLS, INBOX selected with its one message."""
+    imap = imaplib.IMAP4(HOST, port, timeout=TIMEOUT)
+    imap.starttls(tls_client())
+    imap.login(user, password)
+    status, data = imap.select("INBOX")
+    if status != "OK" or data[0] != b"1":
+        raise BenchFailure(f"SELECT INBOX: {status} {data!r} (one message expected)")
+    return imap
+
+
+def _fetch_streamed(imap: imaplib.IMAP4, message: BigMessage) -> str:
+    """``FETCH 1 BODY.PEEK[]`` on the session's socket, the literal verified as it is read
+    (PEEK: no \\Seen change, so no other session gets an untagged FLAGS in between)."""
+    stream = cast(BinaryIO, imap.file)  # binary: imaplib opens it with "rb"
+    imap.send(b"BIG1 FETCH 1 (BODY.PEEK[])\r\n")
+    head = stream.readline()
+    found = re.match(rb"\* 1 FETCH \(BODY\[\] \{(\d+)\}\r\n\Z", head)
+    if found is None:
+        raise BenchFailure(f"FETCH 1 BODY[]: {head[:200]!r}")
+    verified = verify_streamed_copy(stream, int(found.group(1)), message)
+    rest, status = stream.readline(), stream.readline()
+    if rest != b")\r\n" or not status.startswith(b"BIG1 OK"):
+        raise BenchFailure(f"FETCH 1 BODY[] ended with {rest[:100]!r} {status[:100]!r}")
+    return verified
+
+
+def imap_fetch_concurrent(
+    port: int, pid: int, user: str, password: str, message: BigMessage, clients: int
+) -> Step:
+    """``clients`` sessions fetch ``BODY[]`` at once (each verified while it reads), then
+    log out; the server's PSS is taken again once it has settled (:data:`SETTLE` s)."""
+    step = Step(f"IMAP FETCH BODY[] x{clients} at once", message.size * clients)
+    sessions = [_imap_session(port, user, password) for _ in range(clients)]
+    results: list[str | BaseException] = []
+    try:
+        with timed(step, pid), ThreadPoolExecutor(clients) as pool:
+            for future in [pool.submit(_fetch_streamed, s, message) for s in sessions]:
+                try:
+                    results.append(future.result())
+                except (BenchFailure, OSError, imaplib.IMAP4.error) as error:
+                    results.append(error)
+    finally:
+        for imap in sessions:
+            with suppress(OSError, imaplib.IMAP4.error):
+                imap.logout()
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed:
+        raise BenchFailure(f"{len(failed)} of {clients} fetches failed: {failed[0]!r}")
+    time.sleep(SETTLE)
+    step.pss_after = pss_tree(pid)
+    step.verified = f"{clients} x {results[0]}"
+    return step
 
 
 def pop3_retr(port: int, pid: int, user: str, password: str, message: BigMessage) -> Step:

@@ -98,7 +98,7 @@ class ImapSettings:
     login_timeout: float = 60.0  # before login: an idle stranger must not hold a descriptor
     idle_poll: float = 0.4
     max_line: int = 65536
-    max_literal: int = 104_857_600
+    max_literal: int = 157_286_400  # mail.max_message_size's default
     spool_dir: Path | None = None  # large APPEND messages land here (None: system temp)
     spool_threshold: int = 1 << 20  # APPEND messages up to this size stay in memory
     cache: MessageCache = field(default_factory=MessageCache)  # shared by all sessions

@@ -23,12 +23,11 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from mailcore import maildir
+from mailcore import dotstuff, maildir
 from pmemail.fsutil import fsync_dir
 
 LOCK_NAME = "pmemail-pop3.lock"
@@ -65,21 +64,10 @@ def uid_for(name: str) -> str:
     return "h" + hashlib.sha256(unique.encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
-def wire_lines(f: BinaryIO) -> Iterator[bytes]:
-    """The message's lines without line endings (LF or CRLF in the file).
-
-    A last line without a newline still counts as a line: on the wire it gets
-    a CRLF like every other, so sizes and RETR agree.
-    """
-    for raw in f:
-        line = raw[:-1] if raw.endswith(b"\n") else raw
-        yield line[:-1] if line.endswith(b"\r") else line
-
-
 def wire_size(path: Path) -> int:
     """The message's size in octets with CRLF line endings."""
     with path.open("rb") as f:
-        return sum(len(line) + 2 for line in wire_lines(f))
+        return dotstuff.wire_size(f)
 
 
 class SizeCache:
@@ -169,31 +157,14 @@ class Maildrop:
         return len(live), sum(m.size for _, m in live)
 
     def chunks(self, msg: Message, body_lines: int | None = None) -> Generator[bytes, None, None]:
-        """The message as byte-stuffed CRLF lines, in ~64 KiB pieces (no terminator).
+        """The message as byte-stuffed CRLF lines, in ~64 KiB pieces (no terminator); a
+        line is read a piece at a time, so no line of the file is ever held whole.
 
         ``body_lines`` given = TOP: the header, the blank line, then that many
         body lines. Raises ``FileNotFoundError`` if the file vanished.
         """
-        out: list[bytes] = []
-        pending = 0
-        in_body = False
-        sent_body = 0
         with (self.root / "cur" / msg.name).open("rb") as f:
-            for line in wire_lines(f):
-                if in_body and body_lines is not None:
-                    if sent_body >= body_lines:
-                        break
-                    sent_body += 1
-                elif not line:
-                    in_body = True
-                piece = (b"." + line if line.startswith(b".") else line) + b"\r\n"
-                out.append(piece)
-                pending += len(piece)
-                if pending >= CHUNK:
-                    yield b"".join(out)
-                    out, pending = [], 0
-        if out:
-            yield b"".join(out)
+            yield from dotstuff.stuffed(f, body_lines, CHUNK)
 
     # -- changes ---------------------------------------------------------------
 

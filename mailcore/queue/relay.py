@@ -1,9 +1,9 @@
 """Sending queued mail: one SMTP transaction per destination, per-recipient results.
 
 Blocking ``smtplib`` is run from the queue runner in a worker thread. The
-message is streamed from its file (dot-stuffed, CRLF-normalised) instead of
-``smtplib.SMTP.data``, which would hold several copies of a 100 MB drawing
-in memory.
+message is streamed from its file (``mailcore.dotstuff``: dot-stuffed, CRLF
+line ends, no line held whole) instead of ``smtplib.SMTP.data``, which would
+hold several copies of a 100 MB drawing in memory.
 
 Routes: ``relay.mode`` ``smarthost`` (or ``auto`` with ``relay.host`` set) sends
 every recipient through the ISP relay with verified TLS and optional AUTH;
@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mailcore import dotstuff
 from mailcore.queue.mx import DestinationError, MxResolver, parse_nameserver
 from pmemail.config.model import Config, RelayConfig
 
@@ -236,20 +237,10 @@ def _session(
 
 def _stream_body(smtp: smtplib.SMTP, message: Path) -> None:
     """Send the file as DATA content: CRLF line ends, leading dots doubled, then ``.``."""
-    buf: list[bytes] = []
-    size = 0
     with message.open("rb") as f:
-        for line in f:
-            line = line.rstrip(b"\r\n") + b"\r\n"
-            if line.startswith(b"."):
-                line = b"." + line
-            buf.append(line)
-            size += len(line)
-            if size >= _CHUNK:
-                smtp.send(b"".join(buf))
-                buf, size = [], 0
-    buf.append(b".\r\n")
-    smtp.send(b"".join(buf))
+        for chunk in dotstuff.stuffed(f, chunk=_CHUNK):
+            smtp.send(chunk)
+    smtp.send(b".\r\n")
 
 
 def _by_domain(rcpts: list[str]) -> dict[str, list[str]]:

@@ -24,6 +24,11 @@ from mailcore.webmail.mailview import now_header_date
 _B64_LINE = 57  # bytes per 76-character base64 line
 _B64_BLOCK = _B64_LINE * 1024
 _COPY = 1 << 16
+# Bounds on what surrounds the encoded bytes, for ``encoded_size``: an attachment's
+# delimiter and headers (its file name may be long, and is encoded), and the
+# message's own headers, text part headers and closing delimiter.
+PART_OVERHEAD = 2048
+MESSAGE_OVERHEAD = 4096
 
 
 class ComposeError(ValueError):
@@ -170,6 +175,13 @@ def _attachment_headers(upload: Upload) -> bytes:
     part.set_param("filename", upload.filename or "attachment", header="Content-Disposition")
     part["Content-Transfer-Encoding"] = "base64"
     return part.as_bytes(policy=SMTP)
+
+
+def encoded_size(size: int) -> int:
+    """The bytes ``_write_base64`` writes for ``size`` bytes: 76-character lines and CRLF,
+    about 4/3 of ``size`` plus 2.6 %; the upload can be refused while it streams in."""
+    full, rest = divmod(size, _B64_LINE)
+    return full * (76 + 2) + ((rest + 2) // 3 * 4 + 2 if rest else 0)
 
 
 def _write_base64(path: Path, out: BinaryIO) -> None:

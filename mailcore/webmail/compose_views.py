@@ -2,6 +2,7 @@
 
 The send form is multipart: its first field must be the CSRF token, checked
 before anything is written. Uploaded files go to spool files chunk by chunk,
+each refused as soon as its base64 size no longer fits ``mail.max_message_size``,
 the message is written to another spool file (``compose.write_message``) and
 handed to the ``Submitter`` (the submission policy: sender, routing, queue,
 Sent copy). Spool files are removed whatever happens.
@@ -19,7 +20,15 @@ from aiohttp import BodyPartReader, web
 
 from mailcore.mailstore import FolderError, FolderNameError
 from mailcore.mime import Part
-from mailcore.webmail.compose import ComposeError, Draft, Upload, write_message
+from mailcore.webmail.compose import (
+    MESSAGE_OVERHEAD,
+    PART_OVERHEAD,
+    ComposeError,
+    Draft,
+    Upload,
+    encoded_size,
+    write_message,
+)
 from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
 from mailcore.webmail.drafts import (
     DRAFTS,
@@ -32,6 +41,7 @@ from mailcore.webmail.drafts import (
 from mailcore.webmail.mailview import format_size
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
+from mailcore.webmail.wording import say
 from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.webmail")
@@ -120,15 +130,20 @@ async def _read_field(part: BodyPartReader) -> str:
 
 
 async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
-    """Write one uploaded file to ``path``; its size (ComposeError past ``budget``)."""
+    """Write one uploaded file to ``path``; its size once encoded in the message.
+
+    Raises:
+        UploadTooLarge: as soon as the encoded size passes ``budget``, before the
+            rest is read (and so long before any message is built).
+    """
     size = 0
     with open(path, "wb") as out:
         while chunk := await part.read_chunk(1 << 16):
             size += len(chunk)
-            if size > budget:
+            if encoded_size(size) + PART_OVERHEAD > budget:
                 raise UploadTooLarge("the attachments are larger than this server accepts")
             await asyncio.to_thread(out.write, chunk)
-    return size
+    return encoded_size(size) + PART_OVERHEAD
 
 
 async def send(request: web.Request) -> web.StreamResponse:
@@ -158,7 +173,9 @@ async def send(request: web.Request) -> web.StreamResponse:
             )
         uploads: list[Upload] = []
         keep: list[int] = []
-        budget = ctx.config.mail.max_message_size
+        # What the message may still grow by, counted as base64 (the worst case
+        # for text, the case for files): an upload stops as soon as it no longer fits.
+        budget = ctx.config.mail.max_message_size - MESSAGE_OVERHEAD
         while (part := await reader.next()) is not None:
             if not isinstance(part, BodyPartReader):
                 continue  # nested multipart: not something our form sends
@@ -175,19 +192,26 @@ async def send(request: web.Request) -> web.StreamResponse:
                 keep.append(_int(await _read_field(part)))
             elif part.name in values:
                 values[part.name] = await _read_field(part)
+                budget -= encoded_size(len(values[part.name].encode()))
             else:
                 await part.release()
         return await _finish(request, ctx, session.address, values, uploads, keep, spool_files, tag)
     except ComposeError as err:
         if isinstance(err, UploadTooLarge):
-            limit = format_size(ctx.config.mail.max_message_size)
-            return await _form_again(
-                request, ctx, session.address, values, f"{err} ({limit} in all).", 413
-            )
+            return await _form_again(request, ctx, session.address, values, _too_large(ctx), 413)
         return await _form_again(request, ctx, session.address, values, str(err), 400)
     finally:
         for path in spool_files:
             path.unlink(missing_ok=True)
+
+
+def _too_large(ctx: WebmailContext) -> str:
+    """The refusal of an upload over the limit, with the limit in message and file sizes."""
+    limit = ctx.config.mail.max_message_size
+    files = limit * 3 // 4 * 76 // 78  # inverse of encoded_size
+    return say(
+        ctx.config.language, "upload_too_large", limit=format_size(limit), files=format_size(files)
+    )
 
 
 def _int(value: str) -> int:
@@ -282,6 +306,10 @@ async def _finish(
     if not recipients:
         raise ComposeError("add at least one recipient")
     await asyncio.to_thread(_write, draft, message)
+    # Kept draft attachments and a forwarded message are not counted while uploads
+    # stream in: the written message is checked before anything is sent.
+    if message.stat().st_size > ctx.config.mail.max_message_size:
+        raise UploadTooLarge("the message is larger than this server accepts")
     try:
         await ctx.submitter.submit(user, draft.from_addr, recipients, message)
     except SubmitError as err:
