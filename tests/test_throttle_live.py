@@ -43,6 +43,8 @@ from tests.webmail_support import ALICE, ALICE_PW, WEBMAIL, csrf_of, running_sta
 
 FAILED, REFUSED, OK = "NO [AUTHENTICATIONFAILED]", "NO [UNAVAILABLE]", "OK"
 LOCK = 900.0
+# another client address; over STARTTLS, as plaintext login is for 127.0.0.1 at most
+STRANGER = "127.0.0.2"
 
 
 def _kind(verdict: str) -> str:
@@ -106,11 +108,11 @@ async def test_imap_spray_of_50_users_is_capped(
     kinds = []
     for i in range(50):  # one after the other: a spray needs no parallelism to work
         verdict = await imap_login(
-            service.port, f"user{i}@example.be", "Summer2024!", source="127.0.0.2"
+            service.port, f"user{i}@example.be", "Summer2024!", STRANGER, True
         )
         kinds.append(_kind(verdict))
     assert kinds.count(FAILED) == cap and kinds.count(REFUSED) == 50 - cap
-    verdict = await imap_login(service.port, USER, PASSWORD, source="127.0.0.2")
+    verdict = await imap_login(service.port, USER, PASSWORD, STRANGER, True)
     assert _kind(verdict) == REFUSED
 
 
@@ -121,8 +123,7 @@ async def test_office_user_logs_in_during_attacks(
     account, and after a machine behind the office address guessed her password
     more than max_failures times."""
     service, _, config = imap
-    stranger = "127.0.0.2"  # over STARTTLS: plaintext login is for 127.0.0.1 only
-    opened = await open_many(lambda: imap_open(service.port, source=stranger, starttls=True), 40)
+    opened = await open_many(lambda: imap_open(service.port, STRANGER, True), 40)
     logins = [(USER, f"guess {i}") for i in range(20)] + [
         (f"user{i}@example.be", "x") for i in range(20)
     ]

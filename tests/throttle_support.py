@@ -88,9 +88,11 @@ async def imap_verdict(conn: Conn) -> str:
         await close(writer)
 
 
-async def imap_login(port: int, user: str, password: str, **how: bool | str) -> str:
+async def imap_login(
+    port: int, user: str, password: str, source: str = "127.0.0.1", starttls: bool = False
+) -> str:
     """One IMAP LOGIN on its own connection; the tagged answer."""
-    conn = await imap_open(port, **how)  # type: ignore[arg-type]
+    conn = await imap_open(port, source, starttls)
     imap_send_login(conn, user, password)
     return await imap_verdict(conn)
 
