@@ -1,32 +1,51 @@
-"""Brute-force throttling of logins, per (client address, user).
+"""Brute-force throttling of logins: a slot is reserved *before* the password is checked.
 
-Keyed by the pair, never by the address alone: the whole office may sit behind
-one NAT address (a hotel, the office router), and one user's wrong-password
-storm must not lock out everybody else. After each failure the next attempt of
-that pair waits ``failure_delay * 2**(failures-1)``; after ``max_failures`` the
-pair is locked for ``lock_seconds``. Shared by SMTP submission, IMAP, POP3 and
-webmail.
+Every login reserves a slot in two budgets before the (slow) password check:
+its (client address, user) pair and its client address across all users. The
+slot is held while the check runs, so parallel guesses count from the moment
+they start, not when their verdicts are recorded: with ``max_failures`` 5,
+300 parallel logins get at most 5 password checks and 295 refusals, and the
+right password sent last is refused too. A success frees its slot and clears
+the pair; a failure turns the slot into a recorded failure; an attempt
+abandoned during the check (client gone, task cancelled) counts as a failure,
+or hanging up would be a free guess.
+
+Budgets: ``max_failures`` per pair (keyed by the pair, not the address alone:
+a whole office or hotel may share one NAT address), ``max_failures_per_address``
+per address across users (password spraying). A spent budget is locked for
+``lock_seconds``; failures quiet for ``lock_seconds`` are forgotten. The office's
+own addresses (``office``: its LAN, its public address) draw on separate,
+larger budgets, so an attacker outside, or one compromised machine inside,
+cannot lock the staff out. IPv6 clients are keyed by their /64, which one
+attacker normally holds whole.
+
+A wrong password is answered after ``failure_delay * 2**(n-1)`` seconds, capped
+at ``failure_delay_max``: it costs a sequential guesser time without letting
+parallel ones hold connections open for long (refusals are answered at once).
+One throttle object is shared by SMTP submission, IMAP, POP3 and webmail.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
+from types import TracebackType
+from typing import TypeVar
 
 from pmemail.config.model import SecurityConfig
 
 log = logging.getLogger("pmemail.auth")
 
-# Forget a pair that has been quiet this long after its last failure/lock.
-_FORGET_AFTER = 86400.0
 _PRUNE_EVERY = 1024
+_K = TypeVar("_K")
 
 
 class Locked(Exception):
-    """The (address, user) pair is locked; ``seconds_left`` until it opens again."""
+    """The login is refused unchecked; ``seconds_left`` until it may be tried again."""
 
     def __init__(self, ip: str, user: str, seconds_left: float) -> None:
         super().__init__(
@@ -36,92 +55,206 @@ class Locked(Exception):
 
 
 @dataclass
-class _Pair:
+class _Budget:
+    """Failures of one pair or one address, and its attempts being checked now."""
+
     failures: int = 0
-    next_allowed: float = 0.0
+    in_flight: int = 0
     locked_until: float = 0.0
-    last_seen: float = 0.0
+    last_failure: float = 0.0
+
+    def forget_old(self, now: float, window: float) -> None:
+        if self.failures and now - self.last_failure > window:
+            self.failures = 0
+
+    def wait(self, now: float, limit: int, retry: float) -> float | None:
+        """Seconds before a new attempt may start, or None if it may start now."""
+        if self.locked_until > now:
+            return self.locked_until - now
+        if self.failures + self.in_flight >= limit:
+            return retry  # the slots are taken by attempts being checked right now
+        return None
+
+    def fail(self, now: float, limit: int, lock_seconds: float) -> tuple[int, bool]:
+        """Record a failure: (its number, whether it spent the budget and locked it)."""
+        self.failures += 1
+        self.last_failure = now
+        count = self.failures
+        if count < limit:
+            return count, False
+        self.locked_until = now + lock_seconds
+        self.failures = 0
+        return count, True
+
+    def idle(self, now: float, window: float) -> bool:
+        return (
+            self.in_flight == 0
+            and self.locked_until <= now
+            and (self.failures == 0 or now - self.last_failure > window)
+        )
+
+
+def address_key(ip: str) -> str:
+    """The client as the throttle counts it: IPv4, IPv4-mapped as IPv4, IPv6 by /64."""
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return ip  # not an address ("unknown"): counted under its own name
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped is not None:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.IPv6Network((addr, 64), strict=False))
+    return str(addr)
+
+
+class Attempt:
+    """One reserved login: settle it with ``succeeded()`` or ``await failed()``.
+
+    Use it as a context manager around the password check: leaving the block
+    unsettled (an exception, a cancellation) records a failure.
+    """
+
+    def __init__(self, throttle: AuthThrottle, ip: str, user: str, office: bool) -> None:
+        self._throttle = throttle
+        self.ip, self.user, self.office = ip, user, office
+        self.pair = throttle.pair_budget(ip, user)
+        self.address = throttle.address_budget(ip)
+        self.settled = False
+
+    def succeeded(self) -> None:
+        """The password was right: free the slot and clear the pair's failures."""
+        self._throttle.settle(self, ok=True)
+
+    async def failed(self) -> None:
+        """The password was wrong: record it, then wait the (capped) failure delay."""
+        delay = self._throttle.settle(self, ok=False)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def __enter__(self) -> Attempt:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.settled:
+            self._throttle.settle(self, ok=False)
 
 
 class AuthThrottle:
-    """Growing delays and temporary locks for failed logins."""
+    """Login budgets reserved before each password check (see the module docstring)."""
 
     def __init__(
-        self, security: SecurityConfig, clock: Callable[[], float] = time.monotonic
+        self,
+        security: SecurityConfig,
+        clock: Callable[[], float] = time.monotonic,
+        office: Container[str] = (),
     ) -> None:
-        """Use the delays of ``security`` (``config.security``); ``clock`` for tests."""
+        """Use the limits of ``security`` (``config.security``).
+
+        Args:
+            security: the ``[security]`` config section (read at each attempt).
+            clock: monotonic seconds; tests pass a fake one to skip a lock.
+            office: the office's own client addresses (``ip in office``), given
+                the office budgets; built by the composition root.
+        """
         self.security = security
+        self.office = office
         self._clock = clock
-        self._pairs: dict[tuple[str, str], _Pair] = {}
+        self._pairs: dict[tuple[str, str], _Budget] = {}
+        self._addresses: dict[str, _Budget] = {}
         self._ops = 0
         self.failures_total = 0
         self.locks_total = 0
+        self.refusals_total = 0
 
-    @staticmethod
-    def _key(ip: str, user: str) -> tuple[str, str]:
-        return ip, user.strip().lower()
+    def pair_budget(self, ip: str, user: str) -> _Budget:
+        """The (address, user) budget, created on first use."""
+        return self._pairs.setdefault((address_key(ip), user.strip().lower()), _Budget())
 
-    def check(self, ip: str, user: str) -> float:
-        """Seconds the next attempt must wait (0 = go); raises ``Locked`` when locked."""
-        pair = self._pairs.get(self._key(ip, user))
-        if pair is None:
+    def address_budget(self, ip: str) -> _Budget:
+        """The budget of the address across users, created on first use."""
+        return self._addresses.setdefault(address_key(ip), _Budget())
+
+    def _limits(self, office: bool) -> tuple[int, int]:
+        sec = self.security
+        if office:
+            return sec.office_max_failures, sec.office_max_failures_per_address
+        return sec.max_failures, sec.max_failures_per_address
+
+    def reserve(self, ip: str, user: str) -> Attempt:
+        """Take a slot for one password check of ``user`` from ``ip``.
+
+        Raises:
+            Locked: a budget is locked or all its slots are taken; the password
+                must not be checked (answer at once, no delay).
+        """
+        now = self._clock()
+        sec = self.security
+        office = ip in self.office
+        pair_limit, address_limit = self._limits(office)
+        key = (address_key(ip), user.strip().lower())
+        budgets = ((self._pairs.get(key), pair_limit), (self._addresses.get(key[0]), address_limit))
+        for budget, limit in budgets:
+            if budget is None:
+                continue
+            budget.forget_old(now, sec.lock_seconds)
+            wait = budget.wait(now, limit, max(sec.failure_delay_max, 1.0))
+            if wait is not None:
+                self.refusals_total += 1
+                raise Locked(ip, user, wait)
+        attempt = Attempt(self, ip, user, office)
+        attempt.pair.in_flight += 1
+        attempt.address.in_flight += 1
+        return attempt
+
+    def settle(self, attempt: Attempt, ok: bool) -> float:
+        """End ``attempt``; returns the delay a failure answer should wait (0 on success)."""
+        if attempt.settled:
+            return 0.0
+        attempt.settled = True
+        pair, address = attempt.pair, attempt.address
+        pair.in_flight -= 1
+        address.in_flight -= 1
+        if ok:
+            # The address keeps its failures: a guesser's own valid account must
+            # not refill the spraying budget.
+            pair.failures = 0
             return 0.0
         now = self._clock()
-        if pair.locked_until > now:
-            raise Locked(ip, user, pair.locked_until - now)
-        return max(0.0, pair.next_allowed - now)
-
-    async def before_attempt(self, ip: str, user: str) -> None:
-        """Wait out the pair's current delay; raises ``Locked`` while it is locked."""
-        delay = self.check(ip, user)
-        if delay > 0:
-            await asyncio.sleep(delay)
-            self.check(ip, user)  # a concurrent failure may have locked it meanwhile
-
-    def failure(self, ip: str, user: str) -> None:
-        """Record a wrong password (logged with address and user)."""
-        now = self._clock()
-        key = self._key(ip, user)
-        pair = self._pairs.setdefault(key, _Pair())
-        pair.failures += 1
-        pair.last_seen = now
-        self.failures_total += 1
         sec = self.security
-        if pair.failures >= sec.max_failures:
-            pair.locked_until = now + sec.lock_seconds
-            pair.failures = 0
-            pair.next_allowed = 0.0
+        pair_limit, address_limit = self._limits(attempt.office)
+        count, pair_locked = pair.fail(now, pair_limit, sec.lock_seconds)
+        _, address_locked = address.fail(now, address_limit, sec.lock_seconds)
+        self.failures_total += 1
+        user = attempt.user.strip().lower()
+        log.warning(
+            "auth failure: user=%s ip=%s (failure %d of %d)", user, attempt.ip, count, pair_limit
+        )
+        if pair_locked or address_locked:
             self.locks_total += 1
             log.warning(
-                "auth failure: user=%s ip=%s; locked for %.0f s after %d failures",
-                key[1],
-                ip,
+                "auth lock: %s from ip=%s locked for %.0f s",
+                f"user={user}" if pair_locked else "every user",
+                attempt.ip,
                 sec.lock_seconds,
-                sec.max_failures,
-            )
-        else:
-            pair.next_allowed = now + sec.failure_delay * 2 ** (pair.failures - 1)
-            log.warning(
-                "auth failure: user=%s ip=%s (failure %d of %d)",
-                key[1],
-                ip,
-                pair.failures,
-                sec.max_failures,
             )
         self._maybe_prune(now)
-
-    def success(self, ip: str, user: str) -> None:
-        """A good login clears the pair's history."""
-        self._pairs.pop(self._key(ip, user), None)
+        return min(sec.failure_delay * 2.0 ** (count - 1), sec.failure_delay_max)
 
     def _maybe_prune(self, now: float) -> None:
+        """Forget budgets with nothing left to remember, so memory stays bounded."""
         self._ops += 1
         if self._ops % _PRUNE_EVERY:
             return
-        stale = [
-            k
-            for k, p in self._pairs.items()
-            if p.locked_until <= now and now - p.last_seen > _FORGET_AFTER
-        ]
-        for key in stale:
-            del self._pairs[key]
+        window = self.security.lock_seconds
+        _drop_idle(self._pairs, now, window)
+        _drop_idle(self._addresses, now, window)
+
+
+def _drop_idle(table: dict[_K, _Budget], now: float, window: float) -> None:
+    for key in [k for k, b in table.items() if b.idle(now, window)]:
+        del table[key]

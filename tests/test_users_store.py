@@ -107,36 +107,77 @@ class FakeClock:
         return self.now
 
 
-def test_throttle_delays_grow_and_lock_is_per_pair() -> None:
-    """Delays double, a lock hits only the (ip, user) pair that failed."""
+async def fail(t: AuthThrottle, ip: str, user: str) -> None:
+    """One wrong password for ``user`` from ``ip``."""
+    with t.reserve(ip, user) as attempt:
+        await attempt.failed()
+
+
+async def test_throttle_lock_is_per_pair_and_expires() -> None:
+    """A spent pair budget refuses even before the check; other pairs go on; the lock ends."""
     clock = FakeClock()
-    sec = SecurityConfig(max_failures=3, lock_seconds=60, failure_delay=1.0)
+    sec = SecurityConfig(max_failures=3, lock_seconds=60, failure_delay=0.0)
     t = AuthThrottle(sec, clock=clock)
-    t.failure("10.0.0.1", "alice@example.be")
-    assert t.check("10.0.0.1", "alice@example.be") == 1.0
-    t.failure("10.0.0.1", "alice@example.be")
-    assert t.check("10.0.0.1", "ALICE@example.be") == 2.0
-    t.failure("10.0.0.1", "alice@example.be")
+    for _ in range(3):
+        await fail(t, "10.0.0.1", "alice@example.be")
     with pytest.raises(Locked) as info:
-        t.check("10.0.0.1", "alice@example.be")
+        t.reserve("10.0.0.1", "ALICE@example.be")
     assert 59 < info.value.seconds_left <= 60
-    assert t.check("10.0.0.1", "bob@example.be") == 0.0  # same NAT address, other user
-    assert t.check("10.0.0.2", "alice@example.be") == 0.0
+    t.reserve("10.0.0.1", "bob@example.be").succeeded()  # same NAT address, other user
+    t.reserve("10.0.0.2", "alice@example.be").succeeded()
     clock.now += 61
-    assert t.check("10.0.0.1", "alice@example.be") == 0.0
-    t.failure("10.0.0.1", "bob@example.be")
-    t.success("10.0.0.1", "bob@example.be")
-    assert t.check("10.0.0.1", "bob@example.be") == 0.0
+    t.reserve("10.0.0.1", "alice@example.be").succeeded()
 
 
-async def test_throttle_before_attempt_waits_and_raises() -> None:
-    """before_attempt sleeps the delay, and raises Locked while locked."""
-    t = AuthThrottle(SecurityConfig(max_failures=2, lock_seconds=30, failure_delay=0.01))
-    t.failure("1.2.3.4", "u@example.be")
-    await t.before_attempt("1.2.3.4", "u@example.be")
-    t.failure("1.2.3.4", "u@example.be")
+async def test_throttle_in_flight_attempts_count() -> None:
+    """Slots are taken at reservation: the (max_failures+1)th parallel attempt is refused."""
+    t = AuthThrottle(SecurityConfig(max_failures=3, failure_delay=0.0), clock=FakeClock())
+    held = [t.reserve("10.0.0.1", "u@example.be") for _ in range(3)]
     with pytest.raises(Locked):
-        await t.before_attempt("1.2.3.4", "u@example.be")
+        t.reserve("10.0.0.1", "u@example.be")
+    held[0].succeeded()  # a success frees its slot and clears the pair
+    t.reserve("10.0.0.1", "u@example.be").succeeded()
+    for attempt in held[1:]:
+        with attempt:
+            pass  # abandoned mid-check (client gone): counts as a failure
+    assert t.failures_total == 2
+
+
+async def test_throttle_failure_delay_is_capped() -> None:
+    """The wrong-password answer waits base * 2**(n-1), never more than failure_delay_max."""
+    sec = SecurityConfig(max_failures=10, failure_delay=1.0, failure_delay_max=3.0)
+    t = AuthThrottle(sec, clock=FakeClock())
+    delays = []
+    for _ in range(4):
+        attempt = t.reserve("10.0.0.1", "u@example.be")
+        delays.append(t.settle(attempt, ok=False))
+    assert delays == [1.0, 2.0, 3.0, 3.0]
+
+
+async def test_throttle_spraying_and_office_budget() -> None:
+    """One address trying many users is capped; the office's addresses have their own budget."""
+    sec = SecurityConfig(
+        max_failures=3,
+        max_failures_per_address=5,
+        office_max_failures=10,
+        office_max_failures_per_address=50,
+        failure_delay=0.0,
+    )
+    t = AuthThrottle(sec, clock=FakeClock(), office={"192.168.1.9"})
+    for i in range(5):
+        await fail(t, "203.0.113.7", f"user{i}@example.be")
+    with pytest.raises(Locked):
+        t.reserve("203.0.113.7", "user9@example.be")
+    for _ in range(6):  # more than max_failures, fewer than office_max_failures
+        await fail(t, "192.168.1.9", "alice@example.be")
+    t.reserve("192.168.1.9", "alice@example.be").succeeded()
+    # IPv6 by /64, IPv4-mapped as IPv4
+    for i in range(5):
+        await fail(t, f"2001:db8::{i + 1}", f"user{i}@example.be")
+    with pytest.raises(Locked):
+        t.reserve("2001:db8::ffff", "other@example.be")
+    with pytest.raises(Locked):
+        t.reserve("::ffff:203.0.113.7", "other@example.be")
 
 
 async def test_maildir_group_commit(tmp_path: Path) -> None:

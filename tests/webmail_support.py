@@ -64,11 +64,13 @@ async def running_stack(
     config: Config | None = None,
     https: bool = False,
     clock: Callable[[], float] = time.monotonic,
+    throttle: AuthThrottle | None = None,
 ) -> AsyncIterator[Stack]:
     """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
 
     ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
     with its HTTP port redirecting. ``clock``: what session expiry reads.
+    ``throttle``: the login throttle shared by every service (default: a new one).
     """
     if config is None:
         config = make_config(tmp_path, WEBMAIL).config
@@ -78,7 +80,7 @@ async def running_stack(
     users.add_user(ALICE, ALICE_PW, "imap", "Alice Martin")
     users.add_user(BOB, BOB_PW, "imap")
     delivery = MaildirDelivery(paths, fsync=False)
-    throttle = AuthThrottle(config.security)
+    throttle = throttle or AuthThrottle(config.security)
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)
     webmail = build_webmail_service(

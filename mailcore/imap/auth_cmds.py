@@ -60,14 +60,15 @@ async def cmd_authenticate(self: ImapSession, cmd: Command) -> tuple[str, str]:
 async def _authenticate(self: ImapSession, user: str, password: str) -> tuple[str, str]:
     throttle = self.settings.throttle
     try:
-        await throttle.before_attempt(self.peer, user)
+        attempt = throttle.reserve(self.peer, user)
     except Locked as exc:
         raise No(str(exc), "UNAVAILABLE") from None
-    found = await asyncio.to_thread(self.settings.users.authenticate, user, password)
-    if found is None:
-        throttle.failure(self.peer, user)
-        raise No("invalid user name or password", "AUTHENTICATIONFAILED")
-    throttle.success(self.peer, user)
+    with attempt:
+        found = await asyncio.to_thread(self.settings.users.authenticate, user, password)
+        if found is None:
+            await attempt.failed()
+            raise No("invalid user name or password", "AUTHENTICATIONFAILED")
+        attempt.succeeded()
     if found.protocol != "imap":
         raise No("this account uses POP3", "AUTHORIZATIONFAILED")
     self.logged_in(found)

@@ -156,16 +156,17 @@ class Pop3Session:
         ip = self.conn.peer_host
         throttle = self.settings.throttle
         try:
-            await throttle.before_attempt(ip, address)
+            attempt = throttle.reserve(ip, address)
         except Locked as exc:
             await self._send(wire.err(f"[AUTH] {exc}"))
             return
-        user = await asyncio.to_thread(self.settings.users.authenticate, address, password)
-        if user is None:
-            throttle.failure(ip, address)
-            await self._send(wire.err("[AUTH] invalid user name or password"))
-            return
-        throttle.success(ip, address)
+        with attempt:
+            user = await asyncio.to_thread(self.settings.users.authenticate, address, password)
+            if user is None:
+                await attempt.failed()
+                await self._send(wire.err("[AUTH] invalid user name or password"))
+                return
+            attempt.succeeded()
         if user.protocol != "pop3":
             await self._send(wire.err("[AUTH] this account uses IMAP"))
             return

@@ -248,7 +248,7 @@ class SubmissionHandler(BaseHandler):
         assert server.session is not None  # AUTH runs within a connection
         ip = _peer(server.session)
         try:
-            await self.throttle.before_attempt(ip, login)
+            attempt = self.throttle.reserve(ip, login)
         except Locked as locked:
             return AuthResult(
                 success=False,
@@ -257,12 +257,13 @@ class SubmissionHandler(BaseHandler):
                 f"your address; try again in "
                 f"{int(locked.seconds_left) + 1} s",
             )
-        user = await asyncio.to_thread(self.users.authenticate, login, password)
-        if user is None:
-            self.throttle.failure(ip, login)
-            self.stats.auth_failures += 1
-            return AuthResult(success=False, handled=False)
-        self.throttle.success(ip, login)
+        with attempt:
+            user = await asyncio.to_thread(self.users.authenticate, login, password)
+            if user is None:
+                self.stats.auth_failures += 1
+                await attempt.failed()
+                return AuthResult(success=False, handled=False)
+            attempt.succeeded()
         return AuthResult(success=True, auth_data=user)
 
     async def handle_MAIL(

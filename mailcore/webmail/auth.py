@@ -146,7 +146,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, "Enter your address and password.", 400, address)
     ip = request.remote or "unknown"
     try:
-        await ctx.throttle.before_attempt(ip, address)
+        attempt = ctx.throttle.reserve(ip, address)
     except Locked as locked:
         return _login_page(
             request,
@@ -154,11 +154,12 @@ async def login(request: web.Request) -> web.StreamResponse:
             429,
             address,
         )
-    user = await asyncio.to_thread(ctx.users.authenticate, address, password)
-    if user is None:
-        ctx.throttle.failure(ip, address)
-        return _login_page(request, "Wrong address or password.", 401, address)
-    ctx.throttle.success(ip, address)
+    with attempt:
+        user = await asyncio.to_thread(ctx.users.authenticate, address, password)
+        if user is None:
+            await attempt.failed()
+            return _login_page(request, "Wrong address or password.", 401, address)
+        attempt.succeeded()
     ctx.logins_total += 1
     session = ctx.sessions.create(user.address)
     log.info("webmail login: %s from %s", user.address, ip)

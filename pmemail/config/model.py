@@ -242,6 +242,34 @@ class SecurityConfig:
     failure_delay: float = doc(
         "Base delay after a wrong password, doubled at each failure.", 1.0, lo=0, hi=60
     )
+    failure_delay_max: float = doc(
+        "Longest wait before a wrong-password answer (caps that doubling; the"
+        " connection is held no longer).",
+        5.0,
+        lo=0,
+        hi=60,
+    )
+    max_failures_per_address: int = doc(
+        "Wrong passwords from one client address across all users before that address"
+        " is locked (password spraying).",
+        20,
+        lo=1,
+        hi=100000,
+    )
+    office_max_failures: int = doc(
+        "Like max_failures, for the office's own addresses (see office_networks).",
+        25,
+        lo=1,
+        hi=10000,
+    )
+    office_max_failures_per_address: int = doc(
+        "Like max_failures_per_address, for the office's own addresses.", 250, lo=1, hi=100000
+    )
+    office_networks: list[str] = doc(
+        "The office's networks (CIDR, e.g. 192.168.1.0/24), given the office budgets;"
+        " empty = the LAN of network.interface. The public address last seen is added.",
+        factory=list,
+    )
 
 
 @dataclass

@@ -28,6 +28,7 @@ from mailcore.webmail import build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
+from pmemail.serve.office import office_networks
 from pmemail.serve.router_monitor import build_router_monitor
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,8 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
     make_private_dir(paths.root, tighten=True)  # 0700: the mail below is private
     users = UserStore.from_config(config, paths)
     delivery = MaildirDelivery(paths)
-    throttle = AuthThrottle(config.security)
+    # one throttle for every login: a storm on one protocol counts on all of them
+    throttle = AuthThrottle(config.security, office=office_networks(config, paths))
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)  # one store: IMAP and webmail see each other's changes
     submitter = build_submitter(config, users, delivery, queue)
