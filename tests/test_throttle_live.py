@@ -27,6 +27,7 @@ from tests.config_factory import make_config
 from tests.imap_support import IMAP, PASSWORD, USER, make_users
 from tests.smtp_support import SMTP
 from tests.throttle_support import (
+    CROWD,
     FakeClock,
     all_at_once,
     imap_login,
@@ -55,7 +56,7 @@ def _kind(verdict: str) -> str:
 async def imap(tmp_path: Path) -> AsyncIterator[tuple[ImapService, FakeClock, Config]]:
     """IMAP on loopback with the default limits; 127.0.0.1 is the office's address."""
     raise_fd_limit(2048)
-    config = make_config(tmp_path, IMAP, {"security": {"lock_seconds": LOCK}}).config
+    config = make_config(tmp_path, IMAP, CROWD, {"security": {"lock_seconds": LOCK}}).config
     clock = FakeClock()
     throttle = AuthThrottle(config.security, clock=clock, office=OfficeNetworks(["127.0.0.1"]))
     paths = DataPaths.from_config(config)
@@ -75,7 +76,7 @@ async def test_imap_300_parallel_guesses_then_right_password_refused_until_windo
     """299 wrong + the right one last, all in flight at once: at most max_failures are
     checked, the right one is refused, and accepted once the lock has passed."""
     raise_fd_limit(2048)
-    config = make_config(tmp_path, IMAP, {"security": {"lock_seconds": LOCK}}).config
+    config = make_config(tmp_path, IMAP, CROWD, {"security": {"lock_seconds": LOCK}}).config
     clock = FakeClock()
     throttle = AuthThrottle(config.security, clock=clock)  # no office: 127.0.0.1 is a stranger
     paths = DataPaths.from_config(config)
@@ -138,7 +139,10 @@ async def test_office_user_logs_in_during_attacks(
 async def test_submission_40_parallel_guesses(tmp_path: Path) -> None:
     """SMTP AUTH on submission: the right password sent last among 40 is refused (454)."""
     config = make_config(
-        tmp_path, SMTP, {"security": {"lock_seconds": LOCK, "plaintext_auth_on_loopback": True}}
+        tmp_path,
+        SMTP,
+        CROWD,
+        {"security": {"lock_seconds": LOCK, "plaintext_auth_on_loopback": True}},
     ).config
     paths = DataPaths.from_config(config)
     users = make_users(config)
@@ -171,7 +175,7 @@ async def test_submission_40_parallel_guesses(tmp_path: Path) -> None:
 
 async def test_webmail_60_parallel_guesses(tmp_path: Path) -> None:
     """The webmail login form: the right password posted last among 60 is refused (429)."""
-    config = make_config(tmp_path, WEBMAIL, {"security": {"lock_seconds": LOCK}}).config
+    config = make_config(tmp_path, WEBMAIL, CROWD, {"security": {"lock_seconds": LOCK}}).config
     clock = FakeClock()
     throttle = AuthThrottle(config.security, clock=clock)
     async with (
