@@ -133,6 +133,22 @@ def test_vrfy_with_binary_gets_a_proper_reply(server: MailServer) -> None:
 
 @pytest.mark.parametrize(
     "line",
+    [b'MAIL FROM:<"a b"@[IPv6', b'VRFY <"a b"@[IPv6', b'MAIL FROM:<"a b"@[IPv6:::1'],
+    ids=["mail", "vrfy", "mail_ipv6"],
+)
+def test_address_that_breaks_the_header_parser_gets_a_syntax_reply(
+    server: MailServer, line: bytes
+) -> None:
+    """The stdlib parser raised AttributeError here: aiosmtpd answered 500 (AttributeError)."""
+    raw = Raw(server.port("smtp"))
+    assert raw.cmd(b"EHLO client.example") == 250
+    code = raw.cmd(line)
+    assert 500 < code < 600, code
+    assert raw.cmd(b"NOOP") == 250
+
+
+@pytest.mark.parametrize(
+    "line",
     [b"EHLO \x00\x00\x00", b"EHLO a\x01b\x1b[31m", b"MAIL FROM:<a\x00b@example.org>"],
     ids=["ehlo_nul", "ehlo_escape", "mail_nul"],
 )

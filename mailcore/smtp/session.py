@@ -161,7 +161,13 @@ class StreamingSMTP(SMTP):
         match = _PLAIN_ADDR.match(arg)
         if match is not None and not self.local_part_limit:
             return match[1], match[2] or ""
-        return super()._getaddr(arg)
+        try:
+            return super()._getaddr(arg)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            # The stdlib header parser (not meant for hostile envelopes) breaks on
+            # some malformed input, e.g. ``<"a b"@[IPv6``: unparseable, like
+            # aiosmtpd's own HeaderParseError case, so a syntax reply, not a 500.
+            return None, None
 
     @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
