@@ -74,6 +74,21 @@ def normalize_address(address: str) -> str:
     return f"{local}@{domain}"
 
 
+def _lookup_key(address: str) -> str | None:
+    """``address`` as stored (stripped, lower-case); None when SQLite cannot take it.
+
+    Protocol readers decode client bytes with ``surrogateescape``: a non-UTF-8
+    name then holds lone surrogates, which no stored address has and which
+    SQLite refuses to bind (UnicodeEncodeError), so it is simply unknown.
+    """
+    addr = address.strip().lower()
+    try:
+        addr.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return addr
+
+
 def hash_password(password: str) -> str:
     """An encoded scrypt hash: ``scrypt$N$r$p$salt$key`` (base64 parts)."""
     salt = os.urandom(_SALT_BYTES)
@@ -97,7 +112,7 @@ def verify_password(password: str, encoded: str) -> bool:
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = _KEY_BYTES) -> bytes:
     return hashlib.scrypt(
-        password.encode("utf-8"),
+        password.encode("utf-8", "surrogateescape"),  # a client's raw bytes, as sent
         salt=salt,
         n=n,
         r=r,
@@ -166,7 +181,9 @@ class UserStore:
 
     def get(self, address: str) -> User | None:
         """A user by address (aliases not followed)."""
-        addr = address.strip().lower()
+        addr = _lookup_key(address)
+        if addr is None:
+            return None
         with self._db() as db:
             row = db.execute(
                 "SELECT address, protocol, display_name FROM users WHERE address=?", (addr,)
@@ -176,12 +193,14 @@ class UserStore:
     def authenticate(self, address: str, password: str) -> User | None:
         """The user when the password is right, else None (same cost either way)."""
         global _DUMMY_HASH
-        addr = address.strip().lower()
-        with self._db() as db:
-            row = db.execute(
-                "SELECT address, protocol, display_name, password FROM users WHERE address=?",
-                (addr,),
-            ).fetchone()
+        addr = _lookup_key(address)
+        row = None
+        if addr is not None:
+            with self._db() as db:
+                row = db.execute(
+                    "SELECT address, protocol, display_name, password FROM users WHERE address=?",
+                    (addr,),
+                ).fetchone()
         if row is None:
             if _DUMMY_HASH is None:
                 _DUMMY_HASH = hash_password("dummy")
@@ -191,7 +210,9 @@ class UserStore:
 
     def resolve(self, address: str) -> list[str] | None:
         """Local mailboxes ``address`` delivers to; None if it is not a local recipient."""
-        addr = address.strip().lower()
+        addr = _lookup_key(address)
+        if addr is None:
+            return None
         domain = addr.rpartition("@")[2]
         if domain not in self._domains:
             return None

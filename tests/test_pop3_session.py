@@ -281,3 +281,21 @@ async def test_vanished_file_is_an_err_not_a_crash(
         b"-ERR [SYS/TEMP] message was removed by another program\r\n"
         + f"+OK {len(WIRE1)} octets\r\n".encode()
     )
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        b"USER \xfc\xfc@example.be\r\nPASS x\r\nCAPA\r\n",
+        b"USER alice@example.be\r\nPASS \xfc\xff\r\nCAPA\r\n",
+        b"AUTH PLAIN " + base64.b64encode(b"\x00alice@example.be\x00\xfc") + b"\r\nCAPA\r\n",
+    ],
+    ids=["user", "pass", "auth_plain"],
+)
+async def test_non_utf8_credentials_are_a_wrong_login(
+    settings: Pop3Settings, client: bytes
+) -> None:
+    """Non-UTF-8 USER used to reach SQLite as lone surrogates: internal error."""
+    out = await transcript(settings, client)
+    assert b"internal" not in out.lower()
+    assert out.count(b"-ERR") == 1 and out.endswith(CAPA_PLAIN), out
