@@ -17,7 +17,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mailcore.throttle import Locked
-from mailcore.webmail.context import REMOTE_IMAGES, SESSION, ctx_of, error_page, render
+from mailcore.webmail.context import (
+    REMOTE_IMAGES,
+    SESSION,
+    ctx_of,
+    error_page,
+    form_of,
+    render,
+)
 from mailcore.webmail.sessions import COOKIE, LOGIN_COOKIE, same_token
 
 log = logging.getLogger("pmemail.webmail")
@@ -105,7 +112,7 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         )
     request[SESSION] = session
     if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
-        form = await request.post()
+        form = await form_of(request)
         token = form.get("_csrf")
         if not isinstance(token, str) or not session.csrf_ok(token):
             log.warning("webmail: CSRF token missing or wrong for %s on %s", session.address, path)
@@ -137,7 +144,7 @@ def _login_page(
 async def login(request: web.Request) -> web.StreamResponse:
     """POST /login: check the password behind the shared throttle, start a session."""
     ctx = ctx_of(request)
-    form = await request.post()
+    form = await form_of(request)
     address = str(form.get("address", "")).strip().lower()
     password = str(form.get("password", ""))
     if not same_token(str(form.get("_csrf", "")), request.cookies.get(LOGIN_COOKIE)):
