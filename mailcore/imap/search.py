@@ -2,16 +2,15 @@
 
 Flag, size, date and uid keys use only the index; header and text keys parse
 the message, decode encoded words and transfer encodings, and compare
-case-insensitively (as Dovecot does without full-text search).
+case-insensitively (as Dovecot does without full-text search). Bodies are
+searched chunk by chunk, never decoded whole.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import codecs
 import datetime
 import email.utils
-import quopri
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -67,26 +66,30 @@ def decode_header(raw: bytes) -> str:
     return mime.decode_words(raw.decode("utf-8", "replace"))
 
 
-def _body_text(f: BinaryIO, part: mime.Part) -> str:
-    """Decoded text of every leaf part (for BODY and TEXT)."""
+def body_contains(f: BinaryIO, part: mime.Part, needle: str) -> bool:
+    """Whether the decoded text of a leaf part of ``part`` contains ``needle`` (casefolded).
+
+    Each part is decoded chunk by chunk (transfer encoding, then charset with an
+    incremental decoder), so a 100 MB attachment costs one chunk, not its text:
+    the last ``len(needle) - 1`` casefolded characters are carried into the
+    next chunk, so a match across a chunk edge is still found.
+    """
     if part.is_multipart:
-        return "\n".join(_body_text(f, c) for c in part.children)
+        return any(body_contains(f, child, needle) for child in part.children)
     if part.message is not None:
-        return _body_text(f, part.message)
-    body = mime.body_bytes(f, part)
-    enc = (part.header("content-transfer-encoding") or b"").strip().lower()
+        return body_contains(f, part.message, needle)
     try:
-        if enc == b"base64":
-            body = base64.b64decode(body, validate=False)
-        elif enc == b"quoted-printable":
-            body = quopri.decodestring(body)
-    except (ValueError, binascii.Error):
-        pass
-    charset = part.param("charset") or "utf-8"
-    try:
-        return body.decode(charset, "replace")
+        decoder = codecs.getincrementaldecoder(part.charset)("replace")
     except LookupError:
-        return body.decode("utf-8", "replace")
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    keep = len(needle) - 1
+    tail = ""
+    for chunk in mime.decode_part(f, part):
+        text = tail + decoder.decode(chunk).casefold()
+        if needle in text:
+            return True
+        tail = text[-keep:] if keep else ""
+    return needle in tail + decoder.decode(b"", final=True).casefold()
 
 
 def _sent_date(c: Candidate) -> datetime.date:
@@ -168,5 +171,5 @@ def matches(key: SearchKey, c: Candidate) -> bool:
         with open(c.path(), "rb") as f:
             if op == "TEXT" and needle in decode_header(mime.header_bytes(f, c.part)).casefold():
                 return True
-            return needle in _body_text(f, c.part).casefold()
+            return body_contains(f, c.part, needle)
     raise ValueError(f"unsupported search key {op}")
