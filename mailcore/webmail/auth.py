@@ -69,13 +69,20 @@ def set_cookie(
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CSP (no script at all, remote images only when asked), no framing, no sniffing."""
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count every request for the status page."""
     ctx_of(request).requests_total += 1
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        response = exc
+    return await handler(request)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """CSP (no script at all, remote images only when asked), no framing, no sniffing.
+
+    An ``on_response_prepare`` signal, not a middleware: a streamed download
+    (``/part``, ``/raw``) sends its headers inside the handler, before any
+    middleware sees the response; the signal runs for every response, just
+    before its headers go out.
+    """
     remote = " https: http:" if request.get(REMOTE_IMAGES) else ""
     response.headers.setdefault("Content-Security-Policy", _CSP.format(remote=remote))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -83,9 +90,6 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
-    if isinstance(response, web.HTTPException):
-        raise response
-    return response
 
 
 @web.middleware

@@ -135,7 +135,7 @@ async def _stream(
         headers={
             "Content-Type": content_type,
             "Content-Disposition": disposition,
-            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
         }
     )
     await response.prepare(request)
