@@ -168,10 +168,16 @@ async def test_plaintext_refused_without_tls(tmp_path: Path) -> None:
     )
 
 
-async def test_loopback_exception_is_loopback_only(settings: Pop3Settings) -> None:
-    """plaintext_auth_on_loopback does not open plaintext to LAN clients."""
-    out = await transcript(settings, LOGIN, peer="192.168.2.3")
+@pytest.mark.parametrize("peer", ["192.168.2.3", "127.0.0.2"])
+async def test_loopback_exception_is_loopback_only(settings: Pop3Settings, peer: str) -> None:
+    """plaintext_auth_on_loopback opens plaintext neither to LAN clients nor to 127.0.0.2."""
+    out = await transcript(settings, LOGIN, peer=peer)
     assert out == b"+OK ready\r\n" + b"-ERR [AUTH] USER/PASS only after STLS\r\n" * 2
+
+
+async def test_loopback_exception_covers_ipv6_loopback(settings: Pop3Settings) -> None:
+    """::1 is this machine too."""
+    assert await transcript(settings, LOGIN, peer="::1") == LOGGED_IN
 
 
 async def test_auth_plain_initial_response_continuation_and_cancel(settings: Pop3Settings) -> None:
@@ -219,7 +225,7 @@ async def test_wrong_password_throttled_then_locked(settings: Pop3Settings) -> N
     )
     # Another client address is not locked out by alice's storm elsewhere.
     settings.plaintext_on_loopback = True
-    out = await transcript(settings, LOGIN, peer="127.0.0.2")
+    out = await transcript(settings, LOGIN, peer="::1")
     assert out == LOGGED_IN
 
 

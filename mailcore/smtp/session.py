@@ -16,7 +16,6 @@ import base64
 import binascii
 import collections
 import functools
-import ipaddress
 import itertools
 import logging
 import os
@@ -27,6 +26,7 @@ from typing import IO, Any, TypeVar
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, syntax
 
+from mailcore.local_peer import is_local_peer
 from mailcore.smtp.addresses import Routing
 from pmemail.fsutil import make_private_dir
 
@@ -98,16 +98,6 @@ def _carry_len(buf: bytes | bytearray) -> int:
 
 def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
-
-
-def is_loopback(peer: object) -> bool:
-    """Whether an asyncio ``peername`` is a loopback address."""
-    if not isinstance(peer, tuple) or not peer:
-        return False
-    try:
-        return ipaddress.ip_address(peer[0]).is_loopback
-    except (TypeError, ValueError):
-        return False
 
 
 class SpooledEnvelope(Envelope):
@@ -189,7 +179,8 @@ class StreamingSMTP(SMTP):
             # private: the constructor's auth_require_tls, but what lifts it
             # (TLS from the first byte, a loopback peer) is known only now
             self._auth_require_tls = False
-        if self._plain_loopback and is_loopback(session.peer):
+        peer = session.peer
+        if self._plain_loopback and isinstance(peer, tuple) and is_local_peer(peer[0]):
             self._auth_require_tls = False
         hook = getattr(self.event_handler, "connection_opened", None)
         if hook is not None and not self._counted:
