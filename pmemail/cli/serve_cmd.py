@@ -77,6 +77,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
 
     from mailcore.interfaces import ServiceStartError
     from pmemail.serve.composition import build_services
+    from pmemail.serve.leftovers import clean_leftovers
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
     from pmemail.serve.supervisor import StartupFailed, Supervisor
@@ -100,6 +101,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 pidfile.stale_pid,
             )
         try:
+            clean_leftovers(paths)  # blocking, before the loop: nothing is serving yet
             services = build_services(config, paths)
             supervisor = Supervisor(
                 services,
