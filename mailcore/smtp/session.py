@@ -282,7 +282,7 @@ class StreamingSMTP(SMTP):
                 return None if too_big else size
 
     # -- AUTH: aiosmtpd's authenticator is synchronous; ours awaits the throttle
-    # and runs scrypt in a thread, so these two mechanisms are re-implemented.
+    # and runs argon2 in a thread, so these two mechanisms are re-implemented.
 
     async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
         """AUTH PLAIN (RFC 4616): ``authzid NUL login NUL password``."""
