@@ -56,6 +56,8 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
             TLS certificate); the message is one line for the admin.
     """
     make_private_dir(paths.root, tighten=True)  # 0700: the mail below is private
+    if paths.log_file.parent == paths.logs:  # ours; never tighten e.g. /var/log
+        make_private_dir(paths.logs, tighten=True)
     users = UserStore.from_config(config, paths)
     delivery = MaildirDelivery(paths)
     throttle = AuthThrottle(config.security)

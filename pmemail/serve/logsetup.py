@@ -7,13 +7,14 @@ what the dashboard and a support request can read later.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from pmemail.fsutil import make_private_dir
+from pmemail.serve.logescape import EscapingFormatter
+from pmemail.serve.logfile import PrivateRotatingFileHandler
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 10 * 1024 * 1024
@@ -43,10 +44,8 @@ def setup_logging(
         A function that removes and closes the handlers again.
     """
     make_private_dir(log_file.parent)
-    formatter = logging.Formatter(FORMAT)
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    formatter = EscapingFormatter(FORMAT)
+    file_handler = PrivateRotatingFileHandler(log_file, max_bytes=MAX_BYTES, backups=BACKUPS)
     file_handler.setFormatter(formatter)
     err_handler = logging.StreamHandler(stream or sys.stderr)
     err_handler.setFormatter(formatter)
