@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from pathlib import Path
 
@@ -115,7 +116,9 @@ def fuzz_env(tmp_path: Path) -> tuple[Config, DataPaths, UserStore]:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("PMEMAIL_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(login=st.booleans(), lines=st.lists(LINE, max_size=25))
 def test_random_sessions_never_crash(
