@@ -112,7 +112,8 @@ def pmemail_target(root: Path) -> Iterator[tuple[Target, ShippedServer]]:
                 server.maildir / "new",
                 lambda: [server.pid],
                 lambda: _tail(server.paths.log_file),
-                f"argon2id m={ARGON2_MEMORY_KIB} KiB t={ARGON2_TIME} p={ARGON2_LANES} (its user store)",
+                f"argon2id m={ARGON2_MEMORY_KIB} KiB t={ARGON2_TIME} p={ARGON2_LANES}"
+                " (its user store)",
             ),
             server,
         )
