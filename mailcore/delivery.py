@@ -138,22 +138,8 @@ class MaildirDelivery:
         self._pool.shutdown(wait=True)
 
     def recover(self) -> int:
-        """Publish the complete copies a crash left in ``tmp/``; how many (before serving).
-
-        A copy is in ``tmp/`` after a crash when the rename that follows its
-        fsync was lost; it may have been acknowledged, so it is delivered.
-        """
-        found: dict[Path, Path] = {}
-        for tmp in self.paths.maildirs.glob("*/*/tmp"):
-            found |= _complete_copies(tmp.parent, seen=False)
-            for folder in tmp.parent.glob(".*/tmp"):
-                found |= _complete_copies(folder.parent, seen=True)
-        for source, final in found.items():
-            os.rename(source, final)
-        if self.fsync:
-            for directory in sorted({final.parent for final in found.values()}):
-                fsync_file(directory)
-        return len(found)
+        """:func:`recover_copies` under this delivery's Maildirs."""
+        return recover_copies(self.paths.maildirs, fsync=self.fsync)
 
     def status(self) -> DeliveryStatus:
         """Counters for the control socket."""
@@ -266,6 +252,25 @@ class MaildirDelivery:
 def _final_path(box: Path, name: str, seen: bool) -> Path:
     """Where a copy named ``name`` in ``box/tmp`` is published."""
     return box / "cur" / maildir.with_flags(name, _SEEN) if seen else box / "new" / name
+
+
+def recover_copies(maildirs: Path, *, fsync: bool = True) -> int:
+    """Publish the complete copies a crash left in ``tmp/``; how many (before serving).
+
+    A copy is in ``tmp/`` after a crash when the rename that follows its
+    fsync was lost; it may have been acknowledged, so it is delivered.
+    """
+    found: dict[Path, Path] = {}
+    for tmp in maildirs.glob("*/*/tmp"):
+        found |= _complete_copies(tmp.parent, seen=False)
+        for folder in tmp.parent.glob(".*/tmp"):
+            found |= _complete_copies(folder.parent, seen=True)
+    for source, final in found.items():
+        os.rename(source, final)
+    if fsync:
+        for directory in sorted({final.parent for final in found.values()}):
+            fsync_file(directory)
+    return len(found)
 
 
 def _complete_copies(box: Path, *, seen: bool) -> dict[Path, Path]:

@@ -1,4 +1,4 @@
-"""The user store: users, aliases and catch-alls in SQLite, scrypt password hashes.
+"""The user store: users, aliases and catch-alls in SQLite, argon2id password hashes.
 
 Addresses are case-insensitive and stored lower-case. An alias maps one
 address to one or more targets (local users or other aliases); a catch-all
@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
 import sqlite3
@@ -23,14 +24,25 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import argon2
+
 from mailcore.interfaces import AccessProtocol, User
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 
-# scrypt cost: N=2**14, r=8 -> 16 MiB and ~50 ms per hash (memory-hard, per OWASP).
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-_SALT_BYTES, _KEY_BYTES = 16, 32
+# argon2id at OWASP's current minimum (Password Storage Cheat Sheet): 19 MiB,
+# 2 passes, 1 lane; ~40 ms a hash. Stored in PHC format ("$argon2id$v=19$m=...")
+# which Dovecot reads as {ARGON2ID}. Hashes made with other parameters (or the
+# scrypt of earlier versions) still verify and are replaced at the next login.
+ARGON2_MEMORY_KIB, ARGON2_TIME, ARGON2_LANES = 19 * 1024, 2, 1
+_HASHER = argon2.PasswordHasher(
+    time_cost=ARGON2_TIME,
+    memory_cost=ARGON2_MEMORY_KIB,
+    parallelism=ARGON2_LANES,
+    type=argon2.Type.ID,
+)
+_SCRYPT_MAX_N = 2**20  # a stored legacy hash cannot make verification take gigabytes
 _MAX_ALIAS_DEPTH = 8
 PROTOCOLS: tuple[AccessProtocol, ...] = ("imap", "pop3")
 
@@ -42,6 +54,8 @@ _DOMAIN_RE = re.compile(
     r"|^localhost$"
 )
 _FORBIDDEN_LOCAL = set("%!/")
+
+log = logging.getLogger("pmemail.users")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -74,37 +88,70 @@ def normalize_address(address: str) -> str:
     return f"{local}@{domain}"
 
 
+def _lookup_key(address: str) -> str | None:
+    """``address`` as stored (stripped, lower-case); None when SQLite cannot take it.
+
+    Protocol readers decode client bytes with ``surrogateescape``: a non-UTF-8
+    name then holds lone surrogates, which no stored address has and which
+    SQLite refuses to bind (UnicodeEncodeError), so it is simply unknown.
+    """
+    addr = address.strip().lower()
+    try:
+        addr.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return addr
+
+
+def _secret(password: str) -> bytes:
+    # A client's raw bytes, as sent: protocol readers decode with surrogateescape.
+    return password.encode("utf-8", "surrogateescape")
+
+
 def hash_password(password: str) -> str:
-    """An encoded scrypt hash: ``scrypt$N$r$p$salt$key`` (base64 parts)."""
-    salt = os.urandom(_SALT_BYTES)
-    key = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    b64 = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(key).decode()}"
+    """An argon2id hash in PHC format (``$argon2id$v=19$m=19456,t=2,p=1$salt$key``)."""
+    return _HASHER.hash(_secret(password))
 
 
 def verify_password(password: str, encoded: str) -> bool:
-    """Whether ``password`` matches an encoded hash (parameters read from it)."""
+    """Whether ``password`` matches an encoded hash: argon2 (PHC) or legacy scrypt."""
+    if encoded.startswith("$argon2"):
+        try:
+            return _HASHER.verify(encoded, _secret(password))
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            return False  # a wrong password, or a damaged hash
+    return _verify_scrypt(password, encoded)
+
+
+def needs_rehash(encoded: str) -> bool:
+    """Whether a stored hash is below the current scheme or parameters."""
+    if not encoded.startswith("$argon2"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(encoded)
+    except (argon2.exceptions.InvalidHashError, ValueError):
+        return True
+
+
+def _verify_scrypt(password: str, encoded: str) -> bool:
+    """Hashes of earlier versions: ``scrypt$N$r$p$salt$key`` (base64 parts)."""
     try:
         scheme, n, r, p, salt, key = encoded.split("$")
-        if scheme != "scrypt":
+        if scheme != "scrypt" or not 1 < int(n) <= _SCRYPT_MAX_N:
             return False
         expected = base64.b64decode(key)
-        got = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(expected))
+        got = hashlib.scrypt(
+            _secret(password),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=256 * int(n) * int(r) + 1024 * 1024,
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = _KEY_BYTES) -> bytes:
-    return hashlib.scrypt(
-        password.encode("utf-8"),
-        salt=salt,
-        n=n,
-        r=r,
-        p=p,
-        maxmem=256 * n * r + 1024 * 1024,
-        dklen=dklen,
-    )
 
 
 # A hash computed once so unknown users cost the same time as known ones.
@@ -166,7 +213,9 @@ class UserStore:
 
     def get(self, address: str) -> User | None:
         """A user by address (aliases not followed)."""
-        addr = address.strip().lower()
+        addr = _lookup_key(address)
+        if addr is None:
+            return None
         with self._db() as db:
             row = db.execute(
                 "SELECT address, protocol, display_name FROM users WHERE address=?", (addr,)
@@ -176,22 +225,42 @@ class UserStore:
     def authenticate(self, address: str, password: str) -> User | None:
         """The user when the password is right, else None (same cost either way)."""
         global _DUMMY_HASH
-        addr = address.strip().lower()
-        with self._db() as db:
-            row = db.execute(
-                "SELECT address, protocol, display_name, password FROM users WHERE address=?",
-                (addr,),
-            ).fetchone()
+        addr = _lookup_key(address)
+        row = None
+        if addr is not None:
+            with self._db() as db:
+                row = db.execute(
+                    "SELECT address, protocol, display_name, password FROM users WHERE address=?",
+                    (addr,),
+                ).fetchone()
         if row is None:
             if _DUMMY_HASH is None:
                 _DUMMY_HASH = hash_password("dummy")
             verify_password(password, _DUMMY_HASH)
             return None
-        return User(row[0], row[1], row[2]) if verify_password(password, row[3]) else None
+        if not verify_password(password, row[3]):
+            return None
+        if needs_rehash(row[3]):
+            self._rehash(row[0], row[3], password)
+        return User(row[0], row[1], row[2])
+
+    def _rehash(self, address: str, old: str, password: str) -> None:
+        """Store ``password`` under the current hash, unless it changed meanwhile."""
+        try:
+            with self._db() as db:
+                # compare-and-set: a `pmemail users passwd` in between wins
+                db.execute(
+                    "UPDATE users SET password=? WHERE address=? AND password=?",
+                    (hash_password(password), address, old),
+                )
+        except sqlite3.Error as err:  # the login itself succeeded: retry next time
+            log.warning("could not upgrade the password hash of %s: %s", address, err)
 
     def resolve(self, address: str) -> list[str] | None:
         """Local mailboxes ``address`` delivers to; None if it is not a local recipient."""
-        addr = address.strip().lower()
+        addr = _lookup_key(address)
+        if addr is None:
+            return None
         domain = addr.rpartition("@")[2]
         if domain not in self._domains:
             return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 from pathlib import Path
@@ -13,7 +12,8 @@ from mailcore import delivery as delivery_module
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.maildir import make_maildir
 from pmemail.config.paths import DataPaths
-from pmemail.serve.composition import DeliveryService
+from pmemail.serve.leftovers import clean_leftovers
+from tests.serve_support import DOMAIN, Server, ServeSetup
 
 ALICE = "alice@example.be"
 BODY = b"Subject: hi\r\n\r\nbody\r\n"
@@ -93,12 +93,43 @@ def test_recover_publishes_complete_copies_left_in_tmp(
     assert MaildirDelivery(paths, fsync=False).recover() == 0
 
 
-def test_serve_recovers_when_the_delivery_service_starts(paths: DataPaths) -> None:
-    """``pmemail serve`` runs the recovery before any listener is up (delivery starts first)."""
-    box = maildir_path(paths, ALICE)
+def test_serve_recovers_before_it_serves(tmp_path: Path) -> None:
+    """A real ``pmemail serve`` publishes a copy left in tmp/ before it answers at all."""
+    setup = ServeSetup(tmp_path)
+    setup.write()
+    box = maildir_path(DataPaths(setup.data), f"alice@{DOMAIN}")
     make_maildir(box)
     left = box / "tmp" / f"1.M1P1Q1.host,S={len(BODY)}"
     left.write_bytes(BODY)
     left.chmod(0o600)
-    asyncio.run(DeliveryService(MaildirDelivery(paths, fsync=False)).start())
-    assert [p.name for p in (box / "new").iterdir()] == [left.name]
+    server = Server(setup)
+    try:
+        server.wait_ready()
+        assert [p.name for p in (box / "new").iterdir()] == [left.name]
+    finally:
+        server.kill()
+
+
+def test_startup_cleanup_publishes_before_it_sweeps(
+    paths: DataPaths, message: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However old a complete copy left in tmp/ is, the start-up sweep of crash
+    leftovers never deletes it: it is published first (it may have had its 250)."""
+
+    def crash(src: Path, dst: Path) -> None:
+        raise _Crash
+
+    monkeypatch.setattr(os, "rename", crash)
+    with pytest.raises(_Crash):
+        MaildirDelivery(paths, fsync=False).deliver_sync(message, [ALICE])
+    monkeypatch.undo()
+    box = maildir_path(paths, ALICE)
+    unfinished = box / "tmp" / f"1.M1P1Q2.host,S={len(BODY)}"  # crashed before its chmod
+    unfinished.write_bytes(BODY)
+    unfinished.chmod(0o200)
+
+    clean_leftovers(paths, max_age=0.0)  # every file counts as old
+
+    (inbox,) = (box / "new").iterdir()
+    assert inbox.read_bytes() == BODY
+    assert list((box / "tmp").iterdir()) == []

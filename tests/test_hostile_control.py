@@ -13,13 +13,17 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pmemail.serve.control import ControlError, NotRunning, query_control, query_control_sync
 from pmemail.serve.supervisor import Supervisor
+from tests.fuzz_grammar import CONTROL_REQUEST
 from tests.hostile_support import one_line
 
 
@@ -147,6 +151,38 @@ async def test_connection_dropped_mid_line(control: Path) -> None:
 async def test_deeply_nested_json(control: Path) -> None:
     (answer,) = await exchange(control, b"[" * 60_000 + b"\n")
     assert_error(answer, "not JSON")
+
+
+def _batches(count: int) -> list[list[str]]:
+    """``count`` lists of request lines drawn from the control grammar.
+
+    Drawn up front (Hypothesis runs synchronously; the server needs this
+    test's event loop, and ``Supervisor.run`` must own the main thread's
+    signals): no shrinking, so a failure names the whole batch.
+    """
+    out: list[list[str]] = []
+
+    @settings(max_examples=count, derandomize=True, database=None, deadline=None)
+    @given(st.lists(CONTROL_REQUEST, min_size=1, max_size=6))
+    def draw(batch: list[str]) -> None:
+        out.append(batch)
+
+    draw()
+    return out
+
+
+async def test_grammar_fuzz(control: Path) -> None:
+    """Requests from the control grammar (commands, odd fields, truncated JSON) sent
+    together on one connection: one JSON answer each, a one-line error when refused."""
+    examples = int(os.environ.get("PMEMAIL_FUZZ_EXAMPLES", "300"))
+    for batch in _batches(examples):
+        data = "".join(line.replace("\n", " ") + "\n" for line in batch).encode()
+        answers = await exchange(control, data)
+        assert len(answers) == len(batch), (batch, answers)
+        for answer in answers:
+            assert isinstance(answer.get("ok"), bool), (batch, answer)
+            if answer["ok"] is False:
+                assert isinstance(answer["error"], str) and one_line(answer["error"]), answer
 
 
 # ---------------------------------------------------------------- a server answering nonsense

@@ -11,6 +11,7 @@ delivered or left in the spool, and the log must hold no error/traceback.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import time
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailcore.smtp.service import spool_dir
+from tests.fuzz_grammar import SMTP_COMMAND
 from tests.smtp_support import MailServer, running
 
 REPLY = re.compile(rb"^([2-5]\d\d)([ -])(.*)$")
@@ -35,6 +37,7 @@ class Raw:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         OPEN.append(self)
         self.buf = b""
+        self.text = b""  # the last reply's lines
         self.greeting = self.reply()
 
     def _line(self) -> bytes:
@@ -47,9 +50,11 @@ class Raw:
         return line
 
     def reply(self) -> int:
-        """The code of the next complete reply (asserting its syntax)."""
+        """The code of the next complete reply (asserting its syntax); its text in ``text``."""
+        self.text = b""
         while True:
             line = self._line()
+            self.text += line + b"\n"
             match = REPLY.match(line)
             assert match, f"not an SMTP reply: {line!r}"
             if match[2] == b" ":
@@ -128,6 +133,22 @@ def test_vrfy_with_binary_gets_a_proper_reply(server: MailServer) -> None:
     raw = Raw(server.port("smtp"))
     assert raw.cmd(b"EHLO client.example") == 250
     assert raw.cmd(b"VRFY " + b"\xff" * 100) in (252, 501, 502, 550)
+    assert raw.cmd(b"NOOP") == 250
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b'MAIL FROM:<"a b"@[IPv6', b'VRFY <"a b"@[IPv6', b'MAIL FROM:<"a b"@[IPv6:::1'],
+    ids=["mail", "vrfy", "mail_ipv6"],
+)
+def test_address_that_breaks_the_header_parser_gets_a_syntax_reply(
+    server: MailServer, line: bytes
+) -> None:
+    """The stdlib parser raised AttributeError here: aiosmtpd answered 500 (AttributeError)."""
+    raw = Raw(server.port("smtp"))
+    assert raw.cmd(b"EHLO client.example") == 250
+    code = raw.cmd(line)
+    assert 500 < code < 600, code
     assert raw.cmd(b"NOOP") == 250
 
 
@@ -268,3 +289,39 @@ def test_fuzzed_command_lines(server: MailServer, lines: list[tuple[bytes, bytes
     finally:
         raw.close()
     still_serves(server)
+
+
+# aiosmtpd's answer to an exception in a command handler: "500 Error: (Name) text".
+INTERNAL_ERROR = re.compile(rb"^\d{3}[ -]Error: \(\w+\)", re.M)
+
+
+@settings(
+    max_examples=int(os.environ.get("PMEMAIL_FUZZ_EXAMPLES", "600")),
+    deadline=5000,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    port=st.sampled_from(["smtp", "submission"]),
+    lines=st.lists(SMTP_COMMAND, min_size=1, max_size=8),
+)
+def test_grammar_fuzz(server: MailServer, port: str, lines: list[str]) -> None:
+    """Commands well formed up to one chosen place, on port 25 and on submission.
+
+    Every answer is a reply, never aiosmtpd's internal-error 500; the session
+    still answers NOOP, or was closed after saying so (421, "goodbye").
+    """
+    raw = Raw(server.port(port))
+    try:
+        if not lines[0].upper().startswith(("EHLO", "HELO")):
+            assert raw.cmd(b"EHLO fuzz.example") == 250
+        for line in lines:
+            code = raw.cmd(line.encode("utf-8", "surrogateescape"))
+            assert 200 <= code < 600 and not INTERNAL_ERROR.search(raw.text), (line, raw.text)
+            if code == 421 or b"goodbye" in raw.text:
+                return  # aiosmtpd's abuse limits: a clean, announced hang-up
+            if code == 334:  # an AUTH challenge: cancel it
+                raw.cmd(b"*")
+        assert raw.cmd(b"NOOP") == 250, raw.text
+    finally:
+        raw.close()

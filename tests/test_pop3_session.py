@@ -168,10 +168,16 @@ async def test_plaintext_refused_without_tls(tmp_path: Path) -> None:
     )
 
 
-async def test_loopback_exception_is_loopback_only(settings: Pop3Settings) -> None:
-    """plaintext_auth_on_loopback does not open plaintext to LAN clients."""
-    out = await transcript(settings, LOGIN, peer="192.168.2.3")
+@pytest.mark.parametrize("peer", ["192.168.2.3", "127.0.0.2"])
+async def test_loopback_exception_is_loopback_only(settings: Pop3Settings, peer: str) -> None:
+    """plaintext_auth_on_loopback opens plaintext neither to LAN clients nor to 127.0.0.2."""
+    out = await transcript(settings, LOGIN, peer=peer)
     assert out == b"+OK ready\r\n" + b"-ERR [AUTH] USER/PASS only after STLS\r\n" * 2
+
+
+async def test_loopback_exception_covers_ipv6_loopback(settings: Pop3Settings) -> None:
+    """::1 is this machine too."""
+    assert await transcript(settings, LOGIN, peer="::1") == LOGGED_IN
 
 
 async def test_auth_plain_initial_response_continuation_and_cancel(settings: Pop3Settings) -> None:
@@ -219,7 +225,7 @@ async def test_wrong_password_throttled_then_locked(settings: Pop3Settings) -> N
     )
     # Another client address is not locked out by alice's storm elsewhere.
     settings.plaintext_on_loopback = True
-    out = await transcript(settings, LOGIN, peer="127.0.0.2")
+    out = await transcript(settings, LOGIN, peer="::1")
     assert out == LOGGED_IN
 
 
@@ -281,3 +287,21 @@ async def test_vanished_file_is_an_err_not_a_crash(
         b"-ERR [SYS/TEMP] message was removed by another program\r\n"
         + f"+OK {len(WIRE1)} octets\r\n".encode()
     )
+
+
+@pytest.mark.parametrize(
+    "client",
+    [
+        b"USER \xfc\xfc@example.be\r\nPASS x\r\nCAPA\r\n",
+        b"USER alice@example.be\r\nPASS \xfc\xff\r\nCAPA\r\n",
+        b"AUTH PLAIN " + base64.b64encode(b"\x00alice@example.be\x00\xfc") + b"\r\nCAPA\r\n",
+    ],
+    ids=["user", "pass", "auth_plain"],
+)
+async def test_non_utf8_credentials_are_a_wrong_login(
+    settings: Pop3Settings, client: bytes
+) -> None:
+    """Non-UTF-8 USER used to reach SQLite as lone surrogates: internal error."""
+    out = await transcript(settings, client)
+    assert b"internal" not in out.lower()
+    assert out.count(b"-ERR") == 1 and out.endswith(CAPA_PLAIN), out

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import pytest
 
-from tests.smtp_support import MailServer, running
+from tests.smtp_support import MailServer, client_tls, running
 
 MSG = b"From: someone@remote.example\r\nSubject: hello\r\n\r\nHello Alice\r\n"
 
@@ -104,6 +104,15 @@ def test_size_advertised_and_enforced(server: MailServer) -> None:
         )
         assert code == 552, text
     assert server.inbox("alice@example.be") == []
+
+
+def test_no_auth_offered_after_starttls(server: MailServer) -> None:
+    """After STARTTLS port 25 said a bare ``AUTH`` (no mechanism): no AUTH line at all."""
+    with smtp(server) as c:
+        c.starttls(context=client_tls())
+        code, text = c.ehlo("client.example")
+        assert code == 250 and c.has_extn("size"), text
+        assert not c.has_extn("auth") and b"AUTH" not in text.upper(), text
 
 
 def test_dot_stuffing_round_trip(server: MailServer) -> None:

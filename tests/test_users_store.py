@@ -33,11 +33,11 @@ def test_users_case_insensitive_and_protocol(store: UserStore) -> None:
     assert store.local_domains() == {"example.be", "other.example"}
 
 
-def test_password_hash_is_salted_scrypt(store: UserStore) -> None:
-    """Hashes are scrypt with parameters and a per-user salt; never the password."""
+def test_password_hash_is_salted_argon2id(store: UserStore) -> None:
+    """Hashes are argon2id (PHC, OWASP parameters) with a per-user salt; never the password."""
     rows = sqlite3.connect(store.db_path).execute("SELECT password FROM users").fetchall()
     hashes = [r[0] for r in rows]
-    assert all(h.startswith("scrypt$16384$8$1$") for h in hashes)
+    assert all(h.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for h in hashes)
     assert hashes[0].split("$")[4] != hashes[1].split("$")[4]
     assert verify_password("secret-a", hashes[0]) and not verify_password("x", hashes[0])
     assert store.authenticate("alice@example.be", "secret-a") is not None

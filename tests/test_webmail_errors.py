@@ -123,3 +123,18 @@ async def test_a_crash_is_a_page_not_a_trace(tmp_path: Path) -> None:
         ):
             text = await _friendly(r, 500, "Something went wrong on the server")
             assert "internal detail" not in text
+
+
+async def test_non_utf8_form_bytes_get_a_400_page(tmp_path: Path) -> None:
+    """A raw 0xfc byte in a form (a Latin-1 client) gave HTTP 500; now a 400 page."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    async with running_stack(tmp_path) as stack, client() as http:
+        async with http.get(stack.url + "/login") as page:
+            token = csrf_of(await page.text())
+        body = f"_csrf={token}&address=al\xfcce@example.be&password=x".encode("latin-1")
+        async with http.post(stack.url + "/login", data=body, headers=form) as r:
+            await _friendly(r, 400, "The request could not be understood")
+        token = csrf_of(await (await login(http, stack.url, ALICE, ALICE_PW)).text())
+        body = f"_csrf={token}&name=D\xfcsseldorf".encode("latin-1")
+        async with http.post(stack.url + "/folders", data=body, headers=form) as r:
+            await _friendly(r, 400, "The request could not be understood")

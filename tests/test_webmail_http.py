@@ -290,7 +290,10 @@ async def test_https_with_redirect_from_http(tmp_path: Path) -> None:
         https_url = f"https://127.0.0.1:{stack.webmail.https_port}"
         async with http.get(stack.url + "/mail?f=INBOX", allow_redirects=False) as r:
             assert r.status == 301
-            assert r.headers["Location"] == https_url + "/mail?f=INBOX"
+            port = stack.webmail.https_port
+            assert r.headers["Location"] == (
+                f"https://{stack.config.mail.hostname}:{port}/mail?f=INBOX"
+            )
         async with http.get(stack.url + "/.well-known/autoconfig/mail/config-v1.1.xml") as r:
             assert r.status == 200 and b"clientConfig" in await r.read()
         async with http.get(https_url + "/login", ssl=False) as page:

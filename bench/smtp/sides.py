@@ -22,7 +22,7 @@ from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer, free_por
 from bench.smtp.dovecot_sasl import DovecotSasl
 from bench.smtp.postfix import PrivatePostfix, Submission
 from mailcore.tls import generate_self_signed
-from mailcore.users import SCRYPT_N, SCRYPT_P, SCRYPT_R
+from mailcore.users import ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_TIME
 
 STALL = 30.0  # no new message for this long: the run failed
 POLL = 0.02
@@ -112,7 +112,8 @@ def pmemail_target(root: Path) -> Iterator[tuple[Target, ShippedServer]]:
                 server.maildir / "new",
                 lambda: [server.pid],
                 lambda: _tail(server.paths.log_file),
-                f"scrypt N={SCRYPT_N} r={SCRYPT_R} p={SCRYPT_P} (its user store)",
+                f"argon2id m={ARGON2_MEMORY_KIB} KiB t={ARGON2_TIME} p={ARGON2_LANES}"
+                " (its user store)",
             ),
             server,
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
@@ -28,6 +27,7 @@ from mailcore.imap.reader import CommandReader, InputError
 from mailcore.imap.response import render, tagged, untagged
 from mailcore.imap.selected import SelectedView
 from mailcore.interfaces import User, UserDirectory
+from mailcore.local_peer import is_local_peer
 from mailcore.mailstore import Mailbox, MailStore
 from mailcore.resource_errors import exhausted, log_exhausted
 from mailcore.throttle import AuthThrottle
@@ -195,10 +195,7 @@ class ImapSession:
             return True
         if not self.settings.plaintext_on_loopback:
             return False
-        try:
-            return ipaddress.ip_address(self.peer).is_loopback
-        except ValueError:
-            return False
+        return is_local_peer(self.peer)
 
     # -- main loop -------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import ipaddress
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
 
+from mailcore.local_peer import is_local_peer
 from mailcore.pop3 import wire
 from mailcore.pop3.context import Connection, Pop3Settings
 from mailcore.pop3.maildrop import Maildrop, MaildropInUse, Message, NoSuchMessage
@@ -132,10 +132,7 @@ class Pop3Session:
             return True
         if not self.settings.plaintext_on_loopback:
             return False
-        try:
-            return ipaddress.ip_address(self.conn.peer_host).is_loopback
-        except ValueError:
-            return False
+        return is_local_peer(self.conn.peer_host)
 
     def _drop(self) -> Maildrop:
         assert self.maildrop is not None  # TRANSACTION state guarantees it

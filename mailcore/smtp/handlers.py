@@ -104,9 +104,14 @@ class BaseHandler:
         hostname: str,
         responses: list[str],
     ) -> list[str]:
-        """Advertise PIPELINING (aiosmtpd answers commands in order, so it is safe)."""
+        """Advertise PIPELINING (aiosmtpd answers commands in order, so it is safe).
+
+        Port 25 offers no AUTH mechanism: aiosmtpd would still say a bare
+        ``AUTH`` after STARTTLS, which clients read as a broken offer.
+        """
         session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", "250-ENHANCEDSTATUSCODES", responses[-1]]
+        kept = [r for r in responses[:-1] if r.rstrip() != "250-AUTH"]
+        return [*kept, "250-PIPELINING", "250-ENHANCEDSTATUSCODES", responses[-1]]
 
     async def handle_MAIL(
         self,

@@ -16,7 +16,6 @@ import base64
 import binascii
 import collections
 import functools
-import ipaddress
 import itertools
 import logging
 import os
@@ -27,6 +26,7 @@ from typing import IO, Any, TypeVar
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, syntax
 
+from mailcore.local_peer import is_local_peer
 from mailcore.smtp.addresses import Routing
 from pmemail.fsutil import make_private_dir
 
@@ -100,16 +100,6 @@ def _unlink(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def is_loopback(peer: object) -> bool:
-    """Whether an asyncio ``peername`` is a loopback address."""
-    if not isinstance(peer, tuple) or not peer:
-        return False
-    try:
-        return ipaddress.ip_address(peer[0]).is_loopback
-    except (TypeError, ValueError):
-        return False
-
-
 class SpooledEnvelope(Envelope):
     """aiosmtpd's envelope plus what pmemail's DATA and handler hooks record."""
 
@@ -161,7 +151,13 @@ class StreamingSMTP(SMTP):
         match = _PLAIN_ADDR.match(arg)
         if match is not None and not self.local_part_limit:
             return match[1], match[2] or ""
-        return super()._getaddr(arg)
+        try:
+            return super()._getaddr(arg)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            # The stdlib header parser (not meant for hostile envelopes) breaks on
+            # some malformed input, e.g. ``<"a b"@[IPv6``: unparseable, like
+            # aiosmtpd's own HeaderParseError case, so a syntax reply, not a 500.
+            return None, None
 
     @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
@@ -183,7 +179,8 @@ class StreamingSMTP(SMTP):
             # private: the constructor's auth_require_tls, but what lifts it
             # (TLS from the first byte, a loopback peer) is known only now
             self._auth_require_tls = False
-        if self._plain_loopback and is_loopback(session.peer):
+        peer = session.peer
+        if self._plain_loopback and isinstance(peer, tuple) and is_local_peer(peer[0]):
             self._auth_require_tls = False
         hook = getattr(self.event_handler, "connection_opened", None)
         if hook is not None and not self._counted:
@@ -285,7 +282,7 @@ class StreamingSMTP(SMTP):
                 return None if too_big else size
 
     # -- AUTH: aiosmtpd's authenticator is synchronous; ours awaits the throttle
-    # and runs scrypt in a thread, so these two mechanisms are re-implemented.
+    # and runs argon2 in a thread, so these two mechanisms are re-implemented.
 
     async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
         """AUTH PLAIN (RFC 4616): ``authzid NUL login NUL password``."""

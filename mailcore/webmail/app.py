@@ -65,10 +65,11 @@ def autoconfig_routes() -> list[web.RouteDef]:
 def build_app(ctx: WebmailContext) -> web.Application:
     """The webmail application (uploads are streamed, so no body-size cap here)."""
     app = web.Application(
-        middlewares=[auth.security_headers, friendly_errors, auth.require_login],
+        middlewares=[auth.count_requests, friendly_errors, auth.require_login],
         client_max_size=4 * 1024 * 1024,
     )
     app[CTX] = ctx
+    app.on_response_prepare.append(auth.security_headers)
     app.add_routes(
         [
             web.get("/", mail_views.index),
@@ -93,12 +94,16 @@ def build_app(ctx: WebmailContext) -> web.Application:
 def build_redirect_app(ctx: WebmailContext, https_port: int) -> web.Application:
     """Port 80 when HTTPS is on: autoconfig answered, everything else sent to HTTPS."""
 
+    # The configured name, never the request's Host header: an attacker's Host
+    # would turn this server into an open redirector (and poison caches).
+    port = "" if https_port == 443 else f":{https_port}"
+    base = f"https://{ctx.config.mail.hostname}{port}"
+
     async def redirect(request: web.Request) -> web.StreamResponse:
-        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
-        port = "" if https_port == 443 else f":{https_port}"
-        raise web.HTTPMovedPermanently(f"https://{host}{port}{request.path_qs}")
+        raise web.HTTPMovedPermanently(base + request.path_qs)
 
     app = web.Application()
     app[CTX] = ctx
+    app.on_response_prepare.append(auth.security_headers)
     app.add_routes([*autoconfig_routes(), web.route("*", "/{tail:.*}", redirect)])
     return app

@@ -17,7 +17,14 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from mailcore.throttle import Locked
-from mailcore.webmail.context import REMOTE_IMAGES, SESSION, ctx_of, error_page, render
+from mailcore.webmail.context import (
+    REMOTE_IMAGES,
+    SESSION,
+    ctx_of,
+    error_page,
+    form_of,
+    render,
+)
 from mailcore.webmail.sessions import COOKIE, LOGIN_COOKIE, same_token
 
 log = logging.getLogger("pmemail.webmail")
@@ -62,13 +69,20 @@ def set_cookie(
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CSP (no script at all, remote images only when asked), no framing, no sniffing."""
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count every request for the status page."""
     ctx_of(request).requests_total += 1
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        response = exc
+    return await handler(request)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """CSP (no script at all, remote images only when asked), no framing, no sniffing.
+
+    An ``on_response_prepare`` signal, not a middleware: a streamed download
+    (``/part``, ``/raw``) sends its headers inside the handler, before any
+    middleware sees the response; the signal runs for every response, just
+    before its headers go out.
+    """
     remote = " https: http:" if request.get(REMOTE_IMAGES) else ""
     response.headers.setdefault("Content-Security-Policy", _CSP.format(remote=remote))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -76,9 +90,6 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
-    if isinstance(response, web.HTTPException):
-        raise response
-    return response
 
 
 @web.middleware
@@ -105,7 +116,7 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         )
     request[SESSION] = session
     if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
-        form = await request.post()
+        form = await form_of(request)
         token = form.get("_csrf")
         if not isinstance(token, str) or not session.csrf_ok(token):
             log.warning("webmail: CSRF token missing or wrong for %s on %s", session.address, path)
@@ -137,7 +148,7 @@ def _login_page(
 async def login(request: web.Request) -> web.StreamResponse:
     """POST /login: check the password behind the shared throttle, start a session."""
     ctx = ctx_of(request)
-    form = await request.post()
+    form = await form_of(request)
     address = str(form.get("address", "")).strip().lower()
     password = str(form.get("password", ""))
     if not same_token(str(form.get("_csrf", "")), request.cookies.get(LOGIN_COOKIE)):

@@ -8,6 +8,8 @@ from typing import Any
 
 import jinja2
 from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
 
 from mailcore.interfaces import UserDirectory
 from mailcore.throttle import AuthThrottle
@@ -61,6 +63,19 @@ def ctx_of(request: web.Request) -> WebmailContext:
 def session_of(request: web.Request) -> WebSession:
     """The logged-in session (the auth middleware guarantees one on protected routes)."""
     return request[SESSION]
+
+
+async def form_of(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | FileField]:
+    """The request's url-encoded or multipart form (``request.post()``).
+
+    A body that is not UTF-8 (a raw 0xfc byte typed into the login form by a
+    Latin-1 client) makes aiohttp's decoder raise: that is the client's fault,
+    so it is a 400 page, not a 500.
+    """
+    try:
+        return await request.post()
+    except UnicodeDecodeError:
+        raise web.HTTPBadRequest() from None
 
 
 def render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:

@@ -16,7 +16,14 @@ from aiohttp import web
 
 from mailcore.mailstore import INBOX, FolderError, FolderNameError
 from mailcore.mime import Part, decode_part, scan
-from mailcore.webmail.context import REMOTE_IMAGES, ctx_of, error_page, render, session_of
+from mailcore.webmail.context import (
+    REMOTE_IMAGES,
+    ctx_of,
+    error_page,
+    form_of,
+    render,
+    session_of,
+)
 from mailcore.webmail.reading import part_url, read_message
 
 log = logging.getLogger("pmemail.webmail")
@@ -128,7 +135,7 @@ async def _stream(
         headers={
             "Content-Type": content_type,
             "Content-Disposition": disposition,
-            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
         }
     )
     await response.prepare(request)
@@ -198,7 +205,7 @@ async def action(request: web.Request) -> web.StreamResponse:
     """POST /action: read/unread/delete/move for the checked messages."""
     ctx = ctx_of(request)
     user = session_of(request).address
-    form = await request.post()
+    form = await form_of(request)
     folder = str(form.get("f", INBOX)) or INBOX
     uids = [_int(v) for v in form.getall("uid", [])]
     op = str(form.get("op", ""))
@@ -230,7 +237,7 @@ async def create_folder(request: web.Request) -> web.StreamResponse:
     """POST /folders: create a user folder."""
     ctx = ctx_of(request)
     user = session_of(request).address
-    name = str((await request.post()).get("name", "")).strip()
+    name = str((await form_of(request)).get("name", "")).strip()
     try:
         ctx.view.store.mailbox(user).create(name)
     except (FolderError, FolderNameError) as err:

@@ -79,6 +79,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
 
     from mailcore.interfaces import ServiceStartError
     from pmemail.serve.composition import build_services
+    from pmemail.serve.leftovers import clean_leftovers
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
     from pmemail.serve.privileges import (
@@ -133,6 +134,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 'running as root: server.user is "" (every service keeps root)'
             )
         try:
+            clean_leftovers(paths)  # blocking, before the loop: nothing is serving yet
             services = build_services(config, paths)
             supervisor = Supervisor(
                 services,

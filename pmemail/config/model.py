@@ -233,7 +233,8 @@ class SecurityConfig:
     """Authentication policy."""
 
     plaintext_auth_on_loopback: bool = doc(
-        "Allow password login without TLS from 127.0.0.1 only (tests, local scripts).", False
+        "Allow password login without TLS from 127.0.0.1 and ::1 only (tests, local scripts).",
+        False,
     )
     max_failures: int = doc(
         "Wrong passwords per (client address, user) before a temporary lock.", 5, lo=1, hi=1000

@@ -9,7 +9,6 @@ closed, and the queue runner is up before submission can hand it mail.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from mailcore.collector import build_collector
@@ -43,10 +42,8 @@ class DeliveryService:
         self.delivery = delivery
 
     async def start(self) -> None:
-        """Publish what a crash left in ``tmp/``; the committer starts with the first delivery."""
-        recovered = await asyncio.to_thread(self.delivery.recover)
-        if recovered:
-            log.info("delivery: %d message(s) found in tmp/ after a crash, delivered", recovered)
+        """Nothing to bind: the committer starts with the first delivery (what a crash
+        left in ``tmp/`` was published before, by ``pmemail.serve.leftovers``)."""
 
     async def stop(self) -> None:
         """Commit every pending copy, then stop the fsync threads."""
@@ -65,6 +62,8 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
             TLS certificate); the message is one line for the admin.
     """
     make_private_dir(paths.root, tighten=True)  # 0700: the mail below is private
+    if paths.log_file.parent == paths.logs:  # ours; never tighten e.g. /var/log
+        make_private_dir(paths.logs, tighten=True)
     users = UserStore.from_config(config, paths)
     delivery = MaildirDelivery(paths)
     # one throttle for every login: a storm on one protocol counts on all of them

@@ -28,6 +28,7 @@ loop must not wait with it.
 
 from __future__ import annotations
 
+import copy
 import logging
 import logging.handlers
 import os
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import TextIO
 
 from pmemail.fsutil import make_private_dir
+from pmemail.serve.logescape import EscapingFormatter
+from pmemail.serve.logfile import PrivateRotatingFileHandler
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES = 10 * 1024 * 1024
@@ -47,6 +50,28 @@ PROTOCOL_TRACE = "mail.log"  # aiosmtpd's logger: INFO there is a per-command tr
 # A record logged with ``extra={QUIET_ON_STDERR: True}`` goes to the file only:
 # the CLI prints startup failures itself as exactly one line.
 QUIET_ON_STDERR = "pmemail_quiet_on_stderr"
+
+
+class _Handoff(logging.handlers.QueueHandler):
+    """Hands records to the writer thread without formatting them here.
+
+    The stock ``QueueHandler`` renders the message *and its traceback* into
+    ``msg``; the traceback's line breaks would then be escaped with the message
+    (one unreadable line). Only the arguments are resolved now (they may change
+    before the thread writes), and the traceback is kept as text, apart.
+    """
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        """A copy with ``msg`` resolved, and ``exc_text`` instead of live frames."""
+        record = copy.copy(record)
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = record.exc_text or _PLAIN.formatException(record.exc_info)
+            record.exc_info = None  # frames would keep every local variable alive
+        return record
+
+
+_PLAIN = logging.Formatter()
 
 
 class _NotQuiet(logging.Filter):
@@ -82,10 +107,8 @@ def setup_logging(
     """
     stream = stream or sys.stderr
     make_private_dir(log_file.parent)
-    formatter = logging.Formatter(FORMAT)
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_file, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    formatter = EscapingFormatter(FORMAT)
+    file_handler = PrivateRotatingFileHandler(log_file, max_bytes=MAX_BYTES, backups=BACKUPS)
     file_handler.setFormatter(formatter)
     err_handler = logging.StreamHandler(stream)
     err_handler.setFormatter(formatter)
@@ -95,7 +118,7 @@ def setup_logging(
     listener = logging.handlers.QueueListener(
         queue.SimpleQueue(), file_handler, err_handler, respect_handler_level=True
     )
-    to_listener = logging.handlers.QueueHandler(listener.queue)
+    to_listener = _Handoff(listener.queue)
     root = logging.getLogger()
     trace = logging.getLogger(PROTOCOL_TRACE)
     previous = root.level, trace.level

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 class WizardStep(Screen[None]):
     """Base class of a wizard step: subclasses give ``STEP`` and ``compose_body``.
 
-    Slow work (network, scrypt, starting the server) follows the one idiom
+    Slow work (network, argon2, starting the server) follows the one idiom
     of the TUI, the dashboard's too:
 
     * the UI thread reads the form and the config, then starts a thread

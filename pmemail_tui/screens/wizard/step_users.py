@@ -82,7 +82,7 @@ class UsersStep(WizardStep):
     def store_user(
         self, store: UserStore, address: str, password: str, protocol: str, name: str
     ) -> None:
-        """Hashing the password (scrypt) takes a moment: off the UI thread."""
+        """Hashing the password (argon2id) takes a moment: off the UI thread."""
         try:
             store.add_user(
                 address,
