@@ -22,6 +22,7 @@ from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, write_config
 from tests.lab import Lab
 from tests.lab.constants import NS_LAN, NS_WAN, REMOTE_IP, WAN_IP
+from tests.lab.process import wait_for_log
 
 pytestmark = pytest.mark.lab
 
@@ -78,11 +79,10 @@ def test_hotel_submission_and_remote_mx_through_the_router(router: Lab, tmp_path
     data = tmp_path / "data"
     UserStore(data / "users.sqlite3", [DOMAIN]).add_user(USER, PASSWORD)
     server = router.spawn(
-        NS_LAN,
-        [sys.executable, "-m", "pmemail", "--config", str(config), "serve"],
-        ready="pmemail serve running",
-        ready_timeout=30,
+        NS_LAN, [sys.executable, "-m", "pmemail", "--config", str(config), "serve"]
     )
+    # INFO lines go to the log file (stderr is a file here: it gets warnings only)
+    wait_for_log(data / "logs" / "pmemail.log", ["pmemail serve running"], timeout=30, proc=server)
     code, out, err = pmemail(router, config, "ports", "apply", "--json")
     assert code == 0, out + err
     assert {p["status"] for p in json.loads(out)["ports"]} == {"mapped"}, out
