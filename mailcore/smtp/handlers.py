@@ -25,7 +25,8 @@ from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailcore.interfaces import LocalDelivery, User, UserDirectory
 from mailcore.resource_errors import exhausted, log_exhausted, out_of_descriptors
-from mailcore.smtp.addresses import Refused, route_recipient, sender_allowed
+from mailcore.smtp.addresses import UNKNOWN_USER, Refused, route_recipient, sender_allowed
+from mailcore.smtp.harvest import BLOCKED, HarvestGuard
 from mailcore.smtp.session import SpooledEnvelope
 from mailcore.throttle import AuthThrottle, Locked
 
@@ -71,6 +72,8 @@ class BaseHandler:
         self.hostname = hostname
         self.default_domain = default_domain
         self.stats = SmtpStats()
+        # unknown recipients per client address (port 25); None = no budget
+        self.harvest: HarvestGuard | None = None
 
     # connection counters (called by StreamingSMTP)
     def connection_opened(self, server: SMTP) -> None:
@@ -139,6 +142,10 @@ class BaseHandler:
         rcpt_options: list[str],
     ) -> str:
         """Accept a local recipient (or, authenticated, any); refuse relay tricks."""
+        guard = None if session.authenticated else self.harvest
+        if guard is not None and guard.blocked(_peer(session)):
+            self.stats.rejected += 1
+            return BLOCKED
         try:
             addr, boxes = route_recipient(
                 address,
@@ -148,6 +155,8 @@ class BaseHandler:
             )
         except Refused as refused:
             self.stats.rejected += 1
+            if guard is not None and refused.status.startswith(UNKNOWN_USER[:9]):
+                guard.miss(_peer(session))
             log.info("rcpt refused from %s: %s", _peer(session), refused.status)
             return refused.status
         routing = envelope.routing

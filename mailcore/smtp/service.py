@@ -23,6 +23,7 @@ from mailcore.smtp.handlers import (
     OutboundQueue,
     SubmissionHandler,
 )
+from mailcore.smtp.harvest import HarvestGuard
 from mailcore.smtp.session import StreamingSMTP
 from mailcore.status import SmtpStatus
 from mailcore.throttle import AuthThrottle
@@ -201,6 +202,8 @@ def build_smtp_services(
         plaintext_auth_on_loopback=config.security.plaintext_auth_on_loopback,
     )
     inbound = InboundHandler(users, delivery, mail.hostname, mail.domain)
+    security = config.security
+    inbound.harvest = HarvestGuard(security.max_unknown_recipients, security.lock_seconds)
     submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)
     services: list[Service] = [
         SmtpService(

@@ -266,6 +266,13 @@ class SecurityConfig:
     office_max_failures_per_address: int = doc(
         "Like max_failures_per_address, for the office's own addresses.", 250, lo=1, hi=100000
     )
+    max_unknown_recipients: int = doc(
+        "Unknown recipients one client address may try on port 25 within lock_seconds;"
+        " past that every recipient gets a temporary 450 (address harvesting learns nothing).",
+        20,
+        lo=1,
+        hi=100000,
+    )
     office_networks: list[str] = doc(
         "The office's networks (CIDR, e.g. 192.168.1.0/24), given the office budgets;"
         " empty = the LAN of network.interface. The public address last seen is added.",
