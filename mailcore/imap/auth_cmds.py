@@ -6,7 +6,6 @@ count every attempt with the throttle that SMTP, POP3 and the webmail share.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import logging
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
+from mailcore.password_checks import check_password
 from mailcore.throttle import Locked
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ async def _authenticate(self: ImapSession, user: str, password: str) -> tuple[st
     except Locked as exc:
         raise No(str(exc), "UNAVAILABLE") from None
     with attempt:
-        found = await asyncio.to_thread(self.settings.users.authenticate, user, password)
+        found = await check_password(self.settings.users, user, password)
         if found is None:
             await attempt.failed()
             raise No("invalid user name or password", "AUTHENTICATIONFAILED")

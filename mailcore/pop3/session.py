@@ -15,6 +15,7 @@ import ssl
 from collections.abc import Awaitable, Callable
 
 from mailcore.local_peer import is_local_peer
+from mailcore.password_checks import check_password
 from mailcore.pop3 import wire
 from mailcore.pop3.context import Connection, Pop3Settings
 from mailcore.pop3.maildrop import Maildrop, MaildropInUse, Message, NoSuchMessage
@@ -158,7 +159,7 @@ class Pop3Session:
             await self._send(wire.err(f"[AUTH] {exc}"))
             return
         with attempt:
-            user = await asyncio.to_thread(self.settings.users.authenticate, address, password)
+            user = await check_password(self.settings.users, address, password)
             if user is None:
                 await attempt.failed()
                 await self._send(wire.err("[AUTH] invalid user name or password"))

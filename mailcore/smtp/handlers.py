@@ -24,6 +24,7 @@ from typing import Protocol
 from aiosmtpd.smtp import SMTP, AuthResult, Session
 
 from mailcore.interfaces import LocalDelivery, User, UserDirectory
+from mailcore.password_checks import check_password
 from mailcore.resource_errors import exhausted, log_exhausted, out_of_descriptors
 from mailcore.smtp.addresses import UNKNOWN_USER, Refused, route_recipient, sender_allowed
 from mailcore.smtp.harvest import BLOCKED, HarvestGuard
@@ -272,7 +273,7 @@ class SubmissionHandler(BaseHandler):
                 f"{int(locked.seconds_left) + 1} s",
             )
         with attempt:
-            user = await asyncio.to_thread(self.users.authenticate, login, password)
+            user = await check_password(self.users, login, password)
             if user is None:
                 self.stats.auth_failures += 1
                 await attempt.failed()

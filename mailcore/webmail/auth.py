@@ -9,13 +9,13 @@ browser-sent ``Origin`` must also be this site.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from mailcore.password_checks import check_password
 from mailcore.throttle import Locked
 from mailcore.webmail.context import (
     REMOTE_IMAGES,
@@ -166,7 +166,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             address,
         )
     with attempt:
-        user = await asyncio.to_thread(ctx.users.authenticate, address, password)
+        user = await check_password(ctx.users, address, password)
         if user is None:
             await attempt.failed()
             return _login_page(request, "Wrong address or password.", 401, address)
