@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -31,6 +32,13 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _plain_signals() -> None:
+    """In the child before exec: no blocked signal, default dispositions."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    for number in (signal.SIGCHLD, signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
+
+
 class Terminal:
     """One detached tmux session running pmemail, on a tmux server of its own.
 
@@ -47,10 +55,16 @@ class Terminal:
         command = (
             f"cd {ROOT} && unshare -n {sys.executable} -m pmemail --config {self.config}; sleep 600"
         )
-        subprocess.run(
-            [*self._tmux, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command],
-            check=True,
-        )
+        argv = [*self._tmux, "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", command]
+        # The tmux server is forked from this test process: it must not inherit what
+        # earlier tests left on it (blocked or ignored signals), or it may exit at once
+        # ("server exited unexpectedly"). One more try covers a start lost under load.
+        for _attempt in range(2):
+            done = subprocess.run(argv, capture_output=True, text=True, preexec_fn=_plain_signals)
+            if done.returncode == 0:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"tmux did not start: {done.stderr.strip()}")
 
     def keys(self, *keys: str) -> None:
         subprocess.run([*self._tmux, "send-keys", "-t", self.name, *keys], check=True)
