@@ -10,7 +10,6 @@ look for a router on the network). The server is started and stopped through
 from __future__ import annotations
 
 import dataclasses
-import socket
 from pathlib import Path
 from types import TracebackType
 
@@ -18,17 +17,11 @@ from mailcore.users import UserStore
 from pmemail.app.init_setup import initial_config
 from pmemail.app.server_process import server_pid, start_server, stop_server
 from pmemail.config import Config, DataPaths, save_config
+from tests.config_factory import free_port
 
 DOMAIN = "example.be"
 USER, PASSWORD = f"bench@{DOMAIN}", "bench-password-1"
 SERVICES = ("smtp", "submission", "imap", "pop3", "webmail")
-
-
-def free_port() -> int:
-    """An unused loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ShippedServer:

@@ -14,6 +14,7 @@ mappings apply in order, so a suite's defaults and one test's change compose.
 from __future__ import annotations
 
 import dataclasses
+import random
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,12 +39,24 @@ class ConfigSetup:
     """The data dir layout (``<root>/data``) resolved from ``config``."""
 
 
+# Ports handed out below the kernel's ephemeral range (32768-60999 by default): a
+# port picked here and bound a moment later by a server must not meanwhile become
+# the source port of some client connection, as a port from bind(0) can.
+_PICK_FROM, _PICK_TO = 20000, 32000
+_picker = random.Random()
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now (bind 0, read it back, release it)."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port nothing uses right now, outside the ephemeral range (see above)."""
+    for _ in range(200):
+        port = _picker.randrange(_PICK_FROM, _PICK_TO)
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_PICK_FROM}-{_PICK_TO} on {host}")
 
 
 def make_config(root: Path, *overrides: Overrides, loopback: bool = True) -> ConfigSetup:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.method import BenchFailure, Measure, alternate
-from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer, free_port
+from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer
 from bench.smtp.dovecot_sasl import DovecotSasl
 from bench.smtp.postfix import PrivatePostfix, Submission
 from mailcore.tls import generate_self_signed
 from mailcore.users import ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_TIME
+from tests.config_factory import free_port
 
 STALL = 30.0  # no new message for this long: the run failed
 POLL = 0.02
