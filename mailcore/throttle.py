@@ -41,6 +41,7 @@ from pmemail.config.model import SecurityConfig
 log = logging.getLogger("pmemail.auth")
 
 _PRUNE_EVERY = 1024
+BUSY_WAIT = 10.0  # seconds a login waits for busy slots before it is refused
 _K = TypeVar("_K")
 
 
@@ -52,6 +53,15 @@ class Locked(Exception):
             f"too many failed logins for {user} from {ip}; try again in {int(seconds_left) + 1} s"
         )
         self.ip, self.user, self.seconds_left = ip, user, seconds_left
+
+
+class Busy(Locked):
+    """Every slot of a budget is held by password checks running now; nothing is locked.
+
+    :meth:`AuthThrottle.acquire` waits for one of them to end instead: a mail
+    client opening five connections at once (Thunderbird does) must not be
+    refused for checks of its own right password.
+    """
 
 
 @dataclass
@@ -170,6 +180,7 @@ class AuthThrottle:
         self.failures_total = 0
         self.locks_total = 0
         self.refusals_total = 0
+        self._settled: asyncio.Event | None = None  # set when any attempt ends
 
     def pair_budget(self, ip: str, user: str) -> _Budget:
         """The (address, user) budget, created on first use."""
@@ -189,8 +200,10 @@ class AuthThrottle:
         """Take a slot for one password check of ``user`` from ``ip``.
 
         Raises:
-            Locked: a budget is locked or all its slots are taken; the password
-                must not be checked (answer at once, no delay).
+            Busy: every slot of a budget is held by checks running now (the
+                services call :meth:`acquire`, which waits for one).
+            Locked: a budget is locked; the password must not be checked
+                (answer at once, no delay).
         """
         now = self._clock()
         sec = self.security
@@ -203,6 +216,8 @@ class AuthThrottle:
                 continue
             budget.forget_old(now, sec.lock_seconds)
             wait = budget.wait(now, limit, max(sec.failure_delay_max, 1.0))
+            if wait is not None and budget.locked_until <= now:
+                raise Busy(ip, user, wait)  # slots held by running checks: see acquire()
             if wait is not None:
                 self.refusals_total += 1
                 raise Locked(ip, user, wait)
@@ -210,6 +225,32 @@ class AuthThrottle:
         attempt.pair.in_flight += 1
         attempt.address.in_flight += 1
         return attempt
+
+    async def acquire(self, ip: str, user: str) -> Attempt:
+        """:meth:`reserve`, waiting (at most :data:`BUSY_WAIT`) while every slot is held
+        by checks running now: when they fail, the budget locks and this login is
+        refused unchecked; when they succeed, it takes a freed slot.
+
+        Raises:
+            Locked: a budget is locked, or its slots stayed busy too long.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + BUSY_WAIT
+        while True:
+            try:
+                return self.reserve(ip, user)
+            except Busy as busy:
+                left = give_up - loop.time()
+                if left <= 0:
+                    self.refusals_total += 1
+                    raise Locked(ip, user, busy.seconds_left) from None
+                if self._settled is None:
+                    self._settled = asyncio.Event()
+                try:
+                    async with asyncio.timeout(left):
+                        await self._settled.wait()
+                except TimeoutError:
+                    continue  # one last try above, then refused
 
     def settle(self, attempt: Attempt, ok: bool) -> float:
         """End ``attempt``; returns the delay a failure answer should wait (0 on success)."""
@@ -219,6 +260,9 @@ class AuthThrottle:
         pair, address = attempt.pair, attempt.address
         pair.in_flight -= 1
         address.in_flight -= 1
+        if self._settled is not None:  # wake the logins waiting for a slot
+            self._settled.set()
+            self._settled = None
         if ok:
             # The address keeps its failures: a guesser's own valid account must
             # not refill the spraying budget.

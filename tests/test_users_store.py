@@ -10,7 +10,7 @@ import pytest
 
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.maildir import make_maildir
-from mailcore.throttle import AuthThrottle, Locked
+from mailcore.throttle import AuthThrottle, Busy, Locked
 from mailcore.users import UserError, UserStore, normalize_address, verify_password
 from pmemail.config.model import SecurityConfig
 from pmemail.config.paths import DataPaths
@@ -141,6 +141,35 @@ async def test_throttle_in_flight_attempts_count() -> None:
         with attempt:
             pass  # abandoned mid-check (client gone): counts as a failure
     assert t.failures_total == 2
+
+
+async def test_throttle_parallel_right_passwords_wait_for_a_slot() -> None:
+    """A mail client opening more connections at once than max_failures (all with the
+    right password) is never refused: each login waits for a slot a success frees."""
+    t = AuthThrottle(SecurityConfig(max_failures=3, failure_delay=0.0), clock=FakeClock())
+
+    async def login() -> None:
+        attempt = await t.acquire("10.0.0.1", "u@example.be")
+        await asyncio.sleep(0.01)  # the password check
+        attempt.succeeded()
+
+    await asyncio.gather(*(login() for _ in range(10)))
+    assert t.refusals_total == 0 and t.failures_total == 0
+
+
+async def test_throttle_waiting_logins_are_refused_once_the_checks_fail() -> None:
+    """Waiting for a slot gains a guesser nothing: when the running checks fail the
+    budget locks, and every login still waiting is refused unchecked."""
+    t = AuthThrottle(SecurityConfig(max_failures=3, failure_delay=0.0), clock=FakeClock())
+    held = [t.reserve("10.0.0.1", "u@example.be") for _ in range(3)]
+    waiting = asyncio.ensure_future(t.acquire("10.0.0.1", "u@example.be"))
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    for attempt in held:
+        await attempt.failed()
+    with pytest.raises(Locked) as info:
+        await waiting
+    assert not isinstance(info.value, Busy)
 
 
 async def test_throttle_failure_delay_is_capped() -> None:

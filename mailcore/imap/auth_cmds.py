@@ -60,7 +60,7 @@ async def cmd_authenticate(self: ImapSession, cmd: Command) -> tuple[str, str]:
 async def _authenticate(self: ImapSession, user: str, password: str) -> tuple[str, str]:
     throttle = self.settings.throttle
     try:
-        attempt = throttle.reserve(self.peer, user)
+        attempt = await throttle.acquire(self.peer, user)
     except Locked as exc:
         raise No(str(exc), "UNAVAILABLE") from None
     with attempt:

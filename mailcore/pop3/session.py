@@ -154,7 +154,7 @@ class Pop3Session:
         ip = self.conn.peer_host
         throttle = self.settings.throttle
         try:
-            attempt = throttle.reserve(ip, address)
+            attempt = await throttle.acquire(ip, address)
         except Locked as exc:
             await self._send(wire.err(f"[AUTH] {exc}"))
             return

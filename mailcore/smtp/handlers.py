@@ -263,7 +263,7 @@ class SubmissionHandler(BaseHandler):
         assert server.session is not None  # AUTH runs within a connection
         ip = _peer(server.session)
         try:
-            attempt = self.throttle.reserve(ip, login)
+            attempt = await self.throttle.acquire(ip, login)
         except Locked as locked:
             return AuthResult(
                 success=False,

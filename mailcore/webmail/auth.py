@@ -157,7 +157,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, "Enter your address and password.", 400, address)
     ip = request.remote or "unknown"
     try:
-        attempt = ctx.throttle.reserve(ip, address)
+        attempt = await ctx.throttle.acquire(ip, address)
     except Locked as locked:
         return _login_page(
             request,
