@@ -12,7 +12,8 @@ from pathlib import Path
 import argon2
 import pytest
 
-from mailcore.users import UserStore, needs_rehash, verify_password
+from mailcore.password_hashes import needs_rehash, verify_password
+from mailcore.users import UserStore
 
 CURRENT = "$argon2id$v=19$m=19456,t=2,p=1$"
 

@@ -10,8 +10,9 @@ import pytest
 
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.maildir import make_maildir
+from mailcore.password_hashes import verify_password
 from mailcore.throttle import AuthThrottle, Busy, Locked
-from mailcore.users import UserError, UserStore, normalize_address, verify_password
+from mailcore.users import UserError, UserStore, normalize_address
 from pmemail.config.model import SecurityConfig
 from pmemail.config.paths import DataPaths
 

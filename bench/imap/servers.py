@@ -24,7 +24,7 @@ from pathlib import Path
 from bench.method import BenchFailure, wait_for
 from bench.shipped_server import PASSWORD, USER, ShippedServer
 from mailcore import tls as pm_tls
-from mailcore.users import hash_password, verify_password
+from mailcore.password_hashes import hash_password, verify_password
 from tests.dovecot_support import DOVECOT, DovecotServer, missing, run_dovecot
 
 # Raised for the memory test's 110 connections; everything else is Dovecot's default.

@@ -21,8 +21,8 @@ from bench.method import BenchFailure, Measure, alternate
 from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer
 from bench.smtp.dovecot_sasl import DovecotSasl
 from bench.smtp.postfix import PrivatePostfix, Submission
+from mailcore.password_hashes import ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_TIME
 from mailcore.tls import generate_self_signed
-from mailcore.users import ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_TIME
 from tests.config_factory import free_port
 
 STALL = 30.0  # no new message for this long: the run failed
