@@ -7,9 +7,9 @@ Layers, each usable and tested alone:
   (values -> bytes), ``reader`` (a command with its literals from a stream);
 - rendering of ``mailcore.mime`` structures: ``address``, ``structure``
   (ENVELOPE, BODYSTRUCTURE, BODY[section]), ``search``;
-- session: ``session`` (state machine, IDLE), ``auth_cmds`` (LOGIN,
-  AUTHENTICATE), ``mailbox_cmds``, ``message_cmds``, ``selected`` (a
-  session's sequence numbers and updates), ``fetch``;
+- session: ``session`` (state machine, dispatch), ``auth_cmds`` (LOGIN,
+  AUTHENTICATE), ``idle_cmd`` (IDLE), ``mailbox_cmds``, ``message_cmds``,
+  ``selected`` (a session's sequence numbers and updates), ``fetch``;
 - ``server``: the ``Service`` for ``pmemail serve`` (``build_imap_service``).
 
 Storage is ``mailcore.mailstore``, which knows nothing about IMAP.

@@ -1,7 +1,7 @@
 """One IMAP connection: the state machine, dispatch, and the connection-level commands.
 
 States (RFC 3501 section 3): not authenticated -> authenticated -> selected,
-and logout. Login commands live in ``auth_cmds``, mailbox and message
+and logout. Login commands live in ``auth_cmds``, IDLE in ``idle_cmd``, mailbox and message
 commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the
 tagged result or raises ``No``/``Bad``.
 Any other exception is logged and answered with a tagged BAD: the connection
@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.imap import auth_cmds, mailbox_cmds, message_cmds
+from mailcore.imap import auth_cmds, idle_cmd, mailbox_cmds, message_cmds
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import MessageCache, Piece
@@ -364,36 +364,6 @@ class ImapSession:
         self.mailbox = self.settings.store.mailbox(user.address)
         self.state = AUTH
 
-    async def cmd_idle(self, cmd: Command) -> tuple[str, str]:
-        """IDLE: push updates until DONE, polling the disk for other writers."""
-        await self.continuation(b"+ idling\r\n")
-        reader = asyncio.ensure_future(self.input.readline())
-        try:
-            while True:
-                await self.refresh()
-                self.flush_updates(None)
-                await self.flush()
-                waits: set[asyncio.Future[object]] = {reader}  # type: ignore[arg-type]
-                if self.selected is not None:
-                    waits.add(asyncio.ensure_future(self.selected.changed.wait()))
-                done, pending = await asyncio.wait(
-                    waits, timeout=self.settings.idle_poll, return_when=asyncio.FIRST_COMPLETED
-                )
-                for fut in pending:
-                    if fut is not reader:
-                        fut.cancel()
-                if reader in done:
-                    break
-        finally:
-            if not reader.done():
-                reader.cancel()
-        line = reader.result()
-        if line is None:
-            raise ConnectionResetError
-        if line.strip().upper() != b"DONE":
-            raise Bad("expected DONE to end IDLE")
-        return "IDLE terminated", ""
-
 
 class _AlreadyAnswered(Exception):
     """The handler sent its tagged answer itself (STARTTLS)."""
@@ -407,8 +377,8 @@ _HANDLERS: dict[str, Handler] = {
     "ID": ImapSession.cmd_id,
     "ENABLE": ImapSession.cmd_enable,
     "STARTTLS": ImapSession.cmd_starttls,
-    "IDLE": ImapSession.cmd_idle,
     **auth_cmds.HANDLERS,
+    **idle_cmd.HANDLERS,
     **mailbox_cmds.HANDLERS,
     **message_cmds.HANDLERS,
 }
