@@ -1,7 +1,8 @@
 """The typed configuration model: every key, its default and its meaning.
 
 Each field's ``metadata`` carries ``doc`` (the comment written into the TOML
-file by ``pmemail init``) and, for numbers, ``min``/``max``. The loader and the
+file by ``pmemail init``) and, for numbers, ``min``/``max`` (declared with the
+helpers of ``pmemail.config.fields``). The loader and the
 writer both walk these dataclasses, so a key is declared exactly once.
 Key names are a public interface (README): rename only with a note.
 """
@@ -11,46 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pmemail.config.fields import doc, optional_port, port
+
 TlsMode = Literal["starttls", "tls", "none"]
 RelayMode = Literal["auto", "smarthost", "direct"]
 Protocol = Literal["TCP", "UDP"]
 Language = Literal["en", "fr"]
-
-
-def doc(
-    text: str,
-    default: Any = None,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    factory: Any = None,
-    example: str = "",
-) -> Any:
-    """Declare a config field with its documentation and optional bounds.
-
-    ``example`` is a commented TOML snippet written when a list of tables is
-    empty, so the admin sees the shape of an entry.
-    """
-    meta: dict[str, Any] = {"doc": text}
-    if example:
-        meta["example"] = example
-    if lo is not None:
-        meta["min"] = lo
-    if hi is not None:
-        meta["max"] = hi
-    if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-def port(text: str, default: int) -> Any:
-    """A TCP/UDP port number field (1-65535)."""
-    return doc(text, default, lo=1, hi=65535)
-
-
-def optional_port(text: str, default: int = 0) -> Any:
-    """A port number where 0 means "off"."""
-    return doc(text, default, lo=0, hi=65535)
 
 
 @dataclass
