@@ -20,7 +20,6 @@ import asyncio
 import bisect
 import io
 import os
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -29,9 +28,6 @@ from mailcore.mailstore import scan
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 from pmemail.fsutil import fsync_dir
 
-# A directory whose mtime is this recent is listed again: mtimes have coarse
-# granularity, so a file added in the same tick as our last look must not be missed.
-_RECENT_NS = 2_000_000_000
 _BATCH = 2000  # new messages applied per event-loop turn by refresh()
 Listener = Callable[[], None]
 
@@ -129,28 +125,12 @@ class Folder:
 
     # -- disk sync -----------------------------------------------------------
 
-    def _due(self) -> tuple[bool, bool, int] | None:
-        """(list cur/, take new/, new/ mtime) when a scan is needed, else None."""
-        try:
-            new_st = os.stat(self.path / "new").st_mtime_ns
-            cur_st = os.stat(self.path / "cur").st_mtime_ns
-        except FileNotFoundError:
-            return None  # deleted or renamed by another session
-        # cur/ is written by us (and rarely by other programs): list it only when its
-        # mtime moved since our own last write. new/ is where other writers deliver,
-        # so it is also listed while its mtime is too recent to be trusted.
-        list_cur = cur_st != self.row.cur_mtime
-        take_new = new_st != self._new_mtime or time.time_ns() - new_st < _RECENT_NS
-        if not (list_cur or take_new):
-            return None
-        return list_cur, take_new, new_st
-
     def sync(self) -> bool:
         """Take in files that appeared or vanished on disk; True if anything changed.
 
         Blocking: on the event loop prefer ``await refresh()``.
         """
-        due = self._due()
+        due = scan.due(self.path, self.row.cur_mtime, self._new_mtime)
         if due is None:
             return False
         top = self._uids[-1] if self._uids else 0
@@ -167,7 +147,7 @@ class Folder:
     async def refresh(self) -> bool:
         """``sync()`` with the file work in a worker thread (other sessions keep going)."""
         async with self._lock:
-            due = self._due()
+            due = scan.due(self.path, self.row.cur_mtime, self._new_mtime)
             if due is None:
                 return False
             top = self._uids[-1] if self._uids else 0

@@ -11,6 +11,7 @@ it on the loop (see ``Folder.refresh``).
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,3 +105,28 @@ def _scan_cur(folder: Path, known: list[MessageRecord], result: ScanResult) -> N
             result.added.append(record(folder, "cur/" + name, st))
         except FileNotFoundError:
             continue
+
+
+# A directory whose mtime is this recent is listed again: mtimes have coarse
+# granularity, so a file added in the same tick as our last look must not be missed.
+_RECENT_NS = 2_000_000_000
+
+
+def due(folder: Path, cur_mtime: int, new_mtime: int) -> tuple[bool, bool, int] | None:
+    """(list cur/, take new/, new/ mtime) when ``folder`` needs a scan, else None.
+
+    ``cur_mtime`` and ``new_mtime`` are the directories' mtimes at the last look.
+    """
+    try:
+        new_st = os.stat(folder / "new").st_mtime_ns
+        cur_st = os.stat(folder / "cur").st_mtime_ns
+    except FileNotFoundError:
+        return None  # deleted or renamed by another session
+    # cur/ is written by us (and rarely by other programs): list it only when its
+    # mtime moved since our own last write. new/ is where other writers deliver,
+    # so it is also listed while its mtime is too recent to be trusted.
+    list_cur = cur_st != cur_mtime
+    take_new = new_st != new_mtime or time.time_ns() - new_st < _RECENT_NS
+    if not (list_cur or take_new):
+        return None
+    return list_cur, take_new, new_st
