@@ -96,6 +96,7 @@ def test_missing_user_runs_as_root_with_a_warning(open_root: Path) -> None:
     try:
         server.wait_ready()
         assert psutil.Process(server.proc.pid).uids().effective == 0
+        server.terminate()  # a clean stop writes every queued log line
     finally:
         server.kill()
     log = (setup.data / "logs" / "pmemail.log").read_text()
