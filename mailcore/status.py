@@ -126,6 +126,33 @@ class RouterStatus(TypedDict):
     last_error: str
 
 
+class CertificateFailure(TypedDict):
+    """Why the last ACME attempt failed: an id of ``mailcore.acme.failures`` and its values."""
+
+    code: str
+    params: dict[str, str]
+
+
+class CertificateStatus(TypedDict):
+    """The certificate every TLS port serves, and its renewal (``pmemail cert status``)."""
+
+    source: Literal["user", "acme", "self-signed"]
+    subject: str  # the certificate's common name
+    issuer: str  # the issuer's common name (or organisation)
+    names: list[str]  # DNS names it is valid for
+    not_before: float  # epoch seconds
+    not_after: float  # epoch seconds
+    fingerprint_sha256: str  # "AB:CD:..." as browsers and phones show it
+    trusted: bool  # issued by a CA (ACME or the admin's), not self-signed
+    acme_enabled: bool
+    wanted_names: list[str]  # the names an ACME certificate should cover now
+    last_attempt: float | None  # epoch seconds
+    last_success: float | None
+    next_attempt: float | None  # renewal or retry, epoch seconds
+    failures: int  # consecutive failed attempts (the back-off)
+    last_failure: CertificateFailure | None
+
+
 class ServiceHeader(TypedDict):
     """The keys the supervisor puts before each service's own ones."""
 

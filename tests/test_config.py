@@ -52,10 +52,10 @@ def test_missing_keys_take_defaults_and_port_shorthand() -> None:
     assert config.ports.remote_desktop.external == 20800
 
 
-def test_port_plan_has_the_six_ports_of_the_brief() -> None:
-    """25, 1234, 143, 110, 80 and 20800 are forwarded by default."""
+def test_port_plan_has_the_ports_of_the_brief_and_https() -> None:
+    """25, 1234, 143, 110, 80 and 20800 of the brief, and 443 for HTTPS, are forwarded."""
     externals = sorted(m.external for _, m in Config().ports.items())
-    assert externals == [25, 80, 110, 143, 1234, 20800]
+    assert externals == [25, 80, 110, 143, 443, 1234, 20800]
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

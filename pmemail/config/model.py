@@ -18,6 +18,8 @@ TlsMode = Literal["starttls", "tls", "none"]
 RelayMode = Literal["auto", "smarthost", "direct"]
 Protocol = Literal["TCP", "UDP"]
 Language = Literal["en", "fr"]
+ChallengeType = Literal["auto", "http-01", "tls-alpn-01"]
+PlainHttp = Literal["redirect", "lan"]
 
 
 @dataclass
@@ -51,7 +53,8 @@ class PortPlan:
     )
     imap: PortMapping = _mapping(143, 143, "IMAP (STARTTLS)")
     pop3: PortMapping = _mapping(110, 110, "POP3 (STLS)")
-    webmail: PortMapping = _mapping(80, 80, "Webmail")
+    webmail: PortMapping = _mapping(80, 80, "Web: ACME challenge and redirect to HTTPS")
+    https: PortMapping = _mapping(443, 443, "Webmail, autoconfig and autodiscover over HTTPS")
     remote_desktop: PortMapping = _mapping(
         20800, 3389, "Remote desktop to another office PC", "192.168.1.20"
     )
@@ -301,6 +304,12 @@ class WebmailConfig:
         lo=0.05,
         hi=3600,
     )
+    plain_http: PlainHttp = doc(
+        "Port 80: redirect = only the ACME challenge and a redirect to HTTPS (default); "
+        "lan = also the webmail in plain HTTP for the office's own networks (never "
+        "for an address outside them).",
+        "redirect",
+    )
 
 
 @dataclass
@@ -316,7 +325,10 @@ class ServerConfig:
     control_socket: str = doc("Unix socket for status; empty = data_dir/pmemail.sock.", "")
     pidfile: str = doc("Pid file; empty = data_dir/pmemail.pid.", "")
     log_file: str = doc("Log file; empty = data_dir/logs/pmemail.log.", "")
-    https_port: int = optional_port("Webmail over HTTPS (443); 0 = off.")
+    https_port: int = optional_port(
+        "Kept for old files: a non-zero value overrides ports.https.internal. "
+        "HTTPS is on or off with ports.https.enabled."
+    )
     manage_router: bool = doc(
         "Keep the router's port mappings in place while serving (re-add, renew leases).", True
     )
@@ -337,6 +349,72 @@ class ServerConfig:
         50,
         lo=1,
         hi=100_000,
+    )
+
+
+@dataclass
+class AcmeConfig:
+    """A trusted certificate from an ACME CA (Let's Encrypt) for the mail host name.
+
+    Renewal starts when the certificate has less than renew_before_days left,
+    or a third of its lifetime (whichever comes first), with back-off on failure.
+    """
+
+    enabled: bool = doc(
+        "Obtain and renew a certificate with ACME; off = the self-signed one "
+        "(a certificate in mail.tls_cert is always used as is).",
+        True,
+    )
+    directory: str = doc("ACME directory URL; empty = Let's Encrypt (production, or staging).", "")
+    staging: bool = doc(
+        "With directory empty: Let's Encrypt's staging CA (test certificates that "
+        "browsers do not trust, generous rate limits).",
+        False,
+    )
+    contact: str = doc("E-mail for the CA's notices; empty = postmaster@<mail.domain>.", "")
+    extra_names: list[str] = doc(
+        "More names for the certificate; each must point at the office.", factory=list
+    )
+    client_names: bool = doc(
+        "Add autoconfig., autodiscover. and mta-sts. of each mail domain whose DNS "
+        "points at the office.",
+        True,
+    )
+    challenge: ChallengeType = doc(
+        "auto = HTTP-01 on port 80, then TLS-ALPN-01 on 443 when 80 fails; "
+        "or only http-01, or only tls-alpn-01.",
+        "auto",
+    )
+    ca_file: str = doc(
+        "PEM file trusted for the directory's HTTPS (a private ACME CA); empty = the system's.",
+        "",
+    )
+    renew_before_days: float = doc(
+        "Renew when the certificate has fewer days left than this.", 30.0, lo=0.0001, hi=365
+    )
+    check_interval: float = doc(
+        "Seconds between checks whether the certificate needs renewing.",
+        43200.0,
+        lo=0.05,
+        hi=604800,
+    )
+    retry_first: float = doc(
+        "Seconds before retrying after a failed attempt; doubled at each failure.",
+        3600.0,
+        lo=0.05,
+        hi=604800,
+    )
+    retry_max: float = doc(
+        "Longest wait between failed attempts (the CA's rate limits stay far away).",
+        86400.0,
+        lo=0.05,
+        hi=2592000,
+    )
+    timeout: float = doc(
+        "Seconds the CA gets to validate the names and issue one certificate.",
+        120.0,
+        lo=1,
+        hi=3600,
     )
 
 
@@ -387,6 +465,7 @@ class Config:
     webmail: WebmailConfig = field(
         default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__}
     )
+    acme: AcmeConfig = field(default_factory=AcmeConfig, metadata={"doc": AcmeConfig.__doc__})
     dashboard: DashboardConfig = field(
         default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
     )

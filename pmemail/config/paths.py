@@ -90,6 +90,31 @@ class DataPaths:
         return self.root / "tls"
 
     @property
+    def acme_dir(self) -> Path:
+        """ACME account key, the issued certificate and key, the renewal state (0600)."""
+        return self.tls_dir / "acme"
+
+    @property
+    def acme_cert(self) -> Path:
+        """The certificate chain issued by the ACME CA (leaf first)."""
+        return self.acme_dir / "fullchain.pem"
+
+    @property
+    def acme_key(self) -> Path:
+        """The private key of :attr:`acme_cert`."""
+        return self.acme_dir / "privkey.pem"
+
+    @property
+    def acme_account_key(self) -> Path:
+        """The ACME account's private key (JWK JSON)."""
+        return self.acme_dir / "account.json"
+
+    @property
+    def acme_state(self) -> Path:
+        """Renewal state: last attempt, its outcome, next attempt, back-off."""
+        return self.acme_dir / "state.json"
+
+    @property
     def state(self) -> Path:
         """Small JSON state files (IP history, router URL, wizard progress)."""
         return self.root / "state"
