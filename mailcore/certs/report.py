@@ -40,7 +40,7 @@ def certificate_status(
         "not_before": info.not_before,
         "not_after": info.not_after,
         "fingerprint_sha256": info.fingerprint_sha256,
-        "trusted": source != "self-signed",
+        "trusted": source != "self-signed" and not info.self_signed,
         "acme_enabled": acme_enabled,
         "wanted_names": list(wanted_names),
         "last_attempt": state.last_attempt,
