@@ -36,6 +36,9 @@ class ShippedServer:
         config.server.manage_router = False
         # the bench runs as root with data in a tmp dir no service account can enter
         config.server.user = ""
+        # no ACME CA here (the network rule): the renewal service is not built, as
+        # on a server whose admin supplies a certificate
+        config.acme.enabled = False
         config.mail.submission_extra_ports = []
         for name in SERVICES:
             mapping = getattr(config.ports, name)
