@@ -21,7 +21,7 @@ from tests.config_factory import free_port
 
 DOMAIN = "example.be"
 USER, PASSWORD = f"bench@{DOMAIN}", "bench-password-1"
-SERVICES = ("smtp", "submission", "imap", "pop3", "webmail")
+SERVICES = ("smtp", "submission", "imap", "pop3", "webmail", "https")
 
 
 class ShippedServer:
