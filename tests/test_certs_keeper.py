@@ -163,7 +163,7 @@ def test_unusable_admin_certificate_is_one_start_error(tmp_path: Path) -> None:
     setup = make_config(tmp_path)
     setup.config.mail.tls_cert = str(tmp_path / "missing.pem")
     keeper = CertificateKeeper(setup.config, setup.paths, ChallengeBoard())
-    with pytest.raises(ServiceStartError, match="^TLS certificate unusable: "):
+    with pytest.raises(ServiceStartError, match=r"^TLS certificate unusable: "):
         keeper.load()
 
 
