@@ -2,11 +2,15 @@
 
 The running server knows best (what its listeners serve right now), so it is
 asked first; without one, the same document is computed from the files the
-server would choose at its next start, read-only: a ``pmemail cert status``
+server would choose at its next start. The self-signed certificate is
+(re)generated then only by the data dir's owner: a ``pmemail cert status``
 run as root must not create files the server's account cannot replace.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from mailcore.certs.keeper import choose_certificate
 from mailcore.certs.report import served_status
@@ -45,11 +49,25 @@ def certificate_report(config: Config, paths: DataPaths) -> CertificateStatus:
     status = _certificate(answer) if answer.get("ok") else None
     if status is not None:
         return status
+    owner = _owns(paths.tls_dir)
     try:
-        chosen = choose_certificate(config, paths, generate=False)
+        chosen = choose_certificate(config, paths, generate=owner)
     except ServiceStartError as err:
-        raise ActionError(str(err)) from None
+        hint = "" if owner else " (pmemail serve writes it at its next start)"
+        raise ActionError(f"{err}{hint}") from None
     return served_status(config, paths, chosen.info, chosen.source)
+
+
+def _owns(folder: Path) -> bool:
+    """True when this process owns ``folder`` (or its nearest existing parent)."""
+    for candidate in (folder, *folder.parents):
+        try:
+            return candidate.stat().st_uid == os.geteuid()
+        except FileNotFoundError:
+            continue
+        except OSError:  # a folder we may not even look into is not ours to write
+            return False
+    return False
 
 
 def request_renewal(config: Config, paths: DataPaths, timeout: float) -> CertificateStatus:
