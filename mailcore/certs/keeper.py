@@ -144,9 +144,11 @@ class CertificateKeeper:
         paths: the data dir layout.
         board: the ACME challenges in flight (TLS-ALPN-01 handshakes).
 
-    Call :meth:`load` once before the listeners start, :meth:`reload` after
-    the files changed (the renewal wrote a new chain). Both run on the event
-    loop's thread or before it starts.
+    Call :meth:`load` once before the listeners start (it is the only one
+    that writes into the shared context), :meth:`reload` after the files
+    changed (the renewal wrote a new chain). ``reload`` may run on any
+    thread: the new certificate's context is built aside, then one reference
+    is replaced.
     """
 
     def __init__(self, config: Config, paths: DataPaths, board: ChallengeBoard) -> None:
