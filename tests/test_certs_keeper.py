@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from pathlib import Path
 
 import pytest
@@ -168,14 +169,17 @@ def test_unusable_admin_certificate_is_one_start_error(tmp_path: Path) -> None:
 
 
 def test_reload_swaps_what_new_handshakes_get(tmp_path: Path) -> None:
-    """Self-signed, then an ACME chain appears and reload(): the same context serves it."""
+    """Self-signed, then an ACME chain appears and reload() (from another thread): the
+    same context serves it."""
     setup = make_config(tmp_path)
     keeper = loaded_keeper(setup.config, setup.paths)
     context = keeper.context
     before = _served_info(keeper)
     assert before.self_signed
     put_acme_chain(setup.paths, trustme.CA(), HOST)
-    keeper.reload()
+    worker = threading.Thread(target=keeper.reload)  # e.g. the renewal's worker thread
+    worker.start()
+    worker.join(10)
     after = _served_info(keeper)
     assert keeper.context is context
     assert after.fingerprint_sha256 == keeper.served()[0].fingerprint_sha256

@@ -40,7 +40,7 @@ def self_signed_names(config: Config) -> list[str]:
         name = name.strip().lower().rstrip(".")
         if name and name not in names:
             names.append(name)
-    return names
+    return names or ["localhost"]  # a config without any name still gets a certificate
 
 
 def generate_self_signed(names: Sequence[str], days: int = VALID_DAYS) -> tuple[bytes, bytes]:
