@@ -143,6 +143,19 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "  Certificat : auto-signé ; acceptez-le seulement si son empreinte SHA-256 "
         "est {fingerprint}",
     },
+    "outcome.trusted": {
+        "en": "A trusted certificate from {issuer} is in place.",
+        "fr": "Un certificat reconnu délivré par {issuer} est en place.",
+    },
+    "outcome.user": {
+        "en": "Your own certificate is served; it is not trusted by phones and browsers.",
+        "fr": "Votre propre certificat est servi ; téléphones et navigateurs ne le "
+        "reconnaissent pas.",
+    },
+    "outcome.self_signed": {
+        "en": "No trusted certificate yet: the self-signed one is served.",
+        "fr": "Pas encore de certificat reconnu : le certificat auto-signé est servi.",
+    },
     # ---------------------------------------------------------- the doctor's check
     "check.title": {"en": "Certificate on {port}", "fr": "Certificat sur {port}"},
     "check.ok": {
