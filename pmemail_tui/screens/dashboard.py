@@ -68,7 +68,7 @@ class DashboardScreen(Screen[None]):
         Binding("u", "unmap", "Unmap"),
         Binding("c", "checks", "Checks"),
         Binding("e", "retry_queue", "Retry"),
-        Binding("n", "renew", "Renew cert."),
+        Binding("n", "renew", "Cert"),
         Binding("g", "refresh", "Refresh"),
         *[
             Binding(str(n), f"tab('{tab}')", tab.title(), show=False)
