@@ -59,6 +59,12 @@ PORT80: CertificateFailure = {
 }
 
 
+def board(app: Any) -> DashboardScreen:
+    screen = app.screen
+    assert isinstance(screen, DashboardScreen)
+    return screen
+
+
 def text_of(app: Any, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -164,6 +170,7 @@ async def test_summary_gives_staff_the_fingerprint_to_compare(tmp_path: Path) ->
     app = make_app(setup.path)
     async with app.run_test(size=(120, 36)):
         settings = text_of(app, "#settings")
+        assert "no trusted certificate yet: the Launch step says why" in text_of(app, "#todo")
     assert settings.endswith(
         f"  Certificate: self-signed; accept it only if its SHA-256 fingerprint is {FINGERPRINT}"
     )
@@ -207,7 +214,7 @@ async def test_dashboard_shows_the_certificate_and_renews_it(
         assert FINGERPRINT in panel and "could not reach port 80" in panel
         assert "Next renewal attempt:" in panel
         await pilot.press("n")
-        await wait_for(pilot, "the renewal", lambda: app.screen.busy is None)
+        await wait_for(pilot, "the renewal", lambda: board(app).busy is None)
         await wait_for(pilot, "the new panel", lambda: "Pebble" in text_of(app, "#dash-cert"))
         message = text_of(app, "#dash-message")
         assert message == (
@@ -233,7 +240,7 @@ async def test_dashboard_renew_without_a_server_says_so(
             pilot, "the panel", lambda: "No certificate yet" in text_of(app, "#dash-cert")
         )
         await pilot.press("n")
-        await wait_for(pilot, "the answer", lambda: app.screen.busy is None)
+        await wait_for(pilot, "the answer", lambda: board(app).busy is None)
         assert text_of(app, "#dash-message") == "Renew certificate: pmemail serve is not running"
         assert app.screen.query_one("#dash-message").has_class("error")
 

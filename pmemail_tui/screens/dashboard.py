@@ -226,7 +226,7 @@ class DashboardScreen(Screen[None]):
         self.refresh_local()
         if message.action.changes_network:
             self._refresh_network_now()
-        elif message.action is DashAction.RENEW:
+        else:  # a start makes the first certificate, a renewal a new one
             self.refresh_certificate()
 
     @on(DataTable.RowHighlighted, "#dash-ports")

@@ -52,6 +52,8 @@ class SummaryStep(WizardStep):
             items.append(t("summary.todo_forward"))
         if answers.get("checks", {}).get("verdict_status") in ("fail", "warn"):
             items.append(t("summary.todo_checks"))
+        if answers.get("launch", {}).get("certificate", {}).get("trusted") is False:
+            items.append(t("summary.todo_certificate"))
         items.append(t("summary.todo_dns"))
         return items
 
