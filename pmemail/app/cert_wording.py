@@ -1,123 +1,115 @@
-"""The certificate status in words, English and French (minimal version).
+"""What the admin and staff read about certificates, in English or French.
 
-The ui branch brings the full wording (wizard, dashboard); this one keeps the
-agreed two functions so ``pmemail cert`` speaks on its own.
+The core reports ids and values (``mailcore.acme.failures``, the
+``CertificateStatus`` document); this module words them from the catalogue
+in :mod:`pmemail.app.cert_texts` for the CLI, the wizard, the dashboard, the
+client settings sheet and the doctor. Any language other than French reads
+English.
 """
 
 from __future__ import annotations
 
+import string
 import time
+from collections.abc import Mapping
 
+from mailcore.acme import failures
 from mailcore.status import CertificateFailure, CertificateStatus
+from pmemail.app.cert_texts import FAILURE_PARAMS, MONTHS, TEXTS
 
-_FAILURES: dict[str, tuple[str, str]] = {
-    "acme_off": (
-        "ACME is off (acme.enabled = false): the self-signed certificate is served.",
-        "ACME est désactivé (acme.enabled = false) : le certificat auto-signé est servi.",
-    ),
-    "user_certificate": (
-        "Your own certificate (mail.tls_cert) is served; pmemail never replaces it.",
-        "Votre propre certificat (mail.tls_cert) est servi ; pmemail ne le remplace jamais.",
-    ),
-    "no_public_name": (
-        "{name} has no address in the DNS yet: create its DNS record first.",
-        "{name} n'a pas encore d'adresse dans le DNS : créez d'abord son enregistrement.",
-    ),
-    "name_elsewhere": (
-        "{name} points at {address}, not at the office ({public}): correct its DNS record.",
-        "{name} pointe vers {address}, pas vers le bureau ({public}) : corrigez son "
-        "enregistrement DNS.",
-    ),
-    "port80_unreachable": (
-        "The certificate authority could not reach port 80 of {name}: forward port 80 "
-        "to this server.",
-        "L'autorité de certification n'a pas pu joindre le port 80 de {name} : redirigez "
-        "le port 80 vers ce serveur.",
-    ),
-    "port443_unreachable": (
-        "The certificate authority could not reach port 443 of {name}: forward port 443 "
-        "to this server.",
-        "L'autorité de certification n'a pas pu joindre le port 443 de {name} : redirigez "
-        "le port 443 vers ce serveur.",
-    ),
-    "challenge_failed": (
-        "The certificate authority refused the answer for {name}: {detail}",
-        "L'autorité de certification a refusé la réponse pour {name} : {detail}",
-    ),
-    "ca_unreachable": (
-        "The certificate authority ({url}) could not be reached: {detail}",
-        "L'autorité de certification ({url}) est injoignable : {detail}",
-    ),
-    "ca_error": (
-        "The certificate authority answered with an error: {detail}",
-        "L'autorité de certification a répondu par une erreur : {detail}",
-    ),
-    "rate_limited": (
-        "The certificate authority asks to wait: next attempt after {retry_at}.",
-        "L'autorité de certification demande d'attendre : prochain essai après {retry_at}.",
-    ),
-    "timed_out": (
-        "The certificate authority did not finish within {seconds} s.",
-        "L'autorité de certification n'a pas terminé en {seconds} s.",
-    ),
-}
-_UNKNOWN = ("No certificate could be obtained ({code}).", "Aucun certificat obtenu ({code}).")
-
-_LINES: dict[str, tuple[str, str]] = {
-    "user": ("Certificate: your own (mail.tls_cert)", "Certificat : le vôtre (mail.tls_cert)"),
-    "acme": ("Certificate: from {issuer} (ACME)", "Certificat : de {issuer} (ACME)"),
-    "self-signed": ("Certificate: self-signed", "Certificat : auto-signé"),
-    "names": ("Names: {names}", "Noms : {names}"),
-    "until": ("Valid until: {date}", "Valable jusqu'au : {date}"),
-    "fingerprint": ("SHA-256 fingerprint: {fp}", "Empreinte SHA-256 : {fp}"),
-    "trusted": (
-        "Mail clients and browsers trust it.",
-        "Les clients mail et les navigateurs lui font confiance.",
-    ),
-    "untrusted": (
-        "Mail clients and browsers warn: staff must compare the fingerprint once.",
-        "Les clients mail et les navigateurs avertissent : comparez l'empreinte une fois.",
-    ),
-    "next": ("Next renewal attempt: {date}", "Prochain essai de renouvellement : {date}"),
-    "failure": ("Last attempt: {text}", "Dernier essai : {text}"),
-}
+LANGUAGES = ("en", "fr")
 
 
-def _pick(texts: tuple[str, str], language: str) -> str:
-    return texts[1] if language == "fr" else texts[0]
+def say(key: str, language: str, **values: object) -> str:
+    """The sentence ``key`` in ``language``, its placeholders filled.
+
+    A placeholder without a value reads ``?``: a failure saved by an older or
+    newer server must still give a sentence, never a ``KeyError``.
+    """
+    texts = TEXTS[key]
+    text = texts.get(language, texts["en"])
+    return string.Formatter().vformat(text, (), _Lenient(values))
 
 
-def _date(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
+class _Lenient(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a catalogue text (for the completeness test)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def format_date(when: float, language: str, *, with_time: bool = False) -> str:
+    """``when`` (epoch seconds, local time) as ``2 March 2027`` / ``2 mars 2027``."""
+    t = time.localtime(when)
+    months = MONTHS.get(language, MONTHS["en"])
+    day = "1er" if language == "fr" and t.tm_mday == 1 else str(t.tm_mday)
+    text = f"{day} {months[t.tm_mon - 1]} {t.tm_year}"
+    if with_time:
+        text += (" à " if language == "fr" else ", ") + f"{t.tm_hour:02d}:{t.tm_min:02d}"
+    return text
 
 
 def failure_text(failure: CertificateFailure, language: str) -> str:
-    """Why no ACME certificate was obtained, with what to do, in ``language`` (en, fr)."""
-    params = dict(failure.get("params", {}))
-    if "retry_at" in params:
-        try:
-            params["retry_at"] = _date(float(params["retry_at"]))
-        except ValueError:
-            pass
-    template = _pick(_FAILURES.get(failure["code"], _UNKNOWN), language)
+    """One sentence saying why no ACME certificate was obtained, and what to do.
+
+    Args:
+        failure: ``{"code": <id of mailcore.acme.failures>, "params": {...}}``.
+        language: ``en`` or ``fr`` (anything else reads English).
+    """
+    code = failure.get("code", "")
+    params: Mapping[str, str] = failure.get("params") or {}
+    if code not in FAILURE_PARAMS:
+        return say("failure.unknown", language, code=code or "?")
+    values: dict[str, object] = {k: v for k, v in params.items() if k in FAILURE_PARAMS[code]}
+    if code == failures.RATE_LIMITED:
+        values["retry_at"] = _moment(params.get("retry_at", ""), language)
+    if "detail" in FAILURE_PARAMS[code] and not params.get("detail"):
+        values["detail"] = "-"
+    return say(f"failure.{code}", language, **values)
+
+
+def _moment(epoch: str, language: str) -> str:
     try:
-        return template.format(code=failure["code"], **params)
-    except (KeyError, IndexError):  # a parameter missing: the words without it
-        return _pick(_UNKNOWN, language).format(code=failure["code"])
+        return format_date(float(epoch), language, with_time=True)
+    except ValueError:
+        return epoch or "?"
 
 
 def certificate_lines(status: CertificateStatus, language: str) -> list[str]:
-    """The status as short lines for the CLI (``pmemail cert status``)."""
-    lines = [
-        _pick(_LINES[status["source"]], language).format(issuer=status["issuer"]),
-        _pick(_LINES["names"], language).format(names=", ".join(status["names"]) or "-"),
-        _pick(_LINES["until"], language).format(date=_date(status["not_after"])),
-        _pick(_LINES["fingerprint"], language).format(fp=status["fingerprint_sha256"]),
-        _pick(_LINES["trusted" if status["trusted"] else "untrusted"], language),
-    ]
-    if status["next_attempt"] is not None:
-        lines.append(_pick(_LINES["next"], language).format(date=_date(status["next_attempt"])))
-    if status["last_failure"] is not None:
-        text = failure_text(status["last_failure"], language)
-        lines.append(_pick(_LINES["failure"], language).format(text=text))
+    """The certificate served now, a few lines: source and issuer, names, dates, what to check.
+
+    Self-signed: the SHA-256 fingerprint staff compare. A last failure: its
+    sentence (:func:`failure_text`).
+    """
+    source = status.get("source", "self-signed")
+    issuer = status.get("issuer", "") or "?"
+    if source == "acme":
+        lines = [say("lines.acme", language, issuer=issuer)]
+    elif source == "user":
+        lines = [say("lines.user", language, issuer=issuer)]
+    else:
+        lines = [say("lines.self_signed", language)]
+    lines.append(say("lines.names", language, names=", ".join(status.get("names", [])) or "-"))
+    not_after = status.get("not_after")
+    if not_after is not None:
+        key = "lines.expired" if not_after <= time.time() else "lines.expires"
+        lines.append(say(key, language, date=format_date(not_after, language)))
+    next_attempt = status.get("next_attempt")
+    if status.get("acme_enabled") and next_attempt:
+        when = format_date(next_attempt, language, with_time=True)
+        lines.append(say("lines.next", language, date=when))
+    if not status.get("trusted", False):
+        fingerprint = status.get("fingerprint_sha256", "") or "?"
+        lines.append(say("lines.fingerprint", language, fingerprint=fingerprint))
+    failure = status.get("last_failure")
+    if failure:
+        lines.append(say("lines.failure", language, text=failure_text(failure, language)))
     return lines
+
+
+def settings_fingerprint(fingerprint: str, language: str) -> str:
+    """The client settings sheet's line for a self-signed certificate."""
+    return say("settings.fingerprint", language, fingerprint=fingerprint)

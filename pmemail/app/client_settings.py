@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pmemail.app.cert_wording import settings_fingerprint
 from pmemail.config import Config
 
 
@@ -24,24 +25,32 @@ class ClientSettings:
     smtp_port: int
     smtp_security: str
     webmail_url: str
+    fingerprint: str = ""  # the self-signed certificate's SHA-256 ("" = a trusted one)
 
-    def as_text(self) -> str:
-        """A printable block."""
+    def as_text(self, language: str = "en") -> str:
+        """A printable block (``language``: the certificate's line, en or fr)."""
         incoming = "IMAP" if self.protocol == "imap" else "POP3"
-        return "\n".join(
-            [
-                f"{self.address}",
-                f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
-                f"{self.incoming_security}, normal password, user name {self.address}",
-                f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
-                f"{self.smtp_security}, normal password, user name {self.address}",
-                f"  Webmail: {self.webmail_url}",
-            ]
-        )
+        lines = [
+            f"{self.address}",
+            f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
+            f"{self.incoming_security}, normal password, user name {self.address}",
+            f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
+            f"{self.smtp_security}, normal password, user name {self.address}",
+            f"  Webmail: {self.webmail_url}",
+        ]
+        if self.fingerprint:  # staff accept the warning only for this exact certificate
+            lines.append(settings_fingerprint(self.fingerprint, language))
+        return "\n".join(lines)
 
 
-def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
-    """The client settings for one user, using the router's external ports."""
+def settings_for(
+    config: Config, address: str, protocol: str, fingerprint: str = ""
+) -> ClientSettings:
+    """The client settings for one user, using the router's external ports.
+
+    Args:
+        fingerprint: the served certificate's SHA-256 when it is self-signed.
+    """
     host = config.mail.hostname
     ports = config.ports
     incoming = ports.imap if protocol == "imap" else ports.pop3
@@ -58,4 +67,5 @@ def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
         ports.submission.external,
         "STARTTLS",
         web,
+        fingerprint,
     )

@@ -16,8 +16,6 @@ from pmemail.cli.failures import failures_as
 from pmemail.cli.serve_cmd import EXIT_NOT_RUNNING
 
 ORDER = 45
-RENEW_MARGIN = 10.0
-"""Seconds beyond ``acme.timeout`` for the server to answer a renewal."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,12 +55,13 @@ def cmd_renew(ctx: Context, args: argparse.Namespace) -> int:
     """Ask for a renewal now (exit 0 renewed, 1 failed or impossible, 3 no server)."""
     from pmemail.app.action_result import ActionError
     from pmemail.app.cert_actions import request_renewal
+    from pmemail.app.cert_outcome import renewal_timeout
     from pmemail.serve.control import NotRunning
 
     config = ctx.config
     try:
         with failures_as(ActionError, exit_code=1):
-            status = request_renewal(config, ctx.paths, config.acme.timeout + RENEW_MARGIN)
+            status = request_renewal(config, ctx.paths, renewal_timeout(config))
     except NotRunning as err:
         raise CommandError(str(err), exit_code=EXIT_NOT_RUNNING) from None
     _show(ctx, status, args.json)
