@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
@@ -12,15 +13,16 @@ from pathlib import Path
 
 import aiohttp
 
+from mailcore.acme.challenges import ChallengeBoard
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import build_imap_service
 from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
+from mailcore.office_networks import OfficeNetworks
 from mailcore.queue import QueueRunner, build_queue
 from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
-from mailcore.tls import ensure_certificate, server_context
 from mailcore.users import UserStore
 from mailcore.webmail import WebmailService, build_submitter, build_webmail_service
 from pmemail.config.model import Config
@@ -54,7 +56,14 @@ class Stack:
 
     @property
     def url(self) -> str:
-        """The webmail's base URL."""
+        """The webmail's base URL: HTTPS unless the config turns it off."""
+        if self.webmail.https_port is not None:
+            return f"https://127.0.0.1:{self.webmail.https_port}"
+        return self.http_url
+
+    @property
+    def http_url(self) -> str:
+        """Port 80's stand-in: the plain-HTTP listener."""
         return f"http://127.0.0.1:{self.webmail.port}"
 
 
@@ -62,15 +71,21 @@ class Stack:
 async def running_stack(
     tmp_path: Path,
     config: Config | None = None,
-    https: bool = False,
     clock: Callable[[], float] = time.monotonic,
     throttle: AuthThrottle | None = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+    board: ChallengeBoard | None = None,
+    hsts: Callable[[], bool] = lambda: False,
 ) -> AsyncIterator[Stack]:
     """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
 
-    ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
-    with its HTTP port redirecting. ``clock``: what session expiry reads.
-    ``throttle``: the login throttle shared by every service (default: a new one).
+    The webmail is built as ``pmemail serve`` builds it: HTTPS on an ephemeral
+    port (``tls``, default the generated certificate) unless the config turns
+    it off, and the plain-HTTP listener. ``clock``: what session expiry reads.
+    ``throttle``: the login throttle shared by every service (default: a new
+    one, whose office networks are ``security.office_networks``).
+    ``board``, ``hsts``: as ``build_webmail_service`` takes them.
     """
     if config is None:
         config = make_config(tmp_path, WEBMAIL).config
@@ -80,7 +95,9 @@ async def running_stack(
     users.add_user(ALICE, ALICE_PW, "imap", "Alice Martin")
     users.add_user(BOB, BOB_PW, "imap")
     delivery = MaildirDelivery(paths, fsync=False)
-    throttle = throttle or AuthThrottle(config.security)
+    throttle = throttle or AuthThrottle(
+        config.security, office=OfficeNetworks(config.security.office_networks)
+    )
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)
     webmail = build_webmail_service(
@@ -90,12 +107,11 @@ async def running_stack(
         throttle,
         store,
         build_submitter(config, users, delivery, queue),
-        tls=server_tls_context(config, paths),
+        tls=tls or server_tls_context(config, paths),
+        board=board,
+        hsts=hsts,
         clock=clock,
     )
-    if https:
-        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
-        webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
     smtp: list[Service] = build_smtp_services(
         config, paths, users, delivery, queue, throttle, tls=server_tls_context(config, paths)
     )
@@ -145,6 +161,13 @@ def q(value: str) -> str:
     return urllib.parse.quote(value)
 
 
-def client() -> aiohttp.ClientSession:
-    """A browser-like session: keeps cookies even for the 127.0.0.1 host."""
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+def client(tls: ssl.SSLContext | bool = False) -> aiohttp.ClientSession:
+    """A browser-like session: keeps cookies even for the 127.0.0.1 host.
+
+    ``tls``: how HTTPS servers are checked; the default accepts the generated
+    self-signed certificate unchecked (these tests are about the webmail; the
+    certificate checks are in tests/test_webmail_https.py).
+    """
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True), connector=aiohttp.TCPConnector(ssl=tls)
+    )
