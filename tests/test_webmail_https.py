@@ -8,18 +8,26 @@ Port 80 is played by the plain-HTTP listener on an ephemeral port.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import trustme
 
 from mailcore.acme.challenges import ChallengeBoard
 from mailcore.webmail.wording import say
 from pmemail.serve.office import office_networks
 from tests.config_factory import Overrides, make_config
-from tests.webmail_support import ALICE, ALICE_PW, WEBMAIL, client, csrf_of, login, running_stack
+from tests.webmail_support import (
+    ALICE,
+    ALICE_PW,
+    WEBMAIL,
+    LocalCA,
+    client,
+    csrf_of,
+    local_ca,
+    login,
+    running_stack,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,25 +45,21 @@ AUTODISCOVER = (
 
 
 @pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    """A test CA: the only one the clients below trust."""
-    return trustme.CA()
+def certs(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
+    """A test CA (the only one the clients below trust) and the webmail's certificate."""
+    return local_ca(tmp_path_factory.mktemp("ca"))
 
 
-@pytest.fixture(scope="module")
-def server_tls(ca: trustme.CA) -> ssl.SSLContext:
+@pytest.fixture
+def server_tls(certs: LocalCA) -> ssl.SSLContext:
     """The webmail's certificate for ``localhost`` and 127.0.0.1, issued by the test CA."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ca.issue_cert("localhost", "127.0.0.1").configure_cert(ctx)
-    return ctx
+    return certs.server
 
 
-@pytest.fixture(scope="module")
-def trusting(ca: trustme.CA) -> Iterator[ssl.SSLContext]:
+@pytest.fixture
+def trusting(certs: LocalCA) -> ssl.SSLContext:
     """A client context that checks the server's certificate against the test CA."""
-    ctx = ssl.create_default_context()
-    ca.configure_trust(ctx)
-    yield ctx
+    return certs.client
 
 
 async def test_port_80_redirects_to_the_configured_host(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import trustme
 
 from mailcore.acme.challenges import ChallengeBoard
 from mailcore.delivery import MaildirDelivery
@@ -131,6 +132,33 @@ async def running_stack(
             await service.stop()
         await delivery.aclose()
         store.close()
+
+
+@dataclass(frozen=True)
+class LocalCA:
+    """A certificate for ``localhost`` and 127.0.0.1 from a throw-away CA (trustme)."""
+
+    server: ssl.SSLContext
+    """What the HTTPS listener presents (``running_stack(tls=...)``)."""
+    client: ssl.SSLContext
+    """A client context trusting only the test CA."""
+    ca_pem: Path
+    """The CA certificate as a file (``requests``' ``verify=``)."""
+    leaf_pem: bytes
+    """The server certificate, PEM."""
+
+
+def local_ca(directory: Path) -> LocalCA:
+    """A fresh test CA and a server certificate issued by it; the CA file in ``directory``."""
+    ca = trustme.CA()
+    leaf = ca.issue_cert("localhost", "127.0.0.1")
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    leaf.configure_cert(server)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    ca_pem = directory / "test-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    return LocalCA(server, client_ctx, ca_pem, leaf.cert_chain_pems[0].bytes())
 
 
 _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
