@@ -20,6 +20,7 @@ from mailcore.webmail.mailview import MailView
 from mailcore.webmail.service import WebmailService
 from mailcore.webmail.sessions import SessionStore
 from mailcore.webmail.submit import PolicySubmitter, SubmitError, Submitter
+from pmemail.config.https import https_enabled, https_internal_port, https_public_port
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -75,13 +76,7 @@ def build_webmail_service(
         hsts: true while the certificate served is trusted (HSTS sent then).
         clock: the time source of session expiry (a test advances its own).
     """
-    https = config.ports.https
-    legacy = config.server.https_port
-    https_port: int | None = None
-    if legacy or https.enabled:
-        https_port = legacy or https.internal
-    # where port 80 sends browsers, and the port the HTTPS-off page tells the admin to forward
-    public_https_port = https.external if https.enabled or not legacy else legacy
+    https_port = https_internal_port(config) if https_enabled(config) else None
     web = config.webmail
     ctx = WebmailContext(
         config=config,
@@ -103,5 +98,6 @@ def build_webmail_service(
         first_request_timeout=config.webmail.first_request_timeout,
         board=board,
         hsts=hsts,
-        public_https_port=public_https_port,
+        # where port 80 sends browsers; the port the HTTPS-off page asks to forward
+        public_https_port=https_public_port(config),
     )

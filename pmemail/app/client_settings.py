@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pmemail.config import Config
+from pmemail.config.https import webmail_url
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
     ports = config.ports
     incoming = ports.imap if protocol == "imap" else ports.pop3
     security = "STARTTLS" if protocol == "imap" else "STARTTLS (STLS)"
-    web_port = ports.webmail.external
-    web = f"http://{host}/" if web_port == 80 else f"http://{host}:{web_port}/"
     return ClientSettings(
         address,
         protocol,
@@ -57,5 +56,5 @@ def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
         host,
         ports.submission.external,
         "STARTTLS",
-        web,
+        webmail_url(config),  # https:// unless HTTPS is turned off
     )
