@@ -240,6 +240,15 @@ def test_fallback_never_moves_inbound_smtp() -> None:
     assert advice.propose_fallback(plan["imap"]).proposed_external == 1143
     assert advice.propose_fallback(plan["pop3"]).proposed_external == 1110
     assert advice.propose_fallback(plan["webmail"]).proposed_external == 8080
+    assert advice.propose_fallback(plan["https"]).proposed_external == 8443
+
+
+def test_plan_https_follows_the_legacy_port() -> None:
+    """A non-zero server.https_port (old files) is where the router forwards 443 to."""
+    config = Config()
+    config.server.https_port = 8443
+    https = {p.name: p for p in build_plan(config, LAN)}["https"]
+    assert (https.external, https.internal) == (443, 8443)
 
 
 def test_manual_table_lines() -> None:

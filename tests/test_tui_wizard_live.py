@@ -58,7 +58,7 @@ async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> 
         "subscription",
         *(
             f"inbound.{n}"
-            for n in ("smtp", "submission", "imap", "pop3", "webmail", "remote_desktop")
+            for n in ("smtp", "submission", "imap", "pop3", "webmail", "https", "remote_desktop")
         ),
     }
     assert set(rows) == expected
@@ -196,7 +196,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
             result = text_of(app, "#launch-result")
     finally:
         _stop_server(config_path)
-    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail"}
+    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail", "https"}
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
     assert saved_state(config_path).answers["launch"] == {"running": True}
