@@ -5,7 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from mailcore.webmail.autoconfig import (

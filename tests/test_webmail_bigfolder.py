@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.webmail_support import ALICE, ALICE_PW, csrf_of, running_stack, local_ca
+from tests.webmail_support import ALICE, ALICE_PW, csrf_of, local_ca, running_stack
 
 pytestmark = pytest.mark.timeout(180)
 COUNT = 5_000

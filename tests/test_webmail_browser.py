@@ -17,10 +17,10 @@ import asyncio
 import base64
 import email
 import email.policy
+import hashlib
 import imaplib
 import os
 import smtplib
-import hashlib
 import ssl
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
@@ -124,9 +124,7 @@ def _imap_fetch_attachment(port: int, subject: str) -> bytes:
     return payload
 
 
-async def test_read_download_send_logout(
-    tmp_path: Path, certs: LocalCA, browser: object
-) -> None:
+async def test_read_download_send_logout(tmp_path: Path, certs: LocalCA, browser: object) -> None:
     """The whole round trip a travelling employee makes."""
     incoming = os.urandom(300_000)
     outgoing = os.urandom(200_000)

@@ -124,9 +124,7 @@ class WebmailService:
             )
         else:
             guard = office_only_login(self.public_https_port)
-        await self._serve(
-            build_app(self.ctx, guard=guard, extra_routes=challenge), http_sock, None
-        )
+        await self._serve(build_app(self.ctx, guard=guard, extra_routes=challenge), http_sock, None)
         log.info(
             "webmail listening on http://%s:%d%s",
             self.host,
