@@ -37,11 +37,6 @@ HSTS = "max-age=31536000"
 ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
 
 
-def https_base(hostname: str, port: int) -> str:
-    """``https://<hostname>`` with ``:port`` unless it is 443."""
-    return f"https://{hostname}" + ("" if port == 443 else f":{port}")
-
-
 def _from_office(request: web.Request) -> bool:
     return (request.remote or "") in ctx_of(request).throttle.office
 
@@ -58,7 +53,7 @@ def redirect_to_https(base: str, *, lan: bool) -> Middleware:
     """The port-80 guard when HTTPS is on.
 
     Args:
-        base: ``https_base(...)`` of the configured host name and external port.
+        base: ``https://<configured host name>[:external port]``.
         lan: ``webmail.plain_http == "lan"``: office clients get the webmail here.
     """
 

@@ -26,10 +26,10 @@ from mailcore.webmail.app import build_app
 from mailcore.webmail.context import WebmailContext
 from mailcore.webmail.plain_http import (
     hsts_header,
-    https_base,
     office_only_login,
     redirect_to_https,
 )
+from pmemail.config.https import origin
 
 log = logging.getLogger("pmemail.webmail")
 # over the connection caps: no page (no sentence to translate), the browser retries
@@ -119,7 +119,7 @@ class WebmailService:
             await self._serve(https_app, https_sock, self.tls)
             config = self.ctx.config
             guard = redirect_to_https(
-                https_base(config.mail.hostname, self.public_https_port),
+                origin("https", config.mail.hostname, self.public_https_port),
                 lan=config.webmail.plain_http == "lan",
             )
         else:

@@ -29,11 +29,15 @@ def https_public_port(config: Config) -> int:
     return config.server.https_port
 
 
+def origin(scheme: str, hostname: str, port: int) -> str:
+    """``scheme://hostname`` with ``:port`` unless it is the scheme's default."""
+    default = {"https": 443, "http": 80}[scheme]
+    return f"{scheme}://{hostname}" + ("" if port == default else f":{port}")
+
+
 def webmail_url(config: Config) -> str:
     """The address staff type: ``https://<hostname>[:port]/``, ``http://`` with HTTPS off."""
     host = config.mail.hostname
     if https_enabled(config):
-        port = https_public_port(config)
-        return f"https://{host}/" if port == 443 else f"https://{host}:{port}/"
-    port = config.ports.webmail.external
-    return f"http://{host}/" if port == 80 else f"http://{host}:{port}/"
+        return origin("https", host, https_public_port(config)) + "/"
+    return origin("http", host, config.ports.webmail.external) + "/"
