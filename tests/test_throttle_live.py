@@ -181,7 +181,9 @@ async def test_webmail_60_parallel_guesses(tmp_path: Path) -> None:
     async with (
         running_stack(tmp_path, config, throttle=throttle) as stack,
         # no cookie jar: each post carries the one token, whatever the answers set
-        aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http,
+        aiohttp.ClientSession(
+            cookie_jar=aiohttp.DummyCookieJar(), connector=aiohttp.TCPConnector(ssl=False)
+        ) as http,
     ):
         async with http.get(stack.url + "/login") as page:
             token = csrf_of(await page.text())

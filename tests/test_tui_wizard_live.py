@@ -59,7 +59,7 @@ async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> 
         "subscription",
         *(
             f"inbound.{n}"
-            for n in ("smtp", "submission", "imap", "pop3", "webmail", "remote_desktop")
+            for n in ("smtp", "submission", "imap", "pop3", "webmail", "https", "remote_desktop")
         ),
     }
     assert set(rows) == expected
@@ -201,7 +201,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
     certificate = rows.pop("certificate")
     assert certificate.status == "warn", certificate
     assert certificate.finding == "No trusted certificate yet: the self-signed one is served."
-    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail"}
+    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail", "https"}
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
     kept = saved_state(config_path).answers["launch"]

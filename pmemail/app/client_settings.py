@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pmemail.app.cert_wording import settings_fingerprint
 from pmemail.config import Config
+from pmemail.config.https import webmail_url
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,6 @@ def settings_for(
     ports = config.ports
     incoming = ports.imap if protocol == "imap" else ports.pop3
     security = "STARTTLS" if protocol == "imap" else "STARTTLS (STLS)"
-    web_port = ports.webmail.external
-    web = f"http://{host}/" if web_port == 80 else f"http://{host}:{web_port}/"
     return ClientSettings(
         address,
         protocol,
@@ -66,6 +65,6 @@ def settings_for(
         host,
         ports.submission.external,
         "STARTTLS",
-        web,
+        webmail_url(config),  # https:// unless HTTPS is turned off
         fingerprint,
     )

@@ -10,8 +10,14 @@ from pmemail.config import Config, DataPaths, save_config
 from pmemail.fsutil import make_private_dir
 
 # Internal ports for a server that runs without root: the router still
-# forwards the standard external ports (25, 110, 143, 80) to these.
-UNPRIVILEGED_PORTS = {"smtp": 2525, "imap": 1143, "pop3": 1110, "webmail": 8080}
+# forwards the standard external ports (25, 110, 143, 80, 443) to these.
+UNPRIVILEGED_PORTS = {
+    "smtp": 2525,
+    "imap": 1143,
+    "pop3": 1110,
+    "webmail": 8080,
+    "https": 8443,
+}
 
 
 @dataclass

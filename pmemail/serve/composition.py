@@ -98,7 +98,17 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
         *build_smtp_services(config, paths, users, delivery, queue, throttle, tls=tls),
         build_imap_service(config, paths, users, throttle, store, tls=tls),
         build_pop3_service(config, paths, users, throttle, tls=tls),
-        build_webmail_service(config, paths, users, throttle, store, submitter, tls=tls),
+        build_webmail_service(
+            config,
+            paths,
+            users,
+            throttle,
+            store,
+            submitter,
+            tls=tls,
+            board=board,
+            hsts=keeper.trusted,
+        ),
     ]
     # optional ones: None when the config turns them off
     for optional in (
