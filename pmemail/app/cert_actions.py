@@ -35,8 +35,17 @@ def _certificate(answer: dict[str, object]) -> CertificateStatus | None:
     return status
 
 
-def certificate_report(config: Config, paths: DataPaths) -> CertificateStatus:
+def certificate_report(
+    config: Config, paths: DataPaths, *, generate: bool = True
+) -> CertificateStatus:
     """The certificate served (the running server's answer, else from the files).
+
+    Args:
+        config: the loaded configuration.
+        paths: the data dir.
+        generate: without a server, make the self-signed certificate when it is
+            missing or its names are out of date (only as the data dir's owner);
+            False for views that only read (the dashboard).
 
     Raises:
         ActionError: no server runs and no certificate can be read (the
@@ -49,7 +58,7 @@ def certificate_report(config: Config, paths: DataPaths) -> CertificateStatus:
     status = _certificate(answer) if answer.get("ok") else None
     if status is not None:
         return status
-    owner = _owns(paths.tls_dir)
+    owner = generate and _owns(paths.tls_dir)
     try:
         chosen = choose_certificate(config, paths, generate=owner)
     except ServiceStartError as err:

@@ -42,7 +42,7 @@ def read_certificate(config: Config, paths: DataPaths) -> CertificateStatus | No
     from pmemail.app.cert_actions import certificate_report
 
     try:
-        return certificate_report(config, paths)
+        return certificate_report(config, paths, generate=False)
     except (ActionError, OSError, ValueError):
         return None  # no certificate yet: the server makes one when it first starts
 
