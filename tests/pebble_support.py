@@ -336,3 +336,59 @@ def verify_chain(fullchain_pem: bytes, root_pem: bytes, name: str) -> x509.Certi
     verifier = PolicyBuilder().store(store).build_server_verifier(DNSName(name))
     verifier.verify(certs[0], certs[1:])
     return certs[0]
+
+
+@dataclass
+class FakeCa:
+    """A web server in the test's loop answering every request with a problem."""
+
+    url: str
+    """The "directory" URL to put in ``acme.directory``."""
+    seen: list[str]
+    """The paths requested so far."""
+    release: asyncio.Event
+    """Requests wait for it before being answered (set unless ``hold``)."""
+
+
+@asynccontextmanager
+async def rate_limiting_ca(
+    retry_after: str | None = "3600", *, hold: bool = False
+) -> AsyncIterator[FakeCa]:
+    """A CA that answers the ACME ``rateLimited`` problem (429, application/problem+json).
+
+    Args:
+        retry_after: the Retry-After header (None: no header).
+        hold: requests hang until ``FakeCa.release`` is set (a CA that does
+            not answer); released at exit.
+    """
+    ca = FakeCa("", [], asyncio.Event())
+    if not hold:
+        ca.release.set()
+
+    async def refuse(request: web.Request) -> web.Response:
+        ca.seen.append(request.path)
+        await ca.release.wait()
+        headers = {"Retry-After": retry_after} if retry_after is not None else {}
+        return web.json_response(
+            {
+                "type": "urn:ietf:params:acme:error:rateLimited",
+                "detail": "too many certificates already issued for example.be",
+                "status": 429,
+            },
+            status=429,
+            content_type="application/problem+json",
+            headers=headers,
+        )
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", refuse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    ca.url = f"http://127.0.0.1:{port}/dir"
+    try:
+        yield ca
+    finally:
+        ca.release.set()
+        await runner.cleanup()

@@ -8,15 +8,13 @@ import os
 import stat
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trustme
 from acme import client as acme_client
-from aiohttp import web
 
 from mailcore.acme import failures
 from mailcore.acme.account import load_account_key, register, signing_algorithm
@@ -24,11 +22,12 @@ from mailcore.acme.challenges import ChallengeBoard
 from mailcore.acme.client import AcmeClient, Issued
 from mailcore.acme.failures import AcmeFailure
 from mailcore.acme.names import NameFilter, candidate_names
-from tests.config_factory import ConfigSetup, free_port, make_config
+from tests.config_factory import ConfigSetup, make_config
 from tests.pebble_support import (
     Pebble,
     alpn_challenge_server,
     http_challenge_server,
+    rate_limiting_ca,
     run_pebble,
     verify_chain,
 )
@@ -234,44 +233,13 @@ async def test_nonces_rejected(tmp_path: Path) -> None:
         assert "badNonce" in pebble.log() or "nonce" in pebble.log().lower()
 
 
-@asynccontextmanager
-async def rate_limiting_ca(retry_after: str | None) -> AsyncIterator[tuple[str, list[str]]]:
-    """A web server answering every request with the ACME rateLimited problem."""
-    seen: list[str] = []
-
-    async def refuse(request: web.Request) -> web.Response:
-        seen.append(request.path)
-        headers = {"Retry-After": retry_after} if retry_after is not None else {}
-        return web.json_response(
-            {
-                "type": "urn:ietf:params:acme:error:rateLimited",
-                "detail": "too many certificates already issued for example.be",
-                "status": 429,
-            },
-            status=429,
-            content_type="application/problem+json",
-            headers=headers,
-        )
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", refuse)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}/dir", seen
-    finally:
-        await runner.cleanup()
-
-
 async def test_rate_limited(tmp_path: Path) -> None:
     """A rateLimited problem with Retry-After: RATE_LIMITED at that time."""
-    async with rate_limiting_ca("7200") as (url, seen):
-        setup = make_config(tmp_path, {"acme": {"enabled": True, "directory": url}})
+    async with rate_limiting_ca("7200") as ca:
+        setup = make_config(tmp_path, {"acme": {"enabled": True, "directory": ca.url}})
         before = time.time()
         failure = await failure_of(setup, ChallengeBoard(), names=[HOST])
-    assert seen
+    assert ca.seen
     assert failure.code == failures.RATE_LIMITED
     assert before + 7199 <= float(failure.params["retry_at"]) <= time.time() + 7201
 

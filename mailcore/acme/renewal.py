@@ -149,6 +149,7 @@ class CertificateRenewal:
             if not self._state.failures and self._due_at is not None:
                 self._state.next_attempt = self._due_at
             if reason is None or (self._state.failures and self._waiting(now)):
+                log.debug("acme: checked due=%s next=%s", reason, self._state.next_attempt)
                 return
             log.info("acme: renewal due reason=%s", reason)
             await self._attempt(names)
