@@ -158,10 +158,11 @@ class NameFilter:
         for name in names:
             if name == hostname:
                 continue
-            found = self.addresses(name)
-            if home is None:
+            if home is None:  # nothing to compare with: not even asked
                 self._drop(name, "hostname_lookup_failed")
-            elif found is None:
+                continue
+            found = self.addresses(name)
+            if found is None:
                 self._drop(name, "lookup_failed")
             elif not set(found) & set(home):
                 self._drop(name, "elsewhere " + ",".join(found or ["none"]))
