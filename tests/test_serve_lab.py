@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from mailcore.certs.selfsigned import CERT_NAME
 from mailcore.delivery import maildir_path
-from mailcore.tls import CERT_NAME
 from mailcore.users import UserStore
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, write_config

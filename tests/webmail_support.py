@@ -17,15 +17,14 @@ from mailcore.imap.server import build_imap_service
 from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
 from mailcore.queue import QueueRunner, build_queue
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
-from mailcore.tls import ensure_certificate, server_context
 from mailcore.users import UserStore
 from mailcore.webmail import WebmailService, build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, make_config
+from tests.tls_support import keeper_context
 
 ALICE, ALICE_PW = "alice@example.be", "alice secret 1"
 BOB, BOB_PW = "bob@example.be", "bob secret 2"
@@ -90,18 +89,17 @@ async def running_stack(
         throttle,
         store,
         build_submitter(config, users, delivery, queue),
-        tls=server_tls_context(config, paths),
+        tls=keeper_context(config, paths),
         clock=clock,
     )
     if https:
-        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
-        webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
+        webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, keeper_context(config, paths))
     smtp: list[Service] = build_smtp_services(
-        config, paths, users, delivery, queue, throttle, tls=server_tls_context(config, paths)
+        config, paths, users, delivery, queue, throttle, tls=keeper_context(config, paths)
     )
     inbound = smtp[0]
     imap = build_imap_service(
-        config, paths, users, throttle, store, tls=server_tls_context(config, paths)
+        config, paths, users, throttle, store, tls=keeper_context(config, paths)
     )
     started: list[Service] = []
     try:

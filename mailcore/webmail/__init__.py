@@ -59,7 +59,7 @@ def build_webmail_service(
         throttle: the login throttle shared with SMTP/IMAP/POP3.
         store: the mailbox store shared with IMAP (so flags and moves are shared).
         submitter: how to send (``build_submitter``).
-        tls: the server TLS context (``mailcore.server_tls``), used when
+        tls: the server TLS context (``mailcore.certs.keeper``), used when
             ``server.https_port`` is set.
         clock: the time source of session expiry (a test advances its own).
     """

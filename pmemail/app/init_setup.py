@@ -54,7 +54,7 @@ def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult
     make_private_dir(paths.root, tighten=True)
     cert = None
     if not config.mail.tls_cert:
-        from mailcore.tls import ensure_certificate  # cryptography: only when writing
+        from mailcore.certs.selfsigned import ensure_self_signed  # cryptography: when writing
 
-        cert, _key = ensure_certificate(paths.tls_dir, config.mail.hostname)
+        cert, _key = ensure_self_signed(config, paths)
     return InitResult(config, paths, cert)
