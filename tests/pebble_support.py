@@ -307,8 +307,17 @@ def alpn_server_context(board: ChallengeBoard) -> ssl.SSLContext:
 
 
 @asynccontextmanager
-async def alpn_challenge_server(board: ChallengeBoard, port: int) -> AsyncIterator[None]:
-    """Pebble's TLS-ALPN-01 side: a TLS listener on 127.0.0.1:``port`` that only handshakes."""
+async def alpn_challenge_server(
+    board: ChallengeBoard, port: int, context: ssl.SSLContext | None = None
+) -> AsyncIterator[None]:
+    """Pebble's TLS-ALPN-01 side: a TLS listener on 127.0.0.1:``port`` that only handshakes.
+
+    Args:
+        board: the challenges in flight.
+        port: ``Pebble.tls_port``.
+        context: the server context (e.g. ``CertificateKeeper.context``);
+            default :func:`alpn_server_context`.
+    """
 
     async def close(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.close()
@@ -316,7 +325,11 @@ async def alpn_challenge_server(board: ChallengeBoard, port: int) -> AsyncIterat
             await writer.wait_closed()
 
     server = await asyncio.start_server(
-        close, "127.0.0.1", port, ssl=alpn_server_context(board), ssl_handshake_timeout=10
+        close,
+        "127.0.0.1",
+        port,
+        ssl=context or alpn_server_context(board),
+        ssl_handshake_timeout=10,
     )
     try:
         yield

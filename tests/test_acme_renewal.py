@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import trustme
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from mailcore.acme import failures
 from mailcore.acme.challenges import ChallengeBoard
@@ -25,11 +26,15 @@ from mailcore.acme.renewal import (
 )
 from mailcore.acme.state import RenewalState
 from mailcore.certs.info import CertInfo
+from mailcore.certs.keeper import CertificateKeeper
 from mailcore.certs.report import Source
 from pmemail.config.paths import DataPaths
+from pmemail.serve.composition import build_server
+from tests.certs_support import handshake
 from tests.config_factory import ConfigSetup, free_port, make_config
 from tests.pebble_support import (
     Pebble,
+    alpn_challenge_server,
     http_challenge_server,
     rate_limiting_ca,
     run_pebble,
@@ -302,3 +307,31 @@ async def test_stop_does_not_wait_for_the_ca(tmp_path: Path) -> None:
         await until(lambda: len(ca.seen) == 1)
         await service.stop()
     assert not board.pending()
+
+
+async def test_keeper_serves_what_tls_alpn_obtained(tmp_path: Path, pebble: Pebble) -> None:
+    """With the product's keeper: TLS-ALPN-01 answered through its one context, then
+    the same context serves Pebble's certificate to the next handshake."""
+    setup = make_config(tmp_path, pebble.overrides(challenge="tls-alpn-01", client_names=False))
+    board = ChallengeBoard()
+    keeper = CertificateKeeper(setup.config, setup.paths, board)
+    keeper.load()
+    assert keeper.served()[1] == "self-signed"
+    service = build_certificate_renewal(setup.config, setup.paths, board, keeper)
+    assert service is not None
+    async with alpn_challenge_server(board, pebble.tls_port, keeper.context):
+        status = await service.renew_now()
+    assert status["source"] == "acme" and status["trusted"], status["last_failure"]
+    der, _ = await asyncio.to_thread(handshake, keeper.context, HOST)
+    chain = x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM)
+    verify_chain(chain + pebble.intermediates(), pebble.roots(), HOST)
+
+
+def test_composition_runs_the_renewal(tmp_path: Path) -> None:
+    """ACME on: the "certificates" service starts last, and cert-renew reaches it."""
+    setup = fake_ca_config(tmp_path, directory=f"https://127.0.0.1:{free_port()}/dir")
+    parts = build_server(setup.config, setup.paths)
+    assert parts.services[-1].name == "certificates"
+    assert {"cert-status", "cert-renew"} <= set(parts.commands)
+    off = make_config(tmp_path / "off")
+    assert "certificates" not in [s.name for s in build_server(off.config, off.paths).services]
