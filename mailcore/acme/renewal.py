@@ -1,7 +1,7 @@
 """The ``certificates`` service: obtains the ACME certificate, renews it, backs off.
 
-Due when there is no ACME certificate, when the names it should cover
-changed, or when less than ``min(acme.renew_before_days, a third of its
+Due when there is no ACME certificate, when a name it should cover is
+missing from it, or when less than ``min(acme.renew_before_days, a third of its
 lifetime)`` is left (Let's Encrypt's 90 days → 30; a short test certificate
 renews too). A failure waits ``acme.retry_first`` seconds, doubled at each
 further failure up to ``acme.retry_max``; a CA's rate limit waits until the
@@ -100,6 +100,7 @@ class CertificateRenewal:
         self._state = RenewalState()
         self._wanted = candidate_names(config)
         self._due_at: float | None = None
+        self._attempts = 0  # attempts started, so a waiting renew_now sees one happened
         self._lock = asyncio.Lock()
         self._thread_ended = asyncio.Event()  # no ACME thread is running
         self._thread_ended.set()
@@ -130,11 +131,11 @@ class CertificateRenewal:
         An attempt already running is the one asked for: it is awaited, never
         doubled. A CA's rate limit is honoured: no request before its time.
         """
-        if self._lock.locked():
-            async with self._lock:
-                return self.status()
+        before = self._attempts
         async with self._lock:
-            if not self._rate_limited(time.time()):
+            # an attempt that ran while this call waited for the lock (the
+            # periodic check's, another caller's) is the one asked for
+            if self._attempts == before and not self._rate_limited(time.time()):
                 await self._attempt()
         return self.status()
 
@@ -168,14 +169,17 @@ class CertificateRenewal:
         except (OSError, ValueError):
             return "no_certificate"
         self._due_at = renewal_time(info, self._config.acme.renew_before_days)
-        if set(self._wanted) != set(self._state.names or info.names):
-            return "names_changed"
+        # only an added name makes a new order: a name gone from the DNS (or a
+        # lookup that failed once) waits for the next renewal, no flapping
+        if not set(self._wanted) <= set(self._state.names or info.names):
+            return "new_names"
         if not all(map(info.covers, self._wanted[:1])) or not info.valid_at(now):
             return "not_valid"
         return "expires_soon" if now >= self._due_at else None
 
     async def _attempt(self, names: list[str] | None = None) -> None:
         """One attempt, its outcome saved and logged. Called with the lock held."""
+        self._attempts += 1
         self._state.last_attempt = time.time()
         try:
             wanted = names if names is not None else await self._names()
@@ -277,11 +281,18 @@ class CertificateRenewal:
             async with asyncio.timeout(self._config.acme.timeout + _GRACE):
                 return await asyncio.shield(done)
         except TimeoutError:
-            cancel.set()
+            self._abandon(done, cancel)
             raise AcmeFailure(TIMED_OUT, seconds=f"{self._config.acme.timeout:g}") from None
         except asyncio.CancelledError:
-            cancel.set()  # stop() or a cancelled caller: the thread ends at its next step
+            self._abandon(done, cancel)  # stop() or a cancelled caller
             raise
+
+    @staticmethod
+    def _abandon(done: asyncio.Future[T], cancel: threading.Event) -> None:
+        """Tell the thread to stop at its next step, and drop its outcome when it
+        comes (else asyncio logs "Future exception was never retrieved")."""
+        cancel.set()
+        done.cancel()
 
     def _rate_limited(self, now: float) -> bool:
         failure = self._state.last_failure
