@@ -257,6 +257,29 @@ async def test_failures_back_off_and_persist(
     assert RenewalState.load(setup.paths.acme_state).failures == 4
 
 
+async def test_back_off_for_an_old_host_name_does_not_hold(tmp_path: Path, pebble: Pebble) -> None:
+    """Failures about the placeholder name before the wizard set the real one: the
+    next start tries the new name at once (the back-off was about the old one)."""
+    setup = make_config(
+        tmp_path,
+        pebble.overrides(challenge="http-01", client_names=False),
+        {"mail": {"hostname": "mail.dupont-avocats.be"}},
+    )
+    old = RenewalState(failures=3, next_attempt=time.time() + 86400)
+    old.last_failure = {"code": failures.NO_PUBLIC_NAME, "params": {"name": HOST}}
+    old.save(setup.paths.acme_state)
+    board = ChallengeBoard()
+    service = renewal_for(setup, board)
+    async with http_challenge_server(board, pebble.http_port):
+        await service.start()
+        try:
+            await until(lambda: keeper_of(service).reloads == 1)
+        finally:
+            await service.stop()
+    assert service.status()["names"] == ["mail.dupont-avocats.be"]
+    assert RenewalState.load(setup.paths.acme_state).failures == 0
+
+
 async def test_rate_limit_is_honoured(tmp_path: Path) -> None:
     """RATE_LIMITED: next_attempt is the CA's Retry-After, and renew_now sends
     nothing before it (nor does a restarted service)."""

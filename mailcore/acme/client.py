@@ -51,7 +51,7 @@ HTTP_01 = "http-01"
 _REQUEST_TIMEOUT = 30  # seconds for one HTTP request to the CA (the attempt has its own)
 _POLL_FIRST, _POLL_MAX = 0.25, 2.0  # authorization polling: quick first, then every 2 s
 _NONCE_ROUNDS = 3  # each round is the library's two tries
-_DONE = {messages.STATUS_VALID, messages.STATUS_INVALID, messages.STATUS_DEACTIVATED}
+_WAITING = {messages.STATUS_PENDING, messages.STATUS_PROCESSING}
 
 AddressLookup = Callable[[str], "list[str] | None"]
 """A name's IPv4 addresses ([] none, None lookup failed): ``NameFilter.addresses``."""
@@ -239,7 +239,7 @@ class AcmeClient:
         delay = _POLL_FIRST
         while True:
             authz, _ = acme.poll(authz)
-            if authz.body.status in _DONE:
+            if authz.body.status not in _WAITING:  # valid, invalid, or gone (expired…)
                 return authz
             self._sleep(delay)
             delay = min(delay * 2, _POLL_MAX)

@@ -149,7 +149,7 @@ class CertificateRenewal:
             reason = self._due(now)
             if not self._state.failures and self._due_at is not None:
                 self._state.next_attempt = self._due_at
-            if reason is None or (self._state.failures and self._waiting(now)):
+            if reason is None or self._backing_off(now):
                 log.debug("acme: checked due=%s next=%s", reason, self._state.next_attempt)
                 return
             log.info("acme: renewal due reason=%s", reason)
@@ -206,6 +206,8 @@ class CertificateRenewal:
             cancel=cancel,
         )
         issued = client.obtain(names)
+        if cancel.is_set():  # abandoned meanwhile: the renewal would not swap it in
+            raise AcmeFailure(TIMED_OUT, seconds=f"{self._config.acme.timeout:g}")
         make_private_dir(self._paths.acme_dir, tighten=True)
         # the key first: a reader that sees the new chain finds its key already
         atomic_write_bytes(self._paths.acme_key, issued.key_pem, 0o600)
@@ -293,6 +295,19 @@ class CertificateRenewal:
         comes (else asyncio logs "Future exception was never retrieved")."""
         cancel.set()
         done.cancel()
+
+    def _backing_off(self, now: float) -> bool:
+        """True while the back-off (or a rate limit) holds the next attempt.
+
+        A failure about a name no longer wanted (the host name was changed)
+        says nothing about the new one: no back-off then, but a CA's rate
+        limit always holds.
+        """
+        failure = self._state.last_failure
+        if not self._state.failures or not self._waiting(now) or failure is None:
+            return False
+        name = failure["params"].get("name")
+        return failure["code"] == RATE_LIMITED or name is None or name in self._wanted
 
     def _rate_limited(self, now: float) -> bool:
         failure = self._state.last_failure
