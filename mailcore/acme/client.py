@@ -157,9 +157,9 @@ class AcmeClient:
                     first = failure
                     log.info("acme: port 80 unreachable, trying TLS-ALPN-01 on 443")
                     continue
-                # both ports closed: port 80 is the one to open first
-                both_closed = first is not None and failure.code == PORT443_UNREACHABLE
-                raise first if first is not None and both_closed else failure from None
+                if first is not None and failure.code == PORT443_UNREACHABLE:
+                    failure = first  # both ports closed: port 80 is the one to open first
+                raise failure from None
         self._checkpoint()
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=self._remaining())
         order = acme.finalize_order(order, deadline)
