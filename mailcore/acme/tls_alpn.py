@@ -9,18 +9,18 @@ challenge answer) posted with the library's own ``answer_challenge``.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
 from acme import challenges
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes
 from josepy.b64 import b64encode
 from josepy.jwk import JWK
 
+from mailcore.certs.selfsigned import generate_self_signed
+
 TLS_ALPN_01 = "tls-alpn-01"
+VALIDATION_DAYS = 7  # the certificate lives for one validation: days are plenty
 ACME_IDENTIFIER_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.31")
 """id-pe-acmeIdentifier (RFC 8737 §6.1)."""
 
@@ -47,29 +47,7 @@ def validation_certificate(name: str, key_authz: str) -> tuple[bytes, bytes]:
     Self-signed, its only SAN the name, and the critical acmeIdentifier
     extension holding the DER OCTET STRING of SHA-256(key authorization).
     """
-    key = ec.generate_private_key(ec.SECP256R1())
     digest = hashlib.sha256(key_authz.encode("ascii")).digest()
-    now = datetime.datetime.now(datetime.UTC)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=7))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(
-            # OCTET STRING tag 0x04, length 32, then the digest
-            x509.UnrecognizedExtension(ACME_IDENTIFIER_OID, b"\x04\x20" + digest),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return cert.public_bytes(serialization.Encoding.PEM), key_pem
+    # OCTET STRING tag 0x04, length 32, then the digest
+    identifier = x509.UnrecognizedExtension(ACME_IDENTIFIER_OID, b"\x04\x20" + digest)
+    return generate_self_signed([name], VALIDATION_DAYS, critical_extensions=[identifier])
