@@ -16,10 +16,11 @@ from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store
 
 from tests.lab import Lab
-from tests.lab.constants import ISP_IP, LAN_SRV, NS_LAN
+from tests.lab.constants import ISP_IP, LAN_SRV, NS_LAN, NS_WAN, WAN_IP
 from tests.lab.pebble import PebbleCA
 
 pytestmark = pytest.mark.lab
+CLIENTS = "tests.certs_lab_clients"
 
 NAME = "mail.example.be"
 
@@ -65,3 +66,31 @@ def test_http01_goes_through_the_forwarded_port_80(router: Lab, pebble: PebbleCA
     leaf = verify_for(str(issued["fullchain"]), pebble.root_file, NAME)
     names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert names.get_values_for_type(x509.DNSName) == [NAME]
+
+
+def test_a_browser_on_the_internet_trusts_pebble_through_its_nss_root(
+    router: Lab, pebble: PebbleCA, tmp_path: Path
+) -> None:
+    """The browser harness of the certificate tests: trusted with the root, refused without."""
+    for port in (80, 443):
+        mapped = router.run_python(NS_LAN, "tests.lab.snippets:upnp_add", port, LAN_SRV, port)
+        assert mapped["ok"], mapped
+    issued = obtain(router, pebble)
+    assert "fullchain" in issued, issued
+    chain, key = tmp_path / "fullchain.pem", tmp_path / "key.pem"
+    chain.write_text(str(issued["fullchain"]))
+    key.write_text(str(issued["key"]))
+    router.spawn_python(
+        NS_LAN, "tests.lab.acme_client:serve_https", str(chain), str(key), ready="listening"
+    )
+    trusted, bare = str(tmp_path / "home-trusted"), str(tmp_path / "home-bare")
+    router.run_python(NS_WAN, f"{CLIENTS}:trust_home", trusted, str(pebble.root_file))
+    router.run_python(NS_WAN, f"{CLIENTS}:trust_home", bare, None)
+    url, where = f"https://{NAME}/", {NAME: WAN_IP}
+
+    seen = router.run_python(NS_WAN, f"{CLIENTS}:browser_visit", url, trusted, where, timeout=90)
+    assert seen.get("status") == 200, seen
+    assert "hello over https" in seen["text"]
+    assert seen["issuer"].startswith("Pebble Intermediate CA"), seen
+    refused = router.run_python(NS_WAN, f"{CLIENTS}:browser_visit", url, bare, where, timeout=90)
+    assert "ERR_CERT_AUTHORITY_INVALID" in refused.get("error", ""), refused

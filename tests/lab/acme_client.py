@@ -52,7 +52,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def obtain(directory: str, ca_file: str, names: list[str], port: int = 80) -> dict[str, Any]:
     """Order a certificate for ``names`` with HTTP-01 answered on ``port``.
 
-    Returns ``{"fullchain": PEM, "seen": [requests]}`` or ``{"error": text,
+    Returns ``{"fullchain": PEM, "key": PEM, "seen": [requests]}`` or ``{"error": text,
     "seen": [...]}`` when the CA refused (the challenge's own error included).
     """
     import os
@@ -94,9 +94,38 @@ def obtain(directory: str, ca_file: str, names: list[str], port: int = 80) -> di
                 if c.error is not None
             ]
             return {"error": "; ".join(problems) or str(exc), "seen": server.seen}
-        return {"fullchain": done.fullchain_pem, "seen": server.seen}
+        return {"fullchain": done.fullchain_pem, "key": key_pem.decode(), "seen": server.seen}
     except (errors.Error, messages.Error, OSError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}", "seen": server.seen}
     finally:
         server.shutdown()
         server.server_close()
+
+
+def serve_https(cert_file: str, key_file: str, port: int = 443, lifetime: float = 300.0) -> None:
+    """Serve "hello" over HTTPS with the given chain (a browser's target in the self-check).
+
+    Prints "listening" once bound; exits after ``lifetime`` s in case teardown misses it.
+    """
+    import ssl
+    import time
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = b"<!doctype html><title>lab</title><p>hello over https</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server = http.server.ThreadingHTTPServer(("0.0.0.0", port), Hello)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("listening", flush=True)
+    time.sleep(lifetime)
