@@ -46,8 +46,12 @@ def verify_for(fullchain: str, roots: Path, name: str) -> x509.Certificate:
     return leaf
 
 
+@pytest.mark.parametrize("pebble", [{"validity": 3600}], indirect=True)
 def test_http01_goes_through_the_forwarded_port_80(router: Lab, pebble: PebbleCA) -> None:
-    """Refused while 80 is not forwarded; issued once it is, validated from the internet."""
+    """Refused while 80 is not forwarded; issued once it is, validated from the internet.
+
+    Pebble is asked for one-hour certificates: the renewal tests rely on it.
+    """
     refused = obtain(router, pebble)
     assert "error" in refused, refused
     assert refused["seen"] == [], "the validator reached the LAN without a forwarded port"
@@ -66,6 +70,8 @@ def test_http01_goes_through_the_forwarded_port_80(router: Lab, pebble: PebbleCA
     leaf = verify_for(str(issued["fullchain"]), pebble.root_file, NAME)
     names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert names.get_values_for_type(x509.DNSName) == [NAME]
+    lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
+    assert lifetime.total_seconds() <= 3600, lifetime
 
 
 def test_a_browser_on_the_internet_trusts_pebble_through_its_nss_root(

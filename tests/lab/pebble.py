@@ -11,9 +11,10 @@ for a name: ``mail.example.be`` is the router's public address 203.0.113.2,
 so every validation crosses the router's forwarded ports to lab-lan, as
 Let's Encrypt's would cross a real office router.
 
-Debian's ``pebble`` 2.4 package is needed (``/usr/bin/pebble``); it issues
-certificates valid for five years (no validity setting in this version), so
-the renewal tests ask for a renewal instead of waiting for one.
+Debian's ``pebble`` 2.4 package is needed (``/usr/bin/pebble``). It issues
+certificates valid for five years unless ``validity`` (seconds, Pebble's
+``certificateValidityPeriod``) says otherwise: short-lived certificates let
+a test watch a renewal happen on its own.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class PebbleCA:
         *,
         nonce_reject: int = 0,
         authz_reuse: int = 0,
+        validity: int | None = None,
     ) -> None:
         """Prepare (not start) a Pebble whose files go to ``state_dir``.
 
@@ -65,11 +67,14 @@ class PebbleCA:
                 order (``PEBBLE_AUTHZREUSE``): 0 so that every order is
                 validated again and a failure test cannot pass on an old
                 success.
+            validity: lifetime of issued certificates in seconds (None:
+                Pebble's five years).
         """
         self.runner = runner
         self.state_dir = state_dir
         self.nonce_reject = nonce_reject
         self.authz_reuse = authz_reuse
+        self.validity = validity
         self.listener_ca = state_dir / "listener-ca.pem"
         self.chain_file = state_dir / "pebble-chain.pem"
         self.root_file = state_dir / "pebble-root.pem"
@@ -157,25 +162,21 @@ class PebbleCA:
         cert, key = self.state_dir / "listener-cert.pem", self.state_dir / "listener-key.pem"
         leaf.cert_chain_pems[0].write_to_path(str(cert))
         leaf.private_key_pem.write_to_path(str(key))
+        settings: dict[str, object] = {
+            "listenAddress": f"{ISP_IP}:{ACME_PORT}",
+            "managementListenAddress": f"{ISP_IP}:{MANAGEMENT_PORT}",
+            "certificate": str(cert),
+            "privateKey": str(key),
+            # validation goes to the standard ports of the office's address
+            "httpPort": 80,
+            "tlsPort": 443,
+            "ocspResponderURL": "",
+            "externalAccountBindingRequired": False,
+        }
+        if self.validity is not None:
+            settings["certificateValidityPeriod"] = self.validity
         config = self.state_dir / "pebble-config.json"
-        config.write_text(
-            json.dumps(
-                {
-                    "pebble": {
-                        "listenAddress": f"{ISP_IP}:{ACME_PORT}",
-                        "managementListenAddress": f"{ISP_IP}:{MANAGEMENT_PORT}",
-                        "certificate": str(cert),
-                        "privateKey": str(key),
-                        # validation goes to the standard ports of the office's address
-                        "httpPort": 80,
-                        "tlsPort": 443,
-                        "ocspResponderURL": "",
-                        "externalAccountBindingRequired": False,
-                    }
-                },
-                indent=1,
-            )
-        )
+        config.write_text(json.dumps({"pebble": settings}, indent=1))
         return config
 
 
