@@ -72,7 +72,8 @@ def browser_visit(
     Returns:
         ``{"error": net::ERR_...}`` when the page did not load, else
         ``{"url", "status", "issuer", "subject", "protocol", "text"}`` of the
-        final page (after the login when asked).
+        final page (after the login when asked), the first answer's HSTS header
+        (``hsts``) and the browser's cookies' flags (``cookies``).
     """
     from playwright.sync_api import Error, sync_playwright
 
@@ -100,7 +101,13 @@ def browser_visit(
                 page.wait_for_load_state()
             if screenshot:
                 page.screenshot(path=screenshot)
+            cookies = [
+                {k: c.get(k) for k in ("name", "secure", "httpOnly", "sameSite")}
+                for c in page.context.cookies()
+            ]
             return {
+                "hsts": response.headers.get("strict-transport-security", ""),
+                "cookies": cookies,
                 "url": page.url,
                 "status": response.status,
                 "issuer": security.get("issuer", ""),

@@ -25,12 +25,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from mailcore.users import UserStore
+from pmemail.config import DataPaths, load_config
+from pmemail.serve.control import ControlError, query_control_sync
+from pmemail.serve.pidfile import read_pid
 from tests.config_factory import Overrides, write_config
 from tests.lab import Lab
 from tests.lab.constants import ISP_IP, NS_LAN, NS_WAN, WAN_IP
 from tests.lab.dns_server import EXAMPLE_RECORDS
 from tests.lab.pebble import PebbleCA
-from tests.lab.process import stop_popen, wait_for_log
+from tests.lab.process import alive, kill_pids, stop_popen, wait_for_log
 
 DOMAIN = "example.be"
 HOST = f"mail.{DOMAIN}"
@@ -130,6 +133,20 @@ class Office:
             stop_popen(self.server, grace_s=30)
             self.server = None
 
+    def stop_daemon(self) -> None:
+        """Stop a server the app started (a daemon: its control socket's ``stop``)."""
+        paths = DataPaths.from_config(load_config(self.config), self.config)
+        pid = read_pid(paths.pidfile)
+        try:
+            query_control_sync(paths.control_socket, {"cmd": "stop"}, timeout=5)
+        except ControlError:
+            pass
+        deadline = time.monotonic() + 30
+        while pid and alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if pid:
+            kill_pids([pid])
+
     def log_tail(self, lines: int = 40) -> str:
         """The end of the server's log (for assertion messages)."""
         try:
@@ -138,7 +155,7 @@ class Office:
             return ""
 
 
-def start_office(
+def prepare_office(
     lab: Lab,
     pebble: PebbleCA,
     tmp_path: Path,
@@ -146,7 +163,11 @@ def start_office(
     forward_80: bool = True,
     records: dict[str, str] | None = None,
 ) -> Office:
-    """Config, user, DNS, ``ports apply`` and ``serve``, in the order an admin would.
+    """Config, user, DNS, ``doctor`` and ``ports apply``, in the wizard's order (no server).
+
+    The doctor's run records the office's public address (the IP history),
+    which the renewal compares with a name's DNS address to tell "the DNS
+    points elsewhere" from "port 80 is closed".
 
     Args:
         lab: the router lab.
@@ -167,11 +188,27 @@ def start_office(
         + [{"name": n, "type": "A", "value": a} for n, a in changed.items()]
     )
     office = Office(lab, pebble, setup.path, data)
+    office.pmemail("doctor", "--json")  # its verdict is not this test's business
     code, out, err = office.pmemail("ports", "apply", "--json")
     assert code == 0, out + err
     if not forward_80:
         gone = lab.run_python(NS_LAN, "tests.lab.snippets:upnp_delete", 80)
         assert gone["ok"], gone
+    return office
+
+
+def start_office(
+    lab: Lab,
+    pebble: PebbleCA,
+    tmp_path: Path,
+    *overrides: Overrides,
+    forward_80: bool = True,
+    records: dict[str, str] | None = None,
+) -> Office:
+    """:func:`prepare_office`, then ``pmemail serve`` in lab-lan."""
+    office = prepare_office(
+        lab, pebble, tmp_path, *overrides, forward_80=forward_80, records=records
+    )
     office.serve()
     return office
 

@@ -21,7 +21,7 @@ import json
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -34,15 +34,16 @@ from tests.certs_lab_support import (
     TLS_PORTS,
     USER,
     Office,
+    prepare_office,
     start_office,
     tls_probe,
 )
 from tests.certs_lab_support import http_from_internet as http
 from tests.lab import Lab
-from tests.lab.constants import NS_WAN, REMOTE_IP, WAN_IP
+from tests.lab.constants import NS_LAN, NS_WAN, REMOTE_IP, WAN_IP
 from tests.lab.pebble import PebbleCA
 
-pytestmark = [pytest.mark.lab, pytest.mark.slow]
+pytestmark = [pytest.mark.lab, pytest.mark.slow, pytest.mark.timeout(400)]
 
 CLIENTS = "tests.certs_lab_clients"
 BROWSER_TIMEOUT = 120
@@ -96,6 +97,9 @@ def test_pebble_certificate_everywhere_and_no_login_over_http(
     assert "error" not in page, page
     assert page["issuer"].startswith("Pebble Intermediate CA"), page
     assert page["url"].startswith(f"https://{HOST}/mail"), page
+    assert page["hsts"].startswith("max-age="), page  # trusted certificate: HSTS on
+    session = next(c for c in page["cookies"] if c["name"] == COOKIE)
+    assert session["secure"] and session["httpOnly"] and session["sameSite"] != "None", session
     # typed without https://, the browser lands on HTTPS before any form
     page = browser(router, f"http://{HOST}/login", home)
     assert page["url"] == f"https://{HOST}/login", page
@@ -105,7 +109,8 @@ def test_pebble_certificate_everywhere_and_no_login_over_http(
         got = http(router, "GET", "/", {"Host": host})
         assert got["status"] == 301 and got["location"] == f"https://{HOST}/", (host, got)
     got = http(router, "GET", "/login?next=%2Fmail", {"Host": "evil.example"})
-    assert got["location"] == f"https://{HOST}/login?next=%2Fmail", got
+    target = urlsplit(got["location"])
+    assert (target.scheme, target.netloc, target.path) == ("https", HOST, "/login"), got
     form = urlencode({"address": USER, "password": PASSWORD, "_csrf": "x"})
     got = http(
         router,
@@ -233,3 +238,28 @@ def test_ca_answering_errors(router: Lab, pebble: PebbleCA, tmp_path: Path) -> N
     assert_fallback(office, status, "ca_error")
     assert status["failures"] == 1 and status["next_attempt"] > time.time() + 600, status
     office.stop()
+
+
+def test_the_wizard_launch_step_obtains_the_certificate(
+    router: Lab, pebble: PebbleCA, tmp_path: Path
+) -> None:
+    """Start on the launch step: the server runs and the certificate row says Pebble's."""
+    office = prepare_office(router, pebble, tmp_path)
+    try:
+        shown = router.run_python(
+            NS_LAN, "tests.certs_lab_wizard:launch", str(office.config), timeout=300
+        )
+        status = office.cert_status()
+        probes = {port: tls_probe(router, port, pebble.root_file) for port in (443, 143)}
+    finally:
+        office.stop_daemon()
+    rows = shown["rows"]
+    certificate = rows.pop("certificate")
+    assert {r["status"] for r in rows.values()} == {"ok"}, rows
+    assert certificate["status"] == "ok", (certificate, shown["texts"], office.log_tail())
+    assert "Pebble Intermediate CA" in certificate["finding"], certificate
+    assert shown["kept"]["certificate"] == {"trusted": True, "fingerprint": ""}, shown["kept"]
+    assert from_acme(status), status
+    for port, probe in probes.items():
+        assert probe.verified, f"port {port}:\n{probe.output[-2500:]}"
+        assert probe.fingerprint == status["fingerprint_sha256"], port
