@@ -21,7 +21,7 @@ from tests.config_factory import free_port
 
 DOMAIN = "example.be"
 USER, PASSWORD = f"bench@{DOMAIN}", "bench-password-1"
-SERVICES = ("smtp", "submission", "imap", "pop3", "webmail")
+SERVICES = ("smtp", "submission", "imap", "pop3", "webmail", "https")
 
 
 class ShippedServer:
@@ -36,6 +36,9 @@ class ShippedServer:
         config.server.manage_router = False
         # the bench runs as root with data in a tmp dir no service account can enter
         config.server.user = ""
+        # no ACME CA here (the network rule): the renewal service is not built, as
+        # on a server whose admin supplies a certificate
+        config.acme.enabled = False
         config.mail.submission_extra_ports = []
         for name in SERVICES:
             mapping = getattr(config.ports, name)

@@ -30,6 +30,7 @@ from typing import (
     get_args,
     get_origin,
     get_type_hints,
+    is_typeddict,
 )
 
 ServiceState = Literal["running", "stopped", "failed"]
@@ -222,6 +223,8 @@ def _fits(value: object, hint: Any) -> bool:
         return isinstance(value, origin)
     if hint is type(None):
         return value is None
+    if is_typeddict(hint):  # a nested shape (CertificateFailure): an object is enough here
+        return isinstance(value, dict)
     if isinstance(value, bool):  # JSON's true is no count
         return hint is bool
     if hint is float:

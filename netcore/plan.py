@@ -11,6 +11,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
+from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 
 DESCRIPTION_PREFIX = "pmemail"
@@ -84,7 +85,7 @@ def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
         port = PlannedPort(
             name=name,
             external=entry.external,
-            internal=entry.internal,
+            internal=https_internal_port(config) if name == "https" else entry.internal,
             internal_host=host,
             protocol=entry.protocol.upper(),
             description=mapping_description(name),

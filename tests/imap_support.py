@@ -9,12 +9,12 @@ import threading
 from typing import Any
 
 from mailcore.imap.server import ImapService, build_imap_service
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides
+from tests.tls_support import keeper_context
 
 PASSWORD = "correct horse battery"
 USER = "alice@example.be"
@@ -61,7 +61,7 @@ class ServerThread:
                 self.paths,
                 self.users,
                 throttle,
-                tls=server_tls_context(self.config, self.paths),
+                tls=keeper_context(self.config, self.paths),
             )
             await svc.start()
             return svc

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.delivery import MaildirDelivery, maildir_path
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, make_config
+from tests.tls_support import keeper_context
 
 PASSWORDS = {"alice@example.be": "alice-pw", "bob@example.be": "bob-pw"}
 
@@ -73,7 +73,7 @@ class MailServer:
             self.users,
             self.delivery,
             self.queue,
-            tls=server_tls_context(self.config, self.paths),
+            tls=keeper_context(self.config, self.paths),
         )
         for service in services:
             assert isinstance(service, SmtpService)
@@ -121,7 +121,7 @@ _CHILD_SERVER = """
 import asyncio, sys
 from pathlib import Path
 from mailcore.delivery import MaildirDelivery
-from mailcore.server_tls import server_tls_context
+from tests.tls_support import keeper_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.users import UserStore
 from pmemail.config.paths import DataPaths
@@ -132,7 +132,7 @@ async def main():
     paths = DataPaths.from_config(config)
     UserStore.from_config(config, paths).add_user("alice@example.be", "alice-pw")
     users = UserStore.from_config(config, paths)
-    tls = server_tls_context(config, paths)
+    tls = keeper_context(config, paths)
     smtp = build_smtp_services(config, paths, users, MaildirDelivery(paths), None, tls=tls)[0]
     await smtp.start()
     print(smtp.port, flush=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from mailcore.webmail.autoconfig import (
@@ -17,7 +16,7 @@ from mailcore.webmail.autoconfig import (
 )
 from netcore.dns_records import records_to_publish
 from tests.config_factory import make_config
-from tests.webmail_support import ALICE, WEBMAIL, running_stack
+from tests.webmail_support import ALICE, WEBMAIL, client, running_stack
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,7 +39,7 @@ def _check_server(el: ET.Element, kind: str, port: int) -> None:
 
 async def test_thunderbird_both_urls(tmp_path: Path) -> None:
     """Both the .well-known and the ?emailaddress= URLs give the Thunderbird document."""
-    async with running_stack(tmp_path) as stack, aiohttp.ClientSession() as http:
+    async with running_stack(tmp_path) as stack, client() as http:
         for path in (
             "/.well-known/autoconfig/mail/config-v1.1.xml",
             f"/mail/config-v1.1.xml?emailaddress={ALICE}",
@@ -65,7 +64,7 @@ async def test_thunderbird_both_urls(tmp_path: Path) -> None:
 
 async def test_pop3_user_gets_pop3_first(tmp_path: Path) -> None:
     """A user who reads by POP3 is offered POP3 first."""
-    async with running_stack(tmp_path) as stack, aiohttp.ClientSession() as http:
+    async with running_stack(tmp_path) as stack, client() as http:
         stack.users.set_protocol(ALICE, "pop3")
         async with http.get(f"{stack.url}/mail/config-v1.1.xml?emailaddress={ALICE}") as r:
             root = ET.fromstring(await r.read())
@@ -83,7 +82,7 @@ def _request(address: str) -> bytes:
 
 async def test_outlook_autodiscover(tmp_path: Path) -> None:
     """POST autodiscover.xml: IMAP, POP3 and SMTP with STARTTLS ("TLS") and the address."""
-    async with running_stack(tmp_path) as stack, aiohttp.ClientSession() as http:
+    async with running_stack(tmp_path) as stack, client() as http:
         async with http.post(
             stack.url + "/autodiscover/autodiscover.xml",
             data=_request(ALICE),

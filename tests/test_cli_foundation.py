@@ -65,6 +65,8 @@ def test_unprivileged_init_uses_high_internal_ports(tmp_path: Path) -> None:
         "external": 25,
         "internal": 2525,
     }
+    https = doc["config"]["ports"]["https"]
+    assert (https["external"], https["internal"]) == (443, 8443)
 
 
 def test_passwords_are_masked(tmp_path: Path) -> None:

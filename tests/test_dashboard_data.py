@@ -188,6 +188,7 @@ LOCAL = {
     "imap": (143, 11143),
     "pop3": (110, 11110),
     "webmail": (80, 18080),
+    "https": (443, 18443),
 }
 
 
@@ -215,14 +216,14 @@ def test_forward_and_remove_in_lab(router: Lab, tmp_path: Path) -> None:
         NS_LAN, "tests.dashboard_support:lab_router_cycle", str(config), timeout=90
     )
     assert out["forward"]["ok"], out["forward"]
-    assert out["forward"]["message"] == "forwarded 5 of 5 port(s)"
+    assert out["forward"]["message"] == "forwarded 6 of 6 port(s)"
     after = out["after_forward"]
     assert after["router"].startswith("UPnP IGD http://192.168.2.1"), after
     assert after["router_address"] == "203.0.113.2" and after["public"] == "203.0.113.2"
     for name, port in after["ports"].items():
         assert port["mapped"] is True and port["reachable"] is True, (name, port)
         assert 0 < port["lease_left"] <= 3600
-    assert out["remove"]["message"] == "removed 5 of 5 port(s)"
+    assert out["remove"]["message"] == "removed 6 of 6 port(s)"
     for name, port in out["after_remove"]["ports"].items():
         assert port["mapped"] is False and port["reachable"] is False, (name, port)
         assert port["why"] == "not in the router's table"

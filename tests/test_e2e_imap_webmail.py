@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mailcore.pop3 import build_pop3_service
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
+from tests.tls_support import keeper_context
 from tests.webmail_support import ALICE, ALICE_PW, Stack, client, login, running_stack
 
 CAROL, CAROL_PW = "carol@example.be", "carol pop secret"
@@ -68,7 +68,7 @@ async def test_smtp_delivery_reaches_imap_idle_and_pop3(tmp_path: Path) -> None:
             stack.paths,
             stack.users,
             AuthThrottle(stack.config.security),
-            tls=server_tls_context(stack.config, stack.paths),
+            tls=keeper_context(stack.config, stack.paths),
         )
         await pop3.start()
         try:

@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-from pmemail.serve.composition import build_services
+from pmemail.serve.composition import build_server
 from pmemail.serve.logfile import PrivateRotatingFileHandler
 from pmemail.serve.logsetup import setup_logging
 from tests.config_factory import make_config
@@ -63,5 +63,5 @@ def test_existing_data_and_log_folders_tightened_to_0700(tmp_path: Path) -> None
     paths.logs.mkdir(parents=True)
     paths.root.chmod(0o755)
     paths.logs.chmod(0o755)
-    build_services(setup.config, paths)
+    build_server(setup.config, paths)
     assert _mode(paths.root) == 0o700 and _mode(paths.logs) == 0o700

@@ -93,6 +93,7 @@ def test_stock_router_found_public_ip_and_inbound_from_outside(router: Lab, conf
     assert check(doc, "outbound_25")["details"]["outcome"] == "open"
     assert check(doc, "inbound.submission")["details"]["reachable"] is True
     assert check(doc, "inbound.webmail")["details"]["reachable"] is False
+    assert check(doc, "inbound.https")["details"]["reachable"] is False  # 443 is in the plan
     assert doc["lan"]["address"] == LAN_SRV and doc["lan"]["gateway"] == LAN_GW
     assert code == {"ok": 0, "warn": 1, "fail": 2}[doc["status"]]
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from mailcore.pop3 import Pop3Service, build_pop3_service
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from pmemail.config.paths import DataPaths
 from tests.config_factory import make_config
 from tests.pop3_support import ALICE, ALICE_PW, POP3, inbox, make_users, put_message
+from tests.tls_support import keeper_context
 
 BODIES = [
     b"Subject: first\n\nhello\n.starts with a dot\n",
@@ -41,7 +41,7 @@ async def server(tmp_path: Path) -> AsyncIterator[tuple[Pop3Service, DataPaths]]
         paths,
         make_users(config, paths),
         AuthThrottle(config.security),
-        tls=server_tls_context(config, paths),
+        tls=keeper_context(config, paths),
     )
     await service.start()
     yield service, paths

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from mailcore.delivery import MaildirDelivery
 from mailcore.pop3 import build_pop3_service
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
 from tests.config_factory import make_config
 from tests.pop3_support import ALICE, ALICE_PW, POP3, client_tls_context, make_users
+from tests.tls_support import keeper_context
 
 MESSAGE = (
     b"From: dave@example.org\r\nTo: alice@example.be\r\nSubject: e2e\r\n\r\n"
@@ -33,9 +33,9 @@ async def test_smtp_in_then_pop3_retr(tmp_path: Path) -> None:
     delivery = MaildirDelivery(paths, fsync=False)
     services = [
         *build_smtp_services(
-            config, paths, users, delivery, None, throttle, tls=server_tls_context(config, paths)
+            config, paths, users, delivery, None, throttle, tls=keeper_context(config, paths)
         ),
-        build_pop3_service(config, paths, users, throttle, tls=server_tls_context(config, paths)),
+        build_pop3_service(config, paths, users, throttle, tls=keeper_context(config, paths)),
     ]
     for service in services:
         await service.start()

@@ -11,7 +11,6 @@ from typing import TypeVar
 import pytest
 
 from mailcore.pop3 import Pop3Service, build_pop3_service
-from mailcore.server_tls import server_tls_context
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from pmemail.config.model import Config
@@ -28,6 +27,7 @@ from tests.pop3_support import (
     make_users,
     put_message,
 )
+from tests.tls_support import keeper_context
 
 T = TypeVar("T")
 MSG = (
@@ -49,7 +49,7 @@ class Env:
             self.paths,
             self.users,
             AuthThrottle(self.config.security),
-            tls=server_tls_context(self.config, self.paths),
+            tls=keeper_context(self.config, self.paths),
         )
         await self.service.start()
         return self.service
@@ -224,7 +224,7 @@ async def test_status_and_port_in_use(env: Env) -> None:
         env.paths,
         env.users,
         AuthThrottle(env.config.security),
-        tls=server_tls_context(env.config, env.paths),
+        tls=keeper_context(env.config, env.paths),
     )
     with pytest.raises(ServiceStartError, match=r"POP3 cannot listen on 127.0.0.1"):
         await other.start()

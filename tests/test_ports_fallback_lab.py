@@ -22,12 +22,12 @@ from tests.test_ports_lab import LOCAL, PLAN, by_port, pmemail, reaches, serve_a
 pytestmark = pytest.mark.lab
 
 MONITOR = "tests.test_ports_lab:monitor_check"
-FALLBACK = {143: 1143, 110: 1110, 80: 8080}  # advice.ALTERNATIVE_PORTS
+FALLBACK = {143: 1143, 110: 1110, 80: 8080, 443: 8443}  # advice.ALTERNATIVE_PORTS
 
 
 @pytest.mark.parametrize("router", [RouterConfig.openwrt()], indirect=True)
 def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_path: Path) -> None:
-    """OpenWrt ACL: --fallback forwards 1143/1110/8080; list, monitor and remove know them."""
+    """OpenWrt ACL: --fallback forwards 1143/1110/8080/8443; list, monitor and remove know them."""
     serve_all(router)
     config = write_config(tmp_path, PLAN, loopback=False).path
     code, doc = pmemail(router, config, "apply", "--fallback")
@@ -43,12 +43,12 @@ def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_pat
     assert reaches(router, 8080, "mailsrv") and reaches(router, 1110, "mailsrv")
     assert ports[25]["status"] == "failed" and ports[25]["fallback_for"] == 0
     applied = {f["external"]: f["applied"] for f in doc["fallback"]}
-    assert applied == {25: False, 80: True, 110: True, 143: True}
+    assert applied == {25: False, 80: True, 110: True, 143: True, 443: True}
     assert {r["external"] for r in doc["manual"]["table"]} == {25, 20800}
 
     _code, listed = pmemail(router, config, "list")
     marks = {m["external"]: m["fallback_for"] for m in listed["mappings"] if m["ours"]}
-    assert marks == {1234: 0, 1143: 143, 1110: 110, 8080: 80}
+    assert marks == {1234: 0, 1143: 143, 1110: 110, 8080: 80, 8443: 443}
 
     # the choice is remembered: a plain apply (and the monitor) use the high ports
     human = router.run(
@@ -62,9 +62,8 @@ def test_openwrt_fallback_maps_high_ports_and_is_remembered(router: Lab, tmp_pat
     router.restart_router()
     assert router.connect_from_wan(1143, timeout=1) is None
     status = router.run_python(NS_LAN, MONITOR, str(config))
-    assert sorted(status["restored"]) == sorted(["1234/TCP", "1143/TCP", "1110/TCP", "8080/TCP"]), (
-        status
-    )
+    restored = ["1234/TCP", "1143/TCP", "1110/TCP", "8080/TCP", "8443/TCP"]
+    assert sorted(status["restored"]) == sorted(restored), status
     assert reaches(router, 1143, "mailsrv")
 
     code, removed = pmemail(router, config, "remove")

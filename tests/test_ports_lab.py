@@ -23,8 +23,8 @@ pytestmark = pytest.mark.lab
 
 SNIP = "tests.lab.snippets"
 # external -> internal port of the banner servers (services run unprivileged)
-LOCAL = {25: 2525, 1234: 11234, 143: 11143, 110: 11110, 80: 18080}
-NAMES = {25: "smtp", 1234: "submission", 143: "imap", 110: "pop3", 80: "webmail"}
+LOCAL = {25: 2525, 1234: 11234, 143: 11143, 110: 11110, 80: 18080, 443: 18443}
+NAMES = {25: "smtp", 1234: "submission", 143: "imap", 110: "pop3", 80: "webmail", 443: "https"}
 RDP = 20800
 
 
@@ -129,13 +129,13 @@ def test_secure_mode_refuses_other_host_with_manual_steps(router: Lab, tmp_path:
 
 @pytest.mark.parametrize("router", [RouterConfig.openwrt()], indirect=True)
 def test_openwrt_acl_low_ports_get_fallback_plan(router: Lab, tmp_path: Path) -> None:
-    """OpenWrt ACL: 25/80/110/143 refused -> high-port proposals and manual rules."""
+    """OpenWrt ACL: 25/80/110/143/443 refused -> high-port proposals and manual rules."""
     serve_all(router)
     code, doc = pmemail(router, write_config(tmp_path, PLAN, loopback=False).path, "apply")
     assert code == 1, doc
     ports = by_port(doc)
     assert ports[1234]["status"] == "mapped" and reaches(router, 1234, "mailsrv")
-    for ext in (25, 80, 110, 143):
+    for ext in (25, 80, 110, 143, 443):
         assert ports[ext]["status"] == "failed" and ports[ext]["low_port"], ports[ext]
         assert router.connect_from_wan(ext, timeout=1) is None  # no substituted mapping kept
     fallback = {f["external"]: f for f in doc["fallback"]}
@@ -143,6 +143,7 @@ def test_openwrt_acl_low_ports_get_fallback_plan(router: Lab, tmp_path: Path) ->
     assert "NOT useful" in fallback[25]["note"]
     assert fallback[143]["proposed_external"] == 1143
     assert fallback[80]["proposed_external"] == 8080
+    assert fallback[443]["proposed_external"] == 8443
     manual = {row["external"] for row in doc["manual"]["table"]}
     assert manual == {25, 80, 110, 143, RDP}
 

@@ -38,7 +38,15 @@ LAN = "192.168.1.10"
 def test_plan_defaults_enabled_entries_and_this_machine() -> None:
     """Empty internal_host = this machine; remote desktop keeps its own host."""
     plan = {p.name: p for p in build_plan(Config(), LAN)}
-    assert set(plan) == {"smtp", "submission", "imap", "pop3", "webmail", "remote_desktop"}
+    assert set(plan) == {
+        "smtp",
+        "submission",
+        "imap",
+        "pop3",
+        "webmail",
+        "https",
+        "remote_desktop",
+    }
     assert plan["smtp"].internal_host == LAN and plan["smtp"].local
     rdp = plan["remote_desktop"]
     assert (rdp.external, rdp.internal, rdp.internal_host, rdp.local) == (
@@ -232,6 +240,15 @@ def test_fallback_never_moves_inbound_smtp() -> None:
     assert advice.propose_fallback(plan["imap"]).proposed_external == 1143
     assert advice.propose_fallback(plan["pop3"]).proposed_external == 1110
     assert advice.propose_fallback(plan["webmail"]).proposed_external == 8080
+    assert advice.propose_fallback(plan["https"]).proposed_external == 8443
+
+
+def test_plan_https_follows_the_legacy_port() -> None:
+    """A non-zero server.https_port (old files) is where the router forwards 443 to."""
+    config = Config()
+    config.server.https_port = 8443
+    https = {p.name: p for p in build_plan(config, LAN)}["https"]
+    assert (https.external, https.internal) == (443, 8443)
 
 
 def test_manual_table_lines() -> None:
@@ -290,7 +307,7 @@ def test_cli_plan_json_needs_no_network(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["--config", str(cfg), "ports", "plan", "--json", "--lan-ip", LAN]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["action"] == "plan" and doc["lan_ip"] == LAN
-    assert [p["external"] for p in doc["ports"]] == [25, 1234, 143, 110, 80, 20800]
+    assert [p["external"] for p in doc["ports"]] == [25, 1234, 143, 110, 80, 443, 20800]
     assert main(["--config", str(cfg), "ports", "plan", "--lan-ip", LAN]) == 0
     text = capsys.readouterr().out
     assert "20800/TCP  ->  192.168.1.20:3389" in text and "DMZ" in text

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from mailcore.certs.selfsigned import CERT_NAME
 from mailcore.delivery import maildir_path
-from mailcore.tls import CERT_NAME
 from mailcore.users import UserStore
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, write_config
@@ -40,6 +40,7 @@ OFFICE: Overrides = {
     "network": {"upnp_discover_ms": 300, "natpmp_timeout": 0.5, "monitor_interval": 1.0},
     **{f"ports.{name}": {"external": port, "internal": port} for name, port in SERVED.items()},
     "ports.webmail": {"enabled": False},
+    "ports.https": {"enabled": False},
     "ports.remote_desktop": {"enabled": False},
 }
 

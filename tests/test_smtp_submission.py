@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.handlers import SubmissionHandler
 from mailcore.smtp.service import SmtpService, spool_dir
 from tests.smtp_support import MailServer, client_tls, running
+from tests.tls_support import keeper_context
 
 MSG = b"From: Alice <alice@example.be>\r\nSubject: s\r\n\r\nbody\r\n"
 
@@ -98,7 +98,7 @@ def test_implicit_tls_listener(server: MailServer) -> None:
         "127.0.0.1",
         0,
         handler,
-        tls=server_tls_context(server.config, server.paths),
+        tls=keeper_context(server.config, server.paths),
         implicit_tls=True,
         max_size=10_000,
         spool=spool_dir(server.paths),

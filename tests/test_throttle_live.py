@@ -17,7 +17,6 @@ import pytest
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import ImapService, build_imap_service
 from mailcore.office_networks import OfficeNetworks
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import SmtpService, build_smtp_services
 from mailcore.throttle import AuthThrottle
 from mailcore.webmail.sessions import LOGIN_COOKIE
@@ -40,6 +39,7 @@ from tests.throttle_support import (
     smtp_send_auth,
     smtp_verdict,
 )
+from tests.tls_support import keeper_context
 from tests.webmail_support import ALICE, ALICE_PW, WEBMAIL, csrf_of, running_stack
 
 FAILED, REFUSED, OK = "NO [AUTHENTICATIONFAILED]", "NO [UNAVAILABLE]", "OK"
@@ -61,7 +61,7 @@ async def imap(tmp_path: Path) -> AsyncIterator[tuple[ImapService, FakeClock, Co
     throttle = AuthThrottle(config.security, clock=clock, office=OfficeNetworks(["127.0.0.1"]))
     paths = DataPaths.from_config(config)
     service = build_imap_service(
-        config, paths, make_users(config), throttle, tls=server_tls_context(config, paths)
+        config, paths, make_users(config), throttle, tls=keeper_context(config, paths)
     )
     await service.start()
     try:
@@ -81,7 +81,7 @@ async def test_imap_300_parallel_guesses_then_right_password_refused_until_windo
     throttle = AuthThrottle(config.security, clock=clock)  # no office: 127.0.0.1 is a stranger
     paths = DataPaths.from_config(config)
     service = build_imap_service(
-        config, paths, make_users(config), throttle, tls=server_tls_context(config, paths)
+        config, paths, make_users(config), throttle, tls=keeper_context(config, paths)
     )
     await service.start()
     try:
@@ -151,7 +151,7 @@ async def test_submission_40_parallel_guesses(tmp_path: Path) -> None:
     throttle = AuthThrottle(config.security, clock=clock)
     delivery = MaildirDelivery(paths)
     services = build_smtp_services(
-        config, paths, users, delivery, None, throttle, tls=server_tls_context(config, paths)
+        config, paths, users, delivery, None, throttle, tls=keeper_context(config, paths)
     )
     submission = next(s for s in services if s.name == "submission")
     assert isinstance(submission, SmtpService)
@@ -181,7 +181,9 @@ async def test_webmail_60_parallel_guesses(tmp_path: Path) -> None:
     async with (
         running_stack(tmp_path, config, throttle=throttle) as stack,
         # no cookie jar: each post carries the one token, whatever the answers set
-        aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http,
+        aiohttp.ClientSession(
+            cookie_jar=aiohttp.DummyCookieJar(), connector=aiohttp.TCPConnector(ssl=False)
+        ) as http,
     ):
         async with http.get(stack.url + "/login") as page:
             token = csrf_of(await page.text())

@@ -13,7 +13,7 @@ from mailcore.throttle import AuthThrottle
 from mailcore.webmail import WebmailService
 from netcore.ip_history import IpHistory
 from pmemail.config.paths import DataPaths
-from pmemail.serve.composition import build_services
+from pmemail.serve.composition import build_server
 from pmemail.serve.office import office_networks
 from tests.config_factory import make_config
 from tests.throttle_support import FakeClock
@@ -37,7 +37,7 @@ def test_composition_shares_one_throttle_with_the_office(tmp_path: Path) -> None
     setup = make_config(tmp_path, {"security": {"office_networks": ["192.0.2.0/24"]}})
     paths = DataPaths.from_config(setup.config)
     IpHistory(paths.state).record("198.51.100.7", now=1.0)
-    services = build_services(setup.config, paths)
+    services = build_server(setup.config, paths).services
     found: list[AuthThrottle] = []
     for service in services:
         if isinstance(service, SmtpService) and isinstance(service.handler, SubmissionHandler):

@@ -189,7 +189,7 @@ async def test_ports_step_validates_the_20800_target_and_saves_it(config_path: P
     app = make_app(config_path)
     async with app.run_test(size=(120, 36)) as pilot:
         table = app.screen.query_one("#plan", DataTable)
-        assert table.row_count == 6
+        assert table.row_count == 7  # six services and the remote desktop
         assert "Why not a DMZ?" in text_of(app, "#why-not-dmz")
         rdp = app.screen.query_one("#rdp-host", Input)
         for bad, message in (
@@ -263,7 +263,7 @@ async def test_summary_shows_each_users_settings_and_exports_them(config_path: P
         assert "Incoming (IMAP): mail.example.be port 143, STARTTLS" in settings
         assert "Incoming (POP3): mail.example.be port 110, STARTTLS (STLS)" in settings
         assert "Outgoing (SMTP): mail.example.be port 1234, STARTTLS" in settings
-        assert "Webmail: http://mail.example.be/" in settings
+        assert "Webmail: https://mail.example.be/" in settings
         assert "some ports are not forwarded" in text_of(app, "#todo")
         assert str(app.screen.query_one("#next", Button).label) == "Finish ✔"
         await pilot.click("#export")

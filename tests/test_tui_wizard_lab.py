@@ -23,6 +23,7 @@ LOCAL = {
     "imap": (143, 11143),
     "pop3": (110, 11110),
     "webmail": (80, 18080),
+    "https": (443, 18443),
 }
 RDP = 20800
 
@@ -71,7 +72,7 @@ def test_wizard_in_lab_lan_maps_the_plan(router: Lab, tmp_path: Path) -> None:
     forward = seen["forward"]["rows"]
     assert {status for status, _f in forward.values()} == {"ok"}, seen["forward"]
     assert "forwarded by UPNP to 192.168.2.3:3389" in forward["remote_desktop"][1]
-    assert seen["forward"]["manual"].startswith("6 of 6 port(s) forwarded")
+    assert seen["forward"]["manual"].startswith("7 of 7 port(s) forwarded")
     for _name, (ext, internal) in LOCAL.items():
         banner = router.connect_from_wan(ext)
         assert banner and banner.startswith(f"hello from mailsrv port {internal} "), ext

@@ -9,6 +9,7 @@ smarthost (STARTTLS + AUTH), and the launch step starting a real
 from __future__ import annotations
 
 import os
+import re
 import signal
 import ssl
 import time
@@ -58,7 +59,7 @@ async def test_checks_step_runs_every_check_against_loopback(tmp_path: Path) -> 
         "subscription",
         *(
             f"inbound.{n}"
-            for n in ("smtp", "submission", "imap", "pop3", "webmail", "remote_desktop")
+            for n in ("smtp", "submission", "imap", "pop3", "webmail", "https", "remote_desktop")
         ),
     }
     assert set(rows) == expected
@@ -196,10 +197,16 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
             result = text_of(app, "#launch-result")
     finally:
         _stop_server(config_path)
-    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail"}
+    # then the certificate (ACME off in tests: the self-signed one, with its fingerprint)
+    certificate = rows.pop("certificate")
+    assert certificate.status == "warn", certificate
+    assert certificate.finding == "No trusted certificate yet: the self-signed one is served."
+    assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail", "https"}
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
-    assert saved_state(config_path).answers["launch"] == {"running": True}
+    kept = saved_state(config_path).answers["launch"]
+    assert kept["running"] is True and kept["certificate"]["trusted"] is False
+    assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", kept["certificate"]["fingerprint"])
 
 
 @pytest.mark.timeout(120)
@@ -226,5 +233,5 @@ async def test_leaving_the_launch_step_at_once_still_starts_the_server(tmp_path:
             answer = query_control_sync(paths.control_socket, {"cmd": "status"}, timeout=5)
     finally:
         _stop_server(config_path)
-    assert saved_state(config_path).answers["launch"] == {"running": True}
+    assert saved_state(config_path).answers["launch"]["running"] is True
     assert answer.get("ok") is True

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.webmail_support import ALICE, ALICE_PW, csrf_of, running_stack
+from tests.webmail_support import ALICE, ALICE_PW, csrf_of, local_ca, running_stack
 
 pytestmark = pytest.mark.timeout(180)
 COUNT = 5_000
@@ -84,10 +84,14 @@ def _list_while_polling(url: str) -> tuple[requests.Response, list[tuple[int, fl
     return listed, polls, elapsed
 
 
-async def test_first_open_of_a_big_folder_leaves_others_served(tmp_path: Path) -> None:
+async def test_first_open_of_a_big_folder_leaves_others_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first list of a 5,000-message folder is right; small requests made meanwhile
     are all answered; a search finds one message among them."""
-    async with running_stack(tmp_path) as stack:
+    certs = local_ca(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certs.ca_pem))  # requests checks HTTPS
+    async with running_stack(tmp_path, tls=certs.server) as stack:
         _fill_maildir(stack.paths.maildirs / "example.be" / "alice")
         listed, polls, elapsed = await asyncio.to_thread(_list_while_polling, stack.url)
         worst = max((s for _, s in polls), default=0.0)

@@ -2,13 +2,22 @@
 
 Log in, read a message delivered by SMTP, open its attachment, send a message
 with an attachment, find it in the recipient's Maildir and through IMAP, log out.
+
+Over HTTPS, as served by default, with a certificate from a test CA. Chromium
+reads its trust anchors from an NSS database, which only ``certutil``
+(libnss3-tools, not installed) can write; so chromium is told to trust that
+one certificate's key (``--ignore-certificate-errors-spki-list``, honoured
+with a ``--user-data-dir``, which Playwright always passes), not to ignore
+certificate errors at large: any other certificate still fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import email
 import email.policy
+import hashlib
 import imaplib
 import os
 import smtplib
@@ -18,9 +27,11 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mailcore.delivery import maildir_path
-from tests.webmail_support import ALICE, ALICE_PW, BOB, BOB_PW, running_stack
+from tests.webmail_support import ALICE, ALICE_PW, BOB, BOB_PW, LocalCA, local_ca, running_stack
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
@@ -45,15 +56,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+def trust_only(certificate_pem: bytes) -> list[str]:
+    """Chromium flags trusting the key of ``certificate_pem`` (base64 SHA-256 of its SPKI)."""
+    spki = (
+        x509.load_pem_x509_certificate(certificate_pem)
+        .public_key()
+        .public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    )
+    digest = base64.b64encode(hashlib.sha256(spki).digest()).decode()
+    return [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={digest}"]
+
+
 @pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[object]:
+def certs(tmp_path: Path) -> LocalCA:
+    """The webmail's HTTPS certificate, from a test CA."""
+    return local_ca(tmp_path)
+
+
+@pytest.fixture
+async def browser(tmp_path: Path, certs: LocalCA) -> AsyncIterator[object]:
     """A headless Debian chromium with a fresh profile (Playwright passes --user-data-dir)."""
     async with playwright_api.async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=CHROMIUM,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=trust_only(certs.leaf_pem),
             accept_downloads=True,
             viewport={"width": 390, "height": 844},
         )
@@ -96,13 +124,13 @@ def _imap_fetch_attachment(port: int, subject: str) -> bytes:
     return payload
 
 
-async def test_read_download_send_logout(tmp_path: Path, browser: object) -> None:
+async def test_read_download_send_logout(tmp_path: Path, certs: LocalCA, browser: object) -> None:
     """The whole round trip a travelling employee makes."""
     incoming = os.urandom(300_000)
     outgoing = os.urandom(200_000)
     upload = tmp_path / "offer.pdf"
     upload.write_bytes(outgoing)
-    async with running_stack(tmp_path) as stack:
+    async with running_stack(tmp_path, tls=certs.server) as stack:
         await asyncio.to_thread(_send_with_attachment, stack.smtp_port, incoming)
         page = await browser.new_page()  # type: ignore[attr-defined]
         await page.goto(stack.url + "/")
@@ -191,7 +219,7 @@ async def _tab_to(page: object, name: str, limit: int = 30) -> list[str]:
     raise AssertionError(f"Tab never reached {name!r}: {seen}")
 
 
-async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
+async def test_phone_keyboard_and_draft(tmp_path: Path, certs: LocalCA) -> None:
     """On a 375x667 screen, with the keyboard only where it matters: log in, read,
     save a draft with an attachment, reopen it from Drafts and send it."""
     shots = Path(os.environ.get("WEBMAIL_SHOTS", str(tmp_path)))
@@ -199,11 +227,14 @@ async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
     blob = os.urandom(50_000)
     upload = tmp_path / "minutes.txt"
     upload.write_bytes(blob)
-    async with playwright_api.async_playwright() as pw, running_stack(tmp_path) as stack:
+    async with (
+        playwright_api.async_playwright() as pw,
+        running_stack(tmp_path, tls=certs.server) as stack,
+    ):
         for i in range(3):
             await asyncio.to_thread(_send_with_attachment, stack.smtp_port, blob[: 1000 * i + 1])
         browser = await pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=trust_only(certs.leaf_pem)
         )
         try:
             context = await browser.new_context(
@@ -254,3 +285,34 @@ async def test_phone_keyboard_and_draft(tmp_path: Path) -> None:
         assert isinstance(sent, EmailMessage)
         assert "The final minutes." in sent.get_body().get_content()  # type: ignore[union-attr]
         assert next(sent.iter_attachments()).get_payload(decode=True) == blob
+
+
+async def test_https_login_trusted_and_port_80_redirects(
+    tmp_path: Path, certs: LocalCA, browser: object
+) -> None:
+    """Typing the plain address lands on the HTTPS login with no certificate error; the
+    session cookie is Secure, HttpOnly and SameSite=Strict; another certificate fails."""
+    async with running_stack(tmp_path, tls=certs.server) as stack:
+        page = await browser.new_page()  # type: ignore[attr-defined]
+        # port 80 names mail.hostname (localhost) and the external HTTPS port: 443 here,
+        # which nothing serves, so the redirect is read, not followed
+        response = await page.request.get(stack.http_url + "/", max_redirects=0)
+        assert response.status == 301
+        assert response.headers["location"] == "https://localhost/"
+        await page.goto(stack.url + "/login")
+        assert page.url.startswith("https://")
+        await page.fill("input[name=address]", ALICE)
+        await page.fill("input[name=password]", ALICE_PW)
+        await page.click("button[type=submit]")
+        await page.wait_for_url("**/mail")
+        cookies = await browser.cookies()  # type: ignore[attr-defined]
+        session = next(c for c in cookies if c["name"] == "pmemail_session")
+        assert session["secure"] and session["httpOnly"] and session["sameSite"] == "Strict"
+        assert await page.evaluate("document.cookie") == ""  # no script can read it
+
+    (tmp_path / "other").mkdir()
+    other = local_ca(tmp_path / "other")  # same names, a CA chromium was not told about
+    async with running_stack(tmp_path / "other", tls=other.server) as stack:
+        page = await browser.new_page()  # type: ignore[attr-defined]
+        with pytest.raises(playwright_api.Error, match="ERR_CERT"):
+            await page.goto(stack.url + "/login")

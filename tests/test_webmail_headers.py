@@ -63,12 +63,14 @@ async def test_every_response_has_the_security_headers(tmp_path: Path) -> None:
 
 async def test_redirect_to_https_names_the_configured_host(tmp_path: Path) -> None:
     """An attacker's ``Host: evil.example`` is not echoed into the Location."""
-    async with running_stack(tmp_path, https=True) as stack, client() as http:
-        port = stack.webmail.https_port
-        async with http.get(
-            stack.url + "/login?x=1", headers={"Host": "evil.example"}, allow_redirects=False
-        ) as r:
-            assert r.status == 301
-            location = r.headers["Location"]
-            assert location == f"https://{stack.config.mail.hostname}:{port}/login?x=1"
-            _assert_guarded(r)
+    async with (
+        running_stack(tmp_path) as stack,
+        client() as http,
+        http.get(
+            stack.http_url + "/login?x=1", headers={"Host": "evil.example"}, allow_redirects=False
+        ) as r,
+    ):
+        assert r.status == 301
+        location = r.headers["Location"]
+        assert location == f"https://{stack.config.mail.hostname}/login?x=1"
+        _assert_guarded(r)

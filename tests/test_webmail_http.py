@@ -284,31 +284,6 @@ async def test_session_ends_at_its_maximum_age_even_in_use(tmp_path: Path) -> No
             assert r.status == 303
 
 
-async def test_https_with_redirect_from_http(tmp_path: Path) -> None:
-    """With HTTPS on, HTTP redirects (autoconfig excepted) and the cookie is Secure."""
-    async with running_stack(tmp_path, https=True) as stack, client() as http:
-        https_url = f"https://127.0.0.1:{stack.webmail.https_port}"
-        async with http.get(stack.url + "/mail?f=INBOX", allow_redirects=False) as r:
-            assert r.status == 301
-            port = stack.webmail.https_port
-            assert r.headers["Location"] == (
-                f"https://{stack.config.mail.hostname}:{port}/mail?f=INBOX"
-            )
-        async with http.get(stack.url + "/.well-known/autoconfig/mail/config-v1.1.xml") as r:
-            assert r.status == 200 and b"clientConfig" in await r.read()
-        async with http.get(https_url + "/login", ssl=False) as page:
-            token = csrf_of(await page.text())
-        async with http.post(
-            https_url + "/login",
-            ssl=False,
-            allow_redirects=False,
-            data={"_csrf": token, "address": ALICE, "password": ALICE_PW},
-        ) as r:
-            assert r.status == 303
-            cookie = r.headers["Set-Cookie"]
-        assert "Secure" in cookie and "HttpOnly" in cookie
-
-
 def _imap_flags(port: int, subject: str, set_seen: bool = False) -> str:
     """FLAGS of alice's message ``subject`` seen through IMAP (optionally adding \\Seen)."""
     import imaplib

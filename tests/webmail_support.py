@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
@@ -11,21 +12,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import trustme
 
+from mailcore.acme.challenges import ChallengeBoard
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import build_imap_service
 from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
+from mailcore.office_networks import OfficeNetworks
 from mailcore.queue import QueueRunner, build_queue
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.throttle import AuthThrottle
-from mailcore.tls import ensure_certificate, server_context
 from mailcore.users import UserStore
 from mailcore.webmail import WebmailService, build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides, make_config
+from tests.tls_support import keeper_context
 
 ALICE, ALICE_PW = "alice@example.be", "alice secret 1"
 BOB, BOB_PW = "bob@example.be", "bob secret 2"
@@ -54,7 +57,14 @@ class Stack:
 
     @property
     def url(self) -> str:
-        """The webmail's base URL."""
+        """The webmail's base URL: HTTPS unless the config turns it off."""
+        if self.webmail.https_port is not None:
+            return f"https://127.0.0.1:{self.webmail.https_port}"
+        return self.http_url
+
+    @property
+    def http_url(self) -> str:
+        """Port 80's stand-in: the plain-HTTP listener."""
         return f"http://127.0.0.1:{self.webmail.port}"
 
 
@@ -62,15 +72,21 @@ class Stack:
 async def running_stack(
     tmp_path: Path,
     config: Config | None = None,
-    https: bool = False,
     clock: Callable[[], float] = time.monotonic,
     throttle: AuthThrottle | None = None,
+    *,
+    tls: ssl.SSLContext | None = None,
+    board: ChallengeBoard | None = None,
+    hsts: Callable[[], bool] = lambda: False,
 ) -> AsyncIterator[Stack]:
     """Users alice and bob, SMTP in and IMAP on ephemeral ports, and the webmail.
 
-    ``https``: the webmail on an ephemeral HTTPS port (the generated certificate)
-    with its HTTP port redirecting. ``clock``: what session expiry reads.
-    ``throttle``: the login throttle shared by every service (default: a new one).
+    The webmail is built as ``pmemail serve`` builds it: HTTPS on an ephemeral
+    port (``tls``, default the generated certificate) unless the config turns
+    it off, and the plain-HTTP listener. ``clock``: what session expiry reads.
+    ``throttle``: the login throttle shared by every service (default: a new
+    one, whose office networks are ``security.office_networks``).
+    ``board``, ``hsts``: as ``build_webmail_service`` takes them.
     """
     if config is None:
         config = make_config(tmp_path, WEBMAIL).config
@@ -80,7 +96,9 @@ async def running_stack(
     users.add_user(ALICE, ALICE_PW, "imap", "Alice Martin")
     users.add_user(BOB, BOB_PW, "imap")
     delivery = MaildirDelivery(paths, fsync=False)
-    throttle = throttle or AuthThrottle(config.security)
+    throttle = throttle or AuthThrottle(
+        config.security, office=OfficeNetworks(config.security.office_networks)
+    )
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)
     webmail = build_webmail_service(
@@ -90,18 +108,17 @@ async def running_stack(
         throttle,
         store,
         build_submitter(config, users, delivery, queue),
-        tls=server_tls_context(config, paths),
+        tls=tls or keeper_context(config, paths),
+        board=board,
+        hsts=hsts,
         clock=clock,
     )
-    if https:
-        cert, key = ensure_certificate(paths.tls_dir, config.mail.hostname)
-        webmail = WebmailService(webmail.ctx, "127.0.0.1", 0, 0, server_context(cert, key))
     smtp: list[Service] = build_smtp_services(
-        config, paths, users, delivery, queue, throttle, tls=server_tls_context(config, paths)
+        config, paths, users, delivery, queue, throttle, tls=keeper_context(config, paths)
     )
     inbound = smtp[0]
     imap = build_imap_service(
-        config, paths, users, throttle, store, tls=server_tls_context(config, paths)
+        config, paths, users, throttle, store, tls=keeper_context(config, paths)
     )
     started: list[Service] = []
     try:
@@ -115,6 +132,33 @@ async def running_stack(
             await service.stop()
         await delivery.aclose()
         store.close()
+
+
+@dataclass(frozen=True)
+class LocalCA:
+    """A certificate for ``localhost`` and 127.0.0.1 from a throw-away CA (trustme)."""
+
+    server: ssl.SSLContext
+    """What the HTTPS listener presents (``running_stack(tls=...)``)."""
+    client: ssl.SSLContext
+    """A client context trusting only the test CA."""
+    ca_pem: Path
+    """The CA certificate as a file (``requests``' ``verify=``)."""
+    leaf_pem: bytes
+    """The server certificate, PEM."""
+
+
+def local_ca(directory: Path) -> LocalCA:
+    """A fresh test CA and a server certificate issued by it; the CA file in ``directory``."""
+    ca = trustme.CA()
+    leaf = ca.issue_cert("localhost", "127.0.0.1")
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    leaf.configure_cert(server)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    ca_pem = directory / "test-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    return LocalCA(server, client_ctx, ca_pem, leaf.cert_chain_pems[0].bytes())
 
 
 _CSRF = re.compile(r'name="_csrf" value="([^"]+)"')
@@ -145,6 +189,13 @@ def q(value: str) -> str:
     return urllib.parse.quote(value)
 
 
-def client() -> aiohttp.ClientSession:
-    """A browser-like session: keeps cookies even for the 127.0.0.1 host."""
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+def client(tls: ssl.SSLContext | bool = False) -> aiohttp.ClientSession:
+    """A browser-like session: keeps cookies even for the 127.0.0.1 host.
+
+    ``tls``: how HTTPS servers are checked; the default accepts the generated
+    self-signed certificate unchecked (these tests are about the webmail; the
+    certificate checks are in tests/test_webmail_https.py).
+    """
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True), connector=aiohttp.TCPConnector(ssl=tls)
+    )

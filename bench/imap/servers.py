@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.method import BenchFailure, wait_for
 from bench.shipped_server import PASSWORD, USER, ShippedServer
-from mailcore import tls as pm_tls
+from mailcore.certs.selfsigned import ensure_self_signed
 from mailcore.password_hashes import hash_password, verify_password
 from tests.dovecot_support import DOVECOT, DovecotServer, missing, run_dovecot
 
@@ -107,9 +107,7 @@ class PmemailSide:
 
     def certificate(self) -> tuple[Path, Path]:
         """The certificate and key pmemail serves (generated on its first start)."""
-        return pm_tls.ensure_certificate(
-            self.server.paths.tls_dir, self.server.config.mail.hostname
-        )
+        return ensure_self_signed(self.server.config, self.server.paths)
 
     def start(self, fresh: bool = True) -> None:
         """Start it; with ``fresh`` its INBOX (index included) is replaced by the template."""

@@ -21,8 +21,8 @@ from bench.method import BenchFailure, Measure, alternate
 from bench.shipped_server import DOMAIN, PASSWORD, USER, ShippedServer
 from bench.smtp.dovecot_sasl import DovecotSasl
 from bench.smtp.postfix import PrivatePostfix, Submission
+from mailcore.certs.selfsigned import generate_self_signed
 from mailcore.password_hashes import ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_TIME
-from mailcore.tls import generate_self_signed
 from tests.config_factory import free_port
 
 STALL = 30.0  # no new message for this long: the run failed
@@ -122,7 +122,7 @@ def pmemail_target(root: Path) -> Iterator[tuple[Target, ShippedServer]]:
 
 def _tls_files(directory: Path) -> tuple[Path, Path]:
     """A certificate like the one pmemail generates (same code: ECDSA P-256)."""
-    cert_pem, key_pem = generate_self_signed("bench-postfix.localdomain")
+    cert_pem, key_pem = generate_self_signed(["bench-postfix.localdomain"])
     cert, key = directory / "cert.pem", directory / "key.pem"
     cert.write_bytes(cert_pem)
     key.write_bytes(key_pem)

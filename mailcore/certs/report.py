@@ -11,6 +11,8 @@ from typing import Literal
 from mailcore.acme.state import RenewalState
 from mailcore.certs.info import CertInfo
 from mailcore.status import CertificateStatus
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
 
 Source = Literal["user", "acme", "self-signed"]
 
@@ -40,7 +42,7 @@ def certificate_status(
         "not_before": info.not_before,
         "not_after": info.not_after,
         "fingerprint_sha256": info.fingerprint_sha256,
-        "trusted": source != "self-signed" and not info.self_signed,
+        "trusted": is_trusted(info, source),
         "acme_enabled": acme_enabled,
         "wanted_names": list(wanted_names),
         "last_attempt": state.last_attempt,
@@ -49,3 +51,31 @@ def certificate_status(
         "failures": state.failures,
         "last_failure": state.last_failure,
     }
+
+
+def is_trusted(info: CertInfo, source: Source) -> bool:
+    """True for a CA-issued certificate: from ACME, or an admin's file that is not self-signed."""
+    return source != "self-signed" and not info.self_signed
+
+
+def served_status(
+    config: Config, paths: DataPaths, info: CertInfo, source: Source
+) -> CertificateStatus:
+    """The status of ``info`` served from ``source``, with the renewal state on disk.
+
+    The one recipe of the server's ``cert-status`` answer and of
+    ``pmemail cert status`` without a server: ACME applies when enabled and no
+    admin certificate is set; it should cover the host name and ``acme.extra_names``.
+    """
+    wanted: list[str] = []
+    for name in (config.mail.hostname, *config.acme.extra_names):
+        name = name.strip().lower().rstrip(".")
+        if name and name not in wanted:
+            wanted.append(name)
+    return certificate_status(
+        info,
+        source,
+        RenewalState.load(paths.acme_state),
+        acme_enabled=config.acme.enabled and not config.mail.tls_cert,
+        wanted_names=wanted,
+    )

@@ -120,7 +120,7 @@ def build_imap_service(
 
     ``store`` lets the webmail share the same open mailboxes (and so see IMAP
     changes at once); by default a store over ``paths.maildirs`` is created.
-    ``tls`` is the server context (``mailcore.server_tls``) offered by STARTTLS.
+    ``tls`` is the server context (``mailcore.certs.keeper``) offered by STARTTLS.
     """
     settings = ImapSettings(
         users=users,

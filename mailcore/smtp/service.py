@@ -192,7 +192,7 @@ def build_smtp_services(
             refuses remote recipients with 451).
         throttle: shared with IMAP/POP3 so a storm counts everywhere; a new
             one when None.
-        tls: the server context (``mailcore.server_tls``): STARTTLS and SMTPS.
+        tls: the server context (``mailcore.certs.keeper``): STARTTLS and SMTPS.
     """
     host, mail = config.server.listen_address, config.mail
     throttle = throttle or AuthThrottle(config.security)

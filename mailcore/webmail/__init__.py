@@ -10,6 +10,7 @@ import ssl
 import time
 from collections.abc import Callable
 
+from mailcore.acme.challenges import ChallengeBoard
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
 from mailcore.smtp.handlers import OutboundQueue
@@ -19,6 +20,7 @@ from mailcore.webmail.mailview import MailView
 from mailcore.webmail.service import WebmailService
 from mailcore.webmail.sessions import SessionStore
 from mailcore.webmail.submit import PolicySubmitter, SubmitError, Submitter
+from pmemail.config.https import https_enabled, https_internal_port, https_public_port
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -48,9 +50,19 @@ def build_webmail_service(
     submitter: Submitter,
     *,
     tls: ssl.SSLContext,
+    board: ChallengeBoard | None = None,
+    hsts: Callable[[], bool] = lambda: False,
     clock: Callable[[], float] = time.monotonic,
 ) -> WebmailService:
-    """The webmail service on ``ports.webmail.internal`` (+ ``server.https_port``).
+    """The webmail on ``ports.https.internal`` (HTTPS) and ``ports.webmail.internal`` (80).
+
+    HTTPS is on when ``ports.https.enabled`` (or the legacy non-zero
+    ``server.https_port``, which then names the port); port 80 then carries
+    the ACME challenge, Thunderbird's autoconfig and a redirect to
+    ``https://<mail.hostname>[:ports.https.external]`` (plus the webmail for
+    the office's networks when ``webmail.plain_http = "lan"``). With HTTPS
+    off, the webmail is on port 80 and its login only for the office's
+    networks (the throttle's ``office``).
 
     Args:
         config: the loaded configuration.
@@ -59,11 +71,12 @@ def build_webmail_service(
         throttle: the login throttle shared with SMTP/IMAP/POP3.
         store: the mailbox store shared with IMAP (so flags and moves are shared).
         submitter: how to send (``build_submitter``).
-        tls: the server TLS context (``mailcore.server_tls``), used when
-            ``server.https_port`` is set.
+        tls: the server TLS context every listener shares, used for HTTPS.
+        board: the ACME challenges in flight (HTTP-01 answered on port 80).
+        hsts: true while the certificate served is trusted (HSTS sent then).
         clock: the time source of session expiry (a test advances its own).
     """
-    https_port: int | None = config.server.https_port or None
+    https_port = https_internal_port(config) if https_enabled(config) else None
     web = config.webmail
     ctx = WebmailContext(
         config=config,
@@ -83,4 +96,8 @@ def build_webmail_service(
         tls,
         caps=(config.server.max_connections, config.server.max_connections_per_address),
         first_request_timeout=config.webmail.first_request_timeout,
+        board=board,
+        hsts=hsts,
+        # where port 80 sends browsers; the port the HTTPS-off page asks to forward
+        public_https_port=https_public_port(config),
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from mailcore.webmail import auth, compose_views, mail_views
 from mailcore.webmail.autoconfig import (
@@ -13,6 +16,7 @@ from mailcore.webmail.autoconfig import (
 )
 from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
 from mailcore.webmail.errors import friendly_errors
+from mailcore.webmail.plain_http import ResponseHook
 
 _XML = "application/xml"
 
@@ -53,7 +57,7 @@ async def static_file(request: web.Request) -> web.StreamResponse:
 
 
 def autoconfig_routes() -> list[web.RouteDef]:
-    """The client-configuration routes (also served by the HTTP->HTTPS redirector)."""
+    """The client-configuration routes (Outlook, Thunderbird)."""
     return [
         web.get("/.well-known/autoconfig/mail/config-v1.1.xml", thunderbird),
         web.get("/mail/config-v1.1.xml", thunderbird),
@@ -62,14 +66,30 @@ def autoconfig_routes() -> list[web.RouteDef]:
     ]
 
 
-def build_app(ctx: WebmailContext) -> web.Application:
-    """The webmail application (uploads are streamed, so no body-size cap here)."""
+def build_app(
+    ctx: WebmailContext,
+    *,
+    guard: Middleware | None = None,
+    extra_routes: Iterable[web.RouteDef] = (),
+    on_prepare: Iterable[ResponseHook] = (),
+) -> web.Application:
+    """The webmail application (uploads are streamed, so no body-size cap here).
+
+    Args:
+        ctx: the shared handler context.
+        guard: a first middleware deciding what this port may serve
+            (``mailcore.webmail.plain_http``); None on HTTPS.
+        extra_routes: e.g. the ACME challenge on port 80.
+        on_prepare: more response hooks (HSTS on HTTPS).
+    """
+    first = [guard] if guard is not None else []
     app = web.Application(
-        middlewares=[auth.count_requests, friendly_errors, auth.require_login],
+        middlewares=[*first, auth.count_requests, friendly_errors, auth.require_login],
         client_max_size=4 * 1024 * 1024,
     )
     app[CTX] = ctx
     app.on_response_prepare.append(auth.security_headers)
+    app.on_response_prepare.extend(on_prepare)
     app.add_routes(
         [
             web.get("/", mail_views.index),
@@ -86,24 +106,7 @@ def build_app(ctx: WebmailContext) -> web.Application:
             web.post("/send", compose_views.send),
             web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
             *autoconfig_routes(),
+            *extra_routes,
         ]
     )
-    return app
-
-
-def build_redirect_app(ctx: WebmailContext, https_port: int) -> web.Application:
-    """Port 80 when HTTPS is on: autoconfig answered, everything else sent to HTTPS."""
-
-    # The configured name, never the request's Host header: an attacker's Host
-    # would turn this server into an open redirector (and poison caches).
-    port = "" if https_port == 443 else f":{https_port}"
-    base = f"https://{ctx.config.mail.hostname}{port}"
-
-    async def redirect(request: web.Request) -> web.StreamResponse:
-        raise web.HTTPMovedPermanently(base + request.path_qs)
-
-    app = web.Application()
-    app[CTX] = ctx
-    app.on_response_prepare.append(auth.security_headers)
-    app.add_routes([*autoconfig_routes(), web.route("*", "/{tail:.*}", redirect)])
     return app

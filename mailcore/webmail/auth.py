@@ -45,7 +45,8 @@ _CSP = (
 )
 
 
-def _is_public(path: str) -> bool:
+def is_public(path: str) -> bool:
+    """Pages anyone may fetch without a session (login, stylesheet, autoconfig, ACME)."""
     return path == "/favicon.ico" or path.startswith(PUBLIC_PREFIXES)
 
 
@@ -101,7 +102,7 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         origin = request.headers.get("Origin")
         if origin and origin != "null" and origin.split("://", 1)[-1] != request.host:
             return error_page(request, 403, "This form was sent from another site.")
-    if _is_public(path):
+    if is_public(path):
         return await handler(request)
     session = ctx.sessions.get(request.cookies.get(COOKIE))
     if session is None:

@@ -1,8 +1,10 @@
-"""The webmail as a ``mailcore.interfaces.Service``: HTTP on ports.webmail, optional HTTPS.
+"""The webmail as a ``mailcore.interfaces.Service``: HTTPS (by default) and port 80.
 
-With ``server.https_port`` set, the webmail itself is served over TLS (the
-server certificate) and the HTTP port only answers autoconfig requests and
-redirects everything else to HTTPS.
+With HTTPS on, the webmail, autoconfig and autodiscover are served over TLS
+(the server certificate) and port 80 carries only what plain HTTP may carry
+(``mailcore.webmail.plain_http``). With HTTPS off, port 80 serves the webmail,
+its login form only to the office's networks. The ACME HTTP-01 challenge is
+answered on port 80 either way.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ import asyncio
 import logging
 import socket
 import ssl
+from collections.abc import Callable
 
 from aiohttp import web
 
+from mailcore.acme.challenges import ChallengeBoard
+from mailcore.acme.http_challenge import challenge_routes
 from mailcore.connection_limits import AdmissionGate, ConnectionLimiter
 from mailcore.interfaces import ListenError, ServiceStartError
 from mailcore.status import WebmailStatus
-from mailcore.webmail.app import build_app, build_redirect_app
+from mailcore.webmail.app import build_app
 from mailcore.webmail.context import WebmailContext
+from mailcore.webmail.plain_http import (
+    hsts_header,
+    office_only_login,
+    redirect_to_https,
+)
+from pmemail.config.https import origin
 
 log = logging.getLogger("pmemail.webmail")
 # over the connection caps: no page (no sentence to translate), the browser retries
@@ -43,7 +54,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 class WebmailService:
-    """HTTP (and HTTPS) listeners for the webmail."""
+    """HTTPS and port-80 listeners for the webmail."""
 
     name = "webmail"
 
@@ -57,6 +68,9 @@ class WebmailService:
         *,
         caps: tuple[int, int] = (0, 0),
         first_request_timeout: float | None = None,
+        board: ChallengeBoard | None = None,
+        hsts: Callable[[], bool] = lambda: False,
+        public_https_port: int = 443,
     ) -> None:
         """Listen on ``host:port`` (0 = ephemeral; read ``port`` after ``start``).
 
@@ -68,6 +82,10 @@ class WebmailService:
             tls: the server TLS context for HTTPS.
             caps: (connections in all, per client address) on each port; 0 = no cap.
             first_request_timeout: seconds a new connection may stay silent.
+            board: the ACME challenges in flight, answered on the HTTP port.
+            hsts: whether HTTPS responses carry HSTS (a trusted certificate is served).
+            public_https_port: the HTTPS port as the internet sees it (the
+                router's external port): where port 80 redirects to.
         """
         self.ctx = ctx
         self.host = host
@@ -79,6 +97,9 @@ class WebmailService:
         self._caps = caps
         self._first_request_timeout = first_request_timeout
         self.limiters: list[ConnectionLimiter] = []
+        self.board = board
+        self.hsts = hsts
+        self.public_https_port = public_https_port
 
     async def start(self) -> None:
         """Bind the sockets and start serving."""
@@ -91,12 +112,19 @@ class WebmailService:
                 http_sock.close()
                 raise
         self.port = http_sock.getsockname()[1]
+        challenge = challenge_routes(self.board) if self.board is not None else []
         if https_sock is not None and self.tls is not None:
             self.https_port = https_sock.getsockname()[1]
-            await self._serve(build_app(self.ctx), https_sock, self.tls)
-            await self._serve(build_redirect_app(self.ctx, self.https_port), http_sock, None)
+            https_app = build_app(self.ctx, on_prepare=[hsts_header(self.hsts)])
+            await self._serve(https_app, https_sock, self.tls)
+            config = self.ctx.config
+            guard = redirect_to_https(
+                origin("https", config.mail.hostname, self.public_https_port),
+                lan=config.webmail.plain_http == "lan",
+            )
         else:
-            await self._serve(build_app(self.ctx), http_sock, None)
+            guard = office_only_login(self.public_https_port)
+        await self._serve(build_app(self.ctx, guard=guard, extra_routes=challenge), http_sock, None)
         log.info(
             "webmail listening on http://%s:%d%s",
             self.host,

@@ -23,6 +23,30 @@ TEXTS: dict[str, dict[str, str]] = {
             "autre message."
         ),
     },
+    "login_needs_https": {
+        "en": (
+            "Logging in needs a secure (HTTPS) connection: over plain HTTP your password "
+            "would cross the internet unprotected, so this server does not accept it from "
+            "outside the office."
+        ),
+        "fr": (
+            "La connexion demande une liaison sécurisée (HTTPS) : en HTTP simple, votre mot "
+            "de passe traverserait Internet sans protection, ce serveur ne l'accepte donc pas "
+            "depuis l'extérieur du bureau."
+        ),
+    },
+    "login_needs_https_admin": {
+        "en": (
+            "For the administrator: turn HTTPS on (ports.https.enabled = true in pmemail's "
+            "configuration), forward port {port} of the router to this server, restart "
+            "pmemail, then use https://{hostname}/."
+        ),
+        "fr": (
+            "Pour l'administrateur : activez HTTPS (ports.https.enabled = true dans la "
+            "configuration de pmemail), redirigez le port {port} du routeur vers ce serveur, "
+            "redémarrez pmemail, puis utilisez https://{hostname}/."
+        ),
+    },
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,8 +67,15 @@ class DoctorReport:
 class _Run:
     """One doctor run: shared probes and the checks built on them."""
 
-    def __init__(self, config: Config, paths: DataPaths, on_result: OnResult | None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        paths: DataPaths,
+        on_result: OnResult | None,
+        extra: Sequence[CheckRow] = (),
+    ) -> None:
         self.config, self.paths, self.on_result = config, paths, on_result
+        self.extra = tuple(extra)
         self.net = config.network
         self.results: list[CheckResult] = []
         self.lan = LanInfo("", "")
@@ -177,7 +184,7 @@ class _Run:
         shared = self._start_probes()
         jobs = [
             self.guarded(row.id, row.title, self._job(row, shared))
-            for row in check_table(self.config)
+            for row in [*check_table(self.config), *self.extra]
         ]
         self._emit(self._lan_result())
         await asyncio.gather(*jobs)
@@ -200,7 +207,10 @@ class _Run:
 
 
 async def run_checks(
-    config: Config, paths: DataPaths, on_result: OnResult | None = None
+    config: Config,
+    paths: DataPaths,
+    on_result: OnResult | None = None,
+    extra: Sequence[CheckRow] = (),
 ) -> DoctorReport:
     """Run every check concurrently; ``on_result`` is called as each one finishes.
 
@@ -213,4 +223,4 @@ async def run_checks(
     Returns:
         The full report; ``report.exit_code`` is 0 ok, 1 warnings, 2 failures.
     """
-    return await _Run(config, paths, on_result).run()
+    return await _Run(config, paths, on_result, extra).run()

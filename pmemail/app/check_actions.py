@@ -22,8 +22,9 @@ def rerun_checks(
     Must be called from a thread without a running event loop (a worker).
     """
     from netcore.checks.runner import run_checks
+    from pmemail.app.cert_check import certificate_rows
 
-    report = asyncio.run(run_checks(config, paths, on_result))
+    report = asyncio.run(run_checks(config, paths, on_result, certificate_rows(config)))
     verdict = {0: "all checks passed", 1: "warnings", 2: "problems found"}[report.exit_code]
     lines = [f"{c.status.upper():7} {c.title}: {c.finding}" for c in report.checks]
     return ActionResult(

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pmemail.app.cert_wording import settings_fingerprint
 from pmemail.config import Config
+from pmemail.config.https import webmail_url
 
 
 @dataclass(frozen=True)
@@ -24,30 +26,36 @@ class ClientSettings:
     smtp_port: int
     smtp_security: str
     webmail_url: str
+    fingerprint: str = ""  # the self-signed certificate's SHA-256 ("" = a trusted one)
 
-    def as_text(self) -> str:
-        """A printable block."""
+    def as_text(self, language: str = "en") -> str:
+        """A printable block (``language``: the certificate's line, en or fr)."""
         incoming = "IMAP" if self.protocol == "imap" else "POP3"
-        return "\n".join(
-            [
-                f"{self.address}",
-                f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
-                f"{self.incoming_security}, normal password, user name {self.address}",
-                f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
-                f"{self.smtp_security}, normal password, user name {self.address}",
-                f"  Webmail: {self.webmail_url}",
-            ]
-        )
+        lines = [
+            f"{self.address}",
+            f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
+            f"{self.incoming_security}, normal password, user name {self.address}",
+            f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
+            f"{self.smtp_security}, normal password, user name {self.address}",
+            f"  Webmail: {self.webmail_url}",
+        ]
+        if self.fingerprint:  # staff accept the warning only for this exact certificate
+            lines.append(settings_fingerprint(self.fingerprint, language))
+        return "\n".join(lines)
 
 
-def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
-    """The client settings for one user, using the router's external ports."""
+def settings_for(
+    config: Config, address: str, protocol: str, fingerprint: str = ""
+) -> ClientSettings:
+    """The client settings for one user, using the router's external ports.
+
+    Args:
+        fingerprint: the served certificate's SHA-256 when it is self-signed.
+    """
     host = config.mail.hostname
     ports = config.ports
     incoming = ports.imap if protocol == "imap" else ports.pop3
     security = "STARTTLS" if protocol == "imap" else "STARTTLS (STLS)"
-    web_port = ports.webmail.external
-    web = f"http://{host}/" if web_port == 80 else f"http://{host}:{web_port}/"
     return ClientSettings(
         address,
         protocol,
@@ -57,5 +65,6 @@ def settings_for(config: Config, address: str, protocol: str) -> ClientSettings:
         host,
         ports.submission.external,
         "STARTTLS",
-        web,
+        webmail_url(config),  # https:// unless HTTPS is turned off
+        fingerprint,
     )

@@ -10,8 +10,14 @@ from pmemail.config import Config, DataPaths, save_config
 from pmemail.fsutil import make_private_dir
 
 # Internal ports for a server that runs without root: the router still
-# forwards the standard external ports (25, 110, 143, 80) to these.
-UNPRIVILEGED_PORTS = {"smtp": 2525, "imap": 1143, "pop3": 1110, "webmail": 8080}
+# forwards the standard external ports (25, 110, 143, 80, 443) to these.
+UNPRIVILEGED_PORTS = {
+    "smtp": 2525,
+    "imap": 1143,
+    "pop3": 1110,
+    "webmail": 8080,
+    "https": 8443,
+}
 
 
 @dataclass
@@ -54,7 +60,7 @@ def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult
     make_private_dir(paths.root, tighten=True)
     cert = None
     if not config.mail.tls_cert:
-        from mailcore.tls import ensure_certificate  # cryptography: only when writing
+        from mailcore.certs.selfsigned import ensure_self_signed  # cryptography: when writing
 
-        cert, _key = ensure_certificate(paths.tls_dir, config.mail.hostname)
+        cert, _key = ensure_self_signed(config, paths)
     return InitResult(config, paths, cert)

@@ -23,6 +23,7 @@ import psutil
 
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.local_sources import tail_lines
+from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.serve.control import ControlError, NotRunning, query_control_sync
@@ -70,11 +71,14 @@ def server_pid(paths: DataPaths) -> int | None:
 
 def service_ports(config: Config) -> dict[str, int]:
     """The internal port each service of this machine listens on, by service name."""
-    return {
+    ports = {
         name: m.internal
         for name, m in config.ports.items()
         if name != "remote_desktop" and m.enabled and not m.internal_host
     }
+    if "https" in ports or config.server.https_port:  # the legacy key still turns HTTPS on
+        ports["https"] = https_internal_port(config)
+    return ports
 
 
 def _answers(host: str, port: int, timeout: float = 0.5) -> bool:

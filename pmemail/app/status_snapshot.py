@@ -40,6 +40,7 @@ from netcore.local_ports import listening_ports
 from netcore.router.state import ForwardingState
 from pmemail.app.local_sources import DirWatch, LogTail
 from pmemail.app.local_sources import tail_lines as tail_lines  # re-exported, as before
+from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.serve.control import ControlError, NotRunning, query_control_sync
@@ -195,14 +196,15 @@ def local_ports(config: Config, listening: set[int]) -> list[LocalPort]:
     for name, m in config.ports.items():
         host = m.internal_host.strip()
         here = not host or host in own
+        internal = https_internal_port(config) if name == "https" else m.internal
         out.append(
             LocalPort(
                 name,
                 m.external,
-                m.internal,
+                internal,
                 "" if here else host,
                 m.enabled,
-                (m.internal in listening) if here else None,
+                (internal in listening) if here else None,
             )
         )
     return out

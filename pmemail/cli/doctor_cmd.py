@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "doctor",
         help="check what the internet subscription allows (router, ports, DNS)",
         description="Check the router, the public address, NAT, fixed or dynamic address, "
-        "outbound port 25, inbound ports and DNS. Exit code: 0 ok, 1 warnings, 2 failures.",
+        "outbound port 25, inbound ports, DNS and the certificate each TLS port serves. "
+        "Exit code: 0 ok, 1 warnings, 2 failures.",
     )
     doctor.add_argument("--json", action="store_true", help="one JSON document (version 1)")
     doctor.set_defaults(handler=cmd_doctor)
@@ -59,10 +60,12 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     import asyncio
 
     from netcore.checks.runner import run_checks
+    from pmemail.app.cert_check import certificate_rows
 
     config, paths = ctx.config, ctx.paths
+    served = certificate_rows(config)  # the certificate each TLS port of the server serves
     if args.json:
-        report = asyncio.run(run_checks(config, paths))
+        report = asyncio.run(run_checks(config, paths, extra=served))
         ctx.print(json.dumps(report.to_dict(), indent=2))
         return report.exit_code
 
@@ -72,7 +75,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             ctx.out.flush()
 
     ctx.print("checking the internet subscription ...")
-    report = asyncio.run(run_checks(config, paths, on_result=show))
+    report = asyncio.run(run_checks(config, paths, on_result=show, extra=served))
     for line in render_advice(report):
         ctx.print(line)
     return report.exit_code

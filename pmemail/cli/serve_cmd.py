@@ -78,7 +78,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     import logging
 
     from mailcore.interfaces import ServiceStartError
-    from pmemail.serve.composition import build_services
+    from pmemail.serve.composition import build_server
     from pmemail.serve.leftovers import clean_leftovers
     from pmemail.serve.logsetup import setup_logging
     from pmemail.serve.pidfile import AlreadyRunning, PidFile
@@ -135,14 +135,15 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             )
         try:
             clean_leftovers(paths)  # blocking, before the loop: nothing is serving yet
-            services = build_services(config, paths)
+            parts = build_server(config, paths)
             supervisor = Supervisor(
-                services,
+                parts.services,
                 paths.control_socket,
                 port_hint(config),
                 config.server.stop_timeout,
                 # as root: bind every port, then become server.user
                 on_listening=functools.partial(become, account, paths) if account else None,
+                commands=parts.commands,
             )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError, PrivilegeError) as err:

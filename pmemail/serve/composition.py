@@ -1,16 +1,23 @@
 """Which services ``pmemail serve`` runs, built from the config.
 
 The one place that knows every service class: the supervisor only sees
-``Service`` objects, and each service receives only what it needs. The
-order of the list is the start order; stopping runs backwards, so the
-Maildir committer (first) is flushed after every transport (later) is
-closed, and the queue runner is up before submission can hand it mail.
+``Service`` objects (and the control commands), and each service receives
+only what it needs. The order of the list is the start order; stopping runs
+backwards, so the Maildir committer (first) is flushed after every transport
+(later) is closed, and the queue runner is up before submission can hand it
+mail.
+
+Every TLS listener gets the same ``CertificateKeeper.context``: a renewed
+certificate reaches SMTP, IMAP, POP3 and HTTPS at once, without a restart.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
+from mailcore.acme.challenges import ChallengeBoard
+from mailcore.certs.keeper import CertificateKeeper
 from mailcore.collector import build_collector
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import build_imap_service
@@ -18,7 +25,6 @@ from mailcore.interfaces import Service
 from mailcore.mailstore import MailStore
 from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
-from mailcore.server_tls import server_tls_context
 from mailcore.smtp.service import build_smtp_services
 from mailcore.status import DeliveryStatus
 from mailcore.throttle import AuthThrottle
@@ -27,6 +33,8 @@ from mailcore.webmail import build_submitter, build_webmail_service
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
+from pmemail.serve.cert_commands import CertificateCommands
+from pmemail.serve.control import Handler
 from pmemail.serve.office import office_networks
 from pmemail.serve.router_monitor import build_router_monitor
 
@@ -54,8 +62,17 @@ class DeliveryService:
         return self.delivery.status()
 
 
-def build_services(config: Config, paths: DataPaths) -> list[Service]:
-    """The configured services in start order (stopped in reverse).
+@dataclass
+class ServerParts:
+    """What the supervisor runs: the services in start order, and the control commands
+    beyond its own."""
+
+    services: list[Service]
+    commands: dict[str, Handler] = field(default_factory=dict)
+
+
+def build_server(config: Config, paths: DataPaths) -> ServerParts:
+    """The configured services in start order (stopped in reverse), and their commands.
 
     Raises:
         ServiceStartError: a service cannot even be built (e.g. an unusable
@@ -71,14 +88,27 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
     queue = build_queue(config, paths, users, delivery)
     store = MailStore(paths.maildirs)  # one store: IMAP and webmail see each other's changes
     submitter = build_submitter(config, users, delivery, queue)
-    tls = server_tls_context(config, paths)  # one certificate for every service
+    board = ChallengeBoard()  # TLS-ALPN-01 answers are read by the keeper's context
+    keeper = CertificateKeeper(config, paths, board)
+    keeper.load()  # before any listener: an unusable certificate is one start-up line
+    tls = keeper.context  # one context for every service; reload() swaps what it serves
     services: list[Service] = [
         DeliveryService(delivery),
         queue,
         *build_smtp_services(config, paths, users, delivery, queue, throttle, tls=tls),
         build_imap_service(config, paths, users, throttle, store, tls=tls),
         build_pop3_service(config, paths, users, throttle, tls=tls),
-        build_webmail_service(config, paths, users, throttle, store, submitter, tls=tls),
+        build_webmail_service(
+            config,
+            paths,
+            users,
+            throttle,
+            store,
+            submitter,
+            tls=tls,
+            board=board,
+            hsts=keeper.trusted,
+        ),
     ]
     # optional ones: None when the config turns them off
     for optional in (
@@ -87,4 +117,5 @@ def build_services(config: Config, paths: DataPaths) -> list[Service]:
     ):
         if optional is not None:
             services.append(optional)
-    return services
+    certificates = CertificateCommands(config, paths, keeper)
+    return ServerParts(services, certificates.handlers())

@@ -7,7 +7,8 @@ One request per line, one answer per line, both JSON objects::
     -> {"cmd": "nope"}
     <- {"ok": false, "error": "unknown command 'nope'"}
 
-The status answer's shape is ``mailcore.status.StatusAnswer``.
+The status answer's shape is ``mailcore.status.StatusAnswer``; the
+certificate commands are in ``pmemail.serve.cert_commands``.
 
 The socket is mode 0600: only the server's owner (and root) may ask; the
 answers carry counters and addresses, never passwords.

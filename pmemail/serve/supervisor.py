@@ -14,14 +14,14 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 from mailcore.interfaces import ListenError, Service, ServiceStartError
 from mailcore.status import ServerStatus, ServiceEntry, ServiceHeader, ServiceState, StatusAnswer
 from pmemail.serve.bind_errors import PortHint, describe_bind_error, describe_os_error
-from pmemail.serve.control import Answer, ControlServer, Request
+from pmemail.serve.control import Answer, ControlServer, Handler, Request
 from pmemail.serve.logsetup import QUIET_ON_STDERR
 from pmemail.serve.resources import quiet_exhaustion
 
@@ -54,6 +54,8 @@ class Supervisor:
             and before the control socket is created: where root hands over to
             the service account, so the socket belongs to that account. An
             exception stops the services started so far and propagates.
+        commands: more control commands by name (the certificate ones); the
+            supervisor's own (status, stop, queue_retry, ping) cannot be replaced.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class Supervisor:
         port_hint: PortHint | None = None,
         stop_timeout: float = 30.0,
         on_listening: Callable[[], None] | None = None,
+        commands: Mapping[str, Handler] | None = None,
     ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
@@ -76,7 +79,8 @@ class Supervisor:
         self._running: set[str] = set()
         self._failed: dict[str, str] = {}
         self._stop = asyncio.Event()
-        self._commands: dict[str, Callable[[Request], Awaitable[Answer]]] = {
+        self._commands: dict[str, Handler] = {
+            **(commands or {}),
             "status": self._cmd_status,
             "stop": self._cmd_stop,
             "queue_retry": self._cmd_queue_retry,

@@ -23,18 +23,26 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Log, Static, TabbedContent, TabPane
 
 from netcore.checks.result import CheckResult
-from pmemail.app import check_actions, forwarding_actions, queue_actions, server_process
+from pmemail.app import (
+    cert_outcome,
+    check_actions,
+    forwarding_actions,
+    queue_actions,
+    server_process,
+)
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
+    CertificateUpdate,
     CheckProgress,
     LocalUpdate,
     NetworkUpdate,
 )
 from pmemail_tui.widgets.dashboard.panels import (
+    CertificatePanel,
     MailPanel,
     NetworkPanel,
     PortsTable,
@@ -60,6 +68,7 @@ class DashboardScreen(Screen[None]):
         Binding("u", "unmap", "Unmap"),
         Binding("c", "checks", "Checks"),
         Binding("e", "retry_queue", "Retry"),
+        Binding("n", "renew", "Cert"),
         Binding("g", "refresh", "Refresh"),
         *[
             Binding(str(n), f"tab('{tab}')", tab.title(), show=False)
@@ -90,6 +99,7 @@ class DashboardScreen(Screen[None]):
             with TabPane(t("dash.tab.overview"), id="overview"), VerticalScroll():
                 yield ServicesTable(id="dash-services")
                 yield MailPanel("", id="dash-mail")
+                yield CertificatePanel("", id="dash-cert")
             with TabPane(t("dash.tab.ports"), id="ports"), Vertical():
                 yield PortsTable(id="dash-ports")
                 yield SteadyStatic("", id="dash-port-why", markup=False)
@@ -123,6 +133,7 @@ class DashboardScreen(Screen[None]):
     def _refresh_network_now(self) -> None:
         self._network_at = time.monotonic()
         self.refresh_network()
+        self.refresh_certificate()  # from the files too when no server runs: not every tick
 
     # ------------------------------------------------------------ workers
     @work(thread=True, exclusive=True, group="dash-local", exit_on_error=False)
@@ -135,6 +146,13 @@ class DashboardScreen(Screen[None]):
     def refresh_network(self) -> None:
         """Router table, public address, outside reachability (seconds)."""
         self.post_message(NetworkUpdate(network_snapshot(self.pm.config, self.pm.paths)))
+
+    @work(thread=True, exclusive=True, group="dash-cert", exit_on_error=False)
+    def refresh_certificate(self) -> None:
+        """The certificate served now (control socket or files: milliseconds)."""
+        self.post_message(
+            CertificateUpdate(cert_outcome.read_certificate(self.pm.config, self.pm.paths))
+        )
 
     def launch(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
         """Run one action in a worker unless another one is still running."""
@@ -163,6 +181,9 @@ class DashboardScreen(Screen[None]):
         self.query_one(ServerBar).show(snap)
         self.query_one(ServicesTable).show(snap)
         self.query_one(MailPanel).show(snap)
+        served = cert_outcome.served_status(snap.services)
+        if served is not None:  # the running server's renewal service: the freshest view
+            self.query_one(CertificatePanel).show(served)
         self.query_one(PortsTable).show(snap, self.network)
         self._show_why()
         log = self.query_one("#dash-log", Log)
@@ -178,6 +199,10 @@ class DashboardScreen(Screen[None]):
         self._show_why()
         if self.network.address_changed:
             self.say(t("dash.net.changed_now", address=self.network.public_address), error=True)
+
+    def on_certificate_update(self, message: CertificateUpdate) -> None:
+        """Render the certificate read by the worker."""
+        self.query_one(CertificatePanel).show(message.status)
 
     def on_check_progress(self, message: CheckProgress) -> None:
         """One check finished: append it to the actions log."""
@@ -201,6 +226,8 @@ class DashboardScreen(Screen[None]):
         self.refresh_local()
         if message.action.changes_network:
             self._refresh_network_now()
+        else:  # a start makes the first certificate, a renewal a new one
+            self.refresh_certificate()
 
     @on(DataTable.RowHighlighted, "#dash-ports")
     def _port_highlighted(self) -> None:
@@ -283,3 +310,13 @@ class DashboardScreen(Screen[None]):
         """Retry every queued recipient now."""
         pm = self.pm
         self.launch(DashAction.RETRY, lambda: queue_actions.retry_queue(pm.paths))
+
+    def action_renew(self) -> None:
+        """Ask the certificate authority for a certificate now (the server does it)."""
+        pm, language = self.pm, current_language()
+        self.launch(
+            DashAction.RENEW,
+            lambda: cert_outcome.renew_certificate(pm.config, pm.paths, language),
+        )
+        if self.busy is DashAction.RENEW:  # the CA may take a minute: say who we wait for
+            self.say(t("dash.cert.renewing"))

@@ -17,6 +17,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from netcore.checks.runner import DoctorReport
+    from pmemail.app.action_result import ActionResult
 
 
 @dataclass
@@ -81,3 +82,18 @@ class LaunchDone(Message, bubble=False):
     """Starting the server ended: the line to show."""
 
     text: str
+
+
+@dataclass
+class CertificateAsked(Message, bubble=False):
+    """The server runs: the certificate is being obtained (or read); the line to show."""
+
+    text: str
+
+
+@dataclass
+class CertificateDone(Message, bubble=False):
+    """Obtaining the certificate ended: its ``outcome``, or why it could not be asked."""
+
+    outcome: ActionResult | None
+    error: str = ""

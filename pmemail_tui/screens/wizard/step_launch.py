@@ -1,4 +1,5 @@
-"""Step 9: start ``pmemail serve`` (or install the systemd unit) and wait for every service."""
+"""Step 9: start ``pmemail serve`` (or install the systemd unit), wait for every service,
+then obtain the certificate (the server asks the CA; the outcome in words)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from textual.widgets import Button, Static
 
 from pmemail.app import service_unit
 from pmemail.app.action_result import ActionError
+from pmemail.app.cert_outcome import obtain_certificate, outcome, wants_acme
 from pmemail.app.server_process import (
     ServerAlreadyRunning,
     server_pid,
@@ -21,9 +23,14 @@ from pmemail.app.server_process import (
 )
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
-from pmemail_tui.screens.wizard.messages import LaunchDone, RowResult
+from pmemail_tui.screens.wizard.messages import (
+    CertificateAsked,
+    CertificateDone,
+    LaunchDone,
+    RowResult,
+)
 from pmemail_tui.widgets.check_list import CheckList
 
 
@@ -40,6 +47,7 @@ class LaunchStep(WizardStep):
             yield Button(t("launch.install"), id="launch-install", compact=True)
         yield CheckList(id="launch-rows")
         yield Static("", id="launch-result", markup=False)
+        yield Static("", id="launch-cert", markup=False)
 
     @on(Button.Pressed, "#launch-start")
     def start(self) -> None:
@@ -51,10 +59,15 @@ class LaunchStep(WizardStep):
         # the app owns the start: an admin who leaves at once still gets the
         # server started and its outcome saved
         pm = self.pm
-        self.run_in_app(self.run_server, pm.config, pm.config_path, pm.paths, group="launch")
+        language = current_language()
+        self.run_in_app(
+            self.run_server, pm.config, pm.config_path, pm.paths, language, group="launch"
+        )
 
-    def run_server(self, config: Config, config_path: Path, paths: DataPaths) -> None:
-        """Start the process and wait for the ports (a worker thread)."""
+    def run_server(
+        self, config: Config, config_path: Path, paths: DataPaths, language: str
+    ) -> None:
+        """Start the process and wait for the ports, then the certificate (a worker thread)."""
 
         def on_service(name: str, ok: bool, where: str) -> None:
             text = t("launch.running", port=where) if ok else t("launch.not_running")
@@ -70,11 +83,47 @@ class LaunchStep(WizardStep):
             running, text = True, t("launch.started", pid=server_pid(paths) or "?")
         self.keep_answers({"running": running})
         self.post_message(LaunchDone(text))
+        if running:
+            self.get_certificate(config, paths, language)
+
+    def get_certificate(self, config: Config, paths: DataPaths, language: str) -> None:
+        """Have the running server obtain its certificate; keep what staff must check."""
+        key = "launch.cert.asking" if wants_acme(config) else "launch.cert.reading"
+        self.post_message(CertificateAsked(t(key)))
+        try:
+            status = obtain_certificate(config, paths)
+        except Exception as err:  # not running, refused, or a bug: a message, never a dead spinner
+            self.post_message(CertificateDone(None, str(err) or type(err).__name__))
+            return
+        trusted = bool(status.get("trusted"))
+        fingerprint = "" if trusted else status.get("fingerprint_sha256", "")
+        # the summary's client settings give staff the fingerprint to compare
+        self.keep_answers({"certificate": {"trusted": trusted, "fingerprint": fingerprint}})
+        self.post_message(CertificateDone(outcome(status, language)))
 
     def on_launch_done(self, message: LaunchDone) -> None:
         """The outcome line; Start may be pressed again."""
         self.query_one("#launch-result", Static).update(message.text)
         self.query_one("#launch-start", Button).disabled = False
+
+    def on_certificate_asked(self, message: CertificateAsked) -> None:
+        """A spinner row while the CA validates the names (up to ``acme.timeout``)."""
+        self.query_one(CheckList).add_task("certificate", message.text)
+        self.query_one("#launch-cert", Static).update("")
+
+    def on_certificate_done(self, message: CertificateDone) -> None:
+        """The certificate's row and its lines: trusted, or the reason and the fingerprint."""
+        rows, title = self.query_one(CheckList), t("launch.cert.title")
+        if message.outcome is None:
+            finding = t("launch.cert.failed", reason=message.error)
+            rows.set_result("certificate", "fail", finding, title=title)
+            return
+        result = message.outcome
+        details = "\n".join(result.details)
+        rows.set_result(
+            "certificate", "ok" if result.ok else "warn", result.message, details, title=title
+        )
+        self.query_one("#launch-cert", Static).update(details)
 
     @on(Button.Pressed, "#launch-install")
     def install_unit(self) -> None:

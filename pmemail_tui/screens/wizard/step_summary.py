@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 
 from mailcore.users import UserStore
 from pmemail.app.client_settings import settings_for
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 
 EXPORT_NAME = "client-settings.txt"
@@ -25,7 +25,14 @@ class SummaryStep(WizardStep):
     def settings_text(self) -> str:
         """Every user's settings as one printable text."""
         users = UserStore.from_config(self.pm.config, self.pm.paths).list_users()
-        blocks = [settings_for(self.pm.config, u.address, u.protocol).as_text() for u in users]
+        # kept by the launch step once the certificate was obtained (empty when trusted)
+        kept = self.pm.wizard.answers.get("launch", {}).get("certificate", {})
+        fingerprint = str(kept.get("fingerprint", ""))
+        language = current_language()
+        blocks = [
+            settings_for(self.pm.config, u.address, u.protocol, fingerprint).as_text(language)
+            for u in users
+        ]
         return "\n\n".join(blocks) or t("summary.no_users")
 
     def compose_body(self) -> Iterable[Widget]:
@@ -45,6 +52,8 @@ class SummaryStep(WizardStep):
             items.append(t("summary.todo_forward"))
         if answers.get("checks", {}).get("verdict_status") in ("fail", "warn"):
             items.append(t("summary.todo_checks"))
+        if answers.get("launch", {}).get("certificate", {}).get("trusted") is False:
+            items.append(t("summary.todo_certificate"))
         items.append(t("summary.todo_dns"))
         return items
 

@@ -21,6 +21,7 @@ class DashAction(Enum):
     UNMAP = "unmap"
     CHECKS = "checks"
     RETRY = "retry"
+    RENEW = "renew"
 
     @property
     def label(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from mailcore.status import CertificateStatus
 from netcore.checks.result import CheckResult
 from pmemail.app.action_result import ActionResult
 from pmemail.app.status_snapshot import LocalSnapshot, NetworkSnapshot
@@ -54,3 +55,14 @@ class ActionDone(Message):
     action: DashAction
     result: ActionResult | None
     error: str = ""
+
+
+@dataclass
+class CertificateUpdate(Message):
+    """The certificate served now (None: there is none yet)."""
+
+    status: CertificateStatus | None
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer reading makes this one useless."""
+        return isinstance(message, CertificateUpdate)

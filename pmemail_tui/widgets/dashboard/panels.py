@@ -14,9 +14,10 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from mailcore.status import ConnectionStatus, ServiceHeader, narrow
+from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
+from pmemail.app.cert_wording import certificate_lines
 from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard import format as fmt
 
 # keys of a service's status (mailcore.status) shown in its "counters" cell, in this order
@@ -184,6 +185,23 @@ class MailPanel(SteadyStatic):
             + (f"  ({m.collector_error})" if m.collector_error else ""),
         ]
         self.show_content("\n".join(lines))
+
+
+class CertificatePanel(SteadyStatic):
+    """The certificate every TLS port serves: source, names, expiry, renewal, what to check."""
+
+    def show(self, status: CertificateStatus | None) -> None:
+        """Render ``status`` (None: no certificate yet)."""
+        out = Text(t("dash.cert.title") + "\n", style="bold")
+        if status is None:
+            out.append(t("dash.cert.none"), style=fmt.MUTED)
+            self.show_content(out)
+            return
+        first, *rest = certificate_lines(status, current_language())
+        out.append(first, style=fmt.GOOD if status.get("trusted") else fmt.UNKNOWN)
+        for line in rest:
+            out.append("\n" + line)
+        self.show_content(out)
 
 
 def _here(port: LocalPort | None) -> Text:
