@@ -183,13 +183,17 @@ def idle_session(
     result_file: str,
     lifetime: float = 240.0,
 ) -> None:
-    """STARTTLS (verified for ``name``), LOGIN, SELECT INBOX, IDLE until ``go_file`` exists.
+    """STARTTLS (verified for ``name``), LOGIN, SELECT INBOX, IDLE until told to finish.
 
-    Prints "idling FINGERPRINT" once the IDLE is open. When ``go_file``
-    appears, ends the IDLE with DONE, sends NOOP and LOGOUT on the same
-    connection, and writes ``{"fingerprint", "during_idle", "done", "noop",
-    "logout"}`` (or ``{"error"}``) to ``result_file``.
+    Once the IDLE is open, writes the certificate's fingerprint to
+    ``result_file`` + ".opened" and prints "idling". When ``go_file``
+    appears, waits (up to 30 s) for an ``EXISTS`` pushed by the server, ends
+    the IDLE with DONE, sends NOOP and LOGOUT on the same connection, and
+    writes ``{"fingerprint", "during_idle", "done", "noop", "logout"}`` (or
+    ``{"error"}``) to ``result_file``.
     """
+    import hashlib
+
     result: dict[str, Any] = {}
     try:
         imap = _Imap(host, port)
@@ -201,8 +205,6 @@ def idle_session(
         imap.sock = context.wrap_socket(imap.sock, server_hostname=name)
         der = imap.sock.getpeercert(binary_form=True)
         assert der is not None
-        import hashlib
-
         digest = hashlib.sha256(der).hexdigest().upper()
         result["fingerprint"] = ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
         for text in (f'LOGIN "{user}" "{password}"', "SELECT INBOX"):
@@ -214,11 +216,18 @@ def idle_session(
         imap.sock.sendall(f"{idle_tag} IDLE\r\n".encode())
         if not imap.line().startswith("+"):
             raise RuntimeError("no IDLE continuation")
-        print(f"idling {result['fingerprint']}", flush=True)
+        Path(result_file + ".opened").write_text(result["fingerprint"])
+        print("idling", flush=True)
         during: list[str] = []
         imap.sock.settimeout(0.2)
-        deadline = time.monotonic() + lifetime
-        while not Path(go_file).exists() and time.monotonic() < deadline:
+        deadline, told = time.monotonic() + lifetime, None
+        while time.monotonic() < deadline:
+            if told is None and Path(go_file).exists():
+                told = time.monotonic()
+            if told is not None and (
+                any(ln.endswith("EXISTS") for ln in during) or time.monotonic() > told + 30
+            ):
+                break
             try:
                 during.append(imap.line())
             except TimeoutError:

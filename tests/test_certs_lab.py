@@ -147,7 +147,8 @@ def test_renewal_reaches_every_port_while_an_idle_connection_stays(
         str(result),
         ready="idling",
     )
-    opened_with = first["fingerprint_sha256"]
+    opened_with = Path(f"{result}.opened").read_text()
+    assert opened_with == first["fingerprint_sha256"]
 
     renewed = office.wait_status(lambda s: s["fingerprint_sha256"] != opened_with, 120)
     assert renewed["fingerprint_sha256"] != opened_with, f"{renewed}\n{office.log_tail()}"
@@ -169,7 +170,6 @@ def test_renewal_reaches_every_port_while_an_idle_connection_stays(
         timeout=60,
     )
     assert sent == {"refused": {}}
-    time.sleep(2)  # not a timing assertion: the IDLE reports what it saw in the meantime
     go.touch()
     idle.wait(timeout=60)
     session = json.loads(result.read_text())
@@ -263,3 +263,20 @@ def test_the_wizard_launch_step_obtains_the_certificate(
     for port, probe in probes.items():
         assert probe.verified, f"port {port}:\n{probe.output[-2500:]}"
         assert probe.fingerprint == status["fingerprint_sha256"], port
+
+
+def test_port_80_filtered_tls_alpn_on_443_instead(
+    router: Lab, pebble: PebbleCA, tmp_path: Path
+) -> None:
+    """challenge = auto, port 80 not forwarded: TLS-ALPN-01 through the forwarded 443."""
+    office = start_office(
+        router, pebble, tmp_path, {"server": {"manage_router": False}}, forward_80=False
+    )
+    status = office.wait_status(from_acme, 120)
+    assert from_acme(status) and status["last_failure"] is None, f"{status}\n{office.log_tail()}"
+    assert router.connect_from_wan(80, timeout=1.5) is None  # really closed from outside
+    assert "TLS-ALPN-01" in office.log.read_text()  # the server's log says which challenge
+    for port in (443, 25):
+        probe = tls_probe(router, port, pebble.root_file)
+        assert probe.verified, f"port {port}:\n{probe.output[-2500:]}"
+    office.stop()
