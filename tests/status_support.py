@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mailcore.status import (
+    CertificateStatus,
     CollectorStatus,
     DeliveryStatus,
     ImapStatus,
@@ -67,6 +68,23 @@ PUBLISHED: dict[str, set[str]] = {
             "renewed",
             "restored",
         },
+        "certificates": {
+            "acme_enabled",
+            "failures",
+            "fingerprint_sha256",
+            "issuer",
+            "last_attempt",
+            "last_failure",
+            "last_success",
+            "names",
+            "next_attempt",
+            "not_after",
+            "not_before",
+            "source",
+            "subject",
+            "trusted",
+            "wanted_names",
+        },
     }.items()
 }
 
@@ -80,6 +98,7 @@ SHAPES: dict[str, type[Mapping[str, object]]] = {
     "webmail": WebmailStatus,
     "collector": CollectorStatus,
     "router": RouterStatus,
+    "certificates": CertificateStatus,
 }
 
 

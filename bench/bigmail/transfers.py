@@ -209,7 +209,7 @@ _PART_LINK = re.compile(r'<a href="(/part\?[^"]+)" download>')
 async def _webmail(
     port: int, pid: int, user: str, password: str, message: BigMessage, spool: Path
 ) -> list[Step]:
-    url = f"http://{HOST}:{port}"
+    url = f"https://{HOST}:{port}"  # the HTTPS port: as shipped, port 80 only redirects
     opened = Step("webmail message page", 0)
     download = Step("webmail attachment download", message.attachment_size)
     async with client() as http:

@@ -14,7 +14,8 @@ ACME_OFF: Final = "acme_off"
 USER_CERTIFICATE: Final = "user_certificate"
 """``mail.tls_cert`` is set: the admin's certificate is served, never replaced."""
 NO_PUBLIC_NAME: Final = "no_public_name"
-"""The host name is a placeholder or has no address in the DNS. Params: name."""
+"""The host name is a placeholder (never sent to Let's Encrypt), has no address in
+the DNS, or the CA refuses it (rejectedIdentifier). Params: name."""
 NAME_ELSEWHERE: Final = "name_elsewhere"
 """The name's DNS address is not the office's public address.
 Params: name, address, public."""
@@ -29,7 +30,8 @@ CA_UNREACHABLE: Final = "ca_unreachable"
 CA_ERROR: Final = "ca_error"
 """The CA answered with an error. Params: detail."""
 RATE_LIMITED: Final = "rate_limited"
-"""The CA's rate limit: no new attempt before the given time. Params: retry_at (epoch)."""
+"""The CA's rate limit: no new attempt before the given time.
+Params: retry_at (epoch), detail (the CA's words)."""
 TIMED_OUT: Final = "timed_out"
 """The CA did not finish within ``acme.timeout``. Params: seconds."""
 

@@ -12,11 +12,15 @@ import datetime
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mailcore.certs.info import CertInfo
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import atomic_write_bytes, make_private_dir
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 CERT_NAME = "cert.pem"
 KEY_NAME = "key.pem"
@@ -43,12 +47,19 @@ def self_signed_names(config: Config) -> list[str]:
     return names or ["localhost"]  # a config without any name still gets a certificate
 
 
-def generate_self_signed(names: Sequence[str], days: int = VALID_DAYS) -> tuple[bytes, bytes]:
+def generate_self_signed(
+    names: Sequence[str],
+    days: int = VALID_DAYS,
+    *,
+    critical_extensions: Sequence[x509.ExtensionType] = (),
+) -> tuple[bytes, bytes]:
     """A self-signed ECDSA P-256 certificate as (cert PEM, key PEM).
 
     Args:
         names: DNS names; the first is also the subject's common name.
         days: validity from yesterday (a client clock a little behind still accepts it).
+        critical_extensions: more extensions, marked critical (the TLS-ALPN-01
+            validation certificate's acmeIdentifier).
     """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -58,7 +69,7 @@ def generate_self_signed(names: Sequence[str], days: int = VALID_DAYS) -> tuple[
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
@@ -70,8 +81,10 @@ def generate_self_signed(names: Sequence[str], days: int = VALID_DAYS) -> tuple[
             x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
     )
+    for extension in critical_extensions:
+        builder = builder.add_extension(extension, critical=True)
+    cert = builder.sign(key, hashes.SHA256())
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass, field
 
 from mailcore.acme.challenges import ChallengeBoard
+from mailcore.acme.renewal import build_certificate_renewal
 from mailcore.certs.keeper import CertificateKeeper
 from mailcore.collector import build_collector
 from mailcore.delivery import MaildirDelivery
@@ -35,7 +36,7 @@ from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 from pmemail.serve.cert_commands import CertificateCommands
 from pmemail.serve.control import Handler
-from pmemail.serve.office import office_networks
+from pmemail.serve.office import office_networks, public_address
 from pmemail.serve.router_monitor import build_router_monitor
 
 log = logging.getLogger(__name__)
@@ -117,5 +118,18 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
     ):
         if optional is not None:
             services.append(optional)
-    certificates = CertificateCommands(config, paths, keeper)
+    # last: the web listener answers HTTP-01 (and the keeper TLS-ALPN-01) before
+    # the first attempt; None when ACME is off or the admin's certificate is served
+    renewal = build_certificate_renewal(
+        config, paths, board, keeper, public_address=public_address(paths)
+    )
+    if renewal is not None:
+        services.append(renewal)
+    certificates = CertificateCommands(
+        config,
+        paths,
+        keeper,
+        status=renewal.status if renewal is not None else None,
+        renew=renewal.renew_now if renewal is not None else None,
+    )
     return ServerParts(services, certificates.handlers())

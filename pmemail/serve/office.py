@@ -1,15 +1,17 @@
-"""The office's own addresses for the login throttle, read from this machine.
+"""The office's own addresses for the login throttle and the ACME renewal, read from this machine.
 
 Composition-root glue: ``mailcore`` must not know ``netcore``, so the LAN is
 detected here (``netcore.lan``) and the public address is read from the IP
 history in the state dir (``netcore.ip_history``), then both are handed to
-``mailcore.office_networks.OfficeNetworks``.
+``mailcore.office_networks.OfficeNetworks``; the public address also to the
+ACME renewal (a failed validation where the DNS points elsewhere).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Callable
 
 from mailcore.office_networks import OfficeNetworks
 from netcore.ip_history import IpHistory
@@ -35,15 +37,21 @@ def detected_lan_networks(interface: str = "") -> list[str]:
     return out
 
 
-def office_networks(config: Config, paths: DataPaths) -> OfficeNetworks:
-    """``security.office_networks`` (or the detected LAN) plus the last public address."""
+def public_address(paths: DataPaths) -> Callable[[], str]:
+    """The office's last known public address ("" none yet), read from the IP history
+    at each call (the router monitor and the doctor add to it)."""
     history = IpHistory(paths.state)
 
     def public() -> str:
         entries = history.entries()
         return entries[-1].address if entries else ""
 
+    return public
+
+
+def office_networks(config: Config, paths: DataPaths) -> OfficeNetworks:
+    """``security.office_networks`` (or the detected LAN) plus the last public address."""
     networks = list(config.security.office_networks) or detected_lan_networks(
         config.network.interface
     )
-    return OfficeNetworks(networks, public)
+    return OfficeNetworks(networks, public_address(paths))
