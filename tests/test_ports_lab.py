@@ -145,7 +145,7 @@ def test_openwrt_acl_low_ports_get_fallback_plan(router: Lab, tmp_path: Path) ->
     assert fallback[80]["proposed_external"] == 8080
     assert fallback[443]["proposed_external"] == 8443
     manual = {row["external"] for row in doc["manual"]["table"]}
-    assert manual == {25, 80, 110, 143, RDP}
+    assert manual == {25, 80, 110, 143, 443, RDP}
 
 
 @pytest.mark.parametrize("router", [RouterConfig(enable_upnp=False)], indirect=True)

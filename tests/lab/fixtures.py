@@ -10,6 +10,9 @@ Enable them from ``tests/conftest.py`` with ``from tests.lab.fixtures import *``
 * ``router`` (function): resets the router to a variant (default: stock;
   ``@pytest.mark.parametrize("router", [RouterConfig(...)], indirect=True)``)
   and ends the test's spawned processes afterwards.
+* ``pebble`` (function): Pebble, the test ACME CA, running in lab-wan on top
+  of ``router`` (see :mod:`tests.lab.pebble`); ``indirect`` parameters are
+  :class:`~tests.lab.pebble.PebbleCA` keyword arguments.
 """
 
 from __future__ import annotations
@@ -17,16 +20,18 @@ from __future__ import annotations
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.lab.guard import current_lab_netns
 from tests.lab.links import prerequisites_missing
+from tests.lab.pebble import PebbleCA, pebble_missing
 from tests.lab.router import RouterConfig
 from tests.lab.topology import Lab
 
-__all__ = ["forbid_external_network", "lab", "router"]
+__all__ = ["forbid_external_network", "lab", "pebble", "router"]
 
 
 class ExternalNetworkError(OSError):
@@ -131,3 +136,17 @@ def router(lab: Lab, request: pytest.FixtureRequest) -> Iterator[Lab]:
         yield lab
     finally:
         lab.kill_spawned()
+
+
+@pytest.fixture
+def pebble(router: Lab, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[PebbleCA]:
+    """Pebble started in lab-wan for one test, stopped afterwards."""
+    reason = pebble_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    ca = PebbleCA(router, tmp_path / "pebble", **(getattr(request, "param", None) or {}))
+    ca.start()
+    try:
+        yield ca
+    finally:
+        ca.stop()
