@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
-# nothing but the lab: no background requests, names resolved by the rules only
+# Debian's chromium talking to nothing but the test's servers (loopback or the lab):
+# no background requests; in the lab, names are resolved by the rules only
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -31,9 +31,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mailcore.delivery import maildir_path
+from tests.certs_lab_clients import CHROMIUM, CHROMIUM_ARGS
 from tests.webmail_support import ALICE, ALICE_PW, BOB, BOB_PW, LocalCA, local_ca, running_stack
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.timeout(120),
     pytest.mark.skipif(
@@ -41,19 +41,6 @@ pytestmark = [
     ),
 ]
 playwright_api = pytest.importorskip("playwright.async_api")
-
-
-# Flags that keep chromium from talking to anything but our loopback server.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def trust_only(certificate_pem: bytes) -> list[str]:
