@@ -44,7 +44,8 @@ class ForwardingMonitor:
             "router_rebooted", "mappings"}``: lists of ``"25/TCP"`` keys,
             ``refreshed`` = NAT-PMP/PCP mappings re-requested because the
             router's epoch was unknown, ``failed`` as ``{"key", "message"}``
-            and ``mappings`` as in :meth:`leases`.
+            and ``mappings`` as in :meth:`leases`; ``router_address``: the
+            public address the router reports ("" unknown).
         """
         fwd = self.forwarder
         fwd.reset_router()  # a router that was down last time may be back
@@ -92,7 +93,18 @@ class ForwardingMonitor:
                     status[todo[key][1]].append(key)
         status["ok"] = not status["failed"]
         status["mappings"] = self.leases(self.clock())
+        status["router_address"] = self._router_address(state)
         return status
+
+    def _router_address(self, state: ForwardingState) -> str:
+        """The WAN address the router reports over UPnP ("" unknown): one cheap request."""
+        upnp = self.forwarder.upnp(state)
+        if upnp is None:
+            return ""
+        try:
+            return upnp.external_ip()
+        except RouterError:
+            return ""
 
     def _pmp_router_state(self, state: ForwardingState, now: float) -> str:
         """ "same", "rebooted" or "unknown" for our NAT-PMP/PCP mappings' router.

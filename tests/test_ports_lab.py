@@ -192,6 +192,7 @@ def test_router_restart_loses_mappings_apply_and_monitor_restore(
     assert reaches(router, 25, "mailsrv")
     status = router.run_python(NS_LAN, "tests.test_ports_lab:monitor_check", str(config))
     assert status["ok"] and status["restored"] == [] and status["renewed"] == []
+    assert status["router_address"] == "203.0.113.2"  # the renewal's public address
 
     router.restart_router()
     assert router.connect_from_wan(25, timeout=1) is None

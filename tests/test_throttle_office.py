@@ -14,7 +14,7 @@ from mailcore.webmail import WebmailService
 from netcore.ip_history import IpHistory
 from pmemail.config.paths import DataPaths
 from pmemail.serve.composition import build_server
-from pmemail.serve.office import office_networks
+from pmemail.serve.office import office_networks, public_address
 from tests.config_factory import make_config
 from tests.throttle_support import FakeClock
 
@@ -29,6 +29,21 @@ def test_office_networks_and_public_address_refresh() -> None:
     assert "203.0.113.9" not in office
     clock.now += 61
     assert "203.0.113.9" in office and "198.51.100.7" not in office
+
+
+def test_public_address_seen_from_outside_else_what_the_router_reports(
+    tmp_path: Path,
+) -> None:
+    """The IP history first; else the router's address, unless nobody outside can reach it."""
+    paths = DataPaths(tmp_path / "data")
+    reported = ["203.0.113.2"]
+    public = public_address(paths, lambda: reported[0])
+    assert public() == "203.0.113.2"
+    reported[0] = "100.64.7.9"  # the router sits behind CGNAT: not the office's address
+    assert public() == ""
+    assert public_address(paths)() == ""
+    IpHistory(paths.state).record("198.51.100.7", "100.64.7.9")
+    assert public() == "198.51.100.7"
 
 
 def test_composition_shares_one_throttle_with_the_office(tmp_path: Path) -> None:

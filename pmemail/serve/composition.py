@@ -112,16 +112,15 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
         ),
     ]
     # optional ones: None when the config turns them off
-    for optional in (
-        build_collector(config, paths, users, delivery),
-        build_router_monitor(config, paths),
-    ):
+    router = build_router_monitor(config, paths)
+    for optional in (build_collector(config, paths, users, delivery), router):
         if optional is not None:
             services.append(optional)
     # last: the web listener answers HTTP-01 (and the keeper TLS-ALPN-01) before
     # the first attempt; None when ACME is off or the admin's certificate is served
+    reported = (lambda: router.router_address) if router is not None else None
     renewal = build_certificate_renewal(
-        config, paths, board, keeper, public_address=public_address(paths)
+        config, paths, board, keeper, public_address=public_address(paths, reported)
     )
     if renewal is not None:
         services.append(renewal)

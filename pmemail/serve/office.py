@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 
 from mailcore.office_networks import OfficeNetworks
+from netcore.addresses import is_routable_for_us
 from netcore.ip_history import IpHistory
 from netcore.lan import LanDetectionError, detect_lan
 from pmemail.config.model import Config
@@ -37,14 +38,23 @@ def detected_lan_networks(interface: str = "") -> list[str]:
     return out
 
 
-def public_address(paths: DataPaths) -> Callable[[], str]:
-    """The office's last known public address ("" none yet), read from the IP history
-    at each call (the router monitor and the doctor add to it)."""
+def public_address(paths: DataPaths, router: Callable[[], str] | None = None) -> Callable[[], str]:
+    """The office's public address ("" none known yet), read at each call.
+
+    What the outside saw last (the IP history the doctor and the wizard's
+    checks write) comes first; else the address the router reports (the
+    router monitor's last check), when it is one the internet can reach: a
+    router behind CGNAT reports a shared address that nobody can connect to.
+    """
     history = IpHistory(paths.state)
 
     def public() -> str:
         entries = history.entries()
-        return entries[-1].address if entries else ""
+        seen = entries[-1].address if entries else ""
+        if seen:
+            return seen
+        reported = router() if router is not None else ""
+        return reported if reported and is_routable_for_us(reported) else ""
 
     return public
 

@@ -39,6 +39,8 @@ class RouterMonitorService:
         self.failed_total = 0
         self.last: dict[str, Any] | None = None
         self.last_error = ""
+        self.router_address = ""
+        """The public address the router reported at the last check ("" unknown)."""
         self._periodic = PeriodicTask(self.check, lambda: self.interval, "router-monitor")
 
     async def start(self) -> None:
@@ -71,6 +73,7 @@ class RouterMonitorService:
             return
         self.checks += 1
         self.last, self.last_error = result, ""
+        self.router_address = str(result.get("router_address") or "")
         self.restored_total += len(result.get("restored", []))
         self.renewed_total += len(result.get("renewed", []))
         self.failed_total += len(result.get("failed", []))
