@@ -152,9 +152,7 @@ def run(root: Path, attachment_mib: int) -> list[Step]:
         )
         fresh(lambda pid: [pop3_retr(server.port("pop3"), pid, POP_USER, POP_PASSWORD, message)])
         fresh(
-            lambda pid: webmail_download(
-                server.port("https"), pid, USER, PASSWORD, message, spool
-            )
+            lambda pid: webmail_download(server.port("https"), pid, USER, PASSWORD, message, spool)
         )
     print(table(steps, idle), flush=True)
     return steps
