@@ -129,6 +129,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "publish these records at your DNS provider:\n{lines}",
         "fr": "publiez ces enregistrements chez votre hébergeur DNS :\n{lines}",
     },
+    "check.dkim.no_key": {
+        "en": "{domain} has no DKIM key yet: start the server or run `pmemail dns records`, "
+        "then publish the key's record",
+        "fr": "{domain} n'a pas encore de clé DKIM : démarrez le serveur ou lancez "
+        "`pmemail dns records`, puis publiez l'enregistrement de la clé",
+    },
     "check.no_address": {
         "en": "public address unknown: not checked",
         "fr": "adresse publique inconnue : non vérifié",

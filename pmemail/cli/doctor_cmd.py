@@ -61,9 +61,11 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
     from netcore.checks.runner import run_checks
     from pmemail.app.cert_check import certificate_rows
+    from pmemail.app.mail_auth_check import mail_auth_rows
 
     config, paths = ctx.config, ctx.paths
-    served = certificate_rows(config)  # the certificate each TLS port of the server serves
+    # the certificate each TLS port of the server serves, then the published records
+    served = [*certificate_rows(config), *mail_auth_rows(config, paths)]
     if args.json:
         report = asyncio.run(run_checks(config, paths, extra=served))
         ctx.print(json.dumps(report.to_dict(), indent=2))
