@@ -1,9 +1,9 @@
 """A scriptable DNS server on loopback: the project's ``tests/lab/dns_server.py``.
 
 ``run_dns(tmp_path)`` starts it on a free 127.0.0.1 port (UDP and TCP) and
-yields a :class:`TestDns`; ``TestDns.dns`` is the ``host:port`` a test
+yields a :class:`LoopbackDns`; ``LoopbackDns.dns`` is the ``host:port`` a test
 config's ``network.resolver`` names. It reads its records file again for each
-query, so :meth:`TestDns.set` changes the answers at once. Chosen over
+query, so :meth:`LoopbackDns.set` changes the answers at once. Chosen over
 ``pebble-challtestsrv``, which cannot answer a TXT record longer than 255
 bytes — every RSA 2048 DKIM key is (they are split in strings here).
 
@@ -49,7 +49,7 @@ def write_records(path: Path, records: list[Record]) -> None:
 
 
 @dataclass
-class TestDns:
+class LoopbackDns:
     """A running DNS server and its records file."""
 
     dns: str
@@ -62,11 +62,11 @@ class TestDns:
 
 
 @contextmanager
-def run_dns(root: Path, records: list[Record] | None = None) -> Iterator[TestDns]:
+def run_dns(root: Path, records: list[Record] | None = None) -> Iterator[LoopbackDns]:
     """Start the DNS server on loopback serving ``records``; stop it afterwards."""
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = TestDns(f"127.0.0.1:{port}", root / "dns-records.json")
+    server = LoopbackDns(f"127.0.0.1:{port}", root / "dns-records.json")
     server.set(records or [])
     proc = subprocess.Popen(
         [sys.executable, str(DNS_SERVER), "127.0.0.1", str(port), str(server.records_file)],
@@ -83,6 +83,8 @@ def run_dns(root: Path, records: list[Record] | None = None) -> Iterator[TestDns
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 _NAMESPACE_SCRIPT = """

@@ -10,6 +10,7 @@ comes back in the advice as the exact zone line to publish. The judging is
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -58,26 +59,39 @@ def mail_auth_rows(config: Config, paths: DataPaths) -> list[CheckRow]:
 
 async def _records_row(kind: str, paths: DataPaths, s: Shared) -> CheckResult:
     from netcore.checks.threads import in_thread
+
+    address = s.answers.address if kind == "spf" else ""
+    result = await in_thread(records_result, kind, s.config, paths, address)
+    return dataclasses.replace(result, seconds=s.seconds())
+
+
+def records_result(kind: str, config: Config, paths: DataPaths, address: str) -> CheckResult:
+    """Compare the published records of one row with the records to publish (blocking).
+
+    Args:
+        kind: ``spf``, ``dkim``, ``dmarc`` or ``mta_sts``.
+        config: the configuration (``network.resolver``: where to look).
+        paths: the data dir (DKIM keys; none is made here).
+        address: the public address ("" = unknown: direct mode's SPF is skipped).
+    """
     from netcore.mail_auth_dns import check_records
     from netcore.mail_dns import make_resolver
 
-    config, net = s.config, s.config.network
-    address = s.answers.address if kind == "spf" else ""
+    net = config.network
     records = planned_records(config, paths, address, make_keys=False)
     expected = [r for r in records if r.why in KINDS[kind]]
     if kind == "spf" and not address and any(r.why == "spf" for r in expected):
         return _result(kind, config, "skipped", _say("check.no_address", config.language))
-    res = make_resolver(net.resolver, net.dns_timeout)
-    findings = await in_thread(check_records, res, expected)
+    findings = check_records(make_resolver(net.resolver, net.dns_timeout), expected)
     no_key = []
     if kind == "dkim":
         signed = {r.name.split("._domainkey.", 1)[1] for r in expected}
         no_key = [d for d in mail_domains(config) if d not in signed]
-    return judge_findings(kind, config, findings, no_key, s.seconds())
+    return judge_findings(kind, config, findings, no_key)
 
 
 def judge_findings(
-    kind: str, config: Config, findings: list[Finding], no_key: list[str], seconds: float = 0.0
+    kind: str, config: Config, findings: list[Finding], no_key: list[str]
 ) -> CheckResult:
     """The row's status, finding and advice from the comparisons."""
     language = config.language
@@ -112,7 +126,7 @@ def judge_findings(
     fix = [f.record.zone_line() for f in findings if f.kind in ("missing", "wrong")]
     advice = _say("check.advice", language, lines="\n".join(fix)) if fix else ""
     more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
-    return _result(kind, config, status, problems[0] + more, details, advice, seconds)
+    return _result(kind, config, status, problems[0] + more, details, advice)
 
 
 def _result(
@@ -122,36 +136,42 @@ def _result(
     finding: str,
     details: dict[str, Any] | None = None,
     advice: str = "",
-    seconds: float = 0.0,
 ) -> CheckResult:
     from netcore.checks.result import CheckResult
 
     title = _say(f"check.title.{kind}", config.language)
-    return CheckResult(f"records.{kind}", title, status, finding, details or {}, advice, seconds)
+    return CheckResult(f"records.{kind}", title, status, finding, details or {}, advice)
 
 
 async def _dnsbl_row(s: Shared) -> CheckResult:
-    from netcore.checks.result import CheckResult
     from netcore.checks.threads import in_thread
+
+    result = await in_thread(dnsbl_result, s.config, s.answers.address)
+    return dataclasses.replace(result, seconds=s.seconds())
+
+
+def dnsbl_result(config: Config, address: str) -> CheckResult:
+    """Whether the office's public ``address`` is on the blocklist (blocking)."""
+    from netcore.checks.result import CheckResult
     from netcore.mail_auth_dns import DEFAULT_DNSBL, dnsbl_status
     from netcore.mail_dns import make_resolver
 
-    net, language = s.config.network, s.config.language
+    net, language = config.network, config.language
     title = _say("check.title.dnsbl", language)
-    address = s.answers.address
     if not address:
         return CheckResult("dnsbl", title, "skipped", _say("check.no_address", language))
     res = make_resolver(net.resolver, net.dns_timeout)
-    kind, detail = await in_thread(dnsbl_status, res, address, DEFAULT_DNSBL)
+    kind, detail = dnsbl_status(res, address, DEFAULT_DNSBL)
     details = {"address": address, "lists": [DEFAULT_DNSBL], "answer": detail}
     words = {"address": address, "lists": DEFAULT_DNSBL, "error": detail}
     if kind == "clean":
-        return CheckResult(
-            "dnsbl", title, "ok", _say("check.dnsbl.clean", language, **words), details
-        )
+        finding = _say("check.dnsbl.clean", language, **words)
+        return CheckResult("dnsbl", title, "ok", finding, details)
     if kind == "listed":
         finding = _say("check.dnsbl.listed", language, **words)
-        advice = _say("check.dnsbl.advice", language)
-        return CheckResult("dnsbl", title, "fail", finding, details, advice, s.seconds())
-    finding = _say("check.dnsbl.unknown", language, **words)
-    return CheckResult("dnsbl", title, "skipped", finding, details, "", s.seconds())
+        return CheckResult(
+            "dnsbl", title, "fail", finding, details, _say("check.dnsbl.advice", language)
+        )
+    return CheckResult(
+        "dnsbl", title, "skipped", _say("check.dnsbl.unknown", language, **words), details
+    )
