@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pmemail.config.mail_policy import mta_sts_id, report_address
+from pmemail.config.mail_policy import mta_sts_id, report_address, uses_smarthost
 from pmemail.config.model import Config
 
 TXT_PIECE = 255  # the longest string one TXT record holds: longer values are split
@@ -77,12 +77,6 @@ class MailAuth:
     mta_sts_id: str = ""
 
 
-def uses_smarthost(config: Config) -> bool:
-    """Whether mail leaves through ``relay.host`` (``auto`` = when a host is set)."""
-    mode = config.relay.mode
-    return mode == "smarthost" or (mode == "auto" and bool(config.relay.host))
-
-
 def mail_auth(
     config: Config,
     relay_host: str = "",
@@ -92,7 +86,7 @@ def mail_auth(
     """The records' inputs from ``config``; ``relay_host`` and ``spf_include`` from the
     ISP facts when the config names no relay host (``netcore.isp_facts``)."""
     relay = ""
-    if uses_smarthost(config):
+    if uses_smarthost(config.relay):
         relay = config.relay.host or relay_host
     return MailAuth(
         relay_host=relay,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mailcore import dotstuff
 from mailcore.queue.mx import DestinationError, MxResolver, parse_nameserver
+from pmemail.config.mail_policy import uses_smarthost
 from pmemail.config.model import Config, RelayConfig
 
 _CHUNK = 64 * 1024
@@ -99,8 +100,7 @@ class RelayClient:
 
     def uses_smarthost(self) -> bool:
         """Whether mail goes through ``relay.host`` (``auto`` = when a host is set)."""
-        mode = self.relay.mode
-        return mode == "smarthost" or (mode == "auto" and bool(self.relay.host))
+        return uses_smarthost(self.relay)
 
     def send(
         self, message: Path, sender: str, recipients: Iterable[str], prefix: bytes = b""

@@ -1,4 +1,6 @@
-"""The MTA-STS policy (RFC 8461) of the mail domains, made in one place.
+"""The outgoing-mail policy read by both cores: the relay path and the MTA-STS policy.
+
+The MTA-STS policy (RFC 8461) of the mail domains is made here, in one place.
 
 The webmail serves it at ``https://mta-sts.<domain>/.well-known/mta-sts.txt``
 (``mailcore``) and ``pmemail dns records`` publishes its id in
@@ -10,9 +12,15 @@ from __future__ import annotations
 
 import hashlib
 
-from pmemail.config.model import Config
+from pmemail.config.model import Config, RelayConfig
 
 MAX_AGE = 604800  # one week: RFC 8461 suggests weeks; short enough to change the MX
+
+
+def uses_smarthost(relay: RelayConfig) -> bool:
+    """Whether mail leaves through ``relay.host`` (``auto`` = when a host is set): what the
+    queue does and what the SPF record must name."""
+    return relay.mode == "smarthost" or (relay.mode == "auto" and bool(relay.host))
 
 
 def mta_sts_policy(config: Config) -> str:
