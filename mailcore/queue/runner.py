@@ -122,7 +122,8 @@ class QueueRunner:
             return b""
         try:
             signature = self.signer.signature(message)
-        except (SignError, DkimKeyError, OSError) as err:
+            signature.decode("ascii")  # kept in the JSON metadata as text
+        except (SignError, DkimKeyError, OSError, UnicodeDecodeError) as err:
             # Fail open: an unsigned message still leaves rather than none at all.
             if str(err) != self._sign_fault:
                 self._sign_fault = str(err)
