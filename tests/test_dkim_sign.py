@@ -136,7 +136,8 @@ def test_malformed_header_is_an_error(tmp_path: Path) -> None:
 
 
 async def test_queue_signs_relayed_mail(tmp_path: Path) -> None:
-    """A message queued by the office reaches the smarthost with a valid DKIM-Signature."""
+    """A message queued by the office reaches the smarthost with a DKIM-Signature that
+    opendkim-testmsg and dkimpy accept."""
     sink = Sink()
     async with smarthost(sink) as port:
         office = make_office(fast_config(tmp_path, port))
@@ -151,8 +152,12 @@ async def test_queue_signs_relayed_mail(tmp_path: Path) -> None:
     ((_, _, content),) = sink.received
     assert content.startswith(b"DKIM-Signature: ")
     keys = DkimKeys(office.paths.dkim_dir)
-    key_txt = keys.public_txt("example.be", keys.selector("example.be"))
+    selector = keys.selector("example.be")
+    key_txt = keys.public_txt("example.be", selector)
     assert dkimpy_verify(content, key_txt)
+    records = [(f"{selector}._domainkey.example.be", "TXT", txt(key_txt))]
+    rc, out = opendkim_verify(tmp_path / "opendkim", content, records)
+    assert rc == 0, out
 
 
 async def test_queue_sends_unsigned_when_key_unreadable(tmp_path: Path) -> None:
