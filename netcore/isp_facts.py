@@ -28,6 +28,8 @@ class IspHints:
         fixed_needs_pro: a fixed address needs a professional plan (None = unknown).
         source: where the smarthost came from: "config", "profile" or "".
         verified: the profile's ISP facts were checked against a source.
+        spf_include: the domain an SPF record includes to allow the ISP's relay
+            ("" = unknown: the record names the relay host instead).
     """
 
     name: str = ""
@@ -37,6 +39,7 @@ class IspHints:
     fixed_needs_pro: bool | None = None
     source: str = ""
     verified: bool = False
+    spf_include: str = ""
 
     def smarthost_words(self) -> str:
         """``relay.isp.example:587`` or the ask-your-ISP sentence."""
@@ -68,6 +71,7 @@ def isp_hints(config: Config) -> IspHints:
                 fixed_needs_pro=_yes_no(isp.fixed_ip_needs_pro_plan),
                 source="profile" if isp.smarthost_host else "",
                 verified=isp.verified,
+                spf_include=isp.spf_include,
             )
     if config.relay.host:
         hints = IspHints(
@@ -78,5 +82,7 @@ def isp_hints(config: Config) -> IspHints:
             hints.fixed_needs_pro,
             "config",
             hints.verified,
+            # the profile's include still fits when the admin names the same relay
+            hints.spf_include if config.relay.host == hints.smarthost else "",
         )
     return hints

@@ -69,6 +69,8 @@ class IspFacts(Sourced):
     smarthost_auth: Literal["none", "password", "unknown"] = "unknown"
     blocks_port_25: YesNoUnknown = "unknown"
     fixed_ip_needs_pro_plan: YesNoUnknown = "unknown"
+    # the domain whose SPF record lists the relay's addresses ("include:" it); "" = unknown
+    spf_include: str = ""
     notes: str = ""
 
 

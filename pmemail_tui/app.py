@@ -105,10 +105,9 @@ class PmemailApp(App[None]):
 
     def known_public_ip(self) -> str:
         """The last public address the checks saw ("" before any check)."""
-        from netcore.ip_history import IpHistory
+        from pmemail.app.dns_publish import last_public_ip
 
-        seen = [o.address or o.router_address for o in IpHistory(self.paths.state).entries()]
-        return next((a for a in reversed(seen) if a), "")
+        return last_public_ip(self.paths)
 
     def update_config(self, config: Config) -> None:
         """Adopt and save a changed configuration."""

@@ -107,6 +107,7 @@ async def test_send_sample_through_a_real_smarthost(tmp_path: Path) -> None:
     ((sender, rcpts, content),) = sink.received
     assert (sender, rcpts) == ("postmaster@example.be", ["boss@example.net"])
     assert f"Subject: {SUBJECT}".encode() in content
+    assert content.startswith(b"DKIM-Signature: ") and b"d=example.be;" in content
     assert list((paths.root / "spool").iterdir()) == []
 
 

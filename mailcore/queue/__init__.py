@@ -57,10 +57,16 @@ def build_queue(
     config: Config, paths: DataPaths, users: UserDirectory, delivery: LocalDelivery
 ) -> QueueRunner:
     """The queue runner service for ``config`` over ``paths.queue``."""
+    from mailcore.dkim.keys import DkimKeys
+    from mailcore.dkim.signer import DkimSigner
     from mailcore.queue.relay import RelayClient
     from mailcore.queue.runner import QueueRunner
     from mailcore.queue.store import QueueStore
 
+    signer = None
+    if config.dkim.enabled:
+        keys = DkimKeys(paths.dkim_dir, config.dkim.selector)
+        signer = DkimSigner(keys, [config.mail.domain, *config.mail.extra_domains])
     return QueueRunner(
         QueueStore(paths.queue),
         RelayClient.from_config(config),
@@ -68,4 +74,5 @@ def build_queue(
         delivery,
         config.queue,
         config.mail.hostname,
+        signer=signer,
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mailcore import dotstuff
 from mailcore.queue.mx import DestinationError, MxResolver, parse_nameserver
+from pmemail.config.mail_policy import uses_smarthost
 from pmemail.config.model import Config, RelayConfig
 
 _CHUNK = 64 * 1024
@@ -49,6 +50,14 @@ class Outcome:
     def describe(self) -> str:
         """One line for logs, ``last_error`` and the DSN's Diagnostic-Code."""
         return f"{self.code} {self.text}" if self.code else self.text
+
+
+@dataclass(frozen=True)
+class Body:
+    """What DATA carries: header fields made by the queue, then the stored file."""
+
+    path: Path
+    prefix: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -91,11 +100,15 @@ class RelayClient:
 
     def uses_smarthost(self) -> bool:
         """Whether mail goes through ``relay.host`` (``auto`` = when a host is set)."""
-        mode = self.relay.mode
-        return mode == "smarthost" or (mode == "auto" and bool(self.relay.host))
+        return uses_smarthost(self.relay)
 
-    def send(self, message: Path, sender: str, recipients: Iterable[str]) -> dict[str, Outcome]:
-        """Try every recipient once (blocking); returns an outcome for each."""
+    def send(
+        self, message: Path, sender: str, recipients: Iterable[str], prefix: bytes = b""
+    ) -> dict[str, Outcome]:
+        """Try every recipient once (blocking); returns an outcome for each.
+
+        ``prefix``: CRLF-ended header fields sent before the file (its DKIM signature).
+        """
         rcpts = list(dict.fromkeys(recipients))
         if self.uses_smarthost():
             if not self.relay.host:
@@ -104,7 +117,7 @@ class RelayClient:
                 )
             r = self.relay
             hop = Hop(r.host, r.port, r.tls, r.username, r.password, r.ca_file)
-            return self._transaction([hop], message, sender, rcpts)
+            return self._transaction([hop], Body(message, prefix), sender, rcpts)
         results: dict[str, Outcome] = {}
         for domain, group in _by_domain(rcpts).items():
             try:
@@ -118,7 +131,7 @@ class RelayClient:
                 )
                 continue
             hops = [Hop(h, self.direct_port, "opportunistic") for h in hosts]
-            results.update(self._transaction(hops, message, sender, group))
+            results.update(self._transaction(hops, Body(message, prefix), sender, group))
         return results
 
     def probe(self) -> Outcome:
@@ -136,7 +149,7 @@ class RelayClient:
         return Outcome(250, f"{r.host}:{r.port} {done}", r.host)
 
     def _transaction(
-        self, hops: list[Hop], message: Path, sender: str, rcpts: list[str]
+        self, hops: list[Hop], message: Body, sender: str, rcpts: list[str]
     ) -> dict[str, Outcome]:
         # Try hosts in order until one answers; an SMTP reply (even 4xx) ends the walk.
         last = Outcome(0, "no host to try")
@@ -203,11 +216,11 @@ class RelayClient:
 
 
 def _session(
-    smtp: smtplib.SMTP, host: str, message: Path, sender: str, rcpts: list[str]
+    smtp: smtplib.SMTP, host: str, message: Body, sender: str, rcpts: list[str]
 ) -> dict[str, Outcome]:
     options = []
     if smtp.has_extn("size"):
-        options.append(f"SIZE={message.stat().st_size}")
+        options.append(f"SIZE={message.path.stat().st_size + len(message.prefix)}")
     if smtp.has_extn("8bitmime"):
         options.append("BODY=8BITMIME")
     code, text = smtp.mail(sender, options)
@@ -235,9 +248,11 @@ def _session(
     return results
 
 
-def _stream_body(smtp: smtplib.SMTP, message: Path) -> None:
+def _stream_body(smtp: smtplib.SMTP, message: Body) -> None:
     """Send the file as DATA content: CRLF line ends, leading dots doubled, then ``.``."""
-    with message.open("rb") as f:
+    if message.prefix:
+        smtp.send(message.prefix)  # header fields: no line starts with a dot
+    with message.path.open("rb") as f:
         for chunk in dotstuff.stuffed(f, chunk=_CHUNK):
             smtp.send(chunk)
     smtp.send(b".\r\n")

@@ -37,6 +37,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mailcore.dkim.keys import DkimKeyError
+from mailcore.dkim.signer import DkimSigner, SignError
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
 from mailcore.queue.dsn import Action, RecipientReport, build_dsn
@@ -70,6 +72,7 @@ class QueueRunner:
         config: QueueConfig,
         hostname: str,
         clock: Callable[[], float] = time.time,
+        signer: DkimSigner | None = None,
     ) -> None:
         self.store = store
         self.relay = relay
@@ -78,6 +81,8 @@ class QueueRunner:
         self.config = config
         self.hostname = hostname
         self.clock = clock
+        self.signer = signer
+        self._sign_fault = ""  # the last signing failure logged: each fault is logged once
         self.delivered = 0
         self.deferred = 0
         self.bounced = 0
@@ -100,9 +105,7 @@ class QueueRunner:
         The file is linked (or copied) into the queue: the caller may delete
         ``spool_file`` as soon as this returns. Returns the queue id.
         """
-        entry = await asyncio.to_thread(
-            self.store.add, spool_file, sender, recipients, self.clock()
-        )
+        entry = await asyncio.to_thread(self._add, spool_file, sender, recipients)
         self._count(entry.id, entry)
         # DEBUG: the SMTP or webmail line of this message already names its queue id
         if log.isEnabledFor(logging.DEBUG):
@@ -110,8 +113,30 @@ class QueueRunner:
         self._periodic.wake()
         return entry.id
 
+    def _add(self, message: Path, sender: str, recipients: list[str]) -> QueueEntry:
+        """Sign (once, here: every retry sends the same signature) and store (blocking)."""
+        return self.store.add(message, sender, recipients, self.clock(), self._signature(message))
+
+    def _signature(self, message: Path) -> bytes:
+        if self.signer is None:
+            return b""
+        try:
+            signature = self.signer.signature(message)
+            signature.decode("ascii")  # kept in the JSON metadata as text
+        except (SignError, DkimKeyError, OSError, UnicodeDecodeError) as err:
+            # Fail open: an unsigned message still leaves rather than none at all.
+            if str(err) != self._sign_fault:
+                self._sign_fault = str(err)
+                log.warning("queue: message sent without a DKIM signature: %s", err)
+            return b""
+        self._sign_fault = ""
+        return signature
+
     async def start(self) -> None:
-        """Recover the on-disk queue and start the delivery loop."""
+        """Make missing DKIM keys, recover the on-disk queue and start the delivery loop."""
+        if self.signer is not None:
+            for fault in await asyncio.to_thread(self.signer.ensure_keys):
+                log.warning("queue: %s", fault)
         ids = await asyncio.to_thread(self.store.recover)
         log.info("queue: %d message(s) waiting in %s", len(ids), self.store.root)
         await self._resync()  # right counts from the start, whatever the first pass does
@@ -184,7 +209,9 @@ class QueueRunner:
             async with self._slots:
                 message = self.store.message_path(entry.id)
                 rcpts = [r.address for r in entry.due(self.clock())]
-                outcomes = await asyncio.to_thread(self.relay.send, message, entry.sender, rcpts)
+                outcomes = await asyncio.to_thread(
+                    self.relay.send, message, entry.sender, rcpts, entry.prefix.encode("ascii")
+                )
                 await self._record(entry.id, outcomes)
         finally:
             self._in_flight.discard(entry.id)
@@ -293,7 +320,7 @@ class QueueRunner:
                 await self.delivery.deliver(dsn, mailboxes)
                 log.info("%s: %s notice delivered to local <%s>", entry.id, action, entry.sender)
             else:
-                new = await asyncio.to_thread(self.store.add, dsn, "", [entry.sender], self.clock())
+                new = await asyncio.to_thread(self._add, dsn, "", [entry.sender])
                 self._count(new.id, new)
                 self._periodic.wake()
                 log.info(

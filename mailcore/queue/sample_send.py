@@ -10,6 +10,8 @@ import tempfile
 from email.message import EmailMessage
 from pathlib import Path
 
+from mailcore.dkim.keys import DkimKeyError
+from mailcore.dkim.signer import DkimSigner, SignError
 from mailcore.queue.relay import Outcome, RelayClient
 from pmemail.config.model import Config
 from pmemail.fsutil import make_private_dir
@@ -32,12 +34,25 @@ def sample_message(config: Config, sender: str, recipient: str) -> bytes:
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 
-def send_test_message(config: Config, spool: Path, recipient: str) -> Outcome:
-    """Send one test message from postmaster@domain to ``recipient``; the relay's answer."""
+def send_test_message(
+    config: Config, spool: Path, recipient: str, signer: DkimSigner | None = None
+) -> Outcome:
+    """Send one test message from postmaster@domain to ``recipient``; the relay's answer.
+
+    With ``signer`` it carries the DKIM signature queued mail carries, so the
+    recipient's "show original" tells whether the published key works.
+    """
     sender = f"postmaster@{config.mail.domain}"
     make_private_dir(spool)
     with tempfile.NamedTemporaryFile(dir=spool, prefix="test-send-", suffix=".eml") as f:
         f.write(sample_message(config, sender, recipient))
         f.flush()
-        outcomes = RelayClient.from_config(config).send(Path(f.name), sender, [recipient])
+        prefix = b""
+        if signer is not None:
+            try:
+                prefix = signer.signature(Path(f.name))
+            except (SignError, DkimKeyError, OSError):
+                prefix = b""  # the test message still goes: it tests the relay first
+        client = RelayClient.from_config(config)
+        outcomes = client.send(Path(f.name), sender, [recipient], prefix)
     return outcomes[recipient]

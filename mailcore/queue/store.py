@@ -58,6 +58,8 @@ class QueueEntry:
     first_seen: float
     size: int
     recipients: list[Recipient] = field(default_factory=list)
+    # header fields sent before the file (the DKIM-Signature made once, at queueing)
+    prefix: str = ""
 
     def pending(self) -> list[Recipient]:
         """Recipients still waiting for delivery."""
@@ -81,6 +83,7 @@ class QueueEntry:
             first_seen=float(data["first_seen"]),
             size=int(data["size"]),
             recipients=rcpts,
+            prefix=str(data.get("prefix", "")),
         )
 
 
@@ -123,12 +126,19 @@ class QueueStore:
         return self.meta_dir / f"{queue_id}.json"
 
     def add(
-        self, message: Path, sender: str, recipients: list[str], now: float | None = None
+        self,
+        message: Path,
+        sender: str,
+        recipients: list[str],
+        now: float | None = None,
+        prefix: bytes = b"",
     ) -> QueueEntry:
         """Queue ``message`` for ``recipients``; durable when this returns.
 
         The message is hard-linked (or copied) into the queue, so the caller may
-        delete its own file afterwards.
+        delete its own file afterwards. ``prefix`` (CRLF-ended header fields,
+        ASCII: a DKIM signature) is kept in the metadata and sent before the
+        file, so a 150 MB message is not rewritten to gain one header.
         """
         if not recipients:
             raise QueueError("a queued message needs at least one recipient")
@@ -141,8 +151,9 @@ class QueueStore:
             id=queue_id,
             sender=sender,
             first_seen=now,
-            size=target.stat().st_size,
+            size=target.stat().st_size + len(prefix),
             recipients=[Recipient(address=r, next_attempt=now) for r in dict.fromkeys(recipients)],
+            prefix=prefix.decode("ascii"),
         )
         with self.lock():
             self.save(entry)

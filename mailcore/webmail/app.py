@@ -17,6 +17,7 @@ from mailcore.webmail.autoconfig import (
 from mailcore.webmail.context import CTX, STATIC, WebmailContext, ctx_of
 from mailcore.webmail.errors import friendly_errors
 from mailcore.webmail.plain_http import ResponseHook
+from pmemail.config.mail_policy import mta_sts_policy
 
 _XML = "application/xml"
 
@@ -47,6 +48,15 @@ async def autodiscover(request: web.Request) -> web.Response:
     return web.Response(body=xml, content_type=_XML, charset="utf-8")
 
 
+async def mta_sts(request: web.Request) -> web.Response:
+    """GET the MTA-STS policy (RFC 8461), asked for at ``https://mta-sts.<domain>/``.
+
+    One policy for every mail domain: they all have the same MX, this server.
+    """
+    policy = mta_sts_policy(ctx_of(request).config)
+    return web.Response(text=policy, content_type="text/plain", charset="utf-8")
+
+
 async def static_file(request: web.Request) -> web.StreamResponse:
     """GET /static/<name>: the stylesheet (a missing file is the friendly 404 page,
     which ``web.static`` cannot give: its file response answers a bare 404 itself)."""
@@ -57,12 +67,13 @@ async def static_file(request: web.Request) -> web.StreamResponse:
 
 
 def autoconfig_routes() -> list[web.RouteDef]:
-    """The client-configuration routes (Outlook, Thunderbird)."""
+    """The client-configuration routes (Outlook, Thunderbird) and the MTA-STS policy."""
     return [
         web.get("/.well-known/autoconfig/mail/config-v1.1.xml", thunderbird),
         web.get("/mail/config-v1.1.xml", thunderbird),
         web.post("/autodiscover/autodiscover.xml", autodiscover),
         web.post("/Autodiscover/Autodiscover.xml", autodiscover),
+        web.get("/.well-known/mta-sts.txt", mta_sts),
     ]
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from netcore.checks.result import CheckResult, Status
-from netcore.dns_records import records_to_publish
+from netcore.dns_records import MailAuth, records_to_publish
 from netcore.mail_dns import MailDns, spf_allows
 
 
 def dns_result(
-    domain: str, hostname: str, public_ip: str, found: MailDns, seconds: float
+    domain: str,
+    hostname: str,
+    public_ip: str,
+    found: MailDns,
+    seconds: float,
+    auth: MailAuth | None = None,
 ) -> CheckResult:
     """Judge what the DNS says; list the records to publish when some are missing.
 
@@ -18,9 +23,11 @@ def dns_result(
         public_ip: the address the internet sees ("" = unknown).
         found: the looked-up records.
         seconds: time the lookups took.
+        auth: the path mail leaves by (SPF of the relay), None = directly.
     """
     details = found.to_dict() | {"domain": domain, "public_ip": public_ip}
     problems: list[str] = []
+    relayed = auth is not None and bool(auth.relay_host)  # the SPF row judges the relay's SPF
     ours = [h for h, addrs in found.mx_addresses.items() if public_ip in addrs]
     if found.errors:
         problems.append(
@@ -36,7 +43,9 @@ def dns_result(
         problems.append(f"the PTR of {public_ip} is {found.ptr}, not {hostname}")
     if not found.spf:
         problems.append(f"{domain} has no SPF record")
-    elif not spf_allows(found.spf, public_ip, [a for v in found.mx_addresses.values() for a in v]):
+    elif not relayed and not spf_allows(
+        found.spf, public_ip, [a for v in found.mx_addresses.values() for a in v]
+    ):
         problems.append(f"the SPF record does not list {public_ip}")
     details["problems"] = problems
     if not problems:
@@ -49,18 +58,8 @@ def dns_result(
             "",
             seconds,
         )
-    records = records_to_publish(domain, hostname, public_ip)
-    details["records_to_publish"] = [
-        {
-            "name": r.name,
-            "type": r.rtype,
-            "value": r.value,
-            "why": r.why,
-            "at_isp": r.at_isp,
-            "zone_line": r.zone_line(),
-        }
-        for r in records
-    ]
+    records = records_to_publish(domain, hostname, public_ip, auth)
+    details["records_to_publish"] = [r.to_dict() for r in records]
     lines = "\n".join(r.zone_line() for r in records if r.rtype in ("MX", "A", "TXT", "PTR"))
     status: Status = "fail" if found.mx and not ours else "warn"  # MX elsewhere: mail is lost
     return CheckResult(

@@ -28,6 +28,7 @@ from netcore.checks.outbound import check_outbound_25
 from netcore.checks.result import CheckResult
 from netcore.checks.router_probe import RouterView
 from netcore.checks.threads import in_thread
+from netcore.dns_records import mail_auth
 from netcore.echo_service import PublicIpAnswers
 from netcore.ip_history import IpHistory
 from netcore.ip_kind import IpKindVerdict, ip_kind_verdict, rdns_hint
@@ -146,7 +147,8 @@ async def _dns(s: Shared) -> CheckResult:
         return CheckResult("dns", "DNS", "skipped", "public address unknown: DNS not checked")
     res = make_resolver(net.resolver, net.dns_timeout)
     found = await in_thread(look_up, res, mail.domain, address)
-    return dns_result(mail.domain, mail.hostname, address, found, s.seconds())
+    auth = mail_auth(s.config, s.facts.smarthost, s.facts.spf_include)
+    return dns_result(mail.domain, mail.hostname, address, found, s.seconds(), auth)
 
 
 CHECKS: tuple[CheckRow, ...] = (

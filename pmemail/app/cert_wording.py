@@ -21,12 +21,19 @@ LANGUAGES = ("en", "fr")
 
 
 def say(key: str, language: str, **values: object) -> str:
-    """The sentence ``key`` in ``language``, its placeholders filled.
+    """The sentence ``key`` of the certificate catalogue in ``language``, filled."""
+    return render(TEXTS, key, language, **values)
+
+
+def render(
+    catalogue: Mapping[str, Mapping[str, str]], key: str, language: str, **values: object
+) -> str:
+    """The sentence ``key`` of ``catalogue`` in ``language``, its placeholders filled.
 
     A placeholder without a value reads ``?``: a failure saved by an older or
     newer server must still give a sentence, never a ``KeyError``.
     """
-    texts = TEXTS[key]
+    texts = catalogue[key]
     text = texts.get(language, texts["en"])
     return string.Formatter().vformat(text, (), _Lenient(values))
 

@@ -63,4 +63,8 @@ def write_initial_config(path: Path, **answers: str | bool | None) -> InitResult
         from mailcore.certs.selfsigned import ensure_self_signed  # cryptography: when writing
 
         cert, _key = ensure_self_signed(config, paths)
+    if config.dkim.enabled:
+        from pmemail.app.dns_publish import dkim_pairs  # cryptography: when writing
+
+        dkim_pairs(config, paths, config.mail.domain)  # the first DKIM key
     return InitResult(config, paths, cert)

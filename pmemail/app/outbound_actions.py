@@ -69,8 +69,13 @@ def probe_relay(config: Config, relay: RelayConfig) -> Outcome:
 
 def send_sample(config: Config, paths: DataPaths, relay: RelayConfig, recipient: str) -> Outcome:
     """Send a real test message to ``recipient`` through ``relay`` (or to its MX when unset)."""
+    from mailcore.dkim.signer import DkimSigner
     from mailcore.queue.sample_send import send_test_message
+    from pmemail.app.dns_publish import dkim_keys, mail_domains
 
+    signer = None
+    if config.dkim.enabled:
+        signer = DkimSigner(dkim_keys(config, paths), mail_domains(config))
     return send_test_message(
-        dataclasses.replace(config, relay=relay), paths.root / "spool", recipient
+        dataclasses.replace(config, relay=relay), paths.root / "spool", recipient, signer
     )

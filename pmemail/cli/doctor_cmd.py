@@ -61,12 +61,18 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
     from netcore.checks.runner import run_checks
     from pmemail.app.cert_check import certificate_rows
+    from pmemail.app.mail_auth_check import mail_auth_rows
+    from pmemail.app.relay_decision import reason_from_report
+    from pmemail.config.mail_policy import uses_smarthost
 
     config, paths = ctx.config, ctx.paths
-    served = certificate_rows(config)  # the certificate each TLS port of the server serves
+    # the certificate each TLS port of the server serves, then the published records
+    served = [*certificate_rows(config), *mail_auth_rows(config, paths)]
     if args.json:
         report = asyncio.run(run_checks(config, paths, extra=served))
-        ctx.print(json.dumps(report.to_dict(), indent=2))
+        doc = report.to_dict()
+        doc["relay_decision"] = reason_from_report(report, config.mail.hostname).to_dict()
+        ctx.print(json.dumps(doc, indent=2))
         return report.exit_code
 
     def show(result: CheckResult) -> None:
@@ -78,4 +84,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     report = asyncio.run(run_checks(config, paths, on_result=show, extra=served))
     for line in render_advice(report):
         ctx.print(line)
+    reason = reason_from_report(report, config.mail.hostname)
+    if not uses_smarthost(config.relay) and not reason.direct_ok:
+        ctx.print(f"- {reason.words(config.language)}")  # mail goes direct: say why it should not
     return report.exit_code

@@ -419,6 +419,30 @@ class AcmeConfig:
 
 
 @dataclass
+class DkimConfig:
+    """Outgoing mail: DKIM signatures and the published mail-authentication records.
+
+    Keys live in data_dir/dkim/<domain>/<selector>.key (RSA 2048, mode 0600),
+    made by `pmemail init`, at server start when missing, and by
+    `pmemail dkim rotate`.
+    """
+
+    enabled: bool = doc("Sign every message leaving through the queue with DKIM.", True)
+    selector: str = doc(
+        "DKIM selector; empty = the newest key of each domain (`pmemail dkim rotate`).", ""
+    )
+    dmarc_policy: Literal["none", "quarantine", "reject"] = doc(
+        "DMARC policy shown by `pmemail dns records`: start with none, tighten once the "
+        "reports show only your own mail.",
+        "none",
+    )
+    mta_sts_mode: Literal["testing", "enforce", "none"] = doc(
+        "MTA-STS policy mode served at https://mta-sts.<domain>/.well-known/mta-sts.txt.",
+        "testing",
+    )
+
+
+@dataclass
 class DashboardConfig:
     """The live dashboard of the terminal app."""
 
@@ -466,6 +490,7 @@ class Config:
         default_factory=WebmailConfig, metadata={"doc": WebmailConfig.__doc__}
     )
     acme: AcmeConfig = field(default_factory=AcmeConfig, metadata={"doc": AcmeConfig.__doc__})
+    dkim: DkimConfig = field(default_factory=DkimConfig, metadata={"doc": DkimConfig.__doc__})
     dashboard: DashboardConfig = field(
         default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
     )

@@ -115,6 +115,11 @@ class DataPaths:
         return self.acme_dir / "state.json"
 
     @property
+    def dkim_dir(self) -> Path:
+        """DKIM keys: ``<domain>/<selector>.key`` (0600) and ``<domain>/current``."""
+        return self.root / "dkim"
+
+    @property
     def state(self) -> Path:
         """Small JSON state files (IP history, router URL, wizard progress)."""
         return self.root / "state"

@@ -90,7 +90,7 @@ class ChecksStep(WizardStep):
         except Exception as err:  # shown to the admin, never a crash of the app
             self.post_message(ChecksDone(None, f"{type(err).__name__}: {err}"))
         else:
-            self.keep_answers(report_answers(report))
+            self.keep_answers(report_answers(report, config.mail.hostname))
             self.post_message(ChecksDone(report))
 
     def on_checks_done(self, message: ChecksDone) -> None:
@@ -119,8 +119,12 @@ class ChecksStep(WizardStep):
         return {}
 
 
-def report_answers(report: DoctorReport) -> dict[str, Any]:
-    """What later steps need from the checks (outbound uses the port 25 result)."""
+def report_answers(report: DoctorReport, hostname: str) -> dict[str, Any]:
+    """What later steps need from the checks (outbound uses the port 25 result and
+    the decision on direct delivery)."""
+    from pmemail.app.relay_decision import reason_from_report
+
+    reason = reason_from_report(report, hostname)
     verdict = report.verdict
     outbound = next((c for c in report.checks if c.id == "outbound_25"), None)
     return {
@@ -129,4 +133,6 @@ def report_answers(report: DoctorReport) -> dict[str, Any]:
         "outbound_25": outbound.status if outbound else "skipped",
         "smarthost": str((outbound.details.get("smarthost", "") if outbound else "") or ""),
         "public_ip": report.public_ip.get("address", ""),
+        "relay_reason": reason.id,
+        "relay_params": reason.params,
     }

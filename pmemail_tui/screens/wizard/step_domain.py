@@ -38,12 +38,17 @@ class DomainStep(WizardStep):
 
     def records_text(self) -> str:
         """The DNS records for the current answers (public address when known)."""
-        from netcore.dns_records import records_to_publish
+        from pmemail.app.dns_publish import planned_records
 
-        public_ip = self.pm.known_public_ip() or "<public address>"
         domain = self.query_value("domain", self.pm.config.mail.domain)
         host = self.query_value("hostname", self.pm.config.mail.hostname)
-        return "\n".join(r.zone_line() for r in records_to_publish(domain, host, public_ip))
+        config = self.pm.config
+        typed = dataclasses.replace(config.mail, domain=domain, hostname=host)
+        # no key made per keystroke: `pmemail init` made the first, the server makes the rest
+        records = planned_records(
+            dataclasses.replace(config, mail=typed), self.pm.paths, make_keys=False
+        )
+        return "\n".join(r.zone_line() for r in records)
 
     def query_value(self, widget_id: str, default: str) -> str:
         """An input's value, or ``default`` before the input exists."""

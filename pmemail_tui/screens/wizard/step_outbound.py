@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
 from pmemail.app import outbound_actions
+from pmemail.app.relay_decision import RelayReason
 from pmemail.config.model import Config, RelayConfig
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
@@ -25,12 +26,24 @@ class OutboundStep(WizardStep):
 
     STEP = "outbound"
 
+    def intro(self, checks: dict[str, Any]) -> str:
+        """Why the relay is needed, or that mail may go directly (the checks' decision)."""
+        reason = checks.get("relay_reason", "")
+        if not reason:  # answers saved before the decision existed, or no checks run yet
+            return (
+                t("outbound.blocked")
+                if checks.get("outbound_25") == "fail"
+                else t("outbound.intro")
+            )
+        params = {k: str(v) for k, v in checks.get("relay_params", {}).items()}
+        return RelayReason(reason, params).words(self.pm.config.language)
+
     def compose_body(self) -> Iterable[Widget]:
         """Explanation, the smarthost form, a test-send button."""
         relay = self.pm.config.relay
-        blocked = self.pm.wizard.answers.get("checks", {}).get("outbound_25") == "fail"
-        yield Static(t("outbound.blocked") if blocked else t("outbound.intro"), id="outbound-intro")
-        suggested = self.pm.wizard.answers.get("checks", {}).get("smarthost", "")
+        checks = self.pm.wizard.answers.get("checks", {})
+        yield Static(self.intro(checks), id="outbound-intro")
+        suggested = checks.get("smarthost", "")
         for label, widget in (
             (
                 "outbound.host",
