@@ -1,0 +1,142 @@
+"""DNS blocklists at connection time, and the attachment policy at DATA, on port 25."""
+
+from __future__ import annotations
+
+import io
+import smtplib
+import zipfile
+from collections.abc import Callable, Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+from mailcore.antispam.attachments import extension_blocked
+from mailcore.antispam.dnsbl import query_name
+from tests.antispam_support import OUTSIDE, antispam_server, folder, message, send
+from tests.dns_support import MuteDns, TinyDns, Zone, dns_servers
+from tests.smtp_support import MailServer
+
+LIST = "bl.test.net"
+LISTED_ZONE: Zone = {
+    (f"2.0.0.127.{LIST}.", "A"): ["127.0.0.2"],  # 127.0.0.2 is listed
+    (f"4.0.0.127.{LIST}.", "A"): ["127.255.255.254"],  # "query refused" error code
+}
+
+
+@pytest.fixture
+def tiny_dns() -> Iterator[Callable[[Zone], TinyDns]]:
+    """TinyDns servers on demand, closed after the test."""
+    yield from dns_servers()
+
+
+def _ehlo(server: MailServer, source: str) -> tuple[int, bytes]:
+    with smtplib.SMTP("127.0.0.1", server.port("smtp"), source_address=(source, 0)) as client:
+        return client.ehlo("mta.sender.net")
+
+
+def test_query_names() -> None:
+    """RFC 5782 names: reversed octets, IPv6 nibbles, mapped IPv4 as IPv4."""
+    assert query_name("192.0.2.99", "zen.example") == "99.2.0.192.zen.example"
+    assert query_name("::ffff:192.0.2.99", "zen.example") == "99.2.0.192.zen.example"
+    assert query_name("2001:db8::1", "l").startswith("1.0.0.0.") and query_name("x", "l") is None
+
+
+def test_listed_client_is_refused_with_the_list_name(
+    tmp_path: Path, tiny_dns: Callable[[Zone], TinyDns]
+) -> None:
+    """A listed address gets 554 naming the list at HELO/EHLO, and no transaction."""
+    srv = antispam_server(tmp_path, tiny_dns(LISTED_ZONE).address, sender_auth=False, dnsbl=[LIST])
+    try:
+        code, text = _ehlo(srv, OUTSIDE)
+        assert code == 554 and f"listed by {LIST}".encode() in text
+        code, text = send(srv, "a@sender.net", message("a@sender.net"))
+        assert code == 554
+        with smtplib.SMTP("127.0.0.1", srv.port("smtp"), source_address=(OUTSIDE, 0)) as c:
+            assert c.helo("mta")[0] == 554
+            assert c.mail("a@sender.net")[0] == 503  # no HELO accepted yet
+            assert c.ehlo("mta")[0] == 554
+            assert c.mail("a@sender.net")[0] in (503, 554)
+        # unlisted neighbour, this machine, and a list that refuses to answer: served
+        assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.3")[0] == 250
+        assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.1")[0] == 250
+        assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.4")[0] == 250
+        assert srv.services[0].status()["antispam"]["refused"]["dnsbl"] >= 3
+    finally:
+        srv.stop()
+
+
+def test_blocklist_timeout_fails_open(tmp_path: Path) -> None:
+    """A blocklist that never answers lets the client in."""
+    mute = MuteDns()
+    srv = antispam_server(
+        tmp_path, mute.address, sender_auth=False, dnsbl=[LIST], dnsbl_timeout=0.2
+    )
+    try:
+        assert send(srv, "a@sender.net", message("a@sender.net"))[0] == 250
+    finally:
+        srv.stop()
+        mute.close()
+
+
+def _with_attachment(name: str, content: bytes, ctype: str = "application/octet-stream") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "a@sender.net"
+    msg["To"] = "alice@example.be"
+    msg["Subject"] = "Invoice"
+    msg.set_content("See attached.\n")
+    maintype, subtype = ctype.split("/")
+    msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _zip(*names: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"MZ\x90\x00 not really a program")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ctype"),
+    [
+        ("setup.exe", b"MZ\x90\x00", "application/octet-stream"),
+        ("invoice.pdf.exe", b"MZ\x90\x00", "application/pdf"),
+        ("invoice.pdf", b"MZ\x90\x00", "application/x-msdownload"),
+        ("script.JS. ", b"alert(1)", "text/plain"),
+        ("invoice.zip", _zip("docs/readme.txt", "docs/invoice.pdf.scr"), "application/zip"),
+    ],
+)
+def test_executable_attachments_are_refused(
+    tmp_path: Path, name: str, content: bytes, ctype: str
+) -> None:
+    """Programs, disguised or zipped, are refused at DATA with the file's name."""
+    srv = antispam_server(tmp_path, "127.0.0.1:1", sender_auth=False)
+    try:
+        code, text = send(srv, "a@sender.net", _with_attachment(name, content, ctype))
+        assert code == 550 and b"Attachment" in text
+        assert folder(srv, "alice@example.be") == []
+        assert srv.services[0].status()["antispam"]["refused"] == {"attachment": 1}
+    finally:
+        srv.stop()
+
+
+def test_documents_and_harmless_zips_pass(tmp_path: Path) -> None:
+    """A PDF and a zip of documents are delivered."""
+    srv = antispam_server(tmp_path, "127.0.0.1:1", sender_auth=False)
+    try:
+        pdf = _with_attachment("report.pdf", b"%PDF-1.4", "application/pdf")
+        assert send(srv, "a@sender.net", pdf)[0] == 250
+        docs = _with_attachment("docs.zip", _zip("a.pdf", "b.xlsx"), "application/zip")
+        assert send(srv, "a@sender.net", docs)[0] == 250
+        assert len(folder(srv, "alice@example.be")) == 2
+    finally:
+        srv.stop()
+
+
+def test_extension_rules() -> None:
+    """Only the last extension counts, as Windows reads it."""
+    blocked = frozenset({"exe", "js"})
+    assert extension_blocked("a.pdf.exe", blocked) and extension_blocked("A.EXE.. ", blocked)
+    assert not extension_blocked("exe", blocked) and not extension_blocked("a.exe.pdf", blocked)
