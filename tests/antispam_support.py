@@ -11,13 +11,14 @@ import base64
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mailcore.delivery import maildir_path
+from mailcore.status import AntispamStatus
 from tests.config_factory import make_config
 from tests.dns_support import Zone
 from tests.smtp_support import SMTP, MailServer
@@ -99,8 +100,17 @@ def send(
         try:
             code, text = client.data(data)
         except smtplib.SMTPDataError as err:
-            return err.smtp_code, err.smtp_error
+            reply = err.smtp_error
+            return err.smtp_code, reply.encode() if isinstance(reply, str) else reply
         return code, text
+
+
+def antispam_status(server: MailServer) -> AntispamStatus:
+    """The ``antispam`` object of the MX listener's status."""
+    status = server.services[0].status()
+    found = status.get("antispam")
+    assert server.services[0].name == "smtp" and isinstance(found, dict)
+    return cast(AntispamStatus, found)
 
 
 def folder(server: MailServer, address: str, name: str = "") -> list[bytes]:

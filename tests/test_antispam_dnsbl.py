@@ -13,7 +13,7 @@ import pytest
 
 from mailcore.antispam.attachments import extension_blocked
 from mailcore.antispam.dnsbl import query_name
-from tests.antispam_support import OUTSIDE, antispam_server, folder, message, send
+from tests.antispam_support import OUTSIDE, antispam_server, antispam_status, folder, message, send
 from tests.dns_support import MuteDns, TinyDns, Zone, dns_servers
 from tests.smtp_support import MailServer
 
@@ -39,7 +39,8 @@ def test_query_names() -> None:
     """RFC 5782 names: reversed octets, IPv6 nibbles, mapped IPv4 as IPv4."""
     assert query_name("192.0.2.99", "zen.example") == "99.2.0.192.zen.example"
     assert query_name("::ffff:192.0.2.99", "zen.example") == "99.2.0.192.zen.example"
-    assert query_name("2001:db8::1", "l").startswith("1.0.0.0.") and query_name("x", "l") is None
+    assert str(query_name("2001:db8::1", "l")).startswith("1.0.0.0.")
+    assert query_name("x", "l") is None
 
 
 def test_listed_client_is_refused_with_the_list_name(
@@ -61,7 +62,7 @@ def test_listed_client_is_refused_with_the_list_name(
         assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.3")[0] == 250
         assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.1")[0] == 250
         assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.4")[0] == 250
-        assert srv.services[0].status()["antispam"]["refused"]["dnsbl"] >= 3
+        assert antispam_status(srv)["refused"]["dnsbl"] >= 3
     finally:
         srv.stop()
 
@@ -117,7 +118,7 @@ def test_executable_attachments_are_refused(
         code, text = send(srv, "a@sender.net", _with_attachment(name, content, ctype))
         assert code == 550 and b"Attachment" in text
         assert folder(srv, "alice@example.be") == []
-        assert srv.services[0].status()["antispam"]["refused"] == {"attachment": 1}
+        assert antispam_status(srv)["refused"] == {"attachment": 1}
     finally:
         srv.stop()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.antispam_support import antispam_server, folder, message, send
+from tests.antispam_support import antispam_server, antispam_status, folder, message, send
 from tests.config_factory import free_port
 from tests.rspamd_support import GTUBE, GTUBE_JUNK, rspamd_available, running_rspamd
 from tests.smtp_support import MailServer
@@ -39,7 +39,7 @@ def test_gtube_is_refused_at_data(server: MailServer) -> None:
     code, text = send(server, "a@sender.net", message("a@sender.net", body=GTUBE + "\n"))
     assert code == 550 and b"spam" in text
     assert folder(server, "alice@example.be") == []
-    assert server.services[0].status()["antispam"]["refused"] == {"spam": 1}
+    assert antispam_status(server)["refused"] == {"spam": 1}
 
 
 def test_likely_spam_goes_to_junk(server: MailServer) -> None:
@@ -50,7 +50,7 @@ def test_likely_spam_goes_to_junk(server: MailServer) -> None:
     junk = folder(server, "alice@example.be", "Junk")
     assert len(junk) == 1
     assert "X-Spam-Score: 6.0" in _headers(junk[0]) and "X-Spam-Status: Yes" in _headers(junk[0])
-    status = server.services[0].status()["antispam"]
+    status = antispam_status(server)
     assert status["junk"] == {"spam": 1} and status["filtering"] == "engine"
 
 
@@ -70,6 +70,6 @@ def test_engine_down_delivers_and_says_basic(tmp_path: Path) -> None:
         assert send(srv, "a@sender.net", message("a@sender.net", body=GTUBE + "\n"))[0] == 250
         (delivered,) = folder(srv, "alice@example.be")
         assert "X-Spam" not in _headers(delivered)
-        assert srv.services[0].status()["antispam"]["filtering"] == "basic"
+        assert antispam_status(srv)["filtering"] == "basic"
     finally:
         srv.stop()

@@ -3,7 +3,9 @@ the office's own domains, forged Authentication-Results, DNS faults."""
 
 from __future__ import annotations
 
+import shutil
 import smtplib
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from tests.antispam_support import (
     OUTSIDE,
     SELECTOR,
     antispam_server,
+    antispam_status,
     dkim_key,
     folder,
     message,
@@ -132,7 +135,7 @@ def test_own_domain_spoof_from_outside_is_refused(server: MailServer) -> None:
     code, _ = send(server, "x@spf-pass.net", message("boss@example.be"))
     assert code == 550
     assert folder(server, "alice@example.be") == []
-    assert server.services[0].status()["antispam"]["refused"] == {"own_domain": 2}
+    assert antispam_status(server)["refused"] == {"own_domain": 2}
 
 
 def test_own_domain_signed_elsewhere_is_accepted(server: MailServer) -> None:
@@ -175,3 +178,37 @@ def test_dns_timeout_fails_open(tmp_path: Path) -> None:
     finally:
         srv.stop()
         mute.close()
+
+
+def _swaks(server: MailServer, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            *("swaks", "--server", "127.0.0.1", "--port", str(server.port("smtp"))),
+            *("--local-interface", OUTSIDE, "--helo", "mta.sender.net"),
+            *("--to", "alice@example.be", *args),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.skipif(shutil.which("swaks") is None, reason="Debian package swaks missing")
+def test_swaks_spoof_and_executable_are_refused(server: MailServer, tmp_path: Path) -> None:
+    """swaks as the remote MTA: the boss's address from outside, then an .exe, both 550."""
+    spoof = _swaks(server, "--from", "boss@example.be", "--h-From", "boss@example.be")
+    assert spoof.returncode != 0
+    assert "550 5.7.1 This server is not allowed to send as @example.be" in spoof.stdout
+    program = tmp_path / "invoice.pdf.exe"
+    program.write_bytes(b"MZ\x90\x00")
+    exe = _swaks(
+        server,
+        "--from",
+        "news@spf-pass.net",
+        "--attach",
+        f"@{program}",
+        "--attach-name",
+        "invoice.pdf.exe",
+    )
+    assert exe.returncode != 0 and "550 5.7.1 Attachment 'invoice.pdf.exe' refused" in exe.stdout
+    assert folder(server, "alice@example.be") == []
