@@ -8,11 +8,20 @@ empty answers. Blocking (dnspython): callers run them in a thread.
 from __future__ import annotations
 
 import dns.exception
+import dns.name
 import dns.resolver
 
 
 class TempFail(Exception):
     """The DNS did not answer (timeout, SERVFAIL, unreachable server)."""
+
+
+def _name(text: str) -> dns.name.Name | None:
+    """``text`` as a DNS name; None when it cannot be one (a hostile header's domain)."""
+    try:
+        return dns.name.from_text(text)
+    except (dns.exception.DNSException, ValueError, UnicodeError):
+        return None
 
 
 def txt(resolver: dns.resolver.Resolver, name: str) -> list[str]:
@@ -21,8 +30,11 @@ def txt(resolver: dns.resolver.Resolver, name: str) -> list[str]:
     Raises:
         TempFail: the question got no usable answer.
     """
+    qname = _name(name)
+    if qname is None:
+        return []  # no such name can exist: nothing to ask
     try:
-        answer = resolver.resolve(name, "TXT")
+        answer = resolver.resolve(qname, "TXT")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except (dns.exception.DNSException, OSError, ValueError) as err:
@@ -36,8 +48,11 @@ def addresses(resolver: dns.resolver.Resolver, name: str) -> list[str]:
     Raises:
         TempFail: the question got no usable answer.
     """
+    qname = _name(name)
+    if qname is None:
+        return []
     try:
-        answer = resolver.resolve(name, "A")
+        answer = resolver.resolve(qname, "A")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
         return []
     except (dns.exception.DNSException, OSError, ValueError) as err:

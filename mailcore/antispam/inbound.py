@@ -166,7 +166,9 @@ class InboundFilter:
     ) -> Verdict | None:
         claimed = [a.rpartition("@")[2].lower() for a in [mail_from, *from_addresses] if a]
         for domain in dict.fromkeys(claimed):
-            if domain in self.own and not auth.passes_for(domain) and not auth.temporary:
+            if domain in self.own and not auth.passes_for(domain):
+                if auth.uncertain_for(domain):
+                    continue  # our own DNS did not answer: never refuse for our fault
                 log.warning(
                     "antispam: mail claiming @%s from outside refused (spf=%s)", domain, auth.spf
                 )

@@ -73,6 +73,16 @@ class SenderAuth:
         """A DNS fault left a result unknown (such mail is never refused for it)."""
         return "temperror" in (self.spf, self.dmarc, *(r for _, r in self.dkim))
 
+    def uncertain_for(self, domain: str) -> bool:
+        """Whether a DNS fault hid the SPF or DKIM result that could vouch for ``domain``.
+
+        Only faults about that domain count: a signature of some other domain
+        whose key lookup times out (a sender can arrange that) proves nothing.
+        """
+        if self.spf == "temperror" and aligned(self.spf_domain, domain):
+            return True
+        return any(r == "temperror" and aligned(d, domain) for d, r in self.dkim)
+
     def passes_for(self, domain: str) -> bool:
         """Whether SPF or a DKIM signature vouches for ``domain`` (relaxed alignment)."""
         if self.spf == "pass" and aligned(self.spf_domain, domain):
@@ -156,7 +166,7 @@ def check_dmarc(resolver: dns.resolver.Resolver, auth: SenderAuth) -> None:
     )
     if spf_ok or dkim_ok:
         auth.dmarc = "pass"
-    elif auth.temporary:
+    elif auth.uncertain_for(auth.from_domain):
         auth.dmarc = "temperror"  # a lost DNS answer may have been the pass
     else:
         auth.dmarc = "fail"
