@@ -141,3 +141,27 @@ def test_extension_rules() -> None:
     blocked = frozenset({"exe", "js"})
     assert extension_blocked("a.pdf.exe", blocked) and extension_blocked("A.EXE.. ", blocked)
     assert not extension_blocked("exe", blocked) and not extension_blocked("a.exe.pdf", blocked)
+
+
+def test_greylisting_defers_first_attempt_then_knows_the_server(tmp_path: Path) -> None:
+    """First attempt 451, the retry passes, then that server's other mail is not delayed."""
+    srv = antispam_server(
+        tmp_path,
+        "127.0.0.1:1",
+        sender_auth=False,
+        greylisting=True,
+        greylist_delay=0.0,  # the retry right after is late enough
+        greylist_whitelist=["partner.net"],
+    )
+    try:
+        code, text = send(srv, "a@sender.net", message("a@sender.net"))
+        assert code == 451 and b"Greylisted" in text
+        assert send(srv, "a@sender.net", message("a@sender.net"))[0] == 250
+        assert send(srv, "other@else.net", message("other@else.net"))[0] == 250
+        # whitelisted sender domain: never delayed; this machine: never checked
+        assert send(srv, "x@partner.net", message("x@partner.net"), source="127.0.1.9")[0] == 250
+        assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.0.1")[0] == 250
+        assert send(srv, "a@sender.net", message("a@sender.net"), source="127.0.1.9")[0] == 451
+        assert antispam_status(srv)["refused"] == {"greylist": 2}
+    finally:
+        srv.stop()

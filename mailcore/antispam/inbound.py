@@ -23,6 +23,7 @@ import dns.resolver
 from mailcore.antispam import dnsq
 from mailcore.antispam.attachments import blocked_attachment
 from mailcore.antispam.dnsbl import Unusable, listed_by
+from mailcore.antispam.greylist import Greylist
 from mailcore.antispam.headers import strip_forged_results
 from mailcore.antispam.rspamd import EngineDown, Rspamd
 from mailcore.antispam.sender_auth import SenderAuth, check_sender
@@ -89,6 +90,11 @@ class InboundFilter:
         self.engine = (
             Rspamd(config.rspamd_url, config.rspamd_timeout) if config.rspamd_url else None
         )
+        self.greylist = (
+            Greylist(config.greylist_delay, config.greylist_keep, config.greylist_whitelist)
+            if config.greylisting
+            else None
+        )
         self.faults = FaultLog()
         self.refused: collections.Counter[str] = collections.Counter()
         self.junk: collections.Counter[str] = collections.Counter()
@@ -114,6 +120,16 @@ class InboundFilter:
         self.refused["dnsbl"] += 1
         log.info("antispam: client %s listed by %s", ip, zone)
         return f"554 5.7.1 Your address {ip} is listed by {zone}; see that list's site for removal"
+
+    def greylisted(self, ip: str, sender: str, recipient: str) -> str | None:
+        """The 451 deferring a first attempt (greylisting on), or None to accept."""
+        if self.greylist is None:
+            return None
+        wait = self.greylist.defer(ip, sender, recipient)
+        if wait is None:
+            return None
+        self.refused["greylist"] += 1
+        return f"451 4.7.1 Greylisted: please try again in {max(1, round(wait))} seconds"
 
     async def check(
         self, *, ip: str, helo: str, mail_from: str, from_addresses: list[str], spool: Path
@@ -224,7 +240,13 @@ class InboundFilter:
 def build_inbound_filter(config: Config) -> InboundFilter | None:
     """The port 25 checks the config asks for; None when every one is off."""
     spam = config.antispam
-    if not (spam.sender_auth or spam.dnsbl or spam.rspamd_url or spam.blocked_extensions):
+    if not (
+        spam.sender_auth
+        or spam.dnsbl
+        or spam.rspamd_url
+        or spam.blocked_extensions
+        or spam.greylisting
+    ):
         return None
     net = config.network
     return InboundFilter(

@@ -119,6 +119,30 @@ class InboundHandler(BaseHandler):
             return refusal
         return await super().handle_MAIL(server, session, envelope, address, mail_options)
 
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: SpooledEnvelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        """A local recipient, unless greylisting defers this first attempt."""
+        before, options = len(envelope.rcpt_tos), len(envelope.rcpt_options)
+        status = await super().handle_RCPT(server, session, envelope, address, rcpt_options)
+        if self.checks is None or len(envelope.rcpt_tos) == before or not self.outside(session):
+            return status
+        addr = envelope.rcpt_tos[-1]
+        sender = "" if envelope.mail_from == "<>" else envelope.mail_from or ""
+        deferral = self.checks.greylisted(peer_address(session), sender, addr)
+        if deferral is None:
+            return status
+        envelope.rcpt_tos.pop()
+        del envelope.rcpt_options[options:]
+        if addr not in envelope.rcpt_tos:
+            envelope.routing.local.pop(addr, None)
+        return deferral
+
     async def check_message(
         self, session: Session, envelope: SpooledEnvelope, spool: Path
     ) -> str | None:

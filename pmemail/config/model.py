@@ -493,6 +493,24 @@ class AntispamConfig:
         "extension, e.g. invoice.pdf.exe); empty = no attachment check.",
         factory=lambda: list(_BLOCKED_EXTENSIONS),
     )
+    greylisting: bool = doc(
+        "Defer a first attempt from an unknown server with 451 (real servers retry; "
+        "much spamware does not). Delays first mail from new senders by greylist_delay.",
+        False,
+    )
+    greylist_delay: float = doc(
+        "Seconds a greylisted sender must wait before its retry is accepted.", 300.0, lo=0, hi=86400
+    )
+    greylist_keep: float = doc(
+        "Seconds a server that retried stays known (never greylisted again).",
+        3110400.0,
+        lo=0,
+        hi=31536000,
+    )
+    greylist_whitelist: list[str] = doc(
+        "Never greylisted: sender addresses, sender domains or client networks (CIDR).",
+        factory=list,
+    )
 
 
 @dataclass
