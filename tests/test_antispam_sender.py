@@ -226,3 +226,25 @@ def test_swaks_spoof_and_executable_are_refused(server: MailServer, tmp_path: Pa
     )
     assert exe.returncode != 0 and "550 5.7.1 Attachment 'invoice.pdf.exe' refused" in exe.stdout
     assert folder(server, "alice@example.be") == []
+
+
+HOSTILE = [
+    b"\x00\xff\xfe garbage without any header\r\n",
+    b"From: boss@example.be\r\nDKIM-Signature: v=1; a=rsa-sha256; d=; b=\r\n\r\nbody\r\n",
+    b"From: =?utf-8?b?////?= <a@\xff\xfe.net>\r\nSubject: x\r\n\r\nbody\r\n",
+    b"From: a@spf-pass.net\r\nDKIM-Signature: " + b"x" * 5000 + b"\r\n\r\nbody\r\n",
+    b"From: a@spf-pass.net\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: application/zip; name=a.zip\r\n"
+    + b"Content-Transfer-Encoding: base64\r\n\r\nUEsDBBQ!!!not base64\r\n--b--\r\n",
+    b"From: a@spf-pass.net\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" * 200,
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE)
+def test_hostile_messages_get_an_answer_not_an_internal_error(
+    server: MailServer, data: bytes
+) -> None:
+    """Broken headers, signatures and MIME: 250 or a 5xx verdict, never 451 (a crash)."""
+    code, _ = send(server, "a@spf-pass.net", data)
+    assert code in (250, 550), code
