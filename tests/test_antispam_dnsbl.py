@@ -165,3 +165,14 @@ def test_greylisting_defers_first_attempt_then_knows_the_server(tmp_path: Path) 
         assert antispam_status(srv)["refused"] == {"greylist": 2}
     finally:
         srv.stop()
+
+
+def test_zip_member_names_cannot_inject_reply_lines(tmp_path: Path) -> None:
+    """A member named with CR LF and non-ASCII is shown escaped on one reply line."""
+    srv = antispam_server(tmp_path, "127.0.0.1:1", sender_auth=False)
+    try:
+        data = _with_attachment("a.zip", _zip("x\r\n250 2.0.0 OK\r\nfacture\u00e9.exe"))
+        code, text = send(srv, "a@sender.net", data)
+        assert code == 550 and b"\n" not in text and b"\\xe9" in text
+    finally:
+        srv.stop()

@@ -35,6 +35,12 @@ log = logging.getLogger("pmemail.antispam")
 JUNK = "Junk"  # the Maildir++ folder mailcore.mailstore marks \Junk
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """Sender-chosen text fit for an SMTP reply line: printable ASCII, short (no CR/LF)."""
+    ascii_text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return "".join(c if c.isprintable() else "?" for c in ascii_text)[:limit]
+
+
 @dataclass
 class Verdict:
     """What to do with one message: ``refusal`` (an SMTP reply) or deliver with
@@ -143,7 +149,7 @@ class InboundFilter:
             if name is not None:
                 return self.refuse(
                     "attachment",
-                    f"550 5.7.1 Attachment {name!r} refused: this type of file can "
+                    f"550 5.7.1 Attachment '{_shown(name)}' refused: this type of file can "
                     "carry a virus; send it as a link or a zip of documents",
                 )
         # a header "Authentication-Results: <our name>" from outside would be believed
@@ -190,13 +196,13 @@ class InboundFilter:
                 )
                 return self.refuse(
                     "own_domain",
-                    f"550 5.7.1 This server is not allowed to send as @{domain}: "
+                    f"550 5.7.1 This server is not allowed to send as @{_shown(domain)}: "
                     "authenticate on the submission port",
                 )
         if auth.dmarc == "fail" and auth.policy and auth.policy.policy == "reject":
             return self.refuse(
                 "dmarc",
-                f"550 5.7.1 Message refused by the DMARC policy of {auth.from_domain} "
+                f"550 5.7.1 Message refused by the DMARC policy of {_shown(auth.from_domain)} "
                 "(neither SPF nor DKIM passed for it)",
             )
         return None
