@@ -103,10 +103,19 @@ class MaildirDelivery:
         self._known: set[Path] = set()  # Maildirs already created (skip their mkdirs)
 
     async def deliver(
-        self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
+        self,
+        message: Path,
+        mailboxes: list[str],
+        headers: bytes = b"",
+        folder: str = "",
+        *,
+        unseen: bool = False,
     ) -> None:
-        """Copy ``headers`` + ``message`` into each mailbox; return once all are durable."""
-        job = self._job(message, mailboxes, headers, folder)
+        """Copy ``headers`` + ``message`` into each mailbox; return once all are durable.
+
+        Copies in a ``folder`` land read (the owner's own, e.g. Sent) unless ``unseen``.
+        """
+        job = self._job(message, mailboxes, headers, folder, unseen)
         loop = asyncio.get_running_loop()
         job.future = loop.create_future()
         self._pending.append(job)
@@ -145,9 +154,11 @@ class MaildirDelivery:
         """Counters for the control socket."""
         return {"delivered": self.delivered, "batches": self.batches, "pending": len(self._pending)}
 
-    def _job(self, message: Path, mailboxes: list[str], headers: bytes, folder: str) -> _Job:
+    def _job(
+        self, message: Path, mailboxes: list[str], headers: bytes, folder: str, unseen: bool = False
+    ) -> _Job:
         copies = [
-            _Copy(maildir_path(self.paths, box, folder), seen=bool(folder))
+            _Copy(maildir_path(self.paths, box, folder), seen=bool(folder) and not unseen)
             for box in dict.fromkeys(mailboxes)
         ]
         return _Job(message, headers, copies)

@@ -53,13 +53,20 @@ class LocalDelivery(Protocol):
     """Durable delivery into users' Maildirs (``mailcore.delivery``)."""
 
     async def deliver(
-        self, message: Path, mailboxes: list[str], headers: bytes = b"", folder: str = ""
+        self,
+        message: Path,
+        mailboxes: list[str],
+        headers: bytes = b"",
+        folder: str = "",
+        *,
+        unseen: bool = False,
     ) -> None:
         """Write ``headers`` + the spooled ``message`` into each mailbox's Maildir.
 
         ``folder`` empty = INBOX, else a Maildir++ folder name such as "Sent".
         Returns after every copy is fsynced and renamed into ``new/`` (or ``cur/``
-        for folders written by the owner) and the directories are fsynced.
+        for folders written by the owner, unless ``unseen``: mail from others
+        filed in a folder, such as Junk) and the directories are fsynced.
         """
         ...
 

@@ -50,6 +50,16 @@ class ConnectionStatus(ListenerStatus):
     connections_total: int  # since the server started
 
 
+class AntispamStatus(TypedDict):
+    """The verdicts of the port 25 checks (``mailcore.antispam.inbound``)."""
+
+    filtering: str  # "engine" (rspamd answering), "basic" (built-in checks only) or "off"
+    engine: str  # the configured engine ("rspamd"), "" = none
+    checked: int  # messages checked
+    refused: dict[str, int]  # by reason: dnsbl, own_domain, dmarc, spam, attachment
+    junk: dict[str, int]  # delivered to Junk, by reason: spam, dmarc_quarantine
+
+
 class SmtpStatus(ConnectionStatus):
     """An SMTP listener (``smtp``, ``submission``, extra submission ports)."""
 
@@ -57,6 +67,12 @@ class SmtpStatus(ConnectionStatus):
     rejected: int  # transactions refused (recipients, size, policy)
     auth_failures: int
     queued: int  # messages handed to the outbound queue
+
+
+class InboundSmtpStatus(SmtpStatus):
+    """The MX listener (``smtp``, port 25): an SMTP listener with its antispam verdicts."""
+
+    antispam: AntispamStatus
 
 
 class ImapStatus(ConnectionStatus):

@@ -22,7 +22,6 @@ from netcore.dns_records import DnsRecord
 from netcore.mail_dns import spf_allows
 
 FindingKind = Literal["ok", "missing", "wrong", "error"]
-DEFAULT_DNSBL = "zen.spamhaus.org"
 """Until ``[antispam] dnsbl`` exists on this branch: the list the doctor asks (one place).
 Spamhaus is free for small, non-commercial volumes and refuses queries from large public
 resolvers (8.8.8.8, 1.1.1.1): those answer 127.255.255.x, read here as "unknown"."""
@@ -122,9 +121,7 @@ def check_records(res: dns.resolver.Resolver, records: list[DnsRecord]) -> list[
 DnsblKind = Literal["clean", "listed", "unknown"]
 
 
-def dnsbl_status(
-    res: dns.resolver.Resolver, address: str, zone: str = DEFAULT_DNSBL
-) -> tuple[DnsblKind, str]:
+def dnsbl_status(res: dns.resolver.Resolver, address: str, zone: str) -> tuple[DnsblKind, str]:
     """Whether ``address`` (IPv4) is on ``zone``: (kind, the list's answer or the error).
 
     An answer in 127.0.0.0/8 means listed, except 127.255.255.0/24: the list

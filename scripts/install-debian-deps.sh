@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages listed in scripts/debian-packages.txt (root only).
-# Daemons among them (miniupnpd, dovecot, postfix) must never start on the host:
+# Daemons among them (miniupnpd, dovecot, postfix, rspamd) must never start on the host:
 # a stray UPnP daemon on an office LAN is a security hole, and a system
 # Dovecot/Postfix would hold ports 25/110/143. The tests start their own
 # instances on their own ports, so service starts are blocked during the
@@ -38,7 +38,7 @@ if ! apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/pmemail-ap
         tail -20 /tmp/pmemail-apt.log >&2; exit 1; }
 fi
 if [[ -d /run/systemd/system ]]; then
-    for unit in miniupnpd dovecot postfix; do
+    for unit in miniupnpd dovecot postfix rspamd; do
         systemctl disable --now "$unit" >/dev/null 2>&1 || true
     done
 fi

@@ -98,6 +98,10 @@ def _build(
     config.server.user = ""
     # no CA on loopback (and Let's Encrypt is off limits): the ACME tests name Pebble
     config.acme.enabled = False
+    # no DNS or spam engine outside the test: the antispam tests name their own
+    config.antispam.sender_auth = False
+    config.antispam.dnsbl = []
+    config.antispam.rspamd_url = ""
     if loopback:
         config.server.listen_address = "127.0.0.1"
         config.server.manage_router = False  # UPnP/NAT-PMP would leave the machine

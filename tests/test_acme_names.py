@@ -23,7 +23,6 @@ from mailcore.acme.names import (
     candidate_names,
     check_hostname,
     is_placeholder,
-    make_resolver,
 )
 from mailcore.acme.tls_alpn import (
     ACME_IDENTIFIER_OID,
@@ -31,6 +30,7 @@ from mailcore.acme.tls_alpn import (
     key_authorization,
     validation_certificate,
 )
+from mailcore.dns_resolver import make_resolver
 from tests.config_factory import free_port, make_config
 from tests.pebble_support import http_challenge_server, run_pebble
 

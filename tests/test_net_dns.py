@@ -7,17 +7,14 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 
-import dns.message
-import dns.rcode
-import dns.rrset
 import pytest
 
 from netcore.checks.dns_check import dns_result
 from netcore.echo_service import port_reachable, public_ip
 from netcore.mail_dns import look_up, make_resolver
 from tests.lab.echo_server import EchoHandler
+from tests.tiny_dns import TinyDns, Zone, dns_servers
 
-Zone = dict[tuple[str, str], list[str]]
 PUBLIC = "203.0.113.2"
 GOOD: Zone = {
     ("example.be.", "MX"): ["10 mail.example.be."],
@@ -27,50 +24,10 @@ GOOD: Zone = {
 }
 
 
-class TinyDns:
-    """A UDP DNS server on 127.0.0.1 answering from a dict (NXDOMAIN otherwise)."""
-
-    def __init__(self, zone: Zone) -> None:
-        self.zone = zone
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                data, peer = self.sock.recvfrom(4096)
-            except OSError:
-                return
-            query = dns.message.from_wire(data)
-            reply = dns.message.make_response(query)
-            q = query.question[0]
-            key = (q.name.to_text().lower(), dns.rdatatype.to_text(q.rdtype))
-            if key in self.zone:
-                reply.answer.append(
-                    dns.rrset.from_text_list(q.name, 300, "IN", key[1], self.zone[key])
-                )
-            elif not any(name == key[0] for name, _t in self.zone):
-                reply.set_rcode(dns.rcode.NXDOMAIN)
-            self.sock.sendto(reply.to_wire(), peer)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 @pytest.fixture
 def tiny_dns() -> Iterator[Callable[[Zone], TinyDns]]:
-    """Start TinyDns servers on demand; all are closed after the test."""
-    servers: list[TinyDns] = []
-
-    def make(zone: Zone) -> TinyDns:
-        servers.append(TinyDns(zone))
-        return servers[-1]
-
-    yield make
-    for s in servers:
-        s.close()
+    """TinyDns servers on demand, closed after the test."""
+    yield from dns_servers()
 
 
 def test_published_records_are_ok(tiny_dns: Callable[[Zone], TinyDns]) -> None:

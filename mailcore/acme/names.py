@@ -16,6 +16,7 @@ import dns.exception
 import dns.resolver
 
 from mailcore.acme.failures import NO_PUBLIC_NAME, AcmeFailure
+from mailcore.dns_resolver import make_resolver
 from pmemail.config.model import Config
 
 log = logging.getLogger("pmemail.acme")
@@ -94,28 +95,6 @@ def check_hostname(config: Config) -> None:
     hostname = _clean(config.mail.hostname)
     if not hostname or (uses_public_ca(config) and is_placeholder(hostname)):
         raise AcmeFailure(NO_PUBLIC_NAME, name=hostname)
-
-
-def make_resolver(server: str, timeout: float) -> dns.resolver.Resolver:
-    """A resolver for ``network.resolver`` ("" = the system's, "host" or "host:port").
-
-    The same forms as ``netcore.mail_dns.make_resolver`` (mailcore cannot import
-    netcore); an unreadable value falls back to the system's resolver.
-    """
-    res = dns.resolver.Resolver(configure=not server)
-    if server:
-        host, port = server, 53
-        if server.count(":") == 1:  # host:port (an IPv6 address has several colons)
-            host, _, digits = server.partition(":")
-            port = int(digits) if digits.isdigit() else 53
-        try:
-            res.nameservers = [str(ipaddress.ip_address(host))]
-        except ValueError:
-            res = dns.resolver.Resolver()
-        res.port = port
-    res.timeout = timeout
-    res.lifetime = timeout
-    return res
 
 
 class NameFilter:

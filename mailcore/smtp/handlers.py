@@ -144,7 +144,7 @@ class BaseHandler:
     ) -> str:
         """Accept a local recipient (or, authenticated, any); refuse relay tricks."""
         guard = None if session.authenticated else self.harvest
-        if guard is not None and guard.blocked(_peer(session)):
+        if guard is not None and guard.blocked(peer_address(session)):
             self.stats.rejected += 1
             return BLOCKED
         try:
@@ -157,8 +157,8 @@ class BaseHandler:
         except Refused as refused:
             self.stats.rejected += 1
             if guard is not None and refused.status.startswith(UNKNOWN_USER[:9]):
-                guard.miss(_peer(session))
-            log.info("rcpt refused from %s: %s", _peer(session), refused.status)
+                guard.miss(peer_address(session))
+            log.info("rcpt refused from %s: %s", peer_address(session), refused.status)
             return refused.status
         routing = envelope.routing
         if boxes is None:
@@ -174,7 +174,7 @@ class BaseHandler:
         """The ``Received:`` trace line written at the top of the spool file."""
         envelope.queue_id = secrets.token_hex(6)
         helo = session.host_name or "unknown"
-        ip = _peer(session)
+        ip = peer_address(session)
         proto = "ESMTP" if session.extended_smtp else "SMTP"
         if session.ssl is not None:
             proto += "S"
@@ -203,7 +203,11 @@ class BaseHandler:
             boxes = routing.mailboxes()
             if boxes:
                 await self.delivery.deliver(
-                    spool, boxes, headers=f"Return-Path: <{sender}>\r\n".encode()
+                    spool,
+                    boxes,
+                    headers=f"Return-Path: <{sender}>\r\n".encode() + envelope.extra_headers,
+                    folder=envelope.folder,
+                    unseen=True,
                 )
             if routing.remote:
                 outbound = await self.enqueue(spool, sender, routing.remote)
@@ -217,7 +221,7 @@ class BaseHandler:
                 "accepted %s from <%s> (%s) for %s, %d bytes%s",
                 envelope.queue_id,
                 sender,
-                _peer(session),
+                peer_address(session),
                 ", ".join(envelope.rcpt_tos),
                 envelope.body_size,
                 f", outbound queue id {outbound}" if outbound else "",
@@ -233,10 +237,6 @@ class BaseHandler:
     async def enqueue(self, spool: Path, sender: str, recipients: list[str]) -> str:
         """Hand remote recipients to the outbound queue (submission only); the queue id."""
         raise RuntimeError("no outbound queue on this service")
-
-
-class InboundHandler(BaseHandler):
-    """Port 25: mail from the internet for local users only; no AUTH."""
 
 
 class SubmissionHandler(BaseHandler):
@@ -261,7 +261,7 @@ class SubmissionHandler(BaseHandler):
     async def check_login(self, server: SMTP, login: str, password: str) -> AuthResult:
         """Verify a login behind the (address, user) throttle."""
         assert server.session is not None  # AUTH runs within a connection
-        ip = _peer(server.session)
+        ip = peer_address(server.session)
         try:
             attempt = await self.throttle.acquire(ip, login)
         except Locked as locked:
@@ -296,7 +296,10 @@ class SubmissionHandler(BaseHandler):
         if not address or address == "<>" or not sender_allowed(user, address, self.users):
             self.stats.rejected += 1
             log.warning(
-                "spoofed envelope sender <%s> refused for %s (%s)", address, user, _peer(session)
+                "spoofed envelope sender <%s> refused for %s (%s)",
+                address,
+                user,
+                peer_address(session),
             )
             return f"553 5.7.1 <{address}>: sender address not owned by user {user}"
         envelope.mail_from = address
@@ -324,12 +327,14 @@ class SubmissionHandler(BaseHandler):
     ) -> str | None:
         """Every ``From:`` address must belong to the user too."""
         user = _login(session)
-        senders = await asyncio.to_thread(_from_addresses, spool)
+        senders = await asyncio.to_thread(from_addresses, spool)
         if not senders:
             return "550 5.7.1 The message has no From: header"
         for addr in senders:
             if not sender_allowed(user, addr, self.users):
-                log.warning("spoofed From: <%s> refused for %s (%s)", addr, user, _peer(session))
+                log.warning(
+                    "spoofed From: <%s> refused for %s (%s)", addr, user, peer_address(session)
+                )
                 return f"550 5.7.1 From: <{addr}> is not an address of user {user}"
         return None
 
@@ -341,7 +346,7 @@ class SubmissionHandler(BaseHandler):
         return queue_id
 
 
-def _peer(session: Session) -> str:
+def peer_address(session: Session) -> str:
     peer: object = session.peer  # aiosmtpd says str; asyncio gives (host, port)
     return str(peer[0]) if isinstance(peer, tuple) else str(peer)
 
@@ -353,7 +358,7 @@ def _login(session: Session) -> str:
     return user.address
 
 
-def _from_addresses(spool: Path) -> list[str]:
+def from_addresses(spool: Path) -> list[str]:
     """The addresses in the ``From:`` header(s) of a spooled message."""
     with open(spool, "rb") as f:
         head = f.read(_HEADER_SCAN)

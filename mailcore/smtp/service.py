@@ -15,17 +15,14 @@ import weakref
 from pathlib import Path
 from typing import Any
 
+from mailcore.antispam.inbound import build_inbound_filter
 from mailcore.connection_limits import AdmissionGate, ConnectionLimiter, Slot
 from mailcore.interfaces import ListenError, LocalDelivery, Service, UserDirectory
-from mailcore.smtp.handlers import (
-    BaseHandler,
-    InboundHandler,
-    OutboundQueue,
-    SubmissionHandler,
-)
+from mailcore.smtp.handlers import BaseHandler, OutboundQueue, SubmissionHandler
 from mailcore.smtp.harvest import HarvestGuard
+from mailcore.smtp.inbound import InboundHandler
 from mailcore.smtp.session import StreamingSMTP
-from mailcore.status import SmtpStatus
+from mailcore.status import InboundSmtpStatus, SmtpStatus
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -156,10 +153,11 @@ class SmtpService:
         await asyncio.sleep(0)  # let connection_lost run for the closed transports
         self._server = None
 
-    def status(self) -> SmtpStatus:
-        """Port and counters for the control socket (the supervisor adds name and state)."""
+    def status(self) -> SmtpStatus | InboundSmtpStatus:
+        """Port and counters for the control socket (the supervisor adds name and state);
+        the MX listener adds its antispam verdicts."""
         s = self.handler.stats
-        return {
+        status: SmtpStatus = {
             "address": self.host,
             "port": self.port,
             "connections": s.connections,
@@ -169,6 +167,9 @@ class SmtpService:
             "auth_failures": s.auth_failures,
             "queued": s.queued,
         }
+        if isinstance(self.handler, InboundHandler):
+            return {**status, "antispam": self.handler.antispam_status()}
+        return status
 
 
 def build_smtp_services(
@@ -201,7 +202,14 @@ def build_smtp_services(
         spool=spool_dir(paths),
         plaintext_auth_on_loopback=config.security.plaintext_auth_on_loopback,
     )
-    inbound = InboundHandler(users, delivery, mail.hostname, mail.domain)
+    inbound = InboundHandler(
+        users,
+        delivery,
+        mail.hostname,
+        mail.domain,
+        checks=build_inbound_filter(config),
+        office=throttle.office,
+    )
     security = config.security
     inbound.harvest = HarvestGuard(security.max_unknown_recipients, security.lock_seconds)
     submission = SubmissionHandler(users, delivery, mail.hostname, mail.domain, throttle, queue)

@@ -109,6 +109,8 @@ class SpooledEnvelope(Envelope):
         self.queue_id = ""  # the id in the Received: header and the logs
         self.spool_path: Path | None = None  # the received body (smtp_DATA)
         self.body_size = 0
+        self.extra_headers = b""  # prepended at delivery (Authentication-Results, X-Spam-*)
+        self.folder = ""  # where local copies go ("" = INBOX; "Junk")
 
 
 @_every_command_refusing_controls

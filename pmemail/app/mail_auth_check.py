@@ -151,27 +151,37 @@ async def _dnsbl_row(s: Shared) -> CheckResult:
 
 
 def dnsbl_result(config: Config, address: str) -> CheckResult:
-    """Whether the office's public ``address`` is on the blocklist (blocking)."""
+    """Whether the office's public ``address`` is on a list of ``antispam.dnsbl`` (blocking).
+
+    Listed on one list is a failure; clean means every list answered "not listed".
+    """
     from netcore.checks.result import CheckResult
-    from netcore.mail_auth_dns import DEFAULT_DNSBL, dnsbl_status
+    from netcore.mail_auth_dns import dnsbl_status
     from netcore.mail_dns import make_resolver
 
     net, language = config.network, config.language
     title = _say("check.title.dnsbl", language)
+    zones = [z for z in config.antispam.dnsbl if z.strip()]
+    if not zones:
+        return CheckResult("dnsbl", title, "skipped", _say("check.dnsbl.none", language))
     if not address:
         return CheckResult("dnsbl", title, "skipped", _say("check.no_address", language))
     res = make_resolver(net.resolver, net.dns_timeout)
-    kind, detail = dnsbl_status(res, address, DEFAULT_DNSBL)
-    details = {"address": address, "lists": [DEFAULT_DNSBL], "answer": detail}
-    words = {"address": address, "lists": DEFAULT_DNSBL, "error": detail}
-    if kind == "clean":
-        finding = _say("check.dnsbl.clean", language, **words)
-        return CheckResult("dnsbl", title, "ok", finding, details)
-    if kind == "listed":
+    answers = {zone: dnsbl_status(res, address, zone) for zone in zones}
+    listed = [zone for zone, (kind, _) in answers.items() if kind == "listed"]
+    unknown = [zone for zone, (kind, _) in answers.items() if kind == "unknown"]
+    shown = listed or unknown or zones
+    detail = "; ".join(answers[zone][1] for zone in shown if answers[zone][1])
+    details = {"address": address, "lists": zones, "answer": detail}
+    words = {"address": address, "lists": ", ".join(shown), "error": detail}
+    if listed:
         finding = _say("check.dnsbl.listed", language, **words)
         return CheckResult(
             "dnsbl", title, "fail", finding, details, _say("check.dnsbl.advice", language)
         )
+    if not unknown:
+        finding = _say("check.dnsbl.clean", language, **words)
+        return CheckResult("dnsbl", title, "ok", finding, details)
     return CheckResult(
         "dnsbl", title, "skipped", _say("check.dnsbl.unknown", language, **words), details
     )

@@ -135,6 +135,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "{domain} n'a pas encore de clé DKIM : démarrez le serveur ou lancez "
         "`pmemail dns records`, puis publiez l'enregistrement de la clé",
     },
+    "check.dnsbl.none": {
+        "en": "no blocklist configured (antispam.dnsbl): not checked",
+        "fr": "aucune liste de blocage configurée (antispam.dnsbl) : non vérifié",
+    },
     "check.no_address": {
         "en": "public address unknown: not checked",
         "fr": "adresse publique inconnue : non vérifié",

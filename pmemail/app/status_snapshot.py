@@ -27,8 +27,10 @@ import psutil
 
 from mailcore.queue.store import QueueStore
 from mailcore.status import (
+    AntispamStatus,
     CollectorStatus,
     DeliveryStatus,
+    InboundSmtpStatus,
     QueueStatus,
     ServiceEntry,
     SmtpStatus,
@@ -82,6 +84,9 @@ class MailCounters:
     queue_error: str = ""
     collector_last_run: float | None = None
     collector_error: str = ""
+    spam_filtering: str = ""  # engine / basic / off; "" = the server did not say
+    spam_refused: tuple[tuple[str, int], ...] = ()  # (reason id, count), port 25
+    spam_junk: int = 0  # delivered to Junk folders
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,9 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
     delivery = narrow(by_name.get("delivery", {}), DeliveryStatus)
     queue = narrow(by_name.get("queue", {}), QueueStatus)
     collector = narrow(by_name.get("collector", {}), CollectorStatus)
+    inbound = narrow(by_name.get("smtp", {}), InboundSmtpStatus)
+    spam = narrow(inbound.get("antispam", {}), AntispamStatus)
+    refused = spam.get("refused", {})
     return MailCounters(
         accepted=sum(s.get("accepted", 0) for s in smtp),
         delivered_local=delivery.get("delivered", 0),
@@ -186,6 +194,11 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
         queue_error=queue.get("last_error", ""),
         collector_last_run=_moment(collector.get("last_run")),
         collector_error=collector.get("last_error", ""),
+        spam_filtering=spam.get("filtering", ""),
+        spam_refused=tuple(
+            sorted((str(k), v) for k, v in refused.items() if isinstance(v, int) and v)
+        ),
+        spam_junk=sum(v for v in spam.get("junk", {}).values() if isinstance(v, int)),
     )
 
 

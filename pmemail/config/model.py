@@ -418,6 +418,101 @@ class AcmeConfig:
     )
 
 
+_BLOCKED_EXTENSIONS = [
+    "exe",
+    "com",
+    "scr",
+    "pif",
+    "bat",
+    "cmd",
+    "vbs",
+    "vbe",
+    "js",
+    "jse",
+    "wsf",
+    "wsh",
+    "hta",
+    "cpl",
+    "msi",
+    "msp",
+    "msc",
+    "lnk",
+    "jar",
+    "ps1",
+    "reg",
+    "iso",
+    "img",
+    "vhd",
+]
+
+
+@dataclass
+class AntispamConfig:
+    """Checks of mail arriving from the internet on port 25 (never of submission).
+
+    Every check fails open: a DNS timeout or a spam engine that does not answer
+    lets the mail through (logged once), it never refuses it.
+    """
+
+    sender_auth: bool = doc(
+        "Check SPF, DKIM and DMARC; refuse mail forging the office's own domains and "
+        "mail whose domain's DMARC policy says reject.",
+        True,
+    )
+    dnsbl: list[str] = doc(
+        "DNS blocklists asked about each connecting address (empty = none). Spamhaus "
+        "ZEN is free for small, non-commercial use and refuses queries from public "
+        "resolvers (8.8.8.8, 1.1.1.1): use your own or your ISP's resolver.",
+        factory=lambda: ["zen.spamhaus.org"],
+    )
+    dnsbl_timeout: float = doc(
+        "Seconds for one blocklist lookup (a slow list lets the client in).", 2.0, lo=0.05, hi=30
+    )
+    rspamd_url: str = doc(
+        "The rspamd spam engine (its /checkv2 protocol); empty = no engine (basic checks only).",
+        "http://127.0.0.1:11333",
+    )
+    rspamd_timeout: float = doc(
+        "Seconds rspamd gets to score one message (then it is delivered unscored).",
+        20.0,
+        lo=0.05,
+        hi=300,
+    )
+    reject_score: float = doc("Refuse mail scoring this much or more.", 15.0, lo=0, hi=1000)
+    junk_score: float = doc(
+        "Deliver mail scoring this much or more to the recipient's Junk folder.", 6.0, lo=0, hi=1000
+    )
+    max_scan_size: int = doc(
+        "Larger messages skip DKIM verification and spam scoring (they are held in memory "
+        "by both).",
+        25_000_000,
+        lo=0,
+    )
+    blocked_extensions: list[str] = doc(
+        "Attachment file types refused (also inside zip files and behind a second "
+        "extension, e.g. invoice.pdf.exe); empty = no attachment check.",
+        factory=lambda: list(_BLOCKED_EXTENSIONS),
+    )
+    greylisting: bool = doc(
+        "Defer a first attempt from an unknown server with 451 (real servers retry; "
+        "much spamware does not). Delays first mail from new senders by greylist_delay.",
+        False,
+    )
+    greylist_delay: float = doc(
+        "Seconds a greylisted sender must wait before its retry is accepted.", 300.0, lo=0, hi=86400
+    )
+    greylist_keep: float = doc(
+        "Seconds a server that retried stays known (never greylisted again).",
+        3110400.0,
+        lo=0,
+        hi=31536000,
+    )
+    greylist_whitelist: list[str] = doc(
+        "Never greylisted: sender addresses, sender domains or client networks (CIDR).",
+        factory=list,
+    )
+
+
 @dataclass
 class DkimConfig:
     """Outgoing mail: DKIM signatures and the published mail-authentication records.
@@ -491,6 +586,9 @@ class Config:
     )
     acme: AcmeConfig = field(default_factory=AcmeConfig, metadata={"doc": AcmeConfig.__doc__})
     dkim: DkimConfig = field(default_factory=DkimConfig, metadata={"doc": DkimConfig.__doc__})
+    antispam: AntispamConfig = field(
+        default_factory=AntispamConfig, metadata={"doc": AntispamConfig.__doc__}
+    )
     dashboard: DashboardConfig = field(
         default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
     )

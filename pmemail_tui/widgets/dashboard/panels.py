@@ -184,6 +184,17 @@ class MailPanel(SteadyStatic):
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
             + (f"  ({m.collector_error})" if m.collector_error else ""),
         ]
+        if m.spam_filtering:  # a server that reports its port 25 checks
+            reasons = ", ".join(f"{t('dash.spam.' + r)} {n}" for r, n in m.spam_refused)
+            lines.append(
+                t(
+                    "dash.mail.spam",
+                    mode=t("dash.spam.mode." + m.spam_filtering),
+                    refused=sum(n for _, n in m.spam_refused),
+                    reasons=f" ({reasons})" if reasons else "",
+                    junk=m.spam_junk,
+                )
+            )
         self.show_content("\n".join(lines))
 
 
