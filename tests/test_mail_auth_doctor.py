@@ -102,7 +102,7 @@ def test_french_findings(tmp_path: Path) -> None:
 def test_dnsbl(tmp_path: Path, answer: str | None, status: str) -> None:
     """The public address on zen.spamhaus.org (served by the loopback DNS)."""
     with run_dns(tmp_path / "dns") as dns:
-        config, _paths = setup(tmp_path, dns)
+        config, _paths = setup(tmp_path, dns, {"antispam": {"dnsbl": ["zen.spamhaus.org"]}})
         if answer:
             dns.set([("2.113.0.203.zen.spamhaus.org", "A", answer)])
         result = dnsbl_result(config, PUBLIC)
@@ -111,12 +111,21 @@ def test_dnsbl(tmp_path: Path, answer: str | None, status: str) -> None:
         assert "zen.spamhaus.org" in result.finding and result.advice
 
 
+def test_dnsbl_none_configured_is_skipped(tmp_path: Path) -> None:
+    """antispam.dnsbl empty: nothing asked, the row says why."""
+    config = make_config(tmp_path).config
+    result = dnsbl_result(config, PUBLIC)
+    assert result.status == "skipped" and "antispam.dnsbl" in result.finding
+
+
 def test_dnsbl_timeout_is_not_a_listing(tmp_path: Path) -> None:
     """A resolver that never answers: unknown (skipped), never 'listed'."""
     from tests.config_factory import free_port
 
     silent = make_config(
-        tmp_path, {"network": {"resolver": f"127.0.0.1:{free_port()}", "dns_timeout": 0.3}}
+        tmp_path,
+        {"network": {"resolver": f"127.0.0.1:{free_port()}", "dns_timeout": 0.3}},
+        {"antispam": {"dnsbl": ["zen.spamhaus.org"]}},
     ).config
     assert dnsbl_result(silent, PUBLIC).status == "skipped"
 
