@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TypeVar
 
-from pmemail.config.model import SecurityConfig
+from pmemail.config.guards import SecurityConfig
 
 log = logging.getLogger("pmemail.auth")
 

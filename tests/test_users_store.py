@@ -13,7 +13,7 @@ from mailcore.maildir import make_maildir
 from mailcore.password_hashes import verify_password
 from mailcore.throttle import AuthThrottle, Busy, Locked
 from mailcore.users import UserError, UserStore, normalize_address
-from pmemail.config.model import SecurityConfig
+from pmemail.config.guards import SecurityConfig
 from pmemail.config.paths import DataPaths
 
 

@@ -29,7 +29,8 @@ from mailcore.antispam.rspamd import EngineDown, Rspamd
 from mailcore.antispam.sender_auth import SenderAuth, check_sender
 from mailcore.dns_resolver import make_resolver
 from mailcore.status import AntispamStatus
-from pmemail.config.model import AntispamConfig, Config
+from pmemail.config.guards import AntispamConfig
+from pmemail.config.model import Config
 
 log = logging.getLogger("pmemail.antispam")
 JUNK = "Junk"  # the Maildir++ folder mailcore.mailstore marks \Junk
