@@ -16,7 +16,7 @@ import pytest
 
 from mailcore import dotstuff
 from mailcore.pop3.maildrop import Maildrop, SizeCache
-from mailcore.queue.relay import _stream_body
+from mailcore.queue.relay import Body, _stream_body
 
 _BIG = 30 << 20
 
@@ -134,7 +134,7 @@ def test_queue_relay_streams_a_large_message(tmp_path: Path) -> None:
     smtp = _HashingSmtp()
     tracemalloc.start()
     try:
-        _stream_body(smtp, path)  # type: ignore[arg-type]
+        _stream_body(smtp, Body(path))  # type: ignore[arg-type]
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

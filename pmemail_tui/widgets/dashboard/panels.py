@@ -34,6 +34,13 @@ COUNTER_KEYS = (
     "pending",
 )
 
+SPAM_MODE_KEYS = {
+    "engine": "dash.spam.mode.engine",
+    "basic": "dash.spam.mode.basic",
+    "off": "dash.spam.mode.off",
+}
+"""The wording of each ``antispam.filtering`` value the server reports."""
+
 
 Cells = tuple[Any, ...]
 
@@ -189,7 +196,7 @@ class MailPanel(SteadyStatic):
             lines.append(
                 t(
                     "dash.mail.spam",
-                    mode=t("dash.spam.mode." + m.spam_filtering),
+                    mode=t(SPAM_MODE_KEYS.get(m.spam_filtering, "dash.spam.mode.basic")),
                     refused=sum(n for _, n in m.spam_refused),
                     reasons=f" ({reasons})" if reasons else "",
                     junk=m.spam_junk,
