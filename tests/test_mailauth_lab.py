@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from tests.antispam_support import dkim_key
 from tests.dns_support import opendkim_verify, txt
 from tests.lab import Lab
 from tests.lab.constants import NS_WAN, REMOTE_IP, WAN_IP
+from tests.lab.process import stop_popen
 from tests.mailauth_lab_support import (
     BLOCKLIST,
     DOMAIN,
@@ -56,11 +58,21 @@ def header_block(data: bytes) -> str:
     return re.sub(r"\r?\n[ \t]+", " ", head)
 
 
+@pytest.fixture
+def rspamd(router: Lab, tmp_path: Path) -> Iterator[None]:
+    """rspamd on lab-lan's loopback for one test, stopped with time to end its workers."""
+    proc = start_rspamd(router, tmp_path / "rspamd")
+    try:
+        yield
+    finally:
+        stop_popen(proc, grace_s=30)
+
+
+@pytest.mark.usefixtures("rspamd")
 def test_port_25_verdicts_and_signed_outgoing_mail(router: Lab, tmp_path: Path) -> None:
     """Spoof, GTUBE, likely spam, clean, .exe, blocklisted client; staff's mail signed."""
     office = MailOffice.create(router, tmp_path / "office")
     office.publish()
-    rspamd = start_rspamd(router, tmp_path / "rspamd")
     office.ports_apply()
     office.serve()
 
@@ -144,8 +156,6 @@ def test_port_25_verdicts_and_signed_outgoing_mail(router: Lab, tmp_path: Path) 
     assert len(office.folder()) == 1 and len(office.folder("Junk")) == 1  # nothing more
 
     office.stop()
-    rspamd.terminate()
-    rspamd.wait(30)
 
 
 def test_doctor_flags_each_wrong_record_and_a_listed_address(router: Lab, tmp_path: Path) -> None:
