@@ -14,6 +14,7 @@ Run under the lab lock, one file at a time: ``python -m pytest tests/test_mailau
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -140,6 +141,7 @@ def test_port_25_verdicts_and_signed_outgoing_mail(router: Lab, tmp_path: Path) 
     assert wait_for(lambda: bool(relayed()), 60), office.log_tail()
     (wire,) = relayed()
     assert wire.startswith("DKIM-Signature: v=1; a=rsa-sha256;"), wire[:300]
+    assert re.search(r"^Date: ", wire, re.M), wire[:800]  # the client sent none: added, signed
     key = office.record("dkim")
     rc, out = opendkim_verify(
         tmp_path / "opendkim",
@@ -155,12 +157,21 @@ def test_port_25_verdicts_and_signed_outgoing_mail(router: Lab, tmp_path: Path) 
     assert f"554 5.7.1 Your address {REMOTE_IP} is listed by {BLOCKLIST}" in listed.stdout
     assert len(office.folder()) == 1 and len(office.folder("Junk")) == 1  # nothing more
 
+    # what the dashboard shows: the engine scores, each refusal counted by its reason
+    code, out, err = office.pmemail("status", "--json")
+    assert code == 0, err
+    smtp = next(s for s in json.loads(out)["services"] if s["name"] == "smtp")
+    assert smtp["antispam"]["filtering"] == "engine", smtp
+    assert smtp["antispam"]["junk"] == {"spam": 1}, smtp
+    refused = {"own_domain": 1, "spam": 1, "attachment": 1}
+    assert refused.items() <= smtp["antispam"]["refused"].items(), smtp
+    assert smtp["antispam"]["refused"]["dnsbl"] >= 1, smtp  # swaks may try HELO after EHLO
     office.stop()
 
 
 def test_doctor_flags_each_wrong_record_and_a_listed_address(router: Lab, tmp_path: Path) -> None:
-    """Published as `dns records` says: ok; one missing, one wrong: each named; 203.0.113.2
-    on the blocklist: the dnsbl row fails."""
+    """Published as `dns records` says: every row ok. Two records missing, two wrong: each
+    row flagged with the exact record to publish; 203.0.113.2 on the blocklist: dnsbl fails."""
     office = MailOffice.create(router, tmp_path / "office")
     office.publish()
     checks = office.doctor()
@@ -169,24 +180,27 @@ def test_doctor_flags_each_wrong_record_and_a_listed_address(router: Lab, tmp_pa
         assert row["status"] == "ok", row
     assert checks["dnsbl"]["status"] == "ok", checks["dnsbl"]
 
-    dmarc, dkim = office.record("dmarc"), office.record("dkim")
+    spf, dkim = office.record("spf"), office.record("dkim")
+    dmarc, mta_sts = office.record("dmarc"), office.record("mta_sts")
     _pem, other_key = dkim_key()
     office.publish(
-        leave_out=[dmarc["name"]],
+        leave_out=[dmarc["name"], mta_sts["name"]],
         extra=[
+            {"name": spf["name"], "type": "TXT", "value": txt("v=spf1 ip4:192.0.2.1 -all")},
             {"name": dkim["name"], "type": "TXT", "value": txt(other_key)},
             listing(WAN_IP),
         ],
     )
     checks = office.doctor()
-    row = checks["records.dmarc"]
-    assert row["status"] == "warn" and dmarc["name"] in row["finding"], row
-    assert dmarc["zone_line"] in row["advice"], row
-    row = checks["records.dkim"]
-    assert row["status"] == "fail" and dkim["name"] in row["finding"], row
-    assert dkim["zone_line"] in row["advice"], row
-    for kind in ("spf", "mta_sts"):
-        assert checks[f"records.{kind}"]["status"] == "ok", checks[f"records.{kind}"]
+    for kind, record, status in (
+        ("spf", spf, "fail"),  # another server's address only
+        ("dkim", dkim, "fail"),  # another key
+        ("dmarc", dmarc, "warn"),  # missing
+        ("mta_sts", mta_sts, "warn"),  # missing
+    ):
+        row = checks[f"records.{kind}"]
+        assert row["status"] == status and record["name"] in row["finding"], row
+        assert record["zone_line"] in row["advice"], row
     row = checks["dnsbl"]
     assert row["status"] == "fail", row
     assert BLOCKLIST in row["finding"] and WAN_IP in row["finding"] and row["advice"], row
