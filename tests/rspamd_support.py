@@ -44,10 +44,12 @@ def rspamd_available() -> bool:
     return shutil.which("rspamd") is not None
 
 
-@contextlib.contextmanager
-def running_rspamd(root: Path) -> Iterator[str]:
-    """An rspamd normal worker on a free loopback port; yields its URL."""
-    port = free_port()
+def rspamd_argv(root: Path, port: int) -> list[str]:
+    """Write the minimal config under ``root`` (worker on 127.0.0.1:``port``); the command line.
+
+    The router lab runs it in a namespace of its own (``Lab.spawn``); :func:`running_rspamd`
+    runs it here.
+    """
     for sub in ("db", "tmp", "local"):
         (root / sub).mkdir(parents=True, exist_ok=True)
     conf = root / "rspamd.conf"
@@ -55,6 +57,14 @@ def running_rspamd(root: Path) -> Iterator[str]:
     argv = ["rspamd", "-f", "-c", str(conf), "--var", f"LOCAL_CONFDIR={root}/local"]
     if os.geteuid() == 0:
         argv.append("-i")  # the test's own private dirs: no service account to drop to
+    return argv
+
+
+@contextlib.contextmanager
+def running_rspamd(root: Path) -> Iterator[str]:
+    """An rspamd normal worker on a free loopback port; yields its URL."""
+    port = free_port()
+    argv = rspamd_argv(root, port)
     with open(root / "stdout.log", "wb") as out:
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import stat
 from io import BytesIO
 from pathlib import Path
@@ -110,6 +111,24 @@ def test_signature_verified_by_opendkim_and_dkimpy(tmp_path: Path) -> None:
     rc, out = opendkim_verify(tmp_path / "bad", tampered, records)
     assert rc != 0 and "signature" in out.lower()
     assert not dkimpy_verify(tampered, key_txt)
+
+
+def test_missing_date_is_added_and_signed(tmp_path: Path) -> None:
+    """A message without Date (a script, a scanner) gets one, signed: libopendkim checks it."""
+    message = HEADER.replace(b"Date: Wed, 2 Dec 2026 12:00:00 +0000\r\n", b"") + b"hello\r\n"
+    prefix, key_txt = sign(tmp_path, message)
+    signature, date, end = prefix.rpartition(b"Date: ")
+    assert signature.startswith(b"DKIM-Signature: ") and date
+    assert email.utils.parsedate_to_datetime(end.decode()).tzinfo is not None
+    assert b" date " in signature.replace(b"\r\n", b"")  # in h=, so it cannot be swapped
+    wire = prefix + message
+    assert dkimpy_verify(wire, key_txt)
+    selector = dkim.util.parse_tag_value(signature.split(b":", 1)[1])[b"s"].decode()
+    records = [(f"{selector}._domainkey.example.be", "TXT", txt(key_txt))]
+    rc, out = opendkim_verify(tmp_path / "opendkim", wire, records)
+    assert rc == 0, out
+    rc, out = opendkim_verify(tmp_path / "unsigned", message, records)
+    assert rc != 0 and "syntax" in out.lower()  # why: without Date it is not even read
 
 
 def test_lf_file_signed_as_sent(tmp_path: Path) -> None:

@@ -29,11 +29,14 @@ from tests.queue_support import (
 )
 
 ZONE = {
-    ("remote.test", "MX"): "10 localhost.",
+    # the MX host's name exists only in this DNS: the system's resolver cannot find it
+    ("remote.test", "MX"): "10 mx.remote.test.",
+    ("mx.remote.test", "A"): "127.0.0.1",
     ("nomx.test", "A"): "127.0.0.1",
     ("nullmx.test", "MX"): "0 .",
+    ("noaddr.test", "MX"): "10 gone.noaddr.test.",
 }
-EXISTING = {"remote.test", "nomx.test", "nullmx.test"}
+EXISTING = {"remote.test", "mx.remote.test", "nomx.test", "nullmx.test", "noaddr.test"}
 
 
 @pytest.fixture
@@ -74,8 +77,15 @@ def dns_server() -> Iterator[int]:
 def test_mx_lookup(dns_server: int) -> None:
     """MX by preference; the domain itself without MX; NXDOMAIN and null MX are permanent."""
     res = MxResolver("127.0.0.1", dns_server, 2.0)
-    assert res.hosts("remote.test") == ["localhost"]
+    assert res.hosts("remote.test") == ["mx.remote.test"]
     assert res.hosts("nomx.test") == ["nomx.test"]
+    # the hosts' addresses come from the same resolver (network.resolver), not the system's
+    assert res.addresses("mx.remote.test") == ["127.0.0.1"]
+    assert res.addresses("192.0.2.7") == ["192.0.2.7"]
+    with pytest.raises(DestinationError) as gone:
+        res.addresses("gone.noaddr.test")
+    assert not gone.value.permanent
+    assert MxResolver().addresses("mx.remote.test") == ["mx.remote.test"]  # system: smtplib
     for bad in ("missing.test", "nullmx.test"):
         with pytest.raises(DestinationError) as err:
             res.hosts(bad)

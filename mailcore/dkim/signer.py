@@ -92,9 +92,13 @@ class DkimSigner:
         return max(matches, key=len, default="")
 
     def signature(self, message: Path) -> bytes:
-        """The ``DKIM-Signature`` header field (CRLF-terminated) for ``message``.
+        """The header fields to send before ``message``: its ``DKIM-Signature`` (CRLF-ended),
+        and a signed ``Date`` when the message has none.
 
-        Returns ``b""`` when the From domain is not one of ours.
+        A program that leaves Date out (a script, a scanner) sends a malformed message
+        (RFC 5322 §3.6) that verifiers such as libopendkim refuse to check; as the
+        submission server, we may add it (RFC 6409 §8.3). Returns ``b""`` when the
+        From domain is not one of ours.
 
         Raises:
             SignError: the message or the key does not allow a signature.
@@ -111,10 +115,14 @@ class DkimSigner:
         domain = self.signing_domain(_from_domain(signer.headers))
         if not domain:
             return b""
+        added = b""
+        if not any(name.lower() == b"date" for name, _ in signer.headers):
+            added = b"Date: " + email.utils.formatdate(localtime=True).encode("ascii") + b"\r\n"
+            signer = _HashedBodyDkim(header + added + b"\r\n")
         selector = self.keys.ensure(domain)
         pem = self.keys.private_pem(domain, selector)
         try:
-            return signer.sign_hashed(selector.encode(), domain.encode(), pem, body_hash)
+            return signer.sign_hashed(selector.encode(), domain.encode(), pem, body_hash) + added
         except dkim.DKIMException as err:
             raise SignError(str(err)) from err
 

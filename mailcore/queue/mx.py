@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import dns.exception
@@ -59,6 +60,38 @@ class MxResolver:
         if not hosts:  # "MX 0 ." is a null MX: the domain accepts no mail (RFC 7505)
             raise DestinationError(f"domain {domain} accepts no mail (null MX)", permanent=True)
         return hosts
+
+    def addresses(self, host: str) -> list[str]:
+        """Where to connect for MX ``host``: its A, then AAAA records, asked of this resolver.
+
+        With the system's resolver, ``[host]`` (its getaddrinfo also reads /etc/hosts):
+        a configured ``network.resolver`` must answer for the hosts as for the MX
+        records, or mail would go where another DNS says.
+
+        Raises:
+            DestinationError: (temporary) the lookup failed or found no address.
+        """
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return [host]  # an address already
+        if not self.nameserver:
+            return [host]
+        res = self._resolver()
+        found: list[str] = []
+        failed = ""
+        for rtype in ("A", "AAAA"):
+            try:
+                found += [r.to_text() for r in res.resolve(host, rtype)]
+            except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+                continue
+            except (dns.exception.Timeout, dns.resolver.NoNameservers) as err:
+                failed = f"DNS lookup of {host} failed: {err}"
+        if not found:
+            raise DestinationError(failed or f"mail host {host} has no address", permanent=False)
+        return found
 
     def _implicit_mx(self, res: dns.resolver.Resolver, domain: str) -> list[str]:
         # No MX: the domain itself is the implicit MX when it has an address.

@@ -70,6 +70,7 @@ class Hop:
     username: str = ""
     password: str = ""
     ca_file: str = ""
+    address: str = ""  # where to connect ("" = resolve ``host`` with the system's resolver)
 
 
 class RelayClient:
@@ -130,9 +131,25 @@ class RelayClient:
                     )
                 )
                 continue
-            hops = [Hop(h, self.direct_port, "opportunistic") for h in hosts]
+            hops, unresolved = self._mx_hops(hosts)
+            if not hops:
+                results.update(dict.fromkeys(group, Outcome(0, unresolved)))
+                continue
             results.update(self._transaction(hops, Body(message, prefix), sender, group))
         return results
+
+    def _mx_hops(self, hosts: list[str]) -> tuple[list[Hop], str]:
+        """A hop per address of each MX host, in order; why none when the list is empty."""
+        hops: list[Hop] = []
+        why = "no host to try"
+        for host in hosts:
+            try:
+                addresses = self.resolver.addresses(host)
+            except DestinationError as err:
+                why = str(err)
+                continue
+            hops += [Hop(host, self.direct_port, "opportunistic", address=a) for a in addresses]
+        return hops, why
 
     def probe(self) -> Outcome:
         """Connect to the smarthost, STARTTLS and log in, then quit: checks the settings."""
@@ -180,7 +197,10 @@ class RelayClient:
             )
         else:
             smtp = smtplib.SMTP(
-                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout
+                hop.address or hop.host,
+                hop.port,
+                local_hostname=self.helo_name,
+                timeout=self.timeout,
             )
         try:
             smtp.ehlo()
@@ -209,7 +229,10 @@ class RelayClient:
             # reset): deliver in clear rather than not at all, as Postfix's "may" does.
             _close(smtp)
             plain = smtplib.SMTP(
-                hop.host, hop.port, local_hostname=self.helo_name, timeout=self.timeout
+                hop.address or hop.host,
+                hop.port,
+                local_hostname=self.helo_name,
+                timeout=self.timeout,
             )
             plain.ehlo()
             return plain
