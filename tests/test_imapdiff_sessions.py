@@ -155,3 +155,32 @@ def test_delivery_seen_during_idle(sides: Sides, others: list[imaplib.IMAP4]) ->
         got.append([x for x in _summary(side, lines) if x[0] == "EXISTS"])
     assert got[0] == got[1]
     assert got[0][-1] == ("EXISTS", len(NAMES) - 2 + 2)
+
+
+def test_nothing_follows_bye_on_logout(sides: Sides) -> None:
+    """RFC 3501 6.1.3: LOGOUT answers ``* BYE`` then its tagged OK, nothing between.
+
+    Another session's flag change and expunge are still pending in the one
+    logging out; Dovecot drops them rather than send them after the BYE.
+    """
+    got = []
+    for side in sides:
+        leaving = side.connect()
+        assert leaving.select("INBOX")[0] == "OK"
+        name = side.seq_names[1]
+        status, text, _ = side.raw(f"UID STORE {side.uids[name]} +FLAGS.SILENT (\\Deleted)")
+        assert status == b"OK", text
+        status, text, _ = side.raw("EXPUNGE")
+        assert status == b"OK", text
+        side.learn(BY_KEY)
+        first = side.uids[side.seq_names[1]]
+        status, text, _ = side.raw(f"UID STORE {first} +FLAGS.SILENT ($Bye)")
+        assert status == b"OK", text
+        try:
+            status, text, untagged = side.raw("LOGOUT", leaving)
+        finally:
+            leaving.shutdown()
+        assert status == b"OK", text
+        got.append([line.split(b" ")[:2] for line in untagged])
+    assert got[1] == [[b"*", b"BYE"]], "Dovecot"
+    assert got[0] == got[1]

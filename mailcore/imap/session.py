@@ -130,6 +130,7 @@ class ImapSession:
         self.cache = settings.cache
         self.condstore = False
         self._out = bytearray()
+        self.said_bye = False
 
     # -- output ------------------------------------------------------------
 
@@ -157,6 +158,12 @@ class ImapSession:
             except OSError as exc:
                 log.warning("imap: %s unreadable while sending it: %s", piece.path, exc)
                 raise ConnectionResetError from None
+
+    def bye(self, text: str) -> None:
+        """Queue ``* BYE``: after it only LOGOUT's tagged OK may be sent (RFC 3501
+        7.1.5), so no pending EXPUNGE or FETCH of the selected folder follows it."""
+        self.send(untagged("BYE " + text))
+        self.said_bye = True
 
     async def flush(self) -> None:
         """Write queued bytes and wait for the socket buffer to drain."""
@@ -213,13 +220,13 @@ class ImapSession:
                     )
                     data = await asyncio.wait_for(self.input.read_command(), silence)
                 except TimeoutError:
-                    self.send(untagged("BYE autologout: idle for too long"))
+                    self.bye("autologout: idle for too long")
                     break
                 except InputError as exc:
                     tag = parse_tag(exc.line)
                     self.send(tagged(tag, "NO" if exc.code else "BAD", str(exc), exc.code))
                     if exc.fatal:
-                        self.send(untagged("BYE input out of sync"))
+                        self.bye("input out of sync")
                         break
                     continue
                 if data is None:
@@ -269,8 +276,9 @@ class ImapSession:
             else:
                 log.exception("imap %s from %s failed", cmd.name, self.peer)
                 status, text, code = "BAD", f"{cmd.name} failed: internal error (logged)", ""
-        await self.refresh()
-        self.flush_updates(cmd)
+        if not self.said_bye:
+            await self.refresh()
+            self.flush_updates(cmd)
         self.send(tagged(cmd.tag, status, text, code))
 
     async def refresh(self) -> None:
@@ -282,8 +290,12 @@ class ImapSession:
                 log.warning("imap sync of %s failed: %s", self.selected.folder.path, exc)
 
     def flush_updates(self, cmd: Command | None) -> None:
-        """Send pending untagged changes of the selected folder (call ``refresh`` first)."""
-        if self.selected is None:
+        """Send pending untagged changes of the selected folder (call ``refresh`` first).
+
+        Nothing once ``* BYE`` is said: Dovecot, too, drops what a leaving client
+        would not read (RFC 3501 7.1.5).
+        """
+        if self.selected is None or self.said_bye:
             return
         no_expunge = (
             cmd is not None
@@ -313,7 +325,7 @@ class ImapSession:
 
     async def cmd_logout(self, cmd: Command) -> tuple[str, str]:
         """LOGOUT."""
-        self.send(untagged("BYE logging out"))
+        self.bye("logging out")
         self.state = LOGOUT
         return "LOGOUT completed", ""
 
