@@ -184,3 +184,41 @@ def test_nothing_follows_bye_on_logout(sides: Sides) -> None:
         got.append([line.split(b" ")[:2] for line in untagged])
     assert got[1] == [[b"*", b"BYE"]], "Dovecot"
     assert got[0] == got[1]
+
+
+def test_unselect_keeps_deleted_messages(sides: Sides) -> None:
+    """RFC 3691: UNSELECT leaves the selected state without expunging (unlike CLOSE)
+    and without untagged answers; with nothing selected it is BAD, as in Dovecot."""
+    got = []
+    for side in sides:
+        client = side.connect()
+        try:
+            assert client.select("INBOX")[0] == "OK"
+            exists = int(client.response("EXISTS")[1][0])
+            uid = side.uids[side.seq_names[1]]
+            status, text, _ = side.raw(f"UID STORE {uid} +FLAGS.SILENT (\\Deleted)", client)
+            assert status == b"OK", text
+            answers = [side.raw("UNSELECT", client)[::2]]
+            answers.append(side.raw("FETCH 1 FLAGS", client)[::2])
+            answers.append(side.raw("UNSELECT", client)[::2])
+            assert client.select("INBOX")[0] == "OK"
+            gained = int(client.response("EXISTS")[1][0]) - exists
+            status, text, _ = side.raw(f"UID STORE {uid} -FLAGS.SILENT (\\Deleted)", client)
+            assert status == b"OK", text
+            got.append((answers, gained))
+        finally:
+            client.logout()
+    assert got[1] == ([(b"OK", []), (b"BAD", []), (b"BAD", [])], 0), "Dovecot"
+    assert got[0] == got[1]
+
+
+def test_literal_plus_has_no_4096_byte_cap(sides: Sides) -> None:
+    """RFC 7888: LITERAL+ takes non-synchronizing literals of any size; LITERAL-
+    (the 4096-byte cap) is not advertised next to it, as in Dovecot."""
+    got = []
+    for side in sides:
+        _, _, caps = side.raw("CAPABILITY")
+        words = caps[0].split()
+        status, _, _ = side.raw("SEARCH SUBJECT {5000+}\r\n" + "x" * 5000)
+        got.append((b"LITERAL+" in words, b"LITERAL-" in words, status))
+    assert got == [(True, False, b"OK")] * 2  # pmemail, Dovecot
