@@ -125,13 +125,13 @@ class Side:
         return sorted(self.seq_names[int(n)] for n in data[0].split())
 
 
-def _deliver_corpus(config: Config) -> Path:
+def _deliver_corpus(config: Config, corpus: list[Path]) -> Path:
     """Deliver every corpus file with pmemail's delivery; dated one day apart."""
     paths = DataPaths.from_config(config)
     delivery = MaildirDelivery(paths, fsync=False)
     box = maildir_path(paths, USER)
     seen: set[str] = set()
-    for i, src in enumerate(CORPUS):
+    for i, src in enumerate(corpus):
         delivery.deliver_sync(src, [USER])
         new = [p for p in (box / "new").iterdir() if p.name not in seen]
         assert len(new) == 1, new
@@ -142,11 +142,13 @@ def _deliver_corpus(config: Config) -> Path:
 
 
 @contextmanager
-def open_sides(data_dir: Path) -> Iterator[tuple[Side, Side]]:
-    """(pmemail, Dovecot), both logged in as the same user with INBOX selected."""
+def open_sides(data_dir: Path, corpus: list[Path] = CORPUS) -> Iterator[tuple[Side, Side]]:
+    """(pmemail, Dovecot), both logged in as the same user with INBOX selected, over
+    ``corpus`` (the ``.eml`` files to deliver; ``tests/data/corpus`` by default)."""
     config = make_config(data_dir, IMAP).config
     server = ServerThread(config).start()
-    box = _deliver_corpus(config)
+    box = _deliver_corpus(config, corpus)
+    by_key = {content_key(p.read_bytes()): p.name for p in corpus}
     # a first login lets pmemail create its special-use folders before the copy
     server.connect().logout()
     try:
@@ -168,7 +170,7 @@ def open_sides(data_dir: Path) -> Iterator[tuple[Side, Side]]:
             for side in (ours, theirs):
                 typ, data = side.client.select("INBOX")
                 assert typ == "OK", data
-                side.learn(BY_KEY)
+                side.learn(by_key)
             try:
                 yield ours, theirs
             finally:

@@ -1,7 +1,9 @@
-"""RFC 5322 address lists -> IMAP ENVELOPE address structures.
+"""RFC 5322 address lists -> IMAP ENVELOPE address structures, and back to text.
 
 Encoded words stay as they are (Dovecot does the same); groups become the
 ``(NIL NIL "name" NIL) ... (NIL NIL NIL NIL)`` markers of RFC 3501.
+``address_text`` writes a parsed list back in a normal form (comments and
+folding gone), which is what SEARCH FROM/TO/CC/BCC compare with.
 """
 
 from __future__ import annotations
@@ -145,7 +147,10 @@ def parse_address_list(raw: bytes | None) -> list[Addr] | None:
 
 def _mailbox(all_tokens: list[tuple[str, bytes]]) -> Addr | None:
     """One mailbox: ``name <addr>``, ``<addr>`` or ``addr (comment as name)``."""
-    comments = [v for k, v in all_tokens if k == "c" and v]
+    # Only a comment inside or after an addr-spec names it (Dovecot's last_comment
+    # is reset where the addr-spec starts): "(note) a@b" has no name.
+    start = next((i for i, (k, _) in enumerate(all_tokens) if k != "c"), len(all_tokens))
+    comments = [v for k, v in all_tokens[start:] if k == "c" and v]
     tokens = [t for t in all_tokens if t[0] != "c"]
     opens = [i for i, (k, v) in enumerate(tokens) if k == "s" and v == b"<"]
     if opens:
@@ -167,3 +172,43 @@ def _mailbox(all_tokens: list[tuple[str, bytes]]) -> Addr | None:
     mailbox, host = _addr_spec(tokens)
     name = comments[-1] if comments else None
     return (name, None, mailbox or MISSING_MAILBOX, host or MISSING_DOMAIN)
+
+
+_ATEXT = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~"
+)
+
+
+def _phrase(text: bytes) -> bytes:
+    """A display or group name as written back: as is when it is all atext or holds an
+    encoded word (which must not be quoted, RFC 2047 5), else quoted."""
+    if b"=?" in text or all(c in _ATEXT for c in text):
+        return text
+    return b'"' + text.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+
+
+def address_text(addrs: list[Addr]) -> bytes:
+    """An address list written back as Dovecot's ``message_address_write`` does, so a
+    SEARCH FROM/TO/CC/BCC substring matches what it matches there: no comments or
+    folds, ``Name <mailbox@host>`` (``"Two Words" <...>``), ``<mailbox@host>`` without
+    a name, groups as ``name: a, b;``, joined with ``", "``."""
+    out = bytearray()
+    first, in_group = True, False
+    for name, adl, mailbox, host in addrs:
+        if first:
+            first = False
+        else:
+            out += b", "
+        if host is None:  # a group's start (its name in mailbox) or end marker
+            if not in_group:
+                out += (_phrase(mailbox) if mailbox else b'""') + b": "
+                first = True
+            else:
+                del out[-2:]  # the ", " (or ": " of an empty group), as Dovecot cuts it
+                out += b";"
+            in_group = not in_group
+            continue
+        if name:
+            out += _phrase(name) + b" "
+        out += b"<" + (adl + b":" if adl else b"") + (mailbox or b"") + b"@" + host + b">"
+    return bytes(out)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mailcore import mime
+from mailcore.imap.address import address_text, parse_address_list
 from mailcore.imap.grammar import SearchKey, SeqSet
 from mailcore.mailstore import MessageRecord
 
@@ -31,7 +32,7 @@ _FLAG_KEYS = {
     "UNFLAGGED": ("\\Flagged", False),
     "UNSEEN": ("\\Seen", False),
 }
-_ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "SUBJECT": "subject", "TO": "to"}
+_ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 class Candidate:
@@ -90,6 +91,11 @@ def body_contains(f: BinaryIO, part: mime.Part, needle: str) -> bool:
             return True
         tail = text[-keep:] if keep else ""
     return needle in tail + decoder.decode(b"", final=True).casefold()
+
+
+def _address_header(raw: bytes) -> str:
+    """An address header as SEARCH sees it: parsed, written back, encoded words decoded."""
+    return decode_header(address_text(parse_address_list(mime.unfold(raw)) or []))
 
 
 def _sent_date(c: Candidate) -> datetime.date:
@@ -163,8 +169,14 @@ def matches(key: SearchKey, c: Candidate) -> bool:
     if op in ("SENTBEFORE", "SENTON", "SENTSINCE"):
         return _compare(op, _sent_date(c), args[0])  # type: ignore[arg-type]
     needle = str(args[-1]).casefold()
-    if op in _ADDRESS_KEYS or op == "HEADER":
-        name = _ADDRESS_KEYS.get(op) or str(args[0]).lower()
+    if op in _ADDRESS_KEYS:
+        # Matched on the addresses written back (comments and folds gone) and then
+        # decoded, as Dovecot does: FROM user@domain.org finds
+        # "<user (comment)@ (comment) domain.org>" (RFC 5322 3.2.2 CFWS).
+        values = [v for k, v in c.part.headers if k == _ADDRESS_KEYS[op]]
+        return any(needle in _address_header(v).casefold() for v in values)
+    if op in ("SUBJECT", "HEADER"):
+        name = "subject" if op == "SUBJECT" else str(args[0]).lower()
         values = [v for k, v in c.part.headers if k == name]
         return any(needle in decode_header(mime.unfold(v)).casefold() for v in values)
     if op in ("BODY", "TEXT"):

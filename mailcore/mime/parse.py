@@ -5,7 +5,8 @@ are skipped a block at a time looking for lines that start with ``--``, so
 a 100 MB attachment never sits in memory. Boundaries are matched as Dovecot
 does: a line that starts with ``--boundary`` of an open multipart, the
 outermost first, ends whatever parts were open inside it (the line break
-before it belongs to the boundary). Hostile input is bounded: header blocks,
+before it belongs to the boundary, unless that break ends a closing boundary
+line: each delimiter line keeps its own). Hostile input is bounded: header blocks,
 nesting depth and part count have limits, and a missing closing boundary
 simply ends the parts at end of file.
 """
@@ -63,6 +64,7 @@ class _Scanner:
         self.open: list[_Open] = []  # entities whose end is not known yet, outermost first
         self.count = 0
         self.kept = 0
+        self.after_close = -1  # file offset just past the last closing delimiter line
 
     def match(self, line: bytes) -> tuple[int, bool] | None:
         """(level, closing) if ``line`` starts with the delimiter of an open multipart."""
@@ -94,11 +96,15 @@ class _Scanner:
     def delimiter(self, hit: _Hit) -> _Hit | None:
         """End what the delimiter ends; open the next part (its header may hold a hit)."""
         level = self.levels[hit.level]
-        crlf_eol = 2 if hit.eol else 0
-        end = Pos(hit.at.raw - hit.eol, hit.at.crlf - crlf_eol, hit.at.nl - (1 if hit.eol else 0))
+        # The line break before a delimiter is part of it, but one that ends a closing
+        # delimiter line stays with that line (Dovecot: "--inner--" right before
+        # "--outer" leaves the inner multipart's body ending in CRLF).
+        eol = 0 if hit.at.raw == self.after_close else hit.eol
+        end = Pos(hit.at.raw - eol, hit.at.crlf - (2 if eol else 0), hit.at.nl - (1 if eol else 0))
         self.close(level.open_index + 1, end)
         del self.levels[hit.level + 1 :]
         if hit.closing:
+            self.after_close = self.lines.pos.raw  # the cursor is past the delimiter line
             self.levels.pop()
             return None
         if self.count >= MAX_PARTS:

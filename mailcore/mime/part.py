@@ -131,25 +131,39 @@ class Part:
         return [leaf for child in self.children for leaf in child.parts]
 
     def sub(self, path: tuple[int, ...]) -> Part | None:
-        """The part at ``path`` (IMAP numbering), None if absent."""
-        part: Part = self
-        # A non-multipart entity answers for "1" once (its own body), as Dovecot
-        # does: BODY[2.1] of a leaf part 2 is part 2, BODY[1.1] of a plain message is empty.
-        used_self = False
-        for n in path:
-            if (
-                part.message is not None
-                and not part.children
-                and used_self is False
-                and part is not self
-            ):
-                part, used_self = part.message, False
-            if part.is_multipart:
-                if n > len(part.children):
-                    return None
-                part, used_self = part.children[n - 1], False
+        """The part at ``path`` (IMAP numbering, RFC 3501 6.4.5), None if absent.
+
+        ``self`` is a message. A message's parts are its multipart's children, or
+        the message itself when it is not multipart (its part 1 is its body). The
+        sub-parts of a message/rfc822 part, at any depth and also when it is the
+        top-level message, are numbered as its enclosed message's parts.
+        """
+        if not path:
+            return self
+        part, used_self = _message_part(self, path[0])
+        for n in path[1:]:
+            if part is None:
+                return None
+            if part.message is not None:
+                part, used_self = _message_part(part.message, n)
+            elif part.is_multipart:
+                part, used_self = _child(part, n), False
             elif n == 1 and not used_self:
+                # A leaf answers for "1" once, as Dovecot does: BODY[2.1] of a leaf
+                # part 2 is part 2, BODY[1.1] of a plain message is empty.
                 used_self = True
             else:
                 return None
         return part
+
+
+def _child(multipart: Part, n: int) -> Part | None:
+    return multipart.children[n - 1] if 0 < n <= len(multipart.children) else None
+
+
+def _message_part(message: Part, n: int) -> tuple[Part | None, bool]:
+    """Part ``n`` of a message, and whether that part is the message itself (its
+    "1" then used up)."""
+    if message.is_multipart:
+        return _child(message, n), False
+    return (message if n == 1 else None), True
