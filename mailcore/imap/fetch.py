@@ -65,9 +65,18 @@ class MessageCache:
     of headers (``mailcore.mime.parse``), and bodies are never cached."""
 
     def __init__(self) -> None:
+        # Keyed by (folder directory, UIDVALIDITY, uid): a folder deleted and re-created
+        # under the same name reuses uids, never its UIDVALIDITY (``Index.next_uidvalidity``).
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
-        # Keyed with UIDVALIDITY: a folder deleted and re-created reuses uids.
         self.rendered: OrderedDict[tuple[str, int, int, str], bytes] = OrderedDict()
+
+    def forget(self, folder_path: Path) -> None:
+        """Drop every entry of the folder at ``folder_path`` (it was deleted): its
+        messages are gone, and their trees must not outlive them."""
+        key = str(folder_path)
+        for cache in (self._items, self.rendered):
+            for k in [k for k in cache if k[0] == key]:
+                del cache[k]
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""

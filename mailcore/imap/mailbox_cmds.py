@@ -118,9 +118,10 @@ async def cmd_delete(s: ImapSession, cmd: Command) -> tuple[str, str]:
     if s.selected is not None and s.selected.folder.name == name:
         s.select(None)
     try:
-        _box(s).delete(name)
+        path = _box(s).delete(name)
     except (FolderError, FolderNameError) as exc:
         raise folder_error(exc) from None
+    s.cache.forget(path)
     return "DELETE completed", ""
 
 
