@@ -74,9 +74,10 @@ class MessageCache:
         """Drop every entry of the folder at ``folder_path`` (it was deleted): its
         messages are gone, and their trees must not outlive them."""
         key = str(folder_path)
-        for cache in (self._items, self.rendered):
-            for k in [k for k in cache if k[0] == key]:
-                del cache[k]
+        for k in [k for k in self._items if k[0] == key]:
+            del self._items[k]
+        for r in [r for r in self.rendered if r[0] == key]:
+            del self.rendered[r]
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""

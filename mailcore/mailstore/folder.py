@@ -51,6 +51,12 @@ class Folder:
         self.messages: list[MessageRecord] = index.messages(name) if messages is None else messages
         self._uids: list[int] = [m.uid for m in self.messages]
         self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
+        # Every keyword defined here, as IMAP's FLAGS lists them: it only grows while the
+        # folder is open (as Dovecot's keyword list), so a session knows it was told of
+        # all of them by comparing lengths. Flag sets are shared: each is read once.
+        self.keywords: set[str] = {
+            f for fs in {m.flags for m in self.messages} for f in fs if not f.startswith("\\")
+        }
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
@@ -231,7 +237,9 @@ class Folder:
         for m in changed:
             m.modseq = ms
             upsert.append(m)
+            self._define(m.flags)
         for m in added:
+            self._define(m.flags)
             m.uid = self.row.uidnext
             self.row.uidnext += 1
             m.modseq = ms
@@ -241,6 +249,12 @@ class Folder:
             upsert.append(m)
         self._notify()
         return upsert, gone_list
+
+    def _define(self, flags: frozenset[str]) -> None:
+        """Add the keywords among ``flags`` to :attr:`keywords`."""
+        for f in flags:
+            if f not in self.keywords and not f.startswith("\\"):
+                self.keywords.add(f)
 
     def _commit(self, changes: tuple[list[MessageRecord], list[int]]) -> None:
         self._index.commit(self.row, *changes)
