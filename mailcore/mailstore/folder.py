@@ -51,12 +51,9 @@ class Folder:
         self.messages: list[MessageRecord] = index.messages(name) if messages is None else messages
         self._uids: list[int] = [m.uid for m in self.messages]
         self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
-        # Every keyword defined here, as IMAP's FLAGS lists them: it only grows while the
-        # folder is open (as Dovecot's keyword list), so a session knows it was told of
-        # all of them by comparing lengths. Flag sets are shared: each is read once.
-        self.keywords: set[str] = {
-            f for fs in {m.flags for m in self.messages} for f in fs if not f.startswith("\\")
-        }
+        # Keywords defined here (IMAP's FLAGS): grow-only while open, as Dovecot's list, so
+        # sessions compare lengths. Flag sets are shared: each distinct one is read once.
+        self.keywords = {k for fs in {m.flags for m in self.messages} for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
@@ -200,9 +197,8 @@ class Folder:
         renamed: list[MessageRecord] = []
         for m, seen, now in found.renamed:
             if self.by_uid.get(m.uid) is m and m.path == seen:
-                keywords = {f for f in m.flags if f not in maildir.SYSTEM_FLAGS}
                 m.path = now
-                m.flags = frozenset(keywords | maildir.info_flags(now))
+                m.flags = maildir.keywords(m.flags) | maildir.info_flags(now)
                 renamed.append(m)
         if not (found.added or renamed or gone):
             return None
@@ -237,9 +233,7 @@ class Folder:
         for m in changed:
             m.modseq = ms
             upsert.append(m)
-            self._define(m.flags)
         for m in added:
-            self._define(m.flags)
             m.uid = self.row.uidnext
             self.row.uidnext += 1
             m.modseq = ms
@@ -247,14 +241,9 @@ class Folder:
             self._uids.append(m.uid)
             self.by_uid[m.uid] = m
             upsert.append(m)
+        self.keywords.update(*map(maildir.keywords, {m.flags for m in upsert}))
         self._notify()
         return upsert, gone_list
-
-    def _define(self, flags: frozenset[str]) -> None:
-        """Add the keywords among ``flags`` to :attr:`keywords`."""
-        for f in flags:
-            if f not in self.keywords and not f.startswith("\\"):
-                self.keywords.add(f)
 
     def _commit(self, changes: tuple[list[MessageRecord], list[int]]) -> None:
         self._index.commit(self.row, *changes)
