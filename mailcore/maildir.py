@@ -131,6 +131,11 @@ def info_flags(filename: str) -> frozenset[str]:
     return frozenset(LETTER_TO_FLAG[c] for c in info if c in LETTER_TO_FLAG)
 
 
+def keywords(flags: Iterable[str]) -> frozenset[str]:
+    """The keywords among ``flags`` (those not kept as info letters)."""
+    return frozenset(flags) - SYSTEM_FLAGS
+
+
 def with_flags(filename: str, flags: Iterable[str]) -> str:
     """``filename`` with its info rewritten for ``flags``, keeping unknown letters."""
     _, sep, info = filename.partition(INFO)

@@ -65,9 +65,19 @@ class MessageCache:
     of headers (``mailcore.mime.parse``), and bodies are never cached."""
 
     def __init__(self) -> None:
+        # Keyed by (folder directory, UIDVALIDITY, uid): a folder deleted and re-created
+        # under the same name reuses uids, never its UIDVALIDITY (``Index.next_uidvalidity``).
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
-        # Keyed with UIDVALIDITY: a folder deleted and re-created reuses uids.
         self.rendered: OrderedDict[tuple[str, int, int, str], bytes] = OrderedDict()
+
+    def forget(self, folder_path: Path) -> None:
+        """Drop every entry of the folder at ``folder_path`` (it was deleted): its
+        messages are gone, and their trees must not outlive them."""
+        key = str(folder_path)
+        for k in [k for k in self._items if k[0] == key]:
+            del self._items[k]
+        for r in [r for r in self.rendered if r[0] == key]:
+            del self.rendered[r]
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
-from mailcore.imap.response import quote_mailbox, render
-from mailcore.imap.selected import SelectedView, flags_value
+from mailcore.imap.response import quote_mailbox
+from mailcore.imap.selected import SelectedView
 from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import (
     DELIMITER,
@@ -26,7 +26,6 @@ from mailcore.mailstore.names import mutf7_decode, mutf7_encode
 if TYPE_CHECKING:
     from mailcore.imap.session import Handler, ImapSession
 
-_SYSTEM = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
 _ATOM_OK = re.compile(r"^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$")
 
 
@@ -79,11 +78,8 @@ async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
     s.select(None)
     folder = await open_folder(s, cmd.mailbox)
     view = SelectedView(folder, readonly=cmd.name == "EXAMINE")
-    keywords = sorted({f for m in folder.messages for f in m.flags if not f.startswith("\\")})
-    flags = render(flags_value([*_SYSTEM, *keywords]))
-    s.send(b"* FLAGS " + flags + b"\r\n")
-    perm = b"()" if view.readonly else flags[:-1] + (b" " if len(flags) > 2 else b"") + b"\\*)"
-    s.send(b"* OK [PERMANENTFLAGS " + perm + b"] flags permitted\r\n")
+    for line in view.flags_lines():
+        s.send(line)
     s.send(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(view.uids), len(view.recent)))
     first_unseen = next((i for i, m in enumerate(folder.messages, 1) if "\\Seen" not in m.flags), 0)
     if first_unseen:
@@ -118,9 +114,10 @@ async def cmd_delete(s: ImapSession, cmd: Command) -> tuple[str, str]:
     if s.selected is not None and s.selected.folder.name == name:
         s.select(None)
     try:
-        _box(s).delete(name)
+        path = _box(s).delete(name)
     except (FolderError, FolderNameError) as exc:
         raise folder_error(exc) from None
+    s.cache.forget(path)
     return "DELETE completed", ""
 
 

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Iterable
 
 from mailcore.imap.response import Atom, render
+from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import Folder, MessageRecord
 
 RECENT = "\\Recent"
@@ -45,6 +46,7 @@ class SelectedView:
             folder.unclaimed_recent() if readonly else folder.claim_recent()
         )
         self.modseq = folder.modseq
+        self._keywords_told = -1  # how many of folder.keywords FLAGS has listed (none yet)
         self._expunge_mark = len(folder.expunge_log)
         self.changed = asyncio.Event()
         self.condstore = False  # add MODSEQ to untagged FETCH (CONDSTORE enabled)
@@ -55,6 +57,22 @@ class SelectedView:
         if self.recent and rec.uid in self.recent:
             return flags_bytes(rec.flags | {RECENT})
         return flags_bytes(rec.flags)
+
+    def flags_lines(self) -> list[bytes]:
+        """``* FLAGS`` and ``* OK [PERMANENTFLAGS]`` for the folder's flags now.
+
+        Sent by SELECT, and again by :meth:`updates` when a keyword appeared: RFC 3501
+        7.2.6 has clients record each FLAGS update, so a keyword STORE or APPEND
+        defined becomes known (and permanent) to every session, as Dovecot does.
+        """
+        self._keywords_told = len(self.folder.keywords)
+        flags = render(flags_value([*SYSTEM_FLAGS, *self.folder.keywords]))
+        # \* : clients may define more keywords; a read-only session may change none.
+        perm = b"()" if self.readonly else flags[:-1] + b" \\*)"
+        return [
+            b"* FLAGS " + flags + b"\r\n",
+            b"* OK [PERMANENTFLAGS " + perm + b"] flags permitted\r\n",
+        ]
 
     def close(self) -> None:
         """Stop listening to the folder."""
@@ -85,6 +103,10 @@ class SelectedView:
                     del self.uids[i]
         if self.folder.modseq == self.modseq:
             return out
+        # A new keyword comes with a change (modseq moved); FLAGS goes before the FETCH
+        # lines that carry it. Keywords never leave the list, so a count tells.
+        if len(self.folder.keywords) != self._keywords_told:
+            out.extend(self.flags_lines())
         last = self.uids[-1] if self.uids else 0
         fresh = (
             [m.uid for m in self.folder.messages if m.uid > last]

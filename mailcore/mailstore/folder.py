@@ -51,6 +51,9 @@ class Folder:
         self.messages: list[MessageRecord] = index.messages(name) if messages is None else messages
         self._uids: list[int] = [m.uid for m in self.messages]
         self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
+        # Keywords defined here (IMAP's FLAGS): grow-only while open, as Dovecot's list, so
+        # sessions compare lengths. Flag sets are shared: each distinct one is read once.
+        self.keywords = {k for fs in {m.flags for m in self.messages} for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
@@ -194,9 +197,8 @@ class Folder:
         renamed: list[MessageRecord] = []
         for m, seen, now in found.renamed:
             if self.by_uid.get(m.uid) is m and m.path == seen:
-                keywords = {f for f in m.flags if f not in maildir.SYSTEM_FLAGS}
                 m.path = now
-                m.flags = frozenset(keywords | maildir.info_flags(now))
+                m.flags = maildir.keywords(m.flags) | maildir.info_flags(now)
                 renamed.append(m)
         if not (found.added or renamed or gone):
             return None
@@ -239,6 +241,7 @@ class Folder:
             self._uids.append(m.uid)
             self.by_uid[m.uid] = m
             upsert.append(m)
+        self.keywords.update(*map(maildir.keywords, {m.flags for m in upsert}))
         self._notify()
         return upsert, gone_list
 

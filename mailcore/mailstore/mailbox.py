@@ -149,10 +149,10 @@ class Mailbox:
         return f
 
     def _new_row(self, name: str) -> FolderRow:
-        # UIDVALIDITY from the clock, made strictly increasing so a folder deleted and
-        # re-created within the same second still gets a new one.
-        used = max((r.uidvalidity for r in self._rows.values()), default=0)
-        row = FolderRow(name, max(int(time.time()), used + 1), 1, 1, True)
+        # UIDVALIDITY from the clock through the index's persistent counter: strictly
+        # increasing, so a name deleted and re-created in the same second (or after a
+        # restart) never gets the old value back.
+        row = FolderRow(name, self._index.next_uidvalidity(int(time.time())), 1, 1, True)
         self._rows[name] = row
         self._index.save_folder(row)
         return row
@@ -179,8 +179,12 @@ class Mailbox:
                 self._create(parent)
         self._create(name)
 
-    def delete(self, name: str) -> None:
-        """Delete folder ``name`` and its messages (not INBOX, not one with children)."""
+    def delete(self, name: str) -> Path:
+        """Delete folder ``name`` and its messages (not INBOX, not one with children).
+
+        Returns:
+            The removed directory, so callers can drop what they cached about it.
+        """
         name = names.normalize(name)
         if name == names.INBOX:
             raise FolderError("INBOX cannot be deleted")
@@ -189,9 +193,11 @@ class Mailbox:
         if any(n.startswith(name + names.DELIMITER) for n in self.folder_names()):
             raise FolderError(f"mailbox {name!r} has child mailboxes")
         self._open.pop(name, None)
-        shutil.rmtree(self._path(name))
+        path = self._path(name)
+        shutil.rmtree(path)
         self._rows.pop(name, None)
         self._index.delete_folder(name)
+        return path
 
     def rename(self, old: str, new: str) -> None:
         """Rename a folder and its children.
