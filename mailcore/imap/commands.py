@@ -29,6 +29,9 @@ NO_ARGS = {
     "NAMESPACE",
 }
 MAILBOX_ARG = {"SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE"}
+# RFC 5258 (LIST-EXTENDED) selection and return options, with RFC 6154 SPECIAL-USE.
+LIST_SELECT = {"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"}
+LIST_RETURN = {"SUBSCRIBED", "CHILDREN", "SPECIAL-USE"}
 STATUS_ITEMS = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"}
 
 
@@ -66,6 +69,10 @@ class Command:
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
+    # LIST/LSUB: the patterns; ``items`` holds the selection options, ``flags`` the
+    # RETURN options; ``extended`` when any RFC 5258 syntax was used.
+    patterns: list[str] = field(default_factory=list)
+    extended: bool = False
 
 
 def parse_tag(data: bytes) -> str:
@@ -188,18 +195,46 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
 
 
 def _parse_list(c: Cursor, cmd: Command) -> None:
+    """LIST/LSUB, with RFC 5258's selection options, pattern list and RETURN options."""
     c.sp()
-    if cmd.name == "LIST" and c.peek() == 0x28:  # LIST-EXTENDED selection options
-        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    if cmd.name == "LIST" and c.peek() == 0x28:
+        cmd.items = _options(c, LIST_SELECT, "selection")
+        # RFC 5258 3.1: RECURSIVEMATCH alone (or with REMOTE only) MUST get BAD; its
+        # CHILDINFO is defined here for SUBSCRIBED only.
+        if "RECURSIVEMATCH" in cmd.items and "SUBSCRIBED" not in cmd.items:
+            raise ParseError("RECURSIVEMATCH needs the SUBSCRIBED selection option")
+        cmd.extended = True
         c.sp()
     cmd.mailbox = _mailbox(c)
     c.sp()
-    raw = c.string() if c.peek() in (0x22, 0x7B) else c.read_while(extra=b"%*]")
-    cmd.mailbox2 = c.text(raw, "list pattern")
+    if cmd.name == "LIST" and c.peek() == 0x28:
+        c.pos += 1
+        cmd.patterns.append(_list_pattern(c))
+        while not c.accept(b")"):
+            c.sp()
+            cmd.patterns.append(_list_pattern(c))
+        cmd.extended = True
+    else:
+        cmd.patterns.append(_list_pattern(c))
     if c.peek() == 0x20 and cmd.name == "LIST":
         c.sp()
         c.expect(b"RETURN ", "RETURN")
-        cmd.flags = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+        cmd.flags = _options(c, LIST_RETURN, "RETURN")
+        cmd.extended = True
+
+
+def _list_pattern(c: Cursor) -> str:
+    raw = c.string() if c.peek() in (0x22, 0x7B) else c.read_while(extra=b"%*]")
+    return c.text(raw, "list pattern")
+
+
+def _options(c: Cursor, known: set[str], what: str) -> list[str]:
+    """A parenthesized option list; an unknown option is a BAD (RFC 5258 3)."""
+    options = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    unknown = [o for o in options if o not in known]
+    if unknown:
+        raise ParseError(f"unknown LIST {what} option {unknown[0]}")
+    return options
 
 
 def _parse_store(c: Cursor, cmd: Command) -> None:
