@@ -137,12 +137,14 @@ def test_nonexistent_parent(client: Any, server: ServerThread) -> None:
         'LIST (REMOTE RECURSIVEMATCH) "" %',
         'LIST (BOGUS) "" %',
         'LIST "" % RETURN (BOGUS)',
-        'LIST "" % RETURN (STATUS (MESSAGES))',  # LIST-STATUS is not advertised
+        'LIST "" % RETURN (STATUS (BOGUS))',
+        'LIST "" % RETURN (STATUS ())',
         'LIST "" (a b',
     ],
 )
 def test_bad_list_options(client: Any, line: str) -> None:
-    """RFC 5258 3/3.1: unknown options and RECURSIVEMATCH alone are BAD."""
+    """RFC 5258 3/3.1: unknown options and RECURSIVEMATCH alone are BAD (RFC 5819:
+    STATUS takes a non-empty list of STATUS items)."""
     assert raw(client, line)[0] == b"BAD"
 
 
@@ -164,3 +166,23 @@ def test_old_index_keeps_its_subscriptions(tmp_path: Path) -> None:
     )
     index.close()
     assert Index(tmp_path).subscriptions() == {"kept"}
+
+
+def test_list_status(client: Any, server: ServerThread) -> None:
+    """RFC 5819: LIST-STATUS advertised; a STATUS after the LIST line of each
+    selectable mailbox, none for a \\NonExistent one."""
+    assert b" LIST-STATUS " in raw(client, "CAPABILITY")[1][0] + b" "
+    ok(client, "CREATE ls1.kid", "APPEND ls1.kid {5+}\r\nHi!\r\n")
+    local, domain = USER.split("@")
+    root = server.paths.maildirs / domain / local
+    (root / ".ls1").rename(root / "ls1-aside")
+    try:
+        status, untagged = raw(client, 'LIST "" (ls1*) RETURN (STATUS (MESSAGES UNSEEN))')
+    finally:
+        (root / "ls1-aside").rename(root / ".ls1")
+    assert status == b"OK"
+    assert untagged == [
+        b'* LIST (\\NonExistent \\HasChildren) "." ls1',
+        b'* LIST (\\HasNoChildren) "." ls1.kid',
+        b"* STATUS ls1.kid (MESSAGES 1 UNSEEN 1)",
+    ]

@@ -112,3 +112,22 @@ def test_deleted_stays_subscribed(sides: Sides) -> None:
 def test_bad_options(sides: Sides, line: str) -> None:
     """RFC 5258 3: unknown options and RECURSIVEMATCH alone are BAD on both."""
     assert [side.raw(line)[0] for side in sides] == [b"BAD", b"BAD"]
+
+
+def test_list_status(sides: Sides) -> None:
+    """RFC 5819: the same STATUS answers, each after its mailbox's LIST line."""
+    answers = []
+    for side in sides:
+        status, _, untagged = side.raw('LIST "" (INBOX d*) RETURN (STATUS (MESSAGES UNSEEN))')
+        assert status == b"OK", side.label
+        lines = [u for u in untagged if u.startswith((b"* LIST", b"* STATUS"))]
+        # pairs of (LIST name, the STATUS line following it, if any)
+        pairs = []
+        for i, line in enumerate(lines):
+            if line.startswith(b"* LIST"):
+                nxt = lines[i + 1] if i + 1 < len(lines) else b""
+                name = line.rsplit(b" ", 1)[1]
+                pairs.append((name, nxt if nxt.startswith(b"* STATUS") else b""))
+        answers.append(sorted(pairs))
+    assert answers[0] == answers[1]
+    assert any(b"MESSAGES" in st and b"INBOX" in st for _, st in answers[0])

@@ -73,6 +73,7 @@ class Command:
     # RETURN options; ``extended`` when any RFC 5258 syntax was used.
     patterns: list[str] = field(default_factory=list)
     extended: bool = False
+    status_items: list[str] = field(default_factory=list)  # RETURN (STATUS (...)), RFC 5819
 
 
 def parse_tag(data: bytes) -> str:
@@ -151,10 +152,7 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         c.sp()
         cmd.mailbox = _mailbox(c)
         c.sp()
-        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
-        bad = [i for i in cmd.items if i not in STATUS_ITEMS]
-        if bad or not cmd.items:
-            raise ParseError(f"bad STATUS item {bad[0] if bad else '(empty)'}")
+        cmd.items = _status_items(c)
     elif name == "APPEND":
         _parse_append(c, cmd)
     elif name == "SEARCH":
@@ -219,8 +217,32 @@ def _parse_list(c: Cursor, cmd: Command) -> None:
     if c.peek() == 0x20 and cmd.name == "LIST":
         c.sp()
         c.expect(b"RETURN ", "RETURN")
-        cmd.flags = _options(c, LIST_RETURN, "RETURN")
+        _return_options(c, cmd)
         cmd.extended = True
+
+
+def _return_options(c: Cursor, cmd: Command) -> None:
+    """``(CHILDREN SUBSCRIBED STATUS (MESSAGES UNSEEN) ...)``: RFC 5258 and RFC 5819."""
+    c.expect(b"(", "(")
+    while not c.accept(b")"):
+        if cmd.flags or cmd.status_items:
+            c.sp()
+        option = c.atom("RETURN option").upper()
+        if option == "STATUS":
+            c.sp()
+            cmd.status_items = _status_items(c)
+        elif option in LIST_RETURN:
+            cmd.flags.append(option)
+        else:
+            raise ParseError(f"unknown LIST RETURN option {option}")
+
+
+def _status_items(c: Cursor) -> list[str]:
+    items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    bad = [i for i in items if i not in STATUS_ITEMS]
+    if bad or not items:
+        raise ParseError(f"bad STATUS item {bad[0] if bad else '(empty)'}")
+    return items
 
 
 def _list_pattern(c: Cursor) -> str:

@@ -1,5 +1,5 @@
 """LIST and LSUB: RFC 3501 6.3.8-6.3.9 with LIST-EXTENDED (RFC 5258), CHILDREN
-(RFC 3348) and SPECIAL-USE (RFC 6154).
+(RFC 3348), SPECIAL-USE (RFC 6154) and LIST-STATUS (RFC 5819).
 
 The answer is computed over two sets of names: the folders that exist and the
 subscription list, which may name folders deleted since. A parent that is not
@@ -10,23 +10,18 @@ it interesting, as RFC 3501 asks of LSUB and RFC 5258 of RECURSIVEMATCH.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import TYPE_CHECKING
 
-from mailcore.imap.response import quote_mailbox
+from mailcore.imap.errors import No
+from mailcore.imap.mailbox_cmds import mailbox_name, send_status
 from mailcore.mailstore import DELIMITER, INBOX, Mailbox
 from mailcore.mailstore.names import mutf7_encode
 
 if TYPE_CHECKING:
     from mailcore.imap.commands import Command
-    from mailcore.imap.session import ImapSession
-
-_ATOM_OK = re.compile(r"^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$")
-
-
-def mailbox_name(wire: str) -> bytes:
-    """A mailbox name as an atom when it can be one, else quoted."""
-    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else quote_mailbox(wire)
+    from mailcore.imap.session import Handler, ImapSession
 
 
 def _pattern(reference: str, pattern: str) -> re.Pattern[str]:
@@ -56,6 +51,11 @@ async def cmd_list(s: ImapSession, cmd: Command) -> tuple[str, str]:
         if childinfo:
             line += b' (CHILDINFO ("SUBSCRIBED"))'
         s.send(line + b"\r\n")
+        if cmd.status_items and "\\NonExistent" not in attrs and "\\Noselect" not in attrs:
+            # RFC 5819: a STATUS after the LIST line of each selectable mailbox; one
+            # that vanished meanwhile is skipped rather than failing the LIST.
+            with contextlib.suppress(No):
+                await send_status(s, wire, cmd.status_items)
     return f"{cmd.name} completed", ""
 
 
@@ -108,3 +108,6 @@ def _answer(box: Mailbox, cmd: Command) -> list[tuple[str, list[str], bool]]:
         childinfo = not lsub and name in hidden_parents
         out.append((wire, attrs, childinfo))
     return out
+
+
+HANDLERS: dict[str, Handler] = {"LIST": cmd_list, "LSUB": cmd_list}

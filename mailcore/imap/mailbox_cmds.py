@@ -3,12 +3,12 @@ STATUS, APPEND, NAMESPACE (LIST/LSUB live in ``list_cmd``)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
-from mailcore.imap.list_cmd import cmd_list, mailbox_name
-from mailcore.imap.response import render
+from mailcore.imap.response import quote_mailbox, render
 from mailcore.imap.selected import SelectedView, flags_value
 from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import (
@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from mailcore.imap.session import Handler, ImapSession
 
 _SYSTEM = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
+
+
+_ATOM_OK = re.compile(r"^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$")
+
+
+def mailbox_name(wire: str) -> bytes:
+    """A mailbox name as an atom when it can be one, else quoted."""
+    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else quote_mailbox(wire)
 
 
 def store_name(wire: str) -> str:
@@ -143,7 +151,13 @@ async def cmd_subscribe(s: ImapSession, cmd: Command) -> tuple[str, str]:
 
 async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
     """STATUS."""
-    folder = await open_folder(s, cmd.mailbox)
+    await send_status(s, cmd.mailbox, cmd.items)
+    return "STATUS completed", ""
+
+
+async def send_status(s: ImapSession, wire: str, items: list[str]) -> None:
+    """The ``* STATUS`` answer for mailbox ``wire`` (STATUS, and LIST-STATUS, RFC 5819)."""
+    folder = await open_folder(s, wire)
     recent = len(folder.unclaimed_recent())
     if s.selected is not None and s.selected.folder is folder:
         recent = len(s.selected.recent)  # this session holds them
@@ -156,9 +170,8 @@ async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
         "SIZE": sum(m.size for m in folder.messages),
         "HIGHESTMODSEQ": folder.modseq,
     }
-    body = " ".join(f"{item} {values[item]}" for item in cmd.items)
+    body = " ".join(f"{item} {values[item]}" for item in items)
     s.send(b"* STATUS " + mailbox_name(mutf7_encode(folder.name)) + f" ({body})\r\n".encode())
-    return "STATUS completed", ""
 
 
 async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -193,8 +206,6 @@ HANDLERS: dict[str, Handler] = {
     "RENAME": cmd_rename,
     "SUBSCRIBE": cmd_subscribe,
     "UNSUBSCRIBE": cmd_subscribe,
-    "LIST": cmd_list,
-    "LSUB": cmd_list,
     "STATUS": cmd_status,
     "APPEND": cmd_append,
     "NAMESPACE": cmd_namespace,
