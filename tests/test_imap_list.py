@@ -148,6 +148,13 @@ def test_bad_list_options(client: Any, line: str) -> None:
     assert raw(client, line)[0] == b"BAD"
 
 
+def test_recursivematch_with_special_use(client: Any) -> None:
+    """RFC 5258 3: RECURSIVEMATCH with another selection option than REMOTE is valid."""
+    got = listed(client, 'LIST (SPECIAL-USE RECURSIVEMATCH) "" %')
+    assert "\\Sent" in got["Sent"][0]
+    assert all(ext == "" for _, ext in got.values())
+
+
 def test_return_subscribed(client: Any) -> None:
     """RFC 5258 4: RETURN (SUBSCRIBED) marks subscribed mailboxes in a plain selection."""
     ok(client, "CREATE t1", "CREATE t2", "SUBSCRIBE t2")

@@ -104,6 +104,7 @@ def test_deleted_stays_subscribed(sides: Sides) -> None:
     "line",
     [
         'LIST (RECURSIVEMATCH) "" %',
+        'LIST (REMOTE RECURSIVEMATCH) "" %',
         'LIST (BOGUS) "" %',
         'LIST "" % RETURN (BOGUS)',
         'LIST "" (d',

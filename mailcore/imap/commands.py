@@ -197,10 +197,9 @@ def _parse_list(c: Cursor, cmd: Command) -> None:
     c.sp()
     if cmd.name == "LIST" and c.peek() == 0x28:
         cmd.items = _options(c, LIST_SELECT, "selection")
-        # RFC 5258 3.1: RECURSIVEMATCH alone (or with REMOTE only) MUST get BAD; its
-        # CHILDINFO is defined here for SUBSCRIBED only.
-        if "RECURSIVEMATCH" in cmd.items and "SUBSCRIBED" not in cmd.items:
-            raise ParseError("RECURSIVEMATCH needs the SUBSCRIBED selection option")
+        # RFC 5258 3: RECURSIVEMATCH alone (or with REMOTE only) MUST get BAD.
+        if "RECURSIVEMATCH" in cmd.items and not {"SUBSCRIBED", "SPECIAL-USE"} & set(cmd.items):
+            raise ParseError("RECURSIVEMATCH needs another selection option")
         cmd.extended = True
         c.sp()
     cmd.mailbox = _mailbox(c)

@@ -76,7 +76,9 @@ def _answer(box: Mailbox, cmd: Command) -> list[tuple[str, list[str], bool]]:
     has_children = set().union(*(_ancestors(n) for n in folders))
     # Parents answered for a hidden descendant: LSUB always (RFC 3501 6.3.9), LIST
     # with RECURSIVEMATCH (RFC 5258 3.5), and plain LIST for the implied parents
-    # of existing folders (a ``%`` must show the level that holds them).
+    # of existing folders (a ``%`` must show the level that holds them). Special-use
+    # folders are all top-level, so only subscriptions ever make such parents and
+    # CHILDINFO always says "SUBSCRIBED".
     hidden_parents: set[str] = set()
     if lsub or "RECURSIVEMATCH" in cmd.items:
         for name in selected:
