@@ -29,6 +29,9 @@ NO_ARGS = {
     "NAMESPACE",
 }
 MAILBOX_ARG = {"SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE"}
+# RFC 5258 (LIST-EXTENDED) selection and return options, with RFC 6154 SPECIAL-USE.
+LIST_SELECT = {"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"}
+LIST_RETURN = {"SUBSCRIBED", "CHILDREN", "SPECIAL-USE"}
 STATUS_ITEMS = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "SIZE", "HIGHESTMODSEQ"}
 
 
@@ -66,6 +69,11 @@ class Command:
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
+    # LIST/LSUB: the patterns; ``items`` holds the selection options, ``flags`` the
+    # RETURN options; ``extended`` when any RFC 5258 syntax was used.
+    patterns: list[str] = field(default_factory=list)
+    extended: bool = False
+    status_items: list[str] = field(default_factory=list)  # RETURN (STATUS (...)), RFC 5819
 
 
 def parse_tag(data: bytes) -> str:
@@ -144,10 +152,7 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         c.sp()
         cmd.mailbox = _mailbox(c)
         c.sp()
-        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
-        bad = [i for i in cmd.items if i not in STATUS_ITEMS]
-        if bad or not cmd.items:
-            raise ParseError(f"bad STATUS item {bad[0] if bad else '(empty)'}")
+        cmd.items = _status_items(c)
     elif name == "APPEND":
         _parse_append(c, cmd)
     elif name == "SEARCH":
@@ -188,18 +193,69 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
 
 
 def _parse_list(c: Cursor, cmd: Command) -> None:
+    """LIST/LSUB, with RFC 5258's selection options, pattern list and RETURN options."""
     c.sp()
-    if cmd.name == "LIST" and c.peek() == 0x28:  # LIST-EXTENDED selection options
-        cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    if cmd.name == "LIST" and c.peek() == 0x28:
+        cmd.items = _options(c, LIST_SELECT, "selection")
+        # RFC 5258 3: RECURSIVEMATCH alone (or with REMOTE only) MUST get BAD.
+        if "RECURSIVEMATCH" in cmd.items and not {"SUBSCRIBED", "SPECIAL-USE"} & set(cmd.items):
+            raise ParseError("RECURSIVEMATCH needs another selection option")
+        cmd.extended = True
         c.sp()
     cmd.mailbox = _mailbox(c)
     c.sp()
-    raw = c.string() if c.peek() in (0x22, 0x7B) else c.read_while(extra=b"%*]")
-    cmd.mailbox2 = c.text(raw, "list pattern")
+    if cmd.name == "LIST" and c.peek() == 0x28:
+        c.pos += 1
+        cmd.patterns.append(_list_pattern(c))
+        while not c.accept(b")"):
+            c.sp()
+            cmd.patterns.append(_list_pattern(c))
+        cmd.extended = True
+    else:
+        cmd.patterns.append(_list_pattern(c))
     if c.peek() == 0x20 and cmd.name == "LIST":
         c.sp()
         c.expect(b"RETURN ", "RETURN")
-        cmd.flags = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+        _return_options(c, cmd)
+        cmd.extended = True
+
+
+def _return_options(c: Cursor, cmd: Command) -> None:
+    """``(CHILDREN SUBSCRIBED STATUS (MESSAGES UNSEEN) ...)``: RFC 5258 and RFC 5819."""
+    c.expect(b"(", "(")
+    while not c.accept(b")"):
+        if cmd.flags or cmd.status_items:
+            c.sp()
+        option = c.atom("RETURN option").upper()
+        if option == "STATUS":
+            c.sp()
+            cmd.status_items = _status_items(c)
+        elif option in LIST_RETURN:
+            cmd.flags.append(option)
+        else:
+            raise ParseError(f"unknown LIST RETURN option {option}")
+
+
+def _status_items(c: Cursor) -> list[str]:
+    items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    bad = [i for i in items if i not in STATUS_ITEMS]
+    if bad or not items:
+        raise ParseError(f"bad STATUS item {bad[0] if bad else '(empty)'}")
+    return items
+
+
+def _list_pattern(c: Cursor) -> str:
+    raw = c.string() if c.peek() in (0x22, 0x7B) else c.read_while(extra=b"%*]")
+    return c.text(raw, "list pattern")
+
+
+def _options(c: Cursor, known: set[str], what: str) -> list[str]:
+    """A parenthesized option list; an unknown option is a BAD (RFC 5258 3)."""
+    options = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+    unknown = [o for o in options if o not in known]
+    if unknown:
+        raise ParseError(f"unknown LIST {what} option {unknown[0]}")
+    return options
 
 
 def _parse_store(c: Cursor, cmd: Command) -> None:

@@ -1,5 +1,5 @@
 """Mailbox-level commands: SELECT/EXAMINE, CREATE, DELETE, RENAME, (UN)SUBSCRIBE,
-LIST/LSUB, STATUS, APPEND, NAMESPACE."""
+STATUS, APPEND, NAMESPACE (LIST/LSUB live in ``list_cmd``)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from mailcore.imap.session import Handler, ImapSession
 
 _ATOM_OK = re.compile(r"^[!#$&'+,\-./0-9:;<=>?@A-Z^_`a-z|~]+$")
+
+
+def mailbox_name(wire: str) -> bytes:
+    """A mailbox name as an atom when it can be one, else quoted."""
+    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else quote_mailbox(wire)
 
 
 def store_name(wire: str) -> str:
@@ -139,48 +144,15 @@ async def cmd_subscribe(s: ImapSession, cmd: Command) -> tuple[str, str]:
     return f"{cmd.name} completed", ""
 
 
-def _pattern(reference: str, pattern: str) -> re.Pattern[str]:
-    full = reference + pattern
-    if full.upper().startswith(INBOX):  # INBOX is case-insensitive
-        full = INBOX + full[len(INBOX) :]
-    regex = "".join(".*" if ch == "*" else r"[^.]*" if ch == "%" else re.escape(ch) for ch in full)
-    return re.compile(regex + r"\Z")
-
-
-async def cmd_list(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """LIST / LSUB (with LIST-EXTENDED selection SUBSCRIBED / SPECIAL-USE and RETURN)."""
-    if cmd.mailbox2 == "":
-        if cmd.name == "LIST":
-            s.send(b'* LIST (\\Noselect) "." ""\r\n')
-        return f"{cmd.name} completed", ""
-    matcher = _pattern(cmd.mailbox, cmd.mailbox2)
-    lsub = cmd.name == "LSUB"
-    only_subscribed = lsub or "SUBSCRIBED" in cmd.items
-    only_special = "SPECIAL-USE" in cmd.items
-    show_subscribed = only_subscribed or "SUBSCRIBED" in cmd.flags
-    for info in _box(s).list_folders():
-        wire = mutf7_encode(info.name)
-        if not matcher.match(wire):
-            continue
-        if (only_subscribed and not info.subscribed) or (only_special and not info.special_use):
-            continue
-        attrs = ["\\HasChildren" if info.has_children else "\\HasNoChildren"]
-        if info.special_use and not lsub:
-            attrs.append(info.special_use)
-        if show_subscribed and info.subscribed and not lsub:
-            attrs.append("\\Subscribed")
-        line = f'* {cmd.name} ({" ".join(attrs)}) "{DELIMITER}" '.encode()
-        s.send(line + _mailbox_name(wire) + b"\r\n")
-    return f"{cmd.name} completed", ""
-
-
-def _mailbox_name(wire: str) -> bytes:
-    return wire.encode() if _ATOM_OK.match(wire) and wire.upper() != "NIL" else quote_mailbox(wire)
-
-
 async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
     """STATUS."""
-    folder = await open_folder(s, cmd.mailbox)
+    await send_status(s, cmd.mailbox, cmd.items)
+    return "STATUS completed", ""
+
+
+async def send_status(s: ImapSession, wire: str, items: list[str]) -> None:
+    """The ``* STATUS`` answer for mailbox ``wire`` (STATUS, and LIST-STATUS, RFC 5819)."""
+    folder = await open_folder(s, wire)
     recent = len(folder.unclaimed_recent())
     if s.selected is not None and s.selected.folder is folder:
         recent = len(s.selected.recent)  # this session holds them
@@ -193,9 +165,8 @@ async def cmd_status(s: ImapSession, cmd: Command) -> tuple[str, str]:
         "SIZE": sum(m.size for m in folder.messages),
         "HIGHESTMODSEQ": folder.modseq,
     }
-    body = " ".join(f"{item} {values[item]}" for item in cmd.items)
-    s.send(b"* STATUS " + _mailbox_name(mutf7_encode(folder.name)) + f" ({body})\r\n".encode())
-    return "STATUS completed", ""
+    body = " ".join(f"{item} {values[item]}" for item in items)
+    s.send(b"* STATUS " + mailbox_name(mutf7_encode(folder.name)) + f" ({body})\r\n".encode())
 
 
 async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -230,8 +201,6 @@ HANDLERS: dict[str, Handler] = {
     "RENAME": cmd_rename,
     "SUBSCRIBE": cmd_subscribe,
     "UNSUBSCRIBE": cmd_subscribe,
-    "LIST": cmd_list,
-    "LSUB": cmd_list,
     "STATUS": cmd_status,
     "APPEND": cmd_append,
     "NAMESPACE": cmd_namespace,

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.imap import auth_cmds, idle_cmd, mailbox_cmds, message_cmds
+from mailcore.imap import auth_cmds, idle_cmd, list_cmd, mailbox_cmds, message_cmds
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import MessageCache, Piece
@@ -78,6 +78,7 @@ BASE_CAPS = [
     "CHILDREN",
     "SPECIAL-USE",
     "LIST-EXTENDED",
+    "LIST-STATUS",
     "CONDSTORE",
 ]
 
@@ -392,5 +393,6 @@ _HANDLERS: dict[str, Handler] = {
     **auth_cmds.HANDLERS,
     **idle_cmd.HANDLERS,
     **mailbox_cmds.HANDLERS,
+    **list_cmd.HANDLERS,
     **message_cmds.HANDLERS,
 }

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS folders (
     name TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL, uidnext INTEGER NOT NULL,
     modseq INTEGER NOT NULL DEFAULT 1, subscribed INTEGER NOT NULL DEFAULT 1,
     cur_mtime INTEGER NOT NULL DEFAULT -1, recent_uid INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS subscriptions (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS messages (
     folder TEXT NOT NULL, uid INTEGER NOT NULL, path TEXT NOT NULL, flags TEXT NOT NULL,
     size INTEGER NOT NULL, internaldate REAL NOT NULL, modseq INTEGER NOT NULL,
@@ -66,7 +67,6 @@ class FolderRow:
     uidvalidity: int
     uidnext: int
     modseq: int
-    subscribed: bool
     cur_mtime: int = -1  # cur/ mtime when last fully in sync: skip the listing if unchanged
     # \Recent boundary: the highest uid a read-write session has already been shown
     recent_uid: int = 0
@@ -85,7 +85,16 @@ class Index:
         # NORMAL in WAL mode is durable against crashes of the process; the message
         # files themselves are fsynced, and the index can be rebuilt from them.
         self._db.execute("PRAGMA synchronous=NORMAL")
+        had_subscriptions = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'subscriptions'"
+        ).fetchone()
         self._db.executescript(_SCHEMA)
+        if not had_subscriptions:
+            # An index from before the subscription list kept a flag per folder
+            # (the folders.subscribed column, unused since): carry it over once.
+            self._db.execute(
+                "INSERT OR IGNORE INTO subscriptions SELECT name FROM folders WHERE subscribed"
+            )
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(folders)")}
         if "recent_uid" not in columns:
             # An index from before \Recent: what is there now was seen by earlier sessions.
@@ -101,22 +110,22 @@ class Index:
         """Every folder row by name."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, uidvalidity, uidnext, modseq, subscribed, cur_mtime, recent_uid "
-                "FROM folders"
+                "SELECT name, uidvalidity, uidnext, modseq, cur_mtime, recent_uid FROM folders"
             ).fetchall()
-        return {r[0]: FolderRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6]) for r in rows}
+        return {r[0]: FolderRow(*r) for r in rows}
 
     def save_folder(self, row: FolderRow) -> None:
         """Insert or update a folder row."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO folders VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO folders "
+                "(name, uidvalidity, uidnext, modseq, cur_mtime, recent_uid) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     row.name,
                     row.uidvalidity,
                     row.uidnext,
                     row.modseq,
-                    int(row.subscribed),
                     row.cur_mtime,
                     row.recent_uid,
                 ),
@@ -154,6 +163,19 @@ class Index:
         with self._lock, self._tx():
             self._db.execute("UPDATE folders SET name = ? WHERE name = ?", (new, old))
             self._db.execute("UPDATE messages SET folder = ? WHERE folder = ?", (new, old))
+
+    def subscriptions(self) -> set[str]:
+        """The subscribed names (RFC 3501 6.3.6: existing mailboxes or not)."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT name FROM subscriptions")}
+
+    def set_subscribed(self, name: str, subscribed: bool) -> None:
+        """Add ``name`` to the subscription list or remove it."""
+        sql = "INSERT OR IGNORE INTO subscriptions VALUES (?)"
+        if not subscribed:
+            sql = "DELETE FROM subscriptions WHERE name = ?"
+        with self._lock:
+            self._db.execute(sql, (name,))
 
     def messages(self, folder: str) -> list[MessageRecord]:
         """A folder's messages in uid order (slow for big folders: call it off the loop)."""

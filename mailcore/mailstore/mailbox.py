@@ -57,10 +57,15 @@ class Mailbox:
         maildir.make_maildir(root)
         self._index = Index(root)
         self._rows = self._index.folders()
+        self._subscribed = self._index.subscriptions()
         self._open: dict[str, Folder] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         for name in (names.INBOX, *names.SPECIAL_USE):
             if not self._path(name).exists() or name not in self._rows:
+                # The folders the server makes itself start subscribed, so a client
+                # showing only subscribed folders shows them; CREATE subscribes nothing.
+                if name not in self._rows:
+                    self.subscribe(name, True, must_exist=False)
                 self._create(name)
 
     def close(self) -> None:
@@ -86,15 +91,14 @@ class Mailbox:
         """Every folder with its attributes."""
         all_names = self.folder_names()
         prefixes = {n.rsplit(names.DELIMITER, 1)[0] for n in all_names if names.DELIMITER in n}
-        out = []
-        for n in all_names:
-            row = self._rows.get(n)
-            out.append(
-                FolderInfo(
-                    n, names.SPECIAL_USE.get(n, ""), row.subscribed if row else True, n in prefixes
-                )
-            )
-        return out
+        return [
+            FolderInfo(n, names.SPECIAL_USE.get(n, ""), n in self._subscribed, n in prefixes)
+            for n in all_names
+        ]
+
+    def subscriptions(self) -> set[str]:
+        """The subscribed names, including those of folders deleted since."""
+        return set(self._subscribed)
 
     def exists(self, name: str) -> bool:
         """Whether folder ``name`` exists."""
@@ -152,7 +156,7 @@ class Mailbox:
         # UIDVALIDITY from the clock through the index's persistent counter: strictly
         # increasing, so a name deleted and re-created in the same second (or after a
         # restart) never gets the old value back.
-        row = FolderRow(name, self._index.next_uidvalidity(int(time.time())), 1, 1, True)
+        row = FolderRow(name, self._index.next_uidvalidity(int(time.time())), 1, 1)
         self._rows[name] = row
         self._index.save_folder(row)
         return row
@@ -235,14 +239,25 @@ class Mailbox:
                 self._rows[target] = row
             self._index.rename_folder(n, target)
 
-    def subscribe(self, name: str, subscribed: bool) -> None:
-        """Mark a folder subscribed or not."""
+    def subscribe(self, name: str, subscribed: bool, must_exist: bool = True) -> None:
+        """Add ``name`` to the subscription list or remove it.
+
+        The list is kept apart from the folders: DELETE and RENAME leave it alone
+        (RFC 3501 6.3.6: the server MUST NOT remove a name unilaterally), and a
+        name can be unsubscribed after its folder is gone. Like Dovecot, only an
+        existing folder can be subscribed (unless ``must_exist`` is False).
+
+        Raises:
+            NoSuchFolder: subscribing a folder that does not exist.
+        """
         name = names.normalize(name)
-        if not self.exists(name):
+        if subscribed and must_exist and not self.exists(name):
             raise NoSuchFolder(name)
-        row = self._rows.get(name) or self._new_row(name)
-        row.subscribed = subscribed
-        self._index.save_folder(row)
+        self._index.set_subscribed(name, subscribed)
+        if subscribed:
+            self._subscribed.add(name)
+        else:
+            self._subscribed.discard(name)
 
 
 class MailStore:
