@@ -24,6 +24,7 @@ batches its own writes and fsyncs; it only takes names and directories here.)
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import os
 import socket
@@ -233,6 +234,14 @@ def write_tmp(folder: Path, source: BinaryIO, internaldate: float | None) -> Pen
         tmp.unlink(missing_ok=True)
         raise
     return Pending(tmp, sized(stem, counter.size, counter.vsize), counter.vsize)
+
+
+def write_tmp_from(folder: Path, source: Path | bytes, internaldate: float | None) -> Pending:
+    """``write_tmp`` from a file (streamed, never read whole) or from bytes."""
+    if isinstance(source, bytes):
+        return write_tmp(folder, io.BytesIO(source), internaldate)
+    with open(source, "rb") as f:
+        return write_tmp(folder, f, internaldate)
 
 
 def publish(folder: Path, pending: Pending, flags: frozenset[str]) -> str:

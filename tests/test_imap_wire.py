@@ -64,8 +64,9 @@ def test_store_and_search() -> None:
 def test_append_with_flags_and_date() -> None:
     """APPEND mailbox (flags) "date" literal."""
     cmd = parse_command(b'a APPEND Sent (\\Seen) "05-Feb-2024 10:11:12 +0100" {5}\r\nHello')
-    assert cmd.mailbox == "Sent" and cmd.flags == ["\\Seen"] and cmd.message == b"Hello"
-    assert cmd.date is not None and cmd.date.utcoffset() is not None
+    [msg] = cmd.messages
+    assert cmd.mailbox == "Sent" and msg.flags == ["\\Seen"] and msg.data == b"Hello"
+    assert msg.date is not None and msg.date.utcoffset() is not None
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailcore.imap.esearch import RETURN_OPTIONS
 from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
 from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
@@ -44,6 +45,16 @@ class CommandError(ParseError):
 
 
 @dataclass
+class AppendMessage:
+    """One message of APPEND: its flags, internal date, and bytes or spool file."""
+
+    flags: list[str]
+    date: datetime.datetime | None
+    data: bytes = b""
+    file: Path | None = None  # the spooled message (then ``data`` is empty)
+
+
+@dataclass
 class Command:
     """A parsed command; only the fields of its kind are set."""
 
@@ -63,9 +74,7 @@ class Command:
     store_mode: str = ""
     silent: bool = False
     flags: list[str] = field(default_factory=list)
-    date: datetime.datetime | None = None
-    message: bytes = b""
-    message_file: Path | None = None  # APPEND: the spooled message (then ``message`` is empty)
+    messages: list[AppendMessage] = field(default_factory=list)  # APPEND (MULTIAPPEND: several)
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
@@ -74,6 +83,7 @@ class Command:
     patterns: list[str] = field(default_factory=list)
     extended: bool = False
     status_items: list[str] = field(default_factory=list)  # RETURN (STATUS (...)), RFC 5819
+    search_return: list[str] | None = None  # SEARCH RETURN (...): answer ESEARCH (RFC 4731)
 
 
 def parse_tag(data: bytes) -> str:
@@ -157,6 +167,9 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         _parse_append(c, cmd)
     elif name == "SEARCH":
         c.sp()
+        if c.accept(b"RETURN "):  # RFC 4731 3.1: before CHARSET, as RFC 4466 2.6.1 puts it
+            cmd.search_return = _search_return(c)
+            c.sp()
         if c.accept(b"CHARSET "):
             cmd.charset = c.text(c.astring("charset"), "charset").upper()
             c.sp()
@@ -236,6 +249,15 @@ def _return_options(c: Cursor, cmd: Command) -> None:
             raise ParseError(f"unknown LIST RETURN option {option}")
 
 
+def _search_return(c: Cursor) -> list[str]:
+    """``(MIN MAX ALL COUNT)`` in any order, ``()`` meaning ALL; anything else is BAD."""
+    options = [o.decode("ascii", "replace").upper() for o in c.list_of("astring")]
+    unknown = [o for o in options if o not in RETURN_OPTIONS]
+    if unknown:
+        raise ParseError(f"unknown SEARCH return option {unknown[0]}")
+    return options
+
+
 def _status_items(c: Cursor) -> list[str]:
     items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
     bad = [i for i in items if i not in STATUS_ITEMS]
@@ -296,20 +318,27 @@ def _flag_list(c: Cursor) -> list[str]:
 
 
 def _parse_append(c: Cursor, cmd: Command) -> None:
+    """``APPEND mailbox [(flags)] ["date"] literal`` and, for MULTIAPPEND (RFC 3502),
+    more ``[(flags)] ["date"] literal`` groups after it, each after one space."""
     c.sp()
     cmd.mailbox = _mailbox(c)
-    c.sp()
-    if c.peek() == 0x28:
-        cmd.flags = [f.decode() for f in c.list_of("flag")]
+    while c.peek() == 0x20:
         c.sp()
-    if c.peek() == 0x22:
-        cmd.date = parse_datetime(c.quoted())
-        c.sp()
-    message = c.literal_or_file()
-    if isinstance(message, Path):
-        cmd.message_file = message
-    else:
-        cmd.message = message
+        flags: list[str] = []
+        date = None
+        if c.peek() == 0x28:
+            flags = [f.decode() for f in c.list_of("flag")]
+            c.sp()
+        if c.peek() == 0x22:
+            date = parse_datetime(c.quoted())
+            c.sp()
+        message = c.literal_or_file()
+        if isinstance(message, Path):
+            cmd.messages.append(AppendMessage(flags, date, file=message))
+        else:
+            cmd.messages.append(AppendMessage(flags, date, data=message))
+    if not cmd.messages:
+        raise ParseError("missing argument")
 
 
 def parse_datetime(raw: bytes) -> datetime.datetime:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
-from mailcore.imap.response import quote_mailbox
+from mailcore.imap.response import quote_mailbox, sequence_set
 from mailcore.imap.selected import SelectedView
 from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import (
@@ -19,6 +19,7 @@ from mailcore.mailstore import (
     FolderExists,
     FolderNameError,
     Mailbox,
+    NewMessage,
     NoSuchFolder,
 )
 from mailcore.mailstore.names import mutf7_decode, mutf7_encode
@@ -170,21 +171,22 @@ async def send_status(s: ImapSession, wire: str, items: list[str]) -> None:
 
 
 async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """APPEND (UIDPLUS: answers APPENDUID). A large message arrives as a spool file
-    (see ``mailcore.imap.reader``) and is copied into the folder chunk by chunk."""
-    flags = check_flags(cmd.flags)
-    if not cmd.message and cmd.message_file is None:
-        raise No("cannot store an empty message")
+    """APPEND, with MULTIAPPEND (RFC 3502: several messages, all stored or none) and
+    UIDPLUS (APPENDUID with a UID set). A large message arrives as a spool file (see
+    ``mailcore.imap.reader``) and is copied into the folder chunk by chunk."""
+    batch: list[NewMessage] = []
+    for msg in cmd.messages:  # every message is checked before any is stored
+        flags = check_flags(msg.flags)
+        if not msg.data and msg.file is None:
+            raise No("cannot store an empty message")
+        ts = msg.date.timestamp() if msg.date is not None else None
+        batch.append((msg.file if msg.file is not None else msg.data, flags, ts))
     folder = await open_folder(s, cmd.mailbox, create_hint=True)
-    ts = cmd.date.timestamp() if cmd.date is not None else None
     try:
-        if cmd.message_file is not None:
-            uid = await folder.append_file(cmd.message_file, flags, ts)
-        else:
-            uid = await folder.append_bytes(cmd.message, flags, ts)
+        uids = await folder.append_all(batch)
     except OSError as exc:
         raise No(f"cannot store the message: {exc.strerror or exc}", "SERVERBUG") from None
-    return "APPEND completed", f"APPENDUID {folder.uidvalidity} {uid}"
+    return "APPEND completed", f"APPENDUID {folder.uidvalidity} {sequence_set(uids)}"
 
 
 async def cmd_namespace(s: ImapSession, cmd: Command) -> tuple[str, str]:

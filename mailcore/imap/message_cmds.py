@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mailcore.imap import search
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
+from mailcore.imap.esearch import esearch_line
 from mailcore.imap.fetch import fetch_response, sets_seen
 from mailcore.imap.grammar import FetchItem, SearchKey
 from mailcore.imap.mailbox_cmds import check_flags, open_folder
@@ -208,11 +209,18 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
         except OSError:
             continue
     tail = b""
+    modseq_of: Callable[[int], int] | None = None
     if _uses_modseq(cmd.search):
         s.enable_condstore()
+
+        def modseq_of(n: int) -> int:
+            return folder.by_uid[n if cmd.uid else view.uids[n - 1]].modseq
+
         if found:  # RFC 7162 3.1.5: the highest mod-sequence of the results
-            top = max(folder.by_uid[u if cmd.uid else view.uids[u - 1]].modseq for u in found)
-            tail = b" (MODSEQ %d)" % top
+            tail = b" (MODSEQ %d)" % max(modseq_of(n) for n in found)
+    if cmd.search_return is not None:
+        s.send(esearch_line(cmd.tag, cmd.uid, cmd.search_return, found, modseq_of))
+        return f"{'UID ' if cmd.uid else ''}SEARCH completed", ""
     s.send(b"* SEARCH" + b"".join(b" %d" % n for n in found) + tail + b"\r\n")
     return f"{'UID ' if cmd.uid else ''}SEARCH completed", ""
 

@@ -8,8 +8,9 @@ without waiting, read and thrown away).
 
 The message literal of APPEND can be as large as ``mail.max_message_size``
 (Thunderbird appends every sent message, attachments and all, to Sent), so
-one over ``spool_threshold`` is streamed to a file in ``spool_dir`` while it
-arrives and never held in memory; its ``{n}`` marker stays in the command
+one over ``spool_threshold`` (or, with MULTIAPPEND's several messages, one
+that would bring those held past it) is streamed to a file in ``spool_dir``
+while it arrives and never held in memory; its ``{n}`` marker stays in the command
 bytes with no data after it, and ``RawCommand.spooled`` says where the bytes
 are. Literals of other commands (names, passwords, search strings) are
 bounded by ``max_line``.
@@ -125,6 +126,7 @@ class CommandReader:
         parts: list[bytes] = []
         length = 0  # of b"".join(parts)
         total = 0
+        held = 0  # literal bytes in ``parts``
         while True:
             line = await self.readline()
             if line is None:
@@ -155,7 +157,10 @@ class CommandReader:
             if not non_sync:
                 await self._continuation(b"+ Ready for literal data\r\n")
             marker = line[: m.start()] + b"{%d}\r\n" % size
-            if appending and size > self.spool_threshold:
+            # The messages of one APPEND (several with MULTIAPPEND) held in memory
+            # stay under spool_threshold together; the rest go to spool files, and
+            # only what is held counts against the command's size limit.
+            if appending and held + size > self.spool_threshold:
                 path = await self._spool(size, head)
                 if path is None:
                     return None
@@ -167,8 +172,9 @@ class CommandReader:
                 except asyncio.IncompleteReadError:
                     return None
                 parts.append(marker + data)
+                held += size
+                total += size
             length += len(parts[-1])
-            total += size
 
     async def _spool(self, size: int, head: bytes) -> Path | None:
         """Stream ``size`` literal bytes into a new spool file; None at EOF (file removed).

@@ -86,3 +86,17 @@ def untagged(text: str | bytes) -> bytes:
 def _one_line(text: str) -> str:
     # Reasons may echo client input: never let them break the line structure.
     return "".join(ch if ch.isprintable() else "?" for ch in text)[:400]
+
+
+def sequence_set(values: Sequence[int]) -> str:
+    """``values`` as a short sequence set, runs joined: ``1,2,3,5`` -> ``1:3,5``
+    (ESEARCH ALL, APPENDUID); the order is kept, so UIDPLUS sets stay paired."""
+    out: list[str] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j + 1 < len(values) and values[j + 1] == values[j] + 1:
+            j += 1
+        out.append(str(values[i]) if i == j else f"{values[i]}:{values[j]}")
+        i = j + 1
+    return ",".join(out)

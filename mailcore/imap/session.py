@@ -80,6 +80,8 @@ BASE_CAPS = [
     "LIST-EXTENDED",
     "LIST-STATUS",
     "CONDSTORE",
+    "ESEARCH",
+    "MULTIAPPEND",
 ]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]

@@ -3,7 +3,7 @@
 Used by the IMAP server and the webmail; nothing here knows about IMAP.
 """
 
-from mailcore.mailstore.folder import Folder
+from mailcore.mailstore.folder import Folder, NewMessage
 from mailcore.mailstore.index import MessageRecord
 from mailcore.mailstore.mailbox import (
     FolderError,
@@ -29,6 +29,7 @@ __all__ = [
     "Mailbox",
     "MessageHead",
     "MessageRecord",
+    "NewMessage",
     "NoSuchFolder",
     "parse_head",
 ]

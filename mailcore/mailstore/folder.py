@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import io
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mailcore import maildir
 from mailcore.mailstore import scan
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 from pmemail.fsutil import fsync_dir
+
+NewMessage = tuple[Path | bytes, Iterable[str], float | None]
+"""A message to append: its spool file or bytes, its flags, its internal date."""
 
 _BATCH = 2000  # new messages applied per event-loop turn by refresh()
 Listener = Callable[[], None]
@@ -259,7 +261,7 @@ class Folder:
     ) -> int:
         """Store a new message durably; its uid (blocking: see ``append_file``)."""
         self.sync()
-        pending = maildir.write_tmp(self.path, io.BytesIO(data), internaldate)
+        pending = maildir.write_tmp_from(self.path, data, internaldate)
         uid = self._publish(pending, frozenset(flags))
         fsync_dir(self.path / "cur")
         return uid
@@ -267,42 +269,42 @@ class Folder:
     async def append_file(
         self, source: Path, flags: Iterable[str] = (), internaldate: float | None = None
     ) -> int:
-        """Store a copy of the message file ``source`` durably; its uid.
-
-        The file is streamed into ``tmp/`` and fsynced in a worker thread (never
-        held in memory, other sessions keep going); only the rename into ``cur/``
-        and the numbering run on the loop.
-
-        Raises:
-            OSError: ``source`` cannot be read or the copy failed.
-        """
-
-        def copy() -> maildir.Pending:
-            with open(source, "rb") as f:
-                return maildir.write_tmp(self.path, f, internaldate)
-
-        return await self._store(copy, frozenset(flags))
+        """Store a copy of the message file ``source`` durably; its uid (see ``append_all``)."""
+        return (await self.append_all([(source, flags, internaldate)]))[0]
 
     async def append_bytes(
         self, data: bytes, flags: Iterable[str] = (), internaldate: float | None = None
     ) -> int:
-        """``append`` without blocking the loop (the write and fsyncs run in a worker
-        thread); its uid.
+        """``append`` without blocking the loop (see ``append_all``); its uid."""
+        return (await self.append_all([(data, flags, internaldate)]))[0]
+
+    async def append_all(self, messages: Sequence[NewMessage]) -> list[int]:
+        """Store messages durably, all or none (IMAP MULTIAPPEND); their uids in order.
+
+        Each is streamed into ``tmp/`` and fsynced in a worker thread (a file is
+        never held in memory, other sessions keep going); all are published in
+        one loop step, so no session sees a part of them.
 
         Raises:
-            OSError: the message could not be written.
+            OSError: a message could not be read or written (none is stored).
         """
-        return await self._store(
-            lambda: maildir.write_tmp(self.path, io.BytesIO(data), internaldate), frozenset(flags)
-        )
-
-    async def _store(self, write: Callable[[], maildir.Pending], flags: frozenset[str]) -> int:
-        pending = await asyncio.to_thread(write)
-        # Take in others' changes first: publishing marks cur/ as seen by us.
-        await self.refresh()
-        uid = self._publish(pending, flags)
+        pending: list[maildir.Pending] = []
+        uids: list[int] = []
+        try:
+            for source, _, date in messages:
+                write = maildir.write_tmp_from
+                pending.append(await asyncio.to_thread(write, self.path, source, date))
+            # Take in others' changes first: publishing marks cur/ as seen by us.
+            await self.refresh()
+            for p, (_, flags, _) in zip(pending, messages, strict=True):
+                uids.append(self._publish(p, frozenset(flags)))
+        except BaseException:
+            for p in pending:
+                p.tmp.unlink(missing_ok=True)  # those not published yet
+            self.remove(uids)
+            raise
         await asyncio.to_thread(fsync_dir, self.path / "cur")
-        return uid
+        return uids
 
     def _publish(self, pending: maildir.Pending, flags: frozenset[str]) -> int:
         """Move a written message into cur/ and number it, in one loop step."""
