@@ -40,7 +40,7 @@ def _members(text: str) -> list[int]:
 
 def _esearch(side: Side, line: str) -> tuple[bytes, dict[str, object]]:
     """(status, {result option: value}) with numbers as corpus names."""
-    status, text, untagged = side.raw(line)
+    status, _, untagged = side.raw(line)
     if status != b"OK":
         return status, {}
     [hit] = [m for u in untagged if (m := _ESEARCH.match(u))]
@@ -140,7 +140,7 @@ def test_multiappend_same_as_dovecot(sides: Sides) -> None:
     [
         ("APPEND m {9+}\r\nSubject:d {0+}\r\n", b"NO"),  # an empty second message
         ("APPEND m {9+}\r\nSubject:d (\\Bogus) {9+}\r\nSubject:e", b"BAD"),
-        ("APPEND m {9+}\r\nSubject:d \"31-Foo-2020 10:00:00 +0000\" {9+}\r\nSubject:e", b"BAD"),
+        ('APPEND m {9+}\r\nSubject:d "31-Foo-2020 10:00:00 +0000" {9+}\r\nSubject:e', b"BAD"),
     ],
 )
 def test_multiappend_all_or_nothing(sides: Sides, line: str, status: bytes) -> None:
