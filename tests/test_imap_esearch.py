@@ -6,12 +6,14 @@ all-or-nothing append, and a live transcript. Dovecot's answers are compared in
 from __future__ import annotations
 
 import asyncio
+import datetime
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mailcore.imap.commands import CommandError, parse_command
+from mailcore.imap.commands import CommandError, parse_command, parse_datetime
 from mailcore.imap.esearch import esearch_line
 from mailcore.imap.reader import CommandReader
 from mailcore.imap.response import sequence_set
@@ -51,7 +53,7 @@ def test_esearch_line(tag: str, uid: bool, options: list[str], found: list[int],
 
 
 def test_esearch_modseq() -> None:
-    """RFC 7162 3.1.5: MODSEQ is the highest mod-sequence of the messages reported:
+    """RFC 4731 3.2: MODSEQ is the highest mod-sequence of the messages reported:
     of MIN/MAX alone when only they were asked for, of all matches for ALL/COUNT;
     none when nothing matched."""
     modseq = {1: 50, 2: 10, 3: 20}.__getitem__
@@ -189,3 +191,62 @@ def test_live_multiappend_and_esearch(wire: Wire) -> None:
     [line, ok] = w.ask(b"j SEARCH RETURN (MIN COUNT) MODSEQ 1\r\n", b"j")
     assert line.startswith(b'* ESEARCH (TAG "j") MIN 1 COUNT 3 MODSEQ ') and b"OK" in ok
     assert w.ask(b"k SEARCH SEEN\r\n", b"k")[0] == b"* SEARCH 2 3\r\n"  # no RETURN: SEARCH
+
+
+@pytest.fixture()
+def small(tmp_path: Path) -> Iterator[ServerThread]:
+    """A server with a 100 kB message limit and a 4 kB in-memory APPEND threshold."""
+    config = make_config(tmp_path, IMAP, {"mail": {"max_message_size": 100_000}}).config
+    srv = ServerThread(config).start()
+    assert srv.service is not None
+    srv.service.settings.spool_threshold = 4096
+    yield srv
+    srv.stop()
+
+
+_FETCHED = re.compile(
+    rb'^\* \d+ FETCH \(FLAGS \(([^)]*)\) RFC822\.SIZE (\d+) INTERNALDATE "([^"]+)"\)'
+)
+
+
+def _message(n: int, size: int) -> bytes:
+    head = f"Subject: m{n}\r\n\r\n".encode()
+    return head + b"x" * (size - len(head))
+
+
+def test_synchronizing_multiappend_spooled(small: ServerThread) -> None:
+    """RFC 3502 6.3.11 as its example runs it: a ``+`` before each literal. Messages
+    over the threshold are spooled (3 x 60 kB: each under the 100 kB limit, together
+    over it, which is allowed); a second message over the limit gets NO [TOOBIG]
+    instead of ``+``, and then none is stored and no spool file stays."""
+    with Wire(small.port) as w:
+        w.ask(f'a LOGIN {USER} "{PASSWORD}"\r\n'.encode(), b"a")
+        messages = [_message(n, 60_000) for n in range(3)]
+        w.f.write(b"b APPEND INBOX (\\Seen) {60000}\r\n")
+        for n, msg in enumerate(messages):
+            w.f.flush()
+            assert w.f.readline().startswith(b"+ ")
+            tail = b"\r\n" if n == 2 else b' (\\Flagged) " 1-Jul-1996 09:01:07 +1000" {60000}\r\n'
+            w.f.write(msg + tail)
+        w.f.flush()
+        assert re.match(rb"b OK \[APPENDUID \d+ 1:3\] ", w.f.readline())
+        w.f.write(b"c APPEND INBOX {60000}\r\n")
+        w.f.flush()
+        assert w.f.readline().startswith(b"+ ")
+        w.f.write(messages[0] + b" {200000}\r\n")
+        w.f.flush()
+        assert w.f.readline().startswith(b"c NO [TOOBIG]")
+        status = w.ask(b"d STATUS INBOX (MESSAGES)\r\n", b"d")
+        assert status[0] == b"* STATUS INBOX (MESSAGES 3)\r\n"
+        w.ask(b"e SELECT INBOX\r\n", b"e")
+        fetched = w.ask(b"f FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n", b"f")
+        got = [_FETCHED.match(line) for line in fetched[:3]]
+        assert [(set(m[1].split()), int(m[2])) for m in got if m] == [
+            ({b"\\Seen", b"\\Recent"}, 60_000),
+            ({b"\\Flagged", b"\\Recent"}, 60_000),
+            ({b"\\Flagged", b"\\Recent"}, 60_000),
+        ]
+        dates = [parse_datetime(m[3]) if m else None for m in got[1:]]
+        assert dates == [datetime.datetime(1996, 6, 30, 23, 1, 7, tzinfo=datetime.UTC)] * 2
+    spool = small.paths.root / "spool"
+    assert not spool.exists() or list(spool.iterdir()) == []

@@ -1,5 +1,5 @@
 """The ESEARCH answer of SEARCH ... RETURN (...) (RFC 4731), with the CONDSTORE
-MODSEQ result (RFC 7162 3.1.5). Pure: numbers in, one response line out."""
+MODSEQ result (RFC 4731 3.2, RFC 7162 3.1.5). Pure: numbers in, one response line out."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def esearch_line(
     are left out but COUNT 0 is still sent, and so is the line (RFC 4731 3.1).
     ``modseq_of`` (given when the search used a MODSEQ key) adds the highest
     mod-sequence of the messages reported: of the MIN/MAX messages when only those
-    were asked for, else of every match (RFC 7162 3.1.5).
+    were asked for, else of every match (RFC 4731 3.2).
     """
     wanted = set(options) or {"ALL"}
     parts = [f'* ESEARCH (TAG "{tag}")']

@@ -1,11 +1,10 @@
 """One IMAP connection: the state machine, dispatch, and the connection-level commands.
 
-States (RFC 3501 section 3): not authenticated -> authenticated -> selected,
-and logout. Login commands live in ``auth_cmds``, IDLE in ``idle_cmd``, mailbox and message
-commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the
-tagged result or raises ``No``/``Bad``.
-Any other exception is logged and answered with a tagged BAD: the connection
-is never dropped because of a command.
+States (RFC 3501 section 3): not authenticated -> authenticated -> selected, and
+logout. Login commands live in ``auth_cmds``, IDLE in ``idle_cmd``, mailbox and message
+commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the tagged result
+or raises ``No``/``Bad``. Any other exception is logged and answered with a tagged BAD:
+the connection is never dropped because of a command.
 """
 
 from __future__ import annotations
