@@ -212,11 +212,13 @@ IMAP_COMMAND = st.one_of(
         st.sampled_from(["MESSAGES", "UIDNEXT UNSEEN", "RECENT UIDVALIDITY", "BOGUS", ""]),
     ),
     st.builds(
-        lambda m, f, d, b: f"APPEND {m} {f} {d}{literal(b)}",
+        lambda m, f, d, b, more: f"APPEND {m} {f} {d}{literal(b)}{more}",
         _MAILBOX,
         _FLAGS,
         st.sampled_from(["", '"01-Jan-2020 00:00:00 +0000" ', '"31-Feb-2020 99:00:00 +9999" ']),
         _APPEND_BODY,
+        # MULTIAPPEND (RFC 3502): more messages, one of them possibly empty or malformed
+        st.lists(_APPEND_BODY.map(lambda b: " " + literal(b)), max_size=2).map("".join),
     ),
     st.builds(
         lambda u, s, a: f"{u}FETCH {s} {a}", st.sampled_from(["", "UID "]), _SEQ, _FETCH_ATTS
@@ -229,8 +231,12 @@ IMAP_COMMAND = st.one_of(
         _FLAGS,
     ),
     st.builds(
-        lambda u, k: f"{u}SEARCH {' '.join(k)}",
+        lambda u, r, k: f"{u}SEARCH {r}{' '.join(k)}",
         st.sampled_from(["", "UID "]),
+        # ESEARCH (RFC 4731) result options, some unknown or unterminated
+        st.sampled_from(
+            ["", "RETURN () ", "RETURN (MIN MAX ALL COUNT) ", "RETURN (SAVE) ", "RETURN ("]
+        ),
         st.lists(_SEARCH_KEY, max_size=3),
     ),
     st.builds(
