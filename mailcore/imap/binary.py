@@ -8,6 +8,12 @@ before its bytes, so a large part is decoded twice: once to count, once to
 send. Decoded bodies go out as ``~{n}`` (literal8): they may hold any octet,
 NUL included, which a ``{n}`` literal may not (RFC 3516 4.3).
 
+APPEND takes a ``~{n}`` message too (RFC 3516 4.4). Messages are stored as
+sent and BODY[] must send them in ``{n}`` literals, which cannot carry NUL: a
+literal8 message holding a NUL octet is refused with ``NO [UNKNOWN-CTE]``, as
+the RFC asks of a mailbox that cannot store binary content; any other is the
+same as a ``{n}`` one.
+
 A composite section (multipart, message/rfc822) and the whole message
 (``BINARY[]``) have no encoding of their own to undo: RFC 2045 6.4 allows a
 composite entity only 7bit, 8bit or binary, so their bytes are those of
@@ -29,6 +35,7 @@ from mailcore.mime.body import body_range, decode, iter_crlf, message_range, win
 
 _IDENTITY = {"7bit", "8bit", "binary"}
 _DECODED = {"base64", "quoted-printable"}
+_SCAN_CHUNK = 1 << 20
 
 
 class UnknownCte(Exception):
@@ -83,6 +90,17 @@ def _window(chunks: Iterator[bytes], offset: int, length: int) -> Iterator[bytes
             yield chunk[lo:hi]
         if at >= end:
             return
+
+
+def holds_nul(message: bytes | Path) -> bool:
+    """Whether an APPENDed message (bytes, or the spool file holding it) has a NUL."""
+    if isinstance(message, bytes):
+        return b"\x00" in message
+    with open(message, "rb") as f:
+        while chunk := f.read(_SCAN_CHUNK):
+            if b"\x00" in chunk:
+                return True
+    return False
 
 
 def _target(root: mime.Part, section: Section) -> tuple[tuple[int, int], int, str] | None:

@@ -66,6 +66,7 @@ class Command:
     date: datetime.datetime | None = None
     message: bytes = b""
     message_file: Path | None = None  # APPEND: the spooled message (then ``message`` is empty)
+    literal8: bool = False  # APPEND: the message came as ``~{n}`` (RFC 3516)
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
@@ -305,6 +306,7 @@ def _parse_append(c: Cursor, cmd: Command) -> None:
     if c.peek() == 0x22:
         cmd.date = parse_datetime(c.quoted())
         c.sp()
+    cmd.literal8 = c.accept(b"~")  # RFC 3516 4.4
     message = c.literal_or_file()
     if isinstance(message, Path):
         cmd.message_file = message

@@ -3,9 +3,11 @@ STATUS, APPEND, NAMESPACE (LIST/LSUB live in ``list_cmd``)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
+from mailcore.imap.binary import holds_nul
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.response import quote_mailbox
@@ -175,6 +177,8 @@ async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
     flags = check_flags(cmd.flags)
     if not cmd.message and cmd.message_file is None:
         raise No("cannot store an empty message")
+    if cmd.literal8 and await asyncio.to_thread(holds_nul, cmd.message_file or cmd.message):
+        raise No("binary content cannot be stored", "UNKNOWN-CTE")
     folder = await open_folder(s, cmd.mailbox, create_hint=True)
     ts = cmd.date.timestamp() if cmd.date is not None else None
     try:

@@ -80,6 +80,7 @@ BASE_CAPS = [
     "LIST-EXTENDED",
     "LIST-STATUS",
     "CONDSTORE",
+    "BINARY",
 ]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
