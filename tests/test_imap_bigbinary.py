@@ -94,6 +94,18 @@ def test_big_attachment_is_decoded_while_it_streams(
         start = (_BLOCK * 2)[offset % len(_BLOCK) :][:1000]
         assert window[0] == b"* 1 FETCH (BINARY[2]<%d> ~{1000}\r\n" % offset
         assert b"".join(window[1:-1]).startswith(start)
+        # The whole message has nothing to undo: BINARY[] is BODY[], sent from the window.
+        whole = _command(
+            f, b"f FETCH 1 (BINARY.PEEK[]<%d.300> BODY.PEEK[]<%d.300>)" % (offset, offset)
+        )
+        joined = b"".join(whole[:-1])
+        assert b"BINARY[]<%d> {300}\r\n" % offset in joined
+        binary_part = joined.split(b"BINARY[]<%d> {300}\r\n" % offset, 1)[1][:300]
+        body_part = joined.split(b"BODY[]<%d> {300}\r\n" % offset, 1)[1][:300]
+        assert binary_part == body_part
+        sizes = _command(f, b"g FETCH 1 (BINARY.SIZE[] RFC822.SIZE)")[0]
+        m = re.match(rb"\* 1 FETCH \(BINARY\.SIZE\[\] (\d+) RFC822\.SIZE (\d+)\)", sizes)
+        assert m and m.group(1) == m.group(2)
     growth = after - before
     print(f"\nBINARY of {DECODED / 2**20:.1f} MiB: server VmHWM +{growth / 2**20:.1f} MiB")
     assert growth < DECODED // 8

@@ -204,8 +204,10 @@ def test_binary_sets_seen_and_peek_does_not(wire: Wire) -> None:
 
 
 def test_section_text_is_not_binary_syntax(wire: Wire) -> None:
-    """section-binary is a part number only: BINARY[1.MIME] is a syntax error."""
+    """section-binary is a part number only: BINARY[1.MIME] is a syntax error; so is a
+    partial after BINARY.SIZE (its grammar has none)."""
     assert wire.cmd("FETCH 1 (BINARY.PEEK[1.MIME])")[-1].startswith(b"BAD")
+    assert wire.cmd("FETCH 1 (BINARY.SIZE[1]<0.4>)")[-1].startswith(b"BAD")
 
 
 def test_append_literal8_is_stored(wire: Wire) -> None:

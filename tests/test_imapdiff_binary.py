@@ -44,6 +44,7 @@ ITEMS = [
     "BINARY.PEEK[6.2]<250.20>",
     "BINARY.PEEK[3]<0.40>",
     "BINARY.PEEK[9]",
+    "BINARY.PEEK[9]<0.4>",
     "BINARY.PEEK[6.9]",
     # BINARY.SIZE[2] left out: Dovecot 2.3 answers 628 there, yet sends 768 octets
     # for BINARY[2] (and 768 for the same bytes in 6.2); the RFC asks for the latter.

@@ -72,6 +72,9 @@ class DecodedLiteral:
         """
         offset, length = window_of(self.total, self.window)
         with open(self.path, "rb") as f:
+            if not self.encoding:  # nothing to undo: seek straight to the window
+                yield from iter_crlf(f, self.raw, self.size, self.window)
+                return
             yield from _window(decoded(f, self.raw, self.size, self.encoding), offset, length)
 
 
@@ -137,13 +140,13 @@ def binary_item(
     target = _target(root, section)
     name = "BINARY.SIZE" if item.name == "BINARY.SIZE" else "BINARY"
     label = f"{name}[{section.render()}]".encode()
+    if item.partial is not None and name == "BINARY":
+        label += b"<%d>" % item.partial[0]
     if target is None:  # a part that does not exist is empty, as in Dovecot
         return [label + (b" 0" if name == "BINARY.SIZE" else b" {0}\r\n")]
     raw, size, encoding = target
     if name == "BINARY.SIZE" and not encoding:
         return [label + b" %d" % size]
-    if item.partial is not None:
-        label += b"<%d>" % item.partial[0]
     marker = b" ~{%d}\r\n" if encoding else b" {%d}\r\n"
     with open(path, "rb") as f:
         if size <= stream_above:  # decoding never makes a body longer: hold it
@@ -152,7 +155,9 @@ def binary_item(
                 return [label + b" %d" % len(data)]
             offset, length = window_of(len(data), item.partial)
             return [label + marker % length + data[offset : offset + length]]
-        total = sum(len(c) for c in decoded(f, raw, size, encoding))
+        # Only a decoded length needs counting (a pass over the part; the bytes are
+        # dropped as they come).
+        total = sum(len(c) for c in decoded(f, raw, size, encoding)) if encoding else size
     if name == "BINARY.SIZE":
         return [label + b" %d" % total]
     literal = DecodedLiteral(path, raw, size, encoding, total, item.partial)
