@@ -52,6 +52,7 @@ class AppendMessage:
     date: datetime.datetime | None
     data: bytes = b""
     file: Path | None = None  # the spooled message (then ``data`` is empty)
+    literal8: bool = False  # sent as ``~{n}`` (RFC 3516 4.4)
 
 
 @dataclass
@@ -332,11 +333,12 @@ def _parse_append(c: Cursor, cmd: Command) -> None:
         if c.peek() == 0x22:
             date = parse_datetime(c.quoted())
             c.sp()
+        literal8 = c.accept(b"~")  # RFC 3516 4.4
         message = c.literal_or_file()
         if isinstance(message, Path):
-            cmd.messages.append(AppendMessage(flags, date, file=message))
+            cmd.messages.append(AppendMessage(flags, date, file=message, literal8=literal8))
         else:
-            cmd.messages.append(AppendMessage(flags, date, data=message))
+            cmd.messages.append(AppendMessage(flags, date, data=message, literal8=literal8))
     if not cmd.messages:
         raise ParseError("missing argument")
 

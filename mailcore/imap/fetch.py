@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mailcore import mime
-from mailcore.imap import structure
+from mailcore.imap import binary, structure
 from mailcore.imap.grammar import FetchItem, Section
 from mailcore.imap.response import Literal, render
 from mailcore.mailstore import Folder, MessageRecord
@@ -47,9 +47,11 @@ def imap_date(ts: float) -> str:
 
 
 def sets_seen(items: list[FetchItem]) -> bool:
-    """Whether the items imply ``\\Seen`` (non-peek body sections, RFC822, RFC822.TEXT)."""
+    """Whether the items imply ``\\Seen`` (non-peek body sections, RFC822, RFC822.TEXT,
+    BINARY)."""
     return any(
-        i.name in ("RFC822", "RFC822.TEXT") or (i.name == "BODY" and i.section) for i in items
+        i.name in ("RFC822", "RFC822.TEXT", "BINARY") or (i.name == "BODY" and i.section)
+        for i in items
     )
 
 
@@ -137,7 +139,7 @@ class FileLiteral:
             yield from mime.body.iter_crlf(f, self.raw, self.size, self.window)
 
 
-Piece = bytes | FileLiteral
+Piece = bytes | FileLiteral | binary.DecodedLiteral
 
 
 def fetch_response(
@@ -176,6 +178,10 @@ def fetch_response(
                     continue
             if part is None and (item.name in _NEEDS_TREE or item.section is not None):
                 part = cache.get(folder, rec)
+            if item.name.startswith("BINARY"):  # RFC 3516; raises binary.UnknownCte
+                assert part is not None
+                out.append([*binary.binary_item(item, part, folder.file(rec.uid), STREAM_ABOVE)])
+                continue
             streamed = _streamed(item, part, folder.file(rec.uid))
             if streamed is not None:
                 out.append(streamed)

@@ -127,7 +127,7 @@ def fetch_item(c: Cursor) -> FetchItem:
     if name in ("BODY", "BODY.PEEK", "BINARY", "BINARY.PEEK", "BINARY.SIZE") and c.peek() == 0x5B:
         section = _section(c, binary=name.startswith("BINARY"))
         partial = None
-        if c.accept(b"<"):
+        if name != "BINARY.SIZE" and c.accept(b"<"):  # RFC 3516: BINARY.SIZE has none
             start = c.number("partial start")
             c.expect(b".", "'.' in partial")
             length = c.nz_number("partial length")

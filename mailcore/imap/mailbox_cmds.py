@@ -3,9 +3,11 @@ STATUS, APPEND, NAMESPACE (LIST/LSUB live in ``list_cmd``)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import TYPE_CHECKING
 
+from mailcore.imap.binary import holds_nul
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.response import quote_mailbox, sequence_set
@@ -179,6 +181,8 @@ async def cmd_append(s: ImapSession, cmd: Command) -> tuple[str, str]:
         flags = check_flags(msg.flags)
         if not msg.data and msg.file is None:
             raise No("cannot store an empty message")
+        if msg.literal8 and await asyncio.to_thread(holds_nul, msg.file or msg.data):
+            raise No("binary content cannot be stored", "UNKNOWN-CTE")
         ts = msg.date.timestamp() if msg.date is not None else None
         batch.append((msg.file if msg.file is not None else msg.data, flags, ts))
     folder = await open_folder(s, cmd.mailbox, create_hint=True)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from mailcore.imap import search
+from mailcore.imap.binary import UnknownCte
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.esearch import esearch_line
@@ -58,8 +59,6 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
         and (cmd.modseq is not None or mark_seen)
     ):
         items = [*items, FetchItem("MODSEQ")]
-    if any(i.name.startswith("BINARY") for i in cmd.fetch):
-        raise Bad("BINARY is not supported")
     if cmd.modseq is None and all(i.name in _INDEX_ONLY for i in items):
         return await _fetch_index_only(s, cmd, items)
     failed = 0
@@ -80,6 +79,8 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
             )
         except OSError:
             failed += 1
+        except UnknownCte:
+            raise No("unknown Content-Transfer-Encoding", "UNKNOWN-CTE") from None
         else:
             await s.send_pieces(pieces)
         await s.flush_if_large()

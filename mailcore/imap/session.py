@@ -81,6 +81,7 @@ BASE_CAPS = [
     "CONDSTORE",
     "ESEARCH",
     "MULTIAPPEND",
+    "BINARY",
 ]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]

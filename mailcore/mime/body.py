@@ -108,10 +108,16 @@ def message_bytes(f: BinaryIO, root: Part, window: tuple[int, int] | None = None
 
 def decode_part(f: BinaryIO, part: Part) -> Iterator[bytes]:
     """The decoded body of ``part`` in chunks (base64 and quoted-printable undone)."""
-    chunks = iter_range(f, part.raw_body, part.raw_end)
-    if part.encoding == "base64":
+    return decode(iter_range(f, part.raw_body, part.raw_end), part.encoding)
+
+
+def decode(chunks: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    """``chunks`` of a body with Content-Transfer-Encoding ``encoding`` (lower case)
+    decoded while they stream: base64 and quoted-printable undone, anything else as is.
+    Only a partial base64 quantum or quoted-printable line is carried between chunks."""
+    if encoding == "base64":
         yield from _decode_base64(chunks)
-    elif part.encoding == "quoted-printable":
+    elif encoding == "quoted-printable":
         yield from _decode_qp(chunks)
     else:
         yield from chunks
