@@ -14,6 +14,7 @@ from pathlib import Path
 from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
 from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
+from mailcore.imap.sort import Criterion, sort_criteria
 
 _TAG_EXCLUDE = b"+"
 NO_ARGS = {
@@ -74,6 +75,7 @@ class Command:
     patterns: list[str] = field(default_factory=list)
     extended: bool = False
     status_items: list[str] = field(default_factory=list)  # RETURN (STATUS (...)), RFC 5819
+    sort: list[Criterion] = field(default_factory=list)  # SORT criteria, RFC 5256
 
 
 def parse_tag(data: bytes) -> str:
@@ -105,7 +107,7 @@ def parse_command(data: bytes, spooled: dict[int, Path] | None = None) -> Comman
         if name == "UID":
             c.sp()
             sub = c.atom("UID command").upper()
-            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE"):
+            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "SORT"):
                 raise ParseError(f"unknown UID command {sub}")
             cmd.name, cmd.uid = sub, True
         _parse_args(c, cmd)
@@ -160,6 +162,13 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         if c.accept(b"CHARSET "):
             cmd.charset = c.text(c.astring("charset"), "charset").upper()
             c.sp()
+        cmd.search = search_program(c)
+    elif name == "SORT":  # RFC 5256: the charset is not optional here
+        c.sp()
+        cmd.sort = sort_criteria(c)
+        c.sp()
+        cmd.charset = c.text(c.astring("charset"), "charset").upper()
+        c.sp()
         cmd.search = search_program(c)
     elif name == "FETCH":
         c.sp()

@@ -1,11 +1,9 @@
 """One IMAP connection: the state machine, dispatch, and the connection-level commands.
 
-States (RFC 3501 section 3): not authenticated -> authenticated -> selected,
-and logout. Login commands live in ``auth_cmds``, IDLE in ``idle_cmd``, mailbox and message
-commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the
-tagged result or raises ``No``/``Bad``.
-Any other exception is logged and answered with a tagged BAD: the connection
-is never dropped because of a command.
+States (RFC 3501 section 3): not authenticated -> authenticated -> selected, and logout.
+Commands live in ``auth_cmds``, ``idle_cmd``, ``mailbox_cmds``, ``list_cmd``, ``message_cmds``
+and ``sort_cmd``; each handler returns the tagged result or raises ``No``/``Bad``; any other
+exception is logged and answered with a tagged BAD: the connection is never dropped for it.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.imap import auth_cmds, idle_cmd, list_cmd, mailbox_cmds, message_cmds
+from mailcore.imap import auth_cmds, idle_cmd, list_cmd, mailbox_cmds, message_cmds, sort_cmd
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import MessageCache, Piece
@@ -62,6 +60,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
         ["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE"],
         frozenset({SELECTED}),
     ),
+    **dict.fromkeys(sort_cmd.HANDLERS, frozenset({SELECTED})),
 }
 _FLUSH_AT = 1 << 18
 BASE_CAPS = [
@@ -80,6 +79,8 @@ BASE_CAPS = [
     "LIST-EXTENDED",
     "LIST-STATUS",
     "CONDSTORE",
+    "SORT",
+    "SORT=DISPLAY",
 ]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
@@ -294,13 +295,12 @@ class ImapSession:
         """Send pending untagged changes of the selected folder (call ``refresh`` first).
 
         Nothing once ``* BYE`` is said: Dovecot, too, drops what a leaving client
-        would not read (RFC 3501 7.1.5).
-        """
+        would not read (RFC 3501 7.1.5)."""
         if self.selected is None or self.said_bye:
             return
         no_expunge = (
             cmd is not None
-            and cmd.name in ("FETCH", "STORE", "SEARCH")
+            and cmd.name in ("FETCH", "STORE", "SEARCH", "SORT")
             and not (cmd.uid and cmd.name != "STORE")
         )
         for line in self.selected.updates(allow_expunge=not no_expunge):
@@ -395,4 +395,5 @@ _HANDLERS: dict[str, Handler] = {
     **mailbox_cmds.HANDLERS,
     **list_cmd.HANDLERS,
     **message_cmds.HANDLERS,
+    **sort_cmd.HANDLERS,
 }
