@@ -119,7 +119,7 @@ def test_sort_over_imap(client: Any) -> None:
     assert _answer(client, "SORT", "(SUBJECT)", "UTF-8", "ALL") == [2, 1, 3, 4]
     assert _answer(client, "SORT", "(REVERSE SUBJECT)", "UTF-8", "ALL") == [1, 3, 4, 2]
     assert _answer(client, "SORT", "(DATE)", "UTF-8", "ALL") == [2, 1, 4, 3]
-    typ, data = client.fetch("1:*", "(RFC822.SIZE)")
+    _, data = client.fetch("1:*", "(RFC822.SIZE)")
     sizes = [int(re.findall(rb"SIZE (\d+)", d)[0]) for d in data]
     by_size = sorted(range(1, 5), key=lambda n: (sizes[n - 1], n))
     assert _answer(client, "SORT", "(SIZE)", "UTF-8", "ALL") == by_size
