@@ -15,6 +15,7 @@ from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, sea
 from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
 from mailcore.imap.sort import Criterion, sort_criteria
+from mailcore.imap.thread import ALGORITHMS as THREAD_ALGORITHMS
 
 _TAG_EXCLUDE = b"+"
 NO_ARGS = {
@@ -55,7 +56,7 @@ class Command:
     mailbox2: str = ""
     user: bytes = b""
     password: bytes = b""
-    mechanism: str = ""
+    mechanism: str = ""  # AUTHENTICATE's mechanism, THREAD's algorithm
     initial: bytes | None = None
     seqset: SeqSet | None = None
     fetch: list[FetchItem] = field(default_factory=list)
@@ -107,7 +108,7 @@ def parse_command(data: bytes, spooled: dict[int, Path] | None = None) -> Comman
         if name == "UID":
             c.sp()
             sub = c.atom("UID command").upper()
-            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "SORT"):
+            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "SORT", "THREAD"):
                 raise ParseError(f"unknown UID command {sub}")
             cmd.name, cmd.uid = sub, True
         _parse_args(c, cmd)
@@ -163,9 +164,14 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
             cmd.charset = c.text(c.astring("charset"), "charset").upper()
             c.sp()
         cmd.search = search_program(c)
-    elif name == "SORT":  # RFC 5256: the charset is not optional here
+    elif name in ("SORT", "THREAD"):  # RFC 5256: the charset is not optional here
         c.sp()
-        cmd.sort = sort_criteria(c)
+        if name == "SORT":
+            cmd.sort = sort_criteria(c)
+        else:
+            cmd.mechanism = c.atom("thread algorithm").upper()
+            if cmd.mechanism not in THREAD_ALGORITHMS:
+                raise ParseError(f"unknown thread algorithm {cmd.mechanism}")
         c.sp()
         cmd.charset = c.text(c.astring("charset"), "charset").upper()
         c.sp()

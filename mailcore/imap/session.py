@@ -81,6 +81,8 @@ BASE_CAPS = [
     "CONDSTORE",
     "SORT",
     "SORT=DISPLAY",
+    "THREAD=ORDEREDSUBJECT",
+    "THREAD=REFERENCES",
 ]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
@@ -144,9 +146,7 @@ class ImapSession:
     async def send_pieces(self, pieces: list[Piece]) -> None:
         """Queue a response whose large literals are sent from their files in chunks.
 
-        A file that fails half-way cannot be answered any more (its length
-        was announced): the connection is ended.
-        """
+        A file that fails half-way ends the connection (its length was announced)."""
         for piece in pieces:
             if isinstance(piece, bytes):
                 self.send(piece)
@@ -300,7 +300,7 @@ class ImapSession:
             return
         no_expunge = (
             cmd is not None
-            and cmd.name in ("FETCH", "STORE", "SEARCH", "SORT")
+            and cmd.name in ("FETCH", "STORE", "SEARCH", "SORT", "THREAD")
             and not (cmd.uid and cmd.name != "STORE")
         )
         for line in self.selected.updates(allow_expunge=not no_expunge):

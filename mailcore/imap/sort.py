@@ -53,22 +53,32 @@ _WSP = re.compile(r"[ \t\r\n]+")
 
 def base_subject(subject: str) -> str:
     """The base subject of an (already RFC 2047-decoded) subject, RFC 5256 2.1."""
+    return subject_info(subject)[0]
+
+
+def subject_info(subject: str) -> tuple[str, bool]:
+    """(base subject, whether it is a reply or forward): RFC 5256 2.1 and the "Re:"
+    test of THREAD=REFERENCES step 5, true when a "(fwd)" trailer, a subj-refwd or a
+    "[fwd: ...]" wrapper was removed."""
     s = _WSP.sub(" ", subject)  # (1) tabs and continuations to one space
+    reply = False
     while True:
-        s = _strip_trailers(s)  # (2) trailing "(fwd)" and white space
-        changed = True
+        t = _strip_trailers(s)  # (2) trailing "(fwd)" and white space
+        reply = reply or t.rstrip(" ") != s.rstrip(" ")
+        s, changed = t, True
         while changed:  # (5) repeat (3) and (4) until nothing changes
             changed = False
             while (m := _LEADER.match(s)) and m.end():  # (3) subj-leader
+                reply = reply or m.group().endswith(":")
                 s, changed = s[m.end() :], True
             m = _BLOB_RE.match(s)
             if m and s[m.end() :]:  # (4) a subj-blob that leaves a non-empty base
                 s, changed = s[m.end() :], True
         # (6) "[fwd:" ... "]" around the whole subject: unwrap and start over at (2)
         if s[:5].lower() == "[fwd:" and s.endswith("]"):
-            s = s[5:-1]
+            s, reply = s[5:-1], True
             continue
-        return s
+        return s, reply
 
 
 def _strip_trailers(s: str) -> str:
@@ -106,7 +116,7 @@ def _display(c: Candidate, header: str) -> str:
     return f"{mailbox}@{host}" if host else mailbox
 
 
-def _sent(c: Candidate) -> float:
+def sent_date(c: Candidate) -> float:
     """The Date header as an instant; the INTERNALDATE when it is missing or cannot be
     parsed (RFC 5256 3, DATE)."""
     raw = c.part.header("date")
@@ -122,16 +132,17 @@ def _sent(c: Candidate) -> float:
     return c.rec.internaldate
 
 
-def _subject(c: Candidate) -> str:
+def message_subject(c: Candidate) -> tuple[str, bool]:
+    """``subject_info`` of the message's decoded Subject (("", False) without one)."""
     raw = c.part.header("subject")
-    return base_subject(mime.decode_words(raw.decode("utf-8", "replace"))) if raw else ""
+    return subject_info(mime.decode_words(raw.decode("utf-8", "replace"))) if raw else ("", False)
 
 
 _VALUES: dict[str, Callable[[Candidate], SortValue]] = {
     "ARRIVAL": lambda c: c.rec.internaldate,
     "SIZE": lambda c: c.rec.size,
-    "DATE": _sent,
-    "SUBJECT": lambda c: collate(_subject(c)),
+    "DATE": sent_date,
+    "SUBJECT": lambda c: collate(message_subject(c)[0]),
     "CC": lambda c: collate(_first_address(c, "cc")[1]),
     "FROM": lambda c: collate(_first_address(c, "from")[1]),
     "TO": lambda c: collate(_first_address(c, "to")[1]),
