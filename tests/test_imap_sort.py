@@ -145,14 +145,16 @@ def test_badcharset_and_modseq(client: Any) -> None:
 
 
 def test_sort_needs_a_selected_mailbox(tmp_path: Path) -> None:
-    """SORT is a command of the selected state (like SEARCH) and is advertised."""
+    """SORT and THREAD are commands of the selected state (like SEARCH); advertised."""
     server = ServerThread(make_config(tmp_path, IMAP).config).start()
     c = server.connect()
     try:
-        assert "SORT" in c.capabilities and "SORT=DISPLAY" in c.capabilities
-        tag = c._new_tag()
-        c.send(tag + b" SORT (DATE) UTF-8 ALL\r\n")
-        assert c._get_line().startswith(tag + b" BAD"), "SORT before SELECT"
+        for cap in ["SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"]:
+            assert cap in c.capabilities
+        for line in [b"SORT (DATE) UTF-8 ALL", b"THREAD REFERENCES UTF-8 ALL"]:
+            tag = c._new_tag()
+            c.send(tag + b" " + line + b"\r\n")
+            assert c._get_line().startswith(tag + b" BAD"), line
     finally:
         c.logout()
         server.stop()

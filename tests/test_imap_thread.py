@@ -118,3 +118,18 @@ def test_thread_grammar() -> None:
     for bad in [b"a THREAD X UTF-8 ALL", b"a THREAD REFERENCES ALL", b"a THREAD REFERENCES UTF-8"]:
         with pytest.raises(CommandError):
             parse_command(bad)
+
+
+def test_a_very_deep_thread() -> None:
+    """A chain of 3,000 replies (deeper than Python's recursion limit) is threaded and
+    written as one chain (no RecursionError, so no BAD)."""
+    n = 3000
+    box = _mailbox(
+        *[
+            (f"<m{i}@x>", "Re: deep", 1, f"In-Reply-To: <m{i - 1}@x>\n" if i > 1 else "")
+            for i in range(1, n + 1)
+        ]
+    )
+    expected = b"(" + b" ".join(b"%d" % i for i in range(1, n + 1)) + b")"
+    assert render(references(box), _seq) == expected
+    assert render(ordered_subject(box), _seq).startswith(b"(1 (2)(3)")

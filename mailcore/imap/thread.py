@@ -103,34 +103,57 @@ def references(found: list[Candidate]) -> list[Node]:
             _link(prev, node)
     everything = {id(n): n for n in (*table.values(), *nodes)}
     roots = [n for n in everything.values() if n.parent is None]  # (2)
-    roots = _prune(roots, True)  # (3)
-    roots.sort(key=_sort_children)  # (4) top level by sent date
+    roots = _prune(roots)  # (3)
+    _sort_tree(roots)  # (4) top level by sent date (and the rest already, as (6) will)
     roots = _merge_subjects(roots)  # (5)
-    roots.sort(key=_sort_children)  # (6) every set of siblings by sent date
+    _sort_tree(roots)  # (6) every set of siblings by sent date
     return roots
 
 
-def _prune(nodes: list[Node], root: bool) -> list[Node]:
+def _prune(roots: list[Node]) -> list[Node]:
     """(3) Dummies go: without children deleted, with children replaced by them,
-    except a dummy at the top with more than one child."""
-    out: list[Node] = []
-    for n in nodes:
-        n.children = _prune(n.children, False)
+    except a dummy at the top with more than one child. Without recursion: a thread
+    can be thousands of replies deep."""
+    for n in reversed(_preorder(roots)):  # children before their parents
+        kept: list[Node] = []
         for child in n.children:
+            if child.cand is None:
+                kept.extend(child.children)  # already pruned: no dummies among them
+            else:
+                kept.append(child)
+        n.children = kept
+        for child in kept:
             child.parent = n
-        if n.cand is None and (not n.children or not root or len(n.children) == 1):
+    out: list[Node] = []
+    for n in roots:
+        if n.cand is None and len(n.children) != 1 and n.children:
+            out.append(n)
+        elif n.cand is None:
             out.extend(n.children)
-            continue
-        out.append(n)
+        else:
+            out.append(n)
     return out
 
 
-def _sort_children(n: Node) -> tuple[float, int]:
-    """Sort ``n``'s subtree by sent date; its own date (a dummy's: its first child's)."""
-    n.children.sort(key=_sort_children)
-    first = n.cand if n.cand is not None else n.children[0].cand
-    assert first is not None
-    return _date(first)
+def _preorder(roots: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    stack = list(roots)
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.children)
+    return out
+
+
+def _sort_tree(roots: list[Node]) -> None:
+    """Every set of siblings by sent date; a dummy's date is its first child's."""
+    dates: dict[int, tuple[float, int]] = {}
+    for n in reversed(_preorder(roots)):
+        n.children.sort(key=lambda child: dates[id(child)])
+        first = n.cand if n.cand is not None else n.children[0].cand
+        assert first is not None
+        dates[id(n)] = _date(first)
+    roots.sort(key=lambda n: dates[id(n)])
 
 
 def _info(n: Node) -> tuple[str, bool]:
@@ -180,10 +203,22 @@ def render(roots: list[Node], number: Callable[[Candidate], int]) -> bytes:
     return b"".join(b"(" + _members(n, number) + b")" for n in roots)
 
 
-def _members(n: Node, number: Callable[[Candidate], int]) -> bytes:
-    own = b"%d" % number(n.cand) if n.cand is not None else b""
-    if len(n.children) == 1:
-        rest = _members(n.children[0], number)
-    else:
-        rest = b"".join(b"(" + _members(c, number) + b")" for c in n.children)
-    return own + (b" " if own and rest else b"") + rest
+def _members(root: Node, number: Callable[[Candidate], int]) -> bytes:
+    """One thread's members, without recursion (a thread can be very deep)."""
+    out = bytearray()
+    stack: list[Node | bytes] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bytes):
+            out += item
+            continue
+        if item.cand is not None:
+            out += b"%d" % number(item.cand)
+            if item.children:
+                out += b" "
+        if len(item.children) == 1:  # a chain goes on without parentheses
+            stack.append(item.children[0])
+            continue
+        for child in reversed(item.children):
+            stack += [b")", child, b"("]
+    return bytes(out)
