@@ -131,6 +131,16 @@ def test_sort_over_imap(client: Any) -> None:
     assert uids == [int(u) for u in data[0].split()]
 
 
+def test_empty_answers(client: Any) -> None:
+    """Nothing found: ``* SORT`` and ``* THREAD`` alone (RFC 5256 4: the numbers and
+    the thread lists are optional, and so is the space before them)."""
+    for line in [b"SORT (DATE) UTF-8 SUBJECT none", b"THREAD REFERENCES UTF-8 SUBJECT none"]:
+        tag = client._new_tag()
+        client.send(tag + b" " + line + b"\r\n")
+        assert client._get_line() == b"* " + line.split()[0]
+        assert client._get_line().startswith(tag + b" OK")
+
+
 def test_badcharset_and_modseq(client: Any) -> None:
     """An unknown charset is NO [BADCHARSET (...)] (RFC 5256 3); MODSEQ in the search adds
     the highest mod-sequence (RFC 7162 3.1.5)."""

@@ -41,7 +41,9 @@ async def cmd_thread(s: ImapSession, cmd: Command) -> tuple[str, str]:
     found = search_matches(s, cmd.search)
     build = thread.references if cmd.mechanism == "REFERENCES" else thread.ordered_subject
     number = _uid if cmd.uid else _seq
-    s.send(b"* THREAD " + thread.render(build(found), number) + b"\r\n")
+    data = thread.render(build(found), number)
+    # thread-data = "THREAD" [SP 1*thread-list] (RFC 5256 4): no space when empty
+    s.send(b"* THREAD" + (b" " + data if data else b"") + b"\r\n")
     return f"{'UID ' if cmd.uid else ''}THREAD completed", ""
 
 
