@@ -247,6 +247,19 @@ IMAP_COMMAND = st.one_of(
         _MAILBOX,
     ),
     st.builds(lambda s: f"UID EXPUNGE {s}", _SEQ),
+    st.builds(
+        lambda u, c, cs, k: f"{u}SORT {c} {cs} {' '.join(k)}",
+        st.sampled_from(["", "UID "]),
+        st.sampled_from(["(SUBJECT)", "(REVERSE DATE FROM)", "(DISPLAYTO SIZE)", "()", "(X)"]),
+        st.sampled_from(["UTF-8", "us-ascii", "X-NONE", '""']),
+        st.lists(_SEARCH_KEY, max_size=2),
+    ),
+    st.builds(
+        lambda u, a, k: f"{u}THREAD {a} UTF-8 {' '.join(k)}",
+        st.sampled_from(["", "UID "]),
+        st.sampled_from(["REFERENCES", "ORDEREDSUBJECT", "X"]),
+        st.lists(_SEARCH_KEY, max_size=2),
+    ),
     st.builds(lambda w: f"X{w}", WORDISH),
 )
 

@@ -15,6 +15,8 @@ from mailcore.imap.esearch import RETURN_OPTIONS
 from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
 from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
+from mailcore.imap.sort import Criterion, sort_criteria
+from mailcore.imap.thread import ALGORITHMS as THREAD_ALGORITHMS
 
 _TAG_EXCLUDE = b"+"
 NO_ARGS = {
@@ -66,7 +68,7 @@ class Command:
     mailbox2: str = ""
     user: bytes = b""
     password: bytes = b""
-    mechanism: str = ""
+    mechanism: str = ""  # AUTHENTICATE's mechanism, THREAD's algorithm
     initial: bytes | None = None
     seqset: SeqSet | None = None
     fetch: list[FetchItem] = field(default_factory=list)
@@ -85,6 +87,7 @@ class Command:
     extended: bool = False
     status_items: list[str] = field(default_factory=list)  # RETURN (STATUS (...)), RFC 5819
     search_return: list[str] | None = None  # SEARCH RETURN (...): answer ESEARCH (RFC 4731)
+    sort: list[Criterion] = field(default_factory=list)  # SORT criteria, RFC 5256
 
 
 def parse_tag(data: bytes) -> str:
@@ -116,7 +119,7 @@ def parse_command(data: bytes, spooled: dict[int, Path] | None = None) -> Comman
         if name == "UID":
             c.sp()
             sub = c.atom("UID command").upper()
-            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE"):
+            if sub not in ("FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "SORT", "THREAD"):
                 raise ParseError(f"unknown UID command {sub}")
             cmd.name, cmd.uid = sub, True
         _parse_args(c, cmd)
@@ -174,6 +177,18 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         if c.accept(b"CHARSET "):
             cmd.charset = c.text(c.astring("charset"), "charset").upper()
             c.sp()
+        cmd.search = search_program(c)
+    elif name in ("SORT", "THREAD"):  # RFC 5256: the charset is not optional here
+        c.sp()
+        if name == "SORT":
+            cmd.sort = sort_criteria(c)
+        else:
+            cmd.mechanism = c.atom("thread algorithm").upper()
+            if cmd.mechanism not in THREAD_ALGORITHMS:
+                raise ParseError(f"unknown thread algorithm {cmd.mechanism}")
+        c.sp()
+        cmd.charset = c.text(c.astring("charset"), "charset").upper()
+        c.sp()
         cmd.search = search_program(c)
     elif name == "FETCH":
         c.sp()

@@ -181,16 +181,19 @@ async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
     return f"{'UID ' if cmd.uid else ''}STORE completed", code
 
 
-async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """SEARCH / UID SEARCH."""
+def check_charset(cmd: Command) -> None:
+    """SEARCH/SORT CHARSET: only UTF-8 and US-ASCII (RFC 3501 6.4.4, RFC 5256 3)."""
     if cmd.charset not in _CHARSETS:
         raise No(f"charset {cmd.charset} is not supported", "BADCHARSET (UTF-8 US-ASCII)")
+
+
+def search_matches(s: ImapSession, key: SearchKey) -> list[search.Candidate]:
+    """The messages of the selected folder that satisfy ``key``, in mailbox order."""
     view = _view(s)
     folder = view.folder
-    assert cmd.search is not None
     max_seq = len(view.uids)
     max_uid = view.uids[-1] if view.uids else 0
-    found: list[int] = []
+    found: list[search.Candidate] = []
     for seq, uid in enumerate(view.uids, 1):
         rec = folder.by_uid.get(uid)
         if rec is None:
@@ -205,20 +208,28 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
             uid in view.recent,
         )
         try:
-            if search.matches(cmd.search, cand):
-                found.append(uid if cmd.uid else seq)
+            if search.matches(key, cand):
+                found.append(cand)
         except OSError:
             continue
+    return found
+
+
+async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
+    """SEARCH / UID SEARCH."""
+    check_charset(cmd)
+    assert cmd.search is not None
+    found = [c.rec.uid if cmd.uid else c.seq for c in search_matches(s, cmd.search)]
     tail = b""
     modseq_of: Callable[[int], int] | None = None
-    if _uses_modseq(cmd.search):
+    if uses_modseq(cmd.search):
         s.enable_condstore()
+        view = _view(s)
 
         def modseq_of(n: int) -> int:
-            return folder.by_uid[n if cmd.uid else view.uids[n - 1]].modseq
+            return view.folder.by_uid[n if cmd.uid else view.uids[n - 1]].modseq
 
-        if found:  # RFC 7162 3.1.5: the highest mod-sequence of the results
-            tail = b" (MODSEQ %d)" % max(modseq_of(n) for n in found)
+        tail = modseq_tail(s, cmd, found)
     if cmd.search_return is not None:
         s.send(esearch_line(cmd.tag, cmd.uid, cmd.search_return, found, modseq_of))
         return f"{'UID ' if cmd.uid else ''}SEARCH completed", ""
@@ -226,8 +237,18 @@ async def cmd_search(s: ImapSession, cmd: Command) -> tuple[str, str]:
     return f"{'UID ' if cmd.uid else ''}SEARCH completed", ""
 
 
-def _uses_modseq(key: SearchKey) -> bool:
-    return key.op == "MODSEQ" or any(isinstance(a, SearchKey) and _uses_modseq(a) for a in key.args)
+def modseq_tail(s: ImapSession, cmd: Command, found: list[int]) -> bytes:
+    """RFC 7162 3.1.5: `` (MODSEQ n)``, the highest mod-sequence of the results."""
+    view = _view(s)
+    if not found:
+        return b""
+    top = max(view.folder.by_uid[u if cmd.uid else view.uids[u - 1]].modseq for u in found)
+    return b" (MODSEQ %d)" % top
+
+
+def uses_modseq(key: SearchKey) -> bool:
+    """Whether a search program has a MODSEQ key (it enables CONDSTORE, RFC 7162 3.1)."""
+    return key.op == "MODSEQ" or any(isinstance(a, SearchKey) and uses_modseq(a) for a in key.args)
 
 
 async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:

@@ -1,10 +1,9 @@
 """One IMAP connection: the state machine, dispatch, and the connection-level commands.
 
-States (RFC 3501 section 3): not authenticated -> authenticated -> selected, and
-logout. Login commands live in ``auth_cmds``, IDLE in ``idle_cmd``, mailbox and message
-commands in ``mailbox_cmds`` and ``message_cmds``; each handler returns the tagged result
-or raises ``No``/``Bad``. Any other exception is logged and answered with a tagged BAD:
-the connection is never dropped because of a command.
+States (RFC 3501 section 3): not authenticated -> authenticated -> selected, and logout.
+Commands live in ``auth_cmds``, ``idle_cmd``, ``mailbox_cmds``, ``list_cmd``, ``message_cmds``
+and ``sort_cmd``; each handler returns the tagged result or raises ``No``/``Bad``; any other
+exception is logged and answered with a tagged BAD: the connection is never dropped for it.
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mailcore.imap import auth_cmds, idle_cmd, list_cmd, mailbox_cmds, message_cmds
+from mailcore.imap import auth_cmds, idle_cmd, list_cmd, mailbox_cmds, message_cmds, sort_cmd
+from mailcore.imap.capabilities import BASE_CAPS
 from mailcore.imap.commands import Command, CommandError, parse_command, parse_tag
 from mailcore.imap.errors import Bad, No
 from mailcore.imap.fetch import MessageCache, Piece
@@ -61,28 +61,9 @@ _ALLOWED: dict[str, frozenset[str]] = {
         ["CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "COPY", "MOVE"],
         frozenset({SELECTED}),
     ),
+    **dict.fromkeys(sort_cmd.HANDLERS, frozenset({SELECTED})),
 }
 _FLUSH_AT = 1 << 18
-BASE_CAPS = [
-    "IMAP4rev1",
-    "LITERAL+",
-    "SASL-IR",
-    "ID",
-    "ENABLE",
-    "IDLE",
-    "NAMESPACE",
-    "UIDPLUS",
-    "MOVE",
-    "UNSELECT",
-    "CHILDREN",
-    "SPECIAL-USE",
-    "LIST-EXTENDED",
-    "LIST-STATUS",
-    "CONDSTORE",
-    "ESEARCH",
-    "MULTIAPPEND",
-    "BINARY",
-]
 
 Handler = Callable[["ImapSession", Command], Awaitable[tuple[str, str]]]
 
@@ -145,9 +126,7 @@ class ImapSession:
     async def send_pieces(self, pieces: list[Piece]) -> None:
         """Queue a response whose large literals are sent from their files in chunks.
 
-        A file that fails half-way cannot be answered any more (its length
-        was announced): the connection is ended.
-        """
+        A file that fails half-way ends the connection (its length was announced)."""
         for piece in pieces:
             if isinstance(piece, bytes):
                 self.send(piece)
@@ -296,13 +275,12 @@ class ImapSession:
         """Send pending untagged changes of the selected folder (call ``refresh`` first).
 
         Nothing once ``* BYE`` is said: Dovecot, too, drops what a leaving client
-        would not read (RFC 3501 7.1.5).
-        """
+        would not read (RFC 3501 7.1.5)."""
         if self.selected is None or self.said_bye:
             return
         no_expunge = (
             cmd is not None
-            and cmd.name in ("FETCH", "STORE", "SEARCH")
+            and cmd.name in ("FETCH", "STORE", "SEARCH", "SORT", "THREAD")
             and not (cmd.uid and cmd.name != "STORE")
         )
         for line in self.selected.updates(allow_expunge=not no_expunge):
@@ -397,4 +375,5 @@ _HANDLERS: dict[str, Handler] = {
     **mailbox_cmds.HANDLERS,
     **list_cmd.HANDLERS,
     **message_cmds.HANDLERS,
+    **sort_cmd.HANDLERS,
 }
