@@ -23,6 +23,7 @@ BASE_CAPS = [
     "LIST-EXTENDED",
     "LIST-STATUS",
     "CONDSTORE",
+    "QRESYNC",
     "ESEARCH",
     "MULTIAPPEND",
     "BINARY",

@@ -15,22 +15,13 @@ from mailcore.imap.esearch import RETURN_OPTIONS
 from mailcore.imap.grammar import FetchItem, SearchKey, SeqSet, fetch_items, search_program
 from mailcore.imap.grammar import seq_set as parse_seq_set
 from mailcore.imap.lexer import MONTHS, Cursor, ParseError
+from mailcore.imap.qresync import QresyncParams, fetch_modifier, select_params
 from mailcore.imap.sort import Criterion, sort_criteria
 from mailcore.imap.thread import ALGORITHMS as THREAD_ALGORITHMS
 
 _TAG_EXCLUDE = b"+"
-NO_ARGS = {
-    "CAPABILITY",
-    "NOOP",
-    "LOGOUT",
-    "STARTTLS",
-    "CHECK",
-    "CLOSE",
-    "UNSELECT",
-    "EXPUNGE",
-    "IDLE",
-    "NAMESPACE",
-}
+NO_ARGS = {"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE"}
+NO_ARGS |= {"IDLE", "NAMESPACE"}
 MAILBOX_ARG = {"SELECT", "EXAMINE", "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE"}
 # RFC 5258 (LIST-EXTENDED) selection and return options, with RFC 6154 SPECIAL-USE.
 LIST_SELECT = {"SUBSCRIBED", "REMOTE", "RECURSIVEMATCH", "SPECIAL-USE"}
@@ -81,6 +72,7 @@ class Command:
     items: list[str] = field(default_factory=list)
     id_params: dict[str, str | None] | None = None
     modseq: int | None = None  # CONDSTORE: FETCH (CHANGEDSINCE n) / STORE (UNCHANGEDSINCE n)
+    qresync: QresyncParams | None = None  # SELECT/EXAMINE (QRESYNC (...)), RFC 7162 3.2.5
     # LIST/LSUB: the patterns; ``items`` holds the selection options, ``flags`` the
     # RETURN options; ``extended`` when any RFC 5258 syntax was used.
     patterns: list[str] = field(default_factory=list)
@@ -143,7 +135,7 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         cmd.mailbox = _mailbox(c)
         if name in ("SELECT", "EXAMINE") and c.peek() == 0x20:
             c.sp()
-            cmd.items = [i.decode("ascii", "replace").upper() for i in c.list_of("astring")]
+            cmd.items, cmd.qresync = select_params(c)
     elif name == "LOGIN":
         c.sp()
         cmd.user = c.astring("user name")
@@ -197,7 +189,7 @@ def _parse_args(c: Cursor, cmd: Command) -> None:
         cmd.fetch = fetch_items(c)
         if c.peek() == 0x20:
             c.sp()
-            cmd.modseq = _modifier(c, b"CHANGEDSINCE")
+            cmd.modseq, cmd.items = fetch_modifier(c)  # items: ["VANISHED"] or []
     elif name == "STORE":
         _parse_store(c, cmd)
     elif name in ("COPY", "MOVE"):

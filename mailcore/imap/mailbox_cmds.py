@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mailcore.imap.binary import holds_nul
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
+from mailcore.imap.qresync import resync_lines
 from mailcore.imap.response import quote_mailbox, sequence_set
 from mailcore.imap.selected import SelectedView
 from mailcore.maildir import SYSTEM_FLAGS
@@ -82,7 +83,12 @@ def check_flags(flags: list[str]) -> list[str]:
 
 
 async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
-    """SELECT / EXAMINE."""
+    """SELECT / EXAMINE, with RFC 7162's CONDSTORE and QRESYNC parameters."""
+    if cmd.qresync is not None and not s.qresync:
+        raise Bad("QRESYNC parameter needs ENABLE QRESYNC first")  # RFC 7162 3.2.5
+    if s.selected is not None:
+        # RFC 7162 3.2.11: the boundary between the old mailbox's responses and the new's
+        s.send(b"* OK [CLOSED] previous mailbox closed\r\n")
     s.select(None)
     folder = await open_folder(s, cmd.mailbox)
     view = SelectedView(folder, readonly=cmd.name == "EXAMINE")
@@ -98,7 +104,10 @@ async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
     s.select(view)
     if "CONDSTORE" in cmd.items:
         s.enable_condstore()
-    view.condstore = s.condstore
+    view.condstore, view.qresync = s.condstore, s.qresync
+    if cmd.qresync is not None:
+        for line in resync_lines(view, cmd.qresync):
+            s.send(line)
     return f"{cmd.name} completed", "READ-ONLY" if view.readonly else "READ-WRITE"
 
 

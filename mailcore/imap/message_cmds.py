@@ -15,6 +15,7 @@ from mailcore.imap.esearch import esearch_line
 from mailcore.imap.fetch import fetch_response, sets_seen
 from mailcore.imap.grammar import FetchItem, SearchKey
 from mailcore.imap.mailbox_cmds import check_flags, open_folder
+from mailcore.imap.qresync import vanished_since
 from mailcore.imap.selected import SelectedView
 from mailcore.mailstore import MessageRecord
 
@@ -53,6 +54,11 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
     items = cmd.fetch
     if cmd.modseq is not None or any(i.name == "MODSEQ" for i in items):
         s.enable_condstore()
+    if cmd.items:  # (CHANGEDSINCE n VANISHED): RFC 7162 3.2.6, UID FETCH after ENABLE only
+        if not (cmd.uid and s.qresync):
+            raise Bad("VANISHED needs UID FETCH and ENABLE QRESYNC")
+        assert cmd.seqset is not None and cmd.modseq is not None
+        s.send(vanished_since(view, cmd.modseq, cmd.seqset))
     if (
         s.condstore
         and all(i.name != "MODSEQ" for i in items)

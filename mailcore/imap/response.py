@@ -100,3 +100,10 @@ def sequence_set(values: Sequence[int]) -> str:
         out.append(str(values[i]) if i == j else f"{values[i]}:{values[j]}")
         i = j + 1
     return ",".join(out)
+
+
+def vanished_line(uids: Sequence[int], earlier: bool) -> bytes:
+    """``* VANISHED [(EARLIER)] set`` for sorted ``uids`` (RFC 7162 3.2.10); empty if none."""
+    if not uids:
+        return b""
+    return b"* VANISHED %s%s\r\n" % (b"(EARLIER) " * earlier, sequence_set(uids).encode())

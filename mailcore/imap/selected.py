@@ -17,7 +17,7 @@ import bisect
 import functools
 from collections.abc import Iterable
 
-from mailcore.imap.response import Atom, render
+from mailcore.imap.response import Atom, render, vanished_line
 from mailcore.maildir import SYSTEM_FLAGS
 from mailcore.mailstore import Folder, MessageRecord
 
@@ -50,6 +50,7 @@ class SelectedView:
         self._expunge_mark = len(folder.expunge_log)
         self.changed = asyncio.Event()
         self.condstore = False  # add MODSEQ to untagged FETCH (CONDSTORE enabled)
+        self.qresync = False  # VANISHED instead of EXPUNGE (QRESYNC enabled, RFC 7162 3.2.10)
         folder.subscribe(self.changed.set)
 
     def flags(self, rec: MessageRecord) -> bytes:
@@ -96,11 +97,16 @@ class SelectedView:
         if allow_expunge and len(log) > self._expunge_mark:
             gone = {uid for _, uid in log[self._expunge_mark :]}
             self._expunge_mark = len(log)
+            told = []
             for i in range(len(self.uids) - 1, -1, -1):
                 if self.uids[i] in gone:
-                    out.append(b"* %d EXPUNGE\r\n" % (i + 1))
+                    if not self.qresync:
+                        out.append(b"* %d EXPUNGE\r\n" % (i + 1))
+                    told.append(self.uids[i])
                     self.recent.discard(self.uids[i])
                     del self.uids[i]
+            if self.qresync and told:
+                out.append(vanished_line(told[::-1], earlier=False))
         if self.folder.modseq == self.modseq:
             return out
         # A new keyword comes with a change (modseq moved); FLAGS goes before the FETCH

@@ -113,6 +113,7 @@ class ImapSession:
         self.selected: SelectedView | None = None
         self.cache = settings.cache
         self.condstore = False
+        self.qresync = False
         self._out = bytearray()
         self.said_bye = False
 
@@ -316,12 +317,15 @@ class ImapSession:
         return "ID completed", ""
 
     async def cmd_enable(self, cmd: Command) -> tuple[str, str]:
-        """ENABLE (RFC 5161): CONDSTORE is the only extension that can be enabled."""
-        if "CONDSTORE" in cmd.items:
+        """ENABLE (RFC 5161): CONDSTORE, and QRESYNC which implies it (RFC 7162 3.2.3)."""
+        enabled = [x for x in dict.fromkeys(cmd.items) if x in ("CONDSTORE", "QRESYNC")]
+        if enabled:
             self.enable_condstore()
-            self.send(untagged("ENABLED CONDSTORE"))
-        else:
-            self.send(untagged("ENABLED"))
+        if "QRESYNC" in enabled:
+            self.qresync = True
+            if self.selected is not None:
+                self.selected.qresync = True
+        self.send(untagged(" ".join(["ENABLED", *enabled])))
         return "ENABLE completed", ""
 
     def enable_condstore(self) -> None:

@@ -10,8 +10,7 @@ costs two ``stat`` calls unless a directory changed.
 ``refresh()`` is the event loop's form of ``sync()``: the file work (see
 ``scan``) runs in a worker thread and the result is applied on the loop,
 under a per-folder lock so one scan at a time writes the folder's index.
-The blocking ``sync()`` stays for callers that are not coroutines; both
-check a scan result against the current state before applying it.
+The blocking ``sync()`` stays for callers that are not coroutines.
 """
 
 from __future__ import annotations
@@ -57,6 +56,7 @@ class Folder:
         # sessions compare lengths. Flag sets are shared: each distinct one is read once.
         self.keywords = {k for fs in {m.flags for m in self.messages} for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
+        self.vanished = index.expunged(name)  # persisted: uid -> modseq (0 -> history start)
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
         self._lock = asyncio.Lock()  # one refresh (scan + apply) at a time
@@ -111,10 +111,11 @@ class Folder:
         return [m for m in self.messages if m.modseq > modseq]
 
     def expunged_since(self, modseq: int) -> list[int]:
-        """Uids expunged after ``modseq`` (in this process's lifetime)."""
-        return [uid for ms, uid in self.expunge_log if ms > modseq]
-
-    # -- listeners ---------------------------------------------------------
+        """Uids expunged after ``modseq``, sorted (all gone ones if older than the history:
+        RFC 7162 3.2.5.1 lets a server send every UID it does not have)."""
+        if modseq < self.vanished.get(0, 0):
+            return [u for u in range(1, self.row.uidnext) if u not in self.by_uid]
+        return sorted(u for u, ms in self.vanished.items() if ms > modseq and u)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener()`` after every change."""
@@ -131,10 +132,7 @@ class Folder:
     # -- disk sync -----------------------------------------------------------
 
     def sync(self) -> bool:
-        """Take in files that appeared or vanished on disk; True if anything changed.
-
-        Blocking: on the event loop prefer ``await refresh()``.
-        """
+        """Take in files added or removed on disk (blocking); True if anything changed."""
         due = scan.due(self.path, self.row.cur_mtime, self._new_mtime)
         if due is None:
             return False
@@ -232,6 +230,7 @@ class Folder:
             del self._uids[pos]
             del self.messages[pos]
             self.expunge_log.append((ms, uid))
+            self.vanished[uid] = ms
         for m in changed:
             m.modseq = ms
             upsert.append(m)

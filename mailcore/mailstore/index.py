@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS messages (
     PRIMARY KEY (folder, uid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+# QRESYNC (RFC 7162) asks which uids vanished after a modseq: one row per expunged uid.
+# The row of uid 0 holds the modseq the history starts at (earlier expunges unknown).
+_EXPUNGED = """
+CREATE TABLE expunged (folder TEXT NOT NULL, uid INTEGER NOT NULL, modseq INTEGER NOT NULL,
+    PRIMARY KEY (folder, uid)) WITHOUT ROWID;
+INSERT INTO expunged SELECT name, 0, modseq FROM folders;
+"""
 
 
 @dataclass(slots=True)
@@ -88,7 +95,12 @@ class Index:
         had_subscriptions = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'subscriptions'"
         ).fetchone()
+        had_expunged = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'expunged'"
+        ).fetchone()
         self._db.executescript(_SCHEMA)
+        if not had_expunged:
+            self._db.executescript(_EXPUNGED)
         if not had_subscriptions:
             # An index from before the subscription list kept a flag per folder
             # (the folders.subscribed column, unused since): carry it over once.
@@ -157,12 +169,14 @@ class Index:
         with self._lock, self._tx():
             self._db.execute("DELETE FROM folders WHERE name = ?", (name,))
             self._db.execute("DELETE FROM messages WHERE folder = ?", (name,))
+            self._db.execute("DELETE FROM expunged WHERE folder = ?", (name,))
 
     def rename_folder(self, old: str, new: str) -> None:
         """Rename a folder's rows (subfolders are renamed by the caller one by one)."""
         with self._lock, self._tx():
             self._db.execute("UPDATE folders SET name = ? WHERE name = ?", (new, old))
             self._db.execute("UPDATE messages SET folder = ? WHERE folder = ?", (new, old))
+            self._db.execute("UPDATE expunged SET folder = ? WHERE folder = ?", (new, old))
 
     def subscriptions(self) -> set[str]:
         """The subscribed names (RFC 3501 6.3.6: existing mailboxes or not)."""
@@ -195,6 +209,14 @@ class Index:
             out.append(MessageRecord(uid, path, fs, size, date, modseq))
         return out
 
+    def expunged(self, folder: str) -> dict[int, int]:
+        """A folder's expunge history: uid -> modseq of its expunge (uid 0: the start)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT uid, modseq FROM expunged WHERE folder = ?", (folder,)
+            ).fetchall()
+        return dict(rows)
+
     def commit(
         self, row: FolderRow, upsert: Iterable[MessageRecord], delete: Iterable[int] = ()
     ) -> None:
@@ -223,6 +245,10 @@ class Index:
             self._db.executemany(
                 "DELETE FROM messages WHERE folder = ? AND uid = ?",
                 [(row.name, uid) for uid in delete],
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO expunged VALUES (?, ?, ?)",
+                [(row.name, uid, row.modseq) for uid in delete],
             )
             self.save_folder(row)
 
