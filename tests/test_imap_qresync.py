@@ -97,6 +97,10 @@ def test_resync_after_another_session_expunged_and_flagged(server: ServerThread)
         answer = a.ask(b"t SELECT INBOX (QRESYNC (%d %d 2:5 (1:3 1:3)))\r\n" % (uv, highest), b"t")
         assert answer[0] == b"* OK [CLOSED] previous mailbox closed\r\n"
         assert _untagged(answer, b"VANISHED") == [b"* VANISHED (EARLIER) 4\r\n"]
+        # nor are the changes of messages outside known-uids reported
+        answer = a.ask(b"w SELECT INBOX (QRESYNC (%d %d 3:5))\r\n" % (uv, highest), b"w")
+        assert _untagged(answer, b"VANISHED") == [b"* VANISHED (EARLIER) 4\r\n"]
+        assert not _untagged(answer, b"FETCH")
         # up to date: nothing vanished, nothing changed
         answer = a.ask(b"u EXAMINE INBOX (QRESYNC (%d %d))\r\n" % (uv, now), b"u")
         assert not _untagged(answer, b"VANISHED") and not _untagged(answer, b"FETCH")

@@ -95,9 +95,11 @@ def resync_lines(view: SelectedView, params: QresyncParams) -> list[bytes]:
     if params.uidvalidity != view.folder.uidvalidity:
         return []
     out = [vanished_since(view, params.modseq, params.known_uids)]
+    known = params.known_uids
     for m in view.folder.changed_since(params.modseq):
         seq = view.seq_of(m.uid)
-        if seq:
+        # known-uids: only those messages' changes are reported (RFC 7162 3.2.5, Dovecot)
+        if seq and (known is None or known.resolve([m.uid], view.folder.uidnext - 1)):
             out.append(
                 b"* %d FETCH (UID %d FLAGS %s MODSEQ (%d))\r\n"
                 % (seq, m.uid, view.flags(m), m.modseq)
