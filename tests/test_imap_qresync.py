@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from mailcore.mailstore import expunges
+from mailcore.mailstore import index as index_module
+from mailcore.mailstore.expunges import ExpungeHistory
 from mailcore.mailstore.index import FolderRow, Index
 from tests.config_factory import make_config
 from tests.imap_support import IMAP, PASSWORD, USER, ServerThread, sample_message
@@ -187,7 +190,7 @@ def test_older_modseq_than_history_vanishes_every_absent_uid(server: ServerThrea
     async def forget() -> None:
         folder = store.mailbox(USER).folder("INBOX")
         folder.remove([2])
-        folder.vanished = {0: folder.modseq}  # as if the history began just now
+        folder.expunges = ExpungeHistory({0: folder.modseq})  # as if the history began just now
 
     asyncio.run_coroutine_threadsafe(forget(), server.loop).result(10)
     with _login(server) as a:
@@ -196,3 +199,21 @@ def test_older_modseq_than_history_vanishes_every_absent_uid(server: ServerThrea
         assert _untagged(answer, b"VANISHED") == [b"* VANISHED (EARLIER) 2\r\n"]
         answer = a.ask(b"u SELECT INBOX (QRESYNC (%d %d))\r\n" % (uv, highest), b"u")
         assert not _untagged(answer, b"VANISHED")
+
+
+def test_history_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past LIMIT uids the older half is forgotten, in memory and in the index, and
+    the history then starts at the last forgotten modseq (older asks: all absent)."""
+    monkeypatch.setattr(expunges, "LIMIT", 4)
+    monkeypatch.setattr(index_module, "LIMIT", 4)
+    history = ExpungeHistory({})
+    for uid in range(1, 6):
+        history.record(uid, 10 + uid)  # uid 5 at modseq 15 makes five: 1, 2 go
+    assert (history.start, sorted(history.uids)) == (12, [3, 4, 5])
+    assert history.since(12, 8, {6, 7}) == [3, 4, 5]
+    assert history.since(11, 8, {6, 7}) == [1, 2, 3, 4, 5]  # before the start: all absent
+    db = Index(tmp_path)
+    for uid in range(1, 6):
+        db.commit(FolderRow("INBOX", 7, 10, 10 + uid), [], delete=[uid])
+    assert db.expunged("INBOX") == {0: 12, 3: 13, 4: 14, 5: 15}
+    db.close()

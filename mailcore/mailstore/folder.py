@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mailcore import maildir
 from mailcore.mailstore import scan
+from mailcore.mailstore.expunges import ExpungeHistory
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 from pmemail.fsutil import fsync_dir
 
@@ -56,7 +57,7 @@ class Folder:
         # sessions compare lengths. Flag sets are shared: each distinct one is read once.
         self.keywords = {k for fs in {m.flags for m in self.messages} for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
-        self.vanished = index.expunged(name)  # persisted: uid -> modseq (0 -> history start)
+        self.expunges = ExpungeHistory(index.expunged(name))  # persisted, for QRESYNC
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
         self._lock = asyncio.Lock()  # one refresh (scan + apply) at a time
@@ -111,11 +112,8 @@ class Folder:
         return [m for m in self.messages if m.modseq > modseq]
 
     def expunged_since(self, modseq: int) -> list[int]:
-        """Uids expunged after ``modseq``, sorted (all gone ones if older than the history:
-        RFC 7162 3.2.5.1 lets a server send every UID it does not have)."""
-        if modseq < self.vanished.get(0, 0):
-            return [u for u in range(1, self.row.uidnext) if u not in self.by_uid]
-        return sorted(u for u, ms in self.vanished.items() if ms > modseq and u)
+        """Uids expunged after ``modseq`` (see ``ExpungeHistory.since``)."""
+        return self.expunges.since(modseq, self.row.uidnext, self.by_uid)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener()`` after every change."""
@@ -230,7 +228,7 @@ class Folder:
             del self._uids[pos]
             del self.messages[pos]
             self.expunge_log.append((ms, uid))
-            self.vanished[uid] = ms
+            self.expunges.record(uid, ms)
         for m in changed:
             m.modseq = ms
             upsert.append(m)

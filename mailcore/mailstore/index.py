@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mailcore import maildir
+from mailcore.mailstore.expunges import LIMIT, cut_modseq
 from pmemail.fsutil import make_private_dir
 
 INDEX_NAME = "pmemail-index.sqlite"
@@ -250,7 +251,25 @@ class Index:
                 "INSERT OR REPLACE INTO expunged VALUES (?, ?, ?)",
                 [(row.name, uid, row.modseq) for uid in delete],
             )
+            if delete:
+                self._trim_expunged(row.name)
             self.save_folder(row)
+
+    def _trim_expunged(self, folder: str) -> None:
+        """Past ``LIMIT`` uids, forget the older half and start the history later."""
+        sql = "SELECT {} FROM expunged WHERE folder = ? AND uid > 0"
+        if self._db.execute(sql.format("COUNT(*)"), (folder,)).fetchone()[0] <= LIMIT:
+            return
+        modseqs = [r[0] for r in self._db.execute(sql.format("modseq") + " ORDER BY 1", (folder,))]
+        cut = cut_modseq(modseqs)
+        self._db.execute("DELETE FROM expunged WHERE folder = ? AND modseq <= ?", (folder, cut))
+        start = self._db.execute(
+            "SELECT modseq FROM expunged WHERE folder = ? AND uid = 0", (folder,)
+        ).fetchone()
+        self._db.execute(
+            "INSERT OR REPLACE INTO expunged VALUES (?, 0, ?)",
+            (folder, max(cut, start[0] if start else 0)),
+        )
 
     def _tx(self) -> _Transaction:
         return _Transaction(self._db)
