@@ -129,6 +129,9 @@ def test_vanished_replaces_expunge(server: ServerThread) -> None:
         ]
         a.ask(b"d UID STORE 1 +FLAGS.SILENT (\\Deleted)\r\n", b"d")
         assert a.ask(b"x EXPUNGE\r\n", b"x") == [b"* VANISHED 1\r\n", b"x OK EXPUNGE completed\r\n"]
+        a.ask(b"c CREATE Archive\r\n", b"c")
+        answer = a.ask(b"m UID MOVE 4 Archive\r\n", b"m")  # RFC 6851 4.3: VANISHED too
+        assert [x for x in answer if b"EXPUNGE" in x or b"VANISHED" in x] == [b"* VANISHED 4\r\n"]
 
 
 def test_uid_fetch_changedsince_vanished(server: ServerThread) -> None:
