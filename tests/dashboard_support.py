@@ -124,7 +124,7 @@ def lab_router_cycle(config_path: str) -> dict[str, Any]:
     Called with ``lab.run_python(NS_LAN, "tests.dashboard_support:lab_router_cycle", ...)``.
     """
     from pmemail.app.forwarding_actions import forward_all, remove_mappings
-    from pmemail.app.status_snapshot import network_snapshot
+    from pmemail.app.network_snapshot import network_snapshot
     from pmemail.config import load_config
     from pmemail.config.paths import DataPaths
 

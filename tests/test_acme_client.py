@@ -22,15 +22,14 @@ from mailcore.acme.challenges import ChallengeBoard
 from mailcore.acme.client import AcmeClient, Issued
 from mailcore.acme.failures import AcmeFailure
 from mailcore.acme.names import NameFilter, candidate_names
-from tests.config_factory import ConfigSetup, make_config
-from tests.pebble_support import (
-    Pebble,
+from tests.acme_peers import (
     alpn_challenge_server,
     http_challenge_server,
     rate_limiting_ca,
-    run_pebble,
     verify_chain,
 )
+from tests.config_factory import ConfigSetup, make_config
+from tests.pebble_support import Pebble, run_pebble
 
 HOST = "mail.example.be"
 

@@ -31,8 +31,9 @@ from mailcore.acme.tls_alpn import (
     validation_certificate,
 )
 from mailcore.dns_resolver import make_resolver
+from tests.acme_peers import http_challenge_server
 from tests.config_factory import free_port, make_config
-from tests.pebble_support import http_challenge_server, run_pebble
+from tests.pebble_support import run_pebble
 
 HOST = "mail.example.be"
 

@@ -32,16 +32,15 @@ from mailcore.certs.keeper import CertificateKeeper
 from mailcore.certs.report import Source
 from pmemail.config.paths import DataPaths
 from pmemail.serve.composition import build_server
-from tests.certs_support import handshake
-from tests.config_factory import ConfigSetup, free_port, make_config
-from tests.pebble_support import (
-    Pebble,
+from tests.acme_peers import (
     alpn_challenge_server,
     http_challenge_server,
     rate_limiting_ca,
-    run_pebble,
     verify_chain,
 )
+from tests.certs_support import handshake
+from tests.config_factory import ConfigSetup, free_port, make_config
+from tests.pebble_support import Pebble, run_pebble
 
 HOST = "mail.example.be"
 

@@ -12,9 +12,10 @@ import pytest
 from mailcore.queue.store import QueueStore
 from pmemail.app.action_result import ActionError
 from pmemail.app.forwarding_actions import forward_all, remove_mappings
+from pmemail.app.network_snapshot import network_snapshot
 from pmemail.app.queue_actions import retry_queue
 from pmemail.app.server_process import restart_server, start_server, stop_server
-from pmemail.app.status_snapshot import LocalProbe, mail_counters, network_snapshot, tail_lines
+from pmemail.app.status_snapshot import LocalProbe, mail_counters, tail_lines
 from pmemail.config import Config, load_config
 from pmemail.config.paths import DataPaths
 from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, echo_stub, kill_detached

@@ -19,7 +19,7 @@ import pytest
 
 from netcore.ip_history import IpObservation
 from pmemail.app import status_snapshot
-from pmemail.app.status_snapshot import NetworkSnapshot, PortReach
+from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
 from pmemail.config import Config
 from tests.config_factory import write_config
 from tests.tui_wizard_support import app_overrides, make_app, settle

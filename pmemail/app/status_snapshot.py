@@ -7,10 +7,9 @@ different rates and keep idle CPU low:
   socket of ``pmemail serve``, psutil facts of its process, the queue
   directory, the tail of the log and the listening ports. Only local files
   and sockets: a few milliseconds, safe every few seconds.
-* :func:`network_snapshot` → :class:`NetworkSnapshot`: the router's UPnP
-  table, the public address (recorded in the IP history) and whether each
-  port of the plan is reachable from outside (the echo service). Network
-  round trips: refreshed rarely and on demand.
+* ``pmemail.app.network_snapshot``: the router's UPnP table, the public
+  address and whether each port of the plan is reachable from outside.
+  Network round trips: refreshed rarely and on demand.
 
 Every failure becomes a one-line reason in the snapshot, never an exception.
 """
@@ -19,8 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import psutil
@@ -37,9 +35,7 @@ from mailcore.status import (
     narrow,
     read_answer,
 )
-from netcore.ip_history import IpHistory, IpObservation
 from netcore.local_ports import listening_ports
-from netcore.router.state import ForwardingState
 from pmemail.app.local_sources import DirWatch, LogTail
 from pmemail.app.local_sources import tail_lines as tail_lines  # re-exported, as before
 from pmemail.config.https import https_internal_port
@@ -48,10 +44,7 @@ from pmemail.config.paths import DataPaths
 from pmemail.serve.control import ControlError, NotRunning, query_control_sync
 
 if TYPE_CHECKING:
-    from netcore.router.upnp import RouterMapping
-
-# The router clients (miniupnpc) and the echo client (requests) are imported
-# by the network snapshot itself: the dashboard paints before they are needed.
+    pass
 
 CONTROL_TIMEOUT = 2.0  # a local socket: a server that needs longer is stuck
 SMTP_SERVICES = ("smtp", "submission")
@@ -124,34 +117,6 @@ class LocalSnapshot:
     queue: QueueFacts
     ports: list[LocalPort]
     log_lines: list[str]
-
-
-@dataclass(frozen=True)
-class PortReach:
-    """One port of the plan on the router and from outside."""
-
-    name: str
-    external: int
-    mapped: bool | None  # None: the router could not be read
-    mapped_detail: str  # target and lease when mapped, or why not
-    lease_left: float | None  # seconds; None = permanent or unknown
-    reachable: bool | None  # None: the echo service could not tell
-    reach_detail: str
-
-
-@dataclass(frozen=True)
-class NetworkSnapshot:
-    """The slow facts, refreshed every ``dashboard.network_refresh`` seconds."""
-
-    taken_at: float
-    router: str  # "UPnP at URL" or ""
-    router_error: str
-    router_address: str
-    public_address: str
-    public_error: str
-    address_changed: bool  # this refresh saw a new public address
-    history: list[IpObservation] = field(default_factory=list)
-    ports: list[PortReach] = field(default_factory=list)
 
 
 def queue_facts(paths: DataPaths) -> QueueFacts:
@@ -297,115 +262,3 @@ class LocalProbe:
             self._process = None
             return None
         return ProcessFacts(pid, max(0.0, clock() - started), memory, cpu, conns)
-
-
-def _router_facts(
-    config: Config, paths: DataPaths
-) -> tuple[str, str, str, dict[str, RouterMapping], ForwardingState]:
-    """(router label, error, router's public address, our UPnP rows by key, state)."""
-    from netcore.forwarding import Forwarder
-    from netcore.router.errors import RouterError
-
-    fwd = Forwarder(config, paths)
-    try:
-        rows, _others = fwd.table()
-    except (RouterError, OSError, ValueError) as err:
-        return "", str(err) or type(err).__name__, "", {}, ForwardingState.load(fwd.state_file)
-    state = ForwardingState.load(fwd.state_file)
-    address = ""
-    client = fwd.upnp(state)
-    if client is not None:
-        try:
-            address = client.external_ip()
-        except (RouterError, OSError):
-            address = ""
-    label = f"UPnP IGD {fwd.igd_url}" if fwd.igd_url else "NAT-PMP/PCP mappings only"
-    return label, "", address, {r.key: r for r in rows}, state
-
-
-def _port_reach(
-    config: Config,
-    name: str,
-    now: float,
-    router_ok: bool,
-    rows: dict[str, RouterMapping],
-    state: ForwardingState,
-    reach: tuple[bool | None, str],
-) -> PortReach:
-    m = getattr(config.ports, name)
-    key = f"{m.external}/{m.protocol.upper()}"
-    row, rec = rows.get(key), state.mappings.get(key)
-    mapped: bool | None
-    lease_left: float | None = None
-    if row is not None:
-        mapped = row.ours
-        detail = (
-            f"to {row.internal_host}:{row.internal}"
-            if row.ours
-            else f"held by another mapping: {row.description or '?'} "
-            f"to {row.internal_host}:{row.internal}"
-        )
-        lease_left = float(row.lease) if row.lease > 0 else None
-    elif rec is not None and rec.method != "upnp":
-        mapped, detail = True, f"to {rec.internal_host}:{rec.internal} by {rec.method.upper()}"
-        lease_left = rec.remaining(now)
-    elif router_ok:
-        mapped, detail = False, "not in the router's table"
-    else:
-        mapped, detail = None, "router not readable"
-    reachable, why = reach
-    if reachable is None:
-        reach_detail = why
-    else:
-        reach_detail = "reachable" if reachable else "the echo service could not connect"
-    return PortReach(name, m.external, mapped, detail, lease_left, reachable, reach_detail)
-
-
-def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
-    """The router table, the public address and outside reachability.
-
-    Blocking (network round trips bounded by ``network.*_timeout``): call it
-    from a worker thread.
-    """
-    from netcore.echo_service import port_reachable, public_ip
-
-    net = config.network
-    enabled = [name for name, m in config.ports.items() if m.enabled]
-    with ThreadPoolExecutor(max_workers=2 + len(enabled)) as pool:
-        router_f = pool.submit(_router_facts, config, paths)
-        public_f = pool.submit(public_ip, net.echo_url, net.http_timeout)
-        reach_f = {
-            name: pool.submit(
-                port_reachable, net.echo_url, getattr(config.ports, name).external, net.http_timeout
-            )
-            for name in enabled
-        }
-        label, router_error, router_address, rows, state = router_f.result()
-        answers = public_f.result()
-        reach = {name: f.result() for name, f in reach_f.items()}
-    history = IpHistory(paths.state)
-    try:
-        changed = history.record(answers.address, router_address)
-        entries = history.entries()
-    except OSError:
-        changed, entries = False, []
-    now = clock()
-    public_error = (
-        ""
-        if answers.address
-        else "; ".join(f"{u}: {e}" if u else e for u, e in answers.errors.items())
-    )
-    return NetworkSnapshot(
-        taken_at=now,
-        router=label,
-        router_error=router_error,
-        router_address=router_address,
-        public_address=answers.address,
-        public_error=public_error,
-        address_changed=changed,
-        history=entries[-10:],
-        ports=[
-            _port_reach(config, name, now, not router_error, rows, state, reach[name])
-            for name in enabled
-        ],
-    )

@@ -31,7 +31,8 @@ from pmemail.app import (
     server_process,
 )
 from pmemail.app.action_result import ActionError, ActionResult
-from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot, NetworkSnapshot, network_snapshot
+from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
+from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (

@@ -15,7 +15,8 @@ from textual.message import Message
 from mailcore.status import CertificateStatus
 from netcore.checks.result import CheckResult
 from pmemail.app.action_result import ActionResult
-from pmemail.app.status_snapshot import LocalSnapshot, NetworkSnapshot
+from pmemail.app.network_snapshot import NetworkSnapshot
+from pmemail.app.status_snapshot import LocalSnapshot
 from pmemail_tui.widgets.dashboard.actions import DashAction
 
 

@@ -16,7 +16,8 @@ from textual.widgets import DataTable, Static
 
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
 from pmemail.app.cert_wording import certificate_lines
-from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, NetworkSnapshot, PortReach
+from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
+from pmemail.app.status_snapshot import LocalPort, LocalSnapshot
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard import format as fmt
 

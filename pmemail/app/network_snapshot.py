@@ -1,0 +1,165 @@
+"""The dashboard's slow facts: the router's table, the public address, outside reach.
+
+:func:`network_snapshot` makes network round trips (UPnP, the echo service),
+so the screen refreshes it rarely and on demand, from a worker thread; the
+local facts are :mod:`pmemail.app.status_snapshot`'s. Every failure becomes a
+one-line reason in the snapshot, never an exception.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from netcore.ip_history import IpHistory, IpObservation
+from netcore.router.state import ForwardingState
+from pmemail.app import status_snapshot
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
+
+if TYPE_CHECKING:
+    from netcore.router.upnp import RouterMapping
+
+# The router clients (miniupnpc) and the echo client (requests) are imported
+# by the snapshot itself: the dashboard paints before they are needed.
+
+
+@dataclass(frozen=True)
+class PortReach:
+    """One port of the plan on the router and from outside."""
+
+    name: str
+    external: int
+    mapped: bool | None  # None: the router could not be read
+    mapped_detail: str  # target and lease when mapped, or why not
+    lease_left: float | None  # seconds; None = permanent or unknown
+    reachable: bool | None  # None: the echo service could not tell
+    reach_detail: str
+
+
+@dataclass(frozen=True)
+class NetworkSnapshot:
+    """The slow facts, refreshed every ``dashboard.network_refresh`` seconds."""
+
+    taken_at: float
+    router: str  # "UPnP at URL" or ""
+    router_error: str
+    router_address: str
+    public_address: str
+    public_error: str
+    address_changed: bool  # this refresh saw a new public address
+    history: list[IpObservation] = field(default_factory=list)
+    ports: list[PortReach] = field(default_factory=list)
+
+
+def _router_facts(
+    config: Config, paths: DataPaths
+) -> tuple[str, str, str, dict[str, RouterMapping], ForwardingState]:
+    """(router label, error, router's public address, our UPnP rows by key, state)."""
+    from netcore.forwarding import Forwarder
+    from netcore.router.errors import RouterError
+
+    fwd = Forwarder(config, paths)
+    try:
+        rows, _others = fwd.table()
+    except (RouterError, OSError, ValueError) as err:
+        return "", str(err) or type(err).__name__, "", {}, ForwardingState.load(fwd.state_file)
+    state = ForwardingState.load(fwd.state_file)
+    address = ""
+    client = fwd.upnp(state)
+    if client is not None:
+        try:
+            address = client.external_ip()
+        except (RouterError, OSError):
+            address = ""
+    label = f"UPnP IGD {fwd.igd_url}" if fwd.igd_url else "NAT-PMP/PCP mappings only"
+    return label, "", address, {r.key: r for r in rows}, state
+
+
+def _port_reach(
+    config: Config,
+    name: str,
+    now: float,
+    router_ok: bool,
+    rows: dict[str, RouterMapping],
+    state: ForwardingState,
+    reach: tuple[bool | None, str],
+) -> PortReach:
+    m = getattr(config.ports, name)
+    key = f"{m.external}/{m.protocol.upper()}"
+    row, rec = rows.get(key), state.mappings.get(key)
+    mapped: bool | None
+    lease_left: float | None = None
+    if row is not None:
+        mapped = row.ours
+        detail = (
+            f"to {row.internal_host}:{row.internal}"
+            if row.ours
+            else f"held by another mapping: {row.description or '?'} "
+            f"to {row.internal_host}:{row.internal}"
+        )
+        lease_left = float(row.lease) if row.lease > 0 else None
+    elif rec is not None and rec.method != "upnp":
+        mapped, detail = True, f"to {rec.internal_host}:{rec.internal} by {rec.method.upper()}"
+        lease_left = rec.remaining(now)
+    elif router_ok:
+        mapped, detail = False, "not in the router's table"
+    else:
+        mapped, detail = None, "router not readable"
+    reachable, why = reach
+    if reachable is None:
+        reach_detail = why
+    else:
+        reach_detail = "reachable" if reachable else "the echo service could not connect"
+    return PortReach(name, m.external, mapped, detail, lease_left, reachable, reach_detail)
+
+
+def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
+    """The router table, the public address and outside reachability.
+
+    Blocking (network round trips bounded by ``network.*_timeout``): call it
+    from a worker thread.
+    """
+    from netcore.echo_service import port_reachable, public_ip
+
+    net = config.network
+    enabled = [name for name, m in config.ports.items() if m.enabled]
+    with ThreadPoolExecutor(max_workers=2 + len(enabled)) as pool:
+        router_f = pool.submit(_router_facts, config, paths)
+        public_f = pool.submit(public_ip, net.echo_url, net.http_timeout)
+        reach_f = {
+            name: pool.submit(
+                port_reachable, net.echo_url, getattr(config.ports, name).external, net.http_timeout
+            )
+            for name in enabled
+        }
+        label, router_error, router_address, rows, state = router_f.result()
+        answers = public_f.result()
+        reach = {name: f.result() for name, f in reach_f.items()}
+    history = IpHistory(paths.state)
+    try:
+        changed = history.record(answers.address, router_address)
+        entries = history.entries()
+    except OSError:
+        changed, entries = False, []
+    now = status_snapshot.clock()  # the one wall-clock seam of the dashboard's facts
+    public_error = (
+        ""
+        if answers.address
+        else "; ".join(f"{u}: {e}" if u else e for u, e in answers.errors.items())
+    )
+    return NetworkSnapshot(
+        taken_at=now,
+        router=label,
+        router_error=router_error,
+        router_address=router_address,
+        public_address=answers.address,
+        public_error=public_error,
+        address_changed=changed,
+        history=entries[-10:],
+        ports=[
+            _port_reach(config, name, now, not router_error, rows, state, reach[name])
+            for name in enabled
+        ],
+    )
