@@ -17,6 +17,7 @@ from mailcore.certs.report import served_status
 from mailcore.interfaces import ServiceStartError
 from mailcore.status import CertificateStatus, narrow
 from pmemail.app.action_result import ActionError
+from pmemail.app.cert_wording import say
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.serve.control import ControlError, NotRunning, query_control_sync
@@ -62,7 +63,7 @@ def certificate_report(
     try:
         chosen = choose_certificate(config, paths, generate=owner)
     except ServiceStartError as err:
-        hint = "" if owner else " (pmemail serve writes it at its next start)"
+        hint = "" if owner else " " + say("hint.next_start", config.language)
         raise ActionError(f"{err}{hint}") from None
     return served_status(config, paths, chosen.info, chosen.source)
 
@@ -102,5 +103,6 @@ def request_renewal(config: Config, paths: DataPaths, timeout: float) -> Certifi
         raise ActionError(str(err)) from None
     status = _certificate(answer)
     if status is None:
-        raise ActionError(str(answer.get("error", "the server gave no certificate status")))
+        error = answer.get("error")
+        raise ActionError(str(error) if error else say("error.no_status", config.language))
     return status

@@ -147,6 +147,14 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "A trusted certificate from {issuer} is in place.",
         "fr": "Un certificat reconnu délivré par {issuer} est en place.",
     },
+    "hint.next_start": {
+        "en": "(pmemail serve writes it at its next start)",
+        "fr": "(pmemail serve le crée à son prochain démarrage)",
+    },
+    "error.no_status": {
+        "en": "the server gave no certificate status",
+        "fr": "le serveur n'a donné aucun état du certificat",
+    },
     "server.not_running": {
         "en": "pmemail serve is not running: start it, then ask for the certificate again.",
         "fr": "pmemail serve ne tourne pas : démarrez-le, puis redemandez le certificat.",
