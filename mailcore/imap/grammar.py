@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mailcore.imap.lexer import Cursor, ParseError
@@ -16,19 +18,30 @@ class SeqSet:
 
     ranges: tuple[tuple[int | None, int | None], ...]
 
-    def resolve(self, values: list[int], largest: int) -> list[int]:
-        """The members of sorted ``values`` covered by this set (``*`` = ``largest``)."""
-        import bisect
+    def spans(self, largest: int) -> list[tuple[int, int]]:
+        """The set as sorted, disjoint, inclusive ``(low, high)`` spans (``*`` = ``largest``)."""
+        spans: list[tuple[int, int]] = []
+        for lo_raw, hi_raw in sorted(
+            (min(a, b), max(a, b))
+            for a, b in (
+                (largest if lo is None else lo, largest if hi is None else hi)
+                for lo, hi in self.ranges
+            )
+        ):
+            if spans and lo_raw <= spans[-1][1] + 1:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], hi_raw))
+            else:
+                spans.append((lo_raw, hi_raw))
+        return spans
 
-        picked: set[int] = set()
-        for lo_raw, hi_raw in self.ranges:
-            lo = largest if lo_raw is None else lo_raw
-            hi = largest if hi_raw is None else hi_raw
-            lo, hi = min(lo, hi), max(lo, hi)
+    def resolve(self, values: Sequence[int], largest: int) -> list[int]:
+        """The members of sorted ``values`` covered by this set (``*`` = ``largest``)."""
+        picked: list[int] = []
+        for lo, hi in self.spans(largest):
             i = bisect.bisect_left(values, lo)
             j = bisect.bisect_right(values, hi)
-            picked.update(values[i:j])
-        return sorted(picked)
+            picked.extend(values[i:j])
+        return picked
 
 
 def seq_set(c: Cursor) -> SeqSet:

@@ -95,7 +95,7 @@ async def cmd_select(s: ImapSession, cmd: Command) -> tuple[str, str]:
     for line in view.flags_lines():
         s.send(line)
     s.send(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(view.uids), len(view.recent)))
-    first_unseen = next((i for i, m in enumerate(folder.messages, 1) if "\\Seen" not in m.flags), 0)
+    first_unseen = folder.first_unseen()
     if first_unseen:
         s.send(b"* OK [UNSEEN %d] first unseen\r\n" % first_unseen)
     s.send(b"* OK [UIDVALIDITY %d] UIDs valid\r\n" % folder.uidvalidity)
@@ -174,7 +174,7 @@ async def send_status(s: ImapSession, wire: str, items: list[str]) -> None:
         "UIDNEXT": folder.uidnext,
         "UIDVALIDITY": folder.uidvalidity,
         "UNSEEN": folder.unseen(),
-        "SIZE": sum(m.size for m in folder.messages),
+        "SIZE": folder.total_size(),
         "HIGHESTMODSEQ": folder.modseq,
     }
     body = " ".join(f"{item} {values[item]}" for item in items)

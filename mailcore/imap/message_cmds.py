@@ -3,11 +3,12 @@ UNSELECT (and their UID forms)."""
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from mailcore.imap import search
+from mailcore.imap import fetch_index, search
 from mailcore.imap.binary import UnknownCte
 from mailcore.imap.commands import Command
 from mailcore.imap.errors import Bad, No
@@ -17,7 +18,6 @@ from mailcore.imap.grammar import FetchItem, SearchKey
 from mailcore.imap.mailbox_cmds import check_flags, open_folder
 from mailcore.imap.qresync import vanished_since
 from mailcore.imap.selected import SelectedView
-from mailcore.mailstore import MessageRecord
 
 if TYPE_CHECKING:
     from mailcore.imap.session import Handler, ImapSession
@@ -30,20 +30,34 @@ def _view(s: ImapSession) -> SelectedView:
     return s.selected
 
 
-def targets(s: ImapSession, cmd: Command) -> list[tuple[int, int]]:
-    """(seq, uid) pairs addressed by the command's sequence set."""
+def target_ranges(s: ImapSession, cmd: Command) -> list[range]:
+    """The positions in the view's uid list addressed by the command's sequence set,
+    as sorted, disjoint ranges (a big ``1:*`` is one range, never a list).
+
+    Raises:
+        Bad: a message sequence number above the number of messages.
+    """
     view = _view(s)
     assert cmd.seqset is not None
+    uids = view.uids
     if cmd.uid:
-        largest = view.uids[-1] if view.uids else 0
-        return [(view.seq_of(u), u) for u in cmd.seqset.resolve(view.uids, largest)]
-    n = len(view.uids)
-    for lo, hi in cmd.seqset.ranges:
-        for v in (lo, hi):
+        largest = uids[-1] if uids else 0
+        return [
+            range(bisect.bisect_left(uids, lo), bisect.bisect_right(uids, hi))
+            for lo, hi in cmd.seqset.spans(largest)
+        ]
+    n = len(uids)
+    for lo_raw, hi_raw in cmd.seqset.ranges:
+        for v in (lo_raw, hi_raw):
             if v is not None and v > n:
                 raise Bad(f"invalid message sequence number {v} (mailbox has {n})")
-    seqs = cmd.seqset.resolve(list(range(1, n + 1)), n)
-    return [(q, view.uids[q - 1]) for q in seqs]
+    return [range(lo - 1, hi) for lo, hi in cmd.seqset.spans(n)]
+
+
+def targets(s: ImapSession, cmd: Command) -> list[tuple[int, int]]:
+    """(seq, uid) pairs addressed by the command's sequence set."""
+    uids = _view(s).uids
+    return [(i + 1, uids[i]) for r in target_ranges(s, cmd) for i in r]
 
 
 async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
@@ -65,8 +79,9 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
         and (cmd.modseq is not None or mark_seen)
     ):
         items = [*items, FetchItem("MODSEQ")]
-    if cmd.modseq is None and all(i.name in _INDEX_ONLY for i in items):
-        return await _fetch_index_only(s, cmd, items)
+    if cmd.modseq is None and all(i.name in fetch_index.ITEMS for i in items):
+        await fetch_index.fetch(s, view, items, cmd.uid, target_ranges(s, cmd))
+        return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
     failed = 0
     own: list[int] = []
     for seq, uid in targets(s, cmd):
@@ -77,7 +92,9 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
             continue  # CHANGEDSINCE: unchanged
         changed = False
         if mark_seen and "\\Seen" not in rec.flags:
-            changed = bool(folder.store_flags([uid], ["\\Seen"], "add"))
+            stored = folder.store_flags([uid], ["\\Seen"], "add")
+            changed = bool(stored)
+            rec = stored[0] if stored else rec  # records are copies: take the new flags
             own.append(uid)
         try:
             pieces = fetch_response(
@@ -96,59 +113,6 @@ async def cmd_fetch(s: ImapSession, cmd: Command) -> tuple[str, str]:
     if failed:
         raise No(f"{failed} message(s) could not be read", "SERVERBUG")
     return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
-
-
-# FETCH items answered from the index alone: the common "what changed" sync of a
-# client over a big mailbox (FETCH 1:* (UID FLAGS)) skips the per-message machinery.
-_INDEX_ONLY = {"UID", "FLAGS", "RFC822.SIZE", "MODSEQ"}
-
-
-_PIECES: dict[str, bytes] = {
-    "UID": b"UID %d",
-    "FLAGS": b"FLAGS %s",
-    "RFC822.SIZE": b"RFC822.SIZE %d",
-    "MODSEQ": b"MODSEQ (%d)",
-}
-_BATCH = 1 << 16
-
-
-async def _fetch_index_only(
-    s: ImapSession, cmd: Command, items: list[FetchItem]
-) -> tuple[str, str]:
-    view = _view(s)
-    by_uid = view.folder.by_uid
-    names = [i.name for i in items]
-    if cmd.uid and "UID" not in names:
-        names.insert(0, "UID")
-    line = b"* %d FETCH (" + b" ".join(_PIECES[n] for n in names) + b")\r\n"
-    getters: list[Callable[[MessageRecord], object]] = [
-        {"UID": _uid, "FLAGS": view.flags, "RFC822.SIZE": _size, "MODSEQ": _modseq}[n]
-        for n in names
-    ]
-    out = bytearray()
-    for seq, uid in targets(s, cmd):
-        rec = by_uid.get(uid)
-        if rec is None:
-            continue  # expunged by another session; reported later
-        out += line % (seq, *[get(rec) for get in getters])
-        if len(out) > _BATCH:
-            s.send(out)
-            out = bytearray()
-            await s.flush_if_large()
-    s.send(out)
-    return f"{'UID ' if cmd.uid else ''}FETCH completed", ""
-
-
-def _uid(rec: MessageRecord) -> int:
-    return rec.uid
-
-
-def _size(rec: MessageRecord) -> int:
-    return rec.size
-
-
-def _modseq(rec: MessageRecord) -> int:
-    return rec.modseq
 
 
 async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:

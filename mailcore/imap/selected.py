@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import functools
+from array import array
 from collections.abc import Iterable
 
 from mailcore.imap.response import Atom, render, vanished_line
@@ -41,7 +42,8 @@ class SelectedView:
     def __init__(self, folder: Folder, readonly: bool) -> None:
         self.folder = folder
         self.readonly = readonly
-        self.uids: list[int] = [m.uid for m in folder.messages]
+        # A copy (4 bytes a message): the view renumbers only when it tells the client.
+        self.uids = array("I", folder.uids)
         self.recent: set[int] = set(
             folder.unclaimed_recent() if readonly else folder.claim_recent()
         )
@@ -114,11 +116,7 @@ class SelectedView:
         if len(self.folder.keywords) != self._keywords_told:
             out.extend(self.flags_lines())
         last = self.uids[-1] if self.uids else 0
-        fresh = (
-            [m.uid for m in self.folder.messages if m.uid > last]
-            if self.folder.uidnext - 1 > last
-            else []
-        )
+        fresh = self.folder.uids_after(last) if self.folder.uidnext - 1 > last else []
         skip = set(exclude) | set(fresh)
         for m in self.folder.changed_since(self.modseq):
             if m.uid in skip:

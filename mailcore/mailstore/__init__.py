@@ -4,7 +4,6 @@ Used by the IMAP server and the webmail; nothing here knows about IMAP.
 """
 
 from mailcore.mailstore.folder import Folder, NewMessage
-from mailcore.mailstore.index import MessageRecord
 from mailcore.mailstore.mailbox import (
     FolderError,
     FolderExists,
@@ -15,6 +14,7 @@ from mailcore.mailstore.mailbox import (
 )
 from mailcore.mailstore.names import DELIMITER, INBOX, SPECIAL_USE, FolderNameError
 from mailcore.mailstore.summary import MessageHead, parse_head
+from mailcore.mailstore.table import MessageRecord
 
 __all__ = [
     "DELIMITER",

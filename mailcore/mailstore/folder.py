@@ -24,7 +24,8 @@ from pathlib import Path
 from mailcore import maildir
 from mailcore.mailstore import scan
 from mailcore.mailstore.expunges import ExpungeHistory
-from mailcore.mailstore.index import FolderRow, Index, MessageRecord
+from mailcore.mailstore.index import FolderRow, Index
+from mailcore.mailstore.table import MessageRecord, MessageTable, RecordList, RecordsByUid
 from pmemail.fsutil import fsync_dir
 
 NewMessage = tuple[Path | bytes, Iterable[str], float | None]
@@ -43,19 +44,21 @@ class Folder:
         path: Path,
         row: FolderRow,
         index: Index,
-        messages: list[MessageRecord] | None = None,
+        messages: MessageTable | None = None,
     ) -> None:
         """Open folder ``name``; ``messages`` are its index rows (loaded here when None)."""
         self.name = name
         self.path = path
         self.row = row
         self._index = index
-        self.messages: list[MessageRecord] = index.messages(name) if messages is None else messages
-        self._uids: list[int] = [m.uid for m in self.messages]
-        self.by_uid: dict[int, MessageRecord] = {m.uid: m for m in self.messages}
+        self.table = index.messages(name) if messages is None else messages
+        """The messages in packed form, for hot paths (read it, never change it)."""
+        self.messages = RecordList(self.table)
+        """The messages as records made on demand (copies: change them through methods)."""
+        self.by_uid = RecordsByUid(self.table)
         # Keywords defined here (IMAP's FLAGS): grow-only while open, as Dovecot's list, so
-        # sessions compare lengths. Flag sets are shared: each distinct one is read once.
-        self.keywords = {k for fs in {m.flags for m in self.messages} for k in maildir.keywords(fs)}
+        # sessions compare lengths. Each distinct flag set is read once.
+        self.keywords = {k for fs in self.table.flag_sets() for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
         self.expunges = ExpungeHistory(index.expunged(name))  # persisted, for QRESYNC
         self._listeners: set[Listener] = set()
@@ -79,9 +82,22 @@ class Folder:
         """The highest change number."""
         return self.row.modseq
 
+    @property
+    def uids(self) -> Sequence[int]:
+        """The uids in order (read-only)."""
+        return self.table.uids
+
+    def uids_after(self, uid: int) -> list[int]:
+        """The uids above ``uid``."""
+        uids = self.table.uids
+        return uids[bisect.bisect_right(uids, uid) :].tolist()
+
     def file(self, uid: int) -> Path:
         """The file of message ``uid`` (KeyError if expunged)."""
-        return self.path / self.by_uid[uid].path
+        i = self.table.position(uid)
+        if i < 0:
+            raise KeyError(uid)
+        return self.path / self.table.path_at(i)
 
     def read(self, uid: int) -> bytes:
         """Message ``uid`` with CRLF line endings (KeyError if gone, OSError on I/O)."""
@@ -89,11 +105,24 @@ class Folder:
 
     def unseen(self) -> int:
         """How many messages lack ``\\Seen``."""
-        return sum(1 for m in self.messages if "\\Seen" not in m.flags)
+        return self.table.count_where(self.table.numbers_with("\\Seen", present=False))
+
+    def first_unseen(self) -> int:
+        """The sequence number (from 1) of the first message without ``\\Seen``; 0 if none."""
+        unseen = self.table.numbers_with("\\Seen", present=False)
+        if unseen:
+            for i, number in enumerate(self.table.flag_ids()):
+                if number in unseen:
+                    return i + 1
+        return 0
+
+    def total_size(self) -> int:
+        """The sum of the messages' sizes."""
+        return self.table.total_size()
 
     def unclaimed_recent(self) -> list[int]:
         """Uids above the \\Recent boundary: no read-write session has been shown them."""
-        return self._uids[bisect.bisect_right(self._uids, self.row.recent_uid) :]
+        return self.uids_after(self.row.recent_uid)
 
     def claim_recent(self) -> list[int]:
         """The unclaimed \\Recent uids, now \\Recent for the caller's session only.
@@ -109,11 +138,11 @@ class Folder:
 
     def changed_since(self, modseq: int) -> list[MessageRecord]:
         """Messages whose flags changed (or that arrived) after ``modseq``."""
-        return [m for m in self.messages if m.modseq > modseq]
+        return [self.table.record_at(i) for i in self.table.changed_after(modseq)]
 
     def expunged_since(self, modseq: int) -> list[int]:
         """Uids expunged after ``modseq`` (see ``ExpungeHistory.since``)."""
-        return self.expunges.since(modseq, self.row.uidnext, self.by_uid)
+        return self.expunges.since(modseq, self.row.uidnext, self.table)
 
     def subscribe(self, listener: Listener) -> None:
         """Call ``listener()`` after every change."""
@@ -134,8 +163,8 @@ class Folder:
         due = scan.due(self.path, self.row.cur_mtime, self._new_mtime)
         if due is None:
             return False
-        top = self._uids[-1] if self._uids else 0
-        found = scan.scan(self.path, list(self.messages), due[0], due[1])
+        top = self.table.uids[-1] if self.table else 0
+        found = scan.scan(self.path, self._known(due[0]), due[0], due[1])
         self._new_mtime = due[2]
         found.added = self._unknown(found, top)
         changed = self._take(found)
@@ -151,9 +180,9 @@ class Folder:
             due = scan.due(self.path, self.row.cur_mtime, self._new_mtime)
             if due is None:
                 return False
-            top = self._uids[-1] if self._uids else 0
+            top = self.table.uids[-1] if self.table else 0
             found = await asyncio.to_thread(
-                scan.scan, self.path, list(self.messages), due[0], due[1]
+                scan.scan, self.path, self._known(due[0]), due[0], due[1]
             )
             self._new_mtime = due[2]
             added = self._unknown(found, top)
@@ -172,13 +201,17 @@ class Folder:
                 await asyncio.to_thread(self._mark_cur)
             return any_change
 
+    def _known(self, list_cur: bool) -> Iterable[tuple[int, str]]:
+        """The (uid, path) pairs a scan compares cur/ with (none when it is not listed)."""
+        return self.table.paths() if list_cur else ()
+
     def _unknown(self, found: scan.ScanResult, top: int) -> list[MessageRecord]:
         """``found.added`` less the messages this process stored while cur/ was listed
         (those have uids above ``top``, the last uid when the scan started)."""
-        newer = self.messages[bisect.bisect_right(self._uids, top) :]
-        if not (found.listed_cur and found.added and newer):
+        start = bisect.bisect_right(self.table.uids, top)
+        if not (found.listed_cur and found.added and start < len(self.table)):
             return found.added
-        known = {m.base for m in newer}
+        known = {maildir.base_of(self.table.path_at(i)[4:]) for i in range(start, len(self.table))}
         return [m for m in found.added if m.base not in known]
 
     def _take(self, found: scan.ScanResult) -> tuple[list[MessageRecord], list[int]] | None:
@@ -186,21 +219,25 @@ class Folder:
         if not found:
             return None
         gone = [
-            m.uid
-            for m, seen in found.gone
-            if self.by_uid.get(m.uid) is m
-            and m.path == seen
-            and not os.path.exists(self.path / seen)
+            uid
+            for uid, seen in found.gone
+            if self._path_is(uid, seen) and not os.path.exists(self.path / seen)
         ]
         renamed: list[MessageRecord] = []
-        for m, seen, now in found.renamed:
-            if self.by_uid.get(m.uid) is m and m.path == seen:
+        for uid, seen, now in found.renamed:
+            if self._path_is(uid, seen):
+                m = self.table.record_at(self.table.position(uid))
                 m.path = now
                 m.flags = maildir.keywords(m.flags) | maildir.info_flags(now)
                 renamed.append(m)
         if not (found.added or renamed or gone):
             return None
         return self._apply(found.added, renamed, gone)
+
+    def _path_is(self, uid: int, path: str) -> bool:
+        """Whether message ``uid`` is still here with file ``path`` (as a scan saw it)."""
+        i = self.table.position(uid)
+        return i >= 0 and self.table.path_at(i) == path
 
     def _mark_cur(self) -> None:
         """Remember cur/'s mtime (persisted: a restart skips listing an unchanged cur/)."""
@@ -221,24 +258,23 @@ class Folder:
         self.row.modseq += 1
         ms = self.row.modseq
         upsert: list[MessageRecord] = []
-        gone_list = [u for u in gone if u in self.by_uid]
+        gone_list = [u for u in gone if u in self.table]
         for uid in gone_list:
-            self.by_uid.pop(uid)
-            pos = bisect.bisect_left(self._uids, uid)
-            del self._uids[pos]
-            del self.messages[pos]
+            self.table.remove_at(self.table.position(uid))
             self.expunge_log.append((ms, uid))
             self.expunges.record(uid, ms)
         for m in changed:
+            i = self.table.position(m.uid)
+            if i < 0:
+                continue  # expunged meanwhile
             m.modseq = ms
+            self.table.update(i, m.path, m.flags, ms)
             upsert.append(m)
         for m in added:
             m.uid = self.row.uidnext
             self.row.uidnext += 1
             m.modseq = ms
-            self.messages.append(m)
-            self._uids.append(m.uid)
-            self.by_uid[m.uid] = m
+            self.table.append(m)
             upsert.append(m)
         self.keywords.update(*map(maildir.keywords, {m.flags for m in upsert}))
         self._notify()
@@ -318,8 +354,8 @@ class Folder:
         """Set (``mode`` "set"), add ("add") or remove ("remove") flags; the changed records."""
         wanted = frozenset(flags)
         changed: list[MessageRecord] = []
-        for uid in uids:
-            m = self.by_uid.get(uid)
+        for uid in dict.fromkeys(uids):  # once each: the table changes only at the end
+            m = self.table.get(uid)
             if m is None:
                 continue
             if mode == "add":
@@ -351,7 +387,7 @@ class Folder:
         added: list[MessageRecord] = []
         dest.sync()  # before linking, so the sync cannot take our own new files in
         for uid in uids:
-            m = self.by_uid.get(uid)
+            m = self.table.get(uid)
             if m is None:
                 continue
             path = maildir.link_or_copy(self.path / m.path, dest.path, m.flags)
@@ -370,10 +406,11 @@ class Folder:
     def expunge(self, only: Iterable[int] | None = None) -> list[int]:
         """Remove messages flagged ``\\Deleted`` (within ``only`` if given); their uids."""
         allowed = None if only is None else set(only)
+        deleted = self.table.positions_where(self.table.numbers_with("\\Deleted"))
         uids = [
-            m.uid
-            for m in self.messages
-            if "\\Deleted" in m.flags and (allowed is None or m.uid in allowed)
+            uid
+            for uid in (self.table.uids[i] for i in deleted)
+            if allowed is None or uid in allowed
         ]
         self.remove(uids)
         return uids
@@ -382,11 +419,11 @@ class Folder:
         """Delete message files durably and drop them from the index."""
         gone: list[int] = []
         for uid in uids:
-            m = self.by_uid.get(uid)
-            if m is None:
+            i = self.table.position(uid)
+            if i < 0:
                 continue
             try:
-                os.unlink(self.path / m.path)
+                os.unlink(self.path / self.table.path_at(i))
             except FileNotFoundError:
                 pass
             gone.append(uid)

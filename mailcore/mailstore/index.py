@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mailcore import maildir
 from mailcore.mailstore.expunges import LIMIT, cut_modseq
+from mailcore.mailstore.table import MessageRecord, MessageTable
 from pmemail.fsutil import make_private_dir
 
 INDEX_NAME = "pmemail-index.sqlite"
@@ -46,25 +46,14 @@ INSERT INTO expunged SELECT name, 0, modseq FROM folders;
 """
 
 
-@dataclass(slots=True)
-class MessageRecord:
-    """One message as the index knows it.
-
-    ``path`` is relative to the folder directory (``cur/<base>:2,<info>``);
-    ``flags`` holds system flags (``\\Seen``...) and keywords together.
-    """
-
-    uid: int
-    path: str
-    flags: frozenset[str]
-    size: int
-    internaldate: float
-    modseq: int = 0
-
-    @property
-    def base(self) -> str:
-        """The unique part of the file name (before its ``:2,`` info)."""
-        return maildir.base_of(self.path.rsplit("/", 1)[-1])
+_UPSERT = """
+INSERT INTO messages SELECT ?, ?, ?, ?, ?, ?, ?
+    WHERE NOT EXISTS (SELECT 1 FROM expunged WHERE folder = ? AND uid = ?)
+ON CONFLICT (folder, uid) DO UPDATE SET
+    path = excluded.path, flags = excluded.flags, size = excluded.size,
+    internaldate = excluded.internaldate, modseq = excluded.modseq
+    WHERE excluded.modseq >= messages.modseq
+"""
 
 
 @dataclass(slots=True)
@@ -192,23 +181,27 @@ class Index:
         with self._lock:
             self._db.execute(sql, (name,))
 
-    def messages(self, folder: str) -> list[MessageRecord]:
-        """A folder's messages in uid order (slow for big folders: call it off the loop)."""
+    def messages(self, folder: str) -> MessageTable:
+        """A folder's messages in uid order (slow for big folders: call it off the loop).
+
+        Rows are read one at a time into the packed table: no list of 50,000
+        row tuples is ever held at once.
+        """
+        table = MessageTable()
         with self._lock:
             rows = self._db.execute(
                 "SELECT uid, path, flags, size, internaldate, modseq FROM messages "
                 "WHERE folder = ? ORDER BY uid",
                 (folder,),
-            ).fetchall()
-        # Few distinct flag combinations exist: share one frozenset per combination.
-        flag_sets: dict[str, frozenset[str]] = {}
-        out = []
-        for uid, path, flags, size, date, modseq in rows:
-            fs = flag_sets.get(flags)
-            if fs is None:
-                fs = flag_sets[flags] = frozenset(flags.split())
-            out.append(MessageRecord(uid, path, fs, size, date, modseq))
-        return out
+            )
+            # Few distinct flag combinations exist: one frozenset per combination.
+            flag_sets: dict[str, frozenset[str]] = {}
+            for uid, path, flags, size, date, modseq in rows:
+                fs = flag_sets.get(flags)
+                if fs is None:
+                    fs = flag_sets[flags] = frozenset(flags.split())
+                table.append(MessageRecord(uid, path, fs, size, date, modseq))
+        return table
 
     def expunged(self, folder: str) -> dict[int, int]:
         """A folder's expunge history: uid -> modseq of its expunge (uid 0: the start)."""
@@ -223,13 +216,14 @@ class Index:
     ) -> None:
         """Write changed messages, removed uids and the folder counters in one transaction.
 
-        The records are read here, under the lock, not when the caller queued the
-        commit: a commit run in a worker thread after a newer inline one then
-        writes the newer state again instead of overwriting it with an old one.
+        Records are copies taken when the change was made, and a commit run in a
+        worker thread can land after a newer inline one: a row is therefore only
+        replaced by one of the same or a higher modseq, and an expunged uid is
+        never written back.
         """
         with self._lock, self._tx():
             self._db.executemany(
-                "INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _UPSERT,
                 [
                     (
                         row.name,
@@ -239,6 +233,8 @@ class Index:
                         m.size,
                         m.internaldate,
                         m.modseq,
+                        row.name,
+                        m.uid,
                     )
                     for m in upsert
                 ],

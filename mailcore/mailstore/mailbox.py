@@ -221,7 +221,7 @@ class Mailbox:
         if old == names.INBOX:
             self.create(new)
             inbox = self.folder(names.INBOX)
-            inbox.move_to([m.uid for m in inbox.messages], self.folder(new))
+            inbox.move_to(list(inbox.uids), self.folder(new))
             return
         moves = [n for n in self.folder_names() if n == old or n.startswith(old + names.DELIMITER)]
         parts = new.split(names.DELIMITER)

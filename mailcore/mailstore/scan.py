@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailcore import maildir
-from mailcore.mailstore.index import MessageRecord
+from mailcore.mailstore.table import MessageRecord
 
 
 @dataclass
@@ -24,10 +25,10 @@ class ScanResult:
     """What differs between the directories and the records scanned against."""
 
     added: list[MessageRecord] = field(default_factory=list)  # uid 0: not yet numbered
-    # (record, path it had when compared, path on disk now)
-    renamed: list[tuple[MessageRecord, str, str]] = field(default_factory=list)
-    # (record, path it had when compared): its file is not in cur/ any more
-    gone: list[tuple[MessageRecord, str]] = field(default_factory=list)
+    # (uid, path it had when compared, path on disk now)
+    renamed: list[tuple[int, str, str]] = field(default_factory=list)
+    # (uid, path it had when compared): its file is not in cur/ any more
+    gone: list[tuple[int, str]] = field(default_factory=list)
     listed_cur: bool = False
 
     def __bool__(self) -> bool:
@@ -47,8 +48,11 @@ def record(folder: Path, path: str, st: os.stat_result) -> MessageRecord:
     return MessageRecord(0, path, maildir.info_flags(filename), vsize, st.st_mtime)
 
 
-def scan(folder: Path, known: list[MessageRecord], list_cur: bool, take_new: bool) -> ScanResult:
-    """Differences between ``folder``'s ``cur/`` (if ``list_cur``) and ``known``, and
+def scan(
+    folder: Path, known: Iterable[tuple[int, str]], list_cur: bool, take_new: bool
+) -> ScanResult:
+    """Differences between ``folder``'s ``cur/`` (if ``list_cur``) and ``known``
+    ((uid, path) pairs), and
     the files of ``new/`` (if ``take_new``), moved to ``cur/`` as Dovecot does."""
     result = ScanResult(listed_cur=list_cur)
     if list_cur:
@@ -75,7 +79,7 @@ def _take_new(folder: Path, result: ScanResult) -> None:
             continue  # taken by another reader meanwhile
 
 
-def _scan_cur(folder: Path, known: list[MessageRecord], result: ScanResult) -> None:
+def _scan_cur(folder: Path, known: Iterable[tuple[int, str]], result: ScanResult) -> None:
     """Full listing of cur/: files renamed, removed or added behind our back."""
     try:
         names = os.listdir(folder / "cur")
@@ -83,15 +87,14 @@ def _scan_cur(folder: Path, known: list[MessageRecord], result: ScanResult) -> N
         return
     on_disk = {maildir.base_of(n): n for n in names if not n.startswith(".")}
     seen: set[str] = set()
-    for m in known:
-        path = m.path
+    for uid, path in known:
         base = maildir.base_of(path.rsplit("/", 1)[-1])
         seen.add(base)
         name = on_disk.get(base)
         if name is None:
-            result.gone.append((m, path))
+            result.gone.append((uid, path))
         elif "cur/" + name != path:
-            result.renamed.append((m, path, "cur/" + name))
+            result.renamed.append((uid, path, "cur/" + name))
     fresh: list[tuple[float, str, os.stat_result]] = []
     for base, name in on_disk.items():
         if base not in seen:

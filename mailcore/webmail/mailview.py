@@ -147,14 +147,20 @@ class MailView:
         worker thread.
         """
         folder = await self.folder(address, name)
-        records = folder.messages[::-1]
         needle = query.strip().lower()
         if needle:
+            records = folder.messages[::-1]
             heads = await self.heads(address, folder, records)
             records = await asyncio.to_thread(_matching, records, heads, needle)
-        pages = max(1, (len(records) + size - 1) // size)
+            total = len(records)
+        else:
+            total = len(folder.messages)
+        pages = max(1, (total + size - 1) // size)
         page = min(max(1, page), pages)
-        chosen = records[(page - 1) * size : page * size]
+        if needle:
+            chosen = records[(page - 1) * size : page * size]
+        else:  # newest first: only the page's records are made
+            chosen = folder.messages[max(0, total - page * size) : total - (page - 1) * size][::-1]
         out = []
         for m, h in zip(chosen, await self.heads(address, folder, chosen), strict=True):
             out.append(
