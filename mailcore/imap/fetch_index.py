@@ -93,7 +93,7 @@ async def _fetch_plain(
             stop = min(start + _SLICE, positions.stop)
             chosen = map(lines.__getitem__, flag_ids[start:stop])
             seqs = range(start + 1, stop + 1)
-            values = zip(seqs, table.uids[start:stop]) if uid else zip(seqs)
+            values = zip(seqs, table.uids[start:stop], strict=True) if uid else zip(seqs)
             s.send(b"".join(map(bytes.__mod__, chosen, values)))
             await s.flush_if_large()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -117,7 +118,7 @@ class MailView:
         return lines
 
     async def heads(
-        self, address: str, folder: Folder, records: list[MessageRecord]
+        self, address: str, folder: Folder, records: Sequence[MessageRecord]
     ) -> list[MessageHead]:
         """List headers of ``records`` (in order): cached, or read in a worker thread."""
         key = (address, folder.name, folder.uidvalidity)
