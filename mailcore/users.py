@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mailcore.interfaces import AccessProtocol, User
 from mailcore.password_hashes import hash_password, needs_rehash, verify_password
+from mailcore.verified_passwords import VerifiedPasswords
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
@@ -112,6 +113,7 @@ class UserStore:
         self.db_path = db_path
         self._domains = {d.strip().lower().rstrip(".") for d in domains if d.strip()}
         self._local = threading.local()
+        self._verified = VerifiedPasswords()  # logins proven right lately: no argon2id again
         make_private_dir(db_path.parent)
         with closing(sqlite3.connect(db_path, timeout=10)) as db, db:
             db.executescript(_SCHEMA)
@@ -171,23 +173,31 @@ class UserStore:
                 _DUMMY_HASH = hash_password("dummy")
             verify_password(password, _DUMMY_HASH)
             return None
+        if self._verified.matches(row[0], row[3], password):
+            return User(row[0], row[1], row[2])
         if not verify_password(password, row[3]):
             return None
-        if needs_rehash(row[3]):
-            self._rehash(row[0], row[3], password)
+        stored = row[3]
+        if needs_rehash(stored):
+            stored = self._rehash(row[0], stored, password)
+        self._verified.remember(row[0], stored, password)
         return User(row[0], row[1], row[2])
 
-    def _rehash(self, address: str, old: str, password: str) -> None:
-        """Store ``password`` under the current hash, unless it changed meanwhile."""
+    def _rehash(self, address: str, old: str, password: str) -> str:
+        """Store ``password`` under the current hash, unless it changed meanwhile;
+        the hash stored now as far as this call knows."""
+        new = hash_password(password)
         try:
             with self._db() as db:
                 # compare-and-set: a `pmemail users passwd` in between wins
-                db.execute(
+                done = db.execute(
                     "UPDATE users SET password=? WHERE address=? AND password=?",
-                    (hash_password(password), address, old),
+                    (new, address, old),
                 )
         except sqlite3.Error as err:  # the login itself succeeded: retry next time
             log.warning("could not upgrade the password hash of %s: %s", address, err)
+            return old
+        return new if done.rowcount else old
 
     def resolve(self, address: str) -> list[str] | None:
         """Local mailboxes ``address`` delivers to; None if it is not a local recipient."""

@@ -22,10 +22,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from mailcore.acme.challenges import ChallengeBoard
-from mailcore.acme.client import AcmeClient, Issued
 from mailcore.acme.failures import CA_ERROR, RATE_LIMITED, TIMED_OUT, AcmeFailure
 from mailcore.acme.names import NameFilter, candidate_names
 from mailcore.acme.state import RenewalState
@@ -36,6 +35,9 @@ from mailcore.status import CertificateStatus
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import atomic_write_bytes, make_private_dir
+
+if TYPE_CHECKING:
+    from mailcore.acme.client import Issued
 
 log = logging.getLogger("pmemail.acme")
 T = TypeVar("T")
@@ -197,6 +199,10 @@ class CertificateRenewal:
 
     def _obtain(self, names: list[str], cancel: threading.Event) -> Issued:
         """The ACME exchange and the new files (worker thread)."""
+        # Imported here: the ACME library and its HTTP stack cost the server about
+        # 15 MiB, and a renewal runs a few times a year.
+        from mailcore.acme.client import AcmeClient
+
         client = AcmeClient(
             self._config,
             self._paths,

@@ -89,7 +89,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
         find_account,
         service_account,
     )
-    from pmemail.serve.resources import raise_open_files_limit
+    from pmemail.serve.resources import raise_open_files_limit, tune_allocator
     from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
@@ -111,6 +111,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     except OSError as err:
         raise CommandError(f"cannot write the log file: {_os_reason(err)}") from None
     open_files = raise_open_files_limit()  # every connection holds one
+    tune_allocator()  # before the first password check's 19 MiB buffer
     logging.getLogger("pmemail.serve").info("open files limit: %d", open_files)
     pidfile = PidFile(paths.pidfile)
     try:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mailcore.periodic import PeriodicTask
 from mailcore.status import RouterStatus
-from netcore.forwarding import Forwarder
-from netcore.monitor import ForwardingMonitor
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
+
+if TYPE_CHECKING:
+    from netcore.monitor import ForwardingMonitor
 
 log = logging.getLogger(__name__)
 
@@ -89,5 +90,9 @@ def build_router_monitor(config: Config, paths: DataPaths) -> RouterMonitorServi
     """The monitor service, or None when ``server.manage_router`` is off."""
     if not config.server.manage_router:
         return None
+    # Imported here: without router management the server never loads the UPnP stack.
+    from netcore.forwarding import Forwarder
+    from netcore.monitor import ForwardingMonitor
+
     monitor = ForwardingMonitor(Forwarder(config, paths))
     return RouterMonitorService(monitor, config.network.monitor_interval)
