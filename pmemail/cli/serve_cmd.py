@@ -89,7 +89,11 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
         find_account,
         service_account,
     )
-    from pmemail.serve.resources import raise_open_files_limit, tune_allocator
+    from pmemail.serve.resources import (
+        raise_open_files_limit,
+        shrink_tls_buffers,
+        tune_allocator,
+    )
     from pmemail.serve.supervisor import StartupFailed, Supervisor
 
     config, paths = ctx.config, ctx.paths
@@ -112,6 +116,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write the log file: {_os_reason(err)}") from None
     open_files = raise_open_files_limit()  # every connection holds one
     tune_allocator()  # before the first password check's 19 MiB buffer
+    shrink_tls_buffers()  # before the first TLS connection
     logging.getLogger("pmemail.serve").info("open files limit: %d", open_files)
     pidfile = PidFile(paths.pidfile)
     try:
