@@ -1,4 +1,4 @@
-"""POP3 helpers: RETR streamed into a file, the header block, clear error lines.
+"""POP3 helpers: RETR streamed into a file, TOP's header block, clear error lines.
 
 An ISP's 100 MB drawing must never sit in memory, but ``poplib.POP3.retr``
 returns a message as a list of lines (well over 100 MB of Python objects,
@@ -7,11 +7,14 @@ and copies the multi-line answer (RFC 1939 §3) to a file piece by piece: a
 line starting with ``.`` is un-stuffed, the lone ``.`` line ends it, and
 every line end is written as CRLF (what ``retr`` + join gave before). Only
 the public ``sock`` and ``file`` of ``poplib.POP3`` are used, so it works for
-POP3_SSL and after STLS alike.
+POP3_SSL and after STLS alike. ``top_headers`` reads ``TOP n 0`` (the header
+block only, so a message can be routed before it is downloaded) the same way,
+keeping at most ``limit`` bytes.
 """
 
 from __future__ import annotations
 
+import io
 import poplib
 import ssl
 from typing import IO
@@ -25,7 +28,23 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
     Raises:
         poplib.error_proto: an ``-ERR`` answer, or the connection closed mid-message.
     """
-    pop.sock.sendall(f"RETR {int(which)}\r\n".encode("ascii"))
+    return _multiline(pop, f"RETR {int(which)}", out, None)
+
+
+def top_headers(pop: poplib.POP3, which: int, limit: int = 1024 * 1024) -> bytes:
+    """``TOP which 0``: the message's header block (its first ``limit`` bytes at most).
+
+    Raises:
+        poplib.error_proto: an ``-ERR`` answer (TOP is optional in RFC 1939), or EOF.
+    """
+    out = io.BytesIO()
+    _multiline(pop, f"TOP {int(which)} 0", out, limit)
+    return out.getvalue()
+
+
+def _multiline(pop: poplib.POP3, command: str, out: IO[bytes], limit: int | None) -> int:
+    """Send ``command``, copy its multi-line answer to ``out`` (up to ``limit`` bytes)."""
+    pop.sock.sendall(f"{command}\r\n".encode("ascii"))
     status = pop.file.readline(_CHUNK)
     if not status.startswith(b"+"):
         raise poplib.error_proto(status.rstrip(b"\r\n") or b"-ERR EOF")
@@ -35,7 +54,7 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
     while True:
         piece = pop.file.readline(_CHUNK)
         if not piece:
-            raise poplib.error_proto(b"-ERR connection closed during RETR")
+            raise poplib.error_proto(f"-ERR connection closed during {command[:4]}".encode())
         if at_line_start:
             if piece in (b".\r\n", b".\n"):
                 return written
@@ -53,6 +72,8 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
             if piece.endswith(b"\r"):
                 piece, held_cr = piece[:-1], b"\r"
             at_line_start = False
+        if limit is not None:
+            piece = piece[: max(0, limit - written)]  # read on to the end, keep no more
         out.write(piece)
         written += len(piece)
 
