@@ -2,13 +2,12 @@
 
 Dovecot pop3d logs each session's counters at logout (``top=N/bytes,
 retr=N/bytes``): the tests read them to prove that a held message is only
-ever read as headers, once.
+ever read as headers, once (``tests.collector_dovecot.pop_counters``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,30 +21,18 @@ from tests.collector_dovecot import (
     dovecot_pop3,
     local_office,
     msg,
+    pop_counters,
     subjects,
 )
 from tests.config_factory import write_config
 
 BIG = 5 * 1024 * 1024
-_LOGOUT = re.compile(rb"top=(\d+)/(\d+), retr=(\d+)/(\d+)")
 
 
 @pytest.fixture
 def isp() -> Iterator[IspMailbox]:
     with dovecot_pop3() as box:
         yield box
-
-
-def pop_counters(isp: IspMailbox) -> tuple[int, int, int]:
-    """(TOP commands, RETR commands, RETR bytes) over every session so far."""
-    text = (isp.root / "dovecot.log").read_bytes()
-    found = [tuple(int(x) for x in m.groups()) for m in _LOGOUT.finditer(text)]
-    assert found, text[-2000:]
-    return (
-        sum(f[0] for f in found),
-        sum(f[2] for f in found),
-        sum(f[3] for f in found),
-    )
 
 
 def big_unroutable() -> bytes:
