@@ -1,4 +1,4 @@
-"""POP3 helpers: RETR streamed into a file, TOP's header block, clear error lines.
+"""POP3 helpers: log in, RETR streamed into a file, TOP's header block, clear error lines.
 
 An ISP's 100 MB drawing must never sit in memory, but ``poplib.POP3.retr``
 returns a message as a list of lines (well over 100 MB of Python objects,
@@ -14,10 +14,13 @@ keeping at most ``limit`` bytes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import poplib
 import ssl
 from typing import IO
+
+from pmemail.config.model import CollectorMailbox
 
 _CHUNK = 64 * 1024  # longest piece of a line read at once; longer lines come in pieces
 
@@ -102,3 +105,38 @@ def describe_error(err: Exception) -> str:
     if isinstance(err, poplib.error_proto) and err.args and isinstance(err.args[0], bytes):
         return err.args[0].decode("utf-8", "replace")
     return str(err) or type(err).__name__
+
+
+def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
+    """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
+    ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)
+    pop: poplib.POP3
+    if mailbox.tls == "ssl":
+        pop = poplib.POP3_SSL(mailbox.host, mailbox.port, timeout=timeout, context=ctx)
+    else:
+        pop = poplib.POP3(mailbox.host, mailbox.port, timeout=timeout)
+    try:
+        if mailbox.tls == "starttls":
+            pop.stls(context=ctx)
+        pop.user(mailbox.username)
+        pop.pass_(mailbox.password)
+    except BaseException:
+        # A failed STLS handshake leaves poplib a detached socket whose close()
+        # raises EBADF: that must not hide the real error (e.g. an untrusted cert).
+        with contextlib.suppress(OSError):
+            pop.close()
+        raise
+    return pop
+
+
+def is_err_answer(err: poplib.error_proto) -> bool:
+    """Whether the server answered ``-ERR`` (not: the connection broke)."""
+    first = err.args[0] if err.args else b""
+    return isinstance(first, bytes) and first.startswith(b"-ERR") and b"closed" not in first
+
+
+def listed_size(pop: poplib.POP3, num: str) -> int:
+    """The message's size as ``LIST n`` gives it (0 when the answer is odd)."""
+    answer: object = pop.list(int(num))  # one "+OK n size" line (typeshed says a tuple)
+    fields = answer.split() if isinstance(answer, bytes) else []
+    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 0

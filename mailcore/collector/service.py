@@ -21,12 +21,10 @@ A crash at any point neither loses nor duplicates a message:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import logging
 import os
 import poplib
-import ssl
 import tempfile
 import time
 from collections.abc import Callable
@@ -44,6 +42,9 @@ from mailcore.collector.held import (
 )
 from mailcore.collector.pop_io import (
     describe_error,
+    is_err_answer,
+    listed_size,
+    open_pop,
     read_header_block,
     retr_to_file,
     top_headers,
@@ -64,28 +65,6 @@ TOKEN_HEADER = b"X-Pmemail-Fetch"
 _HEADER_SCAN = 64 * 1024
 _DAY = 86400.0
 Hook = Callable[[str, str], None]  # (step, uid): test hook to simulate crashes
-
-
-def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
-    """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
-    ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)
-    pop: poplib.POP3
-    if mailbox.tls == "ssl":
-        pop = poplib.POP3_SSL(mailbox.host, mailbox.port, timeout=timeout, context=ctx)
-    else:
-        pop = poplib.POP3(mailbox.host, mailbox.port, timeout=timeout)
-    try:
-        if mailbox.tls == "starttls":
-            pop.stls(context=ctx)
-        pop.user(mailbox.username)
-        pop.pass_(mailbox.password)
-    except BaseException:
-        # A failed STLS handshake leaves poplib a detached socket whose close()
-        # raises EBADF: that must not hide the real error (e.g. an untrusted cert).
-        with contextlib.suppress(OSError):
-            pop.close()
-        raise
-    return pop
 
 
 class Collector:
@@ -258,13 +237,13 @@ class Collector:
         try:
             header_block = await asyncio.to_thread(top_headers, pop, int(num))
         except poplib.error_proto as err:
-            if not _is_err_answer(err):
+            if not is_err_answer(err):
                 raise  # the connection broke: the session fails as usual
             return None
         headers = BytesHeaderParser().parsebytes(header_block)
         boxes = route(headers, mailbox, self.users)
         if not boxes:
-            size = await asyncio.to_thread(_listed_size, pop, num)
+            size = await asyncio.to_thread(listed_size, pop, num)
             self._hold(mailbox, state, uid, headers, size)
         return boxes
 
@@ -377,16 +356,3 @@ class Collector:
     def _step(self, step: str, uid: str) -> None:
         if self.hook is not None:
             self.hook(step, uid)
-
-
-def _is_err_answer(err: poplib.error_proto) -> bool:
-    """Whether the server answered ``-ERR`` (not: the connection broke)."""
-    first = err.args[0] if err.args else b""
-    return isinstance(first, bytes) and first.startswith(b"-ERR") and b"closed" not in first
-
-
-def _listed_size(pop: poplib.POP3, num: str) -> int:
-    """The message's size as ``LIST n`` gives it (0 when the answer is odd)."""
-    answer: object = pop.list(int(num))  # one "+OK n size" line (typeshed says a tuple)
-    fields = answer.split() if isinstance(answer, bytes) else []
-    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 0
