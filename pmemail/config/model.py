@@ -210,7 +210,8 @@ class CollectorConfig:
         factory=list,
         example='[[collector.mailboxes]]\nhost = "pop.isp.example"\nport = 995\ntls = "ssl"\n'
         'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"\n'
-        "keep = false  # true = leave a copy at the ISP (keep_days = delete it after N days)",
+        "keep = false  # the default: delete at the ISP once delivered here; true = leave it\n"
+        "keep_days = 0  # with keep: delete at the ISP N days after delivery; 0 = never",
     )
 
 
