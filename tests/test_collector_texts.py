@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from email.parser import BytesHeaderParser
+
+from mailcore.collector.held import held_from_headers
 from pmemail.app.cert_wording import placeholders
 from pmemail.app.collector_held import HeldError, say
 from pmemail.app.collector_texts import TEXTS
@@ -31,3 +34,16 @@ def test_dashboard_counts_held_messages() -> None:
     services = [{"name": "collector", "state": "running", "held": [held, held]}]
     assert mail_counters(services).collector_held == 2
     assert mail_counters([]).collector_held == 0
+
+
+def test_held_headers_decoded_and_harmless() -> None:
+    """Encoded words are decoded; control characters (terminal escapes) become spaces."""
+    raw = (
+        b"From: =?utf-8?q?Ren=C3=A9?= <rene@far.test>\r\n"
+        b"Subject: hi \x1b[2J there\r\n"
+        b"To: nobody@far.test\r\n\r\n"
+    )
+    held = held_from_headers(BytesHeaderParser().parsebytes(raw), 42)
+    assert held.sender == "René <rene@far.test>"
+    assert held.subject == "hi [2J there"
+    assert (held.to, held.size) == ("nobody@far.test", 42)

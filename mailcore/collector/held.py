@@ -67,6 +67,8 @@ def _short(value: object, limit: int = 200) -> str:
         text = str(make_header(decode_header(str(value))))
     except (ValueError, LookupError, UnicodeError):  # a broken encoded-word: shown raw
         text = str(value)
+    # Printed on the admin's terminal: no escape sequences from a stranger's header.
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     return " ".join(text.split())[:limit]
 
 
