@@ -108,6 +108,10 @@ class Collector:
         self._held = await asyncio.to_thread(self._load_held)
         self._periodic.start()
 
+    def wake(self) -> None:
+        """Run now (the admin just decided about a held message) instead of at the interval."""
+        self._periodic.wake()
+
     async def stop(self) -> None:
         """Stop polling; an interrupted run is completed by the next start (see module doc)."""
         await self._periodic.stop()

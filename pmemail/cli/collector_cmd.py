@@ -2,8 +2,9 @@
 
 A held message had no local recipient (multi-drop without ``fallback``): it
 stays at the ISP, downloaded only as headers, until the admin assigns it to a
-user or drops it. Both only record the decision; the collector (a running
-``pmemail serve``, or the next one) carries it out at its next run. Exit
+user or drops it. Both record the decision and ask a running ``pmemail
+serve`` to fetch now; the collector carries it out in that run (or at the
+next start). Exit
 codes: 0 done, 1 no such held message or no such user, 2 other errors.
 """
 
@@ -100,6 +101,16 @@ def cmd_held(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _wake(ctx: Context) -> None:
+    """Ask a running server to fetch now, so the decision is carried out at once."""
+    from pmemail.serve.control import ControlError, query_control_sync
+
+    try:
+        query_control_sync(ctx.paths.control_socket, {"cmd": "collector-run"})
+    except ControlError:  # not running (NotRunning is one): the next start does it
+        pass
+
+
 def cmd_assign(ctx: Context, args: argparse.Namespace) -> int:
     """Record that a held message goes to a local user."""
     from pmemail.app.collector_held import HeldError, assign, say
@@ -108,6 +119,7 @@ def cmd_assign(ctx: Context, args: argparse.Namespace) -> int:
         assign(ctx.config, ctx.paths, args.uidl, args.user, args.mailbox)
     except HeldError as err:
         raise CommandError(err.text(ctx.config.language), exit_code=1) from None
+    _wake(ctx)
     if args.json:
         ctx.print(json.dumps({"uidl": args.uidl, "assigned_to": args.user}))
     else:
@@ -123,6 +135,7 @@ def cmd_drop(ctx: Context, args: argparse.Namespace) -> int:
         drop(ctx.config, ctx.paths, args.uidl, args.mailbox)
     except HeldError as err:
         raise CommandError(err.text(ctx.config.language), exit_code=1) from None
+    _wake(ctx)
     if args.json:
         ctx.print(json.dumps({"uidl": args.uidl, "dropped": True}))
     else:
