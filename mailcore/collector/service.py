@@ -180,7 +180,8 @@ class Collector:
             await self._recover(state, present)
             deleted: set[str] = set()
             for num, uid in listing:
-                decision = decisions.get(uid)
+                # a decision counts for a held message only (a stale one is just removed)
+                decision = decisions.get(uid) if uid in state.held else None
                 if uid in state.held:
                     if decision is None:
                         continue  # waits for the admin, never downloaded again
