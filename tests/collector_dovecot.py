@@ -130,3 +130,32 @@ def pop_counters(isp: IspMailbox) -> tuple[int, int, int]:
         sum(f[2] for f in found),
         sum(f[3] for f in found),
     )
+
+
+# A collector run in a child process that SIGKILLs itself at the Nth time the
+# hook reports `step` (argv: data dir, mailbox JSON, step, N).
+CRASHING_RUN = """
+import asyncio, json, os, signal, sys
+from pathlib import Path
+from mailcore.collector.service import Collector
+from mailcore.delivery import MaildirDelivery
+from mailcore.users import UserStore
+from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.paths import DataPaths
+
+data, mailbox, crash_step, crash_at = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], \
+    int(sys.argv[4])
+paths = DataPaths(Path(data))
+users = UserStore(paths.users_db, ["example.be"])
+seen = []
+
+def hook(step, uid):
+    if step == crash_step:
+        seen.append(uid)
+        if len(seen) == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+config = CollectorConfig(enabled=True, timeout=10, mailboxes=[CollectorMailbox(**mailbox)])
+collector = Collector(config, paths, users, MaildirDelivery(paths), "mail.example.be", hook)
+asyncio.run(collector.run_once())
+"""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from mailcore.collector import Collector, build_collector
 from mailcore.collector.state import state_file
 from tests.collector_dovecot import (
+    CRASHING_RUN,
     USER,
     IspMailbox,
     Office,
@@ -23,6 +27,8 @@ from tests.collector_dovecot import (
     subjects,
 )
 from tests.config_factory import make_config
+
+ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture
@@ -90,3 +96,29 @@ async def test_default_deletes_after_delivery(
     isp.put("a", msg("gone"))
     assert await _collector(tmp_path, office, isp).run_once() == 1
     assert isp.remaining() == []
+
+
+@pytest.mark.parametrize("step", ["pending", "delivered", "recorded"])
+async def test_keep_after_kill_neither_loses_nor_duplicates(
+    tmp_path: Path, isp: IspMailbox, office: Office, step: str
+) -> None:
+    """SIGKILL at each step of the 2nd message with keep; the reruns deliver each one once."""
+    names = [f"m{i}" for i in range(3)]
+    for name in names:
+        isp.put(name, msg(name))
+    config = make_config(tmp_path, collecting(isp, keep=True)).config
+    mailbox = vars(config.collector.mailboxes[0])
+    proc = subprocess.run(
+        [sys.executable, "-c", CRASHING_RUN, str(office[0].root), json.dumps(mailbox), step, "2"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    restarted = _collector(tmp_path, office, isp, keep=True)
+    await restarted.run_once()
+    assert await restarted.run_once() == 0
+    assert subjects(office[0], "alice@example.be") == names  # each exactly once
+    assert isp.remaining() == names
