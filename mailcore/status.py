@@ -120,6 +120,20 @@ class DeliveryStatus(TypedDict):
     pending: int  # copies waiting for the next batch
 
 
+class HeldStatus(TypedDict):
+    """A message the collector left at the ISP: no local recipient (admin to decide)."""
+
+    mailbox: str  # user@host:port of the ISP mailbox
+    uidl: str  # its UIDL there: what `pmemail collector assign|drop` take
+    size: int  # bytes (the ISP's LIST)
+    sender: str
+    # From, To and Subject of its header block (decoded, at most 200 characters)
+    to: str
+    subject: str
+    since: float  # when it was first held
+    decided: str  # "assign"/"drop" waiting for the next run, "" = nothing decided
+
+
 class CollectorStatus(TypedDict):
     """The POP3 collector (fetches from the provider's mailboxes)."""
 
@@ -129,6 +143,7 @@ class CollectorStatus(TypedDict):
     last_error: str  # "; "-joined, one per failing mailbox
     mailboxes: int
     interval: float  # seconds between runs
+    held: list[HeldStatus]  # messages left at the ISP for the admin, oldest first
 
 
 class RouterStatus(TypedDict):

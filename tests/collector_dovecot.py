@@ -7,6 +7,7 @@ started: ``tests.dovecot_support`` runs its own ``dovecot -F`` under /tmp).
 from __future__ import annotations
 
 import email
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from tests.config_factory import Overrides
 from tests.dovecot_support import DovecotServer, run_dovecot
 
 USER, PASSWORD = "office", "isp-secret"
+# Dovecot pop3d's logout line (pop3_logout_format): per-session TOP and RETR counters
+_LOGOUT = re.compile(rb"top=(\d+)/(\d+), retr=(\d+)/(\d+)")
 
 
 @dataclass
@@ -115,3 +118,44 @@ def msg(subject: str, headers: str = "") -> bytes:
     return (
         f"{headers}From: someone@far.test\r\nSubject: {subject}\r\n\r\nbody of {subject}\r\n"
     ).encode()
+
+
+def pop_counters(isp: IspMailbox) -> tuple[int, int, int]:
+    """(TOP commands, RETR commands, RETR bytes) over every session so far."""
+    text = (isp.root / "dovecot.log").read_bytes()
+    found = [tuple(int(x) for x in m.groups()) for m in _LOGOUT.finditer(text)]
+    assert found, text[-2000:]
+    return (
+        sum(f[0] for f in found),
+        sum(f[2] for f in found),
+        sum(f[3] for f in found),
+    )
+
+
+# A collector run in a child process that SIGKILLs itself at the Nth time the
+# hook reports `step` (argv: data dir, mailbox JSON, step, N).
+CRASHING_RUN = """
+import asyncio, json, os, signal, sys
+from pathlib import Path
+from mailcore.collector.service import Collector
+from mailcore.delivery import MaildirDelivery
+from mailcore.users import UserStore
+from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.paths import DataPaths
+
+data, mailbox, crash_step, crash_at = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], \
+    int(sys.argv[4])
+paths = DataPaths(Path(data))
+users = UserStore(paths.users_db, ["example.be"])
+seen = []
+
+def hook(step, uid):
+    if step == crash_step:
+        seen.append(uid)
+        if len(seen) == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+config = CollectorConfig(enabled=True, timeout=10, mailboxes=[CollectorMailbox(**mailbox)])
+collector = Collector(config, paths, users, MaildirDelivery(paths), "mail.example.be", hook)
+asyncio.run(collector.run_once())
+"""

@@ -59,7 +59,7 @@ PUBLISHED: dict[str, set[str]] = {
             "requests_total",
             "sessions",
         },
-        "collector": {"fetched", "interval", "last_error", "last_run", "mailboxes", "runs"},
+        "collector": {"fetched", "held", "interval", "last_error", "last_run", "mailboxes", "runs"},
         "router": {
             "checks",
             "failed",

@@ -15,6 +15,7 @@ from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
 from tests.collector_dovecot import (
+    CRASHING_RUN,
     IspMailbox,
     Office,
     collecting,
@@ -114,33 +115,6 @@ async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office:
     assert isp.remaining() == ["a"]
 
 
-_CRASHING_RUN = """
-import asyncio, json, os, signal, sys
-from pathlib import Path
-from mailcore.collector.service import Collector
-from mailcore.delivery import MaildirDelivery
-from mailcore.users import UserStore
-from pmemail.config.model import CollectorConfig, CollectorMailbox
-from pmemail.config.paths import DataPaths
-
-data, mailbox, crash_step, crash_at = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], \
-    int(sys.argv[4])
-paths = DataPaths(Path(data))
-users = UserStore(paths.users_db, ["example.be"])
-seen = []
-
-def hook(step, uid):
-    if step == crash_step:
-        seen.append(uid)
-        if len(seen) == crash_at:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-config = CollectorConfig(enabled=True, timeout=10, mailboxes=[CollectorMailbox(**mailbox)])
-collector = Collector(config, paths, users, MaildirDelivery(paths), "mail.example.be", hook)
-asyncio.run(collector.run_once())
-"""
-
-
 @pytest.mark.parametrize("step", ["pending", "delivered", "recorded", "deleted"])
 async def test_kill_mid_run_neither_loses_nor_duplicates(
     tmp_path: Path, isp: IspMailbox, office: Office, step: str
@@ -153,7 +127,7 @@ async def test_kill_mid_run_neither_loses_nor_duplicates(
     config = make_config(tmp_path, collecting(isp)).config
     mailbox = vars(config.collector.mailboxes[0])
     proc = subprocess.run(
-        [sys.executable, "-c", _CRASHING_RUN, str(paths.root), json.dumps(mailbox), step, "2"],
+        [sys.executable, "-c", CRASHING_RUN, str(paths.root), json.dumps(mailbox), step, "2"],
         capture_output=True,
         text=True,
         check=False,

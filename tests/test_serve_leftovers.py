@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -78,3 +80,29 @@ def test_one_summary_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> N
     clean_leftovers(paths, max_age=-60)
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [f"removed {len(gone)} unfinished file(s) (50 bytes) left by an earlier crash"]
+
+
+def test_files_of_a_dead_writer_go_at_once(tmp_path: Path) -> None:
+    """A young tmp/ or spool file whose name carries a dead pid goes; a live writer's stays."""
+    paths = make_config(tmp_path).paths
+    dead = _exited_pid()
+    box = paths.maildirs / "example.be" / "alice" / "tmp"
+    gone = [
+        _put(box / f"1700000000.M1P{dead}Q1.host,S=10"),
+        _put(paths.state / "collector" / "spool" / f".fetch-{dead}-x1y2"),
+    ]
+    alive = os.getppid()  # pytest's parent: running, not us
+    kept = [
+        _put(box / f"1700000000.M2P{alive}Q1.host"),
+        _put(paths.state / "collector" / "spool" / f".fetch-{alive}-z3"),
+    ]
+    assert sweep(leftover_dirs(paths)).files == len(gone)
+    assert not any(p.exists() for p in gone)
+    assert all(p.exists() for p in kept)
+
+
+def _exited_pid() -> int:
+    """The pid of a child that has exited and been reaped."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid

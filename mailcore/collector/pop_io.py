@@ -1,4 +1,4 @@
-"""POP3 helpers: RETR streamed into a file, the header block, clear error lines.
+"""POP3 helpers: log in, RETR streamed into a file, TOP's header block, clear error lines.
 
 An ISP's 100 MB drawing must never sit in memory, but ``poplib.POP3.retr``
 returns a message as a list of lines (well over 100 MB of Python objects,
@@ -7,14 +7,20 @@ and copies the multi-line answer (RFC 1939 §3) to a file piece by piece: a
 line starting with ``.`` is un-stuffed, the lone ``.`` line ends it, and
 every line end is written as CRLF (what ``retr`` + join gave before). Only
 the public ``sock`` and ``file`` of ``poplib.POP3`` are used, so it works for
-POP3_SSL and after STLS alike.
+POP3_SSL and after STLS alike. ``top_headers`` reads ``TOP n 0`` (the header
+block only, so a message can be routed before it is downloaded) the same way,
+keeping at most ``limit`` bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import poplib
 import ssl
 from typing import IO
+
+from pmemail.config.model import CollectorMailbox
 
 _CHUNK = 64 * 1024  # longest piece of a line read at once; longer lines come in pieces
 
@@ -25,7 +31,23 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
     Raises:
         poplib.error_proto: an ``-ERR`` answer, or the connection closed mid-message.
     """
-    pop.sock.sendall(f"RETR {int(which)}\r\n".encode("ascii"))
+    return _multiline(pop, f"RETR {int(which)}", out, None)
+
+
+def top_headers(pop: poplib.POP3, which: int, limit: int = 1024 * 1024) -> bytes:
+    """``TOP which 0``: the message's header block (its first ``limit`` bytes at most).
+
+    Raises:
+        poplib.error_proto: an ``-ERR`` answer (TOP is optional in RFC 1939), or EOF.
+    """
+    out = io.BytesIO()
+    _multiline(pop, f"TOP {int(which)} 0", out, limit)
+    return out.getvalue()
+
+
+def _multiline(pop: poplib.POP3, command: str, out: IO[bytes], limit: int | None) -> int:
+    """Send ``command``, copy its multi-line answer to ``out`` (up to ``limit`` bytes)."""
+    pop.sock.sendall(f"{command}\r\n".encode("ascii"))
     status = pop.file.readline(_CHUNK)
     if not status.startswith(b"+"):
         raise poplib.error_proto(status.rstrip(b"\r\n") or b"-ERR EOF")
@@ -35,7 +57,7 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
     while True:
         piece = pop.file.readline(_CHUNK)
         if not piece:
-            raise poplib.error_proto(b"-ERR connection closed during RETR")
+            raise poplib.error_proto(f"-ERR connection closed during {command[:4]}".encode())
         if at_line_start:
             if piece in (b".\r\n", b".\n"):
                 return written
@@ -53,6 +75,8 @@ def retr_to_file(pop: poplib.POP3, which: int, out: IO[bytes]) -> int:
             if piece.endswith(b"\r"):
                 piece, held_cr = piece[:-1], b"\r"
             at_line_start = False
+        if limit is not None:
+            piece = piece[: max(0, limit - written)]  # read on to the end, keep no more
         out.write(piece)
         written += len(piece)
 
@@ -81,3 +105,38 @@ def describe_error(err: Exception) -> str:
     if isinstance(err, poplib.error_proto) and err.args and isinstance(err.args[0], bytes):
         return err.args[0].decode("utf-8", "replace")
     return str(err) or type(err).__name__
+
+
+def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
+    """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
+    ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)
+    pop: poplib.POP3
+    if mailbox.tls == "ssl":
+        pop = poplib.POP3_SSL(mailbox.host, mailbox.port, timeout=timeout, context=ctx)
+    else:
+        pop = poplib.POP3(mailbox.host, mailbox.port, timeout=timeout)
+    try:
+        if mailbox.tls == "starttls":
+            pop.stls(context=ctx)
+        pop.user(mailbox.username)
+        pop.pass_(mailbox.password)
+    except BaseException:
+        # A failed STLS handshake leaves poplib a detached socket whose close()
+        # raises EBADF: that must not hide the real error (e.g. an untrusted cert).
+        with contextlib.suppress(OSError):
+            pop.close()
+        raise
+    return pop
+
+
+def is_err_answer(err: poplib.error_proto) -> bool:
+    """Whether the server answered ``-ERR`` (not: the connection broke)."""
+    first = err.args[0] if err.args else b""
+    return isinstance(first, bytes) and first.startswith(b"-ERR") and b"closed" not in first
+
+
+def listed_size(pop: poplib.POP3, num: str) -> int:
+    """The message's size as ``LIST n`` gives it (0 when the answer is odd)."""
+    answer: object = pop.list(int(num))  # one "+OK n size" line (typeshed says a tuple)
+    fields = answer.split() if isinstance(answer, bytes) else []
+    return int(fields[2]) if len(fields) > 2 and fields[2].isdigit() else 0

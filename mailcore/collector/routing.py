@@ -12,7 +12,8 @@ from pmemail.config.model import CollectorMailbox
 _TIERS = (("delivered-to",), ("x-original-to",), ("to", "cc"))
 
 
-def _resolve(users: UserDirectory, address: str) -> list[str]:
+def resolve(users: UserDirectory, address: str) -> list[str]:
+    """The local mailboxes of ``address``; empty when it is not ours."""
     try:
         return users.resolve(address) or []
     except ValueError:  # not a plausible address (UserError): not ours
@@ -32,10 +33,10 @@ def route(headers: Message, mailbox: CollectorMailbox, users: UserDirectory) -> 
             boxes: list[str] = []
             for _, address in getaddresses(values):
                 if "@" in address:
-                    boxes.extend(_resolve(users, address))
+                    boxes.extend(resolve(users, address))
             if boxes:
                 return list(dict.fromkeys(boxes))
         target = mailbox.fallback or mailbox.deliver_to
     else:
         target = mailbox.deliver_to
-    return _resolve(users, target) if target else []
+    return resolve(users, target) if target else []

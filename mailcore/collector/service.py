@@ -1,7 +1,12 @@
 """The POP collector: fetch the ISP mailbox(es), deliver locally, then delete at the ISP.
 
-Per message the order is: record "pending" → deliver (durable) → record the
-UIDL as delivered → DELE; QUIT at the end commits the deletions (RFC 1939).
+Each new message is routed on its header block first (``TOP n 0``): one that
+no local mailbox wants is never downloaded whole, but recorded by UIDL as
+held (``mailcore.collector.held``), logged once, and left at the ISP until
+the admin assigns or drops it. Per routed message the order is: record
+"pending" → RETR and deliver (durable) → record the UIDL as delivered → DELE
+(unless the mailbox has ``keep``: then DELE only ``keep_days`` after
+delivery, or never); QUIT at the end commits the deletions (RFC 1939).
 A crash at any point neither loses nor duplicates a message:
 
 * before delivery finished: the message is still at the ISP; the pending
@@ -16,24 +21,40 @@ A crash at any point neither loses nor duplicates a message:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import logging
+import os
 import poplib
-import ssl
 import tempfile
 import time
 from collections.abc import Callable
+from email.message import Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from mailcore.collector.pop_io import describe_error, read_header_block, retr_to_file
-from mailcore.collector.routing import route
+from mailcore.collector.held import (
+    Decision,
+    done,
+    held_from_headers,
+    held_messages,
+    key_of,
+    read_decisions,
+)
+from mailcore.collector.pop_io import (
+    describe_error,
+    is_err_answer,
+    listed_size,
+    open_pop,
+    read_header_block,
+    retr_to_file,
+    top_headers,
+)
+from mailcore.collector.routing import resolve, route
 from mailcore.collector.state import Pending, UidState, fetch_token, state_file
 from mailcore.delivery import maildir_path
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
-from mailcore.status import CollectorStatus
+from mailcore.status import CollectorStatus, HeldStatus
 from pmemail.config.model import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
@@ -42,29 +63,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_HEADER = b"X-Pmemail-Fetch"
 _HEADER_SCAN = 64 * 1024
+_DAY = 86400.0
 Hook = Callable[[str, str], None]  # (step, uid): test hook to simulate crashes
-
-
-def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
-    """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
-    ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)
-    pop: poplib.POP3
-    if mailbox.tls == "ssl":
-        pop = poplib.POP3_SSL(mailbox.host, mailbox.port, timeout=timeout, context=ctx)
-    else:
-        pop = poplib.POP3(mailbox.host, mailbox.port, timeout=timeout)
-    try:
-        if mailbox.tls == "starttls":
-            pop.stls(context=ctx)
-        pop.user(mailbox.username)
-        pop.pass_(mailbox.password)
-    except BaseException:
-        # A failed STLS handshake leaves poplib a detached socket whose close()
-        # raises EBADF: that must not hide the real error (e.g. an untrusted cert).
-        with contextlib.suppress(OSError):
-            pop.close()
-        raise
-    return pop
 
 
 class Collector:
@@ -91,11 +91,26 @@ class Collector:
         self.runs = 0
         self.last_run: float | None = None
         self.last_error = ""
+        self._held: list[HeldStatus] = []
         self._periodic = PeriodicTask(self.run_once, lambda: self.config.interval, "collector")
 
     async def start(self) -> None:
-        """Start polling (the first run is immediate)."""
+        """Start polling (the first run is immediate); warn about multi-drop without fallback."""
+        for box in self.config.mailboxes:
+            if box.multidrop and not (box.fallback or box.deliver_to):
+                log.warning(
+                    "collector: %s@%s has multidrop and no fallback: a message for no "
+                    "local user is held at the ISP until `pmemail collector assign` or "
+                    "`drop` (see `pmemail collector held`)",
+                    box.username,
+                    box.host,
+                )
+        self._held = await asyncio.to_thread(self._load_held)
         self._periodic.start()
+
+    def wake(self) -> None:
+        """Run now (the admin just decided about a held message) instead of at the interval."""
+        self._periodic.wake()
 
     async def stop(self) -> None:
         """Stop polling; an interrupted run is completed by the next start (see module doc)."""
@@ -110,7 +125,23 @@ class Collector:
             "last_error": self.last_error,
             "mailboxes": len(self.config.mailboxes),
             "interval": self.config.interval,
+            "held": list(self._held),
         }
+
+    def _load_held(self) -> list[HeldStatus]:
+        return [
+            {
+                "mailbox": m.mailbox,
+                "uidl": m.uid,
+                "size": m.held.size,
+                "sender": m.held.sender,
+                "to": m.held.to,
+                "subject": m.held.subject,
+                "since": m.held.since,
+                "decided": m.decided.action if m.decided else "",
+            }
+            for m in held_messages(self.paths.state, self.config.mailboxes)
+        ]
 
     async def run_once(self) -> int:
         """Fetch every mailbox once; returns how many messages were delivered."""
@@ -130,15 +161,18 @@ class Collector:
         self.runs += 1
         self.last_run = time.time()
         self.last_error = "; ".join(errors)
+        self._held = await asyncio.to_thread(self._load_held)
         return total
 
     async def fetch(self, mailbox: CollectorMailbox) -> int:
-        """One POP session: deliver what is new, delete what is delivered."""
+        """One POP session: deliver what is new, delete what is delivered (or due)."""
         state = UidState.load(
             state_file(self.paths.state, mailbox.host, mailbox.port, mailbox.username)
         )
+        decisions = read_decisions(self.paths.state, key_of(mailbox))
         pop = await asyncio.to_thread(open_pop, mailbox, self.config.timeout)
         delivered = 0
+        applied: list[Decision] = []
         try:
             _, lines, _ = await asyncio.to_thread(pop.uidl)
             listing = [line.decode("ascii", "replace").split(None, 1) for line in lines]
@@ -146,10 +180,29 @@ class Collector:
             await self._recover(state, present)
             deleted: set[str] = set()
             for num, uid in listing:
-                if uid not in state.delivered:
-                    if not await self._deliver_one(pop, mailbox, state, num, uid):
+                # a decision counts for a held message only (a stale one is just removed)
+                decision = decisions.get(uid) if uid in state.held else None
+                if uid in state.held:
+                    if decision is None:
+                        continue  # waits for the admin, never downloaded again
+                    applied.append(decision)
+                    if decision.action == "assign":
+                        boxes = resolve(self.users, decision.to)
+                        if not boxes:
+                            log.error("collector: %s cannot be assigned to %s", uid, decision.to)
+                            continue
+                        if not await self._deliver_one(pop, mailbox, state, num, uid, boxes):
+                            continue
+                        delivered += 1
+                elif uid not in state.delivered:
+                    routed = await self._route(pop, mailbox, state, num, uid)
+                    if routed == []:
+                        continue  # held
+                    if not await self._deliver_one(pop, mailbox, state, num, uid, routed):
                         continue
                     delivered += 1
+                if not self._deletion_due(mailbox, state, uid, decision):
+                    continue
                 await asyncio.to_thread(pop.dele, int(num))
                 self._step("deleted", uid)
                 deleted.add(uid)
@@ -158,30 +211,90 @@ class Collector:
             pop.close()  # no QUIT: the ISP keeps every message (RFC 1939 §6)
             raise
         # Gone from the ISP now (or already before): no need to remember them.
-        state.forget(deleted | ((state.delivered | set(state.pending)) - present))
+        state.forget(deleted | (state.known() - present))
+        for decision in applied + [d for uid, d in decisions.items() if uid not in state.held]:
+            done(self.paths.state, decision)  # carried out, or its message is gone/delivered
         self.fetched += delivered
         return delivered
 
-    async def _deliver_one(
+    def _deletion_due(
+        self, mailbox: CollectorMailbox, state: UidState, uid: str, decision: Decision | None
+    ) -> bool:
+        """Whether to DELE ``uid`` now: dropped, or delivered and not kept (any longer)."""
+        if decision is not None and decision.action == "drop":
+            return True
+        if uid not in state.delivered:
+            return False  # still held (an assignment that failed)
+        if not mailbox.keep:
+            return True
+        if mailbox.keep_days <= 0:
+            return False
+        return time.time() - state.delivered_at[uid] >= mailbox.keep_days * _DAY
+
+    async def _route(
         self, pop: poplib.POP3, mailbox: CollectorMailbox, state: UidState, num: str, uid: str
+    ) -> list[str] | None:
+        """Local mailboxes for a new message from ``TOP n 0``; [] = held now.
+
+        None when the ISP has no TOP (optional in RFC 1939): then the message is
+        routed after RETR, and held after that one download if unroutable.
+        """
+        try:
+            header_block = await asyncio.to_thread(top_headers, pop, int(num))
+        except poplib.error_proto as err:
+            if not is_err_answer(err):
+                raise  # the connection broke: the session fails as usual
+            return None
+        headers = BytesHeaderParser().parsebytes(header_block)
+        boxes = route(headers, mailbox, self.users)
+        if not boxes:
+            size = await asyncio.to_thread(listed_size, pop, num)
+            self._hold(mailbox, state, uid, headers, size)
+        return boxes
+
+    def _hold(
+        self, mailbox: CollectorMailbox, state: UidState, uid: str, headers: Message, size: int
+    ) -> None:
+        held = held_from_headers(headers, size)
+        state.hold(uid, held)
+        self._step("held", uid)
+        # Logged once: a held message is skipped without a word on later runs.
+        log.error(
+            "collector: message %s at %s (from %s, %d bytes) has no local recipient: held "
+            "at the ISP until `pmemail collector assign %s USER` or `drop %s`",
+            uid,
+            mailbox.host,
+            held.sender or "?",
+            size,
+            uid,
+            uid,
+        )
+
+    async def _deliver_one(
+        self,
+        pop: poplib.POP3,
+        mailbox: CollectorMailbox,
+        state: UidState,
+        num: str,
+        uid: str,
+        routed: list[str] | None,
     ) -> bool:
         token = fetch_token(mailbox.host, mailbox.port, mailbox.username, uid)
-        with tempfile.NamedTemporaryFile(dir=self._spool_dir(), prefix=".fetch-") as f:
+        # The writer's pid in the name: a restart removes the file of a dead one at once.
+        prefix = f".fetch-{os.getpid()}-"
+        with tempfile.NamedTemporaryFile(dir=self._spool_dir(), prefix=prefix) as f:
             # Streamed to the spool file: poplib's retr() would hold the whole message.
             await asyncio.to_thread(retr_to_file, pop, int(num), f)
             f.flush()
             f.seek(0)
             spool = Path(f.name)
-            headers = BytesHeaderParser().parsebytes(read_header_block(f))
-            boxes = route(headers, mailbox, self.users)
-            if not boxes:
-                log.error(
-                    "collector: message %s at %s has no local recipient and no "
-                    "fallback; left at the ISP",
-                    uid,
-                    mailbox.host,
-                )
-                return False
+            boxes = routed
+            if boxes is None:  # no TOP at this ISP: route on the downloaded copy
+                headers = BytesHeaderParser().parsebytes(read_header_block(f))
+                boxes = route(headers, mailbox, self.users)
+                if not boxes:
+                    self._hold(mailbox, state, uid, headers, spool.stat().st_size)
+                    return False
             pending = state.pending.get(uid)
             if pending is not None:  # a half-finished delivery found by _recover
                 boxes = [b for b in boxes if b not in pending.mailboxes] + [

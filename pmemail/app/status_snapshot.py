@@ -77,6 +77,7 @@ class MailCounters:
     queue_error: str = ""
     collector_last_run: float | None = None
     collector_error: str = ""
+    collector_held: int = 0  # messages left at the ISP for the admin (no local recipient)
     spam_filtering: str = ""  # engine / basic / off; "" = the server did not say
     spam_refused: tuple[tuple[str, int], ...] = ()  # (reason id, count), port 25
     spam_junk: int = 0  # delivered to Junk folders
@@ -159,6 +160,7 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
         queue_error=queue.get("last_error", ""),
         collector_last_run=_moment(collector.get("last_run")),
         collector_error=collector.get("last_error", ""),
+        collector_held=len(collector.get("held", [])),
         spam_filtering=spam.get("filtering", ""),
         spam_refused=tuple(
             sorted((str(k), v) for k, v in refused.items() if isinstance(v, int) and v)

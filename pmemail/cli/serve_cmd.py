@@ -188,6 +188,8 @@ def _shown(key: str, value: Any) -> str | None:
     if value in ("", None) or isinstance(value, dict):
         return None
     if isinstance(value, list):
+        if any(isinstance(v, dict) for v in value):
+            return str(len(value))  # e.g. the collector's held messages: a count here
         return ",".join(str(v) for v in value) if value else None
     if isinstance(value, float) and value > 1e9 and ("run" in key or key.endswith("_at")):
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(value))  # a timestamp

@@ -177,7 +177,22 @@ class CollectorMailbox:
     password: str = doc("Password at the ISP.", "")
     deliver_to: str = doc("Single-drop: every message to this local address.", "")
     multidrop: bool = doc("Route by Delivered-To/X-Original-To/To/Cc.", False)
-    fallback: str = doc("Multi-drop: where unroutable messages go.", "")
+    fallback: str = doc(
+        "Multi-drop: where unroutable messages go; empty = hold them at the ISP for "
+        "`pmemail collector assign` or `drop` (a warning at start).",
+        "",
+    )
+    keep: bool = doc(
+        "Leave fetched messages at the ISP (each fetched once, by UIDL). "
+        "false (the default) = delete each message at the ISP once delivered here.",
+        False,
+    )
+    keep_days: int = doc(
+        "With keep: delete at the ISP this many days after delivery here; 0 = never.",
+        0,
+        lo=0,
+        hi=3650,
+    )
     ca_file: str = doc(
         "PEM CA bundle to verify the POP server's certificate; empty = the system's.", ""
     )
@@ -194,7 +209,9 @@ class CollectorConfig:
         "ISP mailboxes to fetch.",
         factory=list,
         example='[[collector.mailboxes]]\nhost = "pop.isp.example"\nport = 995\ntls = "ssl"\n'
-        'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"',
+        'username = "office"\npassword = "secret"\ndeliver_to = "info@example.be"\n'
+        "keep = false  # the default: delete at the ISP once delivered here; true = leave it\n"
+        "keep_days = 0  # with keep: delete at the ISP N days after delivery; 0 = never",
     )
 
 

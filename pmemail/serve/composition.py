@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from mailcore.acme.challenges import ChallengeBoard
 from mailcore.acme.renewal import build_certificate_renewal
 from mailcore.certs.keeper import CertificateKeeper
-from mailcore.collector import build_collector
+from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery
 from mailcore.imap.server import build_imap_service
 from mailcore.interfaces import Service
@@ -35,7 +35,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 from pmemail.serve.cert_commands import CertificateCommands
-from pmemail.serve.control import Handler
+from pmemail.serve.control import Answer, Handler, Request
 from pmemail.serve.office import office_networks, public_address
 from pmemail.serve.router_monitor import build_router_monitor
 
@@ -113,7 +113,8 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
     ]
     # optional ones: None when the config turns them off
     router = build_router_monitor(config, paths)
-    for optional in (build_collector(config, paths, users, delivery), router):
+    collector = build_collector(config, paths, users, delivery)
+    for optional in (collector, router):
         if optional is not None:
             services.append(optional)
     # last: the web listener answers HTTP-01 (and the keeper TLS-ALPN-01) before
@@ -131,4 +132,17 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
         status=renewal.status if renewal is not None else None,
         renew=renewal.renew_now if renewal is not None else None,
     )
-    return ServerParts(services, certificates.handlers())
+    commands = certificates.handlers()
+    if collector is not None:
+        commands["collector-run"] = _waker(collector)
+    return ServerParts(services, commands)
+
+
+def _waker(collector: Collector) -> Handler:
+    """``{"cmd": "collector-run"}``: fetch now (``pmemail collector assign|drop`` sends it)."""
+
+    async def run_now(request: Request) -> Answer:
+        collector.wake()
+        return {"ok": True}
+
+    return run_now

@@ -8,6 +8,14 @@ such file older than the longest transaction is deleted. 36 hours is what the
 Maildir specification suggests for ``tmp/``: no delivery takes that long, so
 nothing younger is touched, whatever else the machine is doing.
 
+Younger files are removed too when their name says their writer is dead: a
+Maildir name carries the writing process's id (``<secs>.M<usec>P<pid>Q…``)
+and so does a collector spool file (``.fetch-<pid>-…``). When that process
+no longer runs (or is this very server, which has not written anything yet),
+nobody will ever finish the file, so a restart right after ``kill -9``
+leaves nothing behind. A pid that runs again (reused) keeps its files until
+the 36-hour rule takes them: never a file that may be in use.
+
 Age is the inode's change time: APPEND sets a ``tmp/`` file's modification
 time to the message's own date, which may be years old. Before any of that,
 the complete delivery copies a lost rename left in ``tmp/`` are published
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +39,8 @@ from pmemail.config.paths import DataPaths
 log = logging.getLogger("pmemail.serve")
 
 MAX_AGE = 36 * 3600.0  # seconds: longer than any transaction (Maildir's tmp/ rule)
+# The writer's pid in a file name: a Maildir unique name, or a collector spool file.
+_WRITER_PID = re.compile(r"^(?:\d+\.M\d+P(\d+)(?:Q\d+)?\.|\.fetch-(\d+)-)")
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,8 @@ def leftover_dirs(paths: DataPaths) -> Iterator[Path]:
 
 
 def sweep(dirs: Iterable[Path], max_age: float = MAX_AGE, now: float | None = None) -> Swept:
-    """Delete the regular files in ``dirs`` (not below) older than ``max_age`` seconds."""
+    """Delete the regular files in ``dirs`` (not below) older than ``max_age`` seconds,
+    or written by a process that is gone (:func:`writer_gone`)."""
     limit = (time.time() if now is None else now) - max_age
     files = size = errors = 0
     for folder in dirs:
@@ -65,7 +77,9 @@ def sweep(dirs: Iterable[Path], max_age: float = MAX_AGE, now: float | None = No
         for entry in entries:
             try:
                 st = entry.stat(follow_symlinks=False)
-                if not entry.is_file(follow_symlinks=False) or st.st_ctime >= limit:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if st.st_ctime >= limit and not writer_gone(entry.name):
                     continue
                 os.unlink(entry.path)
             except FileNotFoundError:
@@ -75,6 +89,28 @@ def sweep(dirs: Iterable[Path], max_age: float = MAX_AGE, now: float | None = No
                 continue
             files, size = files + 1, size + st.st_size
     return Swept(files, size, errors)
+
+
+def writer_gone(name: str) -> bool:
+    """Whether ``name`` carries the pid of a process that no longer runs (or is us).
+
+    For the start-up sweep only: this process must not have written anything yet.
+    """
+    found = _WRITER_PID.match(name)
+    if found is None:
+        return False
+    pid = int(found.group(1) or found.group(2))
+    if pid == os.getpid():
+        return True  # a previous process had our pid (a reboot): we wrote nothing yet
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: alive under another account
+        return False
+    return False
 
 
 def clean_leftovers(paths: DataPaths, max_age: float = MAX_AGE) -> Swept:

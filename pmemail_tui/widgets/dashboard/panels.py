@@ -192,6 +192,8 @@ class MailPanel(SteadyStatic):
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
             + (f"  ({m.collector_error})" if m.collector_error else ""),
         ]
+        if m.collector_held:
+            lines.append(t("dash.mail.collector_held", count=m.collector_held))
         if m.spam_filtering:  # a server that reports its port 25 checks
             reasons = ", ".join(f"{t('dash.spam.' + r)} {n}" for r, n in m.spam_refused)
             lines.append(
