@@ -74,8 +74,9 @@ def password_costs(dovecot_hash: str) -> str:
     dv = _doveadm_seconds("-t", dovecot_hash, "-p", PASSWORD)
     dv -= _doveadm_seconds("-t", "{PLAIN}" + PASSWORD, "-p", PASSWORD)
     return (
-        f"password check per LOGIN: pmemail argon2id {pm * 1000:.0f} ms, "
-        f"Dovecot BLF-CRYPT cost {BCRYPT_COST} {dv * 1000:.0f} ms (the first login; both remember a success for an hour)"
+        f"password check of a first LOGIN: pmemail argon2id {pm * 1000:.0f} ms, "
+        f"Dovecot BLF-CRYPT cost {BCRYPT_COST} {dv * 1000:.0f} ms "
+        "(both remember a success for an hour)"
     )
 
 
