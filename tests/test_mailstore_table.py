@@ -115,3 +115,17 @@ def test_folder_state_survives_a_restart_in_packed_form(tmp_path: Path) -> None:
         assert again.file(uids[1]).read_bytes().startswith(b"Subject: 1")
 
     asyncio.run(go())
+
+
+def test_rows_loaded_in_bulk_read_like_rows_appended_one_by_one() -> None:
+    rows = [(u, f"cur/{u}.host:2,S", SEEN, u * 3, u + 0.25, u) for u in (2, 3, 7)]
+    bulk, single = MessageTable(), MessageTable()
+    bulk.extend_rows(rows[:1])
+    bulk.extend_rows(rows[1:])
+    for row in rows:
+        single.append_row(*row)
+    assert [bulk.record_at(i) for i in range(3)] == [single.record_at(i) for i in range(3)]
+    with pytest.raises(ValueError):
+        bulk.extend_rows([(7, "cur/x", SEEN, 1, 1.0, 1)])  # not above the last uid
+    with pytest.raises(ValueError):
+        MessageTable().extend_rows([(1, "new/x", SEEN, 1, 1.0, 1)])

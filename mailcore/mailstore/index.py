@@ -46,6 +46,8 @@ INSERT INTO expunged SELECT name, 0, modseq FROM folders;
 """
 
 
+_LOAD_CHUNK = 4096  # rows read at a time: the table fills column by column
+
 _UPSERT = """
 INSERT INTO messages SELECT ?, ?, ?, ?, ?, ?, ?
     WHERE NOT EXISTS (SELECT 1 FROM expunged WHERE folder = ? AND uid = ?)
@@ -196,11 +198,15 @@ class Index:
             )
             # Few distinct flag combinations exist: one frozenset per combination.
             flag_sets: dict[str, frozenset[str]] = {}
-            for uid, path, flags, size, date, modseq in rows:
-                fs = flag_sets.get(flags)
-                if fs is None:
-                    fs = flag_sets[flags] = frozenset(flags.split())
-                table.append(MessageRecord(uid, path, fs, size, date, modseq))
+
+            def flag_set(flags: str) -> frozenset[str]:
+                found = flag_sets.get(flags)
+                if found is None:
+                    found = flag_sets[flags] = frozenset(flags.split())
+                return found
+
+            while chunk := rows.fetchmany(_LOAD_CHUNK):
+                table.extend_rows([(u, p, flag_set(f), s, d, m) for u, p, f, s, d, m in chunk])
         return table
 
     def expunged(self, folder: str) -> dict[int, int]:

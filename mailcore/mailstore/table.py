@@ -16,6 +16,7 @@ buffer, which is compacted when dead names make up half of it.
 from __future__ import annotations
 
 import bisect
+import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -188,16 +189,45 @@ class MessageTable:
 
     def append(self, rec: MessageRecord) -> None:
         """Add a message whose uid is above every uid here."""
-        if self.uids and rec.uid <= self.uids[-1]:
-            raise ValueError(f"uid {rec.uid} is not above {self.uids[-1]}")
-        self.uids.append(rec.uid)
-        self._sizes.append(rec.size)
-        self._dates.append(rec.internaldate)
-        self._modseqs.append(rec.modseq)
-        self._flag_ids.append(self._number(rec.flags))
-        start, length = self._store_name(rec.path)
+        self.append_row(rec.uid, rec.path, rec.flags, rec.size, rec.internaldate, rec.modseq)
+
+    def append_row(
+        self, uid: int, path: str, flags: frozenset[str], size: int, date: float, modseq: int
+    ) -> None:
+        """``append`` from the values of a record (the index's rows: no record is made)."""
+        if self.uids and uid <= self.uids[-1]:
+            raise ValueError(f"uid {uid} is not above {self.uids[-1]}")
+        self.uids.append(uid)
+        self._sizes.append(size)
+        self._dates.append(date)
+        self._modseqs.append(modseq)
+        self._flag_ids.append(self._number(flags))
+        start, length = self._store_name(path)
         self._starts.append(start)
         self._lengths.append(length)
+
+    def extend_rows(self, rows: Sequence[tuple[int, str, frozenset[str], int, float, int]]) -> None:
+        """``append_row`` for many rows in uid order, a column at a time (loading an index)."""
+        if not rows:
+            return
+        uids = [r[0] for r in rows]
+        if any(a >= b for a, b in itertools.pairwise(uids)) or (
+            self.uids and uids[0] <= self.uids[-1]
+        ):
+            raise ValueError("rows are not in increasing uid order above the table's")
+        if not all(r[1].startswith(_PREFIX) for r in rows):
+            raise ValueError("a message path is not in cur/")
+        names = [r[1][len(_PREFIX) :].encode("utf-8", "surrogateescape") for r in rows]
+        lengths = list(map(len, names))
+        base = len(self._names)
+        self._starts.extend(itertools.accumulate(lengths[:-1], initial=base))
+        self._lengths.extend(lengths)
+        self._names += b"".join(names)
+        self.uids.extend(uids)
+        self._flag_ids.extend([self._number(r[2]) for r in rows])
+        self._sizes.extend([r[3] for r in rows])
+        self._dates.extend([r[4] for r in rows])
+        self._modseqs.extend([r[5] for r in rows])
 
     def extend(self, records: Iterable[MessageRecord]) -> None:
         """``append`` each record in turn."""
