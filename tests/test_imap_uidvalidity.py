@@ -155,3 +155,21 @@ def test_message_cache_forgets_a_deleted_folder(tmp_path: Path) -> None:
     assert cache.rendered_item(kept, kept.messages[0], "ENVELOPE") == b"ENVELOPE ()"
     assert [k[0] for k in cache.rendered] == [str(kept.path)]
     box.close()
+
+
+def test_rendered_structures_are_bounded_in_bytes(tmp_path: Path) -> None:
+    """Big BODYSTRUCTUREs of a whole folder never hold more than the byte bound."""
+    box = MailStore(tmp_path).mailbox(USER)
+    inbox = box.folder("INBOX")
+    inbox.append(sample_message("one"))
+    rec = inbox.messages[0]
+    cache = MessageCache()
+    item = b"x" * 100_000
+    for uid in range(1, 200):  # 20 MB offered
+        rec.uid = uid
+        cache.keep_rendered(inbox, rec, "BODYSTRUCTURE", item)
+    held = sum(map(len, cache.rendered.values()))
+    assert held <= 4 << 20 and len(cache.rendered) == held // len(item)
+    rec.uid = 199
+    assert cache.rendered_item(inbox, rec, "BODYSTRUCTURE") == item  # the newest stay
+    box.close()

@@ -56,6 +56,7 @@ def sets_seen(items: list[FetchItem]) -> bool:
 
 
 _STRUCT_CACHE_SIZE = 20_000
+_STRUCT_CACHE_BYTES = 4 << 20  # a sync of a big folder's envelopes must not hold tens of MiB
 _STRUCT_ITEMS = {"ENVELOPE", "BODYSTRUCTURE", "BODY"}
 _FILE_ITEMS = {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}  # and every BODY[section]
 
@@ -71,6 +72,7 @@ class MessageCache:
         # under the same name reuses uids, never its UIDVALIDITY (``Index.next_uidvalidity``).
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
         self.rendered: OrderedDict[tuple[str, int, int, str], bytes] = OrderedDict()
+        self._rendered_bytes = 0  # what the rendered items hold, bounded by _STRUCT_CACHE_BYTES
 
     def forget(self, folder_path: Path) -> None:
         """Drop every entry of the folder at ``folder_path`` (it was deleted): its
@@ -79,7 +81,7 @@ class MessageCache:
         for k in [k for k in self._items if k[0] == key]:
             del self._items[k]
         for r in [r for r in self.rendered if r[0] == key]:
-            del self.rendered[r]
+            self._rendered_bytes -= len(self.rendered.pop(r))
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""
@@ -87,9 +89,15 @@ class MessageCache:
 
     def keep_rendered(self, folder: Folder, rec: MessageRecord, name: str, data: bytes) -> None:
         """Remember a rendered structure item (messages never change, so no invalidation)."""
-        self.rendered[(str(folder.path), folder.uidvalidity, rec.uid, name)] = data
-        if len(self.rendered) > _STRUCT_CACHE_SIZE:
-            self.rendered.popitem(last=False)
+        key = (str(folder.path), folder.uidvalidity, rec.uid, name)
+        old = self.rendered.pop(key, None)
+        if old is not None:
+            self._rendered_bytes -= len(old)
+        self.rendered[key] = data
+        self._rendered_bytes += len(data)
+        while len(self.rendered) > _STRUCT_CACHE_SIZE or self._rendered_bytes > _STRUCT_CACHE_BYTES:
+            _, dropped = self.rendered.popitem(last=False)
+            self._rendered_bytes -= len(dropped)
 
     def get(self, folder: Folder, rec: MessageRecord) -> mime.Part:
         """The MIME tree of the message (scans its file on a miss).
