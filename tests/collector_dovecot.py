@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
 from pmemail.config.model import CollectorMailbox
@@ -159,3 +161,17 @@ config = CollectorConfig(enabled=True, timeout=10, mailboxes=[CollectorMailbox(*
 collector = Collector(config, paths, users, MaildirDelivery(paths), "mail.example.be", hook)
 asyncio.run(collector.run_once())
 """
+
+
+@pytest.fixture
+def isp() -> Iterator[IspMailbox]:
+    """A private Dovecot POP3 server playing the ISP (plain POP3; see ``dovecot_pop3``)."""
+    with dovecot_pop3() as box:
+        yield box
+
+
+@pytest.fixture
+async def office(tmp_path: Path) -> AsyncIterator[Office]:
+    """The office's side: users and Maildir delivery (see ``local_office``)."""
+    async with local_office(tmp_path) as parts:
+        yield parts

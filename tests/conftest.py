@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from tests.collector_dovecot import isp, office  # noqa: F401  (the collector tests' ISP and office)
 from tests.lab.fixtures import *  # noqa: F403  (fixtures: lab, router, forbid_external_network)
 
 REQUIRE_LAB = os.environ.get("PMEMAIL_REQUIRE_LAB") == "1"

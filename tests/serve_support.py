@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +96,15 @@ class Server:
     def stderr(self) -> str:
         """Everything the server wrote so far."""
         return self.stderr_file.read_text(errors="replace")
+
+    def until(self, what: str, check: Callable[[], bool], seconds: float = 120.0) -> None:
+        """Wait for ``check()``; fail with the server's stderr after ``seconds`` (a ceiling
+        for slow machines, never a measure)."""
+        deadline = time.monotonic() + seconds
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never {what}: {self.stderr()[-3000:]}")
+            time.sleep(0.02)
 
     def wait_ready(self) -> None:
         """Return once the control socket answers; fail with stderr if the process died."""

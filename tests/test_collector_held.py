@@ -8,7 +8,6 @@ ever read as headers, once (``tests.collector_dovecot.pop_counters``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from pmemail.cli.main import main
 from tests.collector_dovecot import (
     IspMailbox,
     collecting,
-    dovecot_pop3,
     local_office,
     msg,
     pop_counters,
@@ -27,12 +25,6 @@ from tests.collector_dovecot import (
 from tests.config_factory import write_config
 
 BIG = 5 * 1024 * 1024
-
-
-@pytest.fixture
-def isp() -> Iterator[IspMailbox]:
-    with dovecot_pop3() as box:
-        yield box
 
 
 def big_unroutable() -> bytes:

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,6 @@ from tests.collector_dovecot import (
     IspMailbox,
     Office,
     collecting,
-    dovecot_pop3,
-    local_office,
     msg,
     pop_counters,
     subjects,
@@ -29,18 +26,6 @@ from tests.collector_dovecot import (
 from tests.config_factory import make_config
 
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def isp() -> Iterator[IspMailbox]:
-    with dovecot_pop3() as box:
-        yield box
-
-
-@pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Office]:
-    async with local_office(tmp_path) as parts:
-        yield parts
 
 
 def _collector(tmp_path: Path, office: Office, isp: IspMailbox, **mailbox: object) -> Collector:

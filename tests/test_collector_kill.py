@@ -8,8 +8,6 @@ message again and delivers it once.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from mailcore.delivery import maildir_path
@@ -20,15 +18,6 @@ from tests.serve_support import DOMAIN, Server, ServeSetup
 
 ALICE = f"alice@{DOMAIN}"
 SIZE = 40 * 1024 * 1024
-WAIT = 120.0  # seconds: a ceiling for slow machines, never a measure
-
-
-def _until(what: str, check: Callable[[], bool], server: Server) -> None:
-    deadline = time.monotonic() + WAIT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never {what}: {server.stderr()[-3000:]}")
-        time.sleep(0.01)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -52,10 +41,8 @@ def test_kill_9_mid_fetch_leaves_nothing_after_restart(tmp_path: Path) -> None:
 
         first = Server(setup)
         try:
-            _until(
-                "mid-fetch",
-                lambda: any(p.stat().st_size > 1024 * 1024 for p in _files(spool)),
-                first,
+            first.until(
+                "mid-fetch", lambda: any(p.stat().st_size > 1024 * 1024 for p in _files(spool))
             )
         finally:
             first.kill()
@@ -65,7 +52,7 @@ def test_kill_9_mid_fetch_leaves_nothing_after_restart(tmp_path: Path) -> None:
         second = Server(setup)
         try:
             second.wait_ready()
-            _until("delivered", lambda: isp.remaining() == [], second)
+            second.until("delivered", lambda: isp.remaining() == [])
         finally:
             code, stderr = second.terminate()
         assert code == 0, stderr

@@ -6,7 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,26 +18,12 @@ from tests.collector_dovecot import (
     IspMailbox,
     Office,
     collecting,
-    dovecot_pop3,
-    local_office,
     msg,
     subjects,
 )
 from tests.config_factory import make_config
 
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def isp() -> Iterator[IspMailbox]:
-    with dovecot_pop3() as box:
-        yield box
-
-
-@pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Office]:
-    async with local_office(tmp_path) as parts:
-        yield parts
 
 
 async def test_single_drop(tmp_path: Path, isp: IspMailbox, office: Office) -> None:

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import functools
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from pmemail.config.paths import DataPaths
 from pmemail.serve.control import query_control_sync
 from tests.collector_dovecot import collecting, dovecot_pop3, msg
 from tests.serve_support import DOMAIN, Server, ServeSetup, pmemail
-
-WAIT = 120.0  # seconds: a ceiling for slow machines, never a measure
-
-
-def _until(what: str, check: Callable[[], bool], server: Server) -> None:
-    deadline = time.monotonic() + WAIT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never {what}: {server.stderr()[-3000:]}")
-        time.sleep(0.05)
 
 
 def _collector(setup: ServeSetup) -> dict[str, object]:
@@ -49,7 +37,7 @@ def test_held_once_in_log_and_status_then_dropped(tmp_path: Path) -> None:
         try:
             server.wait_ready()
             for runs in (1, 2, 3):  # the first run, then two more asked for
-                _until(f"run {runs}", functools.partial(_ran, setup, runs), server)
+                server.until(f"run {runs}", functools.partial(_ran, setup, runs))
                 query_control_sync(setup.socket, {"cmd": "collector-run"}, timeout=5)
             done = pmemail(setup, "status", "--json")
             assert done.returncode == 0, done.stderr
@@ -61,12 +49,12 @@ def test_held_once_in_log_and_status_then_dropped(tmp_path: Path) -> None:
             assert collector["last_error"] == ""
             assert f"held {1}" in pmemail(setup, "status").stdout.split("collector", 1)[1]
 
-            _until("run 4", lambda: _collector(setup)["runs"] == 4, server)
+            server.until("run 4", lambda: _collector(setup)["runs"] == 4)
             dropped = pmemail(setup, "collector", "drop", held["uidl"], "--json")
             assert json.loads(dropped.stdout) == {"uidl": held["uidl"], "dropped": True}
             # carried out at once: the CLI woke the collector (the interval is an hour)
-            _until("dropped", lambda: isp.remaining() == [], server)
-            _until("no longer held", lambda: _collector(setup)["held"] == [], server)
+            server.until("dropped", lambda: isp.remaining() == [])
+            server.until("no longer held", lambda: _collector(setup)["held"] == [])
         finally:
             code, stderr = server.terminate()
         assert code == 0, stderr

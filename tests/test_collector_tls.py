@@ -6,7 +6,7 @@ checked; Dovecot listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,6 @@ from tests.collector_dovecot import (
     Office,
     collecting,
     dovecot_pop3,
-    local_office,
     msg,
     subjects,
 )
@@ -45,12 +44,6 @@ def isp(certs: tuple[Path, Path, Path]) -> Iterator[IspMailbox]:
     _, chain, key = certs
     with dovecot_pop3(tls=(chain, key)) as box:
         yield box
-
-
-@pytest.fixture
-async def office(tmp_path: Path) -> AsyncIterator[Office]:
-    async with local_office(tmp_path) as parts:
-        yield parts
 
 
 def tls_logins(isp: IspMailbox) -> list[str]:
