@@ -212,6 +212,7 @@ def search_matches(s: ImapSession, key: SearchKey) -> list[search.Candidate]:
             functools.partial(s.cache.get, folder, rec),
             functools.partial(folder.file, uid),
             uid in view.recent,
+            functools.partial(s.cache.header, folder, rec),
         )
         try:
             if search.matches(key, cand):

@@ -36,7 +36,12 @@ _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 class Candidate:
-    """One message under test; parses its file only when a key needs it."""
+    """One message under test; parses its file only when a key needs it.
+
+    ``head(name)`` gives one header unfolded: SORT and THREAD read theirs through it,
+    from the shared cache's header fields, so a folder is not re-parsed per command.
+    Without it, headers come from the parsed message.
+    """
 
     def __init__(
         self,
@@ -47,12 +52,20 @@ class Candidate:
         load: Callable[[], mime.Part],
         path: Callable[[], Path],
         recent: bool = False,
+        head: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.seq, self.rec, self.recent = seq, rec, recent
         self.max_seq, self.max_uid = max_seq, max_uid
         self._load = load
+        self._head = head
         self.path = path  # where its file is now (a flag change renames it)
         self._part: mime.Part | None = None
+
+    def header(self, name: str) -> bytes | None:
+        """The first header ``name`` (lower case) unfolded, or None."""
+        if self._head is not None and self._part is None:
+            return self._head(name)
+        return self.part.header(name)
 
     @property
     def part(self) -> mime.Part:
@@ -100,7 +113,7 @@ def _address_header(raw: bytes) -> str:
 
 def _sent_date(c: Candidate) -> datetime.date:
     """The Date header's day; the internal date when it is missing or invalid (as Dovecot)."""
-    raw = c.part.header("date")
+    raw = c.header("date")
     if raw is not None:
         try:
             return email.utils.parsedate_to_datetime(raw.decode("ascii", "replace")).date()
