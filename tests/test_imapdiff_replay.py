@@ -1,11 +1,12 @@
 """Mail clients' command sequences replayed on pmemail and Dovecot, answers compared.
 
 The scripts are written from what these clients are known to send (their IMAP
-logs): Thunderbird desktop with CONDSTORE, and Apple Mail / K-9 (Thunderbird for
-Android) with QRESYNC. Each runs on fresh servers over the delivered corpus
-(``open_sides``); every command's answer is summarized by ``Transcript``
-(``test_imapdiff_transcript``: messages by name, server-own numbers as present)
-and the two servers' summaries must be equal, command by command. A step is a
+logs): Thunderbird desktop with CONDSTORE, K-9 (Thunderbird for Android) / Apple
+Mail on iOS with QRESYNC, Apple Mail on macOS with CONDSTORE, Outlook without.
+Each runs on fresh servers over the delivered corpus (``open_sides``); every
+command's answer is summarized by ``Transcript`` (``test_imapdiff_transcript``:
+messages by name, server-own numbers as present) and the two servers' summaries
+must be equal, command by command. A step is a
 command line (``<uid NAME>``-style placeholders take each server's own numbers),
 or one of:
 
@@ -168,6 +169,69 @@ APPLE_K9: list[Step] = [
 ]
 
 
+APPLE_MAIL: list[Step] = [
+    f"AUTHENTICATE PLAIN {PLAIN}",
+    'ID ("name" "Mac OS X Mail" "version" "16.0 (3731.500.231)" "os" "Mac OS X")',
+    "ENABLE CONDSTORE",
+    *SUBSCRIBE,
+    'LIST "" ""',
+    'LSUB "" "*"',
+    'LIST (SUBSCRIBED) "" "*" RETURN (STATUS (MESSAGES UNSEEN) SPECIAL-USE)',
+    "STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ)",
+    "GETQUOTAROOT INBOX",
+    "SELECT INBOX",
+    "UID SEARCH UID 1:* NOT DELETED",
+    "UID SEARCH UID <uid 10-plain-qp.eml>:* OR UNSEEN FLAGGED",
+    "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)",
+    "UID FETCH <uid 11-alternative-related.eml>:* (INTERNALDATE UID RFC822.SIZE FLAGS "
+    "BODY.PEEK[HEADER.FIELDS (date subject from to cc message-id in-reply-to references "
+    "x-priority x-uniform-type-identifier x-universally-unique-identifier)])",
+    "UID FETCH <uid 11-alternative-related.eml> (BODYSTRUCTURE)",
+    "UID FETCH <uid 11-alternative-related.eml> (BODY.PEEK[1.MIME] BODY.PEEK[1]<0.10240>)",
+    "UID FETCH <uid 04-rfc822.eml> (BODY.PEEK[HEADER] BODY.PEEK[TEXT]<0.10240>)",
+    "UID FETCH <uid 04-rfc822.eml> (BODY.PEEK[2.HEADER] BODY.PEEK[2.1] ENVELOPE)",
+    "UID FETCH <uid 21-long-headers.eml> (BODY.PEEK[HEADER.FIELDS.NOT (Received DKIM-Signature)])",
+    "UID STORE <uid 02-alternative.eml> (UNCHANGEDSINCE 1) +FLAGS (\\Flagged)",
+    "UID STORE <uid 02-alternative.eml> +FLAGS (\\Flagged \\Seen)",
+    "UID COPY <uids 02-alternative.eml,03-attachment.eml> Archive",
+    "STATUS Archive (MESSAGES UNSEEN)",
+    "UID STORE <uid 03-attachment.eml> +FLAGS.SILENT (\\Deleted)",
+    "EXPUNGE",
+    "CHECK",
+    "UID FETCH 1:* (FLAGS) (CHANGEDSINCE <modseq>)",
+    "CLOSE",
+    "SELECT Archive (CONDSTORE)",
+    "FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (Subject)])",
+    "LOGOUT",
+]
+
+OUTLOOK: list[Step] = [
+    "CAPABILITY",
+    f'LOGIN "{USER}" "{PASSWORD}"',
+    *SUBSCRIBE,
+    'LIST "" "*"',
+    'LSUB "" "*"',
+    "SELECT INBOX",
+    "UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS "
+    "(DATE FROM SUBJECT CONTENT-TYPE X-MS-TNEF-Correlator CONTENT-CLASS IMPORTANCE "
+    "PRIORITY X-PRIORITY THREAD-TOPIC REPLY-TO)])",
+    "UID FETCH <uid 05-8bit.eml> (UID RFC822.SIZE BODY.PEEK[])",
+    "UID STORE <uid 05-8bit.eml> +FLAGS.SILENT (\\Seen)",
+    "UID STORE <uids 15-latin1-html.eml,16-utf8-8bit.eml> +FLAGS.SILENT (\\Deleted)",
+    "UID SEARCH DELETED",
+    "EXPUNGE",
+    "UID SEARCH SINCE 1-Apr-2023 NOT SEEN",
+    'SEARCH CHARSET UTF-8 TEXT "r\u00e9sum\u00e9"',
+    "UID FETCH 1:* (UID FLAGS)",
+    Idle(NEW[0]),
+    "NOOP",
+    f'APPEND "Drafts" (\\Draft) "05-May-2023 10:00:00 +0200" {literal(DRAFT)}',
+    'SELECT "Drafts"',
+    "FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE)",
+    "LOGOUT",
+]
+
+
 def replay(side: Side, script: list[Step]) -> list[list[Any]]:
     """Each step's summary on one server."""
     t = Transcript(side)
@@ -211,7 +275,7 @@ def test_thunderbird(tmp_path: Path) -> None:
 
 
 def test_apple_mail_and_k9(tmp_path: Path) -> None:
-    """Apple Mail / K-9: QRESYNC, ESEARCH, SORT, THREAD, BINARY, MULTIAPPEND, MOVE,
+    """K-9 / iOS Mail: QRESYNC, ESEARCH, SORT, THREAD, BINARY, MULTIAPPEND, MOVE,
     UID EXPUNGE, IDLE, and a QRESYNC re-sync after another session's changes."""
     _compare(tmp_path, APPLE_K9)
 
@@ -220,3 +284,15 @@ def test_names_are_known() -> None:
     """The messages the scripts write are told apart from the corpus and each other."""
     names = {_name(m) for m in (SENT, DRAFT, *NEW)}
     assert len(names) == 4 and all(n.startswith("other-") for n in names)
+
+
+def test_apple_mail(tmp_path: Path) -> None:
+    """Apple Mail (macOS): CONDSTORE sync, LIST/LSUB/STATUS, parts fetched piecewise,
+    UNCHANGEDSINCE, COPY, EXPUNGE, an unknown command (GETQUOTAROOT)."""
+    _compare(tmp_path, APPLE_MAIL)
+
+
+def test_outlook(tmp_path: Path) -> None:
+    """Outlook (no CONDSTORE): header sync, read, delete and EXPUNGE, searches, IDLE,
+    APPEND of a draft with a date."""
+    _compare(tmp_path, OUTLOOK)

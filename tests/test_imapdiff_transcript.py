@@ -67,6 +67,7 @@ _LIST_ATTRS = {"\\noselect", "\\noinferiors", "\\subscribed", "\\nonexistent"}
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
 _MODSEQ = re.compile(rb"\[HIGHESTMODSEQ (\d+)\]|MODSEQ \((\d+)\)")
 _EXISTS = re.compile(rb"\* \d+ EXISTS$")
+_CONDSTORE_ON = re.compile(r"CONDSTORE|QRESYNC|MODSEQ|CHANGEDSINCE", re.IGNORECASE)
 _UNCOMPARED = ("UIDVALIDITY", "HIGHESTMODSEQ", "UIDNEXT", "MODSEQ")
 
 
@@ -82,6 +83,7 @@ class Transcript:
         self.saved: dict[str, dict[str, int]] = {}  # mailbox -> uidvalidity, modseq
         self._is_uid = False  # the numbers of the answer being summarized are UIDs
         self.logged_in = False
+        self.condstore = False  # the client has used CONDSTORE (or QRESYNC)
 
     @property
     def uids(self) -> dict[int, str]:
@@ -145,11 +147,14 @@ class Transcript:
         lines = self._numbered_first(untagged)
         if verb[0].upper() in ("LOGIN", "AUTHENTICATE") and status == b"OK":
             self.logged_in = True
+        if _CONDSTORE_ON.search(line) and status == b"OK":
+            self.condstore = True
         if selecting or any(_EXISTS.match(u) for u in untagged):
             self.learn()
         self._is_uid = verb[0].upper() == "UID"
         head = [line.split("\r\n")[0], status.decode(), code[1].decode() if code else None]
-        return [*head, *sorted(map(repr, (self.summarize(u) for u in lines)))]
+        summaries = (self.summarize(u) for u in lines)
+        return [*head, *sorted(repr(x) for x in summaries if x is not None)]
 
     def _remember(self, lines: list[bytes]) -> None:
         """The UIDVALIDITY and the highest mod-sequence seen (HIGHESTMODSEQ codes and
@@ -195,7 +200,7 @@ class Transcript:
         """LOGOUT (its BYE kept) and a new connection for the next session."""
         summary = self.command("LOGOUT")
         self.client.shutdown()
-        self.logged_in = False
+        self.logged_in = self.condstore = False
         self.client = connect_plain(self.side)
         return summary
 
@@ -245,6 +250,10 @@ class Transcript:
         if not code:
             return ("OK",)
         name = code[1].decode()
+        if name == "HIGHESTMODSEQ" and not self.condstore:
+            # RFC 7162 3.1.2.1 has a CONDSTORE server send it in every SELECT; Dovecot
+            # sends it only once the client has used CONDSTORE. Both are fine.
+            return None
         if name in ("PERMANENTFLAGS",):
             return (name, sorted(rest[len(name) + 2 :].split(b"]")[0].decode().strip("()").split()))
         if name == "UNSEEN":
