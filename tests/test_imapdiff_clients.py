@@ -24,7 +24,14 @@ from tests.imap_parse import parse_fetch
 from tests.imap_support import PASSWORD, USER
 from tests.test_imapclients_debian import MBSYNCRC as STARTTLS_MBSYNCRC
 from tests.test_imapclients_debian import _run as run_client
-from tests.test_imapdiff_harness import BY_KEY, SKIP_WITHOUT_DOVECOT, Side, content_key, open_sides
+from tests.test_imapdiff_harness import (
+    BY_KEY,
+    NAMES,
+    SKIP_WITHOUT_DOVECOT,
+    Side,
+    content_key,
+    open_sides,
+)
 
 pytestmark = SKIP_WITHOUT_DOVECOT
 Sides = tuple[Side, Side]
@@ -182,7 +189,7 @@ def test_mbsync_ends_the_same(tmp_path: Path) -> None:
         for m in syncs:
             m.sync()
         state = both_alike()
-        assert len(state["INBOX"]) == len(BY_KEY)
+        assert len(state["INBOX"]) == len(NAMES)
         assert INCOMPLETE not in dict(local_state(syncs[0].local)["INBOX"])
 
         for m in syncs:
@@ -250,4 +257,4 @@ def test_snail_ends_the_same(tmp_path: Path) -> None:
         state = [server_state(s) for s in sides]
         assert state[0] == state[1]
         assert len(state[0]["Archive"]) == len(state[0]["Trash"]) == 1  # copied, moved
-        assert len(state[0]["INBOX"]) == len(BY_KEY) - 2  # moved, deleted
+        assert len(state[0]["INBOX"]) == len(NAMES) - 2  # moved, deleted
