@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.imap_support import PASSWORD, USER
 from tests.test_imapdiff_clients import _name
 from tests.test_imapdiff_harness import SKIP_WITHOUT_DOVECOT, Side, open_sides
@@ -232,6 +234,44 @@ OUTLOOK: list[Step] = [
 ]
 
 
+# Thunderbird's folder pane: new folders and subfolders, rename, empty Trash, delete.
+FOLDERS: list[Step] = [
+    f"AUTHENTICATE PLAIN {PLAIN}",
+    *SUBSCRIBE,
+    'CREATE "Projects"',
+    'SUBSCRIBE "Projects"',
+    'CREATE "Projects.2024"',
+    'SUBSCRIBE "Projects.2024"',
+    'CREATE "Projects.2024.Q1"',
+    'LIST "" "Projects*"',
+    'LIST "" "Projects.%"',
+    'LIST (SUBSCRIBED RECURSIVEMATCH) "" "*" RETURN (CHILDREN)',
+    'LSUB "" "%"',
+    'LIST "" ("INBOX" "Projects")',
+    "SELECT INBOX",
+    "UID MOVE <uids 01-plain.eml,02-alternative.eml> Projects.2024",
+    "UID COPY <uid 03-attachment.eml> Projects.2024.Q1",
+    'STATUS "Projects.2024" (MESSAGES UNSEEN RECENT)',
+    'RENAME "Projects.2024" "Projects.Archive-2024"',
+    'LIST "" "Projects*" RETURN (STATUS (MESSAGES))',
+    'UNSUBSCRIBE "Projects"',
+    'LIST (SUBSCRIBED) "" "Projects*"',
+    'SELECT "Projects.Archive-2024.Q1"',
+    "UID FETCH 1:* (UID FLAGS RFC822.SIZE)",
+    "UID MOVE 1:* Trash",
+    "SELECT Trash",
+    "UID STORE 1:* +FLAGS.SILENT (\\Deleted)",
+    "EXPUNGE",
+    "UNSELECT",
+    'DELETE "Projects.Archive-2024.Q1"',
+    'DELETE "Projects.Archive-2024"',  # children first: see test_delete_with_children
+    'DELETE "Projects"',
+    'LIST "" "*"',
+    'LSUB "" "*"',
+    "LOGOUT",
+]
+
+
 def replay(side: Side, script: list[Step]) -> list[list[Any]]:
     """Each step's summary on one server."""
     t = Transcript(side)
@@ -296,3 +336,28 @@ def test_outlook(tmp_path: Path) -> None:
     """Outlook (no CONDSTORE): header sync, read, delete and EXPUNGE, searches, IDLE,
     APPEND of a draft with a date."""
     _compare(tmp_path, OUTLOOK)
+
+
+def test_thunderbird_folders(tmp_path: Path) -> None:
+    """Thunderbird's folder pane: create, subscribe, LIST-EXTENDED, rename with
+    children, empty Trash, delete."""
+    _compare(tmp_path, FOLDERS)
+
+
+@pytest.mark.xfail(
+    reason="pmemail refuses to DELETE a folder with children; RFC 3501 6.3.4 permits it "
+    "(it becomes \\Noselect), Dovecot does it: a mailcore/mailstore/mailbox.py change",
+    strict=True,
+)
+def test_delete_with_children(tmp_path: Path) -> None:
+    """DELETE of a selectable mailbox that has a child: OK, the child stays."""
+    _compare(
+        tmp_path,
+        [
+            f"AUTHENTICATE PLAIN {PLAIN}",
+            'CREATE "Projects.2024"',
+            'DELETE "Projects"',
+            'LIST "" "Projects*"',
+            "LOGOUT",
+        ],
+    )

@@ -214,6 +214,10 @@ class Transcript:
             seq, what = int(m[1]), m[2].decode()
             if what == "FETCH":
                 return self._fetch(seq, m[3])
+            if what == "RECENT":
+                # not compared: Dovecot also tells a new count after expunging a recent
+                # message, pmemail only with new mail (\Recent is gone from IMAP4rev2)
+                return None
             return (what, seq) if what == "EXISTS" else (what,)
         words = u.split(b" ", 2)
         kind = words[1].decode() if len(words) > 1 else ""
