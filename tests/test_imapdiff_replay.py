@@ -10,7 +10,8 @@ must be equal, command by command. A step is a
 command line (``<uid NAME>``-style placeholders take each server's own numbers),
 or one of:
 
-- ``Idle(message)``: IDLE; the message is delivered meanwhile; DONE once EXISTS came;
+- ``Idle(message)``: IDLE; the message is delivered meanwhile; DONE once EXISTS came
+  (``Idle(other=Other(...), until=b"FETCH")``: another session's change instead);
 - ``Other([...])``: another session changes the INBOX (only its status is checked);
 - ``LOGOUT``: the session ends, the next step starts a new one.
 
@@ -37,17 +38,19 @@ pytestmark = SKIP_WITHOUT_DOVECOT
 
 
 @dataclass(frozen=True)
-class Idle:
-    """IDLE while ``message`` is delivered."""
-
-    message: bytes
-
-
-@dataclass(frozen=True)
 class Other:
     """Commands of another session on the INBOX, between two of the client's."""
 
     lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Idle:
+    """IDLE while ``message`` is delivered or ``other`` runs, until ``* n <until>``."""
+
+    message: bytes | None = None
+    other: Other | None = None
+    until: bytes = b"EXISTS"
 
 
 Step = str | Idle | Other
@@ -103,6 +106,14 @@ THUNDERBIRD: list[Step] = [
     "NOOP",
     "UID FETCH 1:* (FLAGS) (CHANGEDSINCE <modseq>)",
     Idle(NEW[0]),
+    Idle(
+        other=Other(("UID STORE <uid 07-group-and-comments.eml> +FLAGS (\\Seen)",)), until=b"FETCH"
+    ),
+    # flagged, then told (NOOP), then expunged during IDLE: one change per step, or
+    # what IDLE shows would depend on when each server looked
+    Other(("UID STORE <uid 10-plain-qp.eml> +FLAGS.SILENT (\\Deleted)",)),
+    "NOOP",
+    Idle(other=Other(("UID EXPUNGE <uid 10-plain-qp.eml>",)), until=b"EXPUNGE"),
     f"UID FETCH 1:* (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS ({TB_HEADERS})])",
     f'APPEND "Sent" (\\Seen) {literal(SENT)}',
     "UID MOVE <uid 05-8bit.eml> Trash",
@@ -272,6 +283,15 @@ FOLDERS: list[Step] = [
 ]
 
 
+def _other(side: Side, t: Transcript, other: Other) -> None:
+    client = side.connect()
+    assert side.raw("SELECT INBOX", client)[0] == b"OK"
+    for line in other.lines:
+        status, text, _ = side.raw(t.fill(line), client)
+        assert status == b"OK", (side.label, line, text)
+    client.logout()
+
+
 def replay(side: Side, script: list[Step]) -> list[list[Any]]:
     """Each step's summary on one server."""
     t = Transcript(side)
@@ -279,14 +299,14 @@ def replay(side: Side, script: list[Step]) -> list[list[Any]]:
     try:
         for step in script:
             if isinstance(step, Idle):
-                out.append(t.idle(functools.partial(side.deliver, step.message)))
+                if step.message is not None:
+                    during = functools.partial(side.deliver, step.message)
+                else:
+                    assert step.other is not None
+                    during = functools.partial(_other, side, t, step.other)
+                out.append(t.idle(during, step.until))
             elif isinstance(step, Other):
-                client = side.connect()
-                assert side.raw("SELECT INBOX", client)[0] == b"OK"
-                for line in step.lines:
-                    status, text, _ = side.raw(t.fill(line), client)
-                    assert status == b"OK", (side.label, line, text)
-                client.logout()
+                _other(side, t, step)
                 out.append(["other session", *step.lines])
             elif step == "LOGOUT":
                 out.append(t.logout())

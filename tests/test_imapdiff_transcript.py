@@ -112,19 +112,21 @@ class Transcript:
         self.client.send(tag + b" " + self.fill(line).encode() + b"\r\n")
         return self.finish(tag, line)
 
-    def idle(self, during: Any) -> list[Any]:
-        """IDLE; ``during()`` (e.g. a delivery) once it is accepted; DONE when EXISTS came."""
+    def idle(self, during: Any, until: bytes = b"EXISTS") -> list[Any]:
+        """IDLE; ``during()`` (a delivery, another session's change) once it is accepted;
+        DONE once a ``* n <until>`` line came."""
         tag = self.client._new_tag()
         self.client.send(tag + b" IDLE\r\n")
         lines = []
         while not (got := read_response_line(self.client)).startswith(b"+"):
             lines.append(got)
         during()
+        awaited = re.compile(rb"\* \d+ " + until)
         try:
-            while not re.match(rb"\* \d+ EXISTS", got := read_response_line(self.client)):
+            while not awaited.match(got := read_response_line(self.client)):
                 lines.append(got)
         except TimeoutError:
-            raise AssertionError(f"{self.side.label}: no EXISTS in IDLE after {lines}") from None
+            raise AssertionError(f"{self.side.label}: no {until!r} in IDLE: {lines}") from None
         lines.append(got)
         self.client.send(b"DONE\r\n")
         return self.finish(tag, "IDLE", lines)
