@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,11 +105,11 @@ class MessageCache:
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""
-        return self.rendered.get((str(folder.path), folder.uidvalidity, rec.uid, name))
+        return self.rendered.get((*_key(folder, rec), name))
 
     def keep_rendered(self, folder: Folder, rec: MessageRecord, name: str, data: bytes) -> None:
         """Remember a rendered structure item (messages never change, so no invalidation)."""
-        self.rendered[(str(folder.path), folder.uidvalidity, rec.uid, name)] = data
+        self.rendered[(*_key(folder, rec), name)] = data
         if len(self.rendered) > _STRUCT_CACHE_SIZE:
             self.rendered.popitem(last=False)
 
@@ -119,7 +120,7 @@ class MessageCache:
             KeyError: the message is gone.
             OSError: its file could not be read.
         """
-        key = (str(folder.path), folder.uidvalidity, rec.uid)
+        key = _key(folder, rec)
         part = self._items.get(key)
         if part is None:
             with open(folder.file(rec.uid), "rb") as f:
@@ -145,7 +146,7 @@ class MessageCache:
         """
         if name not in SORT_HEADERS:
             return self.get(folder, rec).header(name)
-        key = (str(folder.path), folder.uidvalidity, rec.uid)
+        key = _key(folder, rec)
         heads = self._heads.get(key)
         if heads is None:
             heads = self._read_heads(key, folder, rec)
@@ -166,6 +167,11 @@ class MessageCache:
             # parsed by the MIME scanner itself, so the values are exactly the tree's
             part = mime.parse_bytes(block + b"\n\n")
         return tuple(part.header(name) for name in SORT_HEADERS)
+
+
+def _key(folder: Folder, rec: MessageRecord) -> tuple[str, int, int]:
+    # the folder's path interned: one string for all its entries, not one per message
+    return sys.intern(str(folder.path)), folder.uidvalidity, rec.uid
 
 
 def _heads_size(heads: Heads) -> int:
