@@ -3,7 +3,8 @@
 The cache's statistics (``MessageCache.stats``) count what it read from message
 files: a header block per message on the first SORT, nothing on the next SORT or
 THREAD of the same folder, from the same session or another one, and never a
-whole file (no MIME tree scan) for the header keys of SORT/THREAD.
+whole file (no MIME tree scan) for the header keys of SORT/THREAD, nor for the
+header keys of SEARCH (read from the header block, not kept).
 """
 
 from __future__ import annotations
@@ -69,6 +70,23 @@ def test_second_sort_reads_no_file(server: ServerThread) -> None:
         server, "UID THREAD ORDEREDSUBJECT UTF-8 ALL", "SORT (DATE) UTF-8 SENTSINCE 1-Jan-2020"
     )
     assert _stats(server) == first
+
+
+def test_header_search_keys_read_no_body(server: ServerThread) -> None:
+    """SEARCH, SORT and THREAD with header keys (SUBJECT, FROM, HEADER) read header
+    blocks, never a whole file; a body key (TEXT) does scan."""
+    before = _stats(server)
+    _command(
+        server,
+        "SEARCH SUBJECT topic",
+        "SORT (DATE) UTF-8 OR FROM alice HEADER Message-ID x",
+        "THREAD REFERENCES UTF-8 NOT TO nobody",
+    )
+    after = _stats(server)
+    assert after.tree_scans == before.tree_scans
+    assert after.header_reads > before.header_reads
+    _command(server, "SEARCH TEXT line")
+    assert _stats(server).tree_scans > after.tree_scans
 
 
 def test_deleted_folder_forgets_its_headers(server: ServerThread) -> None:

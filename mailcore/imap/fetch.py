@@ -149,7 +149,8 @@ class MessageCache:
         key = _key(folder, rec)
         heads = self._heads.get(key)
         if heads is None:
-            heads = self._read_heads(key, folder, rec)
+            part = self.head(folder, rec)
+            heads = tuple(part.header(name) for name in SORT_HEADERS)
             self._heads[key] = heads
             self._heads_bytes += _heads_size(heads)
             while self._heads_bytes > _HEADS_BUDGET and len(self._heads) > 1:
@@ -158,15 +159,23 @@ class MessageCache:
             self._heads.move_to_end(key)
         return heads[SORT_HEADERS.index(name)]
 
-    def _read_heads(self, key: tuple[str, int, int], folder: Folder, rec: MessageRecord) -> Heads:
-        part = self._items.get(key)
-        if part is None:
-            with open(folder.file(rec.uid), "rb") as f:
-                block = mime.read_header_block(f)
-            self.stats.header_reads += 1
-            # parsed by the MIME scanner itself, so the values are exactly the tree's
-            part = mime.parse_bytes(block + b"\n\n")
-        return tuple(part.header(name) for name in SORT_HEADERS)
+    def head(self, folder: Folder, rec: MessageRecord) -> mime.Part:
+        """The message's top-level headers as a part without body: the cached tree if
+        there is one, else its header block alone, read now (not kept: SEARCH header
+        keys need any header, and a folder's worth of header blocks is too much to keep).
+
+        Raises:
+            KeyError: the message is gone.
+            OSError: its file could not be read.
+        """
+        part = self._items.get(_key(folder, rec))
+        if part is not None:
+            return part
+        with open(folder.file(rec.uid), "rb") as f:
+            block = mime.read_header_block(f)
+        self.stats.header_reads += 1
+        # parsed by the MIME scanner itself, so the headers are exactly the tree's
+        return mime.parse_bytes(block + b"\n\n")
 
 
 def _key(folder: Folder, rec: MessageRecord) -> tuple[str, int, int]:

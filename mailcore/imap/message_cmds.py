@@ -219,6 +219,7 @@ def search_matches(s: ImapSession, key: SearchKey) -> list[search.Candidate]:
             functools.partial(folder.file, uid),
             uid in view.recent,
             functools.partial(s.cache.header, folder, rec),
+            functools.partial(s.cache.head, folder, rec),
         )
         try:
             if search.matches(key, cand):
