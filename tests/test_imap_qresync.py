@@ -128,10 +128,40 @@ def test_vanished_replaces_expunge(server: ServerThread) -> None:
             b"n OK NOOP completed\r\n",
         ]
         a.ask(b"d UID STORE 1 +FLAGS.SILENT (\\Deleted)\r\n", b"d")
-        assert a.ask(b"x EXPUNGE\r\n", b"x") == [b"* VANISHED 1\r\n", b"x OK EXPUNGE completed\r\n"]
+        vanished, done = a.ask(b"x EXPUNGE\r\n", b"x")
+        assert vanished == b"* VANISHED 1\r\n"
+        # the new HIGHESTMODSEQ comes with the tagged OK (as Dovecot)
+        assert re.fullmatch(rb"x OK \[HIGHESTMODSEQ \d+\] EXPUNGE completed\r\n", done), done
         a.ask(b"c CREATE Archive\r\n", b"c")
         answer = a.ask(b"m UID MOVE 4 Archive\r\n", b"m")  # RFC 6851 4.3: VANISHED too
         assert [x for x in answer if b"EXPUNGE" in x or b"VANISHED" in x] == [b"* VANISHED 4\r\n"]
+
+
+def test_modseq_told_after_own_changes(server: ServerThread) -> None:
+    """What Dovecot tells a CONDSTORE/QRESYNC client about its own changes (found by the
+    client replays, ``test_imapdiff_replay``): STORE .SILENT still gives each changed
+    message's MODSEQ, without FLAGS (RFC 7162 3.1.3) and only with CONDSTORE on; MOVE
+    and EXPUNGE put the new HIGHESTMODSEQ in their tagged OK; new mail comes with an
+    untagged HIGHESTMODSEQ."""
+    with _login(server) as a, _login(server, enable=False) as b:
+        _, highest = _state(a.ask(b"s SELECT INBOX\r\n", b"s"))
+        assert a.ask(b"d UID STORE 1:2 +FLAGS.SILENT (\\Seen)\r\n", b"d") == [
+            b"* 1 FETCH (UID 1 MODSEQ (%d))\r\n" % (highest + 1),
+            b"* 2 FETCH (UID 2 MODSEQ (%d))\r\n" % (highest + 1),
+            b"d OK UID STORE completed\r\n",
+        ]
+        # unchanged (already seen): nothing to tell
+        assert a.ask(b"e STORE 1 +FLAGS.SILENT (\\Seen)\r\n", b"e") == [b"e OK STORE completed\r\n"]
+        b.ask(b"s SELECT INBOX\r\n", b"s")
+        assert b.ask(b"d STORE 3 +FLAGS.SILENT (\\Seen)\r\n", b"d") == [
+            b"d OK STORE completed\r\n"  # no CONDSTORE: .SILENT is silent
+        ]
+        a.ask(b"c CREATE Archive\r\n", b"c")
+        answer = a.ask(b"m UID MOVE 4 Archive\r\n", b"m")
+        assert re.fullmatch(rb"m OK \[HIGHESTMODSEQ \d+\] MOVE completed\r\n", answer[-1])
+        answer = a.ask(b"a APPEND INBOX {5+}\r\nHi!\r\n\r\n", b"a")
+        assert answer[0] == b"* 5 EXISTS\r\n", answer
+        assert re.fullmatch(rb"\* OK \[HIGHESTMODSEQ \d+\] Highest\r\n", answer[2]), answer
 
 
 def test_uid_fetch_changedsince_vanished(server: ServerThread) -> None:

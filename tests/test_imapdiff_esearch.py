@@ -19,7 +19,7 @@ from tests.test_imapdiff_harness import SKIP_WITHOUT_DOVECOT, Side, open_sides
 
 pytestmark = SKIP_WITHOUT_DOVECOT
 Sides = tuple[Side, Side]
-_FETCHED = re.compile(rb"FLAGS \(([^)]*)\) RFC822\.SIZE (\d+) BODY\[\] \{\d+\}(Subject:.)")
+_FETCHED = re.compile(rb"FLAGS \(([^)]*)\) RFC822\.SIZE (\d+) BODY\[\] \{\d+\}\r\n(Subject:.)")
 _ESEARCH = re.compile(rb'^\* ESEARCH \(TAG "[^"]+"\)(?P<uid> UID)?(?P<rest>.*)$')
 
 

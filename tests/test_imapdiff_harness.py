@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import imaplib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,14 +75,15 @@ class Side:
 
         imaplib drops the response code of tagged answers (COPYUID), keeps
         unsolicited answers out of reach and refuses some malformed commands,
-        so this speaks the wire directly (literals only as LITERAL+).
+        so this speaks the wire directly (literals only as LITERAL+). A literal
+        in an answer stays in its line: ``{n}`` CRLF, then its n bytes.
         """
         client = client or self.client
         tag = client._new_tag()
         client.send(tag + b" " + line.encode() + b"\r\n")
         untagged: list[bytes] = []
         while True:
-            got = client._get_line()
+            got = read_response_line(client)
             if got.startswith(tag + b" "):
                 status, _, text = got[len(tag) + 1 :].partition(b" ")
                 return status, text, untagged
@@ -125,6 +127,19 @@ class Side:
         return sorted(self.seq_names[int(n)] for n in data[0].split())
 
 
+_LITERAL_AT_END = re.compile(rb"~?\{(\d+)\}$")
+
+
+def read_response_line(client: imaplib.IMAP4) -> bytes:
+    """One response line without its CRLF, with the literals it carries (``{n}`` CRLF
+    and the n bytes, then the rest of the line), so a literal holding CRLF or a line
+    that looks like a tag is never taken for a response of its own."""
+    got: bytes = client._get_line()
+    while m := _LITERAL_AT_END.search(got):
+        got += b"\r\n" + client.read(int(m[1])) + client._get_line()
+    return got
+
+
 def _deliver_corpus(config: Config, corpus: list[Path]) -> Path:
     """Deliver every corpus file with pmemail's delivery; dated one day apart."""
     paths = DataPaths.from_config(config)
@@ -142,9 +157,12 @@ def _deliver_corpus(config: Config, corpus: list[Path]) -> Path:
 
 
 @contextmanager
-def open_sides(data_dir: Path, corpus: list[Path] = CORPUS) -> Iterator[tuple[Side, Side]]:
+def open_sides(
+    data_dir: Path, corpus: list[Path] = CORPUS, dovecot_config: str = ""
+) -> Iterator[tuple[Side, Side]]:
     """(pmemail, Dovecot), both logged in as the same user with INBOX selected, over
-    ``corpus`` (the ``.eml`` files to deliver; ``tests/data/corpus`` by default)."""
+    ``corpus`` (the ``.eml`` files to deliver; ``tests/data/corpus`` by default);
+    ``dovecot_config``: more dovecot.conf lines."""
     config = make_config(data_dir, IMAP).config
     server = ServerThread(config).start()
     box = _deliver_corpus(config, corpus)
@@ -152,7 +170,9 @@ def open_sides(data_dir: Path, corpus: list[Path] = CORPUS) -> Iterator[tuple[Si
     # a first login lets pmemail create its special-use folders before the copy
     server.connect().logout()
     try:
-        with run_dovecot(("imap",), user=USER, password=PASSWORD, maildir=box) as dovecot:
+        with run_dovecot(
+            ("imap",), user=USER, password=PASSWORD, maildir=box, extra_config=dovecot_config
+        ) as dovecot:
             delivery = MaildirDelivery(server.paths, fsync=False)
             spool = data_dir / "incoming.eml"
 

@@ -82,6 +82,15 @@ def test_recursivematch(sides: Sides) -> None:
     _same(sides, 'LIST (SUBSCRIBED) "" d.%')
 
 
+def test_recursivematch_on_a_matching_parent(sides: Sides) -> None:
+    """RFC 5258 4: CHILDINFO on a subscribed parent too, when a subscribed descendant
+    exists (found by the Thunderbird folder replay, ``test_imapdiff_replay``)."""
+    _both(sides, "CREATE r", "CREATE r.s", "SUBSCRIBE r", "SUBSCRIBE r.s")
+    got = _same(sides, 'LIST (SUBSCRIBED RECURSIVEMATCH) "" r*')
+    assert got == [("r", "\\subscribed", '(CHILDINFO ("SUBSCRIBED"))'), ("r.s", "\\subscribed", "")]
+    _both(sides, "UNSUBSCRIBE r", "UNSUBSCRIBE r.s")
+
+
 def test_multiple_patterns_and_return(sides: Sides) -> None:
     """RFC 5258 3: a pattern list; RETURN (SUBSCRIBED) and RETURN (CHILDREN)."""
     assert len(_same(sides, 'LIST "" (d.g d.e*)')) == 3

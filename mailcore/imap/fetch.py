@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import sys
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,15 +58,31 @@ def sets_seen(items: list[FetchItem]) -> bool:
 
 _STRUCT_CACHE_SIZE = 20_000
 _STRUCT_CACHE_BYTES = 4 << 20  # a sync of a big folder's envelopes must not hold tens of MiB
+# The headers SORT and THREAD read (RFC 5256): kept per message, unfolded, in this order.
+SORT_HEADERS = ("subject", "from", "to", "cc", "date", "message-id", "references", "in-reply-to")
+_HEADS_BUDGET = 8 << 20  # bytes of kept header values (and ~100 a message of overhead)
 _STRUCT_ITEMS = {"ENVELOPE", "BODYSTRUCTURE", "BODY"}
 _FILE_ITEMS = {"RFC822", "RFC822.HEADER", "RFC822.TEXT"}  # and every BODY[section]
 
 
+@dataclass
+class CacheStats:
+    """What the cache had to read from message files (for tests and the curious)."""
+
+    tree_scans: int = 0  # whole files streamed for a MIME tree
+    header_reads: int = 0  # header blocks read for ``SORT_HEADERS``
+
+
+Heads = tuple[bytes | None, ...]  # the values of ``SORT_HEADERS``, None where absent
+
+
 class MessageCache:
     """The MIME trees of the last messages used (clients fetch a message's parts one by
-    one), and rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every
-    sync). Memory stays bounded: a tree holds offsets and at most ``MAX_HEADERS_KEPT``
-    of headers (``mailcore.mime.parse``), and bodies are never cached."""
+    one), rendered ENVELOPE/BODYSTRUCTURE of many (clients re-fetch those at every
+    sync), and the ``SORT_HEADERS`` of many (SORT and THREAD read them for a whole
+    folder at every command). Memory stays bounded: a tree holds offsets and at most
+    ``MAX_HEADERS_KEPT`` of headers (``mailcore.mime.parse``), the sort headers at most
+    ``_HEADS_BUDGET`` bytes, and bodies are never cached."""
 
     def __init__(self) -> None:
         # Keyed by (folder directory, UIDVALIDITY, uid): a folder deleted and re-created
@@ -73,6 +90,9 @@ class MessageCache:
         self._items: OrderedDict[tuple[str, int, int], mime.Part] = OrderedDict()
         self.rendered: OrderedDict[tuple[str, int, int, str], bytes] = OrderedDict()
         self._rendered_bytes = 0  # what the rendered items hold, bounded by _STRUCT_CACHE_BYTES
+        self._heads: OrderedDict[tuple[str, int, int], Heads] = OrderedDict()
+        self._heads_bytes = 0
+        self.stats = CacheStats()
 
     def forget(self, folder_path: Path) -> None:
         """Drop every entry of the folder at ``folder_path`` (it was deleted): its
@@ -82,14 +102,16 @@ class MessageCache:
             del self._items[k]
         for r in [r for r in self.rendered if r[0] == key]:
             self._rendered_bytes -= len(self.rendered.pop(r))
+        for k in [k for k in self._heads if k[0] == key]:
+            self._heads_bytes -= _heads_size(self._heads.pop(k))
 
     def rendered_item(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
         """A cached rendered structure item, if any."""
-        return self.rendered.get((str(folder.path), folder.uidvalidity, rec.uid, name))
+        return self.rendered.get((*_key(folder, rec), name))
 
     def keep_rendered(self, folder: Folder, rec: MessageRecord, name: str, data: bytes) -> None:
         """Remember a rendered structure item (messages never change, so no invalidation)."""
-        key = (str(folder.path), folder.uidvalidity, rec.uid, name)
+        key = (*_key(folder, rec), name)
         old = self.rendered.pop(key, None)
         if old is not None:
             self._rendered_bytes -= len(old)
@@ -106,17 +128,71 @@ class MessageCache:
             KeyError: the message is gone.
             OSError: its file could not be read.
         """
-        key = (str(folder.path), folder.uidvalidity, rec.uid)
+        key = _key(folder, rec)
         part = self._items.get(key)
         if part is None:
             with open(folder.file(rec.uid), "rb") as f:
                 part = mime.scan_file(f)
+            self.stats.tree_scans += 1
             self._items[key] = part
             if len(self._items) > _CACHE_SIZE:
                 self._items.popitem(last=False)
         else:
             self._items.move_to_end(key)
         return part
+
+    def header(self, folder: Folder, rec: MessageRecord, name: str) -> bytes | None:
+        """The first header ``name`` (lower case) of the message, unfolded, or None.
+
+        A name of ``SORT_HEADERS`` comes from the kept values, read on a miss from the
+        cached tree if there is one, else from the file's header block alone (SORT
+        over a folder must not stream every body); any other name from the tree.
+
+        Raises:
+            KeyError: the message is gone.
+            OSError: its file could not be read.
+        """
+        if name not in SORT_HEADERS:
+            return self.get(folder, rec).header(name)
+        key = _key(folder, rec)
+        heads = self._heads.get(key)
+        if heads is None:
+            part = self.head(folder, rec)
+            heads = tuple(part.header(name) for name in SORT_HEADERS)
+            self._heads[key] = heads
+            self._heads_bytes += _heads_size(heads)
+            while self._heads_bytes > _HEADS_BUDGET and len(self._heads) > 1:
+                self._heads_bytes -= _heads_size(self._heads.popitem(last=False)[1])
+        else:
+            self._heads.move_to_end(key)
+        return heads[SORT_HEADERS.index(name)]
+
+    def head(self, folder: Folder, rec: MessageRecord) -> mime.Part:
+        """The message's top-level headers as a part without body: the cached tree if
+        there is one, else its header block alone, read now (not kept: SEARCH header
+        keys need any header, and a folder's worth of header blocks is too much to keep).
+
+        Raises:
+            KeyError: the message is gone.
+            OSError: its file could not be read.
+        """
+        part = self._items.get(_key(folder, rec))
+        if part is not None:
+            return part
+        with open(folder.file(rec.uid), "rb") as f:
+            block = mime.read_header_block(f)
+        self.stats.header_reads += 1
+        # parsed by the MIME scanner itself, so the headers are exactly the tree's
+        return mime.parse_bytes(block + b"\n\n")
+
+
+def _key(folder: Folder, rec: MessageRecord) -> tuple[str, int, int]:
+    # the folder's path interned: one string for all its entries, not one per message
+    return sys.intern(str(folder.path)), folder.uidvalidity, rec.uid
+
+
+def _heads_size(heads: Heads) -> int:
+    return 100 + sum(len(v) for v in heads if v is not None)
 
 
 @dataclass

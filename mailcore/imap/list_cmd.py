@@ -107,7 +107,16 @@ def _answer(box: Mailbox, cmd: Command) -> list[tuple[str, list[str], bool]]:
             attrs.append("\\HasChildren" if name in has_children else "\\HasNoChildren")
         if info is not None and info.special_use and not lsub:
             attrs.append(info.special_use)
-        childinfo = not lsub and name in hidden_parents
+        # RFC 5258 4: CHILDINFO says a descendant matches the selection criteria; with
+        # RECURSIVEMATCH it is told for every mailbox answered, hidden parent or not
+        # (as Dovecot: a subscribed "a" with a subscribed "a.b" gets it too).
+        childinfo = not lsub and (
+            name in hidden_parents
+            or (
+                "RECURSIVEMATCH" in cmd.items
+                and any(n.startswith(name + DELIMITER) for n in selected)
+            )
+        )
         out.append((wire, attrs, childinfo))
     return out
 

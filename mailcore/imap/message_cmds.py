@@ -135,18 +135,24 @@ async def cmd_store(s: ImapSession, cmd: Command) -> tuple[str, str]:
         pairs = [
             (q, u) for q, u in pairs if u in folder.by_uid and folder.by_uid[u].modseq <= limit
         ]
+    before = {u: folder.by_uid[u].modseq for _, u in pairs if u in folder.by_uid}
     folder.store_flags([u for _, u in pairs], flags, cmd.store_mode)
     own = [u for _, u in pairs]
     for line in view.updates(allow_expunge=False, exclude=own):
         s.send(line)
-    if not cmd.silent:
-        for seq, uid in pairs:
-            rec = folder.by_uid.get(uid)
-            if rec is None:
-                continue
-            uid_part = b"UID %d " % uid if cmd.uid else b""
-            modseq = b" MODSEQ (%d)" % rec.modseq if s.condstore else b""
-            s.send(b"* %d FETCH (%sFLAGS %s%s)\r\n" % (seq, uid_part, view.flags(rec), modseq))
+    for seq, uid in pairs:
+        rec = folder.by_uid.get(uid)
+        # .SILENT still reports a new MODSEQ to a CONDSTORE client (RFC 7162 3.1.3; as
+        # Dovecot): its cache must learn the mod-sequence of its own change
+        changed = rec is not None and rec.modseq != before.get(uid)
+        if rec is None or (cmd.silent and not (s.condstore and changed)):
+            continue
+        items = [b"UID %d" % uid] if cmd.uid else []
+        if not cmd.silent:
+            items.append(b"FLAGS " + view.flags(rec))
+        if s.condstore:
+            items.append(b"MODSEQ (%d)" % rec.modseq)
+        s.send(b"* %d FETCH (%s)\r\n" % (seq, b" ".join(items)))
     code = f"MODIFIED {_set(modified)}" if modified else ""
     return f"{'UID ' if cmd.uid else ''}STORE completed", code
 
@@ -176,6 +182,8 @@ def search_matches(s: ImapSession, key: SearchKey) -> list[search.Candidate]:
             functools.partial(s.cache.get, folder, rec),
             functools.partial(folder.file, uid),
             uid in view.recent,
+            functools.partial(s.cache.header, folder, rec),
+            functools.partial(s.cache.head, folder, rec),
         )
         try:
             if search.matches(key, cand):
@@ -244,8 +252,15 @@ async def cmd_copy(s: ImapSession, cmd: Command) -> tuple[str, str]:
     code = f"COPYUID {dest.uidvalidity} {_set(p[0] for p in pairs)} {_set(p[1] for p in pairs)}"
     if cmd.name == "MOVE":
         s.send(f"* OK [{code}] moved\r\n".encode())
-        return "MOVE completed", ""
+        return "MOVE completed", _highestmodseq(s, view)
     return "COPY completed", code
+
+
+def _highestmodseq(s: ImapSession, view: SelectedView) -> str:
+    """``HIGHESTMODSEQ n`` for the tagged OK of an expunging command in a QRESYNC session
+    (RFC 7162, as Dovecot): the client learns the new value after its expunge. It is
+    read before the updates are flushed, so it never runs ahead of what is told."""
+    return f"HIGHESTMODSEQ {view.folder.modseq}" if s.qresync else ""
 
 
 def _move_into_self(view: SelectedView, uids: list[int]) -> list[tuple[int, int]]:
@@ -266,7 +281,7 @@ async def cmd_expunge(s: ImapSession, cmd: Command) -> tuple[str, str]:
         raise No("mailbox is read-only")
     only = [u for _, u in targets(s, cmd)] if cmd.uid else None
     view.folder.expunge(only)
-    return "EXPUNGE completed", ""
+    return "EXPUNGE completed", _highestmodseq(s, view)
 
 
 async def cmd_close(s: ImapSession, cmd: Command) -> tuple[str, str]:

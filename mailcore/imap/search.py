@@ -36,7 +36,13 @@ _ADDRESS_KEYS = {"BCC": "bcc", "CC": "cc", "FROM": "from", "TO": "to"}
 
 
 class Candidate:
-    """One message under test; parses its file only when a key needs it."""
+    """One message under test; parses its file only when a key needs it.
+
+    ``head(name)`` gives one header unfolded: SORT and THREAD read theirs through it,
+    from the shared cache's header fields, so a folder is not re-parsed per command.
+    ``head_part()`` gives the top-level headers alone (header keys of SEARCH need no
+    body). Without them, headers come from the parsed message.
+    """
 
     def __init__(
         self,
@@ -47,12 +53,31 @@ class Candidate:
         load: Callable[[], mime.Part],
         path: Callable[[], Path],
         recent: bool = False,
+        head: Callable[[str], bytes | None] | None = None,
+        head_part: Callable[[], mime.Part] | None = None,
     ) -> None:
         self.seq, self.rec, self.recent = seq, rec, recent
         self.max_seq, self.max_uid = max_seq, max_uid
         self._load = load
+        self._head, self._head_part = head, head_part
+        self._headers: list[tuple[str, bytes]] | None = None
         self.path = path  # where its file is now (a flag change renames it)
         self._part: mime.Part | None = None
+
+    @property
+    def headers(self) -> list[tuple[str, bytes]]:
+        """The top-level headers, (lower-case name, raw value), without reading the body."""
+        if self._part is not None or self._head_part is None:
+            return self.part.headers
+        if self._headers is None:
+            self._headers = self._head_part().headers
+        return self._headers
+
+    def header(self, name: str) -> bytes | None:
+        """The first header ``name`` (lower case) unfolded, or None."""
+        if self._head is not None and self._part is None:
+            return self._head(name)
+        return self.part.header(name)
 
     @property
     def part(self) -> mime.Part:
@@ -100,7 +125,7 @@ def _address_header(raw: bytes) -> str:
 
 def _sent_date(c: Candidate) -> datetime.date:
     """The Date header's day; the internal date when it is missing or invalid (as Dovecot)."""
-    raw = c.part.header("date")
+    raw = c.header("date")
     if raw is not None:
         try:
             return email.utils.parsedate_to_datetime(raw.decode("ascii", "replace")).date()
@@ -173,11 +198,11 @@ def matches(key: SearchKey, c: Candidate) -> bool:
         # Matched on the addresses written back (comments and folds gone) and then
         # decoded, as Dovecot does: FROM user@domain.org finds
         # "<user (comment)@ (comment) domain.org>" (RFC 5322 3.2.2 CFWS).
-        values = [v for k, v in c.part.headers if k == _ADDRESS_KEYS[op]]
+        values = [v for k, v in c.headers if k == _ADDRESS_KEYS[op]]
         return any(needle in _address_header(v).casefold() for v in values)
     if op in ("SUBJECT", "HEADER"):
         name = "subject" if op == "SUBJECT" else str(args[0]).lower()
-        values = [v for k, v in c.part.headers if k == name]
+        values = [v for k, v in c.headers if k == name]
         return any(needle in decode_header(mime.unfold(v)).casefold() for v in values)
     if op in ("BODY", "TEXT"):
         with open(c.path(), "rb") as f:

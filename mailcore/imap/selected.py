@@ -134,5 +134,9 @@ class SelectedView:
             )
             self.recent.update(u for u in claimed if u >= fresh[0])
             out.append(b"* %d EXISTS\r\n* %d RECENT\r\n" % (len(self.uids), len(self.recent)))
+            # New mail moves HIGHESTMODSEQ: told to a QRESYNC client (as Dovecot), but
+            # never past an expunge held back (RFC 7162 errata 1810)
+            if self.qresync and len(log) == self._expunge_mark:
+                out.append(b"* OK [HIGHESTMODSEQ %d] Highest\r\n" % self.folder.modseq)
         self.modseq = self.folder.modseq
         return out

@@ -99,7 +99,7 @@ def collate(text: str) -> str:
 
 def _first_address(c: Candidate, header: str) -> tuple[str, str, str]:
     """(display name decoded, mailbox, host) of the first address of ``header``."""
-    raw = c.part.header(header)
+    raw = c.header(header)
     addrs = parse_address_list(raw) if raw is not None else None
     if not addrs:
         return "", "", ""
@@ -119,7 +119,7 @@ def _display(c: Candidate, header: str) -> str:
 def sent_date(c: Candidate) -> float:
     """The Date header as an instant; the INTERNALDATE when it is missing or cannot be
     parsed (RFC 5256 3, DATE)."""
-    raw = c.part.header("date")
+    raw = c.header("date")
     if raw is not None:
         try:
             when = email.utils.parsedate_to_datetime(raw.decode("ascii", "replace"))
@@ -134,7 +134,7 @@ def sent_date(c: Candidate) -> float:
 
 def message_subject(c: Candidate) -> tuple[str, bool]:
     """``subject_info`` of the message's decoded Subject (("", False) without one)."""
-    raw = c.part.header("subject")
+    raw = c.header("subject")
     return subject_info(mime.decode_words(raw.decode("utf-8", "replace"))) if raw else ("", False)
 
 

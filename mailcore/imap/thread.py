@@ -78,7 +78,7 @@ def references(found: list[Candidate]) -> list[Node]:
     table: dict[str, Node] = {}
     nodes: list[Node] = []
     for c in found:  # (1) link by Message-ID and References / In-Reply-To
-        own = _ids(c.part.header("message-id"))[:1]
+        own = _ids(c.header("message-id"))[:1]
         node = table.get(own[0]) if own else None
         if node is None or node.cand is not None:  # new, or a duplicate id: unique
             node = Node()
@@ -86,7 +86,7 @@ def references(found: list[Candidate]) -> list[Node]:
                 table[own[0]] = node
         node.cand = c
         nodes.append(node)
-        refs = _ids(c.part.header("references")) or _ids(c.part.header("in-reply-to"))[:1]
+        refs = _ids(c.header("references")) or _ids(c.header("in-reply-to"))[:1]
         prev: Node | None = None
         for ref in refs:  # (1B) each reference the child of the one before it
             cur = table.setdefault(ref, Node())
