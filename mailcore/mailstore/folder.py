@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mailcore import maildir
-from mailcore.mailstore import scan
+from mailcore.mailstore import scan, watch
 from mailcore.mailstore.expunges import ExpungeHistory
 from mailcore.mailstore.index import FolderRow, Index, MessageRecord
 from pmemail.fsutil import fsync_dir
@@ -116,12 +116,18 @@ class Folder:
         return self.expunges.since(modseq, self.row.uidnext, self.by_uid)
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener()`` after every change."""
+        """Call ``listener()`` after every change, other writers' included: the
+        first listener makes the folder watched (``watch``), the last one leaving
+        ends that."""
+        if not self._listeners:
+            watch.follow(self)
         self._listeners.add(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.discard(listener)
+        if not self._listeners:
+            watch.unfollow(self)
 
     def _notify(self) -> None:
         for listener in list(self._listeners):
