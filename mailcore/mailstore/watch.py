@@ -124,6 +124,7 @@ class Watcher:
         self._fd: int | None = None
         self._dirty: set[_Entry] = set()
         self._flush: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
     def stats(self) -> WatchStats:
         """Counts of what is watched now."""
@@ -138,6 +139,8 @@ class Watcher:
         self._entries[folder] = entry
         if not self._add_watches(entry):
             entry.poller = self.loop.create_task(self._poll(entry), name=f"poll {folder.name}")
+            self._tasks.add(entry.poller)
+            entry.poller.add_done_callback(self._tasks.discard)
         # what arrived between the folder's last refresh and the watch being set
         self._kick(entry)
 
@@ -256,7 +259,9 @@ class Watcher:
         if entry.refreshing is not None:
             entry.again = True
             return
-        entry.refreshing = self.loop.create_task(self._refresh(entry))
+        task = entry.refreshing = self.loop.create_task(self._refresh(entry))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _refresh(self, entry: _Entry) -> None:
         try:
