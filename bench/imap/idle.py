@@ -195,7 +195,8 @@ def run_idle(sides: list[Side], tls: bool, base: int, sizes: IdleSizes) -> None:
     warm = Found()
     if sizes.warmup:  # not counted (alternate's own warm-up would land in ``found``)
         for side in sides:
-            idle_run(side, tls, base, sizes, warm)
+            measure = idle_run(side, tls, base, sizes, warm)
+            print(f"  warm-up: {side.name:<10} {measure.rate:.2f} {measure.note}", flush=True)
     alternate(runs, sizes.rounds, warmup=False)
     first = sides[0].name
     for name, f in found.items():
