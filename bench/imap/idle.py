@@ -197,7 +197,8 @@ def run_idle(sides: list[Side], tls: bool, base: int, sizes: IdleSizes) -> None:
         for side in sides:
             measure = idle_run(side, tls, base, sizes, warm)
             print(f"  warm-up: {side.name:<10} {measure.rate:.2f} {measure.note}", flush=True)
-    alternate(runs, sizes.rounds, warmup=False)
+    rounds = alternate(runs, sizes.rounds, warmup=False)
+    print(f"  load average at each round: {' '.join(f'{x:.2f}' for x in rounds.loads)}")
     first = sides[0].name
     for name, f in found.items():
         print(f"  {name:<10} CPU % idle:  min / median / max = {spread_of(f.cpu)}")
