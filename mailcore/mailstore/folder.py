@@ -116,11 +116,8 @@ class Folder:
         return self.expunges.since(modseq, self.row.uidnext, self.by_uid)
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener()`` after every change, other writers' included: the
-        first listener makes the folder watched (``watch``), the last one leaving
-        ends that."""
-        if not self._listeners:
-            watch.follow(self)
+        """Call ``listener()`` after every change; the folder is watched while it has any."""
+        watch.follow(self)  # others' writes too (nothing if watched already)
         self._listeners.add(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
