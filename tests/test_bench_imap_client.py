@@ -66,3 +66,17 @@ def test_no_is_a_failure_with_the_server_line() -> None:
     conn = _conn([b"a1 NO [TRYCREATE] no such mailbox\r\n"])
     with pytest.raises(CommandFailed, match=r"SELECT Nope.*TRYCREATE"):
         conn.command("SELECT Nope")
+
+
+def test_wait_exists_skips_other_untagged_lines() -> None:
+    """In IDLE: RECENT and FETCH lines are passed over up to the EXISTS count."""
+    conn = _conn([b"* 4 FETCH (FLAGS (\\Seen))\r\n* 5 RE", b"CENT\r\n* 5 EXISTS\r\n"])
+    assert conn.wait_exists() == 5
+    assert conn.exists == 5
+
+
+def test_wait_exists_fails_on_a_tagged_line() -> None:
+    """A tagged answer instead of the EXISTS: the server left IDLE."""
+    conn = _conn([b"a1 BAD IDLE ended\r\n"])
+    with pytest.raises(CommandFailed, match="waiting for EXISTS"):
+        conn.wait_exists()

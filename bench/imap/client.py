@@ -156,6 +156,17 @@ class ImapConn:
         self.sock.sendall(b"DONE\r\n")
         self._answer(tag, "IDLE (long)")
 
+    def wait_exists(self) -> int:
+        """In IDLE: read untagged lines up to the next ``* N EXISTS``; N."""
+        while True:
+            line = self._line()
+            found = _COUNTS.match(line.rstrip(b"\n"))
+            if found is not None and found.group(2) == b"EXISTS":
+                self.exists = int(found.group(1))
+                return self.exists
+            if not line.startswith(b"*"):
+                raise CommandFailed(f"IDLE: {line.strip()!r} while waiting for EXISTS")
+
     def login(self, user: str, password: str) -> None:
         """LOGIN with quoted strings."""
         self.command(f'LOGIN "{user}" "{password}"')

@@ -12,13 +12,16 @@ Three parts (``--only`` picks one):
   Dovecot is also run with twice the client processes: if its rate does not
   rise, the load generator was not what set the pace.
 * ``bigbox``: the 50,000-message INBOX (``bench/imap/bigbox.py``).
-* ``memory``: PSS with 100 sessions in IDLE and 10 active clients (``memory.py``).
+* ``memory``: PSS with 100 sessions in IDLE and 10 active clients (``memory.py``);
+  then 500 idle IDLE sessions: the server's CPU over a 30 s quiet window, its
+  PSS, and the time from a delivery to the IDLE client's EXISTS, in alternating
+  rounds (``idle.py``; ``--only idle`` runs that alone).
 
 By default every client session begins with STARTTLS (the shipped config
 refuses passwords in clear); ``--plain`` measures both without TLS.
 Needs root (Dovecot switches to ``nobody``) and Debian's dovecot-imapd.
 
-Usage: python bench/imap/run.py [--quick] [--only mix|bigbox|memory] [--plain]
+Usage: python bench/imap/run.py [--quick] [--only mix|bigbox|memory|idle] [--plain]
 """
 
 from __future__ import annotations
@@ -28,15 +31,16 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.imap import bigbox, memory  # noqa: E402
+from bench.imap import bigbox, idle, memory  # noqa: E402
 from bench.imap.client import ImapConn  # noqa: E402
+from bench.imap.idle import IdleSizes  # noqa: E402
 from bench.imap.mix import Load, commands_per_session, describe, run_load  # noqa: E402
 from bench.imap.servers import (  # noqa: E402
     DovecotSide,
@@ -66,9 +70,20 @@ class Sizes:
     idle: int = 100
     active: int = 10
     sessions_each: int = 5  # per active client in the memory test
+    idle_many: IdleSizes = field(
+        default_factory=lambda: IdleSizes(count=500, quiet=30.0, samples=10, rounds=5)
+    )
 
 
-QUICK = Sizes(sessions=60, processes=2, bigbox=5_000, idle=20, active=4, sessions_each=3)
+QUICK = Sizes(
+    sessions=60,
+    processes=2,
+    bigbox=5_000,
+    idle=20,
+    active=4,
+    sessions_each=3,
+    idle_many=IdleSizes(count=50, quiet=5.0, samples=4, rounds=5, warmup=False),
+)
 
 
 def fill_from_corpus(maildir: Path, count: int) -> None:
@@ -147,7 +162,7 @@ def main() -> int:
     """Parse the options, build the INBOXes, run the parts asked for."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small counts (checks the bench works)")
-    ap.add_argument("--only", choices=("mix", "bigbox", "memory"))
+    ap.add_argument("--only", choices=("mix", "bigbox", "memory", "idle"))
     ap.add_argument("--plain", action="store_true", help="no TLS (LOGIN in clear on loopback)")
     args = ap.parse_args()
     sizes = QUICK if args.quick else Sizes()
@@ -179,6 +194,8 @@ def main() -> int:
             memory.run_memory(
                 sides, tls, sizes.messages, sizes.idle, sizes.active, sizes.sessions_each
             )
+        if args.only in (None, "memory", "idle"):
+            idle.run_idle(sides, tls, sizes.messages, sizes.idle_many)
     except BenchFailure as failure:
         print(f"BENCH FAILED: {failure}", flush=True)
         return 1

@@ -89,7 +89,11 @@ class PmemailSide:
         """Write the config and the user; ``tls=False`` allows LOGIN in clear on loopback."""
         # One client address opens every connection here (100 IDLE + 10 active in the
         # memory part): past the per-address cap (50), as for Dovecot's own limits above.
-        overrides: dict[str, object] = {"server__max_connections_per_address": 1000}
+        # The idle part's 500 IDLE sessions and a writer: past the per-port cap (500) too.
+        overrides: dict[str, object] = {
+            "server__max_connections_per_address": 1000,
+            "server__max_connections": 1000,
+        }
         if not tls:
             overrides["security__plaintext_auth_on_loopback"] = True
         self.server = ShippedServer(root, **overrides)

@@ -1,8 +1,11 @@
 """IDLE (RFC 2177): push a selected mailbox's changes until the client says DONE.
 
-Changes made by this server (another session, the webmail, a delivery) wake
-the wait at once; ``settings.idle_poll`` bounds how late a change made by
-another program on the same Maildir is seen.
+An idle session waits for two things only: its client's next line, and its
+selected view's ``changed`` event. Changes made in this server (another
+session, the webmail) set it at once; those of other writers on the Maildir
+(the SMTP delivery, an external MDA) set it through the folder's change
+notifier (``mailstore.watch``: inotify, or one poll per folder where inotify
+is missing). No timer wakes an idle session.
 """
 
 from __future__ import annotations
@@ -18,20 +21,18 @@ if TYPE_CHECKING:
 
 
 async def cmd_idle(self: ImapSession, cmd: Command) -> tuple[str, str]:
-    """IDLE: push updates until DONE, polling the disk for other writers."""
+    """IDLE: push updates as the folder reports them, until DONE."""
     await self.continuation(b"+ idling\r\n")
     reader = asyncio.ensure_future(self.input.readline())
     try:
+        await self.refresh()  # once: what arrived before the folder was watched
         while True:
-            await self.refresh()
             self.flush_updates(None)
             await self.flush()
             waits: set[asyncio.Future[object]] = {reader}  # type: ignore[arg-type]
             if self.selected is not None:
                 waits.add(asyncio.ensure_future(self.selected.changed.wait()))
-            done, pending = await asyncio.wait(
-                waits, timeout=self.settings.idle_poll, return_when=asyncio.FIRST_COMPLETED
-            )
+            done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for fut in pending:
                 if fut is not reader:
                     fut.cancel()

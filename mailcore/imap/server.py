@@ -11,7 +11,7 @@ from mailcore.connection_limits import ConnectionLimiter
 from mailcore.imap.session import ImapSession, ImapSettings
 from mailcore.interfaces import UserDirectory
 from mailcore.listener import start_listener
-from mailcore.mailstore import MailStore
+from mailcore.mailstore import MailStore, watch
 from mailcore.status import ImapStatus
 from mailcore.throttle import AuthThrottle
 from pmemail.config.model import Config
@@ -49,6 +49,8 @@ class ImapService:
 
     async def start(self) -> None:
         """Bind the listening socket."""
+        # where inotify is missing, each watched folder is polled at this interval
+        watch.watcher().poll_interval = self.settings.idle_poll
         # The stream limit bounds one line; literals are read with readexactly.
         self._server, self.port = await start_listener(
             "IMAP",

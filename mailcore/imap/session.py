@@ -80,7 +80,7 @@ class ImapSettings:
     greeting: str = "IMAP4rev1 server ready"
     idle_timeout: float = 1800.0
     login_timeout: float = 60.0  # before login: an idle stranger must not hold a descriptor
-    idle_poll: float = 0.4
+    idle_poll: float = 0.4  # folders polled this often where inotify is missing
     max_line: int = 65536
     max_literal: int = 157_286_400  # mail.max_message_size's default
     spool_dir: Path | None = None  # large APPEND messages land here (None: system temp)

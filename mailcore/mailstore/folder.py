@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mailcore import maildir
-from mailcore.mailstore import scan
+from mailcore.mailstore import scan, watch
 from mailcore.mailstore.expunges import ExpungeHistory
 from mailcore.mailstore.index import FolderRow, Index
 from mailcore.mailstore.table import MessageRecord, MessageTable, RecordList, RecordsByUid
@@ -145,12 +145,15 @@ class Folder:
         return self.expunges.since(modseq, self.row.uidnext, self.table)
 
     def subscribe(self, listener: Listener) -> None:
-        """Call ``listener()`` after every change."""
+        """Call ``listener()`` after every change; the folder is watched while it has any."""
+        watch.follow(self)  # others' writes too (nothing if watched already)
         self._listeners.add(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
         """Stop calling ``listener``."""
         self._listeners.discard(listener)
+        if not self._listeners:
+            watch.unfollow(self)
 
     def _notify(self) -> None:
         for listener in list(self._listeners):

@@ -248,7 +248,12 @@ class ImapConfig:
         hi=86400,
     )
     idle_poll: float = doc(
-        "Seconds between checks for new mail while a client IDLEs.", 0.4, lo=0.01, hi=60
+        "Seconds between checks of an open folder for mail written by other programs, "
+        "only where inotify is unavailable (not Linux, or its watch limit reached); "
+        "one check per folder, however many clients IDLE on it.",
+        0.4,
+        lo=0.01,
+        hi=60,
     )
 
 
