@@ -120,3 +120,21 @@ def test_autologout_bye_is_the_last_line(tmp_path_factory: pytest.TempPathFactor
                 assert said == b"* BYE autologout: idle for too long\r\n"
     finally:
         srv.stop()
+
+
+def test_idle_ends_with_the_autologout_too(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """RFC 2177 keeps RFC 3501's autologout during IDLE: a client that vanished without
+    closing does not hold its connection for ever. BYE is the last line."""
+    overrides = {**IMAP, "imap": {**IMAP["imap"], "idle_timeout": 0.5}}
+    config = make_config(tmp_path_factory.mktemp("idle-autologout"), overrides).config
+    srv = ServerThread(config).start()
+    try:
+        with _login(srv.port) as a:
+            a.ask(b"s SELECT INBOX\r\n", b"s")
+            a.f.write(b"i IDLE\r\n")
+            a.f.flush()
+            assert a.f.readline().startswith(b"+ ")
+            said = a.f.read()  # until the server hangs up
+            assert said == b"* BYE autologout: idle for too long\r\n"
+    finally:
+        srv.stop()

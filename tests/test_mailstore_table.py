@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from mailcore.mailstore import MailStore
+from mailcore.mailstore.changes import LIMIT as CHANGE_LIMIT
+from mailcore.mailstore.changes import ChangeLog
 from mailcore.mailstore.index import FolderRow, Index
 from mailcore.mailstore.table import MessageRecord, MessageTable, RecordList, RecordsByUid
 
@@ -129,3 +131,37 @@ def test_rows_loaded_in_bulk_read_like_rows_appended_one_by_one() -> None:
         bulk.extend_rows([(7, "cur/x", SEEN, 1, 1.0, 1)])  # not above the last uid
     with pytest.raises(ValueError):
         MessageTable().extend_rows([(1, "new/x", SEEN, 1, 1.0, 1)])
+
+
+def test_the_change_log_answers_recent_modseqs_and_defers_older_ones() -> None:
+    log = ChangeLog(start=10)
+    log.record(11, [5, 7])
+    log.record(12, [7])
+    log.record(13, [2])
+    assert log.uids_after(10) == [2, 5, 7] and log.uids_after(12) == [2]
+    assert log.uids_after(13) == [] and log.uids_after(9) is None  # before the log: scan
+
+
+def test_the_change_log_stays_bounded_and_moves_its_start() -> None:
+    log = ChangeLog(start=0)
+    for modseq in range(1, CHANGE_LIMIT + 2):
+        log.record(modseq, [modseq])
+    assert log.start > 0 and log.uids_after(log.start - 1) is None
+    assert log.uids_after(CHANGE_LIMIT) == [CHANGE_LIMIT + 1]
+
+
+def test_changed_since_through_the_log_matches_a_full_scan(tmp_path: Path) -> None:
+    async def go() -> None:
+        inbox = await MailStore(tmp_path).mailbox("u@example.be").open("INBOX")
+        uids = await inbox.append_all(
+            [(b"Subject: %d\r\n\r\nx\r\n" % i, [], None) for i in range(6)]
+        )
+        mark = inbox.modseq
+        inbox.store_flags(uids[1:3], ["\\Seen"], "add")
+        inbox.store_flags(uids[2:4], ["$Work"], "add")
+        inbox.remove([uids[3]])
+        logged = inbox.changed_since(mark)
+        scanned = [inbox.table.record_at(i) for i in inbox.table.changed_after(mark)]
+        assert logged == scanned and [m.uid for m in logged] == uids[1:3]
+
+    asyncio.run(go())

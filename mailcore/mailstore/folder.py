@@ -1,16 +1,14 @@
-"""One open folder: the in-memory message list, sync with the disk, and changes.
+"""One open folder: its messages (a packed ``table``), sync with the disk, and changes.
 
-Every change bumps the folder's ``modseq``; changed messages carry it and
-expunges are logged with it, so each session (IMAP, webmail) can ask "what
-changed since N" without diffing whole lists. Listeners are called after each
-change so idling sessions wake up at once inside this process; changes made by
-other processes (SMTP delivery into ``new/``) are found by ``sync()``, which
-costs two ``stat`` calls unless a directory changed.
+Every change bumps the folder's ``modseq``; changed messages carry it, and
+arrivals, flag changes (``changes``) and expunges are logged with it, so each
+session (IMAP, webmail) asks "what changed since N" cheaply. Listeners are
+called after each change; the first one makes the folder watched (``watch``),
+so files other writers put in ``new/`` are taken in at once.
 
-``refresh()`` is the event loop's form of ``sync()``: the file work (see
-``scan``) runs in a worker thread and the result is applied on the loop,
-under a per-folder lock so one scan at a time writes the folder's index.
-The blocking ``sync()`` stays for callers that are not coroutines.
+``refresh()`` scans in a worker thread (``scan``) and applies on the loop what
+is still true (``scan_check``), one scan at a time per folder; the blocking
+``sync()`` stays for callers that are not coroutines.
 """
 
 from __future__ import annotations
@@ -22,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mailcore import maildir
-from mailcore.mailstore import scan, watch
+from mailcore.mailstore import flag_files, scan, scan_check, watch
+from mailcore.mailstore.changes import ChangeLog
 from mailcore.mailstore.expunges import ExpungeHistory
 from mailcore.mailstore.index import FolderRow, Index
 from mailcore.mailstore.table import MessageRecord, MessageTable, RecordList, RecordsByUid
@@ -60,6 +59,7 @@ class Folder:
         # sessions compare lengths. Each distinct flag set is read once.
         self.keywords = {k for fs in self.table.flag_sets() for k in maildir.keywords(fs)}
         self.expunge_log: list[tuple[int, int]] = []  # (modseq, uid)
+        self.changes = ChangeLog(row.modseq)  # flag changes and arrivals, for changed_since
         self.expunges = ExpungeHistory(index.expunged(name))  # persisted, for QRESYNC
         self._listeners: set[Listener] = set()
         self._new_mtime = -1
@@ -138,7 +138,11 @@ class Folder:
 
     def changed_since(self, modseq: int) -> list[MessageRecord]:
         """Messages whose flags changed (or that arrived) after ``modseq``."""
-        return [self.table.record_at(i) for i in self.table.changed_after(modseq)]
+        uids = self.changes.uids_after(modseq)
+        if uids is None:  # older than the log: every message is looked at
+            return [self.table.record_at(i) for i in self.table.changed_after(modseq)]
+        found = (self.table.get(uid) for uid in uids)
+        return [m for m in found if m is not None and m.modseq > modseq]
 
     def expunged_since(self, modseq: int) -> list[int]:
         """Uids expunged after ``modseq`` (see ``ExpungeHistory.since``)."""
@@ -169,7 +173,7 @@ class Folder:
         top = self.table.uids[-1] if self.table else 0
         found = scan.scan(self.path, self._known(due[0]), due[0], due[1])
         self._new_mtime = due[2]
-        found.added = self._unknown(found, top)
+        found.added = scan_check.unknown(self.table, found, top)
         changed = self._take(found)
         if changed:
             self._commit(changed)
@@ -188,7 +192,7 @@ class Folder:
                 scan.scan, self.path, self._known(due[0]), due[0], due[1]
             )
             self._new_mtime = due[2]
-            added = self._unknown(found, top)
+            added = scan_check.unknown(self.table, found, top)
             # Thousands of new files (a first open) are taken in batches, each a
             # consistent state, so other sessions get turns on the loop in between.
             found.added = added[:_BATCH]
@@ -208,39 +212,14 @@ class Folder:
         """The (uid, path) pairs a scan compares cur/ with (none when it is not listed)."""
         return self.table.paths() if list_cur else ()
 
-    def _unknown(self, found: scan.ScanResult, top: int) -> list[MessageRecord]:
-        """``found.added`` less the messages this process stored while cur/ was listed
-        (those have uids above ``top``, the last uid when the scan started)."""
-        start = bisect.bisect_right(self.table.uids, top)
-        if not (found.listed_cur and found.added and start < len(self.table)):
-            return found.added
-        known = {maildir.base_of(self.table.path_at(i)[4:]) for i in range(start, len(self.table))}
-        return [m for m in found.added if m.base not in known]
-
     def _take(self, found: scan.ScanResult) -> tuple[list[MessageRecord], list[int]] | None:
         """Apply what is still true of a scan result (the folder may have changed since)."""
         if not found:
             return None
-        gone = [
-            uid
-            for uid, seen in found.gone
-            if self._path_is(uid, seen) and not os.path.exists(self.path / seen)
-        ]
-        renamed: list[MessageRecord] = []
-        for uid, seen, now in found.renamed:
-            if self._path_is(uid, seen):
-                m = self.table.record_at(self.table.position(uid))
-                m.path = now
-                m.flags = maildir.keywords(m.flags) | maildir.info_flags(now)
-                renamed.append(m)
+        renamed, gone = scan_check.still_true(self.table, self.path, found)
         if not (found.added or renamed or gone):
             return None
         return self._apply(found.added, renamed, gone)
-
-    def _path_is(self, uid: int, path: str) -> bool:
-        """Whether message ``uid`` is still here with file ``path`` (as a scan saw it)."""
-        i = self.table.position(uid)
-        return i >= 0 and self.table.path_at(i) == path
 
     def _mark_cur(self) -> None:
         """Remember cur/'s mtime (persisted: a restart skips listing an unchanged cur/)."""
@@ -279,6 +258,7 @@ class Folder:
             m.modseq = ms
             self.table.append(m)
             upsert.append(m)
+        self.changes.record(ms, [m.uid for m in upsert])
         self.keywords.update(*map(maildir.keywords, {m.flags for m in upsert}))
         self._notify()
         return upsert, gone_list
@@ -355,30 +335,10 @@ class Folder:
         self, uids: Iterable[int], flags: Iterable[str], mode: str
     ) -> list[MessageRecord]:
         """Set (``mode`` "set"), add ("add") or remove ("remove") flags; the changed records."""
-        wanted = frozenset(flags)
-        changed: list[MessageRecord] = []
-        for uid in dict.fromkeys(uids):  # once each: the table changes only at the end
-            m = self.table.get(uid)
-            if m is None:
-                continue
-            if mode == "add":
-                new = m.flags | wanted
-            elif mode == "remove":
-                new = m.flags - wanted
-            else:
-                new = wanted
-            if new == m.flags:
-                continue
-            filename = m.path.rsplit("/", 1)[-1]
-            target = "cur/" + maildir.with_flags(filename, new)
-            if target != m.path:
-                try:
-                    os.rename(self.path / m.path, self.path / target)
-                except FileNotFoundError:
-                    continue  # vanished; the next sync expunges it
-                m.path = target
-            m.flags = new
-            changed.append(m)
+        # once each: the table changes only at the end
+        found = (self.table.get(uid) for uid in dict.fromkeys(uids))
+        records = [m for m in found if m is not None]
+        changed = flag_files.rename_for_flags(self.path, records, frozenset(flags), mode)
         if changed:
             self._change([], changed, [])
             self._mark_cur()
