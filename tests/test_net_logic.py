@@ -148,19 +148,22 @@ def test_subscription_verdicts_in_words() -> None:
         _r("nat", kind="nat"),
         _r("ip_kind", kind="fixed"),
         _r("outbound_25", outcome="open"),
-        _r("inbound.smtp", low_port=True, reachable=True),
+        _r("inbound.smtp", external=25, low_port=True, reachable=True),
     ]
     assert subscription_verdict(good).hosting == "allows"
-    cg = subscription_verdict([_r("nat", kind="double_nat"), *good[1:]])
+    unreached = _r("inbound.smtp", external=25, low_port=True, reachable=False)
+    cg = subscription_verdict([_r("nat", kind="double_nat"), *good[1:3], unreached])
     assert cg.hosting == "does_not_allow"
-    assert "does not allow hosting mail" in cg.summary and "professional plan" in cg.summary
+    assert "does not allow hosting mail" in cg.summary and "public IPv4" in " ".join(cg.advice)
     limited = subscription_verdict(
         [
             good[0],
             _r("ip_kind", kind="dynamic"),
             _r("outbound_25", outcome="blocked", smarthost="relay.isp.example"),
-            _r("inbound.smtp", low_port=True, reachable=False),
-        ]
+            _r("inbound.smtp", external=25, low_port=True, reachable=False),
+            _r("inbound.imaps", external=1993, low_port=False, reachable=True),
+        ],
+        mapped={25, 1993},
     )
     assert limited.hosting == "allows_with_limits"
     assert (limited.ip, limited.outbound_25, limited.low_ports) == (

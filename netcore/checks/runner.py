@@ -25,10 +25,12 @@ from netcore.echo_service import PublicIpAnswers, public_ip
 from netcore.ip_history import IpHistory
 from netcore.isp_facts import isp_hints
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
+from netcore.router.state import STATE_NAME, ForwardingState
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 REPORT_VERSION = 1
+NO_NETWORK = "not checked: there is no network"
 OnResult = Callable[[CheckResult], None]
 
 
@@ -174,6 +176,24 @@ class _Run:
             self.lan.to_dict(),
         )
 
+    def _offline(self, start: float) -> DoctorReport:
+        """No LAN: every row is skipped at once, the verdict says there is no network."""
+        self._emit(self._lan_result())
+        for row in [*check_table(self.config), *self.extra]:
+            self._emit(
+                CheckResult(row.id, row.title, "skipped", NO_NETWORK, {"skipped": "no_network"})
+            )
+        verdict = subscription_verdict(self.results)
+        self._emit(subscription_result(verdict))
+        return DoctorReport(
+            self.results,
+            verdict.to_dict(),
+            self.lan.to_dict(),
+            {},
+            {},
+            time.monotonic() - start,
+        )
+
     async def run(self) -> DoctorReport:
         """Detect the LAN, start the probes, run every row of the table, then the verdict."""
         start = time.monotonic()
@@ -181,6 +201,11 @@ class _Run:
             self.lan = detect_lan(self.net.interface)
         except LanDetectionError as exc:
             self.lan_error = str(exc)
+        if self.lan_error or not self.lan.address:
+            self.lan_error = self.lan_error or f"{self.lan.interface} has no IPv4 address"
+            # no interface with an address and a gateway: asking the router,
+            # echo services or DNS would only wait for timeouts
+            return self._offline(start)
         shared = self._start_probes()
         jobs = [
             self.guarded(row.id, row.title, self._job(row, shared))
@@ -190,7 +215,7 @@ class _Run:
         await asyncio.gather(*jobs)
         rank = {cid: i for i, cid in enumerate(REPORT_ORDER)}
         self.results.sort(key=lambda r: rank.get(r.id, len(rank)))
-        verdict = subscription_verdict(self.results)
+        verdict = subscription_verdict(self.results, mapped_ports(self.paths), self.lan.gateway)
         self._emit(subscription_result(verdict))
         router_f, pub_f = shared.router, shared.public_ip
         view = router_f.result() if router_f.done() and not router_f.exception() else None
@@ -204,6 +229,21 @@ class _Run:
             history=[vars(o) for o in shared.history.entries()[-20:]],
             seconds=time.monotonic() - start,
         )
+
+
+def mapped_ports(paths: DataPaths) -> set[int]:
+    """External ports the router granted to this machine and whose lease still runs.
+
+    Read from the forwarding state (what the router answered to ``ports
+    apply`` or ``serve``): the verdict compares them with reachability.
+    """
+    state = ForwardingState.load(paths.state / STATE_NAME)
+    now = time.time()
+    return {
+        rec.external
+        for rec in state.mappings.values()
+        if rec.granted_external == rec.external and (rec.remaining(now) or rec.lease <= 0)
+    }
 
 
 async def run_checks(

@@ -1,0 +1,115 @@
+"""The subscription verdict in the admin's language: French beside the core's English.
+
+The core (:mod:`netcore.checks.verdict_messages`) names every sentence by an
+id with parameters and keeps the English default; :data:`FRENCH` holds the
+French (a test checks both languages have the same ids and placeholders).
+:func:`verdict_lines` words a report's ``verdict`` for the CLI and the TUI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from netcore.checks.verdict_messages import ENGLISH
+from pmemail.app.cert_wording import render
+
+FRENCH: Final[dict[str, str]] = {
+    "summary.no_network": "il n'y a pas de réseau : cet ordinateur n'a ni adresse sur un "
+    "réseau local ni passerelle par défaut, rien n'a donc pu être vérifié sur l'abonnement "
+    "internet",
+    "summary.allows": "votre abonnement permet d'héberger le courrier",
+    "summary.upstream": "votre ligne ne laisse pas entrer Internet dans sa configuration "
+    "actuelle : le routeur redirige les ports {ports}, mais rien ne les atteint depuis "
+    "l'extérieur ; un second NAT ou un filtre se trouve donc devant le routeur",
+    "summary.cgnat": "votre abonnement ne permet pas d'héberger le courrier : la ligne est "
+    "derrière un NAT de l'opérateur (CGNAT) ou un second routeur, Internet ne peut pas "
+    "joindre le bureau",
+    "summary.not_forwarded": "votre abonnement permet d'héberger le courrier ; les ports ne "
+    "sont pas encore redirigés",
+    "summary.no_router": "impossible de dire encore si votre abonnement permet d'héberger le "
+    "courrier : aucun port du plan n'est joignable depuis Internet et le routeur ne répond "
+    "ni en UPnP ni en NAT-PMP ; il faut d'abord rediriger les ports à la main",
+    "summary.untested": "votre abonnement semble permettre d'héberger le courrier (le routeur "
+    "détient l'adresse publique), mais aucun service d'écho n'a pu tester les ports depuis "
+    "l'extérieur",
+    "summary.unknown": "impossible de dire encore si votre abonnement permet d'héberger le "
+    "courrier : ni Internet ni le routeur n'ont répondu aux questions qui le décident",
+    "limit.upstream": "les ports {ports} sont redirigés sur le routeur mais injoignables "
+    "depuis Internet : quelque chose devant le routeur les arrête",
+    "limit.not_reached": "les ports {ports} ne sont pas encore joignables depuis Internet "
+    "(pas redirigés)",
+    "limit.untested": "la joignabilité depuis l'extérieur n'est pas vérifiée (aucun service "
+    "d'écho n'a répondu)",
+    "limit.low_filtered": "les ports {ports} sont redirigés mais injoignables alors que des "
+    "ports plus hauts fonctionnent : le fournisseur filtre les ports sous 1024",
+    "limit.dynamic": "l'adresse publique est dynamique : il faut un nom DNS dynamique, et "
+    "d'autres serveurs peuvent traiter la ligne comme résidentielle",
+    "limit.ip_unknown": "on ne sait pas encore si l'adresse publique est fixe",
+    "limit.out25_relay": "le port 25 sortant est bloqué : le courrier sortant doit passer "
+    "par le relais du fournisseur {relay}",
+    "limit.out25": "le port 25 sortant est bloqué : le courrier sortant doit passer par le "
+    "relais du fournisseur",
+    "advice.connect": "branchez cet ordinateur au réseau du bureau (câble ou Wi-Fi), puis "
+    "relancez `pmemail doctor`",
+    "advice.upstream": "si un modem du fournisseur se trouve devant le routeur, passez-le en "
+    "mode bridge ou redirigez-y aussi les ports {ports} ; sinon demandez au fournisseur "
+    "s'il filtre les connexions entrantes",
+    "advice.ask_public_ipv4": "demandez à votre fournisseur une adresse IPv4 publique sur le "
+    "routeur (souvent appelée option IP fixe ou abonnement professionnel)",
+    "advice.meanwhile": "en attendant, relevez le courrier dans la boîte du fournisseur (mode "
+    "collecteur, collector.enabled) et envoyez par le relais du fournisseur : la "
+    "redirection de ports ne peut rien derrière un CGNAT",
+    "advice.run_forwarding": "lancez la redirection : `pmemail ports apply` (ports {ports}), "
+    "puis relancez `pmemail doctor`",
+    "advice.forward_by_hand": "redirigez les ports {ports} à la main dans la page web du "
+    "routeur, http://{gateway} (`pmemail ports plan` affiche le tableau), puis relancez "
+    "`pmemail doctor`",
+    "advice.echo": "vérifiez network.echo_url et la connexion internet, puis relancez "
+    "`pmemail doctor`",
+    "advice.low_filtered": "demandez au fournisseur d'ouvrir les ports entrants {ports}, ou "
+    "utilisez les ports hauts de repli (`pmemail ports apply --fallback`) pour les ports "
+    "qui le permettent",
+    "advice.dynamic_dns": "utilisez un nom DNS dynamique pour le serveur (beaucoup de "
+    "routeurs et de fournisseurs en offrent un) ou demandez une adresse fixe au fournisseur",
+    "advice.ip_unknown": 'si votre contrat prévoit une adresse fixe, mettez isp.fixed_ip = "yes" '
+    "; sinon relancez `pmemail doctor` plus tard pour la surveiller",
+    "advice.relay": "envoyez le courrier sortant par {relay} (relay.host dans la configuration)",
+    "advice.ask_relay": "demandez à votre fournisseur le nom de son relais de courrier sortant "
+    "et indiquez-le dans relay.host",
+}
+"""The French of every verdict message id (same placeholders as the English)."""
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    key: {"en": text, "fr": FRENCH.get(key, text)} for key, text in ENGLISH.items()
+}
+"""Both languages per id, the shape :func:`pmemail.app.cert_wording.render` reads."""
+
+WITH_LIMITS: Final[dict[str, str]] = {"en": ", with limits: ", "fr": ", avec des limites : "}
+
+
+def word(message: Mapping[str, Any], language: str) -> str:
+    """One ``{"id", "params"}`` message in ``language`` (an unknown id reads as its id)."""
+    key = str(message.get("id", ""))
+    if key not in TEXTS:
+        return key
+    return render(TEXTS, key, language, **dict(message.get("params") or {}))
+
+
+def verdict_lines(verdict: Mapping[str, Any], language: str) -> tuple[str, list[str], list[str]]:
+    """The summary, the limits and the advice of a report's ``verdict`` in ``language``.
+
+    A verdict without ``messages`` (an older report) keeps its English words.
+    """
+    messages = verdict.get("messages") or {}
+    if not messages:
+        return (
+            str(verdict.get("summary", "")),
+            list(verdict.get("limits", [])),
+            list(verdict.get("advice", [])),
+        )
+    limits = [word(m, language) for m in messages.get("limits", [])]
+    summary = word(messages.get("summary", {}), language)
+    if limits and verdict.get("hosting") == "allows_with_limits":
+        summary += WITH_LIMITS.get(language, WITH_LIMITS["en"]) + "; ".join(limits)
+    return summary, limits, [word(m, language) for m in messages.get("advice", [])]
