@@ -1,0 +1,203 @@
+"""The subscription verdict in the lab's router scenarios (issue 16, finding 1, 2, 6).
+
+Each test runs ``pmemail doctor --json`` in lab-lan against the real
+miniupnpd and asserts the decision table's row, ``hosting`` and the advice.
+The pure table is tested row by row in tests/test_verdict_table.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.lab import Lab
+from tests.lab.constants import (
+    ISP_IP,
+    LAN_GW,
+    LAN_SRV,
+    NS_LAN,
+    NS_ROUTER,
+    NS_WAN,
+    REMOTE_IP,
+    WAN_IP,
+)
+
+pytestmark = pytest.mark.lab
+
+PORTS = (1234, 1235)
+CONFIG = f"""\
+data_dir = "{{data}}"
+[isp]
+profile = "proximus"
+fixed_ip = "yes"
+[network]
+echo_url = ["http://{ISP_IP}"]
+port25_probes = ["{REMOTE_IP}:25", "{REMOTE_IP}:587"]
+resolver = "{ISP_IP}"
+dns_timeout = 0.3
+connect_timeout = 1.5
+http_timeout = 3.0
+upnp_discover_ms = 800
+natpmp_timeout = 0.8
+check_timeout = 8.0
+[ports.smtp]
+enabled = false
+[ports.imap]
+enabled = false
+[ports.pop3]
+enabled = false
+[ports.remote_desktop]
+enabled = false
+[ports.https]
+enabled = false
+[ports.submission]
+external = 1234
+internal = 1234
+[ports.webmail]
+external = 1235
+internal = 1235
+"""
+
+
+@pytest.fixture
+def conf(tmp_path: Path) -> Path:
+    """A config whose plan is 1234 and 1235, fixed address (so only reachability decides)."""
+    path = tmp_path / "pmemail.toml"
+    path.write_text(CONFIG.format(data=tmp_path / "data"))
+    return path
+
+
+def pmemail(lab: Lab, conf: Path, *args: str) -> dict[str, Any]:
+    """``pmemail --config CONF ARGS --json`` in lab-lan; the document."""
+    res = lab.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(conf), *args, "--json"],
+        check=False,
+        timeout=60,
+    )
+    assert res.returncode in (0, 1, 2), res.stderr
+    doc: dict[str, Any] = json.loads(res.stdout)
+    return doc
+
+
+def advice_ids(doc: dict[str, Any]) -> list[str]:
+    """The verdict's advice as message ids."""
+    return [m["id"] for m in doc["verdict"]["messages"]["advice"]]
+
+
+@pytest.fixture
+def silent_router(router: Lab) -> Iterator[Lab]:
+    """lab-lan cannot hear UPnP, SSDP or NAT-PMP: a router without them, for the doctor."""
+    router.run(
+        NS_LAN,
+        ["nft", "-f", "-"],
+        input_text=f"""
+table inet nodoctor {{
+    chain output {{
+        type filter hook output priority 0; policy accept;
+        ip daddr {{ {LAN_GW}, 239.255.255.250 }} udp dport {{ 1900, 5351 }} drop
+        ip daddr {LAN_GW} tcp dport 5000 drop
+    }}
+}}
+""",
+    )
+    try:
+        yield router
+    finally:
+        router.run(NS_LAN, ["nft", "delete", "table", "inet", "nodoctor"], check=False)
+
+
+@pytest.fixture
+def by_hand(silent_router: Lab) -> Iterator[Lab]:
+    """The silent router with 1234/1235 forwarded by hand (removed afterwards)."""
+    forward_by_hand(silent_router)
+    try:
+        yield silent_router
+    finally:  # the router's reset rebuilds inet filter, not this table
+        silent_router.run(NS_ROUTER, ["nft", "delete", "table", "ip", "byhand"], check=False)
+
+
+def forward_by_hand(lab: Lab) -> None:
+    """What the admin types into the router's page: DNAT 1234/1235 to the server."""
+    ports = ", ".join(str(p) for p in PORTS)
+    lab.run(
+        NS_ROUTER,
+        ["nft", "-f", "-"],
+        input_text=f"""
+table ip byhand {{
+    chain prerouting {{
+        type nat hook prerouting priority dstnat - 5; policy accept;
+        iifname "wan" tcp dport {{ {ports} }} dnat to {LAN_SRV}
+    }}
+}}
+add rule inet filter forward ip daddr {LAN_SRV} tcp dport {{ {ports} }} accept
+""",
+    )
+
+
+def test_hand_made_forwards_reachable_means_allows(by_hand: Lab, conf: Path) -> None:
+    """No UPnP/NAT-PMP, ports forwarded by hand and answering from outside: allows."""
+    by_hand.serve_banner(NS_LAN, list(PORTS), name="mailsrv")
+    doc = pmemail(by_hand, conf, "doctor")
+    verdict = doc["verdict"]
+    assert verdict["row"] == "all_reached", verdict
+    assert verdict["hosting"] == "allows" and verdict["low_ports"] == "unknown"
+    assert verdict["limits"] == [] and verdict["advice"] == []
+
+
+def test_no_router_no_forwards_says_forward_by_hand_at_the_gateway(
+    silent_router: Lab, conf: Path
+) -> None:
+    """No UPnP/NAT-PMP, nothing forwarded: unknown, with manual steps at the real gateway."""
+    doc = pmemail(silent_router, conf, "doctor")
+    verdict = doc["verdict"]
+    assert (verdict["row"], verdict["hosting"]) == ("no_router_not_forwarded", "unknown")
+    assert advice_ids(doc)[0] == "advice.forward_by_hand"
+    assert f"http://{LAN_GW}" in verdict["advice"][0] and "1234, 1235" in verdict["advice"][0]
+
+
+def test_before_and_after_forwarding_on_an_open_igd(router: Lab, conf: Path) -> None:
+    """Open IGD: before forwarding 'run the forwarding'; after it, allows."""
+    router.serve_banner(NS_LAN, list(PORTS), name="mailsrv")
+    before = pmemail(router, conf, "doctor")
+    assert before["verdict"]["row"] == "router_not_forwarded", before["verdict"]
+    assert before["verdict"]["hosting"] == "allows"
+    assert advice_ids(before) == ["advice.run_forwarding"]
+    applied = pmemail(router, conf, "ports", "apply")
+    assert {p["status"] for p in applied["ports"]} == {"mapped"}, applied
+    after = pmemail(router, conf, "doctor")
+    assert (after["verdict"]["row"], after["verdict"]["hosting"]) == ("all_reached", "allows")
+
+
+def test_mapped_but_unreachable_blames_upstream_not_low_ports(router: Lab, conf: Path) -> None:
+    """Mapped on the router, filtered before it (an upstream box): no 'below 1024' story."""
+    router.serve_banner(NS_LAN, list(PORTS), name="mailsrv")
+    applied = pmemail(router, conf, "ports", "apply")
+    assert {p["status"] for p in applied["ports"]} == {"mapped"}, applied
+    ports = ", ".join(str(p) for p in PORTS)
+    router.run(  # the ISP's modem in router mode, or an ISP filter, in front of the router
+        NS_WAN,
+        ["nft", "-f", "-"],
+        input_text=f"""
+table inet upstream {{
+    chain output {{
+        type filter hook output priority 0; policy accept;
+        ip daddr {WAN_IP} tcp dport {{ {ports} }} drop
+    }}
+}}
+""",
+    )
+    try:
+        doc = pmemail(router, conf, "doctor")
+    finally:
+        router.run(NS_WAN, ["nft", "delete", "table", "inet", "upstream"], check=False)
+    verdict = doc["verdict"]
+    assert (verdict["row"], verdict["hosting"]) == ("mapped_unreached", "does_not_allow")
+    assert "1234, 1235" in verdict["summary"]
+    assert "below 1024" not in json.dumps(verdict)
+    assert advice_ids(doc)[:2] == ["advice.upstream", "advice.ask_public_ipv4"]
