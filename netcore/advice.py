@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netcore.plan import PlannedPort
+from netcore.plan import PRIVILEGED, PlannedPort
 
 DMZ_EXPLANATION = (
     'pmemail never uses the router\'s DMZ ("exposed host"): a DMZ makes the router stop '
@@ -42,7 +42,7 @@ ALTERNATIVE_PORTS = {
     995: 1995,
 }
 
-PRIVILEGED_LIMIT = 1024
+PRIVILEGED_LIMIT = PRIVILEGED
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,25 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
     return FallbackPort(port.name, port.external, port.protocol, proposed, note)
 
 
-def fallback_applied_note(name: str, refused: int, high: int, method: str) -> str:
-    """What a mapped fallback port changes for the office's users, in words."""
-    return (
+def fallback_applied_note(
+    name: str, refused: int, high: int, method: str, internal: int = 0, new_internal: int = 0
+) -> str:
+    """What a mapped fallback port changes for the office's users, in words.
+
+    When the internal port moved too (a privileged one: stock routers refuse
+    it), the server must listen there: the note says which setting to change.
+    """
+    note = (
         f"forwarded by {method.upper()} on external port {high} instead of {refused} "
         f"(the router refuses {refused}): give staff port {high} for {name} in their "
         "mail client settings and bookmarks"
     )
+    if new_internal and new_internal != internal:
+        note += (
+            f"; the server must listen on port {new_internal}: set ports.{name}.internal = "
+            f"{new_internal} (as `pmemail init --unprivileged` does) and restart pmemail"
+        )
+    return note
 
 
 def is_low_port_refusal(port: PlannedPort) -> bool:

@@ -7,14 +7,17 @@ renders it as text. Keys are a public interface (README): add, never rename.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
+from netcore.checks.verdict_messages import Msg
 from netcore.plan import PlannedPort
 from netcore.port_outcome import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
+from netcore.router import errors
 from netcore.router.state import MappingRecord
 from netcore.router.upnp import RouterMapping
 
@@ -33,15 +36,31 @@ def plan_document(plan: list[PlannedPort], lan_ip: str, gateway: str) -> dict[st
     }
 
 
-def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> dict[str, Any]:
-    """The rules to type by hand and the router profile's steps."""
+_ROUTER_PAGE = re.compile(r"\(often (http://[0-9.]+)\)|http://[0-9]+(?:\.[0-9]+){3}")
+
+
+def localize_step(step: str, gateway: str) -> str:
+    """A profile's step with its example router address replaced by the detected gateway."""
+    if not gateway:
+        return step
+    return _ROUTER_PAGE.sub(
+        lambda m: f"(http://{gateway})" if m.group(1) else f"http://{gateway}", step
+    )
+
+
+def manual_document(
+    ports: list[PlannedPort], profile: RouterProfile | None, gateway: str = ""
+) -> dict[str, Any]:
+    """The rules to type by hand and the router profile's steps (at ``gateway`` when known)."""
+    steps = list(profile.forwarding.steps) if profile else []
     doc: dict[str, Any] = {
         "needed": bool(ports),
         "table": [asdict(r) for r in advice.manual_rows(ports)],
         "profile": profile.id if profile else "",
         "profile_name": profile.name if profile else "",
         "menu_path": profile.forwarding.menu_path if profile else "",
-        "steps": list(profile.forwarding.steps) if profile else [],
+        "steps": [localize_step(step, gateway) for step in steps],
+        "gateway": gateway,
         "verified": profile.forwarding.verified if profile else False,
         "source": profile.forwarding.source if profile else "",
     }
@@ -49,13 +68,19 @@ def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> 
 
 
 def forwarding_document(
-    report: ForwardingReport, plan: list[PlannedPort], profile: RouterProfile | None
+    report: ForwardingReport,
+    plan: list[PlannedPort],
+    profile: RouterProfile | None,
+    gateway: str = "",
 ) -> dict[str, Any]:
     """``ports apply`` / ``ports remove``: per-port outcomes and what to do next.
 
     For ``apply``, refused low ports get a ``fallback`` proposal (high
     external ports; never for inbound SMTP) and every failed port appears in
-    ``manual.table``.
+    ``manual.table`` — unless the router has no public address (CGNAT): then
+    no manual rule can help, ``isp_advice`` says what to ask the ISP and what
+    to do meanwhile. ``lease`` says how long the mappings last and that
+    ``pmemail serve`` must run to renew them.
     """
     by_key = {p.key: p for p in plan}
     failed = [
@@ -76,10 +101,19 @@ def forwarding_document(
         "exit_code": report.exit_code(),
     }
     if report.action == "apply":
-        doc["fallback"] = fallback_entries(report, by_key)
-        doc["manual"] = manual_document(failed if report.action == "apply" else [], profile)
+        cgnat = report.no_public_address
+        doc["fallback"] = [] if cgnat else fallback_entries(report, by_key)
+        doc["manual"] = manual_document([] if cgnat else failed, profile, gateway)
         doc["dmz"] = advice.DMZ_EXPLANATION
+        doc["no_public_address"] = cgnat
+        doc["isp_advice"] = [m.to_dict() for m in ISP_ADVICE] if cgnat else []
+        leases = [o.lease for o in report.outcomes if o.status == MAPPED and o.lease]
+        doc["lease"] = {"seconds": min(leases) if leases else 0, "renewed_by": "pmemail serve"}
     return doc
+
+
+ISP_ADVICE = (Msg("advice.ask_public_ipv4"), Msg("advice.meanwhile"))
+"""What ``ports apply`` says behind CGNAT (the verdict's own message ids)."""
 
 
 def fallback_entries(
@@ -169,6 +203,18 @@ def next_steps_lines(doc: dict[str, Any]) -> list[str]:
     """
     summary = doc["summary"]
     lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
+    if doc.get("no_public_address"):
+        lines += ["", errors.explain(errors.NO_PUBLIC_ADDRESS)]
+        lines += [f"  - {Msg(m['id'], m['params']).english()}" for m in doc["isp_advice"]]
+        return lines
+    lease = (doc.get("lease") or {}).get("seconds", 0)
+    if lease:
+        lines += [
+            "",
+            f"the router keeps these mappings for {lease} s: `pmemail serve` renews them while "
+            "it runs; without it (a one-shot `ports apply`) they lapse — run pmemail as a "
+            "service (`pmemail service install`)",
+        ]
     applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
     proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
     if applied:

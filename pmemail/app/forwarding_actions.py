@@ -71,7 +71,7 @@ def apply_plan(
     report = _router_call("", lambda: forwarder.apply(progress=progress))
     isp = config.isp
     profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
-    doc = forwarding_document(report, plan, profile)
+    doc = forwarding_document(report, plan, profile, forwarder.gateway)
     return PlanApplied(not report.failed, next_steps_lines(doc))
 
 

@@ -69,13 +69,14 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
         ActionError: the plan cannot be built (a bad address in the config ...).
     """
     from netcore.forwarding_report import manual_document, next_steps_lines, router_profile
-    from netcore.plan import PlanError, build_plan
+    from netcore.plan import PlanError, build_plan, default_gateway
 
     try:
         plan = build_plan(config, lan_ip or _STAND_IN_HOST)
     except PlanError as err:
         raise ActionError(str(err)) from None
-    manual = manual_document(plan, router_profile(config.isp.profile, config.isp.router_profile))
+    profile = router_profile(config.isp.profile, config.isp.router_profile)
+    manual = manual_document(plan, profile, default_gateway() or "")
     for row in manual["table"]:
         if row["internal_host"] == _STAND_IN_HOST:
             row["internal_host"] = this_computer

@@ -122,7 +122,7 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
             None if args.json else (lambda o: _progress_line(ctx, o)), fallback=args.fallback
         )
     )
-    doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None)
+    doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None, fwd.gateway)
     if args.json:
         _emit(ctx, doc)
         return report.exit_code()
