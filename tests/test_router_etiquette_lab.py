@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.config_factory import write_config
+from tests.config_factory import Overrides, write_config
 from tests.lab import Lab, RouterConfig
 from tests.lab.constants import NS_LAN
 from tests.test_ports_lab import by_port, pmemail
@@ -23,7 +23,7 @@ from tests.test_ports_lab import by_port, pmemail
 pytestmark = pytest.mark.lab
 
 REFUSED = {"smtp": 25, "webmail": 80, "pop3": 110, "imap": 143, "https": 443}
-PLAN = {
+PLAN: Overrides = {
     **{f"ports.{name}": {"external": ext, "internal": ext} for name, ext in REFUSED.items()},
     "ports.submission": {"enabled": False},
     "ports.remote_desktop": {"enabled": False},
@@ -102,7 +102,7 @@ def test_cgnat_apply_asks_nothing_and_ends_in_isp_advice(router: Lab, tmp_path: 
 
 def test_one_shot_apply_warns_that_the_lease_lapses(router: Lab, tmp_path: Path) -> None:
     """A mapped plan says the lease lapses unless `pmemail serve` renews it."""
-    plan = {**PLAN, **{f"ports.{n}": {"enabled": False} for n in REFUSED if n != "imap"}}
+    plan: Overrides = {**PLAN, **{f"ports.{n}": {"enabled": False} for n in REFUSED if n != "imap"}}
     plan["ports.imap"] = {"external": 1143, "internal": 1143}
     config = write_config(tmp_path, plan, loopback=False).path
     _code, doc = pmemail(router, config, "apply")
