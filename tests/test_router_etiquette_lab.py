@@ -102,8 +102,11 @@ def test_cgnat_apply_asks_nothing_and_ends_in_isp_advice(router: Lab, tmp_path: 
 
 def test_one_shot_apply_warns_that_the_lease_lapses(router: Lab, tmp_path: Path) -> None:
     """A mapped plan says the lease lapses unless `pmemail serve` renews it."""
-    plan: Overrides = {**PLAN, **{f"ports.{n}": {"enabled": False} for n in REFUSED if n != "imap"}}
-    plan["ports.imap"] = {"external": 1143, "internal": 1143}
+    plan: Overrides = {
+        **PLAN,
+        **{f"ports.{n}": {"enabled": False} for n in REFUSED if n != "imap"},
+        "ports.imap": {"external": 1143, "internal": 1143},
+    }
     config = write_config(tmp_path, plan, loopback=False).path
     _code, doc = pmemail(router, config, "apply")
     assert doc["lease"]["seconds"] > 0 and doc["lease"]["renewed_by"] == "pmemail serve"
