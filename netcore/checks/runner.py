@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcore.checks.failure_words import asked, describe_error, timeout_finding
 from netcore.checks.result import STATUS_ORDER, CheckResult
 from netcore.checks.router_probe import RouterView, probe_router
 from netcore.checks.subscription import subscription_result, subscription_verdict
@@ -99,18 +100,20 @@ class _Run:
                 cid,
                 title,
                 "fail",
-                f"no answer within {self.net.check_timeout:g} s",
-                {},
-                "raise network.check_timeout or check the network",
+                timeout_finding(cid, self.net.check_timeout),
+                {"asked": asked(cid)},
+                "this check says nothing yet: check the network, or raise "
+                "network.check_timeout if it is slow",
                 time.monotonic() - start,
             )
         except Exception as exc:  # one broken check must not hide the others
+            whom = asked(cid)
             result = CheckResult(
                 cid,
                 title,
                 "fail",
-                f"check failed: {exc}",
-                {"error": type(exc).__name__},
+                (f"asking {whom}: " if whom else "") + describe_error(exc),
+                {"error": type(exc).__name__, "error_text": str(exc)[:200], "asked": whom},
                 "",
                 time.monotonic() - start,
             )
