@@ -19,9 +19,9 @@ DMZ_EXPLANATION = (
 )
 
 SECURE_MODE_EXPLANATION = (
-    'the router only lets a machine forward ports to itself (UPnP "secure mode"), so '
-    "pmemail cannot open this port for another computer; add the rule by hand in the "
-    "router, or run the forwarding from that computer"
+    "the router refuses (UPnP 718): the port is already forwarded elsewhere, or the router "
+    'only lets a machine forward ports to itself (UPnP "secure mode"), so pmemail cannot '
+    "open this port for another computer; add the rule by hand in the router (see the table)"
 )
 
 SMTP_MUST_BE_25 = (

@@ -43,6 +43,7 @@ from netcore.router.natpmp import Granted, NatPmpClient
 from netcore.router.state import STATE_NAME, EpochSeen, ForwardingState, MappingRecord
 from netcore.router.upnp import RouterMapping, UpnpClient
 from netcore.router_etiquette import RequestBudget, budget_error, is_definitive
+from netcore.target_check import off_lan_outcome, office_network
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -189,8 +190,9 @@ class Forwarder:
             state.save(self.state_file)
             return report
         taken = {p.key for p in ports}
+        lan = office_network(self.lan_ip, self.config.network.interface.strip())
         for port in ports:
-            outcome = self._apply_one(port, upnp, state)
+            outcome = off_lan_outcome(port, lan, self.lan_ip) or self._apply_one(port, upnp, state)
             if fallback and outcome.low_port:
                 outcome = self._apply_fallback(port, outcome, upnp, state, taken)
             report.outcomes.append(outcome)

@@ -83,10 +83,12 @@ def forwarding_document(
     ``pmemail serve`` must run to renew them.
     """
     by_key = {p.key: p for p in plan}
-    failed = [
+    failed = [  # an off-LAN target gets no manual rule: it would point outside the LAN too
         by_key[f"{o.external}/{o.protocol}"]
         for o in report.outcomes
-        if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key
+        if o.status == FAILED
+        and f"{o.external}/{o.protocol}" in by_key
+        and o.code != errors.OFF_LAN
     ]
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,

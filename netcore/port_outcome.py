@@ -99,12 +99,21 @@ def other_host_failure(port: PlannedPort, refusal: RouterError | None) -> PortOu
             "(NAT-PMP/PCP can only forward to this machine)"
         )
         return failed_outcome(port, refusal, message=why, other_host=True)
-    if refusal.code in (errors.CONFLICT, errors.NOT_AUTHORIZED):
+    if refusal.code == errors.CONFLICT:
         return failed_outcome(
             port,
             refusal,
             other_host=True,
             message=f"port {port.external} to {port.internal_host}: "
             f"{advice.SECURE_MODE_EXPLANATION}",
+        )
+    if refusal.code == errors.NOT_AUTHORIZED:
+        return failed_outcome(
+            port,
+            refusal,
+            other_host=True,
+            message=f"the router's UPnP permission rules refuse port {port.external} to "
+            f"{port.internal_host} (another machine): add the rule by hand in the router "
+            "(see the table)",
         )
     return failed_outcome(port, refusal)

@@ -117,3 +117,27 @@ def test_one_shot_apply_warns_that_the_lease_lapses(router: Lab, tmp_path: Path)
         timeout=60,
     )
     assert "`pmemail serve` renews them" in human.stdout, human.stdout
+
+
+def test_off_lan_remote_desktop_target_is_not_asked(router: Lab, tmp_path: Path) -> None:
+    """The default 192.168.1.20 on the lab's 192.168.2.0/24: a clear error, no router request."""
+    plan: Overrides = {
+        **PLAN,
+        **{f"ports.{n}": {"enabled": False} for n in REFUSED},
+        "ports.remote_desktop": {
+            "external": 20800,
+            "internal": 3389,
+            "internal_host": "192.168.1.20",
+        },
+    }
+    before = len(router.miniupnpd_log())
+    config = write_config(tmp_path, plan, loopback=False).path
+    code, doc = pmemail(router, config, "apply")
+    rdp = by_port(doc)[20800]
+    assert code == 2 and rdp["code"] == -6, doc
+    assert "ports.remote_desktop.internal_host = 192.168.1.20" in rdp["message"]
+    assert "192.168.2.0/24" in rdp["message"] and "secure mode" not in rdp["message"]
+    assert doc["manual"]["table"] == []  # a manual rule would point outside the LAN too
+    assert requests_in(router.miniupnpd_log()[before:])["upnp_add"] == 0
+    _code, planned = pmemail(router, config, "plan")
+    assert [o["name"] for o in planned["off_lan"]] == ["remote_desktop"]

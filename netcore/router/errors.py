@@ -53,6 +53,8 @@ NOT_ASKED = -4
 """Pseudo-code: the run's request budget (count or time) ran out before this port."""
 NO_PUBLIC_ADDRESS = -5
 """Pseudo-code: the router has no public address (CGNAT, a second NAT): nothing was asked."""
+OFF_LAN = -6
+"""Pseudo-code: the target is not on the office LAN (ports.X.internal_host): nothing was asked."""
 
 # NAT-PMP (RFC 6886) and PCP (RFC 6887) result codes that matter here.
 NATPMP_NOT_AUTHORIZED = 2
@@ -146,6 +148,8 @@ def explain(code: int, *, port: int = 0, holder: str = "") -> str:
         return f"the router gave another external port instead of {what}"
     if code == NETWORK:
         return "the router did not answer correctly"
+    if code == OFF_LAN:
+        return f"the target of {what} is not on this office's LAN"
     if code == NOT_ASKED:
         return f"{what} was not asked: the run's request budget ran out"
     if code == NO_PUBLIC_ADDRESS:
