@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.lab import Lab
+from tests.lab import Lab, RouterConfig
 from tests.lab.constants import (
     ISP_IP,
     LAN_GW,
@@ -201,3 +201,62 @@ table inet upstream {{
     assert "1234, 1235" in verdict["summary"]
     assert "below 1024" not in json.dumps(verdict)
     assert advice_ids(doc)[:2] == ["advice.upstream", "advice.ask_public_ipv4"]
+
+
+def with_config(conf: Path, old: str, new: str) -> Path:
+    """The config file with one line changed (a scenario's variant)."""
+    text = conf.read_text()
+    assert old in text
+    conf.write_text(text.replace(old, new))
+    return conf
+
+
+@pytest.mark.parametrize("router", [RouterConfig.cgnat()], indirect=True)
+def test_cgnat_verdict_ends_in_isp_advice(router: Lab, conf: Path) -> None:
+    """No external address on the router: does not allow; public IPv4, meanwhile collector/relay."""
+    doc = pmemail(router, conf, "doctor")
+    verdict = doc["verdict"]
+    assert (verdict["row"], verdict["hosting"], verdict["nat"]) == (
+        "cgnat",
+        "does_not_allow",
+        "double_nat",
+    )
+    assert advice_ids(doc) == ["advice.ask_public_ipv4", "advice.meanwhile"]
+
+
+@pytest.mark.parametrize("router", [RouterConfig(block25=True)], indirect=True)
+def test_blocked_25_puts_the_relay_in_the_advice(router: Lab, conf: Path) -> None:
+    """Outbound 25 blocked: the Proximus relay is advice, not only a limit."""
+    doc = pmemail(router, conf, "doctor")
+    assert doc["verdict"]["outbound_25"] == "blocked"
+    assert "advice.relay" in advice_ids(doc)
+    assert any("relay.proximus.be" in a for a in doc["verdict"]["advice"])
+
+
+def test_address_change_gives_dynamic_dns_advice(router: Lab, conf: Path) -> None:
+    """A public address that changed: dynamic, with the dynamic-DNS advice."""
+    with_config(conf, 'fixed_ip = "yes"', 'fixed_ip = "unknown"')
+    pmemail(router, conf, "doctor")
+    router.change_public_ip("203.0.113.3")
+    doc = pmemail(router, conf, "doctor")
+    assert doc["verdict"]["ip"] == "dynamic"
+    assert "advice.dynamic_dns" in advice_ids(doc)
+
+
+def test_echo_service_down_is_untested_not_a_guess(router: Lab, conf: Path) -> None:
+    """No echo service answers: the router's word, with 'not verified' and echo advice."""
+    with_config(conf, f'echo_url = ["http://{ISP_IP}"]', f'echo_url = ["http://{ISP_IP}:9"]')
+    doc = pmemail(router, conf, "doctor")
+    verdict = doc["verdict"]
+    assert verdict["row"] in ("untested_router_ok", "otherwise"), verdict
+    assert verdict["hosting"] != "allows" and verdict["advice"]
+    assert "Errno" not in json.dumps(doc["checks"])
+
+
+@pytest.mark.parametrize("router", [RouterConfig(enable_upnp=False)], indirect=True)
+def test_natpmp_only_router_before_forwarding(router: Lab, conf: Path) -> None:
+    """NAT-PMP only: the router is found, the advice is to run the forwarding."""
+    doc = pmemail(router, conf, "doctor")
+    assert doc["router"]["natpmp"] and not doc["router"]["upnp"]
+    assert doc["verdict"]["row"] == "router_not_forwarded", doc["verdict"]
+    assert advice_ids(doc) == ["advice.run_forwarding"]

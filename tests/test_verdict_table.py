@@ -93,6 +93,12 @@ def test_row_no_router_not_forwarded() -> None:
     assert "http://192.168.2.1" in d.advice[0].english()
 
 
+def test_untested_with_a_public_router_address() -> None:
+    """Echo down makes the NAT unknown; the router's public address still speaks."""
+    e = Evidence(ports=(PortSeen("smtp", 25, None),), router_found=True, router_public=True)
+    assert decide(e).row == "untested_router_ok"
+
+
 def test_row_untested_router_ok() -> None:
     """Echo service down: the router's word, a limit saying it is unverified."""
     d = decide(replace(ROUTER, ports=(PortSeen("smtp", 25, None),)))
@@ -104,7 +110,7 @@ def test_row_otherwise() -> None:
     """Nothing answered (DNS broken, no router, no echo): unknown, never a guess."""
     d = decide(Evidence(ports=(PortSeen("smtp", 25, None),)))
     assert (d.row, d.hosting, d.summary.id) == ("otherwise", "unknown", "summary.unknown")
-    assert d.advice  # never empty advice
+    assert ids(d.advice)[0] == "advice.echo"  # never empty advice
 
 
 def test_blocked_25_relay_is_in_the_advice() -> None:

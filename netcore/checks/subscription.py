@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcore.addresses import is_routable_for_us
 from netcore.checks.result import CheckResult, Status
 from netcore.checks.verdict_messages import Msg
 from netcore.checks.verdict_table import Evidence, Hosting, PortSeen, decide
@@ -81,7 +82,7 @@ def evidence(
         return str(r.details.get(key) or "unknown") if r else "unknown"
 
     lan, router = by_id.get("lan"), by_id.get("router")
-    ports = tuple(
+    seen = [
         PortSeen(
             str(r.details.get("name", r.id[8:])),
             int(r.details["external"]),
@@ -90,18 +91,31 @@ def evidence(
         )
         for r in results
         if r.id.startswith("inbound.") and "external" in r.details and r.status != "skipped"
-    )
+    ]
+    # the inbound checks finish in any order: the sentences list ports in order
+    ports = tuple(sorted(seen, key=lambda p: p.external))
     out25 = by_id.get("outbound_25")
     return Evidence(
         network=not (lan is not None and lan.status == "fail"),
         gateway=str(lan.details.get("gateway") or gateway) if lan else gateway,
         ports=ports,
         router_found=bool(router and (router.details.get("upnp") or router.details.get("natpmp"))),
+        router_public=_public(router),
         nat=detail("nat", "kind"),
         ip=detail("ip_kind", "kind"),
         outbound_25=detail("outbound_25", "outcome"),
         relay=str(out25.details.get("smarthost") or "") if out25 else "",
     )
+
+
+def _public(router: CheckResult | None) -> bool:
+    """The router reports a public external address (by UPnP or NAT-PMP)."""
+    if router is None:
+        return False
+    ext = str(
+        router.details.get("upnp_external_ip") or router.details.get("natpmp_external_ip") or ""
+    )
+    return bool(ext) and is_routable_for_us(ext)
 
 
 def subscription_verdict(

@@ -55,6 +55,7 @@ class Evidence:
         gateway: the default gateway ("" when none).
         ports: the plan's TCP ports as probed from outside.
         router_found: the router answered UPnP or NAT-PMP.
+        router_public: the router's own external address is a public one.
         nat: direct / nat / double_nat / unknown.
         ip: fixed / dynamic / unknown.
         outbound_25: open / blocked / refused / unknown.
@@ -65,6 +66,7 @@ class Evidence:
     gateway: str = ""
     ports: tuple[PortSeen, ...] = ()
     router_found: bool = False
+    router_public: bool = False
     nat: str = "unknown"
     ip: str = "unknown"
     outbound_25: str = "unknown"
@@ -132,7 +134,7 @@ ROWS: tuple[Row, ...] = (
     ),
     Row(
         "untested_router_ok",
-        lambda e: not e.tested and e.nat in ("nat", "direct"),
+        lambda e: not e.tested and (e.nat in ("nat", "direct") or e.router_public),
         "allows",
         "summary.untested",
     ),
@@ -197,8 +199,9 @@ def decide(e: Evidence) -> Decision:
             limits.append(Msg("limit.not_reached", {"ports": ports}))
         key = "advice.run_forwarding" if e.router_found else "advice.forward_by_hand"
         advice.append(Msg(key, params | {"ports": ports}))
-    if row.name == "untested_router_ok":
-        limits.append(Msg("limit.untested"))
+    if row.name in ("untested_router_ok", "otherwise"):
+        if row.name == "untested_router_ok":
+            limits.append(Msg("limit.untested"))
         advice.append(Msg("advice.echo"))
     if low == "filtered":
         ports = _ports([p for p in e.unreached if p.external < 1024])
