@@ -260,3 +260,15 @@ def test_natpmp_only_router_before_forwarding(router: Lab, conf: Path) -> None:
     assert doc["router"]["natpmp"] and not doc["router"]["upnp"]
     assert doc["verdict"]["row"] == "router_not_forwarded", doc["verdict"]
     assert advice_ids(doc) == ["advice.run_forwarding"]
+
+
+def test_dns_broken_findings_say_who_did_not_answer(router: Lab, conf: Path) -> None:
+    """A resolver that never answers: findings name the DNS server, no raw errno text."""
+    with_config(conf, f'resolver = "{ISP_IP}"', 'resolver = "203.0.113.9"')
+    router.serve_banner(NS_LAN, list(PORTS), name="mailsrv")
+    doc = pmemail(router, conf, "doctor")
+    text = json.dumps([(c["finding"], c["advice"]) for c in doc["checks"]])
+    assert "Errno" not in text and "Temporary failure" not in text
+    dns = next(c for c in doc["checks"] if c["id"] == "dns")
+    assert dns["status"] != "ok" and "DNS" in dns["finding"], dns
+    assert doc["verdict"]["row"] == "router_not_forwarded"  # DNS does not decide hosting
