@@ -52,3 +52,5 @@ def test_no_network_human_in_english_and_french(tmp_path: Path) -> None:
     assert "ports plan" not in out
     fr = offline(tmp_path, language="fr").stdout
     assert "il n'y a pas de réseau" in fr and "branchez cet ordinateur" in fr
+    assert "pas vérifié : il n'y a pas de réseau" in fr  # the checks' rows too
+    assert "not checked" not in fr

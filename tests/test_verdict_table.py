@@ -191,3 +191,26 @@ def test_verdict_lines_in_french() -> None:
     assert any("DNS dynamique" in a for a in advice) and limits
     en = subscription_verdict(results).to_dict()
     assert verdict_lines(en, "en")[0] == en["summary"]
+
+
+def test_check_findings_are_worded_in_french() -> None:
+    """A check with a message id reads French; one without keeps its English finding."""
+    from netcore.checks.failure_words import timeout_message_id
+    from netcore.checks.result import CheckResult
+    from pmemail.app.verdict_texts import finding_text
+
+    reach = CheckResult(
+        "inbound.imap",
+        "x",
+        "ok",
+        "port 143 ...",
+        {},
+        message=Msg("check.inbound.reachable", {"port": "143"}),
+    )
+    assert finding_text(reach, "fr") == "le port 143 est joignable depuis Internet"
+    assert finding_text(reach, "en") == "port 143 is reachable from the internet"
+    plain = CheckResult("router", "Router", "ok", "a router")
+    assert finding_text(plain, "fr") == "a router"
+    slow = Msg(timeout_message_id("inbound.smtp"), {"seconds": "8"})
+    assert slow.english().startswith("no answer within 8 s from the echo service")
+    assert timeout_message_id("records.spf") == "check.timeout.records"

@@ -57,3 +57,9 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"a network error ({type(exc).__name__})"
     return f"an unexpected error in pmemail ({type(exc).__name__}): please report it"
+
+
+def timeout_message_id(check_id: str) -> str:
+    """The catalogue id of :func:`timeout_finding` for ``check_id``."""
+    kind = check_id if check_id in ASKED else check_id.partition(".")[0]
+    return f"check.timeout.{kind}" if kind in ASKED else "check.timeout"

@@ -16,12 +16,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcore.checks.failure_words import asked, describe_error, timeout_finding
+from netcore.checks.failure_words import (
+    asked,
+    describe_error,
+    timeout_finding,
+    timeout_message_id,
+)
 from netcore.checks.result import STATUS_ORDER, CheckResult
 from netcore.checks.router_probe import RouterView, probe_router
 from netcore.checks.subscription import subscription_result, subscription_verdict
 from netcore.checks.table import REPORT_ORDER, CheckRow, Shared, check_table
 from netcore.checks.threads import in_thread
+from netcore.checks.verdict_messages import Msg
 from netcore.echo_service import PublicIpAnswers, public_ip
 from netcore.ip_history import IpHistory
 from netcore.isp_facts import isp_hints
@@ -105,6 +111,7 @@ class _Run:
                 "this check says nothing yet: check the network, or raise "
                 "network.check_timeout if it is slow",
                 time.monotonic() - start,
+                Msg(timeout_message_id(cid), {"seconds": f"{self.net.check_timeout:g}"}),
             )
         except Exception as exc:  # one broken check must not hide the others
             whom = asked(cid)
@@ -183,8 +190,10 @@ class _Run:
         """No LAN: every row is skipped at once, the verdict says there is no network."""
         self._emit(self._lan_result())
         for row in [*check_table(self.config), *self.extra]:
+            details = {"skipped": "no_network"}
+            message = Msg("check.no_network")
             self._emit(
-                CheckResult(row.id, row.title, "skipped", NO_NETWORK, {"skipped": "no_network"})
+                CheckResult(row.id, row.title, "skipped", NO_NETWORK, details, message=message)
             )
         verdict = subscription_verdict(self.results)
         self._emit(subscription_result(verdict))

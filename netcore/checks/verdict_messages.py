@@ -13,6 +13,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from netcore.checks.failure_words import ASKED
+
 
 @dataclass(frozen=True)
 class Msg:
@@ -95,3 +97,21 @@ ENGLISH: Final[dict[str, str]] = {
     "relay.host",
 }
 """Every verdict message id and its English text (placeholders in braces)."""
+
+ENGLISH.update(
+    {
+        "check.inbound.reachable": "port {port} is reachable from the internet",
+        "check.inbound.unreachable": "port {port} is not reachable from the internet",
+        "check.inbound.no_echo": "no echo service could test port {port}",
+        "check.inbound.udp": "only TCP can be probed from outside",
+        "check.no_network": "not checked: there is no network",
+        "check.timeout": "no answer within {seconds} s",
+    }
+)
+ENGLISH.update(
+    {
+        f"check.timeout.{kind}": "no answer within {seconds} s from " + whom
+        for kind, whom in ASKED.items()
+    }
+)
+"""The checks' own findings (the doctor's table), same mechanism."""

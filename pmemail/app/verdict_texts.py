@@ -80,6 +80,34 @@ FRENCH: Final[dict[str, str]] = {
 }
 """The French of every verdict message id (same placeholders as the English)."""
 
+_FR_ASKED: Final[dict[str, str]] = {
+    "router": "du routeur à la passerelle (UPnP et NAT-PMP)",
+    "public_ip": "des services d'écho (network.echo_url), pour l'adresse publique",
+    "nat": "du routeur et des services d'écho, pour comparer l'adresse publique",
+    "ip_kind": "du résolveur DNS, pour le nom inverse de l'adresse publique",
+    "dns": "du résolveur DNS (network.resolver), pour les enregistrements du domaine",
+    "outbound_25": "de serveurs de courrier distants sur le port 25 (network.port25_probes)",
+    "records": "du résolveur DNS (network.resolver), pour les enregistrements publiés",
+    "dnsbl": "de la liste de blocage DNS, par le résolveur DNS",
+    "certificate": "du propre serveur de courrier de cet ordinateur, pour son certificat",
+    "inbound": "du service d'écho, pour se reconnecter à ce port depuis l'extérieur",
+}
+
+FRENCH.update(
+    {
+        "check.inbound.reachable": "le port {port} est joignable depuis Internet",
+        "check.inbound.unreachable": "le port {port} n'est pas joignable depuis Internet",
+        "check.inbound.no_echo": "aucun service d'écho n'a pu tester le port {port}",
+        "check.inbound.udp": "seul TCP peut être testé depuis l'extérieur",
+        "check.no_network": "pas vérifié : il n'y a pas de réseau",
+        "check.timeout": "pas de réponse en {seconds} s",
+        **{
+            f"check.timeout.{kind}": "pas de réponse en {seconds} s " + whom
+            for kind, whom in _FR_ASKED.items()
+        },
+    }
+)
+
 TEXTS: Final[dict[str, dict[str, str]]] = {
     key: {"en": text, "fr": FRENCH.get(key, text)} for key, text in ENGLISH.items()
 }
@@ -94,6 +122,18 @@ def word(message: Mapping[str, Any], language: str) -> str:
     if key not in TEXTS:
         return key
     return render(TEXTS, key, language, **dict(message.get("params") or {}))
+
+
+def finding_text(result: Any, language: str) -> str:
+    """A check's finding in ``language``: its message id when it has one, else its words.
+
+    ``result`` is a :class:`netcore.checks.result.CheckResult` (or anything with
+    ``finding`` and ``message``).
+    """
+    message = getattr(result, "message", None)
+    if message is None:
+        return str(result.finding)
+    return word(message.to_dict(), language)
 
 
 def verdict_lines(verdict: Mapping[str, Any], language: str) -> tuple[str, list[str], list[str]]:

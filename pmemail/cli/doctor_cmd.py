@@ -35,8 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doctor.set_defaults(handler=cmd_doctor)
 
 
-def _row(result: CheckResult) -> str:
-    return f"{MARK[result.status]:<5} {result.title:<30} {result.finding}"
+def _row(result: CheckResult, language: str = "en") -> str:
+    from pmemail.app.verdict_texts import finding_text
+
+    return f"{MARK[result.status]:<5} {result.title:<30} {finding_text(result, language)}"
 
 
 def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
@@ -81,7 +83,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
     def show(result: CheckResult) -> None:
         if result.id != "subscription":
-            ctx.print(_row(result))
+            ctx.print(_row(result, config.language))
             ctx.out.flush()
 
     ctx.print("checking the internet subscription ...")

@@ -10,7 +10,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from pmemail.app.verdict_texts import verdict_lines
+from pmemail.app.verdict_texts import finding_text, verdict_lines
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import current_language, t
@@ -79,7 +79,7 @@ class ChecksStep(WizardStep):
                 RowResult(
                     result.id,
                     result.status,
-                    result.finding,
+                    finding_text(result, current_language()),
                     _details(result),
                     result.advice,
                     titles.get(result.id, result.title),
