@@ -195,6 +195,7 @@ class Forwarder:
             outcome = off_lan_outcome(port, lan, self.lan_ip) or self._apply_one(port, upnp, state)
             if fallback and outcome.low_port:
                 outcome = self._apply_fallback(port, outcome, upnp, state, taken)
+            _note_refusal(state, port.key, outcome)
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -387,3 +388,11 @@ class Forwarder:
                 state.forget(key)  # already gone from the router
         state.save(self.state_file)
         return report
+
+
+def _note_refusal(state: ForwardingState, key: str, outcome: PortOutcome) -> None:
+    """Remember a router's definitive refusal of ``key`` (forgotten once it is mapped)."""
+    if outcome.status == MAPPED:
+        state.refused.pop(key, None)
+    elif outcome.code is not None and outcome.code > 0:  # a UPnP/NAT-PMP/PCP "no"
+        state.refused[key] = outcome.code

@@ -19,6 +19,7 @@ from tests.lab import Lab, RouterConfig
 from tests.lab.constants import (
     ISP_IP,
     LAN_GW,
+    LAN_NET,
     LAN_SRV,
     NS_LAN,
     NS_ROUTER,
@@ -272,3 +273,21 @@ def test_dns_broken_findings_say_who_did_not_answer(router: Lab, conf: Path) -> 
     dns = next(c for c in doc["checks"] if c["id"] == "dns")
     assert dns["status"] != "ok" and "DNS" in dns["finding"], dns
     assert doc["verdict"]["row"] == "router_not_forwarded"  # DNS does not decide hosting
+
+
+ONLY_1234 = (f"allow 1234-1234 {LAN_NET} 1-65535", "deny 0-65535 0.0.0.0/0 0-65535")
+
+
+@pytest.mark.parametrize("router", [RouterConfig(permissions=ONLY_1234)], indirect=True)
+def test_after_a_refused_apply_the_advice_is_manual(router: Lab, conf: Path) -> None:
+    """The router refused 1235: the doctor says add it by hand, not 'run the forwarding'."""
+    router.serve_banner(NS_LAN, list(PORTS), name="mailsrv")
+    applied = pmemail(router, conf, "ports", "apply")
+    assert {p["external"]: p["status"] for p in applied["ports"]} == {
+        1234: "mapped",
+        1235: "failed",
+    }
+    doc = pmemail(router, conf, "doctor")
+    assert doc["verdict"]["row"] == "some_reached", doc["verdict"]
+    assert advice_ids(doc) == ["advice.refused_by_router"]
+    assert f"http://{LAN_GW}" in doc["verdict"]["advice"][0]

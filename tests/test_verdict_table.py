@@ -214,3 +214,13 @@ def test_check_findings_are_worded_in_french() -> None:
     slow = Msg(timeout_message_id("inbound.smtp"), {"seconds": "8"})
     assert slow.english().startswith("no answer within 8 s from the echo service")
     assert timeout_message_id("records.spf") == "check.timeout.records"
+
+
+def test_ports_the_router_refused_get_manual_advice_not_run_the_forwarding() -> None:
+    """After a refused apply, 'run the forwarding' would loop: by hand or --fallback instead."""
+    refused = PortSeen("webmail", 1235, False, refused=True)
+    d = decide(
+        replace(ROUTER, ports=(PortSeen("sub", 1234, True, True), refused), gateway="10.0.0.1")
+    )
+    assert ids(d.advice) == ["advice.refused_by_router"]
+    assert "http://10.0.0.1" in d.advice[0].english() and "1235" in d.advice[0].english()

@@ -227,7 +227,9 @@ class _Run:
         await asyncio.gather(*jobs)
         rank = {cid: i for i, cid in enumerate(REPORT_ORDER)}
         self.results.sort(key=lambda r: rank.get(r.id, len(rank)))
-        verdict = subscription_verdict(self.results, mapped_ports(self.paths), self.lan.gateway)
+        verdict = subscription_verdict(
+            self.results, mapped_ports(self.paths), self.lan.gateway, refused_ports(self.paths)
+        )
         self._emit(subscription_result(verdict))
         router_f, pub_f = shared.router, shared.public_ip
         view = router_f.result() if router_f.done() and not router_f.exception() else None
@@ -256,6 +258,12 @@ def mapped_ports(paths: DataPaths) -> set[int]:
         for rec in state.mappings.values()
         if rec.granted_external == rec.external and (rec.remaining(now) or rec.lease <= 0)
     }
+
+
+def refused_ports(paths: DataPaths) -> set[int]:
+    """External ports the router refused at the last ``ports apply`` (forwarding state)."""
+    state = ForwardingState.load(paths.state / STATE_NAME)
+    return {int(key.partition("/")[0]) for key in state.refused}
 
 
 async def run_checks(

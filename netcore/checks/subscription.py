@@ -65,7 +65,10 @@ class SubscriptionVerdict:
 
 
 def evidence(
-    results: list[CheckResult], mapped: Collection[int] = (), gateway: str = ""
+    results: list[CheckResult],
+    mapped: Collection[int] = (),
+    gateway: str = "",
+    refused: Collection[int] = (),
 ) -> Evidence:
     """The plain facts the table reads, from the checks (by id) and the router's mappings.
 
@@ -74,6 +77,7 @@ def evidence(
             ``outbound_25``, ``inbound.*``).
         mapped: external ports the router granted to this machine (forwarding state).
         gateway: the default gateway, when the ``lan`` check does not carry it.
+        refused: external ports the router refused at the last forwarding.
     """
     by_id = {r.id: r for r in results}
 
@@ -88,6 +92,7 @@ def evidence(
             int(r.details["external"]),
             r.details.get("reachable"),
             int(r.details["external"]) in mapped,
+            int(r.details["external"]) in refused,
         )
         for r in results
         if r.id.startswith("inbound.") and "external" in r.details and r.status != "skipped"
@@ -119,10 +124,13 @@ def _public(router: CheckResult | None) -> bool:
 
 
 def subscription_verdict(
-    results: list[CheckResult], mapped: Collection[int] = (), gateway: str = ""
+    results: list[CheckResult],
+    mapped: Collection[int] = (),
+    gateway: str = "",
+    refused: Collection[int] = (),
 ) -> SubscriptionVerdict:
-    """Decide from the other checks and the ports the router maps to this machine."""
-    e = evidence(results, mapped, gateway)
+    """Decide from the other checks and what the router said to the last forwarding."""
+    e = evidence(results, mapped, gateway, refused)
     d = decide(e)
     # a failed reachability probe is not a verdict: its reachable is None, so
     # the table treats it as untested

@@ -84,6 +84,9 @@ ENGLISH: Final[dict[str, str]] = {
     "run `pmemail doctor` again",
     "advice.forward_by_hand": "forward ports {ports} by hand in the router's web page at "
     "http://{gateway} (`pmemail ports plan` prints the table), then run `pmemail doctor` again",
+    "advice.refused_by_router": "the router refused ports {ports} to the forwarding: add "
+    "them by hand in its web page at http://{gateway} (`pmemail ports plan` prints the "
+    "table), or use `pmemail ports apply --fallback` for the ports that allow it",
     "advice.echo": "check network.echo_url and the internet connection, then run "
     "`pmemail doctor` again",
     "advice.low_filtered": "ask the ISP to open incoming ports {ports}, or use the high-port "

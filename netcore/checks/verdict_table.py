@@ -38,12 +38,14 @@ class PortSeen:
         external: the external port probed.
         reachable: the echo service connected back (None: not tested).
         mapped: the router granted a mapping for it (pmemail's forwarding state).
+        refused: the router refused it at the last forwarding.
     """
 
     name: str
     external: int
     reachable: bool | None
     mapped: bool = False
+    refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -194,11 +196,9 @@ def decide(e: Evidence) -> Decision:
     if row.name in ("some_reached", "router_not_forwarded", "no_router_not_forwarded") and (
         not_forwarded and low != "filtered"
     ):
-        ports = _ports(not_forwarded)
         if row.name == "some_reached":
-            limits.append(Msg("limit.not_reached", {"ports": ports}))
-        key = "advice.run_forwarding" if e.router_found else "advice.forward_by_hand"
-        advice.append(Msg(key, params | {"ports": ports}))
+            limits.append(Msg("limit.not_reached", {"ports": _ports(not_forwarded)}))
+        _forwarding_advice(e, not_forwarded, params, advice)
     if row.name in ("untested_router_ok", "otherwise"):
         if row.name == "untested_router_ok":
             limits.append(Msg("limit.untested"))
@@ -217,6 +217,19 @@ def decide(e: Evidence) -> Decision:
         hosting = "allows_with_limits"
     summary = Msg(row.summary, {"ports": _ports(e.blocked_upstream)})
     return Decision(row.name, hosting, summary, low, limits, advice)
+
+
+def _forwarding_advice(
+    e: Evidence, ports: list[PortSeen], params: dict[str, str], advice: list[Msg]
+) -> None:
+    """Run the forwarding for ports never asked; by hand for those the router refused."""
+    refused = [p for p in ports if p.refused]
+    asked = [p for p in ports if not p.refused]
+    if asked:
+        key = "advice.run_forwarding" if e.router_found else "advice.forward_by_hand"
+        advice.append(Msg(key, params | {"ports": _ports(asked)}))
+    if refused:
+        advice.append(Msg("advice.refused_by_router", params | {"ports": _ports(refused)}))
 
 
 def _address_limits(e: Evidence, limits: list[Msg], advice: list[Msg]) -> None:

@@ -65,6 +65,10 @@ FRENCH: Final[dict[str, str]] = {
     "advice.forward_by_hand": "redirigez les ports {ports} à la main dans la page web du "
     "routeur, http://{gateway} (`pmemail ports plan` affiche le tableau), puis relancez "
     "`pmemail doctor`",
+    "advice.refused_by_router": "le routeur a refusé les ports {ports} à la redirection : "
+    "ajoutez-les à la main dans sa page web, http://{gateway} (`pmemail ports plan` affiche "
+    "le tableau), ou utilisez `pmemail ports apply --fallback` pour les ports qui le "
+    "permettent",
     "advice.echo": "vérifiez network.echo_url et la connexion internet, puis relancez "
     "`pmemail doctor`",
     "advice.low_filtered": "demandez au fournisseur d'ouvrir les ports entrants {ports}, ou "
