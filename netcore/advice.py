@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netcore.checks.verdict_messages import Msg
 from netcore.plan import PRIVILEGED, PlannedPort
 
 DMZ_EXPLANATION = (
@@ -24,11 +25,7 @@ SECURE_MODE_EXPLANATION = (
     "open this port for another computer; add the rule by hand in the router (see the table)"
 )
 
-SMTP_MUST_BE_25 = (
-    "inbound SMTP must stay on port 25: other mail servers always deliver to port 25 of "
-    "the MX, so a high port such as 2525 is NOT useful for receiving mail from the "
-    "internet; allow 25 in the router (by hand, see the steps) or ask the ISP"
-)
+SMTP_MUST_BE_25 = Msg("fwd.smtp_must_be_25").english()
 
 # Conventional high-port replacements; external+10000 is used otherwise.
 ALTERNATIVE_PORTS = {
@@ -71,10 +68,8 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
     proposed = ALTERNATIVE_PORTS.get(port.external, port.external + 10000)
     if proposed > 65535:
         proposed = port.external
-    note = (
-        f"use external port {proposed} instead of {port.external}: mail clients and "
-        f"bookmarks must then name port {proposed} ({port.name})"
-    )
+    params = {"proposed": str(proposed), "external": str(port.external), "name": port.name}
+    note = Msg("fwd.use_port", params).english()
     return FallbackPort(port.name, port.external, port.protocol, proposed, note)
 
 

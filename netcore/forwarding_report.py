@@ -198,57 +198,64 @@ def outcome_line(o: PortOutcome) -> str:
     return f"{o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}"
 
 
-def next_steps_lines(doc: dict[str, Any]) -> list[str]:
+def next_steps_lines(doc: dict[str, Any], say: Say | None = None) -> list[str]:
     """What the admin must do after ``apply``: fallbacks and the manual table, as text.
 
-    Shared by the CLI and the TUI so both say exactly the same thing.
+    Shared by the CLI and the TUI so both say exactly the same thing. ``say``
+    words a message id in the admin's language (default: English).
     """
+    word: Say = say or Msg.english
     summary = doc["summary"]
-    lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
+    lines = [word(Msg("fwd.summary", {"ok": str(summary["ok"]), "total": str(summary["total"])}))]
     if doc.get("no_public_address"):
-        lines += ["", errors.explain(errors.NO_PUBLIC_ADDRESS)]
-        lines += [f"  - {Msg(m['id'], m['params']).english()}" for m in doc["isp_advice"]]
+        lines += ["", word(Msg("fwd.no_public_address"))]
+        lines += [f"  - {word(Msg(m['id'], m['params']))}" for m in doc["isp_advice"]]
         return lines
     lease = (doc.get("lease") or {}).get("seconds", 0)
     if lease:
-        lines += [
-            "",
-            f"the router keeps these mappings for {lease} s: `pmemail serve` renews them while "
-            "it runs; without it (a one-shot `ports apply`) they lapse — run pmemail as a "
-            "service (`pmemail service install`)",
-        ]
+        lines += ["", word(Msg("fwd.lease", {"seconds": str(lease)}))]
     applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
     proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
     if applied:
-        lines += [
-            "",
-            "the router refuses ports below 1024: these services now use a high "
-            "external port — tell staff to change their mail client settings:",
-        ]
-        lines += [
-            f"  - {fb['name']}: port {fb['proposed_external']} instead of {fb['external']}"
-            for fb in applied
-        ]
+        lines += ["", word(Msg("fwd.applied"))]
+        lines += [f"  - {word(_fallback_msg(fb, 'fwd.applied_item'))}" for fb in applied]
     if proposed:
-        lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
+        lines += ["", word(Msg("fwd.proposed"))]
         lines += [
-            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}" for fb in proposed
+            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {word(_fallback_msg(fb))}"
+            for fb in proposed
         ]
         if any(fb["proposed_external"] for fb in proposed):
-            lines.append("  run `pmemail ports apply --fallback` to forward the high ports")
+            lines.append(f"  {word(Msg('fwd.run_fallback'))}")
     manual = doc.get("manual") or {}
     if not manual.get("needed"):
         return lines
-    lines += ["", "add these rules by hand in the router's port-forwarding page:"]
+    lines += ["", word(Msg("fwd.by_hand"))]
     rows = [advice.ManualRow(**r) for r in manual["table"]]
     lines += [f"  {line}" for line in advice.format_manual_table(rows)]
     if manual["profile"]:
-        verified = "" if manual["verified"] else " (unverified)"
-        lines.append(f"steps for {manual['profile_name']}{verified}:")
+        key = "fwd.steps" if manual["verified"] else "fwd.steps_unverified"
+        lines.append(word(Msg(key, {"profile": manual["profile_name"]})))
         if manual["menu_path"]:
-            lines.append(f"  menu: {manual['menu_path']}")
+            lines.append(f"  {word(Msg('fwd.menu', {'path': manual['menu_path']}))}")
         lines += [f"  {i}. {step}" for i, step in enumerate(manual["steps"], 1)]
     return lines
+
+
+Say = Callable[[Msg], str]
+"""Words one message id in the admin's language."""
+
+
+def _fallback_msg(fb: dict[str, Any], key: str = "fwd.use_port") -> Msg:
+    """A fallback entry's note as a message id (the ``note`` field keeps the English)."""
+    if fb.get("proposed_external") is None:
+        return Msg("fwd.smtp_must_be_25")
+    params = {
+        "name": str(fb["name"]),
+        "external": str(fb["external"]),
+        "proposed": str(fb["proposed_external"]),
+    }
+    return Msg(key, params)
 
 
 def router_profile(

@@ -224,3 +224,23 @@ def test_ports_the_router_refused_get_manual_advice_not_run_the_forwarding() -> 
     )
     assert ids(d.advice) == ["advice.refused_by_router"]
     assert "http://10.0.0.1" in d.advice[0].english() and "1235" in d.advice[0].english()
+
+
+def test_forwarding_next_steps_in_french() -> None:
+    """`ports apply`'s next steps word their ids in French; the English stays the default."""
+    from netcore.forwarding_report import next_steps_lines
+    from pmemail.app.verdict_texts import sayer
+
+    doc = {
+        "summary": {"ok": 1, "total": 2},
+        "lease": {"seconds": 3600},
+        "fallback": [
+            {"name": "smtp", "external": 25, "protocol": "TCP", "proposed_external": None},
+            {"name": "imap", "external": 143, "protocol": "TCP", "proposed_external": 1143},
+        ],
+    }
+    fr = "\n".join(next_steps_lines(doc, sayer("fr")))
+    assert "1 port(s) sur 2 redirigé(s)" in fr and "`pmemail serve` les renouvelle" in fr
+    assert "utilisez le port externe 1143 au lieu de 143" in fr
+    en = "\n".join(next_steps_lines(doc))
+    assert "1 of 2 port(s) forwarded" in en and "NOT useful" in en

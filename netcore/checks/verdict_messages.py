@@ -118,3 +118,30 @@ ENGLISH.update(
     }
 )
 """The checks' own findings (the doctor's table), same mechanism."""
+
+ENGLISH.update(
+    {
+        "fwd.summary": "{ok} of {total} port(s) forwarded",
+        "fwd.no_public_address": "the router has no public address (carrier-grade NAT or a "
+        "second router in front of it): forwarding on it cannot help",
+        "fwd.lease": "the router keeps these mappings for {seconds} s: `pmemail serve` renews "
+        "them while it runs; without it (a one-shot `ports apply`) they lapse — run pmemail "
+        "as a service (`pmemail service install`)",
+        "fwd.applied": "the router refuses ports below 1024: these services now use a high "
+        "external port — tell staff to change their mail client settings:",
+        "fwd.applied_item": "{name}: port {proposed} instead of {external}",
+        "fwd.proposed": "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:",
+        "fwd.smtp_must_be_25": "inbound SMTP must stay on port 25: other mail servers always "
+        "deliver to port 25 of the MX, so a high port such as 2525 is NOT useful for "
+        "receiving mail from the internet; allow 25 in the router (by hand, see the steps) "
+        "or ask the ISP",
+        "fwd.use_port": "use external port {proposed} instead of {external}: mail clients and "
+        "bookmarks must then name port {proposed} ({name})",
+        "fwd.run_fallback": "run `pmemail ports apply --fallback` to forward the high ports",
+        "fwd.by_hand": "add these rules by hand in the router's port-forwarding page:",
+        "fwd.steps": "steps for {profile}:",
+        "fwd.steps_unverified": "steps for {profile} (unverified):",
+        "fwd.menu": "menu: {path}",
+    }
+)
+"""The forwarding's next steps (``pmemail ports apply``, the wizard's forward step)."""

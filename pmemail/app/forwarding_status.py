@@ -70,6 +70,7 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
     """
     from netcore.forwarding_report import manual_document, next_steps_lines, router_profile
     from netcore.plan import PlanError, build_plan, default_gateway
+    from pmemail.app.verdict_texts import sayer
 
     try:
         plan = build_plan(config, lan_ip or _STAND_IN_HOST)
@@ -80,4 +81,5 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
     for row in manual["table"]:
         if row["internal_host"] == _STAND_IN_HOST:
             row["internal_host"] = this_computer
-    return next_steps_lines({"summary": {"ok": 0, "total": len(plan)}, "manual": manual})
+    doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
+    return next_steps_lines(doc, sayer(config.language))

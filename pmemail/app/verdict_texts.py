@@ -8,10 +8,10 @@ French (a test checks both languages have the same ids and placeholders).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from netcore.checks.verdict_messages import ENGLISH
+from netcore.checks.verdict_messages import ENGLISH, Msg
 from pmemail.app.cert_wording import render
 
 FRENCH: Final[dict[str, str]] = {
@@ -112,6 +112,35 @@ FRENCH.update(
     }
 )
 
+FRENCH.update(
+    {
+        "fwd.summary": "{ok} port(s) sur {total} redirigé(s)",
+        "fwd.no_public_address": "le routeur n'a pas d'adresse publique (NAT de l'opérateur "
+        "ou second routeur devant lui) : y rediriger des ports ne peut rien",
+        "fwd.lease": "le routeur garde ces redirections {seconds} s : `pmemail serve` les "
+        "renouvelle tant qu'il tourne ; sans lui (un `ports apply` ponctuel) elles expirent — "
+        "faites tourner pmemail comme service (`pmemail service install`)",
+        "fwd.applied": "le routeur refuse les ports sous 1024 : ces services utilisent "
+        "maintenant un port externe haut — demandez au personnel de changer les réglages de "
+        "leur logiciel de courrier :",
+        "fwd.applied_item": "{name} : port {proposed} au lieu de {external}",
+        "fwd.proposed": "le routeur refuse les ports sous 1024 par UPnP/NAT-PMP. Plan de repli :",
+        "fwd.smtp_must_be_25": "le SMTP entrant doit rester sur le port 25 : les autres "
+        "serveurs livrent toujours au port 25 du MX, un port haut comme 2525 ne sert donc PAS "
+        "à recevoir le courrier d'Internet ; autorisez le 25 dans le routeur (à la main, voir "
+        "les étapes) ou demandez au fournisseur",
+        "fwd.use_port": "utilisez le port externe {proposed} au lieu de {external} : les "
+        "logiciels de courrier et favoris doivent alors indiquer le port {proposed} ({name})",
+        "fwd.run_fallback": "lancez `pmemail ports apply --fallback` pour rediriger les ports "
+        "hauts",
+        "fwd.by_hand": "ajoutez ces règles à la main dans la page de redirection de ports du "
+        "routeur :",
+        "fwd.steps": "étapes pour {profile} :",
+        "fwd.steps_unverified": "étapes pour {profile} (non vérifiées) :",
+        "fwd.menu": "menu : {path}",
+    }
+)
+
 TEXTS: Final[dict[str, dict[str, str]]] = {
     key: {"en": text, "fr": FRENCH.get(key, text)} for key, text in ENGLISH.items()
 }
@@ -126,6 +155,11 @@ def word(message: Mapping[str, Any], language: str) -> str:
     if key not in TEXTS:
         return key
     return render(TEXTS, key, language, **dict(message.get("params") or {}))
+
+
+def sayer(language: str) -> Callable[[Msg], str]:
+    """A function wording one message id in ``language`` (for ``next_steps_lines``)."""
+    return lambda message: word(message.to_dict(), language)
 
 
 def finding_text(result: Any, language: str) -> str:
