@@ -24,7 +24,7 @@ def office_network(lan_ip: str, interface: str = "") -> ipaddress.IPv4Network | 
     except LanDetectionError:
         return None
     network = lan_network(info)
-    if network is None or ipaddress.IPv4Address(lan_ip) not in network:
+    if network is None or network.is_loopback or ipaddress.IPv4Address(lan_ip) not in network:
         return None  # --lan-ip names another interface: no basis to judge
     return network
 

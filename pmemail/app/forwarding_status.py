@@ -83,3 +83,24 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
             row["internal_host"] = this_computer
     doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
     return next_steps_lines(doc, sayer(config.language))
+
+
+def off_lan_target(config: Config, host: str) -> tuple[str, list[str]] | None:
+    """``(subnet, machines seen on it)`` when ``host`` is not on this office's LAN.
+
+    None when it is on the LAN, or when the LAN cannot be told (no network):
+    the wizard's ports step then keeps the address as typed.
+    """
+    import ipaddress
+
+    from netcore.lan import LanDetectionError, detect_lan, lan_network, neighbours
+
+    try:
+        info = detect_lan(config.network.interface.strip())
+        address = ipaddress.IPv4Address(host)
+    except (LanDetectionError, ValueError):
+        return None
+    network = lan_network(info)
+    if network is None or network.is_loopback or address in network:
+        return None  # a loopback "LAN" (tests, a demo) says nothing about the office
+    return str(network), [a for a in neighbours(network) if a != info.address][:5]
