@@ -195,6 +195,12 @@ table inet upstream {{
     )
     try:
         doc = pmemail(router, conf, "doctor")
+        human = router.run(
+            NS_LAN,
+            [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor"],
+            check=False,
+            timeout=60,
+        ).stdout
     finally:
         router.run(NS_WAN, ["nft", "delete", "table", "inet", "upstream"], check=False)
     verdict = doc["verdict"]
@@ -202,6 +208,9 @@ table inet upstream {{
     assert "1234, 1235" in verdict["summary"]
     assert "below 1024" not in json.dumps(verdict)
     assert advice_ids(doc)[:2] == ["advice.upstream", "advice.ask_public_ipv4"]
+    # the human report does not contradict it with "forward it" per port
+    assert "→ if an ISP modem sits in front of the router" in human, human
+    assert "forward it (`pmemail ports apply`)" not in human
 
 
 def with_config(conf: Path, old: str, new: str) -> Path:

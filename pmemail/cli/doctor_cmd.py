@@ -48,8 +48,12 @@ def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
     summary, _limits, todo = verdict_lines(report.verdict, language)
     lines = ["", summary, *(f"→ {a}" for a in todo)]
     grouped: dict[str, list[str]] = {}  # same advice (e.g. several ports): one line
-    covered = {"subscription", "lan"}  # the verdict's own advice says it
+    # the verdict's own advice covers the LAN and reachability (it knows what the
+    # router mapped or refused; a port's row alone would say "forward it" again)
+    covered = {"subscription", "lan"}
     for check in report.checks:
+        if check.id.startswith("inbound.") and report.verdict.get("messages"):
+            continue
         if check.advice and check.status in ("warn", "fail") and check.id not in covered:
             grouped.setdefault(check.advice, []).append(check.title)
     for advice, titles in grouped.items():
