@@ -176,7 +176,7 @@ class Forwarder:
         upnp = self.upnp(state) if ports else None
         report.igd_url = state.igd_url if upnp else ""
         report.router_error = str(self._upnp_error or "")
-        if ports and not self._has_public_address(upnp):
+        if ports and not self._has_public_address(upnp, report):
             # CGNAT or a second NAT: a mapping could not help and a refused
             # request only costs the router work; the report ends in ISP advice
             report.no_public_address = True
@@ -202,7 +202,7 @@ class Forwarder:
         state.save(self.state_file)
         return report
 
-    def _has_public_address(self, upnp: UpnpClient | None) -> bool:
+    def _has_public_address(self, upnp: UpnpClient | None, report: ForwardingReport) -> bool:
         """False when the router says it has no usable public address (CGNAT, double NAT).
 
         One request (UPnP GetExternalIPAddress, else NAT-PMP's public address);
@@ -218,6 +218,7 @@ class Forwarder:
                 ).external_ip()
         except RouterError:
             return True
+        report.router_address = address
         return bool(address) and is_routable_for_us(address)
 
     def _apply_one(

@@ -13,6 +13,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
+from netcore.addresses import classify
 from netcore.checks.verdict_messages import Msg
 from netcore.plan import PlannedPort
 from netcore.port_outcome import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
@@ -108,7 +109,10 @@ def forwarding_document(
         doc["manual"] = manual_document([] if cgnat else failed, profile, gateway)
         doc["dmz"] = advice.DMZ_EXPLANATION
         doc["no_public_address"] = cgnat
-        doc["isp_advice"] = [m.to_dict() for m in ISP_ADVICE] if cgnat else []
+        doc["router_address"] = report.router_address
+        doc["isp_advice"] = (
+            [m.to_dict() for m in isp_advice(report.router_address)] if cgnat else []
+        )
         leases = [o.lease for o in report.outcomes if o.status == MAPPED and o.lease]
         doc["lease"] = {"seconds": min(leases) if leases else 0, "renewed_by": "pmemail serve"}
     return doc
@@ -116,6 +120,19 @@ def forwarding_document(
 
 ISP_ADVICE = (Msg("advice.ask_public_ipv4"), Msg("advice.meanwhile"))
 """What ``ports apply`` says behind CGNAT (the verdict's own message ids)."""
+
+
+def isp_advice(router_address: str) -> list[Msg]:
+    """What to do when the router has no public address.
+
+    A private address (RFC 1918) on the router's internet side means a box in
+    front of it does NAT too, most often the ISP's modem in router mode: the
+    office can fix that itself. No address, or a shared one (100.64.0.0/10),
+    is the ISP's carrier-grade NAT: only the ISP can give a public address.
+    """
+    if router_address and classify(router_address) == "private":
+        return [Msg("advice.bridge_modem", {"address": router_address}), ISP_ADVICE[0]]
+    return list(ISP_ADVICE)
 
 
 def fallback_entries(

@@ -48,6 +48,7 @@ class ForwardingReport:
     igd_url: str = ""
     router_error: str = ""
     no_public_address: bool = False  # CGNAT / double NAT: nothing was asked
+    router_address: str = ""  # the router's own external address ("" when it has none)
 
     @property
     def mapped(self) -> list[PortOutcome]:

@@ -244,3 +244,22 @@ def test_forwarding_next_steps_in_french() -> None:
     assert "utilisez le port externe 1143 au lieu de 143" in fr
     en = "\n".join(next_steps_lines(doc))
     assert "1 of 2 port(s) forwarded" in en and "NOT useful" in en
+
+
+def test_double_nat_behind_the_office_modem_advises_bridge_mode() -> None:
+    """A private address on the router's WAN: the office's own modem, bridge mode first."""
+    e = Evidence(
+        ports=(SMTP_NO,), router_found=True, nat="double_nat", router_private="192.168.0.2"
+    )
+    d = decide(e)
+    assert d.row == "cgnat" and ids(d.advice) == ["advice.bridge_modem", "advice.ask_public_ipv4"]
+    assert "192.168.0.2" in d.advice[0].english()
+
+
+def test_ports_apply_isp_advice_by_router_address() -> None:
+    """`ports apply` behind NAT: bridge mode for a private WAN address, the ISP otherwise."""
+    from netcore.forwarding_report import isp_advice
+
+    assert ids(isp_advice("192.168.0.2"))[0] == "advice.bridge_modem"
+    assert ids(isp_advice("100.64.1.2")) == ["advice.ask_public_ipv4", "advice.meanwhile"]
+    assert ids(isp_advice("")) == ["advice.ask_public_ipv4", "advice.meanwhile"]

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcore.addresses import is_routable_for_us
+from netcore.addresses import classify, is_routable_for_us
 from netcore.checks.result import CheckResult, Status
 from netcore.checks.verdict_messages import Msg
 from netcore.checks.verdict_table import Evidence, Hosting, PortSeen, decide
@@ -106,6 +106,7 @@ def evidence(
         ports=ports,
         router_found=bool(router and (router.details.get("upnp") or router.details.get("natpmp"))),
         router_public=_public(router),
+        router_private=_private(router),
         nat=detail("nat", "kind"),
         ip=detail("ip_kind", "kind"),
         outbound_25=detail("outbound_25", "outcome"),
@@ -121,6 +122,16 @@ def _public(router: CheckResult | None) -> bool:
         router.details.get("upnp_external_ip") or router.details.get("natpmp_external_ip") or ""
     )
     return bool(ext) and is_routable_for_us(ext)
+
+
+def _private(router: CheckResult | None) -> str:
+    """The router's external address when it is a private one, else ""."""
+    if router is None:
+        return ""
+    ext = str(
+        router.details.get("upnp_external_ip") or router.details.get("natpmp_external_ip") or ""
+    )
+    return ext if ext and classify(ext) == "private" else ""
 
 
 def subscription_verdict(

@@ -77,6 +77,9 @@ ENGLISH: Final[dict[str, str]] = {
     "connections",
     "advice.ask_public_ipv4": "ask your ISP for a public IPv4 address on the router (often "
     "called a fixed IP option or a business plan)",
+    "advice.bridge_modem": "the router's internet side has the private address {address}: a "
+    "box in front of it (often the ISP's modem in router mode) does NAT too; put that box "
+    "in bridge mode, or forward the same ports on it to this router",
     "advice.meanwhile": "meanwhile, collect mail from the ISP's mailbox (collector mode, "
     "collector.enabled) and "
     "send through the ISP's relay: port forwarding cannot help behind carrier-grade NAT",

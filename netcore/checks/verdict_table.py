@@ -58,6 +58,8 @@ class Evidence:
         ports: the plan's TCP ports as probed from outside.
         router_found: the router answered UPnP or NAT-PMP.
         router_public: the router's own external address is a public one.
+        router_private: the router's external address when it is a private
+            one (a modem in router mode in front of it), else "".
         nat: direct / nat / double_nat / unknown.
         ip: fixed / dynamic / unknown.
         outbound_25: open / blocked / refused / unknown.
@@ -69,6 +71,7 @@ class Evidence:
     ports: tuple[PortSeen, ...] = ()
     router_found: bool = False
     router_public: bool = False
+    router_private: str = ""
     nat: str = "unknown"
     ip: str = "unknown"
     outbound_25: str = "unknown"
@@ -189,7 +192,11 @@ def decide(e: Evidence) -> Decision:
         ports = _ports(e.blocked_upstream)
         limits.append(Msg("limit.upstream", {"ports": ports}))
         advice.append(Msg("advice.upstream", {"ports": ports}))
-    if row.name == "cgnat" or row.name == "mapped_unreached":
+    if row.name == "cgnat" and e.router_private:
+        # a box the office owns does the second NAT: bridge mode fixes it
+        advice.append(Msg("advice.bridge_modem", {"address": e.router_private}))
+        advice.append(Msg("advice.ask_public_ipv4"))
+    elif row.name in ("cgnat", "mapped_unreached"):
         advice.append(Msg("advice.ask_public_ipv4"))
         advice.append(Msg("advice.meanwhile"))
     not_forwarded = [p for p in e.unreached if not p.mapped]

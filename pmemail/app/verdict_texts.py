@@ -57,6 +57,9 @@ FRENCH: Final[dict[str, str]] = {
     "s'il filtre les connexions entrantes",
     "advice.ask_public_ipv4": "demandez à votre fournisseur une adresse IPv4 publique sur le "
     "routeur (souvent appelée option IP fixe ou abonnement professionnel)",
+    "advice.bridge_modem": "le côté internet du routeur a l'adresse privée {address} : un "
+    "boîtier devant lui (souvent le modem du fournisseur en mode routeur) fait aussi du NAT ; "
+    "passez ce boîtier en mode bridge, ou redirigez-y les mêmes ports vers ce routeur",
     "advice.meanwhile": "en attendant, relevez le courrier dans la boîte du fournisseur (mode "
     "collecteur, collector.enabled) et envoyez par le relais du fournisseur : la "
     "redirection de ports ne peut rien derrière un CGNAT",
