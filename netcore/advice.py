@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netcore.plan import PlannedPort
+from netcore.checks.verdict_messages import Msg
+from netcore.plan import PRIVILEGED, PlannedPort
 
 DMZ_EXPLANATION = (
     'pmemail never uses the router\'s DMZ ("exposed host"): a DMZ makes the router stop '
@@ -19,16 +20,12 @@ DMZ_EXPLANATION = (
 )
 
 SECURE_MODE_EXPLANATION = (
-    'the router only lets a machine forward ports to itself (UPnP "secure mode"), so '
-    "pmemail cannot open this port for another computer; add the rule by hand in the "
-    "router, or run the forwarding from that computer"
+    "the router refuses (UPnP 718): the port is already forwarded elsewhere, or the router "
+    'only lets a machine forward ports to itself (UPnP "secure mode"), so pmemail cannot '
+    "open this port for another computer; add the rule by hand in the router (see the table)"
 )
 
-SMTP_MUST_BE_25 = (
-    "inbound SMTP must stay on port 25: other mail servers always deliver to port 25 of "
-    "the MX, so a high port such as 2525 is NOT useful for receiving mail from the "
-    "internet; allow 25 in the router (by hand, see the steps) or ask the ISP"
-)
+SMTP_MUST_BE_25 = Msg("fwd.smtp_must_be_25").english()
 
 # Conventional high-port replacements; external+10000 is used otherwise.
 ALTERNATIVE_PORTS = {
@@ -42,7 +39,7 @@ ALTERNATIVE_PORTS = {
     995: 1995,
 }
 
-PRIVILEGED_LIMIT = 1024
+PRIVILEGED_LIMIT = PRIVILEGED
 
 
 @dataclass(frozen=True)
@@ -71,20 +68,30 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
     proposed = ALTERNATIVE_PORTS.get(port.external, port.external + 10000)
     if proposed > 65535:
         proposed = port.external
-    note = (
-        f"use external port {proposed} instead of {port.external}: mail clients and "
-        f"bookmarks must then name port {proposed} ({port.name})"
-    )
+    params = {"proposed": str(proposed), "external": str(port.external), "name": port.name}
+    note = Msg("fwd.use_port", params).english()
     return FallbackPort(port.name, port.external, port.protocol, proposed, note)
 
 
-def fallback_applied_note(name: str, refused: int, high: int, method: str) -> str:
-    """What a mapped fallback port changes for the office's users, in words."""
-    return (
+def fallback_applied_note(
+    name: str, refused: int, high: int, method: str, internal: int = 0, new_internal: int = 0
+) -> str:
+    """What a mapped fallback port changes for the office's users, in words.
+
+    When the internal port moved too (a privileged one: stock routers refuse
+    it), the server must listen there: the note says which setting to change.
+    """
+    note = (
         f"forwarded by {method.upper()} on external port {high} instead of {refused} "
         f"(the router refuses {refused}): give staff port {high} for {name} in their "
         "mail client settings and bookmarks"
     )
+    if new_internal and new_internal != internal:
+        note += (
+            f"; the server must listen on port {new_internal}: set ports.{name}.internal = "
+            f"{new_internal} (as `pmemail init --unprivileged` does) and restart pmemail"
+        )
+    return note
 
 
 def is_low_port_refusal(port: PlannedPort) -> bool:

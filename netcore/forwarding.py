@@ -1,7 +1,10 @@
 """Apply, list and remove the port plan on the office router.
 
 Order of methods: UPnP IGD first; for a port of this machine that UPnP
-cannot map (no IGD, or the IGD refuses), NAT-PMP, then PCP. A port for
+cannot map because no IGD answered, NAT-PMP, then PCP. A definitive refusal
+by one protocol ends that port's attempts (:mod:`netcore.router_etiquette`:
+one request per protocol and port, spaced, bounded in number and time). A
+router without a public address (CGNAT) is not asked to map anything. A port for
 another LAN machine can only be mapped by UPnP (NAT-PMP/PCP map to the
 asking machine); when the router refuses it (secure mode: 718/606), the
 outcome says why and the manual table covers it. Never a DMZ.
@@ -11,33 +14,36 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from netcore import advice
+from netcore.addresses import is_routable_for_us
+from netcore.forwarding_remove import remove_one
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
 from netcore.plan import (
-    DESCRIPTION_PREFIX,
     PlannedPort,
     build_plan,
     default_gateway,
+    fallback_port,
     lan_address,
     with_fallbacks,
 )
 from netcore.port_outcome import (
-    FAILED,
     MAPPED,
     REMOVED,
     ForwardingReport,
     PortOutcome,
     Progress,
     failed_outcome,
+    other_host_failure,
 )
 from netcore.router import errors, pmp
 from netcore.router.errors import RouterError
-from netcore.router.natpmp import Granted
+from netcore.router.natpmp import Granted, NatPmpClient
 from netcore.router.state import STATE_NAME, EpochSeen, ForwardingState, MappingRecord
 from netcore.router.upnp import RouterMapping, UpnpClient
+from netcore.router_etiquette import RequestBudget, budget_error, is_definitive
+from netcore.target_check import off_lan_outcome, office_network
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -53,10 +59,15 @@ class Forwarder:
         gateway: str | None = None,
         lan_ip: str | None = None,
         clock: Callable[[], float] = time.time,
+        budget: RequestBudget | None = None,
     ) -> None:
         """Args: gateway/lan_ip: found from ``network.interface`` (empty: the
-        default route) when not given; clock: seconds since the epoch (leases)."""
+        default route) when not given; clock: seconds since the epoch (leases);
+        budget: the requests one ``apply`` may send (default: spaced 0.2 s,
+        four per port of the plan, 90 s in all)."""
         self.config = config
+        self._budget = budget
+        self.budget = budget or RequestBudget()
         self.clock = clock
         self.paths = paths
         self._gateway = gateway
@@ -161,27 +172,65 @@ class Forwarder:
         state = ForwardingState.load(self.state_file)
         report = ForwardingReport("apply")
         ports = self.plan() if only is None else only
+        self.budget = self._budget or RequestBudget(max_requests=4 * len(ports) + 4, deadline=90.0)
         upnp = self.upnp(state) if ports else None
         report.igd_url = state.igd_url if upnp else ""
         report.router_error = str(self._upnp_error or "")
+        if ports and not self._has_public_address(upnp, report):
+            # CGNAT or a second NAT: a mapping could not help and a refused
+            # request only costs the router work; the report ends in ISP advice
+            report.no_public_address = True
+            nothing = RouterError(
+                errors.NO_PUBLIC_ADDRESS, errors.explain(errors.NO_PUBLIC_ADDRESS)
+            )
+            for port in ports:
+                report.outcomes.append(failed_outcome(port, nothing))
+                if progress:
+                    progress(report.outcomes[-1])
+            state.save(self.state_file)
+            return report
         taken = {p.key for p in ports}
+        lan = office_network(self.lan_ip, self.config.network.interface.strip())
         for port in ports:
-            outcome = self._apply_one(port, upnp, state)
+            outcome = off_lan_outcome(port, lan, self.lan_ip) or self._apply_one(port, upnp, state)
             if fallback and outcome.low_port:
                 outcome = self._apply_fallback(port, outcome, upnp, state, taken)
+            _note_refusal(state, port.key, outcome)
             report.outcomes.append(outcome)
             if progress:
                 progress(outcome)
         state.save(self.state_file)
         return report
 
+    def _has_public_address(self, upnp: UpnpClient | None, report: ForwardingReport) -> bool:
+        """False when the router says it has no usable public address (CGNAT, double NAT).
+
+        One request (UPnP GetExternalIPAddress, else NAT-PMP's public address);
+        no answer counts as "maybe": the mappings are then tried.
+        """
+        try:
+            self.budget.spend()
+            if upnp is not None:
+                address = upnp.external_ip()
+            else:
+                address = NatPmpClient(
+                    self.gateway, self.config.network.natpmp_timeout
+                ).external_ip()
+        except RouterError:
+            return True
+        report.router_address = address
+        return bool(address) and is_routable_for_us(address)
+
     def _apply_one(
         self, port: PlannedPort, upnp: UpnpClient | None, state: ForwardingState
     ) -> PortOutcome:
         lease = self.config.network.lease_seconds
         refusal: RouterError | None = self._upnp_error
+        if reason := self.budget.exhausted():
+            return failed_outcome(port, budget_error(reason, self.budget))
         if upnp is not None:
             try:
+                self.budget.spend()
                 lease_granted = upnp.add(port, lease)
                 self._verify(upnp, port)
                 return self._record(state, port, "upnp", Granted(port.external, lease_granted))
@@ -190,7 +239,14 @@ class Forwarder:
         if refusal and refusal.code == errors.CONFLICT and "forwarded to" in str(refusal):
             return failed_outcome(port, refusal)  # another machine holds it: a fallback won't help
         if not port.local:
-            return self._other_host_failure(port, refusal)
+            return other_host_failure(port, refusal)
+        if upnp is not None and refusal is not None and is_definitive(refusal):
+            # the router said no: NAT-PMP/PCP would ask the same question again
+            # (and miniupnpd would search every port for an allowed one)
+            return failed_outcome(port, refusal)
+        if reason := self.budget.exhausted():
+            return failed_outcome(port, budget_error(reason, self.budget))
+        self.budget.spend()
         try:
             method, granted = pmp.map_port(
                 self.gateway,
@@ -219,7 +275,7 @@ class Forwarder:
         proposal = advice.propose_fallback(port)
         if proposal.proposed_external is None:
             return refused  # inbound SMTP: a high port is useless
-        high = replace(port, external=proposal.proposed_external, fallback_for=port.external)
+        high = fallback_port(port, proposal.proposed_external)
         if high.key in taken:
             refused.message += (
                 f" (the fallback port {high.external} is already used by another entry of the plan)"
@@ -232,7 +288,7 @@ class Forwarder:
         taken.add(high.key)
         state.fallbacks[port.key] = high.external
         outcome.message = advice.fallback_applied_note(
-            port.name, port.external, high.external, outcome.method
+            port.name, port.external, high.external, outcome.method, port.internal, high.internal
         )
         return outcome
 
@@ -247,23 +303,6 @@ class Forwarder:
                 errors.NETWORK,
                 f"the router accepted port {port.external} but its table shows {got}",
             )
-
-    def _other_host_failure(self, port: PlannedPort, refusal: RouterError | None) -> PortOutcome:
-        if refusal is None or refusal.code in (errors.NO_ROUTER, errors.NETWORK):
-            why = (
-                f"no UPnP router to forward port {port.external} to {port.internal_host} "
-                "(NAT-PMP/PCP can only forward to this machine)"
-            )
-            return failed_outcome(port, refusal, message=why, other_host=True)
-        if refusal.code in (errors.CONFLICT, errors.NOT_AUTHORIZED):
-            return failed_outcome(
-                port,
-                refusal,
-                other_host=True,
-                message=f"port {port.external} to {port.internal_host}: "
-                f"{advice.SECURE_MODE_EXPLANATION}",
-            )
-        return failed_outcome(port, refusal)
 
     def reset_router(self) -> None:
         """Forget the IGD connection and its failure: the next call asks again."""
@@ -337,7 +376,7 @@ class Forwarder:
             targets.update((m.key, m) for m in upnp.table() if m.ours)
         targets.update((k, r) for k, r in state.mappings.items() if r.method != "upnp")
         for key, item in sorted(targets.items(), key=lambda kv: (kv[1].external, kv[0])):
-            outcome = self._remove_one(item, upnp)
+            outcome = remove_one(item, upnp, self.gateway, self.config.network.natpmp_timeout)
             rec = state.mappings.get(key)
             outcome.fallback_for = rec.fallback_for if rec else 0
             if outcome.status == REMOVED:
@@ -351,31 +390,10 @@ class Forwarder:
         state.save(self.state_file)
         return report
 
-    def _remove_one(
-        self, item: RouterMapping | MappingRecord, upnp: UpnpClient | None
-    ) -> PortOutcome:
-        name = (
-            item.name
-            if isinstance(item, MappingRecord)
-            else item.description.removeprefix(DESCRIPTION_PREFIX).strip()
-        )
-        outcome = PortOutcome(
-            name, item.external, item.protocol, item.internal_host, item.internal, REMOVED
-        )
-        try:
-            if isinstance(item, RouterMapping):
-                assert upnp is not None
-                upnp.delete(item.external, item.protocol)
-                outcome.method = "upnp"
-            else:
-                pmp.unmap_record(self.gateway, self.config.network.natpmp_timeout, item)
-                outcome.method = item.method
-        except RouterError as exc:
-            outcome.status, outcome.code, outcome.message = FAILED, exc.code, str(exc)
-            if exc.code == errors.NOT_AUTHORIZED:
-                outcome.message = (
-                    f"the router refuses to delete port {item.external} "
-                    f"(it belongs to {item.internal_host}); delete it in the "
-                    "router's port-forwarding page"
-                )
-        return outcome
+
+def _note_refusal(state: ForwardingState, key: str, outcome: PortOutcome) -> None:
+    """Remember a router's definitive refusal of ``key`` (forgotten once it is mapped)."""
+    if outcome.status == MAPPED:
+        state.refused.pop(key, None)
+    elif outcome.code is not None and outcome.code > 0:  # a UPnP/NAT-PMP/PCP "no"
+        state.refused[key] = outcome.code

@@ -7,14 +7,18 @@ renders it as text. Keys are a public interface (README): add, never rename.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
 from netcore import advice
+from netcore.addresses import classify
+from netcore.checks.verdict_messages import Msg
 from netcore.plan import PlannedPort
 from netcore.port_outcome import FAILED, MAPPED, REMOVED, ForwardingReport, PortOutcome
 from netcore.profiles import GENERIC_PROFILE, ProfileError, RouterProfile, load_profile
+from netcore.router import errors
 from netcore.router.state import MappingRecord
 from netcore.router.upnp import RouterMapping
 
@@ -33,15 +37,31 @@ def plan_document(plan: list[PlannedPort], lan_ip: str, gateway: str) -> dict[st
     }
 
 
-def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> dict[str, Any]:
-    """The rules to type by hand and the router profile's steps."""
+_ROUTER_PAGE = re.compile(r"\(often (http://[0-9.]+)\)|http://[0-9]+(?:\.[0-9]+){3}")
+
+
+def localize_step(step: str, gateway: str) -> str:
+    """A profile's step with its example router address replaced by the detected gateway."""
+    if not gateway:
+        return step
+    return _ROUTER_PAGE.sub(
+        lambda m: f"(http://{gateway})" if m.group(1) else f"http://{gateway}", step
+    )
+
+
+def manual_document(
+    ports: list[PlannedPort], profile: RouterProfile | None, gateway: str = ""
+) -> dict[str, Any]:
+    """The rules to type by hand and the router profile's steps (at ``gateway`` when known)."""
+    steps = list(profile.forwarding.steps) if profile else []
     doc: dict[str, Any] = {
         "needed": bool(ports),
         "table": [asdict(r) for r in advice.manual_rows(ports)],
         "profile": profile.id if profile else "",
         "profile_name": profile.name if profile else "",
         "menu_path": profile.forwarding.menu_path if profile else "",
-        "steps": list(profile.forwarding.steps) if profile else [],
+        "steps": [localize_step(step, gateway) for step in steps],
+        "gateway": gateway,
         "verified": profile.forwarding.verified if profile else False,
         "source": profile.forwarding.source if profile else "",
     }
@@ -49,19 +69,27 @@ def manual_document(ports: list[PlannedPort], profile: RouterProfile | None) -> 
 
 
 def forwarding_document(
-    report: ForwardingReport, plan: list[PlannedPort], profile: RouterProfile | None
+    report: ForwardingReport,
+    plan: list[PlannedPort],
+    profile: RouterProfile | None,
+    gateway: str = "",
 ) -> dict[str, Any]:
     """``ports apply`` / ``ports remove``: per-port outcomes and what to do next.
 
     For ``apply``, refused low ports get a ``fallback`` proposal (high
     external ports; never for inbound SMTP) and every failed port appears in
-    ``manual.table``.
+    ``manual.table`` — unless the router has no public address (CGNAT): then
+    no manual rule can help, ``isp_advice`` says what to ask the ISP and what
+    to do meanwhile. ``lease`` says how long the mappings last and that
+    ``pmemail serve`` must run to renew them.
     """
     by_key = {p.key: p for p in plan}
-    failed = [
+    failed = [  # an off-LAN target gets no manual rule: it would point outside the LAN too
         by_key[f"{o.external}/{o.protocol}"]
         for o in report.outcomes
-        if o.status == FAILED and f"{o.external}/{o.protocol}" in by_key
+        if o.status == FAILED
+        and f"{o.external}/{o.protocol}" in by_key
+        and o.code != errors.OFF_LAN
     ]
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
@@ -76,10 +104,35 @@ def forwarding_document(
         "exit_code": report.exit_code(),
     }
     if report.action == "apply":
-        doc["fallback"] = fallback_entries(report, by_key)
-        doc["manual"] = manual_document(failed if report.action == "apply" else [], profile)
+        cgnat = report.no_public_address
+        doc["fallback"] = [] if cgnat else fallback_entries(report, by_key)
+        doc["manual"] = manual_document([] if cgnat else failed, profile, gateway)
         doc["dmz"] = advice.DMZ_EXPLANATION
+        doc["no_public_address"] = cgnat
+        doc["router_address"] = report.router_address
+        doc["isp_advice"] = (
+            [m.to_dict() for m in isp_advice(report.router_address)] if cgnat else []
+        )
+        leases = [o.lease for o in report.outcomes if o.status == MAPPED and o.lease]
+        doc["lease"] = {"seconds": min(leases) if leases else 0, "renewed_by": "pmemail serve"}
     return doc
+
+
+ISP_ADVICE = (Msg("advice.ask_public_ipv4"), Msg("advice.meanwhile"))
+"""What ``ports apply`` says behind CGNAT (the verdict's own message ids)."""
+
+
+def isp_advice(router_address: str) -> list[Msg]:
+    """What to do when the router has no public address.
+
+    A private address (RFC 1918) on the router's internet side means a box in
+    front of it does NAT too, most often the ISP's modem in router mode: the
+    office can fix that itself. No address, or a shared one (100.64.0.0/10),
+    is the ISP's carrier-grade NAT: only the ISP can give a public address.
+    """
+    if router_address and classify(router_address) == "private":
+        return [Msg("advice.bridge_modem", {"address": router_address}), ISP_ADVICE[0]]
+    return list(ISP_ADVICE)
 
 
 def fallback_entries(
@@ -162,45 +215,64 @@ def outcome_line(o: PortOutcome) -> str:
     return f"{o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}"
 
 
-def next_steps_lines(doc: dict[str, Any]) -> list[str]:
+def next_steps_lines(doc: dict[str, Any], say: Say | None = None) -> list[str]:
     """What the admin must do after ``apply``: fallbacks and the manual table, as text.
 
-    Shared by the CLI and the TUI so both say exactly the same thing.
+    Shared by the CLI and the TUI so both say exactly the same thing. ``say``
+    words a message id in the admin's language (default: English).
     """
+    word: Say = say or Msg.english
     summary = doc["summary"]
-    lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
+    lines = [word(Msg("fwd.summary", {"ok": str(summary["ok"]), "total": str(summary["total"])}))]
+    if doc.get("no_public_address"):
+        lines += ["", word(Msg("fwd.no_public_address"))]
+        lines += [f"  - {word(Msg(m['id'], m['params']))}" for m in doc["isp_advice"]]
+        return lines
+    lease = (doc.get("lease") or {}).get("seconds", 0)
+    if lease:
+        lines += ["", word(Msg("fwd.lease", {"seconds": str(lease)}))]
     applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
     proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
     if applied:
-        lines += [
-            "",
-            "the router refuses ports below 1024: these services now use a high "
-            "external port — tell staff to change their mail client settings:",
-        ]
-        lines += [
-            f"  - {fb['name']}: port {fb['proposed_external']} instead of {fb['external']}"
-            for fb in applied
-        ]
+        lines += ["", word(Msg("fwd.applied"))]
+        lines += [f"  - {word(_fallback_msg(fb, 'fwd.applied_item'))}" for fb in applied]
     if proposed:
-        lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
+        lines += ["", word(Msg("fwd.proposed"))]
         lines += [
-            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}" for fb in proposed
+            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {word(_fallback_msg(fb))}"
+            for fb in proposed
         ]
         if any(fb["proposed_external"] for fb in proposed):
-            lines.append("  run `pmemail ports apply --fallback` to forward the high ports")
+            lines.append(f"  {word(Msg('fwd.run_fallback'))}")
     manual = doc.get("manual") or {}
     if not manual.get("needed"):
         return lines
-    lines += ["", "add these rules by hand in the router's port-forwarding page:"]
+    lines += ["", word(Msg("fwd.by_hand"))]
     rows = [advice.ManualRow(**r) for r in manual["table"]]
     lines += [f"  {line}" for line in advice.format_manual_table(rows)]
     if manual["profile"]:
-        verified = "" if manual["verified"] else " (unverified)"
-        lines.append(f"steps for {manual['profile_name']}{verified}:")
+        key = "fwd.steps" if manual["verified"] else "fwd.steps_unverified"
+        lines.append(word(Msg(key, {"profile": manual["profile_name"]})))
         if manual["menu_path"]:
-            lines.append(f"  menu: {manual['menu_path']}")
+            lines.append(f"  {word(Msg('fwd.menu', {'path': manual['menu_path']}))}")
         lines += [f"  {i}. {step}" for i, step in enumerate(manual["steps"], 1)]
     return lines
+
+
+Say = Callable[[Msg], str]
+"""Words one message id in the admin's language."""
+
+
+def _fallback_msg(fb: dict[str, Any], key: str = "fwd.use_port") -> Msg:
+    """A fallback entry's note as a message id (the ``note`` field keeps the English)."""
+    if fb.get("proposed_external") is None:
+        return Msg("fwd.smtp_must_be_25")
+    params = {
+        "name": str(fb["name"]),
+        "external": str(fb["external"]),
+        "proposed": str(fb["proposed_external"]),
+    }
+    return Msg(key, params)
 
 
 def router_profile(

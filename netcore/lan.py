@@ -7,7 +7,9 @@ so the admin knows they exist.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import netifaces
@@ -96,3 +98,36 @@ def detect_lan(interface: str = "") -> LanInfo:
         other_addresses=[a["addr"] for a in v4[1:]],
         ipv6=v6,
     )
+
+
+def lan_network(info: LanInfo) -> ipaddress.IPv4Network | None:
+    """The subnet ``info`` sits on (None when its address or netmask is unknown)."""
+    if not info.address or not info.netmask:
+        return None
+    try:
+        return ipaddress.IPv4Network(f"{info.address}/{info.netmask}", strict=False)
+    except ValueError:
+        return None
+
+
+def neighbours(network: ipaddress.IPv4Network, arp: Path = Path("/proc/net/arp")) -> list[str]:
+    """LAN machines this one has talked to lately (the kernel's ARP table), on ``network``.
+
+    Read only: nothing is sent. Used to suggest the remote-desktop PC's address.
+    """
+    try:
+        lines = arp.read_text(encoding="ascii", errors="replace").splitlines()[1:]
+    except OSError:
+        return []
+    found: list[str] = []
+    for line in lines:
+        fields = line.split()
+        # fields: IP, HW type, flags (0x0 = incomplete), HW address, mask, device
+        if len(fields) < 4 or fields[2] == "0x0":
+            continue
+        try:
+            if ipaddress.IPv4Address(fields[0]) in network:
+                found.append(fields[0])
+        except ValueError:
+            continue
+    return sorted(set(found), key=ipaddress.IPv4Address)

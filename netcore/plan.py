@@ -14,6 +14,9 @@ from dataclasses import dataclass, replace
 from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 
+PRIVILEGED = 1024
+"""Ports below this are privileged (and refused by many routers' UPnP rules)."""
+
 DESCRIPTION_PREFIX = "pmemail"
 """Every mapping pmemail makes carries this description prefix: that is how
 ``ports list`` marks ours and ``ports remove`` never touches another's."""
@@ -101,6 +104,18 @@ def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
     return plan
 
 
+def fallback_port(port: PlannedPort, high: int) -> PlannedPort:
+    """``port`` moved to the high external port ``high``.
+
+    A privileged internal port moves to ``high`` too: stock OpenWrt's rule
+    (``allow 1024-65535 ... 1024-65535``) also requires the internal port to
+    be 1024 or more, and these are the ports ``pmemail init --unprivileged``
+    gives the services (IMAP 1143, POP3 1110, webmail 8080, HTTPS 8443).
+    """
+    internal = port.internal if port.internal >= PRIVILEGED else high
+    return replace(port, external=high, internal=internal, fallback_for=port.external)
+
+
 def with_fallbacks(plan: list[PlannedPort], fallbacks: dict[str, int]) -> list[PlannedPort]:
     """The plan with refused low ports moved to their remembered high ports.
 
@@ -115,7 +130,7 @@ def with_fallbacks(plan: list[PlannedPort], fallbacks: dict[str, int]) -> list[P
         high = fallbacks.get(port.key)
         if high and f"{high}/{port.protocol}" not in taken:
             taken.add(f"{high}/{port.protocol}")
-            port = replace(port, external=high, fallback_for=port.external)
+            port = fallback_port(port, high)
         out.append(port)
     return out
 

@@ -47,6 +47,8 @@ class ForwardingReport:
     outcomes: list[PortOutcome] = field(default_factory=list)
     igd_url: str = ""
     router_error: str = ""
+    no_public_address: bool = False  # CGNAT / double NAT: nothing was asked
+    router_address: str = ""  # the router's own external address ("" when it has none)
 
     @property
     def mapped(self) -> list[PortOutcome]:
@@ -88,3 +90,31 @@ def failed_outcome(
         other_host=other_host,
         fallback_for=port.fallback_for,
     )
+
+
+def other_host_failure(port: PlannedPort, refusal: RouterError | None) -> PortOutcome:
+    """The outcome of a port for another LAN machine that could not be mapped."""
+    if refusal is None or refusal.code in (errors.NO_ROUTER, errors.NETWORK):
+        why = (
+            f"no UPnP router to forward port {port.external} to {port.internal_host} "
+            "(NAT-PMP/PCP can only forward to this machine)"
+        )
+        return failed_outcome(port, refusal, message=why, other_host=True)
+    if refusal.code == errors.CONFLICT:
+        return failed_outcome(
+            port,
+            refusal,
+            other_host=True,
+            message=f"port {port.external} to {port.internal_host}: "
+            f"{advice.SECURE_MODE_EXPLANATION}",
+        )
+    if refusal.code == errors.NOT_AUTHORIZED:
+        return failed_outcome(
+            port,
+            refusal,
+            other_host=True,
+            message=f"the router's UPnP permission rules refuse port {port.external} to "
+            f"{port.internal_host} (another machine): add the rule by hand in the router "
+            "(see the table)",
+        )
+    return failed_outcome(port, refusal)

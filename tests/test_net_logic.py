@@ -148,19 +148,22 @@ def test_subscription_verdicts_in_words() -> None:
         _r("nat", kind="nat"),
         _r("ip_kind", kind="fixed"),
         _r("outbound_25", outcome="open"),
-        _r("inbound.smtp", low_port=True, reachable=True),
+        _r("inbound.smtp", external=25, low_port=True, reachable=True),
     ]
     assert subscription_verdict(good).hosting == "allows"
-    cg = subscription_verdict([_r("nat", kind="double_nat"), *good[1:]])
+    unreached = _r("inbound.smtp", external=25, low_port=True, reachable=False)
+    cg = subscription_verdict([_r("nat", kind="double_nat"), *good[1:3], unreached])
     assert cg.hosting == "does_not_allow"
-    assert "does not allow hosting mail" in cg.summary and "professional plan" in cg.summary
+    assert "does not allow hosting mail" in cg.summary and "public IPv4" in " ".join(cg.advice)
     limited = subscription_verdict(
         [
             good[0],
             _r("ip_kind", kind="dynamic"),
             _r("outbound_25", outcome="blocked", smarthost="relay.isp.example"),
-            _r("inbound.smtp", low_port=True, reachable=False),
-        ]
+            _r("inbound.smtp", external=25, low_port=True, reachable=False),
+            _r("inbound.imaps", external=1993, low_port=False, reachable=True),
+        ],
+        mapped={25, 1993},
     )
     assert limited.hosting == "allows_with_limits"
     assert (limited.ip, limited.outbound_25, limited.low_ports) == (
@@ -219,8 +222,27 @@ async def test_a_check_over_its_timeout_is_reported_not_awaited(tmp_path: Path) 
     res = await run.guarded("slow", "Slow", lambda: in_thread(time.sleep, 3))
     assert (res.status, res.finding) == ("fail", "no answer within 0.1 s")
     boom = await run.guarded("boom", "Boom", lambda: in_thread(int, "x"))
-    assert boom.status == "fail" and "invalid literal" in boom.finding
-    assert seen == ["slow", "boom"]
+    assert boom.status == "fail" and "unexpected error in pmemail (ValueError)" in boom.finding
+    assert "invalid literal" in boom.details["error_text"]  # kept for a bug report
+    router = await run.guarded("router", "Router", lambda: in_thread(time.sleep, 3))
+    assert (
+        router.finding == "no answer within 0.1 s from the router at the gateway (UPnP and NAT-PMP)"
+    )
+    assert seen == ["slow", "boom", "router"]
+
+
+async def test_raw_errno_text_never_reaches_the_finding(tmp_path: Path) -> None:
+    """[Errno -3] and friends are worded (issue 16, finding 8): who was asked, what it means."""
+    import socket
+
+    def fail() -> None:
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    run = _Run(Config(), DataPaths(tmp_path), None)
+    res = await run.guarded("dns", "DNS", lambda: in_thread(fail))
+    assert "Errno" not in res.finding and "Temporary failure" not in res.finding
+    assert res.finding.startswith("asking the DNS resolver (network.resolver)")
+    assert "could not be resolved" in res.finding
 
 
 def test_check_table_rows() -> None:

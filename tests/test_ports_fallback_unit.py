@@ -12,12 +12,14 @@ from typing import Any
 import netifaces
 import pytest
 
+from netcore.advice import ALTERNATIVE_PORTS
 from netcore.forwarding import Forwarder
 from netcore.forwarding_report import forwarding_document, list_document, next_steps_lines
 from netcore.plan import build_plan, with_fallbacks
 from netcore.port_outcome import FAILED, MAPPED, ForwardingReport, PortOutcome
 from netcore.router.errors import RouterError
 from netcore.router.state import EpochSeen, ForwardingState, MappingRecord
+from pmemail.app.init_setup import UNPRIVILEGED_PORTS, initial_config
 from pmemail.config import Config
 from pmemail.config.paths import DataPaths
 
@@ -25,13 +27,31 @@ LAN = "192.168.2.2"
 
 
 def test_remembered_fallbacks_move_only_their_entries() -> None:
-    """{"143/TCP": 1143} turns the IMAP entry into 1143 -> same internal port."""
+    """{"143/TCP": 1143} turns the IMAP entry into 1143 -> 1143 (a privileged internal
+    port moves too: stock OpenWrt refuses internal ports below 1024, issue 16 finding 4)."""
     plan = build_plan(Config(), LAN)
     moved = {p.name: p for p in with_fallbacks(plan, {"143/TCP": 1143, "25/TCP": 2525})}
     assert (moved["imap"].external, moved["imap"].fallback_for) == (1143, 143)
-    assert moved["imap"].internal == {p.name: p for p in plan}["imap"].internal
+    assert moved["imap"].internal == 1143
     assert moved["smtp"].external == 2525  # the plan obeys the state; apply never writes 25
     assert moved["pop3"].external == 110 and moved["pop3"].fallback_for == 0
+
+
+def test_fallback_keeps_an_unprivileged_internal_port() -> None:
+    """A server already on its unprivileged port (init --unprivileged) keeps it."""
+    config = initial_config(unprivileged=True)
+    plan = build_plan(config, LAN)
+    moved = {p.name: p for p in with_fallbacks(plan, {"143/TCP": 1143, "80/TCP": 8080})}
+    assert (moved["imap"].external, moved["imap"].internal) == (1143, 1143)
+    assert (moved["webmail"].external, moved["webmail"].internal) == (8080, 8080)
+
+
+def test_fallback_ports_are_the_unprivileged_ones_of_init() -> None:
+    """The high-port fallback and `init --unprivileged` name the same ports."""
+    for name, internal in UNPRIVILEGED_PORTS.items():
+        external = getattr(Config().ports, name).external
+        if name != "smtp":  # inbound SMTP never falls back
+            assert ALTERNATIVE_PORTS[external] == internal, name
 
 
 def test_fallback_onto_a_port_the_plan_uses_is_ignored() -> None:

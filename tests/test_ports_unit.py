@@ -122,7 +122,9 @@ def test_other_codes_have_clear_sentences() -> None:
     assert "does not support" in explain(401)
     assert "no router answered" in explain(errors.NO_ROUTER)
     odd = from_upnp_exception(Exception("Miniupnpc HTTP error"))
-    assert odd.code == errors.NETWORK and "Miniupnpc HTTP error" in str(odd)
+    # issue 16 finding 5: miniupnpc's own text never reaches the admin (kept in raw)
+    assert odd.code == errors.NETWORK and "Miniupnpc" not in str(odd)
+    assert "did not answer the UPnP request" in str(odd) and odd.raw == "Miniupnpc HTTP error"
 
 
 def test_pcp_request_layout() -> None:

@@ -7,6 +7,7 @@ steps' workers call the real core (netifaces, the user store, ...).
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import tomllib
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from textual.widgets import Button, DataTable, Input, RadioButton, Static
 
 from mailcore.users import UserStore
+from pmemail.app.forwarding_status import off_lan_target
 from pmemail.app.wizard_state import STEPS
 from pmemail.config import DataPaths, load_config
 from pmemail_tui.i18n import catalogue
@@ -201,13 +203,24 @@ async def test_ports_step_validates_the_20800_target_and_saves_it(config_path: P
             await pilot.pause()
             assert step_of(app) == "ports"
             assert message in text_of(app, "#step-error")
-        rdp.value = "192.168.1.42"
+        config = load_config(config_path)
+        good, outside = "192.168.1.42", "10.254.253.42"
+        off = off_lan_target(config, good)
+        if off is not None:  # the LAN is known and elsewhere: take a PC on it
+            good = str(ipaddress.IPv4Network(off[0]).network_address + 42)
+        if off_lan_target(config, outside) is not None:  # a PC outside the LAN is refused
+            rdp.value = outside
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert step_of(app) == "ports"
+            assert "is not on this office's LAN" in text_of(app, "#step-error")
+        rdp.value = good
         await pilot.press("pagedown")
         await settle(app, pilot)
-        assert step_of(app) == "forward"
-    assert load_config(config_path).ports.remote_desktop.internal_host == "192.168.1.42"
+        assert step_of(app) == "forward", text_of(app, "#step-error")
+    assert load_config(config_path).ports.remote_desktop.internal_host == good
     raw = tomllib.loads(config_path.read_text())
-    assert raw["ports"]["remote_desktop"]["internal_host"] == "192.168.1.42"
+    assert raw["ports"]["remote_desktop"]["internal_host"] == good
 
 
 async def test_users_step_adds_real_users_and_refuses_bad_ones(config_path: Path) -> None:

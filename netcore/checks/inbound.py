@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from netcore.checks.result import CheckResult
+from netcore.checks.verdict_messages import Msg
 from netcore.echo_service import port_reachable
 from pmemail.config.model import PortMapping
 
@@ -35,7 +36,12 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: flo
     }
     if mapping.protocol != "TCP":
         return CheckResult(
-            f"inbound.{name}", title, "skipped", "only TCP can be probed from outside", details
+            f"inbound.{name}",
+            title,
+            "skipped",
+            "only TCP can be probed from outside",
+            details,
+            message=Msg("check.inbound.udp"),
         )
     reachable, source = port_reachable(urls, port, timeout)
     details["reachable"] = reachable
@@ -50,6 +56,7 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: flo
             details,
             "check network.echo_url",
             secs,
+            Msg("check.inbound.no_echo", {"port": str(port)}),
         )
     if reachable:
         return CheckResult(
@@ -60,6 +67,7 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: flo
             details,
             "",
             secs,
+            Msg("check.inbound.reachable", {"port": str(port)}),
         )
     return CheckResult(
         f"inbound.{name}",
@@ -71,4 +79,5 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: flo
         "once forwarded, the ISP filters it"
         + (" (common for ports below 1024 on consumer plans)" if port < 1024 else ""),
         secs,
+        Msg("check.inbound.unreachable", {"port": str(port)}),
     )

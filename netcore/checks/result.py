@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from netcore.checks.verdict_messages import Msg
+
 Status = Literal["ok", "warn", "fail", "skipped"]
 STATUS_ORDER: dict[Status, int] = {"ok": 0, "skipped": 0, "warn": 1, "fail": 2}
 
@@ -22,6 +24,8 @@ class CheckResult:
         details: JSON-ready facts behind the finding.
         advice: what to do about it ("" when nothing).
         seconds: how long the check took.
+        message: the finding as a message id with parameters (None: only the
+            English ``finding``); a front end words it in the admin's language.
     """
 
     id: str
@@ -31,6 +35,7 @@ class CheckResult:
     details: dict[str, Any] = field(default_factory=dict)
     advice: str = ""
     seconds: float = 0.0
+    message: Msg | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (one entry of the report's ``checks``)."""
@@ -42,4 +47,5 @@ class CheckResult:
             "details": self.details,
             "advice": self.advice,
             "seconds": round(self.seconds, 3),
+            "message": self.message.to_dict() if self.message else None,
         }

@@ -16,19 +16,28 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcore.checks.failure_words import (
+    asked,
+    describe_error,
+    timeout_finding,
+    timeout_message_id,
+)
 from netcore.checks.result import STATUS_ORDER, CheckResult
 from netcore.checks.router_probe import RouterView, probe_router
 from netcore.checks.subscription import subscription_result, subscription_verdict
 from netcore.checks.table import REPORT_ORDER, CheckRow, Shared, check_table
 from netcore.checks.threads import in_thread
+from netcore.checks.verdict_messages import Msg
 from netcore.echo_service import PublicIpAnswers, public_ip
 from netcore.ip_history import IpHistory
 from netcore.isp_facts import isp_hints
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
+from netcore.router.state import STATE_NAME, ForwardingState
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 REPORT_VERSION = 1
+NO_NETWORK = "not checked: there is no network"
 OnResult = Callable[[CheckResult], None]
 
 
@@ -97,18 +106,21 @@ class _Run:
                 cid,
                 title,
                 "fail",
-                f"no answer within {self.net.check_timeout:g} s",
-                {},
-                "raise network.check_timeout or check the network",
+                timeout_finding(cid, self.net.check_timeout),
+                {"asked": asked(cid)},
+                "this check says nothing yet: check the network, or raise "
+                "network.check_timeout if it is slow",
                 time.monotonic() - start,
+                Msg(timeout_message_id(cid), {"seconds": f"{self.net.check_timeout:g}"}),
             )
         except Exception as exc:  # one broken check must not hide the others
+            whom = asked(cid)
             result = CheckResult(
                 cid,
                 title,
                 "fail",
-                f"check failed: {exc}",
-                {"error": type(exc).__name__},
+                (f"asking {whom}: " if whom else "") + describe_error(exc),
+                {"error": type(exc).__name__, "error_text": str(exc)[:200], "asked": whom},
                 "",
                 time.monotonic() - start,
             )
@@ -174,6 +186,26 @@ class _Run:
             self.lan.to_dict(),
         )
 
+    def _offline(self, start: float) -> DoctorReport:
+        """No LAN: every row is skipped at once, the verdict says there is no network."""
+        self._emit(self._lan_result())
+        for row in [*check_table(self.config), *self.extra]:
+            details = {"skipped": "no_network"}
+            message = Msg("check.no_network")
+            self._emit(
+                CheckResult(row.id, row.title, "skipped", NO_NETWORK, details, message=message)
+            )
+        verdict = subscription_verdict(self.results)
+        self._emit(subscription_result(verdict))
+        return DoctorReport(
+            self.results,
+            verdict.to_dict(),
+            self.lan.to_dict(),
+            {},
+            {},
+            time.monotonic() - start,
+        )
+
     async def run(self) -> DoctorReport:
         """Detect the LAN, start the probes, run every row of the table, then the verdict."""
         start = time.monotonic()
@@ -181,6 +213,11 @@ class _Run:
             self.lan = detect_lan(self.net.interface)
         except LanDetectionError as exc:
             self.lan_error = str(exc)
+        if self.lan_error or not self.lan.address:
+            self.lan_error = self.lan_error or f"{self.lan.interface} has no IPv4 address"
+            # no interface with an address and a gateway: asking the router,
+            # echo services or DNS would only wait for timeouts
+            return self._offline(start)
         shared = self._start_probes()
         jobs = [
             self.guarded(row.id, row.title, self._job(row, shared))
@@ -190,7 +227,9 @@ class _Run:
         await asyncio.gather(*jobs)
         rank = {cid: i for i, cid in enumerate(REPORT_ORDER)}
         self.results.sort(key=lambda r: rank.get(r.id, len(rank)))
-        verdict = subscription_verdict(self.results)
+        verdict = subscription_verdict(
+            self.results, mapped_ports(self.paths), self.lan.gateway, refused_ports(self.paths)
+        )
         self._emit(subscription_result(verdict))
         router_f, pub_f = shared.router, shared.public_ip
         view = router_f.result() if router_f.done() and not router_f.exception() else None
@@ -204,6 +243,27 @@ class _Run:
             history=[vars(o) for o in shared.history.entries()[-20:]],
             seconds=time.monotonic() - start,
         )
+
+
+def mapped_ports(paths: DataPaths) -> set[int]:
+    """External ports the router granted to this machine and whose lease still runs.
+
+    Read from the forwarding state (what the router answered to ``ports
+    apply`` or ``serve``): the verdict compares them with reachability.
+    """
+    state = ForwardingState.load(paths.state / STATE_NAME)
+    now = time.time()
+    return {
+        rec.external
+        for rec in state.mappings.values()
+        if rec.granted_external == rec.external and (rec.remaining(now) or rec.lease <= 0)
+    }
+
+
+def refused_ports(paths: DataPaths) -> set[int]:
+    """External ports the router refused at the last ``ports apply`` (forwarding state)."""
+    state = ForwardingState.load(paths.state / STATE_NAME)
+    return {int(key.partition("/")[0]) for key in state.refused}
 
 
 async def run_checks(

@@ -1,19 +1,23 @@
 """The subscription verdict: can this internet line host a mail server?
 
-Reads the other checks' results and says it in words. Only carrier-grade
-NAT or double NAT makes hosting impossible; a dynamic address, blocked
-outbound 25 or filtered low ports are limits with a workaround, each named.
+Reduces the other checks' results to :class:`~netcore.checks.verdict_table.Evidence`
+and lets the decision table (:mod:`netcore.checks.verdict_table`) answer.
+Reachability from outside comes first: a port that answers proves the line
+hosts, a forwarded port that does not proves an upstream NAT or filter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+from netcore.addresses import classify, is_routable_for_us
 from netcore.checks.result import CheckResult, Status
+from netcore.checks.verdict_messages import Msg
+from netcore.checks.verdict_table import Evidence, Hosting, PortSeen, decide
 
-Hosting = Literal["allows", "allows_with_limits", "does_not_allow", "unknown"]
-PRO_PLAN = "ask your ISP for a professional plan with a fixed public address"
+__all__ = ["Hosting", "SubscriptionVerdict", "subscription_result", "subscription_verdict"]
 
 
 @dataclass(frozen=True)
@@ -22,13 +26,15 @@ class SubscriptionVerdict:
 
     Attributes:
         hosting: allows / allows_with_limits / does_not_allow / unknown.
-        summary: one sentence for the admin.
+        summary: one sentence for the admin (English; ``messages`` has the id).
         ip: fixed / dynamic / unknown.
         nat: direct / nat / double_nat / unknown.
         outbound_25: open / blocked / refused / unknown.
         low_ports: reachable / filtered / unknown (ports below 1024 of the plan).
         limits: one sentence per limit found.
         advice: what to do, one sentence each.
+        row: the decision table's row that answered.
+        messages: the summary, limits and advice as message ids with parameters.
     """
 
     hosting: Hosting
@@ -39,6 +45,8 @@ class SubscriptionVerdict:
     low_ports: str = "unknown"
     limits: list[str] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
+    row: str = ""
+    messages: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the report's ``verdict``)."""
@@ -51,90 +59,111 @@ class SubscriptionVerdict:
             "low_ports": self.low_ports,
             "limits": list(self.limits),
             "advice": list(self.advice),
+            "row": self.row,
+            "messages": self.messages,
         }
 
 
-def _low_ports(results: list[CheckResult]) -> str:
-    low = [
-        r.details.get("reachable")
-        for r in results
-        if r.id.startswith("inbound.") and r.details.get("low_port")
-    ]
-    if not low or any(v is None for v in low):
-        return "unknown"
-    return "reachable" if all(low) else "filtered"
+def evidence(
+    results: list[CheckResult],
+    mapped: Collection[int] = (),
+    gateway: str = "",
+    refused: Collection[int] = (),
+) -> Evidence:
+    """The plain facts the table reads, from the checks (by id) and the router's mappings.
 
-
-def subscription_verdict(results: list[CheckResult]) -> SubscriptionVerdict:
-    """Decide from the other checks (by id: nat, ip_kind, outbound_25, inbound.*)."""
+    Args:
+        results: the checks so far (``lan``, ``router``, ``nat``, ``ip_kind``,
+            ``outbound_25``, ``inbound.*``).
+        mapped: external ports the router granted to this machine (forwarding state).
+        gateway: the default gateway, when the ``lan`` check does not carry it.
+        refused: external ports the router refused at the last forwarding.
+    """
     by_id = {r.id: r for r in results}
 
     def detail(check: str, key: str) -> str:
         r = by_id.get(check)
         return str(r.details.get(key) or "unknown") if r else "unknown"
 
-    nat, ip = detail("nat", "kind"), detail("ip_kind", "kind")
-    out25, low = detail("outbound_25", "outcome"), _low_ports(results)
-    limits: list[str] = []
-    advice: list[str] = []
-    if nat == "double_nat":
-        limits.append(
-            "the line is behind carrier-grade NAT or a second router: "
-            "the internet cannot reach the office"
+    lan, router = by_id.get("lan"), by_id.get("router")
+    seen = [
+        PortSeen(
+            str(r.details.get("name", r.id[8:])),
+            int(r.details["external"]),
+            r.details.get("reachable"),
+            int(r.details["external"]) in mapped,
+            int(r.details["external"]) in refused,
         )
-        advice.append(PRO_PLAN + " (a public address on the router)")
-        return SubscriptionVerdict(
-            "does_not_allow",
-            "your subscription does not allow hosting mail: " + PRO_PLAN,
-            ip,
-            nat,
-            out25,
-            low,
-            limits,
-            advice,
-        )
-    if ip == "dynamic":
-        limits.append(
-            "the public address is dynamic: a dynamic DNS name is needed and "
-            "other servers may treat the line as residential"
-        )
-        advice.append(PRO_PLAN)
-    elif ip == "unknown":
-        limits.append("whether the address is fixed is not known yet")
-    if out25 == "blocked":
-        r = by_id["outbound_25"]
-        host = str(r.details.get("smarthost") or "") or "the ISP's relay (ask your ISP)"
-        limits.append(f"outbound port 25 is blocked: outgoing mail must go through {host}")
-    if low == "filtered":
-        limits.append(
-            "ports below 1024 of the plan are not reachable from the internet "
-            "(not forwarded yet, or filtered by the ISP)"
-        )
-    if nat == "unknown":
-        return SubscriptionVerdict(
-            "unknown",
-            "cannot tell yet whether your subscription allows hosting mail: "
-            "the NAT situation is unknown",
-            ip,
-            nat,
-            out25,
-            low,
-            limits,
-            advice,
-        )
-    if limits:
-        return SubscriptionVerdict(
-            "allows_with_limits",
-            "your subscription allows hosting mail, with limits: " + "; ".join(limits),
-            ip,
-            nat,
-            out25,
-            low,
-            limits,
-            advice,
-        )
+        for r in results
+        if r.id.startswith("inbound.") and "external" in r.details and r.status != "skipped"
+    ]
+    # the inbound checks finish in any order: the sentences list ports in order
+    ports = tuple(sorted(seen, key=lambda p: p.external))
+    out25 = by_id.get("outbound_25")
+    return Evidence(
+        network=not (lan is not None and lan.status == "fail"),
+        gateway=str(lan.details.get("gateway") or gateway) if lan else gateway,
+        ports=ports,
+        router_found=bool(router and (router.details.get("upnp") or router.details.get("natpmp"))),
+        router_public=_public(router),
+        router_private=_private(router),
+        nat=detail("nat", "kind"),
+        ip=detail("ip_kind", "kind"),
+        outbound_25=detail("outbound_25", "outcome"),
+        relay=str(out25.details.get("smarthost") or "") if out25 else "",
+    )
+
+
+def _public(router: CheckResult | None) -> bool:
+    """The router reports a public external address (by UPnP or NAT-PMP)."""
+    if router is None:
+        return False
+    ext = str(
+        router.details.get("upnp_external_ip") or router.details.get("natpmp_external_ip") or ""
+    )
+    return bool(ext) and is_routable_for_us(ext)
+
+
+def _private(router: CheckResult | None) -> str:
+    """The router's external address when it is a private one, else ""."""
+    if router is None:
+        return ""
+    ext = str(
+        router.details.get("upnp_external_ip") or router.details.get("natpmp_external_ip") or ""
+    )
+    return ext if ext and classify(ext) == "private" else ""
+
+
+def subscription_verdict(
+    results: list[CheckResult],
+    mapped: Collection[int] = (),
+    gateway: str = "",
+    refused: Collection[int] = (),
+) -> SubscriptionVerdict:
+    """Decide from the other checks and what the router said to the last forwarding."""
+    e = evidence(results, mapped, gateway, refused)
+    d = decide(e)
+    # a failed reachability probe is not a verdict: its reachable is None, so
+    # the table treats it as untested
+    limits = [m.english() for m in d.limits]
+    summary = d.summary.english()
+    if limits and d.hosting == "allows_with_limits":
+        summary += ", with limits: " + "; ".join(limits)
+
+    def msgs(items: list[Msg]) -> list[dict[str, Any]]:
+        return [m.to_dict() for m in items]
+
     return SubscriptionVerdict(
-        "allows", "your subscription allows hosting mail", ip, nat, out25, low, limits, advice
+        d.hosting,
+        summary,
+        e.ip,
+        e.nat,
+        e.outbound_25,
+        d.low_ports,
+        limits,
+        [m.english() for m in d.advice],
+        d.row,
+        {"summary": d.summary.to_dict(), "limits": msgs(d.limits), "advice": msgs(d.advice)},
     )
 
 

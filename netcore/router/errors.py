@@ -49,6 +49,12 @@ NETWORK = -2
 """Pseudo-code: the router answered badly or the network failed."""
 SUBSTITUTED = -3
 """Pseudo-code: NAT-PMP/PCP granted another external port than asked."""
+NOT_ASKED = -4
+"""Pseudo-code: the run's request budget (count or time) ran out before this port."""
+NO_PUBLIC_ADDRESS = -5
+"""Pseudo-code: the router has no public address (CGNAT, a second NAT): nothing was asked."""
+OFF_LAN = -6
+"""Pseudo-code: the target is not on the office LAN (ports.X.internal_host): nothing was asked."""
 
 # NAT-PMP (RFC 6886) and PCP (RFC 6887) result codes that matter here.
 NATPMP_NOT_AUTHORIZED = 2
@@ -88,7 +94,15 @@ def from_upnp_exception(exc: BaseException, *, port: int = 0, holder: str = "") 
     """A :class:`RouterError` with a clear sentence for a miniupnpc exception."""
     code = upnp_code(exc)
     if code is None:
-        return RouterError(NETWORK, f"the router gave an unexpected answer: {exc}", str(exc))
+        # miniupnpc's own texts ("Miniupnpc HTTP error", "Miniupnpc Socket error")
+        # mean the router did not answer the request: say so, keep the raw text
+        what = f" for port {port}" if port else ""
+        return RouterError(
+            NETWORK,
+            f"the router did not answer the UPnP request{what} properly (it may be busy "
+            "or restarting); try again in a minute",
+            str(exc),
+        )
     return RouterError(code, explain(code, port=port, holder=holder), str(exc))
 
 
@@ -106,9 +120,14 @@ def explain(code: int, *, port: int = 0, holder: str = "") -> str:
             "a machine forward ports to itself (secure mode)"
         )
     if code == NOT_AUTHORIZED:
+        if 0 < port < 1024:
+            return (
+                f"the router's UPnP rules refuse {what} (many routers only allow ports "
+                "from 1024 up, or only to the asking machine)"
+            )
         return (
-            f"the router's UPnP rules refuse {what} (many routers only allow ports "
-            "above 1024, or only to the asking machine)"
+            f"the router's UPnP rules refuse {what} (its permission rules allow only some "
+            "external and internal ports, or only forwarding to the asking machine)"
         )
     if code == ACTION_FAILED:
         return (
@@ -129,5 +148,14 @@ def explain(code: int, *, port: int = 0, holder: str = "") -> str:
         return f"the router gave another external port instead of {what}"
     if code == NETWORK:
         return "the router did not answer correctly"
+    if code == OFF_LAN:
+        return f"the target of {what} is not on this office's LAN"
+    if code == NOT_ASKED:
+        return f"{what} was not asked: the run's request budget ran out"
+    if code == NO_PUBLIC_ADDRESS:
+        return (
+            "the router has no public address (carrier-grade NAT or a second router in "
+            "front of it): forwarding on it cannot help, ask the ISP for a public IPv4 address"
+        )
     name = next((n for n, c in UPNP_ERROR_STRINGS.items() if c == code), "unknown error")
     return f"the router refused {what}: {name} ({code})"

@@ -39,22 +39,29 @@ class NatPmpClient:
         self.gateway = gateway
         self.timeout = timeout
 
-    def _send(self, request: Any, response_class: Any) -> Any:
+    def _send(self, request: Any, response_class: Any, tries: int = 2) -> Any:
         import natpmp
 
         # NAT-PMP waits n * retry_increment before retry n: two tries whose
         # waits add up to the configured timeout instead of the RFC's ~2 min.
-        request.retry_increment = self.timeout / 3
+        # A mapping request is sent once (tries=1, the whole timeout): a router
+        # still searching for an allowed port must not get the question again.
+        request.retry_increment = self.timeout / 3 if tries > 1 else self.timeout
         try:
             resp = natpmp.send_request_with_retry(
-                self.gateway, request, response_data_class=response_class, retry=2
+                self.gateway, request, response_data_class=response_class, retry=tries
             )
         except natpmp.NATPMPUnsupportedError:
             raise RouterError(
                 errors.NO_ROUTER, f"the router {self.gateway} does not answer NAT-PMP"
             ) from None
         except (OSError, natpmp.NATPMPError) as exc:
-            raise RouterError(errors.NETWORK, f"NAT-PMP failed: {exc}") from None
+            raise RouterError(
+                errors.NETWORK,
+                f"the NAT-PMP request to the router {self.gateway} failed "
+                f"({type(exc).__name__}): the router or the network did not carry it",
+                str(exc),
+            ) from None
         except struct.error:  # the library unpacks whatever arrived: a short answer
             raise RouterError(
                 errors.NETWORK,
@@ -96,7 +103,7 @@ class NatPmpClient:
         proto = natpmp.NATPMP_PROTOCOL_TCP if protocol == "TCP" else natpmp.NATPMP_PROTOCOL_UDP
         life = lifetime if lifetime > 0 else NATPMP_MAX_LIFETIME
         resp = self._send(
-            natpmp.PortMapRequest(proto, internal, external, life), natpmp.PortMapResponse
+            natpmp.PortMapRequest(proto, internal, external, life), natpmp.PortMapResponse, 1
         )
         if resp.result != 0:
             code = (

@@ -106,7 +106,13 @@ class PcpClient:
         self.port = port
 
     def _exchange(
-        self, protocol: str, internal: int, external: int, lifetime: int, nonce: bytes
+        self,
+        protocol: str,
+        internal: int,
+        external: int,
+        lifetime: int,
+        nonce: bytes,
+        shares: tuple[float, ...] = (0.4, 1.0),
     ) -> MapResponse:
         deadline = time.monotonic() + self.timeout
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -114,8 +120,9 @@ class PcpClient:
             packet = pack_map_request(
                 sock.getsockname()[0], nonce, protocol, internal, external, lifetime
             )
-            # two sends within the timeout: one lost datagram is not a failure
-            for share in (0.4, 1.0):
+            # by default two sends within the timeout (one lost datagram is not a
+            # failure); a new mapping is asked once: see netcore.router_etiquette
+            for share in shares:
                 sock.send(packet)
                 until = time.monotonic() + (deadline - time.monotonic()) * share
                 while (left := until - time.monotonic()) > 0:
@@ -141,7 +148,7 @@ class PcpClient:
         """
         nonce = nonce or os.urandom(12)
         life = lifetime if lifetime > 0 else NATPMP_MAX_LIFETIME
-        resp = self._exchange(protocol, internal, external, life, nonce)
+        resp = self._exchange(protocol, internal, external, life, nonce, shares=(1.0,))
         if resp.result != 0:
             code = (
                 errors.NOT_AUTHORIZED

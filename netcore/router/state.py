@@ -82,6 +82,9 @@ class ForwardingState:
     mappings: dict[str, MappingRecord] = field(default_factory=dict)
     fallbacks: dict[str, int] = field(default_factory=dict)
     epoch: EpochSeen | None = None
+    refused: dict[str, int] = field(default_factory=dict)
+    """``"25/TCP"`` -> the code the router refused it with at the last apply (the
+    doctor then advises manual rules or the fallback, not "run the forwarding")."""
 
     @classmethod
     def load(cls, path: Path) -> ForwardingState:
@@ -94,6 +97,7 @@ class ForwardingState:
             data: Any = json.loads(path.read_text(encoding="utf-8"))
             mappings = {k: MappingRecord(**v) for k, v in data.get("mappings", {}).items()}
             fallbacks = {str(k): int(v) for k, v in data.get("fallbacks", {}).items()}
+            refused = {str(k): int(v) for k, v in (data.get("refused") or {}).items()}
             raw_epoch = data.get("epoch")
             epoch = (
                 EpochSeen(int(raw_epoch["epoch"]), float(raw_epoch["seen_at"]))
@@ -105,6 +109,7 @@ class ForwardingState:
                 mappings=mappings,
                 fallbacks=fallbacks,
                 epoch=epoch,
+                refused=refused,
             )
         except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return cls()
@@ -117,6 +122,7 @@ class ForwardingState:
             "mappings": {k: asdict(v) for k, v in sorted(self.mappings.items())},
             "fallbacks": dict(sorted(self.fallbacks.items())),
             "epoch": asdict(self.epoch) if self.epoch else None,
+            "refused": dict(sorted(self.refused.items())),
         }
         atomic_write_text(path, json.dumps(doc, indent=2) + "\n")
 

@@ -24,11 +24,14 @@ def rerun_checks(
     from netcore.checks.runner import run_checks
     from pmemail.app.cert_check import certificate_rows
     from pmemail.app.mail_auth_check import mail_auth_rows
+    from pmemail.app.verdict_texts import finding_text
 
     extra = [*certificate_rows(config), *mail_auth_rows(config, paths)]
     report = asyncio.run(run_checks(config, paths, on_result, extra))
     verdict = {0: "all checks passed", 1: "warnings", 2: "problems found"}[report.exit_code]
-    lines = [f"{c.status.upper():7} {c.title}: {c.finding}" for c in report.checks]
+    lines = [
+        f"{c.status.upper():7} {c.title}: {finding_text(c, config.language)}" for c in report.checks
+    ]
     return ActionResult(
         f"checks done in {report.seconds:.1f} s: {verdict}", lines, ok=report.exit_code == 0
     )

@@ -65,14 +65,15 @@ def apply_plan(
     """
     from netcore.forwarding import Forwarder
     from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
+    from pmemail.app.verdict_texts import sayer
 
     forwarder = Forwarder(config, paths)
     plan = _router_call("", forwarder.plan)
     report = _router_call("", lambda: forwarder.apply(progress=progress))
     isp = config.isp
     profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
-    doc = forwarding_document(report, plan, profile)
-    return PlanApplied(not report.failed, next_steps_lines(doc))
+    doc = forwarding_document(report, plan, profile, forwarder.gateway)
+    return PlanApplied(not report.failed, next_steps_lines(doc, sayer(config.language)))
 
 
 def forward_all(

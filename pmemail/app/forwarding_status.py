@@ -69,14 +69,38 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
         ActionError: the plan cannot be built (a bad address in the config ...).
     """
     from netcore.forwarding_report import manual_document, next_steps_lines, router_profile
-    from netcore.plan import PlanError, build_plan
+    from netcore.plan import PlanError, build_plan, default_gateway
+    from pmemail.app.verdict_texts import sayer
 
     try:
         plan = build_plan(config, lan_ip or _STAND_IN_HOST)
     except PlanError as err:
         raise ActionError(str(err)) from None
-    manual = manual_document(plan, router_profile(config.isp.profile, config.isp.router_profile))
+    profile = router_profile(config.isp.profile, config.isp.router_profile)
+    manual = manual_document(plan, profile, default_gateway() or "")
     for row in manual["table"]:
         if row["internal_host"] == _STAND_IN_HOST:
             row["internal_host"] = this_computer
-    return next_steps_lines({"summary": {"ok": 0, "total": len(plan)}, "manual": manual})
+    doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
+    return next_steps_lines(doc, sayer(config.language))
+
+
+def off_lan_target(config: Config, host: str) -> tuple[str, list[str]] | None:
+    """``(subnet, machines seen on it)`` when ``host`` is not on this office's LAN.
+
+    None when it is on the LAN, or when the LAN cannot be told (no network):
+    the wizard's ports step then keeps the address as typed.
+    """
+    import ipaddress
+
+    from netcore.lan import LanDetectionError, detect_lan, lan_network, neighbours
+
+    try:
+        info = detect_lan(config.network.interface.strip())
+        address = ipaddress.IPv4Address(host)
+    except (LanDetectionError, ValueError):
+        return None
+    network = lan_network(info)
+    if network is None or network.is_loopback or address in network:
+        return None  # a loopback "LAN" (tests, a demo) says nothing about the office
+    return str(network), [a for a in neighbours(network) if a != info.address][:5]

@@ -35,16 +35,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     doctor.set_defaults(handler=cmd_doctor)
 
 
-def _row(result: CheckResult) -> str:
-    return f"{MARK[result.status]:<5} {result.title:<30} {result.finding}"
+def _row(result: CheckResult, language: str = "en") -> str:
+    from pmemail.app.verdict_texts import finding_text
+
+    return f"{MARK[result.status]:<5} {result.title:<30} {finding_text(result, language)}"
 
 
-def render_advice(report: DoctorReport) -> list[str]:
-    """The lines printed after the table: verdict, then advice per check."""
-    lines = ["", str(report.verdict.get("summary", ""))]
+def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
+    """The lines printed after the table: the verdict and its advice, then advice per check."""
+    from pmemail.app.verdict_texts import verdict_lines
+
+    summary, _limits, todo = verdict_lines(report.verdict, language)
+    lines = ["", summary, *(f"→ {a}" for a in todo)]
     grouped: dict[str, list[str]] = {}  # same advice (e.g. several ports): one line
+    # the verdict's own advice covers the LAN and reachability (it knows what the
+    # router mapped or refused; a port's row alone would say "forward it" again)
+    covered = {"subscription", "lan"}
     for check in report.checks:
-        if check.advice and check.status in ("warn", "fail") and check.id != "subscription":
+        if check.id.startswith("inbound.") and report.verdict.get("messages"):
+            continue
+        if check.advice and check.status in ("warn", "fail") and check.id not in covered:
             grouped.setdefault(check.advice, []).append(check.title)
     for advice, titles in grouped.items():
         first, *rest = advice.splitlines()
@@ -77,12 +87,12 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
     def show(result: CheckResult) -> None:
         if result.id != "subscription":
-            ctx.print(_row(result))
+            ctx.print(_row(result, config.language))
             ctx.out.flush()
 
     ctx.print("checking the internet subscription ...")
     report = asyncio.run(run_checks(config, paths, on_result=show, extra=served))
-    for line in render_advice(report):
+    for line in render_advice(report, config.language):
         ctx.print(line)
     reason = reason_from_report(report, config.mail.hostname)
     if not uses_smarthost(config.relay) and not reason.direct_ok:

@@ -81,12 +81,18 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     """Print the plan: external port -> internal address:port."""
     from netcore import advice
     from netcore.forwarding_report import plan_document
+    from netcore.target_check import off_lan_outcome, office_network
 
     fwd = _forwarder(ctx, args)
     plan = _guarded(fwd.plan)
     # with --lan-ip the plan needs no route to the router at all
     gateway = args.gateway or "" if args.lan_ip else fwd.gateway
     doc = plan_document(plan, fwd.lan_ip, gateway)
+    lan = office_network(fwd.lan_ip, ctx.config.network.interface.strip())
+    off = [o for o in (off_lan_outcome(p, lan, fwd.lan_ip) for p in plan) if o is not None]
+    doc["off_lan"] = [
+        {"name": o.name, "internal_host": o.internal_host, "message": o.message} for o in off
+    ]
     if args.json:
         _emit(ctx, doc)
         return 0
@@ -97,6 +103,8 @@ def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
             f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
             f"{p.name}{instead}"
         )
+    for o in off:
+        ctx.print(f"  WARNING {o.message}")
     ctx.print()
     ctx.print(advice.DMZ_EXPLANATION)
     return 0
@@ -122,7 +130,7 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
             None if args.json else (lambda o: _progress_line(ctx, o)), fallback=args.fallback
         )
     )
-    doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None)
+    doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None, fwd.gateway)
     if args.json:
         _emit(ctx, doc)
         return report.exit_code()
@@ -134,8 +142,9 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
     from netcore.forwarding_report import next_steps_lines
+    from pmemail.app.verdict_texts import sayer
 
-    for line in next_steps_lines(doc):
+    for line in next_steps_lines(doc, sayer(ctx.config.language)):
         ctx.print(line)
 
 

@@ -33,6 +33,7 @@ from pmemail.app import (
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
+from pmemail.app.verdict_texts import finding_text
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
@@ -209,7 +210,7 @@ class DashboardScreen(Screen[None]):
         """One check finished: append it to the actions log."""
         r = message.result
         self.query_one("#dash-actions", Log).write_line(
-            f"  {r.status.upper():7} {r.title}: {r.finding}"
+            f"  {r.status.upper():7} {r.title}: {finding_text(r, current_language())}"
         )
 
     def on_action_done(self, message: ActionDone) -> None:

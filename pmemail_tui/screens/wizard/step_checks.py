@@ -10,9 +10,10 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from pmemail.app.verdict_texts import finding_text, verdict_lines
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import ChecksDone, RowResult
 from pmemail_tui.widgets.check_list import CheckList
@@ -78,7 +79,7 @@ class ChecksStep(WizardStep):
                 RowResult(
                     result.id,
                     result.status,
-                    result.finding,
+                    finding_text(result, current_language()),
                     _details(result),
                     result.advice,
                     titles.get(result.id, result.title),
@@ -107,10 +108,10 @@ class ChecksStep(WizardStep):
 
     def show_verdict(self, report: DoctorReport) -> None:
         """The decision in plain words, plus what to ask the ISP."""
-        verdict = report.verdict
-        lines = [f"{t('checks.verdict')}: {verdict.get('summary', '')}"]
-        lines += [f"  • {x}" for x in verdict.get("limits", [])]
-        lines += [f"  → {x}" for x in verdict.get("advice", [])]
+        summary, limits, advice = verdict_lines(report.verdict, current_language())
+        lines = [f"{t('checks.verdict')}: {summary}"]
+        lines += [f"  • {x}" for x in limits]
+        lines += [f"  → {x}" for x in advice]
         self.query_one("#verdict", Static).update("\n".join(lines))
         self.query_one("#checks-rerun", Button).disabled = False
 

@@ -9,6 +9,7 @@ from typing import Any
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
+from pmemail.app.forwarding_status import off_lan_target
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 
@@ -63,6 +64,13 @@ class PortsStep(WizardStep):
             return None
         if not address.is_private:
             self.show_error(t("ports.host_not_lan", host=host))
+            return None
+        off = off_lan_target(self.pm.config, host)
+        if off is not None:
+            network, seen = off
+            self.show_error(
+                t("ports.host_off_lan", host=host, network=network, seen=", ".join(seen) or "-")
+            )
             return None
         self.pm.update_port_host("remote_desktop", host)
         return {"remote_desktop_host": host}

@@ -1,0 +1,48 @@
+"""Delete one of pmemail's mappings from the router, by the protocol that made it."""
+
+from __future__ import annotations
+
+from netcore.plan import DESCRIPTION_PREFIX
+from netcore.port_outcome import FAILED, REMOVED, PortOutcome
+from netcore.router import errors, pmp
+from netcore.router.errors import RouterError
+from netcore.router.state import MappingRecord
+from netcore.router.upnp import RouterMapping, UpnpClient
+
+
+def remove_one(
+    item: RouterMapping | MappingRecord, upnp: UpnpClient | None, gateway: str, timeout: float
+) -> PortOutcome:
+    """Delete ``item`` (a UPnP row of ours, or a NAT-PMP/PCP record); its outcome.
+
+    Args:
+        item: the mapping to delete.
+        upnp: the IGD client (needed for a UPnP row).
+        gateway: the router's LAN address (NAT-PMP/PCP).
+        timeout: ``network.natpmp_timeout``.
+    """
+    name = (
+        item.name
+        if isinstance(item, MappingRecord)
+        else item.description.removeprefix(DESCRIPTION_PREFIX).strip()
+    )
+    outcome = PortOutcome(
+        name, item.external, item.protocol, item.internal_host, item.internal, REMOVED
+    )
+    try:
+        if isinstance(item, RouterMapping):
+            assert upnp is not None
+            upnp.delete(item.external, item.protocol)
+            outcome.method = "upnp"
+        else:
+            pmp.unmap_record(gateway, timeout, item)
+            outcome.method = item.method
+    except RouterError as exc:
+        outcome.status, outcome.code, outcome.message = FAILED, exc.code, str(exc)
+        if exc.code == errors.NOT_AUTHORIZED:
+            outcome.message = (
+                f"the router refuses to delete port {item.external} "
+                f"(it belongs to {item.internal_host}); delete it in the "
+                "router's port-forwarding page"
+            )
+    return outcome
