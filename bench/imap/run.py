@@ -192,7 +192,13 @@ def main() -> int:
             pm.template = dv.template = small
         if args.only in (None, "memory"):
             memory.run_memory(
-                sides, tls, sizes.messages, sizes.idle, sizes.active, sizes.sessions_each
+                sides,
+                tls,
+                sizes.messages,
+                sizes.idle,
+                sizes.active,
+                sizes.sessions_each,
+                sizes.rounds,
             )
         if args.only in (None, "memory", "idle"):
             idle.run_idle(sides, tls, sizes.messages, sizes.idle_many)
