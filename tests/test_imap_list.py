@@ -193,3 +193,18 @@ def test_list_status(client: Any, server: ServerThread) -> None:
         b'* LIST (\\HasNoChildren) "." ls1.kid',
         b"* STATUS ls1.kid (MESSAGES 1 UNSEEN 1)",
     ]
+
+
+def test_delete_with_children_leaves_a_noselect_name(client: Any) -> None:
+    """RFC 3501 6.3.4: deleting a name with inferiors removes its messages and the
+    name acquires \\Noselect; the child keeps its own messages."""
+    ok(client, "CREATE d1", "CREATE d1.kid")
+    client.append("d1", None, None, b"Subject: parent\r\n\r\nx\r\n")
+    client.append("d1.kid", None, None, b"Subject: child\r\n\r\ny\r\n")
+    ok(client, "DELETE d1")
+    got = listed(client, 'LIST "" d1*')
+    assert "\\Noselect" in got["d1"][0] and "\\Noselect" not in got["d1.kid"][0]
+    typ, _ = client.select("d1")
+    assert typ == "NO"
+    typ, data = client.select("d1.kid")
+    assert typ == "OK" and data == [b"1"]

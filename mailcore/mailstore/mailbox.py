@@ -184,7 +184,11 @@ class Mailbox:
         self._create(name)
 
     def delete(self, name: str) -> Path:
-        """Delete folder ``name`` and its messages (not INBOX, not one with children).
+        """Delete folder ``name`` and its messages (not INBOX).
+
+        A folder with children loses its messages and becomes a ``\\Noselect`` name
+        above them (RFC 3501 6.3.4, as Dovecot): Maildir++ keeps each child in a
+        directory of its own, so removing the parent's directory leaves them intact.
 
         Returns:
             The removed directory, so callers can drop what they cached about it.
@@ -194,8 +198,6 @@ class Mailbox:
             raise FolderError("INBOX cannot be deleted")
         if not self.exists(name):
             raise NoSuchFolder(name)
-        if any(n.startswith(name + names.DELIMITER) for n in self.folder_names()):
-            raise FolderError(f"mailbox {name!r} has child mailboxes")
         self._open.pop(name, None)
         path = self._path(name)
         shutil.rmtree(path)
