@@ -57,6 +57,12 @@ async def mta_sts(request: web.Request) -> web.Response:
     return web.Response(text=policy, content_type="text/plain", charset="utf-8")
 
 
+async def keepalive(request: web.Request) -> web.Response:
+    """GET /keepalive: nothing, but the session it reaches stays alive (webmail.js
+    asks while a compose page is open)."""
+    return web.Response(status=204)
+
+
 async def static_file(request: web.Request) -> web.StreamResponse:
     """GET /static/<name>: the stylesheet (a missing file is the friendly 404 page,
     which ``web.static`` cannot give: its file response answers a bare 404 itself)."""
@@ -109,11 +115,13 @@ def build_app(
             web.post("/logout", auth.logout),
             web.get("/mail", mail_views.message_list),
             web.get("/msg", mail_views.read),
+            web.get("/frame", mail_views.html_frame),
             web.get("/part", mail_views.download_part),
             web.get("/raw", mail_views.download_raw),
             web.post("/action", mail_views.action),
             web.post("/folders", mail_views.create_folder),
             web.get("/compose", compose_views.compose_form),
+            web.get("/keepalive", keepalive),
             web.post("/send", compose_views.send),
             web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
             *autoconfig_routes(),

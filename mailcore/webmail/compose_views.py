@@ -29,7 +29,15 @@ from mailcore.webmail.compose import (
     encoded_size,
     write_message,
 )
-from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
+from mailcore.webmail.context import (
+    EXPIRED,
+    WebmailContext,
+    ctx_of,
+    error_page,
+    render,
+    session_of,
+    text,
+)
 from mailcore.webmail.drafts import (
     DRAFTS,
     discard_draft,
@@ -86,6 +94,8 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             return error_page(request, 404, "This draft no longer exists.")
         values.update(opened.values, draft_uid=str(uid))
         notice = "Draft saved." if request.query.get("saved") == "1" else ""
+        if request.query.get("restored") == "1":
+            notice = text(request, "draft_restored")
         return render(
             request, "compose.html", v=values, error="", notice=notice, kept=opened.attachments
         )
@@ -148,7 +158,11 @@ async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
 
 async def send(request: web.Request) -> web.StreamResponse:
     """POST /send (multipart/form-data): check CSRF first, spool uploads, then send or
-    save as a draft (``op=draft``)."""
+    save as a draft (``op=draft``; ``op=autosave`` answers the draft's uid as JSON).
+
+    A form sent by a session that had expired is saved as a draft, never sent:
+    the user logs in again and finds it opened (``auth.login``).
+    """
     ctx = ctx_of(request)
     session = session_of(request)
     make_private_dir(ctx.spool)
@@ -294,13 +308,19 @@ async def _finish(
     )
     message = ctx.spool / f"webmail-{tag}.eml"
     spool_files.append(message)
-    if values["op"] == "draft":
+    expired = request.get(EXPIRED, False)
+    if values["op"] in ("draft", "autosave") or expired:
         await asyncio.to_thread(write_draft, draft, message)
         try:
             new_uid = await store_draft(drafts, message, draft_uid)
         except OSError as err:
             log.error("webmail: saving a draft for %s failed: %s", user, err)
             raise ComposeError("the draft could not be saved; try again later") from err
+        if expired:  # the next login of this user opens it again
+            ctx.restores[user] = new_uid
+            raise web.HTTPSeeOther("/login?kept=1")
+        if values["op"] == "autosave":  # webmail.js keeps editing the same page
+            return web.json_response({"draft": new_uid})
         raise web.HTTPSeeOther(f"/compose?draft={new_uid}&saved=1")
     recipients = draft.recipients()
     if not recipients:

@@ -17,17 +17,43 @@ from aiohttp import web
 from mailcore.mailstore import INBOX, FolderError, FolderNameError
 from mailcore.mime import Part, decode_part, scan
 from mailcore.webmail.context import (
-    REMOTE_IMAGES,
     ctx_of,
     error_page,
     form_of,
     render,
     session_of,
+    text,
 )
 from mailcore.webmail.reading import part_url, read_message
 
 log = logging.getLogger("pmemail.webmail")
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+_OPAQUE = "application/octet-stream"
+
+
+def _harmless(content_type: str) -> bool:
+    """Whether a download may keep its type: never HTML, nor a script type that a
+    ``<script src>`` of this origin would run (the pages allow ``script-src 'self'``)."""
+    low = content_type.lower()
+    return low != "text/html" and "script" not in low and "json" not in low
+
+
+_NOTICES = ("moved", "deleted", "destroyed", "restored", "marked_read", "marked_unread")
+
+
+def notice_of(request: web.Request) -> str:
+    """The sentence saying what the last action did (``?sent=1``, ``?done=...&n=``)."""
+    if request.query.get("sent") == "1":
+        return text(request, "sent")
+    done = request.query.get("done", "")
+    if done not in _NOTICES:
+        return ""
+    to = request.query.get("to", "")
+    return text(request, done, n=_int(request.query.get("n")), folder=_label(to))
+
+
+def _label(folder: str) -> str:
+    return "Inbox" if folder == INBOX else folder
 
 
 def _folder_arg(request: web.Request) -> str:
@@ -67,6 +93,11 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     return render(
         request,
         "list.html",
+        notice=notice_of(request),
+        undo=request.query.get("undo", "").split()
+        if request.query.get("done") == "deleted"
+        else [],
+        undo_to=folder,
         folder=folder,
         folders=folders,
         messages=summaries,
@@ -103,7 +134,6 @@ async def read(request: web.Request) -> web.StreamResponse:
         return error_page(request, 404, "This message no longer exists.")
     await ctx.view.set_seen(user, folder.name, [uid], True)
     folders = await ctx.view.folders(user)
-    request[REMOTE_IMAGES] = images
     base = {"f": folder.name, "uid": uid}
     return render(
         request,
@@ -115,8 +145,45 @@ async def read(request: web.Request) -> web.StreamResponse:
         images_link="/msg?" + urlencode({**base, "images": 1}),
         text_link="/msg?" + urlencode({**base, "view": "text"}),
         raw_link="/raw?" + urlencode(base),
+        frame_link="/frame?" + urlencode({**base, **({"images": 1} if images else {})}),
         targets=[f.name for f in folders if f.name != folder.name],
     )
+
+
+# The frame's own policy: the sender's inline styles apply (the sanitizer kept only
+# plain declarations), nothing runs (no script-src, and the CSP sandbox even when
+# the frame is opened as a page of its own), images only from here unless asked.
+_FRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'{remote}; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; "
+    "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+)
+
+
+async def html_frame(request: web.Request) -> web.StreamResponse:
+    """GET /frame?f=&uid=[&images=1]: the sanitized HTML body as its own document.
+
+    The reading page shows it in a sandboxed ``<iframe>`` (no ``allow-scripts``),
+    so the page itself keeps a CSP without inline styles while the mail keeps
+    the colours its sender gave it.
+    """
+    ctx = ctx_of(request)
+    user = session_of(request).address
+    uid = _int(request.query.get("uid"))
+    images = request.query.get("images") == "1"
+    try:
+        folder = await ctx.view.folder(user, _folder_arg(request))
+        path = folder.file(uid)
+        reading = await asyncio.to_thread(
+            read_message, path, folder.name, uid, allow_remote_images=images
+        )
+    except (FolderError, FolderNameError, KeyError, OSError):
+        return error_page(request, 404, "This message no longer exists.")
+    response = render(request, "frame.html", html=reading.html, text=reading.text)
+    remote = " https: http:" if images else ""
+    response.headers["Content-Security-Policy"] = _FRAME_CSP.format(remote=remote)
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 def _disposition(kind: str, filename: str) -> str:
@@ -164,11 +231,7 @@ async def download_part(request: web.Request) -> web.StreamResponse:
     if part is None:
         return error_page(request, 404, "No such attachment.")
     inline = request.query.get("inline") == "1" and part.content_type in _INLINE_TYPES
-    ctype = (
-        part.content_type
-        if inline or part.content_type != "text/html"
-        else "application/octet-stream"
-    )
+    ctype = part.content_type if inline or _harmless(part.content_type) else _OPAQUE
     name = part.filename or f"part-{number}"
     f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     try:
@@ -201,8 +264,17 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
         f.close()
 
 
+def _done(folder: str, done: str, count: int, **more: str) -> str:
+    """The list of ``folder`` telling what was just done (``notice_of`` reads it)."""
+    return "/mail?" + urlencode({"f": folder, "done": done, "n": count, **more})
+
+
 async def action(request: web.Request) -> web.StreamResponse:
-    """POST /action: read/unread/delete/move for the checked messages."""
+    """POST /action: read/unread/delete/move (and undo of a delete) for the checked messages.
+
+    The page it leads to says what was done; a delete to the Trash offers to
+    undo it (``op=undo``: the Trash's uids moved back to ``dest``).
+    """
     ctx = ctx_of(request)
     user = session_of(request).address
     form = await form_of(request)
@@ -212,20 +284,29 @@ async def action(request: web.Request) -> web.StreamResponse:
     back = str(form.get("back", "")) or "/mail?" + urlencode({"f": folder})
     if not back.startswith("/") or back.startswith("//"):
         back = "/mail"
+    if not uids and op in ("read", "unread", "delete", "move", "undo"):
+        return error_page(request, 400, text(request, "none_selected"))
     try:
-        if op == "read":
-            await ctx.view.set_seen(user, folder, uids, True)
-        elif op == "unread":
-            await ctx.view.set_seen(user, folder, uids, False)
+        if op in ("read", "unread"):
+            await ctx.view.set_seen(user, folder, uids, op == "read")
+            if not form.get("back"):
+                back = _done(folder, "marked_" + op, len(uids))
         elif op == "delete":
-            await ctx.view.delete(user, folder, uids)
-            back = "/mail?" + urlencode({"f": folder})
-        elif op == "move":
+            moved = await ctx.view.delete(user, folder, uids)
+            if moved is None:
+                back = _done(folder, "destroyed", len(uids))
+            else:
+                undo = " ".join(map(str, moved))
+                back = _done(folder, "deleted", len(moved), undo=undo)
+        elif op in ("move", "undo"):
             dest = str(form.get("dest", ""))
             if not dest:
                 return error_page(request, 400, "Choose the folder to move to.")
-            await ctx.view.move(user, folder, uids, dest)
-            back = "/mail?" + urlencode({"f": folder})
+            moved = await ctx.view.move(user, folder, uids, dest)
+            if op == "undo":
+                back = _done(dest, "restored", len(moved), to=dest)
+            else:
+                back = _done(folder, "moved", len(moved), to=dest)
         else:
             return error_page(request, 400, f"Unknown action {op!r}.")
     except (FolderError, FolderNameError) as err:

@@ -47,6 +47,69 @@ TEXTS: dict[str, dict[str, str]] = {
             "redémarrez pmemail, puis utilisez https://{hostname}/."
         ),
     },
+    "session_expired_kept": {
+        "en": (
+            "Your session expired. What you were writing was kept as a draft: log in "
+            "again and it opens where you left it."
+        ),
+        "fr": (
+            "Votre session a expiré. Ce que vous écriviez a été gardé comme brouillon : "
+            "reconnectez-vous et il s'ouvrira là où vous l'avez laissé."
+        ),
+    },
+    "draft_restored": {
+        "en": "Here is what you were writing when your session expired; nothing was sent.",
+        "fr": ("Voici ce que vous écriviez quand votre session a expiré ; rien n'a été envoyé."),
+    },
+    "autosaved": {
+        "en": "Draft saved automatically.",
+        "fr": "Brouillon enregistré automatiquement.",
+    },
+    "autosave_failed": {
+        "en": "The draft could not be saved automatically; use Save draft.",
+        "fr": "Le brouillon n'a pas pu être enregistré automatiquement ; utilisez Enregistrer.",
+    },
+    "session_lost": {
+        "en": (
+            "Your session has expired. Send or save the message: it will be kept as a draft "
+            "and opened again after you log in."
+        ),
+        "fr": (
+            "Votre session a expiré. Envoyez ou enregistrez le message : il sera gardé comme "
+            "brouillon et rouvert après votre connexion."
+        ),
+    },
+    "sent": {"en": "Message sent.", "fr": "Message envoyé."},
+    "moved": {
+        "en": "{n} message(s) moved to {folder}.",
+        "fr": "{n} message(s) déplacé(s) vers {folder}.",
+    },
+    "deleted": {
+        "en": "{n} message(s) moved to the Trash.",
+        "fr": "{n} message(s) mis à la corbeille.",
+    },
+    "destroyed": {
+        "en": "{n} message(s) deleted for good.",
+        "fr": "{n} message(s) supprimé(s) définitivement.",
+    },
+    "restored": {
+        "en": "{n} message(s) put back in {folder}.",
+        "fr": "{n} message(s) remis dans {folder}.",
+    },
+    "marked_read": {
+        "en": "{n} message(s) marked read.",
+        "fr": "{n} message(s) marqué(s) comme lu(s).",
+    },
+    "marked_unread": {
+        "en": "{n} message(s) marked unread.",
+        "fr": "{n} message(s) marqué(s) comme non lu(s).",
+    },
+    "undo": {"en": "Undo", "fr": "Annuler"},
+    "select_all": {"en": "Select all", "fr": "Tout sélectionner"},
+    "none_selected": {
+        "en": "Select at least one message first.",
+        "fr": "Sélectionnez d'abord au moins un message.",
+    },
 }
 
 
