@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from mailcore.mime import Part, read_text, scan
+from mailcore.webmail.html_text import html_to_text
 from mailcore.webmail.sanitize import sanitize_html
 
 MAX_TEXT = 2 * 1024 * 1024  # larger bodies are cut (the full text stays downloadable)
@@ -92,9 +93,7 @@ def quote_for_reply(reading: Reading) -> str:
     """The original text quoted with ``>`` for a reply."""
     text = reading.text
     if not text and reading.html:
-        import re
-
-        text = re.sub(r"<[^>]+>", "", reading.html)
+        text = html_to_text(reading.html)
     lines = text.replace("\r\n", "\n").split("\n")
     head = f"On {reading.date}, {reading.sender or reading.sender_address} wrote:"
-    return "\n\n" + head + "\n" + "\n".join("> " + line for line in lines[:2000])
+    return "\n\n" + head + "\n" + "\n".join(f"> {line}" if line else ">" for line in lines[:2000])
