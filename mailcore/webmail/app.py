@@ -22,10 +22,10 @@ from pmemail.config.mail_policy import mta_sts_policy
 _XML = "application/xml"
 
 
-def _preferred(ctx: WebmailContext, address: str) -> str:
+def _preferred(ctx: WebmailContext, address: str) -> str | None:
     """The user's own protocol (IMAP or POP3) when the address is a known user."""
     user = ctx.users.get(address) if address and "@" in address else None
-    return user.protocol if user is not None else "imap"
+    return user.protocol if user is not None else None
 
 
 async def thunderbird(request: web.Request) -> web.Response:
