@@ -226,3 +226,28 @@ async def test_reply_to_html_only_mail_quotes_plain_text(
         body = await page.input_value("textarea[name=body]")
         assert "> Tom & Jerry <b>line 2\n>\n> Second paragraph" in body, body
         assert "&amp;" not in body and "&lt;" not in body and "window.pwned" not in body
+
+
+async def test_over_limit_attachment_refused_before_upload(
+    tmp_path: Path, certs: LocalCA, browser: object
+) -> None:
+    """A file whose base64 size passes mail.max_message_size is refused as it is chosen,
+    with the server's sentence; Send does not go, nothing is sent."""
+    config = make_config(tmp_path, WEBMAIL, {"mail": {"max_message_size": 64 * 1024}}).config
+    big = tmp_path / "scan.pdf"
+    big.write_bytes(os.urandom(60 * 1024))  # fits the limit, not once encoded
+    async with running_stack(tmp_path, config, tls=certs.server) as stack:
+        page = await browser.new_page()  # type: ignore[attr-defined]
+        await page.goto(stack.url + "/login")
+        await _login(page, stack)
+        await page.wait_for_url("**/mail")
+        await page.goto(stack.url + "/compose")
+        await page.fill("input[name=to]", BOB)
+        await page.set_input_files("input[name=attachment]", str(big))
+        message = await page.locator("input[name=attachment]").evaluate(
+            "(el) => el.validationMessage"
+        )
+        assert "attachments are too large" in message and "64 KB" in message
+        await page.click("#send")
+        assert page.url.endswith("/compose")
+        assert not stack.store.mailbox(BOB).folder(INBOX).messages

@@ -4,12 +4,18 @@ English and French, and the text quoted from an HTML-only mail."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import smtplib
 import time
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from mailcore.mailstore import INBOX
+from mailcore.webmail.dates import header_date, say_date
 from mailcore.webmail.html_text import html_to_text
 from mailcore.webmail.sessions import SessionStore
 from tests.config_factory import make_config
@@ -144,3 +150,39 @@ def test_html_to_text_reads_as_the_mail_did() -> None:
     assert html_to_text(html) == (
         "Tom &amp; Jerry <b>line 2\n\npara two\nnext\n\n- one\n- two\n\na b"
     )
+
+
+async def test_message_view_date_and_attachment_size(tmp_path: Path) -> None:
+    """The Date is said in the office's language and time zone (with its ISO instant for
+    the browser); a 5,000,000-byte attachment shows as such, not as its base64 size."""
+    config = make_config(tmp_path, WEBMAIL, {"": {"language": "fr"}}).config
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "carol@remote.example", ALICE, "Plans"
+    msg["Date"] = "Tue, 01 Dec 2026 09:30:00 +0000"
+    msg.set_content("see attached")
+    msg.add_attachment(os.urandom(5_000_000), maintype="application", subtype="pdf")
+    async with running_stack(tmp_path, config) as stack, client() as http:
+        await asyncio.to_thread(_smtp, stack.smtp_port, msg)
+        await login(http, stack.url, ALICE, ALICE_PW)
+        uid = stack.store.mailbox(ALICE).folder(INBOX).messages[0].uid
+        async with http.get(f"{stack.url}/msg?f=INBOX&uid={uid}") as r:
+            page = await r.text()
+        when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC).astimezone()
+        assert f'<time datetime="{when.isoformat()}" data-lang="fr">' in page
+        assert f"{say_date(when, 'fr')}</time>" in page and "décembre 2026" in page
+        assert "about 4.8 MB" in page and "6.4 MB" not in page
+        async with http.get(f"{stack.url}/compose?mode=reply&f=INBOX&uid={uid}") as r:
+            assert f"Le {say_date(when, 'fr')}, carol@remote.example a écrit :" in await r.text()
+
+
+def _smtp(port: int, msg: EmailMessage) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as s:
+        s.send_message(msg)
+
+
+def test_dates_in_both_languages() -> None:
+    """Day and month names follow the language; an unreadable date is shown as written."""
+    when = datetime(2026, 12, 1, 10, 30)
+    assert say_date(when, "en") == "Tuesday 1 December 2026, 10:30"
+    assert say_date(when, "fr") == "mardi 1 décembre 2026, 10:30"
+    assert header_date("not a date", "fr") == ("not a date", "")

@@ -46,10 +46,9 @@ from mailcore.webmail.drafts import (
     store_draft,
     write_draft,
 )
-from mailcore.webmail.mailview import format_size
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
-from mailcore.webmail.wording import say
+from mailcore.webmail.wording import too_large
 from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.webmail")
@@ -119,7 +118,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             values["to"] = m.reply_to or m.sender_address
             values["in_reply_to"] = m.message_id
             values["references"] = f"{m.references} {m.message_id}".strip()
-            values["body"] = quote_for_reply(m)
+            values["body"] = quote_for_reply(m, ctx.config.language)
             if mode == "replyall":
                 others = [
                     a
@@ -221,11 +220,7 @@ async def send(request: web.Request) -> web.StreamResponse:
 
 def _too_large(ctx: WebmailContext) -> str:
     """The refusal of an upload over the limit, with the limit in message and file sizes."""
-    limit = ctx.config.mail.max_message_size
-    files = limit * 3 // 4 * 76 // 78  # inverse of encoded_size
-    return say(
-        ctx.config.language, "upload_too_large", limit=format_size(limit), files=format_size(files)
-    )
+    return too_large(ctx.config.language, ctx.config.mail.max_message_size)
 
 
 def _int(value: str) -> int:

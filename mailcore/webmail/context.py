@@ -14,9 +14,10 @@ from multidict import MultiDictProxy
 from mailcore.interfaces import UserDirectory
 from mailcore.throttle import AuthThrottle
 from mailcore.webmail.mailview import MailView, format_size
+from mailcore.webmail.reading import decoded_size
 from mailcore.webmail.sessions import SessionStore, WebSession
 from mailcore.webmail.submit import Submitter
-from mailcore.webmail.wording import say
+from mailcore.webmail.wording import say, too_large
 from pmemail.config.model import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -51,6 +52,7 @@ def template_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["size"] = format_size
+    env.filters["decoded_size"] = lambda part: format_size(decoded_size(part))
     return env
 
 
@@ -94,6 +96,9 @@ def render(request: web.Request, name: str, status: int = 200, **values: Any) ->
     # webmail.js pings this often on an open compose page, so the session stays alive
     values.setdefault("keepalive", max(5, min(300, int(ctx.config.webmail.session_idle / 3))))
     values.setdefault("t", lambda key, **kw: say(ctx.config.language, key, **kw))
+    limit = ctx.config.mail.max_message_size
+    values.setdefault("upload_limit", limit)  # webmail.js warns before uploading
+    values.setdefault("too_large", lambda: too_large(ctx.config.language, limit))
     body = ctx.env.get_template(name).render(**values)
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 

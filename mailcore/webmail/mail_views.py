@@ -24,6 +24,7 @@ from mailcore.webmail.context import (
     session_of,
     text,
 )
+from mailcore.webmail.dates import header_date
 from mailcore.webmail.reading import part_url, read_message
 
 log = logging.getLogger("pmemail.webmail")
@@ -141,6 +142,7 @@ async def read(request: web.Request) -> web.StreamResponse:
         folder=folder.name,
         uid=uid,
         m=reading,
+        date=header_date(reading.date, ctx.config.language),
         part_url=part_url,
         images_link="/msg?" + urlencode({**base, "images": 1}),
         text_link="/msg?" + urlencode({**base, "view": "text"}),

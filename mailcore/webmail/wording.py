@@ -7,6 +7,8 @@ the office reads it in the language it chose for pmemail.
 
 from __future__ import annotations
 
+from mailcore.webmail.mailview import format_size
+
 LANGUAGES = ("en", "fr")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -104,6 +106,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{n} message(s) marked unread.",
         "fr": "{n} message(s) marqué(s) comme non lu(s).",
     },
+    "quote_head": {"en": "On {date}, {sender} wrote:", "fr": "Le {date}, {sender} a écrit :"},
     "undo": {"en": "Undo", "fr": "Annuler"},
     "select_all": {"en": "Select all", "fr": "Tout sélectionner"},
     "none_selected": {
@@ -117,3 +120,10 @@ def say(language: str, key: str, **values: object) -> str:
     """The sentence ``key`` in ``language`` (English for any other), formatted."""
     texts = TEXTS[key]
     return texts.get(language, texts["en"]).format(**values)
+
+
+def too_large(language: str, limit: int) -> str:
+    """The refusal of attachments over ``limit`` (bytes, the message size limit), in
+    message and file sizes (files grow by a third once base64-encoded)."""
+    files = limit * 3 // 4 * 76 // 78  # the inverse of ``compose.encoded_size``
+    return say(language, "upload_too_large", limit=format_size(limit), files=format_size(files))

@@ -2,6 +2,8 @@
    - a mail's HTML frame grows to its content (no inner scroll bar);
    - the compose form saves itself to Drafts every 30 s once changed, and keeps
      the session alive while it is open;
+   - attachments over the message size limit are refused before they upload;
+   - dates are shown in the browser's own time zone;
    - "select all" in the message list. */
 "use strict";
 
@@ -68,6 +70,33 @@ function setupCompose() {
   setInterval(ping, Math.max(5000, keepalive));
 }
 
+// What an attachment of n bytes takes once base64-encoded in the message (76-character
+// lines and CRLF), plus its part headers: as mailcore/webmail/compose.py counts it.
+const encodedSize = (n) => Math.ceil(n / 57) * 78 + 2048;
+
+function setupUploadCheck() {
+  const form = document.querySelector("form.compose");
+  const input = form && form.querySelector("input[type=file]");
+  if (!input) return;
+  const limit = Number(form.dataset.uploadLimit || "0") - 4096;
+  input.addEventListener("change", () => {
+    let total = 0;
+    for (const f of input.files) total += encodedSize(f.size);
+    input.setCustomValidity(total > limit ? form.dataset.tooLarge : "");
+    input.reportValidity();
+  });
+}
+
+function setupDates() {
+  for (const t of document.querySelectorAll("time[datetime]")) {
+    const when = new Date(t.getAttribute("datetime"));
+    if (isNaN(when)) continue;
+    t.title = t.textContent;  // the office's time, as the server wrote it
+    t.textContent = when.toLocaleString(t.dataset.lang || undefined,
+                                        {dateStyle: "full", timeStyle: "short"});
+  }
+}
+
 function setupSelectAll() {
   const box = document.getElementById("select-all");
   if (!box) return;
@@ -83,5 +112,7 @@ function setupSelectAll() {
 document.addEventListener("DOMContentLoaded", () => {
   setupFrame();
   setupCompose();
+  setupUploadCheck();
+  setupDates();
   setupSelectAll();
 });
