@@ -119,7 +119,7 @@ def build_app(
             web.get("/part", mail_views.download_part),
             web.get("/raw", mail_views.download_raw),
             web.post("/action", mail_views.action),
-            web.post("/folders", mail_views.create_folder),
+            web.post("/folders", mail_views.folders),
             web.get("/compose", compose_views.compose_form),
             web.get("/keepalive", keepalive),
             web.post("/send", compose_views.send),

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from mailcore.mailstore import INBOX, FolderError, FolderNameError
+from mailcore.mailstore import DELIMITER, INBOX, FolderError, FolderNameError
 from mailcore.mime import Part, decode_part, scan
 from mailcore.webmail.context import (
     ctx_of,
@@ -25,6 +25,7 @@ from mailcore.webmail.context import (
     text,
 )
 from mailcore.webmail.dates import header_date
+from mailcore.webmail.mailview import STANDARD
 from mailcore.webmail.reading import part_url, read_message
 
 log = logging.getLogger("pmemail.webmail")
@@ -39,7 +40,16 @@ def _harmless(content_type: str) -> bool:
     return low != "text/html" and "script" not in low and "json" not in low
 
 
-_NOTICES = ("moved", "deleted", "destroyed", "restored", "marked_read", "marked_unread")
+_NOTICES = (
+    "moved",
+    "deleted",
+    "destroyed",
+    "restored",
+    "marked_read",
+    "marked_unread",
+    "folder_renamed",
+    "folder_deleted",
+)
 
 
 def notice_of(request: web.Request) -> str:
@@ -107,6 +117,8 @@ async def message_list(request: web.Request) -> web.StreamResponse:
         query=query,
         page_link=page_link,
         targets=[f.name for f in folders if f.name != folder],
+        own_folder=folder not in STANDARD,
+        count=len((await ctx.view.folder(user, folder)).messages),
     )
 
 
@@ -316,13 +328,37 @@ async def action(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther(back)
 
 
-async def create_folder(request: web.Request) -> web.StreamResponse:
-    """POST /folders: create a user folder."""
+async def folders(request: web.Request) -> web.StreamResponse:
+    """POST /folders: create (``op`` absent or ``create``), rename or delete a user folder.
+
+    IMAP semantics (the store's ``Mailbox``): a rename takes the folder's
+    subfolders along; a folder with subfolders is not deleted; a deleted
+    folder's messages go with it (the form asks to confirm). The standard
+    folders, which the webmail and mail programs rely on, are left alone.
+    """
     ctx = ctx_of(request)
     user = session_of(request).address
-    name = str((await form_of(request)).get("name", "")).strip()
+    form = await form_of(request)
+    op = str(form.get("op", "create")) or "create"
+    name = str(form.get("name", "")).strip()
+    box = ctx.view.store.mailbox(user)
     try:
-        ctx.view.store.mailbox(user).create(name)
+        if op == "create":
+            box.create(name)
+            raise web.HTTPSeeOther("/mail?" + urlencode({"f": name}))
+        if op not in ("rename", "delete"):
+            return error_page(request, 400, f"Unknown action {op!r}.")
+        if name in STANDARD:
+            return error_page(request, 400, text(request, "folder_standard", folder=_label(name)))
+        if op == "rename":
+            new = str(form.get("new", "")).strip()
+            box.rename(name, new)
+            raise web.HTTPSeeOther(_done(new, "folder_renamed", 0, to=new))
+        if not form.get("confirm"):  # its messages go with it: only when ticked
+            return error_page(request, 400, text(request, "folder_confirm_needed"))
+        if any(n.startswith(name + DELIMITER) for n in box.folder_names()):
+            return error_page(request, 400, text(request, "folder_has_children", folder=name))
+        box.delete(name)
+        raise web.HTTPSeeOther(_done(INBOX, "folder_deleted", 0, to=name))
     except (FolderError, FolderNameError) as err:
         return error_page(request, 400, str(err))
-    raise web.HTTPSeeOther("/mail?" + urlencode({"f": name}))

@@ -107,6 +107,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "{n} message(s) marqué(s) comme non lu(s).",
     },
     "quote_head": {"en": "On {date}, {sender} wrote:", "fr": "Le {date}, {sender} a écrit :"},
+    "folder_manage": {
+        "en": "Rename or delete this folder…",
+        "fr": "Renommer ou supprimer ce dossier…",
+    },
+    "folder_new_name": {"en": "New name", "fr": "Nouveau nom"},
+    "folder_rename": {"en": "Rename", "fr": "Renommer"},
+    "folder_delete_confirm": {
+        "en": "Yes, delete this folder and its {n} message(s)",
+        "fr": "Oui, supprimer ce dossier et ses {n} message(s)",
+    },
+    "folder_delete": {"en": "Delete the folder", "fr": "Supprimer le dossier"},
+    "folder_confirm_needed": {
+        "en": "Tick the box to confirm: the folder's messages are deleted with it.",
+        "fr": "Cochez la case pour confirmer : les messages du dossier sont supprimés avec lui.",
+    },
+    "folder_renamed": {"en": "Folder renamed to {folder}.", "fr": "Dossier renommé en {folder}."},
+    "folder_deleted": {"en": "Folder {folder} deleted.", "fr": "Dossier {folder} supprimé."},
+    "folder_standard": {
+        "en": "The {folder} folder is used by the webmail and mail programs; it cannot be "
+        "renamed or deleted.",
+        "fr": "Le dossier {folder} sert au webmail et aux logiciels de messagerie ; il ne peut "
+        "être ni renommé ni supprimé.",
+    },
+    "folder_has_children": {
+        "en": "The folder {folder} has folders inside it: delete or move those first.",
+        "fr": "Le dossier {folder} contient d'autres dossiers : supprimez-les ou "
+        "déplacez-les d'abord.",
+    },
     "undo": {"en": "Undo", "fr": "Annuler"},
     "select_all": {"en": "Select all", "fr": "Tout sélectionner"},
     "none_selected": {
