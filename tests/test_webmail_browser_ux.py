@@ -251,3 +251,24 @@ async def test_over_limit_attachment_refused_before_upload(
         await page.click("#send")
         assert page.url.endswith("/compose")
         assert not stack.store.mailbox(BOB).folder(INBOX).messages
+
+
+async def test_address_completion_from_mail(
+    tmp_path: Path, certs: LocalCA, browser: object
+) -> None:
+    """Senders of received mail are offered in To, for the second address as well."""
+    async with running_stack(tmp_path, tls=certs.server) as stack:
+        await asyncio.to_thread(_deliver, stack, "Hello", "<p>hi</p>")
+        page = await browser.new_page()  # type: ignore[attr-defined]
+        await page.goto(stack.url + "/login")
+        await _login(page, stack)
+        await page.wait_for_url("**/mail")
+        await page.goto(stack.url + "/compose")
+        options = "() => Array.from(document.querySelectorAll('#contacts option'), o => o.value)"
+        assert await page.evaluate(options) == ["Shop <news@shop.example>"]
+        await page.click("input[name=to]")
+        await page.keyboard.type(f"{BOB}, sh")
+        assert await page.evaluate(options) == [f"{BOB}, Shop <news@shop.example>"]
+        await page.fill("input[name=to]", f"{BOB}, news")
+        await page.dispatch_event("input[name=to]", "input")
+        assert await page.evaluate(options) == [f"{BOB}, news@shop.example"]

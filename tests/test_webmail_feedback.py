@@ -186,3 +186,24 @@ def test_dates_in_both_languages() -> None:
     assert say_date(when, "en") == "Tuesday 1 December 2026, 10:30"
     assert say_date(when, "fr") == "mardi 1 décembre 2026, 10:30"
     assert header_date("not a date", "fr") == ("not a date", "")
+
+
+async def test_address_book_from_sent_and_received(tmp_path: Path) -> None:
+    """The compose page offers the people written to (Sent) and heard from (INBOX), most
+    frequent first, never the user; a new sent message is there on the next page."""
+    async with running_stack(tmp_path) as stack, client() as http:
+        for _ in range(2):
+            msg = EmailMessage()
+            msg["From"], msg["To"], msg["Subject"] = "Carol <carol@remote.example>", ALICE, "Hi"
+            msg.set_content("hello")
+            await asyncio.to_thread(_smtp, stack.smtp_port, msg)
+        await login(http, stack.url, ALICE, ALICE_PW)
+        token = await _compose_token(http, stack)
+        async with http.post(stack.url + "/send", data=_form(token, FIELDS)) as r:
+            assert r.status == 200 and str(r.url).endswith("/mail?sent=1")
+        async with http.get(stack.url + "/compose") as r:
+            page = await r.text()
+        listed = page.split('<datalist id="contacts">', 1)[1].split("</datalist>", 1)[0]
+        assert listed == (
+            f'<option value="Carol &lt;carol@remote.example&gt;"><option value="{BOB}">'
+        )

@@ -96,7 +96,13 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
         if request.query.get("restored") == "1":
             notice = text(request, "draft_restored")
         return render(
-            request, "compose.html", v=values, error="", notice=notice, kept=opened.attachments
+            request,
+            "compose.html",
+            v=values,
+            error="",
+            notice=notice,
+            kept=opened.attachments,
+            contacts=await ctx.book.contacts(user),
         )
     if mode in ("reply", "replyall", "forward"):
         folder_name = request.query.get("f", "INBOX")
@@ -126,7 +132,15 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
                     if a and a.lower() != user and a.lower() not in values["to"].lower()
                 ]
                 values["cc"] = ", ".join(dict.fromkeys(others))
-    return render(request, "compose.html", v=values, error="", notice="", kept=[])
+    return render(
+        request,
+        "compose.html",
+        v=values,
+        error="",
+        notice="",
+        kept=[],
+        contacts=await ctx.book.contacts(user),
+    )
 
 
 async def _read_field(part: BodyPartReader) -> str:
@@ -253,7 +267,14 @@ async def _form_again(
         except (KeyError, OSError, FolderError):
             values["draft_uid"] = ""
     return render(
-        request, "compose.html", status=status, v=values, error=error, notice="", kept=kept
+        request,
+        "compose.html",
+        status=status,
+        v=values,
+        error=error,
+        notice="",
+        kept=kept,
+        contacts=await ctx.book.contacts(user),
     )
 
 

@@ -13,6 +13,7 @@ from multidict import MultiDictProxy
 
 from mailcore.interfaces import UserDirectory
 from mailcore.throttle import AuthThrottle
+from mailcore.webmail.addressbook import AddressBook
 from mailcore.webmail.mailview import MailView, format_size
 from mailcore.webmail.reading import decoded_size
 from mailcore.webmail.sessions import SessionStore, WebSession
@@ -32,6 +33,7 @@ class WebmailContext:
     users: UserDirectory
     throttle: AuthThrottle
     view: MailView
+    book: AddressBook
     submitter: Submitter
     sessions: SessionStore
     spool: Path  # uploads and composed messages, on the Maildirs' disk

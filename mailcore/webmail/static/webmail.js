@@ -4,6 +4,7 @@
      the session alive while it is open;
    - attachments over the message size limit are refused before they upload;
    - dates are shown in the browser's own time zone;
+   - each address of To/Cc/Bcc is completed from the address book;
    - "select all" in the message list. */
 "use strict";
 
@@ -97,6 +98,37 @@ function setupDates() {
   }
 }
 
+// Address completion for every address of To/Cc/Bcc, not only the first: the
+// datalist is rebuilt as "what is typed before the last comma" + each contact
+// that starts like the address being typed (name or address).
+function setupCompletion() {
+  const list = document.getElementById("contacts");
+  if (!list) return;
+  const contacts = Array.from(list.options, (o) => o.value);
+  const rebuild = (input) => {
+    const value = input.value;
+    const cut = value.lastIndexOf(",");
+    if (cut < 0) {
+      list.replaceChildren(...contacts.map((c) => new Option("", c)));
+      return;
+    }
+    const head = value.slice(0, cut + 1).trimEnd() + " ";
+    const token = value.slice(cut + 1).trim().toLowerCase();
+    const found = [];
+    for (const c of contacts) {
+      const address = (c.match(/<([^>]+)>$/) || [null, c])[1];
+      if (c.toLowerCase().startsWith(token)) found.push(head + c);
+      else if (address.toLowerCase().startsWith(token)) found.push(head + address);
+      if (found.length >= 20) break;
+    }
+    list.replaceChildren(...found.map((v) => new Option("", v)));
+  };
+  for (const input of document.querySelectorAll("input[list=contacts]")) {
+    input.addEventListener("input", () => rebuild(input));
+    input.addEventListener("focus", () => rebuild(input));
+  }
+}
+
 function setupSelectAll() {
   const box = document.getElementById("select-all");
   if (!box) return;
@@ -114,5 +146,6 @@ document.addEventListener("DOMContentLoaded", () => {
   setupCompose();
   setupUploadCheck();
   setupDates();
+  setupCompletion();
   setupSelectAll();
 });
