@@ -213,16 +213,22 @@ async def test_delete_says_so_and_can_be_undone(
 async def test_reply_to_html_only_mail_quotes_plain_text(
     tmp_path: Path, certs: LocalCA, browser: object
 ) -> None:
-    """The quote has "&" and "<b>" as the reader saw them, and the paragraphs apart."""
+    """The quote has "&" and "<b>" as the reader saw them, and the paragraphs apart
+    (reached with the keyboard shortcuts / and r)."""
     async with running_stack(tmp_path, tls=certs.server) as stack:
         await asyncio.to_thread(_deliver, stack, "Cartoon", NEWSLETTER)
         page = await browser.new_page()  # type: ignore[attr-defined]
         await page.goto(stack.url + "/login")
         await _login(page, stack)
         await page.wait_for_url("**/mail")
+        await page.keyboard.press("/")  # the shortcut to the search field
+        await page.keyboard.type("Cart")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**/mail?*q=Cart*")
         await page.get_by_role("link", name="Cartoon").click()
-        await page.get_by_role("link", name="Reply", exact=True).click()
-        await page.wait_for_url("**/compose?mode=reply**")
+        await page.wait_for_url("**/msg?**")
+        await page.keyboard.press("r")  # the shortcut to Reply
+        await page.wait_for_url("**/compose?mode=reply&**")
         body = await page.input_value("textarea[name=body]")
         assert "> Tom & Jerry <b>line 2\n>\n> Second paragraph" in body, body
         assert "&amp;" not in body and "&lt;" not in body and "window.pwned" not in body

@@ -5,6 +5,7 @@
    - attachments over the message size limit are refused before they upload;
    - dates are shown in the browser's own time zone;
    - each address of To/Cc/Bcc is completed from the address book;
+   - keyboard shortcuts (data-key on the link or field they use);
    - "select all" in the message list. */
 "use strict";
 
@@ -129,6 +130,22 @@ function setupCompletion() {
   }
 }
 
+// Keyboard shortcuts for the common actions (as in most mail programs), never while
+// typing in a field: c write, / search, r reply, a reply all, f forward, u back to
+// the list. Each is a link or field of the page, found by its data-key.
+function setupShortcuts() {
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    const el = document.querySelector(`[data-key="${CSS.escape(event.key)}"]`);
+    if (!el) return;
+    event.preventDefault();
+    if (el.matches("input, textarea, select")) el.focus();
+    else el.click();
+  });
+}
+
 function setupSelectAll() {
   const box = document.getElementById("select-all");
   if (!box) return;
@@ -147,5 +164,6 @@ document.addEventListener("DOMContentLoaded", () => {
   setupUploadCheck();
   setupDates();
   setupCompletion();
+  setupShortcuts();
   setupSelectAll();
 });
