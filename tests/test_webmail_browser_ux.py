@@ -127,7 +127,7 @@ async def test_newsletter_keeps_its_colours_and_nothing_runs(
         await _login(page, stack)
         await page.wait_for_url("**/mail")
         await page.get_by_role("link", name="Spring news").click()
-        await page.wait_for_url("**/msg?**")
+        await page.wait_for_url("**/mail?*open=*")  # the reading pane of a wide screen
         frame = page.frame_locator("#mail-body")  # the sanitizer drops ids: found by text
         banner = await frame.locator("div", has_text="Spring offers").evaluate(_STYLE_JS)
         buy = frame.get_by_role("link", name="Buy now")
@@ -226,7 +226,7 @@ async def test_reply_to_html_only_mail_quotes_plain_text(
         await page.keyboard.press("Enter")
         await page.wait_for_url("**/mail?*q=Cart*")
         await page.get_by_role("link", name="Cartoon").click()
-        await page.wait_for_url("**/msg?**")
+        await page.wait_for_url("**/mail?*open=*")
         await page.keyboard.press("r")  # the shortcut to Reply
         await page.wait_for_url("**/compose?mode=reply&**")
         body = await page.input_value("textarea[name=body]")
@@ -278,3 +278,28 @@ async def test_address_completion_from_mail(
         await page.fill("input[name=to]", f"{BOB}, news")
         await page.dispatch_event("input[name=to]", "input")
         assert await page.evaluate(options) == [f"{BOB}, news@shop.example"]
+
+
+async def test_reading_pane_on_a_wide_screen(
+    tmp_path: Path, certs: LocalCA, browser: object
+) -> None:
+    """At 1280 px a message opens beside the list (its frame with the sender's colours);
+    at phone width the same link opens the message page."""
+    async with running_stack(tmp_path, tls=certs.server) as stack:
+        await asyncio.to_thread(_deliver, stack, "Spring news", NEWSLETTER)
+        page = await browser.new_page()  # type: ignore[attr-defined]
+        await page.goto(stack.url + "/login")
+        await _login(page, stack)
+        await page.wait_for_url("**/mail")
+        await page.get_by_role("link", name="Spring news").click()
+        await page.wait_for_url("**/mail?*open=*")
+        assert await page.locator("table.messages").count() == 1
+        pane = page.locator("article.pane")
+        assert "Spring news" in await pane.locator("h1").inner_text()
+        banner = page.frame_locator("#mail-body").locator("div", has_text="Spring offers")
+        assert (await banner.evaluate(_STYLE_JS))["bg"] == "rgb(46, 125, 50)"
+        assert "\\Seen" in stack.store.mailbox(ALICE).folder(INBOX).messages[0].flags
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.goto(stack.url + "/mail")
+        await page.get_by_role("link", name="Spring news").click()
+        await page.wait_for_url("**/msg?**")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from mailcore.webmail import auth, compose_views, mail_views
+from mailcore.webmail import auth, compose_views, mail_views, reading_views
 from mailcore.webmail.autoconfig import (
     AutodiscoverError,
     autodiscover_xml,
@@ -114,8 +114,8 @@ def build_app(
             web.post("/login", auth.login),
             web.post("/logout", auth.logout),
             web.get("/mail", mail_views.message_list),
-            web.get("/msg", mail_views.read),
-            web.get("/frame", mail_views.html_frame),
+            web.get("/msg", reading_views.read),
+            web.get("/frame", reading_views.html_frame),
             web.get("/part", mail_views.download_part),
             web.get("/raw", mail_views.download_raw),
             web.post("/action", mail_views.action),

@@ -64,6 +64,19 @@ SESSION: web.RequestKey[WebSession] = web.RequestKey("session", WebSession)
 EXPIRED: web.RequestKey[bool] = web.RequestKey("expired_session", bool)
 
 
+def folder_arg(request: web.Request) -> str:
+    """The folder named by the query's ``f`` (INBOX when absent)."""
+    return request.query.get("f", "INBOX") or "INBOX"
+
+
+def int_arg(value: object, default: int = 0) -> int:
+    """``value`` as an integer (``default`` when it is not one)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
+
+
 def ctx_of(request: web.Request) -> WebmailContext:
     """The context of the app serving ``request``."""
     return request.app[CTX]

@@ -19,14 +19,15 @@ from mailcore.mime import Part, decode_part, scan
 from mailcore.webmail.context import (
     ctx_of,
     error_page,
+    folder_arg,
     form_of,
+    int_arg,
     render,
     session_of,
     text,
 )
-from mailcore.webmail.dates import header_date
 from mailcore.webmail.mailview import STANDARD
-from mailcore.webmail.reading import part_url, read_message
+from mailcore.webmail.reading_views import opened
 
 log = logging.getLogger("pmemail.webmail")
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -60,22 +61,11 @@ def notice_of(request: web.Request) -> str:
     if done not in _NOTICES:
         return ""
     to = request.query.get("to", "")
-    return text(request, done, n=_int(request.query.get("n")), folder=_label(to))
+    return text(request, done, n=int_arg(request.query.get("n")), folder=_label(to))
 
 
 def _label(folder: str) -> str:
     return "Inbox" if folder == INBOX else folder
-
-
-def _folder_arg(request: web.Request) -> str:
-    return request.query.get("f", INBOX) or INBOX
-
-
-def _int(value: object, default: int = 0) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
-        return default
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -87,16 +77,16 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     """GET /mail?f=&page=&q=: one page of a folder, newest first."""
     ctx = ctx_of(request)
     user = session_of(request).address
-    folder = _folder_arg(request)
+    folder = folder_arg(request)
     query = request.query.get("q", "")[:200]
     try:
         summaries, pages = await ctx.view.page(
-            user, folder, _int(request.query.get("page"), 1), ctx.config.webmail.page_size, query
+            user, folder, int_arg(request.query.get("page"), 1), ctx.config.webmail.page_size, query
         )
         folders = await ctx.view.folders(user)
     except (FolderError, FolderNameError) as err:
         return error_page(request, 404, str(err))
-    page = min(max(1, _int(request.query.get("page"), 1)), pages)
+    page = min(max(1, int_arg(request.query.get("page"), 1)), pages)
 
     def page_link(n: int) -> str:
         return "/mail?" + urlencode({"f": folder, "page": n, **({"q": query} if query else {})})
@@ -119,85 +109,9 @@ async def message_list(request: web.Request) -> web.StreamResponse:
         targets=[f.name for f in folders if f.name != folder],
         own_folder=folder not in STANDARD,
         count=len((await ctx.view.folder(user, folder)).messages),
+        # the reading pane of wide screens (webmail.js links rows to ?open=uid)
+        pane=await opened(request, folder, int_arg(request.query.get("open"))),
     )
-
-
-async def read(request: web.Request) -> web.StreamResponse:
-    """GET /msg?f=&uid=: read a message (marks it seen, as IMAP clients would)."""
-    ctx = ctx_of(request)
-    user = session_of(request).address
-    folder_name = _folder_arg(request)
-    uid = _int(request.query.get("uid"))
-    images = request.query.get("images") == "1"
-    try:
-        folder = await ctx.view.folder(user, folder_name)
-        path = folder.file(uid)
-    except (FolderError, FolderNameError, KeyError):
-        return error_page(request, 404, "This message no longer exists.")
-    try:
-        reading = await asyncio.to_thread(
-            read_message,
-            path,
-            folder.name,
-            uid,
-            allow_remote_images=images,
-            prefer_text=request.query.get("view") == "text",
-        )
-    except OSError:
-        return error_page(request, 404, "This message no longer exists.")
-    await ctx.view.set_seen(user, folder.name, [uid], True)
-    folders = await ctx.view.folders(user)
-    base = {"f": folder.name, "uid": uid}
-    return render(
-        request,
-        "message.html",
-        folder=folder.name,
-        uid=uid,
-        m=reading,
-        date=header_date(reading.date, ctx.config.language),
-        part_url=part_url,
-        images_link="/msg?" + urlencode({**base, "images": 1}),
-        text_link="/msg?" + urlencode({**base, "view": "text"}),
-        raw_link="/raw?" + urlencode(base),
-        frame_link="/frame?" + urlencode({**base, **({"images": 1} if images else {})}),
-        targets=[f.name for f in folders if f.name != folder.name],
-    )
-
-
-# The frame's own policy: the sender's inline styles apply (the sanitizer kept only
-# plain declarations), nothing runs (no script-src, and the CSP sandbox even when
-# the frame is opened as a page of its own), images only from here unless asked.
-_FRAME_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'{remote}; "
-    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; "
-    "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
-)
-
-
-async def html_frame(request: web.Request) -> web.StreamResponse:
-    """GET /frame?f=&uid=[&images=1]: the sanitized HTML body as its own document.
-
-    The reading page shows it in a sandboxed ``<iframe>`` (no ``allow-scripts``),
-    so the page itself keeps a CSP without inline styles while the mail keeps
-    the colours its sender gave it.
-    """
-    ctx = ctx_of(request)
-    user = session_of(request).address
-    uid = _int(request.query.get("uid"))
-    images = request.query.get("images") == "1"
-    try:
-        folder = await ctx.view.folder(user, _folder_arg(request))
-        path = folder.file(uid)
-        reading = await asyncio.to_thread(
-            read_message, path, folder.name, uid, allow_remote_images=images
-        )
-    except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
-    response = render(request, "frame.html", html=reading.html, text=reading.text)
-    remote = " https: http:" if images else ""
-    response.headers["Content-Security-Policy"] = _FRAME_CSP.format(remote=remote)
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
 
 
 def _disposition(kind: str, filename: str) -> str:
@@ -235,9 +149,9 @@ async def download_part(request: web.Request) -> web.StreamResponse:
     """GET /part?f=&uid=&n=: one attachment, decoded while streaming."""
     ctx = ctx_of(request)
     user = session_of(request).address
-    uid, number = _int(request.query.get("uid")), _int(request.query.get("n"))
+    uid, number = int_arg(request.query.get("uid")), int_arg(request.query.get("n"))
     try:
-        path = (await ctx.view.folder(user, _folder_arg(request))).file(uid)
+        path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         root = await asyncio.to_thread(scan, path)
     except (FolderError, FolderNameError, KeyError, OSError):
         return error_page(request, 404, "This message no longer exists.")
@@ -263,9 +177,9 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
     """GET /raw?f=&uid=: the original message as a .eml file."""
     ctx = ctx_of(request)
     user = session_of(request).address
-    uid = _int(request.query.get("uid"))
+    uid = int_arg(request.query.get("uid"))
     try:
-        path = (await ctx.view.folder(user, _folder_arg(request))).file(uid)
+        path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     except (FolderError, FolderNameError, KeyError, OSError):
         return error_page(request, 404, "This message no longer exists.")
@@ -293,7 +207,7 @@ async def action(request: web.Request) -> web.StreamResponse:
     user = session_of(request).address
     form = await form_of(request)
     folder = str(form.get("f", INBOX)) or INBOX
-    uids = [_int(v) for v in form.getall("uid", [])]
+    uids = [int_arg(v) for v in form.getall("uid", [])]
     op = str(form.get("op", ""))
     back = str(form.get("back", "")) or "/mail?" + urlencode({"f": folder})
     if not back.startswith("/") or back.startswith("//"):

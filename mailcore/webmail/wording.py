@@ -135,6 +135,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Le dossier {folder} contient d'autres dossiers : supprimez-les ou "
         "déplacez-les d'abord.",
     },
+    "close_pane": {"en": "Close", "fr": "Fermer"},
     "undo": {"en": "Undo", "fr": "Annuler"},
     "select_all": {"en": "Select all", "fr": "Tout sélectionner"},
     "none_selected": {

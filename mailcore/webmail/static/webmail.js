@@ -5,6 +5,7 @@
    - attachments over the message size limit are refused before they upload;
    - dates are shown in the browser's own time zone;
    - each address of To/Cc/Bcc is completed from the address book;
+   - on wide screens, messages open in a reading pane beside the list;
    - keyboard shortcuts (data-key on the link or field they use);
    - "select all" in the message list. */
 "use strict";
@@ -146,6 +147,22 @@ function setupShortcuts() {
   });
 }
 
+// On a wide screen a message opens in the reading pane beside the list
+// (/mail?...&open=uid); on a phone, or without script, on its own page (/msg).
+function setupPane() {
+  if (!window.matchMedia("(min-width: 1100px)").matches) return;
+  const here = new URLSearchParams(window.location.search);
+  for (const name of ["open", "done", "n", "to", "undo", "sent", "images", "view"]) {
+    here.delete(name);
+  }
+  for (const a of document.querySelectorAll("table.messages a[href^='/msg?']")) {
+    const uid = new URLSearchParams(a.getAttribute("href").slice(5)).get("uid");
+    const target = new URLSearchParams(here);
+    target.set("open", uid);
+    a.setAttribute("href", "/mail?" + target.toString());
+  }
+}
+
 function setupSelectAll() {
   const box = document.getElementById("select-all");
   if (!box) return;
@@ -165,5 +182,6 @@ document.addEventListener("DOMContentLoaded", () => {
   setupDates();
   setupCompletion();
   setupShortcuts();
+  setupPane();
   setupSelectAll();
 });
