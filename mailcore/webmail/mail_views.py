@@ -53,14 +53,22 @@ _NOTICES = (
 )
 
 
-def notice_of(request: web.Request) -> str:
-    """The sentence saying what the last action did (``?sent=1``, ``?done=...&n=``)."""
+def notice_of(request: web.Request, existing: set[str]) -> str:
+    """The sentence saying what the last action did (``?sent=1``, ``?done=...&n=``).
+
+    A link anyone can craft leads here, so a folder it names must be one of the
+    user's (``existing``; a deleted one must not be), or nothing is said.
+    """
     if request.query.get("sent") == "1":
         return text(request, "sent")
     done = request.query.get("done", "")
+    to = request.query.get("to", "")
     if done not in _NOTICES:
         return ""
-    to = request.query.get("to", "")
+    if done == "folder_deleted" and (not to or to in existing or len(to) > 60):
+        return ""
+    if done in ("moved", "restored", "folder_renamed") and to not in existing:
+        return ""
     return text(request, done, n=int_arg(request.query.get("n")), folder=_label(to))
 
 
@@ -94,7 +102,7 @@ async def message_list(request: web.Request) -> web.StreamResponse:
     return render(
         request,
         "list.html",
-        notice=notice_of(request),
+        notice=notice_of(request, {f.name for f in folders}),
         undo=request.query.get("undo", "").split()
         if request.query.get("done") == "deleted"
         else [],
