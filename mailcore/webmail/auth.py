@@ -42,7 +42,7 @@ MULTIPART_CHECKED = ("/send",)  # handlers that check the token in the form stre
 
 # Scripts only from this origin's files (/static; downloads never carry a script
 # type), no inline script or style; a mail's HTML is in a framed page of its own
-# (``mail_views.html_frame``), which sets its own policy.
+# (``reading_views.html_frame``), which sets its own policy.
 _CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
     "img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; "
