@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from mailcore.webmail.autoconfig import (
 )
 from netcore.dns_records import records_to_publish
 from tests.config_factory import make_config
-from tests.webmail_support import ALICE, WEBMAIL, client, running_stack
+from tests.webmail_support import ALICE, BOB, WEBMAIL, client, running_stack
 
 pytestmark = pytest.mark.timeout(60)
 
 # What Thunderbird's parser (comm-central mailnews/base/content/accountcreation/
 # readFromXML.sys.mjs) accepts: these element names and these socketType words.
+STRANGER = "someone@elsewhere.example"
 SOCKET_TYPES = {"plain", "SSL", "STARTTLS"}
 AUTH_WORDS = {"password-cleartext", "plain", "password-encrypted", "secure", "OAuth2"}
 
@@ -38,11 +40,12 @@ def _check_server(el: ET.Element, kind: str, port: int) -> None:
 
 
 async def test_thunderbird_both_urls(tmp_path: Path) -> None:
-    """Both the .well-known and the ?emailaddress= URLs give the Thunderbird document."""
+    """Both the .well-known and the ?emailaddress= URLs give the Thunderbird document
+    (both protocols when no user is named: an address is the next test's)."""
     async with running_stack(tmp_path) as stack, client() as http:
         for path in (
             "/.well-known/autoconfig/mail/config-v1.1.xml",
-            f"/mail/config-v1.1.xml?emailaddress={ALICE}",
+            f"/mail/config-v1.1.xml?emailaddress={STRANGER}",
         ):
             async with http.get(stack.url + path) as r:
                 assert r.status == 200, path
@@ -62,13 +65,24 @@ async def test_thunderbird_both_urls(tmp_path: Path) -> None:
             _check_server(outgoing[0], "smtp", 1234)
 
 
-async def test_pop3_user_gets_pop3_first(tmp_path: Path) -> None:
-    """A user who reads by POP3 is offered POP3 first."""
+async def test_each_user_gets_only_their_protocol(tmp_path: Path) -> None:
+    """An IMAP user is offered IMAP only, a POP3 user POP3 only (Thunderbird and Outlook):
+    a client offered the other one fails with "this account uses IMAP"."""
     async with running_stack(tmp_path) as stack, client() as http:
         stack.users.set_protocol(ALICE, "pop3")
-        async with http.get(f"{stack.url}/mail/config-v1.1.xml?emailaddress={ALICE}") as r:
-            root = ET.fromstring(await r.read())
-        assert [s.get("type") for s in root.iter("incomingServer")] == ["pop3", "imap"]
+        for user, kind in ((ALICE, "pop3"), (BOB, "imap")):
+            async with http.get(f"{stack.url}/mail/config-v1.1.xml?emailaddress={user}") as r:
+                root = ET.fromstring(await r.read())
+            assert [s.get("type") for s in root.iter("incomingServer")] == [kind], user
+            assert [s.get("type") for s in root.iter("outgoingServer")] == ["smtp"]
+            async with http.post(
+                stack.url + "/autodiscover/autodiscover.xml",
+                data=_request(user.upper()),
+                headers={"Content-Type": "text/xml"},
+            ) as r:
+                text = await r.text()
+            types = re.findall(r"<Type>(\w+)</Type>", text)
+            assert types == [kind.upper(), "SMTP"], (user, types)
 
 
 def _request(address: str) -> bytes:
@@ -81,11 +95,12 @@ def _request(address: str) -> bytes:
 
 
 async def test_outlook_autodiscover(tmp_path: Path) -> None:
-    """POST autodiscover.xml: IMAP, POP3 and SMTP with STARTTLS ("TLS") and the address."""
+    """POST autodiscover.xml: IMAP, POP3 and SMTP with STARTTLS ("TLS") and the address
+    (an address that is no user here: both protocols)."""
     async with running_stack(tmp_path) as stack, client() as http:
         async with http.post(
             stack.url + "/autodiscover/autodiscover.xml",
-            data=_request(ALICE),
+            data=_request(STRANGER),
             headers={"Content-Type": "text/xml"},
         ) as r:
             assert r.status == 200
@@ -101,7 +116,7 @@ async def test_outlook_autodiscover(tmp_path: Path) -> None:
             kind = proto.findtext("o:Type", namespaces=ns)
             found[kind] = proto
             assert proto.findtext("o:Server", namespaces=ns) == "localhost"
-            assert proto.findtext("o:LoginName", namespaces=ns) == ALICE
+            assert proto.findtext("o:LoginName", namespaces=ns) == STRANGER
             assert proto.findtext("o:Encryption", namespaces=ns) == "TLS"
             assert proto.findtext("o:SPA", namespaces=ns) == "off"
             assert proto.findtext("o:AuthRequired", namespaces=ns) == "on"

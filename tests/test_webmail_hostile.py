@@ -103,7 +103,8 @@ def test_streaming_decoder_matches_email_package() -> None:
 
 
 async def test_hostile_mail_in_the_browser_page(tmp_path: Path) -> None:
-    """The reading page of a hostile HTML mail has no active content and a strict CSP."""
+    """The reading page frames a hostile HTML mail in a sandbox without scripts; the
+    framed body has no active content and a strict CSP of its own."""
     msg = EmailMessage()
     msg["From"] = "Mallory <mallory@remote.example>"
     msg["To"] = ALICE
@@ -123,11 +124,30 @@ async def test_hostile_mail_in_the_browser_page(tmp_path: Path) -> None:
             async with http.get(f"{stack.url}/msg?f=INBOX&uid={uid}") as r:
                 page = (await r.text()).lower()
                 csp = r.headers["Content-Security-Policy"]
-            body = page.split('class="body html">', 1)[1].split("</div>\n", 1)[0]
-            for bad in FORBIDDEN:
-                assert bad not in body, bad
+            frame = page.split('<iframe class="body html"', 1)[1].split("</iframe>", 1)[0]
+            sandbox = frame.split('sandbox="', 1)[1].split('"', 1)[0].split()
+            assert "allow-scripts" not in sandbox and "allow-forms" not in sandbox
+            assert "allow-top-navigation" not in sandbox
+            assert "dear customer" not in page  # the mail is only in the frame
             assert "remote image(s) blocked" in page
             assert "default-src 'none'" in csp and "http:" not in csp
+            assert "unsafe" not in csp
+            async with http.get(f"{stack.url}/frame?f=INBOX&uid={uid}") as r:
+                body = (await r.text()).lower()
+                frame_csp = r.headers["Content-Security-Policy"]
+                assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+            mail = body.split("<body>", 1)[1]  # our own <head> has a <meta charset>
+            for bad in FORBIDDEN:
+                assert bad not in mail, bad
+            assert "dear customer" in mail and 'style="color: red"' in body
+            # styles inline only; no script source at all; a sandbox even when opened alone
+            assert "default-src 'none'" in frame_csp and "script-src" not in frame_csp
+            assert "style-src 'unsafe-inline'" in frame_csp and "http:" not in frame_csp
+            assert "sandbox" in frame_csp and "allow-scripts" not in frame_csp
+            assert "frame-ancestors 'self'" in frame_csp
             async with http.get(f"{stack.url}/msg?f=INBOX&uid={uid}&images=1") as r:
+                assert "/frame?f=inbox&amp;uid=" in (await r.text()).lower()
+            async with http.get(f"{stack.url}/frame?f=INBOX&uid={uid}&images=1") as r:
                 assert "https://tracker.example/logo.png" in await r.text()
                 assert "https:" in r.headers["Content-Security-Policy"]
+                assert "allow-scripts" not in r.headers["Content-Security-Policy"]

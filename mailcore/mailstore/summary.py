@@ -72,7 +72,8 @@ def parse_head(block: bytes) -> MessageHead:
     date = clean(raw("date"))
     try:
         when = email.utils.parsedate_to_datetime(date)
-        shown = when.strftime("%Y-%m-%d %H:%M")
+        # in the server's (the office's) time zone, not the sender's
+        shown = (when.astimezone() if when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError, IndexError):
         shown = date[:16]
     ctype = raw("content-type").strip().lower()

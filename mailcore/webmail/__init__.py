@@ -15,6 +15,7 @@ from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.mailstore import MailStore
 from mailcore.smtp.handlers import OutboundQueue
 from mailcore.throttle import AuthThrottle
+from mailcore.webmail.addressbook import AddressBook
 from mailcore.webmail.context import WebmailContext, template_env
 from mailcore.webmail.mailview import MailView
 from mailcore.webmail.service import WebmailService
@@ -83,6 +84,7 @@ def build_webmail_service(
         users=users,
         throttle=throttle,
         view=MailView(store),
+        book=AddressBook(store),
         submitter=submitter,
         sessions=SessionStore(web.session_idle, web.session_max, clock),
         spool=paths.root / "spool",

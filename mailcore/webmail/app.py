@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from mailcore.webmail import auth, compose_views, mail_views
+from mailcore.webmail import auth, compose_views, mail_views, reading_views
 from mailcore.webmail.autoconfig import (
     AutodiscoverError,
     autodiscover_xml,
@@ -22,10 +22,10 @@ from pmemail.config.mail_policy import mta_sts_policy
 _XML = "application/xml"
 
 
-def _preferred(ctx: WebmailContext, address: str) -> str:
+def _preferred(ctx: WebmailContext, address: str) -> str | None:
     """The user's own protocol (IMAP or POP3) when the address is a known user."""
     user = ctx.users.get(address) if address and "@" in address else None
-    return user.protocol if user is not None else "imap"
+    return user.protocol if user is not None else None
 
 
 async def thunderbird(request: web.Request) -> web.Response:
@@ -55,6 +55,12 @@ async def mta_sts(request: web.Request) -> web.Response:
     """
     policy = mta_sts_policy(ctx_of(request).config)
     return web.Response(text=policy, content_type="text/plain", charset="utf-8")
+
+
+async def keepalive(request: web.Request) -> web.Response:
+    """GET /keepalive: nothing, but the session it reaches stays alive (webmail.js
+    asks while a compose page is open)."""
+    return web.Response(status=204)
 
 
 async def static_file(request: web.Request) -> web.StreamResponse:
@@ -108,12 +114,14 @@ def build_app(
             web.post("/login", auth.login),
             web.post("/logout", auth.logout),
             web.get("/mail", mail_views.message_list),
-            web.get("/msg", mail_views.read),
+            web.get("/msg", reading_views.read),
+            web.get("/frame", reading_views.html_frame),
             web.get("/part", mail_views.download_part),
             web.get("/raw", mail_views.download_raw),
             web.post("/action", mail_views.action),
-            web.post("/folders", mail_views.create_folder),
+            web.post("/folders", mail_views.folders),
             web.get("/compose", compose_views.compose_form),
+            web.get("/keepalive", keepalive),
             web.post("/send", compose_views.send),
             web.get(r"/static/{name:[A-Za-z0-9_-][A-Za-z0-9._-]*}", static_file),
             *autoconfig_routes(),

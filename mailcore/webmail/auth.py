@@ -18,12 +18,13 @@ from aiohttp import web
 from mailcore.password_checks import check_password
 from mailcore.throttle import Locked
 from mailcore.webmail.context import (
-    REMOTE_IMAGES,
+    EXPIRED,
     SESSION,
     ctx_of,
     error_page,
     form_of,
     render,
+    text,
 )
 from mailcore.webmail.sessions import COOKIE, LOGIN_COOKIE, same_token
 
@@ -39,9 +40,13 @@ PUBLIC_PREFIXES = (
 )
 MULTIPART_CHECKED = ("/send",)  # handlers that check the token in the form stream
 
+# Scripts only from this origin's files (/static; downloads never carry a script
+# type), no inline script or style; a mail's HTML is in a framed page of its own
+# (``reading_views.html_frame``), which sets its own policy.
 _CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'{remote}; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self'; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'"
 )
 
 
@@ -77,15 +82,14 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """CSP (no script at all, remote images only when asked), no framing, no sniffing.
+    """CSP (scripts from /static only), no framing, no sniffing (a handler may set its own).
 
     An ``on_response_prepare`` signal, not a middleware: a streamed download
     (``/part``, ``/raw``) sends its headers inside the handler, before any
     middleware sees the response; the signal runs for every response, just
     before its headers go out.
     """
-    remote = " https: http:" if request.get(REMOTE_IMAGES) else ""
-    response.headers.setdefault("Content-Security-Policy", _CSP.format(remote=remote))
+    response.headers.setdefault("Content-Security-Policy", _CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -105,6 +109,14 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
     if is_public(path):
         return await handler(request)
     session = ctx.sessions.get(request.cookies.get(COOKIE))
+    if session is None and request.method == "POST" and path == "/send":
+        # nothing typed is lost: the compose form of an expired session becomes a
+        # draft of its user (the handler checks the session's CSRF token first)
+        ended = ctx.sessions.ended(request.cookies.get(COOKIE))
+        if ended is not None:
+            request[SESSION] = ended
+            request[EXPIRED] = True
+            return await handler(request)
     if session is None:
         # A cookie the server no longer knows: the session expired (or the server restarted).
         expired = COOKIE in request.cookies
@@ -131,8 +143,12 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
 
 async def login_form(request: web.Request) -> web.StreamResponse:
     """GET /login: the form, with a fresh pre-login CSRF cookie."""
-    expired = request.query.get("expired") == "1"
-    return _login_page(request, "Your session has expired; please log in again." if expired else "")
+    message = ""
+    if request.query.get("kept") == "1":
+        message = text(request, "session_expired_kept")
+    elif request.query.get("expired") == "1":
+        message = "Your session has expired; please log in again."
+    return _login_page(request, message)
 
 
 def _login_page(
@@ -175,7 +191,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     ctx.logins_total += 1
     session = ctx.sessions.create(user.address)
     log.info("webmail login: %s from %s", user.address, ip)
-    response = web.HTTPSeeOther("/mail")
+    kept = ctx.restores.pop(user.address, None)
+    response = web.HTTPSeeOther("/mail" if kept is None else f"/compose?draft={kept}&restored=1")
     set_cookie(response, request, COOKIE, session.token)
     response.del_cookie(LOGIN_COOKIE, path="/")
     raise response

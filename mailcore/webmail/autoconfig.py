@@ -1,8 +1,9 @@
 """Automatic mail client set-up: Thunderbird autoconfig and Outlook autodiscover.
 
-Both documents describe the same servers: IMAP (143, STARTTLS), POP3 (110,
-STLS), SMTP submission (1234, STARTTLS), logging in with the full address and
-the normal password. Ports are the *external* ones of the port plan, since
+Both documents describe the same servers: IMAP (143, STARTTLS) and POP3 (110,
+STLS), or only the asking user's own protocol when the address is one of ours,
+and SMTP submission (1234, STARTTLS), logging in with the full address and the
+normal password. Ports are the *external* ones of the port plan, since
 clients use them from outside the office. The DNS names clients look these up
 under (``autoconfig.<domain>``, ``autodiscover.<domain>``) are published as
 advised by ``netcore.dns_records``.
@@ -38,16 +39,23 @@ class ClientServer:
     socket_type: str = "STARTTLS"  # Thunderbird's words: plain, SSL, STARTTLS
 
 
-def client_servers(config: Config, preferred: str = "imap") -> list[ClientServer]:
-    """Enabled incoming servers (``preferred`` protocol first), then SMTP submission."""
+def client_servers(config: Config, only: str | None = None) -> list[ClientServer]:
+    """The enabled incoming servers, then SMTP submission.
+
+    Args:
+        only: the protocol of the user asking ("imap" or "pop3"): just that one
+            is offered, since a user's mailbox is read one way only (a POP3 offer
+            to an IMAP user ends in "this account uses IMAP"). None (no address,
+            or not a user here): every enabled one, IMAP first.
+    """
     host, plan = config.mail.hostname, config.ports
     incoming = [
         ClientServer(kind, host, mapping.external)
         for kind, mapping in (("imap", plan.imap), ("pop3", plan.pop3))
         if mapping.enabled
     ]
-    incoming.sort(key=lambda s: s.kind != preferred)
-    return [*incoming, ClientServer("smtp", host, plan.submission.external)]
+    theirs = [s for s in incoming if s.kind == only]
+    return [*(theirs or incoming), ClientServer("smtp", host, plan.submission.external)]
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -56,7 +64,7 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     return el
 
 
-def thunderbird_xml(config: Config, preferred: str = "imap") -> bytes:
+def thunderbird_xml(config: Config, only: str | None = None) -> bytes:
     """The ``config-v1.1.xml`` document (username is ``%EMAILADDRESS%``)."""
     domain = config.mail.domain
     root = ET.Element("clientConfig", version="1.1")
@@ -65,7 +73,7 @@ def thunderbird_xml(config: Config, preferred: str = "imap") -> bytes:
         _text(provider, "domain", d)
     _text(provider, "displayName", f"{domain} mail")
     _text(provider, "displayShortName", domain)
-    for server in client_servers(config, preferred):
+    for server in client_servers(config, only):
         tag = "outgoingServer" if server.kind == "smtp" else "incomingServer"
         el = ET.SubElement(provider, tag, type=server.kind)
         _text(el, "hostname", server.hostname)
@@ -100,7 +108,7 @@ def parse_autodiscover_request(body: bytes) -> str:
 _OUTLOOK_TYPES = {"imap": "IMAP", "pop3": "POP3", "smtp": "SMTP"}
 
 
-def autodiscover_xml(config: Config, address: str, preferred: str = "imap") -> bytes:
+def autodiscover_xml(config: Config, address: str, only: str | None = None) -> bytes:
     """The POX autodiscover response for ``address`` (Outlook's "TLS" = STARTTLS).
 
     Written as text rather than with ElementTree so the Outlook namespace is the
@@ -108,7 +116,7 @@ def autodiscover_xml(config: Config, address: str, preferred: str = "imap") -> b
     """
     login = escape(address)
     protocols = []
-    for server in client_servers(config, preferred):
+    for server in client_servers(config, only):
         extra = (
             "<UsePOPAuth>off</UsePOPAuth><SMTPLast>off</SMTPLast>" if server.kind == "smtp" else ""
         )

@@ -29,7 +29,15 @@ from mailcore.webmail.compose import (
     encoded_size,
     write_message,
 )
-from mailcore.webmail.context import WebmailContext, ctx_of, error_page, render, session_of
+from mailcore.webmail.context import (
+    EXPIRED,
+    WebmailContext,
+    ctx_of,
+    error_page,
+    render,
+    session_of,
+    text,
+)
 from mailcore.webmail.drafts import (
     DRAFTS,
     discard_draft,
@@ -38,10 +46,9 @@ from mailcore.webmail.drafts import (
     store_draft,
     write_draft,
 )
-from mailcore.webmail.mailview import format_size
 from mailcore.webmail.reading import quote_for_reply, read_message
 from mailcore.webmail.submit import SubmitError
-from mailcore.webmail.wording import say
+from mailcore.webmail.wording import too_large
 from pmemail.fsutil import make_private_dir
 
 log = logging.getLogger("pmemail.webmail")
@@ -86,8 +93,16 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             return error_page(request, 404, "This draft no longer exists.")
         values.update(opened.values, draft_uid=str(uid))
         notice = "Draft saved." if request.query.get("saved") == "1" else ""
+        if request.query.get("restored") == "1":
+            notice = text(request, "draft_restored")
         return render(
-            request, "compose.html", v=values, error="", notice=notice, kept=opened.attachments
+            request,
+            "compose.html",
+            v=values,
+            error="",
+            notice=notice,
+            kept=opened.attachments,
+            contacts=await ctx.book.contacts(user),
         )
     if mode in ("reply", "replyall", "forward"):
         folder_name = request.query.get("f", "INBOX")
@@ -109,7 +124,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             values["to"] = m.reply_to or m.sender_address
             values["in_reply_to"] = m.message_id
             values["references"] = f"{m.references} {m.message_id}".strip()
-            values["body"] = quote_for_reply(m)
+            values["body"] = quote_for_reply(m, ctx.config.language)
             if mode == "replyall":
                 others = [
                     a
@@ -117,7 +132,15 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
                     if a and a.lower() != user and a.lower() not in values["to"].lower()
                 ]
                 values["cc"] = ", ".join(dict.fromkeys(others))
-    return render(request, "compose.html", v=values, error="", notice="", kept=[])
+    return render(
+        request,
+        "compose.html",
+        v=values,
+        error="",
+        notice="",
+        kept=[],
+        contacts=await ctx.book.contacts(user),
+    )
 
 
 async def _read_field(part: BodyPartReader) -> str:
@@ -148,7 +171,11 @@ async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
 
 async def send(request: web.Request) -> web.StreamResponse:
     """POST /send (multipart/form-data): check CSRF first, spool uploads, then send or
-    save as a draft (``op=draft``)."""
+    save as a draft (``op=draft``; ``op=autosave`` answers the draft's uid as JSON).
+
+    A form sent by a session that had expired is saved as a draft, never sent:
+    the user logs in again and finds it opened (``auth.login``).
+    """
     ctx = ctx_of(request)
     session = session_of(request)
     make_private_dir(ctx.spool)
@@ -207,11 +234,7 @@ async def send(request: web.Request) -> web.StreamResponse:
 
 def _too_large(ctx: WebmailContext) -> str:
     """The refusal of an upload over the limit, with the limit in message and file sizes."""
-    limit = ctx.config.mail.max_message_size
-    files = limit * 3 // 4 * 76 // 78  # inverse of encoded_size
-    return say(
-        ctx.config.language, "upload_too_large", limit=format_size(limit), files=format_size(files)
-    )
+    return too_large(ctx.config.language, ctx.config.mail.max_message_size)
 
 
 def _int(value: str) -> int:
@@ -244,7 +267,14 @@ async def _form_again(
         except (KeyError, OSError, FolderError):
             values["draft_uid"] = ""
     return render(
-        request, "compose.html", status=status, v=values, error=error, notice="", kept=kept
+        request,
+        "compose.html",
+        status=status,
+        v=values,
+        error=error,
+        notice="",
+        kept=kept,
+        contacts=await ctx.book.contacts(user),
     )
 
 
@@ -294,13 +324,19 @@ async def _finish(
     )
     message = ctx.spool / f"webmail-{tag}.eml"
     spool_files.append(message)
-    if values["op"] == "draft":
+    expired = request.get(EXPIRED, False)
+    if values["op"] in ("draft", "autosave") or expired:
         await asyncio.to_thread(write_draft, draft, message)
         try:
             new_uid = await store_draft(drafts, message, draft_uid)
         except OSError as err:
             log.error("webmail: saving a draft for %s failed: %s", user, err)
             raise ComposeError("the draft could not be saved; try again later") from err
+        if expired:  # the next login of this user opens it again
+            ctx.restores[user] = new_uid
+            raise web.HTTPSeeOther("/login?kept=1")
+        if values["op"] == "autosave":  # webmail.js keeps editing the same page
+            return web.json_response({"draft": new_uid})
         raise web.HTTPSeeOther(f"/compose?draft={new_uid}&saved=1")
     recipients = draft.recipients()
     if not recipients:

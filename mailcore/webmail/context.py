@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,12 @@ from multidict import MultiDictProxy
 
 from mailcore.interfaces import UserDirectory
 from mailcore.throttle import AuthThrottle
+from mailcore.webmail.addressbook import AddressBook
 from mailcore.webmail.mailview import MailView, format_size
+from mailcore.webmail.reading import decoded_size
 from mailcore.webmail.sessions import SessionStore, WebSession
 from mailcore.webmail.submit import Submitter
+from mailcore.webmail.wording import say, too_large
 from pmemail.config.model import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -30,12 +33,16 @@ class WebmailContext:
     users: UserDirectory
     throttle: AuthThrottle
     view: MailView
+    book: AddressBook
     submitter: Submitter
     sessions: SessionStore
     spool: Path  # uploads and composed messages, on the Maildirs' disk
     env: jinja2.Environment
     requests_total: int = 0
     logins_total: int = 0
+    # address -> uid of the draft kept from a form sent after its session expired,
+    # opened by that user's next login
+    restores: dict[str, int] = field(default_factory=dict)
 
 
 def template_env() -> jinja2.Environment:
@@ -47,12 +54,27 @@ def template_env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["size"] = format_size
+    env.filters["decoded_size"] = lambda part: format_size(decoded_size(part))
     return env
 
 
 CTX: web.AppKey[WebmailContext] = web.AppKey("webmail", WebmailContext)
 SESSION: web.RequestKey[WebSession] = web.RequestKey("session", WebSession)
-REMOTE_IMAGES: web.RequestKey[bool] = web.RequestKey("allow_remote_images", bool)
+# set on a POST /send whose session had expired: its form is kept as a draft
+EXPIRED: web.RequestKey[bool] = web.RequestKey("expired_session", bool)
+
+
+def folder_arg(request: web.Request) -> str:
+    """The folder named by the query's ``f`` (INBOX when absent)."""
+    return request.query.get("f", "INBOX") or "INBOX"
+
+
+def int_arg(value: object, default: int = 0) -> int:
+    """``value`` as an integer (``default`` when it is not one)."""
+    try:
+        return int(str(value))
+    except ValueError:
+        return default
 
 
 def ctx_of(request: web.Request) -> WebmailContext:
@@ -85,8 +107,20 @@ def render(request: web.Request, name: str, status: int = 200, **values: Any) ->
     values.setdefault("csrf", session.csrf if isinstance(session, WebSession) else "")
     values.setdefault("user", session.address if isinstance(session, WebSession) else "")
     values.setdefault("domain", ctx.config.mail.domain)
+    values.setdefault("lang", ctx.config.language)
+    # webmail.js pings this often on an open compose page, so the session stays alive
+    values.setdefault("keepalive", max(5, min(300, int(ctx.config.webmail.session_idle / 3))))
+    values.setdefault("t", lambda key, **kw: say(ctx.config.language, key, **kw))
+    limit = ctx.config.mail.max_message_size
+    values.setdefault("upload_limit", limit)  # webmail.js warns before uploading
+    values.setdefault("too_large", lambda: too_large(ctx.config.language, limit))
     body = ctx.env.get_template(name).render(**values)
     return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+
+def text(request: web.Request, key: str, **values: object) -> str:
+    """The sentence ``key`` of ``wording`` in the configured language."""
+    return say(ctx_of(request).config.language, key, **values)
 
 
 def error_page(request: web.Request, status: int, message: str) -> web.Response:

@@ -47,7 +47,9 @@ def open_draft(path: Path) -> OpenedDraft:
     if body is not None:
         with open(path, "rb") as f:
             values["body"], _ = read_text(f, body, _MAX_BODY)
-        values["body"] = values["body"].replace("\r\n", "\n")
+        typed = values["body"].replace("\r\n", "\n")
+        # the line end the writer adds after the last line is not part of what was typed
+        values["body"] = typed[:-1] if typed.endswith("\n") else typed
     return OpenedDraft(values, [p for p in parts if p.is_attachment])
 
 

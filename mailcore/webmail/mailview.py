@@ -183,19 +183,19 @@ class MailView:
         folder = await self.folder(address, name)
         folder.store_flags(uids, [SEEN], "add" if seen else "remove")
 
-    async def move(self, address: str, name: str, uids: list[int], dest: str) -> None:
-        """Move messages to folder ``dest``."""
+    async def move(self, address: str, name: str, uids: list[int], dest: str) -> list[int]:
+        """Move messages to folder ``dest``; their uids there (for an undo)."""
         if dest == name:
-            return
+            return []
         source = await self.folder(address, name)
-        source.move_to(uids, await self.folder(address, dest))
+        return [new for _, new in source.move_to(uids, await self.folder(address, dest))]
 
-    async def delete(self, address: str, name: str, uids: list[int]) -> None:
-        """Move to Trash; in Trash (or Junk), delete for good."""
+    async def delete(self, address: str, name: str, uids: list[int]) -> list[int] | None:
+        """Move to Trash (their uids there); in Trash (or Junk), delete for good (None)."""
         if name in ("Trash", "Junk"):
             (await self.folder(address, name)).remove(uids)
-        else:
-            await self.move(address, name, uids, "Trash")
+            return None
+        return await self.move(address, name, uids, "Trash")
 
 
 def _matching(

@@ -13,7 +13,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from mailcore.mime import Part, read_text, scan
+from mailcore.webmail.dates import header_date
+from mailcore.webmail.html_text import html_to_text
 from mailcore.webmail.sanitize import sanitize_html
+from mailcore.webmail.wording import say
 
 MAX_TEXT = 2 * 1024 * 1024  # larger bodies are cut (the full text stays downloadable)
 
@@ -80,6 +83,18 @@ def read_message(
     return reading
 
 
+def decoded_size(part: Part) -> int:
+    """About how many bytes ``part`` has once decoded (what the reader downloads).
+
+    Base64 is 3 bytes per 4 characters, line breaks not counted (the part's
+    offsets in the CRLF form give 2 bytes a break); quoted-printable and the
+    rest are shown as stored, which is near enough for text.
+    """
+    if part.encoding != "base64":
+        return part.size
+    return max(0, part.end - part.body - 2 * part.lines) * 3 // 4
+
+
 def part_url(folder: str, uid: int, number: int, *, inline: bool = False) -> str:
     """The download URL of part ``number`` of message ``uid``."""
     query = {"f": folder, "uid": uid, "n": number}
@@ -88,13 +103,12 @@ def part_url(folder: str, uid: int, number: int, *, inline: bool = False) -> str
     return "/part?" + urlencode(query)
 
 
-def quote_for_reply(reading: Reading) -> str:
-    """The original text quoted with ``>`` for a reply."""
+def quote_for_reply(reading: Reading, language: str = "en") -> str:
+    """The original text quoted with ``>`` for a reply, under "On <date>, <sender> wrote:"."""
     text = reading.text
     if not text and reading.html:
-        import re
-
-        text = re.sub(r"<[^>]+>", "", reading.html)
+        text = html_to_text(reading.html)
     lines = text.replace("\r\n", "\n").split("\n")
-    head = f"On {reading.date}, {reading.sender or reading.sender_address} wrote:"
-    return "\n\n" + head + "\n" + "\n".join("> " + line for line in lines[:2000])
+    shown, _ = header_date(reading.date, language)
+    head = say(language, "quote_head", date=shown, sender=reading.sender or reading.sender_address)
+    return "\n\n" + head + "\n" + "\n".join(f"> {line}" if line else ">" for line in lines[:2000])

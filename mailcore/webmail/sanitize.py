@@ -159,6 +159,8 @@ def sanitize_html(
         attribute_filter=attribute_filter,
         strip_comments=True,
         link_rel="noopener noreferrer nofollow",
+        # links open in a new tab (the frame is sandboxed; allow-popups lets them out)
+        set_tag_attribute_values={"a": {"target": "_blank"}},
         # "cid" must pass the scheme check (done before the filter), which rewrites it.
         url_schemes={"http", "https", "mailto", "cid"},
     )

@@ -10,10 +10,15 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 COOKIE = "pmemail_session"
+# How long, and how many, expired sessions are remembered: only so that a compose
+# form sent just after its session expired is kept as a draft (``ended``).
+ENDED_KEPT = 24 * 3600.0
+ENDED_MAX = 10_000
 LOGIN_COOKIE = "pmemail_login"  # pre-login CSRF (double-submit) token
 
 
@@ -43,6 +48,7 @@ class SessionStore:
         self.maximum = maximum
         self._clock = clock
         self._sessions: dict[str, WebSession] = {}
+        self._ended: OrderedDict[str, tuple[float, WebSession]] = OrderedDict()
 
     def create(self, address: str) -> WebSession:
         """A new session for ``address`` (a fresh token: no session fixation)."""
@@ -61,14 +67,33 @@ class SessionStore:
             return None
         now = self._clock()
         if now - session.last_seen > self.idle or now - session.created > self.maximum:
-            del self._sessions[token]
+            self._end(token, now)
             return None
         session.last_seen = now
         return session
 
     def drop(self, token: str) -> None:
-        """Log a session out."""
+        """Log a session out (a deliberate end: not remembered by ``ended``)."""
         self._sessions.pop(token, None)
+
+    def ended(self, token: str | None) -> WebSession | None:
+        """The session ``token`` named if it expired (not logged out) lately, else None.
+
+        It authorises nothing but keeping what its compose form sent (as a draft
+        of its user, behind its CSRF token) so the next login can restore it.
+        """
+        if not token:
+            return None
+        self.get(token)  # a session that just ran out ends here
+        found = self._ended.get(token)
+        if found is None or self._clock() - found[0] > ENDED_KEPT:
+            return None
+        return found[1]
+
+    def _end(self, token: str, now: float) -> None:
+        self._ended[token] = (now, self._sessions.pop(token))
+        while len(self._ended) > ENDED_MAX:
+            self._ended.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -81,7 +106,7 @@ class SessionStore:
             if now - s.last_seen > self.idle or now - s.created > self.maximum
         ]
         for token in dead:
-            del self._sessions[token]
+            self._end(token, now)
 
 
 def same_token(a: str | None, b: str | None) -> bool:
