@@ -85,6 +85,15 @@ class LaunchDone(Message, bubble=False):
 
 
 @dataclass
+class ServiceDone(Message, bubble=False):
+    """Installing and enabling the boot service ended: the line to show, and whether
+    it is enabled now."""
+
+    text: str
+    enabled: bool
+
+
+@dataclass
 class CertificateAsked(Message, bubble=False):
     """The server runs: the certificate is being obtained (or read); the line to show."""
 

@@ -54,6 +54,8 @@ class SummaryStep(WizardStep):
             items.append(t("summary.todo_checks"))
         if answers.get("launch", {}).get("certificate", {}).get("trusted") is False:
             items.append(t("summary.todo_certificate"))
+        if not answers.get("launch", {}).get("service_enabled"):
+            items.append(t("summary.todo_service"))
         items.append(t("summary.todo_dns"))
         return items
 
