@@ -56,8 +56,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "démarré par systemd (service activé)",
     },
     "service.state.disabled": {
-        "en": "NOT started (systemd service not enabled: Launch step of the wizard)",
-        "fr": "PAS démarré (service systemd non activé : étape Lancement de l'assistant)",
+        "en": "NOT started (systemd service not enabled: the wizard's Launch step)",
+        "fr": "PAS démarré (service systemd non activé : étape « Démarrage » de l'assistant)",
     },
     "service.state.no_systemd": {
         "en": "NOT started by itself (no systemd here)",

@@ -90,6 +90,7 @@ class LaunchStep(WizardStep):
         self.post_message(LaunchDone(text))
         if running:
             self.get_certificate(config, paths, language)
+            self.recheck(config, paths)  # the verdict taken before the launch is stale now
 
     def get_certificate(self, config: Config, paths: DataPaths, language: str) -> None:
         """Have the running server obtain its certificate; keep what staff must check."""
@@ -167,6 +168,8 @@ class LaunchStep(WizardStep):
         self.keep_answers(kept)
         text = render(SERVICE_TEXTS, outcome.msgid, language, **outcome.params)
         self.post_message(ServiceDone(text, outcome.enabled))
+        if outcome.running:
+            self.recheck(config, paths)
 
     def on_service_done(self, message: ServiceDone) -> None:
         """The outcome line; the button may be pressed again."""
