@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 from mailcore.users import UserStore
 from pmemail.config import DataPaths, load_config
 from tests.config_factory import write_config
+from tests.queue_support import Sink, smarthost
 from tests.tui_wizard_support import app_overrides, make_app, settle, start_at
 
 
@@ -90,3 +91,28 @@ async def test_users_bare_name_policy_and_non_ascii(config_path: Path) -> None:
     config = load_config(config_path)
     store = UserStore.from_config(config, DataPaths.from_config(config, config_path))
     assert store.authenticate("marie@example.be", "correct horse") is not None
+
+
+@pytest.mark.timeout(60)
+async def test_outbound_failed_test_in_words_and_next_confirms(config_path: Path) -> None:
+    """A relay without STARTTLS: a sentence with what to choose; Next asks once, then goes."""
+    sink = Sink()
+    async with smarthost(sink) as port:
+        start_at(config_path, "outbound")
+        app = make_app(config_path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = app.screen
+            screen.query_one("#relay-host", Input).value = "127.0.0.1"
+            screen.query_one("#relay-port", Input).value = str(port)
+            await pilot.pause(0.3)  # a button ignores clicks while its press effect shows
+            await pilot.click("#relay-test")
+            await settle(app, pilot)
+            said = text_of(app, "#relay-test-result")
+            assert said.startswith(f"✘ 127.0.0.1:{port} does not offer STARTTLS."), said
+            await pilot.press("pagedown")
+            await settle(app, pilot)
+            assert step_of(app) == "outbound"
+            assert "The last relay test failed" in text_of(app, "#step-error")
+            await pilot.press("pagedown")
+            await settle(app, pilot)
+            assert step_of(app) == "users"
