@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 from mailcore.users import UserStore
 from pmemail.config import DataPaths, load_config
 from tests.config_factory import write_config
 from tests.queue_support import Sink, smarthost
-from tests.tui_wizard_support import app_overrides, make_app, settle, start_at
+from tests.tui_wizard_support import app_overrides, make_app, saved_state, settle, start_at
 
 
 def text_of(app: object, selector: str) -> str:
@@ -116,3 +116,27 @@ async def test_outbound_failed_test_in_words_and_next_confirms(config_path: Path
             await pilot.press("pagedown")
             await settle(app, pilot)
             assert step_of(app) == "users"
+
+
+async def test_network_step_asks_isp_router_and_fixed_address(config_path: Path) -> None:
+    """The answers land in the config; the outbound step offers the ISP's relay."""
+    start_at(config_path, "network")
+    app = make_app(config_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert "How to find out" in text_of(app, "#fixed-help")
+        app.screen.query_one("#isp-profile", Select).value = "proximus"
+        app.screen.query_one("#fixed-ip", Select).value = "no"
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert step_of(app) == "checks"
+    isp = load_config(config_path).isp
+    assert (isp.profile, isp.router_profile, isp.fixed_ip) == ("proximus", "", "no")
+    start_at(config_path, "outbound", answers=saved_state(config_path).answers)
+    app = make_app(config_path)
+    async with app.run_test(size=(120, 36)):
+        screen = app.screen
+        assert screen.query_one("#relay-host", Input).value == "relay.proximus.be"
+        assert screen.query_one("#relay-port", Input).value == "25"
+        assert screen.query_one("#relay-tls", Select).value == "none"

@@ -41,6 +41,14 @@ class RowResult(Message, bubble=False):
 
 
 @dataclass
+class RouterSuggests(Message, bubble=False):
+    """The router's description suggests these profiles (network step); "" = no idea."""
+
+    isp: str
+    router: str
+
+
+@dataclass
 class RouterUnreadable(Message, bubble=False):
     """The router's table could not be read (forward step, "check again")."""
 

@@ -10,7 +10,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
-from pmemail.app import outbound_actions
+from pmemail.app import isp_choice, outbound_actions
 from pmemail.app.cert_wording import render
 from pmemail.app.relay_decision import RelayReason
 from pmemail.app.relay_texts import TEXTS as RELAY_TEXTS
@@ -48,6 +48,10 @@ class OutboundStep(WizardStep):
         checks = self.pm.wizard.answers.get("checks", {})
         yield Static(self.intro(checks), id="outbound-intro")
         suggested = checks.get("smarthost", "")
+        port, tls = relay.port, relay.tls
+        defaults = None if relay.host else isp_choice.relay_defaults(self.pm.config.isp.profile)
+        if defaults is not None:  # the ISP picked in the network step
+            suggested, port, tls = defaults
         for label, widget in (
             (
                 "outbound.host",
@@ -60,7 +64,7 @@ class OutboundStep(WizardStep):
             ),
             (
                 "outbound.port",
-                Input(value=str(relay.port), id="relay-port", type="integer", compact=True),
+                Input(value=str(port), id="relay-port", type="integer", compact=True),
             ),
             ("outbound.username", Input(value=relay.username, id="relay-user", compact=True)),
             (
@@ -71,7 +75,7 @@ class OutboundStep(WizardStep):
             yield self.form_row(t(label), widget)
         yield self.form_row(
             t("outbound.tls"),
-            Select(TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True),
+            Select(TLS_CHOICES, value=tls, allow_blank=False, id="relay-tls", compact=True),
         )
         yield Button(t("outbound.test"), id="relay-test", compact=True)
         yield self.form_row(
