@@ -83,3 +83,27 @@ def test_every_text_has_both_languages_and_the_same_fields() -> None:
     for key, texts in TEXTS.items():
         assert set(texts) == {"en", "fr"}, key
         assert placeholders(texts["en"]) == placeholders(texts["fr"]), key
+
+
+def test_cli_service_enable(
+    setup: tuple[Config, Path, DataPaths, FakeSystemctl],
+) -> None:
+    """``pmemail service enable --user``: the same use case, its sentence, exit 0 / 1."""
+    import os
+    import subprocess
+    import sys
+
+    config, config_path, paths, fake = setup
+    cmd = [sys.executable, "-m", "pmemail", "service", "enable", "--user", "--config"]
+    done = subprocess.run(
+        [*cmd, str(config_path)], capture_output=True, text=True, timeout=90, env=os.environ
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pmemail now runs as your user's service pmemail.service" in done.stdout
+    assert server_pid(paths) is not None
+    stop_server(config, paths)
+    fake.go_offline()
+    done = subprocess.run(
+        [*cmd, str(config_path)], capture_output=True, text=True, timeout=90, env=os.environ
+    )
+    assert done.returncode == 1 and "will NOT start by itself" in done.stderr
