@@ -140,3 +140,26 @@ async def test_network_step_asks_isp_router_and_fixed_address(config_path: Path)
         assert screen.query_one("#relay-host", Input).value == "relay.proximus.be"
         assert screen.query_one("#relay-port", Input).value == "25"
         assert screen.query_one("#relay-tls", Select).value == "none"
+
+
+async def test_outbound_password_in_clear_needs_a_second_next(config_path: Path) -> None:
+    """Security "none" with a password: Next says it would go in clear, then goes on."""
+    start_at(config_path, "outbound")
+    app = make_app(config_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.screen
+        screen.query_one("#relay-host", Input).value = "relay.proximus.be"
+        screen.query_one("#relay-port", Input).value = "25"
+        screen.query_one("#relay-tls", Select).value = "none"
+        screen.query_one("#relay-user", Input).value = "office"
+        screen.query_one("#relay-password", Input).value = "s3cret-pw"
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert step_of(app) == "outbound"
+        said = text_of(app, "#step-error")
+        assert "in clear text" in said and "Press Next again" in said
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert step_of(app) == "users"
+    assert load_config(config_path).relay.tls == "none"

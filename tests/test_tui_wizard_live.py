@@ -196,6 +196,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
             await settle(app, pilot)
             rows = app.screen.query_one(CheckList).states()
             result = text_of(app, "#launch-result")
+            hint = text_of(app, "#launch-service")
     finally:
         _stop_server(config_path)
     # then the certificate (ACME off in tests: the self-signed one, with its fingerprint)
@@ -205,6 +206,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
     assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail", "https"}
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
+    assert "after a reboot of this computer mail stops" in hint
     kept = saved_state(config_path).answers["launch"]
     assert kept["running"] is True and kept["certificate"]["trusted"] is False
     assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", kept["certificate"]["fingerprint"])

@@ -85,4 +85,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "Le dernier test du relais a échoué : le courrier sortant risque de rester dans "
         "la file d'attente. Appuyez encore sur Suivant pour continuer quand même.",
     },
+    "relay.confirm_again": {
+        "en": "Press Next again to go on anyway.",
+        "fr": "Appuyez encore sur Suivant pour continuer quand même.",
+    },
 }

@@ -108,9 +108,11 @@ class LaunchStep(WizardStep):
         self.post_message(CertificateDone(outcome(status, language)))
 
     def on_launch_done(self, message: LaunchDone) -> None:
-        """The outcome line; Start may be pressed again."""
+        """The outcome line; Start may be pressed again; the reboot is not covered yet."""
         self.query_one("#launch-result", Static).update(message.text)
         self.query_one("#launch-start", Button).disabled = False
+        if not self.answers.get("service_enabled"):
+            self.query_one("#launch-service", Static).update(t("launch.service_hint"))
 
     def on_certificate_asked(self, message: CertificateAsked) -> None:
         """A spinner row while the CA validates the names (up to ``acme.timeout``)."""

@@ -153,13 +153,22 @@ class OutboundStep(WizardStep):
         self.query_one("#relay-test-result", Static).update(message.text)
 
     def collect(self) -> dict[str, Any] | None:
-        """Save the relay settings to the config (after a failed test: on the second Next)."""
-        if self.answers.get("relay_test_ok") is False and not self._confirmed:
-            self._confirmed = True
-            self.show_error(render(RELAY_TEXTS, "relay.confirm_failed", current_language()))
-            return None
+        """Save the relay settings to the config; after a failed test, or with a password
+        that would go in clear, only on the second Next (the first says why)."""
         relay = self.relay_from_form()
         if relay is None:
+            return None
+        doubts = []
+        if self.answers.get("relay_test_ok") is False:
+            doubts.append("relay.confirm_failed")
+        if relay.host and relay.tls == "none" and relay.password:
+            doubts.append("relay.clear_password")
+        if doubts and not self._confirmed:
+            self._confirmed = True
+            language = current_language()
+            if "relay.confirm_failed" not in doubts:  # that one already says Next again
+                doubts.append("relay.confirm_again")
+            self.show_error(" ".join(render(RELAY_TEXTS, d, language) for d in doubts))
             return None
         self.pm.update_config(dataclasses.replace(self.pm.config, relay=relay))
         return {"smarthost": relay.host}
