@@ -32,9 +32,21 @@ venv() {  # venv [extras]: create .venv and install pmemail (editable) into it
     [[ $extras == dev ]] && lock=requirements-dev.lock
     local stamp="$VENV/.installed${extras:+-$extras}"
     if [[ ! -f $stamp || pyproject.toml -nt $stamp || $lock -nt $stamp ]]; then
-        "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-        "$VENV/bin/python" -m pip install -q --require-hashes -r "$lock"
-        "$VENV/bin/python" -m pip install -q --no-deps -e .
+        # Offline, pip retries for about a minute and prints tracebacks: one short try,
+        # then one line; a .venv installed before keeps working without the index.
+        local quick=(--retries 1 --timeout 10 --disable-pip-version-check)
+        "$VENV/bin/python" -m pip install -q "${quick[@]}" --upgrade pip >/dev/null 2>&1 || true
+        if ! "$VENV/bin/python" -m pip install -q "${quick[@]}" --require-hashes -r "$lock" \
+            2>"$VENV/pip-error.log"; then
+            if ls "$VENV"/.installed* >/dev/null 2>&1; then
+                echo "dev.sh: the package index is not reachable; using .venv as installed before" >&2
+                return 0
+            fi
+            echo "dev.sh: the first run needs the package index once (pypi.org) to fill .venv;" \
+                "after that pmemail works offline. pip said: $(tail -n 1 "$VENV/pip-error.log")" >&2
+            exit 1
+        fi
+        "$VENV/bin/python" -m pip install -q "${quick[@]}" --no-deps -e .
         touch "$stamp"
     fi
 }

@@ -83,8 +83,49 @@ def test_broken_config_is_one_line_no_traceback(tmp_path: Path, args: tuple[str,
     cfg = tmp_path / "p.toml"
     cfg.write_text('[ports]\nsmtp = "25a"\n')
     done = pmemail("--config", str(cfg), *args)
-    assert done.returncode == 2
+    assert done.returncode == 78  # EX_CONFIG, apart from the checks' 1 and 2
     assert done.stderr.strip() == (
         f'pmemail: config error: {cfg}: ports.smtp: expected an integer 1-65535, got "25a"'
     )
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("config", "show", "--config", "{cfg}"),
+        ("config", "show", "--config={cfg}"),
+        ("config", "--config", "{cfg}", "show"),
+        ("--config", "{cfg}", "config", "show"),
+    ],
+)
+def test_config_option_after_the_command(tmp_path: Path, argv: tuple[str, ...]) -> None:
+    """``--config`` works wherever it is given, as the README promises."""
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[mail]\ndomain = "bureau.be"\nhostname = "mail.bureau.be"\n')
+    done = pmemail(*(a.format(cfg=cfg) for a in argv))
+    assert done.returncode == 0, done.stderr
+    assert "bureau.be" in done.stdout
+
+
+def test_json_before_the_command(tmp_path: Path) -> None:
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[mail]\ndomain = "bureau.be"\n')
+    done = pmemail("--json", "config", "show", "--config", str(cfg))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["config"]["mail"]["domain"] == "bureau.be"
+
+
+def test_hoisting_leaves_the_rest_alone() -> None:
+    from pmemail.cli.main import hoist_options
+
+    assert hoist_options(["users", "add", "a", "--config", "x", "--", "--config"]) == [
+        "--config",
+        "x",
+        "users",
+        "add",
+        "a",
+        "--",
+        "--config",
+    ]
+    assert hoist_options(["--json", "doctor"]) == ["doctor", "--json"]

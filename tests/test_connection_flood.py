@@ -41,7 +41,7 @@ def server(tmp_path: Path) -> Iterator[tuple[ServeSetup, Server]]:
     """``pmemail serve`` as shipped (default caps) with a low open-files limit."""
     setup = ServeSetup(tmp_path)
     setup.write()
-    added = pmemail(setup, "users", "add", RCPT, "--password-stdin", input_text="pw\n")
+    added = pmemail(setup, "users", "add", RCPT, "--password-stdin", input_text="long enough pw\n")
     assert added.returncode == 0, added.stderr
     srv = Server(setup, prefix=["prlimit", f"--nofile={SERVER_FILES}:{SERVER_FILES}", "--"])
     try:

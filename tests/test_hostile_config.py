@@ -51,7 +51,7 @@ def assert_config_error(
     proc: subprocess.CompletedProcess[str], config: Path | str, message: str
 ) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    assert proc.returncode == 2, (proc.returncode, proc.stderr[-3000:])
+    assert proc.returncode == 78, (proc.returncode, proc.stderr[-3000:])
     line = proc.stderr.strip()
     assert one_line(line, 500) and line.startswith(f"pmemail: config error: {config}: ")
     assert message in line
@@ -179,6 +179,6 @@ def test_huge_bad_value_is_not_echoed_whole(tmp_path: Path) -> None:
     path = tmp_path / "long-value.toml"
     path.write_text('language = "' + "x" * 1_000_000 + '"\n')
     proc = pmemail(path)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.returncode == 78 and "Traceback" not in proc.stderr
     assert "language: expected one of" in proc.stderr
     assert len(proc.stderr) < 2000, len(proc.stderr)

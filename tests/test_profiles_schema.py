@@ -27,6 +27,10 @@ REQUIRED = {
     "voo",
     "orange-livebox",
     "freebox",
+    "scarlet",
+    "orange-belgium",
+    "sfr",
+    "bouygues",
 }
 
 
@@ -52,9 +56,11 @@ def test_profile_content(profile_id: str) -> None:
 
 
 def test_proximus_names_its_relay() -> None:
-    """The ISP profile used by the doctor's port-25 advice names the smarthost."""
+    """The ISP profile used by the doctor's port-25 advice names the smarthost: the current
+    relay.proximus.be on port 25, not the old relay.skynet.be on 587."""
     isp = load_profile("proximus").isp
-    assert isp is not None and isp.smarthost_host.startswith("relay.")
+    assert isp is not None
+    assert (isp.smarthost_host, isp.smarthost_port) == ("relay.proximus.be", 25)
 
 
 def test_unknown_profile_lists_known_ones() -> None:

@@ -4,7 +4,8 @@ Deterministic: a config under ``tmp_path`` (no path is shown), no server running
 (the control socket does not exist), a fixed log file, a fixed clock
 (``pmemail.app.status_snapshot.clock``), no listening port here, cursor blink
 off, and a fixed :class:`NetworkSnapshot` instead of the router/echo round
-trips (those are covered by tests/test_tui_dashboard.py and the lab tests).
+trips (those are covered by tests/test_tui_dashboard.py and the lab tests), and a
+``systemctl`` that answers as where systemd does not run.
 Update with ``pytest tests/test_tui_dashboard_snapshots.py --snapshot-update``.
 """
 
@@ -22,6 +23,7 @@ from pmemail.app import status_snapshot
 from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
 from pmemail.config import Config
 from tests.config_factory import write_config
+from tests.fake_systemctl import install_fake_systemctl
 from tests.tui_wizard_support import app_overrides, make_app, settle
 
 NOW = 1772442000.0  # 2026-03-02 09:00:00 UTC
@@ -94,6 +96,8 @@ def dashboard_app(root: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(
         "pmemail_tui.screens.dashboard.network_snapshot", lambda config, paths: network
     )
+    # the "at boot" line must not depend on whether this machine runs systemd
+    install_fake_systemctl(root, root, monkeypatch).go_offline()
     return make_app(config_path, mode="dashboard")
 
 

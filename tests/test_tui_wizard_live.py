@@ -137,13 +137,14 @@ async def test_outbound_step_tests_a_real_smarthost_and_saves_it(tmp_path: Path)
             await pilot.pause(0.3)  # a button ignores clicks while its press effect shows
             await pilot.click("#relay-test")
             await settle(app, pilot)
-            assert text_of(app, "#relay-test-result").startswith("✘ cannot use 127.0.0.1")
+            refused = text_of(app, "#relay-test-result")
+            assert refused.startswith(f"✘ 127.0.0.1:{port} refused the user name or the password")
             screen.query_one("#relay-password", Input).value = "s3cret"
             await pilot.pause(0.3)  # a button ignores clicks while its press effect shows
             await pilot.click("#relay-test")
             await settle(app, pilot)
             result = text_of(app, "#relay-test-result")
-            assert result == f"✔ 250 127.0.0.1:{port} accepted the connection and the login"
+            assert result == f"✔ 127.0.0.1:{port} accepted the connection and the login."
             await pilot.press("pagedown")
             await settle(app, pilot)
             assert app.screen.STEP == "users"  # type: ignore[attr-defined]
@@ -195,6 +196,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
             await settle(app, pilot)
             rows = app.screen.query_one(CheckList).states()
             result = text_of(app, "#launch-result")
+            hint = text_of(app, "#launch-service")
     finally:
         _stop_server(config_path)
     # then the certificate (ACME off in tests: the self-signed one, with its fingerprint)
@@ -204,6 +206,7 @@ async def test_launch_step_starts_a_real_server_and_every_service_answers(tmp_pa
     assert set(rows) == {"smtp", "submission", "imap", "pop3", "webmail", "https"}
     assert {r.status for r in rows.values()} == {"ok"}, rows
     assert result.startswith("pmemail serve is running (pid "), result
+    assert "after a reboot of this computer mail stops" in hint
     kept = saved_state(config_path).answers["launch"]
     assert kept["running"] is True and kept["certificate"]["trusted"] is False
     assert re.fullmatch(r"([0-9A-F]{2}:){31}[0-9A-F]{2}", kept["certificate"]["fingerprint"])

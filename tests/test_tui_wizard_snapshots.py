@@ -94,7 +94,7 @@ def test_checks(tmp_path: Path, snap_compare: Any, fixed_echo: str, size: tuple[
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_outbound_blocked(tmp_path: Path, snap_compare: Any, size: tuple[int, int]) -> None:
-    answers = {"checks": {"outbound_25": "fail", "smarthost": "relay.skynet.be"}}
+    answers = {"checks": {"outbound_25": "fail", "smarthost": "relay.proximus.be"}}
     assert snap_compare(
         app_at(tmp_path, "outbound", size, answers=answers),
         run_before=wait_workers,

@@ -77,7 +77,7 @@ def test_add_list_passwd_protocol_remove(
             "--protocol",
             "pop3",
             "--password-stdin",
-            stdin="bob-pw\n",
+            stdin="bob-password\n",
         )[0]
         == 0
     )
@@ -116,7 +116,15 @@ def test_aliases_and_catchall(
     config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """alias add/list/remove and catchall set/remove, seen by the resolver too."""
-    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin", stdin="pw\n")
+    run(
+        capsys,
+        monkeypatch,
+        config,
+        "add",
+        "alice@example.be",
+        "--password-stdin",
+        stdin="long enough pw\n",
+    )
     assert (
         run(capsys, monkeypatch, config, "alias", "add", "Info@example.be", "alice@example.be")[0]
         == 0
@@ -153,12 +161,29 @@ def test_aliases_and_catchall(
 @pytest.mark.parametrize(
     ("argv", "stdin", "message"),
     [
-        (("add", "not-an-address", "--password-stdin"), "pw\n", "not an address"),
-        (("add", "bob@elsewhere.test", "--password-stdin"), "pw\n", "domain is not local"),
-        (("add", "bob%other@example.be", "--password-stdin"), "pw\n", "invalid local part"),
-        (("add", "alice@example.be", "--password-stdin"), "pw\n", "already exists"),
+        (
+            ("add", "two words", "--password-stdin"),
+            "long enough pw\n",
+            "cannot be the part before @",
+        ),
+        (
+            ("add", "bob@elsewhere.test", "--password-stdin"),
+            "long enough pw\n",
+            "domain is not local",
+        ),
+        (("add", "bob%other@example.be", "--password-stdin"), "long enough pw\n", "part before @"),
+        (
+            ("add", "andré", "--password-stdin"),
+            "long enough pw\n",
+            "for example “andre@example.be”",
+        ),
+        (("add", "bob", "--password-stdin"), "short\n", "at least 8 characters (5 given)"),
+        (("add", "bob", "--password-stdin"), "Azerty123\n", "most common ones"),
+        (("add", "bobby.smith", "--password-stdin"), "bobby.smith\n", "not be the address"),
+        (("passwd", "alice@example.be", "--password-stdin"), "1234567\n", "at least 8"),
+        (("add", "alice@example.be", "--password-stdin"), "long enough pw\n", "already exists"),
         (("add", "new@example.be", "--password-stdin"), "\n", "empty password"),
-        (("passwd", "ghost@example.be", "--password-stdin"), "pw\n", "no such user"),
+        (("passwd", "ghost@example.be", "--password-stdin"), "long enough pw\n", "no such user"),
         (("remove", "ghost@example.be"), "", "no such user"),
         (("protocol", "ghost@example.be", "imap"), "", "no such user"),
         (("alias", "add", "x@example.be", "ghost@example.be"), "", "neither a user nor an alias"),
@@ -178,7 +203,15 @@ def test_bad_input_one_clear_line(
     message: str,
 ) -> None:
     """Every refusal: non-zero exit, one line on stderr naming the problem, no traceback."""
-    run(capsys, monkeypatch, config, "add", "alice@example.be", "--password-stdin", stdin="pw\n")
+    run(
+        capsys,
+        monkeypatch,
+        config,
+        "add",
+        "alice@example.be",
+        "--password-stdin",
+        stdin="long enough pw\n",
+    )
     code, out, err = run(capsys, monkeypatch, config, *argv, stdin=stdin)
     assert code != 0
     assert message in err
@@ -207,3 +240,14 @@ def test_real_process_reads_password_from_pipe(config: Path) -> None:
     )
     assert refused.returncode != 0
     assert refused.stderr.strip().splitlines() == ["pmemail: add: carol@example.be already exists"]
+
+
+def test_a_bare_name_gets_the_mail_domain(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``users add marie`` adds marie@<mail.domain>, as the wizard does."""
+    code, out, _ = run(
+        capsys, monkeypatch, config, "add", "Marie", "--password-stdin", stdin="long enough pw\n"
+    )
+    assert code == 0 and "marie@example.be" in out
+    assert store(config).authenticate("marie@example.be", "long enough pw") is not None

@@ -112,7 +112,8 @@ def _launch_detached(config_path: Path, out: Path) -> int:
         raise ActionError(f"cannot start pmemail serve: {err}") from None
 
 
-def _report_ports(config: Config, on_service: ServiceProgress) -> None:
+def report_ports(config: Config, on_service: ServiceProgress) -> None:
+    """Tell ``on_service`` whether each service's port answers now."""
     host = config.server.listen_address
     host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
     for name, port in service_ports(config).items():
@@ -158,7 +159,7 @@ def start_server(
         )
     finally:
         if on_service is not None:
-            _report_ports(config, on_service)
+            report_ports(config, on_service)
 
 
 def stop_server(config: Config, paths: DataPaths) -> ActionResult:

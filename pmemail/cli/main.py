@@ -21,6 +21,10 @@ from pmemail.cli import tui_cmd
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import ConfigError, resolve_config_path
 
+# sysexits.h's EX_CONFIG: a broken config is not a failed check (doctor and
+# ports use 1 and 2 for what they found), so scripts can tell the two apart
+CONFIG_ERROR_EXIT = 78
+
 
 def command_modules() -> list[ModuleType]:
     """Every ``pmemail/cli/*_cmd.py`` module, ordered by its ``ORDER`` (then name).
@@ -52,10 +56,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def hoist_options(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the options every command takes put where argparse wants them.
+
+    ``--config PATH`` (or ``--config=PATH``) may come anywhere: it is moved
+    before the command. ``--json`` given before the command is moved after it
+    (the commands that print JSON declare it). Nothing after ``--`` is touched.
+    """
+    args = list(argv)
+    end = args.index("--") if "--" in args else len(args)
+    head, tail = args[:end], args[end:]
+    front: list[str] = []
+    rest: list[str] = []
+    json_first = False
+    seen_command = False
+    i = 0
+    while i < len(head):
+        arg = head[i]
+        if arg == "--config" and i + 1 < len(head):
+            front += head[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--config="):
+            front.append(arg)
+        elif arg == "--json" and not seen_command:
+            json_first = True
+        else:
+            seen_command = seen_command or not arg.startswith("-")
+            rest.append(arg)
+        i += 1
+    return [*front, *rest, *(["--json"] if json_first else []), *tail]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(hoist_options(sys.argv[1:] if argv is None else argv))
     ctx = Context(config_path=resolve_config_path(args.config))
     handler = getattr(args, "handler", None) or tui_cmd.cmd_app
     try:
@@ -63,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except ConfigError as err:
         print(f"pmemail: config error: {err}", file=sys.stderr)
-        return 2
+        return CONFIG_ERROR_EXIT
     except CommandError as err:
         print(f"pmemail: {err}", file=sys.stderr)
         return err.exit_code

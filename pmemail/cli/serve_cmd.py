@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     status.set_defaults(handler=cmd_status)
 
     service = sub.add_parser("service", help="run pmemail serve at boot (systemd)")
-    ssub = service.add_subparsers(dest="service_cmd", required=True, metavar="{install}")
+    ssub = service.add_subparsers(dest="service_cmd", required=True, metavar="{install,enable}")
     install = ssub.add_parser("install", help="write a systemd unit (not enabled)")
     install.add_argument(
         "--user", action="store_true", help="a systemctl --user unit in ~/.config/systemd/user"
@@ -45,6 +45,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     install.add_argument("--force", action="store_true", help="overwrite an existing unit")
     install.set_defaults(handler=cmd_service_install)
+    enable = ssub.add_parser(
+        "enable",
+        help="install the unit if missing, enable it and start it (stops a server started "
+        "by the wizard first); without systemd, say what to do",
+    )
+    enable.add_argument(
+        "--user", action="store_true", help="a systemctl --user unit (default when not root)"
+    )
+    enable.set_defaults(handler=cmd_service_enable)
 
 
 def port_hint(config: Config) -> Any:
@@ -245,3 +254,18 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
     ctx.print(f"wrote {target} (not enabled)")
     ctx.print(f"to start it now and at boot: {service_unit.enable_hint(user_mode)}")
     return 0
+
+
+def cmd_service_enable(ctx: Context, args: argparse.Namespace) -> int:
+    """Run pmemail at boot: exit 0 enabled and answering, 1 otherwise (the sentence says why)."""
+    from pmemail.app import service_enable  # subprocess, shlex: only for this command
+    from pmemail.app.cert_wording import render
+    from pmemail.app.service_texts import TEXTS
+
+    user_mode = args.user or service_enable.default_user_mode()
+    outcome = service_enable.enable_service(ctx.config, ctx.config_path, ctx.paths, user_mode)
+    text = render(TEXTS, outcome.msgid, ctx.config.language, **outcome.params)
+    if outcome.enabled and outcome.running:
+        ctx.print(text)
+        return 0
+    raise CommandError(text, exit_code=1)

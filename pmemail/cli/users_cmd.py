@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
     add = usub.add_parser("add", help="create a user (asks for the password)")
-    add.add_argument("address", help="user@domain (a local domain)")
+    add.add_argument(
+        "address", help="user@domain (a local domain), or a bare name: NAME@mail.domain"
+    )
     add.add_argument(
         "--protocol",
         choices=PROTOCOLS,
@@ -113,15 +115,32 @@ def _read_password(args: argparse.Namespace) -> str:
     return password
 
 
+def _entry(ctx: Context, action: str, check: Callable[..., str | None], *values: str) -> str:
+    """``check(*values)`` of :mod:`pmemail.app.user_entry`, its problem in the config's language."""
+    from pmemail.app.cert_wording import render
+    from pmemail.app.user_entry import EntryProblem
+    from pmemail.app.user_entry_texts import TEXTS
+
+    try:
+        return check(*values) or ""
+    except EntryProblem as err:
+        text = render(TEXTS, err.msgid, ctx.config.language, **err.params)
+        raise CommandError(f"{action}: {text}") from None
+
+
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
-    """Create a user."""
+    """Create a user (a bare name gets the mail domain; the password policy applies)."""
+    from pmemail.app.user_entry import check_password, user_address
+
     store = _store(ctx)
-    _run("add", store.check_local, args.address)  # before asking for a password
-    if store.get(args.address) is not None:
-        raise CommandError(f"add: {args.address.lower()} already exists")
+    address = _entry(ctx, "add", user_address, args.address, ctx.config.mail.domain)
+    _run("add", store.check_local, address)  # before asking for a password
+    if store.get(address) is not None:
+        raise CommandError(f"add: {address} already exists")
     password = _read_password(args)
+    _entry(ctx, "add", check_password, address, password)
     with _user_errors():
-        user = store.add_user(args.address, password, args.protocol, args.name)
+        user = store.add_user(address, password, args.protocol, args.name)
     ctx.print(f"added {user.address} ({user.protocol})")
     return 0
 
@@ -176,11 +195,15 @@ def _run(action: str, fn: Callable[..., object], *fn_args: object) -> None:
 
 
 def cmd_passwd(ctx: Context, args: argparse.Namespace) -> int:
-    """Change a password."""
+    """Change a password (the password policy applies)."""
+    from pmemail.app.user_entry import check_password
+
     store = _store(ctx)
     if store.get(args.address) is None:
         raise CommandError(f"no such user: {args.address}")
-    _run("passwd", store.set_password, args.address, _read_password(args))
+    password = _read_password(args)
+    _entry(ctx, "passwd", check_password, args.address, password)
+    _run("passwd", store.set_password, args.address, password)
     ctx.print(f"password changed for {args.address.lower()}")
     return 0
 

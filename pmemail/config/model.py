@@ -140,7 +140,7 @@ class RelayConfig:
         "smarthost; direct = to the recipient's MX.",
         "auto",
     )
-    host: str = doc("ISP smarthost (e.g. relay.skynet.be); empty = none.", "")
+    host: str = doc("ISP smarthost (e.g. relay.proximus.be); empty = none.", "")
     port: int = port("Smarthost port.", 587)
     tls: TlsMode = doc("starttls, tls (implicit) or none.", "starttls")
     username: str = doc("Smarthost login; empty = no AUTH.", "")

@@ -29,15 +29,19 @@ from pmemail.app import (
     forwarding_actions,
     queue_actions,
     server_process,
+    service_enable,
 )
 from pmemail.app.action_result import ActionError, ActionResult
+from pmemail.app.cert_wording import render
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
+from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
 from pmemail.app.verdict_texts import finding_text
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
+    BootServiceUpdate,
     CertificateUpdate,
     CheckProgress,
     LocalUpdate,
@@ -96,6 +100,7 @@ class DashboardScreen(Screen[None]):
         """Server line, last action message, tabs, footer."""
         yield Header()
         yield ServerBar(t("dash.server.loading"), id="dash-server")
+        yield SteadyStatic("", id="dash-boot", markup=False)
         yield Static("", id="dash-message", markup=False)
         with TabbedContent(initial="overview"):
             with TabPane(t("dash.tab.overview"), id="overview"), VerticalScroll():
@@ -136,6 +141,7 @@ class DashboardScreen(Screen[None]):
         self._network_at = time.monotonic()
         self.refresh_network()
         self.refresh_certificate()  # from the files too when no server runs: not every tick
+        self.refresh_boot_service()
 
     # ------------------------------------------------------------ workers
     @work(thread=True, exclusive=True, group="dash-local", exit_on_error=False)
@@ -155,6 +161,14 @@ class DashboardScreen(Screen[None]):
         self.post_message(
             CertificateUpdate(cert_outcome.read_certificate(self.pm.config, self.pm.paths))
         )
+
+    @work(thread=True, exclusive=True, group="dash-boot", exit_on_error=False)
+    def refresh_boot_service(self) -> None:
+        """Whether systemd starts the server at boot (two ``systemctl`` calls)."""
+        enabled = service_enable.service_enabled(service_enable.default_user_mode())
+        key = {True: "enabled", False: "disabled", None: "no_systemd"}[enabled]
+        text = render(SERVICE_TEXTS, f"service.state.{key}", current_language())
+        self.post_message(BootServiceUpdate(t("dash.boot", state=text), enabled))
 
     def launch(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
         """Run one action in a worker unless another one is still running."""
@@ -201,6 +215,10 @@ class DashboardScreen(Screen[None]):
         self._show_why()
         if self.network.address_changed:
             self.say(t("dash.net.changed_now", address=self.network.public_address), error=True)
+
+    def on_boot_service_update(self, message: BootServiceUpdate) -> None:
+        """Render whether the server survives a reboot."""
+        self.query_one("#dash-boot", SteadyStatic).show_content(message.text)
 
     def on_certificate_update(self, message: CertificateUpdate) -> None:
         """Render the certificate read by the worker."""

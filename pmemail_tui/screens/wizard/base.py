@@ -13,7 +13,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from pmemail.app import check_actions
 from pmemail.app.wizard_state import STEPS
+from pmemail.config.model import Config
+from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import localize_bindings, t
 from pmemail_tui.screens.wizard.messages import RowResult, StepAnswers
 from pmemail_tui.widgets.check_list import CheckList
@@ -119,9 +122,17 @@ class WizardStep(Screen[None]):
         """
         self.pm.run_worker(functools.partial(job, *args), thread=True, exclusive=True, group=group)
 
-    def keep_answers(self, answers: dict[str, Any]) -> None:
-        """From a worker thread: have the app store and save answers of this step, shown or not."""
-        self.pm.post_message(StepAnswers(self.STEP, answers))
+    def keep_answers(self, answers: dict[str, Any], step: str = "") -> None:
+        """From a worker thread: have the app store and save answers of this step (or of
+        ``step``), shown or not."""
+        self.pm.post_message(StepAnswers(step or self.STEP, answers))
+
+    def recheck(self, config: Config, paths: DataPaths) -> None:
+        """From a worker thread, after this step changed the truth (ports forwarded, server
+        started): run the checks again and keep them as the checks step's latest answers."""
+        answers = check_actions.recheck(config, paths, self.STEP)
+        if answers is not None:
+            self.keep_answers(answers, step="checks")
 
     def on_row_result(self, message: RowResult) -> None:
         """A worker finished one task of this step's check list."""

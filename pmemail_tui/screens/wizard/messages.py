@@ -41,6 +41,14 @@ class RowResult(Message, bubble=False):
 
 
 @dataclass
+class RouterSuggests(Message, bubble=False):
+    """The router's description suggests these profiles (network step); "" = no idea."""
+
+    isp: str
+    router: str
+
+
+@dataclass
 class RouterUnreadable(Message, bubble=False):
     """The router's table could not be read (forward step, "check again")."""
 
@@ -82,6 +90,15 @@ class LaunchDone(Message, bubble=False):
     """Starting the server ended: the line to show."""
 
     text: str
+
+
+@dataclass
+class ServiceDone(Message, bubble=False):
+    """Installing and enabling the boot service ended: the line to show, and whether
+    it is enabled now."""
+
+    text: str
+    enabled: bool
 
 
 @dataclass

@@ -10,6 +10,7 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from pmemail.app.check_actions import verdict_answers
 from pmemail.app.verdict_texts import finding_text, verdict_lines
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -91,7 +92,7 @@ class ChecksStep(WizardStep):
         except Exception as err:  # shown to the admin, never a crash of the app
             self.post_message(ChecksDone(None, f"{type(err).__name__}: {err}"))
         else:
-            self.keep_answers(report_answers(report, config.mail.hostname))
+            self.keep_answers(verdict_answers(report, config.mail.hostname, self.STEP))
             self.post_message(ChecksDone(report))
 
     def on_checks_done(self, message: ChecksDone) -> None:
@@ -118,22 +119,3 @@ class ChecksStep(WizardStep):
     def collect(self) -> dict[str, Any] | None:
         """Results are saved as they arrive; going on is always allowed."""
         return {}
-
-
-def report_answers(report: DoctorReport, hostname: str) -> dict[str, Any]:
-    """What later steps need from the checks (outbound uses the port 25 result and
-    the decision on direct delivery)."""
-    from pmemail.app.relay_decision import reason_from_report
-
-    reason = reason_from_report(report, hostname)
-    verdict = report.verdict
-    outbound = next((c for c in report.checks if c.id == "outbound_25"), None)
-    return {
-        "verdict_status": report.to_dict()["status"],
-        "hosting": verdict.get("hosting", "unknown"),
-        "outbound_25": outbound.status if outbound else "skipped",
-        "smarthost": str((outbound.details.get("smarthost", "") if outbound else "") or ""),
-        "public_ip": report.public_ip.get("address", ""),
-        "relay_reason": reason.id,
-        "relay_params": reason.params,
-    }

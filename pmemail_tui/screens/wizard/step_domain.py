@@ -14,12 +14,30 @@ from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# RFC 2606 / 6761 names: the placeholder (example.be) and its kind are never an office's
+RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
+
+
+def is_example(domain: str) -> bool:
+    """``example.be``, ``mail.example.com``, ``x.test``...: names reserved for examples."""
+    labels = domain.split(".")
+    return labels[-1] in RESERVED_TLDS or (len(labels) >= 2 and labels[-2] == "example")
 
 
 class DomainStep(WizardStep):
     """Asks for the domain and host name; shows the records the admin must publish."""
 
     STEP = "domain"
+    _domain_typed = ""  # the domain the server name follows while it is mail.<domain>
+    _refused: tuple[str, str] = ("", "")  # the values the error line is about
+
+    def _values(self) -> tuple[str, str]:
+        return self.query_value("domain", ""), self.query_value("hostname", "")
+
+    def refuse(self, text: str) -> None:
+        """Show why Next refused the values typed now."""
+        self._refused = self._values()
+        self.show_error(text)
 
     def compose_body(self) -> Iterable[Widget]:
         """Two inputs and the records to publish."""
@@ -27,11 +45,21 @@ class DomainStep(WizardStep):
         yield Static(t("domain.intro"))
         yield self.form_row(
             t("domain.domain"),
-            Input(value=mail.domain, id="domain", placeholder="example.be", compact=True),
+            Input(
+                value=mail.domain,
+                id="domain",
+                placeholder=t("domain.domain_placeholder"),
+                compact=True,
+            ),
         )
         yield self.form_row(
             t("domain.hostname"),
-            Input(value=mail.hostname, id="hostname", placeholder="mail.example.be", compact=True),
+            Input(
+                value=mail.hostname,
+                id="hostname",
+                placeholder=t("domain.hostname_placeholder"),
+                compact=True,
+            ),
         )
         yield Static(t("domain.records_intro"))
         yield Static(self.records_text(), id="records", markup=False)
@@ -59,7 +87,17 @@ class DomainStep(WizardStep):
         return value or default
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Keep the records in step with what is typed."""
+        """Keep the server name (while it is mail.<domain>) and the records in step with
+        what is typed; an error about values no longer there goes."""
+        # a Changed event can arrive after Next judged the same values: keep that error
+        if self._values() != self._refused:
+            self.show_error("")
+        if event.input.id == "domain":
+            previous = self._domain_typed or self.pm.config.mail.domain
+            self._domain_typed = self.query_value("domain", "")
+            host = self.query_one("#hostname", Input)
+            if host.value.strip().lower() in ("", f"mail.{previous}") and self._domain_typed:
+                host.value = f"mail.{self._domain_typed}"
         self.query_one("#records", Static).update(self.records_text())
 
     def collect(self) -> dict[str, Any] | None:
@@ -68,10 +106,13 @@ class DomainStep(WizardStep):
         host = self.query_value("hostname", "")
         for value in (domain, host):
             if not DOMAIN_RE.match(value):
-                self.show_error(t("domain.invalid", value=value))
+                self.refuse(t("domain.invalid", value=value))
+                return None
+            if is_example(value):
+                self.refuse(t("domain.example", value=value))
                 return None
         if not (host == domain or host.endswith("." + domain)):
-            self.show_error(t("domain.host_outside", host=host, domain=domain))
+            self.refuse(t("domain.host_outside", host=host, domain=domain))
             return None
         config = self.pm.config
         mail = dataclasses.replace(config.mail, domain=domain, hostname=host)

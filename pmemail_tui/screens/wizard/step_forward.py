@@ -6,6 +6,7 @@ with a "check again" button that re-reads the router.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -79,6 +80,7 @@ class ForwardStep(WizardStep):
         else:
             self.keep_answers({"all_mapped": applied.all_mapped})
             self.post_message(ForwardDone("", "\n".join(applied.next_steps)))
+        self.recheck(config, paths)  # the verdict taken before forwarding is stale now
 
     def on_forward_done(self, message: ForwardDone) -> None:
         """The summary and manual table, after the reason when no router answered."""
@@ -91,16 +93,41 @@ class ForwardStep(WizardStep):
 
     @on(Button.Pressed, "#forward-check")
     def check_again(self) -> None:
-        """Re-read the router's table and mark what is really there."""
-        self.run_in_app(self.run_check, self.pm.config, self.pm.paths, group="forward")
+        """Re-read the router's table and mark what is really there (the old results go)."""
+        self.query_one("#forward-manual", Static).update("")
+        self.query_one("#forward-error", Static).update("")
+        rows = self.query_one(CheckList)
+        for name, m in self.pm.config.ports.items():
+            if m.enabled:
+                rows.add_task(name, f"{m.external}/{m.protocol} {t(f'service.{name}')}")
+        lan_ip = str(self.pm.wizard.answers.get("network", {}).get("lan", {}).get("address", ""))
+        self.run_in_app(
+            self.run_check,
+            self.pm.config,
+            self.pm.paths,
+            lan_ip,
+            t("forward.this_computer_ip"),
+            group="forward",
+        )
 
-    def run_check(self, config: Config, paths: DataPaths) -> None:
-        """Compare the router's table with the plan (a worker thread)."""
+    def run_check(self, config: Config, paths: DataPaths, lan_ip: str, this_computer: str) -> None:
+        """Compare the router's table with the plan (a worker thread); it replaces the
+        outcome of the last apply, as the answer the summary reads."""
         try:
             ports = ports_on_router(config, paths)
         except ActionError as err:
             self.post_message(RouterUnreadable(str(err)))
             return
+        present = sum(1 for port in ports if port.present)
+        all_mapped = bool(ports) and present == len(ports)
+        self.keep_answers({"all_mapped": all_mapped})
+        lines = [t("forward.checked", present=present, total=len(ports), time=_now())]
+        if not all_mapped:
+            try:
+                lines += manual_steps(config, lan_ip, this_computer)
+            except ActionError as plan_err:
+                lines.append(str(plan_err))
+        self.post_message(ForwardDone("", "\n".join(lines)))
         for port in ports:
             self.post_message(
                 RowResult(
@@ -110,9 +137,11 @@ class ForwardStep(WizardStep):
                     title=f"{port.external}/{port.protocol} {t(f'service.{port.name}')}",
                 )
             )
+        self.recheck(config, paths)
 
     def on_router_unreadable(self, message: RouterUnreadable) -> None:
-        """Check again could not read the router: say why (rows stay as they were)."""
+        """Check again could not read the router: say why; the rows are unknown now."""
+        self.query_one(CheckList).clear()
         self.query_one("#forward-error", Static).update(
             t("forward.no_router", reason=message.reason)
         )
@@ -120,6 +149,10 @@ class ForwardStep(WizardStep):
     def collect(self) -> dict[str, Any] | None:
         """Going on without every port mapped is allowed: the summary lists it."""
         return {"all_mapped": bool(self.answers.get("all_mapped"))}
+
+
+def _now() -> str:
+    return time.strftime("%H:%M")
 
 
 def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:

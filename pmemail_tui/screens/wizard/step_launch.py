@@ -1,5 +1,5 @@
-"""Step 9: start ``pmemail serve`` (or install the systemd unit), wait for every service,
-then obtain the certificate (the server asks the CA; the outcome in words)."""
+"""Step 9: start ``pmemail serve``, wait for every service, obtain the certificate, and
+hand the server over to systemd so that it survives a reboot (or say what to do without it)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from pmemail.app import service_unit
+from pmemail.app import service_enable
 from pmemail.app.action_result import ActionError
 from pmemail.app.cert_outcome import obtain_certificate, outcome, wants_acme
+from pmemail.app.cert_wording import render
 from pmemail.app.server_process import (
     ServerAlreadyRunning,
+    report_ports,
     server_pid,
     service_ports,
     start_server,
 )
+from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import current_language, t
@@ -30,6 +33,7 @@ from pmemail_tui.screens.wizard.messages import (
     CertificateDone,
     LaunchDone,
     RowResult,
+    ServiceDone,
 )
 from pmemail_tui.widgets.check_list import CheckList
 
@@ -47,6 +51,7 @@ class LaunchStep(WizardStep):
             yield Button(t("launch.install"), id="launch-install", compact=True)
         yield CheckList(id="launch-rows")
         yield Static("", id="launch-result", markup=False)
+        yield Static("", id="launch-service", markup=False)
         yield Static("", id="launch-cert", markup=False)
 
     @on(Button.Pressed, "#launch-start")
@@ -85,6 +90,7 @@ class LaunchStep(WizardStep):
         self.post_message(LaunchDone(text))
         if running:
             self.get_certificate(config, paths, language)
+            self.recheck(config, paths)  # the verdict taken before the launch is stale now
 
     def get_certificate(self, config: Config, paths: DataPaths, language: str) -> None:
         """Have the running server obtain its certificate; keep what staff must check."""
@@ -102,9 +108,11 @@ class LaunchStep(WizardStep):
         self.post_message(CertificateDone(outcome(status, language)))
 
     def on_launch_done(self, message: LaunchDone) -> None:
-        """The outcome line; Start may be pressed again."""
+        """The outcome line; Start may be pressed again; the reboot is not covered yet."""
         self.query_one("#launch-result", Static).update(message.text)
         self.query_one("#launch-start", Button).disabled = False
+        if not self.answers.get("service_enabled"):
+            self.query_one("#launch-service", Static).update(t("launch.service_hint"))
 
     def on_certificate_asked(self, message: CertificateAsked) -> None:
         """A spinner row while the CA validates the names (up to ``acme.timeout``)."""
@@ -127,19 +135,48 @@ class LaunchStep(WizardStep):
 
     @on(Button.Pressed, "#launch-install")
     def install_unit(self) -> None:
-        """Write the systemd unit (never enabled automatically)."""
-        try:
-            target = service_unit.install_unit(self.pm.config, self.pm.config_path, False)
-        except service_unit.UnitExists as err:
-            self.show_error(t("launch.unit_exists", path=err.path))
-            return
-        except service_unit.UnitRefused as err:  # English only, like OSError below
-            self.show_error(str(err))
-            return
-        except OSError as err:
-            self.show_error(f"{err.filename}: {err.strerror}")
-            return
-        self.query_one("#launch-result", Static).update(t("launch.unit_written", path=target))
+        """Install, enable and start the systemd unit in a worker (or say what to do)."""
+        self.query_one("#launch-install", Button).disabled = True
+        self.query_one("#launch-service", Static).update(t("launch.service_working"))
+        rows = self.query_one(CheckList)
+        for name in service_ports(self.pm.config):
+            rows.add_task(name, t(f"service.{name}"))
+        pm = self.pm
+        self.run_in_app(
+            self.run_service,
+            pm.config,
+            pm.config_path,
+            pm.paths,
+            current_language(),
+            group="launch",
+        )
+
+    def run_service(
+        self, config: Config, config_path: Path, paths: DataPaths, language: str
+    ) -> None:
+        """Hand the server over to systemd (a worker thread): it then survives a reboot."""
+        outcome = service_enable.enable_service(
+            config, config_path, paths, service_enable.default_user_mode()
+        )
+
+        def on_service(name: str, ok: bool, where: str) -> None:
+            text = t("launch.running", port=where) if ok else t("launch.not_running")
+            self.post_message(RowResult(name, "ok" if ok else "fail", text))
+
+        report_ports(config, on_service)
+        kept: dict[str, Any] = {"service_enabled": outcome.enabled}
+        if outcome.running:
+            kept["running"] = True
+        self.keep_answers(kept)
+        text = render(SERVICE_TEXTS, outcome.msgid, language, **outcome.params)
+        self.post_message(ServiceDone(text, outcome.enabled))
+        if outcome.running:
+            self.recheck(config, paths)
+
+    def on_service_done(self, message: ServiceDone) -> None:
+        """The outcome line; the button may be pressed again."""
+        self.query_one("#launch-service", Static).update(message.text)
+        self.query_one("#launch-install", Button).disabled = False
 
     def collect(self) -> dict[str, Any] | None:
         """Going on is allowed even when not started (the dashboard can start it)."""

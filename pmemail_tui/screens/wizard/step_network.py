@@ -1,17 +1,21 @@
-"""Step 2: the LAN interface, address, gateway, and whether a router answers."""
+"""Step 2: the LAN interface, address, gateway, whether a router answers, and the
+subscription: which ISP and router (suggested from the router's own description),
+and whether the address is fixed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Select, Static
 
+from pmemail.app import isp_choice
 from pmemail.config.model import NetworkConfig
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import t
 from pmemail_tui.screens.wizard.base import WizardStep
-from pmemail_tui.screens.wizard.messages import RowResult
+from pmemail_tui.screens.wizard.messages import RouterSuggests, RowResult
 from pmemail_tui.widgets.check_list import CheckList
 
 
@@ -24,6 +28,39 @@ class NetworkStep(WizardStep):
         """An intro line and the detection rows."""
         yield Static(t("step.network.intro"))
         yield CheckList(id="network-rows")
+        yield from self.isp_form()
+
+    def isp_form(self) -> Iterable[Widget]:
+        """The ISP, the router and "fixed or dynamic address?", with help to find out."""
+        isp, offered = self.pm.config.isp, isp_choice.choices()
+        yield Static(t("isp.intro"), id="isp-intro")
+        fields = (
+            ("isp.isp", "isp-profile", offered.isps, "isp.other", isp.profile),
+            ("isp.router", "router-profile", offered.routers, "isp.router_box", isp.router_profile),
+        )
+        for label, widget_id, profiles, other, chosen in fields:
+            yield self.form_row(
+                t(label),
+                Select(
+                    [*((name, pid) for pid, name in profiles), (t(other), "")],
+                    value=chosen if chosen in dict(profiles) else "",
+                    allow_blank=False,
+                    id=widget_id,
+                    compact=True,
+                ),
+            )
+        yield self.form_row(
+            t("isp.fixed"),
+            Select(
+                [(t(f"isp.fixed_{v}"), v) for v in ("unknown", "yes", "no")],
+                value=isp.fixed_ip,
+                allow_blank=False,
+                id="fixed-ip",
+                compact=True,
+            ),
+        )
+        yield Static(t("isp.fixed_help"), id="fixed-help")
+        yield Static("", id="isp-detected", markup=False)
 
     def on_mount(self) -> None:
         """Start detection at once."""
@@ -91,3 +128,31 @@ class NetworkStep(WizardStep):
         details = "\n".join(f"{k}: {v}" for k, v in view.errors)
         self.post_message(RowResult("router", status, finding, details))
         self.keep_answers({"router": view.to_dict()})
+        if view.found:
+            isp, router = isp_choice.detect(view.manufacturer, view.model, view.friendly_name)
+            if isp or router:
+                self.post_message(RouterSuggests(isp, router))
+
+    def on_router_suggests(self, message: RouterSuggests) -> None:
+        """Pre-select what the router's description suggests, unless the admin chose already."""
+        picked = []
+        for widget_id, profile in (
+            ("#isp-profile", message.isp),
+            ("#router-profile", message.router),
+        ):
+            select = self.query_one(widget_id, Select)
+            if profile and select.value == "":
+                select.value = profile
+                picked.append(str(select.selection or profile))
+        if picked:
+            self.query_one("#isp-detected", Static).update(
+                t("isp.detected", names=", ".join(picked))
+            )
+
+    def collect(self) -> dict[str, Any] | None:
+        """Save the ISP, the router and the fixed-address answer to the config."""
+        isp = str(self.query_one("#isp-profile", Select).value)
+        router = str(self.query_one("#router-profile", Select).value)
+        fixed = str(self.query_one("#fixed-ip", Select).value)
+        self.pm.update_config(isp_choice.apply_choice(self.pm.config, isp, router, fixed))
+        return {"isp": isp, "router_profile": router, "fixed_ip": fixed}

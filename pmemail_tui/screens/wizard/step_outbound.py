@@ -10,11 +10,14 @@ from textual import on
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
-from pmemail.app import outbound_actions
+from pmemail.app import isp_choice, outbound_actions
+from pmemail.app.cert_wording import render
 from pmemail.app.relay_decision import RelayReason
+from pmemail.app.relay_texts import TEXTS as RELAY_TEXTS
+from pmemail.app.relay_wording import explain
 from pmemail.config.model import Config, RelayConfig
 from pmemail.config.paths import DataPaths
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import RelayAnswer
 
@@ -25,6 +28,7 @@ class OutboundStep(WizardStep):
     """Smarthost settings, prefilled from the ISP profile when port 25 is blocked."""
 
     STEP = "outbound"
+    _confirmed = False  # Next was pressed once after a failed test: the second one goes on
 
     def intro(self, checks: dict[str, Any]) -> str:
         """Why the relay is needed, or that mail may go directly (the checks' decision)."""
@@ -44,19 +48,23 @@ class OutboundStep(WizardStep):
         checks = self.pm.wizard.answers.get("checks", {})
         yield Static(self.intro(checks), id="outbound-intro")
         suggested = checks.get("smarthost", "")
+        port, tls = relay.port, relay.tls
+        defaults = None if relay.host else isp_choice.relay_defaults(self.pm.config.isp.profile)
+        if defaults is not None:  # the ISP picked in the network step
+            suggested, port, tls = defaults
         for label, widget in (
             (
                 "outbound.host",
                 Input(
                     value=relay.host or suggested,
                     id="relay-host",
-                    placeholder="relay.skynet.be",
+                    placeholder=t("outbound.host_placeholder"),
                     compact=True,
                 ),
             ),
             (
                 "outbound.port",
-                Input(value=str(relay.port), id="relay-port", type="integer", compact=True),
+                Input(value=str(port), id="relay-port", type="integer", compact=True),
             ),
             ("outbound.username", Input(value=relay.username, id="relay-user", compact=True)),
             (
@@ -67,12 +75,12 @@ class OutboundStep(WizardStep):
             yield self.form_row(t(label), widget)
         yield self.form_row(
             t("outbound.tls"),
-            Select(TLS_CHOICES, value=relay.tls, allow_blank=False, id="relay-tls", compact=True),
+            Select(TLS_CHOICES, value=tls, allow_blank=False, id="relay-tls", compact=True),
         )
         yield Button(t("outbound.test"), id="relay-test", compact=True)
         yield self.form_row(
             t("outbound.send_to"),
-            Input(id="relay-send-to", placeholder="you@example.net", compact=True),
+            Input(id="relay-send-to", placeholder=t("outbound.send_to_placeholder"), compact=True),
         )
         yield Button(t("outbound.send"), id="relay-send", compact=True)
         yield Static("", id="relay-test-result", markup=False)
@@ -99,12 +107,17 @@ class OutboundStep(WizardStep):
         if relay is None or not relay.host:
             return
         self.query_one("#relay-test-result", Static).update(t("outbound.testing"))
-        self.run_in_app(self.run_relay_test, self.pm.config, relay, group="relay-test")
+        self._confirmed = False
+        self.run_in_app(
+            self.run_relay_test, self.pm.config, relay, current_language(), group="relay-test"
+        )
 
-    def run_relay_test(self, config: Config, relay: RelayConfig) -> None:
-        """The probe itself (network I/O stays off the UI thread)."""
+    def run_relay_test(self, config: Config, relay: RelayConfig, language: str) -> None:
+        """The probe itself (network I/O stays off the UI thread), in plain sentences."""
         outcome = outbound_actions.probe_relay(config, relay)
-        self.post_message(RelayAnswer(("✔ " if outcome.ok else "✘ ") + outcome.describe()))
+        self.keep_answers({"relay_test_ok": outcome.ok})
+        said = explain(outcome, relay)
+        self.post_message(RelayAnswer("\n".join(s.words(language) for s in said)))
 
     @on(Button.Pressed, "#relay-send")
     def send_sample(self) -> None:
@@ -140,9 +153,22 @@ class OutboundStep(WizardStep):
         self.query_one("#relay-test-result", Static).update(message.text)
 
     def collect(self) -> dict[str, Any] | None:
-        """Save the relay settings to the config."""
+        """Save the relay settings to the config; after a failed test, or with a password
+        that would go in clear, only on the second Next (the first says why)."""
         relay = self.relay_from_form()
         if relay is None:
+            return None
+        doubts = []
+        if self.answers.get("relay_test_ok") is False:
+            doubts.append("relay.confirm_failed")
+        if relay.host and relay.tls == "none" and relay.password:
+            doubts.append("relay.clear_password")
+        if doubts and not self._confirmed:
+            self._confirmed = True
+            language = current_language()
+            if "relay.confirm_failed" not in doubts:  # that one already says Next again
+                doubts.append("relay.confirm_again")
+            self.show_error(" ".join(render(RELAY_TEXTS, d, language) for d in doubts))
             return None
         self.pm.update_config(dataclasses.replace(self.pm.config, relay=relay))
         return {"smarthost": relay.host}

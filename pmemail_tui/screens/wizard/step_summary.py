@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from mailcore.users import UserStore
+from pmemail.app.cert_wording import format_date
 from pmemail.app.client_settings import settings_for
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
@@ -39,10 +40,25 @@ class SummaryStep(WizardStep):
         """Settings, to-do list, export button."""
         yield Static(t("summary.intro"))
         yield Static(self.settings_text(), id="settings", markup=False)
+        yield Static(self.verdict_text(), id="summary-verdict", markup=False)
         todo = self.todo()
         if todo:
             yield Static(t("summary.todo") + "\n" + "\n".join(f"• {x}" for x in todo), id="todo")
         yield Button(t("summary.export"), id="export", compact=True)
+
+    def verdict_text(self) -> str:
+        """The latest checks' verdict, with when and after which step it was taken."""
+        checks = self.pm.wizard.answers.get("checks", {})
+        when = checks.get("checked_at")
+        if not isinstance(when, (int, float)):
+            return t("summary.verdict_none")
+        after = str(checks.get("checked_after", "checks"))
+        return t(
+            "summary.verdict",
+            time=format_date(when, current_language(), with_time=True),
+            step=t(f"step.{after}.title"),
+            verdict=checks.get("verdict_summary", ""),
+        )
 
     def todo(self) -> list[str]:
         """What the earlier steps left open."""
@@ -54,6 +70,8 @@ class SummaryStep(WizardStep):
             items.append(t("summary.todo_checks"))
         if answers.get("launch", {}).get("certificate", {}).get("trusted") is False:
             items.append(t("summary.todo_certificate"))
+        if not answers.get("launch", {}).get("service_enabled"):
+            items.append(t("summary.todo_service"))
         items.append(t("summary.todo_dns"))
         return items
 

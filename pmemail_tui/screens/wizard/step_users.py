@@ -11,7 +11,10 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from mailcore.users import UserError, UserStore
-from pmemail_tui.i18n import t
+from pmemail.app.cert_wording import render
+from pmemail.app.user_entry import MIN_LENGTH, EntryProblem, check_password, user_address
+from pmemail.app.user_entry_texts import TEXTS
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import UserAdded
 
@@ -28,17 +31,27 @@ class UsersStep(WizardStep):
     def compose_body(self) -> Iterable[Widget]:
         """Form and table."""
         yield Static(t("users.intro", domain=self.pm.config.mail.domain))
+        domain = self.pm.config.mail.domain
         yield self.form_row(
-            t("users.name"), Input(id="user-name", placeholder="Marie Dupont", compact=True)
+            t("users.name"),
+            Input(id="user-name", placeholder=t("users.name_placeholder"), compact=True),
         )
         yield self.form_row(
             t("users.address"),
             Input(
-                id="user-address", placeholder=f"marie@{self.pm.config.mail.domain}", compact=True
+                id="user-address",
+                placeholder=t("users.address_placeholder", domain=domain),
+                compact=True,
             ),
         )
         yield self.form_row(
-            t("users.password"), Input(id="user-password", password=True, compact=True)
+            t("users.password"),
+            Input(
+                id="user-password",
+                password=True,
+                placeholder=t("users.password_placeholder", minimum=MIN_LENGTH),
+                compact=True,
+            ),
         )
         with Horizontal(classes="form-row"):
             yield Label(t("users.protocol"))
@@ -64,13 +77,17 @@ class UsersStep(WizardStep):
     @on(Button.Pressed, "#user-add")
     def add_user(self) -> None:
         """Validate the form and add the user (the password never leaves this screen)."""
-        address = self.query_one("#user-address", Input).value.strip()
         password = self.query_one("#user-password", Input).value
         name = self.query_one("#user-name", Input).value.strip()
         pressed = self.query_one("#user-protocol", RadioSet).pressed_button
         protocol = "pop3" if pressed is not None and pressed.id == "proto-pop3" else "imap"
-        if len(password) < 8:
-            self.show_error(t("users.short_password"))
+        try:  # a bare name gets the domain; the policy every entry point shares
+            address = user_address(
+                self.query_one("#user-address", Input).value, self.pm.config.mail.domain
+            )
+            check_password(address, password)
+        except EntryProblem as err:
+            self.show_error(render(TEXTS, err.msgid, current_language(), **err.params))
             return
         self.show_error(t("users.adding"))
         self.query_one("#user-add", Button).disabled = True

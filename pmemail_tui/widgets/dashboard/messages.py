@@ -67,3 +67,15 @@ class CertificateUpdate(Message):
     def can_replace(self, message: Message) -> bool:
         """A newer reading makes this one useless."""
         return isinstance(message, CertificateUpdate)
+
+
+@dataclass
+class BootServiceUpdate(Message):
+    """Whether the server starts at boot: the line to show (systemd asked by a worker)."""
+
+    text: str
+    enabled: bool | None  # None: no systemd here
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer answer makes this one useless."""
+        return isinstance(message, BootServiceUpdate)

@@ -1,0 +1,66 @@
+"""The boot service's sentences in English and French: one catalogue, no logic.
+
+:mod:`pmemail.app.service_enable` reports one of these ids with its
+parameters; the wizard, the dashboard and the CLI word them with
+:func:`pmemail.app.cert_wording.render`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "service.enabled": {
+        "en": "pmemail now runs as the system service {unit} and starts again by itself "
+        "after a reboot.",
+        "fr": "pmemail tourne maintenant comme service système {unit} et redémarre tout seul "
+        "après un redémarrage de la machine.",
+    },
+    "service.enabled_user": {
+        "en": "pmemail now runs as your user's service {unit}. It starts at boot only if "
+        "your account lingers: run `loginctl enable-linger {user}` once.",
+        "fr": "pmemail tourne maintenant comme service de votre utilisateur {unit}. Il ne "
+        "démarre au boot que si votre compte reste actif : lancez une fois "
+        "`loginctl enable-linger {user}`.",
+    },
+    "service.no_systemd": {
+        "en": "This machine does not run systemd (a container?): pmemail will NOT start by "
+        "itself after a reboot. Have the machine start `{command}` at boot (e.g. as the "
+        "container's command or from its init system).",
+        "fr": "Cette machine ne fait pas tourner systemd (un conteneur ?) : pmemail ne "
+        "redémarrera PAS tout seul après un redémarrage. Faites lancer `{command}` au "
+        "démarrage (par exemple comme commande du conteneur ou par son système d'init).",
+    },
+    "service.refused": {
+        "en": "The service could not be installed: {reason}",
+        "fr": "Le service n'a pas pu être installé : {reason}",
+    },
+    "service.systemctl_failed": {
+        "en": "`systemctl {command}` failed: {reason}",
+        "fr": "`systemctl {command}` a échoué : {reason}",
+    },
+    "service.handover_failed": {
+        "en": "The pmemail started by the wizard could not be stopped to hand over to the "
+        "service: {reason}",
+        "fr": "Le pmemail lancé par l'assistant n'a pas pu être arrêté pour passer la main "
+        "au service : {reason}",
+    },
+    "service.not_answering": {
+        "en": "The service {unit} was started but pmemail did not answer within {seconds} s: "
+        "see `journalctl -u pmemail`.",
+        "fr": "Le service {unit} a été démarré mais pmemail n'a pas répondu en {seconds} s : "
+        "voyez `journalctl -u pmemail`.",
+    },
+    "service.state.enabled": {
+        "en": "started by systemd (service enabled)",
+        "fr": "démarré par systemd (service activé)",
+    },
+    "service.state.disabled": {
+        "en": "NOT started (systemd service not enabled: the wizard's Launch step)",
+        "fr": "PAS démarré (service systemd non activé : étape « Démarrage » de l'assistant)",
+    },
+    "service.state.no_systemd": {
+        "en": "NOT started by itself (no systemd here)",
+        "fr": "PAS démarré tout seul (pas de systemd ici)",
+    },
+}
