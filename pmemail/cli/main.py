@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="config file (default: $PMEMAIL_CONFIG, else ~/.config/pmemail/pmemail.toml)",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="language of this run (default: the config's `language`, else LANG/LC_MESSAGES)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules():
         module.register(sub)
@@ -56,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = Context(config_path=resolve_config_path(args.config))
+    ctx = Context(config_path=resolve_config_path(args.config), language_flag=args.lang)
     handler = getattr(args, "handler", None) or tui_cmd.cmd_app
     try:
         code: int = handler(ctx, args)
