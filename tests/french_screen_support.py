@@ -80,7 +80,8 @@ def screen_lines(screen: Screen[Any], skip: tuple[str, ...] = ()) -> list[str]:
         skipped = any(
             type(a).__name__ in skip or f"#{a.id}" in skip for a in (widget, *widget.ancestors)
         )
-        if widget.display and not skipped:
+        shown = all(a.display for a in (widget, *widget.ancestors) if isinstance(a, Widget))
+        if shown and not skipped:
             lines.extend(_widget_lines(widget))
     for active in screen.active_bindings.values():
         if active.binding.show:

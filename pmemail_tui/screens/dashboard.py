@@ -33,7 +33,7 @@ from pmemail.app import (
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
-from pmemail_tui.i18n import current_language, t
+from pmemail_tui.i18n import current_language, localize_bindings, t
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
@@ -78,8 +78,22 @@ class DashboardScreen(Screen[None]):
     ]
     """One key per action (all in the footer); 1-5 switch tabs."""
 
+    KEY_TEXTS: ClassVar[dict[str, str]] = {
+        "start": "dash.key.start",
+        "stop": "dash.key.stop",
+        "restart": "dash.key.restart",
+        "forward": "dash.key.forward",
+        "unmap": "dash.key.unmap",
+        "checks": "dash.key.checks",
+        "retry_queue": "dash.key.retry",
+        "renew": "dash.key.renew",
+        "refresh": "dash.key.refresh",
+    }
+    """Footer label of each action, by catalogue key (the current language's)."""
+
     def __init__(self) -> None:
         super().__init__()
+        localize_bindings(self, self.KEY_TEXTS)
         self.local: LocalSnapshot | None = None
         self.network: NetworkSnapshot | None = None
         self.busy: DashAction | None = None  # the action running now
