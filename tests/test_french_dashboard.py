@@ -56,13 +56,18 @@ async def _until(pilot: Pilot[None], what: str, cond: object) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def _english_on_every_tab(app: PmemailApp) -> list[str]:
+async def _english_on_every_tab(app: PmemailApp, keys: tuple[str, ...] = ()) -> list[str]:
+    """Open the dashboard, press ``keys`` (actions, each waited for), read every tab."""
     found: list[str] = []
     async with app.run_test(size=(120, 36)) as pilot:
         screen = pilot.app.screen
         assert isinstance(screen, DashboardScreen)
         await _until(pilot, "the local snapshot", lambda: screen.local is not None)
         await _until(pilot, "the network snapshot", lambda: screen.network is not None)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            await _until(pilot, f"the action of {key!r}", lambda: screen.busy is None)
         for tab in TABS:
             await pilot.press(tab)
             await pilot.pause(0.3)
@@ -88,6 +93,6 @@ async def test_dashboard_running_in_french(setup: ServeSetup) -> None:
 
 
 async def test_dashboard_stopped_in_french(setup: ServeSetup) -> None:
-    """Server stopped: the stopped states and "never" read French."""
-    found = await _english_on_every_tab(_french_app(setup))
+    """Server stopped: the stopped states, "never" and an action's result read French."""
+    found = await _english_on_every_tab(_french_app(setup), keys=("e",))
     assert not found, "\n".join(found)

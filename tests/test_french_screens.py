@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from mailcore.users import UserStore
 from pmemail.app.cert_wording import placeholders
@@ -21,7 +22,7 @@ from pmemail.app.client_settings import settings_for
 from pmemail.app.wizard_state import STEPS
 from pmemail.cli.main import main
 from tests.config_factory import write_config
-from tests.french_screen_support import english_lines, english_words
+from tests.french_screen_support import english_lines, english_words, screen_lines
 from tests.tui_wizard_support import (
     Loopback,
     app_overrides,
@@ -104,3 +105,28 @@ def test_dns_records_cli_in_french(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "(inverse de <adresse publique>)" in out and "fournisseur d'accès" in out
     comments = [line for line in out.splitlines() if line.startswith(";")]
     assert comments and not [c for c in comments if english_words(c)], comments
+
+
+@pytest.mark.parametrize(
+    ("address", "french"),
+    [
+        ("marie@example.be", "existe déjà"),
+        ("élise@example.be", "partie avant le @"),
+        ("jean@ailleurs.be", "n'est pas géré ici"),
+    ],
+)
+async def test_user_entry_errors_in_french(tmp_path: Path, address: str, french: str) -> None:
+    """The users step words the user store's refusals in French."""
+    setup = write_config(tmp_path, app_overrides(), loopback=False)
+    UserStore.from_config(setup.config, setup.paths).add_user("marie@example.be", "x" * 12)
+    start_at(setup.path, "users", "fr")
+    app = make_app(setup.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#user-address", Input).value = address
+        app.screen.query_one("#user-password", Input).value = "un mot de passe long"
+        await pilot.click("#user-add")
+        await settle(app, pilot)
+        shown = "\n".join(screen_lines(app.screen))
+        assert french in shown, shown
+        assert not english_lines(app.screen), english_lines(app.screen)

@@ -185,7 +185,7 @@ class DashboardScreen(Screen[None]):
         try:
             self.post_message(ActionDone(action, call()))
         except ActionError as err:
-            self.post_message(ActionDone(action, None, str(err)))
+            self.post_message(ActionDone(action, None, err.words(current_language())))
         except Exception as err:  # a bug must still end as a message, not a dead UI
             self.post_message(ActionDone(action, None, f"{type(err).__name__}: {err}"))
 
@@ -235,8 +235,9 @@ class DashboardScreen(Screen[None]):
             self.say(f"{label}: {message.error}", error=True)
             out.write_line(f"{label}: {t('dash.failed')}: {message.error}")
         else:
-            self.say(f"{label}: {message.result.message}", error=not message.result.ok)
-            out.write_line(f"{label}: {message.result.message}")
+            headline = message.result.words(current_language())
+            self.say(f"{label}: {headline}", error=not message.result.ok)
+            out.write_line(f"{label}: {headline}")
             out.write_lines([f"  {line}" for line in message.result.details])
         self.refresh_local()
         if message.action.changes_network:

@@ -11,7 +11,8 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, RadioButton, RadioSet, Static
 
 from mailcore.users import UserError, UserStore
-from pmemail_tui.i18n import t
+from pmemail.app.user_texts import user_error_words
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import UserAdded
 
@@ -91,7 +92,7 @@ class UsersStep(WizardStep):
                 display_name=name,
             )
         except UserError as err:
-            self.post_message(UserAdded(str(err)))
+            self.post_message(UserAdded(user_error_words(err, current_language())))
         else:
             self.post_message(UserAdded(""))
 
