@@ -23,7 +23,7 @@ from tests.french_screen_support import english_lines
 from tests.serve_support import Server, ServeSetup
 
 WAIT = 40.0
-TABS = ("1", "2", "3", "4", "5")
+TABS = ("1", "2", "3", "4", "5", "6")
 # The Log tab shows the server's own log file: data for whoever reads logs, kept
 # in English on purpose (one language to search and to report).
 SKIP = ("#dash-log",)

@@ -83,5 +83,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "removed {mapped} of {total} port(s); {failed} failed",
         "fr": "{mapped} port(s) sur {total} retiré(s) ; {failed} en échec",
     },
+    "users.short_password": {
+        "en": "the password must have at least {minimum} characters",
+        "fr": "le mot de passe doit compter au moins {minimum} caractères",
+    },
+    "users.added": {"en": "added {address} ({protocol})", "fr": "{address} ajouté ({protocol})"},
+    "users.removed": {
+        "en": "removed {address} (its mail stays on disk)",
+        "fr": "{address} supprimé (son courrier reste sur le disque)",
+    },
+    "users.password_set": {
+        "en": "password changed for {address}",
+        "fr": "mot de passe changé pour {address}",
+    },
+    "users.protocol_set": {
+        "en": "{address} now reads mail with {protocol}",
+        "fr": "{address} lit désormais son courrier en {protocol}",
+    },
+    "users.alias_added": {"en": "{alias} -> {target}", "fr": "{alias} -> {target}"},
 }
 """Each id's text in ``en`` and ``fr``."""

@@ -81,10 +81,29 @@ def service_ports(config: Config) -> dict[str, int]:
     return ports
 
 
-def _answers(host: str, port: int, timeout: float = 0.5) -> bool:
+# What a polite probe says after the greeting, by service: the server sees a
+# client that logs out, not a "Connection lost during _handle_client()".
+_GOODBYE = {
+    "smtp": b"QUIT\r\n",
+    "submission": b"QUIT\r\n",
+    "imap": b"a1 LOGOUT\r\n",
+    "pop3": b"QUIT\r\n",
+}
+
+
+def _answers(host: str, port: int, name: str = "", timeout: float = 0.5) -> bool:
+    """Whether ``port`` accepts a connection; a mail service is greeted and left politely."""
     try:
-        with socket.create_connection((host, port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            goodbye = _GOODBYE.get(name)
+            if goodbye is not None:
+                conn.settimeout(max(timeout, 2.0))
+                conn.recv(512)  # the greeting
+                conn.sendall(goodbye)
+                conn.recv(512)  # the farewell: the server closes first
             return True
+    except TimeoutError:
+        return True  # it accepted the connection: listening, only slow to greet
     except OSError:
         return False
 
@@ -116,7 +135,7 @@ def _report_ports(config: Config, on_service: ServiceProgress) -> None:
     host = config.server.listen_address
     host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
     for name, port in service_ports(config).items():
-        on_service(name, _answers(host, port), str(port))
+        on_service(name, _answers(host, port, name), str(port))
 
 
 def start_server(

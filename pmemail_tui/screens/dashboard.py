@@ -34,6 +34,7 @@ from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
 from pmemail_tui.i18n import current_language, localize_bindings, t
+from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
@@ -51,11 +52,12 @@ from pmemail_tui.widgets.dashboard.panels import (
     ServicesTable,
     SteadyStatic,
 )
+from pmemail_tui.widgets.dashboard.users_tab import UsersTab
 
 if TYPE_CHECKING:
     from pmemail_tui.app import PmemailApp
 
-TABS = ("overview", "ports", "network", "log", "actions")
+TABS = ("overview", "ports", "network", "log", "actions", "users")
 
 
 class DashboardScreen(Screen[None]):
@@ -76,7 +78,7 @@ class DashboardScreen(Screen[None]):
             for n, tab in enumerate(TABS, start=1)
         ],
     ]
-    """One key per action (all in the footer); 1-5 switch tabs."""
+    """One key per action (all in the footer); 1-6 switch tabs."""
 
     KEY_TEXTS: ClassVar[dict[str, str]] = {
         "start": "dash.key.start",
@@ -124,6 +126,8 @@ class DashboardScreen(Screen[None]):
                 yield Log(id="dash-log", max_lines=2000)
             with TabPane(t("dash.tab.actions"), id="actions"):
                 yield Log(id="dash-actions", max_lines=2000)
+            with TabPane(t("dash.tab.users"), id="users"):
+                yield UsersTab(self.pm.config, self.pm.paths, id="dash-users-tab")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -182,12 +186,17 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, group="dash-action", exit_on_error=False)
     def _action_worker(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
+        start = time.monotonic()
         try:
-            self.post_message(ActionDone(action, call()))
+            result = call()
         except ActionError as err:
-            self.post_message(ActionDone(action, None, err.words(current_language())))
+            done = ActionDone(action, None, err.words(current_language()))
         except Exception as err:  # a bug must still end as a message, not a dead UI
-            self.post_message(ActionDone(action, None, f"{type(err).__name__}: {err}"))
+            done = ActionDone(action, None, f"{type(err).__name__}: {err}")
+        else:
+            done = ActionDone(action, result)
+        done.seconds = time.monotonic() - start
+        self.post_message(done)
 
     # ------------------------------------------------------------ messages
     def on_local_update(self, message: LocalUpdate) -> None:
@@ -231,19 +240,27 @@ class DashboardScreen(Screen[None]):
         self.busy = None
         out = self.query_one("#dash-actions", Log)
         label = message.action.label
+        took = t("dash.took", seconds=f"{message.seconds:.1f}")
         if message.result is None:
             self.say(f"{label}: {message.error}", error=True)
-            out.write_line(f"{label}: {t('dash.failed')}: {message.error}")
+            out.write_line(f"{label}: {t('dash.failed')}: {message.error} {took}")
         else:
             headline = message.result.words(current_language())
             self.say(f"{label}: {headline}", error=not message.result.ok)
-            out.write_line(f"{label}: {headline}")
-            out.write_lines([f"  {line}" for line in message.result.details])
+            out.write_line(f"{label}: {headline} {took}")
+            if message.action is not DashAction.CHECKS:  # each check was shown as it finished
+                out.write_lines([f"  {line}" for line in message.result.details])
+        if message.action is DashAction.USERS:
+            self.query_one(UsersTab).reload()
         self.refresh_local()
         if message.action.changes_network:
             self._refresh_network_now()
         else:  # a start makes the first certificate, a renewal a new one
             self.refresh_certificate()
+
+    def on_users_tab_request(self, message: UsersTab.Request) -> None:
+        """A change asked on the Users tab: run it as the Users action."""
+        self.launch(DashAction.USERS, message.call)
 
     @on(DataTable.RowHighlighted, "#dash-ports")
     def _port_highlighted(self) -> None:
@@ -283,9 +300,16 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_stop(self) -> None:
-        """Stop the running server."""
+        """Stop the running server, once the admin said yes (all mail stops)."""
         pm = self.pm
-        self.launch(DashAction.STOP, lambda: server_process.stop_server(pm.config, pm.paths))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.launch(
+                    DashAction.STOP, lambda: server_process.stop_server(pm.config, pm.paths)
+                )
+
+        self.app.push_screen(ConfirmModal(t("dash.stop.confirm"), t("dash.stop.yes")), answered)
 
     def action_restart(self) -> None:
         """Stop then start the server."""

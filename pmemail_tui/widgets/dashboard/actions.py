@@ -22,6 +22,7 @@ class DashAction(Enum):
     CHECKS = "checks"
     RETRY = "retry"
     RENEW = "renew"
+    USERS = "users"
 
     @property
     def label(self) -> str:
