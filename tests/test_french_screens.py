@@ -130,3 +130,20 @@ async def test_user_entry_errors_in_french(tmp_path: Path, address: str, french:
         shown = "\n".join(screen_lines(app.screen))
         assert french in shown, shown
         assert not english_lines(app.screen), english_lines(app.screen)
+
+
+def test_the_test_message_is_in_french(tmp_path: Path) -> None:
+    """The test message the outbound step sends reads in the admin's language."""
+    import dataclasses
+    import email
+
+    from mailcore.queue.sample_send import sample_message
+
+    config = dataclasses.replace(write_config(tmp_path).config, language="fr")
+    raw = sample_message(config, "postmaster@example.be", "marie@example.be")
+    message = email.message_from_bytes(raw)
+    assert message["Subject"] == "Message de test de pmemail"
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode("utf-8")
+    assert "courrier sortant" in body and not english_words(body.replace("pmemail", ""))
