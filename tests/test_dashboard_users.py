@@ -22,6 +22,7 @@ from pmemail.app.server_process import start_server, stop_server
 from pmemail.config import DataPaths, load_config
 from pmemail_tui.app import PmemailApp
 from pmemail_tui.screens.dashboard import DashboardScreen
+from pmemail_tui.widgets.dashboard.panels import ServicesTable
 from pmemail_tui.widgets.dashboard.users_tab import UsersTab
 from pmemail_tui.widgets.user_form import UserFormModal
 from tests.dashboard_support import EchoStub, dashboard_setup, echo_stub, kill_detached
@@ -138,3 +139,30 @@ def test_start_probes_leave_no_connection_lost_lines(setup: ServeSetup) -> None:
     log = paths.log_file.read_text("utf-8", errors="replace")
     assert "smtp listening" in log  # the log is the one the server writes
     assert "Connection lost" not in log, log
+
+
+async def test_restart_one_service_keeps_the_others(setup: ServeSetup) -> None:
+    """R on the IMAP row restarts IMAP only: same server process, IMAP answers again."""
+    server = Server(setup)
+    try:
+        server.wait_ready()
+        config = load_config(setup.config)
+        store = UserStore.from_config(config, DataPaths.from_config(config, setup.config))
+        address = f"luc@{config.mail.domain}"
+        store.add_user(address, PASSWORD)
+        app = PmemailApp(config, setup.config, mode="dashboard")
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = pilot.app.screen
+            assert isinstance(screen, DashboardScreen)
+            table = screen.query_one(ServicesTable)
+            await _until(pilot, "the service rows", lambda: table.row_count > 3)
+            table.move_cursor(row=table.get_row_index("imap"))
+            await pilot.press("R")
+            await pilot.pause(0.1)
+            screen = await _done(pilot)
+            message = str(screen.query_one("#dash-message").render())
+            assert "imap restarted" in message, message
+            assert server.proc.poll() is None  # the same process still serves
+            _imap_login(setup, address, PASSWORD)
+    finally:
+        server.kill()

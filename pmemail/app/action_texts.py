@@ -42,6 +42,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "pmemail serve stopped (pid {pid})",
         "fr": "pmemail serve est arrêté (pid {pid})",
     },
+    "server.service_restarted": {
+        "en": "{service} restarted (the other services kept running)",
+        "fr": "{service} redémarré (les autres services ont continué)",
+    },
     "server.restarted": {"en": "restarted: {started}", "fr": "redémarré : {started}"},
     "queue.cannot_change": {
         "en": "cannot change the queue: {error}",

@@ -205,6 +205,25 @@ def stop_server(config: Config, paths: DataPaths) -> ActionResult:
     )
 
 
+def restart_service(paths: DataPaths, name: str) -> ActionResult:
+    """Restart one service of the running server (the others keep running).
+
+    Raises:
+        ActionError: no server runs, or the service could not start again.
+    """
+    try:
+        answer = query_control_sync(
+            paths.control_socket, {"cmd": "restart_service", "service": name}
+        )
+    except NotRunning:
+        raise ActionError.said("server.not_running") from None
+    except ControlError as err:
+        raise ActionError(str(err)) from None
+    if not answer.get("ok"):
+        raise ActionError(str(answer.get("error", "?")))
+    return ActionResult.said("server.service_restarted", service=name)
+
+
 def restart_server(config: Config, config_path: Path, paths: DataPaths) -> ActionResult:
     """Stop the server when it runs, then start it again."""
     details = []

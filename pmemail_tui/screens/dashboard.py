@@ -67,6 +67,7 @@ class DashboardScreen(Screen[None]):
         Binding("s", "start", "Start"),
         Binding("x", "stop", "Stop"),
         Binding("r", "restart", "Restart"),
+        Binding("R", "restart_service", "Service"),
         Binding("f", "forward", "Forward"),
         Binding("u", "unmap", "Unmap"),
         Binding("c", "checks", "Checks"),
@@ -84,6 +85,7 @@ class DashboardScreen(Screen[None]):
         "start": "dash.key.start",
         "stop": "dash.key.stop",
         "restart": "dash.key.restart",
+        "restart_service": "dash.key.restart_service",
         "forward": "dash.key.forward",
         "unmap": "dash.key.unmap",
         "checks": "dash.key.checks",
@@ -318,6 +320,16 @@ class DashboardScreen(Screen[None]):
             DashAction.RESTART,
             lambda: server_process.restart_server(pm.config, pm.config_path, pm.paths),
         )
+
+    def action_restart_service(self) -> None:
+        """Restart the service under the cursor of the Overview's table, the others keep running."""
+        table, paths = self.query_one(ServicesTable), self.pm.paths
+        if not table.row_count:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or "")
+        if name:
+            call = server_process.restart_service
+            self.launch(DashAction.RESTART_SERVICE, lambda: call(paths, name))
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""

@@ -23,6 +23,7 @@ class DashAction(Enum):
     RETRY = "retry"
     RENEW = "renew"
     USERS = "users"
+    RESTART_SERVICE = "restart_service"
 
     @property
     def label(self) -> str:
