@@ -159,8 +159,8 @@ async def test_restart_one_service_keeps_the_others(setup: ServeSetup) -> None:
             table.move_cursor(row=table.get_row_index("imap"))
             await pilot.press("R")
             await pilot.pause(0.1)
-            screen = await _done(pilot)
-            message = str(screen.query_one("#dash-message").render())
+            board = await _done(pilot)
+            message = str(board.query_one("#dash-message").render())
             assert "imap restarted" in message, message
             assert server.proc.poll() is None  # the same process still serves
             _imap_login(setup, address, PASSWORD)
