@@ -162,47 +162,6 @@ def outcome_line(o: PortOutcome) -> str:
     return f"{o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}"
 
 
-def next_steps_lines(doc: dict[str, Any]) -> list[str]:
-    """What the admin must do after ``apply``: fallbacks and the manual table, as text.
-
-    Shared by the CLI and the TUI so both say exactly the same thing.
-    """
-    summary = doc["summary"]
-    lines = [f"{summary['ok']} of {summary['total']} port(s) forwarded"]
-    applied = [fb for fb in doc.get("fallback", []) if fb.get("applied")]
-    proposed = [fb for fb in doc.get("fallback", []) if not fb.get("applied")]
-    if applied:
-        lines += [
-            "",
-            "the router refuses ports below 1024: these services now use a high "
-            "external port — tell staff to change their mail client settings:",
-        ]
-        lines += [
-            f"  - {fb['name']}: port {fb['proposed_external']} instead of {fb['external']}"
-            for fb in applied
-        ]
-    if proposed:
-        lines += ["", "the router refuses ports below 1024 through UPnP/NAT-PMP. Fallback plan:"]
-        lines += [
-            f"  - {fb['external']}/{fb['protocol']} ({fb['name']}): {fb['note']}" for fb in proposed
-        ]
-        if any(fb["proposed_external"] for fb in proposed):
-            lines.append("  run `pmemail ports apply --fallback` to forward the high ports")
-    manual = doc.get("manual") or {}
-    if not manual.get("needed"):
-        return lines
-    lines += ["", "add these rules by hand in the router's port-forwarding page:"]
-    rows = [advice.ManualRow(**r) for r in manual["table"]]
-    lines += [f"  {line}" for line in advice.format_manual_table(rows)]
-    if manual["profile"]:
-        verified = "" if manual["verified"] else " (unverified)"
-        lines.append(f"steps for {manual['profile_name']}{verified}:")
-        if manual["menu_path"]:
-            lines.append(f"  menu: {manual['menu_path']}")
-        lines += [f"  {i}. {step}" for i, step in enumerate(manual["steps"], 1)]
-    return lines
-
-
 def router_profile(
     isp_profile: str,
     router_profile_name: str,

@@ -10,6 +10,7 @@ host names, commands) and proper names are allowed.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -147,3 +148,29 @@ def test_the_test_message_is_in_french(tmp_path: Path) -> None:
     assert isinstance(payload, bytes)
     body = payload.decode("utf-8")
     assert "courrier sortant" in body and not english_words(body.replace("pmemail", ""))
+
+
+async def test_forward_step_manual_rules_in_french(tmp_path: Path) -> None:
+    """No router answers: the rules to add by hand and their table read French."""
+    setup = write_config(tmp_path, app_overrides(), loopback=False)
+    start_at(setup.path, "forward", "fr")
+    app = make_app(setup.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.click("#forward-apply")
+        await settle(app, pilot)
+        shown = "\n".join(screen_lines(app.screen))
+        assert "ajoutez ces règles à la main" in shown and "port externe" in shown, shown
+        found = [line for line in english_lines(app.screen) if not _known_gap(line)]
+    assert not found, "\n".join(found)
+
+
+def _known_gap(line: str) -> bool:
+    """English still on the forward step, from data this work does not word.
+
+    The router client's own error (``netcore.router``: RouterError texts) and
+    the router profile's menu path and steps (``router_profiles/*.toml`` hold
+    English only) are shown as they are.
+    """
+    profile_step = re.match(r"^.  (?:\d+\.|menu :)", line) is not None
+    return profile_step or "étapes pour" in line or "Impossible de joindre le routeur" in line

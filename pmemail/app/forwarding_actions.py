@@ -63,7 +63,8 @@ def apply_plan(
         ActionError: the router cannot be reached at all; the message is the reason alone.
     """
     from netcore.forwarding import Forwarder
-    from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
+    from netcore.forwarding_report import forwarding_document, router_profile
+    from pmemail.app.forward_texts import next_steps_words
 
     forwarder = Forwarder(config, paths)
     plan = _router_call("", forwarder.plan)
@@ -71,7 +72,7 @@ def apply_plan(
     isp = config.isp
     profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
     doc = forwarding_document(report, plan, profile)
-    return PlanApplied(not report.failed, next_steps_lines(doc))
+    return PlanApplied(not report.failed, next_steps_words(doc, config.language))
 
 
 def forward_all(

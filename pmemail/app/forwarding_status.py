@@ -68,8 +68,9 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
     Raises:
         ActionError: the plan cannot be built (a bad address in the config ...).
     """
-    from netcore.forwarding_report import manual_document, next_steps_lines, router_profile
+    from netcore.forwarding_report import manual_document, router_profile
     from netcore.plan import PlanError, build_plan
+    from pmemail.app.forward_texts import next_steps_words
 
     try:
         plan = build_plan(config, lan_ip or _STAND_IN_HOST)
@@ -79,4 +80,5 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
     for row in manual["table"]:
         if row["internal_host"] == _STAND_IN_HOST:
             row["internal_host"] = this_computer
-    return next_steps_lines({"summary": {"ok": 0, "total": len(plan)}, "manual": manual})
+    doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
+    return next_steps_words(doc, config.language)

@@ -133,9 +133,9 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
-    from netcore.forwarding_report import next_steps_lines
+    from pmemail.app.forward_texts import next_steps_words
 
-    for line in next_steps_lines(doc):
+    for line in next_steps_words(doc, ctx.config.language):
         ctx.print(line)
 
 
