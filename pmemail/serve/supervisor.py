@@ -85,7 +85,9 @@ class Supervisor:
             "stop": self._cmd_stop,
             "queue_retry": self._cmd_queue_retry,
             "ping": self._cmd_ping,
+            "restart_service": self._cmd_restart_service,
         }
+        self._restarting = asyncio.Lock()  # one service restart at a time
 
     def request_stop(self) -> None:
         """Ask :meth:`run` to shut down (safe from signal handlers)."""
@@ -198,6 +200,27 @@ class Supervisor:
         log.info("stop requested on the control socket")
         self._stop.set()
         return {"ok": True, "stopping": True}
+
+    async def _cmd_restart_service(self, request: Request) -> Answer:
+        """``{"cmd": "restart_service", "service": "imap"}``: stop then start that one service.
+
+        The others keep running (mail still arrives while IMAP restarts). A
+        service that cannot start again is reported ``failed`` in the status.
+        """
+        name = str(request.get("service", ""))
+        service = next((s for s in self.services if s.name == name), None)
+        if service is None:
+            known = ", ".join(s.name for s in self.services)
+            return {"ok": False, "error": f"no service {name!r} (known: {known})"}
+        async with self._restarting:
+            log.info("restart of %s requested on the control socket", name)
+            await self._stop_service(service)
+            self._failed.pop(name, None)
+            try:
+                await self._start(service)
+            except StartupFailed as err:
+                return {"ok": False, "error": str(err)}
+        return {"ok": True, "service": name}
 
     async def _cmd_queue_retry(self, request: Request) -> Answer:
         for service in self.services:
