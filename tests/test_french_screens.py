@@ -112,7 +112,7 @@ def test_dns_records_cli_in_french(tmp_path: Path, capsys: pytest.CaptureFixture
     ("address", "french"),
     [
         ("marie@example.be", "existe déjà"),
-        ("élise@example.be", "partie avant le @"),
+        ("élise@example.be", "lettres hors de a-z"),
         ("jean@ailleurs.be", "n'est pas géré ici"),
     ],
 )
