@@ -140,3 +140,28 @@ def test_backup_while_serving_then_restore_keeps_uids_flags_and_uidls(tmp_path: 
         assert _uidls(new) == expected_uidls
     finally:
         server.terminate()
+
+
+def test_serve_schedules_backups_and_reports_them(tmp_path: Path) -> None:
+    """backup.interval: the first backup at start (none yet), the next one an interval later."""
+    root = tmp_path / "sched"
+    root.mkdir()
+    dest = tmp_path / "nas"
+    setup = ServeSetup(
+        root, overrides={**LOOPBACK_LOGIN, "backup": {"interval": 3600.0, "dir": str(dest)}}
+    )
+    setup.write()
+    server = Server(setup)
+    try:
+        server.wait_ready()
+        for _ in range(600):  # the first backup runs in a thread right after the start
+            backup = _json(pmemail(setup, "status", "--json"))["backup"]
+            done, next_run = backup["last_success"], backup["next_run"]
+            if done is not None and next_run is not None and next_run > done:
+                break  # recorded, and the schedule has read it back
+        assert backup["last_success"] is not None, server.stderr()
+        assert backup["dest"] == str(dest) and backup["last_error"] == ""
+        assert backup["next_run"] == backup["last_success"] + 3600.0
+        assert (dest / backup["last_name"] / "manifest.json").is_file()
+    finally:
+        server.terminate()

@@ -14,6 +14,7 @@ ever touches the backup disk.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from mailcore.backup.errors import BackupError
 Compression = Literal["gzip", "xz", "none"]
 _SUFFIX = {"gzip": ".tar.gz", "xz": ".tar.xz", "none": ".tar"}
 _MODE = {"gzip": "gz", "xz": "xz", "none": ""}
+_NEARLY_FULL = 1 << 20  # bytes free under which a failed write means a full disk
 
 
 def _mode(direction: str, compression: Compression) -> Any:
@@ -47,6 +49,13 @@ def _age() -> str:
     return found
 
 
+def _raise_if_full(directory: Path) -> None:
+    """age writes the file itself: its failure on a full disk is reported as one."""
+    st = os.statvfs(directory)
+    if st.f_bavail * st.f_frsize < _NEARLY_FULL:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(directory))
+
+
 @contextmanager
 def write_stream(
     path: Path, compression: Compression, recipients: Sequence[str]
@@ -61,15 +70,22 @@ def write_stream(
                 args += ["-r", r]
             proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=out)
             sink = cast(IO[bytes], proc.stdin)
+        code = 0
         try:
             with tarfile.open(fileobj=sink, mode=_mode("w", compression)) as tar:
                 yield tar
+        except BrokenPipeError:
+            code = -1  # age ended early: its exit code and the free space say why
         finally:
             if proc is not None:
                 assert proc.stdin is not None
-                proc.stdin.close()
-                code = proc.wait()
-        if proc is not None and code != 0:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    code = -1
+                code = proc.wait() or code
+        if code != 0:
+            _raise_if_full(path.parent)
             raise BackupError("error.age_failed", code=code)
         out.flush()
         os.fsync(out.fileno())
@@ -100,9 +116,10 @@ def read_stream(
                 "error.unreadable", path=str(path), reason=message or str(err)
             ) from err
         finally:
-            proc.stdout.close()
-            if proc.poll() is None:
-                proc.wait()
+            proc.stdout.close()  # a reader that stopped early: age ends on EPIPE
+            proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
         return
     with open(path, "rb") as raw, tarfile.open(fileobj=raw, mode=_mode("r", compression)) as tar:
         yield tar

@@ -92,5 +92,28 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "pmemail serve is running on {path} (pid {pid}): stop it before restoring.",
         "fr": "pmemail serve tourne sur {path} (pid {pid}) : arrêtez-le avant de restaurer.",
     },
+    "check.title": {"en": "Backups", "fr": "Sauvegardes"},
+    "check.ok": {
+        "en": "last backup {ago} ago ({name}, {size}) in {dest}",
+        "fr": "dernière sauvegarde il y a {ago} ({name}, {size}) dans {dest}",
+    },
+    "check.stale": {
+        "en": "last successful backup {ago} ago, more than two periods ({period}): {name}",
+        "fr": "dernière sauvegarde réussie il y a {ago}, plus de deux périodes ({period}) : {name}",
+    },
+    "check.never": {
+        "en": "no backup has succeeded yet (one every {period})",
+        "fr": "aucune sauvegarde n'a encore réussi (une toutes les {period})",
+    },
+    "check.last_failed": {
+        "en": "the last attempt failed: {error}",
+        "fr": "la dernière tentative a échoué : {error}",
+    },
+    "check.advice": {
+        "en": "Run `pmemail backup` to see why, and check that {dest} is mounted, writable "
+        "by the server's account and not full.",
+        "fr": "Lancez `pmemail backup` pour voir pourquoi, et vérifiez que {dest} est monté, "
+        "accessible en écriture au compte du serveur et pas plein.",
+    },
 }
 """Every sentence, by id, in ``en`` and ``fr`` (a test checks both and their fields)."""
