@@ -233,3 +233,12 @@ def test_doctor_warns_past_two_periods_with_the_last_error() -> None:
     assert failed.status == "warn" and "plein" in failed.finding
     never = judge_backup(BackupState(), day, "/nas", 5.0, "en")
     assert never.status == "warn" and "no backup" in never.finding
+
+
+def test_handover_sentences_in_english_and_french() -> None:
+    """The hand-over's catalogue: both languages, the same placeholders."""
+    from pmemail.app.handover_texts import TEXTS as HANDOVER
+
+    for msgid, texts in HANDOVER.items():
+        assert set(texts) == {"en", "fr"}, msgid
+        assert placeholders(texts["en"]) == placeholders(texts["fr"]), msgid

@@ -10,6 +10,7 @@ The server must be stopped: UIDs it hands out later would be missing.
 
 from __future__ import annotations
 
+import grp
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,15 @@ class ExportOutcome:
             "messages": self.messages,
             "old_hashes": self.old_hashes,
         }
+
+
+def _give_group(path: Path, group: str) -> None:
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        return  # not installed yet: the README's `apt install` step creates it
+    if os.geteuid() == 0:
+        os.chown(path, -1, gid)
 
 
 def _handover(config: Config, paths: DataPaths, out: Path) -> Handover:
@@ -171,8 +181,12 @@ def export_postfix_dovecot(config: Config, paths: DataPaths, out: Path) -> Expor
         target = h.out / name
         make_private_dir(target.parent)
         os.chmod(target.parent, 0o755)  # Postfix and Dovecot read their files as their users
-        secret = name.startswith("postfix/sasl_passwd") or name.startswith("dovecot/passwd")
-        atomic_write_text(target, text, 0o600 if secret else 0o644)
+        if name.startswith("dovecot/passwd"):
+            atomic_write_text(target, text, 0o640)
+            _give_group(target, "dovecot")  # Dovecot's auth process reads it as that group
+        else:
+            secret = name == "postfix/sasl_passwd"  # Postfix opens it as root, at start
+            atomic_write_text(target, text, 0o600 if secret else 0o644)
         outcome.files.append(name)
     os.chmod(h.out, 0o755)
     for u in users:

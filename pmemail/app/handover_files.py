@@ -92,13 +92,13 @@ def _addr(h: Handover, port: int) -> str:
 
 def master_cf(h: Handover) -> str:
     """master.cf: smtpd on pmemail's ports, then the internal services."""
-    lines = [f"{_addr(h, h.smtp_port):<10}inet  n       -       n       -       -       smtpd"]
+    lines = [f"{_addr(h, h.smtp_port):<9} inet  n       -       n       -       -       smtpd"]
     for port in h.submission_ports:
-        lines.append(f"{_addr(h, port):<10}inet  n       -       n       -       -       smtpd")
+        lines.append(f"{_addr(h, port):<9} inet  n       -       n       -       -       smtpd")
         lines.append(_SUBMISSION.rstrip("\n"))
     if h.smtps_port:
         lines.append(
-            f"{_addr(h, h.smtps_port):<10}inet  n       -       n       -       -       smtpd"
+            f"{_addr(h, h.smtps_port):<9} inet  n       -       n       -       -       smtpd"
         )
         lines.append(
             (_SUBMISSION + "  -o smtpd_tls_wrappermode=yes").replace("submission", "smtps")
