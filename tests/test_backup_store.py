@@ -242,3 +242,26 @@ def test_handover_sentences_in_english_and_french() -> None:
     for msgid, texts in HANDOVER.items():
         assert set(texts) == {"en", "fr"}, msgid
         assert placeholders(texts["en"]) == placeholders(texts["fr"]), msgid
+
+
+def test_restore_on_a_new_machine_takes_the_config_from_the_backup(tmp_path: Path) -> None:
+    """No config file yet: the backed-up one is written first, its data_dir (relative to
+    the file) receives the data; an existing config is kept and the old one put beside it."""
+    from pmemail.app.backup_actions import run_restore
+
+    old = tmp_path / "old"
+    old.mkdir()
+    config = old / "pmemail.toml"
+    config.write_text('data_dir = "data"\nlanguage = "fr"\n')
+    _data(old / "data")
+    settings = _settings(tmp_path)
+    make_backup(old / "data", config, settings)
+    new_config = tmp_path / "new" / "etc" / "pmemail.toml"
+    outcome = run_restore(new_config, settings.dest)
+    assert outcome.config_written == new_config
+    assert new_config.read_text() == config.read_text()
+    assert outcome.data_dir == tmp_path / "new" / "etc" / "data"
+    assert (outcome.data_dir / BOX / "cur" / "1.a,S=5:2,S").read_bytes() == b"hello"
+    forced = run_restore(new_config, settings.dest, force=True)
+    assert forced.config_written == new_config.with_name("pmemail.toml.from-backup")
+    assert forced.moved_aside is not None and forced.moved_aside.is_dir()
