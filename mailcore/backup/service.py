@@ -11,6 +11,7 @@ so a ``pmemail backup`` run by hand shows too) and the next run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from pathlib import Path
@@ -81,14 +82,28 @@ class BackupService:
         self.root, self.config_file, self.state_dir = root, config_file, state_dir
         self.settings, self.interval = settings, interval
         self._next: float | None = None
-        self._task = PeriodicTask(self._tick, self._wait, "backup") if interval > 0 else None
+        self._not_before = 0.0
+        self._task = (
+            PeriodicTask(self._tick, self._wait, "backup", on_error=self._unexpected)
+            if interval > 0
+            else None
+        )
+
+    def _unexpected(self, err: Exception) -> None:
+        # not a BackupError (those are recorded): logged, recorded as a failed write (so
+        # the next try waits a tenth of the interval, not zero), and the schedule goes on
+        log.error("backup run failed unexpectedly: %s", err, exc_info=err)
+        params = {"dest": str(self.settings.dest), "reason": str(err)}
+        self._not_before = time.time() + self.interval / 10  # even if the record fails
+        with contextlib.suppress(OSError):
+            record_failure(self.state_dir, "error.write_failed", dict(params))
 
     def _due(self) -> float:
         state = read_state(self.state_dir)
         due = (state.last_success or 0.0) + self.interval
         if (state.last_failure or 0.0) > (state.last_success or 0.0):
             due = max(due, (state.last_failure or 0.0) + self.interval / 10)
-        return due
+        return max(due, self._not_before)
 
     def _wait(self) -> float:
         self._next = max(self._due(), time.time())
@@ -102,6 +117,7 @@ class BackupService:
                 make_backup, self.root, self.config_file, self.settings
             )
         except BackupError as err:
+            self._not_before = time.time() + self.interval / 10
             record_failure(self.state_dir, err.msgid, err.params)
             log.error("backup failed: %s %s", err.msgid, err.params)
             return
