@@ -8,6 +8,10 @@ index was copied is simply new to that index (restored, it gets the next
 UID); one expunged meanwhile is gone from both. Maildir publishes by
 rename, so a message file is whole or absent; one renamed while it is read
 (a flag change, ``new/`` to ``cur/``) is looked up again by its unique name.
+The queue is read without its lock (it would stall deliveries): its
+metadata (``meta/``) before its messages, and ``QueueStore.recover`` at the
+restored server's start drops a half (an entry sent or queued meanwhile),
+which the next backup has whole.
 Left out: logs, the socket and pid file, Maildir ``tmp/`` (not yet
 delivered), SQLite's journal files and our own temporary files.
 """
