@@ -386,3 +386,8 @@ class UserStore:
         """Catch-all target per domain."""
         with self._db() as db:
             return dict(db.execute("SELECT domain, target FROM catchall ORDER BY domain"))
+
+    def password_hashes(self) -> dict[str, str]:
+        """Every user's stored hash by address (the hand-over to Dovecot reads them)."""
+        with self._db() as db:
+            return dict(db.execute("SELECT address, password FROM users ORDER BY address"))

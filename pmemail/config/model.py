@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pmemail.config.backup import BackupConfig
 from pmemail.config.fields import doc, optional_port, port
 from pmemail.config.guards import AcmeConfig, AntispamConfig, DkimConfig, SecurityConfig
 
@@ -381,4 +382,7 @@ class Config:
     )
     dashboard: DashboardConfig = field(
         default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
+    )
+    backup: BackupConfig = field(
+        default_factory=BackupConfig, metadata={"doc": BackupConfig.__doc__}
     )

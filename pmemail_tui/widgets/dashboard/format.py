@@ -7,22 +7,12 @@ import time
 from rich.text import Text
 
 from pmemail.app import status_snapshot
-from pmemail.app.formatting import duration
+from pmemail.app.formatting import duration, size
 from pmemail_tui.i18n import catalogue, t
 
 __all__ = ["BAD", "GOOD", "MUTED", "UNKNOWN", "clock", "duration", "size"]
 
 GOOD, BAD, UNKNOWN, MUTED = "green", "red", "yellow", "dim"
-
-
-def size(count: int) -> str:
-    """Bytes as ``12.3 MB`` (decimal units, like most admins expect)."""
-    value = float(count)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"
 
 
 def clock(when: float | None) -> str:
