@@ -22,6 +22,7 @@ from mailcore.webmail.service import WebmailService
 from mailcore.webmail.sessions import SessionStore
 from mailcore.webmail.submit import PolicySubmitter, SubmitError, Submitter
 from pmemail.config.https import https_enabled, https_internal_port, https_public_port
+from pmemail.config.language import effective_config
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -77,6 +78,9 @@ def build_webmail_service(
         hsts: true while the certificate served is trusted (HSTS sent then).
         clock: the time source of session expiry (a test advances its own).
     """
+    # Pages say <html lang>, and the browser's date formats take it: "auto" is a setting,
+    # not a language, so it is resolved here (en or fr) for every page and sentence.
+    config = effective_config(config)
     https_port = https_internal_port(config) if https_enabled(config) else None
     web = config.webmail
     ctx = WebmailContext(

@@ -34,6 +34,7 @@ from mailcore.status import BackupStatus, DeliveryStatus
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
+from pmemail.config.language import effective_config
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
@@ -85,6 +86,7 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
         ServiceStartError: a service cannot even be built (e.g. an unusable
             TLS certificate); the message is one line for the admin.
     """
+    config = effective_config(config)  # "auto" read once: every service speaks en or fr
     make_private_dir(paths.root, tighten=True)  # 0700: the mail below is private
     if paths.log_file.parent == paths.logs:  # ours; never tighten e.g. /var/log
         make_private_dir(paths.logs, tighten=True)
