@@ -43,7 +43,7 @@ def _row(result: CheckResult, language: str = "en") -> str:
 
 def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
     """The lines printed after the table: the verdict and its advice, then advice per check."""
-    from pmemail.app.verdict_texts import verdict_lines
+    from pmemail.app.verdict_texts import advice_text, verdict_lines
 
     summary, _limits, todo = verdict_lines(report.verdict, language)
     lines = ["", summary, *(f"→ {a}" for a in todo)]
@@ -55,7 +55,7 @@ def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
         if check.id.startswith("inbound.") and report.verdict.get("messages"):
             continue
         if check.advice and check.status in ("warn", "fail") and check.id not in covered:
-            grouped.setdefault(check.advice, []).append(check.title)
+            grouped.setdefault(advice_text(check, language), []).append(check.title)
     for advice, titles in grouped.items():
         first, *rest = advice.splitlines()
         lines.append(f"- {', '.join(titles)}: {first}")
