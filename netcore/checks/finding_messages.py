@@ -125,6 +125,17 @@ FINDINGS: Final[dict[str, str]] = {
     "find.dns.spf_other": "the SPF record does not list {address}",
     "find.dns.more": "{first} (+{more} more)",
     "adv.dns.publish": "publish these records (the PTR is set by your ISP):\n{records}",
+    # ------------------------------------------- the table's titles, the CLI's lines
+    "title.lan": "LAN",
+    "title.router": "Router",
+    "title.public_ip": "Public address",
+    "title.nat": "NAT",
+    "title.ip_kind": "Fixed or dynamic address",
+    "title.outbound_25": "Outbound port 25",
+    "title.dns": "DNS",
+    "title.subscription": "Subscription",
+    "title.inbound": "Inbound {port}",
+    "doctor.checking": "checking the internet subscription ...",
     # ---------------------------------------------------- a check that broke
     "adv.timeout": "this check says nothing yet: check the network, or raise "
     "network.check_timeout if it is slow",

@@ -156,6 +156,16 @@ FRENCH_FINDINGS: Final[dict[str, str]] = {
     "find.dns.more": "{first} (+{more} autre(s))",
     "adv.dns.publish": "publiez ces enregistrements (le PTR est fixé par votre "
     "fournisseur) :\n{records}",
+    "title.lan": "Réseau local",
+    "title.router": "Routeur",
+    "title.public_ip": "Adresse publique",
+    "title.nat": "NAT",
+    "title.ip_kind": "Adresse fixe ou dynamique",
+    "title.outbound_25": "Port 25 sortant",
+    "title.dns": "DNS",
+    "title.subscription": "Abonnement",
+    "title.inbound": "Entrant {port}",
+    "doctor.checking": "vérification de l'abonnement internet ...",
     "adv.timeout": "cette vérification ne dit rien pour l'instant : vérifiez le réseau, ou "
     "augmentez network.check_timeout s'il est lent",
     "error.name": "un nom n'a pas pu être résolu : le serveur DNS ne répond pas ou le nom est faux",

@@ -184,6 +184,16 @@ def finding_text(result: Any, language: str) -> str:
     return word(message.to_dict(), language)
 
 
+def title_text(result: Any, language: str) -> str:
+    """A check's title in ``language`` (titles made outside the core are kept as they are)."""
+    cid, title = str(result.id), str(result.title)
+    if f"title.{cid}" in TEXTS:
+        return render(TEXTS, f"title.{cid}", language)
+    if cid.startswith("inbound.") and title.startswith("Inbound "):
+        return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
+    return title
+
+
 def advice_text(result: Any, language: str) -> str:
     """A check's advice in ``language``, one line per message ("" when none).
 
