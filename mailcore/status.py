@@ -146,6 +146,19 @@ class CollectorStatus(TypedDict):
     held: list[HeldStatus]  # messages left at the ISP for the admin, oldest first
 
 
+class BackupStatus(TypedDict):
+    """The backup schedule (present even when ``backup.interval`` is 0: the last result)."""
+
+    interval: float  # seconds between scheduled backups; 0 = none
+    dest: str  # the backup directory
+    last_success: float | None  # the last complete backup, by `serve` or `pmemail backup`
+    last_name: str
+    last_size: int  # bytes of its archive
+    last_failure: float | None
+    last_error: str  # a message id of pmemail.app.backup_texts; "" after a success
+    next_run: float | None  # None when not scheduled
+
+
 class RouterStatus(TypedDict):
     """The router monitor (keeps the port mappings alive)."""
 
@@ -204,6 +217,7 @@ class ServerStatus(TypedDict):
     started_at: float  # epoch seconds
     uptime: float  # seconds
     services: list[ServiceEntry]  # in start order
+    backup: NotRequired[BackupStatus]  # the last backup and the next scheduled one
 
 
 class StatusAnswer(ServerStatus):

@@ -53,7 +53,17 @@ CREATE TABLE IF NOT EXISTS catchall (domain TEXT PRIMARY KEY, target TEXT NOT NU
 
 
 class UserError(ValueError):
-    """A user-store request that cannot be honoured (message shown as is)."""
+    """A user-store request that cannot be honoured.
+
+    ``str()`` is the English sentence; ``code`` and ``params`` name it for
+    the screens that word it in the admin's language (``pmemail.app.user_texts``).
+    """
+
+    def __init__(self, message: str, code: str = "", **params: str) -> None:
+        """``message`` in English, its id ``code`` and the values it names."""
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def normalize_address(address: str) -> str:
@@ -65,11 +75,13 @@ def normalize_address(address: str) -> str:
     addr = address.strip().lower()
     local, sep, domain = addr.rpartition("@")
     if not sep or not local or not domain:
-        raise UserError(f"not an address: {address!r} (expected local@domain)")
+        raise UserError(
+            f"not an address: {address!r} (expected local@domain)", "not_address", address=address
+        )
     if not _LOCAL_RE.match(local) or _FORBIDDEN_LOCAL & set(local) or len(local) > 64:
-        raise UserError(f"invalid local part in {address!r}")
+        raise UserError(f"invalid local part in {address!r}", "bad_local", address=address)
     if not _DOMAIN_RE.match(domain):
-        raise UserError(f"invalid domain in {address!r}")
+        raise UserError(f"invalid domain in {address!r}", "bad_domain", address=address)
     return f"{local}@{domain}"
 
 
@@ -241,8 +253,12 @@ class UserStore:
         """``address`` normalised; raises UserError unless it is in a local domain."""
         addr = normalize_address(address)
         if addr.rpartition("@")[2] not in self._domains:
+            local = ", ".join(sorted(self._domains))
             raise UserError(
-                f"{addr}: domain is not local (local: {', '.join(sorted(self._domains))})"
+                f"{addr}: domain is not local (local: {local})",
+                "not_local",
+                address=addr,
+                local=local,
             )
         return addr
 
@@ -252,14 +268,20 @@ class UserStore:
         """Create a user; raises UserError if it exists or is invalid."""
         addr = self.check_local(address)
         if protocol not in PROTOCOLS:
-            raise UserError(f"protocol must be imap or pop3, not {protocol!r}")
+            raise UserError(
+                f"protocol must be imap or pop3, not {protocol!r}",
+                "bad_protocol",
+                protocol=protocol,
+            )
         if not password:
-            raise UserError("empty password")
+            raise UserError("empty password", "empty_password")
         with self._db() as db:
             if db.execute("SELECT 1 FROM users WHERE address=?", (addr,)).fetchone():
-                raise UserError(f"{addr} already exists")
+                raise UserError(f"{addr} already exists", "exists", address=addr)
             if db.execute("SELECT 1 FROM aliases WHERE address=?", (addr,)).fetchone():
-                raise UserError(f"{addr} is an alias; remove the alias first")
+                raise UserError(
+                    f"{addr} is an alias; remove the alias first", "is_alias", address=addr
+                )
             db.execute(
                 "INSERT INTO users VALUES (?, ?, ?, ?)",
                 (addr, hash_password(password), protocol, display_name),
@@ -269,25 +291,29 @@ class UserStore:
     def set_password(self, address: str, password: str) -> None:
         """Change a user's password; raises UserError for an unknown user."""
         if not password:
-            raise UserError("empty password")
+            raise UserError("empty password", "empty_password")
         with self._db() as db:
             cur = db.execute(
                 "UPDATE users SET password=? WHERE address=?",
                 (hash_password(password), address.strip().lower()),
             )
         if cur.rowcount == 0:
-            raise UserError(f"no such user: {address}")
+            raise UserError(f"no such user: {address}", "no_user", address=address)
 
     def set_protocol(self, address: str, protocol: AccessProtocol) -> None:
         """Switch a user between IMAP and POP3."""
         if protocol not in PROTOCOLS:
-            raise UserError(f"protocol must be imap or pop3, not {protocol!r}")
+            raise UserError(
+                f"protocol must be imap or pop3, not {protocol!r}",
+                "bad_protocol",
+                protocol=protocol,
+            )
         with self._db() as db:
             cur = db.execute(
                 "UPDATE users SET protocol=? WHERE address=?", (protocol, address.strip().lower())
             )
         if cur.rowcount == 0:
-            raise UserError(f"no such user: {address}")
+            raise UserError(f"no such user: {address}", "no_user", address=address)
 
     def remove_user(self, address: str) -> None:
         """Delete a user and the alias rows pointing at it (its Maildir stays)."""
@@ -295,7 +321,7 @@ class UserStore:
         with self._db() as db:
             cur = db.execute("DELETE FROM users WHERE address=?", (addr,))
             if cur.rowcount == 0:
-                raise UserError(f"no such user: {address}")
+                raise UserError(f"no such user: {address}", "no_user", address=address)
             db.execute("DELETE FROM aliases WHERE target=?", (addr,))
             db.execute("DELETE FROM catchall WHERE target=?", (addr,))
 
@@ -311,12 +337,12 @@ class UserStore:
         """Make ``address`` deliver to ``target`` (a local user or alias)."""
         addr, tgt = self.check_local(address), self.check_local(target)
         if addr == tgt:
-            raise UserError("an alias cannot point to itself")
+            raise UserError("an alias cannot point to itself", "alias_self")
         with self._db() as db:
             if db.execute("SELECT 1 FROM users WHERE address=?", (addr,)).fetchone():
-                raise UserError(f"{addr} is a user, not an alias")
+                raise UserError(f"{addr} is a user, not an alias", "is_user", address=addr)
             if self._expand(db, tgt, 0) is None:
-                raise UserError(f"{tgt} is neither a user nor an alias")
+                raise UserError(f"{tgt} is neither a user nor an alias", "no_target", address=tgt)
             db.execute("INSERT OR IGNORE INTO aliases VALUES (?, ?)", (addr, tgt))
         return Alias(addr, tgt)
 
@@ -332,7 +358,7 @@ class UserStore:
                     (addr, target.strip().lower()),
                 )
         if cur.rowcount == 0:
-            raise UserError(f"no such alias: {address}")
+            raise UserError(f"no such alias: {address}", "no_alias", address=address)
 
     def list_aliases(self) -> list[Alias]:
         """Every alias row, sorted."""
@@ -346,17 +372,22 @@ class UserStore:
         """Route unknown local parts of ``domain`` to ``target`` (None removes it)."""
         dom = domain.strip().lower().lstrip("@")
         if dom not in self._domains:
-            raise UserError(f"{dom}: domain is not local")
+            raise UserError(f"{dom}: domain is not local", "not_local_domain", domain=dom)
         with self._db() as db:
             if target is None:
                 db.execute("DELETE FROM catchall WHERE domain=?", (dom,))
                 return
             tgt = self.check_local(target)
             if self._expand(db, tgt, 0) is None:
-                raise UserError(f"{tgt} is neither a user nor an alias")
+                raise UserError(f"{tgt} is neither a user nor an alias", "no_target", address=tgt)
             db.execute("INSERT OR REPLACE INTO catchall VALUES (?, ?)", (dom, tgt))
 
     def catchalls(self) -> dict[str, str]:
         """Catch-all target per domain."""
         with self._db() as db:
             return dict(db.execute("SELECT domain, target FROM catchall ORDER BY domain"))
+
+    def password_hashes(self) -> dict[str, str]:
+        """Every user's stored hash by address (the hand-over to Dovecot reads them)."""
+        with self._db() as db:
+            return dict(db.execute("SELECT address, password FROM users ORDER BY address"))

@@ -115,9 +115,13 @@ def manual_rows(ports: list[PlannedPort]) -> list[ManualRow]:
     return [ManualRow(p.name, p.external, p.protocol, p.internal_host, p.internal) for p in ports]
 
 
-def format_manual_table(rows: list[ManualRow]) -> list[str]:
-    """The manual rules as aligned text lines (header first)."""
-    header = ("external port", "protocol", "internal address", "internal port", "service")
+MANUAL_HEADER = ("external port", "protocol", "internal address", "internal port", "service")
+
+
+def format_manual_table(
+    rows: list[ManualRow], header: tuple[str, ...] = MANUAL_HEADER
+) -> list[str]:
+    """The manual rules as aligned text lines (``header`` first, in the reader's language)."""
     cells = [header] + [
         (str(r.external), r.protocol, r.internal_host, str(r.internal), r.name) for r in rows
     ]

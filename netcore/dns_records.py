@@ -40,9 +40,14 @@ class DnsRecord:
     at_isp: bool = False
     text: str = ""
 
-    def zone_line(self) -> str:
-        """The record in zone-file syntax, with who publishes it."""
-        where = "   ; ask your ISP" if self.at_isp else ""
+    def zone_line(self, isp_note: str = "ask your ISP") -> str:
+        """The record in zone-file syntax, with who publishes it.
+
+        Args:
+            isp_note: the comment of a record the ISP publishes, in the reader's
+                language (``pmemail.app.dns_publish.zone_text`` gives it).
+        """
+        where = f"   ; {isp_note}" if self.at_isp else ""
         return f"{self.name}. IN {self.rtype} {self.value}{where}"
 
     def to_dict(self) -> dict[str, object]:

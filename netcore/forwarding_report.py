@@ -249,7 +249,8 @@ def next_steps_lines(doc: dict[str, Any], say: Say | None = None) -> list[str]:
         return lines
     lines += ["", word(Msg("fwd.by_hand"))]
     rows = [advice.ManualRow(**r) for r in manual["table"]]
-    lines += [f"  {line}" for line in advice.format_manual_table(rows)]
+    header = tuple(word(Msg("fwd.table_header")).split("|"))
+    lines += [f"  {line}" for line in advice.format_manual_table(rows, header)]
     if manual["profile"]:
         key = "fwd.steps" if manual["verified"] else "fwd.steps_unverified"
         lines.append(word(Msg(key, {"profile": manual["profile_name"]})))

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from pmemail import __version__
 from pmemail.app.wizard_state import load_state, save_state
 from pmemail.config import Config, DataPaths, save_config
+from pmemail.config.language import as_saved, effective_config
 from pmemail_tui.i18n import localize_bindings, set_language, t
 from pmemail_tui.screens.wizard import step_screen
 from pmemail_tui.screens.wizard.messages import StepAnswers
@@ -35,16 +36,31 @@ class PmemailApp(App[None]):
     CURSOR_BLINK: ClassVar[bool] = True
 
     def __init__(
-        self, config: Config, config_path: Path, first_run: bool = False, mode: StartMode = "auto"
+        self,
+        config: Config,
+        config_path: Path,
+        first_run: bool = False,
+        mode: StartMode = "auto",
+        language_flag: str | None = None,
+        configured_language: str | None = None,
     ) -> None:
+        """Open on ``config``; the language: ``--lang``, the wizard's choice, the config, LANG.
+
+        ``configured_language`` is the file's own ``language`` setting (``auto``
+        included) when ``config`` is already the CLI's resolved one; it is what
+        a saved config keeps.
+        """
         super().__init__()
-        self.config = config
         self.config_path = config_path
         self.first_run = first_run
         self.mode = mode
         self.paths = DataPaths.from_config(config, config_path)
         self.wizard = load_state(self.paths.state)
-        set_language(self.wizard.language or config.language)
+        self.configured_language = configured_language or config.language
+        # The choice made on the welcome step counts as the config's (older
+        # versions saved it only in the wizard's state).
+        self.config = effective_config(config, language_flag or self.wizard.language or None)
+        set_language(self.config.language)
         self.localize()
 
     def localize(self) -> None:
@@ -90,6 +106,8 @@ class PmemailApp(App[None]):
         self.localize()
         self.wizard.language = language
         save_state(self.paths.state, self.wizard)
+        self.configured_language = language  # the CLI speaks it too from now on
+        self.update_config(dataclasses.replace(self.config, language=language))  # type: ignore[arg-type]
 
     def step_back(self) -> None:
         """Show the previous step."""
@@ -112,7 +130,7 @@ class PmemailApp(App[None]):
     def update_config(self, config: Config) -> None:
         """Adopt and save a changed configuration."""
         self.config = config
-        save_config(self.config_path, config)
+        save_config(self.config_path, as_saved(config, self.configured_language))
 
     def update_port_host(self, name: str, host: str) -> None:
         """Point one entry of the port plan at another LAN host."""

@@ -144,7 +144,7 @@ def lab_router_cycle(config_path: str) -> dict[str, Any]:
                     "mapped": p.mapped,
                     "reachable": p.reachable,
                     "lease_left": p.lease_left,
-                    "why": p.mapped_detail,
+                    "why": p.mapped_words("en"),
                 }
                 for p in s.ports
             },

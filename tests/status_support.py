@@ -21,7 +21,7 @@ from mailcore.status import (
     WebmailStatus,
 )
 
-PUBLISHED_TOP = {"ok", "pid", "started_at", "uptime", "services"}
+PUBLISHED_TOP = {"ok", "pid", "started_at", "uptime", "services", "backup"}
 _SMTP = {
     "accepted",
     "address",

@@ -63,5 +63,6 @@ def test_the_choice_feeds_the_config_and_the_manual_steps(tmp_path: Path) -> Non
     )
     assert chosen.relay == config.relay  # offered by the outbound step, never forced
     steps = "\n".join(manual_steps(chosen, "192.168.1.10", "this computer"))
-    assert "http://192.168.1.1" in steps  # the Proximus box's own steps
+    # the Proximus box's own steps, its address the detected gateway (issue 16)
+    assert "steps for Proximus" in steps and "Port mapping" in steps
     assert isp_choice.apply_choice(config, "", "", "maybe").isp.fixed_ip == "unknown"

@@ -20,6 +20,7 @@ from netcore.port_outcome import FAILED, MAPPED, ForwardingReport, PortOutcome
 from netcore.router.errors import RouterError
 from netcore.router.state import EpochSeen, ForwardingState, MappingRecord
 from pmemail.app.init_setup import UNPRIVILEGED_PORTS, initial_config
+from pmemail.app.verdict_texts import sayer
 from pmemail.config import Config
 from pmemail.config.paths import DataPaths
 
@@ -107,7 +108,7 @@ def test_document_marks_applied_fallbacks_and_tells_which_port_to_give_staff() -
     assert fb["imap"]["external"] == 143
     assert fb["smtp"]["applied"] is False and fb["smtp"]["proposed_external"] is None
     assert [r["external"] for r in doc["manual"]["table"]] == [25]  # imap works: no rule
-    text = "\n".join(next_steps_lines(doc))
+    text = "\n".join(next_steps_lines(doc, sayer("en")))
     assert "imap: port 1143 instead of 143" in text
     assert "change their mail client settings" in text
     assert "--fallback" not in text  # nothing left to apply with a high port
@@ -118,7 +119,7 @@ def test_document_without_fallback_points_at_the_option() -> None:
     doc = _doc([refused])
     assert doc["fallback"][0]["applied"] is False
     assert doc["fallback"][0]["proposed_external"] == 1110
-    assert "pmemail ports apply --fallback" in "\n".join(next_steps_lines(doc))
+    assert "pmemail ports apply --fallback" in "\n".join(next_steps_lines(doc, sayer("en")))
 
 
 def test_list_document_marks_fallback_mappings() -> None:

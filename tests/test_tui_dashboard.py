@@ -20,6 +20,7 @@ from pmemail.config import load_config
 from pmemail_tui.app import PmemailApp
 from pmemail_tui.i18n import catalogue
 from pmemail_tui.screens.dashboard import DashboardScreen
+from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.panels import PortsTable, ServicesTable
 from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, echo_stub, kill_detached
@@ -127,7 +128,7 @@ async def test_renders_running_server_with_counters(
 
 
 async def test_start_stop_restart_keys(setup: ServeSetup) -> None:
-    """s starts the server, x stops it, r restarts it (a new pid)."""
+    """s starts the server, x stops it once confirmed, r restarts it (a new pid)."""
     app = make_app(setup)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = board(pilot)
@@ -148,11 +149,21 @@ async def test_start_stop_restart_keys(setup: ServeSetup) -> None:
                 screen.local and screen.local.process and screen.local.process.pid != first
             ),
         )
+        await pilot.press("x")  # all mail would stop: asked first; Escape says no
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("escape")
+        screen = await idle(pilot)
+        assert screen.local is not None and screen.local.running
         await pilot.press("x")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
         screen = await idle(pilot)
         assert "pmemail serve stopped" in text_of(screen, "#dash-message")
         await wait_for(pilot, "stopped", lambda: bool(screen.local and not screen.local.running))
         await pilot.press("x")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
         screen = await idle(pilot)
         assert "not running" in text_of(screen, "#dash-message")
         assert screen.query_one("#dash-message").has_class("error")
@@ -192,6 +203,7 @@ async def test_rerun_checks_key(setup: ServeSetup) -> None:
         assert "checks done" in text_of(screen, "#dash-message")
         lines = "\n".join(str(line) for line in screen.query_one("#dash-actions", Log).lines)
         assert "Public address" in lines and "Outbound port 25" in lines
+        assert lines.count("Outbound port 25") == 1, lines  # each check shown once
         assert screen.query_one("TabbedContent").active == "actions"  # type: ignore[attr-defined]
 
 

@@ -17,20 +17,34 @@ from pmemail.config.model import Config
 from pmemail.fsutil import make_private_dir
 
 SUBJECT = "pmemail test message"
+# The message in the admin's language (``config.language``): it is read by a person.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "subject": SUBJECT,
+        "body": "This message was sent by pmemail on {host} to check that outgoing\n"
+        "mail leaves the office (relay: {relay}).\n",
+        "direct": "direct to the MX",
+    },
+    "fr": {
+        "subject": "Message de test de pmemail",
+        "body": "Ce message a été envoyé par pmemail depuis {host} pour vérifier que le\n"
+        "courrier sortant quitte bien le bureau (relais : {relay}).\n",
+        "direct": "directement vers le MX du destinataire",
+    },
+}
 
 
 def sample_message(config: Config, sender: str, recipient: str) -> bytes:
-    """A short, valid message saying where it came from."""
+    """A short, valid message saying where it came from, in the config's language."""
+    words = WORDS.get(config.language, WORDS["en"])
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Subject"] = SUBJECT
+    msg["Subject"] = words["subject"]
     msg["Date"] = email.utils.formatdate(localtime=True)
     msg["Message-ID"] = email.utils.make_msgid(domain=config.mail.hostname)
-    msg.set_content(
-        f"This message was sent by pmemail on {config.mail.hostname} to check that outgoing\n"
-        f"mail leaves the office (relay: {config.relay.host or 'direct to the MX'}).\n"
-    )
+    relay = config.relay.host or words["direct"]
+    msg.set_content(words["body"].format(host=config.mail.hostname, relay=relay))
     return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
 
 

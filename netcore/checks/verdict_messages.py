@@ -155,6 +155,7 @@ ENGLISH.update(
         "fwd.steps": "steps for {profile}:",
         "fwd.steps_unverified": "steps for {profile} (unverified):",
         "fwd.menu": "menu: {path}",
+        "fwd.table_header": "external port|protocol|internal address|internal port|service",
     }
 )
 """The forwarding's next steps (``pmemail ports apply``, the wizard's forward step)."""

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pmemail.app.cert_wording import settings_fingerprint
+from pmemail.app.cert_wording import render, settings_fingerprint
+from pmemail.app.sheet_texts import TEXTS as SHEET_TEXTS
 from pmemail.config import Config
 from pmemail.config.https import webmail_url
 
@@ -29,15 +30,30 @@ class ClientSettings:
     fingerprint: str = ""  # the self-signed certificate's SHA-256 ("" = a trusted one)
 
     def as_text(self, language: str = "en") -> str:
-        """A printable block (``language``: the certificate's line, en or fr)."""
+        """A printable block for staff, in ``language`` (en or fr)."""
         incoming = "IMAP" if self.protocol == "imap" else "POP3"
         lines = [
             f"{self.address}",
-            f"  Incoming ({incoming}): {self.incoming_host} port {self.incoming_port}, "
-            f"{self.incoming_security}, normal password, user name {self.address}",
-            f"  Outgoing (SMTP): {self.smtp_host} port {self.smtp_port}, "
-            f"{self.smtp_security}, normal password, user name {self.address}",
-            f"  Webmail: {self.webmail_url}",
+            render(
+                SHEET_TEXTS,
+                "sheet.incoming",
+                language,
+                protocol=incoming,
+                host=self.incoming_host,
+                port=self.incoming_port,
+                security=self.incoming_security,
+                address=self.address,
+            ),
+            render(
+                SHEET_TEXTS,
+                "sheet.outgoing",
+                language,
+                host=self.smtp_host,
+                port=self.smtp_port,
+                security=self.smtp_security,
+                address=self.address,
+            ),
+            render(SHEET_TEXTS, "sheet.webmail", language, url=self.webmail_url),
         ]
         if self.fingerprint:  # staff accept the warning only for this exact certificate
             lines.append(settings_fingerprint(self.fingerprint, language))

@@ -8,6 +8,7 @@ this module adds what only the app knows: the DKIM public keys on disk
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,8 @@ from netcore.ip_history import IpHistory
 from netcore.isp_facts import isp_hints
 from pmemail.app.cert_wording import render
 from pmemail.app.mail_auth_texts import TEXTS
+from pmemail.app.sheet_texts import TEXTS as SHEET_TEXTS
 from pmemail.config import Config, DataPaths
-
-UNKNOWN_ADDRESS = "<public address>"
 
 
 def last_public_ip(paths: DataPaths) -> str:
@@ -78,19 +78,28 @@ def planned_records(
 ) -> list[DnsRecord]:
     """Every record of every mail domain for the chosen relay mode."""
     facts = isp_hints(config)
-    address = public_ip or last_public_ip(paths) or UNKNOWN_ADDRESS
+    unknown = render(SHEET_TEXTS, "zone.unknown_address", config.language)
+    address = public_ip or last_public_ip(paths) or unknown
     records: list[DnsRecord] = []
     for i, domain in enumerate(mail_domains(config)):
         auth = mail_auth(
             config, facts.smarthost, facts.spf_include, dkim_pairs(config, paths, domain, make_keys)
         )
         records += records_to_publish(domain, config.mail.hostname, address, auth, main=i == 0)
+    if address == unknown:  # the PTR's owner is the reverse of an address not known yet
+        reverse = render(SHEET_TEXTS, "zone.reverse_of", config.language, address=unknown)
+        records = [dataclasses.replace(r, name=reverse) if r.rtype == "PTR" else r for r in records]
     return records
 
 
 def why(record: DnsRecord, language: str) -> str:
     """What ``record`` is for, in ``language``."""
     return render(TEXTS, f"why.{record.why}", language)
+
+
+def zone_text(record: DnsRecord, language: str) -> str:
+    """``record``'s zone-file line, the ISP's records commented in ``language``."""
+    return record.zone_line(isp_note=render(SHEET_TEXTS, "zone.ask_isp", language))
 
 
 def records_document(config: Config, paths: DataPaths, public_ip: str = "") -> dict[str, Any]:
@@ -104,7 +113,11 @@ def records_document(config: Config, paths: DataPaths, public_ip: str = "") -> d
         "hostname": config.mail.hostname,
         "public_ip": public_ip or last_public_ip(paths),
         "relay": relay,
-        "records": [r.to_dict() | {"note": why(r, config.language)} for r in records],
+        "records": [
+            r.to_dict()
+            | {"note": why(r, config.language), "zone_line": zone_text(r, config.language)}
+            for r in records
+        ],
     }
 
 

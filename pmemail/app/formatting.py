@@ -18,3 +18,13 @@ def duration(seconds: float | None) -> str:
     if hours:
         return f"{hours}h {minutes}m"
     return f"{minutes}m {secs}s" if minutes else f"{secs}s"
+
+
+def size(count: int) -> str:
+    """Bytes as ``12.3 MB`` (decimal units, like most admins expect)."""
+    value = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"

@@ -27,11 +27,10 @@ def _summary(report: ForwardingReport, done: str) -> ActionResult:
     if report.router_error and not report.mapped:
         lines.insert(0, report.router_error)
     if not report.outcomes:
-        return ActionResult(f"nothing to do ({done} 0 ports)", lines)
-    head = f"{done} {len(report.mapped)} of {len(report.outcomes)} port(s)"
-    if report.failed:
-        head += f"; {len(report.failed)} failed"
-    return ActionResult(head, lines, ok=not report.failed)
+        return ActionResult.said(f"forward.nothing.{done}", lines)
+    key = f"forward.failed.{done}" if report.failed else f"forward.done.{done}"
+    counts = {"mapped": len(report.mapped), "total": len(report.outcomes)}
+    return ActionResult.said(key, lines, not report.failed, failed=len(report.failed), **counts)
 
 
 def _router_call(what: str, call: Callable[[], T]) -> T:

@@ -8,6 +8,7 @@ one-line reason in the snapshot, never an exception.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from netcore.ip_history import IpHistory, IpObservation
 from netcore.router.state import ForwardingState
 from pmemail.app import status_snapshot
+from pmemail.app.reach_texts import reach_words
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
@@ -32,10 +34,19 @@ class PortReach:
     name: str
     external: int
     mapped: bool | None  # None: the router could not be read
-    mapped_detail: str  # target and lease when mapped, or why not
+    mapped_detail: str  # target when mapped, or why not: an id of reach_texts, params below
     lease_left: float | None  # seconds; None = permanent or unknown
     reachable: bool | None  # None: the echo service could not tell
-    reach_detail: str
+    reach_detail: str  # an id of reach_texts, or the echo service's own reason
+    mapped_params: Mapping[str, object] = field(default_factory=dict)
+
+    def mapped_words(self, language: str) -> str:
+        """Where the router forwards the port, or why not, in ``language``."""
+        return reach_words(self.mapped_detail, self.mapped_params, language)
+
+    def reach_words(self, language: str) -> str:
+        """Whether the outside reaches the port, in ``language``."""
+        return reach_words(self.reach_detail, {}, language)
 
 
 @dataclass(frozen=True)
@@ -91,28 +102,27 @@ def _port_reach(
     row, rec = rows.get(key), state.mappings.get(key)
     mapped: bool | None
     lease_left: float | None = None
+    params: dict[str, object] = {}
     if row is not None:
         mapped = row.ours
-        detail = (
-            f"to {row.internal_host}:{row.internal}"
-            if row.ours
-            else f"held by another mapping: {row.description or '?'} "
-            f"to {row.internal_host}:{row.internal}"
-        )
+        detail = "reach.to" if row.ours else "reach.held_elsewhere"
+        params = {"host": row.internal_host, "port": row.internal}
+        params["description"] = row.description or "?"
         lease_left = float(row.lease) if row.lease > 0 else None
     elif rec is not None and rec.method != "upnp":
-        mapped, detail = True, f"to {rec.internal_host}:{rec.internal} by {rec.method.upper()}"
+        mapped, detail = True, "reach.by_method"
+        params = {"host": rec.internal_host, "port": rec.internal, "method": rec.method.upper()}
         lease_left = rec.remaining(now)
     elif router_ok:
-        mapped, detail = False, "not in the router's table"
+        mapped, detail = False, "reach.not_in_table"
     else:
-        mapped, detail = None, "router not readable"
+        mapped, detail = None, "reach.router_unreadable"
     reachable, why = reach
     if reachable is None:
         reach_detail = why
     else:
-        reach_detail = "reachable" if reachable else "the echo service could not connect"
-    return PortReach(name, m.external, mapped, detail, lease_left, reachable, reach_detail)
+        reach_detail = "reach.reachable" if reachable else "reach.echo_refused"
+    return PortReach(name, m.external, mapped, detail, lease_left, reachable, reach_detail, params)
 
 
 def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:

@@ -23,10 +23,11 @@ def retry_queue(paths: DataPaths) -> ActionResult:
         try:
             count = QueueStore(paths.queue).retry_now()
         except (QueueError, OSError) as err:
-            raise ActionError(f"cannot change the queue: {err}") from None
-        return ActionResult(f"{count} recipient(s) will be retried when pmemail serve runs")
+            raise ActionError.said("queue.cannot_change", error=err) from None
+        return ActionResult.said("queue.later", count=count)
     except ControlError as err:
         raise ActionError(str(err)) from None
     if not answer.get("ok"):
-        raise ActionError(str(answer.get("error", "the server refused to retry the queue")))
-    return ActionResult(f"{answer.get('result', 0)} recipient(s) are being retried now")
+        error = answer.get("error")
+        raise ActionError(str(error)) if error else ActionError.said("queue.refused")
+    return ActionResult.said("queue.now", count=answer.get("result", 0))

@@ -81,10 +81,29 @@ def service_ports(config: Config) -> dict[str, int]:
     return ports
 
 
-def _answers(host: str, port: int, timeout: float = 0.5) -> bool:
+# What a polite probe says after the greeting, by service: the server sees a
+# client that logs out, not a "Connection lost during _handle_client()".
+_GOODBYE = {
+    "smtp": b"QUIT\r\n",
+    "submission": b"QUIT\r\n",
+    "imap": b"a1 LOGOUT\r\n",
+    "pop3": b"QUIT\r\n",
+}
+
+
+def _answers(host: str, port: int, name: str = "", timeout: float = 0.5) -> bool:
+    """Whether ``port`` accepts a connection; a mail service is greeted and left politely."""
     try:
-        with socket.create_connection((host, port), timeout=timeout):
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            goodbye = _GOODBYE.get(name)
+            if goodbye is not None:
+                conn.settimeout(max(timeout, 2.0))
+                conn.recv(512)  # the greeting
+                conn.sendall(goodbye)
+                conn.recv(512)  # the farewell: the server closes first
             return True
+    except TimeoutError:
+        return True  # it accepted the connection: listening, only slow to greet
     except OSError:
         return False
 
@@ -109,7 +128,7 @@ def _launch_detached(config_path: Path, out: Path) -> int:
         )
         return int(launched.stdout.split()[0])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as err:
-        raise ActionError(f"cannot start pmemail serve: {err}") from None
+        raise ActionError.said("server.cannot_start", error=err) from None
 
 
 def report_ports(config: Config, on_service: ServiceProgress) -> None:
@@ -117,7 +136,7 @@ def report_ports(config: Config, on_service: ServiceProgress) -> None:
     host = config.server.listen_address
     host = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
     for name, port in service_ports(config).items():
-        on_service(name, _answers(host, port), str(port))
+        on_service(name, _answers(host, port, name), str(port))
 
 
 def start_server(
@@ -146,17 +165,13 @@ def start_server(
         deadline = time.monotonic() + config.dashboard.start_timeout
         while time.monotonic() < deadline:
             if server_pid(paths) is not None:
-                return ActionResult(f"pmemail serve started (pid {pid})")
+                return ActionResult.said("server.started", pid=pid)
             if not _alive(pid):
                 last = next((ln for ln in reversed(tail_lines(out, 20)) if ln.strip()), "")
-                raise ActionError(
-                    f"pmemail serve exited at once: {last or 'no output'} (see {out})"
-                )
+                raise ActionError.said("server.exited", last=last or "-", path=out)
             time.sleep(POLL)
-        raise ActionError(
-            f"pmemail serve (pid {pid}) did not answer within "
-            f"{config.dashboard.start_timeout:g} s (see {paths.log_file})"
-        )
+        seconds = f"{config.dashboard.start_timeout:g}"
+        raise ActionError.said("server.no_answer", pid=pid, seconds=seconds, path=paths.log_file)
     finally:
         if on_service is not None:
             report_ports(config, on_service)
@@ -172,20 +187,42 @@ def stop_server(config: Config, paths: DataPaths) -> ActionResult:
     try:
         answer = query_control_sync(paths.control_socket, {"cmd": "stop"})
     except NotRunning:
-        raise ActionError("pmemail serve is not running") from None
+        raise ActionError.said("server.not_running") from None
     except ControlError as err:
         raise ActionError(str(err)) from None
     if not answer.get("ok"):
-        raise ActionError(str(answer.get("error", "the server refused to stop")))
+        error = answer.get("error")
+        raise ActionError(str(error)) if error else ActionError.said("server.refused_stop")
     deadline = time.monotonic() + config.dashboard.start_timeout
     while pid is not None and _alive(pid):
         if time.monotonic() > deadline:
-            raise ActionError(
-                f"pmemail serve (pid {pid}) is still stopping after "
-                f"{config.dashboard.start_timeout:g} s"
-            )
+            seconds = f"{config.dashboard.start_timeout:g}"
+            raise ActionError.said("server.still_stopping", pid=pid, seconds=seconds)
         time.sleep(POLL)
-    return ActionResult("pmemail serve stopped" + (f" (pid {pid})" if pid else ""))
+    return (
+        ActionResult.said("server.stopped_pid", pid=pid)
+        if pid
+        else ActionResult.said("server.stopped")
+    )
+
+
+def restart_service(paths: DataPaths, name: str) -> ActionResult:
+    """Restart one service of the running server (the others keep running).
+
+    Raises:
+        ActionError: no server runs, or the service could not start again.
+    """
+    try:
+        answer = query_control_sync(
+            paths.control_socket, {"cmd": "restart_service", "service": name}
+        )
+    except NotRunning:
+        raise ActionError.said("server.not_running") from None
+    except ControlError as err:
+        raise ActionError(str(err)) from None
+    if not answer.get("ok"):
+        raise ActionError(str(answer.get("error", "?")))
+    return ActionResult.said("server.service_restarted", service=name)
 
 
 def restart_server(config: Config, config_path: Path, paths: DataPaths) -> ActionResult:
@@ -194,4 +231,6 @@ def restart_server(config: Config, config_path: Path, paths: DataPaths) -> Actio
     if server_pid(paths) is not None:
         details.append(stop_server(config, paths).message)
     started = start_server(config, config_path, paths)
-    return ActionResult(f"restarted: {started.message}", [*details, started.message])
+    return ActionResult.said(
+        "server.restarted", [*details, started.message], started=started.message
+    )

@@ -142,6 +142,7 @@ FRENCH.update(
         "fwd.steps": "étapes pour {profile} :",
         "fwd.steps_unverified": "étapes pour {profile} (non vérifiées) :",
         "fwd.menu": "menu : {path}",
+        "fwd.table_header": "port externe|protocole|adresse interne|port interne|service",
     }
 )
 

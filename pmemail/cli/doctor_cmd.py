@@ -71,6 +71,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     import asyncio
 
     from netcore.checks.runner import run_checks
+    from pmemail.app.backup_check import backup_rows
     from pmemail.app.cert_check import certificate_rows
     from pmemail.app.mail_auth_check import mail_auth_rows
     from pmemail.app.relay_decision import reason_from_report
@@ -78,7 +79,11 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
     config, paths = ctx.config, ctx.paths
     # the certificate each TLS port of the server serves, then the published records
-    served = [*certificate_rows(config), *mail_auth_rows(config, paths)]
+    served = [
+        *certificate_rows(config),
+        *mail_auth_rows(config, paths),
+        *backup_rows(config, paths),  # only when serve schedules backups
+    ]
     if args.json:
         report = asyncio.run(run_checks(config, paths, extra=served))
         doc = report.to_dict()

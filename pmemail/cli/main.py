@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="config file (default: $PMEMAIL_CONFIG, else ~/.config/pmemail/pmemail.toml)",
     )
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr"),
+        help="language of this run (default: the config's `language`, else LANG/LC_MESSAGES)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules():
         module.register(sub)
@@ -59,9 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 def hoist_options(argv: Sequence[str]) -> list[str]:
     """``argv`` with the options every command takes put where argparse wants them.
 
-    ``--config PATH`` (or ``--config=PATH``) may come anywhere: it is moved
-    before the command. ``--json`` given before the command is moved after it
-    (the commands that print JSON declare it). Nothing after ``--`` is touched.
+    ``--config PATH`` and ``--lang fr`` (or ``--config=PATH``, ``--lang=fr``) may come
+    anywhere: they are moved before the command. ``--json`` given before the command
+    is moved after it (the commands that print JSON declare it). Nothing after ``--``
+    is touched.
     """
     args = list(argv)
     end = args.index("--") if "--" in args else len(args)
@@ -73,11 +79,11 @@ def hoist_options(argv: Sequence[str]) -> list[str]:
     i = 0
     while i < len(head):
         arg = head[i]
-        if arg == "--config" and i + 1 < len(head):
+        if arg in ("--config", "--lang") and i + 1 < len(head):
             front += head[i : i + 2]
             i += 2
             continue
-        if arg.startswith("--config="):
+        if arg.startswith(("--config=", "--lang=")):
             front.append(arg)
         elif arg == "--json" and not seen_command:
             json_first = True
@@ -92,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(hoist_options(sys.argv[1:] if argv is None else argv))
-    ctx = Context(config_path=resolve_config_path(args.config))
+    ctx = Context(config_path=resolve_config_path(args.config), language_flag=args.lang)
     handler = getattr(args, "handler", None) or tui_cmd.cmd_app
     try:
         code: int = handler(ctx, args)

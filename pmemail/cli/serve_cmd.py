@@ -150,7 +150,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
             )
         try:
             clean_leftovers(paths)  # blocking, before the loop: nothing is serving yet
-            parts = build_server(config, paths)
+            parts = build_server(config, paths, ctx.config_path)
             supervisor = Supervisor(
                 parts.services,
                 paths.control_socket,
@@ -159,6 +159,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 # as root: bind every port, then become server.user
                 on_listening=functools.partial(become, account, paths) if account else None,
                 commands=parts.commands,
+                backup_status=parts.backup_status,
             )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError, PrivilegeError) as err:

@@ -32,7 +32,14 @@ def open_app(ctx: Context, args: argparse.Namespace, mode: str = "auto") -> int:
     config = ctx.config  # a broken file is reported before the screen opens
     from pmemail_tui.app import PmemailApp
 
-    PmemailApp(config=config, config_path=ctx.config_path, first_run=first_run, mode=mode).run()  # type: ignore[arg-type]
+    PmemailApp(
+        config=config,
+        config_path=ctx.config_path,
+        first_run=first_run,
+        mode=mode,  # type: ignore[arg-type]
+        language_flag=ctx.language_flag,
+        configured_language=ctx.configured_language,
+    ).run()
     return 0
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pmemail.config.backup import BackupConfig
 from pmemail.config.fields import doc, optional_port, port
 from pmemail.config.guards import AcmeConfig, AntispamConfig, DkimConfig, SecurityConfig
 
@@ -19,6 +20,7 @@ TlsMode = Literal["starttls", "tls", "none"]
 RelayMode = Literal["auto", "smarthost", "direct"]
 Protocol = Literal["TCP", "UDP"]
 Language = Literal["en", "fr"]
+LanguageSetting = Literal["auto", "en", "fr"]
 PlainHttp = Literal["redirect", "lan"]
 
 
@@ -346,7 +348,11 @@ class Config:
     """The whole pmemail configuration (one TOML file)."""
 
     data_dir: str = doc("Where mail, queue, users and state live.", "~/.local/share/pmemail")
-    language: Language = doc("Language of the app: en or fr.", "en")
+    language: LanguageSetting = doc(
+        "Language of the app and the commands: auto (from LANG / LC_MESSAGES, else English), "
+        "en or fr. `pmemail --lang fr ...` overrides it for one run.",
+        "auto",
+    )
     mail: MailConfig = field(default_factory=MailConfig, metadata={"doc": MailConfig.__doc__})
     ports: PortPlan = field(default_factory=PortPlan, metadata={"doc": PortPlan.__doc__})
     network: NetworkConfig = field(
@@ -376,4 +382,7 @@ class Config:
     )
     dashboard: DashboardConfig = field(
         default_factory=DashboardConfig, metadata={"doc": DashboardConfig.__doc__}
+    )
+    backup: BackupConfig = field(
+        default_factory=BackupConfig, metadata={"doc": BackupConfig.__doc__}
     )

@@ -14,10 +14,13 @@ certificate reaches SMTP, IMAP, POP3 and HTTPS at once, without a restart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mailcore.acme.challenges import ChallengeBoard
 from mailcore.acme.renewal import build_certificate_renewal
+from mailcore.backup.service import build_backup_service
 from mailcore.certs.keeper import CertificateKeeper
 from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery
@@ -27,7 +30,7 @@ from mailcore.mailstore import MailStore
 from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
 from mailcore.smtp.service import build_smtp_services
-from mailcore.status import DeliveryStatus
+from mailcore.status import BackupStatus, DeliveryStatus
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
@@ -70,10 +73,13 @@ class ServerParts:
 
     services: list[Service]
     commands: dict[str, Handler] = field(default_factory=dict)
+    backup_status: Callable[[], BackupStatus] | None = None
 
 
-def build_server(config: Config, paths: DataPaths) -> ServerParts:
+def build_server(config: Config, paths: DataPaths, config_file: Path | None = None) -> ServerParts:
     """The configured services in start order (stopped in reverse), and their commands.
+
+    ``config_file`` is saved by the scheduled backups (``backup.interval``).
 
     Raises:
         ServiceStartError: a service cannot even be built (e.g. an unusable
@@ -125,6 +131,11 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
     )
     if renewal is not None:
         services.append(renewal)
+    # scheduled only with backup.interval; its status (the last backup, even one made
+    # by `pmemail backup`) is the status document's `backup` key either way
+    backup = build_backup_service(config, paths, config_file)
+    if config.backup.interval > 0:
+        services.append(backup)
     certificates = CertificateCommands(
         config,
         paths,
@@ -135,7 +146,7 @@ def build_server(config: Config, paths: DataPaths) -> ServerParts:
     commands = certificates.handlers()
     if collector is not None:
         commands["collector-run"] = _waker(collector)
-    return ServerParts(services, commands)
+    return ServerParts(services, commands, backup.status)
 
 
 def _waker(collector: Collector) -> Handler:

@@ -19,7 +19,14 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from mailcore.interfaces import ListenError, Service, ServiceStartError
-from mailcore.status import ServerStatus, ServiceEntry, ServiceHeader, ServiceState, StatusAnswer
+from mailcore.status import (
+    BackupStatus,
+    ServerStatus,
+    ServiceEntry,
+    ServiceHeader,
+    ServiceState,
+    StatusAnswer,
+)
 from pmemail.serve.bind_errors import PortHint, describe_bind_error, describe_os_error
 from pmemail.serve.control import Answer, ControlServer, Handler, Request
 from pmemail.serve.logsetup import QUIET_ON_STDERR
@@ -56,6 +63,7 @@ class Supervisor:
             exception stops the services started so far and propagates.
         commands: more control commands by name (the certificate ones); the
             supervisor's own (status, stop, queue_retry, ping) cannot be replaced.
+        backup_status: the ``backup`` key of the status (the last backup, the next one).
     """
 
     def __init__(
@@ -66,6 +74,7 @@ class Supervisor:
         stop_timeout: float = 30.0,
         on_listening: Callable[[], None] | None = None,
         commands: Mapping[str, Handler] | None = None,
+        backup_status: Callable[[], BackupStatus] | None = None,
     ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
@@ -76,6 +85,7 @@ class Supervisor:
         self.stop_timeout = stop_timeout
         self.on_listening = on_listening
         self.started_at = time.time()
+        self.backup_status = backup_status
         self._running: set[str] = set()
         self._failed: dict[str, str] = {}
         self._stop = asyncio.Event()
@@ -85,7 +95,9 @@ class Supervisor:
             "stop": self._cmd_stop,
             "queue_retry": self._cmd_queue_retry,
             "ping": self._cmd_ping,
+            "restart_service": self._cmd_restart_service,
         }
+        self._restarting = asyncio.Lock()  # one service restart at a time
 
     def request_stop(self) -> None:
         """Ask :meth:`run` to shut down (safe from signal handlers)."""
@@ -199,6 +211,27 @@ class Supervisor:
         self._stop.set()
         return {"ok": True, "stopping": True}
 
+    async def _cmd_restart_service(self, request: Request) -> Answer:
+        """``{"cmd": "restart_service", "service": "imap"}``: stop then start that one service.
+
+        The others keep running (mail still arrives while IMAP restarts). A
+        service that cannot start again is reported ``failed`` in the status.
+        """
+        name = str(request.get("service", ""))
+        service = next((s for s in self.services if s.name == name), None)
+        if service is None:
+            known = ", ".join(s.name for s in self.services)
+            return {"ok": False, "error": f"no service {name!r} (known: {known})"}
+        async with self._restarting:
+            log.info("restart of %s requested on the control socket", name)
+            await self._stop_service(service)
+            self._failed.pop(name, None)
+            try:
+                await self._start(service)
+            except StartupFailed as err:
+                return {"ok": False, "error": str(err)}
+        return {"ok": True, "service": name}
+
     async def _cmd_queue_retry(self, request: Request) -> Answer:
         for service in self.services:
             for hook_name in RETRY_HOOKS:
@@ -232,9 +265,12 @@ class Supervisor:
             # the supervisor's name and state win over a service that reports its own
             entry.update(header)
             services.append(entry)
-        return {
+        result: ServerStatus = {
             "pid": os.getpid(),
             "started_at": self.started_at,
             "uptime": round(time.time() - self.started_at, 3),
             "services": services,
         }
+        if self.backup_status is not None:
+            result["backup"] = self.backup_status()
+        return result

@@ -37,7 +37,8 @@ from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
 from pmemail.app.verdict_texts import finding_text
-from pmemail_tui.i18n import current_language, t
+from pmemail_tui.i18n import current_language, localize_bindings, t
+from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
@@ -56,11 +57,12 @@ from pmemail_tui.widgets.dashboard.panels import (
     ServicesTable,
     SteadyStatic,
 )
+from pmemail_tui.widgets.dashboard.users_tab import UsersTab
 
 if TYPE_CHECKING:
     from pmemail_tui.app import PmemailApp
 
-TABS = ("overview", "ports", "network", "log", "actions")
+TABS = ("overview", "ports", "network", "log", "actions", "users")
 
 
 class DashboardScreen(Screen[None]):
@@ -70,6 +72,7 @@ class DashboardScreen(Screen[None]):
         Binding("s", "start", "Start"),
         Binding("x", "stop", "Stop"),
         Binding("r", "restart", "Restart"),
+        Binding("R", "restart_service", "Service"),
         Binding("f", "forward", "Forward"),
         Binding("u", "unmap", "Unmap"),
         Binding("c", "checks", "Checks"),
@@ -81,10 +84,25 @@ class DashboardScreen(Screen[None]):
             for n, tab in enumerate(TABS, start=1)
         ],
     ]
-    """One key per action (all in the footer); 1-5 switch tabs."""
+    """One key per action (all in the footer); 1-6 switch tabs."""
+
+    KEY_TEXTS: ClassVar[dict[str, str]] = {
+        "start": "dash.key.start",
+        "stop": "dash.key.stop",
+        "restart": "dash.key.restart",
+        "restart_service": "dash.key.restart_service",
+        "forward": "dash.key.forward",
+        "unmap": "dash.key.unmap",
+        "checks": "dash.key.checks",
+        "retry_queue": "dash.key.retry",
+        "renew": "dash.key.renew",
+        "refresh": "dash.key.refresh",
+    }
+    """Footer label of each action, by catalogue key (the current language's)."""
 
     def __init__(self) -> None:
         super().__init__()
+        localize_bindings(self, self.KEY_TEXTS)
         self.local: LocalSnapshot | None = None
         self.network: NetworkSnapshot | None = None
         self.busy: DashAction | None = None  # the action running now
@@ -116,6 +134,8 @@ class DashboardScreen(Screen[None]):
                 yield Log(id="dash-log", max_lines=2000)
             with TabPane(t("dash.tab.actions"), id="actions"):
                 yield Log(id="dash-actions", max_lines=2000)
+            with TabPane(t("dash.tab.users"), id="users"):
+                yield UsersTab(self.pm.config, self.pm.paths, id="dash-users-tab")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -183,12 +203,17 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, group="dash-action", exit_on_error=False)
     def _action_worker(self, action: DashAction, call: Callable[[], ActionResult]) -> None:
+        start = time.monotonic()
         try:
-            self.post_message(ActionDone(action, call()))
+            result = call()
         except ActionError as err:
-            self.post_message(ActionDone(action, None, str(err)))
+            done = ActionDone(action, None, err.words(current_language()))
         except Exception as err:  # a bug must still end as a message, not a dead UI
-            self.post_message(ActionDone(action, None, f"{type(err).__name__}: {err}"))
+            done = ActionDone(action, None, f"{type(err).__name__}: {err}")
+        else:
+            done = ActionDone(action, result)
+        done.seconds = time.monotonic() - start
+        self.post_message(done)
 
     # ------------------------------------------------------------ messages
     def on_local_update(self, message: LocalUpdate) -> None:
@@ -236,18 +261,27 @@ class DashboardScreen(Screen[None]):
         self.busy = None
         out = self.query_one("#dash-actions", Log)
         label = message.action.label
+        took = t("dash.took", seconds=f"{message.seconds:.1f}")
         if message.result is None:
             self.say(f"{label}: {message.error}", error=True)
-            out.write_line(f"{label}: {t('dash.failed')}: {message.error}")
+            out.write_line(f"{label}: {t('dash.failed')}: {message.error} {took}")
         else:
-            self.say(f"{label}: {message.result.message}", error=not message.result.ok)
-            out.write_line(f"{label}: {message.result.message}")
-            out.write_lines([f"  {line}" for line in message.result.details])
+            headline = message.result.words(current_language())
+            self.say(f"{label}: {headline}", error=not message.result.ok)
+            out.write_line(f"{label}: {headline} {took}")
+            if message.action is not DashAction.CHECKS:  # each check was shown as it finished
+                out.write_lines([f"  {line}" for line in message.result.details])
+        if message.action is DashAction.USERS:
+            self.query_one(UsersTab).reload()
         self.refresh_local()
         if message.action.changes_network:
             self._refresh_network_now()
         else:  # a start makes the first certificate, a renewal a new one
             self.refresh_certificate()
+
+    def on_users_tab_request(self, message: UsersTab.Request) -> None:
+        """A change asked on the Users tab: run it as the Users action."""
+        self.launch(DashAction.USERS, message.call)
 
     @on(DataTable.RowHighlighted, "#dash-ports")
     def _port_highlighted(self) -> None:
@@ -287,9 +321,16 @@ class DashboardScreen(Screen[None]):
         )
 
     def action_stop(self) -> None:
-        """Stop the running server."""
+        """Stop the running server, once the admin said yes (all mail stops)."""
         pm = self.pm
-        self.launch(DashAction.STOP, lambda: server_process.stop_server(pm.config, pm.paths))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.launch(
+                    DashAction.STOP, lambda: server_process.stop_server(pm.config, pm.paths)
+                )
+
+        self.app.push_screen(ConfirmModal(t("dash.stop.confirm"), t("dash.stop.yes")), answered)
 
     def action_restart(self) -> None:
         """Stop then start the server."""
@@ -298,6 +339,16 @@ class DashboardScreen(Screen[None]):
             DashAction.RESTART,
             lambda: server_process.restart_server(pm.config, pm.config_path, pm.paths),
         )
+
+    def action_restart_service(self) -> None:
+        """Restart the service under the cursor of the Overview's table, the others keep running."""
+        table, paths = self.query_one(ServicesTable), self.pm.paths
+        if not table.row_count:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or "")
+        if name:
+            call = server_process.restart_service
+            self.launch(DashAction.RESTART_SERVICE, lambda: call(paths, name))
 
     def action_forward(self) -> None:
         """Apply the whole port plan on the router again."""

@@ -66,7 +66,7 @@ class DomainStep(WizardStep):
 
     def records_text(self) -> str:
         """The DNS records for the current answers (public address when known)."""
-        from pmemail.app.dns_publish import planned_records
+        from pmemail.app.dns_publish import planned_records, zone_text
 
         domain = self.query_value("domain", self.pm.config.mail.domain)
         host = self.query_value("hostname", self.pm.config.mail.hostname)
@@ -76,7 +76,7 @@ class DomainStep(WizardStep):
         records = planned_records(
             dataclasses.replace(config, mail=typed), self.pm.paths, make_keys=False
         )
-        return "\n".join(r.zone_line() for r in records)
+        return "\n".join(zone_text(r, config.language) for r in records)
 
     def query_value(self, widget_id: str, default: str) -> str:
         """An input's value, or ``default`` before the input exists."""

@@ -83,7 +83,7 @@ class LaunchStep(WizardStep):
         except ServerAlreadyRunning as err:
             running, text = True, t("launch.already_running", pid=err.pid)
         except ActionError as err:
-            running, text = False, t("launch.failed", reason=str(err))
+            running, text = False, t("launch.failed", reason=err.words(language))
         else:
             running, text = True, t("launch.started", pid=server_pid(paths) or "?")
         self.keep_answers({"running": running})

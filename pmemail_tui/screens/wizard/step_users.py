@@ -14,6 +14,7 @@ from mailcore.users import UserError, UserStore
 from pmemail.app.cert_wording import render
 from pmemail.app.user_entry import MIN_LENGTH, EntryProblem, check_password, user_address
 from pmemail.app.user_entry_texts import TEXTS
+from pmemail.app.user_texts import user_error_words
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import UserAdded
@@ -108,7 +109,7 @@ class UsersStep(WizardStep):
                 display_name=name,
             )
         except UserError as err:
-            self.post_message(UserAdded(str(err)))
+            self.post_message(UserAdded(user_error_words(err, current_language())))
         else:
             self.post_message(UserAdded(""))
 

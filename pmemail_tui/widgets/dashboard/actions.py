@@ -22,6 +22,8 @@ class DashAction(Enum):
     CHECKS = "checks"
     RETRY = "retry"
     RENEW = "renew"
+    USERS = "users"
+    RESTART_SERVICE = "restart_service"
 
     @property
     def label(self) -> str:

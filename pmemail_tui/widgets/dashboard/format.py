@@ -7,27 +7,18 @@ import time
 from rich.text import Text
 
 from pmemail.app import status_snapshot
-from pmemail.app.formatting import duration
+from pmemail.app.formatting import duration, size
+from pmemail_tui.i18n import catalogue, t
 
 __all__ = ["BAD", "GOOD", "MUTED", "UNKNOWN", "clock", "duration", "size"]
 
 GOOD, BAD, UNKNOWN, MUTED = "green", "red", "yellow", "dim"
 
 
-def size(count: int) -> str:
-    """Bytes as ``12.3 MB`` (decimal units, like most admins expect)."""
-    value = float(count)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} GB"
-
-
 def clock(when: float | None) -> str:
     """A Unix time as local ``HH:MM:SS`` (with the date when not today)."""
     if not when:
-        return "never"
+        return t("dash.never")
     local = time.localtime(when)
     # "today" from the dashboard's clock seam, so a fixed clock gives a fixed picture
     if time.strftime("%Y-%m-%d", local) == time.strftime(
@@ -45,6 +36,11 @@ def verdict(value: bool | None, yes: str, no: str, unknown: str) -> Text:
 
 
 def state(text: str) -> Text:
-    """A service state coloured: running green, failed red, others yellow."""
+    """A service state coloured (running green, failed red, others yellow), in words."""
     style = {"running": GOOD, "failed": BAD, "stopped": UNKNOWN}.get(text, UNKNOWN)
-    return Text(text, style=style)
+    return Text(known(f"dash.state.{text}", text), style=style)
+
+
+def known(key: str, fallback: str) -> str:
+    """The catalogue's text for ``key``, else ``fallback`` (a newer server's state or counter)."""
+    return t(key) if key in catalogue("en") else fallback

@@ -56,6 +56,7 @@ class ActionDone(Message):
     action: DashAction
     result: ActionResult | None
     error: str = ""
+    seconds: float = 0.0  # how long it really took, measured around the call
 
 
 @dataclass

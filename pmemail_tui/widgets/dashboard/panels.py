@@ -122,7 +122,11 @@ def _listen(listener: ConnectionStatus) -> str:
 
 
 def _counters(service: Mapping[str, object], header: ServiceHeader) -> str:
-    parts = [f"{k} {service[k]}" for k in COUNTER_KEYS if isinstance(service.get(k), int)]
+    parts = [
+        f"{fmt.known(f'dash.counter.{k}', k)} {service[k]}"
+        for k in COUNTER_KEYS
+        if isinstance(service.get(k), int)
+    ]
     if header.get("status_error"):
         parts.append(header["status_error"])
     return "  ".join(parts)
@@ -134,7 +138,7 @@ def _service_row(service: Mapping[str, object]) -> tuple[str | None, Cells]:
     return (
         header.get("name"),  # the row key: the cursor stays on its service
         (
-            header.get("name", "?"),
+            fmt.known(f"dash.service.{header.get('name', '?')}", header.get("name", "?")),
             fmt.state(header.get("state", "?")),
             _listen(listener),
             str(listener.get("connections", "-")),
@@ -242,9 +246,9 @@ def _why(local: LocalPort | None, reach: PortReach | None) -> str:
         reasons.append(t("dash.why.not_listening", port=local.internal))
     if reach is not None:
         if not reach.mapped:
-            reasons.append(reach.mapped_detail)
+            reasons.append(reach.mapped_words(current_language()))
         if not reach.reachable:
-            reasons.append(reach.reach_detail)
+            reasons.append(reach.reach_words(current_language()))
     return "; ".join(reasons)
 
 
