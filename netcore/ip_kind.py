@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from netcore.checks.verdict_messages import ENGLISH, Msg
+
 IpKind = Literal["fixed", "dynamic", "unknown"]
 RdnsHint = Literal["fixed", "dynamic", "none"]
 
@@ -46,31 +48,41 @@ FIXED_TOKENS = frozenset(
 # ISP pool names glue tokens to digits: "dyn123", "adsl-dyn", "cust7"
 _SPLIT = re.compile(r"[^a-z]+")
 
-ADVICE_DYNAMIC = (
-    "the address changes: mail from the internet needs a dynamic DNS name that "
-    "follows it (and it still looks like a home line to other mail servers). "
-    'The clean answer is a professional ("pro"/"office") plan with a fixed '
-    "address. On cable the address usually stays while the modem stays "
-    "connected; on ADSL it can change several times a day."
-)
-ADVICE_UNKNOWN = (
-    "ask your ISP whether the contract includes a fixed address (set "
-    "isp.fixed_ip in the config once you know); a professional plan with a fixed "
-    "address is the clean answer for a mail server."
-)
+ADVICE_DYNAMIC = ENGLISH["ipk.adv.dynamic"]
+ADVICE_UNKNOWN = ENGLISH["ipk.adv.unknown"]
 
 
 @dataclass(frozen=True)
 class IpKindVerdict:
-    """Fixed or dynamic, and why."""
+    """Fixed or dynamic, and why.
+
+    ``reasons`` and ``advice`` are English; ``why`` and ``advice_message``
+    are the same as message ids, for a front end to word.
+    """
 
     kind: IpKind
     reasons: list[str] = field(default_factory=list)
     advice: str = ""
+    why: tuple[Msg, ...] = ()
+    advice_message: Msg | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"kind": self.kind, "reasons": list(self.reasons), "advice": self.advice}
+
+    def adding(self, reason: Msg) -> IpKindVerdict:
+        """The same verdict with one more reason."""
+        reasons = [*self.reasons, reason.english()]
+        return IpKindVerdict(
+            self.kind, reasons, self.advice, (*self.why, reason), self.advice_message
+        )
+
+
+def _verdict(kind: IpKind, why: list[Msg], advice: str = "") -> IpKindVerdict:
+    """A verdict whose English words are its messages' English defaults."""
+    message = Msg(f"ipk.adv.{advice}") if advice else None
+    english = message.english() if message else ""
+    return IpKindVerdict(kind, [m.english() for m in why], english, tuple(why), message)
 
 
 def _spelled(address: str, name: str) -> bool:
@@ -83,7 +95,7 @@ def _spelled(address: str, name: str) -> bool:
     return ".".join(octets) in joined or ".".join(reversed(octets)) in joined
 
 
-def rdns_hint(name: str, address: str) -> tuple[RdnsHint, str]:
+def rdns_hint(name: str, address: str) -> tuple[RdnsHint, Msg]:
     """Read a reverse DNS name for a hint about the address.
 
     Args:
@@ -95,21 +107,21 @@ def rdns_hint(name: str, address: str) -> tuple[RdnsHint, str]:
         business-like names, "none" when the name says nothing.
     """
     if not name:
-        return "none", "the address has no reverse DNS name"
+        return "none", Msg("ipk.rdns.none")
     clean = name.lower().rstrip(".")
     tokens = {t for t in _SPLIT.split(clean) if t}
     dyn = sorted(tokens & DYNAMIC_TOKENS)
     if _spelled(address, clean):
-        return "dynamic", f"its reverse DNS name {clean} spells the address (an ISP pool name)"
+        return "dynamic", Msg("ipk.rdns.spelled", {"name": clean})
     if dyn:
-        return "dynamic", f"its reverse DNS name {clean} contains {', '.join(dyn)} (an ISP pool)"
+        return "dynamic", Msg("ipk.rdns.pool", {"name": clean, "tokens": ", ".join(dyn)})
     fixed = sorted(tokens & FIXED_TOKENS)
     if fixed:
-        return "fixed", f"its reverse DNS name {clean} contains {', '.join(fixed)}"
+        return "fixed", Msg("ipk.rdns.fixed_tokens", {"name": clean, "tokens": ", ".join(fixed)})
     if len(clean.split(".")) <= 3:
         # "mail.office.be": a short name of the customer's own, not an ISP pool
-        return "fixed", f"its reverse DNS name {clean} looks like a business's own name"
-    return "none", f"its reverse DNS name {clean} gives no hint"
+        return "fixed", Msg("ipk.rdns.own_name", {"name": clean})
+    return "none", Msg("ipk.rdns.no_hint", {"name": clean})
 
 
 def ip_kind_verdict(
@@ -119,7 +131,7 @@ def ip_kind_verdict(
     span_s: float,
     admin: str,
     profile_fixed: bool | None,
-    rdns: tuple[RdnsHint, str],
+    rdns: tuple[RdnsHint, Msg],
 ) -> IpKindVerdict:
     """Combine the evidence into one verdict.
 
@@ -132,40 +144,31 @@ def ip_kind_verdict(
             (True), a dynamic one (False), or does not say (None).
         rdns: the reverse DNS hint from :func:`rdns_hint`.
     """
-    reasons: list[str] = []
+    reasons: list[Msg] = []
     if changes:
-        reasons.append(f"the public address changed {changes} time(s) in the recorded history")
+        reasons.append(Msg("ipk.changed", {"count": str(changes)}))
         if admin == "yes":
-            reasons.append("you answered that the address is fixed, but it did change")
-        return IpKindVerdict("dynamic", reasons, ADVICE_DYNAMIC)
+            reasons.append(Msg("ipk.admin_yes_changed"))
+        return _verdict("dynamic", reasons, "dynamic")
     if admin == "yes":
-        reasons.append("you answered that the contract gives a fixed address")
-        return IpKindVerdict("fixed", reasons)
+        return _verdict("fixed", [Msg("ipk.admin_yes")])
     if admin == "no":
-        reasons.append("you answered that the address is not fixed")
-        return IpKindVerdict("dynamic", reasons, ADVICE_DYNAMIC)
+        return _verdict("dynamic", [Msg("ipk.admin_no")], "dynamic")
     hint, why = rdns
     if profile_fixed is not None:
-        reasons.append(
-            "the ISP profile says this plan's address is "
-            + ("fixed" if profile_fixed else "dynamic")
-        )
+        reasons.append(Msg("ipk.profile_fixed" if profile_fixed else "ipk.profile_dynamic"))
         reasons.append(why)
-        return IpKindVerdict(
-            "fixed" if profile_fixed else "dynamic",
-            reasons,
-            "" if profile_fixed else ADVICE_DYNAMIC,
+        return _verdict(
+            "fixed" if profile_fixed else "dynamic", reasons, "" if profile_fixed else "dynamic"
         )
     reasons.append(why)
     if hint == "dynamic":
-        return IpKindVerdict("dynamic", reasons, ADVICE_DYNAMIC)
+        return _verdict("dynamic", reasons, "dynamic")
     if observations:
         days = span_s / 86400
         reasons.append(
-            f"no change seen in {days:.1f} day(s) of history"
-            if days >= 0.1
-            else "the history is too short to tell"
+            Msg("ipk.no_change", {"days": f"{days:.1f}"}) if days >= 0.1 else Msg("ipk.too_short")
         )
     if hint == "fixed":
-        return IpKindVerdict("fixed", reasons, ADVICE_UNKNOWN)
-    return IpKindVerdict("unknown", reasons, ADVICE_UNKNOWN)
+        return _verdict("fixed", reasons, "unknown")
+    return _verdict("unknown", reasons, "unknown")

@@ -14,9 +14,19 @@ from typing import Any
 
 import netifaces
 
+from netcore.checks.verdict_messages import Msg
+
 
 class LanDetectionError(Exception):
-    """The LAN side cannot be determined (no such interface, no IPv4 address)."""
+    """The LAN side cannot be determined (no such interface, no IPv4 address).
+
+    ``message`` is the same sentence as a message id (the doctor words it in
+    the admin's language); ``str()`` stays the English text.
+    """
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.english())
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -77,11 +87,9 @@ def detect_lan(interface: str = "") -> LanInfo:
     gateway, default_if = _default_gateway()
     name = interface or default_if
     if not name:
-        raise LanDetectionError(
-            "no default route: this machine is not connected to a router (or set network.interface)"
-        )
+        raise LanDetectionError(Msg("find.lan.no_route"))
     if name not in netifaces.interfaces():
-        raise LanDetectionError(f"network interface {name!r} does not exist")
+        raise LanDetectionError(Msg("find.lan.no_interface", {"interface": name}))
     if interface and interface != default_if:
         # the default gateway belongs to another interface: look for one on ours
         routes: list[Any] = list(netifaces.gateways().get(netifaces.AF_INET, []))

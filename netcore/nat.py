@@ -11,15 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from netcore.addresses import KIND_WORDS, classify, is_routable_for_us
+from netcore.addresses import classify, is_routable_for_us
+from netcore.checks.verdict_messages import Msg
 
 NatKind = Literal["direct", "nat", "double_nat", "unknown"]
-
-ASK_ISP = (
-    'ask your ISP for a public IPv4 address on the router ("bridge"/"full-stack" '
-    "mode, or a professional plan with a fixed address): behind their NAT, "
-    "no port forwarding can work"
-)
 
 
 @dataclass(frozen=True)
@@ -30,14 +25,18 @@ class NatVerdict:
         kind: direct (public address on this machine), nat (one NAT: the
             normal office), double_nat (CGNAT or a second router), unknown.
         forwarding_possible: True/False/None (cannot tell).
-        reasons: why, one sentence each.
-        advice: what to do ("" when nothing).
+        reasons: why, one sentence each (English).
+        advice: what to do ("" when nothing, English).
+        why: the reasons as message ids (same order).
+        advice_message: the advice as a message id (None when nothing).
     """
 
     kind: NatKind
     forwarding_possible: bool | None
     reasons: list[str] = field(default_factory=list)
     advice: str = ""
+    why: tuple[Msg, ...] = ()
+    advice_message: Msg | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -47,6 +46,14 @@ class NatVerdict:
             "reasons": list(self.reasons),
             "advice": self.advice,
         }
+
+
+def _verdict(
+    kind: NatKind, possible: bool | None, reason: Msg, advice: Msg | None = None
+) -> NatVerdict:
+    """A verdict whose English words are its messages' English defaults."""
+    words = advice.english() if advice else ""
+    return NatVerdict(kind, possible, [reason.english()], words, (reason,), advice)
 
 
 def nat_verdict(
@@ -60,70 +67,30 @@ def nat_verdict(
         router_external: the external address the router reports ("" = none).
         outside: the address the echo service saw ("" = no answer).
     """
+    ask_isp = Msg("nat.adv.ask_isp")
     if outside and lan_address == outside:
-        return NatVerdict(
-            "direct",
-            True,
-            [f"this machine holds the public address {outside} itself: no router in between"],
-            "no port forwarding is needed; a firewall on this machine must allow the mail ports",
+        return _verdict(
+            "direct", True, Msg("nat.direct", {"address": outside}), Msg("nat.adv.direct")
         )
     if router_found and not router_external:
-        return NatVerdict(
-            "double_nat",
-            False,
-            [
-                "the router has no usable external address: it sits behind the ISP's "
-                "carrier-grade NAT or behind another router"
-            ],
-            ASK_ISP,
-        )
+        return _verdict("double_nat", False, Msg("nat.no_external"), ask_isp)
     if router_external and not is_routable_for_us(router_external):
-        kind = classify(router_external)
-        return NatVerdict(
-            "double_nat",
-            False,
-            [
-                f"the router's internet side has {router_external}, {KIND_WORDS[kind]}: "
-                "another NAT (the ISP's or a second box) stands in front of it"
-            ],
-            ASK_ISP,
-        )
+        behind = Msg(f"nat.router_behind.{classify(router_external)}", {"address": router_external})
+        return _verdict("double_nat", False, behind, ask_isp)
     if router_external and outside and router_external != outside:
-        return NatVerdict(
-            "double_nat",
-            False,
-            [
-                f"the router says its address is {router_external} but the internet sees "
-                f"{outside}: there is another NAT in between"
-            ],
-            ASK_ISP,
-        )
+        mismatch = Msg("nat.mismatch", {"router": router_external, "outside": outside})
+        return _verdict("double_nat", False, mismatch, ask_isp)
     if router_external and outside:
-        return NatVerdict(
-            "nat",
-            True,
-            [
-                f"the router holds the public address {outside} (seen the same from outside): "
-                "one NAT, the normal office set-up"
-            ],
-        )
+        return _verdict("nat", True, Msg("nat.one", {"address": outside}))
     if outside and not is_routable_for_us(outside):
-        return NatVerdict(
-            "unknown", None, [f"the echo service saw {outside}, {KIND_WORDS[classify(outside)]}"]
+        return _verdict(
+            "unknown", None, Msg(f"nat.echo_saw.{classify(outside)}", {"address": outside})
         )
     if outside:
-        return NatVerdict(
+        return _verdict(
             "unknown",
             None,
-            [
-                f"the internet sees {outside}, but the router did not answer UPnP or NAT-PMP, "
-                "so its own address is unknown"
-            ],
-            "enable UPnP on the router, or check its status page: if its internet address "
-            f"is not {outside}, there is a second NAT",
+            Msg("nat.no_router", {"address": outside}),
+            Msg("nat.adv.no_router", {"address": outside}),
         )
-    return NatVerdict(
-        "unknown",
-        None,
-        ["no echo service answered: the public address is unknown (is the internet reachable?)"],
-    )
+    return _verdict("unknown", None, Msg("nat.no_echo"))

@@ -70,11 +70,13 @@ async def test_wizard_step_in_french(tmp_path: Path, fixed_echo: str, step: str)
 
 
 def _core_catalogues() -> dict[str, dict[str, dict[str, str]]]:
-    """Every ``TEXTS`` of ``pmemail/app/*_texts.py`` by module name."""
+    """Every ``TEXTS`` of ``pmemail/app/*_texts.py`` by module name (a module that only
+    adds to another's catalogue, as ``finding_texts`` does to ``verdict_texts``, has none)."""
     found = {}
     for path in sorted((ROOT / "pmemail" / "app").glob("*_texts.py")):
         module = importlib.import_module(f"pmemail.app.{path.stem}")
-        found[path.stem] = module.TEXTS
+        if hasattr(module, "TEXTS"):
+            found[path.stem] = module.TEXTS
     return found
 
 

@@ -16,6 +16,7 @@ from netcore.checks.runner import _Run
 from netcore.checks.subscription import subscription_verdict
 from netcore.checks.table import CHECKS, REPORT_ORDER, check_table
 from netcore.checks.threads import in_thread
+from netcore.checks.verdict_messages import Msg
 from netcore.ip_history import IpHistory
 from netcore.ip_kind import ip_kind_verdict, rdns_hint
 from netcore.isp_facts import IspHints, isp_hints
@@ -97,7 +98,7 @@ def _kind(**kw: object) -> str:
         "span_s": 0.0,
         "admin": "unknown",
         "profile_fixed": None,
-        "rdns": ("none", "no name"),
+        "rdns": ("none", Msg("ipk.rdns.none")),
     } | kw
     return ip_kind_verdict(**args).kind  # type: ignore[arg-type]
 
@@ -105,14 +106,19 @@ def _kind(**kw: object) -> str:
 def test_ip_kind_evidence_order() -> None:
     assert _kind() == "unknown"
     assert _kind(changes=1, admin="yes") == "dynamic"  # a change seen beats the admin
-    assert _kind(admin="yes", rdns=("dynamic", "pool name")) == "fixed"
+    assert _kind(admin="yes", rdns=("dynamic", Msg("ipk.rdns.none"))) == "fixed"
     assert _kind(admin="no") == "dynamic"
     assert _kind(profile_fixed=False) == "dynamic"
-    assert _kind(profile_fixed=True, rdns=("dynamic", "x")) == "fixed"
-    assert _kind(rdns=("dynamic", "pool")) == "dynamic"
-    assert _kind(rdns=("fixed", "static")) == "fixed"
+    assert _kind(profile_fixed=True, rdns=("dynamic", Msg("ipk.rdns.none"))) == "fixed"
+    assert _kind(rdns=("dynamic", Msg("ipk.rdns.none"))) == "dynamic"
+    assert _kind(rdns=("fixed", Msg("ipk.rdns.none"))) == "fixed"
     dyn = ip_kind_verdict(
-        changes=2, observations=3, span_s=10, admin="unknown", profile_fixed=None, rdns=("none", "")
+        changes=2,
+        observations=3,
+        span_s=10,
+        admin="unknown",
+        profile_fixed=None,
+        rdns=("none", Msg("ipk.rdns.none")),
     )
     assert "dynamic DNS" in dyn.advice and "professional" in dyn.advice
     assert "ADSL" in dyn.advice and "cable" in dyn.advice

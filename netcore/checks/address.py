@@ -5,6 +5,7 @@ from __future__ import annotations
 from netcore.addresses import classify
 from netcore.checks.result import CheckResult, Status
 from netcore.checks.router_probe import RouterView
+from netcore.checks.verdict_messages import Msg
 from netcore.echo_service import PublicIpAnswers
 from netcore.ip_kind import IpKindVerdict
 from netcore.nat import NatVerdict
@@ -13,113 +14,84 @@ from netcore.nat import NatVerdict
 def router_result(view: RouterView, gateway: str) -> CheckResult:
     """Found or not, what it is, and whether its external address is usable."""
     details = view.to_dict() | {"gateway": gateway}
-    secs = view.seconds
+
+    def result(status: Status, message: Msg, advice: Msg | None = None) -> CheckResult:
+        return _result("router", "Router", status, message, advice, details, view.seconds)
+
+    enable = Msg("adv.router.enable")
     if not view.found and view.not_igd_url:
-        return CheckResult(
-            "router",
-            "Router",
-            "warn",
-            f"the UPnP device at {view.not_igd_url} is not an Internet gateway "
-            "(no WAN connection service), and no router answered NAT-PMP",
-            details,
-            "enable UPnP (IGD) or NAT-PMP in the router, or forward the ports by hand "
-            "(`pmemail ports plan` prints the table)",
-            secs,
-        )
+        return result("warn", Msg("find.router.not_igd", {"url": view.not_igd_url}), enable)
     if not view.found:
-        where = f"at {gateway}" if gateway else "(no default gateway)"
-        return CheckResult(
-            "router",
-            "Router",
-            "warn",
-            f"no router answered UPnP or NAT-PMP {where}",
-            details,
-            "enable UPnP (IGD) or NAT-PMP in the router, or forward the ports by hand "
-            "(`pmemail ports plan` prints the table)",
-            secs,
-        )
-    what = " ".join(x for x in (view.manufacturer, view.model) if x) or "a router"
+        if not gateway:
+            return result("warn", Msg("find.router.none_no_gateway"), enable)
+        return result("warn", Msg("find.router.none", {"gateway": gateway}), enable)
+    what = " ".join(x for x in (view.manufacturer, view.model) if x)
     how = "+".join(n for n, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)
+    unnamed = "" if what else "_unnamed"  # "a router" is worded by the catalogue
+    words = {"what": what, "how": how}
     ext = view.external_ip
     if not ext:
-        return CheckResult(
-            "router",
-            "Router",
-            "fail",
-            f"{what} ({how}) has no usable external address",
-            details,
-            "the router sits behind another NAT (the ISP's carrier-grade NAT or another box): "
-            "port forwarding on it cannot work",
-            secs,
-        )
-    return CheckResult(
-        "router",
-        "Router",
-        "ok",
-        f"{what} ({how}), external address {ext} ({classify(ext)})",
-        details,
-        "",
-        secs,
-    )
+        no_ext = Msg(f"find.router.no_external{unnamed}", words)
+        return result("fail", no_ext, Msg("adv.router.behind_nat"))
+    ok = Msg(f"find.router.ok{unnamed}.{classify(ext)}", words | {"address": ext})
+    return result("ok", ok)
 
 
 def public_ip_result(answers: PublicIpAnswers, seconds: float) -> CheckResult:
     """The address the internet sees, and whether the echo services agree."""
     details = answers.to_dict()
+
+    def result(status: Status, message: Msg, advice: Msg | None = None) -> CheckResult:
+        return _result("public_ip", "Public address", status, message, advice, details, seconds)
+
     if not answers.address:
-        return CheckResult(
-            "public_ip",
-            "Public address",
-            "fail",
-            "no echo service answered: public address unknown",
-            details,
-            "check the internet connection and network.echo_url",
-            seconds,
-        )
+        return result("fail", Msg("find.public_ip.none"), Msg("adv.public_ip.none"))
     kind = classify(answers.address)
     details["kind"] = kind
     if answers.disagreement:
         seen = ", ".join(sorted(set(answers.answers.values())))
-        return CheckResult(
-            "public_ip",
-            "Public address",
-            "warn",
-            f"echo services disagree: {seen}",
-            details,
-            "the office may leave through several addresses (load-balancing "
-            "router, proxy): mail needs exactly one",
-            seconds,
-        )
+        disagree = Msg("find.public_ip.disagree", {"seen": seen})
+        return result("warn", disagree, Msg("adv.public_ip.disagree"))
+    return result("ok", Msg(f"find.public_ip.ok.{kind}", {"address": answers.address}))
+
+
+def _result(
+    cid: str,
+    title: str,
+    status: Status,
+    message: Msg,
+    advice: Msg | None,
+    details: dict[str, object],
+    seconds: float,
+) -> CheckResult:
+    """A result whose English finding and advice are the messages' English defaults."""
     return CheckResult(
-        "public_ip",
-        "Public address",
-        "ok",
-        f"the internet sees {answers.address} ({kind})",
+        cid,
+        title,
+        status,
+        message.english(),
         details,
-        "",
+        advice.english() if advice else "",
         seconds,
+        message,
+        (advice,) if advice else (),
     )
 
 
 def nat_result(verdict: NatVerdict, seconds: float) -> CheckResult:
     """The NAT verdict as a check."""
-    words = {
-        "direct": "direct public address on this machine",
-        "nat": "behind one NAT, the router's (the normal office set-up)",
-        "double_nat": "double NAT or carrier-grade NAT: port forwarding is impossible",
-        "unknown": "NAT situation unknown",
-    }
     statuses: dict[str, Status] = {
         "direct": "ok",
         "nat": "ok",
         "double_nat": "fail",
         "unknown": "warn",
     }
-    status = statuses[verdict.kind]
-    finding = words[verdict.kind]
-    if verdict.reasons and verdict.kind in ("double_nat", "unknown"):
-        finding += ": " + verdict.reasons[0]  # the why matters only when it is bad
-    return CheckResult("nat", "NAT", status, finding, verdict.to_dict(), verdict.advice, seconds)
+    message = Msg(f"find.nat.{verdict.kind}")
+    if verdict.why and verdict.kind in ("double_nat", "unknown"):
+        # the why matters only when it is bad
+        message = Msg(f"find.nat.{verdict.kind}_why", parts={"reason": verdict.why[0]})
+    status, details = statuses[verdict.kind], verdict.to_dict()
+    return _result("nat", "NAT", status, message, verdict.advice_message, details, seconds)
 
 
 def ip_kind_result(
@@ -127,18 +99,8 @@ def ip_kind_result(
 ) -> CheckResult:
     """The fixed-or-dynamic verdict as a check."""
     status: Status = "ok" if verdict.kind == "fixed" else "warn"
-    words = {
-        "fixed": "the public address looks fixed",
-        "dynamic": "the public address is dynamic",
-        "unknown": "cannot tell whether the public address is fixed",
-    }[verdict.kind]
-    finding = words + (": " + verdict.reasons[0] if verdict.reasons else "")
-    return CheckResult(
-        "ip_kind",
-        "Fixed or dynamic address",
-        status,
-        finding,
-        verdict.to_dict() | details,
-        verdict.advice,
-        seconds,
-    )
+    message = Msg(f"find.ip_kind.{verdict.kind}")
+    if verdict.why:
+        message = Msg(f"find.ip_kind.{verdict.kind}_why", parts={"reason": verdict.why[0]})
+    title, facts = "Fixed or dynamic address", verdict.to_dict() | details
+    return _result("ip_kind", title, status, message, verdict.advice_message, facts, seconds)

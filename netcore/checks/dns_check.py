@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netcore.checks.result import CheckResult, Status
+from netcore.checks.verdict_messages import Msg
 from netcore.dns_records import MailAuth, records_to_publish
 from netcore.mail_dns import MailDns, spf_allows
 
@@ -26,48 +27,51 @@ def dns_result(
         auth: the path mail leaves by (SPF of the relay), None = directly.
     """
     details = found.to_dict() | {"domain": domain, "public_ip": public_ip}
-    problems: list[str] = []
+    problems: list[Msg] = []
     relayed = auth is not None and bool(auth.relay_host)  # the SPF row judges the relay's SPF
     ours = [h for h, addrs in found.mx_addresses.items() if public_ip in addrs]
     if found.errors:
+        # the raw resolver errors stay in details; the admin reads which lookups failed
         problems.append(
-            "lookups failed: " + "; ".join(f"{k}: {v}" for k, v in sorted(found.errors.items()))
+            Msg("find.dns.lookups_failed", {"records": ", ".join(sorted(found.errors))})
         )
     if not found.mx:
-        problems.append(f"{domain} has no MX record")
+        problems.append(Msg("find.dns.no_mx", {"domain": domain}))
     elif not ours:
-        problems.append(f"the MX ({', '.join(found.mx)}) does not resolve to {public_ip}")
+        problems.append(
+            Msg("find.dns.mx_elsewhere", {"mx": ", ".join(found.mx), "address": public_ip})
+        )
     if not found.ptr:
-        problems.append(f"{public_ip} has no reverse DNS (PTR) name")
+        problems.append(Msg("find.dns.no_ptr", {"address": public_ip}))
     elif found.ptr.lower() != hostname.lower():
-        problems.append(f"the PTR of {public_ip} is {found.ptr}, not {hostname}")
+        ptr = {"address": public_ip, "ptr": found.ptr, "hostname": hostname}
+        problems.append(Msg("find.dns.ptr_other", ptr))
     if not found.spf:
-        problems.append(f"{domain} has no SPF record")
+        problems.append(Msg("find.dns.no_spf", {"domain": domain}))
     elif not relayed and not spf_allows(
         found.spf, public_ip, [a for v in found.mx_addresses.values() for a in v]
     ):
-        problems.append(f"the SPF record does not list {public_ip}")
-    details["problems"] = problems
+        problems.append(Msg("find.dns.spf_other", {"address": public_ip}))
+    details["problems"] = [p.english() for p in problems]
     if not problems:
-        return CheckResult(
-            "dns",
-            "DNS",
-            "ok",
-            f"MX, PTR and SPF of {domain} point at {public_ip}",
-            details,
-            "",
-            seconds,
-        )
+        ok = Msg("find.dns.ok", {"domain": domain, "address": public_ip})
+        return CheckResult("dns", "DNS", "ok", ok.english(), details, "", seconds, ok)
     records = records_to_publish(domain, hostname, public_ip, auth)
     details["records_to_publish"] = [r.to_dict() for r in records]
     lines = "\n".join(r.zone_line() for r in records if r.rtype in ("MX", "A", "TXT", "PTR"))
     status: Status = "fail" if found.mx and not ours else "warn"  # MX elsewhere: mail is lost
+    finding = problems[0]
+    if len(problems) > 1:
+        finding = Msg("find.dns.more", {"more": str(len(problems) - 1)}, {"first": problems[0]})
+    publish = Msg("adv.dns.publish", {"records": lines})
     return CheckResult(
         "dns",
         "DNS",
         status,
-        problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""),
+        finding.english(),
         details,
-        "publish these records (the PTR is set by your ISP):\n" + lines,
+        publish.english(),
         seconds,
+        finding,
+        (publish,),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import socket
 
+from netcore.checks.finding_messages import FINDINGS
+
 ASKED: dict[str, str] = {
     "router": "the router at the gateway (UPnP and NAT-PMP)",
     "public_ip": "the echo services (network.echo_url), for the public address",
@@ -40,26 +42,38 @@ def timeout_finding(check_id: str, seconds: float) -> str:
     )
 
 
-def describe_error(exc: BaseException) -> str:
-    """An exception as a sentence an office admin can act on (no ``[Errno -3]``)."""
+def error_message_id(exc: BaseException) -> tuple[str, dict[str, str]]:
+    """An exception as a catalogue id and its values (no ``[Errno -3]``)."""
     if isinstance(exc, socket.gaierror):
-        return "a name could not be resolved: the DNS server does not answer or the name is wrong"
+        return "error.name", {}
     if isinstance(exc, TimeoutError):
-        return "no answer in time"
+        return "error.timeout", {}
     if isinstance(exc, ConnectionRefusedError):
-        return "the other side refused the connection (nothing listens there)"
+        return "error.refused", {}
     if isinstance(exc, ConnectionResetError):
-        return "the connection was cut (a filter or the other side closed it)"
+        return "error.reset", {}
     if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return "no route to it: the network is down or this machine is not connected"
+        return "error.unreachable", {}
     if isinstance(exc, PermissionError):
-        return "this machine's own firewall or permissions refused it"
+        return "error.permission", {}
     if isinstance(exc, OSError):
-        return f"a network error ({type(exc).__name__})"
-    return f"an unexpected error in pmemail ({type(exc).__name__}): please report it"
+        return "error.network", {"kind": type(exc).__name__}
+    return "error.bug", {"kind": type(exc).__name__}
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as a sentence an office admin can act on (English)."""
+    key, params = error_message_id(exc)
+    return FINDINGS[key].format(**params)
 
 
 def timeout_message_id(check_id: str) -> str:
     """The catalogue id of :func:`timeout_finding` for ``check_id``."""
     kind = check_id if check_id in ASKED else check_id.partition(".")[0]
     return f"check.timeout.{kind}" if kind in ASKED else "check.timeout"
+
+
+def crash_message_id(check_id: str) -> str:
+    """The catalogue id of a crashed check's finding (names whom it asked when known)."""
+    kind = check_id if check_id in ASKED else check_id.partition(".")[0]
+    return f"check.crashed.{kind}" if kind in ASKED else "check.crashed"

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 from netcore.checks.result import CheckResult, Status
+from netcore.checks.verdict_messages import Msg
 from netcore.isp_facts import IspHints
 
 Outcome = Literal["open", "refused", "timeout", "reset", "unreachable", "bad"]
@@ -79,38 +80,34 @@ def check_outbound_25(probes: list[str], timeout: float, facts: IspHints) -> Che
     }
     secs = time.monotonic() - start
 
-    def result(status: Status, finding: str, advice: str = "") -> CheckResult:
+    def result(status: Status, finding: Msg, advice: Msg | None = None) -> CheckResult:
         return CheckResult(
-            "outbound_25", "Outbound port 25", status, finding, details, advice, secs
+            "outbound_25",
+            "Outbound port 25",
+            status,
+            finding.english(),
+            details,
+            advice.english() if advice else "",
+            secs,
+            finding,
+            (advice,) if advice else (),
         )
 
-    relay = facts.smarthost_words()
     if not on25:
-        return result("skipped", "no port 25 probe configured (network.port25_probes)")
+        return result("skipped", Msg("find.out25.no_probe"))
     if "open" in on25:
         details["outcome"] = "open"
-        return result("ok", "outbound port 25 is open: mail can go straight to other servers")
+        return result("ok", Msg("find.out25.open"))
     other_ok = any(o in ("open", "refused") for o in others)
     if all(o == "refused" for o in on25):
         details["outcome"] = "refused"
-        return result(
-            "warn",
-            "port 25 probes refused the connection (the remote host is "
-            "up but does not accept; the ISP does not seem to block)",
-            "check network.port25_probes points at a real mail server",
-        )
+        return result("warn", Msg("find.out25.refused"), Msg("adv.out25.refused"))
     if other_ok and any(o in ("timeout", "reset") for o in on25):
         details["outcome"] = "blocked"
-        return result(
-            "warn",
-            "your ISP blocks outbound port 25 (587 passes): outbound mail "
-            f"must use the ISP's relay: {relay}",
-            f'set relay.mode = "smarthost" and relay.host ({relay})',
-        )
+        # without a known relay the catalogue words "ask your ISP" itself
+        known = {"relay": facts.smarthost_words()} if facts.smarthost else {}
+        suffix = "" if known else "_unknown"
+        blocked = Msg(f"find.out25.blocked{suffix}", known)
+        return result("warn", blocked, Msg(f"adv.out25.blocked{suffix}", known))
     details["outcome"] = "unknown"
-    return result(
-        "warn",
-        "no probe answered, not even on other ports: cannot tell "
-        "whether port 25 is blocked (no internet?)",
-        "check the internet connection, then run the doctor again",
-    )
+    return result("warn", Msg("find.out25.unknown"), Msg("adv.out25.unknown"))

@@ -26,6 +26,8 @@ class CheckResult:
         seconds: how long the check took.
         message: the finding as a message id with parameters (None: only the
             English ``finding``); a front end words it in the admin's language.
+        advice_messages: the advice as message ids (empty: only the English
+            ``advice``), worded the same way.
     """
 
     id: str
@@ -36,6 +38,7 @@ class CheckResult:
     advice: str = ""
     seconds: float = 0.0
     message: Msg | None = None
+    advice_messages: tuple[Msg, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (one entry of the report's ``checks``)."""
@@ -48,4 +51,5 @@ class CheckResult:
             "advice": self.advice,
             "seconds": round(self.seconds, 3),
             "message": self.message.to_dict() if self.message else None,
+            "advice_messages": [m.to_dict() for m in self.advice_messages],
         }

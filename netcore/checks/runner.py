@@ -18,7 +18,9 @@ from typing import Any
 
 from netcore.checks.failure_words import (
     asked,
+    crash_message_id,
     describe_error,
+    error_message_id,
     timeout_finding,
     timeout_message_id,
 )
@@ -88,7 +90,7 @@ class _Run:
         self.net = config.network
         self.results: list[CheckResult] = []
         self.lan = LanInfo("", "")
-        self.lan_error = ""
+        self.lan_error: Msg | None = None
 
     def _emit(self, result: CheckResult) -> CheckResult:
         self.results.append(result)
@@ -112,9 +114,11 @@ class _Run:
                 "network.check_timeout if it is slow",
                 time.monotonic() - start,
                 Msg(timeout_message_id(cid), {"seconds": f"{self.net.check_timeout:g}"}),
+                (Msg("adv.timeout"),),
             )
         except Exception as exc:  # one broken check must not hide the others
             whom = asked(cid)
+            error = Msg(*error_message_id(exc))
             result = CheckResult(
                 cid,
                 title,
@@ -123,6 +127,7 @@ class _Run:
                 {"error": type(exc).__name__, "error_text": str(exc)[:200], "asked": whom},
                 "",
                 time.monotonic() - start,
+                Msg(crash_message_id(cid), parts={"error": error}),
             )
         return self._emit(result)
 
@@ -174,16 +179,21 @@ class _Run:
                 "lan",
                 "LAN",
                 "fail",
-                self.lan_error,
+                self.lan_error.english(),
                 {},
                 "connect this machine to the office router",
+                message=self.lan_error,
+                advice_messages=(Msg("adv.lan.connect"),),
             )
+        lan = self.lan
+        words = {"interface": lan.interface, "address": lan.address, "gateway": lan.gateway}
         return CheckResult(
             "lan",
             "LAN",
             "ok",
-            f"{self.lan.interface} {self.lan.address}, gateway {self.lan.gateway or 'none'}",
-            self.lan.to_dict(),
+            f"{lan.interface} {lan.address}, gateway {lan.gateway or 'none'}",
+            lan.to_dict(),
+            message=Msg("find.lan.ok" if lan.gateway else "find.lan.ok_no_gateway", words),
         )
 
     def _offline(self, start: float) -> DoctorReport:
@@ -212,9 +222,11 @@ class _Run:
         try:
             self.lan = detect_lan(self.net.interface)
         except LanDetectionError as exc:
-            self.lan_error = str(exc)
+            self.lan_error = exc.message
         if self.lan_error or not self.lan.address:
-            self.lan_error = self.lan_error or f"{self.lan.interface} has no IPv4 address"
+            self.lan_error = self.lan_error or Msg(
+                "find.lan.no_ipv4", {"interface": self.lan.interface}
+            )
             # no interface with an address and a gateway: asking the router,
             # echo services or DNS would only wait for timeouts
             return self._offline(start)

@@ -28,10 +28,11 @@ from netcore.checks.outbound import check_outbound_25
 from netcore.checks.result import CheckResult
 from netcore.checks.router_probe import RouterView
 from netcore.checks.threads import in_thread
+from netcore.checks.verdict_messages import Msg
 from netcore.dns_records import mail_auth
 from netcore.echo_service import PublicIpAnswers
 from netcore.ip_history import IpHistory
-from netcore.ip_kind import IpKindVerdict, ip_kind_verdict, rdns_hint
+from netcore.ip_kind import ip_kind_verdict, rdns_hint
 from netcore.isp_facts import IspHints
 from netcore.lan import LanInfo
 from netcore.mail_dns import look_up, make_resolver, reverse_name
@@ -129,8 +130,7 @@ async def _ip_kind(s: Shared) -> CheckResult:
         rdns=rdns_hint(name, address),
     )
     if s.facts.fixed_needs_pro and v.kind != "fixed":
-        why = f"the {s.facts.name} profile says a fixed address needs a professional plan"
-        v = IpKindVerdict(v.kind, [*v.reasons, why], v.advice)
+        v = v.adding(Msg("ipk.pro_plan", {"profile": s.facts.name}))
     return ip_kind_result(
         v, {"ptr": name, "ptr_error": err, "history_changes": history.changes()}, s.seconds()
     )
@@ -144,7 +144,8 @@ async def _outbound_25(s: Shared) -> CheckResult:
 async def _dns(s: Shared) -> CheckResult:
     mail, net, address = s.config.mail, s.config.network, s.answers.address
     if not address:
-        return CheckResult("dns", "DNS", "skipped", "public address unknown: DNS not checked")
+        skipped = Msg("find.dns.skipped")
+        return CheckResult("dns", "DNS", "skipped", skipped.english(), message=skipped)
     res = make_resolver(net.resolver, net.dns_timeout)
     found = await in_thread(look_up, res, mail.domain, address)
     auth = mail_auth(s.config, s.facts.smarthost, s.facts.spf_include)

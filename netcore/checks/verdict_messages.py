@@ -14,22 +14,32 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from netcore.checks.failure_words import ASKED
+from netcore.checks.finding_messages import FINDINGS
 
 
 @dataclass(frozen=True)
 class Msg:
-    """One sentence: a catalogue id and the values of its placeholders."""
+    """One sentence: a catalogue id and the values of its placeholders.
+
+    ``parts`` fills a placeholder with another sentence (a finding that
+    quotes its reason): a front end words each part in the same language.
+    """
 
     id: str
     params: dict[str, str] = field(default_factory=dict)
+    parts: dict[str, Msg] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"id": ..., "params": {...}}`` (JSON-ready)."""
-        return {"id": self.id, "params": dict(self.params)}
+        """``{"id": ..., "params": {...}}`` (JSON-ready), ``parts`` only when there are some."""
+        out: dict[str, Any] = {"id": self.id, "params": dict(self.params)}
+        if self.parts:  # older documents have no "parts": added only when used
+            out["parts"] = {k: m.to_dict() for k, m in self.parts.items()}
+        return out
 
     def english(self) -> str:
         """The English default, placeholders filled (a missing one reads ``?``)."""
-        return string.Formatter().vformat(ENGLISH[self.id], (), _Lenient(self.params))
+        values = self.params | {k: m.english() for k, m in self.parts.items()}
+        return string.Formatter().vformat(ENGLISH[self.id], (), _Lenient(values))
 
 
 class _Lenient(dict[str, str]):
@@ -149,3 +159,10 @@ ENGLISH.update(
     }
 )
 """The forwarding's next steps (``pmemail ports apply``, the wizard's forward step)."""
+
+ENGLISH.update(FINDINGS)
+ENGLISH["check.crashed"] = "{error}"
+ENGLISH.update(
+    {f"check.crashed.{kind}": "asking " + whom + ": {error}" for kind, whom in ASKED.items()}
+)
+"""The other checks' findings and advice (LAN, router, addresses, NAT, DNS, port 25)."""

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from netcore.checks.verdict_messages import ENGLISH, Msg
 from pmemail.app.cert_wording import render
+from pmemail.app.finding_texts import FRENCH_FINDINGS, french_crashed
 
 FRENCH: Final[dict[str, str]] = {
     "summary.no_network": "il n'y a pas de réseau : cet ordinateur n'a ni adresse sur un "
@@ -145,6 +146,9 @@ FRENCH.update(
     }
 )
 
+FRENCH.update(FRENCH_FINDINGS)
+FRENCH.update(french_crashed(_FR_ASKED))
+
 TEXTS: Final[dict[str, dict[str, str]]] = {
     key: {"en": text, "fr": FRENCH.get(key, text)} for key, text in ENGLISH.items()
 }
@@ -158,7 +162,10 @@ def word(message: Mapping[str, Any], language: str) -> str:
     key = str(message.get("id", ""))
     if key not in TEXTS:
         return key
-    return render(TEXTS, key, language, **dict(message.get("params") or {}))
+    values: dict[str, object] = dict(message.get("params") or {})
+    # a part is a sentence of its own (a finding's reason): worded in the same language
+    values |= {k: word(m, language) for k, m in (message.get("parts") or {}).items()}
+    return render(TEXTS, key, language, **values)
 
 
 def sayer(language: str) -> Callable[[Msg], str]:
@@ -176,6 +183,28 @@ def finding_text(result: Any, language: str) -> str:
     if message is None:
         return str(result.finding)
     return word(message.to_dict(), language)
+
+
+def title_text(result: Any, language: str) -> str:
+    """A check's title in ``language`` (titles made outside the core are kept as they are)."""
+    cid, title = str(result.id), str(result.title)
+    if f"title.{cid}" in TEXTS:
+        return render(TEXTS, f"title.{cid}", language)
+    if cid.startswith("inbound.") and title.startswith("Inbound "):
+        return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
+    return title
+
+
+def advice_text(result: Any, language: str) -> str:
+    """A check's advice in ``language``, one line per message ("" when none).
+
+    ``result`` is a :class:`netcore.checks.result.CheckResult`; one without
+    ``advice_messages`` keeps its English ``advice``.
+    """
+    messages = getattr(result, "advice_messages", ())
+    if not messages:
+        return str(result.advice)
+    return "\n".join(word(m.to_dict(), language) for m in messages)
 
 
 def verdict_lines(verdict: Mapping[str, Any], language: str) -> tuple[str, list[str], list[str]]:

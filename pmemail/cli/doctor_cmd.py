@@ -36,14 +36,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _row(result: CheckResult, language: str = "en") -> str:
-    from pmemail.app.verdict_texts import finding_text
+    from pmemail.app.verdict_texts import finding_text, title_text
 
-    return f"{MARK[result.status]:<5} {result.title:<30} {finding_text(result, language)}"
+    title = title_text(result, language)
+    return f"{MARK[result.status]:<5} {title:<30} {finding_text(result, language)}"
 
 
 def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
     """The lines printed after the table: the verdict and its advice, then advice per check."""
-    from pmemail.app.verdict_texts import verdict_lines
+    from pmemail.app.verdict_texts import advice_text, title_text, verdict_lines
 
     summary, _limits, todo = verdict_lines(report.verdict, language)
     lines = ["", summary, *(f"→ {a}" for a in todo)]
@@ -55,7 +56,7 @@ def render_advice(report: DoctorReport, language: str = "en") -> list[str]:
         if check.id.startswith("inbound.") and report.verdict.get("messages"):
             continue
         if check.advice and check.status in ("warn", "fail") and check.id not in covered:
-            grouped.setdefault(check.advice, []).append(check.title)
+            grouped.setdefault(advice_text(check, language), []).append(title_text(check, language))
     for advice, titles in grouped.items():
         first, *rest = advice.splitlines()
         lines.append(f"- {', '.join(titles)}: {first}")
@@ -95,7 +96,9 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             ctx.print(_row(result, config.language))
             ctx.out.flush()
 
-    ctx.print("checking the internet subscription ...")
+    from pmemail.app.verdict_texts import word
+
+    ctx.print(word({"id": "doctor.checking"}, config.language))
     report = asyncio.run(run_checks(config, paths, on_result=show, extra=served))
     for line in render_advice(report, config.language):
         ctx.print(line)

@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from pmemail.app.check_actions import verdict_answers
-from pmemail.app.verdict_texts import finding_text, verdict_lines
+from pmemail.app.verdict_texts import advice_text, finding_text, verdict_lines
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import current_language, t
@@ -82,7 +82,7 @@ class ChecksStep(WizardStep):
                     result.status,
                     finding_text(result, current_language()),
                     _details(result),
-                    result.advice,
+                    advice_text(result, current_language()),
                     titles.get(result.id, result.title),
                 )
             )
