@@ -107,8 +107,11 @@ class ImapConn:
         status = answer[status_at:].split(b" ", 2)
         if len(status) < 2 or status[1] != b"OK":
             raise CommandFailed(f"{what}: {answer[status_at:].strip()!r}")
-        for count, kind in _COUNTS.findall(answer):
-            self.exists = int(count) if kind == b"EXISTS" else self.exists - 1
+        # A regex over a 50,000-line FETCH answer costs the client ~25 ms: look only
+        # when a count is there at all (a C-level substring search, ~1 ms).
+        if b" EXISTS\r\n" in answer or b" EXPUNGE\r\n" in answer:
+            for count, kind in _COUNTS.findall(answer):
+                self.exists = int(count) if kind == b"EXISTS" else self.exists - 1
         self.commands += 1
         return answer
 
