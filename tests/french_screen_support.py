@@ -37,6 +37,7 @@ ALLOWED = [
     r"\bLet's Encrypt\b",
     r"\bCtrl\+\w\b",
     r"\bp=none\b",  # DMARC record data
+    r"\b[0-9A-F]{2}(?::[0-9A-F]{2}){7,}\b",  # certificate fingerprints (hex pairs: "BE")
 ]
 _ALLOWED = re.compile("|".join(ALLOWED), re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
