@@ -13,6 +13,7 @@ mappings apply in order, so a suite's defaults and one test's change compose.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import random
 import socket
@@ -44,18 +45,25 @@ class ConfigSetup:
 # the source port of some client connection, as a port from bind(0) can.
 _PICK_FROM, _PICK_TO = 20000, 32000
 _picker = random.Random()
+# A test picks several ports before anything binds them, so a free port must also
+# not be one handed out a moment ago (or one server would get two of its ports
+# equal). The window is far smaller than the range, so the picker never runs dry.
+_recently_handed_out: collections.deque[int] = collections.deque(maxlen=2000)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing uses right now, outside the ephemeral range (see above)."""
     for _ in range(200):
         port = _picker.randrange(_PICK_FROM, _PICK_TO)
+        if port in _recently_handed_out:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind((host, port))
             except OSError:
                 continue
-            return port
+        _recently_handed_out.append(port)
+        return port
     raise RuntimeError(f"no free port in {_PICK_FROM}-{_PICK_TO} on {host}")
 
 
