@@ -90,9 +90,9 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             path = (await ctx.view.folder(user, DRAFTS)).file(uid)
             opened = await asyncio.to_thread(open_draft, path)
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
-            return error_page(request, 404, "This draft no longer exists.")
+            return error_page(request, 404, text(request, "draft_gone"))
         values.update(opened.values, draft_uid=str(uid))
-        notice = "Draft saved." if request.query.get("saved") == "1" else ""
+        notice = text(request, "draft_saved") if request.query.get("saved") == "1" else ""
         if request.query.get("restored") == "1":
             notice = text(request, "draft_restored")
         return render(
@@ -114,7 +114,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
                 read_message, path, folder.name, uid, allow_remote_images=False, prefer_text=True
             )
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
-            return error_page(request, 404, "This message no longer exists.")
+            return error_page(request, 404, text(request, "message_gone"))
         if mode == "forward":
             values["subject"] = _prefix(m.subject, "Fwd:")
             values["fwd_f"], values["fwd_uid"] = folder.name, str(uid)
@@ -193,11 +193,7 @@ async def send(request: web.Request) -> web.StreamResponse:
             or not session.csrf_ok(await _read_field(first))
         ):
             log.warning("webmail: CSRF token missing or wrong for %s on /send", session.address)
-            return error_page(
-                request,
-                403,
-                "The form is missing its security token; reload the page and try again.",
-            )
+            return error_page(request, 403, text(request, "csrf_missing"))
         uploads: list[Upload] = []
         keep: list[int] = []
         # What the message may still grow by, counted as base64 (the worst case
@@ -354,7 +350,7 @@ async def _finish(
             ctx,
             user,
             values,
-            f"{err} (new attachments must be added again)" if uploads else str(err),
+            text(request, "add_attachments_again", error=err) if uploads else str(err),
             400,
         )
     discard_draft(drafts, draft_uid)

@@ -162,10 +162,10 @@ async def download_part(request: web.Request) -> web.StreamResponse:
         path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         root = await asyncio.to_thread(scan, path)
     except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     part: Part | None = next((p for p in root.parts if p.number == number), None)
     if part is None:
-        return error_page(request, 404, "No such attachment.")
+        return error_page(request, 404, text(request, "no_attachment"))
     inline = request.query.get("inline") == "1" and part.content_type in _INLINE_TYPES
     ctype = part.content_type if inline or _harmless(part.content_type) else _OPAQUE
     name = part.filename or f"part-{number}"
@@ -190,7 +190,7 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
         path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     try:
         chunks = iter(lambda: f.read(1 << 16), b"")
         return await _stream(
@@ -237,14 +237,14 @@ async def action(request: web.Request) -> web.StreamResponse:
         elif op in ("move", "undo"):
             dest = str(form.get("dest", ""))
             if not dest:
-                return error_page(request, 400, "Choose the folder to move to.")
+                return error_page(request, 400, text(request, "choose_folder"))
             moved = await ctx.view.move(user, folder, uids, dest)
             if op == "undo":
                 back = _done(dest, "restored", len(moved), to=dest)
             else:
                 back = _done(folder, "moved", len(moved), to=dest)
         else:
-            return error_page(request, 400, f"Unknown action {op!r}.")
+            return error_page(request, 400, text(request, "unknown_action", op=repr(op)))
     except (FolderError, FolderNameError) as err:
         return error_page(request, 400, str(err))
     raise web.HTTPSeeOther(back)
@@ -269,7 +269,7 @@ async def folders(request: web.Request) -> web.StreamResponse:
             box.create(name)
             raise web.HTTPSeeOther("/mail?" + urlencode({"f": name}))
         if op not in ("rename", "delete"):
-            return error_page(request, 400, f"Unknown action {op!r}.")
+            return error_page(request, 400, text(request, "unknown_action", op=repr(op)))
         if name in STANDARD:
             return error_page(request, 400, text(request, "folder_standard", folder=_label(name)))
         if op == "rename":
