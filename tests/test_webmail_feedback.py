@@ -134,7 +134,7 @@ async def test_notices_in_french(tmp_path: Path) -> None:
         async with http.get(stack.url + "/mail?sent=1") as r:
             assert "Message envoyé." in await r.text()
         async with http.get(stack.url + "/mail?done=moved&n=3&to=Archive") as r:
-            assert "3 message(s) déplacé(s) vers Archive." in await r.text()
+            assert "3 message(s) déplacé(s) vers Archives." in await r.text()
         # a crafted link cannot put words of its own in the notice
         async with http.get(stack.url + "/mail?done=moved&n=3&to=Call+0800+now") as r:
             assert 'id="notice"' not in await r.text()

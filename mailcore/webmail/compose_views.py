@@ -118,7 +118,7 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
         if mode == "forward":
             values["subject"] = _prefix(m.subject, "Fwd:")
             values["fwd_f"], values["fwd_uid"] = folder.name, str(uid)
-            values["body"] = "\n\n(the original message is attached)"
+            values["body"] = "\n\n" + text(request, "forwarded_body")
         else:
             values["subject"] = _prefix(m.subject, "Re:")
             values["to"] = m.reply_to or m.sender_address

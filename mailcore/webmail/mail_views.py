@@ -28,6 +28,7 @@ from mailcore.webmail.context import (
 )
 from mailcore.webmail.mailview import STANDARD
 from mailcore.webmail.reading_views import opened
+from mailcore.webmail.wording import folder_label
 
 log = logging.getLogger("pmemail.webmail")
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -69,11 +70,11 @@ def notice_of(request: web.Request, existing: set[str]) -> str:
         return ""
     if done in ("moved", "restored", "folder_renamed") and to not in existing:
         return ""
-    return text(request, done, n=int_arg(request.query.get("n")), folder=_label(to))
+    return text(request, done, n=int_arg(request.query.get("n")), folder=_label(request, to))
 
 
-def _label(folder: str) -> str:
-    return "Inbox" if folder == INBOX else folder
+def _label(request: web.Request, folder: str) -> str:
+    return folder_label(ctx_of(request).config.language, folder)
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -271,7 +272,9 @@ async def folders(request: web.Request) -> web.StreamResponse:
         if op not in ("rename", "delete"):
             return error_page(request, 400, text(request, "unknown_action", op=repr(op)))
         if name in STANDARD:
-            return error_page(request, 400, text(request, "folder_standard", folder=_label(name)))
+            return error_page(
+                request, 400, text(request, "folder_standard", folder=_label(request, name))
+            )
         if op == "rename":
             new = str(form.get("new", "")).strip()
             box.rename(name, new)

@@ -151,7 +151,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "log_in": {"en": "Log in", "fr": "Se connecter"},
     "error_title": {"en": "Error", "fr": "Erreur"},
     "back_to_inbox": {"en": "Back to the inbox", "fr": "Retour à la boîte de réception"},
-    "inbox": {"en": "Inbox", "fr": "Boîte de réception"},
     "email_address": {"en": "E-mail address", "fr": "Adresse e-mail"},
     "password": {"en": "Password", "fr": "Mot de passe"},
     "from": {"en": "From", "fr": "De"},
@@ -221,6 +220,17 @@ TEXTS: dict[str, dict[str, str]] = {
     "older": {"en": "Older →", "fr": "Plus anciens →"},
     "page_of": {"en": "Page {page} of {pages}", "fr": "Page {page} sur {pages}"},
     "draft_saved": {"en": "Draft saved.", "fr": "Brouillon enregistré."},
+    "forwarded_body": {
+        "en": "(the original message is attached)",
+        "fr": "(le message d'origine est joint)",
+    },
+    # the standard folders as shown (their IMAP names stay English on disk)
+    "folder.INBOX": {"en": "Inbox", "fr": "Boîte de réception"},
+    "folder.Drafts": {"en": "Drafts", "fr": "Brouillons"},
+    "folder.Sent": {"en": "Sent", "fr": "Envoyés"},
+    "folder.Junk": {"en": "Junk", "fr": "Indésirables"},
+    "folder.Trash": {"en": "Trash", "fr": "Corbeille"},
+    "folder.Archive": {"en": "Archive", "fr": "Archives"},
     # error pages
     "http_400": {
         "en": "The request could not be understood; go back and try again.",
@@ -302,6 +312,12 @@ def say(language: str, key: str, **values: object) -> str:
     """The sentence ``key`` in ``language`` (English for any other), formatted."""
     texts = TEXTS[key]
     return texts.get(language, texts["en"]).format(**values)
+
+
+def folder_label(language: str, folder: str) -> str:
+    """The name a reader sees for ``folder``: a standard folder's in ``language``."""
+    key = f"folder.{folder}"
+    return say(language, key) if key in TEXTS else folder
 
 
 def too_large(language: str, limit: int) -> str:
