@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from mailcore.mailstore import INBOX
@@ -84,6 +85,12 @@ async def test_older_pages_in_french(tmp_path: Path) -> None:
         ):
             async with http.get(stack.url + path) as r:
                 pages[name] = await r.text()
+        form = aiohttp.FormData(default_to_multipart=True)
+        form.add_field("_csrf", csrf_of(pages["write"]))
+        form.add_field("to", "chez moi")
+        async with http.post(stack.url + "/send", data=form) as r:
+            pages["refused send"] = await r.text()
+            assert r.status == 400
         async with http.post(stack.url + "/action", data={"op": "delete"}) as r:
             pages["no csrf"] = await r.text()
             assert r.status == 403
@@ -97,6 +104,7 @@ async def test_older_pages_in_french(tmp_path: Path) -> None:
     assert "Il n'y a pas de page à cette adresse." in pages["404"].replace("&#39;", "'")
     assert "Ce dossier est vide." in pages["empty folder"]
     assert "jeton de sécurité" in pages["no csrf"]
+    assert "ce n&#39;est pas une adresse : " in pages["refused send"]
     found = {name: english_in(page) for name, page in pages.items()}
     assert {name: lines for name, lines in found.items() if lines} == {}
 

@@ -220,6 +220,55 @@ TEXTS: dict[str, dict[str, str]] = {
     "older": {"en": "Older →", "fr": "Plus anciens →"},
     "page_of": {"en": "Page {page} of {pages}", "fr": "Page {page} sur {pages}"},
     "draft_saved": {"en": "Draft saved.", "fr": "Brouillon enregistré."},
+    # why a message cannot be written or sent (ComposeError, SubmitError)
+    "addresses_one_line": {
+        "en": "addresses must be on one line",
+        "fr": "les adresses doivent tenir sur une seule ligne",
+    },
+    "not_an_address": {"en": "not an address: {value}", "fr": "ce n'est pas une adresse : {value}"},
+    "bad_header": {
+        "en": "invalid header value: {detail}",
+        "fr": "valeur d'en-tête non valable : {detail}",
+    },
+    "field_too_long": {"en": "the field {name} is too long", "fr": "le champ {name} est trop long"},
+    "attachments_too_large": {
+        "en": "the attachments are larger than this server accepts",
+        "fr": "les pièces jointes dépassent ce que ce serveur accepte",
+    },
+    "message_too_large": {
+        "en": "the message is larger than this server accepts",
+        "fr": "le message dépasse ce que ce serveur accepte",
+    },
+    "draft_changed": {
+        "en": "this draft was changed elsewhere; its attachments must be added again",
+        "fr": "ce brouillon a été modifié ailleurs ; ses pièces jointes doivent être ajoutées "
+        "à nouveau",
+    },
+    "forward_gone": {
+        "en": "the message to forward no longer exists",
+        "fr": "le message à transférer n'existe plus",
+    },
+    "draft_not_saved": {
+        "en": "the draft could not be saved; try again later",
+        "fr": "le brouillon n'a pas pu être enregistré ; réessayez plus tard",
+    },
+    "add_recipient": {
+        "en": "add at least one recipient",
+        "fr": "ajoutez au moins un destinataire",
+    },
+    "not_your_address": {
+        "en": "{sender} is not one of your addresses",
+        "fr": "{sender} n'est pas une de vos adresses",
+    },
+    "recipient_refused": {"en": "{reason}", "fr": "destinataire refusé : {reason}"},
+    "outbound_unavailable": {
+        "en": "outbound mail is not available on this server right now",
+        "fr": "l'envoi vers l'extérieur n'est pas disponible sur ce serveur pour le moment",
+    },
+    "not_stored": {
+        "en": "the message could not be stored; try again later",
+        "fr": "le message n'a pas pu être enregistré ; réessayez plus tard",
+    },
     "forwarded_body": {
         "en": "(the original message is attached)",
         "fr": "(le message d'origine est joint)",
@@ -312,6 +361,22 @@ def say(language: str, key: str, **values: object) -> str:
     """The sentence ``key`` in ``language`` (English for any other), formatted."""
     texts = TEXTS[key]
     return texts.get(language, texts["en"]).format(**values)
+
+
+class WordedError(Exception):
+    """A refusal shown to the user: a sentence id of :data:`TEXTS` and its values.
+
+    ``str()`` is the English sentence (logs, tests); a page says :meth:`words`.
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(say("en", key, **params))
+
+    def words(self, language: str) -> str:
+        """The sentence in ``language`` (English for any other)."""
+        return say(language, self.key, **self.params)
 
 
 def folder_label(language: str, folder: str) -> str:
