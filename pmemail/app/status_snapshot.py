@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
@@ -76,7 +76,9 @@ class MailCounters:
     queue_last_run: float | None = None
     queue_error: str = ""
     collector_last_run: float | None = None
-    collector_error: str = ""
+    collector_error: str = ""  # English (an older server's only wording)
+    # the same as message ids (pmemail.app.collector_held.last_error_text words them)
+    collector_errors: tuple[Mapping[str, Any], ...] = ()
     collector_held: int = 0  # messages left at the ISP for the admin (no local recipient)
     spam_filtering: str = ""  # engine / basic / off; "" = the server did not say
     spam_refused: tuple[tuple[str, int], ...] = ()  # (reason id, count), port 25
@@ -160,6 +162,7 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
         queue_error=queue.get("last_error", ""),
         collector_last_run=_moment(collector.get("last_run")),
         collector_error=collector.get("last_error", ""),
+        collector_errors=tuple(e for e in collector.get("errors", []) if isinstance(e, Mapping)),
         collector_held=len(collector.get("held", [])),
         spam_filtering=spam.get("filtering", ""),
         spam_refused=tuple(

@@ -16,8 +16,9 @@ from textual.widgets import DataTable, Static
 
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
 from pmemail.app.cert_wording import certificate_lines
+from pmemail.app.collector_held import last_error_text
 from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
-from pmemail.app.status_snapshot import LocalPort, LocalSnapshot
+from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard import format as fmt
 
@@ -194,7 +195,7 @@ class MailPanel(SteadyStatic):
             t("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
             + (f"  ({m.queue_error})" if m.queue_error else ""),
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
-            + (f"  ({m.collector_error})" if m.collector_error else ""),
+            + (f"  ({_collector_error(m)})" if m.collector_error else ""),
         ]
         if m.collector_held:
             lines.append(t("dash.mail.collector_held", count=m.collector_held))
@@ -347,3 +348,8 @@ class NetworkPanel(SteadyStatic):
         if not net.history:
             out.append("  " + t("dash.net.no_history") + "\n", style=fmt.MUTED)
         self.show_content(out)
+
+
+def _collector_error(m: MailCounters) -> str:
+    """The collector's last failures in the dashboard's language."""
+    return last_error_text(m.collector_errors, m.collector_error, current_language())
