@@ -21,7 +21,7 @@ import pytest
 from textual.widgets import Static
 
 from netcore.checks.runner import run_checks
-from pmemail.app.mail_engine import engine_rows
+from pmemail.app.mail_engine import PortListener, engine_rows, judge_listener
 from pmemail.app.status_snapshot import LocalProbe
 from pmemail.config import load_config
 from pmemail.config.model import PortPlan
@@ -176,3 +176,22 @@ async def test_the_dashboard_says_who_serves_the_mail(
         for name, program in MAIL.items():
             assert served[name] == f"servi par {program}"
             assert here[name][2] == f"écoute ({program})"
+
+
+@pytest.mark.parametrize(
+    "found,status,words",
+    [
+        (PortListener("smtp", 25, "Postfix", False, ""), "fail", "nothing listens on port 25"),
+        (PortListener("imap", 143, "Dovecot", True, "pmemail"), "warn", "still listens"),
+        (PortListener("pop3", 110, "Dovecot", True, ""), "ok", "a program this account"),
+    ],
+)
+def test_judging_a_port_nobody_or_pmemail_holds(
+    found: PortListener, status: str, words: str
+) -> None:
+    """Nothing listening is a dead mail port; pmemail still there contradicts the hand-over."""
+    result = judge_listener(found, "en")
+    assert result.status == status and words in result.finding
+    assert (result.advice != "") == (status != "ok")
+    french = judge_listener(found, "fr")
+    assert french.status == status and french.finding != result.finding
