@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,11 +34,9 @@ from tests.dovecot_support import give_to_mail_user
 from tests.serve_support import Server, ServeSetup, pmemail
 from tests.test_backup_restore import ALICE, LOOPBACK_LOGIN, _add_users, _send
 from tests.test_export_postfix_dovecot import (  # the hand-over test's instances, not a twin
-    POSTFIX,
     _log,
-    _start_dovecot,
-    _start_postfix,
     _wait,
+    exported_pair,
     world,  # noqa: F401  (its fixture: a 0755 directory, skips without Postfix or Dovecot)
 )
 from tests.test_tui_dashboard import wait_for
@@ -74,20 +71,9 @@ def handed_over(world: Path, echo: EchoStub) -> Iterator[ServeSetup]:  # noqa: F
     assert done.returncode == 0, done.stderr
     # step 5 of the export's README: the config records the hand-over
     _set(setup, "mail_engine", "postfix-dovecot")
-    dovecot = _start_dovecot(world, export)
-    etc: Path | None = None
-    try:
-        _wait(lambda: (world / "dovecot-run" / "lmtp").exists(), "Dovecot's LMTP socket")
-        etc = _start_postfix(world, export)
+    with exported_pair(world, export):
         _wait(lambda: _listening(setup), f"Postfix and Dovecot on every mail port {_log(world)}")
         yield setup
-    finally:
-        if etc is not None:
-            subprocess.run([POSTFIX, "-c", str(etc), "stop"], capture_output=True)
-        dovecot.terminate()
-        dovecot.wait(10)
-        if dovecot.stderr:
-            dovecot.stderr.close()
 
 
 def _set(setup: ServeSetup, key: str, value: str) -> None:

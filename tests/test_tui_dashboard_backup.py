@@ -7,12 +7,10 @@ start (none succeeded yet); a backup directory that is a file makes it fail.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from mailcore.backup.state import read_state
@@ -26,6 +24,7 @@ from pmemail_tui.screens.dashboard import DashboardScreen
 from tests.dashboard_support import EchoStub, dashboard_setup, echo_stub, kill_detached
 from tests.french_screen_support import english_words
 from tests.serve_support import Server, ServeSetup
+from tests.test_tui_dashboard import wait_for
 
 WAIT = 40.0
 HOUR = 3600.0
@@ -68,21 +67,12 @@ def _panel(screen: DashboardScreen) -> str:
     return str(screen.query_one("#dash-backup", Static).render())
 
 
-async def _until(pilot: Pilot[None], what: str, cond: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def _shown(app: PmemailApp, words: str) -> str:
     """The backup panel once it holds ``words``."""
     async with app.run_test(size=(120, 36)) as pilot:
         screen = pilot.app.screen
         assert isinstance(screen, DashboardScreen)
-        await _until(pilot, f"{words!r} in the backup panel", lambda: words in _panel(screen))
+        await wait_for(pilot, f"{words!r} in the backup panel", lambda: words in _panel(screen))
         return _panel(screen)
 
 
