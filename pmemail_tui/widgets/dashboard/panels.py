@@ -21,6 +21,7 @@ from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
 from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard import format as fmt
+from pmemail_tui.widgets.dashboard.engine import down_reason, engine_bar, engine_service_rows
 
 # keys of a service's status (mailcore.status) shown in its "counters" cell, in this order
 COUNTER_KEYS = (
@@ -93,6 +94,10 @@ class ServerBar(SteadyStatic):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Render the server line of ``snap``."""
+        handed_over = engine_bar(snap)  # Postfix and Dovecot serve: not "stopped"
+        if handed_over is not None:
+            self.show_content(handed_over)
+            return
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
             line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
@@ -164,8 +169,8 @@ class ServicesTable(SteadyTable):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
-        rows = [_service_row(s) for s in snap.services]
-        if not snap.services:
+        rows = engine_service_rows(snap) or [_service_row(s) for s in snap.services]
+        if not rows:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)
 
@@ -237,14 +242,17 @@ def _here(port: LocalPort | None) -> Text:
         return Text(t("dash.port.disabled"), style=fmt.MUTED)
     if port.listening is None:
         return Text(t("dash.port.other_pc", host=port.host), style=fmt.MUTED)
+    if port.listening and port.program:  # known when pmemail does not hold its ports
+        return Text(t("dash.port.listening_by", program=port.program), style=fmt.GOOD)
     return fmt.verdict(port.listening, t("dash.port.listening"), t("dash.port.not_listening"), "?")
 
 
-def _why(local: LocalPort | None, reach: PortReach | None) -> str:
+def _why(local: LocalPort | None, reach: PortReach | None, snap: LocalSnapshot | None) -> str:
     """The reason a port is not fully working (empty when it is)."""
     reasons = []
     if local is not None and local.enabled and local.listening is False:
-        reasons.append(t("dash.why.not_listening", port=local.internal))
+        down = down_reason(snap, local)  # Postfix or Dovecot, after the hand-over
+        reasons.append(down or t("dash.why.not_listening", port=local.internal))
     if reach is not None:
         if not reach.mapped:
             reasons.append(reach.mapped_words(current_language()))
@@ -301,7 +309,7 @@ class PortsTable(SteadyTable):
                 else pending
             )
             lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
-            why = reasons[name] = _why(lp, rp)
+            why = reasons[name] = _why(lp, rp, local)
             rows.append((name, (str(external), name, _here(lp), router, outside, lease, why)))
         self.reasons = reasons
         self.set_rows(rows)
