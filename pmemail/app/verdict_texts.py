@@ -14,6 +14,7 @@ from typing import Any, Final
 from netcore.checks.verdict_messages import ENGLISH, Msg
 from pmemail.app.cert_wording import render
 from pmemail.app.finding_texts import FRENCH_FINDINGS, french_crashed
+from pmemail.app.forwarding_texts import FRENCH_FORWARDING
 
 FRENCH: Final[dict[str, str]] = {
     "summary.no_network": "il n'y a pas de réseau : cet ordinateur n'a ni adresse sur un "
@@ -147,6 +148,7 @@ FRENCH.update(
 )
 
 FRENCH.update(FRENCH_FINDINGS)
+FRENCH.update(FRENCH_FORWARDING)
 FRENCH.update(french_crashed(_FR_ASKED))
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
