@@ -130,9 +130,9 @@ FRENCH_FORWARDING: Final[dict[str, str]] = {
     "fwd.line.instead": "{state}, au lieu du port refusé {port}",
     "fwd.line.removed": "supprimé ({method})",
     "fwd.line.failed": "ÉCHEC : {reason}",
-    "fwd.dmz": "pmemail n'utilise jamais la DMZ du routeur (« hôte exposé ») : une DMZ fait "
-    "cesser au routeur tout autre filtrage et envoie à cet ordinateur chaque port venant "
-    "d'Internet, y compris des services qui n'ont jamais dû être publics. Seuls les ports "
+    "fwd.dmz": "pmemail n'utilise jamais la DMZ du routeur (« hôte exposé ») : avec une DMZ, "
+    "le routeur cesse de filtrer tout le reste et envoie à cet ordinateur chaque port venant "
+    "d'Internet, y compris des services qui ne devaient jamais être publics. Seuls les ports "
     "de ce plan sont redirigés.",
     "fwd.line.plan": "plan des ports (cet ordinateur : {address})",
     "fwd.line.plan_fallback": "(repli pour le {port})",
