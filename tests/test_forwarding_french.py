@@ -46,6 +46,12 @@ LAN = "192.168.1.10"
 FR = sayer("fr")
 
 
+def fr(outcome: PortOutcome) -> str:
+    """The outcome's sentence in French (it always has a message id here)."""
+    assert outcome.msg is not None
+    return FR(outcome.msg)
+
+
 def english_fragments() -> list[str]:
     """The literal runs (20+ characters) of every English forwarding sentence."""
     pieces = (p.strip() for text in FORWARDING.values() for p in re.split(r"\{[^}]*\}", text))
@@ -187,7 +193,7 @@ def test_the_fallback_note_says_what_to_tell_staff(outcomes: dict[str, PortOutco
     assert applied.message.startswith("forwarded by UPNP on external port 1143 instead of 143")
     fr = outcome_line(applied, FR)
     assert "redirigé par UPNP (bail de 3600 s), au lieu du port refusé 143" in fr
-    assert FR(applied.msg).startswith("redirigé par UPNP sur le port externe 1143 au lieu du 143")
+    assert fr(applied).startswith("redirigé par UPNP sur le port externe 1143 au lieu du 143")
 
 
 def test_router_refusals_keep_their_english_sentence(outcomes: dict[str, PortOutcome]) -> None:
@@ -200,8 +206,8 @@ def test_router_refusals_keep_their_english_sentence(outcomes: dict[str, PortOut
     assert out["conflict_holder"].message.startswith("port 25 is already forwarded to 10.0.0.9")
     assert out["pcp_not_authorized"].message.startswith("PCP refused port 143: not authorized")
     assert out["timeout"].message == "the router 127.0.0.1 does not answer PCP"
-    assert FR(out["timeout"].msg) == "le routeur 127.0.0.1 ne répond pas en PCP"
-    assert FR(out["conflict_718"].msg).startswith("le routeur refuse le port 25 :")
+    assert fr(out["timeout"]) == "le routeur 127.0.0.1 ne répond pas en PCP"
+    assert fr(out["conflict_718"]).startswith("le routeur refuse le port 25 :")
 
 
 def test_json_keeps_english_and_adds_the_message_id(outcomes: dict[str, PortOutcome]) -> None:
