@@ -191,8 +191,8 @@ def test_the_fallback_note_says_what_to_tell_staff(outcomes: dict[str, PortOutco
     """The applied fallback's note: the high port for staff, in both languages."""
     applied = outcomes["fallback_applied"]
     assert applied.message.startswith("forwarded by UPNP on external port 1143 instead of 143")
-    fr = outcome_line(applied, FR)
-    assert "redirigé par UPNP (bail de 3600 s), au lieu du port refusé 143" in fr
+    line = outcome_line(applied, FR)
+    assert "redirigé par UPNP (bail de 3600 s), au lieu du port refusé 143" in line
     assert fr(applied).startswith("redirigé par UPNP sur le port externe 1143 au lieu du 143")
 
 
