@@ -19,7 +19,7 @@ import dns.exception
 import dns.resolver
 
 from netcore.dns_records import DnsRecord
-from netcore.mail_dns import spf_allows
+from netcore.mail_dns import lookup_failure_kind, spf_allows
 
 FindingKind = Literal["ok", "missing", "wrong", "error"]
 """Until ``[antispam] dnsbl`` exists on this branch: the list the doctor asks (one place).
@@ -35,13 +35,16 @@ class Finding:
         kind: ok, missing, wrong (the record says something else), error (lookup failed).
         record: the record to publish.
         found: what the DNS has ("" when missing).
-        error: why the lookup failed.
+        error: why the lookup failed (the resolver library's words, for the logs).
+        failure: why the lookup failed as a word of
+            :func:`netcore.mail_dns.lookup_failure_kind` (``timeout``, ``servfail``...).
     """
 
     kind: FindingKind
     record: DnsRecord
     found: str = ""
     error: str = ""
+    failure: str = ""
 
 
 def txt_values(res: dns.resolver.Resolver, name: str) -> list[str]:
@@ -112,7 +115,8 @@ def check_records(res: dns.resolver.Resolver, records: list[DnsRecord]) -> list[
         try:
             values = txt_values(res, record.name)
         except dns.exception.DNSException as exc:
-            findings.append(Finding("error", record, error=str(exc) or type(exc).__name__))
+            error = str(exc) or type(exc).__name__
+            findings.append(Finding("error", record, error=error, failure=lookup_failure_kind(exc)))
             continue
         findings.append(judge(record, values))
     return findings

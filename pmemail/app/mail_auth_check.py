@@ -32,6 +32,19 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 """Each row and the ``why`` ids of the records it checks."""
 
+RECORD_NAMES: dict[str, str] = {
+    "spf": "SPF",
+    "spf_relay": "SPF",
+    "dkim": "DKIM",
+    "dmarc": "DMARC",
+    "mta_sts": "MTA-STS",
+    "tls_rpt": "TLS-RPT",
+}
+"""The record's own name (the same in every language), by its ``why``."""
+
+FAILURES = ("timeout", "servfail", "refused", "unreachable")
+"""The lookup failures with a sentence of their own (others: ``check.lookup.other``)."""
+
 
 def _say(key: str, language: str, **values: object) -> str:
     return render(TEXTS, key, language, **values)
@@ -102,9 +115,7 @@ def judge_findings(
         elif f.kind == "wrong":
             problems.append(_say("check.wrong", language, name=f.record.name, found=f.found))
         elif f.kind == "error":
-            problems.append(
-                _say("check.lookup_failed", language, name=f.record.name, error=f.error)
-            )
+            problems.append(lookup_failed(f, config))
     problems += [_say("check.dkim.no_key", language, domain=d) for d in no_key]
     details: dict[str, Any] = {
         "findings": [
@@ -114,6 +125,7 @@ def judge_findings(
                 "found": f.found,
                 "expected": f.record.text,
                 "error": f.error,
+                "failure": f.failure,
             }
             for f in findings
         ],
@@ -127,6 +139,28 @@ def judge_findings(
     advice = _say("check.advice", language, lines="\n".join(fix)) if fix else ""
     more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
     return _result(kind, config, status, problems[0] + more, details, advice)
+
+
+def lookup_failed(finding: Finding, config: Config) -> str:
+    """A failed lookup as the admin reads it: what was asked, of whom, and what it means.
+
+    Never the resolver library's own text (that stays in the row's details).
+    """
+    language, net = config.language, config.network
+    whom = (
+        _say("check.whom.server", language, resolver=net.resolver)
+        if net.resolver
+        else _say("check.whom.system", language)
+    )
+    failure = finding.failure if finding.failure in FAILURES else "other"
+    return _say(
+        f"check.lookup.{failure}",
+        language,
+        whom=whom,
+        record=RECORD_NAMES.get(finding.record.why, finding.record.why.upper()),
+        name=finding.record.name,
+        seconds=f"{net.dns_timeout:g}",
+    )
 
 
 def _result(
