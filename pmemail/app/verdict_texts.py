@@ -188,12 +188,24 @@ def finding_text(result: Any, language: str) -> str:
 
 
 def title_text(result: Any, language: str) -> str:
-    """A check's title in ``language`` (titles made outside the core are kept as they are)."""
+    """A check's title in ``language`` (titles made outside the core are kept as they are).
+
+    An inbound row is worded from its details (port, protocol, plan entry); one
+    without them (not run: no network, a timeout) from the port of its title.
+    """
     cid, title = str(result.id), str(result.title)
     if f"title.{cid}" in TEXTS:
         return render(TEXTS, f"title.{cid}", language)
-    if cid.startswith("inbound.") and title.startswith("Inbound "):
-        return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
+    if cid.startswith("inbound."):
+        details = getattr(result, "details", None) or {}
+        if "external" in details and "protocol" in details:
+            port, protocol = details["external"], details["protocol"]
+            name = cid.removeprefix("inbound.")
+            return render(
+                TEXTS, "title.inbound_port", language, port=port, protocol=protocol, name=name
+            )
+        if title.startswith("Inbound "):
+            return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
     return title
 
 
