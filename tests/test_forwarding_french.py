@@ -276,3 +276,49 @@ def test_pcp_result_words_cover_every_code() -> None:
         assert errors.pmp_result("pcp", code).id.startswith("fwd.pmp.")
     unknown = errors.pmp_result("natpmp", 99)
     assert FR(unknown) == "code de résultat 99" and unknown.english() == "result code 99"
+
+
+def test_dashboard_forward_details_in_french(outcomes: dict[str, PortOutcome]) -> None:
+    """The dashboard's Forward all / Remove: the headline and each port's line in French."""
+    from pmemail.app.forwarding_actions import _summary
+
+    report = ForwardingReport("apply", [outcomes["refused_606"]])
+    # nothing mapped: the router's own error leads the details
+    report.router_error, report.router_msg = "no UPnP router", Msg("fwd.err.no_igd")
+    result = _summary(report, "forwarded", "fr")
+    assert result.words("fr").startswith("0 port(s) sur 1 redirigé(s)")
+    assert result.details[0] == "aucun routeur UPnP (IGD) n'a répondu sur ce réseau"
+    for line in result.details:
+        assert_french(line)
+    removed = _summary(ForwardingReport("remove", [outcomes["removed"]]), "removed", "fr")
+    assert_french(removed.details[0])
+
+
+def test_router_unreachable_action_error_in_french() -> None:
+    """Forward all with no router at all: the one-line error in the screen's language."""
+    from pmemail.app.action_result import ActionError
+
+    err = ActionError.said("forward.cannot_forward", reason=Msg("fwd.err.no_default_route"))
+    assert str(err).startswith("cannot forward the ports: this machine has no default route")
+    fr = err.words("fr")
+    assert fr.startswith("impossible de rediriger les ports : cet ordinateur n'a pas de route")
+    assert_french(fr)
+
+
+def test_wizard_forward_rows_in_french(outcomes: dict[str, PortOutcome]) -> None:
+    """The wizard's forward step words each port's row in the app's language."""
+    from pmemail_tui.i18n import current_language, set_language
+    from pmemail_tui.screens.wizard.step_forward import _row
+
+    before = current_language()
+    set_language("fr")
+    try:
+        status, finding, details, _advice = _row(outcomes["conflict_718"])
+        assert status == "fail" and finding.startswith("le routeur refuse le port 25 :")
+        assert details == "code 718"
+        _ok, mapped, lease, _ = _row(outcomes["mapped"])
+        assert mapped == "redirigé par NATPMP vers 192.168.1.10:25" and lease == "bail de 7200 s"
+        for text in (finding, mapped, lease):
+            assert_french(text)
+    finally:
+        set_language(before)
