@@ -15,7 +15,7 @@ import pytest
 
 from netcore.mail_dns import lookup_failure_kind
 from pmemail.app.cert_wording import placeholders
-from pmemail.app.mail_auth_check import records_result
+from pmemail.app.mail_auth_check import dnsbl_result, records_result
 from pmemail.app.mail_auth_texts import TEXTS
 from pmemail.config import Config, DataPaths
 from tests.config_factory import make_config
@@ -147,3 +147,24 @@ def test_every_mail_auth_text_has_both_languages() -> None:
     for key, texts in TEXTS.items():
         assert set(texts) == {"en", "fr"}, key
         assert placeholders(texts["en"]) == placeholders(texts["fr"]), key
+
+
+@pytest.mark.parametrize(("failure", "said"), [("servfail", "SERVFAIL"), ("mute", "0.5 s")])
+def test_dnsbl_without_a_verdict_says_why_in_words(
+    failure: str, said: str, tmp_path: Path, tiny: TinyDns
+) -> None:
+    """A blocklist lookup that fails: the resolver asked and why, not the library's text."""
+    name = "2.113.0.203.zen.spamhaus.org."
+    (tiny.servfail if failure == "servfail" else tiny.mute).add(name)
+    made = make_config(
+        tmp_path,
+        {"network": {"resolver": tiny.address, "dns_timeout": 0.5}},
+        {"antispam": {"dnsbl": ["zen.spamhaus.org"]}},
+        {"": {"language": "fr"}},
+    )
+    result = dnsbl_result(made.config, PUBLIC)
+    assert result.status == "skipped"
+    assert f"le résolveur DNS {tiny.address}" in result.finding and said in result.finding
+    assert not any(raw in result.finding for raw in RAW), result.finding
+    assert result.details["answer"]  # the library's own text stays for the logs
+    assert_french(result.finding)

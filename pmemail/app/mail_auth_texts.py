@@ -200,6 +200,34 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "{lists} n'a pas répondu pour {address} ({error}) ; les listes refusent "
         "souvent les résolveurs publics",
     },
+    "check.dnsbl.why.timeout": {
+        "en": "no answer within {seconds} s from {whom}",
+        "fr": "{whom} n'a pas répondu en {seconds} s",
+    },
+    "check.dnsbl.why.servfail": {
+        "en": "{whom} answered SERVFAIL: it could not get an answer from the list's servers",
+        "fr": "{whom} a répondu SERVFAIL : il n'a pas obtenu de réponse des serveurs de la liste",
+    },
+    "check.dnsbl.why.refused": {
+        "en": "{whom} refused the question",
+        "fr": "{whom} a refusé la question",
+    },
+    "check.dnsbl.why.unreachable": {
+        "en": "nothing answers at the address of {whom}",
+        "fr": "{whom} est injoignable (rien ne répond à son adresse)",
+    },
+    "check.dnsbl.why.other": {
+        "en": "the lookup through {whom} failed",
+        "fr": "la recherche par {whom} a échoué",
+    },
+    "check.dnsbl.why.list_refused": {
+        "en": "the list refused to answer the query",
+        "fr": "la liste a refusé de répondre",
+    },
+    "check.dnsbl.why.not_ipv4": {
+        "en": "{address} is not an IPv4 address",
+        "fr": "{address} n'est pas une adresse IPv4",
+    },
     "check.dnsbl.advice": {
         "en": "mail from this address is refused by many receivers: send through your "
         "ISP's relay (relay.mode = smarthost) and ask for delisting on the list's site",
