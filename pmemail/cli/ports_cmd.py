@@ -187,18 +187,24 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         _emit(ctx, doc)
         return 0
-    ctx.print(f"router table ({url or 'no UPnP'}); * = pmemail")
+    where = url or _say(ctx, "fwd.line.no_upnp")
+    ctx.print(_say(ctx, "fwd.line.table", where=where))
+    permanent = _say(ctx, "fwd.line.permanent")
     for m in doc["mappings"]:
         mark = "*" if m["ours"] else " "
-        lease = "permanent" if not m["lease"] else f"{m['lease']} s"
-        instead = f" (instead of {m['fallback_for']})" if m["fallback_for"] else ""
+        lease = permanent if not m["lease"] else f"{m['lease']} s"
+        instead = (
+            " " + _say(ctx, "fwd.line.instead_of", port=str(m["fallback_for"]))
+            if m["fallback_for"]
+            else ""
+        )
         ctx.print(
             f" {mark} {m['external']:>5}/{m['protocol']} -> "
             f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
             f"{m['method']:<6} {lease}{instead}"
         )
     if not doc["mappings"]:
-        ctx.print("  (empty)")
+        ctx.print(f"  {_say(ctx, 'fwd.line.empty')}")
     return 0
 
 
