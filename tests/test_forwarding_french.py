@@ -322,3 +322,18 @@ def test_wizard_forward_rows_in_french(outcomes: dict[str, PortOutcome]) -> None
             assert_french(text)
     finally:
         set_language(before)
+
+
+def test_dashboard_router_error_in_french() -> None:
+    """The dashboard's network panel: why the router could not be read, in French."""
+    from pmemail.app.network_snapshot import NetworkSnapshot
+
+    snap = NetworkSnapshot(
+        0.0, "", "no UPnP router (IGD) answered on this network", "", "", "", False
+    )
+    assert snap.router_error_words("fr") == snap.router_error  # an older snapshot: as it is
+    said = NetworkSnapshot(
+        0.0, "", snap.router_error, "", "", "", False, router_error_msg=Msg("fwd.err.no_igd")
+    )
+    assert said.router_error_words("en") == snap.router_error
+    assert said.router_error_words("fr") == "aucun routeur UPnP (IGD) n'a répondu sur ce réseau"
