@@ -10,20 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from netcore.checks.verdict_messages import Msg
+from netcore.forwarding_messages import DMZ, SECURE_MODE
 from netcore.plan import PRIVILEGED, PlannedPort
 
-DMZ_EXPLANATION = (
-    'pmemail never uses the router\'s DMZ ("exposed host"): a DMZ makes the router stop '
-    "filtering everything else and sends every port of the internet to this machine, "
-    "including services that were never meant to be public. Only the ports in this plan "
-    "are forwarded."
-)
+DMZ_EXPLANATION = DMZ
 
-SECURE_MODE_EXPLANATION = (
-    "the router refuses (UPnP 718): the port is already forwarded elsewhere, or the router "
-    'only lets a machine forward ports to itself (UPnP "secure mode"), so pmemail cannot '
-    "open this port for another computer; add the rule by hand in the router (see the table)"
-)
+SECURE_MODE_EXPLANATION = SECURE_MODE
 
 SMTP_MUST_BE_25 = Msg("fwd.smtp_must_be_25").english()
 
@@ -75,23 +67,16 @@ def propose_fallback(port: PlannedPort) -> FallbackPort:
 
 def fallback_applied_note(
     name: str, refused: int, high: int, method: str, internal: int = 0, new_internal: int = 0
-) -> str:
-    """What a mapped fallback port changes for the office's users, in words.
+) -> Msg:
+    """What a mapped fallback port changes for the office's users, as a message id.
 
     When the internal port moved too (a privileged one: stock routers refuse
     it), the server must listen there: the note says which setting to change.
     """
-    note = (
-        f"forwarded by {method.upper()} on external port {high} instead of {refused} "
-        f"(the router refuses {refused}): give staff port {high} for {name} in their "
-        "mail client settings and bookmarks"
-    )
+    params = {"method": method.upper(), "high": str(high), "refused": str(refused), "name": name}
     if new_internal and new_internal != internal:
-        note += (
-            f"; the server must listen on port {new_internal}: set ports.{name}.internal = "
-            f"{new_internal} (as `pmemail init --unprivileged` does) and restart pmemail"
-        )
-    return note
+        return Msg("fwd.out.fallback_applied_listen", params | {"internal": str(new_internal)})
+    return Msg("fwd.out.fallback_applied", params)
 
 
 def is_low_port_refusal(port: PlannedPort) -> bool:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from netcore import advice
 from netcore.addresses import is_routable_for_us
+from netcore.checks.verdict_messages import Msg
 from netcore.forwarding_remove import remove_one
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
 from netcore.plan import (
@@ -98,14 +99,11 @@ class Forwarder:
             gw = iface.gateway if iface else default_gateway()
             if not gw:
                 where = (
-                    f"the interface {iface.interface} has no gateway"
+                    Msg("fwd.err.iface_no_gateway", {"interface": iface.interface})
                     if iface
-                    else "this machine has no default route"
+                    else Msg("fwd.err.no_default_route")
                 )
-                raise RouterError(
-                    errors.NO_ROUTER,
-                    f"{where} (no router) — check the network cable/Wi-Fi or network.interface",
-                )
+                raise RouterError(errors.NO_ROUTER, where)
             self._gateway = gw
         return self._gateway
 
@@ -117,7 +115,7 @@ class Forwarder:
             iface = self._configured_interface()
             if iface is not None and not iface.address:
                 raise RouterError(
-                    errors.NO_ROUTER, f"network.interface {iface.interface} has no IPv4 address"
+                    errors.NO_ROUTER, Msg("fwd.err.iface_no_ipv4", {"interface": iface.interface})
                 )
             self._lan_ip = iface.address if iface else lan_address(self.gateway)
         return self._lan_ip
@@ -176,12 +174,13 @@ class Forwarder:
         upnp = self.upnp(state) if ports else None
         report.igd_url = state.igd_url if upnp else ""
         report.router_error = str(self._upnp_error or "")
+        report.router_msg = self._upnp_error.msg if self._upnp_error else None
         if ports and not self._has_public_address(upnp, report):
             # CGNAT or a second NAT: a mapping could not help and a refused
             # request only costs the router work; the report ends in ISP advice
             report.no_public_address = True
             nothing = RouterError(
-                errors.NO_PUBLIC_ADDRESS, errors.explain(errors.NO_PUBLIC_ADDRESS)
+                errors.NO_PUBLIC_ADDRESS, errors.explain_msg(errors.NO_PUBLIC_ADDRESS)
             )
             for port in ports:
                 report.outcomes.append(failed_outcome(port, nothing))
@@ -276,19 +275,26 @@ class Forwarder:
         if proposal.proposed_external is None:
             return refused  # inbound SMTP: a high port is useless
         high = fallback_port(port, proposal.proposed_external)
+        reason = {"reason": refused.msg or Msg("fwd.err.network")}
         if high.key in taken:
-            refused.message += (
-                f" (the fallback port {high.external} is already used by another entry of the plan)"
-            )
+            refused.say(Msg("fwd.out.fallback_taken", {"port": str(high.external)}, reason))
             return refused
         outcome = self._apply_one(high, upnp, state)
         if outcome.status != MAPPED:
-            refused.message += f" (the fallback port {high.external} failed too: {outcome.message})"
+            why = reason | {"why": outcome.msg or Msg("fwd.err.network")}
+            refused.say(Msg("fwd.out.fallback_failed", {"port": str(high.external)}, why))
             return refused
         taken.add(high.key)
         state.fallbacks[port.key] = high.external
-        outcome.message = advice.fallback_applied_note(
-            port.name, port.external, high.external, outcome.method, port.internal, high.internal
+        outcome.say(
+            advice.fallback_applied_note(
+                port.name,
+                port.external,
+                high.external,
+                outcome.method,
+                port.internal,
+                high.internal,
+            )
         )
         return outcome
 
@@ -298,10 +304,12 @@ class Forwarder:
             port.internal_host,
             port.internal,
         ):
-            got = f"{found.internal_host}:{found.internal}" if found else "nothing"
+            shown = {"port": str(port.external)}
             raise RouterError(
                 errors.NETWORK,
-                f"the router accepted port {port.external} but its table shows {got}",
+                Msg("fwd.err.verify", shown | {"got": f"{found.internal_host}:{found.internal}"})
+                if found
+                else Msg("fwd.err.verify_nothing", shown),
             )
 
     def reset_router(self) -> None:
@@ -330,6 +338,7 @@ class Forwarder:
         )
         if granted.epoch is not None:
             state.observe_epoch(EpochSeen(granted.epoch, now))
+        forwarded = Msg("fwd.out.forwarded", {"method": method.upper()})
         return PortOutcome(
             port.name,
             port.external,
@@ -340,8 +349,9 @@ class Forwarder:
             method,
             granted.external,
             granted.lifetime,
-            message=f"forwarded by {method.upper()}",
+            message=forwarded.english(),
             fallback_for=port.fallback_for,
+            msg=forwarded,
         )
 
     # ------------------------------------------------------------ list / remove
@@ -355,7 +365,7 @@ class Forwarder:
         upnp = self.upnp(state)
         others = [r for r in state.mappings.values() if r.method != "upnp"]
         if upnp is None and not others:
-            raise self._upnp_error or RouterError(errors.NO_ROUTER, "no router")
+            raise self._upnp_error or RouterError(errors.NO_ROUTER, Msg("fwd.err.none_answered"))
         rows = upnp.table() if upnp else []
         state.save(self.state_file)
         return rows, others
@@ -371,6 +381,7 @@ class Forwarder:
         report = ForwardingReport("remove")
         upnp = self.upnp(state)
         report.router_error = str(self._upnp_error or "")
+        report.router_msg = self._upnp_error.msg if self._upnp_error else None
         targets: dict[str, RouterMapping | MappingRecord] = {}
         if upnp is not None:
             targets.update((m.key, m) for m in upnp.table() if m.ours)

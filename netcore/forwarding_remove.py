@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netcore.checks.verdict_messages import Msg
 from netcore.plan import DESCRIPTION_PREFIX
 from netcore.port_outcome import FAILED, REMOVED, PortOutcome
 from netcore.router import errors, pmp
@@ -39,10 +40,8 @@ def remove_one(
             outcome.method = item.method
     except RouterError as exc:
         outcome.status, outcome.code, outcome.message = FAILED, exc.code, str(exc)
+        outcome.msg = exc.msg
         if exc.code == errors.NOT_AUTHORIZED:
-            outcome.message = (
-                f"the router refuses to delete port {item.external} "
-                f"(it belongs to {item.internal_host}); delete it in the "
-                "router's port-forwarding page"
-            )
+            which = {"port": str(item.external), "host": item.internal_host}
+            outcome.say(Msg("fwd.err.delete_refused", which))
     return outcome

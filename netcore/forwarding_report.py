@@ -91,11 +91,14 @@ def forwarding_document(
         and f"{o.external}/{o.protocol}" in by_key
         and o.code != errors.OFF_LAN
     ]
+    router: dict[str, Any] = {"igd_url": report.igd_url, "upnp_error": report.router_error}
+    if report.router_msg is not None:
+        router["upnp_error_message"] = report.router_msg.to_dict()
     doc: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "action": report.action,
-        "router": {"igd_url": report.igd_url, "upnp_error": report.router_error},
-        "ports": [asdict(o) for o in report.outcomes],
+        "router": router,
+        "ports": [outcome_document(o) for o in report.outcomes],
         "summary": {
             "total": len(report.outcomes),
             "ok": len(report.mapped),
@@ -196,22 +199,41 @@ def list_document(
     }
 
 
-def outcome_line(o: PortOutcome) -> str:
+def outcome_document(o: PortOutcome) -> dict[str, Any]:
+    """One port of ``ports apply/remove --json``: the outcome's fields, ``message`` in
+    English as ever, and the same sentence as ``message_id`` + ``params`` (+ ``parts``,
+    sentences quoted in it, when there are some) for a front end that translates."""
+    doc = asdict(o)
+    del doc["msg"]
+    if o.msg is not None:
+        said = o.msg.to_dict()
+        doc["message_id"], doc["params"] = said["id"], said["params"]
+        if "parts" in said:
+            doc["parts"] = said["parts"]
+    return doc
+
+
+def outcome_line(o: PortOutcome, say: Say | None = None) -> str:
     """One port's outcome as a line, in columns so that a list of them lines up.
 
     ``   25/TCP -> 192.168.1.10:25         smtp             mapped by UPNP (lease 3600 s)``:
-    shared by ``pmemail ports`` and the dashboard so both say the same thing.
+    shared by ``pmemail ports`` and the dashboard so both say the same thing. ``say``
+    words a message id in the admin's language (default: English).
     """
+    word: Say = say or Msg.english
     target = f"{o.internal_host}:{o.internal}"
+    method = {"method": o.method.upper()}
     if o.status == MAPPED:
-        lease = "permanent" if not o.lease else f"lease {o.lease} s"
-        state = f"mapped by {o.method.upper()} ({lease})"
+        if o.lease:
+            state = word(Msg("fwd.line.mapped", method | {"seconds": str(o.lease)}))
+        else:
+            state = word(Msg("fwd.line.mapped_permanent", method))
         if o.fallback_for:
-            state += f", instead of refused port {o.fallback_for}"
+            state = word(Msg("fwd.line.instead", {"state": state, "port": str(o.fallback_for)}))
     elif o.status == REMOVED:
-        state = f"removed ({o.method.upper()})"
+        state = word(Msg("fwd.line.removed", method))
     else:
-        state = f"FAILED: {o.message}"
+        state = word(Msg("fwd.line.failed", {"reason": word(o.msg) if o.msg else o.message}))
     return f"{o.external:>5}/{o.protocol} -> {target:<21} {o.name:<16} {state}"
 
 

@@ -19,7 +19,7 @@ import dns.exception
 import dns.resolver
 
 from netcore.dns_records import DnsRecord
-from netcore.mail_dns import spf_allows
+from netcore.mail_dns import lookup_failure_kind, spf_allows
 
 FindingKind = Literal["ok", "missing", "wrong", "error"]
 """Until ``[antispam] dnsbl`` exists on this branch: the list the doctor asks (one place).
@@ -35,13 +35,16 @@ class Finding:
         kind: ok, missing, wrong (the record says something else), error (lookup failed).
         record: the record to publish.
         found: what the DNS has ("" when missing).
-        error: why the lookup failed.
+        error: why the lookup failed (the resolver library's words, for the logs).
+        failure: why the lookup failed as a word of
+            :func:`netcore.mail_dns.lookup_failure_kind` (``timeout``, ``servfail``...).
     """
 
     kind: FindingKind
     record: DnsRecord
     found: str = ""
     error: str = ""
+    failure: str = ""
 
 
 def txt_values(res: dns.resolver.Resolver, name: str) -> list[str]:
@@ -112,7 +115,8 @@ def check_records(res: dns.resolver.Resolver, records: list[DnsRecord]) -> list[
         try:
             values = txt_values(res, record.name)
         except dns.exception.DNSException as exc:
-            findings.append(Finding("error", record, error=str(exc) or type(exc).__name__))
+            error = str(exc) or type(exc).__name__
+            findings.append(Finding("error", record, error=error, failure=lookup_failure_kind(exc)))
             continue
         findings.append(judge(record, values))
     return findings
@@ -121,24 +125,28 @@ def check_records(res: dns.resolver.Resolver, records: list[DnsRecord]) -> list[
 DnsblKind = Literal["clean", "listed", "unknown"]
 
 
-def dnsbl_status(res: dns.resolver.Resolver, address: str, zone: str) -> tuple[DnsblKind, str]:
-    """Whether ``address`` (IPv4) is on ``zone``: (kind, the list's answer or the error).
+def dnsbl_status(res: dns.resolver.Resolver, address: str, zone: str) -> tuple[DnsblKind, str, str]:
+    """Whether ``address`` (IPv4) is on ``zone``: (kind, the list's answer or the error,
+    why it is unknown as a word).
 
     An answer in 127.0.0.0/8 means listed, except 127.255.255.0/24: the list
-    refusing the query (an open resolver, too many queries): unknown.
+    refusing the query (an open resolver, too many queries): unknown. The word:
+    ``not_ipv4``, ``list_refused``, or a lookup failure of
+    :func:`netcore.mail_dns.lookup_failure_kind` ("" unless unknown).
     """
     try:
         ip = ipaddress.IPv4Address(address)
     except ValueError:
-        return "unknown", f"not an IPv4 address: {address}"
+        return "unknown", f"not an IPv4 address: {address}", "not_ipv4"
     name = ".".join(reversed(str(ip).split("."))) + "." + zone.strip(".")
     try:
         answer = res.resolve(name, "A")
     except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-        return "clean", ""
+        return "clean", "", ""
     except dns.exception.DNSException as exc:
-        return "unknown", str(exc) or type(exc).__name__
+        return "unknown", str(exc) or type(exc).__name__, lookup_failure_kind(exc)
     codes = [str(r) for r in answer]
     if all(c.startswith("127.255.255.") for c in codes):
-        return "unknown", "the list refused the query (" + ", ".join(codes) + ")"
-    return "listed", ", ".join(codes)
+        refused = "the list refused the query (" + ", ".join(codes) + ")"
+        return "unknown", refused, "list_refused"
+    return "listed", ", ".join(codes), ""

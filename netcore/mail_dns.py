@@ -71,6 +71,28 @@ class MailDns:
 _MISSING = (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer)
 
 
+def lookup_failure_kind(exc: BaseException) -> str:
+    """Why a lookup failed, as a word a front end can phrase in any language.
+
+    ``timeout`` (no answer in time), ``servfail`` (the resolver could not get an
+    answer from the domain's servers), ``refused`` (the resolver will not answer
+    this machine), ``unreachable`` (nothing answers at the resolver's address),
+    else ``other``.
+    """
+    if isinstance(exc, dns.exception.Timeout):
+        return "timeout"
+    if isinstance(exc, dns.resolver.NoNameservers):
+        # dnspython lists (server, tcp, port, rcode text or exception, answer) per try
+        said = [e[3] for e in exc.kwargs.get("errors", []) if len(e) > 3]
+        if "SERVFAIL" in said:
+            return "servfail"
+        if "REFUSED" in said:
+            return "refused"
+        if any(isinstance(e, OSError) for e in said):
+            return "unreachable"
+    return "other"
+
+
 def _failure(exc: Exception) -> str:
     if isinstance(exc, dns.exception.Timeout):
         return "the DNS server did not answer in time"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netcore import advice
+from netcore.checks.verdict_messages import Msg
 from netcore.plan import PlannedPort
 from netcore.router import errors
 from netcore.router.errors import RouterError
@@ -37,6 +38,11 @@ class PortOutcome:
     low_port: bool = False  # refused probably because it is below 1024
     other_host: bool = False  # refused because it points at another LAN machine
     fallback_for: int = 0  # the refused low external port this high one replaces
+    msg: Msg | None = None  # ``message`` as a message id (None: a plain text)
+
+    def say(self, msg: Msg) -> None:
+        """Set the sentence: ``msg`` for the front ends, its English as ``message``."""
+        self.msg, self.message = msg, msg.english()
 
 
 @dataclass
@@ -49,6 +55,7 @@ class ForwardingReport:
     router_error: str = ""
     no_public_address: bool = False  # CGNAT / double NAT: nothing was asked
     router_address: str = ""  # the router's own external address ("" when it has none)
+    router_msg: Msg | None = None  # ``router_error`` as a message id
 
     @property
     def mapped(self) -> list[PortOutcome]:
@@ -71,11 +78,19 @@ Progress = Callable[[PortOutcome], None]
 
 
 def failed_outcome(
-    port: PlannedPort, exc: RouterError | None, *, message: str = "", other_host: bool = False
+    port: PlannedPort,
+    exc: RouterError | None,
+    *,
+    message: Msg | None = None,
+    other_host: bool = False,
 ) -> PortOutcome:
-    """The outcome of a port the router refused (``exc``) or that no router could take."""
+    """The outcome of a port the router refused (``exc``) or that no router could take.
+
+    The sentence: ``message``, else the error's own, else what its code means.
+    """
     code = exc.code if exc else errors.NO_ROUTER
-    text = message or (str(exc) if exc else errors.explain(errors.NO_ROUTER))
+    msg = message or (exc.msg if exc else errors.explain_msg(errors.NO_ROUTER))
+    text = msg.english() if msg else str(exc)
     low = not other_host and code == errors.NOT_AUTHORIZED and advice.is_low_port_refusal(port)
     return PortOutcome(
         port.name,
@@ -89,32 +104,20 @@ def failed_outcome(
         low_port=low,
         other_host=other_host,
         fallback_for=port.fallback_for,
+        msg=msg,
     )
 
 
 def other_host_failure(port: PlannedPort, refusal: RouterError | None) -> PortOutcome:
     """The outcome of a port for another LAN machine that could not be mapped."""
+    which = {"port": str(port.external), "host": port.internal_host}
     if refusal is None or refusal.code in (errors.NO_ROUTER, errors.NETWORK):
-        why = (
-            f"no UPnP router to forward port {port.external} to {port.internal_host} "
-            "(NAT-PMP/PCP can only forward to this machine)"
-        )
+        why = Msg("fwd.err.other_host_no_upnp", which)
         return failed_outcome(port, refusal, message=why, other_host=True)
     if refusal.code == errors.CONFLICT:
-        return failed_outcome(
-            port,
-            refusal,
-            other_host=True,
-            message=f"port {port.external} to {port.internal_host}: "
-            f"{advice.SECURE_MODE_EXPLANATION}",
-        )
+        why = Msg("fwd.err.other_host_conflict", which)
+        return failed_outcome(port, refusal, other_host=True, message=why)
     if refusal.code == errors.NOT_AUTHORIZED:
-        return failed_outcome(
-            port,
-            refusal,
-            other_host=True,
-            message=f"the router's UPnP permission rules refuse port {port.external} to "
-            f"{port.internal_host} (another machine): add the rule by hand in the router "
-            "(see the table)",
-        )
+        why = Msg("fwd.err.other_host_refused", which)
+        return failed_outcome(port, refusal, other_host=True, message=why)
     return failed_outcome(port, refusal)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from netcore.checks.verdict_messages import Msg
 from netcore.router import errors
 from netcore.router.errors import RouterError
 
@@ -82,13 +83,7 @@ class RequestBudget:
 def budget_error(reason: str, budget: RequestBudget) -> RouterError:
     """The failure of a port that was not asked because the budget ran out."""
     if reason == "count":
-        text = (
-            f"not asked: pmemail stops after {budget.max_requests} requests to the router in "
-            "one run, so as not to overload it; run `pmemail ports apply` again later"
-        )
+        text = Msg("fwd.err.budget_count", {"count": str(budget.max_requests)})
     else:
-        text = (
-            f"not asked: the forwarding stopped after {budget.deadline:g} s so as not to "
-            "overload the router; run `pmemail ports apply` again later"
-        )
+        text = Msg("fwd.err.budget_time", {"seconds": f"{budget.deadline:g}"})
     return RouterError(errors.NOT_ASKED, text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from netcore.checks.verdict_messages import Msg
 from netcore.lan import LanDetectionError, detect_lan, lan_network, neighbours
 from netcore.plan import PlannedPort
 from netcore.port_outcome import PortOutcome, failed_outcome
@@ -29,19 +30,18 @@ def office_network(lan_ip: str, interface: str = "") -> ipaddress.IPv4Network | 
     return network
 
 
-def off_lan_message(port: PlannedPort, network: ipaddress.IPv4Network, lan_ip: str) -> str:
-    """Why ``port``'s target cannot work, and which addresses would."""
+def off_lan_message(port: PlannedPort, network: ipaddress.IPv4Network, lan_ip: str) -> Msg:
+    """Why ``port``'s target cannot work, and which addresses would (a message id)."""
     seen = [a for a in neighbours(network) if a != lan_ip][:5]
-    hint = (
-        f"machines seen on the LAN: {', '.join(seen)}"
-        if seen
-        else f"an address in {network} (the PC's network settings show it)"
-    )
-    return (
-        f"ports.{port.name}.internal_host = {port.internal_host} is not on this office's "
-        f"LAN {network}: nothing was asked of the router. Set it to the address of the "
-        f"computer that should receive port {port.external} ({hint})"
-    )
+    params = {
+        "name": port.name,
+        "host": port.internal_host,
+        "network": str(network),
+        "port": str(port.external),
+    }
+    if seen:
+        return Msg("fwd.err.off_lan_seen", params | {"seen": ", ".join(seen)})
+    return Msg("fwd.err.off_lan_unseen", params)
 
 
 def off_lan_outcome(

@@ -114,7 +114,13 @@ def test_a_crash_is_worded_without_the_raw_error(exc: BaseException, key: str) -
 def test_titles_in_french() -> None:
     """The CLI's titles follow the language; others (already worded) stay as they are."""
     row = CheckResult("inbound.smtp", "Inbound 25/TCP (smtp)", "ok", "")
-    assert title_text(row, "fr") == "Entrant 25/TCP (smtp)"
+    assert title_text(row, "fr") == "Accès depuis Internet au port 25/TCP (smtp)"
+    details = {"external": 587, "protocol": "TCP"}
+    full = CheckResult("inbound.submission", "Inbound 587/TCP (submission)", "ok", "", details)
+    assert title_text(full, "en") == full.title
+    assert title_text(full, "fr") == "Accès depuis Internet au port 587/TCP (submission)"
+    timed_out = CheckResult("inbound.imap", "Inbound 143", "warn", "")
+    assert title_text(timed_out, "fr") == "Accès depuis Internet au port 143"
     assert title_text(CheckResult("public_ip", "Public address", "ok", ""), "fr") == (
         "Adresse publique"
     )

@@ -1,4 +1,5 @@
-"""A tiny DNS server on 127.0.0.1 for tests: answers from a dict, or never (timeouts).
+"""A tiny DNS server on 127.0.0.1 for tests: answers from a dict, or never (timeouts),
+or SERVFAIL / REFUSED for the names a test picks.
 
 Tests point ``network.resolver`` at ``TinyDns.address``; no query leaves loopback.
 """
@@ -23,6 +24,8 @@ class TinyDns:
     def __init__(self, zone: Zone) -> None:
         self.zone = zone
         self.mute: set[str] = set()  # names never answered (the question times out)
+        self.servfail: set[str] = set()  # names answered SERVFAIL (the domain's servers fail)
+        self.refused: set[str] = set()  # names answered REFUSED (not this client's resolver)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
@@ -40,7 +43,11 @@ class TinyDns:
             key = (q.name.to_text().lower(), dns.rdatatype.to_text(q.rdtype))
             if key[0] in self.mute:
                 continue
-            if key in self.zone:
+            if key[0] in self.servfail or key[0] in self.refused:
+                reply.set_rcode(
+                    dns.rcode.SERVFAIL if key[0] in self.servfail else dns.rcode.REFUSED
+                )
+            elif key in self.zone:
                 reply.answer.append(
                     dns.rrset.from_text_list(q.name, 300, "IN", key[1], self.zone[key])
                 )

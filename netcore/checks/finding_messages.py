@@ -135,6 +135,7 @@ FINDINGS: Final[dict[str, str]] = {
     "title.dns": "DNS",
     "title.subscription": "Subscription",
     "title.inbound": "Inbound {port}",
+    "title.inbound_port": "Inbound {port}/{protocol} ({name})",
     "doctor.checking": "checking the internet subscription ...",
     # ---------------------------------------------------- a check that broke
     "adv.timeout": "this check says nothing yet: check the network, or raise "

@@ -26,7 +26,9 @@ def check_inbound(name: str, mapping: PortMapping, urls: list[str], timeout: flo
     """
     start = time.monotonic()
     port = mapping.external
-    title = f"Inbound {port}/{mapping.protocol} ({name})"
+    title = Msg(
+        "title.inbound_port", {"port": str(port), "protocol": mapping.protocol, "name": name}
+    ).english()
     details: dict[str, object] = {
         "name": name,
         "external": port,

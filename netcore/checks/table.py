@@ -174,7 +174,11 @@ def _inbound(name: str, mapping: PortMapping, s: Shared) -> asyncio.Future[Check
 def check_table(config: Config) -> list[CheckRow]:
     """Every row of one run: :data:`CHECKS`, then one per enabled port of the plan."""
     inbound = [
-        CheckRow(f"inbound.{name}", f"Inbound {m.external}", functools.partial(_inbound, name, m))
+        CheckRow(
+            f"inbound.{name}",
+            Msg("title.inbound", {"port": str(m.external)}).english(),
+            functools.partial(_inbound, name, m),
+        )
         for name, m in config.ports.items()
         if m.enabled
     ]

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from netcore.checks.failure_words import ASKED
 from netcore.checks.finding_messages import FINDINGS
+from netcore.forwarding_messages import FORWARDING
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ ENGLISH.update(
     }
 )
 """The forwarding's next steps (``pmemail ports apply``, the wizard's forward step)."""
+
+ENGLISH.update(FORWARDING)
 
 ENGLISH.update(FINDINGS)
 ENGLISH["check.crashed"] = "{error}"

@@ -4,10 +4,13 @@ miniupnpc's Python binding raises a bare ``Exception`` whose text is the
 UPnP error string (``strupnperror()``); the number itself is not exposed.
 :func:`upnp_code` turns the string back into the UPnP code so the rest of
 netcore can reason on numbers, and :func:`explain` turns a code into a
-sentence an office admin can act on.
+sentence an office admin can act on (:func:`explain_msg`: as a message id,
+so the French interface words it too).
 """
 
 from __future__ import annotations
+
+from netcore.checks.verdict_messages import Msg
 
 # strupnperror() strings of miniupnpc 2.x (upnperrors.c) -> UPnP error codes.
 UPNP_ERROR_STRINGS: dict[str, int] = {
@@ -70,12 +73,17 @@ class RouterError(Exception):
         code: UPnP error code (401, 606, 718 ...) or one of the pseudo-codes
             :data:`NO_ROUTER`, :data:`NETWORK`, :data:`SUBSTITUTED`.
         raw: the router's own error text, kept for the logs.
+        msg: the sentence as a message id (None for a plain text): a front
+            end words it in the admin's language; ``str()`` is its English.
     """
 
-    def __init__(self, code: int, message: str, raw: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, code: int, message: str | Msg, raw: str = "") -> None:
+        """``message``: a plain sentence, or a :class:`Msg` (its English is the text)."""
+        text = message.english() if isinstance(message, Msg) else message
+        super().__init__(text)
         self.code = code
-        self.raw = raw or message
+        self.raw = raw or text
+        self.msg = message if isinstance(message, Msg) else None
 
 
 def upnp_code(exc: BaseException) -> int | None:
@@ -96,66 +104,62 @@ def from_upnp_exception(exc: BaseException, *, port: int = 0, holder: str = "") 
     if code is None:
         # miniupnpc's own texts ("Miniupnpc HTTP error", "Miniupnpc Socket error")
         # mean the router did not answer the request: say so, keep the raw text
-        what = f" for port {port}" if port else ""
-        return RouterError(
-            NETWORK,
-            f"the router did not answer the UPnP request{what} properly (it may be busy "
-            "or restarting); try again in a minute",
-            str(exc),
+        silent = (
+            Msg("fwd.err.upnp_no_answer_port", {"port": str(port)})
+            if port
+            else Msg("fwd.err.upnp_no_answer")
         )
-    return RouterError(code, explain(code, port=port, holder=holder), str(exc))
+        return RouterError(NETWORK, silent, str(exc))
+    return RouterError(code, explain_msg(code, port=port, holder=holder), str(exc))
 
 
 def explain(code: int, *, port: int = 0, holder: str = "") -> str:
-    """One sentence saying what ``code`` means for forwarding ``port``."""
-    what = f"port {port}" if port else "this port"
+    """One sentence saying what ``code`` means for forwarding ``port`` (English)."""
+    return explain_msg(code, port=port, holder=holder).english()
+
+
+_BY_CODE: dict[int, str] = {
+    ACTION_FAILED: "fwd.err.action_failed",
+    INVALID_ACTION: "fwd.err.invalid_action",
+    ONLY_PERMANENT_LEASES: "fwd.err.only_permanent",
+    NO_PORT_MAPS_AVAILABLE: "fwd.err.table_full",
+    SAME_PORT_REQUIRED: "fwd.err.same_port",
+    NO_ROUTER: "fwd.err.no_router",
+    SUBSTITUTED: "fwd.err.substituted",
+    NETWORK: "fwd.err.network",
+    OFF_LAN: "fwd.err.off_lan",
+    NOT_ASKED: "fwd.err.not_asked",
+    NO_PUBLIC_ADDRESS: "fwd.err.no_public_address",
+}
+"""The codes whose sentence depends on nothing but the port."""
+
+
+def explain_msg(code: int, *, port: int = 0, holder: str = "") -> Msg:
+    """What ``code`` means for forwarding ``port``, as a message id (``what``: the port)."""
+    what = {
+        "what": Msg("fwd.err.what.port", {"port": str(port)}) if port else Msg("fwd.err.what.this")
+    }
     if code == CONFLICT:
         if holder:
-            return (
-                f"{what} is already forwarded to {holder} — remove that rule in the "
-                "router or choose another port"
-            )
-        return (
-            f"the router refuses {what}: it is already forwarded, or the router only lets "
-            "a machine forward ports to itself (secure mode)"
-        )
+            return Msg("fwd.err.conflict_holder", {"holder": holder}, what)
+        return Msg("fwd.err.conflict", parts=what)
     if code == NOT_AUTHORIZED:
-        if 0 < port < 1024:
-            return (
-                f"the router's UPnP rules refuse {what} (many routers only allow ports "
-                "from 1024 up, or only to the asking machine)"
-            )
-        return (
-            f"the router's UPnP rules refuse {what} (its permission rules allow only some "
-            "external and internal ports, or only forwarding to the asking machine)"
-        )
-    if code == ACTION_FAILED:
-        return (
-            "the router accepted the request but could not forward "
-            f"{what} (it may have no usable public address: CGNAT/double NAT)"
-        )
-    if code == INVALID_ACTION:
-        return "the router does not support this UPnP request"
-    if code == ONLY_PERMANENT_LEASES:
-        return "the router only accepts permanent mappings"
-    if code == NO_PORT_MAPS_AVAILABLE:
-        return "the router's forwarding table is full"
-    if code == SAME_PORT_REQUIRED:
-        return f"the router requires the same external and internal port for {what}"
-    if code == NO_ROUTER:
-        return "no router answered UPnP, NAT-PMP or PCP on this network"
-    if code == SUBSTITUTED:
-        return f"the router gave another external port instead of {what}"
-    if code == NETWORK:
-        return "the router did not answer correctly"
-    if code == OFF_LAN:
-        return f"the target of {what} is not on this office's LAN"
-    if code == NOT_ASKED:
-        return f"{what} was not asked: the run's request budget ran out"
-    if code == NO_PUBLIC_ADDRESS:
-        return (
-            "the router has no public address (carrier-grade NAT or a second router in "
-            "front of it): forwarding on it cannot help, ask the ISP for a public IPv4 address"
-        )
-    name = next((n for n, c in UPNP_ERROR_STRINGS.items() if c == code), "unknown error")
-    return f"the router refused {what}: {name} ({code})"
+        low = "fwd.err.not_authorized_low" if 0 < port < 1024 else "fwd.err.not_authorized"
+        return Msg(low, parts=what)
+    if code in _BY_CODE:
+        return Msg(_BY_CODE[code], parts=what)
+    name = next((n for n, c in UPNP_ERROR_STRINGS.items() if c == code), "")
+    if not name:
+        return Msg("fwd.err.unknown_code", {"code": str(code)}, what)
+    return Msg("fwd.err.other", {"name": name, "code": str(code)}, what)
+
+
+def pmp_result(protocol: str, result: int) -> Msg:
+    """A NAT-PMP or PCP result code (``protocol``: ``natpmp`` or ``pcp``) in words."""
+    from netcore.forwarding_messages import NATPMP_RESULT_MEANINGS, PCP_RESULT_MEANINGS
+
+    meanings = NATPMP_RESULT_MEANINGS if protocol == "natpmp" else PCP_RESULT_MEANINGS
+    meaning = meanings.get(result)
+    if meaning is None:
+        return Msg("fwd.err.pmp_result_unknown", {"code": str(result)})
+    return Msg(f"fwd.pmp.{meaning}")

@@ -13,6 +13,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any
 
+from netcore.checks.verdict_messages import Msg
 from netcore.router import errors
 from netcore.router.errors import RouterError
 
@@ -53,27 +54,34 @@ class NatPmpClient:
             )
         except natpmp.NATPMPUnsupportedError:
             raise RouterError(
-                errors.NO_ROUTER, f"the router {self.gateway} does not answer NAT-PMP"
+                errors.NO_ROUTER, Msg("fwd.err.natpmp_silent", {"gateway": self.gateway})
             ) from None
         except (OSError, natpmp.NATPMPError) as exc:
             raise RouterError(
                 errors.NETWORK,
-                f"the NAT-PMP request to the router {self.gateway} failed "
-                f"({type(exc).__name__}): the router or the network did not carry it",
+                Msg(
+                    "fwd.err.natpmp_failed",
+                    {"gateway": self.gateway, "kind": type(exc).__name__},
+                ),
                 str(exc),
             ) from None
         except struct.error:  # the library unpacks whatever arrived: a short answer
             raise RouterError(
-                errors.NETWORK,
-                f"the router {self.gateway} sent a malformed NAT-PMP answer (too short)",
+                errors.NETWORK, Msg("fwd.err.natpmp_short", {"gateway": self.gateway})
             ) from None
         # RFC 6886 3.5: version 0 and opcode 128 + the request's; anything else
         # is not an answer to this request (never take it as a granted mapping)
         if resp.version != 0 or resp.opcode != 128 + int(request.opcode):
             raise RouterError(
                 errors.NETWORK,
-                f"the router {self.gateway} sent a malformed "
-                f"NAT-PMP answer (version {resp.version}, opcode {resp.opcode})",
+                Msg(
+                    "fwd.err.natpmp_malformed",
+                    {
+                        "gateway": self.gateway,
+                        "version": str(resp.version),
+                        "opcode": str(resp.opcode),
+                    },
+                ),
             )
         return resp
 
@@ -111,9 +119,12 @@ class NatPmpClient:
                 if resp.result == errors.NATPMP_NOT_AUTHORIZED
                 else errors.NETWORK
             )
-            raise RouterError(
-                code, f"NAT-PMP refused port {external}: {natpmp.error_str(resp.result)}"
+            refused = Msg(
+                "fwd.err.pmp_refused",
+                {"protocol": "NAT-PMP", "port": str(external)},
+                {"result": errors.pmp_result("natpmp", int(resp.result))},
             )
+            raise RouterError(code, refused, natpmp.error_str(resp.result))
         return Granted(
             external=int(resp.public_port),
             lifetime=int(resp.lifetime),

@@ -15,6 +15,7 @@ import struct
 import time
 from dataclasses import dataclass
 
+from netcore.checks.verdict_messages import Msg
 from netcore.router import errors
 from netcore.router.errors import RouterError
 from netcore.router.natpmp import NATPMP_MAX_LIFETIME, Granted
@@ -134,7 +135,7 @@ class PcpClient:
                         continue  # ICMP refusal or a stray packet: keep waiting
                     if resp.nonce == nonce:
                         return resp
-        raise RouterError(errors.NO_ROUTER, f"the router {self.gateway} does not answer PCP")
+        raise RouterError(errors.NO_ROUTER, Msg("fwd.err.pcp_silent", {"gateway": self.gateway}))
 
     def map(
         self, protocol: str, external: int, internal: int, lifetime: int, nonce: bytes | None = None
@@ -155,16 +156,20 @@ class PcpClient:
                 if resp.result == errors.PCP_NOT_AUTHORIZED
                 else (errors.NETWORK)
             )
-            raise RouterError(
-                code, f"PCP refused port {external}: {RESULTS.get(resp.result, str(resp.result))}"
+            refused = Msg(
+                "fwd.err.pmp_refused",
+                {"protocol": "PCP", "port": str(external)},
+                {"result": errors.pmp_result("pcp", resp.result)},
             )
+            raise RouterError(code, refused, RESULTS.get(resp.result, str(resp.result)))
         return Granted(resp.external, resp.lifetime, resp.external_ip, nonce.hex(), resp.epoch)
 
     def unmap(self, protocol: str, internal: int, nonce: bytes) -> None:
         """Delete a mapping: lifetime 0 with the nonce that created it."""
         resp = self._exchange(protocol, internal, 0, 0, nonce)
         if resp.result != 0:
-            raise RouterError(
-                errors.NETWORK,
-                f"PCP refused to delete the mapping: {RESULTS.get(resp.result, str(resp.result))}",
+            refused = Msg(
+                "fwd.err.pcp_delete_refused",
+                parts={"result": errors.pmp_result("pcp", resp.result)},
             )
+            raise RouterError(errors.NETWORK, refused, RESULTS.get(resp.result, str(resp.result)))

@@ -7,6 +7,7 @@ is useless for the plan, so it is given back and reported as a refusal.
 
 from __future__ import annotations
 
+from netcore.checks.verdict_messages import Msg
 from netcore.router import errors
 from netcore.router.errors import RouterError
 from netcore.router.natpmp import Granted, NatPmpClient
@@ -45,7 +46,7 @@ def map_port(
         ("natpmp", NatPmpClient(gateway, timeout)),
         ("pcp", PcpClient(gateway, timeout)),
     ]
-    last = RouterError(errors.NO_ROUTER, "no router answered")
+    last = RouterError(errors.NO_ROUTER, Msg("fwd.err.none_answered"))
     for method, client in clients:
         try:
             if isinstance(client, PcpClient):
@@ -68,7 +69,7 @@ def map_port(
             _undo(client, protocol, internal, granted)
             raise RouterError(
                 errors.NOT_AUTHORIZED,
-                f"the router refuses port {external} (it offered {granted.external} instead)",
+                Msg("fwd.err.moved", {"port": str(external), "offered": str(granted.external)}),
             )
         return method, granted
     raise last

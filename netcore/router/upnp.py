@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from netcore.checks.verdict_messages import Msg
 from netcore.http_fetch import FetchError
 from netcore.plan import PlannedPort, is_ours
 from netcore.router import errors
@@ -86,7 +87,7 @@ class UpnpClient:
         url = find_igd_url(self.discover_ms, self.gateway)
         if url and self._select(upnp, url):
             return url
-        raise RouterError(errors.NO_ROUTER, "no UPnP router (IGD) answered on this network")
+        raise RouterError(errors.NO_ROUTER, Msg("fwd.err.no_igd"))
 
     def _select(self, upnp: Any, url: str) -> bool:
         """Select ``url`` if it is an Internet gateway; False when it is not or is silent."""

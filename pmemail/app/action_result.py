@@ -3,7 +3,9 @@
 Both carry a message id of :mod:`pmemail.app.action_texts` with its parameters,
 so each screen words them in its own language (``words(language)``); ``message``
 / ``str()`` is the English text, for logs and older callers. An action may still
-pass a plain line (a server's or router's own error): it is shown as it is.
+pass a plain line (a server's or router's own error): it is shown as it is; a
+parameter may be a :class:`netcore.checks.verdict_messages.Msg` (a router's refusal),
+worded in the same language as the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +18,21 @@ from pmemail.app.cert_wording import render
 
 
 def _words(key: str, params: Mapping[str, object], language: str, plain: str) -> str:
-    return render(TEXTS, key, language, **params) if key in TEXTS else plain
+    if key not in TEXTS:
+        return plain
+    # a parameter that is a sentence of its own (a router's refusal) is worded alike
+    values = {k: _sentence(v, language) for k, v in params.items()}
+    return render(TEXTS, key, language, **values)
+
+
+def _sentence(value: object, language: str) -> object:
+    from netcore.checks.verdict_messages import Msg
+
+    if not isinstance(value, Msg):
+        return value
+    from pmemail.app.verdict_texts import word
+
+    return word(value.to_dict(), language)
 
 
 class ActionError(Exception):

@@ -63,6 +63,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "{count} recipient(s) are being retried now",
         "fr": "{count} destinataire(s) sont retentés maintenant",
     },
+    "forward.reason": {"en": "{reason}", "fr": "{reason}"},
+    "forward.cannot_forward": {
+        "en": "cannot forward the ports: {reason}",
+        "fr": "impossible de rediriger les ports : {reason}",
+    },
+    "forward.cannot_remove": {
+        "en": "cannot remove the mappings: {reason}",
+        "fr": "impossible de supprimer les redirections : {reason}",
+    },
     "forward.nothing.forwarded": {
         "en": "nothing to do (forwarded 0 ports)",
         "fr": "rien à faire (0 port redirigé)",

@@ -164,7 +164,8 @@ FRENCH_FINDINGS: Final[dict[str, str]] = {
     "title.outbound_25": "Port 25 sortant",
     "title.dns": "DNS",
     "title.subscription": "Abonnement",
-    "title.inbound": "Entrant {port}",
+    "title.inbound": "Accès depuis Internet au port {port}",
+    "title.inbound_port": "Accès depuis Internet au port {port}/{protocol} ({name})",
     "doctor.checking": "vérification de l'abonnement internet ...",
     "adv.timeout": "cette vérification ne dit rien pour l'instant : vérifiez le réseau, ou "
     "augmentez network.check_timeout s'il est lent",

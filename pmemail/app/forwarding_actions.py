@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _summary(report: ForwardingReport, done: str) -> ActionResult:
+def _summary(report: ForwardingReport, done: str, language: str) -> ActionResult:
     from netcore.forwarding_report import outcome_line
+    from pmemail.app.verdict_texts import sayer
 
-    lines = [outcome_line(o) for o in report.outcomes]
+    say = sayer(language)
+    lines = [outcome_line(o, say) for o in report.outcomes]
     if report.router_error and not report.mapped:
-        lines.insert(0, report.router_error)
+        lines.insert(0, say(report.router_msg) if report.router_msg else report.router_error)
     if not report.outcomes:
         return ActionResult.said(f"forward.nothing.{done}", lines)
     key = f"forward.failed.{done}" if report.failed else f"forward.done.{done}"
@@ -33,8 +35,12 @@ def _summary(report: ForwardingReport, done: str) -> ActionResult:
     return ActionResult.said(key, lines, not report.failed, failed=len(report.failed), **counts)
 
 
-def _router_call(what: str, call: Callable[[], T]) -> T:
-    """``call()``, its failures to reach the router as one ActionError line."""
+def _router_call(key: str, call: Callable[[], T]) -> T:
+    """``call()``, its failures to reach the router as one ActionError line.
+
+    ``key``: the action catalogue's sentence around the reason (``forward.reason``:
+    the reason alone); a router's refusal is worded in the screen's language.
+    """
     from netcore.router.errors import RouterError
 
     try:
@@ -42,8 +48,8 @@ def _router_call(what: str, call: Callable[[], T]) -> T:
     except (RouterError, OSError, ValueError) as err:
         # OSError too: no route, a refused socket (the test network guard) ...
         # ValueError: netcore.plan.PlanError (a bad address in the config)
-        reason = str(err) or type(err).__name__
-        raise ActionError(f"{what}: {reason}" if what else reason) from None
+        msg = err.msg if isinstance(err, RouterError) else None
+        raise ActionError.said(key, reason=msg or str(err) or type(err).__name__) from None
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,8 @@ def apply_plan(
     from pmemail.app.verdict_texts import sayer
 
     forwarder = Forwarder(config, paths)
-    plan = _router_call("", forwarder.plan)
-    report = _router_call("", lambda: forwarder.apply(progress=progress))
+    plan = _router_call("forward.reason", forwarder.plan)
+    report = _router_call("forward.reason", lambda: forwarder.apply(progress=progress))
     isp = config.isp
     profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
     doc = forwarding_document(report, plan, profile, forwarder.gateway)
@@ -88,9 +94,9 @@ def forward_all(
     from netcore.forwarding import Forwarder
 
     report = _router_call(
-        "cannot forward the ports", lambda: Forwarder(config, paths).apply(progress=progress)
+        "forward.cannot_forward", lambda: Forwarder(config, paths).apply(progress=progress)
     )
-    return _summary(report, "forwarded")
+    return _summary(report, "forwarded", config.language)
 
 
 def remove_mappings(config: Config, paths: DataPaths) -> ActionResult:
@@ -101,5 +107,5 @@ def remove_mappings(config: Config, paths: DataPaths) -> ActionResult:
     """
     from netcore.forwarding import Forwarder
 
-    report = _router_call("cannot remove the mappings", Forwarder(config, paths).remove)
-    return _summary(report, "removed")
+    report = _router_call("forward.cannot_remove", Forwarder(config, paths).remove)
+    return _summary(report, "removed", config.language)

@@ -55,7 +55,8 @@ def ports_on_router(config: Config, paths: DataPaths) -> list[PortPresence]:
     try:
         rows, _others = Forwarder(config, paths).table()
     except (RouterError, PlanError, OSError) as err:
-        raise ActionError(str(err)) from None
+        msg = err.msg if isinstance(err, RouterError) else None
+        raise ActionError.said("forward.reason", reason=msg or str(err)) from None
     return presence(config, rows)
 
 

@@ -32,6 +32,19 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 """Each row and the ``why`` ids of the records it checks."""
 
+RECORD_NAMES: dict[str, str] = {
+    "spf": "SPF",
+    "spf_relay": "SPF",
+    "dkim": "DKIM",
+    "dmarc": "DMARC",
+    "mta_sts": "MTA-STS",
+    "tls_rpt": "TLS-RPT",
+}
+"""The record's own name (the same in every language), by its ``why``."""
+
+FAILURES = ("timeout", "servfail", "refused", "unreachable")
+"""The lookup failures with a sentence of their own (others: ``check.lookup.other``)."""
+
 
 def _say(key: str, language: str, **values: object) -> str:
     return render(TEXTS, key, language, **values)
@@ -102,9 +115,7 @@ def judge_findings(
         elif f.kind == "wrong":
             problems.append(_say("check.wrong", language, name=f.record.name, found=f.found))
         elif f.kind == "error":
-            problems.append(
-                _say("check.lookup_failed", language, name=f.record.name, error=f.error)
-            )
+            problems.append(lookup_failed(f, config))
     problems += [_say("check.dkim.no_key", language, domain=d) for d in no_key]
     details: dict[str, Any] = {
         "findings": [
@@ -114,6 +125,7 @@ def judge_findings(
                 "found": f.found,
                 "expected": f.record.text,
                 "error": f.error,
+                "failure": f.failure,
             }
             for f in findings
         ],
@@ -127,6 +139,45 @@ def judge_findings(
     advice = _say("check.advice", language, lines="\n".join(fix)) if fix else ""
     more = f" (+{len(problems) - 1})" if len(problems) > 1 else ""
     return _result(kind, config, status, problems[0] + more, details, advice)
+
+
+def _whom(config: Config) -> str:
+    """The resolver the lookups asked, in words (``network.resolver`` or the system's)."""
+    resolver, language = config.network.resolver, config.language
+    if resolver:
+        return _say("check.whom.server", language, resolver=resolver)
+    return _say("check.whom.system", language)
+
+
+def _dnsbl_why(reason: str, config: Config, address: str) -> str:
+    """Why a blocklist gave no verdict, in words (never the resolver library's text)."""
+    key = reason if reason in (*FAILURES, "list_refused", "not_ipv4") else "other"
+    seconds = f"{config.network.dns_timeout:g}"
+    return _say(
+        f"check.dnsbl.why.{key}",
+        config.language,
+        whom=_whom(config),
+        seconds=seconds,
+        address=address,
+    )
+
+
+def lookup_failed(finding: Finding, config: Config) -> str:
+    """A failed lookup as the admin reads it: what was asked, of whom, and what it means.
+
+    Never the resolver library's own text (that stays in the row's details).
+    """
+    language, net = config.language, config.network
+    whom = _whom(config)
+    failure = finding.failure if finding.failure in FAILURES else "other"
+    return _say(
+        f"check.lookup.{failure}",
+        language,
+        whom=whom,
+        record=RECORD_NAMES.get(finding.record.why, finding.record.why.upper()),
+        name=finding.record.name,
+        seconds=f"{net.dns_timeout:g}",
+    )
 
 
 def _result(
@@ -168,12 +219,15 @@ def dnsbl_result(config: Config, address: str) -> CheckResult:
         return CheckResult("dnsbl", title, "skipped", _say("check.no_address", language))
     res = make_resolver(net.resolver, net.dns_timeout)
     answers = {zone: dnsbl_status(res, address, zone) for zone in zones}
-    listed = [zone for zone, (kind, _) in answers.items() if kind == "listed"]
-    unknown = [zone for zone, (kind, _) in answers.items() if kind == "unknown"]
+    listed = [zone for zone, (kind, _, _) in answers.items() if kind == "listed"]
+    unknown = [zone for zone, (kind, _, _) in answers.items() if kind == "unknown"]
     shown = listed or unknown or zones
     detail = "; ".join(answers[zone][1] for zone in shown if answers[zone][1])
     details = {"address": address, "lists": zones, "answer": detail}
-    words = {"address": address, "lists": ", ".join(shown), "error": detail}
+    # an unknown list's reason in words (the resolver library's text stays in details)
+    why = dict.fromkeys(_dnsbl_why(answers[zone][2], config, address) for zone in unknown)
+    error = "; ".join(why) if unknown else detail
+    words = {"address": address, "lists": ", ".join(shown), "error": error}
     if listed:
         finding = _say("check.dnsbl.listed", language, **words)
         return CheckResult(

@@ -121,9 +121,52 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "{name} says {found}",
         "fr": "{name} contient {found}",
     },
-    "check.lookup_failed": {
-        "en": "{name} could not be looked up: {error}",
-        "fr": "{name} n'a pas pu être consulté : {error}",
+    "check.whom.server": {
+        "en": "the DNS resolver {resolver} (network.resolver)",
+        "fr": "le résolveur DNS {resolver} (network.resolver)",
+    },
+    "check.whom.system": {
+        "en": "this machine's DNS resolver (/etc/resolv.conf)",
+        "fr": "le résolveur DNS de cet ordinateur (/etc/resolv.conf)",
+    },
+    "check.lookup.timeout": {
+        "en": "asked {whom} for the {record} record of {name} (TXT): no answer within "
+        "{seconds} s; the resolver is down, unreachable or too slow, so whether {record} "
+        "is published is unknown",
+        "fr": "{whom} a été interrogé sur l'enregistrement {record} de {name} (TXT) : pas "
+        "de réponse en {seconds} s ; le résolveur est arrêté, injoignable ou trop lent, on ne "
+        "sait donc pas si {record} est publié",
+    },
+    "check.lookup.servfail": {
+        "en": "asked {whom} for the {record} record of {name} (TXT): it answered SERVFAIL, "
+        "it could not get an answer from the domain's DNS servers (down, misconfigured or "
+        "broken DNSSEC); whether {record} is published is unknown until they answer",
+        "fr": "{whom} a été interrogé sur l'enregistrement {record} de {name} (TXT) : il a "
+        "répondu SERVFAIL, il n'a pas obtenu de réponse des serveurs DNS du domaine "
+        "(arrêtés, mal configurés ou DNSSEC cassé) ; on ne saura si {record} est publié "
+        "que lorsqu'ils répondront",
+    },
+    "check.lookup.refused": {
+        "en": "asked {whom} for the {record} record of {name} (TXT): it refused the "
+        "question, this resolver does not answer this machine; set network.resolver to one "
+        "that does, then check again",
+        "fr": "{whom} a été interrogé sur l'enregistrement {record} de {name} (TXT) : il a "
+        "refusé la question, ce résolveur ne répond pas à cet ordinateur ; indiquez dans "
+        "network.resolver un résolveur qui le fait, puis vérifiez à nouveau",
+    },
+    "check.lookup.unreachable": {
+        "en": "asked {whom} for the {record} record of {name} (TXT): nothing answers at "
+        "that address (connection refused or no route), so whether {record} is published "
+        "is unknown; check network.resolver and the network",
+        "fr": "{whom} a été interrogé sur l'enregistrement {record} de {name} (TXT) : rien "
+        "ne répond à cette adresse (connexion refusée ou pas de route), on ne sait donc pas si "
+        "{record} est publié ; vérifiez network.resolver et le réseau",
+    },
+    "check.lookup.other": {
+        "en": "asked {whom} for the {record} record of {name} (TXT): the lookup failed, so "
+        "whether {record} is published is unknown",
+        "fr": "{whom} a été interrogé sur l'enregistrement {record} de {name} (TXT) : la "
+        "recherche a échoué, on ne sait donc pas si {record} est publié",
     },
     "check.advice": {
         "en": "publish these records at your DNS provider:\n{lines}",
@@ -156,6 +199,34 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "refused by blocklists",
         "fr": "{lists} n'a pas répondu pour {address} ({error}) ; les listes refusent "
         "souvent les résolveurs publics",
+    },
+    "check.dnsbl.why.timeout": {
+        "en": "no answer within {seconds} s from {whom}",
+        "fr": "{whom} n'a pas répondu en {seconds} s",
+    },
+    "check.dnsbl.why.servfail": {
+        "en": "{whom} answered SERVFAIL: it could not get an answer from the list's servers",
+        "fr": "{whom} a répondu SERVFAIL : il n'a pas obtenu de réponse des serveurs de la liste",
+    },
+    "check.dnsbl.why.refused": {
+        "en": "{whom} refused the question",
+        "fr": "{whom} a refusé la question",
+    },
+    "check.dnsbl.why.unreachable": {
+        "en": "nothing answers at the address of {whom}",
+        "fr": "{whom} est injoignable (rien ne répond à son adresse)",
+    },
+    "check.dnsbl.why.other": {
+        "en": "the lookup through {whom} failed",
+        "fr": "la recherche par {whom} a échoué",
+    },
+    "check.dnsbl.why.list_refused": {
+        "en": "the list refused to answer the query",
+        "fr": "la liste a refusé de répondre",
+    },
+    "check.dnsbl.why.not_ipv4": {
+        "en": "{address} is not an IPv4 address",
+        "fr": "{address} n'est pas une adresse IPv4",
     },
     "check.dnsbl.advice": {
         "en": "mail from this address is refused by many receivers: send through your "

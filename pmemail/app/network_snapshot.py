@@ -21,6 +21,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 if TYPE_CHECKING:
+    from netcore.checks.verdict_messages import Msg
     from netcore.router.upnp import RouterMapping
 
 # The router clients (miniupnpc) and the echo client (requests) are imported
@@ -62,12 +63,22 @@ class NetworkSnapshot:
     address_changed: bool  # this refresh saw a new public address
     history: list[IpObservation] = field(default_factory=list)
     ports: list[PortReach] = field(default_factory=list)
+    router_error_msg: Msg | None = None  # ``router_error`` as a message id, when it has one
+
+    def router_error_words(self, language: str) -> str:
+        """Why the router could not be read, in ``language`` ("" when it could)."""
+        if self.router_error_msg is None:
+            return self.router_error
+        from pmemail.app.verdict_texts import word
+
+        return word(self.router_error_msg.to_dict(), language)
 
 
 def _router_facts(
     config: Config, paths: DataPaths
-) -> tuple[str, str, str, dict[str, RouterMapping], ForwardingState]:
-    """(router label, error, router's public address, our UPnP rows by key, state)."""
+) -> tuple[str, str, str, dict[str, RouterMapping], ForwardingState, Msg | None]:
+    """(router label, error, router's public address, our UPnP rows by key, state,
+    the error as a message id)."""
     from netcore.forwarding import Forwarder
     from netcore.router.errors import RouterError
 
@@ -75,7 +86,9 @@ def _router_facts(
     try:
         rows, _others = fwd.table()
     except (RouterError, OSError, ValueError) as err:
-        return "", str(err) or type(err).__name__, "", {}, ForwardingState.load(fwd.state_file)
+        msg = err.msg if isinstance(err, RouterError) else None
+        state = ForwardingState.load(fwd.state_file)
+        return "", str(err) or type(err).__name__, "", {}, state, msg
     state = ForwardingState.load(fwd.state_file)
     address = ""
     client = fwd.upnp(state)
@@ -85,7 +98,7 @@ def _router_facts(
         except (RouterError, OSError):
             address = ""
     label = f"UPnP IGD {fwd.igd_url}" if fwd.igd_url else "NAT-PMP/PCP mappings only"
-    return label, "", address, {r.key: r for r in rows}, state
+    return label, "", address, {r.key: r for r in rows}, state, None
 
 
 def _port_reach(
@@ -144,7 +157,7 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
             )
             for name in enabled
         }
-        label, router_error, router_address, rows, state = router_f.result()
+        label, router_error, router_address, rows, state, router_msg = router_f.result()
         answers = public_f.result()
         reach = {name: f.result() for name, f in reach_f.items()}
     history = IpHistory(paths.state)
@@ -172,4 +185,5 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
             _port_reach(config, name, now, not router_error, rows, state, reach[name])
             for name in enabled
         ],
+        router_error_msg=router_msg,
     )

@@ -14,6 +14,7 @@ from typing import Any, Final
 from netcore.checks.verdict_messages import ENGLISH, Msg
 from pmemail.app.cert_wording import render
 from pmemail.app.finding_texts import FRENCH_FINDINGS, french_crashed
+from pmemail.app.forwarding_texts import FRENCH_FORWARDING
 
 FRENCH: Final[dict[str, str]] = {
     "summary.no_network": "il n'y a pas de réseau : cet ordinateur n'a ni adresse sur un "
@@ -147,6 +148,7 @@ FRENCH.update(
 )
 
 FRENCH.update(FRENCH_FINDINGS)
+FRENCH.update(FRENCH_FORWARDING)
 FRENCH.update(french_crashed(_FR_ASKED))
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
@@ -186,12 +188,24 @@ def finding_text(result: Any, language: str) -> str:
 
 
 def title_text(result: Any, language: str) -> str:
-    """A check's title in ``language`` (titles made outside the core are kept as they are)."""
+    """A check's title in ``language`` (titles made outside the core are kept as they are).
+
+    An inbound row is worded from its details (port, protocol, plan entry); one
+    without them (not run: no network, a timeout) from the port of its title.
+    """
     cid, title = str(result.id), str(result.title)
     if f"title.{cid}" in TEXTS:
         return render(TEXTS, f"title.{cid}", language)
-    if cid.startswith("inbound.") and title.startswith("Inbound "):
-        return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
+    if cid.startswith("inbound."):
+        details = getattr(result, "details", None) or {}
+        if "external" in details and "protocol" in details:
+            port, protocol = details["external"], details["protocol"]
+            name = cid.removeprefix("inbound.")
+            return render(
+                TEXTS, "title.inbound_port", language, port=port, protocol=protocol, name=name
+            )
+        if title.startswith("Inbound "):
+            return render(TEXTS, "title.inbound", language, port=title.removeprefix("Inbound "))
     return title
 
 

@@ -12,10 +12,10 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pmemail.cli.context import Context
-from pmemail.cli.failures import failures_as
+from pmemail.cli.context import CommandError, Context
 
 if TYPE_CHECKING:
+    from netcore.checks.verdict_messages import Msg
     from netcore.forwarding import Forwarder
     from netcore.port_outcome import PortOutcome
     from netcore.profiles import RouterProfile
@@ -58,12 +58,19 @@ def _forwarder(ctx: Context, args: argparse.Namespace) -> Forwarder:
     return Forwarder(ctx.config, ctx.paths, gateway=args.gateway, lan_ip=args.lan_ip)
 
 
-def _guarded(call: Callable[[], T]) -> T:
+def _guarded(ctx: Context, call: Callable[[], T]) -> T:
+    """``call()``; a router's refusal or a bad plan as the command's one-line error
+    (a refusal in the configured language)."""
     from netcore.plan import PlanError
     from netcore.router.errors import RouterError
 
-    with failures_as(RouterError, PlanError, exit_code=2):
+    try:
         return call()
+    except RouterError as err:
+        said = _sayer(ctx)(err.msg) if err.msg else str(err)
+        raise CommandError(said, exit_code=2) from None
+    except PlanError as err:
+        raise CommandError(str(err), exit_code=2) from None
 
 
 def _profile(ctx: Context) -> RouterProfile | None:
@@ -79,56 +86,77 @@ def _emit(ctx: Context, doc: dict[str, Any]) -> None:
 
 def cmd_plan(ctx: Context, args: argparse.Namespace) -> int:
     """Print the plan: external port -> internal address:port."""
-    from netcore import advice
     from netcore.forwarding_report import plan_document
     from netcore.target_check import off_lan_outcome, office_network
 
     fwd = _forwarder(ctx, args)
-    plan = _guarded(fwd.plan)
+    plan = _guarded(ctx, fwd.plan)
     # with --lan-ip the plan needs no route to the router at all
     gateway = args.gateway or "" if args.lan_ip else fwd.gateway
     doc = plan_document(plan, fwd.lan_ip, gateway)
     lan = office_network(fwd.lan_ip, ctx.config.network.interface.strip())
     off = [o for o in (off_lan_outcome(p, lan, fwd.lan_ip) for p in plan) if o is not None]
     doc["off_lan"] = [
-        {"name": o.name, "internal_host": o.internal_host, "message": o.message} for o in off
+        {"name": o.name, "internal_host": o.internal_host, "message": o.message}
+        | ({"message_id": o.msg.id, "params": dict(o.msg.params)} if o.msg else {})
+        for o in off
     ]
     if args.json:
         _emit(ctx, doc)
         return 0
-    ctx.print(f"port plan (this machine: {fwd.lan_ip})")
+    ctx.print(_say(ctx, "fwd.line.plan", address=fwd.lan_ip))
     for p in plan:
-        instead = f" (fallback for {p.fallback_for})" if p.fallback_for else ""
+        instead = (
+            " " + _say(ctx, "fwd.line.plan_fallback", port=str(p.fallback_for))
+            if p.fallback_for
+            else ""
+        )
         ctx.print(
             f"  {p.external:>5}/{p.protocol}  ->  {p.internal_host}:{p.internal:<5}  "
             f"{p.name}{instead}"
         )
+    say = _sayer(ctx)
     for o in off:
-        ctx.print(f"  WARNING {o.message}")
+        reason = say(o.msg) if o.msg else o.message
+        ctx.print(f"  {_say(ctx, 'fwd.line.warning', reason=reason)}")
     ctx.print()
-    ctx.print(advice.DMZ_EXPLANATION)
+    ctx.print(_say(ctx, "fwd.dmz"))
     return 0
 
 
 def _progress_line(ctx: Context, o: PortOutcome) -> None:
     from netcore.forwarding_report import outcome_line
 
-    ctx.print(f"  {outcome_line(o)}")
+    ctx.print(f"  {outcome_line(o, _sayer(ctx))}")
+
+
+def _sayer(ctx: Context) -> Callable[[Msg], str]:
+    """Words a message id in the configured language."""
+    from pmemail.app.verdict_texts import sayer
+
+    return sayer(ctx.config.language)
+
+
+def _say(ctx: Context, key: str, **params: str) -> str:
+    """Message id ``key`` of the forwarding catalogue in the configured language."""
+    from netcore.checks.verdict_messages import Msg
+
+    return _sayer(ctx)(Msg(key, params))
 
 
 def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
     """Map the plan; print progress, then fallbacks and manual steps if needed."""
-    from netcore import advice
     from netcore.forwarding_report import forwarding_document
 
     fwd = _forwarder(ctx, args)
-    plan = _guarded(fwd.plan)
+    plan = _guarded(ctx, fwd.plan)
     if not args.json:
-        ctx.print(f"forwarding {len(plan)} port(s) to this office (router {fwd.gateway})")
+        ctx.print(_say(ctx, "fwd.line.forwarding", count=str(len(plan)), gateway=fwd.gateway))
     report = _guarded(
+        ctx,
         lambda: fwd.apply(
             None if args.json else (lambda o: _progress_line(ctx, o)), fallback=args.fallback
-        )
+        ),
     )
     doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None, fwd.gateway)
     if args.json:
@@ -136,7 +164,7 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
         return report.exit_code()
     _render_next_steps(ctx, doc)
     ctx.print()
-    ctx.print(advice.DMZ_EXPLANATION)
+    ctx.print(_say(ctx, "fwd.dmz"))
     return report.exit_code()
 
 
@@ -155,24 +183,30 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from netcore.forwarding_report import list_document
 
     fwd = _forwarder(ctx, args)
-    rows, records = _guarded(fwd.table)
+    rows, records = _guarded(ctx, fwd.table)
     url = fwd.igd_url
     doc = list_document(rows, records, url, fwd.fallback_ports())
     if args.json:
         _emit(ctx, doc)
         return 0
-    ctx.print(f"router table ({url or 'no UPnP'}); * = pmemail")
+    where = url or _say(ctx, "fwd.line.no_upnp")
+    ctx.print(_say(ctx, "fwd.line.table", where=where))
+    permanent = _say(ctx, "fwd.line.permanent")
     for m in doc["mappings"]:
         mark = "*" if m["ours"] else " "
-        lease = "permanent" if not m["lease"] else f"{m['lease']} s"
-        instead = f" (instead of {m['fallback_for']})" if m["fallback_for"] else ""
+        lease = permanent if not m["lease"] else f"{m['lease']} s"
+        instead = (
+            " " + _say(ctx, "fwd.line.instead_of", port=str(m["fallback_for"]))
+            if m["fallback_for"]
+            else ""
+        )
         ctx.print(
             f" {mark} {m['external']:>5}/{m['protocol']} -> "
             f"{m['internal_host']}:{m['internal']:<5} {m['description']:<24} "
             f"{m['method']:<6} {lease}{instead}"
         )
     if not doc["mappings"]:
-        ctx.print("  (empty)")
+        ctx.print(f"  {_say(ctx, 'fwd.line.empty')}")
     return 0
 
 
@@ -181,10 +215,13 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
     from netcore.forwarding_report import forwarding_document
 
     fwd = _forwarder(ctx, args)
-    report = _guarded(lambda: fwd.remove(None if args.json else (lambda o: _progress_line(ctx, o))))
+    report = _guarded(
+        ctx, lambda: fwd.remove(None if args.json else (lambda o: _progress_line(ctx, o)))
+    )
     doc = forwarding_document(report, [], None)
     if args.json:
         _emit(ctx, doc)
     else:
-        ctx.print(f"{doc['summary']['ok']} of {doc['summary']['total']} mapping(s) removed")
+        summary = {k: str(v) for k, v in doc["summary"].items()}
+        ctx.print(_say(ctx, "fwd.line.removed_count", ok=summary["ok"], total=summary["total"]))
     return report.exit_code()

@@ -36,7 +36,7 @@ from pmemail.app.cert_wording import render
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
-from pmemail.app.verdict_texts import finding_text
+from pmemail.app.verdict_texts import finding_text, title_text
 from pmemail_tui.i18n import current_language, localize_bindings, t
 from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
@@ -256,7 +256,8 @@ class DashboardScreen(Screen[None]):
         """One check finished: append it to the actions log."""
         r = message.result
         self.query_one("#dash-actions", Log).write_line(
-            f"  {r.status.upper():7} {r.title}: {finding_text(r, current_language())}"
+            f"  {r.status.upper():7} {title_text(r, current_language())}: "
+            f"{finding_text(r, current_language())}"
         )
 
     def on_action_done(self, message: ActionDone) -> None:

@@ -19,9 +19,10 @@ from netcore.port_outcome import FAILED, PortOutcome
 from pmemail.app import forwarding_actions
 from pmemail.app.action_result import ActionError
 from pmemail.app.forwarding_status import manual_steps, ports_on_router
+from pmemail.app.verdict_texts import sayer
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import ForwardDone, RouterUnreadable, RowResult
 from pmemail_tui.widgets.check_list import CheckList
@@ -76,7 +77,7 @@ class ForwardStep(WizardStep):
                 manual = "\n".join(manual_steps(config, lan_ip, this_computer))
             except ActionError as plan_err:
                 manual = str(plan_err)
-            self.post_message(ForwardDone(str(err), manual))
+            self.post_message(ForwardDone(err.words(current_language()), manual))
         else:
             self.keep_answers({"all_mapped": applied.all_mapped})
             self.post_message(ForwardDone("", "\n".join(applied.next_steps)))
@@ -116,7 +117,7 @@ class ForwardStep(WizardStep):
         try:
             ports = ports_on_router(config, paths)
         except ActionError as err:
-            self.post_message(RouterUnreadable(str(err)))
+            self.post_message(RouterUnreadable(err.words(current_language())))
             return
         present = sum(1 for port in ports if port.present)
         all_mapped = bool(ports) and present == len(ports)
@@ -158,7 +159,8 @@ def _now() -> str:
 def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:
     """(status, finding, details, advice) of one port's outcome."""
     if outcome.status == FAILED:
-        return "fail", outcome.message, f"code {outcome.code}" if outcome.code else "", ""
+        said = sayer(current_language())(outcome.msg) if outcome.msg else outcome.message
+        return "fail", said, t("forward.code", code=outcome.code) if outcome.code else "", ""
     granted = outcome.granted_external
     moved = granted is not None and granted != outcome.external
     finding = t(
@@ -168,4 +170,4 @@ def _row(outcome: PortOutcome) -> tuple[str, str, str, str]:
     )
     if moved:
         return "warn", t("forward.moved", granted=granted), finding, ""
-    return "ok", finding, f"lease {outcome.lease} s" if outcome.lease else "", ""
+    return "ok", finding, t("forward.lease", seconds=outcome.lease) if outcome.lease else "", ""

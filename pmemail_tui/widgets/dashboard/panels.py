@@ -332,7 +332,8 @@ class NetworkPanel(SteadyStatic):
             out.append(t("dash.net.public_unknown", reason=net.public_error), style=fmt.BAD)
         out.append("\n")
         if net.router_error:
-            out.append(t("dash.net.router_error", reason=net.router_error), style=fmt.BAD)
+            reason = net.router_error_words(current_language())
+            out.append(t("dash.net.router_error", reason=reason), style=fmt.BAD)
         else:
             out.append(
                 t("dash.net.router", router=net.router, address=net.router_address or "?"),
