@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from netcore.dyndns.settings import DyndnsSettings
-from netcore.dyndns.updater import DyndnsUpdater, UpdateResult
-from netcore.echo_service import public_ip
-from netcore.ip_history import IpHistory
 from pmemail.app.cert_wording import render
 from pmemail.app.dyndns_texts import TEXTS
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
-from pmemail.serve.dyndns_service import dyndns_status
+
+if TYPE_CHECKING:  # the dashboard imports this module: requests only when an update is made
+    from mailcore.status import DyndnsStatus
+    from netcore.dyndns.updater import UpdateResult
 
 
 class DyndnsRefused(Exception):
@@ -58,6 +57,11 @@ def update_now(config: Config, paths: DataPaths) -> UpdateReport:
     Raises:
         DyndnsRefused: updates are off or ``[dyndns]`` is not filled in.
     """
+    from netcore.dyndns.settings import DyndnsSettings
+    from netcore.dyndns.updater import DyndnsUpdater
+    from netcore.echo_service import public_ip
+    from netcore.ip_history import IpHistory
+
     if config.dyndns.enabled == "no":
         raise DyndnsRefused("error.disabled")
     settings = DyndnsSettings.from_config(config)
@@ -90,6 +94,8 @@ def _report(hostname: str, result: UpdateResult) -> UpdateReport:
 
 def report_json(config: Config, paths: DataPaths, report: UpdateReport) -> dict[str, Any]:
     """The ``--json`` document: what happened and the ``dyndns`` status after it."""
+    from pmemail.serve.dyndns_service import dyndns_status
+
     answer = report.result.answer
     return {
         "ok": report.ok,
@@ -100,3 +106,19 @@ def report_json(config: Config, paths: DataPaths, report: UpdateReport) -> dict[
         "message": report.message_id,
         "dyndns": dict(dyndns_status(config, paths)),
     }
+
+
+def dyndns_line(status: DyndnsStatus, language: str) -> str:
+    """The dashboard's one line on the last update ("" when dynamic DNS does not apply)."""
+    values = {
+        "hostname": status["hostname"],
+        "address": status["sent_address"] or "?",
+        "answer": status["last_answer"],
+    }
+    if status["stopped"]:
+        return say("line.stopped", language, **values)
+    attempt = status["last_attempt"]
+    if attempt is None:
+        return say("line.never", language, **values) if status["wanted"] else ""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(attempt))
+    return say("line.last", language, when=when, **values)

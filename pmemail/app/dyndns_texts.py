@@ -56,16 +56,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "Duck DNS).",
     },
     "line.never": {
-        "en": "{hostname}: no update yet",
-        "fr": "{hostname} : pas encore de mise à jour",
+        "en": "Dynamic DNS: {hostname}, no update yet",
+        "fr": "DNS dynamique : {hostname}, pas encore de mise à jour",
     },
     "line.last": {
-        "en": "{hostname} → {address}, {answer} {when}",
-        "fr": "{hostname} → {address}, {answer} {when}",
+        "en": "Dynamic DNS: {hostname} → {address} (last answer {answer}, {when})",
+        "fr": "DNS dynamique : {hostname} → {address} (dernière réponse {answer}, {when})",
     },
     "line.stopped": {
-        "en": "{hostname}: refused ({answer}), updates stopped",
-        "fr": "{hostname} : refusé ({answer}), mises à jour arrêtées",
+        "en": "Dynamic DNS: {hostname} refused ({answer}), updates stopped until [dyndns] changes",
+        "fr": "DNS dynamique : {hostname} refusé ({answer}), mises à jour arrêtées jusqu'à "
+        "un changement de [dyndns]",
     },
 }
 """Every dynamic DNS sentence by id, in English and French (same placeholders)."""

@@ -21,6 +21,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 if TYPE_CHECKING:
+    from mailcore.status import DyndnsStatus
     from netcore.router.upnp import RouterMapping
 
 # The router clients (miniupnpc) and the echo client (requests) are imported
@@ -62,6 +63,7 @@ class NetworkSnapshot:
     address_changed: bool  # this refresh saw a new public address
     history: list[IpObservation] = field(default_factory=list)
     ports: list[PortReach] = field(default_factory=list)
+    dyndns: DyndnsStatus | None = None  # the last dynamic DNS update (None: unreadable)
 
 
 def _router_facts(
@@ -132,6 +134,7 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     from a worker thread.
     """
     from netcore.echo_service import port_reachable, public_ip
+    from pmemail.serve.dyndns_service import dyndns_status
 
     net = config.network
     enabled = [name for name, m in config.ports.items() if m.enabled]
@@ -154,6 +157,10 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     except OSError:
         changed, entries = False, []
     now = status_snapshot.clock()  # the one wall-clock seam of the dashboard's facts
+    try:
+        dyndns: DyndnsStatus | None = dyndns_status(config, paths)
+    except OSError:
+        dyndns = None
     public_error = (
         ""
         if answers.address
@@ -172,4 +179,5 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
             _port_reach(config, name, now, not router_error, rows, state, reach[name])
             for name in enabled
         ],
+        dyndns=dyndns,
     )
