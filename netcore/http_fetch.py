@@ -70,6 +70,7 @@ def fetch_answer(
     headers: Mapping[str, str] | None = None,
     *,
     error_bodies: bool = True,
+    ca_file: str = "",
 ) -> tuple[int, str, bytes]:
     """GET ``url``: its status, reason and body, whatever the status, within ``timeout``.
 
@@ -79,10 +80,14 @@ def fetch_answer(
 
     Args:
         error_bodies: False: the body of a 4xx/5xx is not read (returned empty).
+        ca_file: PEM CA bundle that verifies an HTTPS server; "" = the system's.
     """
     deadline = time.monotonic() + timeout
     try:
-        with requests.get(url, timeout=timeout, stream=True, headers=dict(headers or {})) as resp:
+        verify: str | bool = ca_file or True
+        with requests.get(
+            url, timeout=timeout, stream=True, headers=dict(headers or {}), verify=verify
+        ) as resp:
             reason = resp.reason or ""
             if resp.status_code >= 400 and not error_bodies:  # an error page, of no use
                 return resp.status_code, reason, b""

@@ -11,6 +11,7 @@ right token. ``script`` overrides the next answers one by one, e.g.
 from __future__ import annotations
 
 import base64
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,8 +78,8 @@ class DyndnsServer:
 
 
 @contextmanager
-def dyndns_server() -> Iterator[DyndnsServer]:
-    """Run the server on an ephemeral loopback port for the ``with`` block."""
+def dyndns_server(tls: ssl.SSLContext | None = None) -> Iterator[DyndnsServer]:
+    """Run the server on an ephemeral loopback port for the ``with`` block (HTTPS with ``tls``)."""
     state = DyndnsServer()
 
     class Handler(BaseHTTPRequestHandler):
@@ -107,7 +108,11 @@ def dyndns_server() -> Iterator[DyndnsServer]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -244,3 +244,26 @@ def test_wanted_follows_the_verdict(tmp_path: Path) -> None:
     assert not_wanted_reason(config, history) == "not_configured"
     config.dyndns.enabled = "no"
     assert not_wanted_reason(config, history) == "disabled"
+
+
+def test_https_with_the_configured_ca(tmp_path: Path) -> None:
+    """HTTPS, as every provider's default: verified against dyndns.ca_file; an unknown CA
+    is a failure (retried later), never an update sent in clear."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    with dyndns_server(tls=ctx) as srv:
+        assert srv.url.startswith("https://")
+        clock = Clock()
+        unknown = updater(tmp_path / "a", settings(srv.url), clock).update("192.0.2.1")
+        assert unknown.answer is None and unknown.error and srv.count() == 0
+        trusted = updater(tmp_path / "b", settings(srv.url, ca_file=str(ca_file)), clock)
+        result = trusted.update("192.0.2.1")
+        assert result.answer is not None and result.answer.code == "good"
+        assert srv.requests[0].credentials == (USER, PASSWORD)

@@ -27,6 +27,7 @@ class DyndnsSettings:
     password: str
     retry: float
     timeout: float
+    ca_file: str = ""
 
     @classmethod
     def from_config(cls, config: Config) -> DyndnsSettings:
@@ -40,6 +41,7 @@ class DyndnsSettings:
             password=d.password,
             retry=d.retry,
             timeout=d.timeout,
+            ca_file=d.ca_file,
         )
 
     @property

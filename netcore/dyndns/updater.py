@@ -36,7 +36,8 @@ MAX_BACKOFF = 3600.0
 
 MAX_ANSWER = 4096  # one line per host; anything longer is not a dyndns2 answer
 
-Fetch = Callable[[str, float, int, Mapping[str, str]], tuple[int, str, bytes]]
+Fetch = Callable[[str, float, int, Mapping[str, str], str], tuple[int, str, bytes]]
+"""(url, timeout, max bytes, headers, CA file) -> (status, reason, body)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class DyndnsUpdater:
         self.settings = settings
         self.path = state_dir / FILE_NAME
         self.clock = clock
-        self.fetch: Fetch = fetch or (lambda u, t, m, h: fetch_answer(u, t, m, h))
+        self.fetch: Fetch = fetch or (lambda u, t, m, h, c: fetch_answer(u, t, m, h, ca_file=c))
 
     def state(self) -> DyndnsState:
         """The saved state as this updater's settings see it (a settings change resets it)."""
@@ -110,7 +111,7 @@ class DyndnsUpdater:
             headers |= basic_auth(s.username, s.password)
         state.last_attempt = now
         try:
-            status, _reason, body = self.fetch(url, s.timeout, MAX_ANSWER, headers)
+            status, _reason, body = self.fetch(url, s.timeout, MAX_ANSWER, headers, s.ca_file)
         except FetchError as exc:
             state.last_error = str(exc) or type(exc).__name__
             self._back_off(state, now, 0.0)

@@ -50,3 +50,6 @@ class DyndnsConfig:
         hi=86400,
     )
     timeout: float = doc("Seconds for one update request.", 20.0, lo=0.05, hi=300)
+    ca_file: str = doc(
+        "PEM CA bundle to verify the update server's certificate; empty = the system's.", ""
+    )
