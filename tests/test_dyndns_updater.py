@@ -111,8 +111,10 @@ def test_update_only_when_the_address_changes(tmp_path: Path, server: DyndnsServ
     assert seen.query == {"hostname": HOST, "myip": "192.0.2.1"}
     assert seen.user_agent.startswith("pmemail")
     clock.now += 3600
+    written = (tmp_path / "dyndns.json").stat().st_ino  # each save is a new file (atomic)
     assert up.update("192.0.2.1").action == "unchanged"
     assert server.count() == 1
+    assert (tmp_path / "dyndns.json").stat().st_ino == written  # no write every interval
     changed = up.update("198.51.100.9")
     assert changed.action == "sent" and server.records[HOST] == "198.51.100.9"
     state = DyndnsState.load(tmp_path / "dyndns.json")

@@ -9,6 +9,7 @@ are wrong stops the updates until the ``[dyndns]`` settings change.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -82,12 +83,14 @@ class DyndnsUpdater:
 
     def state(self) -> DyndnsState:
         """The saved state as this updater's settings see it (a settings change resets it)."""
-        state = DyndnsState.load(self.path)
+        return self._current(DyndnsState.load(self.path))
+
+    def _current(self, saved: DyndnsState) -> DyndnsState:
         fingerprint = self.settings.fingerprint()
-        if state.settings != fingerprint:
-            # new name, server or credentials: the old answers say nothing about them
-            state = DyndnsState(settings=fingerprint, last_success=state.last_success)
-        return state
+        if saved.settings == fingerprint:
+            return dataclasses.replace(saved)  # a copy: ``saved`` tells whether to write
+        # new name, server or credentials: the old answers say nothing about them
+        return DyndnsState(settings=fingerprint, last_success=saved.last_success)
 
     def update(self, address: str, *, force: bool = False) -> UpdateResult:
         """Send ``address`` if it is due.
@@ -99,10 +102,12 @@ class DyndnsUpdater:
                 never after a refusal of the settings or during the
                 provider's own 30-minute wait.
         """
-        state, now = self.state(), self.clock()
+        saved = DyndnsState.load(self.path)
+        state, now = self._current(saved), self.clock()
         action = self._decide(state, address, now, force)
         if action != "sent":
-            state.save(self.path)
+            if state != saved:  # a settings change; else no write every interval
+                state.save(self.path)
             return UpdateResult(action, address, state)
         s = self.settings
         url = update_url(s.provider, s.server, s.hostname, address, s.password)

@@ -33,7 +33,11 @@ class DyndnsConfig:
         "Base URL of the update server, e.g. https://dyndns.example; empty = the provider's.",
         "",
     )
-    hostname: str = doc("Name whose A record is updated; empty = mail.hostname.", "")
+    hostname: str = doc(
+        "Name whose A record is updated; empty = mail.hostname. Duck DNS updates only its "
+        "own names (office.duckdns.org): point mail.hostname at it with a CNAME.",
+        "",
+    )
     username: str = doc("Login at the provider (unused by Duck DNS).", "")
     password: str = doc("Password at the provider; for Duck DNS, the token.", "")
     interval: float = doc(
