@@ -121,3 +121,24 @@ def test_status_has_dyndns_key_when_off(tmp_path: Path) -> None:
         assert "dyndns" not in {s["name"] for s in doc["services"]}
     finally:
         server.kill()
+
+
+def test_serve_waits_30_minutes_after_911(
+    tmp_path: Path, echo: EchoStub, provider: DyndnsServer
+) -> None:
+    """911: the next try waits at least 30 minutes, whatever dyndns.retry says; a new
+    address meanwhile is not sent."""
+    provider.script = [(200, "911")]
+    setup = serve_setup(tmp_path, echo, provider)
+    server = Server(setup)
+    try:
+        server.wait_ready()
+        server.until("the 911", lambda: status(setup)["dyndns"]["last_answer"] == "911")
+        dyn = status(setup)["dyndns"]
+        assert dyn["next_try"] >= dyn["last_attempt"] + 1800 and not dyn["stopped"]
+        echo.address = "198.51.100.22"
+        seen = dyn["checked_at"]
+        server.until("more looks", lambda: status(setup)["dyndns"]["checked_at"] > seen + 0.5)
+        assert provider.count() == 1 and status(setup)["dyndns"]["address"] == echo.address
+    finally:
+        server.kill()
