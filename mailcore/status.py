@@ -168,6 +168,29 @@ class BackupStatus(TypedDict):
     next_run: float | None  # None when not scheduled
 
 
+class DyndnsStatus(TypedDict):
+    """Dynamic DNS: the host name's A record kept on the public address (``dyndns`` key).
+
+    Present even when updates are off: the saved state of the last update.
+    """
+
+    enabled: str  # dyndns.enabled: auto, yes or no
+    provider: str
+    hostname: str  # the name updated
+    wanted: bool  # updates are made now
+    reason: str  # why not: disabled, not_dynamic, not_configured; "" when wanted
+    address: str  # the public address at the last look ("" unknown)
+    checked_at: float | None  # the last look at the public address
+    sent_address: str  # the address the provider last accepted
+    last_answer: str  # the provider's last answer code (good, nochg, badauth, 911...)
+    last_attempt: float | None
+    last_success: float | None
+    next_try: float | None  # no update before this (a back-off); None = any time
+    failures: int  # failed updates in a row
+    stopped: bool  # the provider refused the settings: none until they change
+    last_error: str  # the last network failure ("" after an answer)
+
+
 class RouterStatus(TypedDict):
     """The router monitor (keeps the port mappings alive)."""
 
@@ -227,6 +250,7 @@ class ServerStatus(TypedDict):
     uptime: float  # seconds
     services: list[ServiceEntry]  # in start order
     backup: NotRequired[BackupStatus]  # the last backup and the next scheduled one
+    dyndns: NotRequired[DyndnsStatus]  # the last dynamic DNS update and why (not)
 
 
 class StatusAnswer(ServerStatus):

@@ -57,12 +57,41 @@ def fetch_limited(
         AnswerTooLarge: the body is longer than ``max_bytes``.
         FetchError: cannot connect, an HTTP error status, a broken answer.
     """
+    status, reason, body = fetch_answer(url, timeout, max_bytes, headers, error_bodies=False)
+    if status >= 400:
+        raise FetchError(f"HTTP {status} {reason}".strip())
+    return body
+
+
+def fetch_answer(
+    url: str,
+    timeout: float,
+    max_bytes: int,
+    headers: Mapping[str, str] | None = None,
+    *,
+    error_bodies: bool = True,
+    ca_file: str = "",
+) -> tuple[int, str, bytes]:
+    """GET ``url``: its status, reason and body, whatever the status, within ``timeout``.
+
+    For protocols that put their answer in the body of an error status too
+    (a dynamic DNS provider's ``badauth`` may come with 401). Same bounds and
+    errors as :func:`fetch_limited`, except that a 4xx/5xx is returned.
+
+    Args:
+        error_bodies: False: the body of a 4xx/5xx is not read (returned empty).
+        ca_file: PEM CA bundle that verifies an HTTPS server; "" = the system's.
+    """
     deadline = time.monotonic() + timeout
     try:
-        with requests.get(url, timeout=timeout, stream=True, headers=dict(headers or {})) as resp:
-            if resp.status_code >= 400:  # the body (an error page) is of no use
-                raise FetchError(f"HTTP {resp.status_code} {resp.reason or ''}".strip())
-            return _read_body(resp, deadline, max_bytes)
+        verify: str | bool = ca_file or True
+        with requests.get(
+            url, timeout=timeout, stream=True, headers=dict(headers or {}), verify=verify
+        ) as resp:
+            reason = resp.reason or ""
+            if resp.status_code >= 400 and not error_bodies:  # an error page, of no use
+                return resp.status_code, reason, b""
+            return resp.status_code, reason, _read_body(resp, deadline, max_bytes)
     except requests.Timeout:
         raise FetchTimeout() from None
     except requests.ConnectionError:

@@ -114,6 +114,18 @@ def reverse_name(res: dns.resolver.Resolver, address: str) -> str:
     return str(answer[0].target).rstrip(".")
 
 
+def addresses_of(res: dns.resolver.Resolver, host: str) -> list[str]:
+    """The IPv4 addresses (A records) of ``host``, sorted; [] when it has none.
+
+    Raises:
+        dns.exception.DNSException: the lookup failed (not "no such name").
+    """
+    try:
+        return sorted(str(r) for r in res.resolve(host, "A"))
+    except _MISSING:
+        return []
+
+
 def _mx(res: dns.resolver.Resolver, domain: str, out: MailDns) -> None:
     try:
         answer = res.resolve(domain, "MX")

@@ -12,6 +12,7 @@ from mailcore.status import (
     CertificateStatus,
     CollectorStatus,
     DeliveryStatus,
+    DyndnsStatus,
     ImapStatus,
     InboundSmtpStatus,
     Pop3Status,
@@ -21,7 +22,25 @@ from mailcore.status import (
     WebmailStatus,
 )
 
-PUBLISHED_TOP = {"ok", "pid", "started_at", "uptime", "services", "backup"}
+PUBLISHED_TOP = {"ok", "pid", "started_at", "uptime", "services", "backup", "dyndns"}
+DYNDNS_KEYS = {
+    "address",
+    "checked_at",
+    "enabled",
+    "failures",
+    "hostname",
+    "last_answer",
+    "last_attempt",
+    "last_error",
+    "last_success",
+    "next_try",
+    "provider",
+    "reason",
+    "sent_address",
+    "stopped",
+    "wanted",
+}
+"""The ``dyndns`` key of the document, and the ``dyndns`` service's own keys."""
 _SMTP = {
     "accepted",
     "address",
@@ -69,6 +88,7 @@ PUBLISHED: dict[str, set[str]] = {
             "renewed",
             "restored",
         },
+        "dyndns": DYNDNS_KEYS,
         "certificates": {
             "acme_enabled",
             "failures",
@@ -100,6 +120,7 @@ SHAPES: dict[str, type[Mapping[str, object]]] = {
     "collector": CollectorStatus,
     "router": RouterStatus,
     "certificates": CertificateStatus,
+    "dyndns": DyndnsStatus,
 }
 
 

@@ -66,3 +66,22 @@ def test_the_choice_feeds_the_config_and_the_manual_steps(tmp_path: Path) -> Non
     # the Proximus box's own steps, its address the detected gateway (issue 16)
     assert "steps for Proximus" in steps and "Port mapping" in steps
     assert isp_choice.apply_choice(config, "", "", "maybe").isp.fixed_ip == "unknown"
+
+
+def test_apply_dyndns_keeps_what_the_wizard_does_not_ask() -> None:
+    """None leaves [dyndns] alone; an empty password keeps the saved one; Duck DNS: no user."""
+    from pmemail.app.isp_choice import apply_dyndns
+    from pmemail.config.model import Config
+
+    config = Config()
+    assert apply_dyndns(config, "", "x", "y", "z") is config
+    assert apply_dyndns(config, "custom", "x", "y", "z") is config  # needs a server URL
+    noip = apply_dyndns(config, "noip", " office.ddns.net ", "office", "pw1")
+    assert (noip.dyndns.provider, noip.dyndns.hostname, noip.dyndns.password) == (
+        "noip",
+        "office.ddns.net",
+        "pw1",
+    )
+    assert apply_dyndns(noip, "noip", "", "office", "").dyndns.password == "pw1"
+    duck = apply_dyndns(noip, "duckdns", "office.duckdns.org", "ignored", "token")
+    assert (duck.dyndns.username, duck.dyndns.password) == ("", "token")

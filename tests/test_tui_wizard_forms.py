@@ -163,3 +163,26 @@ async def test_outbound_password_in_clear_needs_a_second_next(config_path: Path)
         await settle(app, pilot)
         assert step_of(app) == "users"
     assert load_config(config_path).relay.tls == "none"
+
+
+async def test_network_step_asks_dynamic_dns_for_a_dynamic_address(config_path: Path) -> None:
+    """The dynamic DNS account shows only for a dynamic address; it lands in [dyndns]."""
+    start_at(config_path, "network")
+    app = make_app(config_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        fields = app.screen.query_one("#dyndns-fields")
+        assert not fields.display
+        app.screen.query_one("#fixed-ip", Select).value = "no"
+        await pilot.pause()
+        assert fields.display
+        app.screen.query_one("#dyndns-provider", Select).value = "noip"
+        app.screen.query_one("#dyndns-user", Input).value = "office"
+        app.screen.query_one("#dyndns-password", Input).value = "dd-s3cret"
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert step_of(app) == "checks"
+    dyndns = load_config(config_path).dyndns
+    assert (dyndns.provider, dyndns.username, dyndns.password) == ("noip", "office", "dd-s3cret")
+    assert dyndns.hostname == ""  # empty: mail.hostname is updated

@@ -125,6 +125,26 @@ FINDINGS: Final[dict[str, str]] = {
     "find.dns.spf_other": "the SPF record does not list {address}",
     "find.dns.more": "{first} (+{more} more)",
     "adv.dns.publish": "publish these records (the PTR is set by your ISP):\n{records}",
+    # ---------------------------------------------------------------- dynamic DNS
+    "find.dyndns.ok": "{hostname} points at the public address {address}",
+    "find.dyndns.mismatch": "{hostname} points at {found}, not at the public address {address}",
+    "find.dyndns.lookup_failed": "the A record of {hostname} could not be read: the DNS "
+    "server did not answer or refused",
+    "find.dyndns.no_address": "public address unknown: {hostname} not compared",
+    "find.dyndns.refused": "the dynamic DNS provider refused the settings ({answer}): "
+    "{hostname} is no longer updated",
+    "find.dyndns.not_configured": "the address is dynamic but no dynamic DNS keeps "
+    "{hostname} on it",
+    "adv.dyndns.configure": "fill in [dyndns] in the config (provider, username, password; "
+    "hostname when it is not mail.hostname): `pmemail serve` then updates the name when "
+    "the address changes",
+    "adv.dyndns.refused": "check dyndns.provider, dyndns.hostname, dyndns.username and "
+    "dyndns.password: updates resume once one of them changes",
+    "adv.dyndns.update": "`pmemail serve` updates the record when it sees the address "
+    "change (`pmemail dyndns update` sends it now); the old answer may stay in DNS caches "
+    "for the record's TTL",
+    "adv.dyndns.waiting": "the last update failed and the next try waits (the provider "
+    "asked for it or did not answer): `pmemail status` shows when",
     # ------------------------------------------- the table's titles, the CLI's lines
     "title.lan": "LAN",
     "title.router": "Router",
@@ -133,6 +153,7 @@ FINDINGS: Final[dict[str, str]] = {
     "title.ip_kind": "Fixed or dynamic address",
     "title.outbound_25": "Outbound port 25",
     "title.dns": "DNS",
+    "title.dyndns": "Dynamic DNS",
     "title.subscription": "Subscription",
     "title.inbound": "Inbound {port}",
     "title.inbound_port": "Inbound {port}/{protocol} ({name})",

@@ -156,6 +156,25 @@ FRENCH_FINDINGS: Final[dict[str, str]] = {
     "find.dns.more": "{first} (+{more} autre(s))",
     "adv.dns.publish": "publiez ces enregistrements (le PTR est fixé par votre "
     "fournisseur) :\n{records}",
+    "find.dyndns.ok": "{hostname} désigne l'adresse publique {address}",
+    "find.dyndns.mismatch": "{hostname} désigne {found}, et non l'adresse publique {address}",
+    "find.dyndns.lookup_failed": "l'enregistrement A de {hostname} n'a pas pu être lu : le "
+    "serveur DNS n'a pas répondu ou a refusé",
+    "find.dyndns.no_address": "adresse publique inconnue : {hostname} non comparé",
+    "find.dyndns.refused": "le fournisseur de DNS dynamique a refusé les réglages "
+    "({answer}) : {hostname} n'est plus mis à jour",
+    "find.dyndns.not_configured": "l'adresse est dynamique mais aucun DNS dynamique n'y "
+    "maintient {hostname}",
+    "adv.dyndns.configure": "remplissez [dyndns] dans la configuration (provider, username, "
+    "password ; hostname s'il diffère de mail.hostname) : `pmemail serve` met alors le nom "
+    "à jour quand l'adresse change",
+    "adv.dyndns.refused": "vérifiez dyndns.provider, dyndns.hostname, dyndns.username et "
+    "dyndns.password : les mises à jour reprennent dès que l'un d'eux change",
+    "adv.dyndns.update": "`pmemail serve` met l'enregistrement à jour quand il voit "
+    "l'adresse changer (`pmemail dyndns update` l'envoie tout de suite) ; l'ancienne "
+    "réponse peut rester dans les caches DNS le temps du TTL de l'enregistrement",
+    "adv.dyndns.waiting": "la dernière mise à jour a échoué et le prochain essai attend (le "
+    "fournisseur l'a demandé ou n'a pas répondu) : `pmemail status` dit quand",
     "title.lan": "Réseau local",
     "title.router": "Routeur",
     "title.public_ip": "Adresse publique",
@@ -163,6 +182,7 @@ FRENCH_FINDINGS: Final[dict[str, str]] = {
     "title.ip_kind": "Adresse fixe ou dynamique",
     "title.outbound_25": "Port 25 sortant",
     "title.dns": "DNS",
+    "title.dyndns": "DNS dynamique",
     "title.subscription": "Abonnement",
     "title.inbound": "Accès depuis Internet au port {port}",
     "title.inbound_port": "Accès depuis Internet au port {port}/{protocol} ({name})",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from netcore.profiles import all_profiles, load_profile
+from pmemail.config.dyndns import DyndnsProvider
 from pmemail.config.model import Config, TlsMode
 
 FixedIp = Literal["yes", "no", "unknown"]
@@ -105,3 +106,36 @@ def apply_choice(config: Config, isp_profile: str, router_profile: str, fixed_ip
         config.isp, profile=isp_profile, router_profile=router_profile, fixed_ip=fixed
     )
     return dataclasses.replace(config, isp=isp)
+
+
+WIZARD_DYNDNS: tuple[tuple[DyndnsProvider, str], ...] = (
+    ("dyndns2", "DynDNS"),
+    ("noip", "No-IP"),
+    ("ovh", "OVH"),
+    ("infomaniak", "Infomaniak"),
+    ("duckdns", "Duck DNS"),
+)
+"""The dynamic DNS providers the wizard offers (id, name); ``custom`` needs a server URL
+and is set in the config file."""
+
+
+def apply_dyndns(
+    config: Config, provider: str, hostname: str, username: str, password: str
+) -> Config:
+    """``config`` with the wizard's dynamic DNS answers (``dyndns.*``).
+
+    An empty ``provider`` ("none") leaves ``[dyndns]`` as it is; an empty
+    password keeps the saved one (the field is never filled back in). Duck
+    DNS has no user name: only its token, in ``password``.
+    """
+    chosen = next((p for p, _name in WIZARD_DYNDNS if p == provider), None)
+    if chosen is None:
+        return config
+    dyndns = dataclasses.replace(
+        config.dyndns,
+        provider=chosen,
+        hostname=hostname.strip(),
+        username="" if chosen == "duckdns" else username.strip(),
+        password=password or config.dyndns.password,
+    )
+    return dataclasses.replace(config, dyndns=dyndns)

@@ -21,6 +21,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 
 if TYPE_CHECKING:
+    from mailcore.status import DyndnsStatus
     from netcore.checks.verdict_messages import Msg
     from netcore.router.upnp import RouterMapping
 
@@ -72,6 +73,8 @@ class NetworkSnapshot:
         from pmemail.app.verdict_texts import word
 
         return word(self.router_error_msg.to_dict(), language)
+
+    dyndns: DyndnsStatus | None = None  # the last dynamic DNS update (None: unreadable)
 
 
 def _router_facts(
@@ -145,6 +148,7 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     from a worker thread.
     """
     from netcore.echo_service import port_reachable, public_ip
+    from pmemail.serve.dyndns_service import dyndns_status
 
     net = config.network
     enabled = [name for name, m in config.ports.items() if m.enabled]
@@ -167,6 +171,10 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
     except OSError:
         changed, entries = False, []
     now = status_snapshot.clock()  # the one wall-clock seam of the dashboard's facts
+    try:
+        dyndns: DyndnsStatus | None = dyndns_status(config, paths)
+    except OSError:
+        dyndns = None
     public_error = (
         ""
         if answers.address
@@ -186,4 +194,5 @@ def network_snapshot(config: Config, paths: DataPaths) -> NetworkSnapshot:
             for name in enabled
         ],
         router_error_msg=router_msg,
+        dyndns=dyndns,
     )

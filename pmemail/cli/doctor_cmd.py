@@ -70,6 +70,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     # that other commands (and --help) skip
     import asyncio
 
+    from netcore.checks.dyndns_check import dyndns_rows
     from netcore.checks.runner import run_checks
     from pmemail.app.backup_check import backup_rows
     from pmemail.app.cert_check import certificate_rows
@@ -85,6 +86,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         *mail_auth_rows(config, paths),
         *backup_rows(config, paths),  # only when serve schedules backups
         *engine_rows(config, paths),  # only after the hand-over to Postfix and Dovecot
+        *dyndns_rows(config, paths),  # only on a dynamic address
     ]
     if args.json:
         report = asyncio.run(run_checks(config, paths, extra=served))

@@ -160,6 +160,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 on_listening=functools.partial(become, account, paths) if account else None,
                 commands=parts.commands,
                 backup_status=parts.backup_status,
+                dyndns_status=parts.dyndns_status,
             )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError, PrivilegeError) as err:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pmemail.config.backup import BackupConfig
+from pmemail.config.dyndns import DyndnsConfig
 from pmemail.config.fields import doc, optional_port, port
 from pmemail.config.guards import AcmeConfig, AntispamConfig, DkimConfig, SecurityConfig
 
@@ -392,4 +393,7 @@ class Config:
     )
     backup: BackupConfig = field(
         default_factory=BackupConfig, metadata={"doc": BackupConfig.__doc__}
+    )
+    dyndns: DyndnsConfig = field(
+        default_factory=DyndnsConfig, metadata={"doc": DyndnsConfig.__doc__}
     )

@@ -30,7 +30,7 @@ from mailcore.mailstore import MailStore
 from mailcore.pop3.server import build_pop3_service
 from mailcore.queue import build_queue
 from mailcore.smtp.service import build_smtp_services
-from mailcore.status import BackupStatus, DeliveryStatus
+from mailcore.status import BackupStatus, DeliveryStatus, DyndnsStatus
 from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
@@ -40,6 +40,7 @@ from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 from pmemail.serve.cert_commands import CertificateCommands
 from pmemail.serve.control import Answer, Handler, Request
+from pmemail.serve.dyndns_service import build_dyndns, dyndns_status
 from pmemail.serve.office import office_networks, public_address
 from pmemail.serve.router_monitor import build_router_monitor
 
@@ -75,6 +76,7 @@ class ServerParts:
     services: list[Service]
     commands: dict[str, Handler] = field(default_factory=dict)
     backup_status: Callable[[], BackupStatus] | None = None
+    dyndns_status: Callable[[], DyndnsStatus] | None = None
 
 
 def build_server(config: Config, paths: DataPaths, config_file: Path | None = None) -> ServerParts:
@@ -125,9 +127,13 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
     for optional in (collector, router):
         if optional is not None:
             services.append(optional)
+    reported = (lambda: router.router_address) if router is not None else None
+    # after the router monitor, whose address it reads; None when [dyndns] is off
+    dyndns = build_dyndns(config, paths, reported)
+    if dyndns is not None:
+        services.append(dyndns)
     # last: the web listener answers HTTP-01 (and the keeper TLS-ALPN-01) before
     # the first attempt; None when ACME is off or the admin's certificate is served
-    reported = (lambda: router.router_address) if router is not None else None
     renewal = build_certificate_renewal(
         config, paths, board, keeper, public_address=public_address(paths, reported)
     )
@@ -148,7 +154,9 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
     commands = certificates.handlers()
     if collector is not None:
         commands["collector-run"] = _waker(collector)
-    return ServerParts(services, commands, backup.status)
+    # the `dyndns` key: the running service's last look, else the saved state
+    dyndns_key = dyndns.status if dyndns is not None else lambda: dyndns_status(config, paths)
+    return ServerParts(services, commands, backup.status, dyndns_key)
 
 
 def _waker(collector: Collector) -> Handler:

@@ -21,6 +21,7 @@ from pathlib import Path
 from mailcore.interfaces import ListenError, Service, ServiceStartError
 from mailcore.status import (
     BackupStatus,
+    DyndnsStatus,
     ServerStatus,
     ServiceEntry,
     ServiceHeader,
@@ -64,6 +65,7 @@ class Supervisor:
         commands: more control commands by name (the certificate ones); the
             supervisor's own (status, stop, queue_retry, ping) cannot be replaced.
         backup_status: the ``backup`` key of the status (the last backup, the next one).
+        dyndns_status: the ``dyndns`` key of the status (the last dynamic DNS update).
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class Supervisor:
         on_listening: Callable[[], None] | None = None,
         commands: Mapping[str, Handler] | None = None,
         backup_status: Callable[[], BackupStatus] | None = None,
+        dyndns_status: Callable[[], DyndnsStatus] | None = None,
     ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
@@ -86,6 +89,7 @@ class Supervisor:
         self.on_listening = on_listening
         self.started_at = time.time()
         self.backup_status = backup_status
+        self.dyndns_status = dyndns_status
         self._running: set[str] = set()
         self._failed: dict[str, str] = {}
         self._stop = asyncio.Event()
@@ -273,4 +277,9 @@ class Supervisor:
         }
         if self.backup_status is not None:
             result["backup"] = self.backup_status()
+        if self.dyndns_status is not None:
+            try:
+                result["dyndns"] = self.dyndns_status()
+            except OSError as err:  # an unreadable state dir must not hide the rest
+                log.warning("dynamic DNS status unreadable: %s", err, extra=_FILE_ONLY)
         return result

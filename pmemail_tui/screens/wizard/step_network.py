@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Select, Static
+from textual.widgets import Input, Select, Static
 
 from pmemail.app import isp_choice
 from pmemail.config.model import NetworkConfig
@@ -60,7 +61,42 @@ class NetworkStep(WizardStep):
             ),
         )
         yield Static(t("isp.fixed_help"), id="fixed-help")
+        yield self.dyndns_form()
         yield Static("", id="isp-detected", markup=False)
+
+    def dyndns_form(self) -> Vertical:
+        """The dynamic DNS provider and account, shown only for a dynamic address."""
+        d, mail = self.pm.config.dyndns, self.pm.config.mail
+        offered = isp_choice.WIZARD_DYNDNS
+        chosen = d.provider if d.username or d.password else ""
+        form = Vertical(
+            Static(t("isp.dyndns_intro"), id="dyndns-intro"),
+            self.form_row(
+                t("isp.dyndns_provider"),
+                Select(
+                    [(t("isp.dyndns_none"), ""), *((name, pid) for pid, name in offered)],
+                    value=chosen if chosen in dict(offered) else "",
+                    allow_blank=False,
+                    id="dyndns-provider",
+                    compact=True,
+                ),
+            ),
+            self.form_row(
+                t("isp.dyndns_hostname"),
+                Input(d.hostname, placeholder=mail.hostname, id="dyndns-hostname"),
+            ),
+            self.form_row(t("isp.dyndns_user"), Input(d.username, id="dyndns-user")),
+            # never filled back in: an empty field keeps the saved password
+            self.form_row(t("isp.dyndns_password"), Input(password=True, id="dyndns-password")),
+            id="dyndns-fields",
+        )
+        form.display = self.pm.config.isp.fixed_ip == "no"
+        return form
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """A dynamic address asks for the dynamic DNS account; the others hide it."""
+        if event.select.id == "fixed-ip":
+            self.query_one("#dyndns-fields", Vertical).display = event.value == "no"
 
     def on_mount(self) -> None:
         """Start detection at once."""
@@ -154,5 +190,14 @@ class NetworkStep(WizardStep):
         isp = str(self.query_one("#isp-profile", Select).value)
         router = str(self.query_one("#router-profile", Select).value)
         fixed = str(self.query_one("#fixed-ip", Select).value)
-        self.pm.update_config(isp_choice.apply_choice(self.pm.config, isp, router, fixed))
-        return {"isp": isp, "router_profile": router, "fixed_ip": fixed}
+        config = isp_choice.apply_choice(self.pm.config, isp, router, fixed)
+        provider = str(self.query_one("#dyndns-provider", Select).value) if fixed == "no" else ""
+        config = isp_choice.apply_dyndns(
+            config,
+            provider,
+            self.query_one("#dyndns-hostname", Input).value,
+            self.query_one("#dyndns-user", Input).value,
+            self.query_one("#dyndns-password", Input).value,
+        )
+        self.pm.update_config(config)
+        return {"isp": isp, "router_profile": router, "fixed_ip": fixed, "dyndns": provider}

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Static
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
 from pmemail.app.cert_wording import certificate_lines
 from pmemail.app.collector_held import last_error_text
+from pmemail.app.dyndns_actions import dyndns_line
 from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
 from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters
 from pmemail_tui.i18n import current_language, t
@@ -339,7 +340,11 @@ class NetworkPanel(SteadyStatic):
                 t("dash.net.router", router=net.router, address=net.router_address or "?"),
                 style=fmt.GOOD,
             )
-        out.append("\n" + t("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n\n")
+        out.append("\n" + t("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n")
+        line = dyndns_line(net.dyndns, current_language()) if net.dyndns else ""
+        if line:  # only where dynamic DNS applies: one line, its last update
+            out.append(line + "\n", style=fmt.BAD if net.dyndns and net.dyndns["stopped"] else "")
+        out.append("\n")
         out.append(t("dash.net.history") + "\n", style="bold")
         rows, previous = [], ""
         for obs in net.history:  # oldest first: a change is against the one before

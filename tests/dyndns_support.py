@@ -1,0 +1,123 @@
+"""A dyndns2 update server for the tests, on 127.0.0.1: real HTTP, scripted answers.
+
+``/nic/update`` (dyndns2) and ``/update`` (Duck DNS) are answered; every
+request is recorded. By default a dyndns2 request with the expected basic
+auth gets ``good <myip>`` (``nochg <myip>`` when the address is the one it
+already holds) and anything else ``badauth``; Duck DNS gets ``OK`` with the
+right token. ``script`` overrides the next answers one by one, e.g.
+``(200, "911")`` or ``(401, "")``.
+"""
+
+from __future__ import annotations
+
+import base64
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+USER = "office"
+PASSWORD = "s3cret pass"
+TOKEN = "duck-token-1"
+
+
+@dataclass
+class Seen:
+    """One request the server received."""
+
+    path: str
+    query: dict[str, str]
+    authorization: str
+    user_agent: str
+
+    @property
+    def credentials(self) -> tuple[str, str]:
+        """(user, password) from the basic auth header (empty when none)."""
+        if not self.authorization.startswith("Basic "):
+            return "", ""
+        user, _, password = base64.b64decode(self.authorization[6:]).decode().partition(":")
+        return user, password
+
+
+@dataclass
+class DyndnsServer:
+    """What the server holds and answers; change the fields while it runs."""
+
+    url: str = ""
+    records: dict[str, str] = field(default_factory=dict)  # host name -> address
+    script: list[tuple[int, str]] = field(default_factory=list)
+    requests: list[Seen] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, seen: Seen) -> tuple[int, str]:
+        """The scripted answer, else what a well-behaved provider says."""
+        with self.lock:
+            self.requests.append(seen)
+            if self.script:
+                return self.script.pop(0)
+            if seen.path == "/update":
+                if seen.query.get("token") != TOKEN:
+                    return 200, "KO"
+                self.records[seen.query["domains"] + ".duckdns.org"] = seen.query["ip"]
+                return 200, "OK"
+            if seen.credentials != (USER, PASSWORD):
+                return 401, "badauth"
+            host, address = seen.query.get("hostname", ""), seen.query.get("myip", "")
+            code = "nochg" if self.records.get(host) == address else "good"
+            self.records[host] = address
+            return 200, f"{code} {address}"
+
+    def count(self) -> int:
+        """Requests received so far."""
+        with self.lock:
+            return len(self.requests)
+
+
+@contextmanager
+def dyndns_server(tls: ssl.SSLContext | None = None) -> Iterator[DyndnsServer]:
+    """Run the server on an ephemeral loopback port for the ``with`` block (HTTPS with ``tls``)."""
+    state = DyndnsServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if parts.path not in ("/nic/update", "/update"):
+                self.send_error(404)
+                return
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            seen = Seen(
+                parts.path,
+                query,
+                self.headers.get("Authorization", ""),
+                self.headers.get("User-Agent", ""),
+            )
+            status, body = state.answer(seen)
+            data = (body + "\n").encode() if body else b""
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    state.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
