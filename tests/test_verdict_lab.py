@@ -418,6 +418,17 @@ def test_double_nat_behind_the_isp_modem_advises_bridge_mode(router: Lab, conf: 
     assert "bridge mode" in verdict["advice"][0] and "1234, 1235 on it" in verdict["advice"][0]
     words = json.dumps(verdict)
     assert "carrier-grade" not in words and "below 1024" not in words
+    # the admin reads it in French too (same run's data: the second run sees the same line)
+    with_config(conf, 'data_dir = "', 'language = "fr"\ndata_dir = "')
+    human = router.run(
+        NS_LAN,
+        [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor"],
+        check=False,
+        timeout=60,
+    ).stdout
+    assert "(double NAT)" in human and "192.168.100.1" in human, human
+    assert "→ le boîtier à l'adresse 192.168.100.1 devant le routeur" in human, human
+    assert "mode bridge" in human and "CGNAT" not in human
 
 
 @pytest.mark.parametrize("router", [RouterConfig.behind_cgn()], indirect=True)
