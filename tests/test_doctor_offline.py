@@ -39,6 +39,9 @@ def test_no_network_json_says_so_and_skips_every_probe(tmp_path: Path) -> None:
     assert res.returncode == 2
     verdict = doc["verdict"]
     assert (verdict["row"], verdict["hosting"]) == ("no_network", "unknown")
+    # nothing was asked, so nothing is claimed (issue 16: the whole verdict, not the row)
+    facts = [verdict[k] for k in ("nat", "ip", "outbound_25", "low_ports")]
+    assert facts == ["unknown"] * 4 and verdict["limits"] == []
     assert [m["id"] for m in verdict["messages"]["advice"]] == ["advice.connect"]
     others = [c for c in doc["checks"] if c["id"] not in ("lan", "subscription")]
     assert others and all(c["status"] == "skipped" for c in others)

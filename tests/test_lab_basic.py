@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.lab import Lab, RouterConfig, current_lab_netns
-from tests.lab.constants import ISP_IP, LAN_SRV, NS_LAN, REMOTE_IP
+from tests.lab.constants import (
+    ISP_IP,
+    LAN_SRV,
+    NS_LAN,
+    NS_MODEM,
+    NS_ROUTER,
+    REMOTE_IP,
+    WAN_IP,
+)
 
 SNIP = "tests.lab.snippets"
 
@@ -60,6 +69,26 @@ def test_cgnat_router_has_no_external_ip_and_refuses_mappings(router: Lab) -> No
     assert router.run_python(NS_LAN, f"{SNIP}:upnp_external_ip") == {"ok": True, "result": ""}
     res = _map(router, 1234)
     assert res["ok"] is False, res
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("router", [RouterConfig.behind_modem()], indirect=True)
+def test_modem_in_router_mode_maps_but_nothing_gets_in(router: Lab) -> None:
+    """Double NAT: STUN gives the router the modem's address, it maps, the modem stops it.
+
+    The reset back to the stock router removes lab-modem and restores the WAN.
+    """
+    router.serve_banner(NS_LAN, [1234], name="mailsrv")
+    assert router.run_python(NS_LAN, f"{SNIP}:upnp_external_ip")["result"] == WAN_IP
+    assert _map(router, 1234)["ok"]
+    assert router.connect_from_wan(1234, timeout=1) is None
+    wan = router.run(NS_ROUTER, ["ip", "-4", "-o", "addr", "show", "dev", "wan"]).stdout
+    assert "192.168.100.2/24" in wan, wan
+    router.reset()
+    assert not Path(f"/run/netns/{NS_MODEM}").exists()
+    assert _map(router, 1234)["ok"]
+    banner = router.connect_from_wan(1234)
+    assert banner is not None and banner.startswith("hello from mailsrv port 1234")
 
 
 def test_guard_blocks_external_connect_in_root_namespace() -> None:

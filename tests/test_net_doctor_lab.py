@@ -89,6 +89,8 @@ def test_stock_router_found_public_ip_and_inbound_from_outside(router: Lab, conf
     assert doc["router"]["upnp_external_ip"] == "203.0.113.2"
     assert doc["public_ip"]["address"] == "203.0.113.2"
     assert check(doc, "nat")["details"]["kind"] == "nat"
+    # the box past the router is the ISP's echo host itself: no second NAT to name
+    assert "upstream_hop" not in check(doc, "nat")["details"]
     assert doc["verdict"]["nat"] == "nat" and doc["verdict"]["hosting"] != "does_not_allow"
     assert check(doc, "outbound_25")["details"]["outcome"] == "open"
     assert check(doc, "inbound.submission")["details"]["reachable"] is True

@@ -69,6 +69,41 @@ def test_row_mapped_unreached() -> None:
     assert "below 1024" not in " ".join(m.english() for m in d.limits)
 
 
+MAPPED_NO = (PortSeen("sub", 1234, False, True), PortSeen("web", 1235, False, True))
+
+
+def test_row_double_nat() -> None:
+    """Mapped, unreachable, a private box past the router: the modem; bridge it, not CGNAT."""
+    d = decide(replace(ROUTER, ports=MAPPED_NO, upstream_hop="192.168.100.1"))
+    assert (d.row, d.hosting, d.nat, d.low_ports) == (
+        "double_nat",
+        "does_not_allow",
+        "double_nat",
+        "unknown",
+    )
+    assert d.summary.id == "summary.double_nat" and "192.168.100.1" in d.summary.english()
+    assert ids(d.limits) == ["limit.upstream"] and d.limits[0].params["ports"] == "1234, 1235"
+    assert ids(d.advice) == ["advice.bridge_modem_ahead", "advice.ask_public_ipv4"]
+    words = d.advice[0].english()
+    assert "bridge mode" in words and "1234, 1235" in words and "192.168.100.1" in words
+    text = " ".join(m.english() for m in [d.summary, *d.limits, *d.advice])
+    assert "carrier-grade" not in text and "below 1024" not in text
+
+
+def test_a_private_hop_alone_is_no_double_nat() -> None:
+    """Cable ISPs often have a 10.x second hop: without a mapped port that fails, no verdict."""
+    d = decide(replace(ROUTER, ports=(SMTP_NO,), upstream_hop="10.1.2.3"))
+    assert (d.row, d.nat) == ("router_not_forwarded", "nat")
+
+
+def test_mapped_unreachable_behind_a_shared_hop_is_cgnat() -> None:
+    """The router's WAN in 100.64/10 re-NATed by the ISP: CGNAT, ask the ISP."""
+    d = decide(replace(ROUTER, ports=MAPPED_NO, upstream_hop="100.64.0.1"))
+    assert (d.row, d.hosting, d.nat) == ("cgnat", "does_not_allow", "double_nat")
+    assert ids(d.advice) == ["advice.ask_public_ipv4", "advice.meanwhile"]
+    assert ids(d.limits) == ["limit.upstream"]
+
+
 def test_row_cgnat() -> None:
     """CGNAT, nothing reached: does not allow, ISP advice and what to do meanwhile."""
     d = decide(Evidence(ports=(SMTP_NO,), router_found=True, nat="double_nat", ip="dynamic"))
@@ -161,6 +196,9 @@ def test_every_message_fills_its_placeholders() -> None:
     )
     for m in [d.summary, *d.limits, *d.advice]:
         assert "?" not in m.english(), m
+    double = decide(replace(ROUTER, ports=MAPPED_NO, upstream_hop="192.168.100.1"))
+    for m in [double.summary, *double.limits, *double.advice]:
+        assert "?" not in m.english(), m
 
 
 def test_every_verdict_message_has_english_and_french() -> None:
@@ -252,8 +290,12 @@ def test_double_nat_behind_the_office_modem_advises_bridge_mode() -> None:
         ports=(SMTP_NO,), router_found=True, nat="double_nat", router_private="192.168.0.2"
     )
     d = decide(e)
-    assert d.row == "cgnat" and ids(d.advice) == ["advice.bridge_modem", "advice.ask_public_ipv4"]
-    assert "192.168.0.2" in d.advice[0].english()
+    assert d.row == "double_nat" and ids(d.advice) == [
+        "advice.bridge_modem",
+        "advice.ask_public_ipv4",
+    ]
+    assert "192.168.0.2" in d.advice[0].english() and "192.168.0.2" in d.summary.english()
+    assert "carrier-grade" not in d.summary.english()
 
 
 def test_ports_apply_isp_advice_by_router_address() -> None:

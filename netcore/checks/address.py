@@ -78,8 +78,8 @@ def _result(
     )
 
 
-def nat_result(verdict: NatVerdict, seconds: float) -> CheckResult:
-    """The NAT verdict as a check."""
+def nat_result(verdict: NatVerdict, seconds: float, upstream_hop: str = "") -> CheckResult:
+    """The NAT verdict as a check; ``upstream_hop``, the box past the router, in its details."""
     statuses: dict[str, Status] = {
         "direct": "ok",
         "nat": "ok",
@@ -91,6 +91,8 @@ def nat_result(verdict: NatVerdict, seconds: float) -> CheckResult:
         # the why matters only when it is bad
         message = Msg(f"find.nat.{verdict.kind}_why", parts={"reason": verdict.why[0]})
     status, details = statuses[verdict.kind], verdict.to_dict()
+    if upstream_hop:  # added only when known (netcore.hops)
+        details["upstream_hop"] = upstream_hop
     return _result("nat", "NAT", status, message, verdict.advice_message, details, seconds)
 
 

@@ -28,7 +28,8 @@ class SubscriptionVerdict:
         hosting: allows / allows_with_limits / does_not_allow / unknown.
         summary: one sentence for the admin (English; ``messages`` has the id).
         ip: fixed / dynamic / unknown.
-        nat: direct / nat / double_nat / unknown.
+        nat: direct / nat / double_nat / unknown (double_nat also when the
+            verdict found a second NAT the NAT check could not see).
         outbound_25: open / blocked / refused / unknown.
         low_ports: reachable / filtered / unknown (ports below 1024 of the plan).
         limits: one sentence per limit found.
@@ -99,7 +100,8 @@ def evidence(
     ]
     # the inbound checks finish in any order: the sentences list ports in order
     ports = tuple(sorted(seen, key=lambda p: p.external))
-    out25 = by_id.get("outbound_25")
+    out25, nat = by_id.get("outbound_25"), by_id.get("nat")
+    hop = str(nat.details.get("upstream_hop") or "") if nat else ""
     return Evidence(
         network=not (lan is not None and lan.status == "fail"),
         gateway=str(lan.details.get("gateway") or gateway) if lan else gateway,
@@ -111,6 +113,8 @@ def evidence(
         ip=detail("ip_kind", "kind"),
         outbound_25=detail("outbound_25", "outcome"),
         relay=str(out25.details.get("smarthost") or "") if out25 else "",
+        # a public box past the router is the ISP's: only a non-public one is evidence
+        upstream_hop=hop if hop and not is_routable_for_us(hop) else "",
     )
 
 
@@ -157,7 +161,7 @@ def subscription_verdict(
         d.hosting,
         summary,
         e.ip,
-        e.nat,
+        d.nat,
         e.outbound_25,
         d.low_ports,
         limits,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from netcore.checks.address import ip_kind_result, nat_result, public_ip_result, router_result
 from netcore.checks.dns_check import dns_result
@@ -31,6 +32,7 @@ from netcore.checks.threads import in_thread
 from netcore.checks.verdict_messages import Msg
 from netcore.dns_records import mail_auth
 from netcore.echo_service import PublicIpAnswers
+from netcore.hops import second_hop
 from netcore.ip_history import IpHistory
 from netcore.ip_kind import ip_kind_verdict, rdns_hint
 from netcore.isp_facts import IspHints
@@ -107,7 +109,30 @@ async def _public_ip(s: Shared) -> CheckResult:
 
 async def _nat(s: Shared) -> CheckResult:
     verdict = nat_verdict(s.lan.address, s.view.found, s.view.external_ip, s.answers.address)
-    return nat_result(verdict, s.seconds())
+    return nat_result(verdict, s.seconds(), await _upstream_hop(s))
+
+
+HOP_TIMEOUT_MAX = 2.0
+"""Seconds the hop probe waits at most (it only sharpens the verdict's advice)."""
+
+
+async def _upstream_hop(s: Shared) -> str:
+    """The box past the router, toward the first echo service ("" when unknown).
+
+    The router and a modem in router mode both NAT: the second hop's address
+    is the only place the modem shows when the router learned the public
+    address by STUN.  Best effort: any failure is "unknown", never a failed check.
+    """
+    hosts = [urlsplit(url).hostname for url in s.config.network.echo_url]
+    host = next((h for h in hosts if h), None)
+    if host is None or not s.lan.gateway:
+        return ""
+    wait = min(s.config.network.connect_timeout, HOP_TIMEOUT_MAX)
+    try:
+        # a name the resolver never answers must not hold the nat check
+        return await asyncio.wait_for(in_thread(second_hop, host, wait), wait + 0.5)
+    except (OSError, TimeoutError):
+        return ""
 
 
 async def _ip_kind(s: Shared) -> CheckResult:

@@ -56,6 +56,9 @@ ENGLISH: Final[dict[str, str]] = {
     "summary.upstream": "your line does not let the internet in as it is set up now: the "
     "router forwards ports {ports}, yet nothing reaches them from outside, so a second NAT "
     "or a filter stands in front of the router",
+    "summary.double_nat": "your line does not let the internet in as it is set up now: a "
+    "second box at {address}, most often the ISP's modem in router mode, does NAT in front "
+    "of the router (double NAT), so forwarding on the router alone cannot help",
     "summary.cgnat": "your subscription does not allow hosting mail: the line is behind "
     "carrier-grade NAT or a second router, the internet cannot reach the office",
     "summary.not_forwarded": "your subscription allows hosting mail; the ports are not "
@@ -91,6 +94,9 @@ ENGLISH: Final[dict[str, str]] = {
     "advice.bridge_modem": "the router's internet side has the private address {address}: a "
     "box in front of it (often the ISP's modem in router mode) does NAT too; put that box "
     "in bridge mode, or forward the same ports on it to this router",
+    "advice.bridge_modem_ahead": "the box at {address} in front of the router (most often "
+    "the ISP's modem in router mode) does NAT too: put it in bridge mode, or forward ports "
+    "{ports} on it to this router too",
     "advice.meanwhile": "meanwhile, collect mail from the ISP's mailbox (collector mode, "
     "collector.enabled) and "
     "send through the ISP's relay: port forwarding cannot help behind carrier-grade NAT",

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from netcore.addresses import classify
 from netcore.checks.verdict_messages import Msg
 
 Hosting = Literal["allows", "allows_with_limits", "does_not_allow", "unknown"]
@@ -64,6 +65,8 @@ class Evidence:
         ip: fixed / dynamic / unknown.
         outbound_25: open / blocked / refused / unknown.
         relay: the ISP's relay for outgoing mail ("" when unknown).
+        upstream_hop: the box just past the router (:mod:`netcore.hops`)
+            when its address is not a public one, else "".
     """
 
     network: bool = True
@@ -76,6 +79,7 @@ class Evidence:
     ip: str = "unknown"
     outbound_25: str = "unknown"
     relay: str = ""
+    upstream_hop: str = ""
 
     @property
     def reached(self) -> list[PortSeen]:
@@ -93,6 +97,25 @@ class Evidence:
         return [p for p in self.unreached if p.mapped]
 
     @property
+    def modem(self) -> str:
+        """The address of a second NAT box the office can bridge ("" when none is shown).
+
+        Either the router says its own internet side is private, or ports it
+        maps are unreachable and the box past it has a private address.
+        """
+        if self.nat == "double_nat" and self.router_private:
+            return self.router_private
+        if self.blocked_upstream and _kind(self.upstream_hop) == "private":
+            return self.upstream_hop
+        return ""
+
+    @property
+    def behind_cgn(self) -> bool:
+        """No usable external address, or mapped ports unreachable past a 100.64/10 hop."""
+        shared_hop = bool(self.blocked_upstream) and _kind(self.upstream_hop) == "shared"
+        return self.nat == "double_nat" or shared_hop
+
+    @property
     def tested(self) -> bool:
         """At least one port got an answer (yes or no) from outside."""
         return any(p.reachable is not None for p in self.ports)
@@ -108,6 +131,10 @@ class Row:
     summary: str
 
 
+def _kind(address: str) -> str:
+    return classify(address) if address else ""
+
+
 def _ports(ports: list[PortSeen]) -> str:
     return ", ".join(str(p.external) for p in ports)
 
@@ -121,10 +148,11 @@ ROWS: tuple[Row, ...] = (
         "summary.allows",
     ),
     Row("some_reached", lambda e: bool(e.reached), "allows", "summary.allows"),
+    Row("double_nat", lambda e: bool(e.modem), "does_not_allow", "summary.double_nat"),
+    Row("cgnat", lambda e: e.behind_cgn, "does_not_allow", "summary.cgnat"),
     Row(
         "mapped_unreached", lambda e: bool(e.blocked_upstream), "does_not_allow", "summary.upstream"
     ),
-    Row("cgnat", lambda e: e.nat == "double_nat", "does_not_allow", "summary.cgnat"),
     Row(
         "router_not_forwarded",
         lambda e: e.tested and e.router_found and e.nat in ("nat", "direct"),
@@ -150,7 +178,12 @@ ROWS: tuple[Row, ...] = (
 
 @dataclass(frozen=True)
 class Decision:
-    """The table's answer: which row, hosting, summary, limits and advice."""
+    """The table's answer: which row, hosting, summary, limits and advice.
+
+    ``nat`` is the NAT the whole evidence shows: "double_nat" for the
+    double_nat and cgnat rows (the NAT check alone may have seen one NAT
+    when the router learned the public address by STUN), else the NAT check's.
+    """
 
     row: str
     hosting: Hosting
@@ -158,6 +191,7 @@ class Decision:
     low_ports: str
     limits: list[Msg] = field(default_factory=list)
     advice: list[Msg] = field(default_factory=list)
+    nat: str = "unknown"
 
 
 def low_ports(e: Evidence) -> str:
@@ -188,13 +222,18 @@ def decide(e: Evidence) -> Decision:
     limits: list[Msg] = []
     advice: list[Msg] = []
     low = low_ports(e)
-    if row.name == "mapped_unreached" or (row.name == "some_reached" and e.blocked_upstream):
-        ports = _ports(e.blocked_upstream)
-        limits.append(Msg("limit.upstream", {"ports": ports}))
-        advice.append(Msg("advice.upstream", {"ports": ports}))
-    if row.name == "cgnat" and e.router_private:
+    upstream = e.blocked_upstream
+    if upstream and row.name in ("mapped_unreached", "some_reached", "double_nat", "cgnat"):
+        limits.append(Msg("limit.upstream", {"ports": _ports(upstream)}))
+    if row.name == "mapped_unreached" or (row.name == "some_reached" and upstream):
+        advice.append(Msg("advice.upstream", {"ports": _ports(upstream)}))
+    if row.name == "double_nat" and upstream:
         # a box the office owns does the second NAT: bridge mode fixes it
-        advice.append(Msg("advice.bridge_modem", {"address": e.router_private}))
+        bridge = {"address": e.modem, "ports": _ports(upstream)}
+        advice.append(Msg("advice.bridge_modem_ahead", bridge))
+        advice.append(Msg("advice.ask_public_ipv4"))
+    elif row.name == "double_nat":
+        advice.append(Msg("advice.bridge_modem", {"address": e.modem}))
         advice.append(Msg("advice.ask_public_ipv4"))
     elif row.name in ("cgnat", "mapped_unreached"):
         advice.append(Msg("advice.ask_public_ipv4"))
@@ -214,7 +253,8 @@ def decide(e: Evidence) -> Decision:
         ports = _ports([p for p in e.unreached if p.external < 1024])
         limits.append(Msg("limit.low_filtered", {"ports": ports}))
         advice.append(Msg("advice.low_filtered", {"ports": ports}))
-    _address_limits(e, limits, advice)
+    nat = "double_nat" if row.name in ("double_nat", "cgnat") else e.nat
+    _address_limits(e.ip, nat, limits, advice)
     if e.outbound_25 == "blocked":
         relay = {"relay": e.relay} if e.relay else {}
         limits.append(Msg("limit.out25_relay" if e.relay else "limit.out25", relay))
@@ -222,8 +262,8 @@ def decide(e: Evidence) -> Decision:
     hosting: Hosting = row.hosting
     if hosting == "allows" and limits:
         hosting = "allows_with_limits"
-    summary = Msg(row.summary, {"ports": _ports(e.blocked_upstream)})
-    return Decision(row.name, hosting, summary, low, limits, advice)
+    summary = Msg(row.summary, {"ports": _ports(upstream), "address": e.modem})
+    return Decision(row.name, hosting, summary, low, limits, advice, nat)
 
 
 def _forwarding_advice(
@@ -239,13 +279,13 @@ def _forwarding_advice(
         advice.append(Msg("advice.refused_by_router", params | {"ports": _ports(refused)}))
 
 
-def _address_limits(e: Evidence, limits: list[Msg], advice: list[Msg]) -> None:
+def _address_limits(ip: str, nat: str, limits: list[Msg], advice: list[Msg]) -> None:
     """Fixed or dynamic address: a limit only when it matters (the line can host)."""
-    if e.nat == "double_nat":
+    if nat == "double_nat":
         return  # no forwarding works: the address kind is moot
-    if e.ip == "dynamic":
+    if ip == "dynamic":
         limits.append(Msg("limit.dynamic"))
         advice.append(Msg("advice.dynamic_dns"))
-    elif e.ip == "unknown":
+    elif ip == "unknown":
         limits.append(Msg("limit.ip_unknown"))
         advice.append(Msg("advice.ip_unknown"))

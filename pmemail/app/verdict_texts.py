@@ -24,6 +24,10 @@ FRENCH: Final[dict[str, str]] = {
     "summary.upstream": "votre ligne ne laisse pas entrer Internet dans sa configuration "
     "actuelle : le routeur redirige les ports {ports}, mais rien ne les atteint depuis "
     "l'extérieur ; un second NAT ou un filtre se trouve donc devant le routeur",
+    "summary.double_nat": "votre ligne ne laisse pas entrer Internet telle qu'elle est "
+    "réglée : un second boîtier, à l'adresse {address}, le plus souvent le modem du "
+    "fournisseur en mode routeur, fait du NAT devant le routeur (double NAT), la "
+    "redirection sur le routeur seul ne peut donc rien",
     "summary.cgnat": "votre abonnement ne permet pas d'héberger le courrier : la ligne est "
     "derrière un NAT de l'opérateur (CGNAT) ou un second routeur, Internet ne peut pas "
     "joindre le bureau",
@@ -62,6 +66,9 @@ FRENCH: Final[dict[str, str]] = {
     "advice.bridge_modem": "le côté internet du routeur a l'adresse privée {address} : un "
     "boîtier devant lui (souvent le modem du fournisseur en mode routeur) fait aussi du NAT ; "
     "passez ce boîtier en mode bridge, ou redirigez-y les mêmes ports vers ce routeur",
+    "advice.bridge_modem_ahead": "le boîtier à l'adresse {address} devant le routeur (le "
+    "plus souvent le modem du fournisseur en mode routeur) fait aussi du NAT : passez-le en "
+    "mode bridge, ou redirigez-y aussi les ports {ports} vers ce routeur",
     "advice.meanwhile": "en attendant, relevez le courrier dans la boîte du fournisseur (mode "
     "collecteur, collector.enabled) et envoyez par le relais du fournisseur : la "
     "redirection de ports ne peut rien derrière un CGNAT",

@@ -20,6 +20,12 @@ NS_LAN: Final = "lab-lan"
 NS_PC: Final = "lab-pc"
 """Another office PC (gets port 20800 for remote desktop)."""
 NAMESPACES: Final = (NS_WAN, NS_ROUTER, NS_LAN, NS_PC)
+"""The namespaces every lab has."""
+NS_MODEM: Final = "lab-modem"
+"""Only in a double-NAT variant: the ISP's modem in router mode (or the ISP's
+carrier-grade NAT) between lab-router and lab-wan (``RouterConfig.upstream``)."""
+ALL_NAMESPACES: Final = (*NAMESPACES, NS_MODEM)
+"""Every namespace the lab may create (teardown, ``Lab.run``)."""
 
 ISP_IP: Final = "203.0.113.1"
 """ISP gateway in lab-wan: STUN udp/3478 and the echo HTTP service on :80."""
@@ -32,6 +38,10 @@ LAN_GW: Final = "192.168.2.1"
 LAN_SRV: Final = "192.168.2.2"
 LAN_PC: Final = "192.168.2.3"
 LAN_NET: Final = "192.168.2.0/24"
+MODEM_LAN: Final = "192.168.100.1/24"
+"""The ISP modem's LAN side in router mode (the office router's WAN gets .2)."""
+CGN_LAN: Final = "100.64.0.1/10"
+"""The ISP's carrier-grade NAT inside (RFC 6598 shared space; the router gets .2)."""
 
 UPNP_HTTP_PORT: Final = 5000
 ROOT_DESC_URL: Final = f"http://{LAN_GW}:{UPNP_HTTP_PORT}/rootDesc.xml"

@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.lab.constants import ISP_IP, LAN_NET, STUN_PORT, UPNP_HTTP_PORT, WAN_IP
+from tests.lab.constants import (
+    CGN_LAN,
+    ISP_IP,
+    LAN_NET,
+    MODEM_LAN,
+    STUN_PORT,
+    UPNP_HTTP_PORT,
+    WAN_IP,
+)
 
 STOCK_PERMISSIONS: tuple[str, ...] = (
     # privileged ports allowed on purpose: SMTP 25, HTTP 80, POP3 110, IMAP 143
@@ -42,7 +50,14 @@ class RouterConfig:
             fails (501).
         permissions: miniupnpd permission rules, first match wins.
         block25: the ISP drops outbound tcp/25 from the office.
-        wan_ip: the router's public address (in 203.0.113.0/24).
+        wan_ip: the router's public address (in 203.0.113.0/24); with
+            ``upstream`` the upstream box holds it.
+        upstream: None, or the LAN address/prefix of a second NAT box
+            (lab-modem) between the router and the ISP: ``MODEM_LAN`` for the
+            ISP's modem in router mode, ``CGN_LAN`` for carrier-grade NAT.
+            The router's WAN then gets the next, non-public address; with
+            STUN, miniupnpd learns the box's public address and still maps,
+            yet nothing reaches the mapped ports from outside.
     """
 
     secure_mode: bool = True
@@ -52,6 +67,7 @@ class RouterConfig:
     permissions: tuple[str, ...] = field(default=STOCK_PERMISSIONS)
     block25: bool = False
     wan_ip: str = WAN_IP
+    upstream: str | None = None
 
     @classmethod
     def openwrt(cls, *, enable_upnp: bool = True) -> RouterConfig:
@@ -62,6 +78,16 @@ class RouterConfig:
     def cgnat(cls) -> RouterConfig:
         """A router behind carrier-grade NAT: no usable external address."""
         return cls(stun=False)
+
+    @classmethod
+    def behind_modem(cls) -> RouterConfig:
+        """Double NAT: the ISP's modem in router mode in front of the router."""
+        return cls(upstream=MODEM_LAN)
+
+    @classmethod
+    def behind_cgn(cls) -> RouterConfig:
+        """The router's WAN in 100.64.0.0/10, re-NATed by the ISP (carrier-grade NAT)."""
+        return cls(upstream=CGN_LAN)
 
 
 def _yes(flag: bool) -> str:
@@ -113,9 +139,8 @@ upnp_nat_postrouting_chain=postrouting_miniupnpd
 MINIUPNPD_CHAINS = ("miniupnpd", "prerouting_miniupnpd", "postrouting_miniupnpd")
 """Regular chains of ``table inet filter`` that miniupnpd fills."""
 
-ROUTER_NFT = """\
-table inet filter {
-    # like a real CPE: nothing on the router itself is reachable from the WAN
+_CPE_CHAINS = """\
+    # like a real CPE: nothing on the box itself is reachable from the WAN
     # (unmapped ports time out instead of getting a RST)
     chain input {
         type filter hook input priority filter; policy accept;
@@ -125,24 +150,38 @@ table inet filter {
     chain forward {
         type filter hook forward priority filter; policy drop;
         ct state established,related accept
-        iifname "br-lan" oifname "wan" accept
-        jump miniupnpd
+        iifname "%(lan)s" oifname "wan" accept
+        %(forward)s
     }
+    chain postrouting {
+        type nat hook postrouting priority srcnat; policy accept;
+        %(postrouting)s
+        oifname "wan" masquerade
+    }
+"""
+"""What the office router and an upstream modem share: drop from the WAN, NAT out."""
+
+ROUTER_NFT = (
+    "table inet filter {\n"
+    + _CPE_CHAINS
+    % {"lan": "br-lan", "forward": "jump miniupnpd", "postrouting": "jump postrouting_miniupnpd"}
+    + """\
     chain miniupnpd { }
     chain prerouting {
         type nat hook prerouting priority dstnat; policy accept;
         jump prerouting_miniupnpd
     }
-    chain postrouting {
-        type nat hook postrouting priority srcnat; policy accept;
-        jump postrouting_miniupnpd
-        oifname "wan" masquerade
-    }
     chain prerouting_miniupnpd { }
     chain postrouting_miniupnpd { }
 }
 """
-"""The router's ruleset, exactly as the reference lab.sh builds it."""
+)
+"""The router's ruleset, as the reference lab.sh builds it."""
+
+MODEM_NFT = (
+    "table inet modem {\n" + _CPE_CHAINS % {"lan": "lan", "forward": "", "postrouting": ""} + "}\n"
+)
+"""An upstream box in router mode (lab-modem): one more NAT, nothing forwarded in."""
 
 ISP_BLOCK25_NFT = """\
 table inet isp {

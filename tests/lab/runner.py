@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tests.lab.constants import NAMESPACES, PROJECT_ROOT
+from tests.lab.constants import ALL_NAMESPACES, PROJECT_ROOT
 from tests.lab.process import LabError, stop_popen, wait_for_log
 
 # Runs inside the namespace: refuse to do anything outside the lab (fail
@@ -56,7 +56,7 @@ class NetnsRunner:
     @staticmethod
     def _check_ns(ns: str) -> None:
         # never "ip netns exec" into something that is not ours
-        if ns not in NAMESPACES:
+        if ns not in ALL_NAMESPACES:
             raise ValueError(f"not a lab namespace: {ns!r}")
 
     @staticmethod

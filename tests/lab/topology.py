@@ -10,6 +10,9 @@
                 bridging lan-p1/lan-p2, ip_forward, nftables, miniupnpd.
     lab-lan     eth0 192.168.2.2/24 (the mail server)
     lab-pc      eth0 192.168.2.3/24 (another office PC)
+    lab-modem   only with RouterConfig.upstream (double NAT / CGNAT): wan
+                203.0.113.2/24 (the public address), lan 192.168.100.1/24 or
+                100.64.0.1/10 facing the router's wan (.2), masquerade.
 
 Links are created directly inside the namespaces, never in the machine's
 own namespace; nothing is ever sent outside loopback or the lab.
@@ -40,7 +43,7 @@ from tests.lab.constants import (
 )
 from tests.lab.dns_server import EXAMPLE_RECORDS
 from tests.lab.lock import LabLock
-from tests.lab.process import stop_popen, wait_for_log
+from tests.lab.process import LabError, stop_popen, wait_for_log
 from tests.lab.router import (
     ISP_BLOCK25_NFT,
     MINIUPNPD_CHAINS,
@@ -184,8 +187,14 @@ class Lab(NetnsRunner):
         config = config or RouterConfig()
         self.set_dns_records()
         self.block25(config.block25)
+        moved = (config.upstream, config.wan_ip) != (self.config.upstream, self.config.wan_ip)
+        if moved and self.config.upstream is not None:
+            links.remove_modem(self.config.wan_ip)
+            self.config = replace(self.config, upstream=None)
         if config.wan_ip != self.config.wan_ip:
             links.set_wan_ip(config.wan_ip, old=self.config.wan_ip)
+        if config.upstream is not None and self.config.upstream is None:
+            links.insert_modem(config.wan_ip, config.upstream)
         self.restart_router(config)
 
     def restart_router(self, config: RouterConfig | None = None, keep_leases: bool = False) -> None:
@@ -249,8 +258,11 @@ class Lab(NetnsRunner):
 
         miniupnpd is restarted so STUN reports the new address; mappings
         survive through its lease file.  The echo service sees the new
-        address on its own (masquerade uses the WAN address).
+        address on its own (masquerade uses the WAN address).  Not with a
+        modem in front (``RouterConfig.upstream``): the address is the modem's.
         """
+        if self.config.upstream is not None:
+            raise LabError("change_public_ip: the public address is on lab-modem")
         links.set_wan_ip(new_ip, old=self.config.wan_ip)
         self.restart_router(replace(self.config, wan_ip=new_ip), keep_leases=True)
 
