@@ -119,7 +119,7 @@ class NetworkStep(WizardStep):
             state_dir=paths.state,
         )
         if view.found:
-            name = " ".join(p for p in (view.manufacturer, view.model) if p) or view.friendly_name
+            name = view.name or view.friendly_name
             ways = ", ".join(w for w, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)
             finding = t("network.router_found", name=name or "?", ways=ways)
             status = "ok"
