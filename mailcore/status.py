@@ -134,13 +134,22 @@ class HeldStatus(TypedDict):
     decided: str  # "assign"/"drop" waiting for the next run, "" = nothing decided
 
 
+class CollectorError(TypedDict):
+    """One mailbox's failure in the last pass: an id of ``pmemail.app.collector_texts``
+    (``last_error.<code>``) and its values (``mailbox`` always)."""
+
+    code: str
+    params: dict[str, str]
+
+
 class CollectorStatus(TypedDict):
     """The POP3 collector (fetches from the provider's mailboxes)."""
 
     last_run: float | None
     runs: int
     fetched: int  # messages delivered since start
-    last_error: str  # "; "-joined, one per failing mailbox
+    last_error: str  # "; "-joined, one per failing mailbox (English)
+    errors: list[CollectorError]  # the same, as message ids for the admin's language
     mailboxes: int
     interval: float  # seconds between runs
     held: list[HeldStatus]  # messages left at the ISP for the admin, oldest first

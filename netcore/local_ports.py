@@ -56,6 +56,26 @@ def port_holder(port: int) -> tuple[int, str] | None:
     return None
 
 
+def port_holders() -> dict[int, tuple[int, str]]:
+    """(pid, process name) of the process on each listening TCP port, in one scan.
+
+    Several processes may share a listening socket (Postfix's ``master`` and its
+    ``smtpd`` children): the lowest pid, the parent, answers. Ports whose
+    process is hidden from us (another user's, without root) are left out.
+    """
+    pids: dict[int, int] = {}
+    for port, pid in _listening_sockets():
+        if pid is not None and (port not in pids or pid < pids[port]):
+            pids[port] = pid
+    found: dict[int, tuple[int, str]] = {}
+    for port, pid in pids.items():
+        try:
+            found[port] = pid, psutil.Process(pid).name()
+        except psutil.Error:
+            found[port] = pid, "?"
+    return found
+
+
 def _listening_sockets() -> list[tuple[int, int | None]]:
     """(port, pid) of each listening TCP socket; pid None when hidden from us."""
     try:

@@ -49,6 +49,18 @@ class ForwardingFacts(Sourced):
 
     menu_path: str = ""
     steps: list[str] = field(default_factory=list)
+    # French for an admin who chose French; "" / [] (an older or third-party
+    # profile) falls back to the English above
+    menu_path_fr: str = ""
+    steps_fr: list[str] = field(default_factory=list)
+
+    def menu_in(self, language: str) -> str:
+        """``menu_path`` in ``language`` (English when the profile has no such text)."""
+        return self.menu_path_fr if language == "fr" and self.menu_path_fr else self.menu_path
+
+    def steps_in(self, language: str) -> list[str]:
+        """``steps`` in ``language`` (English when the profile has no such text)."""
+        return list(self.steps_fr if language == "fr" and self.steps_fr else self.steps)
 
 
 @dataclass(frozen=True)

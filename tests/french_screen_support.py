@@ -25,6 +25,7 @@ _WORDS = """
     bounced refused oldest last run address none overview network log quit incoming outgoing
     name settings loading reading refreshing mappings renew certificate retry
     should must which what when where there their been has have was were does did
+    already exists removed added changed wrote created stays its now reads either
 """
 ENGLISH_WORDS = frozenset(_WORDS.split())
 

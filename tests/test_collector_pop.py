@@ -13,6 +13,7 @@ import pytest
 from mailcore.collector import Collector, build_collector
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
+from pmemail.app.collector_held import last_error_text
 from tests.collector_dovecot import (
     CRASHING_RUN,
     IspMailbox,
@@ -97,6 +98,10 @@ async def test_bad_password_is_reported(tmp_path: Path, isp: IspMailbox, office:
     assert collector is not None
     assert await collector.run_once() == 0
     assert "127.0.0.1" in str(collector.status()["last_error"])
+    errors = collector.status()["errors"]
+    assert [e["code"] for e in errors] == ["server_said"]
+    french = last_error_text(errors, "", "fr")
+    assert "@127.0.0.1 : le serveur POP a répondu : -ERR" in french
     assert isp.remaining() == ["a"]
 
 

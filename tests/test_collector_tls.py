@@ -14,6 +14,7 @@ import trustme
 
 from mailcore.collector import build_collector
 from mailcore.delivery import maildir_path
+from pmemail.app.collector_held import last_error_text
 from tests.collector_dovecot import (
     USER,
     IspMailbox,
@@ -92,6 +93,9 @@ async def test_untrusted_certificate_is_refused(
     error = str(collector.status()["last_error"])
     assert error.startswith(f"{USER}@localhost: the POP server's TLS certificate is not trusted")
     assert "Set ca_file" in error
+    french = last_error_text(collector.status()["errors"], error, "fr")
+    assert french.startswith(f"{USER}@localhost : le certificat TLS du serveur POP n'est pas")
+    assert "Indiquez ca_file" in french
     assert isp.remaining() == ["a"]
     assert not maildir_path(paths, "alice@example.be").exists()
     assert tls_logins(isp) == []

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -146,11 +147,7 @@ def test_exported_postfix_and_dovecot_serve_the_same_mailboxes(world: Path) -> N
     )  # the IMAP user's; POP3 keeps no index
     assert (export / "README.txt").is_file() and (export / "README.fr.txt").is_file()
 
-    dovecot = _start_dovecot(world, export)
-    etc: Path | None = None
-    try:
-        _wait(lambda: (world / "dovecot-run" / "lmtp").exists(), "Dovecot's LMTP socket")
-        etc = _start_postfix(world, export)
+    with exported_pair(world, export):
         assert _imap_state(setup) == before  # same password, UIDVALIDITY, UIDs, flags
         assert _uidls(setup) == uidls
         _wait(lambda: _try_send(setup), "Postfix on the SMTP port")
@@ -163,6 +160,17 @@ def test_exported_postfix_and_dovecot_serve_the_same_mailboxes(world: Path) -> N
         assert validity == before[0]
         assert rows[:3] == before[1]
         assert rows[3][0] > before[1][-1][0] and rows[3][2] == "Subject: through postfix"
+
+
+@contextmanager
+def exported_pair(world: Path, export: Path) -> Iterator[Path]:
+    """Dovecot, then Postfix, run from the export (Postfix's config dir); both stopped after."""
+    dovecot = _start_dovecot(world, export)
+    etc: Path | None = None
+    try:
+        _wait(lambda: (world / "dovecot-run" / "lmtp").exists(), "Dovecot's LMTP socket")
+        etc = _start_postfix(world, export)
+        yield etc
     finally:
         if etc is not None:
             subprocess.run([POSTFIX, "-c", str(etc), "stop"], capture_output=True)

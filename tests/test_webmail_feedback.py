@@ -134,7 +134,7 @@ async def test_notices_in_french(tmp_path: Path) -> None:
         async with http.get(stack.url + "/mail?sent=1") as r:
             assert "Message envoyé." in await r.text()
         async with http.get(stack.url + "/mail?done=moved&n=3&to=Archive") as r:
-            assert "3 message(s) déplacé(s) vers Archive." in await r.text()
+            assert "3 message(s) déplacé(s) vers Archives." in await r.text()
         # a crafted link cannot put words of its own in the notice
         async with http.get(stack.url + "/mail?done=moved&n=3&to=Call+0800+now") as r:
             assert 'id="notice"' not in await r.text()
@@ -173,7 +173,7 @@ async def test_message_view_date_and_attachment_size(tmp_path: Path) -> None:
         when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC).astimezone()
         assert f'<time datetime="{when.isoformat()}" data-lang="fr">' in page
         assert f"{say_date(when, 'fr')}</time>" in page and "décembre 2026" in page
-        assert "about 4.8 MB" in page and "6.4 MB" not in page
+        assert "environ 4.8 MB" in page and "6.4 MB" not in page
         async with http.get(f"{stack.url}/compose?mode=reply&f=INBOX&uid={uid}") as r:
             assert f"Le {say_date(when, 'fr')}, carol@remote.example a écrit :" in await r.text()
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from mailcore.backup.errors import BackupError
-from mailcore.backup.state import read_state, record_failure, record_success
+from mailcore.backup.state import BackupState, read_state, record_failure, record_success
 from mailcore.backup.writer import BackupSettings, ConfigCopy, make_backup
 from mailcore.periodic import PeriodicTask
 from mailcore.status import BackupStatus
@@ -140,15 +140,27 @@ class BackupService:
 
     def status(self) -> BackupStatus:
         """The last result and the next run."""
-        state = read_state(self.state_dir)
-        failed_last = (state.last_failure or 0) > (state.last_success or 0)
-        return {
-            "interval": self.interval,
-            "dest": str(self.settings.dest),
-            "last_success": state.last_success,
-            "last_name": state.last_name,
-            "last_size": state.last_size,
-            "last_failure": state.last_failure,
-            "last_error": state.last_error if failed_last else "",
-            "next_run": self._next if self._task is not None else None,
-        }
+        next_run = self._next if self._task is not None else None
+        return backup_status(
+            read_state(self.state_dir), self.interval, self.settings.dest, next_run
+        )
+
+
+def backup_status(
+    state: BackupState, interval: float, dest: Path, next_run: float | None
+) -> BackupStatus:
+    """The status document's ``backup`` key from the recorded ``state``.
+
+    Also what the dashboard shows while no server runs (``next_run`` None then).
+    """
+    failed_last = (state.last_failure or 0) > (state.last_success or 0)
+    return {
+        "interval": interval,
+        "dest": str(dest),
+        "last_success": state.last_success,
+        "last_name": state.last_name,
+        "last_size": state.last_size,
+        "last_failure": state.last_failure,
+        "last_error": state.last_error if failed_last else "",
+        "next_run": next_run,
+    }

@@ -107,6 +107,19 @@ def describe_error(err: Exception) -> str:
     return str(err) or type(err).__name__
 
 
+def error_message(err: Exception) -> tuple[str, dict[str, str]]:
+    """:func:`describe_error` as a message id of ``pmemail.app.collector_texts`` (without
+    the ``last_error.`` prefix) and its values, for the screens that word it in the
+    admin's language."""
+    if isinstance(err, ssl.SSLCertVerificationError):
+        return "tls_untrusted", {"detail": str(err.verify_message)}
+    if isinstance(err, ssl.SSLError):
+        return "tls_failed", {"detail": str(err.reason or err)}
+    if isinstance(err, poplib.error_proto) and err.args and isinstance(err.args[0], bytes):
+        return "server_said", {"answer": err.args[0].decode("utf-8", "replace")}
+    return "failed", {"detail": str(err) or type(err).__name__}
+
+
 def open_pop(mailbox: CollectorMailbox, timeout: float) -> poplib.POP3:
     """Connect and log in (SSL, STLS or plain; TLS verified against ``ca_file`` or the system)."""
     ctx = ssl.create_default_context(cafile=mailbox.ca_file or None)

@@ -42,6 +42,7 @@ from mailcore.collector.held import (
 )
 from mailcore.collector.pop_io import (
     describe_error,
+    error_message,
     is_err_answer,
     listed_size,
     open_pop,
@@ -54,7 +55,7 @@ from mailcore.collector.state import Pending, UidState, fetch_token, state_file
 from mailcore.delivery import maildir_path
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
-from mailcore.status import CollectorStatus, HeldStatus
+from mailcore.status import CollectorError, CollectorStatus, HeldStatus
 from pmemail.config.model import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
@@ -91,6 +92,7 @@ class Collector:
         self.runs = 0
         self.last_run: float | None = None
         self.last_error = ""
+        self.errors: list[CollectorError] = []
         self._held: list[HeldStatus] = []
         self._periodic = PeriodicTask(self.run_once, lambda: self.config.interval, "collector")
 
@@ -123,6 +125,7 @@ class Collector:
             "runs": self.runs,
             "fetched": self.fetched,
             "last_error": self.last_error,
+            "errors": list(self.errors),
             "mailboxes": len(self.config.mailboxes),
             "interval": self.config.interval,
             "held": list(self._held),
@@ -145,12 +148,15 @@ class Collector:
 
     async def run_once(self) -> int:
         """Fetch every mailbox once; returns how many messages were delivered."""
-        total, errors = 0, []
+        total, errors, worded = 0, [], []
         for mailbox in self.config.mailboxes:
             try:
                 total += await self.fetch(mailbox)
             except (OSError, poplib.error_proto, ValueError) as err:
                 errors.append(f"{mailbox.username}@{mailbox.host}: {describe_error(err)}")
+                code, params = error_message(err)
+                params["mailbox"] = f"{mailbox.username}@{mailbox.host}"
+                worded.append(CollectorError(code=code, params=params))
                 log.warning(
                     "collector: %s@%s:%d failed: %s",
                     mailbox.username,
@@ -161,6 +167,7 @@ class Collector:
         self.runs += 1
         self.last_run = time.time()
         self.last_error = "; ".join(errors)
+        self.errors = worded
         self._held = await asyncio.to_thread(self._load_held)
         return total
 

@@ -105,7 +105,7 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
     if request.method == "POST":
         origin = request.headers.get("Origin")
         if origin and origin != "null" and origin.split("://", 1)[-1] != request.host:
-            return error_page(request, 403, "This form was sent from another site.")
+            return error_page(request, 403, text(request, "other_site"))
     if is_public(path):
         return await handler(request)
     session = ctx.sessions.get(request.cookies.get(COOKIE))
@@ -122,22 +122,14 @@ async def require_login(request: web.Request, handler: Handler) -> web.StreamRes
         expired = COOKIE in request.cookies
         if request.method == "GET":
             raise web.HTTPSeeOther("/login?expired=1" if expired else "/login")
-        return error_page(
-            request,
-            403,
-            "Your session has expired; please log in again. What you sent was not saved.",
-        )
+        return error_page(request, 403, text(request, "session_expired_lost"))
     request[SESSION] = session
     if request.method == "POST" and not path.startswith(MULTIPART_CHECKED):
         form = await form_of(request)
         token = form.get("_csrf")
         if not isinstance(token, str) or not session.csrf_ok(token):
             log.warning("webmail: CSRF token missing or wrong for %s on %s", session.address, path)
-            return error_page(
-                request,
-                403,
-                "The form is missing its security token; reload the page and try again.",
-            )
+            return error_page(request, 403, text(request, "csrf_missing"))
     return await handler(request)
 
 
@@ -147,7 +139,7 @@ async def login_form(request: web.Request) -> web.StreamResponse:
     if request.query.get("kept") == "1":
         message = text(request, "session_expired_kept")
     elif request.query.get("expired") == "1":
-        message = "Your session has expired; please log in again."
+        message = text(request, "session_expired")
     return _login_page(request, message)
 
 
@@ -169,16 +161,16 @@ async def login(request: web.Request) -> web.StreamResponse:
     address = str(form.get("address", "")).strip().lower()
     password = str(form.get("password", ""))
     if not same_token(str(form.get("_csrf", "")), request.cookies.get(LOGIN_COOKIE)):
-        return _login_page(request, "The login form expired; please try again.", 403, address)
+        return _login_page(request, text(request, "login_form_expired"), 403, address)
     if not address or not password:
-        return _login_page(request, "Enter your address and password.", 400, address)
+        return _login_page(request, text(request, "login_needs_both"), 400, address)
     ip = request.remote or "unknown"
     try:
         attempt = await ctx.throttle.acquire(ip, address)
     except Locked as locked:
         return _login_page(
             request,
-            f"Too many wrong passwords: try again in {int(locked.seconds_left) + 1} seconds.",
+            text(request, "login_locked", seconds=int(locked.seconds_left) + 1),
             429,
             address,
         )
@@ -186,7 +178,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         user = await check_password(ctx.users, address, password)
         if user is None:
             await attempt.failed()
-            return _login_page(request, "Wrong address or password.", 401, address)
+            return _login_page(request, text(request, "login_wrong"), 401, address)
         attempt.succeeded()
     ctx.logins_total += 1
     session = ctx.sessions.create(user.address)

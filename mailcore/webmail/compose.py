@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mailcore.webmail.mailview import now_header_date
+from mailcore.webmail.wording import WordedError
 
 _B64_LINE = 57  # bytes per 76-character base64 line
 _B64_BLOCK = _B64_LINE * 1024
@@ -31,8 +32,8 @@ PART_OVERHEAD = 2048
 MESSAGE_OVERHEAD = 4096
 
 
-class ComposeError(ValueError):
-    """The form cannot become a message (text shown to the user)."""
+class ComposeError(WordedError, ValueError):
+    """The form cannot become a message (a sentence shown to the user)."""
 
 
 @dataclass
@@ -79,13 +80,13 @@ def parse_addresses(field_value: str) -> list[str]:
         ComposeError: for a line break or anything that is not an address.
     """
     if "\r" in field_value or "\n" in field_value:
-        raise ComposeError("addresses must be on one line")
+        raise ComposeError("addresses_one_line")
     out = []
     for name, addr in email.utils.getaddresses([field_value]):
         if not addr and not name:
             continue
         if not _ADDR_RE.match(addr):
-            raise ComposeError(f"not an address: {addr or name!r}")
+            raise ComposeError("not_an_address", value=repr(addr or name))
         out.append(addr)
     return out
 
@@ -110,7 +111,7 @@ def _headers(draft: Draft, keep_bcc: bool) -> EmailMessage:
             msg["References"] = draft.references
         msg["User-Agent"] = "pmemail webmail"
     except ValueError as err:  # line breaks or malformed values in a header
-        raise ComposeError(f"invalid header value: {err}") from None
+        raise ComposeError("bad_header", detail=str(err)) from None
     return msg
 
 

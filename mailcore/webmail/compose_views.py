@@ -90,9 +90,9 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
             path = (await ctx.view.folder(user, DRAFTS)).file(uid)
             opened = await asyncio.to_thread(open_draft, path)
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
-            return error_page(request, 404, "This draft no longer exists.")
+            return error_page(request, 404, text(request, "draft_gone"))
         values.update(opened.values, draft_uid=str(uid))
-        notice = "Draft saved." if request.query.get("saved") == "1" else ""
+        notice = text(request, "draft_saved") if request.query.get("saved") == "1" else ""
         if request.query.get("restored") == "1":
             notice = text(request, "draft_restored")
         return render(
@@ -114,11 +114,11 @@ async def compose_form(request: web.Request) -> web.StreamResponse:
                 read_message, path, folder.name, uid, allow_remote_images=False, prefer_text=True
             )
         except (ValueError, KeyError, OSError, FolderError, FolderNameError):
-            return error_page(request, 404, "This message no longer exists.")
+            return error_page(request, 404, text(request, "message_gone"))
         if mode == "forward":
             values["subject"] = _prefix(m.subject, "Fwd:")
             values["fwd_f"], values["fwd_uid"] = folder.name, str(uid)
-            values["body"] = "\n\n(the original message is attached)"
+            values["body"] = "\n\n" + text(request, "forwarded_body")
         else:
             values["subject"] = _prefix(m.subject, "Re:")
             values["to"] = m.reply_to or m.sender_address
@@ -148,7 +148,7 @@ async def _read_field(part: BodyPartReader) -> str:
     while chunk := await part.read_chunk():
         data += chunk
         if len(data) > _MAX_FIELD:
-            raise ComposeError(f"the field {part.name!r} is too long")
+            raise ComposeError("field_too_long", name=repr(part.name))
     return data.decode(part.get_charset("utf-8") or "utf-8", "replace")
 
 
@@ -164,7 +164,7 @@ async def _spool_upload(part: BodyPartReader, path: Path, budget: int) -> int:
         while chunk := await part.read_chunk(1 << 16):
             size += len(chunk)
             if encoded_size(size) + PART_OVERHEAD > budget:
-                raise UploadTooLarge("the attachments are larger than this server accepts")
+                raise UploadTooLarge("attachments_too_large")
             await asyncio.to_thread(out.write, chunk)
     return encoded_size(size) + PART_OVERHEAD
 
@@ -193,11 +193,7 @@ async def send(request: web.Request) -> web.StreamResponse:
             or not session.csrf_ok(await _read_field(first))
         ):
             log.warning("webmail: CSRF token missing or wrong for %s on /send", session.address)
-            return error_page(
-                request,
-                403,
-                "The form is missing its security token; reload the page and try again.",
-            )
+            return error_page(request, 403, text(request, "csrf_missing"))
         uploads: list[Upload] = []
         keep: list[int] = []
         # What the message may still grow by, counted as base64 (the worst case
@@ -226,7 +222,8 @@ async def send(request: web.Request) -> web.StreamResponse:
     except ComposeError as err:
         if isinstance(err, UploadTooLarge):
             return await _form_again(request, ctx, session.address, values, _too_large(ctx), 413)
-        return await _form_again(request, ctx, session.address, values, str(err), 400)
+        words = err.words(ctx.config.language)
+        return await _form_again(request, ctx, session.address, values, words, 400)
     finally:
         for path in spool_files:
             path.unlink(missing_ok=True)
@@ -296,9 +293,7 @@ async def _finish(
         try:
             source = drafts.file(draft_uid)
         except KeyError:
-            raise ComposeError(
-                "this draft was changed elsewhere; its attachments must be added again"
-            ) from None
+            raise ComposeError("draft_changed") from None
         kept, forward, written = await asyncio.to_thread(extract_kept, source, keep, ctx.spool, tag)
         spool_files.extend(written)
         uploads = kept + uploads
@@ -307,7 +302,7 @@ async def _finish(
             fwd_folder = await ctx.view.folder(user, values["fwd_f"])
             forward = fwd_folder.file(int(values["fwd_uid"]))
         except (ValueError, KeyError, FolderError, FolderNameError):
-            raise ComposeError("the message to forward no longer exists") from None
+            raise ComposeError("forward_gone") from None
     record = ctx.users.get(user)
     draft = Draft(
         from_addr=values["from"].strip() or user,
@@ -331,7 +326,7 @@ async def _finish(
             new_uid = await store_draft(drafts, message, draft_uid)
         except OSError as err:
             log.error("webmail: saving a draft for %s failed: %s", user, err)
-            raise ComposeError("the draft could not be saved; try again later") from err
+            raise ComposeError("draft_not_saved") from err
         if expired:  # the next login of this user opens it again
             ctx.restores[user] = new_uid
             raise web.HTTPSeeOther("/login?kept=1")
@@ -340,21 +335,22 @@ async def _finish(
         raise web.HTTPSeeOther(f"/compose?draft={new_uid}&saved=1")
     recipients = draft.recipients()
     if not recipients:
-        raise ComposeError("add at least one recipient")
+        raise ComposeError("add_recipient")
     await asyncio.to_thread(_write, draft, message)
     # Kept draft attachments and a forwarded message are not counted while uploads
     # stream in: the written message is checked before anything is sent.
     if message.stat().st_size > ctx.config.mail.max_message_size:
-        raise UploadTooLarge("the message is larger than this server accepts")
+        raise UploadTooLarge("message_too_large")
     try:
         await ctx.submitter.submit(user, draft.from_addr, recipients, message)
     except SubmitError as err:
+        words = err.words(ctx.config.language)
         return await _form_again(
             request,
             ctx,
             user,
             values,
-            f"{err} (new attachments must be added again)" if uploads else str(err),
+            text(request, "add_attachments_again", error=words) if uploads else words,
             400,
         )
     discard_draft(drafts, draft_uid)

@@ -18,7 +18,7 @@ from mailcore.webmail.mailview import MailView, format_size
 from mailcore.webmail.reading import decoded_size
 from mailcore.webmail.sessions import SessionStore, WebSession
 from mailcore.webmail.submit import Submitter
-from mailcore.webmail.wording import say, too_large
+from mailcore.webmail.wording import folder_label, say, too_large
 from pmemail.config.model import Config
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -111,6 +111,7 @@ def render(request: web.Request, name: str, status: int = 200, **values: Any) ->
     # webmail.js pings this often on an open compose page, so the session stays alive
     values.setdefault("keepalive", max(5, min(300, int(ctx.config.webmail.session_idle / 3))))
     values.setdefault("t", lambda key, **kw: say(ctx.config.language, key, **kw))
+    values.setdefault("folder_label", lambda name: folder_label(ctx.config.language, name))
     limit = ctx.config.mail.max_message_size
     values.setdefault("upload_limit", limit)  # webmail.js warns before uploading
     values.setdefault("too_large", lambda: too_large(ctx.config.language, limit))

@@ -13,23 +13,19 @@ from aiohttp import web
 
 from mailcore.resource_errors import exhausted, log_exhausted
 from mailcore.webmail.auth import Handler
-from mailcore.webmail.context import error_page
+from mailcore.webmail.context import error_page, text
 
 log = logging.getLogger("pmemail.webmail")
 
-MESSAGES = {
-    400: "The request could not be understood; go back and try again.",
-    403: "You are not allowed to do that.",
-    404: "There is no page at this address.",
-    405: "This page cannot be used that way; go back and use the buttons on the page.",
-    413: "What you sent is larger than this server accepts.",
-    500: "Something went wrong on the server; the error was logged. Please try again.",
-}
+# the statuses with their own sentence (wording's ``http_<status>``)
+WORDED = (400, 403, 404, 405, 413, 500)
 
 
-def message_for(status: int) -> str:
-    """The sentence shown for HTTP ``status``."""
-    return MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+def message_key(status: int) -> str:
+    """The :mod:`mailcore.webmail.wording` id of the sentence shown for HTTP ``status``."""
+    if status in WORDED:
+        return f"http_{status}"
+    return "http_500" if status >= 500 else "http_400"
 
 
 @web.middleware
@@ -40,7 +36,7 @@ async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamR
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        page = error_page(request, exc.status, message_for(exc.status))
+        page = error_page(request, exc.status, text(request, message_key(exc.status)))
         for name in ("Allow", "Retry-After"):  # what a 405/503 must still say
             if name in exc.headers:
                 page.headers[name] = exc.headers[name]
@@ -50,8 +46,8 @@ async def friendly_errors(request: web.Request, handler: Handler) -> web.StreamR
     except Exception as exc:  # a bug must still give the user a page
         if exhausted(exc):  # descriptors or disk ran out: temporary, one log line a minute
             log_exhausted("webmail", exc)
-            page = error_page(request, 503, MESSAGES[500])
+            page = error_page(request, 503, text(request, "http_500"))
             page.headers["Retry-After"] = "10"
             return page
         log.exception("webmail: error while serving %s %s", request.method, request.path)
-        return error_page(request, 500, MESSAGES[500])
+        return error_page(request, 500, text(request, "http_500"))

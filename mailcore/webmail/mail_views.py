@@ -28,6 +28,7 @@ from mailcore.webmail.context import (
 )
 from mailcore.webmail.mailview import STANDARD
 from mailcore.webmail.reading_views import opened
+from mailcore.webmail.wording import folder_label
 
 log = logging.getLogger("pmemail.webmail")
 _INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -69,11 +70,11 @@ def notice_of(request: web.Request, existing: set[str]) -> str:
         return ""
     if done in ("moved", "restored", "folder_renamed") and to not in existing:
         return ""
-    return text(request, done, n=int_arg(request.query.get("n")), folder=_label(to))
+    return text(request, done, n=int_arg(request.query.get("n")), folder=_label(request, to))
 
 
-def _label(folder: str) -> str:
-    return "Inbox" if folder == INBOX else folder
+def _label(request: web.Request, folder: str) -> str:
+    return folder_label(ctx_of(request).config.language, folder)
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -162,10 +163,10 @@ async def download_part(request: web.Request) -> web.StreamResponse:
         path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         root = await asyncio.to_thread(scan, path)
     except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     part: Part | None = next((p for p in root.parts if p.number == number), None)
     if part is None:
-        return error_page(request, 404, "No such attachment.")
+        return error_page(request, 404, text(request, "no_attachment"))
     inline = request.query.get("inline") == "1" and part.content_type in _INLINE_TYPES
     ctype = part.content_type if inline or _harmless(part.content_type) else _OPAQUE
     name = part.filename or f"part-{number}"
@@ -190,7 +191,7 @@ async def download_raw(request: web.Request) -> web.StreamResponse:
         path = (await ctx.view.folder(user, folder_arg(request))).file(uid)
         f = open(path, "rb")  # noqa: SIM115 - closed when the stream ends
     except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     try:
         chunks = iter(lambda: f.read(1 << 16), b"")
         return await _stream(
@@ -237,14 +238,14 @@ async def action(request: web.Request) -> web.StreamResponse:
         elif op in ("move", "undo"):
             dest = str(form.get("dest", ""))
             if not dest:
-                return error_page(request, 400, "Choose the folder to move to.")
+                return error_page(request, 400, text(request, "choose_folder"))
             moved = await ctx.view.move(user, folder, uids, dest)
             if op == "undo":
                 back = _done(dest, "restored", len(moved), to=dest)
             else:
                 back = _done(folder, "moved", len(moved), to=dest)
         else:
-            return error_page(request, 400, f"Unknown action {op!r}.")
+            return error_page(request, 400, text(request, "unknown_action", op=repr(op)))
     except (FolderError, FolderNameError) as err:
         return error_page(request, 400, str(err))
     raise web.HTTPSeeOther(back)
@@ -269,9 +270,11 @@ async def folders(request: web.Request) -> web.StreamResponse:
             box.create(name)
             raise web.HTTPSeeOther("/mail?" + urlencode({"f": name}))
         if op not in ("rename", "delete"):
-            return error_page(request, 400, f"Unknown action {op!r}.")
+            return error_page(request, 400, text(request, "unknown_action", op=repr(op)))
         if name in STANDARD:
-            return error_page(request, 400, text(request, "folder_standard", folder=_label(name)))
+            return error_page(
+                request, 400, text(request, "folder_standard", folder=_label(request, name))
+            )
         if op == "rename":
             new = str(form.get("new", "")).strip()
             box.rename(name, new)

@@ -21,6 +21,7 @@ from mailcore.webmail.context import (
     int_arg,
     render,
     session_of,
+    text,
 )
 from mailcore.webmail.dates import header_date
 from mailcore.webmail.reading import part_url, read_message
@@ -76,7 +77,7 @@ async def read(request: web.Request) -> web.StreamResponse:
     ctx = ctx_of(request)
     found = await opened(request, folder_arg(request), int_arg(request.query.get("uid")))
     if found is None:
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     folders = await ctx.view.folders(session_of(request).address)
     return render(
         request,
@@ -104,7 +105,7 @@ async def html_frame(request: web.Request) -> web.StreamResponse:
             read_message, path, folder.name, uid, allow_remote_images=images
         )
     except (FolderError, FolderNameError, KeyError, OSError):
-        return error_page(request, 404, "This message no longer exists.")
+        return error_page(request, 404, text(request, "message_gone"))
     response = render(request, "frame.html", html=reading.html, text=reading.text)
     remote = " https: http:" if images else ""
     response.headers["Content-Security-Policy"] = _FRAME_CSP.format(remote=remote)

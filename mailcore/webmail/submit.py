@@ -18,12 +18,13 @@ from typing import Protocol
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.smtp.addresses import Refused, route_recipient, sender_allowed
 from mailcore.smtp.handlers import OutboundQueue
+from mailcore.webmail.wording import WordedError
 
 log = logging.getLogger("pmemail.webmail")
 
 
-class SubmitError(Exception):
-    """The message cannot be sent; the text is shown to the user."""
+class SubmitError(WordedError):
+    """The message cannot be sent; the sentence is shown to the user."""
 
 
 @dataclass
@@ -67,9 +68,9 @@ class PolicySubmitter:
     ) -> SubmitResult:
         """Route, deliver, queue and file in Sent; raises ``SubmitError`` before any copy."""
         if not sender_allowed(user, sender, self.users):
-            raise SubmitError(f"{sender} is not one of your addresses")
+            raise SubmitError("not_your_address", sender=sender)
         if not recipients:
-            raise SubmitError("add at least one recipient")
+            raise SubmitError("add_recipient")
         result = SubmitResult()
         boxes: list[str] = []
         for rcpt in recipients:
@@ -78,14 +79,14 @@ class PolicySubmitter:
                     rcpt, self.users, authenticated=True, default_domain=self.default_domain
                 )
             except Refused as refused:
-                raise SubmitError(_reason(refused.status)) from None
+                raise SubmitError("recipient_refused", reason=_reason(refused.status)) from None
             if local is None:
                 result.remote.append(addr)
             else:
                 result.local.append(addr)
                 boxes.extend(local)
         if result.remote and self.queue is None:
-            raise SubmitError("outbound mail is not available on this server right now")
+            raise SubmitError("outbound_unavailable")
         try:
             if boxes:
                 await self.delivery.deliver(
@@ -99,7 +100,7 @@ class PolicySubmitter:
             await self.delivery.deliver(spool, [user], folder="Sent")
         except OSError as err:
             log.error("webmail send by %s failed: %s", user, err)
-            raise SubmitError("the message could not be stored; try again later") from err
+            raise SubmitError("not_stored") from err
         self.sent += 1
         log.info(
             "webmail: %s sent to %s%s",

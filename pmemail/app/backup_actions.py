@@ -7,13 +7,15 @@ under a running server, the restored config put in place, and the words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mailcore.backup.errors import BackupError
 from mailcore.backup.restore import RestoreOutcome, read_config, restore
-from mailcore.backup.service import settings_of
-from mailcore.backup.state import record_failure, record_success
+from mailcore.backup.service import backup_dir, backup_status, settings_of
+from mailcore.backup.state import read_state, record_failure, record_success
 from mailcore.backup.writer import BackupOutcome, make_backup
+from mailcore.status import BackupStatus
 from pmemail.app.backup_texts import TEXTS
 from pmemail.app.cert_wording import render
 from pmemail.app.server_process import server_pid
@@ -117,3 +119,31 @@ def restore_json(outcome: RestoreOutcome) -> dict[str, object]:
         "config_written": str(outcome.config_written) if outcome.config_written else None,
         "moved_aside": str(outcome.moved_aside) if outcome.moved_aside else None,
     }
+
+
+@dataclass(frozen=True)
+class BackupFacts:
+    """What the dashboard shows of backups: the status document's ``backup`` key and the
+    parameters of the last failure (the key holds only its message id)."""
+
+    status: BackupStatus
+    error_params: dict[str, str] = field(default_factory=dict)
+
+    def error_words(self, language: str) -> str:
+        """The last attempt's failure in words ("" when the last attempt succeeded)."""
+        msgid = self.status.get("last_error", "")
+        if msgid not in TEXTS:  # a newer server's id: shown as is rather than lost
+            return msgid
+        return say(msgid, language, **self.error_params)
+
+
+def backup_facts(config: Config, paths: DataPaths, served: BackupStatus | None) -> BackupFacts:
+    """The running server's ``backup`` status (``served``), else the recorded result.
+
+    Without a server there is no next run: ``next_run`` is None. A small
+    file read, cheap enough for every dashboard refresh.
+    """
+    state = read_state(paths.state)
+    if served is None:
+        served = backup_status(state, config.backup.interval, backup_dir(config, paths), None)
+    return BackupFacts(served, dict(state.last_error_params))

@@ -31,9 +31,10 @@ def rerun_checks(
     from netcore.checks.runner import run_checks
     from pmemail.app.cert_check import certificate_rows
     from pmemail.app.mail_auth_check import mail_auth_rows
+    from pmemail.app.mail_engine import engine_rows
     from pmemail.app.verdict_texts import finding_text
 
-    extra = [*certificate_rows(config), *mail_auth_rows(config, paths)]
+    extra = [*certificate_rows(config), *mail_auth_rows(config, paths), *engine_rows(config, paths)]
     report = asyncio.run(run_checks(config, paths, on_result, extra))
     verdict = {0: "all checks passed", 1: "warnings", 2: "problems found"}[report.exit_code]
     lines = [

@@ -9,6 +9,9 @@ id of :mod:`pmemail.app.collector_texts` and its parameters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from mailcore.collector.held import (
     Action,
     Decision,
@@ -41,6 +44,22 @@ class HeldError(Exception):
 def say(msgid: str, language: str, **values: object) -> str:
     """Sentence ``msgid`` of the collector catalogue in ``language``, filled."""
     return render(TEXTS, msgid, language, **values)
+
+
+def last_error_text(errors: Sequence[Mapping[str, Any]], english: str, language: str) -> str:
+    """The collector's last failures (``errors`` of its status) in ``language``.
+
+    ``english`` (``last_error``) is the answer of a server that sends no ``errors``
+    (an older one) or whose ids this catalogue does not know (a newer one).
+    """
+    words = []
+    for error in errors:
+        msgid = f"last_error.{error.get('code', '')}"
+        params = error.get("params")
+        if msgid not in TEXTS or not isinstance(params, Mapping):
+            return english
+        words.append(say(msgid, language, **params))
+    return "; ".join(words) if words else english
 
 
 def list_held(config: Config, paths: DataPaths) -> list[HeldMessage]:

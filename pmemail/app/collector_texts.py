@@ -57,5 +57,25 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "{user} is not a local user or alias (see `pmemail users list`).",
         "fr": "{user} n'est ni un utilisateur ni un alias local (voir `pmemail users list`).",
     },
+    "last_error.tls_untrusted": {
+        "en": "{mailbox}: the POP server's TLS certificate is not trusted ({detail}); nothing "
+        "was fetched. Set ca_file for this mailbox if the ISP uses its own CA",
+        "fr": "{mailbox} : le certificat TLS du serveur POP n'est pas reconnu ({detail}) ; "
+        "rien n'a été relevé. Indiquez ca_file pour cette boîte si le fournisseur utilise "
+        "sa propre autorité de certification",
+    },
+    "last_error.tls_failed": {
+        "en": "{mailbox}: TLS with the POP server failed ({detail}); nothing was fetched",
+        "fr": "{mailbox} : la connexion TLS avec le serveur POP a échoué ({detail}) ; rien "
+        "n'a été relevé",
+    },
+    "last_error.server_said": {
+        "en": "{mailbox}: the POP server answered: {answer}",
+        "fr": "{mailbox} : le serveur POP a répondu : {answer}",
+    },
+    "last_error.failed": {
+        "en": "{mailbox}: the collection failed ({detail})",
+        "fr": "{mailbox} : la relève a échoué ({detail})",
+    },
 }
 """Every sentence, by id, in ``en`` and ``fr`` (a test checks both and their fields)."""

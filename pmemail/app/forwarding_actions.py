@@ -64,6 +64,7 @@ def apply_plan(
     """
     from netcore.forwarding import Forwarder
     from netcore.forwarding_report import forwarding_document, next_steps_lines, router_profile
+    from pmemail.app.forwarding_status import manual_in_language
     from pmemail.app.verdict_texts import sayer
 
     forwarder = Forwarder(config, paths)
@@ -72,7 +73,8 @@ def apply_plan(
     isp = config.isp
     profile = router_profile(isp.profile, isp.router_profile) if report.failed else None
     doc = forwarding_document(report, plan, profile, forwarder.gateway)
-    return PlanApplied(not report.failed, next_steps_lines(doc, sayer(config.language)))
+    worded = manual_in_language(doc, config.language)
+    return PlanApplied(not report.failed, next_steps_lines(worded, sayer(config.language)))
 
 
 def forward_all(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pmemail.app.action_result import ActionError
 from pmemail.config.model import Config
@@ -82,7 +82,33 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
         if row["internal_host"] == _STAND_IN_HOST:
             row["internal_host"] = this_computer
     doc = {"summary": {"ok": 0, "total": len(plan)}, "manual": manual}
-    return next_steps_lines(doc, sayer(config.language))
+    return next_steps_lines(manual_in_language(doc, config.language), sayer(config.language))
+
+
+def manual_in_language(doc: dict[str, Any], language: str) -> dict[str, Any]:
+    """``doc`` (``forwarding_document``) with its profile's menu and steps in ``language``.
+
+    The document itself keeps the English (it is the ``--json`` answer); this
+    copy is for the lines the admin reads. A profile that cannot be read again
+    leaves the English.
+    """
+    from netcore.forwarding_report import localize_step
+    from netcore.profiles import ProfileError, load_profile
+
+    manual = doc.get("manual") or {}
+    if language == "en" or not manual.get("profile"):
+        return doc
+    try:
+        facts = load_profile(str(manual["profile"])).forwarding
+    except ProfileError:
+        return doc
+    gateway = str(manual.get("gateway", ""))
+    worded = {
+        **manual,
+        "menu_path": facts.menu_in(language),
+        "steps": [localize_step(step, gateway) for step in facts.steps_in(language)],
+    }
+    return {**doc, "manual": worded}
 
 
 def off_lan_target(config: Config, host: str) -> tuple[str, list[str]] | None:

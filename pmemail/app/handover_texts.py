@@ -58,7 +58,10 @@ Switch-over
    The maps, password files and keys are read from this directory: keep it.
 4. `systemctl restart opendkim dovecot postfix`; send a test message; read it.
 5. Keep using pmemail's wizard, dashboard, doctor and port forwarding for the network
-   side: the ports are the same, so the router needs no change.
+   side: the ports are the same, so the router needs no change. Add
+   `mail_engine = "postfix-dovecot"` to the [server] table of pmemail's config file: the
+   dashboard and `pmemail doctor` then report each port as served by Postfix or Dovecot
+   instead of pmemail's services as stopped.
 """,
         "fr": """\
 Passer de pmemail à Postfix + Dovecot
@@ -90,7 +93,10 @@ Bascule
 4. `systemctl restart opendkim dovecot postfix` ; envoyez un message de test ; lisez-le.
 5. Continuez d'utiliser l'assistant, le tableau de bord, le diagnostic et la redirection
    de ports de pmemail pour le côté réseau : les ports sont les mêmes, le routeur ne
-   change pas.
+   change pas. Ajoutez `mail_engine = "postfix-dovecot"` à la table [server] du fichier
+   de configuration de pmemail : le tableau de bord et `pmemail doctor` montrent alors
+   chaque port servi par Postfix ou Dovecot au lieu de dire les services de pmemail
+   arrêtés.
 """,
     },
 }

@@ -23,7 +23,24 @@ Runner = Callable[[Sequence[str]], "subprocess.CompletedProcess[str]"]
 NOT_YET = -1
 
 
-class AccountError(Exception):
+class ServiceRefusal(Exception):
+    """Why the service cannot be installed: an id of :mod:`pmemail.app.service_texts`
+    and its values; ``str()`` is the English sentence (logs, tests)."""
+
+    def __init__(self, msgid: str, **params: str) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, language: str) -> str:
+        """The sentence in ``language`` (English for any other)."""
+        from pmemail.app.cert_wording import render
+        from pmemail.app.service_texts import TEXTS
+
+        return render(TEXTS, self.msgid, language, **self.params)
+
+
+class AccountError(ServiceRefusal):
     """The account cannot be created or given its files (one line for the admin)."""
 
 
@@ -53,11 +70,13 @@ def ensure_account(name: str, run: Runner | None = None) -> tuple[Account, bool]
     try:
         done = (run or _run)(command)
     except FileNotFoundError:
-        raise AccountError(f"cannot create user {name!r}: useradd is not installed") from None
+        raise AccountError("service.no_useradd", user=name) from None
     created = find_account(name)
     if done.returncode != 0 or created is None:
         reason = (done.stderr or "").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        raise AccountError(f"cannot create user {name!r}: {' '.join(command)}: {reason[0]}")
+        raise AccountError(
+            "service.useradd_failed", user=name, command=" ".join(command), reason=reason[0]
+        )
     return created, True
 
 

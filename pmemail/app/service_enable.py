@@ -41,12 +41,25 @@ class ServiceOutcome:
         params: its placeholders' values.
         enabled: the unit is enabled (the server starts at boot).
         running: a server answers on the control socket at the end.
+        reason: the id and values of the ``{reason}`` of ``msgid``, when that is a
+            sentence of the catalogue too (``service.refused``).
     """
 
     msgid: str
     params: dict[str, str] = field(default_factory=dict)
     enabled: bool = False
     running: bool = False
+    reason: tuple[str, dict[str, str]] | None = None
+
+    def text(self, language: str) -> str:
+        """The outcome's sentence in ``language`` (its reason worded in it too)."""
+        from pmemail.app.cert_wording import render
+        from pmemail.app.service_texts import TEXTS
+
+        params = dict(self.params)
+        if self.reason is not None:
+            params["reason"] = render(TEXTS, self.reason[0], language, **self.reason[1])
+        return render(TEXTS, self.msgid, language, **params)
 
 
 def systemctl(user_mode: bool, *args: str) -> subprocess.CompletedProcess[str] | None:
@@ -106,9 +119,13 @@ def enable_service(
     except service_unit.UnitExists:
         pass  # the admin's unit (maybe edited) is kept
     except service_unit.UnitRefused as err:
-        return ServiceOutcome("service.refused", {"reason": str(err)})
+        return _refused(err.msgid, err.params)
+    except PermissionError as err:
+        return _refused("service.cannot_write", {"path": str(err.filename)})
     except OSError as err:
-        return ServiceOutcome("service.refused", {"reason": f"{err.filename}: {err.strerror}"})
+        return _refused(
+            "service.cannot_write_reason", {"path": str(err.filename), "reason": str(err.strerror)}
+        )
     for args in (("daemon-reload",), ("enable", UNIT)):
         failed = _failure(user_mode, *args)
         if failed is not None:
@@ -135,11 +152,18 @@ def enable_service(
     return ServiceOutcome("service.enabled", {"unit": unit}, enabled, True)
 
 
+def _refused(msgid: str, params: dict[str, str]) -> ServiceOutcome:
+    """``service.refused``, its reason the sentence ``msgid``."""
+    return ServiceOutcome("service.refused", {"reason": msgid}, reason=(msgid, params))
+
+
 def _failure(user_mode: bool, *args: str) -> ServiceOutcome | None:
     answer = systemctl(user_mode, *args)
     if answer is not None and answer.returncode == 0:
         return None
-    reason = "no systemctl" if answer is None else _last_line(answer)
+    if answer is None:
+        return ServiceOutcome("service.no_systemctl", {"command": " ".join(args)})
+    reason = _last_line(answer)
     return ServiceOutcome("service.systemctl_failed", {"command": " ".join(args), "reason": reason})
 
 

@@ -35,6 +35,56 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "The service could not be installed: {reason}",
         "fr": "Le service n'a pas pu être installé : {reason}",
     },
+    "service.unreachable": {
+        "en": "user '{user}' (server.user) could not read {path} ({folder} is closed to it): "
+        "install pmemail outside home folders, move the config to /etc/pmemail/pmemail.toml "
+        "and data_dir to /var/lib/pmemail, or use --user",
+        "fr": "l'utilisateur '{user}' (server.user) ne pourrait pas lire {path} ({folder} lui "
+        "est fermé) : installez pmemail hors des dossiers personnels, déplacez la "
+        "configuration vers /etc/pmemail/pmemail.toml et data_dir vers /var/lib/pmemail, ou "
+        "utilisez --user",
+    },
+    "service.no_useradd": {
+        "en": "cannot create user '{user}': useradd is not installed",
+        "fr": "impossible de créer l'utilisateur '{user}' : useradd n'est pas installé",
+    },
+    "service.useradd_failed": {
+        "en": "cannot create user '{user}': {command}: {reason}",
+        "fr": "impossible de créer l'utilisateur '{user}' : {command} : {reason}",
+    },
+    "service.cannot_write": {
+        "en": "cannot write {path}: permission denied (run as root, or use --user)",
+        "fr": "impossible d'écrire {path} : permission refusée (lancez en root, ou utilisez "
+        "--user)",
+    },
+    "service.cannot_write_reason": {
+        "en": "cannot write {path}: {reason}",
+        "fr": "impossible d'écrire {path} : {reason}",
+    },
+    "service.no_systemctl": {
+        "en": "`systemctl {command}` failed: systemctl is not installed",
+        "fr": "`systemctl {command}` a échoué : systemctl n'est pas installé",
+    },
+    "service.unit_exists": {
+        "en": "{path} already exists; use --force to overwrite it",
+        "fr": "{path} existe déjà ; utilisez --force pour le remplacer",
+    },
+    "service.account_created": {
+        "en": "created system user {user} (no home, no login shell)",
+        "fr": "utilisateur système {user} créé (sans dossier personnel, sans shell de connexion)",
+    },
+    "service.runs_as": {
+        "en": "the service runs as {user}, which now owns {folder}",
+        "fr": "le service tourne sous l'utilisateur {user}, désormais propriétaire de {folder}",
+    },
+    "service.unit_written": {
+        "en": "wrote {path} (not enabled)",
+        "fr": "{path} écrit (non activé)",
+    },
+    "service.enable_hint": {
+        "en": "to start it now and at boot: {command}",
+        "fr": "pour le démarrer maintenant et à chaque démarrage : {command}",
+    },
     "service.systemctl_failed": {
         "en": "`systemctl {command}` failed: {reason}",
         "fr": "`systemctl {command}` a échoué : {reason}",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pmemail.app.service_account import (
     AccountError,
+    ServiceRefusal,
     ensure_account,
     give_files,
     unreachable,
@@ -177,7 +178,7 @@ class UnitExists(Exception):
         self.path = path
 
 
-class UnitRefused(Exception):
+class UnitRefused(ServiceRefusal):
     """The service account could not run this config (one line for the admin)."""
 
 
@@ -214,15 +215,11 @@ def _prepare_account(name: str, config_path: Path, paths: DataPaths) -> None:
     blocked = unreachable(name, (config_path, *program_files()), paths)
     if blocked is not None:  # checked before creating anything
         path, folder = blocked
-        raise UnitRefused(
-            f"user {name!r} (server.user) could not read {path} ({folder} is closed to it): "
-            "install pmemail outside home folders, move the config to "
-            "/etc/pmemail/pmemail.toml and data_dir to /var/lib/pmemail, or use --user"
-        )
+        raise UnitRefused("service.unreachable", user=name, path=str(path), folder=str(folder))
     if os.geteuid() != 0:
         raise PermissionError(13, "permission denied", str(SYSTEM_UNIT_DIR))
     try:
         account, _created = ensure_account(name)
     except AccountError as err:
-        raise UnitRefused(str(err)) from None
+        raise UnitRefused(err.msgid, **err.params) from None
     give_files(account, config_path.expanduser(), paths)

@@ -19,13 +19,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from mailcore.queue.store import QueueStore
 from mailcore.status import (
     AntispamStatus,
+    BackupStatus,
     CollectorStatus,
     DeliveryStatus,
     InboundSmtpStatus,
@@ -36,8 +37,10 @@ from mailcore.status import (
     read_answer,
 )
 from netcore.local_ports import listening_ports
+from pmemail.app.backup_actions import BackupFacts, backup_facts
 from pmemail.app.local_sources import DirWatch, LogTail
 from pmemail.app.local_sources import tail_lines as tail_lines  # re-exported, as before
+from pmemail.app.mail_engine import handed_over, port_programs
 from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -76,7 +79,9 @@ class MailCounters:
     queue_last_run: float | None = None
     queue_error: str = ""
     collector_last_run: float | None = None
-    collector_error: str = ""
+    collector_error: str = ""  # English (an older server's only wording)
+    # the same as message ids (pmemail.app.collector_held.last_error_text words them)
+    collector_errors: tuple[Mapping[str, Any], ...] = ()
     collector_held: int = 0  # messages left at the ISP for the admin (no local recipient)
     spam_filtering: str = ""  # engine / basic / off; "" = the server did not say
     spam_refused: tuple[tuple[str, int], ...] = ()  # (reason id, count), port 25
@@ -103,6 +108,7 @@ class LocalPort:
     host: str  # "" = this machine
     enabled: bool
     listening: bool | None  # None: another machine's port, not checkable here
+    program: str = ""  # who listens, when asked (Postfix, Dovecot, pmemail, a process name)
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ class LocalSnapshot:
     queue: QueueFacts
     ports: list[LocalPort]
     log_lines: list[str]
+    engine: str = "pmemail"  # server.mail_engine: "postfix-dovecot" after the hand-over
+    backup: BackupFacts | None = None  # the last backup and the next run
 
 
 def queue_facts(paths: DataPaths) -> QueueFacts:
@@ -160,6 +168,7 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
         queue_error=queue.get("last_error", ""),
         collector_last_run=_moment(collector.get("last_run")),
         collector_error=collector.get("last_error", ""),
+        collector_errors=tuple(e for e in collector.get("errors", []) if isinstance(e, Mapping)),
         collector_held=len(collector.get("held", [])),
         spam_filtering=spam.get("filtering", ""),
         spam_refused=tuple(
@@ -169,9 +178,13 @@ def mail_counters(services: Sequence[Mapping[str, object]]) -> MailCounters:
     )
 
 
-def local_ports(config: Config, listening: set[int]) -> list[LocalPort]:
-    """Each entry of the plan and whether its internal port listens here."""
+def local_ports(
+    config: Config, listening: set[int], programs: dict[int, str] | None = None
+) -> list[LocalPort]:
+    """Each entry of the plan, whether its internal port listens here and, when
+    ``programs`` is given, which program holds it."""
     out = []
+    programs = programs or {}
     own = _own_addresses()
     for name, m in config.ports.items():
         host = m.internal_host.strip()
@@ -185,6 +198,7 @@ def local_ports(config: Config, listening: set[int]) -> list[LocalPort]:
                 "" if here else host,
                 m.enabled,
                 (internal in listening) if here else None,
+                programs.get(internal, "") if here and internal in listening else "",
             )
         )
     return out
@@ -214,6 +228,7 @@ class LocalProbe:
     def snapshot(self) -> LocalSnapshot:
         """Everything local, in a few milliseconds."""
         services: list[ServiceEntry] = []
+        served_backup: BackupStatus | None = None
         running, reason, pid = False, "", None
         try:
             answer = query_control_sync(
@@ -229,10 +244,18 @@ class LocalProbe:
                 running = True
                 services = status.get("services", [])
                 pid = status.get("pid")
+                served_backup = status.get("backup")
             else:
                 reason = str(answer.get("error", "the server refused the status request"))
         if self._queue_dir.changed():
             self._queue = queue_facts(self.paths)
+        listening = listening_ports()
+        programs = None
+        plan = {m.internal for _, m in self.config.ports.items()}
+        if (not running or handed_over(self.config)) and plan & listening:
+            # who holds the ports pmemail does not (Postfix and Dovecot after the
+            # hand-over, or a program in the way): one psutil scan, only then
+            programs = port_programs(self.paths)
         return LocalSnapshot(
             taken_at=clock(),
             running=running,
@@ -241,8 +264,10 @@ class LocalProbe:
             services=services,
             mail=mail_counters(services),
             queue=self._queue,
-            ports=local_ports(self.config, listening_ports()),
+            ports=local_ports(self.config, listening, programs),
             log_lines=self._log.lines(),
+            engine=self.config.server.mail_engine,
+            backup=backup_facts(self.config, self.paths, served_backup),
         )
 
     def _process_facts(self, pid: int | None) -> ProcessFacts | None:

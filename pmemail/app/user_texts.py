@@ -60,8 +60,49 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "fr": "{address} n'est ni un utilisateur ni un alias",
     },
     "no_alias": {"en": "no such alias: {address}", "fr": "alias inconnu : {address}"},
+    # `pmemail users ...`: what the command prints (ids with a dot: not UserError codes)
+    "cli.added": {"en": "added {address} ({protocol})", "fr": "{address} ajouté ({protocol})"},
+    "cli.no_users": {
+        "en": "no users yet: {command}",
+        "fr": "aucun utilisateur pour l'instant : {command}",
+    },
+    "cli.password_changed": {
+        "en": "password changed for {address}",
+        "fr": "mot de passe modifié pour {address}",
+    },
+    "cli.removed": {
+        "en": "removed {address} (its mail stays on disk)",
+        "fr": "{address} supprimé (son courrier reste sur le disque)",
+    },
+    "cli.protocol_set": {
+        "en": "{address} now reads mail with {protocol}",
+        "fr": "{address} relève maintenant son courrier en {protocol}",
+    },
+    "cli.alias_removed": {"en": "removed alias {alias}", "fr": "alias {alias} supprimé"},
+    "cli.catchall_set": {
+        "en": "catch-all of {domain}: {target}",
+        "fr": "adresse fourre-tout de {domain} : {target}",
+    },
+    "cli.catchall_removed": {
+        "en": "catch-all of {domain}: removed",
+        "fr": "adresse fourre-tout de {domain} : supprimée",
+    },
+    "cli.target_or_remove": {
+        "en": "give either a TARGET or --remove",
+        "fr": "donnez soit une CIBLE, soit --remove",
+    },
+    "cli.no_password": {
+        "en": "no password given (use --password-stdin for scripts)",
+        "fr": "aucun mot de passe donné (utilisez --password-stdin dans un script)",
+    },
+    "cli.passwords_differ": {
+        "en": "the two passwords differ",
+        "fr": "les deux mots de passe sont différents",
+    },
+    "cli.prompt_password": {"en": "Password: ", "fr": "Mot de passe : "},
+    "cli.prompt_again": {"en": "Again: ", "fr": "Encore une fois : "},
 }
-"""Each ``UserError.code``'s text in ``en`` and ``fr``."""
+"""Each ``UserError.code``'s text in ``en`` and ``fr``, then the CLI's own sentences."""
 
 
 def user_error_words(error: UserError, language: str) -> str:

@@ -74,6 +74,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     from pmemail.app.backup_check import backup_rows
     from pmemail.app.cert_check import certificate_rows
     from pmemail.app.mail_auth_check import mail_auth_rows
+    from pmemail.app.mail_engine import engine_rows
     from pmemail.app.relay_decision import reason_from_report
     from pmemail.config.mail_policy import uses_smarthost
 
@@ -83,6 +84,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
         *certificate_rows(config),
         *mail_auth_rows(config, paths),
         *backup_rows(config, paths),  # only when serve schedules backups
+        *engine_rows(config, paths),  # only after the hand-over to Postfix and Dovecot
     ]
     if args.json:
         report = asyncio.run(run_checks(config, paths, extra=served))

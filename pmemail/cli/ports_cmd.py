@@ -142,9 +142,11 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 def _render_next_steps(ctx: Context, doc: dict[str, Any]) -> None:
     from netcore.forwarding_report import next_steps_lines
+    from pmemail.app.forwarding_status import manual_in_language
     from pmemail.app.verdict_texts import sayer
 
-    for line in next_steps_lines(doc, sayer(ctx.config.language)):
+    language = ctx.config.language
+    for line in next_steps_lines(manual_in_language(doc, language), sayer(language)):
         ctx.print(line)
 
 

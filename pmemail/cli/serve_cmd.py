@@ -217,6 +217,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         f"pmemail serve: running, pid {status.get('pid')}, up {duration(status.get('uptime', 0))}"
     )
     for service in status.get("services", []):
+        service = _worded(ctx, service)
         header = narrow(service, ServiceHeader)
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
@@ -224,9 +225,24 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _worded(ctx: Context, service: dict[str, Any]) -> dict[str, Any]:
+    """A service's status with its message ids worded in the run's language."""
+    if service.get("name") != "collector" or "errors" not in service:
+        return service
+    from pmemail.app.collector_held import last_error_text  # the user store: only here
+
+    errors = service["errors"] if isinstance(service["errors"], list) else []
+    english = str(service.get("last_error", ""))
+    shown = {k: v for k, v in service.items() if k != "errors"}  # worded in last_error
+    shown["last_error"] = last_error_text(errors, english, ctx.config.language)
+    return shown
+
+
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
     """Write (or print) the systemd unit, creating its account when missing; never enable it."""
     from pmemail.app import service_unit  # shlex: only for this command
+    from pmemail.app.cert_wording import render
+    from pmemail.app.service_texts import TEXTS
     from pmemail.serve.privileges import find_account
 
     config, user_mode = ctx.config, args.user
@@ -236,36 +252,34 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     name = config.server.user
     had_account = user_mode or not name or find_account(name) is not None
+
+    def say(msgid: str, **params: object) -> str:
+        return render(TEXTS, msgid, config.language, **params)
+
     try:
         target = service_unit.install_unit(config, ctx.config_path, user_mode, force=args.force)
     except service_unit.UnitExists as err:
-        raise CommandError(
-            f"{err.path} already exists; use --force to overwrite it", exit_code=1
-        ) from None
+        raise CommandError(say("service.unit_exists", path=err.path), exit_code=1) from None
     except service_unit.UnitRefused as err:
-        raise CommandError(str(err)) from None
+        raise CommandError(err.text(config.language)) from None
     except PermissionError as err:
-        raise CommandError(
-            f"cannot write {err.filename}: permission denied (run as root, or use --user)"
-        ) from None
+        raise CommandError(say("service.cannot_write", path=err.filename)) from None
     if not had_account:
-        ctx.print(f"created system user {name} (no home, no login shell)")
+        ctx.print(say("service.account_created", user=name))
     if not user_mode and name:
-        ctx.print(f"the service runs as {name}, which now owns {ctx.paths.root}")
-    ctx.print(f"wrote {target} (not enabled)")
-    ctx.print(f"to start it now and at boot: {service_unit.enable_hint(user_mode)}")
+        ctx.print(say("service.runs_as", user=name, folder=ctx.paths.root))
+    ctx.print(say("service.unit_written", path=target))
+    ctx.print(say("service.enable_hint", command=service_unit.enable_hint(user_mode)))
     return 0
 
 
 def cmd_service_enable(ctx: Context, args: argparse.Namespace) -> int:
     """Run pmemail at boot: exit 0 enabled and answering, 1 otherwise (the sentence says why)."""
     from pmemail.app import service_enable  # subprocess, shlex: only for this command
-    from pmemail.app.cert_wording import render
-    from pmemail.app.service_texts import TEXTS
 
     user_mode = args.user or service_enable.default_user_mode()
     outcome = service_enable.enable_service(ctx.config, ctx.config_path, ctx.paths, user_mode)
-    text = render(TEXTS, outcome.msgid, ctx.config.language, **outcome.params)
+    text = outcome.text(ctx.config.language)
     if outcome.enabled and outcome.running:
         ctx.print(text)
         return 0

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, get_args
 
 from mailcore.interfaces import AccessProtocol
 from pmemail.cli.context import CommandError, Context
-from pmemail.cli.failures import failures_as
 
 if TYPE_CHECKING:
     from mailcore.users import Alias, UserStore
@@ -97,21 +96,29 @@ def _store(ctx: Context) -> UserStore:
     return UserStore.from_config(ctx.config, ctx.paths)
 
 
-def _read_password(args: argparse.Namespace) -> str:
+def _say(ctx: Context, key: str, **params: object) -> str:
+    """The sentence ``key`` of :mod:`pmemail.app.user_texts` in the run's language."""
+    from pmemail.app.cert_wording import render
+    from pmemail.app.user_texts import TEXTS
+
+    return render(TEXTS, key, ctx.config.language, **params)
+
+
+def _read_password(ctx: Context, args: argparse.Namespace) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         import getpass  # termios: only when a password is really asked
 
         try:
-            password = getpass.getpass("Password: ")
-            again = getpass.getpass("Again: ")
+            password = getpass.getpass(_say(ctx, "cli.prompt_password"))
+            again = getpass.getpass(_say(ctx, "cli.prompt_again"))
         except EOFError as err:
-            raise CommandError("no password given (use --password-stdin for scripts)") from err
+            raise CommandError(_say(ctx, "cli.no_password")) from err
         if password != again:
-            raise CommandError("the two passwords differ")
+            raise CommandError(_say(ctx, "cli.passwords_differ"))
     if not password:
-        raise CommandError("empty password")
+        raise CommandError(_say(ctx, "empty_password"))
     return password
 
 
@@ -134,14 +141,14 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
 
     store = _store(ctx)
     address = _entry(ctx, "add", user_address, args.address, ctx.config.mail.domain)
-    _run("add", store.check_local, address)  # before asking for a password
+    _run(ctx, "add", store.check_local, address)  # before asking for a password
     if store.get(address) is not None:
-        raise CommandError(f"add: {address} already exists")
-    password = _read_password(args)
+        raise CommandError(f"add: {_say(ctx, 'exists', address=address)}")
+    password = _read_password(ctx, args)
     _entry(ctx, "add", check_password, address, password)
-    with _user_errors():
+    with _user_errors(ctx):
         user = store.add_user(address, password, args.protocol, args.name)
-    ctx.print(f"added {user.address} ({user.protocol})")
+    ctx.print(_say(ctx, "cli.added", address=user.address, protocol=user.protocol))
     return 0
 
 
@@ -161,7 +168,8 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(json.dumps(doc, indent=2))
         return 0
     if not users:
-        ctx.print("no users yet: pmemail users add NAME@" + ctx.config.mail.domain)
+        command = "pmemail users add NAME@" + ctx.config.mail.domain
+        ctx.print(_say(ctx, "cli.no_users", command=command))
     for u in users:
         ctx.print(f"{u.address:40} {u.protocol:5} {u.display_name}".rstrip())
     _print_aliases(ctx, aliases, catchalls)
@@ -183,14 +191,21 @@ def _print_aliases(ctx: Context, aliases: list[Alias], catchalls: dict[str, str]
         ctx.print(f"{'*@' + domain:40} -> {target}")
 
 
-def _user_errors(action: str = "") -> AbstractContextManager[None]:
+@contextmanager
+def _user_errors(ctx: Context, action: str = "") -> Iterator[None]:
+    """A ``UserError`` of the block as the command's one line, in the run's language."""
     from mailcore.users import UserError
+    from pmemail.app.user_texts import user_error_words
 
-    return failures_as(UserError, prefix=f"{action}: " if action else "")
+    try:
+        yield
+    except UserError as err:
+        prefix = f"{action}: " if action else ""
+        raise CommandError(prefix + user_error_words(err, ctx.config.language)) from None
 
 
-def _run(action: str, fn: Callable[..., object], *fn_args: object) -> None:
-    with _user_errors(action):
+def _run(ctx: Context, action: str, fn: Callable[..., object], *fn_args: object) -> None:
+    with _user_errors(ctx, action):
         fn(*fn_args)
 
 
@@ -200,39 +215,39 @@ def cmd_passwd(ctx: Context, args: argparse.Namespace) -> int:
 
     store = _store(ctx)
     if store.get(args.address) is None:
-        raise CommandError(f"no such user: {args.address}")
-    password = _read_password(args)
+        raise CommandError(_say(ctx, "no_user", address=args.address))
+    password = _read_password(ctx, args)
     _entry(ctx, "passwd", check_password, args.address, password)
-    _run("passwd", store.set_password, args.address, password)
-    ctx.print(f"password changed for {args.address.lower()}")
+    _run(ctx, "passwd", store.set_password, args.address, password)
+    ctx.print(_say(ctx, "cli.password_changed", address=args.address.lower()))
     return 0
 
 
 def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
     """Delete a user."""
-    _run("remove", _store(ctx).remove_user, args.address)
-    ctx.print(f"removed {args.address.lower()} (its mail stays on disk)")
+    _run(ctx, "remove", _store(ctx).remove_user, args.address)
+    ctx.print(_say(ctx, "cli.removed", address=args.address.lower()))
     return 0
 
 
 def cmd_protocol(ctx: Context, args: argparse.Namespace) -> int:
     """Switch IMAP/POP3."""
-    _run("protocol", _store(ctx).set_protocol, args.address, args.protocol)
-    ctx.print(f"{args.address.lower()} now reads mail with {args.protocol}")
+    _run(ctx, "protocol", _store(ctx).set_protocol, args.address, args.protocol)
+    ctx.print(_say(ctx, "cli.protocol_set", address=args.address.lower(), protocol=args.protocol))
     return 0
 
 
 def cmd_alias_add(ctx: Context, args: argparse.Namespace) -> int:
     """Add an alias."""
-    _run("alias add", _store(ctx).add_alias, args.alias, args.target)
+    _run(ctx, "alias add", _store(ctx).add_alias, args.alias, args.target)
     ctx.print(f"{args.alias.lower()} -> {args.target.lower()}")
     return 0
 
 
 def cmd_alias_remove(ctx: Context, args: argparse.Namespace) -> int:
     """Remove an alias."""
-    _run("alias remove", _store(ctx).remove_alias, args.alias, args.target)
-    ctx.print(f"removed alias {args.alias.lower()}")
+    _run(ctx, "alias remove", _store(ctx).remove_alias, args.alias, args.target)
+    ctx.print(_say(ctx, "cli.alias_removed", alias=args.alias.lower()))
     return 0
 
 
@@ -250,7 +265,12 @@ def cmd_alias_list(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_catchall(ctx: Context, args: argparse.Namespace) -> int:
     """Set or remove a domain's catch-all."""
     if args.remove == bool(args.target):
-        raise CommandError("give either a TARGET or --remove")
-    _run("catchall", _store(ctx).set_catchall, args.domain, None if args.remove else args.target)
-    ctx.print(f"catch-all of {args.domain.lower()}: {args.target or 'removed'}")
+        raise CommandError(_say(ctx, "cli.target_or_remove"))
+    target = None if args.remove else args.target
+    _run(ctx, "catchall", _store(ctx).set_catchall, args.domain, target)
+    domain = args.domain.lower()
+    if args.remove:
+        ctx.print(_say(ctx, "cli.catchall_removed", domain=domain))
+    else:
+        ctx.print(_say(ctx, "cli.catchall_set", domain=domain, target=args.target))
     return 0

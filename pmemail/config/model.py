@@ -22,6 +22,7 @@ Protocol = Literal["TCP", "UDP"]
 Language = Literal["en", "fr"]
 LanguageSetting = Literal["auto", "en", "fr"]
 PlainHttp = Literal["redirect", "lan"]
+MailEngine = Literal["pmemail", "postfix-dovecot"]
 
 
 @dataclass
@@ -321,6 +322,12 @@ class ServerConfig:
         50,
         lo=1,
         hi=100_000,
+    )
+    mail_engine: MailEngine = doc(
+        "Who serves the mail ports: pmemail (its own services, the default) or "
+        "postfix-dovecot (handed over with `pmemail export postfix-dovecot`: the dashboard "
+        "and the doctor then watch Postfix and Dovecot on the same ports).",
+        "pmemail",
     )
 
 

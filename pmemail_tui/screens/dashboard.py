@@ -41,6 +41,7 @@ from pmemail_tui.i18n import current_language, localize_bindings, t
 from pmemail_tui.widgets.app_header import app_header
 from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
+from pmemail_tui.widgets.dashboard.backup_panel import BackupPanel
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
     BootServiceUpdate,
@@ -126,6 +127,7 @@ class DashboardScreen(Screen[None]):
                 yield ServicesTable(id="dash-services")
                 yield MailPanel("", id="dash-mail")
                 yield CertificatePanel("", id="dash-cert")
+                yield BackupPanel("", id="dash-backup")
             with TabPane(t("dash.tab.ports"), id="ports"), Vertical():
                 yield PortsTable(id="dash-ports")
                 yield SteadyStatic("", id="dash-port-why", markup=False)
@@ -223,6 +225,7 @@ class DashboardScreen(Screen[None]):
         self.query_one(ServerBar).show(snap)
         self.query_one(ServicesTable).show(snap)
         self.query_one(MailPanel).show(snap)
+        self.query_one(BackupPanel).show(snap.backup, snap.running)
         served = cert_outcome.served_status(snap.services)
         if served is not None:  # the running server's renewal service: the freshest view
             self.query_one(CertificatePanel).show(served)

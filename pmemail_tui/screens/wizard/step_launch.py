@@ -15,7 +15,6 @@ from textual.widgets import Button, Static
 from pmemail.app import service_enable
 from pmemail.app.action_result import ActionError
 from pmemail.app.cert_outcome import obtain_certificate, outcome, wants_acme
-from pmemail.app.cert_wording import render
 from pmemail.app.server_process import (
     ServerAlreadyRunning,
     report_ports,
@@ -23,7 +22,6 @@ from pmemail.app.server_process import (
     service_ports,
     start_server,
 )
-from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import current_language, t
@@ -168,7 +166,7 @@ class LaunchStep(WizardStep):
         if outcome.running:
             kept["running"] = True
         self.keep_answers(kept)
-        text = render(SERVICE_TEXTS, outcome.msgid, language, **outcome.params)
+        text = outcome.text(language)
         self.post_message(ServiceDone(text, outcome.enabled))
         if outcome.running:
             self.recheck(config, paths)

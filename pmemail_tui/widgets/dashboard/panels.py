@@ -16,10 +16,12 @@ from textual.widgets import DataTable, Static
 
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
 from pmemail.app.cert_wording import certificate_lines
+from pmemail.app.collector_held import last_error_text
 from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
-from pmemail.app.status_snapshot import LocalPort, LocalSnapshot
+from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.widgets.dashboard import format as fmt
+from pmemail_tui.widgets.dashboard.engine import down_reason, engine_bar, engine_service_rows
 
 # keys of a service's status (mailcore.status) shown in its "counters" cell, in this order
 COUNTER_KEYS = (
@@ -92,6 +94,10 @@ class ServerBar(SteadyStatic):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Render the server line of ``snap``."""
+        handed_over = engine_bar(snap)  # Postfix and Dovecot serve: not "stopped"
+        if handed_over is not None:
+            self.show_content(handed_over)
+            return
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
             line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
@@ -163,8 +169,8 @@ class ServicesTable(SteadyTable):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
-        rows = [_service_row(s) for s in snap.services]
-        if not snap.services:
+        rows = engine_service_rows(snap) or [_service_row(s) for s in snap.services]
+        if not rows:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)
 
@@ -194,7 +200,7 @@ class MailPanel(SteadyStatic):
             t("dash.mail.queue_run", when=fmt.clock(m.queue_last_run))
             + (f"  ({m.queue_error})" if m.queue_error else ""),
             t("dash.mail.collector", when=fmt.clock(m.collector_last_run))
-            + (f"  ({m.collector_error})" if m.collector_error else ""),
+            + (f"  ({_collector_error(m)})" if m.collector_error else ""),
         ]
         if m.collector_held:
             lines.append(t("dash.mail.collector_held", count=m.collector_held))
@@ -236,14 +242,17 @@ def _here(port: LocalPort | None) -> Text:
         return Text(t("dash.port.disabled"), style=fmt.MUTED)
     if port.listening is None:
         return Text(t("dash.port.other_pc", host=port.host), style=fmt.MUTED)
+    if port.listening and port.program:  # known when pmemail does not hold its ports
+        return Text(t("dash.port.listening_by", program=port.program), style=fmt.GOOD)
     return fmt.verdict(port.listening, t("dash.port.listening"), t("dash.port.not_listening"), "?")
 
 
-def _why(local: LocalPort | None, reach: PortReach | None) -> str:
+def _why(local: LocalPort | None, reach: PortReach | None, snap: LocalSnapshot | None) -> str:
     """The reason a port is not fully working (empty when it is)."""
     reasons = []
     if local is not None and local.enabled and local.listening is False:
-        reasons.append(t("dash.why.not_listening", port=local.internal))
+        down = down_reason(snap, local)  # Postfix or Dovecot, after the hand-over
+        reasons.append(down or t("dash.why.not_listening", port=local.internal))
     if reach is not None:
         if not reach.mapped:
             reasons.append(reach.mapped_words(current_language()))
@@ -300,7 +309,7 @@ class PortsTable(SteadyTable):
                 else pending
             )
             lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
-            why = reasons[name] = _why(lp, rp)
+            why = reasons[name] = _why(lp, rp, local)
             rows.append((name, (str(external), name, _here(lp), router, outside, lease, why)))
         self.reasons = reasons
         self.set_rows(rows)
@@ -347,3 +356,8 @@ class NetworkPanel(SteadyStatic):
         if not net.history:
             out.append("  " + t("dash.net.no_history") + "\n", style=fmt.MUTED)
         self.show_content(out)
+
+
+def _collector_error(m: MailCounters) -> str:
+    """The collector's last failures in the dashboard's language."""
+    return last_error_text(m.collector_errors, m.collector_error, current_language())
