@@ -4,7 +4,7 @@
 #   test         install test dependencies (Debian packages when root), then
 #                ruff, mypy and the whole pytest suite
 #   check        ruff (lint + format), the import layers contract, mypy
-#   screenshots  regenerate screenshots/ from the real app (root: private netns)
+#   screenshots  regenerate screenshots/{en,fr}/ from the real app (root: in the router lab)
 #   bench NAME   run bench/NAME/run.py (smtp, imap, bigmail, webmail, tui, doctor)
 #   lock         rewrite requirements*.lock from pyproject.toml (uv; add --upgrade to move)
 set -euo pipefail

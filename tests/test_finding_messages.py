@@ -127,3 +127,22 @@ def test_titles_in_french() -> None:
     assert title_text(CheckResult("cert.25", "Certificat sur 25", "ok", ""), "fr") == (
         "Certificat sur 25"
     )
+
+
+@pytest.mark.parametrize(
+    ("manufacturer", "model", "name"),
+    [
+        ("Debian", "Debian router", "Debian router"),  # miniupnpd: not "Debian Debian router"
+        ("AVM", "FRITZ!Box", "AVM FRITZ!Box"),
+        ("AVM", "", "AVM"),
+        ("", "FRITZ!Box", "FRITZ!Box"),
+        ("", "", ""),
+    ],
+)
+def test_router_name_says_the_manufacturer_once(manufacturer: str, model: str, name: str) -> None:
+    view = RouterView(
+        upnp=True, manufacturer=manufacturer, model=model, upnp_external_ip="81.2.3.4"
+    )
+    assert view.name == name
+    if name:
+        assert f"{name} (UPnP)" in router_result(view, "10.0.0.1").finding

@@ -176,3 +176,17 @@ def _known_gap(line: str) -> bool:
     """
     profile_step = re.match(r"^.  (?:\d+\.|menu :)", line) is not None
     return profile_step or "étapes pour" in line or "Impossible de joindre le routeur" in line
+
+
+async def test_network_step_words_a_lan_failure_in_french(tmp_path: Path) -> None:
+    """The LAN detection's error (a message id) reads French on the network step."""
+    setup = write_config(
+        tmp_path, app_overrides(), {"network": {"interface": "nosuch0"}}, loopback=False
+    )
+    start_at(setup.path, "network", "fr")
+    app = make_app(setup.path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        shown = "\n".join(screen_lines(app.screen))
+        assert "l'interface réseau « nosuch0 » n'existe pas" in shown, shown
+        assert not english_lines(app.screen), english_lines(app.screen)

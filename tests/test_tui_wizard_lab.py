@@ -10,46 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.config_factory import write_config
 from tests.lab import Lab, RouterConfig
-from tests.lab.constants import ISP_IP, LAN_PC, NS_LAN, NS_PC, REMOTE_IP
-from tests.tui_wizard_support import app_overrides
+from tests.lab.constants import LAN_PC, NS_LAN, NS_PC
+from tests.tui_wizard_lab import LOCAL, RDP, lab_config
 
 pytestmark = pytest.mark.lab
-
-LOCAL = {
-    "smtp": (25, 2525),
-    "submission": (1234, 11234),
-    "imap": (143, 11143),
-    "pop3": (110, 11110),
-    "webmail": (80, 18080),
-    "https": (443, 18443),
-}
-RDP = 20800
-
-
-def lab_config(tmp_path: Path) -> Path:
-    """The lab's echo service, SMTP probes and banner ports; no DNS server."""
-    plan = {
-        **{
-            f"ports.{name}": {"external": ext, "internal": port}
-            for name, (ext, port) in LOCAL.items()
-        },
-        "ports.remote_desktop": {"external": RDP, "internal": 3389},
-    }
-    lab_network = {
-        "network": {
-            "interface": "",
-            "echo_url": [f"http://{ISP_IP}"],
-            "port25_probes": [f"{REMOTE_IP}:25", f"{REMOTE_IP}:587"],
-            "resolver": f"{REMOTE_IP}:53",
-            "http_timeout": 4.0,
-            "check_timeout": 8.0,
-            "upnp_discover_ms": 500,
-            "natpmp_timeout": 0.5,
-        }
-    }
-    return write_config(tmp_path, app_overrides(), plan, lab_network, loopback=False).path
 
 
 @pytest.mark.parametrize("router", [RouterConfig(secure_mode=False)], indirect=True)

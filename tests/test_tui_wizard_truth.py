@@ -76,3 +76,20 @@ async def test_summary_without_a_run_says_so_in_french(config_path: Path) -> Non
     app = make_app(config_path)
     async with app.run_test(size=(120, 36)):
         assert "n'ont pas encore tourné" in text_of(app, "#summary-verdict")
+
+
+async def test_summary_words_the_verdict_in_french(config_path: Path) -> None:
+    """The verdict is kept as message ids too: a French summary shows no English words."""
+    checks = {
+        "verdict_status": "ok",
+        "verdict_summary": "your subscription allows hosting mail",
+        "verdict_messages": {"summary": {"id": "summary.allows", "params": {}}},
+        "hosting": "allows",
+        "checked_at": 1772442000.0,
+        "checked_after": "launch",
+    }
+    start_at(config_path, "summary", "fr", answers={"checks": checks})
+    app = make_app(config_path)
+    async with app.run_test(size=(120, 36)):
+        verdict = text_of(app, "#summary-verdict")
+    assert "« Démarrage ») : votre abonnement permet d'héberger le courrier" in verdict, verdict

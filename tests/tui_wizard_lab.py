@@ -1,4 +1,4 @@
-"""The wizard driven by a pilot inside ``lab-lan`` (called through ``lab.run_python``).
+"""The wizard in ``lab-lan``: its config, and a pilot driving it (through ``lab.run_python``).
 
 :func:`drive_wizard` presses through welcome → network → checks → domain →
 ports → forward (the apply button) and returns what each screen showed, as
@@ -14,7 +14,44 @@ from typing import Any
 from textual.widgets import Input, Static
 
 from pmemail_tui.widgets.check_list import CheckList
-from tests.tui_wizard_support import make_app, settle
+from tests.config_factory import Overrides, write_config
+from tests.lab.constants import ISP_IP, LAN_PC, REMOTE_IP
+from tests.tui_wizard_support import app_overrides, make_app, settle
+
+LOCAL = {
+    "smtp": (25, 2525),
+    "submission": (1234, 11234),
+    "imap": (143, 11143),
+    "pop3": (110, 11110),
+    "webmail": (80, 18080),
+    "https": (443, 18443),
+}
+RDP = 20800
+
+
+def lab_config(tmp_path: Path, *extra: Overrides) -> Path:
+    """A config for ``lab-lan`` (``extra`` overrides last): the lab's echo service and SMTP
+    probes, no DNS server, the plan's internal ports high, remote desktop to lab-pc."""
+    plan: Overrides = {
+        **{
+            f"ports.{name}": {"external": ext, "internal": port}
+            for name, (ext, port) in LOCAL.items()
+        },
+        "ports.remote_desktop": {"external": RDP, "internal": 3389, "internal_host": LAN_PC},
+    }
+    lab_network: Overrides = {
+        "network": {
+            "interface": "",
+            "echo_url": [f"http://{ISP_IP}"],
+            "port25_probes": [f"{REMOTE_IP}:25", f"{REMOTE_IP}:587"],
+            "resolver": f"{REMOTE_IP}:53",
+            "http_timeout": 4.0,
+            "check_timeout": 8.0,
+            "upnp_discover_ms": 500,
+            "natpmp_timeout": 0.5,
+        }
+    }
+    return write_config(tmp_path, app_overrides(), plan, lab_network, *extra, loopback=False).path
 
 
 def _rows(app: Any) -> dict[str, list[str]]:

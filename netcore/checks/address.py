@@ -25,7 +25,7 @@ def router_result(view: RouterView, gateway: str) -> CheckResult:
         if not gateway:
             return result("warn", Msg("find.router.none_no_gateway"), enable)
         return result("warn", Msg("find.router.none", {"gateway": gateway}), enable)
-    what = " ".join(x for x in (view.manufacturer, view.model) if x)
+    what = view.name
     how = "+".join(n for n, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)
     unnamed = "" if what else "_unnamed"  # "a router" is worded by the catalogue
     words = {"what": what, "how": how}

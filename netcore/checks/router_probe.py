@@ -73,6 +73,17 @@ class RouterView:
         return self.upnp or self.natpmp
 
     @property
+    def name(self) -> str:
+        """Manufacturer and model as a person says them ("" when the router gave neither).
+
+        A model that already starts with the manufacturer's name (miniupnpd on
+        Debian: "Debian" and "Debian router") is not prefixed a second time.
+        """
+        if self.model.casefold().startswith(self.manufacturer.casefold()):
+            return self.model or self.manufacturer
+        return " ".join(x for x in (self.manufacturer, self.model) if x)
+
+    @property
     def external_ip(self) -> str:
         """The router's external address by UPnP, else by NAT-PMP ("" if none)."""
         return self.upnp_external_ip or self.natpmp_external_ip

@@ -57,6 +57,8 @@ def verdict_answers(report: DoctorReport, hostname: str, after: str) -> dict[str
     return {
         "verdict_status": report.to_dict()["status"],
         "verdict_summary": str(verdict.get("summary", "")),
+        # its message ids: the summary words it in the admin's language
+        "verdict_messages": verdict.get("messages") or {},
         "checked_at": time.time(),
         "checked_after": after,
         "hosting": verdict.get("hosting", "unknown"),

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Log, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Log, Static, TabbedContent, TabPane
 
 from netcore.checks.result import CheckResult
 from pmemail.app import (
@@ -38,6 +38,7 @@ from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
 from pmemail.app.verdict_texts import finding_text, title_text
 from pmemail_tui.i18n import current_language, localize_bindings, t
+from pmemail_tui.widgets.app_header import app_header
 from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.backup_panel import BackupPanel
@@ -117,7 +118,7 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Server line, last action message, tabs, footer."""
-        yield Header()
+        yield app_header()
         yield ServerBar(t("dash.server.loading"), id="dash-server")
         yield SteadyStatic("", id="dash-boot", markup=False)
         yield Static("", id="dash-message", markup=False)

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from pmemail.app import check_actions
 from pmemail.app.wizard_state import STEPS
@@ -19,6 +19,7 @@ from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
 from pmemail_tui.i18n import localize_bindings, t
 from pmemail_tui.screens.wizard.messages import RowResult, StepAnswers
+from pmemail_tui.widgets.app_header import app_header
 from pmemail_tui.widgets.check_list import CheckList
 from pmemail_tui.widgets.step_progress import StepProgress
 
@@ -75,7 +76,7 @@ class WizardStep(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, step title and progress, the step's body, navigation."""
         position = STEPS.index(self.STEP)
-        yield Header()
+        yield app_header()
         with Vertical(id="wizard"):
             yield Static(
                 t(

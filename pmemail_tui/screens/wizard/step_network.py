@@ -12,9 +12,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from pmemail.app import isp_choice
+from pmemail.app.verdict_texts import sayer
 from pmemail.config.model import NetworkConfig
 from pmemail.config.paths import DataPaths
-from pmemail_tui.i18n import t
+from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 from pmemail_tui.screens.wizard.messages import RouterSuggests, RowResult
 from pmemail_tui.widgets.check_list import CheckList
@@ -113,7 +114,9 @@ class NetworkStep(WizardStep):
         try:
             lan = detect_lan(net.interface)
         except LanDetectionError as err:
-            self.post_message(RowResult("lan", "fail", str(err)))
+            # the error's message id, worded in the admin's language (str() is English)
+            finding = sayer(current_language())(err.message)
+            self.post_message(RowResult("lan", "fail", finding))
             self.post_message(RowResult("router", "skipped", t("network.no_lan")))
         else:
             finding = t(
@@ -155,7 +158,7 @@ class NetworkStep(WizardStep):
             state_dir=paths.state,
         )
         if view.found:
-            name = " ".join(p for p in (view.manufacturer, view.model) if p) or view.friendly_name
+            name = view.name or view.friendly_name
             ways = ", ".join(w for w, on in (("UPnP", view.upnp), ("NAT-PMP", view.natpmp)) if on)
             finding = t("network.router_found", name=name or "?", ways=ways)
             status = "ok"

@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 from mailcore.users import UserStore
 from pmemail.app.cert_wording import format_date
 from pmemail.app.client_settings import settings_for
+from pmemail.app.verdict_texts import verdict_lines
 from pmemail_tui.i18n import current_language, t
 from pmemail_tui.screens.wizard.base import WizardStep
 
@@ -53,11 +54,18 @@ class SummaryStep(WizardStep):
         if not isinstance(when, (int, float)):
             return t("summary.verdict_none")
         after = str(checks.get("checked_after", "checks"))
+        language = current_language()
+        # answers saved before the message ids were kept have the English words only
+        verdict = {
+            "summary": checks.get("verdict_summary", ""),
+            "hosting": checks.get("hosting", ""),
+            "messages": checks.get("verdict_messages", {}),
+        }
         return t(
             "summary.verdict",
-            time=format_date(when, current_language(), with_time=True),
+            time=format_date(when, language, with_time=True),
             step=t(f"step.{after}.title"),
-            verdict=checks.get("verdict_summary", ""),
+            verdict=verdict_lines(verdict, language)[0],
         )
 
     def todo(self) -> list[str]:
