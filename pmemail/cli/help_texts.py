@@ -180,9 +180,10 @@ HELP_FR: Final[dict[str, str]] = {
 
 ARGPARSE_FR: Final[dict[str, str]] = {
     "usage: ": "utilisation : ",
-    "positional arguments": "arguments positionnels",
-    "options": "options",
-    "subcommands": "sous-commandes",
+    # group titles: argparse adds the colon, French puts a space before it
+    "positional arguments": "arguments positionnels ",
+    "options": "options ",
+    "subcommands": "sous-commandes ",
     "show this help message and exit": "afficher cette aide et quitter",
     "show program's version number and exit": "afficher la version du programme et quitter",
 }

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -75,7 +76,7 @@ def french_error(message: str) -> str:
 
 
 class FrenchHelpFormatter(argparse.HelpFormatter):
-    """argparse's formatter with the French ``usage:`` prefix."""
+    """argparse's formatter with the French ``usage:`` prefix, words kept whole at hyphens."""
 
     def add_usage(
         self,
@@ -86,6 +87,19 @@ class FrenchHelpFormatter(argparse.HelpFormatter):
     ) -> None:
         """Add the usage line; argparse's default prefix reads ``utilisation :``."""
         super().add_usage(usage, actions, groups, french("usage: ") if prefix is None else prefix)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        # "fourre-tout", "celles-là": a French word is not cut at its hyphen
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return textwrap.fill(
+            " ".join(text.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+        )
 
 
 if TYPE_CHECKING:
