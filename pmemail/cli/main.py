@@ -19,6 +19,7 @@ import pmemail.cli
 from pmemail import __version__
 from pmemail.cli import tui_cmd
 from pmemail.cli.context import CommandError, Context
+from pmemail.cli.localized_help import parser_class, run_language
 from pmemail.config import ConfigError, resolve_config_path
 
 # sysexits.h's EX_CONFIG: a broken config is not a failed check (doctor and
@@ -37,9 +38,9 @@ def command_modules() -> list[ModuleType]:
     return sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (also used by the docs test)."""
-    parser = argparse.ArgumentParser(
+def build_parser(language: str = "en") -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs test), its help in ``language``."""
+    parser = parser_class(language)(
         prog="pmemail",
         description="Host your office's mail behind an ordinary internet router. "
         "Without a command, opens the terminal app.",
@@ -96,8 +97,9 @@ def hoist_options(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(hoist_options(sys.argv[1:] if argv is None else argv))
+    hoisted = hoist_options(sys.argv[1:] if argv is None else argv)
+    # the language is known before the parser is built: its help and errors speak it
+    args = build_parser(run_language(hoisted)).parse_args(hoisted)
     ctx = Context(config_path=resolve_config_path(args.config), language_flag=args.lang)
     handler = getattr(args, "handler", None) or tui_cmd.cmd_app
     try:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Final, get_args
 
+from pmemail.config.loader import ConfigError, load_config
 from pmemail.config.model import Config, Language
 
 LANGUAGES: Final[tuple[str, ...]] = get_args(Language)
@@ -56,6 +58,18 @@ def resolve_language(
             return "fr" if choice == "fr" else "en"
     found = environment_language(os.environ if environ is None else environ)
     return found or "en"
+
+
+def configured_language(path: Path) -> str:
+    """The ``language`` of the config file at ``path``; ``auto`` when it is missing or broken.
+
+    For what must speak before a command loads its config (``--help``, argparse's
+    errors): a broken file is the command's to report, not a reason to fail here.
+    """
+    try:
+        return load_config(path).language
+    except ConfigError:
+        return "auto"
 
 
 def effective_config(
