@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from tests.config_factory import write_config
+from tests.config_factory import Overrides, write_config
 from tests.dyndns_support import PASSWORD, USER, read_journal
 from tests.lab import Lab
-from tests.lab.constants import ISP_IP, NS_LAN, NS_WAN, WAN_IP
+from tests.lab.constants import ECHO_PORT, ISP_IP, NS_LAN, NS_WAN, WAN_IP
 from tests.lab.process import stop_popen, wait_for_log
 from tests.mailauth_lab_support import LAB_NETWORK, wait_for
 
@@ -131,11 +131,10 @@ class Office:
         return row
 
 
-@pytest.fixture
-def office(router: Lab, provider: Provider, tmp_path: Path) -> Office:
+def make_office(lab: Lab, provider: Provider, root: Path, *more: Overrides) -> Office:
     """The office's config: a dynamic address, the lab's echo service and DNS, [dyndns]."""
     setup = write_config(
-        tmp_path,
+        root,
         {
             "isp": {"fixed_ip": "no"},
             "network": LAB_NETWORK,
@@ -149,8 +148,15 @@ def office(router: Lab, provider: Provider, tmp_path: Path) -> Office:
                 "retry": 0.0,
             },
         },
+        *more,
     )
-    return Office(router, setup.path, setup.paths.root)
+    return Office(lab, setup.path, setup.paths.root)
+
+
+@pytest.fixture
+def office(router: Lab, provider: Provider, tmp_path: Path) -> Office:
+    """:func:`make_office` without router management (the echo service tells the address)."""
+    return make_office(router, provider, tmp_path)
 
 
 def serve(office: Office) -> subprocess.Popen[bytes]:
@@ -210,3 +216,53 @@ def test_address_change_sends_one_update_and_doctor_reads_the_record(
     assert row["status"] == "warn", row
     assert row["finding"] == f"{HOST} points at {WAN_IP}, not at the public address {NEW_IP}"
     assert "pmemail dyndns update" in row["advice"]
+
+
+@pytest.fixture
+def no_echo(router: Lab) -> Iterator[Lab]:
+    """lab-lan cannot reach the echo service (refused): only the router tells the address."""
+    router.run(
+        NS_LAN,
+        ["nft", "-f", "-"],
+        input_text=f"""
+table inet noecho {{
+    chain output {{
+        type filter hook output priority 0; policy accept;
+        ip daddr {ISP_IP} tcp dport {ECHO_PORT} reject with tcp reset
+    }}
+}}
+""",
+    )
+    try:
+        yield router
+    finally:
+        router.run(NS_LAN, ["nft", "delete", "table", "inet", "noecho"], check=False)
+
+
+def test_without_echo_service_the_routers_address_is_sent(
+    no_echo: Lab, provider: Provider, tmp_path: Path
+) -> None:
+    """No echo service: serve's router monitor reads the address over UPnP, and its
+    change reaches the provider once."""
+    office = make_office(
+        no_echo,
+        provider,
+        tmp_path,
+        {"server": {"manage_router": True}, "network": {"monitor_interval": 0.5}},
+    )
+    server = serve(office)
+    assert wait_for(lambda: len(provider.requests()) >= 1, 60), office.dyndns_status()
+    assert provider.requests()[0]["query"] == {"hostname": HOST, "myip": WAN_IP}
+    office.more_looks()
+    assert len(provider.requests()) == 1
+
+    no_echo.change_public_ip(NEW_IP)
+    assert wait_for(lambda: len(provider.requests()) >= 2, 60), office.dyndns_status()
+    office.more_looks()
+    seen = provider.requests()
+    assert len(seen) == 2, seen
+    assert seen[1]["query"] == {"hostname": HOST, "myip": NEW_IP} and seen[1]["client"] == NEW_IP
+    history = (office.data / "state" / "ip_history.jsonl").read_text()
+    assert '"address": ""' in history and f'"router_address": "{NEW_IP}"' in history
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(timeout=60) == 0
