@@ -47,21 +47,24 @@ REMOTE_RECORDS: tuple[dict[str, str], ...] = (
     {"name": f"_dmarc.{REMOTE}", "type": "TXT", "value": '"v=DMARC1; p=none"'},
 )
 
+LAB_NETWORK: dict[str, Any] = {
+    "echo_url": [f"http://{ISP_IP}"],
+    "port25_probes": [f"{REMOTE_IP}:25"],
+    "resolver": ISP_IP,
+    "dns_timeout": 2.0,
+    "connect_timeout": 1.5,
+    "http_timeout": 3.0,
+    "upnp_discover_ms": 500,
+    "natpmp_timeout": 0.8,
+    "check_timeout": 8.0,
+}
+"""``[network]`` for a pmemail in lab-lan: the lab's echo service, DNS and remote host."""
+
 _SERVED = {"smtp": 25, "submission": SUBMISSION}
 OFFICE: Overrides = {
     "mail": {"domain": DOMAIN, "hostname": HOST, "submission_extra_ports": []},
     "server": {"manage_router": False},  # mapped once by `pmemail ports apply`
-    "network": {
-        "echo_url": [f"http://{ISP_IP}"],
-        "port25_probes": [f"{REMOTE_IP}:25"],
-        "resolver": ISP_IP,
-        "dns_timeout": 2.0,
-        "connect_timeout": 1.5,
-        "http_timeout": 3.0,
-        "upnp_discover_ms": 500,
-        "natpmp_timeout": 0.8,
-        "check_timeout": 8.0,
-    },
+    "network": LAB_NETWORK,
     "antispam": {
         "sender_auth": True,
         "dnsbl": [BLOCKLIST],

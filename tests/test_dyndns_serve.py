@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.dashboard_support import EchoStub, echo_stub
+from pmemail.serve.dyndns_service import DyndnsService
+from tests.config_factory import make_config
+from tests.dashboard_support import PUBLIC_IP, EchoStub, echo_stub
 from tests.dyndns_support import PASSWORD, USER, DyndnsServer, dyndns_server
 from tests.serve_support import Server, ServeSetup, pmemail
 from tests.status_support import DYNDNS_KEYS
@@ -142,3 +144,24 @@ def test_serve_waits_30_minutes_after_911(
         assert provider.count() == 1 and status(setup)["dyndns"]["address"] == echo.address
     finally:
         server.kill()
+
+
+def test_router_address_only_when_read_since_the_echo_answered(
+    tmp_path: Path, echo: EchoStub
+) -> None:
+    """The echo services' answer first; when they fail, the router's address only if
+    the monitor read it since they last answered: an older reading may predate the
+    change they saw, and sending it would put the record back on the old address."""
+    router = {"address": PUBLIC_IP}
+    made = make_config(tmp_path, {"network": {"echo_url": [echo.url], "http_timeout": 2.0}})
+    service = DyndnsService(made.config, made.paths, lambda: router["address"])
+    assert service.look() == PUBLIC_IP
+    echo.address = "198.51.100.20"  # the ISP moved it; the monitor has not looked since
+    assert service.look() == "198.51.100.20"
+    echo.address = "no address"  # the echo services fail
+    assert service.look() == ""  # the router's reading is older than their last answer
+    router["address"] = "198.51.100.20"  # the monitor's next check
+    assert service.look() == "198.51.100.20" and service.address == "198.51.100.20"
+    # echo services that never answered: the router's address is all there is
+    fresh = DyndnsService(made.config, made.paths, lambda: router["address"])
+    assert fresh.look() == "198.51.100.20"

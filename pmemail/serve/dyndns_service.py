@@ -51,6 +51,8 @@ class DyndnsService:
         self.updater = DyndnsUpdater(DyndnsSettings.from_config(config), paths.state)
         self.address = ""
         self.checked_at: float | None = None
+        # the router's address when the echo services last answered (None: never)
+        self._router_at_echo: str | None = None
         self._periodic = PeriodicTask(
             self.check, lambda: self.config.dyndns.interval, "dyndns", on_error=self._failed
         )
@@ -83,8 +85,14 @@ class DyndnsService:
         seen = public_ip(net.echo_url, net.http_timeout).address
         reported = self.router() if self.router is not None else ""
         self.history.record(seen, reported)
-        # what the outside sees first; the router's own address only when reachable
-        address = seen or (reported if reported and is_routable_for_us(reported) else "")
+        if seen:
+            self._router_at_echo = reported
+        # What the outside sees first. Else the router's own address, if routable
+        # and read since the outside last answered: the monitor reads it only every
+        # network.monitor_interval, so an older reading may predate a change the
+        # echo services saw, and sending it would put the record back on the old address.
+        newer = reported != self._router_at_echo
+        address = seen or (reported if newer and is_routable_for_us(reported) else "")
         self.address, self.checked_at = address, time.time()
         return address
 
