@@ -78,7 +78,16 @@ PUBLISHED: dict[str, set[str]] = {
             "requests_total",
             "sessions",
         },
-        "collector": {"fetched", "held", "interval", "last_error", "last_run", "mailboxes", "runs"},
+        "collector": {
+            "errors",
+            "fetched",
+            "held",
+            "interval",
+            "last_error",
+            "last_run",
+            "mailboxes",
+            "runs",
+        },
         "router": {
             "checks",
             "failed",

@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 
+import dns.exception
 import dns.message
 import dns.rcode
 import dns.rdatatype
@@ -37,7 +38,10 @@ class TinyDns:
                 data, peer = self.sock.recvfrom(4096)
             except OSError:
                 return
-            query = dns.message.from_wire(data)
+            try:
+                query = dns.message.from_wire(data)
+            except dns.exception.DNSException:
+                continue  # not a DNS query (another test's stray datagram): as a server would
             reply = dns.message.make_response(query)
             q = query.question[0]
             key = (q.name.to_text().lower(), dns.rdatatype.to_text(q.rdtype))
