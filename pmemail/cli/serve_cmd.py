@@ -161,6 +161,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 commands=parts.commands,
                 backup_status=parts.backup_status,
                 dyndns_status=parts.dyndns_status,
+                handed_over=parts.handed_over,
             )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError, PrivilegeError) as err:

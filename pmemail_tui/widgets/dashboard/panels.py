@@ -170,7 +170,8 @@ class ServicesTable(SteadyTable):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
-        rows = engine_service_rows(snap) or [_service_row(s) for s in snap.services]
+        # after the hand-over: the mail ports (Postfix, Dovecot), then the network side
+        rows = [*(engine_service_rows(snap) or []), *(_service_row(s) for s in snap.services)]
         if not rows:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)

@@ -1,0 +1,138 @@
+"""``pmemail serve`` after the hand-over: only the network side runs (issue 19).
+
+With ``server.mail_engine = "postfix-dovecot"`` a real ``pmemail serve``
+process leaves the mail ports free for Postfix and Dovecot (a test socket
+binds each one), runs port 80 (challenge, autoconfig, redirect), the
+certificates and the backups, and its status names the mail services
+``handed_over`` instead of failed. ``pmemail handover done|undo`` writes the
+key with the config writer.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pmemail.config import load_config
+from pmemail.serve.composition import MAIL_SIDE
+from tests.config_factory import free_port
+from tests.serve_support import DOMAIN, Server, ServeSetup, pmemail
+
+MAIL_PORTS = ("smtp", "submission", "imap", "pop3", "https")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 301 itself is the answer under test
+
+
+def _get(port: int, path: str) -> tuple[int, str, str]:
+    """(status, Location, body) of a plain GET on loopback, redirects not followed."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(f"http://127.0.0.1:{port}{path}", timeout=10) as answer:
+            return answer.status, answer.headers.get("Location", ""), answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Location", ""), ""
+
+
+def _handed_over_setup(root: Path) -> ServeSetup:
+    setup = ServeSetup(root)
+    setup.overrides = {
+        "server": {"mail_engine": "postfix-dovecot"},
+        "backup": {"interval": 86400.0},
+        # ACME on against a CA nobody answers, a resolver nobody answers: the
+        # certificates service runs (and fails its attempt) without leaving loopback
+        "acme": {
+            "enabled": True,
+            "client_names": False,
+            "directory": f"http://127.0.0.1:{free_port()}/dir",
+        },
+        "network": {"resolver": f"127.0.0.1:{free_port()}", "dns_timeout": 0.2},
+    }
+    setup.write()
+    return setup
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[ServeSetup, Server]]:
+    setup = _handed_over_setup(tmp_path)
+    server = Server(setup)
+    try:
+        server.wait_ready()
+        yield setup, server
+    finally:
+        server.terminate()
+
+
+def test_mail_ports_stay_free_and_the_network_side_runs(
+    served: tuple[ServeSetup, Server],
+) -> None:
+    setup, server = served
+    for name in MAIL_PORTS:  # Postfix and Dovecot could bind each one
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", setup.ports[name]))
+            sock.listen(1)
+    done = pmemail(setup, "status", "--json")
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout)
+    states = {s["name"]: s["state"] for s in status["services"]}
+    assert states == {"http": "running", "certificates": "running", "backup": "running"}
+    assert status["handed_over"] == list(MAIL_SIDE)
+    assert not set(states) & set(status["handed_over"])
+    human = pmemail(setup, "status")
+    assert human.returncode == 0, human.stderr
+    assert "failed" not in human.stdout
+    # port 80: Thunderbird's autoconfig, and a redirect for everything else
+    web = setup.ports["webmail"]
+    code, _, body = _get(web, "/.well-known/autoconfig/mail/config-v1.1.xml")
+    assert code == 200 and "clientConfig" in body
+    code, location, _ = _get(web, "/")
+    assert code == 301 and location.startswith(f"https://mail.{DOMAIN}")
+    code, location, _ = _get(web, "/login")  # no webmail here, not even for the office
+    assert code == 301 and location.startswith(f"https://mail.{DOMAIN}")
+    assert server.proc.poll() is None
+
+
+def test_handover_done_and_undo_write_the_engine(tmp_path: Path) -> None:
+    setup = ServeSetup(tmp_path)
+    setup.write()
+    done = pmemail(setup, "handover", "done", "--json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    reload = ["systemctl", "reload", "postfix", "dovecot"]
+    assert doc == {
+        "ok": True,
+        "config_file": str(setup.config),
+        "mail_engine": "postfix-dovecot",
+        "after_renew": reload,
+    }
+    config = load_config(setup.config)
+    assert config.server.mail_engine == "postfix-dovecot"
+    assert config.acme.after_renew == reload
+    assert config.mail.domain == DOMAIN  # the rest of the file is kept
+    undo = pmemail(setup, "--lang", "fr", "handover", "undo")
+    assert undo.returncode == 0, undo.stderr
+    assert 'server.mail_engine = "pmemail"' in undo.stdout and "Arrêtez Postfix" in undo.stdout
+    config = load_config(setup.config)
+    assert config.server.mail_engine == "pmemail" and config.acme.after_renew == []
+
+
+def test_handover_done_keeps_the_admins_own_command(tmp_path: Path) -> None:
+    setup = ServeSetup(tmp_path)
+    own = ["/usr/local/bin/reload-mail", "--quiet"]
+    setup.overrides = {"acme": {"after_renew": own}}
+    setup.write()
+    done = pmemail(setup, "handover", "done")
+    assert done.returncode == 0, done.stderr
+    assert "/usr/local/bin/reload-mail" in done.stdout
+    assert load_config(setup.config).acme.after_renew == own
+    pmemail(setup, "handover", "undo")
+    assert load_config(setup.config).acme.after_renew == own  # not ours to clear
