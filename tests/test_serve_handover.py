@@ -90,6 +90,11 @@ def test_mail_ports_stay_free_and_the_network_side_runs(
     human = pmemail(setup, "status")
     assert human.returncode == 0, human.stderr
     assert "failed" not in human.stdout
+    assert (
+        "Handed over to Postfix and Dovecot (server.mail_engine), not run here: "
+        + (", ".join(MAIL_SIDE))
+        in human.stdout
+    )
     # port 80: Thunderbird's autoconfig, and a redirect for everything else
     web = setup.ports["webmail"]
     code, _, body = _get(web, "/.well-known/autoconfig/mail/config-v1.1.xml")
@@ -136,3 +141,32 @@ def test_handover_done_keeps_the_admins_own_command(tmp_path: Path) -> None:
     assert load_config(setup.config).acme.after_renew == own
     pmemail(setup, "handover", "undo")
     assert load_config(setup.config).acme.after_renew == own  # not ours to clear
+
+
+def test_the_switch_over_readme_keeps_serve_running_in_both_languages() -> None:
+    """The export's README records the hand-over and keeps the systemd unit running."""
+    from pmemail.app.handover_export import say
+    from pmemail.app.handover_files import polkit_reload_rule
+
+    facts = dict(smtp_ports="25", domains=DOMAIN, imap_port=143, pop3_port=110)
+    en = say("readme", "en", maildirs="/srv/mail", user="pmemail", **facts)
+    fr = say("readme", "fr", maildirs="/srv/mail", user="pmemail", **facts)
+    for text in (en, fr):
+        assert "pmemail handover done" in text and "systemctl start pmemail" in text
+        assert 'acme.after_renew = ["systemctl", "reload", "postfix", "dovecot"]' in text
+        assert "polkit/50-pmemail-reload.rules" in text and "(pmemail)" in text
+    assert "keep it running" in en and "laissez-le tourner" in fr
+    rule = polkit_reload_rule('pm"x')
+    assert 'subject.user == "pm\\"x"' in rule  # quoted: a name cannot end the string
+    assert '"postfix.service", "dovecot.service"' in rule and '"reload"' in rule
+
+
+def test_engine_sentences_in_english_and_french() -> None:
+    """The hand-over's engine catalogue (doctor, status, handover): both languages."""
+    from pmemail.app.cert_wording import placeholders
+    from pmemail.app.mail_engine_texts import TEXTS
+
+    for msgid, texts in TEXTS.items():
+        assert set(texts) == {"en", "fr"}, msgid
+        assert placeholders(texts["en"]) == placeholders(texts["fr"]), msgid
+        assert texts["en"] != texts["fr"] or msgid == "check.title", msgid

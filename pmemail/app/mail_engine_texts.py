@@ -49,7 +49,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "les ports de courrier à Postfix et Dovecot ; puis redémarrez Postfix et Dovecot. Ou "
         "lancez `pmemail handover undo` si la bascule a été annulée.",
     },
-    # ------------------------------------------------- pmemail handover done|undo
+    # ------------------------------------------------- pmemail handover done|undo, status
+    "status.handed_over": {
+        "en": "Handed over to Postfix and Dovecot (server.mail_engine), not run here: {services}",
+        "fr": "Confiés à Postfix et Dovecot (server.mail_engine), non lancés ici : {services}",
+    },
     "handover.done": {
         "en": 'Written to {config}: server.mail_engine = "postfix-dovecot". Restart pmemail '
         "(`systemctl restart pmemail`) and keep it running: it then runs only the network "
