@@ -19,8 +19,13 @@ from pathlib import Path
 
 import pytest
 
+from mailcore.status import ServiceEntry
+from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters, QueueFacts
 from pmemail.config import load_config
 from pmemail.serve.composition import MAIL_SIDE
+from pmemail_tui.i18n import set_language
+from pmemail_tui.widgets.dashboard.engine import engine_bar
+from pmemail_tui.widgets.dashboard.panels import service_rows
 from tests.config_factory import free_port
 from tests.serve_support import DOMAIN, Server, ServeSetup, pmemail
 
@@ -170,3 +175,46 @@ def test_engine_sentences_in_english_and_french() -> None:
         assert set(texts) == {"en", "fr"}, msgid
         assert placeholders(texts["en"]) == placeholders(texts["fr"]), msgid
         assert texts["en"] != texts["fr"] or msgid == "check.title", msgid
+
+
+def _snapshot(running: bool, services: list[ServiceEntry]) -> LocalSnapshot:
+    ports = [
+        LocalPort("smtp", 25, 25, "", True, True, "Postfix"),
+        LocalPort("imap", 143, 143, "", True, True, "pmemail"),
+    ]
+    return LocalSnapshot(
+        taken_at=0.0,
+        running=running,
+        reason="" if running else "pmemail serve is not running",
+        process=None,
+        services=services,
+        mail=MailCounters(),
+        queue=QueueFacts(),
+        ports=ports,
+        log_lines=[],
+        engine="postfix-dovecot",
+    )
+
+
+def test_dashboard_rows_after_the_hand_over() -> None:
+    """Running: the mail ports first, then the network side, one row per name (a server
+    not restarted since still reports its smtp); stopped: the bar says what waits."""
+    set_language("en")
+    services: list[ServiceEntry] = [
+        {"name": "smtp", "state": "running"},
+        {"name": "http", "state": "running"},
+        {"name": "backup", "state": "running"},
+    ]
+    rows = service_rows(_snapshot(True, services))
+    keys = [key for key, _ in rows]
+    assert keys == ["smtp", "imap", "http", "backup"]
+    cells = dict(rows)
+    assert str(cells["smtp"][1]) == "served by Postfix"
+    assert str(cells["imap"][1]) == "served by pmemail"
+    assert engine_bar(_snapshot(True, services)) is None  # the usual "running" line
+    bar = engine_bar(_snapshot(False, []))
+    assert bar is not None and "router leases, dynamic DNS, backups" in str(bar)
+    set_language("fr")
+    bar = engine_bar(_snapshot(False, []))
+    assert bar is not None and "baux du routeur" in str(bar)
+    set_language("en")
