@@ -109,6 +109,10 @@ def test_mail_ports_stay_free_and_the_network_side_runs(
     code, location, _ = _get(web, "/login")  # no webmail here, not even for the office
     assert code == 301 and location.startswith(f"https://mail.{DOMAIN}")
     assert server.proc.poll() is None
+    code, err = server.terminate()
+    assert code == 0, err
+    logs = "".join(f.read_text() for f in setup.data.rglob("*.log")) + err
+    assert "running only http, certificates, backup" in logs
 
 
 def test_handover_done_and_undo_write_the_engine(tmp_path: Path) -> None:

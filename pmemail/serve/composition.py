@@ -191,6 +191,11 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
     # the `dyndns` key: the running service's last look, else the saved state
     dyndns_key = dyndns.status if dyndns is not None else lambda: dyndns_status(config, paths)
     handed_over = [] if mail else list(MAIL_SIDE)
+    if handed_over:  # the log says why no mail port is bound, before anyone wonders
+        log.info(
+            "mail handed over to Postfix and Dovecot (server.mail_engine): running only %s",
+            ", ".join(s.name for s in services),
+        )
     return ServerParts(services, commands, backup.status, dyndns_key, handed_over)
 
 
