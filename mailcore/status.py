@@ -210,6 +210,15 @@ class CertificateFailure(TypedDict):
     params: dict[str, str]
 
 
+class AfterRenewOutcome(TypedDict):
+    """How ``acme.after_renew`` went after the last new certificate
+    (``mailcore.acme.after_renew``: code ok, exited, timed_out or not_started)."""
+
+    at: float  # epoch seconds it was started
+    code: str
+    params: dict[str, str]
+
+
 class CertificateStatus(TypedDict):
     """The certificate every TLS port serves, and its renewal (``pmemail cert status``)."""
 
@@ -228,6 +237,7 @@ class CertificateStatus(TypedDict):
     next_attempt: float | None  # renewal or retry, epoch seconds
     failures: int  # consecutive failed attempts (the back-off)
     last_failure: CertificateFailure | None
+    after_renew: NotRequired[AfterRenewOutcome | None]  # acme.after_renew's last run
 
 
 class ServiceHeader(TypedDict):
@@ -251,6 +261,9 @@ class ServerStatus(TypedDict):
     services: list[ServiceEntry]  # in start order
     backup: NotRequired[BackupStatus]  # the last backup and the next scheduled one
     dyndns: NotRequired[DyndnsStatus]  # the last dynamic DNS update and why (not)
+    # server.mail_engine = "postfix-dovecot": the mail services not run (Postfix and
+    # Dovecot serve them), e.g. ["smtp", "imap", ...]; absent while pmemail serves the mail
+    handed_over: NotRequired[list[str]]
 
 
 class StatusAnswer(ServerStatus):

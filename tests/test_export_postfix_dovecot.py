@@ -146,6 +146,7 @@ def test_exported_postfix_and_dovecot_serve_the_same_mailboxes(world: Path) -> N
         report["users"] == 2 and report["old_hashes"] == [] and report["messages"] == 3
     )  # the IMAP user's; POP3 keeps no index
     assert (export / "README.txt").is_file() and (export / "README.fr.txt").is_file()
+    assert "polkit/50-pmemail-reload.rules" in report["files"]  # the reload after renewals
 
     with exported_pair(world, export):
         assert _imap_state(setup) == before  # same password, UIDVALIDITY, UIDs, flags

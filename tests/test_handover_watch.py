@@ -152,16 +152,59 @@ async def test_the_dashboard_says_who_serves_the_mail(
         here = {name: [str(c) for c in ports.get_row(name)] for name in MAIL}
         served = {name: str(services.get_row(name)[1]) for name in MAIL}
     if language == "en":
-        assert bar.startswith("● Mail served by Postfix and Dovecot"), bar
+        # served, but the network side waits for pmemail serve: said, not "failed"
+        assert bar.startswith("○ Mail served by Postfix and Dovecot"), bar
+        assert "router leases, dynamic DNS, backups" in bar
         assert "not running" not in bar and "press s" not in bar
         for name, program in MAIL.items():
             assert served[name] == f"served by {program}"
             assert here[name][2] == f"listening ({program})" and here[name][4] == "reachable"
     else:
-        assert bar.startswith("● Courrier servi par Postfix et Dovecot"), bar
+        assert bar.startswith("○ Courrier servi par Postfix et Dovecot"), bar
+        assert "baux du routeur" in bar
         for name, program in MAIL.items():
             assert served[name] == f"servi par {program}"
             assert here[name][2] == f"écoute ({program})"
+
+
+async def test_serve_runs_the_network_side_beside_postfix_and_dovecot(
+    handed_over: ServeSetup,
+) -> None:
+    """``pmemail serve`` with the hand-over recorded starts beside Postfix and Dovecot
+    (no port in common), the doctor still sees them on the mail ports, and the dashboard
+    shows both: the mail ports served by them, pmemail's network side running."""
+    set_language("en")
+    server = Server(handed_over)
+    try:
+        server.wait_ready()
+        config = load_config(handed_over.config)
+        paths = DataPaths.from_config(config, handed_over.config)
+        snap = LocalProbe(config, paths).snapshot()
+        assert snap.running and snap.engine == "postfix-dovecot"
+        ports = {p.name: p for p in snap.ports}
+        for name, program in MAIL.items():
+            assert ports[name].listening and ports[name].program == program
+        checks = await run_checks(config, paths, extra=engine_rows(config, paths))
+        for name in MAIL:
+            row = next(c for c in checks.to_dict()["checks"] if c["id"] == f"listening.{name}")
+            assert row["status"] == "ok", row
+        app = PmemailApp(config, handed_over.config, mode="dashboard", language_flag="en")
+        async with app.run_test(size=(120, 36)) as pilot:
+            screen = pilot.app.screen
+            assert isinstance(screen, DashboardScreen)
+            await wait_for(pilot, "the local snapshot", lambda: screen.local is not None)
+            services = screen.query_one(ServicesTable)
+            await wait_for(pilot, "service rows", lambda: services.row_count > len(MAIL))
+            bar = str(screen.query_one("#dash-server", Static).render())
+            served = {name: str(services.get_row(name)[1]) for name in MAIL}
+            http = str(services.get_row("http")[1])
+        assert bar.startswith("● "), bar
+        for name, program in MAIL.items():
+            assert served[name] == f"served by {program}"
+        assert "failed" not in http
+    finally:
+        code, err = server.terminate()
+    assert code == 0, err
 
 
 @pytest.mark.parametrize(

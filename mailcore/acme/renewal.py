@@ -6,7 +6,8 @@ lifetime)`` is left (Let's Encrypt's 90 days → 30; a short test certificate
 renews too). A failure waits ``acme.retry_first`` seconds, doubled at each
 further failure up to ``acme.retry_max``; a CA's rate limit waits until the
 time it gave. The state file keeps both across restarts, so a server that
-restarts in a loop never hammers the CA.
+restarts in a loop never hammers the CA. After each new certificate,
+``acme.after_renew`` runs (``mailcore.acme.after_renew``).
 
 The ACME exchange is blocking (``requests``): it runs in a daemon thread, so
 :meth:`CertificateRenewal.stop` returns at once and a process exit never waits
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from mailcore.acme.after_renew import run_after_renew
 from mailcore.acme.challenges import ChallengeBoard
 from mailcore.acme.failures import CA_ERROR, RATE_LIMITED, TIMED_OUT, AcmeFailure
 from mailcore.acme.names import NameFilter, candidate_names
@@ -196,6 +198,12 @@ class CertificateRenewal:
             self._keeper.reload()
         except Exception:
             log.exception("acme: the new certificate could not be loaded")
+        acme = self._config.acme
+        if acme.after_renew:  # Postfix and Dovecot read the same files: tell them
+            self._state.after_renew = await run_after_renew(
+                acme.after_renew, acme.after_renew_timeout
+            )
+            self._state.save(self._paths.acme_state)
 
     def _obtain(self, names: list[str], cancel: threading.Event) -> Issued:
         """The ACME exchange and the new files (worker thread)."""

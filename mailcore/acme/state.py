@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mailcore.status import CertificateFailure
+from mailcore.status import AfterRenewOutcome, CertificateFailure
 from pmemail.fsutil import atomic_write_json, make_private_dir
 
 
@@ -27,6 +27,8 @@ class RenewalState:
     last_failure: CertificateFailure | None = None
     names: list[str] = field(default_factory=list)
     """The names of the last certificate obtained (a new name means a new order)."""
+    after_renew: AfterRenewOutcome | None = None
+    """How ``acme.after_renew`` went after the last new certificate (None: not run)."""
 
     @classmethod
     def load(cls, path: Path) -> RenewalState:
@@ -56,9 +58,22 @@ class RenewalState:
         names = data.get("names")
         if isinstance(names, list):
             state.names = [str(n) for n in names]
+        state.after_renew = _after_renew(data.get("after_renew"))
         return state
 
     def save(self, path: Path) -> None:
         """Write atomically and durably, mode 0600 (its folder 0700)."""
         make_private_dir(path.parent)
         atomic_write_json(path, asdict(self))
+
+
+def _after_renew(value: object) -> AfterRenewOutcome | None:
+    """The saved ``after_renew`` outcome; anything malformed is none."""
+    if not isinstance(value, dict) or not isinstance(value.get("code"), str):
+        return None
+    at, params = value.get("at"), value.get("params")
+    return {
+        "at": float(at) if isinstance(at, int | float) and not isinstance(at, bool) else 0.0,
+        "code": value["code"],
+        "params": {str(k): str(v) for k, v in params.items()} if isinstance(params, dict) else {},
+    }

@@ -50,6 +50,7 @@ def certificate_status(
         "next_attempt": state.next_attempt,
         "failures": state.failures,
         "last_failure": state.last_failure,
+        "after_renew": state.after_renew,
     }
 
 

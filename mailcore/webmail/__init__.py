@@ -55,6 +55,7 @@ def build_webmail_service(
     board: ChallengeBoard | None = None,
     hsts: Callable[[], bool] = lambda: False,
     clock: Callable[[], float] = time.monotonic,
+    port80_only: bool = False,
 ) -> WebmailService:
     """The webmail on ``ports.https.internal`` (HTTPS) and ``ports.webmail.internal`` (80).
 
@@ -77,11 +78,13 @@ def build_webmail_service(
         board: the ACME challenges in flight (HTTP-01 answered on port 80).
         hsts: true while the certificate served is trusted (HSTS sent then).
         clock: the time source of session expiry (a test advances its own).
+        port80_only: after the hand-over to Postfix and Dovecot: port 80 only
+            (challenge, autoconfig, redirect), no webmail (the ``http`` service).
     """
     # Pages say <html lang>, and the browser's date formats take it: "auto" is a setting,
     # not a language, so it is resolved here (en or fr) for every page and sentence.
     config = effective_config(config)
-    https_port = https_internal_port(config) if https_enabled(config) else None
+    https_port = https_internal_port(config) if https_enabled(config) and not port80_only else None
     web = config.webmail
     ctx = WebmailContext(
         config=config,
@@ -106,4 +109,5 @@ def build_webmail_service(
         hsts=hsts,
         # where port 80 sends browsers; the port the HTTPS-off page asks to forward
         public_https_port=https_public_port(config),
+        port80_only=port80_only,
     )

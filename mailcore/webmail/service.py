@@ -5,6 +5,10 @@ With HTTPS on, the webmail, autoconfig and autodiscover are served over TLS
 (``mailcore.webmail.plain_http``). With HTTPS off, port 80 serves the webmail,
 its login form only to the office's networks. The ACME HTTP-01 challenge is
 answered on port 80 either way.
+
+After the hand-over to Postfix and Dovecot (``port80_only``) the service is
+``http``: port 80 alone, carrying the ACME challenge, Thunderbird's autoconfig
+and the redirect, never the webmail (its mail store is Dovecot's now).
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class WebmailService:
         board: ChallengeBoard | None = None,
         hsts: Callable[[], bool] = lambda: False,
         public_https_port: int = 443,
+        port80_only: bool = False,
     ) -> None:
         """Listen on ``host:port`` (0 = ephemeral; read ``port`` after ``start``).
 
@@ -86,6 +91,8 @@ class WebmailService:
             hsts: whether HTTPS responses carry HSTS (a trusted certificate is served).
             public_https_port: the HTTPS port as the internet sees it (the
                 router's external port): where port 80 redirects to.
+            port80_only: no HTTPS and no webmail: port 80 answers the challenge
+                and autoconfig and redirects the rest (the service is ``http``).
         """
         self.ctx = ctx
         self.host = host
@@ -100,6 +107,10 @@ class WebmailService:
         self.board = board
         self.hsts = hsts
         self.public_https_port = public_https_port
+        self.port80_only = port80_only
+        if port80_only:
+            self.name = "http"
+            self.https_port = None
 
     async def start(self) -> None:
         """Bind the sockets and start serving."""
@@ -121,6 +132,11 @@ class WebmailService:
             guard = redirect_to_https(
                 origin("https", config.mail.hostname, self.public_https_port),
                 lan=config.webmail.plain_http == "lan",
+            )
+        elif self.port80_only:  # nobody logs in here, the office neither
+            config = self.ctx.config
+            guard = redirect_to_https(
+                origin("https", config.mail.hostname, self.public_https_port), lan=False
             )
         else:
             guard = office_only_login(self.public_https_port)

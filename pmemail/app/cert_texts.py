@@ -137,6 +137,34 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "{fingerprint}",
     },
     "lines.failure": {"en": "Last attempt: {text}", "fr": "Dernière tentative : {text}"},
+    # ------------------------------------- acme.after_renew (mailcore.acme.after_renew)
+    "after_renew.exited": {
+        "en": "The command after the new certificate (acme.after_renew) failed with "
+        "status {status}: {output}. Postfix and Dovecot may still serve the old certificate: "
+        "run it by hand and fix it (as pmemail's service account).",
+        "fr": "La commande après le nouveau certificat (acme.after_renew) a échoué avec le "
+        "code {status} : {output}. Postfix et Dovecot servent peut-être encore l'ancien "
+        "certificat : lancez-la à la main et corrigez-la (avec le compte de service de "
+        "pmemail).",
+    },
+    "after_renew.timed_out": {
+        "en": "The command after the new certificate (acme.after_renew) did not finish "
+        "within {seconds} s and was stopped: run it by hand, or raise "
+        "acme.after_renew_timeout.",
+        "fr": "La commande après le nouveau certificat (acme.after_renew) n'a pas fini en "
+        "{seconds} s et a été arrêtée : lancez-la à la main, ou augmentez "
+        "acme.after_renew_timeout.",
+    },
+    "after_renew.not_started": {
+        "en": "The command after the new certificate (acme.after_renew) could not start: "
+        "{program}: {detail}. Check the program's name and path.",
+        "fr": "La commande après le nouveau certificat (acme.after_renew) n'a pas pu "
+        "démarrer : {program} : {detail}. Vérifiez le nom et le chemin du programme.",
+    },
+    "after_renew.unknown": {
+        "en": "The command after the new certificate (acme.after_renew) failed ({code}).",
+        "fr": "La commande après le nouveau certificat (acme.after_renew) a échoué ({code}).",
+    },
     "settings.fingerprint": {
         "en": "  Certificate: self-signed; accept it only if its SHA-256 fingerprint is "
         "{fingerprint}",

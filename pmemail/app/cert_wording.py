@@ -13,8 +13,8 @@ import string
 import time
 from collections.abc import Mapping
 
-from mailcore.acme import failures
-from mailcore.status import CertificateFailure, CertificateStatus
+from mailcore.acme import after_renew, failures
+from mailcore.status import AfterRenewOutcome, CertificateFailure, CertificateStatus
 from pmemail.app.cert_texts import FAILURE_PARAMS, MONTHS, TEXTS
 
 LANGUAGES = ("en", "fr")
@@ -89,7 +89,7 @@ def certificate_lines(status: CertificateStatus, language: str) -> list[str]:
     """The certificate served now, a few lines: source and issuer, names, dates, what to check.
 
     Self-signed: the SHA-256 fingerprint staff compare. A last failure: its
-    sentence (:func:`failure_text`).
+    sentence (:func:`failure_text`); a failed ``acme.after_renew``: its own.
     """
     source = status.get("source", "self-signed")
     issuer = status.get("issuer", "") or "?"
@@ -114,7 +114,20 @@ def certificate_lines(status: CertificateStatus, language: str) -> list[str]:
     failure = status.get("last_failure")
     if failure:
         lines.append(say("lines.failure", language, text=failure_text(failure, language)))
+    hook = status.get("after_renew")
+    if hook and hook.get("code") != after_renew.OK:
+        lines.append(after_renew_text(hook, language))
     return lines
+
+
+def after_renew_text(outcome: AfterRenewOutcome, language: str) -> str:
+    """One sentence saying how ``acme.after_renew`` failed, and what to do."""
+    code = outcome.get("code", "")
+    params = outcome.get("params") or {}
+    if code not in after_renew.CODES or code == after_renew.OK:
+        return say("after_renew.unknown", language, code=code or "?")
+    values = {k: (v or "-") for k, v in params.items()}
+    return say(f"after_renew.{code}", language, **values)
 
 
 def settings_fingerprint(fingerprint: str, language: str) -> str:

@@ -28,6 +28,7 @@ from pmemail.app.handover_files import (
     master_cf,
     opendkim_files,
     passwd_file,
+    polkit_reload_rule,
     virtual,
     vmailbox,
 )
@@ -164,6 +165,8 @@ def export_postfix_dovecot(config: Config, paths: DataPaths, out: Path) -> Expor
         files["postfix/sasl_passwd"] = f"{h.relay} {relay.username}:{relay.password}\n"
     if h.dkim:
         files.update({f"opendkim/{k}": v for k, v in opendkim_files(h).items()})
+    service_user = config.server.user or "root"
+    files["polkit/50-pmemail-reload.rules"] = polkit_reload_rule(service_user)
     other = "fr" if config.language == "en" else "en"
     facts = {
         "smtp_ports": ", ".join(
@@ -173,6 +176,7 @@ def export_postfix_dovecot(config: Config, paths: DataPaths, out: Path) -> Expor
         "imap_port": h.imap_port,
         "pop3_port": h.pop3_port,
         "maildirs": h.maildirs,
+        "user": service_user,
     }
     files["README.txt"] = say("readme", config.language, **facts)
     files[f"README.{other}.txt"] = say("readme", other, **facts)

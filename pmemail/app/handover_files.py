@@ -12,6 +12,7 @@ know).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,3 +248,20 @@ def opendkim_files(h: Handover) -> dict[str, str]:
     keys = "".join(f"{s}._domainkey.{d} {d}:{s}:{k}\n" for d, (s, k) in sorted(h.dkim.items()))
     signing = "".join(f"*@{d} {s}._domainkey.{d}\n" for d, (s, _) in sorted(h.dkim.items()))
     return {"opendkim.conf": conf, "KeyTable": keys, "SigningTable": signing}
+
+
+def polkit_reload_rule(user: str) -> str:
+    """The polkit rule letting ``user`` (pmemail's service account) reload Postfix and
+    Dovecot and nothing else: ``acme.after_renew`` runs ``systemctl reload`` as that
+    account, and the unit's NoNewPrivileges rules sudo out; polkit asks over D-Bus."""
+    return f"""\
+// pmemail: reload Postfix and Dovecot after a certificate renewal (acme.after_renew)
+polkit.addRule(function(action, subject) {{
+    if (action.id == "org.freedesktop.systemd1.manage-units" &&
+        subject.user == {json.dumps(user)} &&
+        action.lookup("verb") == "reload" &&
+        ["postfix.service", "dovecot.service"].indexOf(action.lookup("unit")) >= 0) {{
+        return polkit.Result.YES;
+    }}
+}});
+"""

@@ -1,8 +1,9 @@
 """Who serves the mail ports: pmemail's own services, or Postfix and Dovecot after the hand-over.
 
-After ``pmemail export postfix-dovecot`` the office stops ``pmemail serve``
-and runs Postfix and Dovecot on the same ports; ``server.mail_engine =
-"postfix-dovecot"`` records it. The network side stays pmemail's (router
+After ``pmemail export postfix-dovecot`` the office runs Postfix and Dovecot
+on the same ports; ``server.mail_engine = "postfix-dovecot"`` records it
+(``pmemail handover done``), and ``pmemail serve`` then runs only its network
+side (``pmemail.serve.composition``). The network side stays pmemail's (router
 mappings, reachability), so the dashboard and the doctor keep watching those
 ports: here, which program listens on each (whichever process holds it,
 ``netcore.local_ports.port_holders``) and the doctor's ``listening.<name>``
@@ -11,22 +12,24 @@ rows. Sentences: :mod:`pmemail.app.mail_engine_texts`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from netcore.local_ports import listening_ports, port_holders
 from pmemail.app.cert_wording import render
 from pmemail.app.mail_engine_texts import TEXTS
-from pmemail.config.model import Config
+from pmemail.config import load_config, save_config
+from pmemail.config.model import HANDED_OVER as HANDED_OVER
+from pmemail.config.model import Config, MailEngine
 from pmemail.config.paths import DataPaths
 from pmemail.serve.pidfile import read_pid
 
 if TYPE_CHECKING:
     from netcore.checks.result import CheckResult
     from netcore.checks.table import CheckRow, Shared
-
-HANDED_OVER = "postfix-dovecot"
 
 MAIL_PORTS: dict[str, str] = {
     "smtp": "Postfix",
@@ -48,6 +51,10 @@ PROGRAMS: dict[str, str] = {
 """Process names of Postfix and Dovecot (psutil's ``name()``) and the program they are."""
 
 PMEMAIL = "pmemail"
+
+RELOAD_AFTER_RENEW: Final = ("systemctl", "reload", "postfix", "dovecot")
+"""``acme.after_renew`` set by ``pmemail handover done``: Postfix and Dovecot read the
+certificate files pmemail renews (the export's polkit rule allows the reload)."""
 
 
 def say(msgid: str, language: str, **values: object) -> str:
@@ -145,3 +152,45 @@ def engine_rows(config: Config, paths: DataPaths) -> list[CheckRow]:
         title = say("check.title", config.language, port=mapping.internal, expected=expected)
         rows.append(CheckRow(f"listening.{name}", title, functools.partial(_row, paths, name)))
     return rows
+
+
+@dataclass(frozen=True)
+class EngineRecorded:
+    """What ``pmemail handover done|undo`` wrote into the config file."""
+
+    config_file: Path
+    mail_engine: MailEngine
+    after_renew: list[str]
+
+    def to_json(self) -> dict[str, object]:
+        """The ``--json`` document."""
+        return {
+            "ok": True,
+            "config_file": str(self.config_file),
+            "mail_engine": self.mail_engine,
+            "after_renew": list(self.after_renew),
+        }
+
+
+def record_engine(config_file: Path, engine: MailEngine) -> EngineRecorded:
+    """Write ``server.mail_engine = engine`` with the config writer (``save_config``).
+
+    Handing over also sets ``acme.after_renew`` to :data:`RELOAD_AFTER_RENEW`
+    when the admin set no command; going back clears it when it is still
+    that one (pmemail's own services take a new certificate by themselves, and
+    a reload of stopped services would fail at every renewal).
+
+    Raises:
+        ConfigError: the file is missing or invalid (nothing is written then).
+        OSError: it cannot be written.
+    """
+    config = load_config(config_file)  # the file's own values: "auto" stays "auto"
+    acme = config.acme
+    reload = list(RELOAD_AFTER_RENEW)
+    if engine == HANDED_OVER and not acme.after_renew:
+        acme = dataclasses.replace(acme, after_renew=reload)
+    elif engine != HANDED_OVER and acme.after_renew == reload:
+        acme = dataclasses.replace(acme, after_renew=[])
+    server = dataclasses.replace(config.server, mail_engine=engine)
+    save_config(config_file, dataclasses.replace(config, server=server, acme=acme))
+    return EngineRecorded(config_file, engine, list(acme.after_renew))

@@ -42,11 +42,43 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "le README.fr.txt de l'export dit comment il a été installé.",
     },
     "check.advice_stop": {
-        "en": "Stop pmemail's mail services (`systemctl stop pmemail`), then restart Postfix "
-        'and Dovecot; or set server.mail_engine back to "pmemail" if the hand-over was undone.',
-        "fr": "Arrêtez les services de courrier de pmemail (`systemctl stop pmemail`), puis "
-        'redémarrez Postfix et Dovecot ; ou remettez server.mail_engine à "pmemail" si la '
-        "bascule a été annulée.",
+        "en": "Restart pmemail (`systemctl restart pmemail`): after the hand-over it leaves the "
+        "mail ports to Postfix and Dovecot; then restart Postfix and Dovecot. Or run "
+        "`pmemail handover undo` if the hand-over was undone.",
+        "fr": "Redémarrez pmemail (`systemctl restart pmemail`) : après la bascule il laisse "
+        "les ports de courrier à Postfix et Dovecot ; puis redémarrez Postfix et Dovecot. Ou "
+        "lancez `pmemail handover undo` si la bascule a été annulée.",
+    },
+    # ------------------------------------------------- pmemail handover done|undo, status
+    "status.handed_over": {
+        "en": "Handed over to Postfix and Dovecot (server.mail_engine), not run here: {services}",
+        "fr": "Confiés à Postfix et Dovecot (server.mail_engine), non lancés ici : {services}",
+    },
+    "handover.done": {
+        "en": 'Written to {config}: server.mail_engine = "postfix-dovecot". Restart pmemail '
+        "(`systemctl restart pmemail`) and keep it running: it then runs only the network "
+        "side (router leases, dynamic DNS, backups, certificate) and leaves the mail ports "
+        "to Postfix and Dovecot.",
+        "fr": 'Écrit dans {config} : server.mail_engine = "postfix-dovecot". Redémarrez '
+        "pmemail (`systemctl restart pmemail`) et laissez-le tourner : il ne fait plus que le "
+        "côté réseau (baux du routeur, DNS dynamique, sauvegardes, certificat) et laisse les "
+        "ports de courrier à Postfix et Dovecot.",
+    },
+    "handover.undo": {
+        "en": 'Written to {config}: server.mail_engine = "pmemail". Stop Postfix and Dovecot '
+        "(`systemctl stop postfix dovecot`), then restart pmemail (`systemctl restart "
+        "pmemail`): it serves the mail again.",
+        "fr": 'Écrit dans {config} : server.mail_engine = "pmemail". Arrêtez Postfix et '
+        "Dovecot (`systemctl stop postfix dovecot`), puis redémarrez pmemail (`systemctl "
+        "restart pmemail`) : il sert de nouveau le courrier.",
+    },
+    "handover.after_renew": {
+        "en": "After each new certificate pmemail runs (acme.after_renew): {command}",
+        "fr": "Après chaque nouveau certificat pmemail lance (acme.after_renew) : {command}",
+    },
+    "handover.no_after_renew": {
+        "en": "No command runs after a new certificate any more (acme.after_renew = []).",
+        "fr": "Plus aucune commande ne suit un nouveau certificat (acme.after_renew = []).",
     },
 }
 """Every sentence, by id, in ``en`` and ``fr`` (a test checks both and their fields)."""

@@ -161,6 +161,7 @@ def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
                 commands=parts.commands,
                 backup_status=parts.backup_status,
                 dyndns_status=parts.dyndns_status,
+                handed_over=parts.handed_over,
             )
             asyncio.run(supervisor.run())
         except (StartupFailed, ServiceStartError, PrivilegeError) as err:
@@ -223,6 +224,12 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
         ctx.print(f"  {header.get('name', '?'):<12} {header.get('state', '?'):<8} {details}")
+    handed = answer.get("handed_over")
+    if isinstance(handed, list) and handed:  # not run here, and not failed: Postfix and Dovecot's
+        from pmemail.app.mail_engine import say
+
+        services = ", ".join(str(name) for name in handed)
+        ctx.print(say("status.handed_over", ctx.config.language, services=services))
     return 0
 
 

@@ -131,6 +131,19 @@ class AcmeConfig:
         lo=1,
         hi=3600,
     )
+    after_renew: list[str] = doc(
+        "Command run after each new certificate, as a list (program and arguments, no "
+        'shell), e.g. ["systemctl", "reload", "postfix", "dovecot"] after the hand-over to '
+        "Postfix and Dovecot, which read the same files; empty = none (pmemail's own "
+        "services take the new certificate by themselves).",
+        factory=list,
+    )
+    after_renew_timeout: float = doc(
+        "Seconds the after_renew command may run before it is stopped (a failure then).",
+        60.0,
+        lo=1,
+        hi=3600,
+    )
 
 
 _BLOCKED_EXTENSIONS = [

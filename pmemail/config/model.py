@@ -24,6 +24,8 @@ Language = Literal["en", "fr"]
 LanguageSetting = Literal["auto", "en", "fr"]
 PlainHttp = Literal["redirect", "lan"]
 MailEngine = Literal["pmemail", "postfix-dovecot"]
+HANDED_OVER: MailEngine = "postfix-dovecot"
+"""``server.mail_engine`` once Postfix and Dovecot serve the mail (``pmemail handover done``)."""
 
 
 @dataclass
@@ -327,7 +329,8 @@ class ServerConfig:
     mail_engine: MailEngine = doc(
         "Who serves the mail ports: pmemail (its own services, the default) or "
         "postfix-dovecot (handed over with `pmemail export postfix-dovecot`: the dashboard "
-        "and the doctor then watch Postfix and Dovecot on the same ports).",
+        "and the doctor then watch Postfix and Dovecot on the same ports, and pmemail serve "
+        "runs only the network side: router leases, dynamic DNS, backups, certificates).",
         "pmemail",
     )
 

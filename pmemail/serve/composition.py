@@ -9,6 +9,15 @@ mail.
 
 Every TLS listener gets the same ``CertificateKeeper.context``: a renewed
 certificate reaches SMTP, IMAP, POP3 and HTTPS at once, without a restart.
+
+After the hand-over (``server.mail_engine = "postfix-dovecot"``) Postfix and
+Dovecot hold the mail ports, yet the office still needs what only this
+process does: the router's leases (renewed only while it runs), the dynamic
+DNS, the scheduled backups and the certificate (HTTP-01 on port 80). So the
+same composition builds only those (:data:`NETWORK_SIDE`); the mail services
+are not built at all (they would collide on the ports) and the status names
+them in ``handed_over``. One code path: the hand-over is a filter, not a
+second server.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from mailcore.throttle import AuthThrottle
 from mailcore.users import UserStore
 from mailcore.webmail import build_submitter, build_webmail_service
 from pmemail.config.language import effective_config
-from pmemail.config.model import Config
+from pmemail.config.model import HANDED_OVER, Config
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 from pmemail.serve.cert_commands import CertificateCommands
@@ -45,6 +54,20 @@ from pmemail.serve.office import office_networks, public_address
 from pmemail.serve.router_monitor import build_router_monitor
 
 log = logging.getLogger(__name__)
+
+NETWORK_SIDE = ("http", "router", "dyndns", "certificates", "backup")
+"""The services ``pmemail serve`` runs after the hand-over to Postfix and Dovecot."""
+MAIL_SIDE = (
+    "delivery",
+    "queue",
+    "smtp",
+    "submission",
+    "imap",
+    "pop3",
+    "webmail",
+    "collector",
+)
+"""The services Postfix and Dovecot replace: the status's ``handed_over`` then."""
 
 
 class DeliveryService:
@@ -77,12 +100,16 @@ class ServerParts:
     commands: dict[str, Handler] = field(default_factory=dict)
     backup_status: Callable[[], BackupStatus] | None = None
     dyndns_status: Callable[[], DyndnsStatus] | None = None
+    handed_over: list[str] = field(default_factory=list)
+    """The mail services not built because Postfix and Dovecot serve the mail."""
 
 
 def build_server(config: Config, paths: DataPaths, config_file: Path | None = None) -> ServerParts:
     """The configured services in start order (stopped in reverse), and their commands.
 
     ``config_file`` is saved by the scheduled backups (``backup.interval``).
+    With ``server.mail_engine = "postfix-dovecot"`` only the network side is
+    built (:data:`NETWORK_SIDE`, the module's docstring says why).
 
     Raises:
         ServiceStartError: a service cannot even be built (e.g. an unusable
@@ -103,12 +130,18 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
     keeper = CertificateKeeper(config, paths, board)
     keeper.load()  # before any listener: an unusable certificate is one start-up line
     tls = keeper.context  # one context for every service; reload() swaps what it serves
-    services: list[Service] = [
-        DeliveryService(delivery),
-        queue,
-        *build_smtp_services(config, paths, users, delivery, queue, throttle, tls=tls),
-        build_imap_service(config, paths, users, throttle, store, tls=tls),
-        build_pop3_service(config, paths, users, throttle, tls=tls),
+    mail = config.server.mail_engine != HANDED_OVER  # else Postfix and Dovecot hold the ports
+    services: list[Service] = []
+    if mail:
+        services += [
+            DeliveryService(delivery),
+            queue,
+            *build_smtp_services(config, paths, users, delivery, queue, throttle, tls=tls),
+            build_imap_service(config, paths, users, throttle, store, tls=tls),
+            build_pop3_service(config, paths, users, throttle, tls=tls),
+        ]
+    services.append(
+        # handed over: port 80 alone ("http": the challenge, autoconfig, the redirect)
         build_webmail_service(
             config,
             paths,
@@ -119,11 +152,12 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
             tls=tls,
             board=board,
             hsts=keeper.trusted,
-        ),
-    ]
+            port80_only=not mail,
+        )
+    )
     # optional ones: None when the config turns them off
     router = build_router_monitor(config, paths)
-    collector = build_collector(config, paths, users, delivery)
+    collector = build_collector(config, paths, users, delivery) if mail else None
     for optional in (collector, router):
         if optional is not None:
             services.append(optional)
@@ -156,7 +190,13 @@ def build_server(config: Config, paths: DataPaths, config_file: Path | None = No
         commands["collector-run"] = _waker(collector)
     # the `dyndns` key: the running service's last look, else the saved state
     dyndns_key = dyndns.status if dyndns is not None else lambda: dyndns_status(config, paths)
-    return ServerParts(services, commands, backup.status, dyndns_key)
+    handed_over = [] if mail else list(MAIL_SIDE)
+    if handed_over:  # the log says why no mail port is bound, before anyone wonders
+        log.info(
+            "mail handed over to Postfix and Dovecot (server.mail_engine): running only %s",
+            ", ".join(s.name for s in services),
+        )
+    return ServerParts(services, commands, backup.status, dyndns_key, handed_over)
 
 
 def _waker(collector: Collector) -> Handler:

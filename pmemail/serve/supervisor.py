@@ -66,6 +66,8 @@ class Supervisor:
             supervisor's own (status, stop, queue_retry, ping) cannot be replaced.
         backup_status: the ``backup`` key of the status (the last backup, the next one).
         dyndns_status: the ``dyndns`` key of the status (the last dynamic DNS update).
+        handed_over: the mail services Postfix and Dovecot run instead (the
+            status's ``handed_over`` key; empty: pmemail serves the mail).
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class Supervisor:
         commands: Mapping[str, Handler] | None = None,
         backup_status: Callable[[], BackupStatus] | None = None,
         dyndns_status: Callable[[], DyndnsStatus] | None = None,
+        handed_over: Sequence[str] = (),
     ) -> None:
         names = [s.name for s in services]
         if len(set(names)) != len(names):
@@ -90,6 +93,7 @@ class Supervisor:
         self.started_at = time.time()
         self.backup_status = backup_status
         self.dyndns_status = dyndns_status
+        self.handed_over = list(handed_over)
         self._running: set[str] = set()
         self._failed: dict[str, str] = {}
         self._stop = asyncio.Event()
@@ -275,6 +279,8 @@ class Supervisor:
             "uptime": round(time.time() - self.started_at, 3),
             "services": services,
         }
+        if self.handed_over:  # absent from services, and not failed: Postfix and Dovecot's
+            result["handed_over"] = list(self.handed_over)
         if self.backup_status is not None:
             result["backup"] = self.backup_status()
         if self.dyndns_status is not None:

@@ -1,9 +1,12 @@
 """The dashboard after the hand-over to Postfix and Dovecot (``server.mail_engine``).
 
-``pmemail serve`` is stopped on purpose then: the server line says who
-serves the mail instead of "stopped", and the Overview's services table
-shows each mail port with the program listening on it. The network side
-(router, reach) is the Ports tab's, as before.
+``pmemail serve`` keeps running then, for the network side only (router
+leases, dynamic DNS, backups, certificates): its services are the usual
+rows, and the Overview's services table adds each mail port with the program
+listening on it, never pmemail's mail services as failed (the server does
+not run them). Stopped, the server line says who serves the mail and what
+waits for ``pmemail serve``. The network side (router, reach) is the Ports
+tab's, as before.
 """
 
 from __future__ import annotations
@@ -21,18 +24,20 @@ Row = tuple[str | None, tuple[Any, ...]]
 
 
 def _handed_over(snap: LocalSnapshot) -> bool:
-    return snap.engine == HANDED_OVER and not snap.running
+    return snap.engine == HANDED_OVER
 
 
 def engine_bar(snap: LocalSnapshot) -> Text | None:
-    """The server line after the hand-over (None: pmemail serves the mail, or still runs)."""
-    if not _handed_over(snap):
+    """The server line after the hand-over with ``pmemail serve`` stopped (None: pmemail
+    serves the mail, or its server runs and has its usual line)."""
+    if not _handed_over(snap) or snap.running:
         return None
-    return Text("● " + t("dash.engine.bar"), style=fmt.GOOD)
+    return Text("○ " + t("dash.engine.bar"), style=fmt.BAD)
 
 
 def engine_service_rows(snap: LocalSnapshot) -> list[Row] | None:
-    """One row per mail port of this machine and who serves it (None: not handed over)."""
+    """One row per mail port of this machine and who serves it (None: not handed over);
+    the running server's own (network side) rows follow them."""
     if not _handed_over(snap):
         return None
     ports = {p.name: p for p in snap.ports}

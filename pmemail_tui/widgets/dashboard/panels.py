@@ -154,6 +154,19 @@ def _service_row(service: Mapping[str, object]) -> tuple[str | None, Cells]:
     )
 
 
+def service_rows(snap: LocalSnapshot) -> list[tuple[str | None, Cells]]:
+    """The services table's rows: the running server's services; after the hand-over
+    first the mail ports and who serves them (Postfix, Dovecot), then the network side.
+
+    A server not restarted since the hand-over still reports its own ``smtp``...:
+    one row per name (the port's program says pmemail still holds it).
+    """
+    engine = engine_service_rows(snap) or []
+    taken = {key for key, _ in engine}
+    own = (_service_row(s) for s in snap.services)
+    return [*engine, *(row for row in own if row[0] not in taken)]
+
+
 class ServicesTable(SteadyTable):
     """One row per service of the running server."""
 
@@ -170,7 +183,7 @@ class ServicesTable(SteadyTable):
 
     def show(self, snap: LocalSnapshot) -> None:
         """Show the services of ``snap``, one a row."""
-        rows = engine_service_rows(snap) or [_service_row(s) for s in snap.services]
+        rows = service_rows(snap)
         if not rows:
             rows = [(None, ("-", Text(t("dash.server.none"), style=fmt.MUTED), "", "", ""))]
         self.set_rows(rows)
