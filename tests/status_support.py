@@ -100,6 +100,7 @@ PUBLISHED: dict[str, set[str]] = {
         "dyndns": DYNDNS_KEYS,
         "certificates": {
             "acme_enabled",
+            "after_renew",
             "failures",
             "fingerprint_sha256",
             "issuer",
