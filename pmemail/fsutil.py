@@ -11,9 +11,12 @@ whatever the umask.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +113,20 @@ def durable_copy(source: Path, target: Path) -> None:
     else:
         fsync_file(target)
     fsync_dir(target.parent)
+
+
+@contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (created 0600) for a read-modify-write.
+
+    Between processes (``pmemail serve`` and a command run beside it); the
+    kernel drops the lock if the holder dies, so a crash never leaves it held.
+    A missing folder is created (0700), as the writers beside it do.
+    """
+    make_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,3 +271,25 @@ def test_https_with_the_configured_ca(tmp_path: Path) -> None:
         result = trusted.update("192.0.2.1")
         assert result.answer is not None and result.answer.code == "good"
         assert srv.requests[0].credentials == (USER, PASSWORD)
+
+
+_RACE = """
+import sys
+from pathlib import Path
+from netcore.dyndns.settings import DyndnsSettings
+from netcore.dyndns.updater import DyndnsUpdater
+url, state_dir, user, password = sys.argv[1:5]
+s = DyndnsSettings(provider="custom", server=url, hostname="mail.example.be",
+                   username=user, password=password, retry=60.0, timeout=5.0)
+print(DyndnsUpdater(s, Path(state_dir)).update("192.0.2.7").action)
+"""
+
+
+def test_updaters_in_several_processes_send_once(tmp_path: Path, server: DyndnsServer) -> None:
+    """serve and ``pmemail dyndns update`` at the same moment: one request, both see it."""
+    argv = [sys.executable, "-c", _RACE, server.url, str(tmp_path), USER, PASSWORD]
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    actions = sorted(p.communicate(timeout=60)[0].strip() for p in procs)
+    assert actions == ["sent"] + ["unchanged"] * 5
+    assert len(server.requests) == 1
+    assert DyndnsState.load(tmp_path / "dyndns.json").sent_address == "192.0.2.7"

@@ -15,9 +15,7 @@ leaves at worst a message without metadata (never acknowledged: removed by
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 import secrets
 import time
@@ -27,7 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pmemail.fsutil import atomic_write_json, durable_copy, fsync_dir, make_private_dir
+from pmemail.fsutil import (
+    atomic_write_json,
+    durable_copy,
+    exclusive_lock,
+    fsync_dir,
+    make_private_dir,
+)
 
 RecipientState = Literal["queued", "delivered", "bounced"]
 _ID_RE = re.compile(r"^[0-9A-Za-z]{6,40}$")
@@ -109,12 +113,8 @@ class QueueStore:
     def lock(self) -> Iterator[None]:
         """Exclusive lock for a metadata read-modify-write (held briefly)."""
         self.ensure()
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with exclusive_lock(self.root / ".lock"):
             yield
-        finally:
-            os.close(fd)  # closing releases the flock
 
     def message_path(self, queue_id: str) -> Path:
         """Where the message of ``queue_id`` is stored."""

@@ -28,6 +28,7 @@ from netcore.dyndns.protocol import (
 from netcore.dyndns.settings import DyndnsSettings
 from netcore.dyndns.state import FILE_NAME, DyndnsState
 from netcore.http_fetch import FetchError, fetch_answer
+from pmemail.fsutil import exclusive_lock
 
 Action = Literal["sent", "no_address", "unchanged", "stopped", "waiting"]
 """sent: a request went out (its answer in the result); the others say why not."""
@@ -102,6 +103,12 @@ class DyndnsUpdater:
                 never after a refusal of the settings or during the
                 provider's own 30-minute wait.
         """
+        # One decision at a time: ``pmemail dyndns update`` beside a running
+        # serve must not send twice or lose the other's answer.
+        with exclusive_lock(self.path.with_suffix(".lock")):
+            return self._update(address, force)
+
+    def _update(self, address: str, force: bool) -> UpdateResult:
         saved = DyndnsState.load(self.path)
         state, now = self._current(saved), self.clock()
         action = self._decide(state, address, now, force)
