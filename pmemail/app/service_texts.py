@@ -113,4 +113,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "NOT started by itself (no systemd here)",
         "fr": "PAS démarré tout seul (pas de systemd ici)",
     },
+    "serve.running": {
+        "en": "pmemail serve: running, pid {pid}, up {uptime}",
+        "fr": "pmemail serve : en marche, pid {pid}, depuis {uptime}",
+    },
+    "serve.service.running": {"en": "running", "fr": "en marche"},
+    "serve.service.stopped": {"en": "stopped", "fr": "arrêté"},
+    "serve.service.failed": {"en": "failed", "fr": "en échec"},
+    "serve.not_running": {
+        "en": "pmemail serve is not running (no server on {path})",
+        "fr": "pmemail serve ne tourne pas (aucun serveur sur {path})",
+    },
 }
