@@ -79,7 +79,7 @@ def test_cli_sweep_says_no_english_sentence(
         _code, text = _run(capsys, config, *args)
         said.append(text)
     joined = "\n".join(said)
-    assert "pmemail serve ne tourne pas (aucun serveur sur" in joined
+    assert "pmemail serve n'est pas en marche (aucun serveur sur" in joined
     assert "plan des ports (cet ordinateur : 192.168.1.20)" in joined
     assert " octets  de <marie@example.be>" in joined and "en attente" in joined
     assert "aucun message de la file n'a l'identifiant nosuchid99" in joined
@@ -248,6 +248,35 @@ async def test_dashboard_network_panel_words_the_monitor_events_in_french() -> N
             await pilot.pause()
             lines = screen_lines(pilot.app.screen)
             assert any("le routeur avait perdu la redirection 25/TCP" in x for x in lines), lines
+            assert english_lines(pilot.app.screen) == []
+    finally:
+        set_language("en")
+
+
+async def test_dashboard_server_line_says_not_running_in_french(tmp_path: Path) -> None:
+    """No server: the snapshot names the reason by id, the server line words it in French."""
+    from textual.app import App, ComposeResult
+
+    from pmemail.app.status_snapshot import LocalProbe
+    from pmemail_tui.i18n import set_language
+    from pmemail_tui.widgets.dashboard.panels import ServerBar
+    from tests.french_screen_support import english_lines, screen_lines
+
+    setup = write_config(tmp_path)
+    snap = LocalProbe(setup.config, setup.paths).snapshot()
+    assert not snap.running and snap.reason_key == "server.not_running"
+
+    class _Bar(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ServerBar()
+
+    set_language("fr")
+    try:
+        async with _Bar().run_test() as pilot:
+            pilot.app.query_one(ServerBar).show(snap)
+            await pilot.pause()
+            lines = screen_lines(pilot.app.screen)
+            assert any("pmemail serve n'est pas en marche" in x for x in lines), lines
             assert english_lines(pilot.app.screen) == []
     finally:
         set_language("en")

@@ -122,6 +122,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "serve.service.failed": {"en": "failed", "fr": "en échec"},
     "serve.not_running": {
         "en": "pmemail serve is not running (no server on {path})",
-        "fr": "pmemail serve ne tourne pas (aucun serveur sur {path})",
+        "fr": "pmemail serve n'est pas en marche (aucun serveur sur {path})",
     },
 }

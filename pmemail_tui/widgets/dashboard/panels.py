@@ -15,7 +15,8 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
-from pmemail.app.cert_wording import certificate_lines
+from pmemail.app.action_texts import TEXTS as ACTION_TEXTS
+from pmemail.app.cert_wording import certificate_lines, render
 from pmemail.app.collector_held import last_error_text
 from pmemail.app.dyndns_actions import dyndns_line
 from pmemail.app.forwarding_status import MonitorEvent
@@ -105,7 +106,10 @@ class ServerBar(SteadyStatic):
             return
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
-            line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
+            reason = snap.reason
+            if snap.reason_key:  # worded here: the snapshot is language-neutral
+                reason = render(ACTION_TEXTS, snap.reason_key, current_language())
+            line.append(t("dash.server.stopped", reason=reason), style=fmt.BAD)
             self.show_content(line)
             return
         line = Text("● ", style=fmt.GOOD)
