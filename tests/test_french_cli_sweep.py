@@ -280,3 +280,31 @@ async def test_dashboard_server_line_says_not_running_in_french(tmp_path: Path) 
             assert english_lines(pilot.app.screen) == []
     finally:
         set_language("en")
+
+
+def test_status_against_a_mute_socket_says_why_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A control socket that closes without answering: the refusal is a French sentence."""
+    import socket
+    import threading
+
+    setup = write_config(tmp_path)
+    path = setup.paths.control_socket
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(path))
+        server.listen(1)
+
+        def hang_up() -> None:
+            conn, _ = server.accept()
+            conn.recv(65536)  # the request read, then no answer
+            conn.close()
+
+        thread = threading.Thread(target=hang_up, daemon=True)
+        thread.start()
+        code, text = _run(capsys, setup.path, "status")
+        thread.join(10)
+    assert code == 2
+    assert "le serveur a fermé la connexion sans répondre" in text
+    assert _english(text) == []

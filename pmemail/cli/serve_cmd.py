@@ -190,7 +190,9 @@ def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         said = _say(ctx, "serve.not_running", path=path)
         raise CommandError(said, exit_code=EXIT_NOT_RUNNING) from None
     except ControlError as err:
-        raise CommandError(str(err), exit_code=2) from None
+        key = f"control.{err.code}"
+        said = _say(ctx, key, **err.params) if key in SERVICE_TEXTS else str(err)
+        raise CommandError(said, exit_code=2) from None
     if not answer.get("ok"):
         raise CommandError(str(answer.get("error", "the server refused the request")))
     return answer
