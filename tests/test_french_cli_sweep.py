@@ -153,6 +153,7 @@ class _Checks:
 async def test_router_monitor_events_are_message_ids_worded_in_french(tmp_path: Path) -> None:
     """Restored, renewed, rebooted, a refusal with its id, a failed check: French sentences."""
     refusal = Msg("fwd.pmp.quota")
+    plan_error = Msg("fwd.plan.not_ipv4", {"where": "ports.smtp.internal_host", "value": "'x'"})
     monitor = _Checks(
         {
             "checked_at": time.time(),
@@ -164,11 +165,15 @@ async def test_router_monitor_events_are_message_ids_worded_in_french(tmp_path: 
                 {"key": "110/TCP", "message": "a plain reason"},
             ],
         },
+        {
+            "checked_at": time.time(),
+            "failed": [{"key": "", "message": plan_error.english(), "msg": plan_error.to_dict()}],
+        },
         {"raise": ConnectionResetError("reset")},
     )
     service = RouterMonitorService(monitor, 60.0)  # type: ignore[arg-type]
-    await service.check()
-    await service.check()
+    for _ in range(3):
+        await service.check()
     status = service.status()
     texts = [e.text for e in monitor_events([{"name": "router", **status}], "fr")]
     assert texts[:3] == [
@@ -181,7 +186,11 @@ async def test_router_monitor_events_are_message_ids_worded_in_french(tmp_path: 
         "redirections du routeur pour cet ordinateur est épuisé"
     )
     assert texts[4].endswith(": a plain reason")  # no id: the router's own words, as data
-    assert texts[5].startswith("la vérification du routeur a échoué : ConnectionResetError")
+    assert texts[5] == (
+        "la vérification du routeur a échoué : ports.smtp.internal_host : 'x' n'est pas une "
+        "adresse IPv4 (le routeur redirige vers une adresse du réseau local comme 192.168.1.20)"
+    )
+    assert texts[6].startswith("la vérification du routeur a échoué : ConnectionResetError")
     assert status["last_event"] == status["events"][-1]
     english = monitor_event_text(status["events"][1], "en")
     assert english == "the router had lost the mapping 25/TCP: restored"

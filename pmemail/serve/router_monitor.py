@@ -112,20 +112,24 @@ class RouterMonitorService:
         if result.get("router_rebooted"):
             log.warning("router rebooted: asking for its mappings again")
             self.events.append(_event("fwd.monitor.rebooted", at))
-        for kind in ("restored", "renewed", "refreshed"):
-            for key in result.get(kind, []):
-                log.log(
-                    logging.WARNING if kind == "restored" else logging.INFO,
-                    "router mapping %s %s",
-                    key,
-                    kind,
-                )
-                self.events.append(_event(f"fwd.monitor.{kind}", at, mapping=str(key)))
+        for key in result.get("restored", []):
+            log.warning("router had lost the mapping %s: restored", key)
+            self.events.append(_event("fwd.monitor.restored", at, mapping=str(key)))
+        for key in result.get("renewed", []):
+            log.info("router mapping %s renewed", key)
+            self.events.append(_event("fwd.monitor.renewed", at, mapping=str(key)))
+        for key in result.get("refreshed", []):
+            log.info("router mapping %s asked for again", key)
+            self.events.append(_event("fwd.monitor.refreshed", at, mapping=str(key)))
         for failure in result.get("failed", []):
-            key, message = str(failure.get("key") or "?"), str(failure.get("message", ""))
+            key, message = str(failure.get("key") or ""), str(failure.get("message", ""))
+            said = failure.get("msg")  # the reason as a message id, when it has one
+            if not key:  # no plan (a bad address in the config): the whole check failed
+                log.warning("router check failed: %s", message)
+                parts = {"error": said} if isinstance(said, dict) else None
+                self.events.append(_event("fwd.monitor.check_failed", at, parts, error=message))
+                continue
             log.warning("router mapping %s: %s", key, message)
-            # the router's reason as a sentence of its own when it has an id, else its words
-            said = failure.get("msg")
             parts = {"reason": said} if isinstance(said, dict) else None
             self.events.append(_event("fwd.monitor.failed", at, parts, mapping=key, reason=message))
 
