@@ -317,3 +317,53 @@ def test_status_against_a_mute_socket_says_why_in_french(
     assert code == 2
     assert "le serveur a fermé la connexion sans répondre" in text
     assert _english(text) == []
+
+
+def _model_docs() -> set[str]:
+    """Every doc of the config model, nested tables and table lists included."""
+    import dataclasses
+    import typing
+
+    from pmemail.config.model import Config
+
+    docs: set[str] = set()
+
+    def walk(cls: type) -> None:
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if f.metadata.get("doc"):
+                docs.add(f.metadata["doc"])
+            for kind in (hints[f.name], *typing.get_args(hints[f.name])):
+                if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+                    walk(kind)
+
+    walk(Config)
+    return docs
+
+
+def test_every_config_doc_has_its_french() -> None:
+    """A new key cannot print English in ``pmemail --lang fr config show``."""
+    from pmemail.config.docs_fr import FRENCH_DOCS, french_doc
+
+    docs = _model_docs()
+    assert len(docs) >= 150
+    missing = [d for d in docs if french_doc(d) == d and d not in FRENCH_DOCS.values()]
+    assert missing == []
+
+
+# in the comments: key names, dotted keys, the values a key takes and the example's
+# key = value lines are data
+_CONFIG_DATA = re.compile(r'\b\w+(?:[._]\w+)+\b|\b(?:none|yes|no)\b|^# \w+ = ("[^"]*"|\S+)')
+
+
+def test_config_show_comments_in_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``config show`` in French: every comment line; the file on disk keeps its English."""
+    setup = write_config(tmp_path)
+    code, text = _run(capsys, setup.path, "config", "show")
+    assert code == 0
+    assert "# Configuration de pmemail. Chaque clé est facultative" in text
+    comments = [line for line in text.splitlines()[1:] if line.startswith("#")]
+    assert len(comments) > 100
+    english = [c for c in comments if english_words(_CONFIG_DATA.sub(" ", _DATA.sub(" ", c)))]
+    assert english == []
+    assert "# pmemail configuration. Every key is optional" in setup.path.read_text()
