@@ -39,12 +39,15 @@ from pmemail.serve.router_monitor import RouterMonitorService
 from tests.config_factory import write_config
 from tests.french_screen_support import english_words
 
-# flags and paths are data, not sentences
+# flags, paths and config keys (server.mail_engine) are data, not sentences
 _DATA = re.compile(r"--[\w-]+|\S*/\S*")
+_KEYS = re.compile(r"\b\w+(?:[._]\w+)+\b")
 
 
 def _english(text: str) -> list[str]:
-    return [line for line in text.splitlines() if english_words(_DATA.sub(" ", line))]
+    return [
+        line for line in text.splitlines() if english_words(_KEYS.sub(" ", _DATA.sub(" ", line)))
+    ]
 
 
 def _run(capsys: pytest.CaptureFixture[str], config: Path, *args: str) -> tuple[int, str]:
@@ -91,8 +94,18 @@ def test_cli_sweep_says_no_english_sentence(
     bad = tmp_path / "bad.toml"
     bad.write_text("[mail]\ndomain = 5\n", encoding="utf-8")
     code, text = _run(capsys, bad, "status")
-    assert code == 78 and "mail.domain : valeur refusée" in text
+    assert code == 78 and "mail.domain : attendu un texte, reçu 5" in text
     said.append(text)
+    for body, expected in (
+        ("[mail]\nmax_message_size = [1]\n", "attendu un nombre entier 1024-"),
+        ("[mail]\ncolour = 1\n", "mail.colour : clé inconnue (connues ici : "),
+        ("[server]\nmail_engine = 2\n", 'valeurs "pmemail" ou "postfix-dovecot", reçu 2'),
+        ("[mail]\ndomain = {a = 1}\n", "attendu un texte, reçu une table"),
+    ):
+        bad.write_text(body, encoding="utf-8")
+        code, text = _run(capsys, bad, "status")
+        assert code == 78 and expected in text, text
+        said.append(text.split(" (connues ici")[0])  # the known keys are key names: data
     assert _english("\n".join(said)) == []
 
 

@@ -64,7 +64,8 @@ def config_from_dict(data: dict[str, Any], path: Path | str | None = None) -> Co
     try:
         return build_dataclass(Config, data, shorthands=SHORTHANDS)
     except FieldError as err:
-        raise ConfigError(path, err.key, err.message, "field") from None
+        params = {"field": err.code, **err.params}
+        raise ConfigError(path, err.key, err.message, "field", params) from None
 
 
 def load_config(path: Path) -> Config:
