@@ -380,3 +380,14 @@ def test_config_show_comments_in_french(tmp_path: Path, capsys: pytest.CaptureFi
     english = [c for c in comments if english_words(_CONFIG_DATA.sub(" ", _DATA.sub(" ", c)))]
     assert english == []
     assert "# pmemail configuration. Every key is optional" in setup.path.read_text()
+
+
+def test_doctor_row_marks_in_french() -> None:
+    """The doctor's table: each row's mark in the language too."""
+    from netcore.checks.result import CheckResult
+    from pmemail.cli.doctor_cmd import _row
+
+    failed = CheckResult("lan", "LAN", "fail", "no default route")
+    skipped = CheckResult("lan", "LAN", "skipped", "not checked")
+    assert _row(failed, "fr").startswith("ÉCHEC ") and _row(skipped, "fr").startswith("omis  ")
+    assert _row(failed).startswith("FAIL  ")
