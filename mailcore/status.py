@@ -201,6 +201,10 @@ class RouterStatus(TypedDict):
     failed: int
     last_check: dict[str, Any] | None  # netcore's check_once() result, as is
     last_error: str
+    # the monitor's events as forwarding message ids ({"id", "params", "parts"?, "at"}),
+    # worded by the front ends; the newest, and the last few oldest first
+    last_event: dict[str, Any] | None
+    events: list[dict[str, Any]]
 
 
 class CertificateFailure(TypedDict):

@@ -176,6 +176,27 @@ FORWARDING: Final[dict[str, str]] = {
     "fwd.line.empty": "(empty)",
     "fwd.line.forwarding": "forwarding {count} port(s) to this office (router {gateway})",
     "fwd.line.removed_count": "{ok} of {total} mapping(s) removed",
+    "fwd.line.profile_warning": "warning: {reason}",
+    # ------------------------------------------ a plan or profile that cannot be used
+    "fwd.plan.duplicate": "ports.{name} and ports.{other} both use external port {mapping}; "
+    "give one of them another port",
+    "fwd.plan.not_ipv4": "{where}: {value} is not an IPv4 address (the router forwards to "
+    "a LAN address like 192.168.1.20)",
+    "fwd.plan.no_route": "no route to the router {gateway}: {error}",
+    "fwd.profile.unknown": "no router profile {name}; known: {known}",
+    "fwd.profile.unusable": "{origin}: {error}",
+    # ------------------------- a system error, naming what was attempted (strerror as data)
+    "fwd.os.plan": "could not work out the port plan: {error}",
+    "fwd.os.apply": "could not forward the ports: {error}",
+    "fwd.os.list": "could not read the router's table: {error}",
+    "fwd.os.remove": "could not remove the mappings: {error}",
+    # ------------------------------- the router monitor's events (pmemail serve's status)
+    "fwd.monitor.restored": "the router had lost the mapping {mapping}: restored",
+    "fwd.monitor.renewed": "the router mapping {mapping} was renewed",
+    "fwd.monitor.refreshed": "the router mapping {mapping} was asked for again",
+    "fwd.monitor.rebooted": "the router restarted: pmemail asks for its mappings again",
+    "fwd.monitor.failed": "the router mapping {mapping} could not be kept: {reason}",
+    "fwd.monitor.check_failed": "the router check failed: {error}",
     **{f"fwd.pmp.{meaning}": text for meaning, text in PMP_RESULTS.items()},
 }
 """Every forwarding message id and its English text (placeholders in braces)."""

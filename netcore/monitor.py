@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from netcore.checks.verdict_messages import Msg
 from netcore.forwarding import Forwarder
 from netcore.plan import PlannedPort
 from netcore.port_outcome import MAPPED
@@ -44,6 +45,7 @@ class ForwardingMonitor:
             "router_rebooted", "mappings"}``: lists of ``"25/TCP"`` keys,
             ``refreshed`` = NAT-PMP/PCP mappings re-requested because the
             router's epoch was unknown, ``failed`` as ``{"key", "message"}``
+            (and ``msg``, the message as ``Msg.to_dict()``, when it has an id)
             and ``mappings`` as in :meth:`leases`; ``router_address``: the
             public address the router reports ("" unknown).
         """
@@ -64,9 +66,11 @@ class ForwardingMonitor:
         try:
             plan = {p.key: p for p in fwd.plan()}
         except (RouterError, ValueError) as exc:
-            status.update(
-                ok=False, failed=[{"key": "", "message": str(exc)}], mappings=self.leases(now)
-            )
+            failure: dict[str, Any] = {"key": "", "message": str(exc)}
+            said = getattr(exc, "msg", None)  # RouterError, PlanError: a message id
+            if isinstance(said, Msg):
+                failure["msg"] = said.to_dict()
+            status.update(ok=False, failed=[failure], mappings=self.leases(now))
             return status
         pmp_state = self._pmp_router_state(state, now)
         status["router_rebooted"] = pmp_state == "rebooted"
@@ -88,7 +92,10 @@ class ForwardingMonitor:
             for o in report.outcomes:
                 key = f"{o.external}/{o.protocol}"
                 if o.status != MAPPED:
-                    status["failed"].append({"key": key, "message": o.message})
+                    failed: dict[str, Any] = {"key": key, "message": o.message}
+                    if o.msg is not None:  # the front ends word it in the admin's language
+                        failed["msg"] = o.msg.to_dict()
+                    status["failed"].append(failed)
                 else:
                     status[todo[key][1]].append(key)
         status["ok"] = not status["failed"]

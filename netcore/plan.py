@@ -11,6 +11,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass, replace
 
+from netcore.checks.verdict_messages import Msg
 from pmemail.config.https import https_internal_port
 from pmemail.config.model import Config
 
@@ -23,7 +24,16 @@ DESCRIPTION_PREFIX = "pmemail"
 
 
 class PlanError(ValueError):
-    """The plan cannot be built (bad address, duplicate port ...)."""
+    """The plan cannot be built (bad address, duplicate port ...).
+
+    ``str()`` is the English (logs); ``msg`` the sentence as a message id, worded
+    by the front ends in the admin's language.
+    """
+
+    def __init__(self, msg: Msg) -> None:
+        """``msg``: one of the ``fwd.plan.*`` ids."""
+        super().__init__(msg.english())
+        self.msg = msg
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,9 @@ def build_plan(config: Config, lan_ip: str) -> list[PlannedPort]:
             local=host == lan_ip,
         )
         if port.key in seen:
+            other = seen[port.key]
             raise PlanError(
-                f"ports.{name} and ports.{seen[port.key]} both use external "
-                f"port {port.key}; give one of them another port"
+                Msg("fwd.plan.duplicate", {"name": name, "other": other, "mapping": port.key})
             )
         seen[port.key] = name
         plan.append(port)
@@ -139,10 +149,7 @@ def _check_ipv4(value: str, where: str) -> None:
     try:
         ipaddress.IPv4Address(value)
     except ValueError:
-        raise PlanError(
-            f"{where}: {value!r} is not an IPv4 address "
-            "(the router forwards to a LAN address like 192.168.1.20)"
-        ) from None
+        raise PlanError(Msg("fwd.plan.not_ipv4", {"where": where, "value": repr(value)})) from None
 
 
 def default_gateway() -> str | None:
@@ -166,5 +173,9 @@ def lan_address(gateway: str) -> str:
         try:
             sock.connect((gateway, 9))
         except OSError as exc:
-            raise PlanError(f"no route to the router {gateway}: {exc}") from None
+            # the system's reason as data: its words are the OS's
+            error = exc.strerror or str(exc)
+            raise PlanError(
+                Msg("fwd.plan.no_route", {"gateway": gateway, "error": error})
+            ) from None
         return str(sock.getsockname()[0])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import router_profiles
+from netcore.checks.verdict_messages import Msg
 from pmemail.config.typed_fields import FieldError, build_dataclass
 
 Kind = Literal["router", "isp"]
@@ -24,7 +25,21 @@ YesNoUnknown = Literal["yes", "no", "unknown"]
 
 
 class ProfileError(ValueError):
-    """A profile file is missing, unreadable or does not follow the schema."""
+    """A profile file is missing, unreadable or does not follow the schema.
+
+    ``str()`` is the English (logs, ``--json``); ``msg`` the same sentence as a
+    message id for the front ends (the schema's details stay English data).
+    """
+
+    def __init__(self, msg: Msg) -> None:
+        """``msg``: ``fwd.profile.unknown`` or ``fwd.profile.unusable``."""
+        super().__init__(msg.english())
+        self.msg = msg
+
+
+def _unusable(origin: str, error: str) -> ProfileError:
+    """The error for the profile file ``origin``, with the schema's ``error`` as data."""
+    return ProfileError(Msg("fwd.profile.unusable", {"origin": origin, "error": error}))
 
 
 @dataclass(frozen=True)
@@ -115,13 +130,13 @@ def parse_profile(profile_id: str, data: dict[str, Any], origin: str) -> RouterP
     try:
         profile = build_dataclass(RouterProfile, data, given={"id": profile_id})
     except FieldError as err:
-        raise ProfileError(f"{origin}: {err}") from None
+        raise _unusable(origin, str(err)) from None
     if profile.kind == "isp" and profile.isp is None:
-        raise ProfileError(f'{origin}: kind = "isp" needs an [isp] table')
+        raise _unusable(origin, 'kind = "isp" needs an [isp] table')
     for key in _GROUPS:
         _check_sourced(origin, key, data.get(key), getattr(profile, key))
     if not profile.name.strip():
-        raise ProfileError(f"{origin}: name: must not be empty")
+        raise _unusable(origin, "name: must not be empty")
     return profile
 
 
@@ -131,12 +146,13 @@ def _check_sourced(origin: str, key: str, table: Any, group: Sourced | None) -> 
         return
     for required in ("verified", "source"):
         if required not in table:
-            raise ProfileError(
-                f"{origin}: {key}.{required}: missing (every fact group "
-                "says whether it was verified and where)"
+            raise _unusable(
+                origin,
+                f"{key}.{required}: missing (every fact group says whether it was verified "
+                "and where)",
             )
     if group.verified and not group.source.strip():
-        raise ProfileError(f"{origin}: {key}.source: a verified fact needs a source")
+        raise _unusable(origin, f"{key}.source: a verified fact needs a source")
 
 
 def parse_profile_text(profile_id: str, text: str, origin: str) -> RouterProfile:
@@ -144,7 +160,7 @@ def parse_profile_text(profile_id: str, text: str, origin: str) -> RouterProfile
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{origin}: not valid TOML: {exc}") from None
+        raise _unusable(origin, f"not valid TOML: {exc}") from None
     return parse_profile(profile_id, data, origin)
 
 
@@ -157,7 +173,7 @@ def all_profiles() -> dict[str, RouterProfile]:
         try:
             text = item.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"{origin}: cannot read: {exc}") from None
+            raise _unusable(origin, f"cannot read: {exc}") from None
         result[profile_id] = parse_profile_text(profile_id, text, origin)
     return result
 
@@ -170,7 +186,8 @@ def load_profile(name: str) -> RouterProfile:
     """
     profiles = all_profiles()
     if name not in profiles:
-        raise ProfileError(f"no router profile {name!r}; known: {', '.join(sorted(profiles))}")
+        known = ", ".join(sorted(profiles))
+        raise ProfileError(Msg("fwd.profile.unknown", {"name": repr(name), "known": known}))
     return profiles[name]
 
 

@@ -72,6 +72,10 @@ def test_status_json(setup: ServeSetup, server: Server) -> None:
     text = pmemail(setup, "status")
     assert text.returncode == 0
     assert f"pid {server.proc.pid}" in text.stdout
+    # in French the sentences and the states; the fields are the --json keys (data)
+    french = pmemail(setup, "--lang", "fr", "status").stdout.splitlines()
+    assert french[0].startswith(f"pmemail serve : en marche, pid {server.proc.pid}, depuis ")
+    assert all(line.split()[1:3] == ["en", "marche"] for line in french[1:]), french
 
 
 def test_status_json_keeps_published_keys(setup: ServeSetup, server: Server) -> None:

@@ -173,7 +173,7 @@ async def test_message_view_date_and_attachment_size(tmp_path: Path) -> None:
         when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC).astimezone()
         assert f'<time datetime="{when.isoformat()}" data-lang="fr">' in page
         assert f"{say_date(when, 'fr')}</time>" in page and "décembre 2026" in page
-        assert "environ 4.8 MB" in page and "6.4 MB" not in page
+        assert "environ 4,8 Mo" in page and "6,4 Mo" not in page and "4.8 MB" not in page
         async with http.get(f"{stack.url}/compose?mode=reply&f=INBOX&uid={uid}") as r:
             assert f"Le {say_date(when, 'fr')}, carol@remote.example a écrit :" in await r.text()
 

@@ -112,5 +112,5 @@ async def test_refusal_in_french(tmp_path: Path) -> None:
         async with http.post(stack.url + "/send", data=form) as r:
             text = await r.text()
             assert r.status == 413
-            assert "Les pièces jointes sont trop volumineuses" in text and "64 KB" in text
+            assert "Les pièces jointes sont trop volumineuses" in text and "64 Ko" in text
         assert not list((stack.paths.root / "spool").glob("webmail-*"))

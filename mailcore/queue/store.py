@@ -38,7 +38,18 @@ _ID_RE = re.compile(r"^[0-9A-Za-z]{6,40}$")
 
 
 class QueueError(Exception):
-    """A queue request that cannot be honoured (message shown as is)."""
+    """A queue request that cannot be honoured.
+
+    ``str()`` is the English; ``code`` (``bad_id``, ``no_recipient``,
+    ``unknown_id``) and ``params`` let a front end word it in the admin's
+    language (``pmemail.app.queue_texts``, ids ``error.<code>``).
+    """
+
+    def __init__(self, message: str, code: str = "", **params: str) -> None:
+        """``message``: the English sentence; ``code`` and ``params``: the same as an id."""
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -122,7 +133,7 @@ class QueueStore:
 
     def _meta_path(self, queue_id: str) -> Path:
         if not _ID_RE.match(queue_id):
-            raise QueueError(f"not a queue id: {queue_id!r}")
+            raise QueueError(f"not a queue id: {queue_id!r}", "bad_id", id=repr(queue_id))
         return self.meta_dir / f"{queue_id}.json"
 
     def add(
@@ -141,7 +152,7 @@ class QueueStore:
         file, so a 150 MB message is not rewritten to gain one header.
         """
         if not recipients:
-            raise QueueError("a queued message needs at least one recipient")
+            raise QueueError("a queued message needs at least one recipient", "no_recipient")
         self.ensure()
         now = time.time() if now is None else now
         queue_id = new_queue_id()
@@ -222,7 +233,9 @@ class QueueStore:
                 entry = self.load(qid)
                 if entry is None:
                     if queue_id:
-                        raise QueueError(f"no queued message with id {queue_id}")
+                        raise QueueError(
+                            f"no queued message with id {queue_id}", "unknown_id", id=queue_id
+                        )
                     continue
                 for rcpt in entry.pending():
                     rcpt.next_attempt = now
@@ -234,4 +247,4 @@ class QueueStore:
         """Drop a message from the queue without notifying anyone."""
         with self.lock():
             if not self.remove(queue_id):
-                raise QueueError(f"no queued message with id {queue_id}")
+                raise QueueError(f"no queued message with id {queue_id}", "unknown_id", id=queue_id)

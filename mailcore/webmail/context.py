@@ -53,9 +53,21 @@ def template_env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["size"] = format_size
-    env.filters["decoded_size"] = lambda part: format_size(decoded_size(part))
+    env.filters["size"] = _size
+    env.filters["decoded_size"] = _decoded_size
     return env
+
+
+@jinja2.pass_context
+def _size(context: jinja2.runtime.Context, size: int) -> str:
+    """The ``size`` filter: in the page's language (``lang``, set by :func:`render`)."""
+    return format_size(size, str(context.get("lang", "en")))
+
+
+@jinja2.pass_context
+def _decoded_size(context: jinja2.runtime.Context, part: Any) -> str:
+    """The ``decoded_size`` filter: a MIME part's size once decoded, in the page's language."""
+    return format_size(decoded_size(part), str(context.get("lang", "en")))
 
 
 CTX: web.AppKey[WebmailContext] = web.AppKey("webmail", WebmailContext)

@@ -212,13 +212,18 @@ def _matches(head: MessageHead, needle: str) -> bool:
     )
 
 
-def format_size(size: int) -> str:
-    """A human size: 512 B, 12 KB, 3.4 MB."""
+# the units and the decimal mark of each language: French writes octets and a comma
+_SIZE_UNITS = {"en": ("B", "KB", "MB", "."), "fr": ("o", "Ko", "Mo", ",")}
+
+
+def format_size(size: int, language: str = "en") -> str:
+    """A human size in ``language``: 512 B, 12 KB, 3.4 MB; in French 512 o, 12 Ko, 3,4 Mo."""
+    byte, kilo, mega, mark = _SIZE_UNITS.get(language, _SIZE_UNITS["en"])
     if size < 1024:
-        return f"{size} B"
+        return f"{size} {byte}"
     if size < 1024 * 1024:
-        return f"{size // 1024} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return f"{size // 1024} {kilo}"
+    return f"{size / 1024 / 1024:.1f}".replace(".", mark) + f" {mega}"
 
 
 def now_header_date() -> str:

@@ -389,4 +389,9 @@ def too_large(language: str, limit: int) -> str:
     """The refusal of attachments over ``limit`` (bytes, the message size limit), in
     message and file sizes (files grow by a third once base64-encoded)."""
     files = limit * 3 // 4 * 76 // 78  # the inverse of ``compose.encoded_size``
-    return say(language, "upload_too_large", limit=format_size(limit), files=format_size(files))
+    return say(
+        language,
+        "upload_too_large",
+        limit=format_size(limit, language),
+        files=format_size(files, language),
+    )

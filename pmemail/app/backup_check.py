@@ -32,15 +32,15 @@ def judge_backup(
 
     title = say("check.title", language)
     details = {**state.to_json(), "interval": interval}
-    period = duration(interval)
+    period = duration(interval, language)
     last = state.last_success
     if last is not None and now - last <= 2 * interval:
         finding = say(
             "check.ok",
             language,
-            ago=duration(now - last),
+            ago=duration(now - last, language),
             name=state.last_name,
-            size=size(state.last_size),
+            size=size(state.last_size, language),
             dest=state.dest or dest,
         )
         return CheckResult(CHECK_ID, title, "ok", finding, details)
@@ -48,7 +48,11 @@ def judge_backup(
         finding = say("check.never", language, period=period)
     else:
         finding = say(
-            "check.stale", language, ago=duration(now - last), period=period, name=state.last_name
+            "check.stale",
+            language,
+            ago=duration(now - last, language),
+            period=period,
+            name=state.last_name,
         )
     if state.last_error and (state.last_failure or 0) > (last or 0):
         error = say(state.last_error, language, **state.last_error_params)

@@ -41,6 +41,7 @@ def _router_call(key: str, call: Callable[[], T]) -> T:
     ``key``: the action catalogue's sentence around the reason (``forward.reason``:
     the reason alone); a router's refusal is worded in the screen's language.
     """
+    from netcore.plan import PlanError
     from netcore.router.errors import RouterError
 
     try:
@@ -48,7 +49,7 @@ def _router_call(key: str, call: Callable[[], T]) -> T:
     except (RouterError, OSError, ValueError) as err:
         # OSError too: no route, a refused socket (the test network guard) ...
         # ValueError: netcore.plan.PlanError (a bad address in the config)
-        msg = err.msg if isinstance(err, RouterError) else None
+        msg = err.msg if isinstance(err, (RouterError, PlanError)) else None
         raise ActionError.said(key, reason=msg or str(err) or type(err).__name__) from None
 
 

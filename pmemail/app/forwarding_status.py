@@ -6,7 +6,7 @@ router profiles are imported by the functions that use them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,7 @@ def ports_on_router(config: Config, paths: DataPaths) -> list[PortPresence]:
     try:
         rows, _others = Forwarder(config, paths).table()
     except (RouterError, PlanError, OSError) as err:
-        msg = err.msg if isinstance(err, RouterError) else None
+        msg = err.msg if isinstance(err, (RouterError, PlanError)) else None
         raise ActionError.said("forward.reason", reason=msg or str(err)) from None
     return presence(config, rows)
 
@@ -76,7 +76,7 @@ def manual_steps(config: Config, lan_ip: str, this_computer: str) -> list[str]:
     try:
         plan = build_plan(config, lan_ip or _STAND_IN_HOST)
     except PlanError as err:
-        raise ActionError(str(err)) from None
+        raise ActionError.said("forward.reason", reason=err.msg) from None
     profile = router_profile(config.isp.profile, config.isp.router_profile)
     manual = manual_document(plan, profile, default_gateway() or "")
     for row in manual["table"]:
@@ -131,3 +131,42 @@ def off_lan_target(config: Config, host: str) -> tuple[str, list[str]] | None:
     if network is None or network.is_loopback or address in network:
         return None  # a loopback "LAN" (tests, a demo) says nothing about the office
     return str(network), [a for a in neighbours(network) if a != info.address][:5]
+
+
+@dataclass(frozen=True)
+class MonitorEvent:
+    """One event of the running server's router monitor, worded for the admin."""
+
+    at: float  # Unix time of the check that saw it
+    text: str  # the sentence in the requested language
+
+
+def monitor_events(services: Iterable[Mapping[str, Any]], language: str) -> list[MonitorEvent]:
+    """The router monitor's last events (oldest first) in ``language``.
+
+    ``services`` is the ``services`` list of ``pmemail serve``'s status; the
+    monitor (``pmemail.serve.router_monitor``) keeps its events as forwarding
+    message ids, so the log file stays English while the admin reads them here
+    in the configured language. Empty when the monitor is off or saw nothing.
+    """
+    from pmemail.app.verdict_texts import word
+
+    for service in services:
+        if service.get("name") != "router":
+            continue
+        events = service.get("events")
+        if not isinstance(events, list):
+            return []
+        return [
+            MonitorEvent(float(e.get("at") or 0), word(e, language))
+            for e in events
+            if isinstance(e, Mapping)
+        ]
+    return []
+
+
+def monitor_event_text(event: Mapping[str, Any] | None, language: str) -> str:
+    """One monitor event (``last_event``) in ``language``; "" when there is none."""
+    from pmemail.app.verdict_texts import word
+
+    return word(event, language) if isinstance(event, Mapping) and event.get("id") else ""

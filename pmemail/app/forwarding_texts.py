@@ -144,6 +144,25 @@ FRENCH_FORWARDING: Final[dict[str, str]] = {
     "fwd.line.empty": "(vide)",
     "fwd.line.forwarding": "redirection de {count} port(s) vers ce bureau (routeur {gateway})",
     "fwd.line.removed_count": "{ok} redirection(s) sur {total} supprimée(s)",
+    "fwd.line.profile_warning": "attention : {reason}",
+    "fwd.plan.duplicate": "ports.{name} et ports.{other} utilisent tous deux le port externe "
+    "{mapping} ; donnez un autre port à l'un des deux",
+    "fwd.plan.not_ipv4": "{where} : {value} n'est pas une adresse IPv4 (le routeur redirige "
+    "vers une adresse du réseau local comme 192.168.1.20)",
+    "fwd.plan.no_route": "aucune route vers le routeur {gateway} : {error}",
+    "fwd.profile.unknown": "aucun profil de routeur {name} ; profils connus : {known}",
+    "fwd.profile.unusable": "profil de routeur {origin} inutilisable : {error}",
+    "fwd.os.plan": "impossible d'établir le plan des ports : {error}",
+    "fwd.os.apply": "impossible de rediriger les ports : {error}",
+    "fwd.os.list": "impossible de lire la table du routeur : {error}",
+    "fwd.os.remove": "impossible de supprimer les redirections : {error}",
+    "fwd.monitor.restored": "le routeur avait perdu la redirection {mapping} : rétablie",
+    "fwd.monitor.renewed": "la redirection {mapping} du routeur a été renouvelée",
+    "fwd.monitor.refreshed": "la redirection {mapping} a été redemandée au routeur",
+    "fwd.monitor.rebooted": "le routeur a redémarré : pmemail lui redemande ses redirections",
+    "fwd.monitor.failed": "la redirection {mapping} du routeur n'a pas pu être maintenue : "
+    "{reason}",
+    "fwd.monitor.check_failed": "la vérification du routeur a échoué : {error}",
     **{f"fwd.pmp.{meaning}": text for meaning, text in _FR_PMP_RESULTS.items()},
 }
 """The French of every forwarding message id (same placeholders as the English)."""

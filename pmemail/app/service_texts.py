@@ -113,4 +113,37 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "NOT started by itself (no systemd here)",
         "fr": "PAS démarré tout seul (pas de systemd ici)",
     },
+    "serve.running": {
+        "en": "pmemail serve: running, pid {pid}, up {uptime}",
+        "fr": "pmemail serve : en marche, pid {pid}, depuis {uptime}",
+    },
+    "serve.service.running": {"en": "running", "fr": "en marche"},
+    "serve.service.stopped": {"en": "stopped", "fr": "arrêté"},
+    "serve.service.failed": {"en": "failed", "fr": "en échec"},
+    "control.closed": {
+        "en": "{path}: the server closed the connection without answering",
+        "fr": "{path} : le serveur a fermé la connexion sans répondre",
+    },
+    "control.unreadable": {
+        "en": "{path}: unreadable answer ({error})",
+        "fr": "{path} : réponse illisible ({error})",
+    },
+    "control.not_object": {
+        "en": "{path}: the answer is not a JSON object",
+        "fr": "{path} : la réponse n'est pas un objet JSON",
+    },
+    "control.denied": {
+        "en": "{path}: permission denied (run as the server's user or root)",
+        "fr": "{path} : accès refusé (lancez la commande sous le compte du serveur ou root)",
+    },
+    "control.system": {"en": "{path}: {error}", "fr": "{path} : {error}"},
+    "control.too_long": {"en": "{path}: answer too long", "fr": "{path} : réponse trop longue"},
+    "control.timeout": {
+        "en": "{path}: no answer within {seconds} s",
+        "fr": "{path} : pas de réponse en {seconds} s",
+    },
+    "serve.not_running": {
+        "en": "pmemail serve is not running (no server on {path})",
+        "fr": "pmemail serve n'est pas en marche (aucun serveur sur {path})",
+    },
 }

@@ -126,6 +126,7 @@ class LocalSnapshot:
     log_lines: list[str]
     engine: str = "pmemail"  # server.mail_engine: "postfix-dovecot" after the hand-over
     backup: BackupFacts | None = None  # the last backup and the next run
+    reason_key: str = ""  # ``reason`` as an id of pmemail.app.action_texts ("": data)
 
 
 def queue_facts(paths: DataPaths) -> QueueFacts:
@@ -229,13 +230,13 @@ class LocalProbe:
         """Everything local, in a few milliseconds."""
         services: list[ServiceEntry] = []
         served_backup: BackupStatus | None = None
-        running, reason, pid = False, "", None
+        running, reason, reason_key, pid = False, "", "", None
         try:
             answer = query_control_sync(
                 self.paths.control_socket, {"cmd": "status"}, CONTROL_TIMEOUT
             )
         except NotRunning:
-            reason = "pmemail serve is not running"
+            reason, reason_key = "pmemail serve is not running", "server.not_running"
         except ControlError as err:
             reason = str(err)
         else:
@@ -260,6 +261,7 @@ class LocalProbe:
             taken_at=clock(),
             running=running,
             reason=reason,
+            reason_key=reason_key,
             process=self._process_facts(pid),
             services=services,
             mail=mail_counters(services),

@@ -76,7 +76,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
             dest=outcome.path.parent,
             files=len(m.entries),
             stored=outcome.stored_files,
-            size=size(m.archive_size),
+            size=size(m.archive_size, language),
         )
     )
     if outcome.removed:

@@ -85,7 +85,7 @@ def cmd_config_show(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     shown = _from_masked(masked(config))
     ctx.print(f"# {ctx.config_path}")
-    ctx.out.write(render_config(shown))
+    ctx.out.write(render_config(shown, config.language))
     return 0
 
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ORDER = 30
 MARK = {"ok": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skip"}
+# each row's mark in each language (five columns at most: the table stays aligned)
+MARKS = {"en": MARK, "fr": {"ok": "ok", "warn": "AVERT", "fail": "ÉCHEC", "skipped": "omis"}}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +41,8 @@ def _row(result: CheckResult, language: str = "en") -> str:
     from pmemail.app.verdict_texts import finding_text, title_text
 
     title = title_text(result, language)
-    return f"{MARK[result.status]:<5} {title:<30} {finding_text(result, language)}"
+    mark = MARKS.get(language, MARK)[result.status]
+    return f"{mark:<5} {title:<30} {finding_text(result, language)}"
 
 
 def render_advice(report: DoctorReport, language: str = "en") -> list[str]:

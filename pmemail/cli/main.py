@@ -106,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = handler(ctx, args)
         return code
     except ConfigError as err:
-        print(f"pmemail: config error: {err}", file=sys.stderr)
+        from pmemail.app.config_texts import config_error_text
+        from pmemail.config.language import resolve_language
+
+        # the file cannot say its language: --lang, else the environment
+        language = resolve_language(ctx.language_flag, "auto")
+        print(f"pmemail: {config_error_text(err, language)}", file=sys.stderr)
         return CONFIG_ERROR_EXIT
     except CommandError as err:
         print(f"pmemail: {err}", file=sys.stderr)

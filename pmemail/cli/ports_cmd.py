@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from netcore.checks.verdict_messages import Msg
     from netcore.forwarding import Forwarder
     from netcore.port_outcome import PortOutcome
-    from netcore.profiles import RouterProfile
+    from netcore.profiles import ProfileError, RouterProfile
 
 # netcore (miniupnpc, router clients, profiles) is imported inside the
 # handlers: `pmemail --version` and every other command's --help skip it.
@@ -58,9 +58,13 @@ def _forwarder(ctx: Context, args: argparse.Namespace) -> Forwarder:
     return Forwarder(ctx.config, ctx.paths, gateway=args.gateway, lan_ip=args.lan_ip)
 
 
-def _guarded(ctx: Context, call: Callable[[], T]) -> T:
-    """``call()``; a router's refusal or a bad plan as the command's one-line error
-    (a refusal in the configured language)."""
+def _guarded(ctx: Context, call: Callable[[], T], attempt: str = "plan") -> T:
+    """``call()``; a router's refusal, a bad plan or a system error as the command's
+    one-line error in the configured language.
+
+    ``attempt`` names what was tried (``fwd.os.<attempt>``): a system error is
+    that sentence with the system's own reason (``strerror``) as its data.
+    """
     from netcore.plan import PlanError
     from netcore.router.errors import RouterError
 
@@ -70,14 +74,24 @@ def _guarded(ctx: Context, call: Callable[[], T]) -> T:
         said = _sayer(ctx)(err.msg) if err.msg else str(err)
         raise CommandError(said, exit_code=2) from None
     except PlanError as err:
-        raise CommandError(str(err), exit_code=2) from None
+        raise CommandError(_sayer(ctx)(err.msg), exit_code=2) from None
+    except OSError as err:
+        error = err.strerror or str(err) or type(err).__name__
+        if err.filename:  # a file (the state file, a profile): named as data too
+            error = f"{err.filename}: {error}"
+        raise CommandError(_say(ctx, f"fwd.os.{attempt}", error=error), exit_code=2) from None
 
 
 def _profile(ctx: Context) -> RouterProfile | None:
     from netcore.forwarding_report import router_profile
 
     isp = ctx.config.isp
-    return router_profile(isp.profile, isp.router_profile, lambda exc: ctx.print(f"warning: {exc}"))
+    say = _sayer(ctx)
+
+    def warn(exc: ProfileError) -> None:
+        ctx.print(_say(ctx, "fwd.line.profile_warning", reason=say(exc.msg)))
+
+    return router_profile(isp.profile, isp.router_profile, warn)
 
 
 def _emit(ctx: Context, doc: dict[str, Any]) -> None:
@@ -157,6 +171,7 @@ def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:
         lambda: fwd.apply(
             None if args.json else (lambda o: _progress_line(ctx, o)), fallback=args.fallback
         ),
+        "apply",
     )
     doc = forwarding_document(report, plan, _profile(ctx) if report.failed else None, fwd.gateway)
     if args.json:
@@ -183,7 +198,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from netcore.forwarding_report import list_document
 
     fwd = _forwarder(ctx, args)
-    rows, records = _guarded(ctx, fwd.table)
+    rows, records = _guarded(ctx, fwd.table, "list")
     url = fwd.igd_url
     doc = list_document(rows, records, url, fwd.fallback_ports())
     if args.json:
@@ -216,7 +231,7 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
 
     fwd = _forwarder(ctx, args)
     report = _guarded(
-        ctx, lambda: fwd.remove(None if args.json else (lambda o: _progress_line(ctx, o)))
+        ctx, lambda: fwd.remove(None if args.json else (lambda o: _progress_line(ctx, o))), "remove"
     )
     doc = forwarding_document(report, [], None)
     if args.json:

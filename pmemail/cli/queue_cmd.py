@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from pmemail.cli.context import Context
-from pmemail.cli.failures import failures_as
+from pmemail.cli.context import CommandError, Context
 
 if TYPE_CHECKING:
     from mailcore.queue.store import QueueEntry, QueueStore
@@ -67,6 +68,27 @@ def entry_json(entry: QueueEntry) -> dict[str, Any]:
     }
 
 
+def _say(ctx: Context, key: str, **values: object) -> str:
+    """Sentence ``key`` of :mod:`pmemail.app.queue_texts` in the configured language."""
+    from pmemail.app.cert_wording import render
+    from pmemail.app.queue_texts import TEXTS
+
+    return render(TEXTS, key, ctx.config.language, **values)
+
+
+@contextmanager
+def _refusals(ctx: Context) -> Iterator[None]:
+    """The store's refusals as the command's one line (exit 1), in the configured language."""
+    from mailcore.queue.store import QueueError
+
+    try:
+        yield
+    except QueueError as err:
+        key = f"error.{err.code}"
+        said = _say(ctx, key, **err.params) if err.code else str(err)
+        raise CommandError(said, exit_code=1) from None
+
+
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     """Print every queued message with its pending recipients."""
     entries = _store(ctx).entries()
@@ -74,45 +96,48 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(json.dumps({"messages": [entry_json(e) for e in entries]}, indent=2))
         return 0
     if not entries:
-        ctx.print("the queue is empty")
+        ctx.print(_say(ctx, "list.empty"))
         return 0
     for entry in entries:
         ctx.print(
-            f"{entry.id}  {entry.size} bytes  from <{entry.sender}>  "
-            f"since {_when(entry.first_seen)}"
+            _say(
+                ctx,
+                "list.message",
+                id=entry.id,
+                size=entry.size,
+                sender=entry.sender,
+                since=_when(entry.first_seen),
+            )
         )
         for r in entry.recipients:
-            line = f"    {r.state:9} <{r.address}>  attempts {r.attempts}"
+            state = _say(ctx, f"state.{r.state}")
+            line = _say(ctx, "list.recipient", state=state, address=r.address, attempts=r.attempts)
             if r.state == "queued":
-                line += f", next {_when(r.next_attempt)}"
-            if r.last_error:
-                line += f"\n              last error: {r.last_error}"
+                line += _say(ctx, "list.next", when=_when(r.next_attempt))
+            if r.last_error:  # the remote server's own answer: data
+                line += "\n              " + _say(ctx, "list.last_error", error=r.last_error)
             ctx.print(line)
-    ctx.print(f"{len(entries)} message(s)")
+    ctx.print(_say(ctx, "list.count", count=len(entries)))
     return 0
 
 
 def cmd_retry(ctx: Context, args: argparse.Namespace) -> int:
     """Make pending recipients due now; a running server picks them up on its next scan."""
-    from mailcore.queue.store import QueueError
-
-    with failures_as(QueueError, exit_code=1):
+    with _refusals(ctx):
         count = _store(ctx).retry_now(args.id)
     if args.json:
         ctx.print(json.dumps({"id": args.id, "recipients_due": count}))
     else:
-        ctx.print(f"{count} recipient(s) will be retried at the next queue scan")
+        ctx.print(_say(ctx, "retry.done", count=count))
     return 0
 
 
 def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
     """Remove one message from the queue."""
-    from mailcore.queue.store import QueueError
-
-    with failures_as(QueueError, exit_code=1):
+    with _refusals(ctx):
         _store(ctx).delete(args.id)
     if args.json:
         ctx.print(json.dumps({"id": args.id, "deleted": True}))
     else:
-        ctx.print(f"deleted {args.id}")
+        ctx.print(_say(ctx, "delete.done", id=args.id))
     return 0

@@ -11,6 +11,7 @@ from typing import Any
 from mailcore.status import ServiceHeader, narrow, read_answer
 from pmemail.app.formatting import duration
 from pmemail.app.init_setup import UNPRIVILEGED_PORTS
+from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.cli.context import CommandError, Context
 from pmemail.config import Config
 
@@ -186,13 +187,23 @@ def _query(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     path = ctx.paths.control_socket
     try:
         answer = query_control_sync(path, request)
-    except NotRunning as err:
-        raise CommandError(str(err), exit_code=EXIT_NOT_RUNNING) from None
+    except NotRunning:
+        said = _say(ctx, "serve.not_running", path=path)
+        raise CommandError(said, exit_code=EXIT_NOT_RUNNING) from None
     except ControlError as err:
-        raise CommandError(str(err), exit_code=2) from None
+        key = f"control.{err.code}"
+        said = _say(ctx, key, **err.params) if key in SERVICE_TEXTS else str(err)
+        raise CommandError(said, exit_code=2) from None
     if not answer.get("ok"):
         raise CommandError(str(answer.get("error", "the server refused the request")))
     return answer
+
+
+def _say(ctx: Context, key: str, **params: object) -> str:
+    """Sentence ``key`` of :mod:`pmemail.app.service_texts` in the configured language."""
+    from pmemail.app.cert_wording import render
+
+    return render(SERVICE_TEXTS, key, ctx.config.language, **params)
 
 
 def _shown(key: str, value: Any) -> str | None:
@@ -215,15 +226,18 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(json.dumps(answer, indent=2, sort_keys=True))
         return 0
     status = read_answer(answer)
-    ctx.print(
-        f"pmemail serve: running, pid {status.get('pid')}, up {duration(status.get('uptime', 0))}"
-    )
+    language = ctx.config.language
+    uptime = duration(status.get("uptime", 0), language)
+    ctx.print(_say(ctx, "serve.running", pid=status.get("pid"), uptime=uptime))
     for service in status.get("services", []):
         service = _worded(ctx, service)
         header = narrow(service, ServiceHeader)
         fields = ((k, _shown(k, v)) for k, v in service.items() if k not in ("name", "state"))
         details = "  ".join(f"{k} {text}" for k, text in fields if text is not None)
-        ctx.print(f"  {header.get('name', '?'):<12} {header.get('state', '?'):<8} {details}")
+        state: str = header.get("state", "?")
+        if f"serve.service.{state}" in SERVICE_TEXTS:  # a newer server's state: as it is
+            state = _say(ctx, f"serve.service.{state}")
+        ctx.print(f"  {header.get('name', '?'):<12} {state:<8} {details}")
     handed = answer.get("handed_over")
     if isinstance(handed, list) and handed:  # not run here, and not failed: Postfix and Dovecot's
         from pmemail.app.mail_engine import say
@@ -235,6 +249,13 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def _worded(ctx: Context, service: dict[str, Any]) -> dict[str, Any]:
     """A service's status with its message ids worded in the run's language."""
+    if service.get("name") == "router" and "last_event" in service:
+        from pmemail.app.forwarding_status import monitor_event_text
+
+        # the events list stays in --json; the newest is worded here
+        shown = {k: v for k, v in service.items() if k != "events"}
+        shown["last_event"] = monitor_event_text(service["last_event"], ctx.config.language)
+        return shown
     if service.get("name") != "collector" or "errors" not in service:
         return service
     from pmemail.app.collector_held import last_error_text  # the user store: only here

@@ -19,12 +19,28 @@ from pmemail.config.typed_fields import FieldError, Shorthand, build_dataclass, 
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used, with a one-line reason."""
+    """A configuration file that cannot be used, with a one-line reason.
 
-    def __init__(self, path: Path | str | None, key: str, message: str) -> None:
+    ``str()`` is the English; ``code`` and ``params`` name the reason for the
+    front ends (``pmemail.app.config_texts``, ids ``config.<code>``): ``field``
+    (a value the schema refuses: its English detail is ``message``), ``missing``,
+    ``unreadable``, ``not_utf8``, ``not_toml``, ``too_deep``; "" for others.
+    """
+
+    def __init__(
+        self,
+        path: Path | str | None,
+        key: str,
+        message: str,
+        code: str = "",
+        params: dict[str, str] | None = None,
+    ) -> None:
+        """``message``: the English reason; ``code`` + ``params``: the same by id."""
         self.path = str(path) if path is not None else None
         self.key = key
         self.message = message
+        self.code = code
+        self.params = params or {}
         where = f"{self.path}: " if self.path else ""
         keypart = f"{key}: " if key else ""
         super().__init__(f"{where}{keypart}{message}")
@@ -48,7 +64,8 @@ def config_from_dict(data: dict[str, Any], path: Path | str | None = None) -> Co
     try:
         return build_dataclass(Config, data, shorthands=SHORTHANDS)
     except FieldError as err:
-        raise ConfigError(path, err.key, err.message) from None
+        params = {"field": err.code, **err.params}
+        raise ConfigError(path, err.key, err.message, "field", params) from None
 
 
 def load_config(path: Path) -> Config:
@@ -56,17 +73,27 @@ def load_config(path: Path) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(path, "", "no such file (create it with `pmemail init`)") from None
+        raise ConfigError(
+            path, "", "no such file (create it with `pmemail init`)", "missing"
+        ) from None
     except OSError as err:
-        raise ConfigError(path, "", f"cannot read: {err.strerror}") from None
+        error = str(err.strerror)
+        raise ConfigError(
+            path, "", f"cannot read: {error}", "unreadable", {"error": error}
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ConfigError(path, "", f"not UTF-8 text (byte {err.start})") from None
+        byte = str(err.start)
+        raise ConfigError(
+            path, "", f"not UTF-8 text (byte {byte})", "not_utf8", {"byte": byte}
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(path, "", f"not valid TOML: {err}") from None
+        raise ConfigError(
+            path, "", f"not valid TOML: {err}", "not_toml", {"error": str(err)}
+        ) from None
     except RecursionError:
-        raise ConfigError(path, "", "not valid TOML: nested too deeply") from None
+        raise ConfigError(path, "", "not valid TOML: nested too deeply", "too_deep") from None
     return config_from_dict(data, path)

@@ -32,12 +32,35 @@ Shorthand = Callable[[str, Any, Any], Any]
 
 
 class FieldError(ValueError):
-    """One value that does not fit its field: the dotted key and what was expected."""
+    """One value that does not fit its field: the dotted key and what was expected.
 
-    def __init__(self, key: str, message: str) -> None:
+    ``message`` is the English; ``code`` and ``params`` the same by id for the
+    front ends (``pmemail.app.config_texts``, ids ``field.<code>``; "" = none).
+    """
+
+    def __init__(self, key: str, message: str, code: str = "", **params: str) -> None:
+        """``message``: the English reason; ``code`` + ``params``: the same by id."""
         self.key = key
         self.message = message
+        self.code = code
+        self.params = params
         super().__init__(f"{key}: {message}" if key else message)
+
+
+def _got(value: Any) -> dict[str, str]:
+    """The refused value for a message id: ``got`` as :func:`show_value` writes it, and
+    ``got_kind`` when those words are English (table, list, huge, long) for a front
+    end to word them; ``start`` and ``chars`` for a long string."""
+    out = {"got": show_value(value), "got_kind": ""}
+    if isinstance(value, str) and len(value) > SHOW_MAX:
+        out |= {"got_kind": "long", "start": value[:SHOW_MAX], "chars": str(len(value))}
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**SHOW_MAX:
+        out["got_kind"] = "huge"
+    elif isinstance(value, dict):
+        out["got_kind"] = "table"
+    elif isinstance(value, list):
+        out["got_kind"] = "list"
+    return out
 
 
 def show_value(value: Any) -> str:
@@ -55,6 +78,10 @@ def show_value(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return str(value)
+
+
+_WHAT = {"an integer": "integer", "a number": "number"}
+"""The range checks' English ``what`` -> its message id."""
 
 
 def _number(bound: float) -> str:
@@ -75,38 +102,73 @@ def _check_range(key: str, value: float, meta: Mapping[str, Any], what: str) -> 
     lo, hi = meta.get("min"), meta.get("max")
     if isinstance(value, float) and not math.isfinite(value):
         # nan passes every comparison below; inf would mean "never" for a timeout
-        raise FieldError(key, f"expected {what}{_bounds(meta)}, got {show_value(value)}")
+        raise FieldError(
+            key,
+            f"expected {what}{_bounds(meta)}, got {show_value(value)}",
+            _WHAT[what],
+            bounds=_bounds(meta),
+            **_got(value),
+        )
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise FieldError(key, f"expected {what}{_bounds(meta)}, got {show_value(value)}")
+        raise FieldError(
+            key,
+            f"expected {what}{_bounds(meta)}, got {show_value(value)}",
+            _WHAT[what],
+            bounds=_bounds(meta),
+            **_got(value),
+        )
 
 
 def _scalar(key: str, hint: Any, value: Any, meta: Mapping[str, Any]) -> Any:
     """Check a bool, int, float or str value; ``NotImplemented`` for other hints."""
     if hint is bool:
         if not isinstance(value, bool):
-            raise FieldError(key, f"expected true or false, got {show_value(value)}")
+            raise FieldError(
+                key, f"expected true or false, got {show_value(value)}", "bool", **_got(value)
+            )
         return value
     if hint is int:
         # bool is a subclass of int in Python: refuse true where a number is expected
         if isinstance(value, bool) or not isinstance(value, int):
-            raise FieldError(key, f"expected an integer{_bounds(meta)}, got {show_value(value)}")
+            raise FieldError(
+                key,
+                f"expected an integer{_bounds(meta)}, got {show_value(value)}",
+                "integer",
+                bounds=_bounds(meta),
+                **_got(value),
+            )
         _check_range(key, value, meta, "an integer")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FieldError(key, f"expected a number{_bounds(meta)}, got {show_value(value)}")
+            raise FieldError(
+                key,
+                f"expected a number{_bounds(meta)}, got {show_value(value)}",
+                "number",
+                bounds=_bounds(meta),
+                **_got(value),
+            )
         try:
             number = float(value)
         except OverflowError:
-            raise FieldError(key, f"expected a number{_bounds(meta)}, got a huge integer") from None
+            raise FieldError(
+                key,
+                f"expected a number{_bounds(meta)}, got a huge integer",
+                "number",
+                bounds=_bounds(meta),
+                got="a huge integer",
+                got_kind="huge",
+            ) from None
         _check_range(key, number, meta, "a number")
         return number
     if hint is str:
         if not isinstance(value, str):
-            raise FieldError(key, f"expected a string, got {show_value(value)}")
+            raise FieldError(
+                key, f"expected a string, got {show_value(value)}", "string", **_got(value)
+            )
         if not key.endswith("password") and CONTROL_CHARS.search(value):
             # a NUL in data_dir would only fail later, deep in os.mkdir
-            raise FieldError(key, "expected text without control characters")
+            raise FieldError(key, "expected text without control characters", "control_chars")
         return value
     return NotImplemented
 
@@ -145,12 +207,20 @@ def convert_value(
         choices = get_args(hint)
         if value not in choices:
             names = " or ".join(f'"{c}"' for c in choices)
-            raise FieldError(key, f"expected one of {names}, got {show_value(value)}")
+            raise FieldError(
+                key,
+                f"expected one of {names}, got {show_value(value)}",
+                "one_of",
+                choices="|".join(f'"{c}"' for c in choices),  # a front end joins them
+                **_got(value),
+            )
         return value
     if origin is list:
         (item,) = get_args(hint)
         if not isinstance(value, list):
-            raise FieldError(key, f"expected a list, got {show_value(value)}")
+            raise FieldError(
+                key, f"expected a list, got {show_value(value)}", "list", **_got(value)
+            )
         return [
             convert_value(f"{key}[{i}]", item, v, meta, shorthands=shorthands)
             for i, v in enumerate(value)
@@ -164,7 +234,9 @@ def convert_value(
         return shorthands[hint](key, value, base)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if not isinstance(value, dict):
-            raise FieldError(key, f"expected a table, got {show_value(value)}")
+            raise FieldError(
+                key, f"expected a table, got {show_value(value)}", "table", **_got(value)
+            )
         return build_dataclass(hint, value, key, base, shorthands=shorthands)
     raise TypeError(f"unsupported type {hint!r} for {key}")  # a bug in the model
 
@@ -201,7 +273,9 @@ def build_dataclass(
     unknown = sorted(set(table) - set(fields))
     if unknown:
         known = ", ".join(sorted(fields))
-        raise FieldError(_join(prefix, unknown[0]), f"unknown key (known here: {known})")
+        raise FieldError(
+            _join(prefix, unknown[0]), f"unknown key (known here: {known})", "unknown", known=known
+        )
     values: dict[str, Any] = dict(given)
     for name, f in fields.items():
         default = _default(f, base)
@@ -215,7 +289,7 @@ def build_dataclass(
                 shorthands=shorthands,
             )
         elif default is dataclasses.MISSING:
-            raise FieldError(_join(prefix, name), "missing")
+            raise FieldError(_join(prefix, name), "missing", "missing")
         else:
             values[name] = default
     return cls(**values)

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pmemail.config.docs_fr import HEADER_FR, french_doc
 from pmemail.config.model import Config
 
 HEADER = """\
@@ -45,13 +46,19 @@ def _comment(text: str) -> list[str]:
     return [f"# {line}" for line in text.splitlines() if line.strip()]
 
 
-def _emit(obj: Any, prefix: str, out: list[str], *, array: bool = False, note: str = "") -> None:
-    """Write the scalar keys of ``obj`` then its sub-tables, recursively."""
+def _emit(
+    obj: Any, prefix: str, out: list[str], *, array: bool = False, note: str = "", fr: bool = False
+) -> None:
+    """Write the scalar keys of ``obj`` then its sub-tables, recursively (``fr``: French docs)."""
+
+    def doc(text: str) -> list[str]:
+        return _comment(french_doc(text) if fr else text)
+
     fields = dataclasses.fields(obj)
     has_scalars = any(not _is_table(getattr(obj, f.name)) for f in fields)
     if prefix:
         out.append("")
-        out.extend(_comment(note))
+        out.extend(doc(note))
         if has_scalars:
             out.append(f"[[{prefix}]]" if array else f"[{prefix}]")
     for f in fields:
@@ -60,25 +67,32 @@ def _emit(obj: Any, prefix: str, out: list[str], *, array: bool = False, note: s
             continue
         if value == [] and f.metadata.get("example"):
             # An empty list of tables: show the shape of an entry, commented.
-            out.extend(_comment(f.metadata["doc"]))
-            out.extend(f"# {line}" for line in f.metadata["example"].splitlines())
+            out.extend(doc(f.metadata["doc"]))
+            example = f.metadata["example"].splitlines()
+            out.extend(f"# {french_doc(line) if fr else line}" for line in example)
             continue
-        out.extend(_comment(f.metadata.get("doc", "")))
+        out.extend(doc(f.metadata.get("doc", "")))
         out.append(f"{f.name} = {_toml_value(value)}")
     for f in fields:
         value = getattr(obj, f.name)
         key = f"{prefix}.{f.name}" if prefix else f.name
         if _is_table(value):
-            _emit(value, key, out, note=f.metadata.get("doc", ""))
+            _emit(value, key, out, note=f.metadata.get("doc", ""), fr=fr)
         elif _table_list(value):
             for item in value:
-                _emit(item, key, out, array=True)
+                _emit(item, key, out, array=True, fr=fr)
 
 
-def render_config(config: Config) -> str:
-    """The whole configuration as commented TOML text."""
-    out: list[str] = [HEADER.rstrip("\n")]
-    _emit(config, "", out)
+def render_config(config: Config, language: str = "en") -> str:
+    """The whole configuration as commented TOML text, its comments in ``language``.
+
+    The file ``save_config`` writes keeps the English comments (one text to
+    compare and to support); ``pmemail config show`` prints them in the
+    configured language.
+    """
+    fr = language == "fr"
+    out: list[str] = [(HEADER_FR if fr else HEADER).rstrip("\n")]
+    _emit(config, "", out, fr=fr)
     return "\n".join(out) + "\n"
 
 

@@ -41,7 +41,17 @@ DEFAULT_TIMEOUT = 5.0
 
 
 class ControlError(Exception):
-    """The control socket cannot be reached or answered nonsense."""
+    """The control socket cannot be reached or answered nonsense.
+
+    ``str()`` is the English; ``code`` and ``params`` name it for the front ends
+    (``pmemail.app.service_texts``, ids ``control.<code>``; "" = none).
+    """
+
+    def __init__(self, message: str, code: str = "", **params: str) -> None:
+        """``message``: the English sentence; ``code`` + ``params``: the same by id."""
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class NotRunning(ControlError):
@@ -127,22 +137,33 @@ async def _send(writer: asyncio.StreamWriter, answer: Answer) -> None:
 
 def _decode(raw: bytes, path: Path) -> Answer:
     if not raw.endswith(b"\n"):
-        raise ControlError(f"{path}: the server closed the connection without answering")
+        raise ControlError(
+            f"{path}: the server closed the connection without answering", "closed", path=str(path)
+        )
     try:
         answer = json.loads(raw)
     except (ValueError, RecursionError) as err:  # bad UTF-8 or JSON; nesting too deep
-        raise ControlError(f"{path}: unreadable answer ({err})") from None
+        raise ControlError(
+            f"{path}: unreadable answer ({err})", "unreadable", path=str(path), error=str(err)
+        ) from None
     if not isinstance(answer, dict):
-        raise ControlError(f"{path}: the answer is not a JSON object")
+        raise ControlError(f"{path}: the answer is not a JSON object", "not_object", path=str(path))
     return answer
 
 
 def _unreachable(path: Path, err: OSError) -> ControlError:
     if isinstance(err, (FileNotFoundError, ConnectionRefusedError)):
-        return NotRunning(f"pmemail serve is not running (no server on {path})")
+        return NotRunning(
+            f"pmemail serve is not running (no server on {path})", "not_running", path=str(path)
+        )
     if isinstance(err, PermissionError):
-        return ControlError(f"{path}: permission denied (run as the server's user or root)")
-    return ControlError(f"{path}: {err.strerror or err}")
+        return ControlError(
+            f"{path}: permission denied (run as the server's user or root)",
+            "denied",
+            path=str(path),
+        )
+    error = str(err.strerror or err)  # the system's words: data
+    return ControlError(f"{path}: {error}", "system", path=str(path), error=error)
 
 
 async def query_control(path: Path, request: Request, timeout: float = DEFAULT_TIMEOUT) -> Answer:
@@ -164,9 +185,14 @@ async def query_control(path: Path, request: Request, timeout: float = DEFAULT_T
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
     except TimeoutError:
-        raise ControlError(f"{path}: no answer within {timeout:g} s") from None
+        raise ControlError(
+            f"{path}: no answer within {timeout:g} s",
+            "timeout",
+            path=str(path),
+            seconds=f"{timeout:g}",
+        ) from None
     except ValueError:  # answer longer than MAX_ANSWER
-        raise ControlError(f"{path}: answer too long") from None
+        raise ControlError(f"{path}: answer too long", "too_long", path=str(path)) from None
     except OSError as err:
         raise _unreachable(path, err) from None
     return _decode(raw, path)
@@ -190,7 +216,12 @@ def query_control_sync(path: Path, request: Request, timeout: float = DEFAULT_TI
                     break
                 raw += chunk
     except TimeoutError:
-        raise ControlError(f"{path}: no answer within {timeout:g} s") from None
+        raise ControlError(
+            f"{path}: no answer within {timeout:g} s",
+            "timeout",
+            path=str(path),
+            seconds=f"{timeout:g}",
+        ) from None
     except OSError as err:
         raise _unreachable(path, err) from None
     return _decode(raw, path)

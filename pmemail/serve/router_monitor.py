@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from mailcore.periodic import PeriodicTask
@@ -22,6 +24,23 @@ if TYPE_CHECKING:
     from netcore.monitor import ForwardingMonitor
 
 log = logging.getLogger(__name__)
+
+EVENTS_KEPT = 20
+"""How many of the monitor's last events status carries (the dashboard shows them)."""
+
+
+def _event(
+    msgid: str, at: float, parts: dict[str, Any] | None = None, **params: str
+) -> dict[str, Any]:
+    """One event as status carries it: a forwarding message id, its values, when.
+
+    The log file keeps its English line (for support); the dashboard and
+    ``pmemail status`` word this in the admin's language.
+    """
+    event: dict[str, Any] = {"id": msgid, "params": params, "at": at}
+    if parts:
+        event["parts"] = parts
+    return event
 
 
 class RouterMonitorService:
@@ -42,6 +61,8 @@ class RouterMonitorService:
         self.last_error = ""
         self.router_address = ""
         """The public address the router reported at the last check ("" unknown)."""
+        self.events: deque[dict[str, Any]] = deque(maxlen=EVENTS_KEPT)
+        """The last events (restored, renewed, failed ...), oldest first: see :func:`_event`."""
         self._periodic = PeriodicTask(self.check, lambda: self.interval, "router-monitor")
 
     async def start(self) -> None:
@@ -62,6 +83,8 @@ class RouterMonitorService:
             "failed": self.failed_total,
             "last_check": self.last,
             "last_error": self.last_error,
+            "last_event": self.events[-1] if self.events else None,
+            "events": list(self.events),
         }
 
     async def check(self) -> None:
@@ -71,6 +94,9 @@ class RouterMonitorService:
         except Exception as err:  # the mail must flow even when the router misbehaves
             self.last_error = f"{type(err).__name__}: {err}"
             log.warning("router check failed: %s", self.last_error)
+            self.events.append(
+                _event("fwd.monitor.check_failed", time.time(), error=self.last_error)
+            )
             return
         self.checks += 1
         self.last, self.last_error = result, ""
@@ -78,12 +104,34 @@ class RouterMonitorService:
         self.restored_total += len(result.get("restored", []))
         self.renewed_total += len(result.get("renewed", []))
         self.failed_total += len(result.get("failed", []))
+        self._record(result)
+
+    def _record(self, result: dict[str, Any]) -> None:
+        """Log one check's result (English, for support) and keep its events for status."""
+        at = float(result.get("checked_at") or time.time())
+        if result.get("router_rebooted"):
+            log.warning("router rebooted: asking for its mappings again")
+            self.events.append(_event("fwd.monitor.rebooted", at))
         for key in result.get("restored", []):
             log.warning("router had lost the mapping %s: restored", key)
+            self.events.append(_event("fwd.monitor.restored", at, mapping=str(key)))
         for key in result.get("renewed", []):
             log.info("router mapping %s renewed", key)
+            self.events.append(_event("fwd.monitor.renewed", at, mapping=str(key)))
+        for key in result.get("refreshed", []):
+            log.info("router mapping %s asked for again", key)
+            self.events.append(_event("fwd.monitor.refreshed", at, mapping=str(key)))
         for failure in result.get("failed", []):
-            log.warning("router mapping %s: %s", failure.get("key"), failure.get("message"))
+            key, message = str(failure.get("key") or ""), str(failure.get("message", ""))
+            said = failure.get("msg")  # the reason as a message id, when it has one
+            if not key:  # no plan (a bad address in the config): the whole check failed
+                log.warning("router check failed: %s", message)
+                parts = {"error": said} if isinstance(said, dict) else None
+                self.events.append(_event("fwd.monitor.check_failed", at, parts, error=message))
+                continue
+            log.warning("router mapping %s: %s", key, message)
+            parts = {"reason": said} if isinstance(said, dict) else None
+            self.events.append(_event("fwd.monitor.failed", at, parts, mapping=key, reason=message))
 
 
 def build_router_monitor(config: Config, paths: DataPaths) -> RouterMonitorService | None:

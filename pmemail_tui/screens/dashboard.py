@@ -33,6 +33,7 @@ from pmemail.app import (
 )
 from pmemail.app.action_result import ActionError, ActionResult
 from pmemail.app.cert_wording import render
+from pmemail.app.forwarding_status import monitor_events
 from pmemail.app.network_snapshot import NetworkSnapshot, network_snapshot
 from pmemail.app.service_texts import TEXTS as SERVICE_TEXTS
 from pmemail.app.status_snapshot import LocalProbe, LocalSnapshot
@@ -230,6 +231,9 @@ class DashboardScreen(Screen[None]):
         if served is not None:  # the running server's renewal service: the freshest view
             self.query_one(CertificatePanel).show(served)
         self.query_one(PortsTable).show(snap, self.network)
+        # the monitor's events worded here: the log tab below shows the file's English
+        events = monitor_events(snap.services, current_language())
+        self.query_one(NetworkPanel).show_monitor(events)
         self._show_why()
         log = self.query_one("#dash-log", Log)
         if list(log.lines[-len(snap.log_lines) :]) != snap.log_lines:

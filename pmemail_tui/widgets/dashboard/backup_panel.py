@@ -28,19 +28,19 @@ class BackupPanel(SteadyStatic):
         status = facts.status
         last, interval = status.get("last_success"), status.get("interval", 0.0)
         if last:
-            ago = fmt.duration(max(0.0, status_snapshot.clock() - last))
+            ago = fmt.duration(max(0.0, status_snapshot.clock() - last), current_language())
             line = t(
                 "dash.backup.last",
                 when=fmt.clock(last),
                 ago=ago,
                 name=status.get("last_name", ""),
-                size=fmt.size(status.get("last_size", 0)),
+                size=fmt.size(status.get("last_size", 0), current_language()),
             )
             out.append(line, style=fmt.GOOD)
         else:
             out.append(t("dash.backup.never"), style=fmt.UNKNOWN)
         out.append("\n")
-        period = fmt.duration(interval)
+        period = fmt.duration(interval, current_language())
         next_run = status.get("next_run")
         if interval <= 0:
             out.append(t("dash.backup.unscheduled"), style=fmt.MUTED)

@@ -15,9 +15,11 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from mailcore.status import CertificateStatus, ConnectionStatus, ServiceHeader, narrow
-from pmemail.app.cert_wording import certificate_lines
+from pmemail.app.action_texts import TEXTS as ACTION_TEXTS
+from pmemail.app.cert_wording import certificate_lines, render
 from pmemail.app.collector_held import last_error_text
 from pmemail.app.dyndns_actions import dyndns_line
+from pmemail.app.forwarding_status import MonitorEvent
 from pmemail.app.network_snapshot import NetworkSnapshot, PortReach
 from pmemail.app.status_snapshot import LocalPort, LocalSnapshot, MailCounters
 from pmemail_tui.i18n import current_language, t
@@ -25,6 +27,9 @@ from pmemail_tui.widgets.dashboard import format as fmt
 from pmemail_tui.widgets.dashboard.engine import down_reason, engine_bar, engine_service_rows
 
 # keys of a service's status (mailcore.status) shown in its "counters" cell, in this order
+MONITOR_LINES = 5
+"""How many of the router monitor's last events the network panel shows."""
+
 COUNTER_KEYS = (
     "accepted",
     "rejected",
@@ -101,7 +106,10 @@ class ServerBar(SteadyStatic):
             return
         if not snap.running:
             line = Text("○ ", style=fmt.BAD)
-            line.append(t("dash.server.stopped", reason=snap.reason), style=fmt.BAD)
+            reason = snap.reason
+            if snap.reason_key:  # worded here: the snapshot is language-neutral
+                reason = render(ACTION_TEXTS, snap.reason_key, current_language())
+            line.append(t("dash.server.stopped", reason=reason), style=fmt.BAD)
             self.show_content(line)
             return
         line = Text("● ", style=fmt.GOOD)
@@ -113,8 +121,8 @@ class ServerBar(SteadyStatic):
                 t(
                     "dash.server.facts",
                     pid=proc.pid,
-                    uptime=fmt.duration(proc.uptime),
-                    memory=fmt.size(proc.memory),
+                    uptime=fmt.duration(proc.uptime, current_language()),
+                    memory=fmt.size(proc.memory, current_language()),
                     cpu=f"{proc.cpu:.1f}",
                     connections=proc.connections,
                 )
@@ -322,7 +330,7 @@ class PortsTable(SteadyTable):
                 if rp
                 else pending
             )
-            lease = fmt.duration(rp.lease_left) if rp and rp.mapped else "-"
+            lease = fmt.duration(rp.lease_left, current_language()) if rp and rp.mapped else "-"
             why = reasons[name] = _why(lp, rp, local)
             rows.append((name, (str(external), name, _here(lp), router, outside, lease, why)))
         self.reasons = reasons
@@ -332,10 +340,30 @@ class PortsTable(SteadyTable):
 class NetworkPanel(SteadyStatic):
     """Public address and its history, the router and when it was last read."""
 
+    _shown_net: NetworkSnapshot | None = None
+    _monitor_events: tuple[MonitorEvent, ...] = ()
+
+    def show_monitor(self, events: list[MonitorEvent]) -> None:
+        """The running server's router monitor events (worded), under the router line."""
+        if tuple(events) != self._monitor_events:
+            self._monitor_events = tuple(events)
+            self.show(self._shown_net)
+
+    def _monitor_text(self) -> Text:
+        """What pmemail serve did to keep the mappings, newest last (empty: nothing yet)."""
+        out = Text()
+        if self._monitor_events:
+            out.append(t("dash.net.monitor") + "\n", style="bold")
+            for event in self._monitor_events[-MONITOR_LINES:]:
+                out.append(f"  {fmt.clock(event.at)}  {event.text}\n")
+        return out
+
     def show(self, net: NetworkSnapshot | None) -> None:
         """Render ``net`` (a waiting message before the first refresh)."""
+        self._shown_net = net
         if net is None:
-            self.show_content(Text(t("dash.net.pending"), style=fmt.MUTED))
+            pending = Text(t("dash.net.pending") + "\n", style=fmt.MUTED)
+            self.show_content(pending + self._monitor_text())
             return
         out = Text()
         if net.public_address:
@@ -354,6 +382,7 @@ class NetworkPanel(SteadyStatic):
                 style=fmt.GOOD,
             )
         out.append("\n" + t("dash.net.checked", when=fmt.clock(net.taken_at)) + "\n")
+        out.append_text(self._monitor_text())
         line = dyndns_line(net.dyndns, current_language()) if net.dyndns else ""
         if line:  # only where dynamic DNS applies: one line, its last update
             out.append(line + "\n", style=fmt.BAD if net.dyndns and net.dyndns["stopped"] else "")
