@@ -175,6 +175,11 @@ HELP_FR: Final[dict[str, str]] = {
     "write a Postfix + Dovecot configuration over the same Maildirs and passwords": "écrire une "
     "configuration Postfix + Dovecot sur les mêmes Maildirs et mots de passe",
     "a new (or empty) directory": "un dossier nouveau (ou vide)",
+    "record that Postfix and Dovecot serve the mail (or not any more)": "noter que Postfix et "
+    "Dovecot servent le courrier (ou ne le servent plus)",
+    "Postfix and Dovecot serve the mail; pmemail the network": "Postfix et Dovecot servent le "
+    "courrier ; pmemail s'occupe du réseau",
+    "pmemail serves the mail again": "pmemail sert de nouveau le courrier",
 }
 """French of every help text, description and epilog the command modules declare."""
 

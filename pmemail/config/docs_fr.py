@@ -1008,6 +1008,32 @@ _PAIRS: Final[tuple[tuple[str, str], ...]] = (
         "PEM CA bundle to verify the POP server's certificate; empty = the system's.",
         ("Ensemble d'AC PEM pour vérifier le certificat du serveur POP ; vide = celui du système."),
     ),
+    (
+        "Who serves the mail ports: pmemail (its own services, the default) or postfix-dovecot "
+        "(handed over with `pmemail export postfix-dovecot`: the dashboard and the doctor then "
+        "watch Postfix and Dovecot on the same ports, and pmemail serve runs only the network "
+        "side: router leases, dynamic DNS, backups, certificates).",
+        "Qui sert les ports de messagerie : pmemail (ses propres services, par défaut) ou "
+        "postfix-dovecot (après la passation avec `pmemail export postfix-dovecot` : le tableau "
+        "de bord et le diagnostic surveillent alors Postfix et Dovecot sur les mêmes ports, et "
+        "pmemail serve ne fait plus que le côté réseau : baux du routeur, DNS dynamique, "
+        "sauvegardes, certificats).",
+    ),
+    (
+        "Seconds the after_renew command may run before it is stopped (a failure then).",
+        "Secondes pendant lesquelles la commande after_renew peut tourner avant d'être arrêtée "
+        "(c'est alors un échec).",
+    ),
+    (
+        "Command run after each new certificate, as a list (program and arguments, no shell), "
+        'e.g. ["systemctl", "reload", "postfix", "dovecot"] after the hand-over to Postfix and '
+        "Dovecot, which read the same files; empty = none (pmemail's own services take the new "
+        "certificate by themselves).",
+        "Commande lancée après chaque nouveau certificat, sous forme de liste (programme et "
+        'arguments, sans shell), par ex. ["systemctl", "reload", "postfix", "dovecot"] après la '
+        "passation à Postfix et Dovecot, qui lisent les mêmes fichiers ; vide = aucune (les "
+        "services de pmemail prennent eux-mêmes le nouveau certificat).",
+    ),
 )
 # the example of a collector mailbox: its lines with a comment
 _EXAMPLE_LINES: Final[tuple[tuple[str, str], ...]] = (
