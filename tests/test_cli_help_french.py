@@ -193,3 +193,18 @@ def test_lang_from_config_and_broken_config(tmp_path: Path) -> None:
     config.write_bytes(b"\xff\xfe")  # not UTF-8
     assert run_language(["--config", str(config)], {"LANG": "C"}) == "en"
     assert run_language(["--config", str(tmp_path / "absent.toml")], {"LANG": "fr"}) == "fr"
+
+
+@pytest.mark.parametrize(("lang", "said"), [("fr", "interrompu"), ("en", "interrupted")])
+def test_ctrl_c_is_said_in_the_run_language(
+    lang: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C during a command: exit 130 and one line in the language of the run."""
+    from pmemail.cli import serve_cmd
+
+    def interrupted(_ctx: object, _args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serve_cmd, "cmd_status", interrupted)
+    assert main(["--lang", lang, "status"]) == 130
+    assert capsys.readouterr().err == f"pmemail: {said}\n"

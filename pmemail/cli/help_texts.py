@@ -180,6 +180,8 @@ HELP_FR: Final[dict[str, str]] = {
     "Postfix and Dovecot serve the mail; pmemail the network": "Postfix et Dovecot servent le "
     "courrier ; pmemail s'occupe du réseau",
     "pmemail serves the mail again": "pmemail sert de nouveau le courrier",
+    # main()'s own line on Ctrl-C
+    "interrupted": "interrompu",
 }
 """French of every help text, description and epilog the command modules declare."""
 

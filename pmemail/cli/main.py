@@ -99,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     hoisted = hoist_options(sys.argv[1:] if argv is None else argv)
     # the language is known before the parser is built: its help and errors speak it
-    args = build_parser(run_language(hoisted)).parse_args(hoisted)
+    language = run_language(hoisted)
+    args = build_parser(language).parse_args(hoisted)
     ctx = Context(config_path=resolve_config_path(args.config), language_flag=args.lang)
     handler = getattr(args, "handler", None) or tui_cmd.cmd_app
     try:
@@ -117,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pmemail: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("pmemail: interrupted", file=sys.stderr)
+        from pmemail.cli.localized_help import french
+
+        said = "interrupted"
+        print(f"pmemail: {french(said) if language == 'fr' else said}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `pmemail ... | head`: the reader left; silence the final flush too.
