@@ -185,17 +185,22 @@ async def query_control(path: Path, request: Request, timeout: float = DEFAULT_T
                 with contextlib.suppress(OSError):
                     await writer.wait_closed()
     except TimeoutError:
-        raise ControlError(
-            f"{path}: no answer within {timeout:g} s",
-            "timeout",
-            path=str(path),
-            seconds=f"{timeout:g}",
-        ) from None
+        raise _timed_out(path, timeout) from None
     except ValueError:  # answer longer than MAX_ANSWER
         raise ControlError(f"{path}: answer too long", "too_long", path=str(path)) from None
     except OSError as err:
         raise _unreachable(path, err) from None
     return _decode(raw, path)
+
+
+def _timed_out(path: Path, timeout: float) -> ControlError:
+    """The server took longer than ``timeout`` seconds to answer on ``path``."""
+    return ControlError(
+        f"{path}: no answer within {timeout:g} s",
+        "timeout",
+        path=str(path),
+        seconds=f"{timeout:g}",
+    )
 
 
 def query_control_sync(path: Path, request: Request, timeout: float = DEFAULT_TIMEOUT) -> Answer:
@@ -216,12 +221,7 @@ def query_control_sync(path: Path, request: Request, timeout: float = DEFAULT_TI
                     break
                 raw += chunk
     except TimeoutError:
-        raise ControlError(
-            f"{path}: no answer within {timeout:g} s",
-            "timeout",
-            path=str(path),
-            seconds=f"{timeout:g}",
-        ) from None
+        raise _timed_out(path, timeout) from None
     except OSError as err:
         raise _unreachable(path, err) from None
     return _decode(raw, path)
