@@ -79,6 +79,17 @@ def test_nat_reason_is_worded_in_the_same_language() -> None:
     assert "demandez à votre fournisseur une adresse IPv4 publique" in advice_text(behind, "fr")
 
 
+def test_one_nat_with_a_private_box_past_the_router_says_what_was_seen() -> None:
+    """The router's public address and a private next box: still ok, the box named."""
+    verdict = nat_verdict("192.168.1.2", True, "203.0.113.2", "203.0.113.2")
+    private_hop = nat_result(verdict, 0.1, upstream_hop="192.168.100.1")
+    assert private_hop.status == "ok"
+    assert "(192.168.100.1) has a private address too" in private_hop.finding
+    assert "(192.168.100.1) a lui aussi une adresse privée" in finding_text(private_hop, "fr")
+    public_hop = nat_result(verdict, 0.1, upstream_hop="81.2.3.1")
+    assert public_hop.finding == "behind one NAT, the router's (the normal office set-up)"
+
+
 def test_dns_problems_count_and_publish_advice() -> None:
     """Several DNS problems: the first one and how many more; the records stay as they are."""
     dns = dns_result("office.be", "mail.office.be", "81.2.3.4", MailDns(), 0.1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netcore.addresses import classify
+from netcore.addresses import classify, is_routable_for_us
 from netcore.checks.result import CheckResult, Status
 from netcore.checks.router_probe import RouterView
 from netcore.checks.verdict_messages import Msg
@@ -90,6 +90,10 @@ def nat_result(verdict: NatVerdict, seconds: float, upstream_hop: str = "") -> C
     if verdict.why and verdict.kind in ("double_nat", "unknown"):
         # the why matters only when it is bad
         message = Msg(f"find.nat.{verdict.kind}_why", parts={"reason": verdict.why[0]})
+    elif verdict.kind == "nat" and upstream_hop and not is_routable_for_us(upstream_hop):
+        # Not a failure on its own (many lines have a private hop past the router):
+        # the verdict decides with the inbound results, this row only says what was seen.
+        message = Msg("find.nat.nat_private_hop", {"hop": upstream_hop})
     status, details = statuses[verdict.kind], verdict.to_dict()
     if upstream_hop:  # added only when known (netcore.hops)
         details["upstream_hop"] = upstream_hop

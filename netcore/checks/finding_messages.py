@@ -43,6 +43,9 @@ FINDINGS: Final[dict[str, str]] = {
     # ------------------------------------------------------------------------ NAT
     "find.nat.direct": "direct public address on this machine",
     "find.nat.nat": "behind one NAT, the router's (the normal office set-up)",
+    "find.nat.nat_private_hop": "behind the router's NAT; the next box out ({hop}) has a "
+    "private address too: if the forwarded ports stay unreachable from outside, it is a "
+    "second NAT (the ISP's modem in router mode, or the ISP's own NAT)",
     "find.nat.double_nat": "double NAT or carrier-grade NAT: port forwarding is impossible",
     "find.nat.unknown": "NAT situation unknown",
     "find.nat.double_nat_why": "double NAT or carrier-grade NAT: port forwarding is "

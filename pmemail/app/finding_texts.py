@@ -68,6 +68,10 @@ FRENCH_FINDINGS: Final[dict[str, str]] = {
     "répartition de charge, proxy) : le courrier a besoin d'une seule",
     "find.nat.direct": "adresse publique directement sur cet ordinateur",
     "find.nat.nat": "derrière un seul NAT, celui du routeur (l'installation normale d'un bureau)",
+    "find.nat.nat_private_hop": "derrière le NAT du routeur ; l'appareil suivant ({hop}) a "
+    "lui aussi une adresse privée : si les ports redirigés restent injoignables depuis "
+    "l'extérieur, c'est un second NAT (le modem du fournisseur en mode routeur, ou le NAT "
+    "du fournisseur lui-même)",
     "find.nat.double_nat": "double NAT ou NAT de l'opérateur : la redirection de ports est "
     "impossible",
     "find.nat.unknown": "situation NAT inconnue",
