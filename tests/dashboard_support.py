@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pmemail.serve.pidfile import read_pid
 from tests.config_factory import Overrides, free_port
 from tests.serve_support import ServeSetup
@@ -159,3 +161,10 @@ def lab_router_cycle(config_path: str) -> dict[str, Any]:
         "remove": {"message": removed.message, "ok": removed.ok},
         "after_remove": snap(),
     }
+
+
+@pytest.fixture
+def echo() -> Iterator[EchoStub]:
+    """An echo service on loopback that reaches no port (a test may override it)."""
+    with echo_stub() as stub:
+        yield stub

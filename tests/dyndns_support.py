@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 USER = "office"
 PASSWORD = "s3cret pass"
 TOKEN = "duck-token-1"
@@ -191,3 +193,10 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
         return []
     # a line being written has no newline yet: the last piece is left out
     return [json.loads(line) for line in text.split("\n")[:-1]]
+
+
+@pytest.fixture
+def provider() -> Iterator[DyndnsServer]:
+    """The test dyndns2 / Duck DNS server on loopback, answering ``good``."""
+    with dyndns_server() as srv:
+        yield srv

@@ -18,16 +18,10 @@ from pmemail.app.server_process import restart_server, start_server, stop_server
 from pmemail.app.status_snapshot import LocalProbe, mail_counters, tail_lines
 from pmemail.config import Config, load_config
 from pmemail.config.paths import DataPaths
-from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, echo_stub, kill_detached
+from tests.dashboard_support import PUBLIC_IP, EchoStub, dashboard_setup, kill_detached
 from tests.lab import Lab
 from tests.lab.constants import ISP_IP, NS_LAN
 from tests.serve_support import Server, ServeSetup
-
-
-@pytest.fixture
-def echo() -> Iterator[EchoStub]:
-    with echo_stub() as stub:
-        yield stub
 
 
 @pytest.fixture

@@ -25,18 +25,12 @@ from pmemail_tui.screens.dashboard import DashboardScreen
 from pmemail_tui.widgets.dashboard.panels import ServicesTable
 from pmemail_tui.widgets.dashboard.users_tab import UsersTab
 from pmemail_tui.widgets.user_form import UserFormModal
-from tests.dashboard_support import EchoStub, dashboard_setup, echo_stub, kill_detached
+from tests.dashboard_support import EchoStub, dashboard_setup, kill_detached
 from tests.serve_support import Server, ServeSetup
 from tests.smtp_support import client_tls
 
 WAIT = 40.0
 PASSWORD = "une phrase assez longue"
-
-
-@pytest.fixture
-def echo() -> Iterator[EchoStub]:
-    with echo_stub() as stub:
-        yield stub
 
 
 @pytest.fixture

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.dashboard_support import EchoStub, echo_stub
-from tests.dyndns_support import PASSWORD, USER, DyndnsServer, dyndns_server
+from tests.dashboard_support import EchoStub
+from tests.dyndns_support import PASSWORD, USER, DyndnsServer
 from tests.serve_support import ServeSetup, pmemail
 from tests.status_support import DYNDNS_KEYS
 
 HOST = "mail.example.test"
-
-
-@pytest.fixture
-def provider() -> Iterator[DyndnsServer]:
-    with dyndns_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def echo() -> Iterator[EchoStub]:
-    with echo_stub() as stub:
-        yield stub
 
 
 def setup(root: Path, echo: EchoStub, provider: DyndnsServer, **dyndns: Any) -> ServeSetup:

@@ -7,32 +7,17 @@ the provider is the test dyndns2 server. Nothing leaves loopback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pmemail.serve.dyndns_service import DyndnsService
 from tests.config_factory import make_config
-from tests.dashboard_support import PUBLIC_IP, EchoStub, echo_stub
-from tests.dyndns_support import PASSWORD, USER, DyndnsServer, dyndns_server
+from tests.dashboard_support import PUBLIC_IP, EchoStub
+from tests.dyndns_support import PASSWORD, USER, DyndnsServer
 from tests.serve_support import Server, ServeSetup, pmemail
 from tests.status_support import DYNDNS_KEYS
 
 HOST = "mail.example.test"  # serve_support's mail.hostname: the default name updated
-
-
-@pytest.fixture
-def provider() -> Iterator[DyndnsServer]:
-    with dyndns_server() as srv:
-        yield srv
-
-
-@pytest.fixture
-def echo() -> Iterator[EchoStub]:
-    with echo_stub() as stub:
-        yield stub
 
 
 def serve_setup(root: Path, echo: EchoStub, provider: DyndnsServer, **dyndns: Any) -> ServeSetup:

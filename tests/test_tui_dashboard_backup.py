@@ -21,19 +21,13 @@ from pmemail.config.paths import DataPaths
 from pmemail_tui.app import PmemailApp
 from pmemail_tui.i18n import set_language
 from pmemail_tui.screens.dashboard import DashboardScreen
-from tests.dashboard_support import EchoStub, dashboard_setup, echo_stub, kill_detached
+from tests.dashboard_support import EchoStub, dashboard_setup, kill_detached
 from tests.french_screen_support import english_words
 from tests.serve_support import Server, ServeSetup
 from tests.test_tui_dashboard import wait_for
 
 WAIT = 40.0
 HOUR = 3600.0
-
-
-@pytest.fixture
-def echo() -> Iterator[EchoStub]:
-    with echo_stub() as stub:
-        yield stub
 
 
 def _setup(root: Path, echo: EchoStub, backup_dir: Path) -> ServeSetup:
