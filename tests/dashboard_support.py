@@ -78,8 +78,10 @@ def echo_stub(reachable: set[int] | None = None) -> Iterator[EchoStub]:
         thread.join(5)
 
 
-def dashboard_setup(root: Path, echo_url: str) -> ServeSetup:
+def dashboard_setup(root: Path, echo_url: str, extra: Overrides | None = None) -> ServeSetup:
     """A serve config on free loopback ports whose network facts stay on loopback.
+
+    ``extra``: more tables of the suite's own (e.g. a collector's).
 
     The smarthost is a closed loopback port, so queued mail is deferred
     without any DNS lookup; the doctor's probes and resolver are loopback.
@@ -100,7 +102,7 @@ def dashboard_setup(root: Path, echo_url: str) -> ServeSetup:
         },
         "dashboard": {"local_refresh": 0.2, "network_refresh": 1.0, "start_timeout": 30.0},
     }
-    setup = ServeSetup(root, overrides=overrides)
+    setup = ServeSetup(root, overrides={**overrides, **(extra or {})})
     setup.write()
     return setup
 

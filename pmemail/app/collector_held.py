@@ -105,3 +105,16 @@ def drop(config: Config, paths: DataPaths, uidl: str, mailbox: str = "") -> None
         HeldError: no such held message, or several.
     """
     _decide(config, paths, _find(config, paths, uidl, mailbox), "drop")
+
+
+def wake_collector(paths: DataPaths) -> None:
+    """Ask a running server to fetch now, so a decision is carried out at once.
+
+    No server running is fine: the collector's next run (at its start) does it.
+    """
+    from pmemail.serve.control import ControlError, query_control_sync
+
+    try:
+        query_control_sync(paths.control_socket, {"cmd": "collector-run"})
+    except ControlError:  # not running (NotRunning is one): the next start does it
+        pass

@@ -103,12 +103,9 @@ def cmd_held(ctx: Context, args: argparse.Namespace) -> int:
 
 def _wake(ctx: Context) -> None:
     """Ask a running server to fetch now, so the decision is carried out at once."""
-    from pmemail.serve.control import ControlError, query_control_sync
+    from pmemail.app.collector_held import wake_collector
 
-    try:
-        query_control_sync(ctx.paths.control_socket, {"cmd": "collector-run"})
-    except ControlError:  # not running (NotRunning is one): the next start does it
-        pass
+    wake_collector(ctx.paths)
 
 
 def cmd_assign(ctx: Context, args: argparse.Namespace) -> int:

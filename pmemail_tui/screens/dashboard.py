@@ -43,6 +43,7 @@ from pmemail_tui.widgets.app_header import app_header
 from pmemail_tui.widgets.confirm_modal import ConfirmModal
 from pmemail_tui.widgets.dashboard.actions import DashAction
 from pmemail_tui.widgets.dashboard.backup_panel import BackupPanel
+from pmemail_tui.widgets.dashboard.held_section import HeldSection
 from pmemail_tui.widgets.dashboard.messages import (
     ActionDone,
     BootServiceUpdate,
@@ -226,6 +227,9 @@ class DashboardScreen(Screen[None]):
         self.query_one(ServerBar).show(snap)
         self.query_one(ServicesTable).show(snap)
         self.query_one(MailPanel).show(snap)
+        held = self.query_one(HeldSection)
+        if snap.running and snap.mail.collector_held != len(held.held):  # held or let go of one
+            held.reload()
         self.query_one(BackupPanel).show(snap.backup, snap.running)
         served = cert_outcome.served_status(snap.services)
         if served is not None:  # the running server's renewal service: the freshest view

@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from pmemail_tui.i18n import localize_bindings, t
 
-FIELDS = ("address", "name", "password", "protocol", "alias")
+FIELDS = ("address", "name", "password", "protocol", "alias", "recipient")
 """The fields a form may ask, in the order shown."""
 
 

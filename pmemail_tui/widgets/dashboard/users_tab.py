@@ -22,6 +22,7 @@ from pmemail.app import user_actions
 from pmemail.app.action_result import ActionResult
 from pmemail.config import Config, DataPaths
 from pmemail_tui.i18n import t
+from pmemail_tui.widgets.dashboard.held_section import HeldSection
 from pmemail_tui.widgets.dashboard.panels import SteadyTable
 from pmemail_tui.widgets.user_form import UserFormModal
 
@@ -50,25 +51,30 @@ class UsersTab(Vertical):
         with Horizontal(id="dash-user-buttons"):
             for name in BUTTONS:
                 yield Button(t(f"dash.users.{name}"), id=f"dash-user-{name}", compact=True)
+        yield HeldSection(self.config, self.paths, self._run, id="dash-held-section")
 
     def on_mount(self) -> None:
         """Columns, then the rows."""
-        table = self.query_one(SteadyTable)
+        table = self.query_one("#dash-users", SteadyTable)
         table.add_columns(t("users.col.address"), t("users.col.protocol"), t("users.col.name"))
-        self.reload()
+        self._read_users()
 
     def reload(self) -> None:
-        """Read the user store again."""
+        """Read the user store and the held messages again."""
+        self._read_users()
+        self.query_one(HeldSection).reload()
+
+    def _read_users(self) -> None:
         store = UserStore.from_config(self.config, self.paths)
         rows: list[tuple[str | None, tuple[str, ...]]] = [
             (u.address, (u.address, u.protocol.upper(), u.display_name)) for u in store.list_users()
         ]
         rows += [(None, (a.address, "→", a.target)) for a in store.list_aliases()]
-        self.query_one(SteadyTable).set_rows(rows)
+        self.query_one("#dash-users", SteadyTable).set_rows(rows)
 
     def selected(self) -> str:
         """The address under the cursor ("" none, or an alias row)."""
-        table = self.query_one(SteadyTable)
+        table = self.query_one("#dash-users", SteadyTable)
         if not table.row_count:
             return ""
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
