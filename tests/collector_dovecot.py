@@ -17,7 +17,7 @@ import pytest
 
 from mailcore.delivery import MaildirDelivery, maildir_path
 from mailcore.users import UserStore
-from pmemail.config.model import CollectorMailbox
+from pmemail.config.collector import CollectorMailbox
 from pmemail.config.paths import DataPaths
 from tests.config_factory import Overrides
 from tests.dovecot_support import DovecotServer, run_dovecot
@@ -142,7 +142,7 @@ from pathlib import Path
 from mailcore.collector.service import Collector
 from mailcore.delivery import MaildirDelivery
 from mailcore.users import UserStore
-from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.collector import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 
 data, mailbox, crash_step, crash_at = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], \

@@ -27,7 +27,7 @@ from pathlib import Path
 from mailcore.collector.service import Collector
 from mailcore.delivery import MaildirDelivery
 from mailcore.users import UserStore
-from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.collector import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 
 def hwm_kb():

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from mailcore.collector.state import Held, UidState, mailbox_key, state_file
-from pmemail.config.model import CollectorMailbox
+from pmemail.config.collector import CollectorMailbox
 from pmemail.fsutil import atomic_write_json, make_private_dir
 
 Action = Literal["assign", "drop"]

@@ -20,7 +20,7 @@ import poplib
 import ssl
 from typing import IO
 
-from pmemail.config.model import CollectorMailbox
+from pmemail.config.collector import CollectorMailbox
 
 _CHUNK = 64 * 1024  # longest piece of a line read at once; longer lines come in pieces
 

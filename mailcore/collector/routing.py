@@ -6,7 +6,7 @@ from email.message import Message
 from email.utils import getaddresses
 
 from mailcore.interfaces import UserDirectory
-from pmemail.config.model import CollectorMailbox
+from pmemail.config.collector import CollectorMailbox
 
 # Most specific first: the envelope recipient the ISP recorded, then the headers.
 _TIERS = (("delivered-to",), ("x-original-to",), ("to", "cc"))

@@ -56,7 +56,7 @@ from mailcore.delivery import maildir_path
 from mailcore.interfaces import LocalDelivery, UserDirectory
 from mailcore.periodic import PeriodicTask
 from mailcore.status import CollectorError, CollectorStatus, HeldStatus
-from pmemail.config.model import CollectorConfig, CollectorMailbox
+from pmemail.config.collector import CollectorConfig, CollectorMailbox
 from pmemail.config.paths import DataPaths
 from pmemail.fsutil import make_private_dir
 
