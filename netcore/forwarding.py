@@ -19,7 +19,7 @@ from pathlib import Path
 from netcore import advice
 from netcore.addresses import is_routable_for_us
 from netcore.checks.verdict_messages import Msg
-from netcore.forwarding_remove import remove_one
+from netcore.forwarding_remove import remove_ours
 from netcore.lan import LanDetectionError, LanInfo, detect_lan
 from netcore.plan import (
     PlannedPort,
@@ -31,7 +31,6 @@ from netcore.plan import (
 )
 from netcore.port_outcome import (
     MAPPED,
-    REMOVED,
     ForwardingReport,
     PortOutcome,
     Progress,
@@ -382,22 +381,8 @@ class Forwarder:
         upnp = self.upnp(state)
         report.router_error = str(self._upnp_error or "")
         report.router_msg = self._upnp_error.msg if self._upnp_error else None
-        targets: dict[str, RouterMapping | MappingRecord] = {}
-        if upnp is not None:
-            targets.update((m.key, m) for m in upnp.table() if m.ours)
-        targets.update((k, r) for k, r in state.mappings.items() if r.method != "upnp")
-        for key, item in sorted(targets.items(), key=lambda kv: (kv[1].external, kv[0])):
-            outcome = remove_one(item, upnp, self.gateway, self.config.network.natpmp_timeout)
-            rec = state.mappings.get(key)
-            outcome.fallback_for = rec.fallback_for if rec else 0
-            if outcome.status == REMOVED:
-                state.forget(key)
-            report.outcomes.append(outcome)
-            if progress:
-                progress(outcome)
-        for key in [k for k, r in state.mappings.items() if r.method == "upnp"]:
-            if key not in targets and upnp is not None:
-                state.forget(key)  # already gone from the router
+        timeout = self.config.network.natpmp_timeout
+        remove_ours(state, upnp, self.gateway, timeout, report, progress)
         state.save(self.state_file)
         return report
 
