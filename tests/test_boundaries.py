@@ -48,3 +48,19 @@ def test_import_layers_contract_is_kept() -> None:
     done = subprocess.run([str(lint_imports)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "0 broken" in done.stdout
+
+
+def test_serve_loads_no_client_library_it_may_never_use() -> None:
+    """``pmemail serve``'s composition leaves the HTTP, ACME and router clients unloaded.
+
+    They cost resident memory on every office server; each is imported when its
+    service first needs it (dynamic DNS, a certificate order, a router).
+    """
+    lazy = ("requests", "acme", "miniupnpc", "netcore.echo_service", "netcore.http_fetch")
+    code = (
+        "import sys; import pmemail.serve.composition; "
+        f"print(','.join(m for m in {lazy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""

@@ -27,7 +27,6 @@ from netcore.dyndns.protocol import (
 )
 from netcore.dyndns.settings import DyndnsSettings
 from netcore.dyndns.state import FILE_NAME, DyndnsState
-from netcore.http_fetch import FetchError, fetch_answer
 from pmemail.fsutil import exclusive_lock
 
 Action = Literal["sent", "no_address", "unchanged", "stopped", "waiting"]
@@ -80,7 +79,7 @@ class DyndnsUpdater:
         self.settings = settings
         self.path = state_dir / FILE_NAME
         self.clock = clock
-        self.fetch: Fetch = fetch or (lambda u, t, m, h, c: fetch_answer(u, t, m, h, ca_file=c))
+        self.fetch: Fetch = fetch or _fetch_answer
 
     def state(self) -> DyndnsState:
         """The saved state as this updater's settings see it (a settings change resets it)."""
@@ -109,6 +108,8 @@ class DyndnsUpdater:
             return self._update(address, force)
 
     def _update(self, address: str, force: bool) -> UpdateResult:
+        from netcore.http_fetch import FetchError
+
         saved = DyndnsState.load(self.path)
         state, now = self._current(saved), self.clock()
         action = self._decide(state, address, now, force)
@@ -167,3 +168,16 @@ class DyndnsUpdater:
         doubled = retry * 2 ** min(state.failures - 1, 32)  # bounded: no float overflow
         delay = max(retry, min(doubled, MAX_BACKOFF))
         state.next_try = now + max(delay, at_least)
+
+
+def _fetch_answer(
+    url: str, timeout: float, max_bytes: int, headers: Mapping[str, str], ca_file: str
+) -> tuple[int, str, bytes]:
+    """``netcore.http_fetch.fetch_answer``, imported on the first update only.
+
+    ``pmemail serve`` reads this module for its status even with dynamic DNS
+    off; the HTTP client (requests) costs memory it then never needs.
+    """
+    from netcore.http_fetch import fetch_answer
+
+    return fetch_answer(url, timeout, max_bytes, headers, ca_file=ca_file)

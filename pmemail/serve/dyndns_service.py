@@ -23,7 +23,6 @@ from mailcore.status import DyndnsStatus
 from netcore.addresses import is_routable_for_us
 from netcore.dyndns.settings import DyndnsSettings, not_wanted_reason
 from netcore.dyndns.updater import DyndnsUpdater, UpdateResult
-from netcore.echo_service import public_ip
 from netcore.ip_history import IpHistory
 from pmemail.config.model import Config
 from pmemail.config.paths import DataPaths
@@ -81,6 +80,8 @@ class DyndnsService:
 
     def look(self) -> str:
         """The public address now ("" unknown), recorded in the IP history."""
+        from netcore.echo_service import public_ip  # requests: only once updates run
+
         net = self.config.network
         seen = public_ip(net.echo_url, net.http_timeout).address
         reported = self.router() if self.router is not None else ""
