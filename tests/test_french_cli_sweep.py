@@ -253,7 +253,7 @@ async def test_dashboard_network_panel_words_the_monitor_events_in_french() -> N
     from textual.app import App, ComposeResult
 
     from pmemail_tui.i18n import set_language
-    from pmemail_tui.widgets.dashboard.panels import NetworkPanel
+    from pmemail_tui.widgets.dashboard.network_panel import NetworkPanel
     from tests.french_screen_support import english_lines, screen_lines
 
     class _Panel(App[None]):
