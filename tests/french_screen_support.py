@@ -39,6 +39,7 @@ ALLOWED = [
     r"\bCtrl\+\w\b",
     r"\bp=none\b",  # DMARC record data
     r"\b[0-9A-F]{2}(?::[0-9A-F]{2}){7,}\b",  # certificate fingerprints (hex pairs: "BE")
+    r"\b(?=[0-9A-F]*\d)[0-9A-F]{8,}\b",  # ids (UIDLs, queue ids): "661AF5B94268BE45E450F"
 ]
 _ALLOWED = re.compile("|".join(ALLOWED), re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ']+")
