@@ -356,11 +356,11 @@ def _model_docs() -> set[str]:
 
 def test_every_config_doc_has_its_french() -> None:
     """A new key cannot print English in ``pmemail --lang fr config show``."""
-    from pmemail.config.docs_fr import FRENCH_DOCS, french_doc
+    from pmemail.config.docs_fr import french_doc, french_docs
 
     docs = _model_docs()
     assert len(docs) >= 150
-    missing = [d for d in docs if french_doc(d) == d and d not in FRENCH_DOCS.values()]
+    missing = [d for d in docs if french_doc(d) == d and d not in french_docs().values()]
     assert missing == []
 
 

@@ -37,6 +37,7 @@ def test_wheel_ships_data_and_finds_profiles(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("router_profiles/") and n.endswith(".toml") for n in names)
     assert "pmemail_tui/pmemail.tcss" in names
+    assert "pmemail/config/docs.fr.toml" in names  # the French config comments
     target = tmp_path / "site"
     inst = subprocess.run(
         [
