@@ -13,6 +13,7 @@ import pytest
 
 from tests.collector_dovecot import isp, office  # noqa: F401  (the collector tests' ISP and office)
 from tests.dashboard_support import echo  # noqa: F401  (an echo service on loopback)
+from tests.doctor_lab_support import conf, silent_router  # noqa: F401  (doctor lab: config, router)
 from tests.dyndns_support import provider  # noqa: F401  (the test dynamic DNS provider)
 from tests.lab.fixtures import *  # noqa: F403  (fixtures: lab, router, forbid_external_network)
 

@@ -12,21 +12,18 @@ from typing import Any
 
 import pytest
 
+from tests.doctor_lab_support import check, doctor, write_config
 from tests.lab import Lab
 from tests.lab.constants import ISP_IP, NS_LAN
 from tests.lab.dns_server import EXAMPLE_RECORDS, PTR_DYNAMIC, PTR_MAIL
-from tests.test_net_doctor_lab import CONFIG, check, doctor
 
 pytestmark = pytest.mark.lab
 
 
 def conf_for(tmp_path: Path, domain: str) -> Path:
     """The doctor lab config with ``mail.domain`` = ``domain`` (MX host mail.DOMAIN)."""
-    path = tmp_path / "pmemail.toml"
-    path.write_text(
-        CONFIG.format(data=tmp_path / "data")
-        + f'[mail]\ndomain = "{domain}"\nhostname = "mail.{domain}"\n'
-    )
+    path = write_config(tmp_path, fixed_ip=False)
+    path.write_text(path.read_text() + f'[mail]\ndomain = "{domain}"\nhostname = "mail.{domain}"\n')
     return path
 
 

@@ -5,75 +5,22 @@ Run under the lab lock: ``flock /tmp/pmemail-lab.lock python -m pytest -m lab ..
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from netcore.isp_facts import isp_hints
 from pmemail.config import load_config
+from tests.doctor_lab_support import check, doctor, write_config
 from tests.lab import Lab, RouterConfig
-from tests.lab.constants import ISP_IP, LAN_GW, LAN_SRV, NS_LAN, REMOTE_IP
-
-# external/internal given in full: a partial [ports.X] table takes PortMapping's defaults
-CONFIG = f"""\
-data_dir = "{{data}}"
-[isp]
-profile = "proximus"
-[network]
-echo_url = ["http://{ISP_IP}"]
-port25_probes = ["{REMOTE_IP}:25", "{REMOTE_IP}:587"]
-resolver = "{ISP_IP}"
-dns_timeout = 0.3
-connect_timeout = 1.5
-http_timeout = 3.0
-upnp_discover_ms = 800
-natpmp_timeout = 0.8
-check_timeout = 8.0
-[ports.smtp]
-enabled = false
-[ports.imap]
-enabled = false
-[ports.pop3]
-enabled = false
-[ports.remote_desktop]
-enabled = false
-[ports.submission]
-external = 1234
-internal = 1234
-[ports.webmail]
-external = 1235
-internal = 1235
-"""
+from tests.lab.constants import LAN_GW, LAN_SRV, NS_LAN, REMOTE_IP
 
 
 @pytest.fixture
 def conf(tmp_path: Path) -> Path:
     """A config for lab-lan with its own data dir."""
-    path = tmp_path / "pmemail.toml"
-    path.write_text(CONFIG.format(data=tmp_path / "data"))
-    return path
-
-
-def doctor(lab: Lab, conf: Path) -> tuple[int, dict[str, Any]]:
-    """Run ``pmemail doctor --json`` in lab-lan; (exit code, document)."""
-    res = lab.run(
-        NS_LAN,
-        [sys.executable, "-m", "pmemail", "--config", str(conf), "doctor", "--json"],
-        check=False,
-        timeout=30,
-    )
-    assert res.returncode in (0, 1, 2), res.stderr
-    return res.returncode, json.loads(res.stdout)
-
-
-def check(doc: dict[str, Any], cid: str) -> dict[str, Any]:
-    """The check ``cid`` of a report."""
-    found: dict[str, Any] = next(c for c in doc["checks"] if c["id"] == cid)
-    return found
+    return write_config(tmp_path, fixed_ip=False)
 
 
 @pytest.mark.lab
@@ -100,31 +47,9 @@ def test_stock_router_found_public_ip_and_inbound_from_outside(router: Lab, conf
     assert code == {"ok": 0, "warn": 1, "fail": 2}[doc["status"]]
 
 
-@pytest.fixture
-def no_router(router: Lab) -> Iterator[Lab]:
-    """lab-lan cannot hear the router's UPnP, SSDP or NAT-PMP (dropped: worst case, timeouts)."""
-    router.run(
-        NS_LAN,
-        ["nft", "-f", "-"],
-        input_text=f"""
-table inet nodoctor {{
-    chain output {{
-        type filter hook output priority 0; policy accept;
-        ip daddr {{ {LAN_GW}, 239.255.255.250 }} udp dport {{ 1900, 5351 }} drop
-        ip daddr {LAN_GW} tcp dport 5000 drop
-    }}
-}}
-""",
-    )
-    try:
-        yield router
-    finally:
-        router.run(NS_LAN, ["nft", "delete", "table", "inet", "nodoctor"], check=False)
-
-
 @pytest.mark.lab
-def test_no_router_is_said_and_doctor_finishes(no_router: Lab, conf: Path) -> None:
-    _code, doc = doctor(no_router, conf)
+def test_no_router_is_said_and_doctor_finishes(silent_router: Lab, conf: Path) -> None:
+    _code, doc = doctor(silent_router, conf)
     res = check(doc, "router")
     assert res["status"] == "warn" and res["finding"].startswith("no router answered")
     assert doc["router"]["upnp"] is False and doc["router"]["natpmp"] is False
