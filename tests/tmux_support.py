@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,20 +117,34 @@ class Terminal:
         fill is tried again until the line reads right.
         """
         shown = "•" * len(value) if secret else value
-        line = ""
         for _attempt in range(5):
             self.click(label, below, right)
             time.sleep(0.5)  # not an assertion: lets the click's focus land first
             self.keys("End")
             self.keys("C-u")
+            if not self._until(lambda: not self._reads(label, below, shown), 3):
+                continue  # still the old text: the keys went elsewhere (or a stale screen)
             self.keys("-l", value)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                line = self._field_line(label, below)
-                if line.endswith(shown):
-                    return
-                time.sleep(0.2)
+            if self._until(lambda: self._reads(label, below, shown), 5):
+                return
+        line = self._field_line(label, below)
         raise AssertionError(f"the field at {label!r} never read {value!r}: {line!r}")
+
+    @staticmethod
+    def _until(condition: Callable[[], bool], seconds: float) -> bool:
+        """Poll ``condition`` for up to ``seconds``; whether it came true."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def _reads(self, label: str, below: int, shown: str) -> bool:
+        """The field at ``label`` shows exactly ``shown`` (not a longer value ending so)."""
+        line = self._field_line(label, below)
+        before = line[: len(line) - len(shown)]
+        return line.endswith(shown) and (not before or before[-1] in FRAME)
 
     def _field_line(self, label: str, below: int) -> str:
         lines = self.screen().splitlines()
